@@ -1,0 +1,142 @@
+/**
+ * The one money type. Amounts are integers of nanodollars (1e-9 USD): exact, summable with no
+ * rounding, and fine enough that a single cheap LLM call reconciles with its source.
+ * No `number` arithmetic on money anywhere: convert at the edges with the functions below.
+ */
+export type Money = bigint & { readonly __unit?: 'nanoUSD' };
+
+export const NANOS_PER_DOLLAR = 1_000_000_000n;
+export const NANOS_PER_CENT = 10_000_000n;
+export const ZERO: Money = 0n;
+
+/**
+ * Converts a decimal USD amount as the sources report it (a JSON number or decimal string) to Money,
+ * rounding half away from zero at the nanodollar. Parses the decimal text, never multiplies floats,
+ * so 0.1 + 0.2 style errors cannot creep in.
+ */
+export function fromUsd(value: number | string): Money {
+  const text = typeof value === 'number' ? numberToPlainString(value) : value.trim();
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new RangeError(`not a decimal amount: ${String(value)}`);
+  const negative = m[1] === '-';
+  const whole = BigInt(m[2] || '0');
+  const frac = m[3] ?? '';
+  const kept = (frac + '000000000').slice(0, 9);
+  const rest = frac.slice(9);
+  let nanos = whole * NANOS_PER_DOLLAR + BigInt(kept);
+  if (rest.length > 0 && rest.charCodeAt(0) >= 53 /* '5' */) nanos += 1n;
+  return (negative ? -nanos : nanos) as Money;
+}
+
+/** Shortest round-trip decimal text of a finite number, without exponent notation. */
+function numberToPlainString(n: number): string {
+  if (!Number.isFinite(n)) throw new RangeError(`not a finite amount: ${n}`);
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  const [mant, expText] = s.toLowerCase().split('e') as [string, string];
+  const exp = Number(expText);
+  const negative = mant.startsWith('-');
+  const digits = mant.replace(/^[-+]/, '');
+  const [intPart, fracPart = ''] = digits.split('.') as [string, string?];
+  const all = intPart + fracPart;
+  const point = intPart.length + exp;
+  let out: string;
+  if (point <= 0) out = '0.' + '0'.repeat(-point) + all;
+  else if (point >= all.length) out = all + '0'.repeat(point - all.length);
+  else out = all.slice(0, point) + '.' + all.slice(point);
+  return (negative ? '-' : '') + out;
+}
+
+/** Whole cents (as typed by people: "2800", "54.50", "$1,234.5") to Money. Returns null when not an amount. */
+export function parseAmount(text: string): Money | null {
+  const cleaned = text.trim().replace(/^\$/, '').replace(/,/g, '');
+  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null;
+  return fromUsd(cleaned);
+}
+
+export function dollars(n: number): Money {
+  return fromUsd(n);
+}
+
+export function sum(values: Iterable<Money>): Money {
+  let total = 0n;
+  for (const v of values) total += v;
+  return total as Money;
+}
+
+/** Rounds to whole cents, half away from zero. */
+export function roundToCents(m: Money): Money {
+  const sign = m < 0n ? -1n : 1n;
+  const abs = m < 0n ? -m : m;
+  const cents = (abs + NANOS_PER_CENT / 2n) / NANOS_PER_CENT;
+  return (sign * cents * NANOS_PER_CENT) as Money;
+}
+
+/**
+ * The one formatter. `$1,234.56`; amounts under a cent keep two significant digits (`$0.0042`);
+ * zero is `$0.00`; negatives are `-$12.00`.
+ */
+export function formatMoney(m: Money): string {
+  const negative = m < 0n;
+  const abs = negative ? -m : m;
+  let body: string;
+  if (abs !== 0n && abs < NANOS_PER_CENT) {
+    // Two significant digits, at most nine decimals.
+    const digits = abs.toString().padStart(9, '0'); // fraction digits of a dollar
+    const firstNonZero = digits.search(/[1-9]/);
+    const keep = Math.min(9, firstNonZero + 2);
+    const scale = 10n ** BigInt(9 - keep);
+    const rounded = (abs + scale / 2n) / scale;
+    const frac = rounded.toString().padStart(keep, '0').replace(/0+$/, '');
+    body = `0.${frac.length >= 2 ? frac : frac.padEnd(2, '0')}`;
+    if (rounded.toString().length > keep) body = '0.01';
+  } else {
+    const cents = (abs + NANOS_PER_CENT / 2n) / NANOS_PER_CENT;
+    const whole = cents / 100n;
+    const frac = (cents % 100n).toString().padStart(2, '0');
+    body = `${whole.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
+  }
+  return `${negative ? '-' : ''}$${body}`;
+}
+
+/** Money as a plain decimal string of dollars with all nine decimals trimmed of trailing zeros (for CSV/JSON). */
+export function toDecimalString(m: Money, decimals = 9): string {
+  const negative = m < 0n;
+  const abs = negative ? -m : m;
+  const scale = 10n ** BigInt(9 - decimals);
+  const v = decimals === 9 ? abs : (abs + scale / 2n) / scale;
+  const s = v.toString().padStart(decimals + 1, '0');
+  const out = decimals === 0 ? s : `${s.slice(0, -decimals)}.${s.slice(-decimals)}`;
+  return (negative ? '-' : '') + out;
+}
+
+/** Ratio of two Money values as a number (for percentages and charts only, never for more money). */
+export function ratio(part: Money, whole: Money): number {
+  if (whole === 0n) return 0;
+  return Number((part * 1_000_000n) / whole) / 1_000_000;
+}
+
+/** Dollars as a float, for chart axes only. */
+export function toChartNumber(m: Money): number {
+  return Number(m) / 1e9;
+}
+
+/**
+ * Splits `total` into parts proportional to `weights`, deterministically, so the parts always sum
+ * exactly to the total (largest remainder; ties go to the earlier index).
+ */
+export function allocate(total: Money, weights: readonly bigint[]): Money[] {
+  const weightSum = weights.reduce((a, b) => a + b, 0n);
+  if (weights.length === 0 || weightSum <= 0n) throw new RangeError('allocate needs positive weights');
+  const base = weights.map((w) => (total * w) / weightSum);
+  let remainder = total - base.reduce((a, b) => a + b, 0n);
+  const order = weights
+    .map((w, i) => ({ i, rem: (total * w) % weightSum }))
+    .sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
+  const step = remainder >= 0n ? 1n : -1n;
+  for (let k = 0; remainder !== 0n; k = (k + 1) % order.length) {
+    base[order[k]!.i]! += step;
+    remainder -= step;
+  }
+  return base as Money[];
+}
