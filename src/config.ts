@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/**
+ * The whole environment, validated once at start. Names are a contract with operators and the
+ * README's table; every problem is reported at once, by variable name, with how to fix it.
+ */
+const slackId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[A-Z0-9]+$`), `must be a Slack id starting with ${prefix}`);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const configSchema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .default('file:./data/aicost.db')
+      .refine((v) => v.startsWith('file:') || /^postgres(ql)?:\/\//.test(v), {
+        message: 'must be a SQLite "file:" URL (e.g. file:./data/aicost.db) or a postgresql:// URL',
+      }),
+    SLACK_BOT_TOKEN: z.string({ error: 'is required: the bot token (xoxb-…) from OAuth & Permissions' }).startsWith('xoxb-', 'must start with xoxb-'),
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xapp-'), 'must start with xapp- (an app-level token with connections:write)'),
+    SLACK_API_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), 'must be an http(s) URL'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    REPORT_TIMEZONE: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York'),
+    FINANCE_CHANNEL_ID: z.string({ error: 'is required: the channel id (C…) where finance posts go' }).regex(/^[CG][A-Z0-9]+$/, 'must be a channel id such as C0123456789'),
+    FINANCE_USER_IDS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(slackId('[UW]'))),
+    FINANCE_USERGROUP_ID: optionalText.refine((v) => v === undefined || /^S[A-Z0-9]+$/.test(v), 'must be a user group id such as S0123456789'),
+    QUICKCHART_URL: z.string().default('https://quickchart.io').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'is required in HTTP mode (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode',
+      });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `aicost cannot start: the environment has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSet them in .env (copy .env.example) or the environment; see "Configuration" in README.md.',
+    );
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => {
+    const name = String(i.path[0] ?? 'environment');
+    const missing = i.code === 'invalid_type' && env[name] === undefined;
+    return `${name} ${missing && !i.message.startsWith('is required') ? 'is required' : i.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** Only the database part, for CLI commands that never talk to Slack (migrate, ask, demo). */
+export const databaseConfigSchema = z.object({
+  DATABASE_URL: configSchema.shape.DATABASE_URL,
+  REPORT_TIMEZONE: configSchema.shape.REPORT_TIMEZONE,
+  FINANCE_USER_IDS: configSchema.shape.FINANCE_USER_IDS,
+});
+export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
+
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const result = databaseConfigSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${String(i.path[0])} ${i.message}`));
+}

@@ -1,0 +1,96 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+import { providerOf, sqlitePath } from './client.ts';
+
+/**
+ * Applies prisma/migrations/<provider>/<name>/migration.sql in name order, each once, each in a
+ * transaction, recording applied names in `_aicost_migrations`. Prisma's own `migrate deploy` fails on
+ * PostgreSQL with the JavaScript schema engine (see shared/notes/stack.md), so both providers use this
+ * one small path. Migrations are generated with `prisma migrate diff` (see README, "Changing the schema").
+ */
+const migrationsRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'migrations');
+
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+export function listMigrations(provider: 'sqlite' | 'postgresql'): Migration[] {
+  const dir = join(migrationsRoot, provider === 'sqlite' ? 'sqlite' : 'postgres');
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .map((name) => ({ name, sql: readFileSync(join(dir, name, 'migration.sql'), 'utf8') }));
+}
+
+export async function migrate(url: string): Promise<string[]> {
+  const provider = providerOf(url);
+  const migrations = listMigrations(provider);
+  return provider === 'sqlite' ? migrateSqlite(url, migrations) : migratePostgres(url, migrations);
+}
+
+function migrateSqlite(url: string, migrations: Migration[]): string[] {
+  const file = sqlitePath(url);
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Sqlite(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE IF NOT EXISTS "_aicost_migrations" ("name" TEXT PRIMARY KEY, "appliedAt" TEXT NOT NULL)');
+    const applied = new Set(db.prepare('SELECT name FROM "_aicost_migrations"').all().map((r) => (r as { name: string }).name));
+    const done: string[] = [];
+    for (const m of migrations) {
+      if (applied.has(m.name)) continue;
+      // BEGIN IMMEDIATE takes the write lock first, so two processes starting together apply each migration once.
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const again = db.prepare('SELECT 1 FROM "_aicost_migrations" WHERE name = ?').get(m.name);
+        if (!again) {
+          db.exec(m.sql);
+          db.prepare('INSERT INTO "_aicost_migrations" (name, "appliedAt") VALUES (?, ?)').run(m.name, new Date().toISOString());
+          done.push(m.name);
+        }
+        db.exec('COMMIT');
+      } catch (err) {
+        db.exec('ROLLBACK');
+        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
+      }
+    }
+    return done;
+  } finally {
+    db.close();
+  }
+}
+
+async function migratePostgres(url: string, migrations: Migration[]): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // An advisory lock serialises replicas that start at the same time.
+    await client.query('SELECT pg_advisory_lock(774411)');
+    await client.query('CREATE TABLE IF NOT EXISTS "_aicost_migrations" ("name" TEXT PRIMARY KEY, "appliedAt" TIMESTAMPTZ NOT NULL)');
+    const { rows } = await client.query<{ name: string }>('SELECT name FROM "_aicost_migrations"');
+    const applied = new Set(rows.map((r) => r.name));
+    const done: string[] = [];
+    for (const m of migrations) {
+      if (applied.has(m.name)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query('INSERT INTO "_aicost_migrations" (name, "appliedAt") VALUES ($1, now())', [m.name]);
+        await client.query('COMMIT');
+        done.push(m.name);
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
+      }
+    }
+    return done;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(774411)').catch(() => undefined);
+    await client.end();
+  }
+}

@@ -1,0 +1,132 @@
+import { TZDate, tz } from '@date-fns/tz';
+import { addDays, addMonths, differenceInCalendarDays, format, isValid, parse, startOfDay, startOfMonth, subDays } from 'date-fns';
+
+/**
+ * Periods in the organisation's time zone. Every boundary is a local midnight converted to an
+ * instant, so a month in Asia/Tokyo starts at 15:00 UTC the day before, and a DST day is 23 or 25 hours.
+ * `now` is always a parameter.
+ */
+export interface Period {
+  /** Inclusive start instant. */
+  from: Date;
+  /** Exclusive end instant (may be in the future for "this month"). */
+  to: Date;
+  /** For display: "November 2026", "last 7 days", "2026-11-01 to 2026-11-07". */
+  label: string;
+  kind: 'month' | 'days' | 'range';
+  /** "YYYY-MM" when the period is one calendar month. */
+  month?: string;
+}
+
+export type PeriodResult = { ok: true; period: Period } | { ok: false; error: string };
+
+export const PERIOD_EXAMPLES = ['this month', 'last month', '2026-10', '7d', '30d', '90d', '2026-10-01..2026-10-15'];
+
+const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+export function monthPeriod(month: string, timeZone: string): Period {
+  const m = MONTH_RE.exec(month);
+  if (!m) throw new RangeError(`not a month: ${month}`);
+  const start = new TZDate(Number(m[1]), Number(m[2]) - 1, 1, timeZone);
+  const end = addMonths(start, 1);
+  return {
+    from: new Date(start.getTime()),
+    to: new Date(end.getTime()),
+    label: format(start, 'MMMM yyyy'),
+    kind: 'month',
+    month,
+  };
+}
+
+/** "YYYY-MM" of the month containing `at`, in the time zone. */
+export function monthOf(at: Date, timeZone: string): string {
+  return format(at, 'yyyy-MM', { in: tz(timeZone) });
+}
+
+export function previousMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+export function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/** Local calendar day "YYYY-MM-DD" of an instant. */
+export function dayKey(at: Date, timeZone: string): string {
+  return format(at, 'yyyy-MM-dd', { in: tz(timeZone) });
+}
+
+/** Start instant of a local day "YYYY-MM-DD". */
+export function dayStart(day: string, timeZone: string): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d, timeZone).getTime());
+}
+
+/** Every local day key from the period's start up to (excluding) `until` (default: the period's end). */
+export function daysOf(period: Pick<Period, 'from' | 'to'>, timeZone: string, until?: Date): string[] {
+  const end = until && until < period.to ? until : period.to;
+  const days: string[] = [];
+  let cursor = startOfDay(period.from, { in: tz(timeZone) });
+  while (cursor.getTime() < end.getTime()) {
+    days.push(format(cursor, 'yyyy-MM-dd'));
+    cursor = addDays(cursor, 1);
+  }
+  return days;
+}
+
+/** The period-to-date part of a period: up to now when it is still running. */
+export function elapsed(period: Period, now: Date): Period {
+  return now < period.to ? { ...period, to: now > period.from ? now : period.from } : period;
+}
+
+/** Parses the period words of a command. Empty text is this month. */
+export function parsePeriod(text: string, now: Date, timeZone: string): PeriodResult {
+  const t = text.trim().toLowerCase().replace(/\s+/g, ' ');
+  const zone = tz(timeZone);
+  if (t === '' || t === 'this month' || t === 'mtd' || t === 'month') return { ok: true, period: monthPeriod(monthOf(now, timeZone), timeZone) };
+  if (t === 'last month' || t === 'previous month') {
+    return { ok: true, period: monthPeriod(previousMonth(monthOf(now, timeZone)), timeZone) };
+  }
+  if (MONTH_RE.test(t)) return { ok: true, period: monthPeriod(t, timeZone) };
+  const days = /^(\d{1,3})\s?d(ays?)?$/.exec(t);
+  if (days) {
+    const n = Number(days[1]);
+    if (n < 1 || n > 366) return { ok: false, error: `"${text.trim()}" is out of range: use between 1d and 366d.` };
+    // The last n local days including today.
+    const todayStart = startOfDay(now, { in: zone });
+    const from = subDays(todayStart, n - 1);
+    return {
+      ok: true,
+      period: { from: new Date(from.getTime()), to: new Date(addDays(todayStart, 1).getTime()), label: `last ${n} days`, kind: 'days' },
+    };
+  }
+  const range = /^(\d{4}-\d{2}-\d{2})\s?(?:\.\.|to)\s?(\d{4}-\d{2}-\d{2})$/.exec(t);
+  if (range) {
+    const [a, b] = [range[1]!, range[2]!];
+    if (!isDay(a) || !isDay(b)) return { ok: false, error: `"${text.trim()}" has a date that does not exist.` };
+    if (b < a) return { ok: false, error: `"${text.trim()}" ends before it starts.` };
+    const from = dayStart(a, timeZone);
+    const to = dayStart(nextDay(b), timeZone);
+    if (differenceInCalendarDays(to, from) > 400) return { ok: false, error: 'a date range can span at most 400 days.' };
+    return { ok: true, period: { from, to, label: a === b ? a : `${a} to ${b}`, kind: 'range' } };
+  }
+  return { ok: false, error: `"${text.trim()}" is not a period I understand.` };
+}
+
+function isDay(s: string): boolean {
+  const d = parse(s, 'yyyy-MM-dd', new Date(2000, 0, 1));
+  return isValid(d) && format(d, 'yyyy-MM-dd') === s;
+}
+
+function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d + 1));
+  return date.toISOString().slice(0, 10);
+}
+
+/** Start of the month containing `at`, as an instant. */
+export function monthStart(at: Date, timeZone: string): Date {
+  return new Date(startOfMonth(at, { in: tz(timeZone) }).getTime());
+}

@@ -1,0 +1,179 @@
+import type { CostQueries, Dimension, GroupRow } from '../db/repositories/costs.ts';
+import type { FeatureRecord, TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
+import { ratio, sum, type Money } from '../domain/money.ts';
+import { elapsed, type Period } from '../domain/periods.ts';
+import { dailySeries } from '../domain/series.ts';
+import { closest } from '../domain/suggest.ts';
+import type { TopDimension } from '../slack/command-text.ts';
+
+/** View models: what a report says, independent of how Slack or the terminal shows it. */
+export interface RankedRow {
+  label: string;
+  amount: Money;
+  share: number;
+  count: number;
+}
+
+export interface SpendReport {
+  kind: 'spend';
+  title: string;
+  period: Period;
+  /** Spend counted up to this instant (now, for a running period). */
+  asOf: Date;
+  total: Money;
+  count: number;
+  /** Per-team rows for multi-team scopes, including an "unattributed" row when present. */
+  teams: RankedRow[];
+  topFeatures: RankedRow[];
+  daily: { day: string; amount: Money }[];
+  /** Share of spend attributed to a team (only for the organisation scope). */
+  coverage: number | null;
+  unattributed: Money | null;
+  unpriced: number;
+}
+
+export interface TopReport {
+  kind: 'top';
+  dimension: TopDimension;
+  period: Period;
+  asOf: Date;
+  total: Money;
+  rows: RankedRow[];
+  unattributed: Money;
+  coverage: number;
+  unpriced: number;
+}
+
+export interface UnknownName {
+  kind: 'unknown';
+  what: 'team' | 'feature';
+  typed: string;
+  suggestions: string[];
+}
+
+export const UNATTRIBUTED = 'unattributed';
+const NO_VALUE: Record<Exclude<Dimension, 'team'>, string> = {
+  feature: '(no feature)',
+  model: '(no model)',
+  customer: '(no customer)',
+  environment: '(no environment)',
+  source: '(no source)',
+  category: '(no category)',
+};
+
+export interface ReportDeps {
+  costs: CostQueries;
+  teams: TeamsRepository;
+  timeZone: string;
+}
+
+const TOP_FEATURES = 5;
+const TOP_ROWS = 15;
+
+export function reportService(deps: ReportDeps) {
+  const { costs, teams, timeZone } = deps;
+
+  function ranked(rows: GroupRow[], label: (key: string | null) => string, total: Money): RankedRow[] {
+    return rows.map((r) => ({ label: label(r.key), amount: r.amount, count: r.count, share: ratio(r.amount, total) }));
+  }
+
+  async function featureLabel(): Promise<(key: string | null) => string> {
+    const features = new Map((await teams.listFeatures()).map((f: FeatureRecord) => [String(f.id), f.slug]));
+    return (key) => (key === null ? NO_VALUE.feature : features.get(key) ?? `feature #${key}`);
+  }
+
+  async function teamLabel(): Promise<(key: string | null) => string> {
+    const all = new Map((await teams.list()).map((t) => [String(t.id), t.slug]));
+    return (key) => (key === null ? UNATTRIBUTED : all.get(key) ?? `team #${key}`);
+  }
+
+  /** Spend of one or more teams, or of the whole organisation when `scope` is null. */
+  async function spend(scope: { title: string; teams: TeamRecord[] } | null, period: Period, now: Date): Promise<SpendReport> {
+    const window = elapsed(period, now);
+    const filter = { from: window.from, to: window.to, ...(scope ? { teamIds: scope.teams.map((t) => t.id) } : {}) };
+    const [byTeam, byFeature, buckets, unpriced, fLabel, tLabel] = await Promise.all([
+      costs.groupBy('team', filter),
+      costs.groupBy('feature', filter),
+      costs.buckets(filter),
+      costs.unpricedCount(filter),
+      featureLabel(),
+      teamLabel(),
+    ]);
+    const total = sum(byTeam.map((r) => r.amount));
+    const count = byTeam.reduce((n, r) => n + r.count, 0);
+    const unattributed = scope ? null : (byTeam.find((r) => r.key === null)?.amount ?? 0n);
+    return {
+      kind: 'spend',
+      title: scope ? scope.title : 'Organisation',
+      period,
+      asOf: window.to,
+      total,
+      count,
+      teams: scope && scope.teams.length === 1 ? [] : ranked(byTeam, tLabel, total),
+      topFeatures: ranked(byFeature.slice(0, TOP_FEATURES), fLabel, total),
+      daily: dailySeries(buckets, 900, period, timeZone, window.to),
+      coverage: unattributed === null ? null : total === 0n ? 1 : ratio((total - unattributed) as Money, total),
+      unattributed,
+      unpriced,
+    };
+  }
+
+  const dimensionOf: Record<TopDimension, Dimension> = { teams: 'team', features: 'feature', models: 'model', customers: 'customer' };
+
+  return {
+    spend,
+
+    async team(slug: string, period: Period, now: Date): Promise<SpendReport | UnknownName> {
+      const team = await teams.bySlug(slug);
+      if (!team) {
+        const known = (await teams.list()).map((t) => t.slug);
+        return { kind: 'unknown', what: 'team', typed: slug, suggestions: closest(slug, known) };
+      }
+      return spend({ title: `Team ${team.name}`, teams: [team] }, period, now);
+    },
+
+    /**
+     * `/aicost` alone: in a team's channel, that team; otherwise the teams the user leads or belongs to;
+     * otherwise the organisation.
+     */
+    async overview(ctx: { userId: string; channelId: string | null }, period: Period, now: Date): Promise<SpendReport> {
+      if (ctx.channelId) {
+        const team = await teams.byChannel(ctx.channelId);
+        if (team) return spend({ title: `Team ${team.name}`, teams: [team] }, period, now);
+      }
+      const mine = (await teams.list()).filter((t) => t.leadUserIds.includes(ctx.userId) || t.memberUserIds.includes(ctx.userId));
+      if (mine.length === 1) return spend({ title: `Team ${mine[0]!.name}`, teams: mine }, period, now);
+      if (mine.length > 1) return spend({ title: `Your teams: ${mine.map((t) => t.name).join(', ')}`, teams: mine }, period, now);
+      return spend(null, period, now);
+    },
+
+    async top(dimension: TopDimension, period: Period, now: Date): Promise<TopReport> {
+      const window = elapsed(period, now);
+      const filter = { from: window.from, to: window.to };
+      const dim = dimensionOf[dimension];
+      const [rows, byTeam, unpriced] = await Promise.all([
+        costs.groupBy(dim, filter),
+        dim === 'team' ? Promise.resolve(null) : costs.groupBy('team', filter),
+        costs.unpricedCount(filter),
+      ]);
+      const teamRows = byTeam ?? rows;
+      const total = sum(rows.map((r) => r.amount));
+      const unattributed = teamRows.find((r) => r.key === null)?.amount ?? (0n as Money);
+      const label =
+        dim === 'team' ? await teamLabel() : dim === 'feature' ? await featureLabel() : (key: string | null) => key ?? NO_VALUE[dim];
+      return {
+        kind: 'top',
+        dimension,
+        period,
+        asOf: window.to,
+        total,
+        rows: ranked(rows.slice(0, TOP_ROWS), label, total),
+        unattributed,
+        coverage: total === 0n ? 1 : ratio((total - unattributed) as Money, total),
+        unpriced,
+      };
+    },
+  };
+}
+
+export type ReportService = ReturnType<typeof reportService>;

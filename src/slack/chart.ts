@@ -1,0 +1,57 @@
+import QuickChartModule from 'quickchart-js';
+
+// quickchart-js ships CommonJS-style typings beside a real ESM build: the runtime default export is
+// the class, while the types see it under `.default`. Take whichever is there.
+type QuickChartClass = typeof QuickChartModule.default;
+type QuickChart = InstanceType<QuickChartClass>;
+const QuickChart: QuickChartClass =
+  (QuickChartModule as unknown as { default?: QuickChartClass }).default ?? (QuickChartModule as unknown as QuickChartClass);
+import { toChartNumber, type Money } from '../domain/money.ts';
+
+/**
+ * Daily spend charts as QuickChart image URLs.
+ *
+ * Why a URL and not an uploaded PNG: `/aicost` answers are ephemeral, and a file upload is visible to
+ * the whole channel. The URL carries the chart config, so it must stay under Slack's 3000-character
+ * `image_url` limit: long periods are drawn by week, and if even that is too long the chart is left out
+ * rather than risk `invalid_blocks`. Note the URL holds the daily totals: point QUICKCHART_URL at a
+ * self-hosted QuickChart to keep them in-house.
+ */
+export const IMAGE_URL_LIMIT = 3000;
+
+function chart(baseUrl: string): QuickChart {
+  const url = new URL(baseUrl);
+  const qc = new QuickChart();
+  qc.setScheme(url.protocol.replace(':', ''));
+  qc.setHost(url.host + url.pathname.replace(/\/+$/, ''));
+  return qc;
+}
+
+/** Rounded to cents: more precision only lengthens the URL. */
+const chartValue = (m: Money) => Math.round(toChartNumber(m) * 100) / 100;
+
+function barUrl(baseUrl: string, labels: string[], values: number[], title: string): string {
+  const qc = chart(baseUrl);
+  qc.setWidth(600).setHeight(260).setBackgroundColor('white');
+  qc.setConfig(
+    JSON.stringify({
+      type: 'bar',
+      data: { labels, datasets: [{ label: 'USD', data: values, backgroundColor: '#4f46e5' }] },
+      options: { legend: { display: false }, title: { display: true, text: title } },
+    }),
+  );
+  return qc.getUrl();
+}
+
+export function dailyChartUrl(baseUrl: string, daily: { day: string; amount: Money }[], title: string): string | null {
+  if (daily.length === 0) return null;
+  const byDay = barUrl(baseUrl, daily.map((d) => d.day.slice(5)), daily.map((d) => chartValue(d.amount)), title);
+  if (byDay.length <= IMAGE_URL_LIMIT) return byDay;
+  const weeks: { label: string; amount: Money }[] = [];
+  daily.forEach((d, i) => {
+    if (i % 7 === 0) weeks.push({ label: `wk ${d.day.slice(5)}`, amount: 0n as Money });
+    weeks[weeks.length - 1]!.amount = (weeks[weeks.length - 1]!.amount + d.amount) as Money;
+  });
+  const byWeek = barUrl(baseUrl, weeks.map((w) => w.label), weeks.map((w) => chartValue(w.amount)), `${title} (weekly)`);
+  return byWeek.length <= IMAGE_URL_LIMIT ? byWeek : null;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../src/slack/command-text.ts';
+
+const now = new Date('2026-11-23T10:00:00Z');
+const parse = (t: string) => parseCommand(t, now, 'UTC');
+
+describe('/aicost command text', () => {
+  it('reads the documented commands', () => {
+    expect(parse('')).toMatchObject({ kind: 'overview', share: false, period: { month: '2026-11' } });
+    expect(parse('help')).toEqual({ kind: 'help' });
+    expect(parse('team Payments last month')).toMatchObject({ kind: 'team', slug: 'payments', period: { month: '2026-10' } });
+    expect(parse('top features 30d')).toMatchObject({ kind: 'top', dimension: 'features', period: { label: 'last 30 days' } });
+    expect(parse('top model 2026-10')).toMatchObject({ kind: 'top', dimension: 'models', period: { month: '2026-10' } });
+    expect(parse('  top   teams   ')).toMatchObject({ kind: 'top', dimension: 'teams' });
+    expect(parse('last month')).toMatchObject({ kind: 'overview', period: { month: '2026-10' } });
+    expect(parse('team support share')).toMatchObject({ kind: 'team', share: true });
+  });
+
+  it('explains what was wrong and gives examples', () => {
+    const cases: [string, RegExp][] = [
+      ['team', /needs a team name/],
+      ['top', /needs what to rank/],
+      ['top planets', /not something I can rank/],
+      ['team payments someday', /not a period I understand/],
+      ['team payments 2026-13', /not a period/],
+      ['frobnicate', /did not understand "frobnicate"/],
+      ['team <script>', /not a team name/],
+    ];
+    for (const [text, problem] of cases) {
+      const c = parse(text);
+      expect(c.kind, text).toBe('invalid');
+      if (c.kind === 'invalid') {
+        expect(c.problem, text).toMatch(problem);
+        expect(c.examples.length, text).toBeGreaterThan(0);
+      }
+    }
+  });
+});

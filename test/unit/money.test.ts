@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { allocate, formatMoney, fromUsd, parseAmount, roundToCents, sum, toDecimalString } from '../../src/domain/money.ts';
+
+describe('money', () => {
+  it('converts source USD exactly, without float error', () => {
+    expect(fromUsd(0.1) + fromUsd(0.2)).toBe(fromUsd(0.3));
+    expect(fromUsd(0.000123456)).toBe(123_456n);
+    expect(fromUsd(1.5e-7)).toBe(150n);
+    expect(fromUsd(2.5e-10)).toBe(0n); // 0.25 nanodollar rounds to 0
+    expect(fromUsd(7.5e-10)).toBe(1n); // 0.75 rounds up
+    expect(fromUsd('0.0000000005')).toBe(1n);
+    expect(fromUsd('0.0000000004')).toBe(0n);
+    expect(fromUsd(1234.56)).toBe(1_234_560_000_000n);
+    expect(fromUsd(-3)).toBe(-3_000_000_000n);
+    expect(() => fromUsd(Number.NaN)).toThrow();
+    expect(() => fromUsd('12abc')).toThrow();
+  });
+
+  it('formats dollars with grouping, and sub-cent amounts with significant digits', () => {
+    expect(formatMoney(fromUsd(1234.56))).toBe('$1,234.56');
+    expect(formatMoney(fromUsd(0.0042))).toBe('$0.0042');
+    expect(formatMoney(fromUsd(0.00004))).toBe('$0.00004');
+    expect(formatMoney(fromUsd(0.004249))).toBe('$0.0042');
+    expect(formatMoney(0n)).toBe('$0.00');
+    expect(formatMoney(fromUsd(-12))).toBe('-$12.00');
+    expect(formatMoney(fromUsd(1_000_000))).toBe('$1,000,000.00');
+    expect(formatMoney(fromUsd(0.999))).toBe('$1.00');
+    expect(formatMoney(fromUsd(0.0099999))).toBe('$0.01');
+  });
+
+  it('parses amounts people type', () => {
+    expect(parseAmount('2800')).toBe(fromUsd(2800));
+    expect(parseAmount('$1,234.50')).toBe(fromUsd(1234.5));
+    expect(parseAmount('12.345')).toBeNull();
+    expect(parseAmount('-5')).toBeNull();
+    expect(parseAmount('abc')).toBeNull();
+  });
+
+  it('allocates so the parts always sum exactly to the whole', () => {
+    const parts = allocate(fromUsd(100), [1n, 1n, 1n]);
+    expect(sum(parts)).toBe(fromUsd(100));
+    expect(parts).toEqual([33_333_333_334n, 33_333_333_333n, 33_333_333_333n]);
+    const odd = allocate(7n, [3n, 3n, 1n]);
+    expect(sum(odd)).toBe(7n);
+    expect(() => allocate(1n, [0n, 0n])).toThrow();
+  });
+
+  it('rounds and prints decimals for exports', () => {
+    expect(roundToCents(fromUsd(1.005))).toBe(fromUsd(1.01));
+    expect(toDecimalString(fromUsd(0.000000001))).toBe('0.000000001');
+    expect(toDecimalString(fromUsd(12.5), 2)).toBe('12.50');
+    expect(toDecimalString(fromUsd(-0.004), 2)).toBe('-0.00');
+  });
+});
