@@ -43,15 +43,6 @@ export const configSchema = z
     FINANCE_USERGROUP_ID: optionalText.refine((v) => v === undefined || /^S[A-Z0-9]+$/.test(v), 'must be a user group id such as S0123456789'),
     QUICKCHART_URL: z.string().default('https://quickchart.io').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  })
-  .superRefine((c, ctx) => {
-    if (!c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message: 'is required in HTTP mode (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode',
-      });
-    }
   });
 
 export type Config = z.output<typeof configSchema>;
@@ -68,13 +59,19 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => {
-    const name = String(i.path[0] ?? 'environment');
-    const missing = i.code === 'invalid_type' && env[name] === undefined;
-    return `${name} ${missing && !i.message.startsWith('is required') ? 'is required' : i.message}`;
-  });
-  throw new ConfigError(problems);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((i) => {
+        const name = String(i.path[0] ?? 'environment');
+        const missing = i.code === 'invalid_type' && env[name] === undefined;
+        return `${name} ${missing && !i.message.startsWith('is required') ? 'is required' : i.message}`;
+      });
+  // Checked here rather than in the schema so it is reported together with every other problem.
+  if (!env.SLACK_APP_TOKEN?.trim() && !env.SLACK_SIGNING_SECRET?.trim()) {
+    problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode');
+  }
+  if (problems.length || !result.success) throw new ConfigError(problems);
+  return result.data;
 }
 
 /** Only the database part, for CLI commands that never talk to Slack (migrate, ask, demo). */

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const valid = {
+  SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+  SLACK_SIGNING_SECRET: 'secret',
+  FINANCE_CHANNEL_ID: 'C0FINANCE',
+};
+
+describe('configuration', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(valid);
+    expect(c).toMatchObject({ DATABASE_URL: 'file:./data/aicost.db', PORT: 3000, REPORT_TIMEZONE: 'UTC', QUICKCHART_URL: 'https://quickchart.io', FINANCE_USER_IDS: [] });
+    expect(loadConfig({ ...valid, FINANCE_USER_IDS: 'U1, U2 ,' }).FINANCE_USER_IDS).toEqual(['U1', 'U2']);
+  });
+
+  it('accepts Socket Mode without a signing secret', () => {
+    const { SLACK_SIGNING_SECRET: _, ...rest } = valid;
+    expect(loadConfig({ ...rest, SLACK_APP_TOKEN: 'xapp-1-abc' }).SLACK_APP_TOKEN).toBe('xapp-1-abc');
+  });
+
+  it('names every problem at once', () => {
+    try {
+      loadConfig({ REPORT_TIMEZONE: 'Mars/Olympus', PORT: 'eighty', DATABASE_URL: 'mysql://x', SLACK_APP_TOKEN: 'nope' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const msg = (e as Error).message;
+      for (const name of ['SLACK_BOT_TOKEN', 'FINANCE_CHANNEL_ID', 'REPORT_TIMEZONE', 'PORT', 'DATABASE_URL', 'SLACK_APP_TOKEN']) {
+        expect(msg).toContain(name);
+      }
+      expect(msg).toContain('README.md');
+    }
+  });
+
+  it('`aicost start` without Slack variables exits non-zero naming each one and pointing to the README', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'aicost-start-'));
+    const env = { PATH: process.env.PATH ?? '', HOME: cwd };
+    const r = spawnSync(process.execPath, [resolve('bin/aicost.js'), 'start'], { cwd, env, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(1);
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'FINANCE_CHANNEL_ID']) expect(r.stderr).toContain(name);
+    expect(r.stderr).toContain('README.md');
+  });
+});
