@@ -1,0 +1,58 @@
+import { App, type CustomRoute } from '@slack/bolt';
+import type { Services } from '../services/container.ts';
+import { boltLogger, type Logger } from '../logger.ts';
+import { registerAicostCommand } from './listeners/aicost-command.ts';
+
+export interface SlackAppOptions {
+  botToken: string;
+  /** HTTP mode: verifies every request's signature. */
+  signingSecret?: string;
+  /** Set: Socket Mode (no public URL needed). */
+  appToken?: string;
+  /** Base URL of the Slack Web API (proxies, tests). */
+  slackApiUrl?: string;
+  quickchartUrl: string;
+  /** Web API retries; production keeps Bolt's default, tests pass 0. */
+  retries?: number;
+  log: Logger;
+  clock?: () => Date;
+}
+
+/**
+ * Builds the Bolt app in HTTP mode (`POST /slack/events`, `GET /healthz`) or Socket Mode.
+ * Request signatures are always verified in HTTP mode (Bolt's HTTPReceiver does it; it is never disabled).
+ * The app is not started: call `app.init()` then `app.start(...)`.
+ */
+export function createSlackApp(services: Services, opts: SlackAppOptions): App {
+  const healthz: CustomRoute = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: async (_req, res) => {
+      try {
+        await services.db.prisma.$queryRaw`SELECT 1`;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, database: 'reachable' }));
+      } catch {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, database: 'unreachable' }));
+      }
+    },
+  };
+  const socketMode = Boolean(opts.appToken);
+  const app = new App({
+    token: opts.botToken,
+    ...(socketMode ? { socketMode: true, appToken: opts.appToken } : { signingSecret: opts.signingSecret! }),
+    customRoutes: [healthz],
+    deferInitialization: true,
+    logger: boltLogger(opts.log),
+    clientOptions: {
+      ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
+      ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}),
+    },
+  });
+  app.error(async (err) => {
+    opts.log.error({ err }, 'unhandled Slack listener error');
+  });
+  registerAicostCommand(app, { services, quickchartUrl: opts.quickchartUrl, log: opts.log, clock: opts.clock ?? (() => new Date()) });
+  return app;
+}
