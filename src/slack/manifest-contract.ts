@@ -1,0 +1,29 @@
+/**
+ * What the app expects of its Slack app configuration. `manifest.yml` must declare all of it
+ * (checked by test/unit/manifest.test.ts), and app code imports the same constants, so the
+ * listener registrations and the manifest cannot drift apart.
+ */
+
+/** The one slash command; its sub-commands are parsed from the text. */
+export const SLASH_COMMAND = '/aicost';
+
+/** The path Bolt's HTTP receiver serves commands, interactivity and events on. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+/** Bot token scopes the app needs. */
+export const REQUIRED_SCOPES = [
+  'commands',
+  'chat:write',
+  'chat:write.public',
+  'files:write',
+  'users:read',
+  'usergroups:read',
+  'im:write',
+] as const;
+
+export type RequiredScope = (typeof REQUIRED_SCOPES)[number];
+
+/** Events API subscriptions of the bot user. */
+export const BOT_EVENTS = ['app_home_opened'] as const;
+
+export type BotEvent = (typeof BOT_EVENTS)[number];
