@@ -3,7 +3,7 @@ import type { Provider } from './client.ts';
 
 /**
  * The few places where SQLite and PostgreSQL differ in raw SQL, kept in one module.
- * Raw SQL is used only for aggregates Prisma's query API cannot express (time buckets).
+ * Raw SQL is used only for aggregates Prisma's query API cannot express (exact text sums, interval sums).
  */
 export { Prisma };
 export type Sql = Prisma.Sql;
@@ -15,13 +15,6 @@ export type Sql = Prisma.Sql;
  */
 export function instant(provider: Provider, at: Date): Date | string {
   return provider === 'sqlite' ? at.toISOString().replace('Z', '+00:00') : at;
-}
-
-/** Integer number of `seconds`-long buckets since the epoch for a DateTime column. */
-export function epochBucket(provider: Provider, column: Sql, seconds: number): Sql {
-  return provider === 'sqlite'
-    ? Prisma.sql`(CAST(strftime('%s', ${column}) AS INTEGER) / ${seconds})`
-    : Prisma.sql`CAST(FLOOR(EXTRACT(EPOCH FROM ${column}) / ${seconds}) AS BIGINT)`;
 }
 
 /** A SUM of a BigInt money column as exact text (SQLite would hand back a lossy number past 2^53). */

@@ -1,19 +1,18 @@
 import type { Money } from './money.ts';
-import { dayKey, daysOf, type Period } from './periods.ts';
+import { dayStart, daysOf, type Period } from './periods.ts';
 
-/** Rolls fixed-size UTC buckets up to local calendar days, filling days without spend with zero. */
-export function dailySeries(
-  buckets: { bucket: number; amount: Money }[],
-  bucketSeconds: number,
-  period: Pick<Period, 'from' | 'to'>,
-  timeZone: string,
-  until?: Date,
-): { day: string; amount: Money }[] {
-  const byDay = new Map<string, Money>(daysOf(period, timeZone, until).map((d) => [d, 0n as Money]));
-  for (const b of buckets) {
-    const day = dayKey(new Date(b.bucket * bucketSeconds * 1000), timeZone);
-    const current = byDay.get(day);
-    if (current !== undefined) byDay.set(day, (current + b.amount) as Money);
-  }
-  return [...byDay].map(([day, amount]) => ({ day, amount }));
+/**
+ * The local days of a period (up to `until`) and the instants that bound them: n days, n + 1 instants.
+ * A DST day is 23 or 25 hours long; the boundaries are local midnights, so each day is exact.
+ */
+export function dayBoundaries(period: Pick<Period, 'from' | 'to'>, timeZone: string, until?: Date): { days: string[]; boundaries: Date[] } {
+  const days = daysOf(period, timeZone, until);
+  const end = until && until < period.to ? until : period.to;
+  const boundaries = days.map((d, i) => (i === 0 ? period.from : dayStart(d, timeZone)));
+  boundaries.push(end);
+  return { days, boundaries };
+}
+
+export function zipDays(days: string[], amounts: Money[]): { day: string; amount: Money }[] {
+  return days.map((day, i) => ({ day, amount: amounts[i] ?? (0n as Money) }));
 }

@@ -1,8 +1,10 @@
 import type { CostQueries, Dimension, GroupRow } from '../db/repositories/costs.ts';
+
+type SummaryRow = Awaited<ReturnType<CostQueries['teamFeatureSummary']>>[number];
 import type { FeatureRecord, TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
 import { ratio, sum, type Money } from '../domain/money.ts';
 import { elapsed, type Period } from '../domain/periods.ts';
-import { dailySeries } from '../domain/series.ts';
+import { dayBoundaries, zipDays } from '../domain/series.ts';
 import { closest } from '../domain/suggest.ts';
 import type { TopDimension } from '../slack/command-text.ts';
 
@@ -68,6 +70,19 @@ export interface ReportDeps {
 }
 
 const TOP_FEATURES = 5;
+
+/** Totals per team or per feature from the (team, feature) summary, largest first. */
+function rollup(rows: SummaryRow[], key: 'teamId' | 'featureId'): GroupRow[] {
+  const acc = new Map<string | null, GroupRow>();
+  for (const r of rows) {
+    const k = r[key] === null ? null : String(r[key]);
+    const g = acc.get(k) ?? { key: k, amount: 0n as Money, count: 0 };
+    g.amount = (g.amount + r.amount) as Money;
+    g.count += r.count;
+    acc.set(k, g);
+  }
+  return [...acc.values()].sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1));
+}
 const TOP_ROWS = 15;
 
 export function reportService(deps: ReportDeps) {
@@ -90,15 +105,17 @@ export function reportService(deps: ReportDeps) {
   /** Spend of one or more teams, or of the whole organisation when `scope` is null. */
   async function spend(scope: { title: string; teams: TeamRecord[] } | null, period: Period, now: Date): Promise<SpendReport> {
     const window = elapsed(period, now);
-    const filter = { from: window.from, to: window.to, ...(scope ? { teamIds: scope.teams.map((t) => t.id) } : {}) };
-    const [byTeam, byFeature, buckets, unpriced, fLabel, tLabel] = await Promise.all([
-      costs.groupBy('team', filter),
-      costs.groupBy('feature', filter),
-      costs.buckets(filter),
-      costs.unpricedCount(filter),
+    const scopeFilter = scope ? { teamIds: scope.teams.map((t) => t.id) } : {};
+    const { days, boundaries } = dayBoundaries(period, timeZone, window.to);
+    const [summary, daily, fLabel, tLabel] = await Promise.all([
+      costs.teamFeatureSummary({ from: window.from, to: window.to, ...scopeFilter }),
+      costs.intervalTotals(scopeFilter, boundaries),
       featureLabel(),
       teamLabel(),
     ]);
+    const byTeam = rollup(summary, 'teamId');
+    const byFeature = rollup(summary, 'featureId');
+    const unpriced = summary.reduce((n, r) => n + r.unpriced, 0);
     const total = sum(byTeam.map((r) => r.amount));
     const count = byTeam.reduce((n, r) => n + r.count, 0);
     const unattributed = scope ? null : (byTeam.find((r) => r.key === null)?.amount ?? 0n);
@@ -111,7 +128,7 @@ export function reportService(deps: ReportDeps) {
       count,
       teams: scope && scope.teams.length === 1 ? [] : ranked(byTeam, tLabel, total),
       topFeatures: ranked(byFeature.slice(0, TOP_FEATURES), fLabel, total),
-      daily: dailySeries(buckets, 900, period, timeZone, window.to),
+      daily: zipDays(days, daily),
       coverage: unattributed === null ? null : total === 0n ? 1 : ratio((total - unattributed) as Money, total),
       unattributed,
       unpriced,
@@ -151,14 +168,12 @@ export function reportService(deps: ReportDeps) {
       const window = elapsed(period, now);
       const filter = { from: window.from, to: window.to };
       const dim = dimensionOf[dimension];
-      const [rows, byTeam, unpriced] = await Promise.all([
-        costs.groupBy(dim, filter),
-        dim === 'team' ? Promise.resolve(null) : costs.groupBy('team', filter),
-        costs.unpricedCount(filter),
-      ]);
-      const teamRows = byTeam ?? rows;
+      const summary = await costs.teamFeatureSummary(filter);
+      const rows = dim === 'team' ? rollup(summary, 'teamId') : dim === 'feature' ? rollup(summary, 'featureId') : await costs.groupBy(dim, filter);
+      const byTeam = dim === 'team' ? rows : rollup(summary, 'teamId');
+      const unpriced = summary.reduce((n, r) => n + r.unpriced, 0);
       const total = sum(rows.map((r) => r.amount));
-      const unattributed = teamRows.find((r) => r.key === null)?.amount ?? (0n as Money);
+      const unattributed = byTeam.find((r) => r.key === null)?.amount ?? (0n as Money);
       const label =
         dim === 'team' ? await teamLabel() : dim === 'feature' ? await featureLabel() : (key: string | null) => key ?? NO_VALUE[dim];
       return {

@@ -1,5 +1,5 @@
 import type { Database } from '../client.ts';
-import { Prisma, countAsText, epochBucket, instant, sumAsText, type Sql } from '../sql.ts';
+import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
 import type { Money } from '../../domain/money.ts';
 
 export type Dimension = 'team' | 'feature' | 'model' | 'customer' | 'environment' | 'source' | 'category';
@@ -17,12 +17,6 @@ export interface GroupRow {
   key: string | null;
   amount: Money;
   count: number;
-}
-
-export interface BucketRow {
-  /** Seconds since the epoch / bucket size. */
-  bucket: number;
-  amount: Money;
 }
 
 const column: Record<Dimension, Sql> = {
@@ -70,13 +64,39 @@ export function costQueries(db: Database) {
         .sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1));
     },
 
-    /** Sums per fixed-size time bucket (15 minutes fits every real UTC offset, so buckets roll up to local days). */
-    async buckets(f: CostFilter, seconds = 900): Promise<BucketRow[]> {
-      const bucket = epochBucket(provider, Prisma.sql`"occurredAt"`, seconds);
-      const rows = await prisma.$queryRaw<{ bucket: unknown; amount: string }[]>`
-        SELECT ${bucket} AS "bucket", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount"
-        FROM "CostEntry" WHERE ${where(f)} GROUP BY 1`;
-      return rows.map((r) => ({ bucket: Number(r.bucket), amount: BigInt(r.amount) as Money }));
+    /**
+     * Sums between consecutive instants (e.g. local midnights): one index range scan per interval,
+     * so day boundaries are exact in any time zone and no per-row date function runs.
+     * Returns one amount per interval (boundaries.length - 1 of them).
+     */
+    async intervalTotals(f: Omit<CostFilter, 'from' | 'to'>, boundaries: Date[]): Promise<Money[]> {
+      const out: Money[] = [];
+      // SQLite allows 500 terms in a compound SELECT; stay well below.
+      for (let start = 0; start < boundaries.length - 1; start += 100) {
+        const parts: Sql[] = [];
+        for (let i = start; i < Math.min(boundaries.length - 1, start + 100); i++) {
+          const filter = where({ ...f, from: boundaries[i]!, to: boundaries[i + 1]! });
+          parts.push(Prisma.sql`SELECT ${i} AS "i", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount" FROM "CostEntry" WHERE ${filter}`);
+        }
+        const rows = await prisma.$queryRaw<{ i: unknown; amount: string }[]>`${Prisma.join(parts, ' UNION ALL ')}`;
+        for (const r of rows.sort((a, b) => Number(a.i) - Number(b.i))) out.push(BigInt(r.amount) as Money);
+      }
+      return out;
+    },
+
+    /** Sum, count and unpriced count per (team, feature): one covering-index scan serves every report total. */
+    async teamFeatureSummary(f: CostFilter): Promise<{ teamId: number | null; featureId: number | null; amount: Money; count: number; unpriced: number }[]> {
+      const rows = await prisma.$queryRaw<{ teamId: unknown; featureId: unknown; amount: string; count: string; unpriced: string }[]>`
+        SELECT "teamId", "featureId", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count",
+               ${provider === 'sqlite' ? Prisma.sql`CAST(SUM(CASE WHEN "pricedBy" = 'unpriced' THEN 1 ELSE 0 END) AS TEXT)` : Prisma.sql`SUM(CASE WHEN "pricedBy" = 'unpriced' THEN 1 ELSE 0 END)::text`} AS "unpriced"
+        FROM "CostEntry" WHERE ${where(f)} GROUP BY "teamId", "featureId"`;
+      return rows.map((r) => ({
+        teamId: r.teamId === null ? null : Number(r.teamId),
+        featureId: r.featureId === null ? null : Number(r.featureId),
+        amount: BigInt(r.amount) as Money,
+        count: Number(r.count),
+        unpriced: Number(r.unpriced),
+      }));
     },
 
     async total(f: CostFilter): Promise<{ amount: Money; count: number }> {
@@ -87,12 +107,6 @@ export function costQueries(db: Database) {
       return { amount: BigInt(r?.amount ?? '0') as Money, count: Number(r?.count ?? 0) };
     },
 
-    /** Records that carry tokens but could not be priced (no source cost, unknown model): shown, never $0. */
-    async unpricedCount(f: CostFilter): Promise<number> {
-      const rows = await prisma.$queryRaw<{ count: string }[]>`
-        SELECT ${countAsText(provider)} AS "count" FROM "CostEntry" WHERE ${where(f)} AND "pricedBy" = 'unpriced'`;
-      return Number(rows[0]?.count ?? 0);
-    },
   };
 }
 
