@@ -1,0 +1,65 @@
+import type { Database } from '../client.ts';
+import { isUniqueViolation } from '../errors.ts';
+import type { Money } from '../../domain/money.ts';
+
+/**
+ * Run-once claims in the database, so several replicas, restarts and operator re-runs never repeat
+ * work. A claim is a row with a unique key: the insert that wins does the work, the others lose.
+ * (Not upsert, which reads then writes and lets two replicas both win.)
+ */
+export function claimsRepository(db: Database) {
+  const { prisma } = db;
+  return {
+    /** Claims a scheduled slot (`<job>:<slot ISO>`). */
+    async claimSlot(key: string, by: string): Promise<boolean> {
+      try {
+        await prisma.jobClaim.create({ data: { key, claimedBy: by } });
+        return true;
+      } catch (err) {
+        if (isUniqueViolation(err)) return false;
+        throw err;
+      }
+    },
+    async slotDone(key: string, at: Date): Promise<void> {
+      await prisma.jobClaim.update({ where: { key }, data: { doneAt: at } });
+    },
+
+    /**
+     * Claims a post. A pending claim older than `staleAfterMs` (its poster crashed before posting) can be
+     * taken over by exactly one later run, so a crash neither loses the post nor doubles it.
+     */
+    async claimPost(key: string, channelId: string, now: Date, staleAfterMs = 10 * 60_000): Promise<boolean> {
+      try {
+        await prisma.postClaim.create({ data: { key, channelId, claimedAt: now } });
+        return true;
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+      const { count } = await prisma.postClaim.updateMany({
+        where: { key, state: 'pending', claimedAt: { lt: new Date(now.getTime() - staleAfterMs) } },
+        data: { claimedAt: now },
+      });
+      return count === 1;
+    },
+    async postDone(key: string, messageTs: string, at: Date, amount?: Money): Promise<void> {
+      await prisma.postClaim.update({ where: { key }, data: { state: 'posted', messageTs, postedAt: at, ...(amount !== undefined ? { amount } : {}) } });
+    },
+    /** Gives a claim back when posting failed, so the next run tries again. */
+    async releasePost(key: string): Promise<void> {
+      await prisma.postClaim.deleteMany({ where: { key, state: 'pending' } });
+    },
+    async findPost(key: string): Promise<{ key: string; channelId: string; state: string; messageTs: string | null; amount: Money | null } | null> {
+      return prisma.postClaim.findUnique({ where: { key }, select: { key: true, channelId: true, state: true, messageTs: true, amount: true } });
+    },
+    /** Posted claims whose key starts with `prefix`, newest first. */
+    async postsWithPrefix(prefix: string): Promise<{ key: string; messageTs: string | null; amount: Money | null; postedAt: Date | null }[]> {
+      return prisma.postClaim.findMany({
+        where: { key: { startsWith: prefix }, state: 'posted' },
+        orderBy: { postedAt: 'desc' },
+        select: { key: true, messageTs: true, amount: true, postedAt: true },
+      });
+    },
+  };
+}
+
+export type ClaimsRepository = ReturnType<typeof claimsRepository>;

@@ -1,0 +1,34 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { ClaimsRepository } from '../db/repositories/claims.ts';
+import type { Logger } from '../logger.ts';
+import { runClaimed, type JobDefinition } from './runner.ts';
+
+/**
+ * Starts a node-cron task per job in the report time zone. Every replica fires every task; the slot
+ * claim in runClaimed() lets exactly one of them do the work.
+ */
+export function startScheduler<D>(
+  jobs: JobDefinition<D>[],
+  deps: D & { claims: ClaimsRepository; log: Logger },
+  timeZone: string,
+): { stop(): Promise<void>; tasks: ScheduledTask[] } {
+  const tasks = jobs.map((job) =>
+    cron.schedule(
+      job.cron,
+      async (ctx) => {
+        try {
+          await runClaimed(job, deps, ctx.date);
+        } catch (err) {
+          deps.log.error({ err, job: job.name }, 'scheduled job failed');
+        }
+      },
+      { timezone: timeZone, name: job.name, noOverlap: true },
+    ),
+  );
+  return {
+    tasks,
+    async stop() {
+      await Promise.all(tasks.map((t) => t.destroy()));
+    },
+  };
+}
