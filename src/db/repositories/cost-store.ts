@@ -1,0 +1,171 @@
+import type { Database } from '../client.ts';
+import { createBulkWriter, type CostRow } from '../bulk-writer.ts';
+import type { Money } from '../../domain/money.ts';
+import { monthPeriod } from '../../domain/periods.ts';
+
+/**
+ * The write side of ingestion: upserts normalized source records by (source, sourceId), so re-reading a
+ * window never double-counts and a re-costed record updates in place. Teams and features are created on
+ * first sight (aliases resolve to the team they name). A record that belongs to a month already closed
+ * is never written into that month: it is booked as a correction at `now`, in the open month, with
+ * `originalAt` keeping when it happened; a re-costed record of a closed month adds a delta correction.
+ */
+export interface IncomingCost {
+  source: string;
+  sourceId: string;
+  occurredAt: Date;
+  team: string | null;
+  feature: string | null;
+  environment: string | null;
+  customer: string | null;
+  workItem: string | null;
+  model: string | null;
+  provider: string | null;
+  category: string;
+  inputTokens: number;
+  outputTokens: number;
+  amount: Money | null;
+  pricedBy: 'source' | 'aicost' | 'unpriced';
+}
+
+export interface UpsertResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  corrections: number;
+}
+
+export interface SyncStatePatch {
+  watermark?: Date;
+  lastRunAt?: Date;
+  lastSuccess?: Date;
+  lastError?: string | null;
+  lastErrorAt?: Date;
+  addRecords?: number;
+  lastRecords?: number;
+  lastPages?: number;
+}
+
+const BATCH = 1000;
+type Row = CostRow;
+
+export function costStore(db: Database, opts: { timeZone: string; clock?: () => Date }) {
+  const { prisma } = db;
+  const writer = createBulkWriter(db);
+  const clock = opts.clock ?? (() => new Date());
+  const teamIds = new Map<string, number>();
+  const featureIds = new Map<string, number>();
+
+  async function teamId(slug: string | null): Promise<number | null> {
+    if (!slug) return null;
+    const known = teamIds.get(slug);
+    if (known !== undefined) return known;
+    const alias = await prisma.teamAlias.findUnique({ where: { alias: slug }, select: { teamId: true } });
+    const id =
+      alias?.teamId ??
+      (await prisma.team.upsert({ where: { slug }, create: { slug, name: slug }, update: {}, select: { id: true } })).id;
+    teamIds.set(slug, id);
+    return id;
+  }
+
+  async function featureId(slug: string | null, owner: number | null): Promise<number | null> {
+    if (!slug) return null;
+    const known = featureIds.get(slug);
+    if (known !== undefined) return known;
+    const alias = await prisma.featureAlias.findUnique({ where: { alias: slug }, select: { featureId: true } });
+    const id =
+      alias?.featureId ??
+      (await prisma.feature.upsert({ where: { slug }, create: { slug, name: slug, teamId: owner }, update: {}, select: { id: true } })).id;
+    featureIds.set(slug, id);
+    return id;
+  }
+
+  async function closedMonths(): Promise<Set<string>> {
+    const rows = await prisma.accountingPeriod.findMany({ where: { status: { in: ['closed', 'finalized'] } }, select: { month: true } });
+    return new Set(rows.map((r) => r.month));
+  }
+
+  return {
+    async upsertCosts(records: IncomingCost[]): Promise<UpsertResult> {
+      const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, corrections: 0 };
+      if (records.length === 0) return result;
+      const now = clock();
+      // The last occurrence of an id in a batch wins (a page boundary can repeat a record).
+      const byKey = new Map<string, IncomingCost>();
+      for (const r of records) byKey.set(`${r.source}\u0000${r.sourceId}`, r);
+      const closed = [...(await closedMonths())].map((m) => monthPeriod(m, opts.timeZone));
+      const inClosedMonth = (at: Date) => closed.some((p) => at >= p.from && at < p.to);
+
+      const open: Row[] = [];
+      const late: { row: Row; incoming: IncomingCost }[] = [];
+      for (const r of byKey.values()) {
+        const tId = await teamId(r.team);
+        const fId = await featureId(r.feature, tId);
+        const row: Row = {
+          source: r.source, sourceId: r.sourceId, occurredAt: r.occurredAt, teamId: tId, featureId: fId,
+          environment: r.environment, customer: r.customer, workItem: r.workItem, model: r.model, provider: r.provider,
+          category: r.category, inputTokens: r.inputTokens, outputTokens: r.outputTokens, amount: r.amount ?? 0n, pricedBy: r.pricedBy,
+          originalAt: null, correctionOf: null, updatedAt: now,
+        };
+        if (closed.length && inClosedMonth(r.occurredAt)) late.push({ row, incoming: r });
+        else open.push(row);
+      }
+
+      // Open months: upserted in batches; unchanged rows are not touched.
+      for (let i = 0; i < open.length; i += BATCH) {
+        const batch = open.slice(i, i + BATCH);
+        const { inserted, updated } = await writer.upsert(batch);
+        result.inserted += inserted;
+        result.updated += updated;
+        result.unchanged += batch.length - inserted - updated;
+      }
+
+      // Closed months: never rewrite them; book new records and changed amounts as corrections now.
+      for (const { row, incoming } of late) {
+        const prior = await prisma.costEntry.findUnique({
+          where: { source_sourceId: { source: incoming.source, sourceId: incoming.sourceId } },
+          select: { id: true, amount: true, occurredAt: true, originalAt: true },
+        });
+        if (!prior) {
+          await writer.insert([{ ...row, occurredAt: now, originalAt: incoming.occurredAt }]);
+          result.inserted++;
+          result.corrections++;
+          continue;
+        }
+        const corrections = await prisma.costEntry.aggregate({ where: { correctionOf: prior.id }, _sum: { amount: true }, _count: true });
+        const booked = prior.amount + (corrections._sum.amount ?? 0n);
+        const amount = incoming.amount ?? 0n;
+        if (booked === amount) {
+          result.unchanged++;
+          continue;
+        }
+        await writer.insert([{
+          ...row, sourceId: `${incoming.sourceId}#correction-${corrections._count + 1}`, occurredAt: now,
+          originalAt: prior.originalAt ?? prior.occurredAt, amount: amount - booked, correctionOf: prior.id,
+        }]);
+        result.corrections++;
+      }
+      return result;
+    },
+
+    async getSyncState(source: string): Promise<{ watermark: Date | null } | null> {
+      return prisma.syncState.findUnique({ where: { source }, select: { watermark: true } });
+    },
+
+    async saveSyncState(source: string, patch: SyncStatePatch): Promise<void> {
+      const { addRecords, ...rest } = patch;
+      const data = { ...rest, ...(addRecords ? { recordsTotal: { increment: addRecords } } : {}) };
+      await prisma.syncState.upsert({ where: { source }, create: { source, ...rest, recordsTotal: addRecords ?? 0 }, update: data });
+    },
+
+    close(): void {
+      writer.close();
+    },
+
+    async syncStates() {
+      return prisma.syncState.findMany({ orderBy: { source: 'asc' } });
+    },
+  };
+}
+
+export type CostStore = ReturnType<typeof costStore>;
