@@ -1,0 +1,483 @@
+import {
+  allocateShared,
+  countToBigInt,
+  divideHalfUp,
+  parseStoredRule,
+  validateRule,
+  type AllocationBasis,
+  type AllocationResult,
+  type AllocationRule,
+  type UsageMetric,
+} from './allocation.ts';
+import { allocate, type Money } from './money.ts';
+import { daysOf, type Period } from './periods.ts';
+
+/**
+ * Hidden costs: what the API sources do not see (human review, embeddings, vector databases,
+ * integrations, infrastructure, observability, retries, …). Pure functions over entries the caller
+ * has read; no I/O.
+ *
+ * Kinds:
+ * - `one_off`: `amount` on one local day `date` ("YYYY-MM-DD", org time zone).
+ * - `monthly`: `amount` every calendar month from `fromMonth` to `untilMonth` inclusive (null/absent:
+ *   open-ended).
+ * - `per_unit`: `amount` per work item or per request of the target feature, so the cost follows the
+ *   volume the sources report. Optional `fromMonth` / `untilMonth` bound the months it applies to.
+ *   Per-unit entries must target a feature (the volume is the feature's).
+ *
+ * Categories are data (finance can add some), so `category` is a plain string; DEFAULT_CATEGORIES
+ * lists the built-in ones.
+ */
+
+export const DEFAULT_CATEGORIES = [
+  'human_review',
+  'embeddings',
+  'vector_db',
+  'integrations',
+  'infrastructure',
+  'observability',
+  'retries',
+  'other',
+] as const;
+
+export type HiddenCostKind = 'one_off' | 'monthly' | 'per_unit';
+export type HiddenCostUnit = 'work_item' | 'request';
+
+export type HiddenCostTarget =
+  | { type: 'team'; teamId: number }
+  | { type: 'feature'; featureId: number }
+  | { type: 'shared'; rule: AllocationRule };
+
+export interface HiddenCost {
+  id: number;
+  category: string;
+  /** The one-off amount, the monthly amount, or the amount per unit. */
+  amount: Money;
+  kind: HiddenCostKind;
+  /** one_off: local day "YYYY-MM-DD". */
+  date?: string;
+  /** monthly: first month "YYYY-MM" (required); per_unit: first month it applies to (optional). */
+  fromMonth?: string;
+  /** Last month included, or null/absent for open-ended. */
+  untilMonth?: string | null;
+  /** per_unit only. */
+  unit?: HiddenCostUnit;
+  target: HiddenCostTarget;
+  note?: string | null;
+  author: string;
+}
+
+/** A feature's volume in the month or period being computed. */
+export interface Volume {
+  workItems: number | bigint;
+  requests: number | bigint;
+}
+
+/** What one entry contributes to a month or period. */
+export interface HiddenCostLine {
+  entry: HiddenCost;
+  amount: Money;
+  /** per_unit: the units the amount was multiplied by; null for other kinds. */
+  units: bigint | null;
+}
+
+const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
+const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isMonth(s: string): boolean {
+  return MONTH_RE.test(s);
+}
+
+/** A real calendar day "YYYY-MM-DD" (2026-02-30 is not). */
+export function isDay(s: string): boolean {
+  const m = DAY_RE.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === s;
+}
+
+/** Number of days of a calendar month "YYYY-MM". */
+export function daysInMonth(month: string): number {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/** The entry's problem as a sentence, or null when it is consistent. */
+export function checkHiddenCost(entry: HiddenCost): string | null {
+  const until = entry.untilMonth ?? null;
+  if (until !== null && !isMonth(until)) return `untilMonth "${until}" is not a month`;
+  if (entry.fromMonth !== undefined && !isMonth(entry.fromMonth)) return `fromMonth "${entry.fromMonth}" is not a month`;
+  if (until !== null && entry.fromMonth !== undefined && until < entry.fromMonth) return `untilMonth ${until} is before fromMonth ${entry.fromMonth}`;
+  switch (entry.kind) {
+    case 'one_off':
+      if (entry.date === undefined || !isDay(entry.date)) return `a one-off cost needs a valid date, got ${String(entry.date)}`;
+      break;
+    case 'monthly':
+      if (entry.fromMonth === undefined) return 'a monthly cost needs fromMonth';
+      break;
+    case 'per_unit':
+      if (entry.unit !== 'work_item' && entry.unit !== 'request') return `a per-unit cost needs unit work_item or request, got ${String(entry.unit)}`;
+      if (entry.target.type !== 'feature') return 'a per-unit cost must target a feature (its volume is the feature\'s)';
+      break;
+    default:
+      return `unknown kind ${String((entry as { kind: unknown }).kind)}`;
+  }
+  if (entry.target.type === 'shared') {
+    const r = validateRule(entry.target.rule);
+    if (!r.ok) return r.error;
+  }
+  return null;
+}
+
+function assertEntry(entry: HiddenCost): void {
+  const problem = checkHiddenCost(entry);
+  if (problem) throw new RangeError(`hidden cost #${entry.id}: ${problem}`);
+}
+
+function inWindow(month: string, entry: HiddenCost): boolean {
+  if (entry.fromMonth !== undefined && month < entry.fromMonth) return false;
+  const until = entry.untilMonth ?? null;
+  return until === null || month <= until;
+}
+
+function unitsOf(entry: HiddenCost, volumes: ReadonlyMap<number, Volume>): bigint {
+  if (entry.target.type !== 'feature') return 0n;
+  const v = volumes.get(entry.target.featureId);
+  if (!v) return 0n;
+  return entry.unit === 'request' ? countToBigInt(v.requests, 'requests') : countToBigInt(v.workItems, 'work items');
+}
+
+/**
+ * What each entry contributes to the calendar month "YYYY-MM" (the whole month's charge):
+ * - one_off: its amount when its date is in the month;
+ * - monthly: its amount when the month is within [fromMonth, untilMonth];
+ * - per_unit: amount × the feature's work items or requests in the month (`volumes`, by featureId),
+ *   when the month is within its optional window. Listed even with 0 units, so "0 work items" shows.
+ * Entries that do not apply are left out. Lines keep the order of `entries`.
+ * An inconsistent entry (see `checkHiddenCost`) throws a RangeError naming it: inputs are validated
+ * when entered, so this is a bug to surface, not a cost to guess.
+ */
+export function hiddenCostsForMonth(entries: readonly HiddenCost[], month: string, volumes: ReadonlyMap<number, Volume>): HiddenCostLine[] {
+  if (!isMonth(month)) throw new RangeError(`not a month: ${month}`);
+  const lines: HiddenCostLine[] = [];
+  for (const entry of entries) {
+    assertEntry(entry);
+    if (entry.kind === 'one_off') {
+      if (entry.date!.slice(0, 7) === month) lines.push({ entry, amount: entry.amount, units: null });
+    } else if (entry.kind === 'monthly') {
+      if (inWindow(month, entry)) lines.push({ entry, amount: entry.amount, units: null });
+    } else if (inWindow(month, entry)) {
+      const units = unitsOf(entry, volumes);
+      lines.push({ entry, amount: (entry.amount * units) as Money, units });
+    }
+  }
+  return lines;
+}
+
+/**
+ * What each entry contributes to any period (a month, month-to-date, "30d", a date range).
+ *
+ * The period's days are its local calendar days in `timeZone` (`daysOf`: every day that starts before
+ * `period.to`, so a running period counts today).
+ * - one_off: its amount when its date is one of the period's days.
+ * - monthly: prorated by days. Each month's amount is split over the days of that month with
+ *   `allocate` (equal weights, largest remainder, the odd nanodollars on the earliest days), and the
+ *   period gets the sum of its days' parts. So the days of a month always sum exactly to the monthly
+ *   amount: a full month gets the whole amount, and periods that tile a month reconcile to the
+ *   nanodollar. (A month is its calendar days, whatever their length in hours on DST changes.)
+ * - per_unit: amount × the feature's volume in the period (`volumes` must be for this period). When
+ *   its month window covers only some of the period's days, the result is scaled by
+ *   coveredDays / periodDays, rounded half-up to the nanodollar (volume is not known per day here).
+ * Inconsistent entries throw, as in `hiddenCostsForMonth`.
+ */
+export function hiddenCostsForPeriod(
+  entries: readonly HiddenCost[],
+  period: Pick<Period, 'from' | 'to'>,
+  volumes: ReadonlyMap<number, Volume>,
+  timeZone: string,
+): HiddenCostLine[] {
+  const days = daysOf(period, timeZone);
+  const daySet = new Set(days);
+  const monthDays = new Map<string, string[]>();
+  for (const d of days) {
+    const m = d.slice(0, 7);
+    const list = monthDays.get(m);
+    if (list) list.push(d);
+    else monthDays.set(m, [d]);
+  }
+  const dayParts = new Map<string, Money[]>(); // per (amount, month): the day split, cached
+
+  const lines: HiddenCostLine[] = [];
+  for (const entry of entries) {
+    assertEntry(entry);
+    if (entry.kind === 'one_off') {
+      if (daySet.has(entry.date!)) lines.push({ entry, amount: entry.amount, units: null });
+    } else if (entry.kind === 'monthly') {
+      let amount = 0n;
+      let active = false;
+      for (const [month, ds] of monthDays) {
+        if (!inWindow(month, entry)) continue;
+        active = true;
+        const key = `${entry.amount}|${month}`;
+        let parts = dayParts.get(key);
+        if (!parts) {
+          parts = allocate(entry.amount, new Array<bigint>(daysInMonth(month)).fill(1n));
+          dayParts.set(key, parts);
+        }
+        for (const d of ds) amount += parts[Number(d.slice(8, 10)) - 1]!;
+      }
+      if (active) lines.push({ entry, amount: amount as Money, units: null });
+    } else {
+      let covered = 0;
+      for (const [month, ds] of monthDays) if (inWindow(month, entry)) covered += ds.length;
+      if (covered === 0) continue;
+      const units = unitsOf(entry, volumes);
+      const full = entry.amount * units;
+      const amount = covered === days.length ? full : divideHalfUp(full * BigInt(covered), BigInt(days.length));
+      lines.push({ entry, amount: amount as Money, units });
+    }
+  }
+  return lines;
+}
+
+/** Sum of the lines. */
+export function totalOf(lines: readonly HiddenCostLine[]): Money {
+  return lines.reduce((a, l) => a + l.amount, 0n) as Money;
+}
+
+/** Lines summed by category (categories in first-seen order). */
+export function byCategory(lines: readonly HiddenCostLine[]): Map<string, Money> {
+  const out = new Map<string, Money>();
+  for (const l of lines) out.set(l.entry.category, ((out.get(l.entry.category) ?? 0n) + l.amount) as Money);
+  return out;
+}
+
+/**
+ * A per-unit amount from people's time: `minutes` of work at `hourlyRate` per unit
+ * (5 minutes at $54/hour = $4.50). Minutes may have up to 2 decimals ("2.5"); the result is
+ * rate × minutes / 60 rounded half-up to the nanodollar, in bigint.
+ */
+export function perUnitAmountFromTime(hourlyRate: Money, minutes: number | string): Money {
+  const text = typeof minutes === 'number' ? String(minutes) : minutes.trim();
+  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
+  if (!m) throw new RangeError(`not a number of minutes (up to 2 decimals): ${text}`);
+  const hundredths = BigInt(m[1]!) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'));
+  return divideHalfUp(hourlyRate * hundredths, 6000n) as Money;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attribution: who carries each line.
+
+export interface TeamHidden {
+  /** Hidden costs aimed at the team or at one of its features, by category. */
+  hidden: Map<string, Money>;
+  /** Its parts of shared hidden costs, in total. */
+  allocated: Money;
+  /** Each part with the entry and rule that produced it (`describeRule` gives the label). */
+  allocations: { entryId: number; category: string; rule: AllocationRule; amount: Money }[];
+}
+
+export interface HiddenAttribution {
+  teams: Map<number, TeamHidden>;
+  /** Hidden costs aimed at features, by feature and category (also counted in their team's `hidden`). */
+  features: Map<number, Map<string, Money>>;
+  /** Each shared line and how it was split (the rule travels with the line). */
+  shared: { entry: HiddenCost; amount: Money; allocation: AllocationResult }[];
+  /** What no team carries: unallocatable shared amounts, and features without a team. */
+  unallocated: Money;
+  unallocatedLines: { entry: HiddenCost; amount: Money; reason: string }[];
+}
+
+/**
+ * Attributes lines to teams. Team lines go to the team; feature lines to the feature and to its team
+ * (`featureTeam`; a feature without a team stays unallocated); shared lines are split by their rule
+ * over `basis` (the same period's direct spend and usage per team).
+ * Invariant: Σ teams (hidden + allocated) + unallocated === Σ lines, exactly.
+ */
+export function attributeHiddenCosts(
+  lines: readonly HiddenCostLine[],
+  basis: readonly AllocationBasis[],
+  featureTeam: ReadonlyMap<number, number | null>,
+): HiddenAttribution {
+  const teams = new Map<number, TeamHidden>();
+  const features = new Map<number, Map<string, Money>>();
+  const shared: HiddenAttribution['shared'] = [];
+  const unallocatedLines: HiddenAttribution['unallocatedLines'] = [];
+  let unallocated = 0n;
+  const team = (id: number): TeamHidden => {
+    let t = teams.get(id);
+    if (!t) teams.set(id, (t = { hidden: new Map(), allocated: 0n, allocations: [] }));
+    return t;
+  };
+  const add = (m: Map<string, Money>, category: string, amount: Money) => m.set(category, ((m.get(category) ?? 0n) + amount) as Money);
+
+  for (const line of lines) {
+    const { entry, amount } = line;
+    const target = entry.target;
+    if (target.type === 'team') {
+      add(team(target.teamId).hidden, entry.category, amount);
+    } else if (target.type === 'feature') {
+      let f = features.get(target.featureId);
+      if (!f) features.set(target.featureId, (f = new Map()));
+      add(f, entry.category, amount);
+      const owner = featureTeam.get(target.featureId) ?? null;
+      if (owner === null) {
+        unallocated += amount;
+        if (amount !== 0n) unallocatedLines.push({ entry, amount, reason: 'the feature has no team' });
+      } else add(team(owner).hidden, entry.category, amount);
+    } else {
+      const allocation = allocateShared(amount, target.rule, basis);
+      shared.push({ entry, amount, allocation });
+      for (const p of allocation.parts) {
+        const t = team(p.teamId);
+        t.allocated += p.amount;
+        t.allocations.push({ entryId: entry.id, category: entry.category, rule: target.rule, amount: p.amount });
+      }
+      if (allocation.unallocated !== 0n || allocation.reason !== null) {
+        unallocated += allocation.unallocated;
+        unallocatedLines.push({ entry, amount: allocation.unallocated, reason: allocation.reason ?? 'not allocated' });
+      }
+    }
+  }
+  return { teams, features, shared, unallocated: unallocated as Money, unallocatedLines };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drafts (what people typed, targets by slug) and stored records.
+
+/** An allocation rule naming teams by slug, as typed; `resolveDraft` turns it into ids. */
+export type RuleRef =
+  | { type: 'even'; teams?: string[] }
+  | { type: 'fixed'; shares: { team: string; percent: number }[] }
+  | { type: 'direct_spend' }
+  | { type: 'usage'; metric: UsageMetric };
+
+export type TargetRef = { type: 'team'; slug: string } | { type: 'feature'; slug: string } | { type: 'shared'; rule: RuleRef };
+
+/** A hidden cost as entered (quick form or modal), before slugs are resolved and an id is given. */
+export interface HiddenCostDraft {
+  category: string;
+  amount: Money;
+  kind: HiddenCostKind;
+  date?: string;
+  fromMonth?: string;
+  untilMonth?: string | null;
+  unit?: HiddenCostUnit;
+  target: TargetRef;
+  note: string | null;
+}
+
+export type NewHiddenCost = Omit<HiddenCost, 'id' | 'author'>;
+
+/** Replaces slugs with ids. Unknown slugs (e.g. removed meanwhile) are a problem, not a guess. */
+export function resolveDraft(
+  draft: HiddenCostDraft,
+  teams: ReadonlyMap<string, number>,
+  features: ReadonlyMap<string, number>,
+): { ok: true; cost: NewHiddenCost } | { ok: false; problem: string } {
+  const teamId = (slug: string): number | string => teams.get(slug) ?? `There is no team "${slug}".`;
+  let target: HiddenCostTarget;
+  const t = draft.target;
+  if (t.type === 'team') {
+    const id = teamId(t.slug);
+    if (typeof id === 'string') return { ok: false, problem: id };
+    target = { type: 'team', teamId: id };
+  } else if (t.type === 'feature') {
+    const id = features.get(t.slug);
+    if (id === undefined) return { ok: false, problem: `There is no feature "${t.slug}".` };
+    target = { type: 'feature', featureId: id };
+  } else {
+    const r = t.rule;
+    let rule: AllocationRule;
+    if (r.type === 'even') {
+      const ids: number[] = [];
+      for (const s of r.teams ?? []) {
+        const id = teamId(s);
+        if (typeof id === 'string') return { ok: false, problem: id };
+        ids.push(id);
+      }
+      rule = ids.length > 0 ? { type: 'even', teamIds: ids } : { type: 'even' };
+    } else if (r.type === 'fixed') {
+      const shares = [];
+      for (const s of r.shares) {
+        const id = teamId(s.team);
+        if (typeof id === 'string') return { ok: false, problem: id };
+        shares.push({ teamId: id, percent: s.percent });
+      }
+      rule = { type: 'fixed', shares };
+    } else rule = r;
+    const check = validateRule(rule);
+    if (!check.ok) return { ok: false, problem: check.error };
+    target = { type: 'shared', rule };
+  }
+  const { target: _ignored, ...rest } = draft;
+  return { ok: true, cost: { ...rest, target } };
+}
+
+/** The stored row (Prisma `HiddenCost` without timestamps), structurally, so this stays free of Prisma. */
+export interface HiddenCostRecord {
+  id: number;
+  category: string;
+  amount: bigint;
+  kind: string;
+  date: string | null;
+  fromMonth: string | null;
+  untilMonth: string | null;
+  unit: string | null;
+  targetType: string;
+  teamId: number | null;
+  featureId: number | null;
+  rule: string | null;
+  note: string | null;
+  author: string;
+}
+
+/** A stored row as a HiddenCost; throws a RangeError naming the row when it is inconsistent. */
+export function hiddenCostFromRecord(r: HiddenCostRecord): HiddenCost {
+  const fail = (why: string): never => {
+    throw new RangeError(`hidden cost #${r.id}: ${why}`);
+  };
+  let target: HiddenCostTarget;
+  if (r.targetType === 'team') target = { type: 'team', teamId: r.teamId ?? fail('team target without teamId') };
+  else if (r.targetType === 'feature') target = { type: 'feature', featureId: r.featureId ?? fail('feature target without featureId') };
+  else if (r.targetType === 'shared') {
+    const check = parseStoredRule(r.rule ?? fail('shared target without a rule'));
+    target = { type: 'shared', rule: check.ok ? check.rule : fail(check.error) };
+  } else return fail(`unknown target type ${r.targetType}`);
+  if (r.kind !== 'one_off' && r.kind !== 'monthly' && r.kind !== 'per_unit') return fail(`unknown kind ${r.kind}`);
+  if (r.unit !== null && r.unit !== 'work_item' && r.unit !== 'request') return fail(`unknown unit ${r.unit}`);
+  const cost: HiddenCost = {
+    id: r.id,
+    category: r.category,
+    amount: r.amount as Money,
+    kind: r.kind,
+    ...(r.date !== null ? { date: r.date } : {}),
+    ...(r.fromMonth !== null ? { fromMonth: r.fromMonth } : {}),
+    untilMonth: r.untilMonth,
+    ...(r.unit !== null ? { unit: r.unit } : {}),
+    target,
+    note: r.note,
+    author: r.author,
+  };
+  assertEntry(cost);
+  return cost;
+}
+
+/** The columns to store for a new hidden cost (the rule as JSON). */
+export function hiddenCostToRecord(c: NewHiddenCost & { author: string }): Omit<HiddenCostRecord, 'id'> {
+  return {
+    category: c.category,
+    amount: c.amount,
+    kind: c.kind,
+    date: c.date ?? null,
+    fromMonth: c.fromMonth ?? null,
+    untilMonth: c.untilMonth ?? null,
+    unit: c.unit ?? null,
+    targetType: c.target.type,
+    teamId: c.target.type === 'team' ? c.target.teamId : null,
+    featureId: c.target.type === 'feature' ? c.target.featureId : null,
+    rule: c.target.type === 'shared' ? JSON.stringify(c.target.rule) : null,
+    note: c.note ?? null,
+    author: c.author,
+  };
+}

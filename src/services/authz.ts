@@ -1,0 +1,42 @@
+import type { WebClient } from '@slack/web-api';
+import type { TeamRecord } from '../db/repositories/teams.ts';
+
+/**
+ * Who may do what, checked on the server at every command and every click (never trusted from the
+ * message). Finance = FINANCE_USER_IDS, or members of FINANCE_USERGROUP_ID (asked of Slack, cached for a
+ * minute so a removal takes effect quickly). A team lead may act for their own teams.
+ */
+export interface Authz {
+  isFinance(userId: string): Promise<boolean>;
+  leads(team: TeamRecord, userId: string): boolean;
+  canManage(team: TeamRecord, userId: string): Promise<boolean>;
+}
+
+export function createAuthz(opts: { financeUserIds: string[]; financeUsergroupId?: string; client?: WebClient; clock?: () => Date; cacheMs?: number }): Authz {
+  const cacheMs = opts.cacheMs ?? 60_000;
+  const clock = opts.clock ?? (() => new Date());
+  let group: { members: Set<string>; at: number } | null = null;
+
+  async function groupMembers(): Promise<Set<string>> {
+    if (!opts.financeUsergroupId || !opts.client) return new Set();
+    const now = clock().getTime();
+    if (group && now - group.at < cacheMs) return group.members;
+    const res = await opts.client.usergroups.users.list({ usergroup: opts.financeUsergroupId });
+    group = { members: new Set(res.users ?? []), at: now };
+    return group.members;
+  }
+
+  const authz: Authz = {
+    async isFinance(userId) {
+      if (opts.financeUserIds.includes(userId)) return true;
+      return (await groupMembers()).has(userId);
+    },
+    leads(team, userId) {
+      return team.leadUserIds.includes(userId);
+    },
+    async canManage(team, userId) {
+      return authz.leads(team, userId) || (await authz.isFinance(userId));
+    },
+  };
+  return authz;
+}

@@ -1,0 +1,503 @@
+import { z } from 'zod';
+import { checkPercentages, USAGE_METRICS, type UsageMetric } from '../domain/allocation.ts';
+import { isDay, isMonth, type HiddenCostDraft, type HiddenCostKind, type HiddenCostUnit, type RuleRef, type TargetRef } from '../domain/hidden-costs.ts';
+import { fromUsd, parseAmount, type Money } from '../domain/money.ts';
+import { dayKey, monthOf } from '../domain/periods.ts';
+import { closest } from '../domain/suggest.ts';
+
+/**
+ * `/aicost add …`: the quick form for a hidden cost (the text arrives WITHOUT the leading "add"),
+ * and the field-by-field validation of the same input from the Slack modal. Pure: `now`, the time
+ * zone, and the known teams, features and categories are parameters.
+ *
+ *   <amount> <category> once [YYYY-MM-DD] <target> ["note"]
+ *   <amount> <category> monthly [YYYY-MM] [until YYYY-MM] <target> ["note"]
+ *   <amount> <category> per-item [YYYY-MM] [until YYYY-MM] <feature> ["note"]
+ *   <amount> <category> per-request [YYYY-MM] [until YYYY-MM] <feature> ["note"]
+ *
+ *   target: a team or feature slug (`team:<slug>` / `feature:<slug>`, or the words `team <slug>` /
+ *           `feature <slug>`, when a slug names both), or `shared [rule]` with rule one of
+ *           `direct` (proportional to direct API spend: the DEFAULT), `even`, `even:a,b`,
+ *           `usage:requests|tokens|work_items`, `fixed:payments=60,search=40`.
+ *
+ * Decisions:
+ * - Amounts: 2800, 54.50, $1,234.56 (commas must group thousands). One-off and monthly amounts are in
+ *   cents (up to 2 decimals, via `parseAmount`); per-item / per-request amounts may have up to 4
+ *   decimals (0.045) and are converted exactly with `fromUsd`. Zero and negative amounts are refused.
+ * - Defaults: `once` without a date is today in the org time zone; `monthly` without a month starts
+ *   this month; per-unit costs without a month apply from this month on (so adding one never
+ *   rewrites closed months); no `until` means open-ended.
+ * - The note is the quoted text at the end, in straight (") or smart (“ ”, „) double quotes.
+ *   Single quotes are not note delimiters, so apostrophes inside notes are fine.
+ * - Categories are matched case-insensitively with "-" read as "_" (vector-db → vector_db).
+ * - A slug known as both a team and a feature must be prefixed, except for per-unit costs, which can
+ *   only target a feature.
+ * - Slugs are returned as typed (lowercased); the caller resolves them to ids (`resolveDraft`).
+ */
+
+export interface AddContext {
+  now: Date;
+  timeZone: string;
+  knownTeams: readonly string[];
+  knownFeatures: readonly string[];
+  /** Valid categories (finance can add some). */
+  categories: readonly string[];
+}
+
+export interface AddCommand {
+  kind: 'add';
+  cost: HiddenCostDraft;
+}
+
+export type InvalidAdd = { kind: 'invalid'; problem: string; examples: string[] };
+export type AddCommandResult = AddCommand | InvalidAdd;
+
+export const ADD_EXAMPLES = [
+  '/aicost add 2800 vector_db monthly shared "Pinecone"',
+  '/aicost add 4.50 human_review per-item support-bot "5 min review at $54/h"',
+  '/aicost add 0.0045 embeddings per-request search',
+  '/aicost add 1200 integrations once 2026-11-03 payments "Twilio setup"',
+  '/aicost add 300 observability monthly 2026-11 until 2027-04 team:search',
+  '/aicost add 900 infrastructure monthly shared fixed:payments=60,search=40',
+];
+
+const RULE_HELP = 'Rules after `shared`: `direct` (default, by direct API spend), `even`, `usage:requests`, `usage:tokens`, `usage:work_items`, or `fixed:payments=60,search=40`.';
+const MAX_NOTE = 500;
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
+
+function list(items: readonly string[], limit = 8): string {
+  const shown = items.slice(0, limit).join(', ');
+  return items.length > limit ? `${shown}, …` : shown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pieces shared by the quick form and the modal.
+
+/** How many decimals an amount may have for a kind: cents, except per-unit amounts (4). */
+export function maxDecimalsFor(kind: HiddenCostKind): 2 | 4 {
+  return kind === 'per_unit' ? 4 : 2;
+}
+
+/** A typed amount as Money, at most `maxDecimals` decimals, more than $0. */
+export function parseAmountText(text: string, maxDecimals: 2 | 4): Parsed<Money> {
+  const t = text.trim();
+  if (t === '') return bad('Enter an amount, like 2800 or 54.50.');
+  const body = t.replace(/^\$/, '');
+  if (/^[-−]/.test(body)) return bad('The amount must be more than $0: a hidden cost is money spent.');
+  if (!/^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(body)) return bad(`"${t}" is not an amount. Write it like 2800, 54.50 or $1,234.56.`);
+  const plain = body.replace(/,/g, '');
+  const decimals = (plain.split('.')[1] ?? '').length;
+  if (decimals > maxDecimals) {
+    return bad(
+      maxDecimals === 2
+        ? `"${t}" has more than 2 decimals: one-off and monthly amounts are in cents (per-item and per-request amounts may have up to 4).`
+        : `"${t}" has more than 4 decimals: per-item and per-request amounts may have up to 4.`,
+    );
+  }
+  const amount = decimals <= 2 ? parseAmount(plain) : fromUsd(plain);
+  if (amount === null) return bad(`"${t}" is not an amount. Write it like 2800, 54.50 or $1,234.56.`);
+  if (amount === 0n) return bad('The amount must be more than $0.');
+  return ok(amount);
+}
+
+/** A category from the list (case-insensitive, "-" as "_"); unknown ones list the valid ones. */
+export function parseCategory(text: string, categories: readonly string[]): Parsed<string> {
+  const t = text.trim().toLowerCase().replace(/-/g, '_');
+  if (t === '') return bad(`Choose a category: ${list(categories, 50)}.`);
+  const found = categories.find((c) => c.toLowerCase() === t);
+  if (found) return ok(found);
+  const near = closest(t, categories, 1)[0];
+  return bad(`"${text.trim()}" is not a cost category.${near ? ` Did you mean ${near}?` : ''} Categories: ${list(categories, 50)}.`);
+}
+
+const KIND_WORDS: Record<string, KindWord> = {
+  once: { kind: 'one_off' },
+  'one-off': { kind: 'one_off' },
+  one_off: { kind: 'one_off' },
+  oneoff: { kind: 'one_off' },
+  monthly: { kind: 'monthly' },
+  'per-item': { kind: 'per_unit', unit: 'work_item' },
+  per_item: { kind: 'per_unit', unit: 'work_item' },
+  'per-work-item': { kind: 'per_unit', unit: 'work_item' },
+  per_work_item: { kind: 'per_unit', unit: 'work_item' },
+  'per-request': { kind: 'per_unit', unit: 'request' },
+  per_request: { kind: 'per_unit', unit: 'request' },
+};
+
+/** once | monthly | per-item | per-request (and their snake_case spellings). */
+export type KindWord = { kind: HiddenCostKind; unit?: HiddenCostUnit };
+
+export function parseKind(text: string): Parsed<KindWord> {
+  const t = text.trim().toLowerCase();
+  const k = KIND_WORDS[t];
+  if (k) return ok(k);
+  const said = t === '' ? '' : `"${text.trim()}" is not how often. `;
+  return bad(`${said}Say how often: once, monthly, per-item or per-request.`);
+}
+
+/** "YYYY-MM-DD", a real day. */
+export function parseDay(text: string): Parsed<string> {
+  const t = text.trim();
+  if (t === '') return bad('Pick the day of the cost (YYYY-MM-DD).');
+  if (!isDay(t)) return bad(`"${t}" is not a date: write it as YYYY-MM-DD, like 2026-11-03.`);
+  return ok(t);
+}
+
+/** "YYYY-MM". */
+export function parseMonth(text: string): Parsed<string> {
+  const t = text.trim();
+  if (t === '') return bad('Pick a month (YYYY-MM).');
+  if (!isMonth(t)) return bad(`"${t}" is not a month: write it as YYYY-MM, like 2026-11.`);
+  return ok(t);
+}
+
+function untilProblem(from: string, until: string): string | null {
+  return until < from ? `The cost ends (${until}) before it starts (${from}).` : null;
+}
+
+const USAGE_WORDS: Record<string, UsageMetric> = {
+  requests: 'requests',
+  request: 'requests',
+  tokens: 'tokens',
+  token: 'tokens',
+  work_items: 'work_items',
+  'work-items': 'work_items',
+  work_item: 'work_items',
+  'work-item': 'work_items',
+  workitems: 'work_items',
+  items: 'work_items',
+};
+
+function unknownTeam(slug: string, teams: readonly string[]): string {
+  const near = closest(slug, teams, 3);
+  return `"${slug}" is not a team I know.${near.length > 0 ? ` Closest: ${near.join(', ')}.` : ' No teams are set up yet.'}`;
+}
+
+/**
+ * A rule word after `shared`, or null when the token is not rule-shaped at all.
+ * Team slugs in `even:` and `fixed:` must be known teams; fixed percentages must total 100.
+ */
+export function parseRule(token: string, knownTeams: readonly string[]): Parsed<RuleRef> | null {
+  const t = token.trim().toLowerCase();
+  if (t === 'direct' || t === 'direct_spend' || t === 'direct-spend' || t === 'spend') return ok({ type: 'direct_spend' });
+  if (t === 'even') return ok({ type: 'even' });
+  const [word, arg] = [t.split(':')[0]!, t.includes(':') ? t.slice(t.indexOf(':') + 1) : undefined];
+  if (word === 'usage') {
+    const metric = arg === undefined ? undefined : USAGE_WORDS[arg];
+    if (!metric) return bad(`${arg ? `"${arg}" is not a usage metric. ` : ''}Say which usage: ${USAGE_METRICS.map((m) => `usage:${m}`).join(', ')}.`);
+    return ok({ type: 'usage', metric });
+  }
+  if (word === 'even') {
+    const teams = (arg ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (teams.length === 0) return ok({ type: 'even' });
+    const seen = new Set<string>();
+    for (const s of teams) {
+      if (!knownTeams.includes(s)) return bad(unknownTeam(s, knownTeams));
+      if (seen.has(s)) return bad(`${s} is listed twice in the even split.`);
+      seen.add(s);
+    }
+    return ok({ type: 'even', teams });
+  }
+  if (word === 'fixed') {
+    const pairs = (arg ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (pairs.length === 0) return bad('Give the fixed split, like fixed:payments=60,search=40.');
+    const shares: { team: string; percent: number }[] = [];
+    for (const pair of pairs) {
+      const m = /^([a-z0-9][a-z0-9_.-]*)=(\d+(?:\.\d+)?)%?$/.exec(pair);
+      if (!m) return bad(`"${pair}" is not a share: write team=percent, like fixed:payments=60,search=40.`);
+      const [team, percent] = [m[1]!, Number(m[2])];
+      if (!knownTeams.includes(team)) return bad(unknownTeam(team, knownTeams));
+      if (shares.some((s) => s.team === team)) return bad(`${team} appears twice in the fixed split.`);
+      shares.push({ team, percent });
+    }
+    const problem = checkPercentages(shares.map((s) => s.percent));
+    if (problem) return bad(problem);
+    return ok({ type: 'fixed', shares });
+  }
+  return null;
+}
+
+/**
+ * Reads the target from the front of `tokens`; returns it with the tokens left over.
+ * Per-unit costs (`perUnit`) must name a feature.
+ */
+export function parseTarget(
+  tokens: readonly string[],
+  ctx: Pick<AddContext, 'knownTeams' | 'knownFeatures'>,
+  perUnit: boolean,
+): Parsed<{ target: TargetRef; rest: string[] }> {
+  const [first, ...after] = tokens;
+  if (first === undefined) {
+    return bad(perUnit ? 'Name the feature whose volume the cost follows.' : 'Say who pays: a team, a feature, or `shared`.');
+  }
+  let word = first.toLowerCase().replace(/^[#@]/, '');
+  let rest = after;
+  // `team payments` / `feature search` as two words.
+  if ((word === 'team' || word === 'feature') && rest.length > 0) {
+    word = `${word}:${rest[0]!.toLowerCase().replace(/^[#@]/, '')}`;
+    rest = rest.slice(1);
+  }
+
+  if (word === 'shared') {
+    if (perUnit) return bad('Per-item and per-request costs follow one feature\'s volume: name a feature, not `shared`.');
+    if (rest.length === 0) return ok({ target: { type: 'shared', rule: { type: 'direct_spend' } }, rest });
+    const rule = parseRule(rest[0]!, ctx.knownTeams);
+    if (rule === null) return bad(`I did not understand "${rest[0]}" after \`shared\`. ${RULE_HELP}`);
+    if (!rule.ok) return rule;
+    return ok({ target: { type: 'shared', rule: rule.value }, rest: rest.slice(1) });
+  }
+
+  const prefixed = /^(team|feature):(.*)$/.exec(word);
+  const said = prefixed ? (prefixed[1] as 'team' | 'feature') : null;
+  const slug = prefixed ? prefixed[2]! : word;
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(slug)) return bad(`"${first}" is not a team or feature name: use its slug, like payments.`);
+
+  const isTeam = ctx.knownTeams.includes(slug);
+  const isFeature = ctx.knownFeatures.includes(slug);
+  if (perUnit) {
+    if (isFeature && said !== 'team') return ok({ target: { type: 'feature', slug }, rest });
+    const near = closest(slug, ctx.knownFeatures, 3);
+    const features = near.length > 0 ? ` Closest features: ${near.join(', ')}.` : ' No features are set up yet.';
+    if (isTeam) return bad(`${slug} is a team; per-item and per-request costs follow a feature's volume, so name a feature.${features}`);
+    return bad(`"${slug}" is not a feature I know.${features}`);
+  }
+  if (said === 'team') return isTeam ? ok({ target: { type: 'team', slug }, rest }) : bad(unknownTeam(slug, ctx.knownTeams));
+  if (said === 'feature') {
+    if (isFeature) return ok({ target: { type: 'feature', slug }, rest });
+    const near = closest(slug, ctx.knownFeatures, 3);
+    return bad(`"${slug}" is not a feature I know.${near.length > 0 ? ` Closest: ${near.join(', ')}.` : ' No features are set up yet.'}`);
+  }
+  if (isTeam && isFeature) return bad(`${slug} is both a team and a feature: write team:${slug} or feature:${slug}.`);
+  if (isTeam) return ok({ target: { type: 'team', slug }, rest });
+  if (isFeature) return ok({ target: { type: 'feature', slug }, rest });
+  const known = [...new Set([...ctx.knownTeams, ...ctx.knownFeatures])];
+  const near = closest(slug, known, 3);
+  return bad(`"${slug}" is not a team or feature I know.${near.length > 0 ? ` Closest: ${near.join(', ')}.` : ' No teams or features are set up yet.'}`);
+}
+
+const OPEN_QUOTE = /["“”„]/;
+const CLOSE_QUOTE = /["“”]/;
+
+/** Splits off the quoted note at the end. */
+function splitNote(text: string): Parsed<{ before: string; note: string | null }> {
+  const open = text.search(OPEN_QUOTE);
+  if (open < 0) return ok({ before: text, note: null });
+  const inside = text.slice(open + 1);
+  const close = inside.search(CLOSE_QUOTE);
+  if (close < 0) return bad('The note opens a quote but never closes it: put it last, like "Pinecone".');
+  const after = inside.slice(close + 1).trim();
+  if (after !== '') return bad(`Put the note last, in quotes: I found "${after}" after it.`);
+  const note = inside.slice(0, close).trim();
+  if (note.length > MAX_NOTE) return bad(`The note is too long: keep it under ${MAX_NOTE} characters.`);
+  return ok({ before: text.slice(0, open), note: note === '' ? null : note });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The quick form.
+
+export function parseAddCommand(text: string, ctx: AddContext): AddCommandResult {
+  const invalid = (problem: string, examples: string[] = ADD_EXAMPLES): InvalidAdd => ({ kind: 'invalid', problem, examples });
+  if (text.trim() === '') return invalid('Tell me the amount, the category, how often and who pays.');
+
+  const split = splitNote(text);
+  if (!split.ok) return invalid(split.problem);
+  const tokens = split.value.before.trim().split(/\s+/).filter(Boolean);
+  const [amountText, categoryText, kindText] = tokens;
+  if (amountText === undefined) return invalid('Tell me the amount, the category, how often and who pays.');
+
+  const loose = parseAmountText(amountText, 4); // decimals are checked again once the kind is known
+  if (!loose.ok) return invalid(loose.problem);
+  if (categoryText === undefined) return invalid(`After the amount, name the category: ${list(ctx.categories, 50)}.`);
+  const category = parseCategory(categoryText, ctx.categories);
+  if (!category.ok) return invalid(category.problem);
+  const kind = parseKind(kindText ?? '');
+  if (!kind.ok) return invalid(kind.problem);
+  const { kind: costKind, unit } = kind.value;
+  const amount = parseAmountText(amountText, maxDecimalsFor(costKind));
+  if (!amount.ok) return invalid(amount.problem);
+
+  let rest = tokens.slice(3);
+  const draft: HiddenCostDraft = { category: category.value, amount: amount.value, kind: costKind, target: { type: 'shared', rule: { type: 'direct_spend' } }, note: split.value.note };
+
+  if (costKind === 'one_off') {
+    draft.date = dayKey(ctx.now, ctx.timeZone);
+    const t = rest[0];
+    if (t !== undefined && /^\d{4}-\d{1,2}-\d{1,2}$/.test(t)) {
+      const d = parseDay(t);
+      if (!d.ok) return invalid(d.problem);
+      draft.date = d.value;
+      rest = rest.slice(1);
+    } else if (t !== undefined && /^\d{4}-\d{1,2}$/.test(t)) {
+      return invalid(`A one-off cost is on a day: write the date as YYYY-MM-DD (got "${t}").`);
+    } else if (t?.toLowerCase() === 'until') {
+      return invalid('`until` is for monthly and per-unit costs; a one-off cost has a single date.');
+    }
+  } else {
+    let from: string | null = null;
+    let until: string | null = null;
+    if (rest[0]?.toLowerCase() === 'from') {
+      if (rest[1] === undefined || !/^\d{4}-\d{1,2}$/.test(rest[1])) return invalid('`from` needs a month, like from 2026-11.');
+      rest = rest.slice(1);
+    }
+    const t = rest[0];
+    if (t !== undefined && /^\d{4}-\d{1,2}$/.test(t)) {
+      const m = parseMonth(t);
+      if (!m.ok) return invalid(m.problem);
+      from = m.value;
+      rest = rest.slice(1);
+    } else if (t !== undefined && /^\d{4}-\d{1,2}-\d{1,2}$/.test(t)) {
+      return invalid(`A ${costKind === 'monthly' ? 'monthly' : 'per-unit'} cost starts in a month: write it as YYYY-MM (got "${t}").`);
+    }
+    if (rest[0]?.toLowerCase() === 'until') {
+      const u = rest[1];
+      if (u === undefined || !/^\d{4}-\d{1,2}(-\d{1,2})?$/.test(u)) return invalid('`until` needs the last month, like until 2027-03.');
+      const m = parseMonth(u);
+      if (!m.ok) return invalid(m.problem);
+      until = m.value;
+      rest = rest.slice(2);
+    }
+    draft.fromMonth = from ?? monthOf(ctx.now, ctx.timeZone);
+    draft.untilMonth = until;
+    if (until !== null) {
+      const p = untilProblem(draft.fromMonth, until);
+      if (p) return invalid(p);
+    }
+    if (unit) draft.unit = unit;
+  }
+
+  const target = parseTarget(rest, ctx, costKind === 'per_unit');
+  if (!target.ok) return invalid(target.problem);
+  if (target.value.rest.length > 0) {
+    return invalid(`I did not understand "${target.value.rest.join(' ')}". A note goes last, in quotes.`);
+  }
+  draft.target = target.value.target;
+  return { kind: 'add', cost: draft };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The modal.
+
+export const HIDDEN_COST_FIELDS = ['amount', 'category', 'kind', 'target', 'rule', 'date', 'fromMonth', 'untilMonth', 'note'] as const;
+export type HiddenCostField = (typeof HIDDEN_COST_FIELDS)[number];
+/** Raw modal values; missing and null fields are read as empty. */
+export type HiddenCostFields = Partial<Record<HiddenCostField, string | null | undefined>>;
+export type HiddenCostValidation =
+  | { ok: true; value: HiddenCostDraft }
+  | { ok: false; errors: Partial<Record<HiddenCostField, string>> };
+
+const rawText = z
+  .string()
+  .nullish()
+  .transform((v) => (v ?? '').trim());
+
+const rawFields = z.object({
+  amount: rawText,
+  category: rawText,
+  kind: rawText,
+  target: rawText,
+  rule: rawText,
+  date: rawText,
+  fromMonth: rawText,
+  untilMonth: rawText,
+  note: rawText,
+});
+
+/**
+ * Validates the modal's fields one by one and reports every problem next to its field (all at once,
+ * not just the first).
+ *
+ * - kind: once / one_off, monthly, per_item, per_request (the quick-form words work too).
+ * - target: as in the quick form: `payments`, `team:payments`, `feature:search`, `shared`, or
+ *   `shared <rule>`; or `shared` with the rule in the separate `rule` field (errors there are reported
+ *   on `rule`). A rule on a non-shared target is an error.
+ * - date: required for one-off costs (no silent default in a form); ignored for other kinds.
+ * - fromMonth: required for monthly costs; optional for per-unit costs (default: this month);
+ *   untilMonth optional, and not before fromMonth (reported on untilMonth).
+ * - amount: decimals as in the quick form (2, or 4 for per-unit costs).
+ * - note: optional, at most 500 characters.
+ */
+export function validateHiddenCostInput(fields: HiddenCostFields, ctx: AddContext): HiddenCostValidation {
+  const schema = rawFields.transform((raw, zctx) => {
+    const fail = (path: HiddenCostField, message: string) => zctx.addIssue({ code: 'custom', path: [path], message });
+    const take = <T>(path: HiddenCostField, r: Parsed<T>): T | undefined => {
+      if (r.ok) return r.value;
+      fail(path, r.problem);
+      return undefined;
+    };
+
+    const kind = take('kind', raw.kind === '' ? bad<KindWord>('Choose how often: once, monthly, per item or per request.') : parseKind(raw.kind));
+    const amount = take('amount', parseAmountText(raw.amount, kind ? maxDecimalsFor(kind.kind) : 4));
+    const category = take('category', parseCategory(raw.category, ctx.categories));
+    const perUnit = kind?.kind === 'per_unit';
+
+    let target: TargetRef | undefined;
+    const targetTokens = raw.target.split(/\s+/).filter(Boolean);
+    const parsedTarget = take('target', parseTarget(targetTokens, ctx, perUnit));
+    if (parsedTarget) {
+      if (parsedTarget.rest.length > 0) fail('target', `I did not understand "${parsedTarget.rest.join(' ')}" in the target.`);
+      else target = parsedTarget.target;
+    }
+    if (raw.rule !== '') {
+      if (target && target.type !== 'shared') {
+        fail('rule', 'A rule only applies to a shared cost.');
+        target = undefined;
+      } else if (target && targetTokens.length > 1) {
+        fail('rule', 'The target already names a rule: keep one of the two.');
+        target = undefined;
+      } else if (target) {
+        const rule = parseRule(raw.rule, ctx.knownTeams) ?? bad<RuleRef>(`"${raw.rule}" is not a rule. ${RULE_HELP}`);
+        const value = take('rule', rule);
+        target = value ? { type: 'shared', rule: value } : undefined;
+      }
+    }
+
+    let note: string | null = raw.note === '' ? null : raw.note;
+    if (note !== null && note.length > MAX_NOTE) {
+      fail('note', `Keep the note under ${MAX_NOTE} characters.`);
+      note = null;
+    }
+
+    let date: string | undefined;
+    let fromMonth: string | undefined;
+    let untilMonth: string | null = null;
+    if (kind?.kind === 'one_off') date = take('date', parseDay(raw.date));
+    if (kind && kind.kind !== 'one_off') {
+      if (kind.kind === 'monthly' || raw.fromMonth !== '') fromMonth = take('fromMonth', parseMonth(raw.fromMonth));
+      else fromMonth = monthOf(ctx.now, ctx.timeZone);
+      if (raw.untilMonth !== '') {
+        const u = take('untilMonth', parseMonth(raw.untilMonth));
+        if (u !== undefined) {
+          untilMonth = u;
+          const p = fromMonth !== undefined ? untilProblem(fromMonth, u) : null;
+          if (p) fail('untilMonth', p);
+        }
+      }
+    }
+
+    if (!kind || amount === undefined || category === undefined || target === undefined) return z.NEVER;
+    const draft: HiddenCostDraft = { category, amount, kind: kind.kind, target, note };
+    if (kind.kind === 'one_off') {
+      if (date === undefined) return z.NEVER;
+      draft.date = date;
+    } else {
+      if (fromMonth === undefined) return z.NEVER;
+      draft.fromMonth = fromMonth;
+      draft.untilMonth = untilMonth;
+      if (kind.unit) draft.unit = kind.unit;
+    }
+    return draft;
+  });
+
+  const result = schema.safeParse({ ...fields });
+  if (result.success) return { ok: true, value: result.data };
+  const errors: Partial<Record<HiddenCostField, string>> = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path[0];
+    const field = (HIDDEN_COST_FIELDS as readonly unknown[]).includes(key) ? (key as HiddenCostField) : 'amount';
+    errors[field] ??= issue.message; // the first problem of each field
+  }
+  return { ok: false, errors };
+}
