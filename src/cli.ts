@@ -26,7 +26,7 @@ async function withServices<T>(fn: (s: ReturnType<typeof createServices>) => Pro
   await migrate(config.DATABASE_URL);
   const db = openDatabase(config.DATABASE_URL);
   try {
-    return await fn(createServices(db, { timeZone: config.REPORT_TIMEZONE }));
+    return await fn(createServices(db, { timeZone: config.REPORT_TIMEZONE, financeUserIds: config.FINANCE_USER_IDS }));
   } finally {
     await db.close();
   }
@@ -55,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { user: { type: 'string' }, channel: { type: 'string' } } });
       const text = positionals.join(' ');
       return withServices(async (s) => {
-        const answer = await ask(s.reports, s.timeZone, { text, userId: values.user ?? 'UCLI', channelId: values.channel ?? null, now: new Date() });
+        const answer = await ask(s.askDeps, { text, userId: values.user ?? 'UCLI', channelId: values.channel ?? null, now: new Date() });
         console.log(replyText(answer.reply, s.timeZone));
         return answer.reply.kind === 'invalid' || answer.reply.kind === 'unknown' ? 2 : 0;
       });

@@ -42,6 +42,11 @@ export const configSchema = z
       .pipe(z.array(slackId('[UW]'))),
     FINANCE_USERGROUP_ID: optionalText.refine((v) => v === undefined || /^S[A-Z0-9]+$/.test(v), 'must be a user group id such as S0123456789'),
     QUICKCHART_URL: z.string().default('https://quickchart.io').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+    BUDGET_THRESHOLDS: z
+      .string()
+      .default('80,100')
+      .transform((v) => v.split(',').map((x) => Number(x.trim())))
+      .refine((xs) => xs.length > 0 && xs.every((x) => Number.isInteger(x) && x > 0 && x <= 1000), 'must be comma-separated whole percentages, e.g. 50,80,100'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   });
 

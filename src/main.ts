@@ -5,6 +5,10 @@ import { migrate } from './db/migrate.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createServices } from './services/container.ts';
 import { createSlackApp } from './slack/app.ts';
+import { claimsRepository } from './db/repositories/claims.ts';
+import { createAuthz } from './services/authz.ts';
+import { slackNotifier } from './slack/notifier.ts';
+import { createWebClient } from './slack/web-client.ts';
 
 /** Composition root: config → database → services → Slack app → start; clean shutdown on SIGTERM/SIGINT. */
 export interface Running {
@@ -16,7 +20,16 @@ export async function startBot(config: Config, log: Logger, opts: { retries?: nu
   const applied = await migrate(config.DATABASE_URL);
   if (applied.length) log.info({ applied }, 'database migrated');
   const db = openDatabase(config.DATABASE_URL);
-  const services = createServices(db, { timeZone: config.REPORT_TIMEZONE });
+  const client = createWebClient(config, opts.retries);
+  const claims = claimsRepository(db);
+  const authz = createAuthz({ financeUserIds: config.FINANCE_USER_IDS, financeUsergroupId: config.FINANCE_USERGROUP_ID, client, clock: opts.clock });
+  const services = createServices(db, {
+    timeZone: config.REPORT_TIMEZONE,
+    financeChannelId: config.FINANCE_CHANNEL_ID,
+    authz,
+    notifier: slackNotifier(client, claims),
+    thresholds: config.BUDGET_THRESHOLDS,
+  });
   const app = createSlackApp(services, {
     botToken: config.SLACK_BOT_TOKEN,
     signingSecret: config.SLACK_SIGNING_SECRET,

@@ -1,4 +1,4 @@
-import { formatMoney } from '../domain/money.ts';
+import { formatMoney, ratio, type Money } from '../domain/money.ts';
 import { PERIOD_EXAMPLES } from '../domain/periods.ts';
 import type { Reply } from '../services/ask.ts';
 import type { RankedRow, SpendReport, TopReport } from '../services/reports.ts';
@@ -27,6 +27,14 @@ export function rankedTable(first: string, rows: RankedRow[], withCount = true):
 
 function spendParts(r: SpendReport, timeZone: string): ReplyParts {
   const summary = [`Spend: ${formatMoney(r.total)} across ${r.count.toLocaleString('en-US')} calls`];
+  const hiddenTotal = [...r.hidden.values()].reduce((a, b) => a + b, 0n) as Money;
+  if (hiddenTotal !== 0n || r.allocated !== 0n || (r.unallocated ?? 0n) !== 0n) {
+    const parts = [...r.hidden].sort((a, b) => (a[1] > b[1] ? -1 : 1)).map(([c, a]) => `${c} ${formatMoney(a)}`);
+    summary.push(`Hidden costs: ${formatMoney(hiddenTotal)}${parts.length ? ` (${parts.join(', ')})` : ''}`);
+    summary.push(`Allocated shared costs: ${formatMoney(r.allocated)}`);
+    if (r.unallocated !== null && r.unallocated !== 0n) summary.push(`Unallocated shared costs: ${formatMoney(r.unallocated)}`);
+    summary.push(`True cost: ${formatMoney(r.trueTotal)} (the API spend above is ${percent(ratio(r.total, r.trueTotal))} of it)`);
+  }
   if (r.unattributed !== null && r.coverage !== null) {
     summary.push(`Attributed to a team: ${percent(r.coverage)} (unattributed ${formatMoney(r.unattributed)})`);
   }
@@ -55,6 +63,10 @@ function commonNotes(r: { asOf: Date; period: { to: Date }; unpriced: number }, 
 
 export function replyParts(reply: Reply, timeZone: string): ReplyParts {
   switch (reply.kind) {
+    case 'message':
+      return reply.parts;
+    case 'modal':
+      return reply.fallback;
     case 'spend':
       return spendParts(reply, timeZone);
     case 'top':
@@ -80,6 +92,15 @@ export function replyParts(reply: Reply, timeZone: string): ReplyParts {
           '/aicost: your team’s month to date (in a team channel: that team)',
           '/aicost team <slug> [period]: one team’s spend, top features and daily chart',
           '/aicost top teams|features|models|customers [period]: who spends most',
+          '/aicost feature <slug> [period]: the iceberg of one feature: API vs hidden costs, cost per work item, savings',
+          '/aicost iceberg [team] [period]: visible vs hidden cost as a chart',
+          '/aicost add: enter a hidden cost (a form), or in one line: add <amount> <category> once [YYYY-MM-DD] | monthly [YYYY-MM] <team|feature|shared> ["note"], or add <amount> <category> per-item <feature> ["note"]',
+          '/aicost hidden [team|feature]: list hidden costs; hidden edit <#> / hidden delete <#>',
+          '/aicost budget: budgets, month to date, forecast; budget set <team> <amount> [YYYY-MM|monthly] (finance)',
+          '/aicost request <amount> [team] <reason>: ask finance for more budget (team leads)',
+          '/aicost sync: the cost sources and their last sync; sync now (finance)',
+          '/aicost anomalies [team]: recent spend anomalies and their feedback',
+          '/aicost chargeback [YYYY-MM]: the monthly chargeback (finance sees every team)',
           'Add "share" at the end to post the answer in the channel instead of only to you.',
           `Periods: ${PERIOD_EXAMPLES.join(', ')} (calendar months in ${timeZone}).`,
         ],

@@ -1,18 +1,48 @@
 import type { Database } from '../db/client.ts';
+import { auditRepository } from '../db/repositories/audit.ts';
+import { budgetsRepository } from '../db/repositories/budgets.ts';
+import { claimsRepository } from '../db/repositories/claims.ts';
 import { costQueries } from '../db/repositories/costs.ts';
+import { hiddenCostsRepository } from '../db/repositories/hidden-costs.ts';
 import { teamsRepository } from '../db/repositories/teams.ts';
+import type { Notifier } from '../slack/notifier.ts';
+import type { AskDeps } from './ask.ts';
+import { createAuthz, type Authz } from './authz.ts';
+import { budgetService } from './budget-service.ts';
+import { hiddenService } from './hidden-service.ts';
+import { icebergService } from './iceberg.ts';
 import { reportService } from './reports.ts';
+import { trueCostService } from './true-cost.ts';
 
-/** Everything the listeners, jobs and CLI use, built once from a database and the report time zone. */
-export function createServices(db: Database, opts: { timeZone: string }) {
+export interface ServiceOptions {
+  timeZone: string;
+  financeChannelId?: string;
+  financeUserIds?: string[];
+  authz?: Authz;
+  notifier?: Notifier | null;
+  thresholds?: number[];
+}
+
+/** Everything the listeners, jobs and CLI use, built once from a database and the options. */
+export function createServices(db: Database, opts: ServiceOptions) {
   const costs = costQueries(db);
   const teams = teamsRepository(db);
+  const hiddenRepo = hiddenCostsRepository(db);
+  const claims = claimsRepository(db);
+  const budgetsRepo = budgetsRepository(db);
+  const authz = opts.authz ?? createAuthz({ financeUserIds: opts.financeUserIds ?? [] });
+  const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone });
+  const reports = reportService({ costs, teams, trueCost, hiddenEntries: () => hiddenRepo.active(), timeZone: opts.timeZone });
+  const iceberg = icebergService({ trueCost, teams });
+  const hidden = hiddenService({ hidden: hiddenRepo, teams, authz, timeZone: opts.timeZone });
+  const budgets = budgetService({
+    budgets: budgetsRepo, teams, costs, trueCost, claims, authz, notifier: opts.notifier ?? null, timeZone: opts.timeZone,
+    financeChannelId: opts.financeChannelId ?? '', thresholds: opts.thresholds ?? [80, 100],
+  });
+  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone };
   return {
-    db,
-    timeZone: opts.timeZone,
-    costs,
-    teams,
-    reports: reportService({ costs, teams, timeZone: opts.timeZone }),
+    db, timeZone: opts.timeZone, costs, teams, claims, authz, audit: auditRepository(db), hiddenRepo, budgetsRepo,
+    trueCost, reports, iceberg, hidden, budgets, askDeps,
   };
 }
 

@@ -6,6 +6,7 @@ import { ratio, sum, type Money } from '../domain/money.ts';
 import { elapsed, type Period } from '../domain/periods.ts';
 import { dayBoundaries, zipDays } from '../domain/series.ts';
 import { closest } from '../domain/suggest.ts';
+import type { TrueCostService } from './true-cost.ts';
 import type { TopDimension } from '../slack/command-text.ts';
 
 /** View models: what a report says, independent of how Slack or the terminal shows it. */
@@ -30,6 +31,12 @@ export interface SpendReport {
   daily: { day: string; amount: Money }[];
   /** Share of spend attributed to a team (only for the organisation scope). */
   coverage: number | null;
+  /** Hidden costs of the scope by category, its allocated shared costs, and (organisation only) what no team carries. */
+  hidden: Map<string, Money>;
+  allocated: Money;
+  unallocated: Money | null;
+  /** total (direct) + hidden + allocated (+ unallocated for the organisation). */
+  trueTotal: Money;
   unattributed: Money | null;
   unpriced: number;
 }
@@ -65,6 +72,8 @@ const NO_VALUE: Record<Exclude<Dimension, 'team'>, string> = {
 
 export interface ReportDeps {
   costs: CostQueries;
+  trueCost: TrueCostService;
+  hiddenEntries: () => Promise<unknown[]>;
   teams: TeamsRepository;
   timeZone: string;
 }
@@ -119,7 +128,26 @@ export function reportService(deps: ReportDeps) {
     const total = sum(byTeam.map((r) => r.amount));
     const count = byTeam.reduce((n, r) => n + r.count, 0);
     const unattributed = scope ? null : (byTeam.find((r) => r.key === null)?.amount ?? 0n);
+    // The hidden part of the iceberg, only computed when there are hidden costs at all.
+    const hidden = new Map<string, Money>();
+    let allocated = 0n as Money;
+    let unallocated: Money | null = scope ? null : (0n as Money);
+    if ((await deps.hiddenEntries()).length) {
+      const cost = await deps.trueCost.periodCost(period, now);
+      const inScope = scope ? scope.teams.map((t) => cost.teams.get(t.id)) : [...cost.teams.values()];
+      for (const t of inScope) {
+        if (!t) continue;
+        for (const [c, a] of t.hidden) hidden.set(c, ((hidden.get(c) ?? 0n) + a) as Money);
+        allocated = (allocated + t.allocated) as Money;
+      }
+      if (!scope) unallocated = cost.unallocated;
+    }
+    const trueTotal = (total + sum(hidden.values()) + allocated + (unallocated ?? 0n)) as Money;
     return {
+      hidden,
+      allocated,
+      unallocated,
+      trueTotal,
       kind: 'spend',
       title: scope ? scope.title : 'Organisation',
       period,

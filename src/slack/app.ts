@@ -2,6 +2,9 @@ import { App, type CustomRoute } from '@slack/bolt';
 import type { Services } from '../services/container.ts';
 import { boltLogger, type Logger } from '../logger.ts';
 import { registerAicostCommand } from './listeners/aicost-command.ts';
+import { registerAppHome } from './listeners/app-home.ts';
+import { registerHiddenCostModal } from './listeners/hidden-cost-modal.ts';
+import { registerOverrunActions } from './listeners/overrun-actions.ts';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -53,6 +56,10 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
   app.error(async (err) => {
     opts.log.error({ err }, 'unhandled Slack listener error');
   });
-  registerAicostCommand(app, { services, quickchartUrl: opts.quickchartUrl, log: opts.log, clock: opts.clock ?? (() => new Date()) });
+  const clock = opts.clock ?? (() => new Date());
+  registerAicostCommand(app, { services, quickchartUrl: opts.quickchartUrl, log: opts.log, clock });
+  registerHiddenCostModal(app, { services, log: opts.log, clock });
+  registerOverrunActions(app, { services, log: opts.log, clock });
+  registerAppHome(app, { services, log: opts.log, clock });
   return app;
 }

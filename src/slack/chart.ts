@@ -55,3 +55,10 @@ export function dailyChartUrl(baseUrl: string, daily: { day: string; amount: Mon
   const byWeek = barUrl(baseUrl, weeks.map((w) => w.label), weeks.map((w) => chartValue(w.amount)), `${title} (weekly)`);
   return byWeek.length <= IMAGE_URL_LIMIT ? byWeek : null;
 }
+
+/** One bar per part of a cost (API, each hidden category, allocated): the iceberg as a chart. */
+export function splitChartUrl(baseUrl: string, labels: string[], values: Money[], title: string): string | null {
+  if (labels.length === 0) return null;
+  const url = barUrl(baseUrl, labels.map((l) => l.slice(0, 24)), values.map(chartValue), title);
+  return url.length <= IMAGE_URL_LIMIT ? url : null;
+}

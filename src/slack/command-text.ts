@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAmount, type Money } from '../domain/money.ts';
 import { parsePeriod, PERIOD_EXAMPLES, type Period } from '../domain/periods.ts';
 
 /**
@@ -12,6 +13,21 @@ export type Command =
   | { kind: 'overview'; period: Period; share: boolean }
   | { kind: 'team'; slug: string; period: Period; share: boolean }
   | { kind: 'top'; dimension: TopDimension; period: Period; share: boolean }
+  | { kind: 'feature'; slug: string; period: Period; share: boolean }
+  | { kind: 'iceberg'; slug: string | null; period: Period; share: boolean }
+  | { kind: 'hidden-list'; slug: string | null }
+  | { kind: 'hidden-delete'; id: number }
+  | { kind: 'hidden-edit'; id: number }
+  /** `add` with its text (parsed against known teams and categories by the service); empty text opens the modal. */
+  | { kind: 'add'; text: string }
+  | { kind: 'budget-list'; share: boolean }
+  | { kind: 'budget-set'; slug: string; amount: Money; month: string | 'monthly' }
+  /** `request <amount> [team] <reason>`: `words` are the rest; the service decides whether the first is a team. */
+  | { kind: 'request'; amount: Money; words: string[] }
+  | { kind: 'sync'; start: boolean }
+  | { kind: 'anomalies'; slug: string | null }
+  | { kind: 'chargeback'; month: string | null }
+  | { kind: 'admin'; words: string[] }
   | { kind: 'help' }
   | { kind: 'invalid'; problem: string; examples: string[] };
 
@@ -31,6 +47,9 @@ export const HELP_EXAMPLES = [
   '/aicost top models 2026-10-01..2026-10-15',
 ];
 
+export const BUDGET_EXAMPLES = ['/aicost budget', '/aicost budget set payments 5000', '/aicost budget set payments 6500 2026-12'];
+export const REQUEST_EXAMPLES = ['/aicost request 2000 launch week traffic', '/aicost request 1500 payments new fraud model'];
+
 const SHARE_WORDS = new Set(['share', 'public']);
 
 function invalid(problem: string, examples: string[] = HELP_EXAMPLES): Command {
@@ -39,7 +58,9 @@ function invalid(problem: string, examples: string[] = HELP_EXAMPLES): Command {
 
 export function parseCommand(text: string, now: Date, timeZone: string): Command {
   const words = text.trim().split(/\s+/).filter(Boolean);
-  const share = words.length > 0 && SHARE_WORDS.has(words[words.length - 1]!.toLowerCase());
+  // A trailing "share" posts a read-only answer in the channel; commands with free text keep the word.
+  const freeText = ['add', 'request', 'admin'].includes(words[0]?.toLowerCase() ?? '');
+  const share = !freeText && words.length > 0 && SHARE_WORDS.has(words[words.length - 1]!.toLowerCase());
   if (share) words.pop();
   const [head, ...rest] = words;
   const verb = head?.toLowerCase();
@@ -77,6 +98,79 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
     const p = period(rest.slice(1), `/aicost top ${d.data} last month`);
     return !isPeriod(p) ? p : { kind: 'top', dimension: d.data, period: p, share };
   }
+
+  if (verb === 'feature') {
+    const s = slug.safeParse((rest[0] ?? '').toLowerCase());
+    if (!rest[0]) return invalid('`feature` needs a feature name.', ['/aicost feature ticket-triage', '/aicost feature ticket-triage last month']);
+    if (!s.success) return invalid(`"${rest[0]}" is not a feature name: use its slug.`, ['/aicost feature ticket-triage']);
+    const p = period(rest.slice(1), `/aicost feature ${s.data} last month`);
+    return !isPeriod(p) ? p : { kind: 'feature', slug: s.data, period: p, share };
+  }
+
+  if (verb === 'iceberg') {
+    // `iceberg [team] [period]`: the first word is a team unless the whole rest reads as a period.
+    const whole = parsePeriod(rest.join(' '), now, timeZone);
+    if (whole.ok) return { kind: 'iceberg', slug: null, period: whole.period, share };
+    const s = slug.safeParse((rest[0] ?? '').toLowerCase());
+    if (!s.success) return invalid(`"${rest[0]}" is not a team name.`, ['/aicost iceberg', '/aicost iceberg support last month']);
+    const p = period(rest.slice(1), `/aicost iceberg ${s.data} last month`);
+    return !isPeriod(p) ? p : { kind: 'iceberg', slug: s.data, period: p, share };
+  }
+
+  if (verb === 'hidden') {
+    const sub = rest[0]?.toLowerCase();
+    if (sub === 'delete' || sub === 'edit' || sub === 'remove') {
+      const id = Number((rest[1] ?? '').replace(/^#/, ''));
+      if (!Number.isInteger(id) || id <= 0) return invalid(`\`hidden ${sub}\` needs the entry number shown by \`/aicost hidden\`.`, [`/aicost hidden ${sub} 12`]);
+      return sub === 'edit' ? { kind: 'hidden-edit', id } : { kind: 'hidden-delete', id };
+    }
+    if (rest.length > 1) return invalid('`hidden` takes at most a team or feature name.', ['/aicost hidden', '/aicost hidden support']);
+    return { kind: 'hidden-list', slug: sub ?? null };
+  }
+
+  if (verb === 'add') return { kind: 'add', text: text.trim().replace(/^add\b\s*/i, '') };
+
+  if (verb === 'budget' || verb === 'budgets') {
+    if (rest.length === 0) return { kind: 'budget-list', share };
+    if (rest[0]?.toLowerCase() !== 'set') return invalid('`budget` lists budgets; `budget set <team> <amount> [YYYY-MM|monthly]` sets one.', BUDGET_EXAMPLES);
+    const [, team, amountText, when, ...extra] = rest;
+    const s = slug.safeParse((team ?? '').toLowerCase());
+    if (!team || !s.success) return invalid('`budget set` needs a team, then an amount.', BUDGET_EXAMPLES);
+    const amount = amountText === undefined ? null : parseAmount(amountText);
+    if (amount === null) return invalid(`"${amountText ?? ''}" is not an amount: write dollars such as 5000 or 12,500.50.`, BUDGET_EXAMPLES);
+    if (extra.length) return invalid(`I did not understand "${extra.join(' ')}" after the month.`, BUDGET_EXAMPLES);
+    const w = (when ?? 'monthly').toLowerCase();
+    if (w !== 'monthly' && !/^\d{4}-(0[1-9]|1[0-2])$/.test(w)) return invalid(`"${when}" is not a month: use YYYY-MM, or "monthly" for every month.`, BUDGET_EXAMPLES);
+    return { kind: 'budget-set', slug: s.data, amount, month: w };
+  }
+
+  if (verb === 'request') {
+    const amount = rest[0] === undefined ? null : parseAmount(rest[0]);
+    if (amount === null || amount === 0n) return invalid(rest[0] ? `"${rest[0]}" is not an amount: write dollars such as 2000.` : '`request` needs an amount and a reason.', REQUEST_EXAMPLES);
+    if (rest.length < 2) return invalid('Say why the budget should grow, after the amount.', REQUEST_EXAMPLES);
+    return { kind: 'request', amount, words: rest.slice(1) };
+  }
+
+  if (verb === 'sync') {
+    if (rest.length === 0) return { kind: 'sync', start: false };
+    if (rest.length === 1 && ['now', 'run', 'start'].includes(rest[0]!.toLowerCase())) return { kind: 'sync', start: true };
+    return invalid('`sync` shows each source; `sync now` starts a sync (finance only).', ['/aicost sync', '/aicost sync now']);
+  }
+
+  if (verb === 'anomalies' || verb === 'anomaly') {
+    if (rest.length > 1) return invalid('`anomalies` takes at most a team name.', ['/aicost anomalies', '/aicost anomalies support']);
+    return { kind: 'anomalies', slug: rest[0]?.toLowerCase() ?? null };
+  }
+
+  if (verb === 'chargeback') {
+    if (rest.length === 0) return { kind: 'chargeback', month: null };
+    if (rest.length === 1 && /^\d{4}-(0[1-9]|1[0-2])$/.test(rest[0]!)) return { kind: 'chargeback', month: rest[0]! };
+    const p = parsePeriod(rest.join(' '), now, timeZone);
+    if (p.ok && p.period.month) return { kind: 'chargeback', month: p.period.month };
+    return invalid('`chargeback` takes a month: YYYY-MM or "last month".', ['/aicost chargeback', '/aicost chargeback 2026-10']);
+  }
+
+  if (verb === 'admin') return { kind: 'admin', words: rest };
 
   // `/aicost last month` or `/aicost 2026-10`: the overview for a period.
   const asPeriod = parsePeriod(words.join(' '), now, timeZone);

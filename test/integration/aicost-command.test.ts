@@ -72,7 +72,7 @@ describe.each(testProviders())('/aicost over signed HTTP on %s', (provider) => {
 
   it('gives the same numbers as `aicost ask`', async () => {
     const { reply } = await h.command('top teams 2026-10', { userId: 'U0PAYLEAD' });
-    const cli = replyText((await ask(h.services.reports, 'Europe/Berlin', { text: 'top teams 2026-10', userId: 'U0PAYLEAD', channelId: null, now: NOW })).reply, 'Europe/Berlin');
+    const cli = replyText((await ask(h.services.askDeps, { text: 'top teams 2026-10', userId: 'U0PAYLEAD', channelId: null, now: NOW })).reply, 'Europe/Berlin');
     for (const money of cli.match(/\$[\d,]+\.\d+/g) ?? []) expect(blocksText(reply.blocks)).toContain(money);
     expect(cli).toContain('$1,012.35');
   });

@@ -52,7 +52,7 @@ export async function startHarness(provider: TestProvider, env: Record<string, s
   });
   const running: Running = await startBot(config, createLogger('silent'), { retries: 0, clock });
   const url = `http://127.0.0.1:${running.port}`;
-  const services = createServices(db.db, { timeZone: config.REPORT_TIMEZONE });
+  const services = createServices(db.db, { timeZone: config.REPORT_TIMEZONE, financeUserIds: config.FINANCE_USER_IDS, financeChannelId: config.FINANCE_CHANNEL_ID });
   return {
     url,
     events: `${url}/slack/events`,

@@ -99,6 +99,20 @@ export function costQueries(db: Database) {
       }));
     },
 
+    /**
+     * Usage per team and per feature: requests, tokens and distinct work items, for per-unit hidden costs,
+     * usage-based allocation and cost per work item.
+     */
+    async usage(f: CostFilter, by: 'team' | 'feature'): Promise<{ key: number | null; requests: number; tokens: bigint; workItems: number }[]> {
+      const col = by === 'team' ? Prisma.sql`"teamId"` : Prisma.sql`"featureId"`;
+      const rows = await prisma.$queryRaw<{ key: unknown; requests: string; tokens: string; workItems: string }[]>`
+        SELECT ${col} AS "key", ${countAsText(provider)} AS "requests",
+               ${sumAsText(provider, Prisma.sql`"inputTokens" + "outputTokens"`)} AS "tokens",
+               ${provider === 'sqlite' ? Prisma.sql`CAST(COUNT(DISTINCT "workItem") AS TEXT)` : Prisma.sql`COUNT(DISTINCT "workItem")::text`} AS "workItems"
+        FROM "CostEntry" WHERE ${where(f)} GROUP BY ${col}`;
+      return rows.map((r) => ({ key: r.key === null ? null : Number(r.key), requests: Number(r.requests), tokens: BigInt(r.tokens), workItems: Number(r.workItems) }));
+    },
+
     async total(f: CostFilter): Promise<{ amount: Money; count: number }> {
       const rows = await prisma.$queryRaw<{ amount: string; count: string }[]>`
         SELECT ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count"

@@ -69,6 +69,12 @@ export function teamsRepository(db: Database) {
     async listFeatures(): Promise<FeatureRecord[]> {
       return prisma.feature.findMany({ orderBy: { slug: 'asc' }, select: { id: true, slug: true, name: true, teamId: true } });
     },
+    async featureBaseline(featureId: number): Promise<bigint | null> {
+      return (await prisma.feature.findUnique({ where: { id: featureId }, select: { baselinePerUnit: true } }))?.baselinePerUnit ?? null;
+    },
+    async setFeatureBaseline(featureId: number, amount: bigint | null): Promise<void> {
+      await prisma.feature.update({ where: { id: featureId }, data: { baselinePerUnit: amount } });
+    },
     async upsertFeature(input: { slug: string; name: string; teamId: number | null }): Promise<FeatureRecord> {
       return prisma.feature.upsert({
         where: { slug: input.slug },

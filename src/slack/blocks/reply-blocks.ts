@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { replyParts } from '../../format/reply-lines.ts';
 import type { Reply } from '../../services/ask.ts';
-import { dailyChartUrl } from '../chart.ts';
+import { dailyChartUrl, splitChartUrl } from '../chart.ts';
 import { fitBlocks } from '../block-limits.ts';
 
 /** Block Kit for an `/aicost` reply: header, summary, tables in code blocks, a chart, notes. */
@@ -9,15 +9,18 @@ export function replyBlocks(reply: Reply, opts: { timeZone: string; quickchartUr
   const p = replyParts(reply, opts.timeZone);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: p.title.slice(0, 150), emoji: false } },
-    { type: 'section', text: { type: 'mrkdwn', text: p.summary.map(escapeMrkdwn).join('\n') } },
   ];
+  if (p.summary.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: p.summary.map(escapeMrkdwn).join('\n') } });
   for (const t of p.tables) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(t.caption)}*\n\`\`\`${escapeMrkdwn(t.table)}\`\`\`` } });
   }
-  if (reply.kind === 'spend') {
-    const url = dailyChartUrl(opts.quickchartUrl, reply.daily, `Daily spend, ${reply.period.label}`);
-    if (url) blocks.push({ type: 'image', image_url: url, alt_text: `Daily spend, ${reply.period.label}` });
-  }
+  const chart =
+    reply.kind === 'spend'
+      ? { url: dailyChartUrl(opts.quickchartUrl, reply.daily, `Daily spend, ${reply.period.label}`), alt: `Daily spend, ${reply.period.label}` }
+      : reply.kind === 'message' && reply.chart?.type === 'split'
+        ? { url: splitChartUrl(opts.quickchartUrl, reply.chart.labels, reply.chart.values, reply.chart.title), alt: reply.chart.title }
+        : null;
+  if (chart?.url) blocks.push({ type: 'image', image_url: chart.url, alt_text: chart.alt });
   if (p.notes.length) blocks.push({ type: 'context', elements: p.notes.map((n) => ({ type: 'mrkdwn', text: escapeMrkdwn(n) })) });
   return { text: `${p.title}: ${p.summary[0] ?? ''}`.slice(0, 3000), blocks: fitBlocks(blocks, 'message') as KnownBlock[] };
 }

@@ -1,9 +1,12 @@
 import type { App, RespondArguments } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { ask } from '../../services/ask.ts';
 import type { Services } from '../../services/container.ts';
 import { replyBlocks } from '../blocks/reply-blocks.ts';
+import { hiddenCostModal } from '../blocks/modals.ts';
 import { SLASH_COMMAND } from '../manifest-contract.ts';
 import type { Logger } from '../../logger.ts';
+import { targetText } from './hidden-cost-modal.ts';
 
 export interface CommandDeps {
   services: Services;
@@ -14,25 +17,53 @@ export interface CommandDeps {
 
 /**
  * `/aicost`: ack at once (Slack's 3-second rule), compute, then reply through response_url.
- * Ephemeral unless the user ended the command with "share".
+ * Ephemeral unless the user ended a read-only command with "share". Forms open with the trigger id.
  */
 export function registerAicostCommand(app: App, deps: CommandDeps): void {
-  app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
+  app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
     await ack();
-    let reply: RespondArguments;
+    let reply: RespondArguments | null;
     try {
-      const answer = await ask(deps.services.reports, deps.services.timeZone, {
+      const answer = await ask(deps.services.askDeps, {
         text: command.text ?? '',
         userId: command.user_id,
         channelId: command.channel_id ?? null,
         now: deps.clock(),
       });
-      const { text, blocks } = replyBlocks(answer.reply, { timeZone: deps.services.timeZone, quickchartUrl: deps.quickchartUrl });
-      reply = { response_type: answer.share ? 'in_channel' : 'ephemeral', text, blocks };
+      if (answer.reply.kind === 'modal') {
+        reply = await openModal(client, deps, answer.reply, command.trigger_id, command.user_id, command.channel_id ?? null);
+      } else {
+        const { text, blocks } = replyBlocks(answer.reply, { timeZone: deps.services.timeZone, quickchartUrl: deps.quickchartUrl });
+        reply = { response_type: answer.share ? 'in_channel' : 'ephemeral', text, blocks };
+      }
     } catch (err) {
       deps.log.error({ err, command: command.text }, 'aicost command failed');
       reply = { response_type: 'ephemeral', text: 'Sorry, something went wrong answering that. Nothing was changed; please try again in a minute.' };
     }
-    await respond(reply);
+    if (reply) await respond(reply);
   });
+}
+
+async function openModal(
+  client: WebClient,
+  deps: CommandDeps,
+  reply: { modal: 'add-hidden' | 'edit-hidden'; entryId?: number },
+  triggerId: string,
+  userId: string,
+  channelId: string | null,
+): Promise<RespondArguments | null> {
+  const { services } = deps;
+  const categories = await services.hiddenRepo.categories();
+  if (reply.modal === 'edit-hidden') {
+    const entry = await services.hiddenRepo.byId(reply.entryId!);
+    if (!entry) return { response_type: 'ephemeral', text: `There is no hidden cost #${reply.entryId}. \`/aicost hidden\` lists them.` };
+    if (!(await services.hidden.mayChange(entry, userId))) {
+      return { response_type: 'ephemeral', text: `Only the author of #${entry.id} or finance can edit it. Nothing was changed.` };
+    }
+    const [teams, features] = await Promise.all([services.teams.list(), services.teams.listFeatures()]);
+    await client.views.open({ trigger_id: triggerId, view: hiddenCostModal({ categories, channelId, entry, targetText: targetText(entry, teams, features) }) });
+    return null;
+  }
+  await client.views.open({ trigger_id: triggerId, view: hiddenCostModal({ categories, channelId }) });
+  return null;
 }

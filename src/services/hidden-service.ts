@@ -1,0 +1,107 @@
+import type { HiddenCostsRepository, HiddenCostListing } from '../db/repositories/hidden-costs.ts';
+import type { TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
+import { resolveDraft, type HiddenCostDraft, type NewHiddenCost } from '../domain/hidden-costs.ts';
+import { parseAddCommand, validateHiddenCostInput, type AddContext, type HiddenCostFields, type HiddenCostField } from '../slack/add-command-text.ts';
+import type { Authz } from './authz.ts';
+
+/**
+ * Entering hidden costs. Team leads add and change entries for their own teams (and those teams'
+ * features), finance for anyone; shared costs are finance's. The author of an entry may edit or delete
+ * it, and so may finance. Every change is audited by the repository.
+ */
+export type HiddenOutcome =
+  | { ok: true; entry: HiddenCostListing; message: string }
+  | { ok: false; problem: string; examples?: string[] }
+  | { ok: false; fieldErrors: Partial<Record<HiddenCostField, string>> };
+
+export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: TeamsRepository; authz: Authz; timeZone: string }) {
+  const { hidden, teams, authz, timeZone } = deps;
+
+  async function context(now: Date): Promise<AddContext & { teamList: TeamRecord[]; featureList: Awaited<ReturnType<TeamsRepository['listFeatures']>> }> {
+    const [teamList, featureList, categories] = await Promise.all([teams.list(), teams.listFeatures(), hidden.categories()]);
+    return { now, timeZone, knownTeams: teamList.map((t) => t.slug), knownFeatures: featureList.map((f) => f.slug), categories, teamList, featureList };
+  }
+
+  /** The teams an entry charges, to decide who may write it (null: shared, finance only). */
+  function owningTeams(cost: NewHiddenCost, teamList: TeamRecord[], featureList: { id: number; teamId: number | null }[]): TeamRecord[] | null {
+    const t = cost.target;
+    if (t.type === 'shared') return null;
+    const teamId = t.type === 'team' ? t.teamId : (featureList.find((f) => f.id === t.featureId)?.teamId ?? null);
+    return teamList.filter((x) => x.id === teamId);
+  }
+
+  async function mayWrite(userId: string, cost: NewHiddenCost, ctx: Awaited<ReturnType<typeof context>>): Promise<string | null> {
+    if (await authz.isFinance(userId)) return null;
+    const owners = owningTeams(cost, ctx.teamList, ctx.featureList);
+    if (owners === null) return 'Only finance can add shared costs. Ask finance, or add the cost to your own team.';
+    if (owners.length === 0) return 'Only finance can add costs for a feature that has no team.';
+    if (owners.some((t) => authz.leads(t, userId))) return null;
+    return `Only ${owners[0]!.name}'s leads or finance can add costs for ${owners[0]!.slug}.`;
+  }
+
+  async function save(draft: HiddenCostDraft, userId: string, now: Date, ctx: Awaited<ReturnType<typeof context>>, editId?: number): Promise<HiddenOutcome> {
+    const resolved = resolveDraft(draft, new Map(ctx.teamList.map((t) => [t.slug, t.id])), new Map(ctx.featureList.map((f) => [f.slug, f.id])));
+    if (!resolved.ok) return { ok: false, problem: resolved.problem };
+    const refused = await mayWrite(userId, resolved.cost, ctx);
+    if (refused) return { ok: false, problem: refused };
+    if (editId !== undefined) {
+      const entry = await hidden.update(editId, resolved.cost, userId, now);
+      return entry ? { ok: true, entry, message: `Updated hidden cost #${entry.id}.` } : { ok: false, problem: `There is no hidden cost #${editId}.` };
+    }
+    const entry = await hidden.create(resolved.cost, userId, now);
+    return { ok: true, entry, message: `Added hidden cost #${entry.id}.` };
+  }
+
+  return {
+    context,
+
+    /** `/aicost add <quick form>`. */
+    async addFromText(text: string, userId: string, now: Date): Promise<HiddenOutcome> {
+      const ctx = await context(now);
+      const parsed = parseAddCommand(text, ctx);
+      if (parsed.kind === 'invalid') return { ok: false, problem: parsed.problem, examples: parsed.examples };
+      return save(parsed.cost, userId, now, ctx);
+    },
+
+    /** The modal's submission: field errors go back next to their fields. */
+    async addFromFields(fields: HiddenCostFields, userId: string, now: Date, editId?: number): Promise<HiddenOutcome> {
+      const ctx = await context(now);
+      const v = validateHiddenCostInput(fields, ctx);
+      if (!v.ok) return { ok: false, fieldErrors: v.errors };
+      return save(v.value, userId, now, ctx, editId);
+    },
+
+    /** May this user edit or delete this entry? (the author, or finance) */
+    async mayChange(entry: HiddenCostListing, userId: string): Promise<boolean> {
+      return entry.author === userId || (await authz.isFinance(userId));
+    },
+
+    async remove(id: number, userId: string, now: Date): Promise<{ ok: boolean; message: string }> {
+      const entry = await hidden.byId(id);
+      if (!entry) return { ok: false, message: `There is no hidden cost #${id}. \`/aicost hidden\` lists them.` };
+      if (!(entry.author === userId || (await authz.isFinance(userId)))) {
+        return { ok: false, message: `Only the author of #${id} (<@${entry.author}>) or finance can delete it.` };
+      }
+      await hidden.remove(id, userId, now);
+      return { ok: true, message: `Deleted hidden cost #${id}. The change is in the audit log.` };
+    },
+
+    async list(slug: string | null): Promise<{ entries: HiddenCostListing[]; teamList: TeamRecord[]; featureList: { id: number; slug: string; teamId: number | null }[]; unknown?: string }> {
+      const [entries, teamList, featureList] = await Promise.all([hidden.active(), teams.list(), teams.listFeatures()]);
+      if (slug === null) return { entries, teamList, featureList };
+      const team = teamList.find((t) => t.slug === slug);
+      const feature = featureList.find((f) => f.slug === slug);
+      if (!team && !feature) return { entries: [], teamList, featureList, unknown: slug };
+      const matches = entries.filter((e) => {
+        const t = e.target;
+        if (feature && t.type === 'feature') return t.featureId === feature.id;
+        if (team && t.type === 'team') return t.teamId === team.id;
+        if (team && t.type === 'feature') return featureList.find((f) => f.id === t.featureId)?.teamId === team.id;
+        return false;
+      });
+      return { entries: matches, teamList, featureList };
+    },
+  };
+}
+
+export type HiddenService = ReturnType<typeof hiddenService>;

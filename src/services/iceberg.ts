@@ -1,0 +1,98 @@
+import type { TeamsRepository } from '../db/repositories/teams.ts';
+import { allocate, sum, type Money } from '../domain/money.ts';
+import type { Period } from '../domain/periods.ts';
+import { closest } from '../domain/suggest.ts';
+import { unitEconomics, type UnitEconomics } from '../domain/unit-economics.ts';
+import type { UnknownName } from './reports.ts';
+import type { TrueCostService } from './true-cost.ts';
+
+/**
+ * The iceberg: API cost against the hidden costs under it, per feature or per team.
+ *
+ * A feature's allocated share: shared costs are allocated to teams by their rules; a team's allocated
+ * amount is then split over its features in proportion to their direct API spend (exactly, with
+ * largest remainders), or evenly when none had spend, so feature figures add up to the team's.
+ */
+export interface FeatureIceberg {
+  kind: 'feature-iceberg';
+  slug: string;
+  name: string;
+  teamSlug: string | null;
+  period: Period;
+  asOf: Date;
+  economics: UnitEconomics;
+  requests: number;
+}
+
+export interface TeamIceberg {
+  kind: 'team-iceberg';
+  title: string;
+  period: Period;
+  asOf: Date;
+  direct: Money;
+  hidden: Map<string, Money>;
+  allocated: Money;
+  unallocated: Money | null;
+  unattributed: Money | null;
+  total: Money;
+}
+
+export function icebergService(deps: { trueCost: TrueCostService; teams: TeamsRepository }) {
+  const { trueCost, teams } = deps;
+  return {
+    async feature(slug: string, period: Period, now: Date): Promise<FeatureIceberg | UnknownName> {
+      const features = await teams.listFeatures();
+      const feature = features.find((f) => f.slug === slug);
+      if (!feature) return { kind: 'unknown', what: 'feature', typed: slug, suggestions: closest(slug, features.map((f) => f.slug)) };
+      const cost = await trueCost.periodCost(period, now, { withUsage: true });
+      const f = cost.features.get(feature.id);
+      let allocated = 0n as Money;
+      if (feature.teamId !== null) {
+        const team = cost.teams.get(feature.teamId);
+        const siblings = features.filter((x) => x.teamId === feature.teamId);
+        if (team && team.allocated !== 0n && siblings.length) {
+          const weights = siblings.map((x) => cost.features.get(x.id)?.direct ?? 0n);
+          const useEven = weights.every((w) => w <= 0n);
+          const parts = allocate(team.allocated, useEven ? siblings.map(() => 1n) : weights.map((w) => (w > 0n ? w : 0n)));
+          allocated = parts[siblings.findIndex((x) => x.id === feature.id)] ?? (0n as Money);
+        }
+      }
+      const teamSlug = feature.teamId === null ? null : ((await teams.list()).find((t) => t.id === feature.teamId)?.slug ?? null);
+      const baseline = await teams.featureBaseline(feature.id);
+      return {
+        kind: 'feature-iceberg',
+        slug: feature.slug,
+        name: feature.name,
+        teamSlug,
+        period,
+        asOf: cost.window.to,
+        requests: f?.requests ?? 0,
+        economics: unitEconomics({ direct: f?.direct ?? (0n as Money), hidden: f?.hidden ?? new Map(), allocated, workItems: f?.workItems ?? 0, baselinePerUnit: baseline }),
+      };
+    },
+
+    async team(slug: string | null, period: Period, now: Date): Promise<TeamIceberg | UnknownName> {
+      const all = await teams.list();
+      const team = slug === null ? null : all.find((t) => t.slug === slug) ?? (await teams.bySlug(slug));
+      if (slug !== null && !team) return { kind: 'unknown', what: 'team', typed: slug, suggestions: closest(slug, all.map((t) => t.slug)) };
+      const cost = await trueCost.periodCost(period, now);
+      if (team) {
+        const t = cost.teams.get(team.id);
+        return {
+          kind: 'team-iceberg', title: `Team ${team.name}`, period, asOf: cost.window.to,
+          direct: t?.direct ?? (0n as Money), hidden: t?.hidden ?? new Map(), allocated: t?.allocated ?? (0n as Money),
+          unallocated: null, unattributed: null, total: t?.total ?? (0n as Money),
+        };
+      }
+      const hidden = new Map<string, Money>();
+      for (const t of cost.teams.values()) for (const [c, a] of t.hidden) hidden.set(c, ((hidden.get(c) ?? 0n) + a) as Money);
+      return {
+        kind: 'team-iceberg', title: 'Organisation', period, asOf: cost.window.to,
+        direct: cost.directTotal, hidden, allocated: sum([...cost.teams.values()].map((t) => t.allocated)),
+        unallocated: cost.unallocated, unattributed: cost.unattributed, total: cost.grandTotal,
+      };
+    },
+  };
+}
+
+export type IcebergService = ReturnType<typeof icebergService>;

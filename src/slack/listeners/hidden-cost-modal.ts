@@ -1,0 +1,55 @@
+import type { App } from '@slack/bolt';
+import type { HiddenCostListing } from '../../db/repositories/hidden-costs.ts';
+import type { TeamRecord } from '../../db/repositories/teams.ts';
+import type { Services } from '../../services/container.ts';
+import type { Logger } from '../../logger.ts';
+import { VIEWS } from '../ids.ts';
+import { viewValues } from '../blocks/modals.ts';
+
+/** The target of an entry as the modal's "Who pays" text, so an edit starts from what is stored. */
+export function targetText(e: HiddenCostListing, teams: TeamRecord[], features: { id: number; slug: string }[]): string {
+  const t = e.target;
+  const slugOf = (id: number) => teams.find((x) => x.id === id)?.slug ?? String(id);
+  if (t.type === 'team') return `team:${slugOf(t.teamId)}`;
+  if (t.type === 'feature') return `feature:${features.find((f) => f.id === t.featureId)?.slug ?? t.featureId}`;
+  const r = t.rule;
+  if (r.type === 'direct_spend') return 'shared direct';
+  if (r.type === 'usage') return `shared usage:${r.metric}`;
+  if (r.type === 'even') return r.teamIds?.length ? `shared even:${r.teamIds.map(slugOf).join(',')}` : 'shared even';
+  return `shared fixed:${r.shares.map((s) => `${slugOf(s.teamId)}=${s.percent}`).join(',')}`;
+}
+
+/**
+ * The hidden-cost form: every field is validated, and errors are shown next to their fields
+ * (`response_action: errors`); a refusal (not the user's team) is shown on the "Who pays" field.
+ * Nothing is saved unless everything is right. On success the user gets an ephemeral confirmation.
+ */
+export function registerHiddenCostModal(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
+  app.view(VIEWS.addHidden, async ({ ack, view, body, client }) => {
+    const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
+    const meta = safeMeta(view.private_metadata);
+    const userId = body.user.id;
+    const now = deps.clock();
+    const outcome = await deps.services.hidden.addFromFields(values, userId, now, meta.entryId ?? undefined);
+    if (!outcome.ok) {
+      const errors = 'fieldErrors' in outcome ? (outcome.fieldErrors as Record<string, string>) : { target: outcome.problem };
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    if (meta.channelId) {
+      await client.chat
+        .postEphemeral({ channel: meta.channelId, user: userId, text: `${outcome.message} It now counts in /aicost team, /aicost feature and the budgets.` })
+        .catch((err: unknown) => deps.log.warn({ err }, 'could not confirm the hidden cost'));
+    }
+  });
+}
+
+function safeMeta(text: string): { channelId: string | null; entryId: number | null } {
+  try {
+    const m = JSON.parse(text) as { channelId?: unknown; entryId?: unknown };
+    return { channelId: typeof m.channelId === 'string' ? m.channelId : null, entryId: typeof m.entryId === 'number' ? m.entryId : null };
+  } catch {
+    return { channelId: null, entryId: null };
+  }
+}

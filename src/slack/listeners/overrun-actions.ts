@@ -1,0 +1,59 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { parseAmount } from '../../domain/money.ts';
+import type { Services } from '../../services/container.ts';
+import type { Logger } from '../../logger.ts';
+import { ACTIONS, VIEWS } from '../ids.ts';
+import { approveOtherModal, viewValues } from '../blocks/modals.ts';
+
+/**
+ * Approve / Deny / Approve another amount on a budget request. Every click is re-authorised on the
+ * server (finance only); anyone else gets an ephemeral refusal and nothing changes. Deciding is atomic,
+ * so two simultaneous clicks give one decision.
+ */
+export function registerOverrunActions(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
+  const { services } = deps;
+  const requestId = (body: BlockButtonAction) => Number(body.actions[0]?.value);
+
+  for (const [action, decision] of [[ACTIONS.approveOverrun, 'approved'], [ACTIONS.denyOverrun, 'denied']] as const) {
+    app.action<BlockButtonAction>(action, async ({ ack, body, respond }) => {
+      await ack();
+      const r = await services.budgets.decide(requestId(body), decision, body.user.id, deps.clock());
+      if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+    });
+  }
+
+  app.action<BlockButtonAction>(ACTIONS.approveOtherOverrun, async ({ ack, body, respond, client }) => {
+    await ack();
+    if (!(await services.authz.isFinance(body.user.id))) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: 'Only finance can decide budget requests. Nothing was changed.' });
+      return;
+    }
+    const req = await services.budgetsRepo.request(requestId(body));
+    if (!req || req.status !== 'pending') {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: req ? `Request #${req.id} was already ${req.status}.` : 'That request no longer exists.' });
+      return;
+    }
+    const team = (await services.teams.list()).find((t) => t.id === req.teamId);
+    await client.views.open({ trigger_id: body.trigger_id, view: approveOtherModal(req, team?.name ?? 'the team', body.message?.ts ?? null, body.channel?.id ?? null) });
+  });
+
+  app.view(VIEWS.approveOther, async ({ ack, view, body }) => {
+    const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
+    const amount = parseAmount(values.amount ?? '');
+    const reason = (values.reason ?? '').trim();
+    const errors: Record<string, string> = {};
+    if (amount === null || amount === 0n) errors.amount = 'Write an amount in dollars, such as 1500 or 1,250.50.';
+    if (!reason) errors.reason = 'Say why this amount.';
+    if (Object.keys(errors).length) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    const meta = JSON.parse(view.private_metadata || '{}') as { requestId?: number };
+    const r = await services.budgets.decide(Number(meta.requestId), 'approved', body.user.id, deps.clock(), { amount: amount!, reason });
+    if (!r.ok) {
+      await ack({ response_action: 'errors', errors: { amount: r.message.slice(0, 150) } });
+      return;
+    }
+    await ack();
+  });
+}
