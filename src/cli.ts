@@ -18,6 +18,8 @@ const USAGE = `Usage: aicost <command>
   ask "<text>" [--user U…] [--channel C…]
                                 answer like /aicost <text> would, as plain text
   demo [--days N]               seed a demo organisation into the configured database
+  run <job> [--at <ISO time>]   run a scheduled job once, exactly as the scheduler would for that
+                                time (claimed per slot: running it twice for one slot posts once)
 
 Configuration comes from the environment or .env; see README.md.`;
 
@@ -73,6 +75,31 @@ export async function main(argv: string[]): Promise<number> {
         console.log('Try: npx aicost ask "top teams last month"');
         return 0;
       });
+    }
+    case 'run': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { at: { type: 'string' } } });
+      const config = loadConfig();
+      const log = createLogger(config.LOG_LEVEL);
+      const { createRuntime } = await import('./main.ts');
+      const { runClaimed } = await import('./jobs/runner.ts');
+      const runtime = await createRuntime(config, log);
+      try {
+        const job = runtime.jobs.find((j) => j.name === positionals[0]);
+        if (!job) {
+          console.error(`Unknown job "${positionals[0] ?? ''}". Jobs: ${runtime.jobs.map((j) => `${j.name} (${j.description})`).join('; ')}.`);
+          return 2;
+        }
+        const at = values.at ? new Date(values.at) : new Date();
+        if (Number.isNaN(at.getTime())) {
+          console.error(`--at "${values.at}" is not an ISO time, e.g. 2026-11-02T09:00:00+01:00`);
+          return 2;
+        }
+        const r = await runClaimed(job, runtime.jobDeps, at);
+        console.log(r.ran ? `${job.name} ran for ${at.toISOString()}: ${r.summary}` : `${job.name} already ran for this slot (${at.toISOString()}); nothing done.`);
+        return 0;
+      } finally {
+        await runtime.db.close();
+      }
     }
     case undefined:
     case 'help':

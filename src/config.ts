@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -17,6 +18,10 @@ function isTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+function isCron(expr: string): boolean {
+  return cron.validate(expr);
 }
 
 export const configSchema = z
@@ -47,6 +52,11 @@ export const configSchema = z
       .default('80,100')
       .transform((v) => v.split(',').map((x) => Number(x.trim())))
       .refine((xs) => xs.length > 0 && xs.every((x) => Number.isInteger(x) && x > 0 && x <= 1000), 'must be comma-separated whole percentages, e.g. 50,80,100'),
+    BUDGET_CHECK_CRON: z.string().default('0 8 * * *').refine(isCron, 'must be a cron expression such as "0 8 * * *" (daily at 08:00)'),
+    SCHEDULER_ENABLED: z
+      .enum(['true', 'false', '1', '0', 'on', 'off'])
+      .default('true')
+      .transform((v) => ['true', '1', 'on'].includes(v)),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   });
 

@@ -1,22 +1,34 @@
 import type { Server } from 'node:http';
-import { loadConfig, type Config } from './config.ts';
-import { openDatabase } from './db/client.ts';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
-import { createLogger, type Logger } from './logger.ts';
-import { createServices } from './services/container.ts';
-import { createSlackApp } from './slack/app.ts';
-import { claimsRepository } from './db/repositories/claims.ts';
+import { claimsRepository, type ClaimsRepository } from './db/repositories/claims.ts';
+import { jobDefinitions, type JobDeps } from './jobs/registry.ts';
+import type { JobDefinition } from './jobs/runner.ts';
+import { startScheduler } from './jobs/scheduler.ts';
+import type { Logger } from './logger.ts';
 import { createAuthz } from './services/authz.ts';
+import { createServices, type Services } from './services/container.ts';
+import { createSlackApp } from './slack/app.ts';
 import { slackNotifier } from './slack/notifier.ts';
 import { createWebClient } from './slack/web-client.ts';
 
-/** Composition root: config → database → services → Slack app → start; clean shutdown on SIGTERM/SIGINT. */
-export interface Running {
-  port: number | null;
-  stop(): Promise<void>;
+/** Composition root: config → database → services → Slack app → scheduler → start; clean shutdown on SIGTERM/SIGINT. */
+export interface RuntimeOptions {
+  retries?: number;
+  clock?: () => Date;
 }
 
-export async function startBot(config: Config, log: Logger, opts: { retries?: number; clock?: () => Date } = {}): Promise<Running> {
+export interface Runtime {
+  db: Database;
+  services: Services;
+  claims: ClaimsRepository;
+  jobs: JobDefinition<JobDeps>[];
+  jobDeps: JobDeps;
+}
+
+/** Everything but the Slack listeners: what `aicost run` needs to run a job as the scheduler would. */
+export async function createRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
   const applied = await migrate(config.DATABASE_URL);
   if (applied.length) log.info({ applied }, 'database migrated');
   const db = openDatabase(config.DATABASE_URL);
@@ -30,7 +42,20 @@ export async function startBot(config: Config, log: Logger, opts: { retries?: nu
     notifier: slackNotifier(client, claims),
     thresholds: config.BUDGET_THRESHOLDS,
   });
-  const app = createSlackApp(services, {
+  const jobDeps: JobDeps = { services, claims, log };
+  const jobs = jobDefinitions({ budgetsCron: config.BUDGET_CHECK_CRON });
+  return { db, services, claims, jobs, jobDeps };
+}
+
+export interface Running {
+  port: number | null;
+  runtime: Runtime;
+  stop(): Promise<void>;
+}
+
+export async function startBot(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Running> {
+  const runtime = await createRuntime(config, log, opts);
+  const app = createSlackApp(runtime.services, {
     botToken: config.SLACK_BOT_TOKEN,
     signingSecret: config.SLACK_SIGNING_SECRET,
     appToken: config.SLACK_APP_TOKEN,
@@ -41,6 +66,7 @@ export async function startBot(config: Config, log: Logger, opts: { retries?: nu
     clock: opts.clock,
   });
   await app.init();
+  const scheduler = config.SCHEDULER_ENABLED ? startScheduler(runtime.jobs, runtime.jobDeps, config.REPORT_TIMEZONE) : null;
   let port: number | null = null;
   if (config.SLACK_APP_TOKEN) {
     await app.start();
@@ -54,11 +80,13 @@ export async function startBot(config: Config, log: Logger, opts: { retries?: nu
   let stopped = false;
   return {
     port,
+    runtime,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await scheduler?.stop();
       await app.stop();
-      await db.close();
+      await runtime.db.close();
     },
   };
 }

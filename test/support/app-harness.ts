@@ -11,6 +11,7 @@ export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-test-0000-aicost';
 
 export interface Harness {
+  running: Running;
   /** Base URL of the running app, e.g. http://127.0.0.1:54321 */
   url: string;
   events: string;
@@ -54,6 +55,7 @@ export async function startHarness(provider: TestProvider, env: Record<string, s
   const url = `http://127.0.0.1:${running.port}`;
   const services = createServices(db.db, { timeZone: config.REPORT_TIMEZONE, financeUserIds: config.FINANCE_USER_IDS, financeChannelId: config.FINANCE_CHANNEL_ID });
   return {
+    running,
     url,
     events: `${url}/slack/events`,
     slack,

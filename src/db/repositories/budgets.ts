@@ -60,7 +60,8 @@ export function budgetsRepository(db: Database) {
 
     async createRequest(input: { teamId: number; month: string; amount: Money; reason: string; requestedBy: string; automatic: boolean; at: Date }): Promise<OverrunRequestRecord> {
       return prisma.$transaction(async (tx) => {
-        const r = await tx.overrunRequest.create({ data: { ...input, createdAt: input.at } });
+        const { at, ...data } = input;
+        const r = await tx.overrunRequest.create({ data: { ...data, createdAt: at } });
         await tx.auditLog.create({
           data: { at: input.at, actor: input.requestedBy, action: 'overrun.request', entity: 'overrun_request', entityId: String(r.id), after: auditJson(r), reason: input.reason },
         });

@@ -1,0 +1,451 @@
+/**
+ * Daily spend anomaly detector for short series (14–90 days) with a weekly season.
+ *
+ * Method (shared/notes/finance.md, "Anomalies"):
+ *   expected = robust recent level × weekday factor
+ *     - weekday factor: median of the (cleaned) values of that weekday over the last 8 weeks,
+ *       divided by the mean of the seven weekday medians (so factors average 1);
+ *     - level: median of the last 7 deseasonalised (value ÷ weekday factor) cleaned values.
+ *   score = robust z of the percentage residual: (r − median(R)) / (1.4826 × MAD(R)), where R are
+ *     the one-step-ahead percentage residuals of the last 28 days; when MAD is 0 (quiet or sparse
+ *     series) the scale falls back to 1.2533 × mean absolute deviation, then to a 1% floor.
+ *   alert only if |z| ≥ zThreshold AND |Δ%| ≥ minImpactPct AND |Δ| ≥ minImpact.
+ *   No verdict before 14 days of history; a series whose recent days are mostly zero never alerts.
+ *
+ * Outliers do not poison later baselines: a day flagged as an outlier enters the baseline with its
+ * expected value instead of its actual. When an incident lasts longer than `adaptAfterDays`, it is
+ * taken as a level shift: its days are put back with their actual values and become the new normal.
+ *
+ * Missing days count as 0. Values are plain numbers (dollars or any unit); `detectSpendAnomalies`
+ * is the Money-facing wrapper.
+ */
+import { mean, median, medianAbsoluteDeviation } from 'simple-statistics';
+import { fromUsd, type Money } from '../money.ts';
+import { addDays, dayNumber, dateOfDayNumber, isIsoDate, weekdayOf } from './dates.ts';
+
+export type Direction = 'both' | 'up' | 'down';
+
+export interface DetectorOptions {
+  /** Days of history needed before any verdict. Default 14 (two weekly cycles). */
+  minHistoryDays: number;
+  /** Robust z needed to call a day unusual. Default 3.5 (Iglewicz–Hoaglin cut-off for modified z). */
+  zThreshold: number;
+  /** Minimum |actual − expected| / expected, in percent. Default 20. */
+  minImpactPct: number;
+  /** Minimum |actual − expected| in the series' unit. Default 1 (one dollar): filters sub-dollar noise. */
+  minImpact: number;
+  /** Which way alerts fire. Default 'both' (spikes and dips). */
+  direction: Direction;
+  /** Days whose deseasonalised median is the current level. Default 7. */
+  levelWindowDays: number;
+  /** Days used to learn weekday factors. Default 56 (8 samples per weekday once available). */
+  seasonWindowDays: number;
+  /** Days of past residuals the robust z is computed over. Default 28 (the last 4 weeks). */
+  scoreWindowDays: number;
+  /** Learn and apply weekday factors. Default true. */
+  weekly: boolean;
+  /** A window (scoreWindowDays) with at least this share of zero days is sparse: no alert. Default 0.5. */
+  sparseZeroShare: number;
+  /** An incident longer than this many days is a level shift and becomes the new baseline. Default 3. */
+  adaptAfterDays: number;
+}
+
+export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze({
+  minHistoryDays: 14,
+  zThreshold: 3.5,
+  minImpactPct: 20,
+  minImpact: 1,
+  direction: 'both',
+  levelWindowDays: 7,
+  seasonWindowDays: 56,
+  scoreWindowDays: 28,
+  weekly: true,
+  sparseZeroShare: 0.5,
+  adaptAfterDays: 3,
+});
+
+/** Fewest history days an expected value is computed from (used to collect residuals during warm-up). */
+const MIN_FIT_DAYS = 7;
+/** Fewest past residuals the robust z is computed from. */
+const MIN_RESIDUALS = 5;
+/** Normal-consistency constants: σ ≈ 1.4826 × MAD ≈ 1.2533 × mean absolute deviation. */
+const MAD_TO_SIGMA = 1.4826;
+const MEAN_ABS_DEV_TO_SIGMA = 1.2533;
+/** Scale floor for the percentage residuals (1%), so a perfectly flat series still gives a finite z. */
+const MIN_SCALE = 0.01;
+
+export type VerdictStatus =
+  /** Fewer than `minHistoryDays` of history (or nothing to predict from): no verdict. */
+  | 'warming-up'
+  /** Mostly zero recently: scored for information, never alerts. */
+  | 'sparse'
+  /** A real verdict. */
+  | 'scored'
+  /** No observation for this day (unit-cost series with zero volume). */
+  | 'no-data';
+
+export interface DayVerdict {
+  date: string;
+  actual: number;
+  status: VerdictStatus;
+  /** Expected value for the day; null while warming up. */
+  expected: number | null;
+  /** Range of actual values that would not alert (all three gates considered), clipped at 0. */
+  lower: number | null;
+  upper: number | null;
+  /** actual − expected. */
+  impact: number | null;
+  /** 100 × (actual − expected) / expected; null when expected is 0 (as AWS omits it). */
+  impactPct: number | null;
+  /** Robust z of the day's percentage residual. */
+  score: number | null;
+  direction: 'spike' | 'dip' | null;
+  /** Statistically unusual and material (z and % gates pass), whatever the $ floor. */
+  outlier: boolean;
+  /** All gates pass and the series is not sparse. */
+  alert: boolean;
+  /** Days of history before this day (gap-filled). */
+  historyDays: number;
+}
+
+export interface SeriesPoint {
+  date: string;
+  value: number;
+}
+
+export function resolveOptions(options: Partial<DetectorOptions> = {}): DetectorOptions {
+  const o: DetectorOptions = { ...DEFAULT_DETECTOR_OPTIONS };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+  for (const key of ['minHistoryDays', 'levelWindowDays', 'seasonWindowDays', 'scoreWindowDays', 'adaptAfterDays'] as const) {
+    if (!Number.isInteger(o[key]) || o[key] < 1) throw new RangeError(`${key} must be a positive integer`);
+  }
+  for (const key of ['zThreshold', 'minImpactPct', 'minImpact', 'sparseZeroShare'] as const) {
+    if (!Number.isFinite(o[key]) || o[key] < 0) throw new RangeError(`${key} must be a finite number ≥ 0`);
+  }
+  return o;
+}
+
+/**
+ * Sorts, sums duplicate dates and fills every missing day between the first and last date with 0.
+ */
+export function fillDailyGaps(series: readonly SeriesPoint[]): SeriesPoint[] {
+  if (series.length === 0) return [];
+  const byDay = new Map<number, number>();
+  for (const p of series) {
+    if (!isIsoDate(p.date)) throw new RangeError(`not a YYYY-MM-DD date: ${p.date}`);
+    if (!Number.isFinite(p.value)) throw new RangeError(`not a finite value on ${p.date}: ${p.value}`);
+    const d = dayNumber(p.date);
+    byDay.set(d, (byDay.get(d) ?? 0) + p.value);
+  }
+  const days = [...byDay.keys()];
+  const first = Math.min(...days);
+  const last = Math.max(...days);
+  const out: SeriesPoint[] = [];
+  for (let d = first; d <= last; d++) out.push({ date: dateOfDayNumber(d), value: byDay.get(d) ?? 0 });
+  return out;
+}
+
+/**
+ * Verdict for every day of the series (gap-filled with zeros). See the module comment for the method.
+ */
+export function detectAnomalies(series: readonly SeriesPoint[], options: Partial<DetectorOptions> = {}): DayVerdict[] {
+  const filled = fillDailyGaps(series);
+  return scoreDailyValues(
+    filled.map((p) => p.date),
+    filled.map((p) => p.value),
+    resolveOptions(options),
+  );
+}
+
+/** Convenience: only the days that alert. */
+export function anomalyAlerts(series: readonly SeriesPoint[], options: Partial<DetectorOptions> = {}): DayVerdict[] {
+  return detectAnomalies(series, options).filter((v) => v.alert);
+}
+
+/** Median of the cleaned values per weekday, normalised so the factors average 1. */
+function weekdayFactors(dates: readonly string[], clean: readonly (number | null)[], from: number, to: number, weekly: boolean): number[] {
+  const ones = [1, 1, 1, 1, 1, 1, 1];
+  if (!weekly) return ones;
+  const buckets: number[][] = [[], [], [], [], [], [], []];
+  for (let k = from; k < to; k++) {
+    const c = clean[k];
+    if (c !== null && c !== undefined) buckets[weekdayOf(dates[k]!)]!.push(c);
+  }
+  const medians = buckets.map((b) => (b.length > 0 ? median(b) : null));
+  const present = medians.filter((m): m is number => m !== null);
+  if (present.length < 7) return ones; // a weekday never seen yet: no weekly pattern to apply
+  const base = mean(present);
+  if (!(base > 0)) return ones;
+  return medians.map((m) => (m === null ? 1 : m / base));
+}
+
+/** σ-scaled robust dispersion with the MAD → mean absolute deviation → floor fallbacks. */
+function robustScale(residuals: readonly number[]): { center: number; scale: number } {
+  const center = median(residuals);
+  let scale = MAD_TO_SIGMA * medianAbsoluteDeviation(residuals);
+  if (!(scale > 0)) scale = MEAN_ABS_DEV_TO_SIGMA * mean(residuals.map((r) => Math.abs(r - center)));
+  if (!(scale > MIN_SCALE)) scale = Math.max(scale, MIN_SCALE);
+  return { center, scale };
+}
+
+/**
+ * The engine, over contiguous days. `values[i] === null` means "no observation" (used for unit costs
+ * on zero-volume days): such a day gets status 'no-data' and is left out of every statistic.
+ */
+export function scoreDailyValues(dates: readonly string[], values: readonly (number | null)[], o: DetectorOptions): DayVerdict[] {
+  const n = values.length;
+  if (dates.length !== n) throw new RangeError('dates and values differ in length');
+  const clean: (number | null)[] = [];
+  const residual: (number | null)[] = [];
+  const verdicts: DayVerdict[] = [];
+  let run = 0; // consecutive outlier days ending yesterday
+
+  for (let i = 0; i < n; i++) {
+    const date = dates[i]!;
+    const actual = values[i] ?? null;
+    const seasonFrom = Math.max(0, i - o.seasonWindowDays);
+    const observed = clean.slice(seasonFrom, i).filter((c): c is number => c !== null).length;
+
+    let expected: number | null = null;
+    let denom: number | null = null;
+    if (observed >= MIN_FIT_DAYS) {
+      const f = weekdayFactors(dates, clean, seasonFrom, i, o.weekly);
+      const deseasonalised: number[] = [];
+      for (let k = i - 1; k >= seasonFrom && deseasonalised.length < o.levelWindowDays; k--) {
+        const c = clean[k];
+        const fk = f[weekdayOf(dates[k]!)]!;
+        if (c !== null && c !== undefined && fk > 0) deseasonalised.push(c / fk);
+      }
+      if (deseasonalised.length > 0) {
+        const level = median(deseasonalised);
+        expected = level * f[weekdayOf(date)]!;
+        denom = expected > 0 ? expected : level > 0 ? level : null;
+      }
+    }
+
+    const r = actual !== null && expected !== null && denom !== null ? (actual - expected) / denom : null;
+
+    const base: DayVerdict = {
+      date,
+      actual: actual ?? 0,
+      status: 'warming-up',
+      expected,
+      lower: null,
+      upper: null,
+      impact: actual !== null && expected !== null ? actual - expected : null,
+      impactPct: actual !== null && expected !== null && expected > 0 ? (100 * (actual - expected)) / expected : null,
+      score: null,
+      direction: null,
+      outlier: false,
+      alert: false,
+      historyDays: i,
+    };
+
+    const scoreFrom = Math.max(0, i - o.scoreWindowDays);
+    const pastResiduals = residual.slice(scoreFrom, i).filter((x): x is number => x !== null);
+    if (actual === null) {
+      base.status = 'no-data';
+    } else if (i >= o.minHistoryDays && expected !== null && denom !== null && r !== null && pastResiduals.length >= MIN_RESIDUALS) {
+      const { center, scale } = robustScale(pastResiduals);
+      const z = (r - center) / scale;
+      const recent = values.slice(scoreFrom, i).filter((x): x is number => x !== null);
+      const zeroShare = recent.length === 0 ? 1 : recent.filter((x) => x === 0).length / recent.length;
+      base.status = zeroShare >= o.sparseZeroShare ? 'sparse' : 'scored';
+      base.score = z;
+      const impact = actual - expected;
+      base.direction = impact > 0 ? 'spike' : impact < 0 ? 'dip' : null;
+      const pctPass = expected > 0 ? Math.abs(impact) / expected >= o.minImpactPct / 100 : impact !== 0;
+      const wayPass = o.direction === 'both' || (o.direction === 'up' ? impact > 0 : impact < 0);
+      base.outlier = Math.abs(z) >= o.zThreshold && pctPass && wayPass && base.direction !== null;
+      base.alert = base.status === 'scored' && base.outlier && Math.abs(impact) >= o.minImpact;
+      // Band of values that would not alert: the union of the regions where a gate fails.
+      const zLow = expected + denom * (center - o.zThreshold * scale);
+      const zHigh = expected + denom * (center + o.zThreshold * scale);
+      const pct = (expected * o.minImpactPct) / 100;
+      base.upper = o.direction === 'down' ? null : Math.max(zHigh, expected + pct, expected + o.minImpact);
+      base.lower = o.direction === 'up' ? null : Math.max(0, Math.min(zLow, expected - pct, expected - o.minImpact));
+    }
+
+    // Baseline bookkeeping: outliers enter with their expected value unless the incident became a level shift.
+    if (base.outlier) {
+      run += 1;
+      if (run > o.adaptAfterDays) {
+        for (let k = i - run + 1; k < i; k++) clean[k] = values[k] ?? null;
+        clean.push(actual);
+      } else {
+        clean.push(expected);
+      }
+    } else {
+      run = 0;
+      clean.push(actual);
+    }
+    residual.push(r);
+    verdicts.push(base);
+  }
+  return verdicts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incidents
+
+export interface IncidentDay<T> {
+  date: string;
+  actual: T;
+  expected: T;
+  impact: T;
+  /** Impact summed from the incident's first day through this day. */
+  runningImpact: T;
+  score: number;
+}
+
+export interface Incident<T = number> {
+  start: string;
+  end: string;
+  direction: 'spike' | 'dip';
+  days: IncidentDay<T>[];
+  actualTotal: T;
+  expectedTotal: T;
+  /** Σ (actual − expected) over the incident. */
+  impact: T;
+  /** 100 × impact / expectedTotal; null when expectedTotal is 0. */
+  impactPct: number | null;
+  /** Largest |z| in the incident. */
+  peakScore: number;
+}
+
+interface AlertLike<T> {
+  date: string;
+  alert: boolean;
+  direction: 'spike' | 'dip' | null;
+  actual: T;
+  expected: T | null;
+  score: number | null;
+}
+
+function mergeGeneric<T>(verdicts: readonly AlertLike<T>[], zero: T, add: (a: T, b: T) => T, sub: (a: T, b: T) => T, pct: (a: T, b: T) => number | null): Incident<T>[] {
+  const incidents: Incident<T>[] = [];
+  let current: Incident<T> | null = null;
+  let lastDate: string | null = null;
+  const sorted = [...verdicts].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  for (const v of sorted) {
+    if (!v.alert || v.expected === null || v.direction === null) {
+      current = null;
+      continue;
+    }
+    const continues = current !== null && lastDate !== null && addDays(lastDate, 1) === v.date && current.direction === v.direction;
+    if (!continues) {
+      current = { start: v.date, end: v.date, direction: v.direction, days: [], actualTotal: zero, expectedTotal: zero, impact: zero, impactPct: null, peakScore: 0 };
+      incidents.push(current);
+    }
+    const inc = current!;
+    const impact = sub(v.actual, v.expected);
+    inc.end = v.date;
+    inc.actualTotal = add(inc.actualTotal, v.actual);
+    inc.expectedTotal = add(inc.expectedTotal, v.expected);
+    inc.impact = add(inc.impact, impact);
+    inc.impactPct = pct(inc.impact, inc.expectedTotal);
+    inc.peakScore = Math.max(inc.peakScore, Math.abs(v.score ?? 0));
+    inc.days.push({ date: v.date, actual: v.actual, expected: v.expected, impact, runningImpact: inc.impact, score: v.score ?? 0 });
+    lastDate = v.date;
+  }
+  return incidents;
+}
+
+/** Merges consecutive alerting days of the same direction into incidents with a running impact. */
+export function mergeIncidents(verdicts: readonly DayVerdict[]): Incident<number>[] {
+  return mergeGeneric<number>(
+    verdicts,
+    0,
+    (a, b) => a + b,
+    (a, b) => a - b,
+    (a, b) => (b > 0 ? (100 * a) / b : null),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Money-facing wrapper (Slack)
+
+export interface SpendPoint {
+  date: string;
+  amount: Money;
+}
+
+export interface SpendDetectorOptions extends Omit<DetectorOptions, 'minImpact'> {
+  /** Minimum |actual − expected| per day. Default $25: see DEFAULT_SPEND_MIN_IMPACT. */
+  minImpact: Money;
+}
+
+/**
+ * Default daily $ floor for team spend alerts. Vantage advises floors of "$500, not $50" on cloud
+ * bills; AI spend per team is one or two orders of magnitude smaller, and $25/day (~$750/month) is
+ * the smallest move a team lead would act on.
+ */
+export const DEFAULT_SPEND_MIN_IMPACT: Money = 25_000_000_000n;
+
+export interface SpendVerdict {
+  date: string;
+  status: VerdictStatus;
+  actual: Money;
+  expected: Money | null;
+  lower: Money | null;
+  upper: Money | null;
+  impact: Money | null;
+  impactPct: number | null;
+  score: number | null;
+  direction: 'spike' | 'dip' | null;
+  alert: boolean;
+}
+
+/** Dollars as a float, for the statistics only: money itself is never computed in floats. */
+function moneyToStatNumber(m: Money): number {
+  return Number(m) / 1e9;
+}
+
+function statNumberToMoney(x: number): Money {
+  return fromUsd(Math.round(x * 1e9) / 1e9);
+}
+
+/**
+ * Detects anomalies on a daily Money series; the $ gate compares the exact Money impact
+ * (actual − expected, expected rounded to the nanodollar) with `minImpact`.
+ */
+export function detectSpendAnomalies(series: readonly SpendPoint[], options: Partial<SpendDetectorOptions> = {}): SpendVerdict[] {
+  const { minImpact = DEFAULT_SPEND_MIN_IMPACT, ...rest } = options;
+  if (minImpact < 0n) throw new RangeError('minImpact must be ≥ 0');
+  const exact = new Map<string, Money>();
+  for (const p of series) exact.set(p.date, ((exact.get(p.date) ?? 0n) + p.amount) as Money);
+  const verdicts = detectAnomalies(
+    series.map((p) => ({ date: p.date, value: moneyToStatNumber(p.amount) })),
+    { ...rest, minImpact: moneyToStatNumber(minImpact) },
+  );
+  return verdicts.map((v) => {
+    const actual = exact.get(v.date) ?? (0n as Money);
+    const expected = v.expected === null ? null : statNumberToMoney(v.expected);
+    const impact = expected === null ? null : ((actual - expected) as Money);
+    const absImpact = impact === null ? 0n : impact < 0n ? -impact : impact;
+    return {
+      date: v.date,
+      status: v.status,
+      actual,
+      expected,
+      lower: v.lower === null ? null : statNumberToMoney(v.lower),
+      upper: v.upper === null ? null : statNumberToMoney(v.upper),
+      impact,
+      impactPct: v.impactPct,
+      score: v.score,
+      direction: v.direction,
+      alert: v.status === 'scored' && v.outlier && absImpact >= minImpact,
+    };
+  });
+}
+
+/** Incidents over Money verdicts: exact bigint sums. */
+export function mergeSpendIncidents(verdicts: readonly SpendVerdict[]): Incident<Money>[] {
+  return mergeGeneric<Money>(
+    verdicts,
+    0n as Money,
+    (a, b) => (a + b) as Money,
+    (a, b) => (a - b) as Money,
+    (a, b) => (b > 0n ? Number((a * 1_000_000n) / b) / 10_000 : null),
+  );
+}
