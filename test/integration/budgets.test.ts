@@ -21,6 +21,7 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
   const entry = (teamId: number, at: string, amount: string) => ({ source: 'seed', sourceId: `b${++seq}`, occurredAt: new Date(at), teamId, featureId: null, amount: fromUsd(amount) });
 
   beforeAll(async () => {
+    now = new Date('2026-11-18T18:00:00Z');
     h = await startHarness(provider, { REPORT_TIMEZONE: TZ, SCHEDULER_ENABLED: 'false' }, () => now);
     const pay = await h.services.teams.upsert({ slug: 'payments', name: 'Payments', channelId: 'C0PAYMENTS', leadUserIds: [LEAD] });
     await h.services.teams.upsert({ slug: 'search', name: 'Search', channelId: 'C0SEARCH', leadUserIds: ['U0SRCLEAD'] });
@@ -132,7 +133,7 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     await h.db.db.prisma.overrunRequest.deleteMany();
     await h.db.db.prisma.budget.updateMany({ data: { amount: fromUsd('700') } });
     now = new Date('2026-11-19T18:00:00Z');
-    await runBudgets(now);
+    expect((await runBudgets(now)).ran).toBe(true);
     const calls: RecordedCall[] = h.slack.callsTo('chat.postMessage');
     expect(calls.filter((c) => c.args.channel === 'C0PAYMENTS' && String(c.args.text).includes('114%'))).toHaveLength(1);
     expect(calls.filter((c) => c.args.channel === 'C0FINANCE' && String(c.args.text).includes('114%'))).toHaveLength(1);
