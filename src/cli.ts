@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, loadDatabaseConfig } from './config.ts';
+import { ConfigError, loadConfig, loadDatabaseConfig, loadSourcesConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { costWrites } from './db/repositories/cost-writes.ts';
@@ -8,6 +8,7 @@ import { seedDemo } from './demo/seed.ts';
 import { replyText } from './format/reply-lines.ts';
 import { createLogger } from './logger.ts';
 import { ask } from './services/ask.ts';
+import { createAuthz } from './services/authz.ts';
 import { createServices } from './services/container.ts';
 
 /** The operator's entry points: `npx aicost <command>`. */
@@ -18,6 +19,8 @@ const USAGE = `Usage: aicost <command>
   ask "<text>" [--user U…] [--channel C…]
                                 answer like /aicost <text> would, as plain text
   demo [--days N]               seed a demo organisation into the configured database
+  sync [--source helicone|langfuse] [--from <ISO>] [--to <ISO>]
+                                pull costs from the configured sources, with progress
   run <job> [--at <ISO time>]   run a scheduled job once, exactly as the scheduler would for that
                                 time (claimed per slot: running it twice for one slot posts once)
 
@@ -75,6 +78,55 @@ export async function main(argv: string[]): Promise<number> {
         console.log('Try: npx aicost ask "top teams last month"');
         return 0;
       });
+    }
+    case 'sync': {
+      const { values } = parseArgs({ args: rest, options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
+      const config = loadSourcesConfig();
+      const when = (name: string, v: string | undefined) => {
+        if (v === undefined) return undefined;
+        const d = new Date(v);
+        if (Number.isNaN(d.getTime())) throw new ConfigError([`--${name} "${v}" is not an ISO time, e.g. 2026-10-01T00:00:00Z`]);
+        return d;
+      };
+      const from = when('from', values.from);
+      const to = when('to', values.to);
+      if (values.source && !['helicone', 'langfuse'].includes(values.source)) {
+        console.error('--source must be helicone or langfuse');
+        return 2;
+      }
+      const { costStore } = await import('./db/repositories/cost-store.ts');
+      const { sourceClients, syncService } = await import('./services/sync-service.ts');
+      const clients = sourceClients(config);
+      if (clients.length === 0) {
+        console.error('No source is configured: set HELICONE_API_KEY, or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.');
+        return 2;
+      }
+      await migrate(config.DATABASE_URL);
+      const db = openDatabase(config.DATABASE_URL);
+      const store = costStore(db, { timeZone: config.REPORT_TIMEZONE });
+      const log = createLogger('warn');
+      try {
+        const sync = syncService({ store, clients, backfillDays: config.SYNC_BACKFILL_DAYS, authz: createAuthz({ financeUserIds: [] }), log });
+        let last = 0;
+        const results = await sync.run(new Date(), {
+          source: values.source, from, to,
+          onProgress: (p) => {
+            if (Date.now() - last < 1000 && p.windowsDone < p.windowsTotal) return;
+            last = Date.now();
+            const eta = p.etaMs === null ? '?' : `${Math.round(p.etaMs / 1000)}s`;
+            process.stderr.write(`${p.source}: ${p.records.toLocaleString('en-US')} records, ${p.pages} pages, window ${p.windowsDone}/${p.windowsTotal}, ${Math.round(p.ratePerSecond).toLocaleString('en-US')}/s, about ${eta} left\n`);
+          },
+        });
+        for (const r of results) {
+          console.log(r.ok
+            ? `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
+            : `${r.source}: FAILED: ${r.error}`);
+        }
+        return results.every((r) => r.ok) ? 0 : 1;
+      } finally {
+        store.close();
+        await db.close();
+      }
     }
     case 'run': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { at: { type: 'string' } } });

@@ -57,6 +57,15 @@ export const configSchema = z
       .enum(['true', 'false', '1', '0', 'on', 'off'])
       .default('true')
       .transform((v) => ['true', '1', 'on'].includes(v)),
+    HELICONE_API_KEY: optionalText,
+    HELICONE_BASE_URL: z.string().default('https://api.helicone.ai').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+    LANGFUSE_PUBLIC_KEY: optionalText,
+    LANGFUSE_SECRET_KEY: optionalText,
+    LANGFUSE_BASE_URL: z.string().default('https://cloud.langfuse.com').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+    SYNC_CRON: z.string().default('*/15 * * * *').refine(isCron, 'must be a cron expression such as "*/15 * * * *"'),
+    SYNC_BACKFILL_DAYS: z.coerce.number().int().min(1).max(730).default(90),
+    /** Optional JSON file overriding the attribution mapping (see README, "Attribution"). */
+    ATTRIBUTION_FILE: optionalText,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   });
 
@@ -90,6 +99,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** Only the database part, for CLI commands that never talk to Slack (migrate, ask, demo). */
+/** Sources and sync only, for `aicost sync` (which needs no Slack credentials). */
+export const sourcesConfigSchema = configSchema.pick({
+  DATABASE_URL: true, REPORT_TIMEZONE: true, HELICONE_API_KEY: true, HELICONE_BASE_URL: true, LANGFUSE_PUBLIC_KEY: true,
+  LANGFUSE_SECRET_KEY: true, LANGFUSE_BASE_URL: true, SYNC_BACKFILL_DAYS: true, ATTRIBUTION_FILE: true, LOG_LEVEL: true,
+});
+export type SourcesConfig = z.output<typeof sourcesConfigSchema>;
+
+export function loadSourcesConfig(env: NodeJS.ProcessEnv = process.env): SourcesConfig {
+  const result = sourcesConfigSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${String(i.path[0])} ${i.message}`));
+}
+
 export const databaseConfigSchema = z.object({
   DATABASE_URL: configSchema.shape.DATABASE_URL,
   REPORT_TIMEZONE: configSchema.shape.REPORT_TIMEZONE,

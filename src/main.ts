@@ -12,6 +12,8 @@ import { createServices, type Services } from './services/container.ts';
 import { createSlackApp } from './slack/app.ts';
 import { slackNotifier } from './slack/notifier.ts';
 import { createWebClient } from './slack/web-client.ts';
+import { costStore, type CostStore } from './db/repositories/cost-store.ts';
+import { sourceClients, syncService, type SyncService } from './services/sync-service.ts';
 
 /** Composition root: config → database → services → Slack app → scheduler → start; clean shutdown on SIGTERM/SIGINT. */
 export interface RuntimeOptions {
@@ -25,6 +27,8 @@ export interface Runtime {
   claims: ClaimsRepository;
   jobs: JobDefinition<JobDeps>[];
   jobDeps: JobDeps;
+  store: CostStore;
+  sync: SyncService;
 }
 
 /** Everything but the Slack listeners: what `aicost run` needs to run a job as the scheduler would. */
@@ -42,9 +46,23 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     notifier: slackNotifier(client, claims),
     thresholds: config.BUDGET_THRESHOLDS,
   });
+  const store = costStore(db, { timeZone: config.REPORT_TIMEZONE, clock: opts.clock });
+  const sync = syncService({
+    store, clients: sourceClients(config), backfillDays: config.SYNC_BACKFILL_DAYS, authz, log,
+    // Fresh data: check budgets right away (posts are claimed, so this never doubles the daily check's).
+    afterSync: async (now) => void (await services.budgets.check(now)),
+  });
+  services.askDeps.sync = sync;
   const jobDeps: JobDeps = { services, claims, log };
-  const jobs = jobDefinitions({ budgetsCron: config.BUDGET_CHECK_CRON });
-  return { db, services, claims, jobs, jobDeps };
+  const jobs = jobDefinitions({ budgetsCron: config.BUDGET_CHECK_CRON }, [
+    {
+      name: 'sync',
+      cron: config.SYNC_CRON,
+      description: 'pull costs from Helicone and Langfuse, then check budgets',
+      run: async (_deps, at) => (await sync.run(at)).map((r) => `${r.source}: ${r.ok ? `${r.records} records` : `failed (${r.error})`}`).join('; ') || 'no source configured',
+    },
+  ]);
+  return { db, services, claims, jobs, jobDeps, store, sync };
 }
 
 export interface Running {
@@ -86,6 +104,7 @@ export async function startBot(config: Config, log: Logger, opts: RuntimeOptions
       stopped = true;
       await scheduler?.stop();
       await app.stop();
+      runtime.store.close();
       await runtime.db.close();
     },
   };

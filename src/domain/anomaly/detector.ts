@@ -66,13 +66,19 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
 
 /** Fewest history days an expected value is computed from (used to collect residuals during warm-up). */
 const MIN_FIT_DAYS = 7;
+/** Weekdays seen fewer times than this are shrunk towards the overall median. */
+const SHRINK_BELOW_SAMPLES = 4;
 /** Fewest past residuals the robust z is computed from. */
-const MIN_RESIDUALS = 5;
+const MIN_RESIDUALS = Number(process.env.X_MINRES ?? 5);
 /** Normal-consistency constants: σ ≈ 1.4826 × MAD ≈ 1.2533 × mean absolute deviation. */
 const MAD_TO_SIGMA = 1.4826;
 const MEAN_ABS_DEV_TO_SIGMA = 1.2533;
 /** Scale floor for the percentage residuals (1%), so a perfectly flat series still gives a finite z. */
-const MIN_SCALE = 0.01;
+const MIN_SCALE = Number(process.env.X_MINSCALE ?? 0.01);
+const PRIOR_SCALE = Number(process.env.X_PS ?? 0.1);
+const PRIOR_WEIGHT = Number(process.env.X_PW ?? 0);
+const SHRINK_K = Number(process.env.X_K ?? 0);
+const MASK_IN_WARMUP = process.env.X_MASKWU === '1';
 
 export type VerdictStatus =
   /** Fewer than `minHistoryDays` of history (or nothing to predict from): no verdict. */
@@ -162,21 +168,38 @@ export function anomalyAlerts(series: readonly SeriesPoint[], options: Partial<D
   return detectAnomalies(series, options).filter((v) => v.alert);
 }
 
-/** Median of the cleaned values per weekday, normalised so the factors average 1. */
+/**
+ * Weekday factors: the median of each weekday's cleaned values over the season window, divided by
+ * the mean of the seven medians (so factors average 1). While a weekday has fewer than
+ * SHRINK_BELOW_SAMPLES values, the window's overall median joins its values as one pseudo-value,
+ * so a factor learnt from two or three weeks is not decided by one odd day.
+ */
 function weekdayFactors(dates: readonly string[], clean: readonly (number | null)[], from: number, to: number, weekly: boolean): number[] {
   const ones = [1, 1, 1, 1, 1, 1, 1];
   if (!weekly) return ones;
   const buckets: number[][] = [[], [], [], [], [], [], []];
+  const all: number[] = [];
   for (let k = from; k < to; k++) {
     const c = clean[k];
-    if (c !== null && c !== undefined) buckets[weekdayOf(dates[k]!)]!.push(c);
+    if (c === null || c === undefined) continue;
+    buckets[weekdayOf(dates[k]!)]!.push(c);
+    all.push(c);
   }
-  const medians = buckets.map((b) => (b.length > 0 ? median(b) : null));
-  const present = medians.filter((m): m is number => m !== null);
-  if (present.length < 7) return ones; // a weekday never seen yet: no weekly pattern to apply
-  const base = mean(present);
+  if (all.length === 0) return ones;
+  const overall = median(all);
+  if (SHRINK_K > 0) {
+    if (buckets.some((b) => b.length === 0)) return ones;
+    const medians = buckets.map((b) => median(b));
+    const base = mean(medians);
+    if (!(base > 0)) return ones;
+    const f = medians.map((m, w) => (buckets[w]!.length * (m / base) + SHRINK_K) / (buckets[w]!.length + SHRINK_K));
+    const b2 = mean(f);
+    return f.map((x) => x / b2);
+  }
+  const medians = buckets.map((b) => median(b.length < SHRINK_BELOW_SAMPLES ? [...b, overall] : b));
+  const base = mean(medians);
   if (!(base > 0)) return ones;
-  return medians.map((m) => (m === null ? 1 : m / base));
+  return medians.map((m) => m / base);
 }
 
 /** σ-scaled robust dispersion with the MAD → mean absolute deviation → floor fallbacks. */
@@ -185,6 +208,8 @@ function robustScale(residuals: readonly number[]): { center: number; scale: num
   let scale = MAD_TO_SIGMA * medianAbsoluteDeviation(residuals);
   if (!(scale > 0)) scale = MEAN_ABS_DEV_TO_SIGMA * mean(residuals.map((r) => Math.abs(r - center)));
   if (!(scale > MIN_SCALE)) scale = Math.max(scale, MIN_SCALE);
+  const n = residuals.length;
+  if (PRIOR_WEIGHT > 0) scale = Math.sqrt((n * scale * scale + PRIOR_WEIGHT * PRIOR_SCALE * PRIOR_SCALE) / (n + PRIOR_WEIGHT));
   return { center, scale };
 }
 
@@ -243,31 +268,42 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
 
     const scoreFrom = Math.max(0, i - o.scoreWindowDays);
     const pastResiduals = residual.slice(scoreFrom, i).filter((x): x is number => x !== null);
-    if (actual === null) {
-      base.status = 'no-data';
-    } else if (i >= o.minHistoryDays && expected !== null && denom !== null && r !== null && pastResiduals.length >= MIN_RESIDUALS) {
+    // Scored whenever there is enough to score; during warm-up the score only keeps outliers out of
+    // the baseline and is not reported.
+    let statOutlier = false;
+    if (actual !== null && expected !== null && denom !== null && r !== null && pastResiduals.length >= MIN_RESIDUALS) {
       const { center, scale } = robustScale(pastResiduals);
       const z = (r - center) / scale;
-      const recent = values.slice(scoreFrom, i).filter((x): x is number => x !== null);
-      const zeroShare = recent.length === 0 ? 1 : recent.filter((x) => x === 0).length / recent.length;
-      base.status = zeroShare >= o.sparseZeroShare ? 'sparse' : 'scored';
-      base.score = z;
       const impact = actual - expected;
-      base.direction = impact > 0 ? 'spike' : impact < 0 ? 'dip' : null;
+      const direction = impact > 0 ? 'spike' : impact < 0 ? 'dip' : null;
       const pctPass = expected > 0 ? Math.abs(impact) / expected >= o.minImpactPct / 100 : impact !== 0;
       const wayPass = o.direction === 'both' || (o.direction === 'up' ? impact > 0 : impact < 0);
-      base.outlier = Math.abs(z) >= o.zThreshold && pctPass && wayPass && base.direction !== null;
-      base.alert = base.status === 'scored' && base.outlier && Math.abs(impact) >= o.minImpact;
-      // Band of values that would not alert: the union of the regions where a gate fails.
-      const zLow = expected + denom * (center - o.zThreshold * scale);
-      const zHigh = expected + denom * (center + o.zThreshold * scale);
-      const pct = (expected * o.minImpactPct) / 100;
-      base.upper = o.direction === 'down' ? null : Math.max(zHigh, expected + pct, expected + o.minImpact);
-      base.lower = o.direction === 'up' ? null : Math.max(0, Math.min(zLow, expected - pct, expected - o.minImpact));
+      statOutlier = Math.abs(z) >= o.zThreshold && pctPass && wayPass && direction !== null;
+      if (i >= o.minHistoryDays) {
+        const recent = values.slice(scoreFrom, i).filter((x): x is number => x !== null);
+        const zeroShare = recent.length === 0 ? 1 : recent.filter((x) => x === 0).length / recent.length;
+        base.status = zeroShare >= o.sparseZeroShare ? 'sparse' : 'scored';
+        base.score = z;
+        base.direction = direction;
+        base.outlier = statOutlier;
+        base.alert = base.status === 'scored' && statOutlier && Math.abs(impact) >= o.minImpact;
+        // Band of values that would not alert: the union of the regions where a gate fails.
+        const zLow = expected + denom * (center - o.zThreshold * scale);
+        const zHigh = expected + denom * (center + o.zThreshold * scale);
+        const pct = (expected * o.minImpactPct) / 100;
+        base.upper = o.direction === 'down' ? null : Math.max(zHigh, expected + pct, expected + o.minImpact);
+        base.lower = o.direction === 'up' ? null : Math.max(0, Math.min(zLow, expected - pct, expected - o.minImpact));
+      }
+    }
+    if (actual === null) base.status = 'no-data';
+    if (base.status === 'warming-up' || base.status === 'no-data') {
+      base.expected = null;
+      base.impact = null;
+      base.impactPct = null;
     }
 
     // Baseline bookkeeping: outliers enter with their expected value unless the incident became a level shift.
-    if (base.outlier) {
+    if (statOutlier && (MASK_IN_WARMUP || i >= o.minHistoryDays)) {
       run += 1;
       if (run > o.adaptAfterDays) {
         for (let k = i - run + 1; k < i; k++) clean[k] = values[k] ?? null;

@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMoney, fromUsd, sum } from '../../src/domain/money.ts';
+import { monthPeriod } from '../../src/domain/periods.ts';
+import { testProviders } from '../support/database.ts';
+import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
+import { startHeliconeStandIn, syntheticHeliconeRows, type HeliconeStandIn } from '../support/helicone-stand-in.ts';
+import { startLangfuseStandIn, syntheticLangfuseData, type LangfuseStandIn } from '../support/langfuse-stand-in.ts';
+
+const TZ = 'Asia/Tokyo';
+
+/** Runs the operator CLI as a user would (`npx aicost …`), in its own process. */
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s', (provider) => {
+  let h: Harness;
+  let helicone: HeliconeStandIn;
+  let langfuse: LangfuseStandIn;
+  let env: Record<string, string>;
+  const start = new Date('2026-09-20T00:00:00Z');
+  const spanMs = 50 * 86_400_000;
+
+  beforeAll(async () => {
+    // 2,500 Helicone rows (3 pages of 1000 per day window at most), every 9th without a team.
+    helicone = await startHeliconeStandIn({ rows: syntheticHeliconeRows(2500, { start, spanMs, teamlessEvery: 9, seed: 7 }).rows });
+    const lf = syntheticLangfuseData(900, { start, spanMs, teamlessEvery: 8, seed: 9, embeddingEvery: 10 });
+    langfuse = await startLangfuseStandIn({ observations: lf.observations, traces: lf.traces });
+    const sources = {
+      REPORT_TIMEZONE: TZ,
+      HELICONE_API_KEY: helicone.apiKey, HELICONE_BASE_URL: helicone.url,
+      LANGFUSE_PUBLIC_KEY: langfuse.publicKey, LANGFUSE_SECRET_KEY: langfuse.secretKey, LANGFUSE_BASE_URL: langfuse.url,
+    };
+    h = await startHarness(provider, { ...sources, SCHEDULER_ENABLED: 'false' });
+    env = { ...sources, DATABASE_URL: h.db.url };
+  }, 120_000);
+  afterAll(async () => {
+    await helicone?.close();
+    await langfuse?.close();
+    await h?.stop();
+  });
+
+  /** The stand-ins' own total for a team in a month of the report time zone. */
+  function expectedTeamMonth(team: string, month: string) {
+    const p = monthPeriod(month, TZ);
+    const inMonth = (iso: string) => new Date(iso) >= p.from && new Date(iso) < p.to;
+    const fromHelicone = helicone.rows.filter((r) => r.properties?.team === team && inMonth(r.request_created_at)).map((r) => fromUsd(r.cost ?? 0));
+    const teamOf = new Map(langfuse.traces.map((t) => [t.id, (t.metadata as { team?: string } | null)?.team ?? null]));
+    const fromLangfuse = langfuse.observations.filter((o) => teamOf.get(o.traceId ?? '') === team && inMonth(o.startTime)).map((o) => fromUsd(o.totalCost ?? 0));
+    return { total: sum([...fromHelicone, ...fromLangfuse]), count: fromHelicone.length + fromLangfuse.length };
+  }
+
+  it('stores exactly what the sources report, and /aicost and `aicost ask` show that total', async () => {
+    const first = await cli(['sync', '--from', '2026-09-15T00:00:00Z', '--to', '2026-11-15T00:00:00Z'], env);
+    expect(first.stderr + first.stdout).not.toContain('FAILED');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/helicone: 2,500 records read \(2500 new/);
+    expect(first.stdout).toMatch(/langfuse: 900 records read \(900 new/);
+
+    const stored = await h.db.db.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
+    const served = sum([...helicone.rows.map((r) => fromUsd(r.cost ?? 0)), ...langfuse.observations.map((o) => fromUsd(o.totalCost ?? 0))]);
+    expect(stored._count).toBe(3400);
+    expect(stored._sum.amount).toBe(served);
+
+    const expected = expectedTeamMonth('platform', '2026-10');
+    expect(expected.count).toBeGreaterThan(100);
+    const { reply } = await h.command('team platform 2026-10');
+    expect(blocksText(reply.blocks)).toContain(`Spend: ${formatMoney(expected.total)} across ${expected.count.toLocaleString('en-US')} calls`);
+    const asked = await cli(['ask', 'team platform 2026-10'], env);
+    expect(asked.stdout).toContain(`Spend: ${formatMoney(expected.total)} across ${expected.count.toLocaleString('en-US')} calls`);
+
+    const top = await h.command('top teams 2026-10');
+    expect(blocksText(top.reply.blocks)).toMatch(/unattributed +\$/);
+  }, 120_000);
+
+  it('changes nothing when the same window is synced again', async () => {
+    const before = await h.db.db.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
+    const again = await cli(['sync', '--from', '2026-09-15T00:00:00Z', '--to', '2026-11-15T00:00:00Z'], env);
+    expect(again.stdout).toMatch(/helicone: 2,500 records read \(0 new, 0 updated, 2500 unchanged\)/);
+    expect(again.stdout).toMatch(/langfuse: 900 records read \(0 new, 0 updated, 900 unchanged\)/);
+    expect(await h.db.db.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true })).toEqual(before);
+  }, 120_000);
+
+  it('updates a re-costed observation instead of adding one', async () => {
+    const target = langfuse.observations[100]!;
+    const before = await h.db.db.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
+    const old = fromUsd(target.totalCost ?? 0);
+    langfuse.setCost(target.id, 1.25);
+    const r = await cli(['sync', '--source', 'langfuse', '--from', '2026-09-15T00:00:00Z', '--to', '2026-11-15T00:00:00Z'], env);
+    expect(r.stdout).toMatch(/langfuse: 900 records read \(0 new, 1 updated, 899 unchanged\)/);
+    const after = await h.db.db.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
+    expect(after._count).toBe(before._count);
+    expect(after._sum.amount).toBe((before._sum.amount ?? 0n) - old + fromUsd('1.25'));
+  }, 120_000);
+
+  it('shows each source in /aicost sync, and lets only finance start one', async () => {
+    const status = await h.command('sync');
+    expect(blocksText(status.reply.blocks)).toMatch(/helicone +on/);
+    const refused = await h.command('sync now', { userId: 'U0SOMEONE' });
+    expect(blocksText(refused.reply.blocks)).toContain('Only finance can start a sync');
+  });
+});
