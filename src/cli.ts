@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { chargebackParts, reconciliationLine } from './format/chargeback-lines.ts';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, loadDatabaseConfig, loadSourcesConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
@@ -21,6 +22,8 @@ const USAGE = `Usage: aicost <command>
   demo [--days N]               seed a demo organisation into the configured database
   sync [--source helicone|langfuse] [--from <ISO>] [--to <ISO>]
                                 pull costs from the configured sources, with progress
+  chargeback --month YYYY-MM [--format summary|detail|gl] [--out FILE]
+                                the month's chargeback: a summary, or the detail / GL CSV
   run <job> [--at <ISO time>]   run a scheduled job once, exactly as the scheduler would for that
                                 time (claimed per slot: running it twice for one slot posts once)
 
@@ -31,7 +34,12 @@ async function withServices<T>(fn: (s: ReturnType<typeof createServices>) => Pro
   await migrate(config.DATABASE_URL);
   const db = openDatabase(config.DATABASE_URL);
   try {
-    return await fn(createServices(db, { timeZone: config.REPORT_TIMEZONE, financeUserIds: config.FINANCE_USER_IDS }));
+    return await fn(
+      createServices(db, {
+        timeZone: config.REPORT_TIMEZONE, financeUserIds: config.FINANCE_USER_IDS, quickchartUrl: config.QUICKCHART_URL,
+        gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
+      }),
+    );
   } finally {
     await db.close();
   }
@@ -127,6 +135,28 @@ export async function main(argv: string[]): Promise<number> {
         store.close();
         await db.close();
       }
+    }
+    case 'chargeback': {
+      const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, format: { type: 'string', default: 'summary' }, out: { type: 'string' } } });
+      if (!values.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) {
+        console.error('--month YYYY-MM is required, e.g. --month 2026-10');
+        return 2;
+      }
+      if (!['summary', 'detail', 'gl'].includes(values.format!)) {
+        console.error('--format must be summary, detail or gl');
+        return 2;
+      }
+      const month = values.month;
+      return withServices(async (s) => {
+        const cb = await s.chargeback.build(month);
+        const files = s.chargeback.files(cb);
+        const output = values.format === 'detail' ? files.detail : values.format === 'gl' ? files.gl : replyText({ kind: 'message', parts: chargebackParts(cb, null) }, s.timeZone);
+        if (values.out) {
+          writeFileSync(values.out, output);
+          console.log(`Wrote ${values.out} (${values.format}, ${month}, ${cb.periodStatus}). ${reconciliationLine(cb)}`);
+        } else process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+        return cb.reconcile().ok ? 0 : 1;
+      });
     }
     case 'run': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { at: { type: 'string' } } });

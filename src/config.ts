@@ -66,6 +66,9 @@ export const configSchema = z
     SYNC_BACKFILL_DAYS: z.coerce.number().int().min(1).max(730).default(90),
     /** Optional JSON file overriding the attribution mapping (see README, "Attribution"). */
     ATTRIBUTION_FILE: optionalText,
+    CHARGEBACK_CRON: z.string().default('0 9 2 * *').refine(isCron, 'must be a cron expression such as "0 9 2 * *" (the 2nd at 09:00)'),
+    GL_EXPENSE_ACCOUNT: z.string().default('6400'),
+    GL_CLEARING_ACCOUNT: z.string().default('2990'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   });
 
@@ -112,10 +115,8 @@ export function loadSourcesConfig(env: NodeJS.ProcessEnv = process.env): Sources
   throw new ConfigError(result.error.issues.map((i) => `${String(i.path[0])} ${i.message}`));
 }
 
-export const databaseConfigSchema = z.object({
-  DATABASE_URL: configSchema.shape.DATABASE_URL,
-  REPORT_TIMEZONE: configSchema.shape.REPORT_TIMEZONE,
-  FINANCE_USER_IDS: configSchema.shape.FINANCE_USER_IDS,
+export const databaseConfigSchema = configSchema.pick({
+  DATABASE_URL: true, REPORT_TIMEZONE: true, FINANCE_USER_IDS: true, GL_EXPENSE_ACCOUNT: true, GL_CLEARING_ACCOUNT: true, QUICKCHART_URL: true,
 });
 export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
 

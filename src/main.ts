@@ -45,6 +45,8 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     authz,
     notifier: slackNotifier(client, claims),
     thresholds: config.BUDGET_THRESHOLDS,
+    quickchartUrl: config.QUICKCHART_URL,
+    gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
   });
   const store = costStore(db, { timeZone: config.REPORT_TIMEZONE, clock: opts.clock });
   const sync = syncService({
@@ -60,6 +62,12 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       cron: config.SYNC_CRON,
       description: 'pull costs from Helicone and Langfuse, then check budgets',
       run: async (_deps, at) => (await sync.run(at)).map((r) => `${r.source}: ${r.ok ? `${r.records} records` : `failed (${r.error})`}`).join('; ') || 'no source configured',
+    },
+    {
+      name: 'chargeback',
+      cron: config.CHARGEBACK_CRON,
+      description: "post the previous month's chargeback draft to finance with its CSV",
+      run: (_deps, at) => services.chargeback.postDraft(at),
     },
   ]);
   return { db, services, claims, jobs, jobDeps, store, sync };

@@ -13,6 +13,8 @@ import { hiddenService } from './hidden-service.ts';
 import { icebergService } from './iceberg.ts';
 import { reportService } from './reports.ts';
 import { trueCostService } from './true-cost.ts';
+import { chargebackService } from './chargeback-service.ts';
+import { periodsRepository } from '../db/repositories/periods.ts';
 
 export interface ServiceOptions {
   timeZone: string;
@@ -21,6 +23,8 @@ export interface ServiceOptions {
   authz?: Authz;
   notifier?: Notifier | null;
   thresholds?: number[];
+  quickchartUrl?: string;
+  gl?: { expenseAccount: string; clearingAccount: string };
 }
 
 /** Everything the listeners, jobs and CLI use, built once from a database and the options. */
@@ -39,10 +43,15 @@ export function createServices(db: Database, opts: ServiceOptions) {
     budgets: budgetsRepo, teams, costs, trueCost, claims, authz, notifier: opts.notifier ?? null, timeZone: opts.timeZone,
     financeChannelId: opts.financeChannelId ?? '', thresholds: opts.thresholds ?? [80, 100],
   });
-  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone };
+  const chargeback = chargebackService({
+    trueCost, costs, teams, budgets: budgetsRepo, periods: periodsRepository(db), claims, authz, notifier: opts.notifier ?? null,
+    timeZone: opts.timeZone, financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io',
+    gl: opts.gl ?? { expenseAccount: '6400', clearingAccount: '2990' },
+  });
+  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback };
   return {
     db, timeZone: opts.timeZone, costs, teams, claims, authz, audit: auditRepository(db), hiddenRepo, budgetsRepo,
-    trueCost, reports, iceberg, hidden, budgets, askDeps,
+    trueCost, reports, iceberg, hidden, budgets, chargeback, askDeps,
   };
 }
 

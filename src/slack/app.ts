@@ -5,6 +5,7 @@ import { registerAicostCommand } from './listeners/aicost-command.ts';
 import { registerAppHome } from './listeners/app-home.ts';
 import { registerHiddenCostModal } from './listeners/hidden-cost-modal.ts';
 import { registerOverrunActions } from './listeners/overrun-actions.ts';
+import { registerPeriodActions } from './listeners/period-actions.ts';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -61,5 +62,6 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
   registerHiddenCostModal(app, { services, log: opts.log, clock });
   registerOverrunActions(app, { services, log: opts.log, clock });
   registerAppHome(app, { services, log: opts.log, clock });
+  registerPeriodActions(app, { services, log: opts.log, clock });
   return app;
 }

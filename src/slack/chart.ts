@@ -62,3 +62,21 @@ export function splitChartUrl(baseUrl: string, labels: string[], values: Money[]
   const url = barUrl(baseUrl, labels.map((l) => l.slice(0, 24)), values.map(chartValue), title);
   return url.length <= IMAGE_URL_LIMIT ? url : null;
 }
+
+const PALETTE = ['#4f46e5', '#0ea5e9', '#10b981', '#f59e0b', '#ef4444', '#8b5cf6', '#14b8a6', '#f97316', '#64748b', '#84cc16'];
+
+/** Each team's cost stacked by category (the chargeback chart). */
+export function stackedChartUrl(baseUrl: string, labels: string[], series: { label: string; values: Money[] }[], title: string): string | null {
+  if (labels.length === 0 || series.length === 0) return null;
+  const qc = chart(baseUrl);
+  qc.setWidth(700).setHeight(320).setBackgroundColor('white');
+  qc.setConfig(
+    JSON.stringify({
+      type: 'bar',
+      data: { labels, datasets: series.map((s, i) => ({ label: s.label, data: s.values.map(chartValue), backgroundColor: PALETTE[i % PALETTE.length] })) },
+      options: { title: { display: true, text: title }, scales: { xAxes: [{ stacked: true }], yAxes: [{ stacked: true }] } },
+    }),
+  );
+  const url = qc.getUrl();
+  return url.length <= IMAGE_URL_LIMIT ? url : null;
+}

@@ -113,6 +113,24 @@ export function costQueries(db: Database) {
       return rows.map((r) => ({ key: r.key === null ? null : Number(r.key), requests: Number(r.requests), tokens: BigInt(r.tokens), workItems: Number(r.workItems) }));
     },
 
+    /**
+     * Direct cost per (team, source), split into regular entries and corrections (entries booked into
+     * this period for a month that was already closed).
+     */
+    async teamSourceSummary(f: CostFilter): Promise<{ teamId: number | null; source: string; correction: boolean; amount: Money; count: number }[]> {
+      const rows = await prisma.$queryRaw<{ teamId: unknown; source: string; correction: unknown; amount: string; count: string }[]>`
+        SELECT "teamId", "source", CASE WHEN "originalAt" IS NULL THEN 0 ELSE 1 END AS "correction",
+               ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count"
+        FROM "CostEntry" WHERE ${where(f)} GROUP BY "teamId", "source", CASE WHEN "originalAt" IS NULL THEN 0 ELSE 1 END`;
+      return rows.map((r) => ({
+        teamId: r.teamId === null ? null : Number(r.teamId),
+        source: r.source,
+        correction: Number(r.correction) === 1,
+        amount: BigInt(r.amount) as Money,
+        count: Number(r.count),
+      }));
+    },
+
     async total(f: CostFilter): Promise<{ amount: Money; count: number }> {
       const rows = await prisma.$queryRaw<{ amount: string; count: string }[]>`
         SELECT ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count"

@@ -3,8 +3,10 @@
  *
  * Method (shared/notes/finance.md, "Anomalies"):
  *   expected = robust recent level × weekday factor
- *     - weekday factor: median of the (cleaned) values of that weekday over the last 8 weeks,
- *       divided by the mean of the seven weekday medians (so factors average 1);
+ *     - weekday factor: median, over the last 4 weeks, of that weekday's (cleaned) value divided by
+ *       the mean of the 7 days around it (a moving average carries no weekly pattern and follows
+ *       level shifts); a weekday seen fewer than 4 times also counts a neutral ratio of 1, so two
+ *       weeks of history do not turn one odd day into a pattern;
  *     - level: median of the last 7 deseasonalised (value ÷ weekday factor) cleaned values.
  *   score = robust z of the percentage residual: (r − median(R)) / (1.4826 × MAD(R)), where R are
  *     the one-step-ahead percentage residuals of the last 28 days; when MAD is 0 (quiet or sparse
@@ -38,7 +40,7 @@ export interface DetectorOptions {
   direction: Direction;
   /** Days whose deseasonalised median is the current level. Default 7. */
   levelWindowDays: number;
-  /** Days used to learn weekday factors. Default 56 (8 samples per weekday once available). */
+  /** Days used to learn weekday factors. Default 28 (the last 4 weeks: 4 samples per weekday). */
   seasonWindowDays: number;
   /** Days of past residuals the robust z is computed over. Default 28 (the last 4 weeks). */
   scoreWindowDays: number;
@@ -57,7 +59,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   minImpact: 1,
   direction: 'both',
   levelWindowDays: 7,
-  seasonWindowDays: 56,
+  seasonWindowDays: 28,
   scoreWindowDays: 28,
   weekly: true,
   sparseZeroShare: 0.5,
@@ -69,16 +71,12 @@ const MIN_FIT_DAYS = 7;
 /** Weekdays seen fewer times than this are shrunk towards the overall median. */
 const SHRINK_BELOW_SAMPLES = 4;
 /** Fewest past residuals the robust z is computed from. */
-const MIN_RESIDUALS = Number(process.env.X_MINRES ?? 5);
+const MIN_RESIDUALS = 5;
 /** Normal-consistency constants: σ ≈ 1.4826 × MAD ≈ 1.2533 × mean absolute deviation. */
 const MAD_TO_SIGMA = 1.4826;
 const MEAN_ABS_DEV_TO_SIGMA = 1.2533;
 /** Scale floor for the percentage residuals (1%), so a perfectly flat series still gives a finite z. */
-const MIN_SCALE = Number(process.env.X_MINSCALE ?? 0.01);
-const PRIOR_SCALE = Number(process.env.X_PS ?? 0.1);
-const PRIOR_WEIGHT = Number(process.env.X_PW ?? 0);
-const SHRINK_K = Number(process.env.X_K ?? 0);
-const MASK_IN_WARMUP = process.env.X_MASKWU === '1';
+const MIN_SCALE = 0.01;
 
 export type VerdictStatus =
   /** Fewer than `minHistoryDays` of history (or nothing to predict from): no verdict. */
@@ -128,6 +126,7 @@ export function resolveOptions(options: Partial<DetectorOptions> = {}): Detector
   for (const key of ['zThreshold', 'minImpactPct', 'minImpact', 'sparseZeroShare'] as const) {
     if (!Number.isFinite(o[key]) || o[key] < 0) throw new RangeError(`${key} must be a finite number ≥ 0`);
   }
+  if (!['both', 'up', 'down'].includes(o.direction)) throw new RangeError(`direction must be both, up or down`);
   return o;
 }
 
@@ -169,34 +168,27 @@ export function anomalyAlerts(series: readonly SeriesPoint[], options: Partial<D
 }
 
 /**
- * Weekday factors: the median of each weekday's cleaned values over the season window, divided by
- * the mean of the seven medians (so factors average 1). While a weekday has fewer than
- * SHRINK_BELOW_SAMPLES values, the window's overall median joins its values as one pseudo-value,
- * so a factor learnt from two or three weeks is not decided by one odd day.
+ * Weekday factors by ratio to a moving average: each cleaned value of the season window is divided
+ * by the mean of the 7 consecutive days centred on it (shifted inwards at the window's edges; any 7
+ * consecutive days hold each weekday once, so that mean carries no weekly pattern and follows level
+ * shifts). A weekday's factor is the median of its ratios, normalised so the factors average 1.
+ * While a weekday has fewer than SHRINK_BELOW_SAMPLES ratios, a pseudo-ratio of 1 joins them, so two
+ * weeks of history do not turn one odd day into a pattern.
  */
 function weekdayFactors(dates: readonly string[], clean: readonly (number | null)[], from: number, to: number, weekly: boolean): number[] {
   const ones = [1, 1, 1, 1, 1, 1, 1];
-  if (!weekly) return ones;
-  const buckets: number[][] = [[], [], [], [], [], [], []];
-  const all: number[] = [];
+  if (!weekly || to - from < 7) return ones;
+  const ratios: number[][] = [[], [], [], [], [], [], []];
   for (let k = from; k < to; k++) {
     const c = clean[k];
     if (c === null || c === undefined) continue;
-    buckets[weekdayOf(dates[k]!)]!.push(c);
-    all.push(c);
+    const lo = Math.min(Math.max(from, k - 3), to - 7);
+    const week = clean.slice(lo, lo + 7).filter((x): x is number => x !== null);
+    if (week.length < 7) continue; // a day without data in the week: its mean is not season-free
+    const level = mean(week);
+    if (level > 0) ratios[weekdayOf(dates[k]!)]!.push(c / level);
   }
-  if (all.length === 0) return ones;
-  const overall = median(all);
-  if (SHRINK_K > 0) {
-    if (buckets.some((b) => b.length === 0)) return ones;
-    const medians = buckets.map((b) => median(b));
-    const base = mean(medians);
-    if (!(base > 0)) return ones;
-    const f = medians.map((m, w) => (buckets[w]!.length * (m / base) + SHRINK_K) / (buckets[w]!.length + SHRINK_K));
-    const b2 = mean(f);
-    return f.map((x) => x / b2);
-  }
-  const medians = buckets.map((b) => median(b.length < SHRINK_BELOW_SAMPLES ? [...b, overall] : b));
+  const medians = ratios.map((r) => median(r.length < SHRINK_BELOW_SAMPLES ? [...r, 1] : r));
   const base = mean(medians);
   if (!(base > 0)) return ones;
   return medians.map((m) => m / base);
@@ -207,9 +199,7 @@ function robustScale(residuals: readonly number[]): { center: number; scale: num
   const center = median(residuals);
   let scale = MAD_TO_SIGMA * medianAbsoluteDeviation(residuals);
   if (!(scale > 0)) scale = MEAN_ABS_DEV_TO_SIGMA * mean(residuals.map((r) => Math.abs(r - center)));
-  if (!(scale > MIN_SCALE)) scale = Math.max(scale, MIN_SCALE);
-  const n = residuals.length;
-  if (PRIOR_WEIGHT > 0) scale = Math.sqrt((n * scale * scale + PRIOR_WEIGHT * PRIOR_SCALE * PRIOR_SCALE) / (n + PRIOR_WEIGHT));
+  if (!(scale >= MIN_SCALE)) scale = MIN_SCALE; // also catches NaN
   return { center, scale };
 }
 
@@ -268,9 +258,6 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
 
     const scoreFrom = Math.max(0, i - o.scoreWindowDays);
     const pastResiduals = residual.slice(scoreFrom, i).filter((x): x is number => x !== null);
-    // Scored whenever there is enough to score; during warm-up the score only keeps outliers out of
-    // the baseline and is not reported.
-    let statOutlier = false;
     if (actual !== null && expected !== null && denom !== null && r !== null && pastResiduals.length >= MIN_RESIDUALS) {
       const { center, scale } = robustScale(pastResiduals);
       const z = (r - center) / scale;
@@ -278,7 +265,7 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
       const direction = impact > 0 ? 'spike' : impact < 0 ? 'dip' : null;
       const pctPass = expected > 0 ? Math.abs(impact) / expected >= o.minImpactPct / 100 : impact !== 0;
       const wayPass = o.direction === 'both' || (o.direction === 'up' ? impact > 0 : impact < 0);
-      statOutlier = Math.abs(z) >= o.zThreshold && pctPass && wayPass && direction !== null;
+      const statOutlier = Math.abs(z) >= o.zThreshold && pctPass && wayPass && direction !== null;
       if (i >= o.minHistoryDays) {
         const recent = values.slice(scoreFrom, i).filter((x): x is number => x !== null);
         const zeroShare = recent.length === 0 ? 1 : recent.filter((x) => x === 0).length / recent.length;
@@ -303,7 +290,7 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
     }
 
     // Baseline bookkeeping: outliers enter with their expected value unless the incident became a level shift.
-    if (statOutlier && (MASK_IN_WARMUP || i >= o.minHistoryDays)) {
+    if (base.outlier) {
       run += 1;
       if (run > o.adaptAfterDays) {
         for (let k = i - run + 1; k < i; k++) clean[k] = values[k] ?? null;

@@ -1,0 +1,59 @@
+import type { Database } from '../client.ts';
+import { auditJson } from './audit.ts';
+
+export type PeriodStatus = 'open' | 'closed' | 'finalized';
+
+export interface PeriodRecord {
+  month: string;
+  status: PeriodStatus;
+  closedAt: Date | null;
+  closedBy: string | null;
+  finalizedAt: Date | null;
+  finalizedBy: string | null;
+  snapshot: string | null;
+}
+
+const TRANSITIONS = {
+  close: { from: 'open', to: 'closed' },
+  reopen: { from: 'closed', to: 'open' },
+  finalize: { from: 'closed', to: 'finalized' },
+} as const;
+export type PeriodAction = keyof typeof TRANSITIONS;
+
+/**
+ * The monthly close: open → closed (can be reopened) → finalized (irreversible). Each transition is a
+ * conditional update, so two clicks move a month once, and it is audited with before and after.
+ */
+export function periodsRepository(db: Database) {
+  const { prisma } = db;
+  return {
+    async get(month: string): Promise<PeriodRecord> {
+      const p = await prisma.accountingPeriod.findUnique({ where: { month } });
+      return (p as PeriodRecord | null) ?? { month, status: 'open', closedAt: null, closedBy: null, finalizedAt: null, finalizedBy: null, snapshot: null };
+    },
+
+    /** Moves a month; returns null when it was not in the state the action starts from. */
+    async transition(month: string, action: PeriodAction, actor: string, at: Date, snapshot?: string): Promise<PeriodRecord | null> {
+      const t = TRANSITIONS[action];
+      return prisma.$transaction(async (tx) => {
+        if (action === 'close') {
+          // A month nobody touched has no row yet: it is open.
+          const existing = await tx.accountingPeriod.findUnique({ where: { month } });
+          if (!existing) await tx.accountingPeriod.create({ data: { month, status: 'open' } });
+        }
+        const data =
+          action === 'close' ? { status: t.to, closedAt: at, closedBy: actor, snapshot: snapshot ?? null }
+          : action === 'reopen' ? { status: t.to, reopenedAt: at, reopenedBy: actor, snapshot: null }
+          : { status: t.to, finalizedAt: at, finalizedBy: actor };
+        const { count } = await tx.accountingPeriod.updateMany({ where: { month, status: t.from }, data });
+        if (count !== 1) return null;
+        await tx.auditLog.create({
+          data: { at, actor, action: `period.${action}`, entity: 'period', entityId: month, before: auditJson({ status: t.from }), after: auditJson({ status: t.to }) },
+        });
+        return (await tx.accountingPeriod.findUniqueOrThrow({ where: { month } })) as PeriodRecord;
+      });
+    },
+  };
+}
+
+export type PeriodsRepository = ReturnType<typeof periodsRepository>;

@@ -1,0 +1,6 @@
+export * from './detector.ts';
+export * from './unit-cost.ts';
+export * from './intraday.ts';
+export * from './contributors.ts';
+export * from './csv.ts';
+export { addDays, weekdayOf, isIsoDate } from './dates.ts';

@@ -1,0 +1,197 @@
+import type { KnownBlock } from '@slack/types';
+import type { BudgetsRepository } from '../db/repositories/budgets.ts';
+import { STANDING } from '../db/repositories/budgets.ts';
+import type { ClaimsRepository } from '../db/repositories/claims.ts';
+import type { CostQueries } from '../db/repositories/costs.ts';
+import type { PeriodAction, PeriodsRepository } from '../db/repositories/periods.ts';
+import type { TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
+import { describeRule } from '../domain/allocation.ts';
+import { effectiveBudget } from '../domain/budgets.ts';
+import { buildChargeback, type Chargeback, type ChargebackInput, type ChargebackTeamInput } from '../domain/chargeback.ts';
+import { detailCsv, glCsv } from '../domain/csv-export.ts';
+import { totalOf } from '../domain/hidden-costs.ts';
+import { type Money } from '../domain/money.ts';
+import { monthOf, monthPeriod, previousMonth } from '../domain/periods.ts';
+import type { ReplyParts } from '../format/reply-lines.ts';
+import { chargebackParts } from '../format/chargeback-lines.ts';
+import { chargebackBlocks, teamLineBlocks } from '../slack/blocks/chargeback-blocks.ts';
+import type { Notifier } from '../slack/notifier.ts';
+import type { Authz } from './authz.ts';
+import type { TrueCostService } from './true-cost.ts';
+
+/**
+ * The monthly chargeback: the draft (showback) posted to finance with a chart and the detail CSV, the
+ * period lifecycle (close / reopen / finalize, finance only, audited), and the exports.
+ *
+ * A closed or finalized month is shown from the snapshot taken when it closed, so its numbers never
+ * change silently; costs that arrive later are booked as corrections into the open month (see the
+ * cost store) and listed there as adjustments.
+ */
+export interface ChargebackDeps {
+  trueCost: TrueCostService;
+  costs: CostQueries;
+  teams: TeamsRepository;
+  budgets: BudgetsRepository;
+  periods: PeriodsRepository;
+  claims: ClaimsRepository;
+  authz: Authz;
+  notifier: Notifier | null;
+  timeZone: string;
+  financeChannelId: string;
+  quickchartUrl: string;
+  gl: { expenseAccount: string; clearingAccount: string };
+}
+
+/** JSON with bigint and Map support, for the snapshot. */
+const toJson = (v: unknown) =>
+  JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? { $n: x.toString() } : x instanceof Map ? { $map: [...x] } : x));
+const fromJson = (s: string) =>
+  JSON.parse(s, (_k, x) => (x && typeof x === 'object' && '$n' in x ? BigInt(x.$n) : x && typeof x === 'object' && '$map' in x ? new Map(x.$map) : x)) as ChargebackInput;
+
+export function chargebackService(deps: ChargebackDeps) {
+  const { trueCost, costs, teams, budgets, periods, timeZone } = deps;
+
+  /** The chargeback's inputs computed from the data as it is now. */
+  async function compute(month: string): Promise<ChargebackInput> {
+    const period = monthPeriod(month, timeZone);
+    const filter = { from: period.from, to: period.to };
+    const [cost, bySource, usage, teamList, amounts, approved, direct] = await Promise.all([
+      trueCost.periodCost(period, period.to),
+      costs.teamSourceSummary(filter),
+      costs.usage(filter, 'team'),
+      teams.list(),
+      budgets.forMonth(month),
+      budgets.approvedIncreases(month),
+      costs.total(filter),
+    ]);
+    const name = (id: number) => teamList.find((t) => t.id === id)?.slug ?? `team ${id}`;
+    const lines: ChargebackTeamInput[] = [];
+    for (const team of teamList) {
+      const c = cost.teams.get(team.id);
+      const sources = bySource.filter((r) => r.teamId === team.id);
+      const directBySource = new Map<string, Money>();
+      for (const r of sources.filter((x) => !x.correction)) directBySource.set(r.source, ((directBySource.get(r.source) ?? 0n) + r.amount) as Money);
+      const adjustments = sources.filter((x) => x.correction).map((r) => ({ label: `correction: ${r.count} late ${r.source} record${r.count === 1 ? '' : 's'} of a closed month`, amount: r.amount, reference: null }));
+      const allocated = new Map<string, Money>();
+      for (const a of c?.allocations ?? []) {
+        const label = `${a.category}: ${describeRule(a.rule, name)}`;
+        allocated.set(label, ((allocated.get(label) ?? 0n) + a.amount) as Money);
+      }
+      const standing = amounts.find((a) => a.teamId === team.id && a.month === STANDING)?.amount ?? null;
+      const own = amounts.find((a) => a.teamId === team.id && a.month === month)?.amount;
+      const budget = effectiveBudget(month, {
+        monthly: standing, perMonth: new Map(own !== undefined ? [[month, own]] : []),
+        approvedIncreases: approved.filter((a) => a.teamId === team.id).map((a) => a.amount),
+      });
+      const hasAnything = c !== undefined || budget !== null || sources.length > 0;
+      if (!hasAnything) continue;
+      lines.push({
+        teamId: String(team.id), slug: team.slug, name: team.name, costCenter: team.costCenter,
+        direct: directBySource, hidden: c?.hidden ?? new Map(), allocated: [...allocated].map(([ruleLabel, amount]) => ({ ruleLabel, amount })),
+        adjustments, budget, workItems: usage.find((u) => u.key === team.id)?.workItems ?? 0,
+      });
+    }
+    return {
+      month,
+      teams: lines,
+      unattributed: cost.unattributed,
+      unallocated: cost.unallocated,
+      // Independent of the per-team sums: one SUM over the month's entries plus the month's hidden costs.
+      grandTotal: (direct.amount + totalOf(cost.hiddenLines)) as Money,
+    };
+  }
+
+  async function build(month: string): Promise<Chargeback> {
+    const p = await periods.get(month);
+    const input = p.status !== 'open' && p.snapshot ? fromJson(p.snapshot) : await compute(month);
+    return buildChargeback({ ...input, periodStatus: p.status });
+  }
+
+  async function teamsOf(userId: string): Promise<{ all: boolean; teams: TeamRecord[] }> {
+    if (await deps.authz.isFinance(userId)) return { all: true, teams: await teams.list() };
+    return { all: false, teams: (await teams.list()).filter((t) => t.leadUserIds.includes(userId) || t.memberUserIds.includes(userId)) };
+  }
+
+  function files(cb: Chargeback) {
+    return {
+      detail: detailCsv(cb, { allowUnreconciled: true }),
+      gl: glCsv(cb, { ...deps.gl, allowUnreconciled: true }),
+    };
+  }
+
+  async function refreshDraft(month: string, cb: Chargeback): Promise<void> {
+    const draft = await deps.claims.findPost(`chargeback:draft:${month}`);
+    if (!deps.notifier || !draft?.messageTs) return;
+    const { text, blocks } = chargebackBlocks(cb, { quickchartUrl: deps.quickchartUrl, timeZone, draft: true });
+    await deps.notifier.update(draft.channelId, draft.messageTs, text, blocks);
+  }
+
+  return {
+    build,
+    files,
+
+    /** The scheduled draft for the month before `at`: posted once, with its detail CSV in the thread. */
+    async postDraft(at: Date): Promise<string> {
+      if (!deps.notifier) return 'no Slack client';
+      const month = previousMonth(monthOf(at, timeZone));
+      const cb = await build(month);
+      const { text, blocks } = chargebackBlocks(cb, { quickchartUrl: deps.quickchartUrl, timeZone, draft: true });
+      const key = `chargeback:draft:${month}`;
+      let ts = await deps.notifier.postOnce(key, deps.financeChannelId, text, blocks as KnownBlock[], at);
+      if (ts === null) ts = (await deps.claims.findPost(key))?.messageTs ?? null;
+      // The CSV is claimed separately: a crash between the message and the upload retries only the upload.
+      const csvKey = `chargeback:csv:${month}`;
+      if (ts && (await deps.claims.claimPost(csvKey, deps.financeChannelId, at))) {
+        try {
+          await deps.notifier.uploadFile(deps.financeChannelId, { filename: `aicost-chargeback-${month}.csv`, content: files(cb).detail, title: `Chargeback detail ${month}` }, `Detail CSV for ${month} (columns in the README).`, ts);
+          await deps.claims.postDone(csvKey, ts, at);
+        } catch (err) {
+          await deps.claims.releasePost(csvKey);
+          throw err;
+        }
+      }
+      return `draft for ${month}: ${cb.lines.length} teams, reconciled ${cb.reconcile().ok}`;
+    },
+
+    /** `/aicost chargeback [YYYY-MM]`: finance sees every team, others their own. Defaults to last month. */
+    async show(month: string | null, userId: string, now: Date): Promise<ReplyParts> {
+      const m = month ?? previousMonth(monthOf(now, timeZone));
+      const cb = await build(m);
+      const scope = await teamsOf(userId);
+      if (!scope.all && scope.teams.length === 0) {
+        return { title: `Chargeback · ${m}`, summary: ['You are not a lead or member of any team, so there is nothing to show. Finance sees every team.'], tables: [], notes: [] };
+      }
+      return chargebackParts(cb, scope.all ? null : scope.teams.map((t) => String(t.id)));
+    },
+
+    /**
+     * Close, reopen or finalize a month (finance only; re-checked on every click). Closing snapshots the
+     * month and posts each team its own line in its channel.
+     */
+    async transition(month: string, action: PeriodAction, userId: string, now: Date): Promise<{ ok: boolean; message: string }> {
+      if (!(await deps.authz.isFinance(userId))) return { ok: false, message: 'Only finance can close, reopen or finalize a month. Nothing was changed.' };
+      if (action === 'close' && monthPeriod(month, timeZone).to > now) return { ok: false, message: `${month} has not ended yet; it can be closed from ${monthPeriod(month, timeZone).to.toISOString().slice(0, 10)}.` };
+      const snapshot = action === 'close' ? toJson(await compute(month)) : undefined;
+      const p = await periods.transition(month, action, userId, now, snapshot);
+      if (!p) {
+        const current = await periods.get(month);
+        return { ok: false, message: `${month} is ${current.status}; it cannot be ${action === 'close' ? 'closed' : action === 'reopen' ? 'reopened' : 'finalized'} from there.` };
+      }
+      const cb = await build(month);
+      await refreshDraft(month, cb);
+      if (action === 'close' && deps.notifier) {
+        const closes = (await deps.claims.postsWithPrefix(`chargeback:team-line:${month}:`)).length;
+        for (const line of cb.lines) {
+          const team = (await teams.list()).find((t) => String(t.id) === line.teamId);
+          if (!team?.channelId) continue;
+          const { text, blocks } = teamLineBlocks(line, month);
+          await deps.notifier.postOnce(`chargeback:team-line:${month}:${line.teamId}:${closes}`, team.channelId, text, blocks, now);
+        }
+      }
+      const verb = action === 'close' ? 'closed' : action === 'reopen' ? 'reopened' : 'finalized';
+      return { ok: true, message: `${month} ${verb} by <@${userId}>.` };
+    },
+  };
+}
+
+export type ChargebackService = ReturnType<typeof chargebackService>;

@@ -1,0 +1,63 @@
+import type { KnownBlock } from '@slack/types';
+import type { Chargeback, ChargebackLine } from '../../domain/chargeback.ts';
+import { formatMoney, type Money } from '../../domain/money.ts';
+import { chargebackParts, chargebackTable } from '../../format/chargeback-lines.ts';
+import { stackedChartUrl } from '../chart.ts';
+import { ACTIONS } from '../ids.ts';
+import { escapeMrkdwn } from './reply-blocks.ts';
+
+/** The draft in the finance channel: the table, the chart, the reconciliation, and the buttons the month's status allows. */
+export function chargebackBlocks(cb: Chargeback, opts: { quickchartUrl: string; timeZone: string; draft: boolean }): { text: string; blocks: KnownBlock[] } {
+  const p = chargebackParts(cb, null);
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `Chargeback ${opts.draft && cb.periodStatus === 'open' ? 'draft ' : ''}· ${cb.month}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: p.summary.map(escapeMrkdwn).join('\n') } },
+    { type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${escapeMrkdwn(chargebackTable(cb.lines))}\`\`\`` } },
+  ];
+  const categories = [...new Set(cb.lines.flatMap((l) => [...l.hiddenByCategory.keys()]))];
+  const series = [
+    { label: 'API', values: cb.lines.map((l) => l.direct) },
+    ...categories.map((c) => ({ label: c, values: cb.lines.map((l) => l.hiddenByCategory.get(c) ?? (0n as Money)) })),
+    { label: 'allocated', values: cb.lines.map((l) => l.allocated) },
+  ];
+  const url = stackedChartUrl(opts.quickchartUrl, cb.lines.map((l) => l.slug), series, `Cost by team and category, ${cb.month}`);
+  if (url) blocks.push({ type: 'image', image_url: url, alt_text: `Cost by team and category, ${cb.month}` });
+  blocks.push({ type: 'context', elements: p.notes.slice(0, 10).map((n) => ({ type: 'mrkdwn' as const, text: escapeMrkdwn(n).slice(0, 2000) })) });
+  const buttons =
+    cb.periodStatus === 'open'
+      ? [{ action_id: ACTIONS.periodClose, text: 'Close month', style: 'primary' as const }]
+      : cb.periodStatus === 'closed'
+        ? [{ action_id: ACTIONS.periodReopen, text: 'Reopen' }, { action_id: ACTIONS.periodFinalize, text: 'Finalize (irreversible)', style: 'danger' as const }]
+        : [];
+  if (buttons.length) {
+    blocks.push({
+      type: 'actions',
+      block_id: `period_${cb.month}`,
+      elements: buttons.map((b) => ({ type: 'button', action_id: b.action_id, text: { type: 'plain_text', text: b.text }, value: cb.month, ...('style' in b ? { style: b.style } : {}) })),
+    });
+  } else blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${cb.month} is finalized: its numbers are final.` }] });
+  return { text: `Chargeback ${cb.month} (${cb.periodStatus}): ${formatMoney(cb.totals.total)}`, blocks };
+}
+
+/** A team's own line, posted in its channel when the month closes. */
+export function teamLineBlocks(line: ChargebackLine, month: string): { text: string; blocks: KnownBlock[] } {
+  const hidden = [...line.hiddenByCategory].map(([c, a]) => `${c} ${formatMoney(a)}`).join(', ');
+  const text = `${line.name}'s AI cost for ${month} is closed at ${formatMoney(line.total)}.`;
+  return {
+    text,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: `${line.name}: ${month} closed at ${formatMoney(line.total)}` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: [
+            `API ${formatMoney(line.direct)}${hidden ? ` · hidden ${formatMoney(line.hidden)} (${hidden})` : ''} · allocated shared ${formatMoney(line.allocated)}${line.adjustments !== 0n ? ` · adjustments ${formatMoney(line.adjustments)}` : ''}`,
+            line.budget === null ? 'No budget was set.' : `Budget ${formatMoney(line.budget)}, variance ${formatMoney(line.variance ?? 0n)}.`,
+            `${line.workItems.toLocaleString('en-US')} work items${line.costPerWorkItem !== null ? `, ${formatMoney(line.costPerWorkItem)} each` : ''}.`,
+          ].map(escapeMrkdwn).join('\n'),
+        },
+      },
+    ],
+  };
+}
