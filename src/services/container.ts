@@ -15,6 +15,7 @@ import { reportService } from './reports.ts';
 import { trueCostService } from './true-cost.ts';
 import { chargebackService } from './chargeback-service.ts';
 import { periodsRepository } from '../db/repositories/periods.ts';
+import { adminService } from './admin-service.ts';
 
 export interface ServiceOptions {
   timeZone: string;
@@ -48,7 +49,8 @@ export function createServices(db: Database, opts: ServiceOptions) {
     timeZone: opts.timeZone, financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io',
     gl: opts.gl ?? { expenseAccount: '6400', clearingAccount: '2990' },
   });
-  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback };
+  const admin = adminService({ db, teams, hidden: hiddenRepo, authz });
+  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin };
   return {
     db, timeZone: opts.timeZone, costs, teams, claims, authz, audit: auditRepository(db), hiddenRepo, budgetsRepo,
     trueCost, reports, iceberg, hidden, budgets, chargeback, askDeps,

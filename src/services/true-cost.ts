@@ -56,7 +56,7 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
   async function periodCost(period: Period, now: Date, opts: { withUsage?: boolean } = {}): Promise<PeriodCost> {
     const window = elapsed(period, now);
     const filter = { from: window.from, to: window.to };
-    const [summary, entries, features] = await Promise.all([costs.teamFeatureSummary(filter), hidden.active(), teams.listFeatures()]);
+    const [summary, entries, features, allTeams] = await Promise.all([costs.teamFeatureSummary(filter), hidden.active(), teams.listFeatures(), teams.list()]);
     // Usage needs a scan the covering indexes cannot serve (distinct work items): only when a per-unit
     // cost, a usage-based allocation or a feature report needs it.
     const needsUsage = opts.withUsage || entries.some((e) => e.kind === 'per_unit' || (e.target.type === 'shared' && e.target.rule.type === 'usage'));
@@ -74,9 +74,13 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
       directByTeam.set(r.teamId, ((directByTeam.get(r.teamId) ?? 0n) + r.amount) as Money);
       if (r.featureId !== null) featureDirect.set(r.featureId, ((featureDirect.get(r.featureId) ?? 0n) + r.amount) as Money);
     }
-    const basis: AllocationBasis[] = teamUsage
-      .filter((u): u is typeof u & { key: number } => u.key !== null)
-      .map((u) => ({ teamId: u.key, directSpend: directByTeam.get(u.key) ?? (0n as Money), requests: u.requests, tokens: u.tokens, workItems: u.workItems }));
+    // Every team is in the basis, with zero usage when it had none: an even split is over all teams,
+    // while proportional rules give nothing to a team with no spend or usage.
+    const usageByTeam = new Map(teamUsage.map((u) => [u.key, u]));
+    const basis: AllocationBasis[] = allTeams.map((t) => {
+      const u = usageByTeam.get(t.id);
+      return { teamId: t.id, directSpend: directByTeam.get(t.id) ?? (0n as Money), requests: u?.requests ?? 0, tokens: u?.tokens ?? 0n, workItems: u?.workItems ?? 0 };
+    });
     const attribution = attributeHiddenCosts(lines, basis, new Map(features.map((f) => [f.id, f.teamId])));
 
     const teamIds = new Set<number>([...directByTeam.keys()].filter((k): k is number => k !== null));

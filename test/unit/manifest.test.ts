@@ -54,7 +54,7 @@ describe('manifest.yml', () => {
   it('declares the one slash command, pointing at the events path', () => {
     const commands = manifest.features.slash_commands as Array<Record<string, unknown>>;
     expect(commands).toHaveLength(1);
-    expect(commands[0]).toMatchObject({ command: SLASH_COMMAND, should_escape: false });
+    expect(commands[0]).toMatchObject({ command: SLASH_COMMAND, should_escape: true });
     expect(String(commands[0]!.url).endsWith(SLACK_EVENTS_PATH)).toBe(true);
     expect(commands[0]!.usage_hint).toBe('[team <slug>|top teams|budget|add|request|help] [period]');
   });

@@ -89,6 +89,9 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
     async upsertCosts(records: IncomingCost[]): Promise<UpsertResult> {
       const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, corrections: 0 };
       if (records.length === 0) return result;
+      // Slugs are resolved afresh per batch: finance may have aliased or merged a team meanwhile.
+      teamIds.clear();
+      featureIds.clear();
       const now = clock();
       // The last occurrence of an id in a batch wins (a page boundary can repeat a record).
       const byKey = new Map<string, IncomingCost>();

@@ -25,7 +25,8 @@ export function registerAicostCommand(app: App, deps: CommandDeps): void {
     let reply: RespondArguments | null;
     try {
       const answer = await ask(deps.services.askDeps, {
-        text: command.text ?? '',
+        // should_escape is on (mentions arrive as <@U…|name>); &, < and > arrive as HTML entities.
+        text: (command.text ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
         userId: command.user_id,
         channelId: command.channel_id ?? null,
         now: deps.clock(),

@@ -1,0 +1,59 @@
+import type { Database } from '../client.ts';
+import { auditJson, type AuditEntry } from './audit.ts';
+
+/**
+ * Merging a team or feature into another under an alias: its cost entries, features, hidden costs and
+ * budgets move to the target in one transaction, the old slug becomes an alias (future records with it
+ * land on the target), and the change is audited.
+ */
+export function adminRepository(db: Database) {
+  const { prisma } = db;
+  return {
+    async audit(e: AuditEntry, at: Date): Promise<void> {
+      await prisma.auditLog.create({
+        data: { at, actor: e.actor, action: e.action, entity: e.entity, entityId: e.entityId === undefined || e.entityId === null ? null : String(e.entityId), before: auditJson(e.before), after: auditJson(e.after), reason: e.reason ?? null },
+      });
+    },
+
+    async aliasTeam(alias: string, target: string, actor: string, at: Date): Promise<{ ok: boolean; message: string }> {
+      return prisma.$transaction(async (tx) => {
+        const to = await tx.team.findUnique({ where: { slug: target } });
+        if (!to) return { ok: false, message: `There is no team "${target}".` };
+        if (await tx.teamAlias.findUnique({ where: { alias } })) return { ok: false, message: `"${alias}" is already an alias.` };
+        const from = await tx.team.findUnique({ where: { slug: alias } });
+        let moved = 0;
+        if (from) {
+          moved = (await tx.costEntry.updateMany({ where: { teamId: from.id }, data: { teamId: to.id } })).count;
+          await tx.feature.updateMany({ where: { teamId: from.id }, data: { teamId: to.id } });
+          await tx.hiddenCost.updateMany({ where: { teamId: from.id }, data: { teamId: to.id } });
+          await tx.overrunRequest.updateMany({ where: { teamId: from.id }, data: { teamId: to.id } });
+          await tx.budget.deleteMany({ where: { teamId: from.id } });
+          await tx.teamAlias.updateMany({ where: { teamId: from.id }, data: { teamId: to.id } });
+          await tx.team.delete({ where: { id: from.id } });
+        }
+        await tx.teamAlias.create({ data: { alias, teamId: to.id } });
+        await tx.auditLog.create({ data: { at, actor, action: 'team.alias', entity: 'team', entityId: target, before: auditJson(from), after: auditJson({ alias, target, movedEntries: moved }) } });
+        return { ok: true, message: `"${alias}" is now an alias of ${target}${from ? `; ${moved} cost entries moved (its budgets were dropped: ${target}'s apply)` : ''}.` };
+      });
+    },
+
+    async aliasFeature(alias: string, target: string, actor: string, at: Date): Promise<{ ok: boolean; message: string }> {
+      return prisma.$transaction(async (tx) => {
+        const to = await tx.feature.findUnique({ where: { slug: target } });
+        if (!to) return { ok: false, message: `There is no feature "${target}".` };
+        if (await tx.featureAlias.findUnique({ where: { alias } })) return { ok: false, message: `"${alias}" is already an alias.` };
+        const from = await tx.feature.findUnique({ where: { slug: alias } });
+        let moved = 0;
+        if (from) {
+          moved = (await tx.costEntry.updateMany({ where: { featureId: from.id }, data: { featureId: to.id } })).count;
+          await tx.hiddenCost.updateMany({ where: { featureId: from.id }, data: { featureId: to.id } });
+          await tx.featureAlias.updateMany({ where: { featureId: from.id }, data: { featureId: to.id } });
+          await tx.feature.delete({ where: { id: from.id } });
+        }
+        await tx.featureAlias.create({ data: { alias, featureId: to.id } });
+        await tx.auditLog.create({ data: { at, actor, action: 'feature.alias', entity: 'feature', entityId: target, before: auditJson(from), after: auditJson({ alias, target, movedEntries: moved }) } });
+        return { ok: true, message: `"${alias}" is now an alias of ${target}${from ? `; ${moved} cost entries moved` : ''}.` };
+      });
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { Database } from '../db/client.ts';
+import type { HiddenCostsRepository } from '../db/repositories/hidden-costs.ts';
+import type { TeamsRepository } from '../db/repositories/teams.ts';
+import { formatMoney, fromUsd } from '../domain/money.ts';
+import type { ReplyParts } from '../format/reply-lines.ts';
+import type { Authz } from './authz.ts';
+import { adminRepository } from '../db/repositories/admin.ts';
+
+/**
+ * `/aicost admin …` (finance only): name teams, give them a channel, leads, members and a cost centre;
+ * alias a team or feature to another (its history moves along, and future records with the alias land
+ * on the target); set a feature's owner and its human baseline; add hidden-cost categories.
+ * Slack sends mentions escaped (`<@U123|ann>`, `<#C123|ops>`), which is how ids are read here.
+ */
+export const ADMIN_USAGE = [
+  '/aicost admin team <slug> name <Display name>',
+  '/aicost admin team <slug> channel #channel',
+  '/aicost admin team <slug> leads @ann @bob   (or members @…)',
+  '/aicost admin team <slug> cost-center CC-4100',
+  '/aicost admin alias team <alias> <slug>   (and alias feature <alias> <slug>)',
+  '/aicost admin feature <slug> team <team-slug>',
+  '/aicost admin feature <slug> baseline 0.45   (what one work item costs done by people)',
+  '/aicost admin category <name> [label]',
+];
+
+const userId = (w: string) => /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[UW][A-Z0-9]{4,}$/.test(w) ? w : null);
+const channelId = (w: string) => /^<#([CG][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[CG][A-Z0-9]{4,}$/.test(w) ? w : null);
+const SLUG = /^[a-z0-9][a-z0-9_.-]*$/;
+
+export function adminService(deps: { db: Database; teams: TeamsRepository; hidden: HiddenCostsRepository; authz: Authz }) {
+  const repo = adminRepository(deps.db);
+  const out = (lines: string[], title = 'Admin'): ReplyParts => ({ title, summary: lines, tables: [], notes: [] });
+  const usage = (problem: string) => ({ ...out([problem], 'Admin: not understood'), notes: ADMIN_USAGE });
+
+  return {
+    async run(words: string[], actor: string, now: Date): Promise<ReplyParts> {
+      if (!(await deps.authz.isFinance(actor))) return out(['Only finance can use admin commands. Nothing was changed.'], 'Admin');
+      const [what, a, b, ...rest] = words;
+      if (!what) return { ...out(['Admin commands:']), notes: ADMIN_USAGE };
+      if (what === 'team') {
+        const team = a ? await deps.teams.bySlug(a.toLowerCase()) : null;
+        if (!team) return usage(a ? `There is no team "${a}".` : 'Name the team.');
+        const field = b?.toLowerCase();
+        const values = rest;
+        const before = { ...team };
+        if (field === 'name' && values.length) await deps.teams.upsert({ ...team, name: values.join(' ').slice(0, 80) });
+        else if (field === 'channel' && values.length === 1 && channelId(values[0]!)) await deps.teams.upsert({ ...team, channelId: channelId(values[0]!) });
+        else if ((field === 'leads' || field === 'members') && values.length && values.every((v) => userId(v))) {
+          const ids = values.map((v) => userId(v)!);
+          await deps.teams.upsert({ ...team, ...(field === 'leads' ? { leadUserIds: ids } : { memberUserIds: ids }) });
+        } else if ((field === 'cost-center' || field === 'costcenter') && values.length === 1) await deps.teams.upsert({ ...team, costCenter: values[0]! });
+        else return usage(`I did not understand "team ${a} ${[b, ...rest].filter(Boolean).join(' ')}".`);
+        const after = await deps.teams.bySlug(team.slug);
+        await repo.audit({ actor, action: `team.${field}`, entity: 'team', entityId: team.slug, before, after }, now);
+        return out([`Team ${team.slug} updated (${field}).`]);
+      }
+      if (what === 'alias') {
+        const kind = a?.toLowerCase();
+        const [alias, target] = [b?.toLowerCase(), rest[0]?.toLowerCase()];
+        if ((kind !== 'team' && kind !== 'feature') || !alias || !target || !SLUG.test(alias) || !SLUG.test(target) || alias === target) {
+          return usage('Write: alias team <alias> <slug>, or alias feature <alias> <slug>.');
+        }
+        const r = kind === 'team' ? await repo.aliasTeam(alias, target, actor, now) : await repo.aliasFeature(alias, target, actor, now);
+        return r.ok ? out([r.message]) : usage(r.message);
+      }
+      if (what === 'feature') {
+        const features = await deps.teams.listFeatures();
+        const feature = features.find((f) => f.slug === a?.toLowerCase());
+        if (!feature) return usage(a ? `There is no feature "${a}".` : 'Name the feature.');
+        if (b === 'baseline' && rest.length === 1) {
+          let amount: bigint;
+          try {
+            amount = fromUsd(rest[0]!.replace(/^\$/, ''));
+          } catch {
+            return usage(`"${rest[0]}" is not an amount.`);
+          }
+          if (amount < 0n) return usage('A baseline cannot be negative.');
+          await deps.teams.setFeatureBaseline(feature.id, amount);
+          await repo.audit({ actor, action: 'feature.baseline', entity: 'feature', entityId: feature.slug, after: { baselinePerUnit: amount } }, now);
+          return out([`${feature.slug}: human baseline ${formatMoney(amount)} per work item.`]);
+        }
+        if (b === 'team' && rest.length === 1) {
+          const team = await deps.teams.bySlug(rest[0]!.toLowerCase());
+          if (!team) return usage(`There is no team "${rest[0]}".`);
+          await deps.teams.upsertFeature({ slug: feature.slug, name: feature.name, teamId: team.id });
+          await repo.audit({ actor, action: 'feature.team', entity: 'feature', entityId: feature.slug, before: { teamId: feature.teamId }, after: { teamId: team.id } }, now);
+          return out([`${feature.slug} now belongs to ${team.slug}.`]);
+        }
+        return usage(`I did not understand "feature ${words.slice(1).join(' ')}".`);
+      }
+      if (what === 'category') {
+        const name = a?.toLowerCase();
+        if (!name || !/^[a-z][a-z0-9_]{1,40}$/.test(name)) return usage('A category is lowercase letters, digits and "_", e.g. data_labeling.');
+        if ((await deps.hidden.categories()).includes(name)) return out([`Category ${name} already exists.`]);
+        await deps.hidden.addCategory(name, [b, ...rest].filter(Boolean).join(' ') || name, actor, now);
+        return out([`Category ${name} added.`]);
+      }
+      return usage(`Unknown admin command "${what}".`);
+    },
+  };
+}
