@@ -81,7 +81,7 @@ const MIN_SCALE = 0.01;
 export type VerdictStatus =
   /** Fewer than `minHistoryDays` of history (or nothing to predict from): no verdict. */
   | 'warming-up'
-  /** Mostly zero recently: scored for information, never alerts. */
+  /** Mostly zero recently (or nothing at all lately): never alerts; scored for information when possible. */
   | 'sparse'
   /** A real verdict. */
   | 'scored'
@@ -281,6 +281,9 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
         base.upper = o.direction === 'down' ? null : Math.max(zHigh, expected + pct, expected + o.minImpact);
         base.lower = o.direction === 'up' ? null : Math.max(0, Math.min(zLow, expected - pct, expected - o.minImpact));
       }
+    }
+    if (base.status === 'warming-up' && i >= o.minHistoryDays && expected !== null && denom === null) {
+      base.status = 'sparse'; // nothing recent to compare with: a quiet series is not scored
     }
     if (actual === null) base.status = 'no-data';
     if (base.status === 'warming-up' || base.status === 'no-data') {
