@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chargebackParts, reconciliationLine } from './format/chargeback-lines.ts';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, loadDatabaseConfig, loadSourcesConfig } from './config.ts';
@@ -24,6 +24,8 @@ const USAGE = `Usage: aicost <command>
                                 pull costs from the configured sources, with progress
   chargeback --month YYYY-MM [--format summary|detail|gl] [--out FILE]
                                 the month's chargeback: a summary, or the detail / GL CSV
+  anomalies --csv <file>        run the anomaly detector over a date,value CSV of daily totals;
+                                one JSON line per alert
   run <job> [--at <ISO time>]   run a scheduled job once, exactly as the scheduler would for that
                                 time (claimed per slot: running it twice for one slot posts once)
 
@@ -157,6 +159,23 @@ export async function main(argv: string[]): Promise<number> {
         } else process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
         return cb.reconcile().ok ? 0 : 1;
       });
+    }
+    case 'anomalies': {
+      const { values } = parseArgs({ args: rest, options: { csv: { type: 'string' } } });
+      if (!values.csv) {
+        console.error('--csv <file> is required: a CSV of date,value daily totals (a header row is optional)');
+        return 2;
+      }
+      const { anomaliesFromCsv } = await import('./domain/anomaly/csv.ts');
+      let text: string;
+      try {
+        text = readFileSync(values.csv, 'utf8');
+      } catch (err) {
+        console.error(`Cannot read ${values.csv}: ${(err as Error).message}`);
+        return 2;
+      }
+      for (const alert of anomaliesFromCsv(text)) console.log(JSON.stringify(alert));
+      return 0;
     }
     case 'run': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { at: { type: 'string' } } });

@@ -69,6 +69,24 @@ export const configSchema = z
     CHARGEBACK_CRON: z.string().default('0 9 2 * *').refine(isCron, 'must be a cron expression such as "0 9 2 * *" (the 2nd at 09:00)'),
     GL_EXPENSE_ACCOUNT: z.string().default('6400'),
     GL_CLEARING_ACCOUNT: z.string().default('2990'),
+    ANOMALY_CRON: z.string().default('30 0 * * *').refine(isCron, 'must be a cron expression such as "30 0 * * *" (daily at 00:30)'),
+    ANOMALY_MIN_IMPACT: z.coerce.number().min(0).default(25),
+    ANOMALY_MIN_IMPACT_PCT: z.coerce.number().min(0).default(20),
+    ANOMALY_Z: z.coerce.number().positive().default(3.5),
+    ANOMALY_FINANCE_MIN_IMPACT: z.coerce.number().min(0).default(250),
+    ANOMALY_INTRADAY: z.enum(['true', 'false', '1', '0', 'on', 'off']).default('true').transform((v) => ['true', '1', 'on'].includes(v)),
+    ANOMALY_TEAM_OVERRIDES: z
+      .string()
+      .default('{}')
+      .transform((v, ctx) => {
+        try {
+          return JSON.parse(v) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"search": {"minImpact": 100, "minImpactPct": 30}}' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string(), z.object({ minImpact: z.number().min(0).optional(), minImpactPct: z.number().min(0).optional(), z: z.number().positive().optional() }).strict())),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   });
 

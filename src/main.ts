@@ -12,6 +12,7 @@ import { createServices, type Services } from './services/container.ts';
 import { createSlackApp } from './slack/app.ts';
 import { slackNotifier } from './slack/notifier.ts';
 import { createWebClient } from './slack/web-client.ts';
+import { fromUsd } from './domain/money.ts';
 import { costStore, type CostStore } from './db/repositories/cost-store.ts';
 import { sourceClients, syncService, type SyncService } from './services/sync-service.ts';
 
@@ -47,12 +48,19 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     thresholds: config.BUDGET_THRESHOLDS,
     quickchartUrl: config.QUICKCHART_URL,
     gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
+    anomalySettings: {
+      minImpact: fromUsd(config.ANOMALY_MIN_IMPACT), minImpactPct: config.ANOMALY_MIN_IMPACT_PCT, z: config.ANOMALY_Z,
+      financeMinImpact: fromUsd(config.ANOMALY_FINANCE_MIN_IMPACT), intraday: config.ANOMALY_INTRADAY, teamOverrides: config.ANOMALY_TEAM_OVERRIDES,
+    },
   });
   const store = costStore(db, { timeZone: config.REPORT_TIMEZONE, clock: opts.clock });
   const sync = syncService({
     store, clients: sourceClients(config), backfillDays: config.SYNC_BACKFILL_DAYS, authz, log,
     // Fresh data: check budgets right away (posts are claimed, so this never doubles the daily check's).
-    afterSync: async (now) => void (await services.budgets.check(now)),
+    afterSync: async (now) => {
+      await services.budgets.check(now);
+      await services.anomalies.scanIntraday(now);
+    },
   });
   services.askDeps.sync = sync;
   const jobDeps: JobDeps = { services, claims, log };
@@ -62,6 +70,12 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       cron: config.SYNC_CRON,
       description: 'pull costs from Helicone and Langfuse, then check budgets',
       run: async (_deps, at) => (await sync.run(at)).map((r) => `${r.source}: ${r.ok ? `${r.records} records` : `failed (${r.error})`}`).join('; ') || 'no source configured',
+    },
+    {
+      name: 'anomalies',
+      cron: config.ANOMALY_CRON,
+      description: 'scan the day that just closed for spend anomalies',
+      run: (_deps, at) => services.anomalies.scanDay(at),
     },
     {
       name: 'chargeback',

@@ -16,6 +16,8 @@ import { trueCostService } from './true-cost.ts';
 import { chargebackService } from './chargeback-service.ts';
 import { periodsRepository } from '../db/repositories/periods.ts';
 import { adminService } from './admin-service.ts';
+import { anomalyService, DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './anomaly-service.ts';
+import { anomaliesRepository } from '../db/repositories/anomalies.ts';
 
 export interface ServiceOptions {
   timeZone: string;
@@ -26,6 +28,7 @@ export interface ServiceOptions {
   thresholds?: number[];
   quickchartUrl?: string;
   gl?: { expenseAccount: string; clearingAccount: string };
+  anomalySettings?: AnomalySettings;
 }
 
 /** Everything the listeners, jobs and CLI use, built once from a database and the options. */
@@ -50,10 +53,14 @@ export function createServices(db: Database, opts: ServiceOptions) {
     gl: opts.gl ?? { expenseAccount: '6400', clearingAccount: '2990' },
   });
   const admin = adminService({ db, teams, hidden: hiddenRepo, authz });
-  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin };
+  const anomalies = anomalyService({
+    costs, teams, anomalies: anomaliesRepository(db), notifier: opts.notifier ?? null, authz, timeZone: opts.timeZone,
+    financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io', settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,
+  });
+  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies };
   return {
     db, timeZone: opts.timeZone, costs, teams, claims, authz, audit: auditRepository(db), hiddenRepo, budgetsRepo,
-    trueCost, reports, iceberg, hidden, budgets, chargeback, askDeps,
+    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, askDeps,
   };
 }
 

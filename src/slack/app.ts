@@ -6,6 +6,7 @@ import { registerAppHome } from './listeners/app-home.ts';
 import { registerHiddenCostModal } from './listeners/hidden-cost-modal.ts';
 import { registerOverrunActions } from './listeners/overrun-actions.ts';
 import { registerPeriodActions } from './listeners/period-actions.ts';
+import { registerAnomalyActions } from './listeners/anomaly-actions.ts';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -63,5 +64,6 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
   registerOverrunActions(app, { services, log: opts.log, clock });
   registerAppHome(app, { services, log: opts.log, clock });
   registerPeriodActions(app, { services, log: opts.log, clock });
+  registerAnomalyActions(app, { services, log: opts.log, clock });
   return app;
 }

@@ -30,22 +30,24 @@ function chart(baseUrl: string): QuickChart {
 /** Rounded to cents: more precision only lengthens the URL. */
 const chartValue = (m: Money) => Math.round(toChartNumber(m) * 100) / 100;
 
-function barUrl(baseUrl: string, labels: string[], values: number[], title: string): string {
+function barUrl(baseUrl: string, labels: string[], values: number[], title: string, highlight = -1): string {
   const qc = chart(baseUrl);
   qc.setWidth(600).setHeight(260).setBackgroundColor('white');
+  const color = highlight < 0 ? '#4f46e5' : values.map((_, i) => (i === highlight ? '#dc2626' : '#4f46e5'));
   qc.setConfig(
     JSON.stringify({
       type: 'bar',
-      data: { labels, datasets: [{ label: 'USD', data: values, backgroundColor: '#4f46e5' }] },
+      data: { labels, datasets: [{ label: 'USD', data: values, backgroundColor: color }] },
       options: { legend: { display: false }, title: { display: true, text: title } },
     }),
   );
   return qc.getUrl();
 }
 
-export function dailyChartUrl(baseUrl: string, daily: { day: string; amount: Money }[], title: string): string | null {
+export function dailyChartUrl(baseUrl: string, daily: { day: string; amount: Money }[], title: string, highlightDay?: string): string | null {
   if (daily.length === 0) return null;
-  const byDay = barUrl(baseUrl, daily.map((d) => d.day.slice(5)), daily.map((d) => chartValue(d.amount)), title);
+  const highlight = highlightDay ? daily.findIndex((d) => d.day === highlightDay) : -1;
+  const byDay = barUrl(baseUrl, daily.map((d) => d.day.slice(5)), daily.map((d) => chartValue(d.amount)), title, highlight);
   if (byDay.length <= IMAGE_URL_LIMIT) return byDay;
   const weeks: { label: string; amount: Money }[] = [];
   daily.forEach((d, i) => {

@@ -10,6 +10,7 @@ export interface CostFilter {
   /** Restrict to these teams; `null` inside the list means the unattributed bucket. */
   teamIds?: (number | null)[];
   featureIds?: number[];
+  models?: string[];
 }
 
 export interface GroupRow {
@@ -49,6 +50,7 @@ export function costQueries(db: Database) {
     if (f.featureIds) {
       parts.push(f.featureIds.length ? Prisma.sql`"featureId" IN (${Prisma.join(f.featureIds)})` : Prisma.sql`1 = 0`);
     }
+    if (f.models) parts.push(f.models.length ? Prisma.sql`"model" IN (${Prisma.join(f.models)})` : Prisma.sql`1 = 0`);
     return Prisma.join(parts, ' AND ');
   }
 
