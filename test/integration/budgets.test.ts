@@ -4,7 +4,7 @@ import { runClaimed } from '../../src/jobs/runner.ts';
 import { fromUsd } from '../../src/domain/money.ts';
 import { testProviders } from '../support/database.ts';
 import { postSigned } from '../support/slack-signer.ts';
-import { blockActionsBody } from '../support/slack-payloads.ts';
+import { appHomeOpenedBody, blockActionsBody } from '../support/slack-payloads.ts';
 import { blocksText, SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
 import type { RecordedCall } from '../support/slack-stand-in.ts';
 
@@ -144,5 +144,22 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     await runBudgets(new Date(now.getTime() + 60_000));
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
     void payId;
+  });
+
+  it('publishes App Home: a lead sees their teams and open requests, finance sees every team and pending approvals', async () => {
+    h.slack.reset();
+    const lead = await postSigned(h.events, appHomeOpenedBody({ userId: LEAD }), { secret: SIGNING_SECRET });
+    expect(lead.status).toBe(200);
+    const leadView = await h.slack.waitFor('views.publish', (c) => c.args.user_id === LEAD);
+    const leadText = JSON.stringify(leadView.args.view);
+    expect(leadText).toContain('Payments');
+    expect(leadText).not.toContain('*Search*');
+    expect(leadText).toMatch(/█+░*.*%/);
+    expect(leadText).toContain('Open requests');
+    await postSigned(h.events, appHomeOpenedBody({ userId: FINANCE }), { secret: SIGNING_SECRET });
+    const financeText = JSON.stringify((await h.slack.waitFor('views.publish', (c) => c.args.user_id === FINANCE)).args.view);
+    expect(financeText).toContain('*Search*');
+    expect(financeText).toContain('Pending approvals');
+    expect(financeText).toMatch(/#\d+ · \*Payments\* asks \$100\.00 more/);
   });
 });
