@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,17 @@ describe('configuration', () => {
     const c = loadConfig(valid);
     expect(c).toMatchObject({ DATABASE_URL: 'file:./data/aicost.db', PORT: 3000, REPORT_TIMEZONE: 'UTC', QUICKCHART_URL: 'https://quickchart.io', FINANCE_USER_IDS: [] });
     expect(loadConfig({ ...valid, FINANCE_USER_IDS: 'U1, U2 ,' }).FINANCE_USER_IDS).toEqual(['U1', 'U2']);
+  });
+
+  it('accepts .env.example as shipped once the signing secret is filled in', () => {
+    const env = Object.fromEntries(
+      readFileSync('.env.example', 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    const c = loadConfig({ ...env, SLACK_SIGNING_SECRET: 'secret' });
+    expect(c).toMatchObject({ SYNC_CRON: '*/15 * * * *', BUDGET_THRESHOLDS: [80, 100], ANOMALY_TEAM_OVERRIDES: {}, HELICONE_API_KEY: undefined });
   });
 
   it('accepts Socket Mode without a signing secret', () => {
