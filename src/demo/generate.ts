@@ -1,5 +1,6 @@
 import { addDays } from 'date-fns';
 import { fromUsd, type Money } from '../domain/money.ts';
+import { seededRandom } from './prng.ts';
 import { dayStart, dayKey } from '../domain/periods.ts';
 
 /**
@@ -80,17 +81,6 @@ export interface DemoEntry {
   amount: Money;
 }
 
-/** mulberry32: a tiny seeded PRNG so the demo is the same every time. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function providerOf(model: string): string {
   if (model.startsWith('claude')) return 'anthropic';
@@ -106,7 +96,7 @@ function providerOf(model: string): string {
 export function* generateDemo(now: Date, timeZone: string, opts: { days?: number; scale?: number } = {}): Generator<DemoEntry[]> {
   const days = opts.days ?? 120;
   const scale = opts.scale ?? 0.25;
-  const rand = prng(20261123);
+  const rand = seededRandom(20261123);
   const today = dayKey(now, timeZone);
   const first = addDays(dayStart(today, timeZone), -(days - 1));
   // Two spikes: a retry loop in ticket triage 12 days ago, a big batch in doc extraction 40 days ago.

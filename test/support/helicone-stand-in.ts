@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { seededRandom } from '../../src/demo/prng.ts';
 import type { AddressInfo } from 'node:net';
 import { fromUsd, sum, type Money } from '../../src/domain/money.ts';
 
@@ -117,17 +118,8 @@ export async function startJsonServer(
   };
 }
 
-/** Small deterministic PRNG (mulberry32) so synthetic data is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Synthetic data is deterministic: the same seeded PRNG as the demo. */
+export { seededRandom };
 
 /** A random USD amount with at most 9 decimals, below `maxNanos` nanodollars, as a JSON number. */
 export function randomUsd(random: () => number, maxNanos = 50_000_000): number {

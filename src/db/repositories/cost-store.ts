@@ -1,6 +1,7 @@
 import type { Database } from '../client.ts';
 import { createBulkWriter, type CostRow } from '../bulk-writer.ts';
 import type { Money } from '../../domain/money.ts';
+import type { NormalizedCost } from '../../sources/types.ts';
 import { monthPeriod } from '../../domain/periods.ts';
 
 /**
@@ -10,23 +11,8 @@ import { monthPeriod } from '../../domain/periods.ts';
  * is never written into that month: it is booked as a correction at `now`, in the open month, with
  * `originalAt` keeping when it happened; a re-costed record of a closed month adds a delta correction.
  */
-export interface IncomingCost {
-  source: string;
-  sourceId: string;
-  occurredAt: Date;
-  team: string | null;
-  feature: string | null;
-  environment: string | null;
-  customer: string | null;
-  workItem: string | null;
-  model: string | null;
-  provider: string | null;
-  category: string;
-  inputTokens: number;
-  outputTokens: number;
-  amount: Money | null;
-  pricedBy: 'source' | 'aicost' | 'unpriced';
-}
+/** What the sources deliver, normalized (see src/sources/types.ts). */
+export type IncomingCost = NormalizedCost;
 
 export interface UpsertResult {
   inserted: number;

@@ -1,17 +1,10 @@
 /** Deterministic synthetic daily series for the anomaly tests. */
 import { addDays, weekdayOf } from '../../../src/domain/anomaly/dates.ts';
 
-/** mulberry32: small deterministic PRNG so the tests never flake. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../src/demo/prng.ts';
+
+/** A seeded PRNG (the demo's), so the tests never flake. */
+export const rng = seededRandom;
 
 /** Sunday … Saturday: busy weekdays, quiet weekends (an internal tool's AI spend). */
 export const WEEKDAY_FACTORS = [0.55, 1.15, 1.2, 1.15, 1.1, 1.0, 0.5];
