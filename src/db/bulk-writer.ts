@@ -45,20 +45,29 @@ function sqliteWriter(db: Database): BulkWriter {
   conn.pragma('journal_mode = WAL');
   conn.pragma('busy_timeout = 10000');
   conn.defaultSafeIntegers(true);
-  const text = sqlText('sqlite', `(${COST_COLUMNS.map(() => '?').join(', ')})`);
-  const insert = conn.prepare(text.insert);
+  const sql = sqlText('sqlite', `(${COST_COLUMNS.map(() => '?').join(', ')})`);
+  const insert = conn.prepare(sql.insert);
   // Insert first, update only on conflict: a backfill of new records runs at plain-insert speed
   // (one ON CONFLICT DO UPDATE statement measured at half of it), and the update touches a row only
   // when a value changed.
-  const tryInsert = conn.prepare(`${text.insert} ON CONFLICT ("source", "sourceId") DO NOTHING`);
+  const tryInsert = conn.prepare(`${sql.insert} ON CONFLICT ("source", "sourceId") DO NOTHING`);
   const update = conn.prepare(
     `UPDATE "CostEntry" SET ${[...UPDATABLE, 'updatedAt'].map((c) => `"${c}" = ?`).join(', ')} WHERE "source" = ? AND "sourceId" = ? AND (${UPDATABLE.map((c) => `"${c}" IS NOT ?`).join(' OR ')})`,
   );
-  const bind = (r: CostRow) =>
-    COST_COLUMNS.map((c) => {
-      const v = r[c];
-      return v instanceof Date ? instant('sqlite', v) : v;
-    });
+  // Dates become the text Prisma stores; a batch shares one updatedAt, so it is converted once.
+  let lastDate: Date | null = null;
+  let lastText = '';
+  const text = (d: Date) => (d === lastDate ? lastText : ((lastDate = d), (lastText = instant('sqlite', d) as string)));
+  const bind = (r: CostRow) => {
+    const out = new Array<unknown>(COST_COLUMNS.length);
+    for (let i = 0; i < COST_COLUMNS.length; i++) {
+      const v = r[COST_COLUMNS[i]!];
+      out[i] = v instanceof Date ? text(v) : v;
+    }
+    return out;
+  };
+  const updatableIndex = UPDATABLE.map((c) => COST_COLUMNS.indexOf(c));
+  const updatedAtIndex = COST_COLUMNS.indexOf('updatedAt');
   const upsertAll = conn.transaction((rows: CostRow[]) => {
     let inserted = 0;
     let updated = 0;
@@ -68,8 +77,8 @@ function sqliteWriter(db: Database): BulkWriter {
         inserted++;
         continue;
       }
-      const changed = UPDATABLE.map((c) => values[COST_COLUMNS.indexOf(c)]);
-      if (update.run(...changed, values[COST_COLUMNS.indexOf('updatedAt')], r.source, r.sourceId, ...changed).changes === 1) updated++;
+      const changed = updatableIndex.map((i) => values[i]);
+      if (update.run(...changed, values[updatedAtIndex], r.source, r.sourceId, ...changed).changes === 1) updated++;
     }
     return { inserted, updated };
   });
