@@ -5,6 +5,7 @@ import { formatMoney, fromUsd } from '../domain/money.ts';
 import type { ReplyParts } from '../format/reply-lines.ts';
 import type { Authz } from './authz.ts';
 import { adminRepository } from '../db/repositories/admin.ts';
+import type { PeriodsRepository } from '../db/repositories/periods.ts';
 
 /**
  * `/aicost admin …` (finance only): name teams, give them a channel, leads, members and a cost centre;
@@ -21,13 +22,14 @@ export const ADMIN_USAGE = [
   '/aicost admin feature <slug> team <team-slug>',
   '/aicost admin feature <slug> baseline 0.45   (what one work item costs done by people)',
   '/aicost admin category <name> [label]',
+  '/aicost admin adjust <team> <amount, negative for a credit> <YYYY-MM> <reason>',
 ];
 
 const userId = (w: string) => /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[UW][A-Z0-9]{4,}$/.test(w) ? w : null);
 const channelId = (w: string) => /^<#([CG][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[CG][A-Z0-9]{4,}$/.test(w) ? w : null);
 const SLUG = /^[a-z0-9][a-z0-9_.-]*$/;
 
-export function adminService(deps: { db: Database; teams: TeamsRepository; hidden: HiddenCostsRepository; authz: Authz }) {
+export function adminService(deps: { db: Database; teams: TeamsRepository; hidden: HiddenCostsRepository; authz: Authz; periods: PeriodsRepository }) {
   const repo = adminRepository(deps.db);
   const out = (lines: string[], title = 'Admin'): ReplyParts => ({ title, summary: lines, tables: [], notes: [] });
   const usage = (problem: string) => ({ ...out([problem], 'Admin: not understood'), notes: ADMIN_USAGE });
@@ -87,6 +89,21 @@ export function adminService(deps: { db: Database; teams: TeamsRepository; hidde
           return out([`${feature.slug} now belongs to ${team.slug}.`]);
         }
         return usage(`I did not understand "feature ${words.slice(1).join(' ')}".`);
+      }
+      if (what === 'adjust') {
+        const team = a ? await deps.teams.bySlug(a.toLowerCase()) : null;
+        if (!team) return usage(a ? `There is no team "${a}".` : 'Name the team.');
+        const m = /^(-?)\$?(\d{1,3}(,\d{3})*|\d+)(\.\d{1,2})?$/.exec(b ?? '');
+        if (!m || !b) return usage(`"${b ?? ''}" is not an amount: write dollars, negative for a credit, e.g. -120.50.`);
+        const amount = fromUsd(b.replace(/[$,]/g, ''));
+        const [month, ...reasonWords] = rest;
+        if (!month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return usage('After the amount, give the month as YYYY-MM.');
+        if (amount === 0n) return usage('An adjustment of $0.00 changes nothing.');
+        if (!reasonWords.length) return usage('Say why, after the month.');
+        const period = await deps.periods.get(month);
+        if (period.status !== 'open') return out([`${month} is ${period.status}: its numbers do not change. Book the adjustment in the open month, or reopen ${month} first.`]);
+        const id = await repo.addAdjustment({ teamId: team.id, month, amount, reason: reasonWords.join(' ').slice(0, 300), actor, at: now });
+        return out([`Adjustment #${id}: ${formatMoney(amount)} for ${team.slug} in ${month}. It shows in that month's chargeback.`]);
       }
       if (what === 'category') {
         const name = a?.toLowerCase();

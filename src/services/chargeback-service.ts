@@ -33,6 +33,7 @@ export interface ChargebackDeps {
   teams: TeamsRepository;
   budgets: BudgetsRepository;
   periods: PeriodsRepository;
+  adjustments: (month: string) => Promise<{ id: number; teamId: number; amount: bigint; reason: string; author: string }[]>;
   claims: ClaimsRepository;
   authz: Authz;
   notifier: Notifier | null;
@@ -55,7 +56,7 @@ export function chargebackService(deps: ChargebackDeps) {
   async function compute(month: string): Promise<ChargebackInput> {
     const period = monthPeriod(month, timeZone);
     const filter = { from: period.from, to: period.to };
-    const [cost, bySource, usage, teamList, amounts, approved, direct] = await Promise.all([
+    const [cost, bySource, usage, teamList, amounts, approved, direct, manual] = await Promise.all([
       trueCost.periodCost(period, period.to),
       costs.teamSourceSummary(filter),
       costs.usage(filter, 'team'),
@@ -63,6 +64,7 @@ export function chargebackService(deps: ChargebackDeps) {
       budgets.forMonth(month),
       budgets.approvedIncreases(month),
       costs.total(filter),
+      deps.adjustments(month),
     ]);
     const name = (id: number) => teamList.find((t) => t.id === id)?.slug ?? `team ${id}`;
     const lines: ChargebackTeamInput[] = [];
@@ -71,7 +73,10 @@ export function chargebackService(deps: ChargebackDeps) {
       const sources = bySource.filter((r) => r.teamId === team.id);
       const directBySource = new Map<string, Money>();
       for (const r of sources.filter((x) => !x.correction)) directBySource.set(r.source, ((directBySource.get(r.source) ?? 0n) + r.amount) as Money);
-      const adjustments = sources.filter((x) => x.correction).map((r) => ({ label: `correction: ${r.count} late ${r.source} record${r.count === 1 ? '' : 's'} of a closed month`, amount: r.amount, reference: null }));
+      const adjustments = [
+        ...sources.filter((x) => x.correction).map((r) => ({ label: `correction: ${r.count} late ${r.source} record${r.count === 1 ? '' : 's'} of a closed month`, amount: r.amount, reference: null })),
+        ...manual.filter((m) => m.teamId === team.id).map((m) => ({ label: `${m.amount < 0n ? 'credit' : 'adjustment'}: ${m.reason}`, amount: m.amount as Money, reference: `adj #${m.id} by ${m.author}` })),
+      ];
       const allocated = new Map<string, Money>();
       for (const a of c?.allocations ?? []) {
         const label = `${a.category}: ${describeRule(a.rule, name)}`;
@@ -83,7 +88,7 @@ export function chargebackService(deps: ChargebackDeps) {
         monthly: standing, perMonth: new Map(own !== undefined ? [[month, own]] : []),
         approvedIncreases: approved.filter((a) => a.teamId === team.id).map((a) => a.amount),
       });
-      const hasAnything = c !== undefined || budget !== null || sources.length > 0;
+      const hasAnything = c !== undefined || budget !== null || sources.length > 0 || adjustments.length > 0;
       if (!hasAnything) continue;
       lines.push({
         teamId: String(team.id), slug: team.slug, name: team.name, costCenter: team.costCenter,
@@ -97,7 +102,7 @@ export function chargebackService(deps: ChargebackDeps) {
       unattributed: cost.unattributed,
       unallocated: cost.unallocated,
       // Independent of the per-team sums: one SUM over the month's entries plus the month's hidden costs.
-      grandTotal: (direct.amount + totalOf(cost.hiddenLines)) as Money,
+      grandTotal: (direct.amount + totalOf(cost.hiddenLines) + manual.reduce((a, m) => a + m.amount, 0n)) as Money,
     };
   }
 

@@ -16,6 +16,7 @@ import { trueCostService } from './true-cost.ts';
 import { chargebackService } from './chargeback-service.ts';
 import { periodsRepository } from '../db/repositories/periods.ts';
 import { adminService } from './admin-service.ts';
+import { adminRepository } from '../db/repositories/admin.ts';
 import { anomalyService, DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './anomaly-service.ts';
 import { anomaliesRepository } from '../db/repositories/anomalies.ts';
 
@@ -48,11 +49,11 @@ export function createServices(db: Database, opts: ServiceOptions) {
     financeChannelId: opts.financeChannelId ?? '', thresholds: opts.thresholds ?? [80, 100],
   });
   const chargeback = chargebackService({
-    trueCost, costs, teams, budgets: budgetsRepo, periods: periodsRepository(db), claims, authz, notifier: opts.notifier ?? null,
+    trueCost, costs, teams, budgets: budgetsRepo, periods: periodsRepository(db), adjustments: (month: string) => adminRepository(db).adjustments(month), claims, authz, notifier: opts.notifier ?? null,
     timeZone: opts.timeZone, financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io',
     gl: opts.gl ?? { expenseAccount: '6400', clearingAccount: '2990' },
   });
-  const admin = adminService({ db, teams, hidden: hiddenRepo, authz });
+  const admin = adminService({ db, teams, hidden: hiddenRepo, authz, periods: periodsRepository(db) });
   const anomalies = anomalyService({
     costs, teams, anomalies: anomaliesRepository(db), notifier: opts.notifier ?? null, authz, timeZone: opts.timeZone,
     financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io', settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,

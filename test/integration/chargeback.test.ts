@@ -103,6 +103,20 @@ describe.each(testProviders())('monthly chargeback over signed HTTP on %s', (pro
     expect(november.reconcile().ok).toBe(true);
   });
 
+  it('takes finance adjustments and credits for an open month only, audited, and still reconciles', async () => {
+    const refused = await h.command('admin adjust payments -50 2026-10 duplicate import', { userId: FINANCE });
+    expect(JSON.stringify(refused.reply.blocks)).toContain('2026-10 is closed');
+    const notFinance = await h.command('admin adjust payments -50 2026-11 duplicate import', { userId: 'U0PAYLEAD' });
+    expect(JSON.stringify(notFinance.reply.blocks)).toContain('Only finance');
+    const ok = await h.command('admin adjust payments -50 2026-11 duplicate Helicone import', { userId: FINANCE });
+    expect(JSON.stringify(ok.reply.blocks)).toContain('-$50.00 for payments in 2026-11');
+    const november = await h.services.chargeback.build('2026-11');
+    const pay = november.lines.find((l) => l.slug === 'payments')!;
+    expect(pay.adjustmentLines.map((a) => [a.label, a.amount])).toContainEqual(['credit: duplicate Helicone import', fromUsd('-50')]);
+    expect(november.reconcile().ok).toBe(true);
+    expect(await h.db.db.prisma.auditLog.count({ where: { action: 'adjustment.create', actor: FINANCE } })).toBe(1);
+  });
+
   it('finalizes irreversibly', async () => {
     await click('period_finalize', FINANCE, 'fin');
     expect(String((await h.slack.waitForResponse((r) => r.url.endsWith('fin'))).body.text)).toContain('finalized');

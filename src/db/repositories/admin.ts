@@ -15,6 +15,19 @@ export function adminRepository(db: Database) {
       });
     },
 
+    /** A one-off adjustment or credit to a team's month, audited. */
+    async addAdjustment(input: { teamId: number; month: string; amount: bigint; reason: string; actor: string; at: Date }): Promise<number> {
+      return prisma.$transaction(async (tx) => {
+        const a = await tx.adjustment.create({ data: { teamId: input.teamId, month: input.month, amount: input.amount, reason: input.reason, author: input.actor, createdAt: input.at } });
+        await tx.auditLog.create({ data: { at: input.at, actor: input.actor, action: 'adjustment.create', entity: 'adjustment', entityId: String(a.id), after: auditJson(a), reason: input.reason } });
+        return a.id;
+      });
+    },
+
+    async adjustments(month: string): Promise<{ id: number; teamId: number; amount: bigint; reason: string; author: string }[]> {
+      return prisma.adjustment.findMany({ where: { month }, orderBy: { id: 'asc' }, select: { id: true, teamId: true, amount: true, reason: true, author: true } });
+    },
+
     async aliasTeam(alias: string, target: string, actor: string, at: Date): Promise<{ ok: boolean; message: string }> {
       return prisma.$transaction(async (tx) => {
         const to = await tx.team.findUnique({ where: { slug: target } });
