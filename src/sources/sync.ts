@@ -68,6 +68,28 @@ export interface SyncResult extends UpsertCounts {
 }
 
 /**
+ * Yields the pages of `source` while already requesting the next one, so the network round trip of
+ * page n + 1 overlaps with storing page n. At most one page is read ahead (memory stays bounded); an
+ * error of the read-ahead surfaces when that page is reached, as it would have without it.
+ */
+export async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  next.catch(() => undefined); // handled when awaited below; this only avoids an "unhandled" report meanwhile
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      next.catch(() => undefined);
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+/**
  * Syncs one source. Never throws for a source failure: the error is saved as the source's last
  * error and returned in the result (a failing store while recording it is still thrown).
  */
@@ -111,7 +133,7 @@ export async function syncSource(opts: SyncSourceOptions): Promise<SyncResult> {
   try {
     for (const window of timeWindows(from, to, windowMs)) {
       let insertedHere = 0;
-      for await (const page of opts.client.pages(window.from, window.to, opts.signal)) {
+      for await (const page of prefetched(opts.client.pages(window.from, window.to, opts.signal))) {
         result.pages++;
         result.records += page.length;
         if (page.length > 0) {

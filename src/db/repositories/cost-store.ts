@@ -87,9 +87,12 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
 
       const open: Row[] = [];
       const late: { row: Row; incoming: IncomingCost }[] = [];
+      // Resolve each distinct team and feature once per batch, then map the records without awaiting.
+      for (const r of byKey.values()) if (r.team && !teamIds.has(r.team)) await teamId(r.team);
+      for (const r of byKey.values()) if (r.feature && !featureIds.has(r.feature)) await featureId(r.feature, r.team ? teamIds.get(r.team)! : null);
       for (const r of byKey.values()) {
-        const tId = await teamId(r.team);
-        const fId = await featureId(r.feature, tId);
+        const tId = r.team ? teamIds.get(r.team)! : null;
+        const fId = r.feature ? featureIds.get(r.feature)! : null;
         const row: Row = {
           source: r.source, sourceId: r.sourceId, occurredAt: r.occurredAt, teamId: tId, featureId: fId,
           environment: r.environment, customer: r.customer, workItem: r.workItem, model: r.model, provider: r.provider,
