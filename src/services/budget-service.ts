@@ -94,6 +94,24 @@ export function budgetService(deps: BudgetDeps) {
   return {
     rows,
 
+    /** The pending request behind "Approve another amount", for finance only. */
+    async requestToDecide(id: number, userId: string): Promise<{ ok: true; request: OverrunRequestRecord; teamName: string } | { ok: false; message: string }> {
+      if (!(await authz.isFinance(userId))) return { ok: false, message: 'Only finance can decide budget requests. Nothing was changed.' };
+      const request = await budgets.request(id);
+      if (!request || request.status !== 'pending') return { ok: false, message: request ? `Request #${request.id} was already ${request.status}.` : 'That request no longer exists.' };
+      const team = (await teams.list()).find((t) => t.id === request.teamId);
+      return { ok: true, request, teamName: team?.name ?? 'the team' };
+    },
+
+    /** App Home: the user's teams (finance: every team) with their budget rows, and the open requests. */
+    async home(userId: string, now: Date) {
+      const finance = await authz.isFinance(userId);
+      const all = await teams.list();
+      const mine = finance ? all : all.filter((t) => t.leadUserIds.includes(userId) || t.memberUserIds.includes(userId));
+      const [list, pending] = await Promise.all([rows(now, mine.map((t) => t.id)), budgets.pending(finance ? undefined : mine.map((t) => t.id))]);
+      return { rows: list, pending, teams: all, finance, timeZone, now };
+    },
+
     async set(slug: string, amount: Money, when: string, userId: string, now: Date): Promise<Result> {
       if (!(await authz.isFinance(userId))) return { ok: false, message: 'Only finance can set budgets. Nothing was changed.' };
       const team = await findTeam(slug);

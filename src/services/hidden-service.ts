@@ -3,6 +3,7 @@ import type { TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
 import { resolveDraft, type HiddenCostDraft, type NewHiddenCost } from '../domain/hidden-costs.ts';
 import { parseAddCommand, validateHiddenCostInput, type AddContext, type HiddenCostFields, type HiddenCostField } from '../slack/add-command-text.ts';
 import type { Authz } from './authz.ts';
+import { targetText } from '../format/hidden-target.ts';
 
 /**
  * Entering hidden costs. Team leads add and change entries for their own teams (and those teams'
@@ -69,6 +70,17 @@ export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: Team
       const v = validateHiddenCostInput(fields, ctx);
       if (!v.ok) return { ok: false, fieldErrors: v.errors };
       return save(v.value, userId, now, ctx, editId);
+    },
+
+    /** What the add/edit form needs; an edit is refused unless the user wrote the entry or is finance. */
+    async formData(userId: string, entryId?: number): Promise<{ ok: true; categories: string[]; entry?: HiddenCostListing; targetText?: string } | { ok: false; message: string }> {
+      const categories = await hidden.categories();
+      if (entryId === undefined) return { ok: true, categories };
+      const entry = await hidden.byId(entryId);
+      if (!entry) return { ok: false, message: `There is no hidden cost #${entryId}. \`/aicost hidden\` lists them.` };
+      if (!(entry.author === userId || (await authz.isFinance(userId)))) return { ok: false, message: `Only the author of #${entry.id} or finance can edit it. Nothing was changed.` };
+      const [teamList, featureList] = await Promise.all([teams.list(), teams.listFeatures()]);
+      return { ok: true, categories, entry, targetText: targetText(entry, teamList, featureList) };
     },
 
     /** May this user edit or delete this entry? (the author, or finance) */

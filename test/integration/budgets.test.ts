@@ -4,7 +4,7 @@ import { runClaimed } from '../../src/jobs/runner.ts';
 import { fromUsd } from '../../src/domain/money.ts';
 import { testProviders } from '../support/database.ts';
 import { postSigned } from '../support/slack-signer.ts';
-import { appHomeOpenedBody, blockActionsBody } from '../support/slack-payloads.ts';
+import { appHomeOpenedBody, blockActionsBody, viewSubmissionBody } from '../support/slack-payloads.ts';
 import { blocksText, SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
 import type { RecordedCall } from '../support/slack-stand-in.ts';
 
@@ -127,6 +127,31 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     expect(decided).toHaveLength(1);
     expect(['approved', 'denied']).toContain(decided[0]!.status);
     expect(await h.db.db.prisma.auditLog.count({ where: { entityId: String(decided[0]!.id), action: { in: ['overrun.approve', 'overrun.deny'] } } })).toBe(1);
+  });
+
+  it('lets finance approve another amount through a form, validated field by field', async () => {
+    await h.command('request 900 payments big launch', { userId: LEAD });
+    const msg = await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0FINANCE' && JSON.stringify(c.args.blocks).includes('big launch'));
+    requestTs = String(msg.response?.ts);
+    requestBlocks = msg.args.blocks as unknown[];
+    await click('overrun_approve_other', LEAD, 'other-refused');
+    expect(String((await h.slack.waitForResponse((r) => r.url.endsWith('other-refused'))).body.text)).toContain('Only finance');
+    await click('overrun_approve_other', FINANCE, 'other');
+    const open = await h.slack.waitFor('views.open');
+    const view = open.args.view as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe('overrun_approve_other_modal');
+    const submit = (amount: string, reason: string) =>
+      postSigned(h.events, viewSubmissionBody({ callbackId: view.callback_id, userId: FINANCE, privateMetadata: view.private_metadata, values: { amount: { value: amount }, reason: { value: reason } } }), { secret: SIGNING_SECRET });
+    const bad = await submit('lots', '');
+    expect(Object.keys(((await bad.json()) as { errors: Record<string, string> }).errors).sort()).toEqual(['amount', 'reason']);
+    const request = await h.db.db.prisma.overrunRequest.findFirstOrThrow({ where: { reason: 'big launch' } });
+    expect(request.status).toBe('pending');
+    const good = await submit('300', 'half now, the rest after the launch review');
+    expect(good.status).toBe(200);
+    const decided = await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id: request.id } });
+    expect([decided.status, decided.decidedAmount, decided.decisionReason]).toEqual(['approved', fromUsd('300'), 'half now, the rest after the launch review']);
+    const update = await h.slack.waitFor('chat.update', (c) => c.args.ts === requestTs);
+    expect(JSON.stringify(update.args.blocks)).toContain('Approved $300.00');
   });
 
   it('posts 100% to the team and to finance once, and raises a request automatically when no increase covers it', async () => {

@@ -6,7 +6,6 @@ import { replyBlocks } from '../blocks/reply-blocks.ts';
 import { hiddenCostModal } from '../blocks/modals.ts';
 import { SLASH_COMMAND } from '../manifest-contract.ts';
 import type { Logger } from '../../logger.ts';
-import { targetText } from './hidden-cost-modal.ts';
 
 export interface CommandDeps {
   services: Services;
@@ -53,18 +52,8 @@ async function openModal(
   userId: string,
   channelId: string | null,
 ): Promise<RespondArguments | null> {
-  const { services } = deps;
-  const categories = await services.hiddenRepo.categories();
-  if (reply.modal === 'edit-hidden') {
-    const entry = await services.hiddenRepo.byId(reply.entryId!);
-    if (!entry) return { response_type: 'ephemeral', text: `There is no hidden cost #${reply.entryId}. \`/aicost hidden\` lists them.` };
-    if (!(await services.hidden.mayChange(entry, userId))) {
-      return { response_type: 'ephemeral', text: `Only the author of #${entry.id} or finance can edit it. Nothing was changed.` };
-    }
-    const [teams, features] = await Promise.all([services.teams.list(), services.teams.listFeatures()]);
-    await client.views.open({ trigger_id: triggerId, view: hiddenCostModal({ categories, channelId, entry, targetText: targetText(entry, teams, features) }) });
-    return null;
-  }
-  await client.views.open({ trigger_id: triggerId, view: hiddenCostModal({ categories, channelId }) });
+  const form = await deps.services.hidden.formData(userId, reply.modal === 'edit-hidden' ? reply.entryId : undefined);
+  if (!form.ok) return { response_type: 'ephemeral', text: form.message };
+  await client.views.open({ trigger_id: triggerId, view: hiddenCostModal({ categories: form.categories, channelId, ...(form.entry ? { entry: form.entry, targetText: form.targetText } : {}) }) });
   return null;
 }

@@ -24,17 +24,12 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
 
   app.action<BlockButtonAction>(ACTIONS.approveOtherOverrun, async ({ ack, body, respond, client }) => {
     await ack();
-    if (!(await services.authz.isFinance(body.user.id))) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: 'Only finance can decide budget requests. Nothing was changed.' });
+    const r = await services.budgets.requestToDecide(requestId(body), body.user.id);
+    if (!r.ok) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
       return;
     }
-    const req = await services.budgetsRepo.request(requestId(body));
-    if (!req || req.status !== 'pending') {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: req ? `Request #${req.id} was already ${req.status}.` : 'That request no longer exists.' });
-      return;
-    }
-    const team = (await services.teams.list()).find((t) => t.id === req.teamId);
-    await client.views.open({ trigger_id: body.trigger_id, view: approveOtherModal(req, team?.name ?? 'the team', body.message?.ts ?? null, body.channel?.id ?? null) });
+    await client.views.open({ trigger_id: body.trigger_id, view: approveOtherModal(r.request, r.teamName, body.message?.ts ?? null, body.channel?.id ?? null) });
   });
 
   app.view(VIEWS.approveOther, async ({ ack, view, body }) => {
