@@ -2,7 +2,7 @@ import type { Database } from '../client.ts';
 import { createBulkWriter, type CostRow } from '../bulk-writer.ts';
 import { Prisma } from '../sql.ts';
 import type { Money } from '../../domain/money.ts';
-import type { NormalizedCost } from '../../sources/types.ts';
+import type { NormalizedCost, SyncStatePatch, UpsertCounts } from '../../sources/types.ts';
 import { monthPeriod } from '../../domain/periods.ts';
 
 /**
@@ -15,23 +15,11 @@ import { monthPeriod } from '../../domain/periods.ts';
 /** What the sources deliver, normalized (see src/sources/types.ts). */
 export type IncomingCost = NormalizedCost;
 
-export interface UpsertResult {
-  inserted: number;
-  updated: number;
-  unchanged: number;
+export interface UpsertResult extends UpsertCounts {
   corrections: number;
 }
 
-export interface SyncStatePatch {
-  watermark?: Date;
-  lastRunAt?: Date;
-  lastSuccess?: Date;
-  lastError?: string | null;
-  lastErrorAt?: Date;
-  addRecords?: number;
-  lastRecords?: number;
-  lastPages?: number;
-}
+export type { SyncStatePatch };
 
 const BATCH = 1000;
 type Row = CostRow;
