@@ -355,17 +355,7 @@ export type RuleRef =
 export type TargetRef = { type: 'team'; slug: string } | { type: 'feature'; slug: string } | { type: 'shared'; rule: RuleRef };
 
 /** A hidden cost as entered (quick form or modal), before slugs are resolved and an id is given. */
-export interface HiddenCostDraft {
-  category: string;
-  amount: Money;
-  kind: HiddenCostKind;
-  date?: string;
-  fromMonth?: string;
-  untilMonth?: string | null;
-  unit?: HiddenCostUnit;
-  target: TargetRef;
-  note: string | null;
-}
+export type HiddenCostDraft = Omit<HiddenCost, 'id' | 'author' | 'target' | 'note'> & { target: TargetRef; note: string | null };
 
 export type NewHiddenCost = Omit<HiddenCost, 'id' | 'author'>;
 

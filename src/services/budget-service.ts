@@ -50,9 +50,8 @@ export function budgetService(deps: BudgetDeps) {
   async function rows(now: Date, only?: number[]): Promise<BudgetRow[]> {
     const month = monthOf(now, timeZone);
     const period = monthPeriod(month, timeZone);
-    const [teamList, amounts, approvedList, cost, toCome] = await Promise.all([
-      teams.list(), budgets.forMonth(month), budgets.approvedIncreases(month), trueCost.periodCost(period, now), trueCost.hiddenStillToCome(period, now),
-    ]);
+    const [teamList, amounts, approvedList, cost] = await Promise.all([teams.list(), budgets.forMonth(month), budgets.approvedIncreases(month), trueCost.periodCost(period, now)]);
+    const toCome = await trueCost.hiddenStillToCome(period, now, cost);
     // Daily direct spend of the last 6 weeks and this month, per team, for the weekday-aware forecast.
     const historyStart = dayStart(dayKey(new Date(period.from.getTime() - 42 * 86_400_000), timeZone), timeZone);
     const { days, boundaries } = dayBoundaries({ from: historyStart, to: period.to }, timeZone, now);

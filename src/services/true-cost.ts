@@ -125,8 +125,8 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
   return {
     periodCost,
     /** Recurring hidden costs of the month not yet accrued at `now` (for the forecast). */
-    async hiddenStillToCome(month: Period, now: Date): Promise<Map<number, Money>> {
-      const [full, soFar] = await Promise.all([periodCost(month, month.to), periodCost(month, now)]);
+    async hiddenStillToCome(month: Period, now: Date, soFarCost?: PeriodCost): Promise<Map<number, Money>> {
+      const [full, soFar] = await Promise.all([periodCost(month, month.to), soFarCost ?? periodCost(month, now)]);
       const out = new Map<number, Money>();
       for (const [teamId, t] of full.teams) {
         const done = soFar.teams.get(teamId);
