@@ -62,6 +62,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       await services.anomalies.scanIntraday(now);
     },
   });
+  // The sync runs these services' budget and anomaly checks afterwards, so it is attached to /aicost once they exist.
   services.askDeps.sync = sync;
   const jobDeps: JobDeps = { services, claims, log };
   const jobs = jobDefinitions({ budgetsCron: config.BUDGET_CHECK_CRON }, [
