@@ -148,10 +148,11 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     expect(request.status).toBe('pending');
     const good = await submit('300', 'half now, the rest after the launch review');
     expect(good.status).toBe(200);
-    const decided = await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id: request.id } });
-    expect([decided.status, decided.decidedAmount, decided.decisionReason]).toEqual(['approved', fromUsd('300'), 'half now, the rest after the launch review']);
+    // The form closes at once; the decision and its messages follow.
     const update = await h.slack.waitFor('chat.update', (c) => c.args.ts === requestTs);
     expect(JSON.stringify(update.args.blocks)).toContain('Approved $300.00');
+    const decided = await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id: request.id } });
+    expect([decided.status, decided.decidedAmount, decided.decisionReason]).toEqual(['approved', fromUsd('300'), 'half now, the rest after the launch review']);
   });
 
   it('posts 100% to the team and to finance once, and raises a request automatically when no increase covers it', async () => {

@@ -32,7 +32,7 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
     await client.views.open({ trigger_id: body.trigger_id, view: approveOtherModal(r.request, r.teamName, body.message?.ts ?? null, body.channel?.id ?? null) });
   });
 
-  app.view(VIEWS.approveOther, async ({ ack, view, body }) => {
+  app.view(VIEWS.approveOther, async ({ ack, view, body, client }) => {
     const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
     const amount = parseAmount(values.amount ?? '');
     const reason = (values.reason ?? '').trim();
@@ -43,12 +43,17 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const meta = JSON.parse(view.private_metadata || '{}') as { requestId?: number };
-    const r = await services.budgets.decide(Number(meta.requestId), 'approved', body.user.id, deps.clock(), { amount: amount!, reason });
-    if (!r.ok) {
-      await ack({ response_action: 'errors', errors: { amount: r.message.slice(0, 150) } });
+    const meta = JSON.parse(view.private_metadata || '{}') as { requestId?: number; channelId?: string | null };
+    const requestId = Number(meta.requestId);
+    // Who may decide, and whether there is still something to decide, is answered in the form; the
+    // decision and its messages (three Slack calls) happen after the ack, inside Slack's 3 seconds.
+    const check = await services.budgets.requestToDecide(requestId, body.user.id);
+    if (!check.ok) {
+      await ack({ response_action: 'errors', errors: { amount: check.message.slice(0, 150) } });
       return;
     }
     await ack();
+    const r = await services.budgets.decide(requestId, 'approved', body.user.id, deps.clock(), { amount: amount!, reason });
+    if (!r.ok) await client.chat.postEphemeral({ channel: meta.channelId ?? body.user.id, user: body.user.id, text: r.message }).catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
   });
 }
