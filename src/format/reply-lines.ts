@@ -2,7 +2,7 @@ import { formatMoney, ratio, type Money } from '../domain/money.ts';
 import { PERIOD_EXAMPLES } from '../domain/periods.ts';
 import type { Reply } from '../services/ask.ts';
 import type { RankedRow, SpendReport, TopReport } from '../services/reports.ts';
-import { HELP_EXAMPLES } from '../slack/command-text.ts';
+import { HELP_EXAMPLES } from '../commands/command-text.ts';
 import { alignTable, percent } from './table.ts';
 
 /**

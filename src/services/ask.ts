@@ -1,7 +1,7 @@
 import type { ReplyParts } from '../format/reply-lines.ts';
 import { budgetParts, featureIcebergParts, hiddenListParts, teamIcebergParts } from '../format/management-lines.ts';
 import { monthOf, monthPeriod } from '../domain/periods.ts';
-import { parseCommand, type Command } from '../slack/command-text.ts';
+import { parseCommand, type Command } from '../commands/command-text.ts';
 import type { Authz } from './authz.ts';
 import type { BudgetService } from './budget-service.ts';
 import type { HiddenService } from './hidden-service.ts';

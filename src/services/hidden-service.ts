@@ -1,7 +1,7 @@
 import type { HiddenCostsRepository, HiddenCostListing } from '../db/repositories/hidden-costs.ts';
 import type { TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
 import { resolveDraft, type HiddenCostDraft, type NewHiddenCost } from '../domain/hidden-costs.ts';
-import { parseAddCommand, validateHiddenCostInput, type AddContext, type HiddenCostFields, type HiddenCostField } from '../slack/add-command-text.ts';
+import { parseAddCommand, validateHiddenCostInput, type AddContext, type HiddenCostFields, type HiddenCostField } from '../commands/add-command-text.ts';
 import type { Authz } from './authz.ts';
 import { targetText } from '../format/hidden-target.ts';
 

@@ -7,7 +7,7 @@ import { elapsed, type Period } from '../domain/periods.ts';
 import { dayBoundaries, zipDays } from '../domain/series.ts';
 import { closest } from '../domain/suggest.ts';
 import type { TrueCostService } from './true-cost.ts';
-import type { TopDimension } from '../slack/command-text.ts';
+import type { TopDimension } from '../commands/command-text.ts';
 
 /** View models: what a report says, independent of how Slack or the terminal shows it. */
 export interface RankedRow {

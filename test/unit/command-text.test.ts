@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/slack/command-text.ts';
+import { parseCommand } from '../../src/commands/command-text.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const parse = (t: string) => parseCommand(t, now, 'UTC');
