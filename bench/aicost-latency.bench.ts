@@ -5,7 +5,7 @@ import type { App } from '@slack/bolt';
 import { openDatabase } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createLogger } from '../src/logger.ts';
-import { createServices } from '../src/services/container.ts';
+import { createServices } from '../src/container.ts';
 import { createSlackApp } from '../src/slack/app.ts';
 import { postSigned } from '../test/support/slack-signer.ts';
 import { slashCommandBody } from '../test/support/slack-payloads.ts';

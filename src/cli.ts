@@ -10,7 +10,7 @@ import { replyText } from './format/reply-lines.ts';
 import { createLogger } from './logger.ts';
 import { ask } from './services/ask.ts';
 import { createAuthz } from './services/authz.ts';
-import { createServices } from './services/container.ts';
+import { createServices } from './container.ts';
 
 /** The operator's entry points: `npx aicost <command>`. */
 const USAGE = `Usage: aicost <command>

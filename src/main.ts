@@ -8,7 +8,7 @@ import type { JobDefinition } from './jobs/runner.ts';
 import { startScheduler } from './jobs/scheduler.ts';
 import type { Logger } from './logger.ts';
 import { createAuthz } from './services/authz.ts';
-import { createServices, type Services } from './services/container.ts';
+import { createServices, type Services } from './container.ts';
 import { createSlackApp } from './slack/app.ts';
 import { slackNotifier } from './slack/notifier.ts';
 import { createWebClient } from './slack/web-client.ts';

@@ -1,5 +1,5 @@
-import type { HiddenCostListing } from '../db/repositories/hidden-costs.ts';
-import type { TeamRecord } from '../db/repositories/teams.ts';
+import type { HiddenCostListing } from '../services/ports/hidden-costs.ts';
+import type { TeamRecord } from '../services/ports/teams.ts';
 
 /** The target of an entry as the modal's "Who pays" text, so an edit starts from what is stored. */
 export function targetText(e: HiddenCostListing, teams: TeamRecord[], features: { id: number; slug: string }[]): string {

@@ -1,5 +1,5 @@
-import type { HiddenCostListing } from '../db/repositories/hidden-costs.ts';
-import type { TeamRecord } from '../db/repositories/teams.ts';
+import type { HiddenCostListing } from '../services/ports/hidden-costs.ts';
+import type { TeamRecord } from '../services/ports/teams.ts';
 import { describeRule } from '../domain/allocation.ts';
 import { formatMoney, ratio, type Money } from '../domain/money.ts';
 import type { BudgetRow } from '../services/budget-service.ts';

@@ -1,6 +1,6 @@
 import type { ClaimsRepository } from '../db/repositories/claims.ts';
 import type { Logger } from '../logger.ts';
-import type { Services } from '../services/container.ts';
+import type { Services } from '../container.ts';
 import type { JobDefinition } from './runner.ts';
 
 /** What every job gets: the services, the slot claims and a logger. */

@@ -1,11 +1,10 @@
-import type { Database } from '../db/client.ts';
-import type { HiddenCostsRepository } from '../db/repositories/hidden-costs.ts';
-import type { TeamsRepository } from '../db/repositories/teams.ts';
+import type { HiddenCostsRepository } from './ports/hidden-costs.ts';
+import type { TeamsRepository } from './ports/teams.ts';
 import { formatMoney, fromUsd } from '../domain/money.ts';
 import type { ReplyParts } from '../format/reply-lines.ts';
 import type { Authz } from './authz.ts';
-import { adminRepository } from '../db/repositories/admin.ts';
-import type { PeriodsRepository } from '../db/repositories/periods.ts';
+import type { AdminRepository } from './ports/admin.ts';
+import type { PeriodsRepository } from './ports/periods.ts';
 
 /**
  * `/aicost admin …` (finance only): name teams, give them a channel, leads, members and a cost centre;
@@ -29,8 +28,8 @@ const userId = (w: string) => /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (
 const channelId = (w: string) => /^<#([CG][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[CG][A-Z0-9]{4,}$/.test(w) ? w : null);
 const SLUG = /^[a-z0-9][a-z0-9_.-]*$/;
 
-export function adminService(deps: { db: Database; teams: TeamsRepository; hidden: HiddenCostsRepository; authz: Authz; periods: PeriodsRepository }) {
-  const repo = adminRepository(deps.db);
+export function adminService(deps: { admin: AdminRepository; teams: TeamsRepository; hidden: HiddenCostsRepository; authz: Authz; periods: PeriodsRepository }) {
+  const repo = deps.admin;
   const out = (lines: string[], title = 'Admin'): ReplyParts => ({ title, summary: lines, tables: [], notes: [] });
   const usage = (problem: string) => ({ ...out([problem], 'Admin: not understood'), notes: ADMIN_USAGE });
 

@@ -1,6 +1,6 @@
-import type { AnomaliesRepository, IncidentRecord, IncidentStatus } from '../db/repositories/anomalies.ts';
-import type { CostFilter, CostQueries, Dimension } from '../db/repositories/costs.ts';
-import type { TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
+import type { AnomaliesRepository, IncidentRecord, IncidentStatus } from './ports/anomalies.ts';
+import type { CostFilter, CostQueries, Dimension } from './ports/costs.ts';
+import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { topContributors, type ContributorRow } from '../domain/anomaly/contributors.ts';
 import { detectSpendAnomalies, type SpendVerdict } from '../domain/anomaly/detector.ts';
 import { intradayEarlyWarning, learnIntradayShape } from '../domain/anomaly/intraday.ts';

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { TeamRecord } from '../db/repositories/teams.ts';
+import type { TeamRecord } from './ports/teams.ts';
 
 /**
  * Who may do what, checked on the server at every command and every click (never trusted from the

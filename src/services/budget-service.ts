@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import type { BudgetsRepository, OverrunRequestRecord } from '../db/repositories/budgets.ts';
-import { STANDING } from '../db/repositories/budgets.ts';
-import type { ClaimsRepository } from '../db/repositories/claims.ts';
-import type { CostQueries } from '../db/repositories/costs.ts';
-import type { TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
+import type { BudgetsRepository, OverrunRequestRecord } from './ports/budgets.ts';
+import { STANDING } from './ports/budgets.ts';
+import type { ClaimsRepository } from './ports/claims.ts';
+import type { CostQueries } from './ports/costs.ts';
+import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { budgetStatus, crossedThresholds, effectiveBudget, forecastAlert, type BudgetStatus } from '../domain/budgets.ts';
 import { forecastMonth, type ForecastResult } from '../domain/forecast.ts';
 import { formatMoney, type Money } from '../domain/money.ts';

@@ -1,10 +1,10 @@
 import type { KnownBlock } from '@slack/types';
-import type { BudgetsRepository } from '../db/repositories/budgets.ts';
-import { STANDING } from '../db/repositories/budgets.ts';
-import type { ClaimsRepository } from '../db/repositories/claims.ts';
-import type { CostQueries } from '../db/repositories/costs.ts';
-import type { PeriodAction, PeriodsRepository } from '../db/repositories/periods.ts';
-import type { TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
+import type { BudgetsRepository } from './ports/budgets.ts';
+import { STANDING } from './ports/budgets.ts';
+import type { ClaimsRepository } from './ports/claims.ts';
+import type { CostQueries } from './ports/costs.ts';
+import type { PeriodAction, PeriodsRepository } from './ports/periods.ts';
+import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { describeRule } from '../domain/allocation.ts';
 import { effectiveBudget } from '../domain/budgets.ts';
 import { buildChargeback, type Chargeback, type ChargebackInput, type ChargebackTeamInput } from '../domain/chargeback.ts';

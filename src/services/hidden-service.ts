@@ -1,5 +1,5 @@
-import type { HiddenCostsRepository, HiddenCostListing } from '../db/repositories/hidden-costs.ts';
-import type { TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
+import type { HiddenCostsRepository, HiddenCostListing } from './ports/hidden-costs.ts';
+import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { resolveDraft, type HiddenCostDraft, type NewHiddenCost } from '../domain/hidden-costs.ts';
 import { parseAddCommand, validateHiddenCostInput, type AddContext, type HiddenCostFields, type HiddenCostField } from '../commands/add-command-text.ts';
 import type { Authz } from './authz.ts';

@@ -1,4 +1,4 @@
-import type { TeamsRepository } from '../db/repositories/teams.ts';
+import type { TeamsRepository } from './ports/teams.ts';
 import { allocate, sum, type Money } from '../domain/money.ts';
 import type { Period } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';

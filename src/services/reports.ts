@@ -1,7 +1,7 @@
-import type { CostQueries, Dimension, GroupRow } from '../db/repositories/costs.ts';
+import type { CostQueries, Dimension, GroupRow } from './ports/costs.ts';
 
 type SummaryRow = Awaited<ReturnType<CostQueries['teamFeatureSummary']>>[number];
-import type { FeatureRecord, TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
+import type { FeatureRecord, TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { ratio, sum, type Money } from '../domain/money.ts';
 import { elapsed, type Period } from '../domain/periods.ts';
 import { dayBoundaries, zipDays } from '../domain/series.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SourcesConfig } from '../config.ts';
-import type { CostStore } from '../db/repositories/cost-store.ts';
+import type { CostStore } from './ports/cost-store.ts';
 import type { ReplyParts } from '../format/reply-lines.ts';
 import { alignTable } from '../format/table.ts';
 import type { Logger } from '../logger.ts';

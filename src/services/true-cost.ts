@@ -1,6 +1,6 @@
-import type { CostQueries } from '../db/repositories/costs.ts';
-import type { HiddenCostsRepository } from '../db/repositories/hidden-costs.ts';
-import type { TeamsRepository } from '../db/repositories/teams.ts';
+import type { CostQueries } from './ports/costs.ts';
+import type { HiddenCostsRepository } from './ports/hidden-costs.ts';
+import type { TeamsRepository } from './ports/teams.ts';
 import type { AllocationBasis, AllocationRule } from '../domain/allocation.ts';
 import { attributeHiddenCosts, hiddenCostsForMonth, hiddenCostsForPeriod, totalOf, type HiddenCostLine, type Volume } from '../domain/hidden-costs.ts';
 import { sum, type Money } from '../domain/money.ts';

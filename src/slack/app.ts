@@ -1,5 +1,5 @@
 import { App, type CustomRoute } from '@slack/bolt';
-import type { Services } from '../services/container.ts';
+import type { Services } from '../container.ts';
 import { boltLogger, type Logger } from '../logger.ts';
 import { registerAicostCommand } from './listeners/aicost-command.ts';
 import { registerAppHome } from './listeners/app-home.ts';

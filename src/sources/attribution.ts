@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { NormalizedCost, SourceName } from './types.ts';
+import type { NormalizedCost, SourceName } from '../services/ports/source.ts';
 
 /**
  * Attribution: which raw source field answers "whose cost is this?".

@@ -1,5 +1,5 @@
 /** The sources module: clients for Helicone and Langfuse, attribution, pricing and the resumable sync. */
-export type { CostStore, NormalizedCost, SourceClient, SourceName, SyncStatePatch, UpsertCounts } from './types.ts';
+export type { CostStore, NormalizedCost, SourceClient, SourceName, SyncStatePatch, UpsertCounts } from '../services/ports/source.ts';
 export { SourceHttpError, type HttpOptions } from './http.ts';
 export { createHeliconeClient, type HeliconeClientOptions } from './helicone/client.ts';
 export { createLangfuseClient, type LangfuseClientOptions } from './langfuse/client.ts';

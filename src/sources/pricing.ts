@@ -1,6 +1,6 @@
 import { calcPrice, findProvider, type Usage } from '@pydantic/genai-prices';
 import { fromUsd, type Money } from '../domain/money.ts';
-import type { NormalizedCost } from './types.ts';
+import type { NormalizedCost } from '../services/ports/source.ts';
 
 /**
  * Pricing: the source's own cost wins whenever it reported one (a reported 0 is a real 0, e.g. a

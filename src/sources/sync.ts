@@ -1,5 +1,5 @@
 import { DAY_MS, countWindows, timeWindows } from './time.ts';
-import type { CostStore, SourceClient, UpsertCounts } from './types.ts';
+import type { CostStore, SourceClient, UpsertCounts } from '../services/ports/source.ts';
 
 /**
  * Pulling a source into the store, resumably.

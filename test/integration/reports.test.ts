@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { fromUsd, sum } from '../../src/domain/money.ts';
 import { monthPeriod, parsePeriod } from '../../src/domain/periods.ts';
-import { createServices, type Services } from '../../src/services/container.ts';
+import { createServices, type Services } from '../../src/container.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
 
 describe.each(testProviders())('reports on %s', (provider) => {

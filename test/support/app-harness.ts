@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startBot, type Running } from '../../src/main.ts';
-import { createServices, type Services } from '../../src/services/container.ts';
+import { createServices, type Services } from '../../src/container.ts';
 import { createTestDatabase, type TestDatabase, type TestProvider } from './database.ts';
 import { postSigned } from './slack-signer.ts';
 import { slashCommandBody, type SlashCommandOptions } from './slack-payloads.ts';

@@ -1,12 +1,14 @@
 import type { Database } from '../client.ts';
 import { auditJson, type AuditEntry } from './audit.ts';
+import type { AdminRepository } from '../../services/ports/admin.ts';
+export type { AdminRepository };
 
 /**
  * Merging a team or feature into another under an alias: its cost entries, features, hidden costs and
  * budgets move to the target in one transaction, the old slug becomes an alias (future records with it
  * land on the target), and the change is audited.
  */
-export function adminRepository(db: Database) {
+export function adminRepository(db: Database): AdminRepository {
   const { prisma } = db;
   return {
     async audit(e: AuditEntry, at: Date): Promise<void> {

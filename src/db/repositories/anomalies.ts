@@ -2,31 +2,11 @@ import type { Database } from '../client.ts';
 import { isUniqueViolation } from '../errors.ts';
 import type { Money } from '../../domain/money.ts';
 import { auditJson } from './audit.ts';
-
-export type IncidentStatus = 'open' | 'planned' | 'not_an_issue' | 'investigating';
-
-export interface IncidentRecord {
-  id: number;
-  scope: string;
-  scopeKey: string;
-  teamId: number | null;
-  direction: 'spike' | 'dip';
-  startDay: string;
-  lastDay: string;
-  actual: Money;
-  expected: Money;
-  impact: Money;
-  status: IncidentStatus;
-  feedbackBy: string | null;
-  feedbackAt: Date | null;
-  channelId: string | null;
-  messageTs: string | null;
-  financeTs: string | null;
-  createdAt: Date;
-}
+import type { IncidentStatus, IncidentRecord, AnomaliesRepository } from '../../services/ports/anomalies.ts';
+export type { IncidentStatus, IncidentRecord, AnomaliesRepository };
 
 /** Anomaly incidents: one row per run of consecutive anomalous days of a series, and its feedback. */
-export function anomaliesRepository(db: Database) {
+export function anomaliesRepository(db: Database): AnomaliesRepository {
   const { prisma } = db;
   const cast = (r: unknown) => r as IncidentRecord;
   return {
@@ -75,4 +55,3 @@ export function anomaliesRepository(db: Database) {
   };
 }
 
-export type AnomaliesRepository = ReturnType<typeof anomaliesRepository>;

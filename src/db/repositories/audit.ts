@@ -1,14 +1,6 @@
 import type { Database } from '../client.ts';
-
-export interface AuditEntry {
-  actor: string;
-  action: string;
-  entity: string;
-  entityId?: string | number | null;
-  before?: unknown;
-  after?: unknown;
-  reason?: string | null;
-}
+import type { AuditEntry, AuditRepository } from '../../services/ports/audit.ts';
+export type { AuditEntry, AuditRepository };
 
 /** JSON with bigints (money) as decimal strings, so before/after values stay exact and readable. */
 export function auditJson(value: unknown): string | null {
@@ -17,7 +9,7 @@ export function auditJson(value: unknown): string | null {
 }
 
 /** Who did what, when and why, with before and after values, for every privileged change. */
-export function auditRepository(db: Database) {
+export function auditRepository(db: Database): AuditRepository {
   const { prisma } = db;
   return {
     async record(e: AuditEntry, at: Date = new Date()): Promise<void> {
@@ -40,4 +32,3 @@ export function auditRepository(db: Database) {
   };
 }
 
-export type AuditRepository = ReturnType<typeof auditRepository>;

@@ -1,31 +1,15 @@
 import type { Database } from '../client.ts';
 import type { Money } from '../../domain/money.ts';
 import { auditJson } from './audit.ts';
-
-export const STANDING = '*';
-
-export interface OverrunRequestRecord {
-  id: number;
-  teamId: number;
-  month: string;
-  amount: Money;
-  reason: string;
-  requestedBy: string;
-  automatic: boolean;
-  status: 'pending' | 'approved' | 'denied';
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  decidedAmount: Money | null;
-  decisionReason: string | null;
-  channelId: string | null;
-  messageTs: string | null;
-  createdAt: Date;
-}
+import type { OverrunRequestRecord, BudgetsRepository } from '../../services/ports/budgets.ts';
+import { STANDING } from '../../services/ports/budgets.ts';
+export type { OverrunRequestRecord, BudgetsRepository };
+export { STANDING };
 
 type Decision = { status: 'approved' | 'denied'; decidedBy: string; decidedAmount: Money | null; reason: string | null; at: Date };
 
 /** Budgets per team (one month or the standing monthly amount), overrun requests and their decisions. */
-export function budgetsRepository(db: Database) {
+export function budgetsRepository(db: Database): BudgetsRepository {
   const { prisma } = db;
   const asRequest = (r: Record<string, unknown>) => r as unknown as OverrunRequestRecord;
   return {
@@ -114,4 +98,3 @@ export function budgetsRepository(db: Database) {
   };
 }
 
-export type BudgetsRepository = ReturnType<typeof budgetsRepository>;

@@ -1,13 +1,15 @@
 import type { Database } from '../client.ts';
 import { isUniqueViolation } from '../errors.ts';
 import type { Money } from '../../domain/money.ts';
+import type { ClaimsRepository } from '../../services/ports/claims.ts';
+export type { ClaimsRepository };
 
 /**
  * Run-once claims in the database, so several replicas, restarts and operator re-runs never repeat
  * work. A claim is a row with a unique key: the insert that wins does the work, the others lose.
  * (Not upsert, which reads then writes and lets two replicas both win.)
  */
-export function claimsRepository(db: Database) {
+export function claimsRepository(db: Database): ClaimsRepository {
   const { prisma } = db;
   return {
     /** Claims a scheduled slot (`<job>:<slot ISO>`). */
@@ -62,4 +64,3 @@ export function claimsRepository(db: Database) {
   };
 }
 
-export type ClaimsRepository = ReturnType<typeof claimsRepository>;

@@ -2,8 +2,10 @@ import type { Database } from '../client.ts';
 import { createBulkWriter, type CostRow } from '../bulk-writer.ts';
 import { Prisma } from '../sql.ts';
 import type { Money } from '../../domain/money.ts';
-import type { NormalizedCost, SyncStatePatch, UpsertCounts } from '../../sources/types.ts';
+import type { NormalizedCost, SyncStatePatch, UpsertCounts } from '../../services/ports/source.ts';
 import { monthPeriod } from '../../domain/periods.ts';
+import type { IncomingCost, UpsertResult, CostStore } from '../../services/ports/cost-store.ts';
+export type { IncomingCost, UpsertResult, CostStore };
 
 /**
  * The write side of ingestion: upserts normalized source records by (source, sourceId), so re-reading a
@@ -12,19 +14,13 @@ import { monthPeriod } from '../../domain/periods.ts';
  * is never written into that month: it is booked as a correction at `now`, in the open month, with
  * `originalAt` keeping when it happened; a re-costed record of a closed month adds a delta correction.
  */
-/** What the sources deliver, normalized (see src/sources/types.ts). */
-export type IncomingCost = NormalizedCost;
-
-export interface UpsertResult extends UpsertCounts {
-  corrections: number;
-}
 
 export type { SyncStatePatch };
 
 const BATCH = 1000;
 type Row = CostRow;
 
-export function costStore(db: Database, opts: { timeZone: string; clock?: () => Date }) {
+export function costStore(db: Database, opts: { timeZone: string; clock?: () => Date }): CostStore {
   const { prisma } = db;
   const writer = createBulkWriter(db);
   const clock = opts.clock ?? (() => new Date());
@@ -159,4 +155,3 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
   };
 }
 
-export type CostStore = ReturnType<typeof costStore>;

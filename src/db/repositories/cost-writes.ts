@@ -1,27 +1,11 @@
 import type { Database } from '../client.ts';
 import { createBulkWriter } from '../bulk-writer.ts';
 import type { Money } from '../../domain/money.ts';
-
-export interface NewCostEntry {
-  source: string;
-  sourceId: string;
-  occurredAt: Date;
-  teamId: number | null;
-  featureId: number | null;
-  environment?: string | null;
-  customer?: string | null;
-  workItem?: string | null;
-  model?: string | null;
-  provider?: string | null;
-  category?: string;
-  inputTokens?: number;
-  outputTokens?: number;
-  amount: Money;
-  pricedBy?: 'source' | 'aicost' | 'unpriced';
-}
+import type { NewCostEntry, CostWrites } from '../../services/ports/cost-writes.ts';
+export type { NewCostEntry, CostWrites };
 
 /** Write side of cost entries. */
-export function costWrites(db: Database) {
+export function costWrites(db: Database): CostWrites {
   const { prisma } = db;
   return {
     /**
@@ -55,4 +39,3 @@ export function costWrites(db: Database) {
   };
 }
 
-export type CostWrites = ReturnType<typeof costWrites>;

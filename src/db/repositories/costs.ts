@@ -1,24 +1,8 @@
 import type { Database } from '../client.ts';
 import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
 import type { Money } from '../../domain/money.ts';
-
-export type Dimension = 'team' | 'feature' | 'model' | 'customer' | 'environment' | 'source' | 'category';
-
-export interface CostFilter {
-  from: Date;
-  to: Date;
-  /** Restrict to these teams; `null` inside the list means the unattributed bucket. */
-  teamIds?: (number | null)[];
-  featureIds?: number[];
-  models?: string[];
-}
-
-export interface GroupRow {
-  /** Team or feature id as text, the model/customer/... value, or null when the record has none. */
-  key: string | null;
-  amount: Money;
-  count: number;
-}
+import type { Dimension, CostFilter, GroupRow, CostQueries } from '../../services/ports/costs.ts';
+export type { Dimension, CostFilter, GroupRow, CostQueries };
 
 const column: Record<Dimension, Sql> = {
   team: Prisma.sql`"teamId"`,
@@ -31,7 +15,7 @@ const column: Record<Dimension, Sql> = {
 };
 
 /** Read side of the cost entries: the aggregates every report is built from. */
-export function costQueries(db: Database) {
+export function costQueries(db: Database): CostQueries {
   const { prisma, provider } = db;
 
   function where(f: CostFilter): Sql {
@@ -144,4 +128,3 @@ export function costQueries(db: Database) {
   };
 }
 
-export type CostQueries = ReturnType<typeof costQueries>;

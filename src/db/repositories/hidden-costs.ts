@@ -1,11 +1,8 @@
 import type { Database } from '../client.ts';
 import { hiddenCostFromRecord, hiddenCostToRecord, type HiddenCost, type NewHiddenCost } from '../../domain/hidden-costs.ts';
 import { auditJson } from './audit.ts';
-
-export interface HiddenCostListing extends HiddenCost {
-  createdAt: Date;
-  updatedAt: Date;
-}
+import type { HiddenCostListing, HiddenCostsRepository } from '../../services/ports/hidden-costs.ts';
+export type { HiddenCostListing, HiddenCostsRepository };
 
 const select = {
   id: true, category: true, amount: true, kind: true, date: true, fromMonth: true, untilMonth: true, unit: true,
@@ -13,7 +10,7 @@ const select = {
 } as const;
 
 /** Hidden-cost entries and their categories; every change is audited with before and after. */
-export function hiddenCostsRepository(db: Database) {
+export function hiddenCostsRepository(db: Database): HiddenCostsRepository {
   const { prisma } = db;
   const toListing = (r: Parameters<typeof hiddenCostFromRecord>[0] & { createdAt: Date; updatedAt: Date }): HiddenCostListing => ({
     ...hiddenCostFromRecord(r),
@@ -66,4 +63,3 @@ export function hiddenCostsRepository(db: Database) {
   };
 }
 
-export type HiddenCostsRepository = ReturnType<typeof hiddenCostsRepository>;

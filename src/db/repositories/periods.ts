@@ -1,30 +1,19 @@
 import type { Database } from '../client.ts';
 import { auditJson } from './audit.ts';
-
-export type PeriodStatus = 'open' | 'closed' | 'finalized';
-
-export interface PeriodRecord {
-  month: string;
-  status: PeriodStatus;
-  closedAt: Date | null;
-  closedBy: string | null;
-  finalizedAt: Date | null;
-  finalizedBy: string | null;
-  snapshot: string | null;
-}
+import type { PeriodStatus, PeriodRecord, PeriodAction, PeriodsRepository } from '../../services/ports/periods.ts';
+export type { PeriodStatus, PeriodRecord, PeriodAction, PeriodsRepository };
 
 const TRANSITIONS = {
   close: { from: 'open', to: 'closed' },
   reopen: { from: 'closed', to: 'open' },
   finalize: { from: 'closed', to: 'finalized' },
 } as const;
-export type PeriodAction = keyof typeof TRANSITIONS;
 
 /**
  * The monthly close: open → closed (can be reopened) → finalized (irreversible). Each transition is a
  * conditional update, so two clicks move a month once, and it is audited with before and after.
  */
-export function periodsRepository(db: Database) {
+export function periodsRepository(db: Database): PeriodsRepository {
   const { prisma } = db;
   return {
     async get(month: string): Promise<PeriodRecord> {
@@ -56,4 +45,3 @@ export function periodsRepository(db: Database) {
   };
 }
 
-export type PeriodsRepository = ReturnType<typeof periodsRepository>;

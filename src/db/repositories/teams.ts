@@ -1,32 +1,6 @@
 import type { Database } from '../client.ts';
-
-export interface TeamRecord {
-  id: number;
-  slug: string;
-  name: string;
-  channelId: string | null;
-  leadUserIds: string[];
-  memberUserIds: string[];
-  userGroupId: string | null;
-  costCenter: string | null;
-}
-
-export interface FeatureRecord {
-  id: number;
-  slug: string;
-  name: string;
-  teamId: number | null;
-}
-
-export interface TeamInput {
-  slug: string;
-  name: string;
-  channelId?: string | null;
-  leadUserIds?: string[];
-  memberUserIds?: string[];
-  userGroupId?: string | null;
-  costCenter?: string | null;
-}
+import type { TeamRecord, FeatureRecord, TeamInput, TeamsRepository } from '../../services/ports/teams.ts';
+export type { TeamRecord, FeatureRecord, TeamInput, TeamsRepository };
 
 const splitIds = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
 
@@ -38,7 +12,7 @@ function toTeam(row: {
 }
 
 /** Teams, their aliases and their features. */
-export function teamsRepository(db: Database) {
+export function teamsRepository(db: Database): TeamsRepository {
   const { prisma } = db;
   return {
     async list(): Promise<TeamRecord[]> {
@@ -86,4 +60,3 @@ export function teamsRepository(db: Database) {
   };
 }
 
-export type TeamsRepository = ReturnType<typeof teamsRepository>;

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { IncidentRecord } from '../../db/repositories/anomalies.ts';
+import type { IncidentRecord } from '../../services/ports/anomalies.ts';
 import { formatMoney, type Money } from '../../domain/money.ts';
 import type { Contributor } from '../../domain/anomaly/contributors.ts';
 import { dailyChartUrl } from '../chart.ts';

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import type { OverrunRequestRecord } from '../../db/repositories/budgets.ts';
-import type { TeamRecord } from '../../db/repositories/teams.ts';
+import type { OverrunRequestRecord } from '../../services/ports/budgets.ts';
+import type { TeamRecord } from '../../services/ports/teams.ts';
 import { formatMoney, type Money } from '../../domain/money.ts';
 import type { BudgetRow } from '../../services/budget-service.ts';
 import { ACTIONS } from '../ids.ts';

@@ -1,6 +1,6 @@
 import type { HomeView, KnownBlock } from '@slack/types';
-import type { OverrunRequestRecord } from '../../db/repositories/budgets.ts';
-import type { TeamRecord } from '../../db/repositories/teams.ts';
+import type { OverrunRequestRecord } from '../../services/ports/budgets.ts';
+import type { TeamRecord } from '../../services/ports/teams.ts';
 import { formatMoney } from '../../domain/money.ts';
 import { monthOf } from '../../domain/periods.ts';
 import type { BudgetRow } from '../../services/budget-service.ts';

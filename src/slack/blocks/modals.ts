@@ -1,6 +1,6 @@
 import type { View } from '@slack/types';
-import type { HiddenCostListing } from '../../db/repositories/hidden-costs.ts';
-import type { OverrunRequestRecord } from '../../db/repositories/budgets.ts';
+import type { HiddenCostListing } from '../../services/ports/hidden-costs.ts';
+import type { OverrunRequestRecord } from '../../services/ports/budgets.ts';
 import { formatMoney, toDecimalString } from '../../domain/money.ts';
 import { VIEWS } from '../ids.ts';
 

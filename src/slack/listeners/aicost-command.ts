@@ -1,7 +1,7 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ask } from '../../services/ask.ts';
-import type { Services } from '../../services/container.ts';
+import type { Services } from '../../container.ts';
 import { replyBlocks } from '../blocks/reply-blocks.ts';
 import { hiddenCostModal } from '../blocks/modals.ts';
 import { SLASH_COMMAND } from '../manifest-contract.ts';

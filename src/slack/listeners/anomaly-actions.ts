@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { IncidentStatus } from '../../db/repositories/anomalies.ts';
-import type { Services } from '../../services/container.ts';
+import type { Services } from '../../container.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS } from '../ids.ts';
 

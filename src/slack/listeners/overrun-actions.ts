@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { parseAmount } from '../../domain/money.ts';
-import type { Services } from '../../services/container.ts';
+import type { Services } from '../../container.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS, VIEWS } from '../ids.ts';
 import { approveOtherModal, viewValues } from '../blocks/modals.ts';

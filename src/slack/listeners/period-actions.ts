@@ -1,5 +1,5 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { Services } from '../../services/container.ts';
+import type { Services } from '../../container.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS } from '../ids.ts';
 

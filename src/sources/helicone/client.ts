@@ -3,7 +3,7 @@ import { DEFAULT_ATTRIBUTION, attribute, type AttributionConfig, type DimensionR
 import { SourceHttpError, apiUrl, requestJson, type HttpOptions } from '../http.ts';
 import { priceRecord, type PriceFn } from '../pricing.ts';
 import { DAY_MS, parseSourceTime, timeWindows } from '../time.ts';
-import type { NormalizedCost, SourceClient } from '../types.ts';
+import type { NormalizedCost, SourceClient } from '../../services/ports/source.ts';
 import { validationMessage } from '../validation.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { sum, type Money } from '../../../src/domain/money.ts';
-import type { CostStore, NormalizedCost, SyncStatePatch, UpsertCounts } from '../../../src/sources/types.ts';
+import type { CostStore, NormalizedCost, SyncStatePatch, UpsertCounts } from '../../../src/services/ports/source.ts';
 
 /** An in-memory CostStore keyed by (source, sourceId), as the real store guarantees. */
 export class FakeCostStore implements CostStore {

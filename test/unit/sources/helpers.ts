@@ -1,5 +1,5 @@
 import type { HttpOptions } from '../../../src/sources/http.ts';
-import type { NormalizedCost, SourceClient } from '../../../src/sources/types.ts';
+import type { NormalizedCost, SourceClient } from '../../../src/services/ports/source.ts';
 
 /** HTTP options for tests: no real waiting (waits are recorded), deterministic jitter. */
 export function fastHttp(extra: HttpOptions = {}): HttpOptions & { sleeps: number[] } {

@@ -1,24 +1,24 @@
-import type { Database } from '../db/client.ts';
-import { auditRepository } from '../db/repositories/audit.ts';
-import { budgetsRepository } from '../db/repositories/budgets.ts';
-import { claimsRepository } from '../db/repositories/claims.ts';
-import { costQueries } from '../db/repositories/costs.ts';
-import { hiddenCostsRepository } from '../db/repositories/hidden-costs.ts';
-import { teamsRepository } from '../db/repositories/teams.ts';
-import type { Notifier } from '../slack/notifier.ts';
-import type { AskDeps } from './ask.ts';
-import { createAuthz, type Authz } from './authz.ts';
-import { budgetService } from './budget-service.ts';
-import { hiddenService } from './hidden-service.ts';
-import { icebergService } from './iceberg.ts';
-import { reportService } from './reports.ts';
-import { trueCostService } from './true-cost.ts';
-import { chargebackService } from './chargeback-service.ts';
-import { periodsRepository } from '../db/repositories/periods.ts';
-import { adminService } from './admin-service.ts';
-import { adminRepository } from '../db/repositories/admin.ts';
-import { anomalyService, DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './anomaly-service.ts';
-import { anomaliesRepository } from '../db/repositories/anomalies.ts';
+import type { Database } from './db/client.ts';
+import { auditRepository } from './db/repositories/audit.ts';
+import { budgetsRepository } from './db/repositories/budgets.ts';
+import { claimsRepository } from './db/repositories/claims.ts';
+import { costQueries } from './db/repositories/costs.ts';
+import { hiddenCostsRepository } from './db/repositories/hidden-costs.ts';
+import { teamsRepository } from './db/repositories/teams.ts';
+import type { Notifier } from './slack/notifier.ts';
+import type { AskDeps } from './services/ask.ts';
+import { createAuthz, type Authz } from './services/authz.ts';
+import { budgetService } from './services/budget-service.ts';
+import { hiddenService } from './services/hidden-service.ts';
+import { icebergService } from './services/iceberg.ts';
+import { reportService } from './services/reports.ts';
+import { trueCostService } from './services/true-cost.ts';
+import { chargebackService } from './services/chargeback-service.ts';
+import { periodsRepository } from './db/repositories/periods.ts';
+import { adminService } from './services/admin-service.ts';
+import { adminRepository } from './db/repositories/admin.ts';
+import { anomalyService, DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './services/anomaly-service.ts';
+import { anomaliesRepository } from './db/repositories/anomalies.ts';
 
 export interface ServiceOptions {
   timeZone: string;
@@ -53,7 +53,7 @@ export function createServices(db: Database, opts: ServiceOptions) {
     timeZone: opts.timeZone, financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io',
     gl: opts.gl ?? { expenseAccount: '6400', clearingAccount: '2990' },
   });
-  const admin = adminService({ db, teams, hidden: hiddenRepo, authz, periods: periodsRepository(db) });
+  const admin = adminService({ admin: adminRepository(db), teams, hidden: hiddenRepo, authz, periods: periodsRepository(db) });
   const anomalies = anomalyService({
     costs, teams, anomalies: anomaliesRepository(db), notifier: opts.notifier ?? null, authz, timeZone: opts.timeZone,
     financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io', settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,

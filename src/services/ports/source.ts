@@ -1,4 +1,4 @@
-import type { Money } from '../domain/money.ts';
+import type { Money } from '../../domain/money.ts';
 
 export type SourceName = 'helicone' | 'langfuse';
 

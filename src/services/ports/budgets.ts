@@ -1,0 +1,69 @@
+import type { Money } from '../../domain/money.ts';
+/** The month key of a standing (every month) budget. */
+export const STANDING = '*';
+export interface OverrunRequestRecord {
+  id: number;
+  teamId: number;
+  month: string;
+  amount: Money;
+  reason: string;
+  requestedBy: string;
+  automatic: boolean;
+  status: 'pending' | 'approved' | 'denied';
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  decidedAmount: Money | null;
+  decisionReason: string | null;
+  channelId: string | null;
+  messageTs: string | null;
+  createdAt: Date;
+}
+type Decision = {
+  status: 'approved' | 'denied';
+  decidedBy: string;
+  decidedAmount: Money | null;
+  reason: string | null;
+  at: Date;
+};
+/** Budgets per team (one month or the standing monthly amount), overrun requests and their decisions. */
+export interface BudgetsRepository {
+  /** The month's own budget and the standing one, for every team. */
+  forMonth(month: string): Promise<{
+    teamId: number;
+    month: string;
+    amount: Money;
+  }[]>;
+  /** Sets a budget and records the change in the audit log, in one transaction. */
+  set(input: {
+    teamId: number;
+    month: string;
+    amount: Money;
+    actor: string;
+    reason?: string | null;
+    at: Date;
+  }): Promise<{
+    before: Money | null;
+  }>;
+  approvedIncreases(month: string): Promise<{
+    teamId: number;
+    amount: Money;
+  }[]>;
+  createRequest(input: {
+    teamId: number;
+    month: string;
+    amount: Money;
+    reason: string;
+    requestedBy: string;
+    automatic: boolean;
+    at: Date;
+  }): Promise<OverrunRequestRecord>;
+  request(id: number): Promise<OverrunRequestRecord | null>;
+  pending(teamIds?: number[]): Promise<OverrunRequestRecord[]>;
+  hasRequestFor(teamId: number, month: string): Promise<boolean>;
+  setRequestMessage(id: number, channelId: string, messageTs: string): Promise<void>;
+  /**
+   * Decides a pending request exactly once: the conditional update only matches while the request is
+   * pending, so of two simultaneous clicks one wins and the other gets `null`.
+   */
+  decide(id: number, d: Decision): Promise<OverrunRequestRecord | null>;
+}

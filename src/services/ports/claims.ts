@@ -1,0 +1,33 @@
+import type { Money } from '../../domain/money.ts';
+/**
+ * Run-once claims in the database, so several replicas, restarts and operator re-runs never repeat
+ * work. A claim is a row with a unique key: the insert that wins does the work, the others lose.
+ * (Not upsert, which reads then writes and lets two replicas both win.)
+ */
+export interface ClaimsRepository {
+  /** Claims a scheduled slot (`<job>:<slot ISO>`). */
+  claimSlot(key: string, by: string): Promise<boolean>;
+  slotDone(key: string, at: Date): Promise<void>;
+  /**
+   * Claims a post. A pending claim older than `staleAfterMs` (its poster crashed before posting) can be
+   * taken over by exactly one later run, so a crash neither loses the post nor doubles it.
+   */
+  claimPost(key: string, channelId: string, now: Date, staleAfterMs?: number): Promise<boolean>;
+  postDone(key: string, messageTs: string, at: Date, amount?: Money): Promise<void>;
+  /** Gives a claim back when posting failed, so the next run tries again. */
+  releasePost(key: string): Promise<void>;
+  findPost(key: string): Promise<{
+    key: string;
+    channelId: string;
+    state: string;
+    messageTs: string | null;
+    amount: Money | null;
+  } | null>;
+  /** Posted claims whose key starts with `prefix`, newest first. */
+  postsWithPrefix(prefix: string): Promise<{
+    key: string;
+    messageTs: string | null;
+    amount: Money | null;
+    postedAt: Date | null;
+  }[]>;
+}
