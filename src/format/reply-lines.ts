@@ -1,20 +1,12 @@
 import { formatMoney, ratio, type Money } from '../domain/money.ts';
 import { PERIOD_EXAMPLES } from '../domain/periods.ts';
-import type { Reply } from '../services/ask.ts';
+import type { Reply, ReplyParts } from '../services/reply.ts';
 import type { RankedRow, SpendReport, TopReport } from '../services/reports.ts';
 import { HELP_EXAMPLES } from '../commands/command-text.ts';
 import { alignTable, percent } from './table.ts';
 
-/**
- * The words and tables of each reply, shared by Slack blocks and the terminal so both say the same.
- * Each part is a paragraph of mrkdwn-safe plain text (tables go in code blocks in Slack).
- */
-export interface ReplyParts {
-  title: string;
-  summary: string[];
-  tables: { caption: string; table: string }[];
-  notes: string[];
-}
+export type { ReplyParts };
+
 
 export function rankedTable(first: string, rows: RankedRow[], withCount = true): string {
   const header = withCount ? [first, 'spend', 'share', 'calls'] : [first, 'spend', 'share'];

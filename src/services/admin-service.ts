@@ -1,7 +1,7 @@
 import type { HiddenCostsRepository } from './ports/hidden-costs.ts';
 import type { TeamsRepository } from './ports/teams.ts';
 import { formatMoney, fromUsd } from '../domain/money.ts';
-import type { ReplyParts } from '../format/reply-lines.ts';
+import type { ReplyParts } from './reply.ts';
 import type { Authz } from './authz.ts';
 import type { AdminRepository } from './ports/admin.ts';
 import type { PeriodsRepository } from './ports/periods.ts';

@@ -7,7 +7,7 @@ import { intradayEarlyWarning, learnIntradayShape } from '../domain/anomaly/intr
 import { detectUnitCostAnomalies } from '../domain/anomaly/unit-cost.ts';
 import { formatMoney, fromUsd, toChartNumber, type Money } from '../domain/money.ts';
 import { dayKey, dayStart } from '../domain/periods.ts';
-import type { ReplyParts } from '../format/reply-lines.ts';
+import type { ReplyParts } from './reply.ts';
 import { alignTable } from '../format/table.ts';
 import { anomalyBlocks, feedbackBlock } from '../slack/blocks/anomaly-blocks.ts';
 import type { Notifier } from '../slack/notifier.ts';

@@ -1,4 +1,4 @@
-import type { ReplyParts } from '../format/reply-lines.ts';
+import type { Reply, ReplyParts } from './reply.ts';
 import { budgetParts, featureIcebergParts, hiddenListParts, teamIcebergParts } from '../format/management-lines.ts';
 import { monthOf, monthPeriod } from '../domain/periods.ts';
 import { parseCommand, type Command } from '../commands/command-text.ts';
@@ -6,26 +6,14 @@ import type { Authz } from './authz.ts';
 import type { BudgetService } from './budget-service.ts';
 import type { HiddenService } from './hidden-service.ts';
 import type { IcebergService } from './iceberg.ts';
-import type { ReportService, SpendReport, TopReport, UnknownName } from './reports.ts';
+import type { ReportService } from './reports.ts';
 
 /**
  * The whole `/aicost` text → answer path, shared by the Slack listener and `aicost ask`, so the
  * terminal and Slack always show the same numbers. Commands that change data re-check the user's
  * rights in their service.
  */
-export type ChartSpec =
-  | { type: 'daily'; title: string; daily: SpendReport['daily'] }
-  | { type: 'split'; title: string; labels: string[]; values: bigint[] };
-
-export type Reply =
-  | SpendReport
-  | TopReport
-  | UnknownName
-  | { kind: 'message'; parts: ReplyParts; chart?: ChartSpec; tone?: 'ok' | 'refused' }
-  /** The listener opens a modal; `fallback` is shown where no modal can open (the terminal). */
-  | { kind: 'modal'; modal: 'add-hidden' | 'edit-hidden'; entryId?: number; fallback: ReplyParts }
-  | { kind: 'help' }
-  | { kind: 'invalid'; problem: string; examples: string[] };
+export type { ChartSpec, Reply } from './reply.ts';
 
 export interface AskInput {
   text: string;

@@ -12,7 +12,7 @@ import { detailCsv, glCsv } from '../domain/csv-export.ts';
 import { totalOf } from '../domain/hidden-costs.ts';
 import { type Money } from '../domain/money.ts';
 import { monthOf, monthPeriod, previousMonth } from '../domain/periods.ts';
-import type { ReplyParts } from '../format/reply-lines.ts';
+import type { ReplyParts } from './reply.ts';
 import { chargebackParts } from '../format/chargeback-lines.ts';
 import { chargebackBlocks, teamLineBlocks } from '../slack/blocks/chargeback-blocks.ts';
 import type { Notifier } from '../slack/notifier.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { SourcesConfig } from '../config.ts';
 import type { CostStore } from './ports/cost-store.ts';
-import type { ReplyParts } from '../format/reply-lines.ts';
+import type { ReplyParts } from './reply.ts';
 import { alignTable } from '../format/table.ts';
 import type { Logger } from '../logger.ts';
 import { createHeliconeClient, createLangfuseClient, parseAttributionConfig, syncAll, type AttributionConfig, type SourceClient, type SyncProgress, type SyncResult } from '../sources/index.ts';
