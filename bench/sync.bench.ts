@@ -10,7 +10,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { costStore } from '../src/db/repositories/cost-store.ts';
 import { fromUsd } from '../src/domain/money.ts';
 import { createHeliconeClient } from '../src/sources/helicone/client.ts';
-import { syncSource } from '../src/sources/sync.ts';
+import { syncSource } from '../src/services/source-sync.ts';
 import { syntheticHeliconeRows } from '../test/support/helicone-stand-in.ts';
 
 /**

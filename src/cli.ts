@@ -1,16 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chargebackParts, reconciliationLine } from './format/chargeback-lines.ts';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, loadDatabaseConfig, loadSourcesConfig } from './config.ts';
-import { openDatabase } from './db/client.ts';
+import { buildApp, type AppGraph } from './app.ts';
+import { ConfigError, loadAppConfig, loadConfig } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { costWrites } from './db/repositories/cost-writes.ts';
 import { seedDemo } from './demo/seed.ts';
 import { replyText } from './format/reply-lines.ts';
 import { createLogger } from './logger.ts';
 import { ask } from './services/ask.ts';
-import { createAuthz } from './services/authz.ts';
-import { createServices } from './container.ts';
 
 /** The operator's entry points: `npx aicost <command>`. */
 const USAGE = `Usage: aicost <command>
@@ -31,19 +29,13 @@ const USAGE = `Usage: aicost <command>
 
 Configuration comes from the environment or .env; see README.md.`;
 
-async function withServices<T>(fn: (s: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
-  const config = loadDatabaseConfig();
-  await migrate(config.DATABASE_URL);
-  const db = openDatabase(config.DATABASE_URL);
+/** The app graph for a command that never talks to Slack (it reads, or writes the database only). */
+async function withApp<T>(fn: (app: AppGraph) => Promise<T>): Promise<T> {
+  const app = await buildApp(loadAppConfig(), { slack: false, log: createLogger('warn') });
   try {
-    return await fn(
-      createServices(db, {
-        timeZone: config.REPORT_TIMEZONE, financeUserIds: config.FINANCE_USER_IDS, quickchartUrl: config.QUICKCHART_URL,
-        gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
-      }),
-    );
+    return await fn(app);
   } finally {
-    await db.close();
+    await app.close();
   }
 }
 
@@ -61,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'migrate': {
-      const config = loadDatabaseConfig();
+      const config = loadAppConfig();
       const applied = await migrate(config.DATABASE_URL);
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
       return 0;
@@ -69,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'ask': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { user: { type: 'string' }, channel: { type: 'string' } } });
       const text = positionals.join(' ');
-      return withServices(async (s) => {
+      return withApp(async ({ services: s }) => {
         const answer = await ask(s.askDeps, { text, userId: values.user ?? 'UCLI', channelId: values.channel ?? null, now: new Date() });
         console.log(replyText(answer.reply, s.timeZone));
         return answer.reply.kind === 'invalid' || answer.reply.kind === 'unknown' ? 2 : 0;
@@ -82,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
         console.error('--days must be a whole number between 1 and 730');
         return 2;
       }
-      return withServices(async (s) => {
+      return withApp(async ({ services: s }) => {
         const result = await seedDemo({ teams: s.teams, writes: costWrites(s.db) }, { now: new Date(), timeZone: s.timeZone, days });
         console.log(`Demo organisation ready: ${result.teams} teams, ${result.features} features, ${result.entries.toLocaleString('en-US')} cost entries over ${days} days.`);
         console.log('Try: npx aicost ask "top teams last month"');
@@ -91,7 +83,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'sync': {
       const { values } = parseArgs({ args: rest, options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
-      const config = loadSourcesConfig();
       const when = (name: string, v: string | undefined) => {
         if (v === undefined) return undefined;
         const d = new Date(v);
@@ -104,19 +95,11 @@ export async function main(argv: string[]): Promise<number> {
         console.error('--source must be helicone or langfuse');
         return 2;
       }
-      const { costStore } = await import('./db/repositories/cost-store.ts');
-      const { sourceClients, syncService } = await import('./services/sync-service.ts');
-      const clients = sourceClients(config);
-      if (clients.length === 0) {
-        console.error('No source is configured: set HELICONE_API_KEY, or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.');
-        return 2;
-      }
-      await migrate(config.DATABASE_URL);
-      const db = openDatabase(config.DATABASE_URL);
-      const store = costStore(db, { timeZone: config.REPORT_TIMEZONE });
-      const log = createLogger('warn');
-      try {
-        const sync = syncService({ store, clients, backfillDays: config.SYNC_BACKFILL_DAYS, authz: createAuthz({ financeUserIds: [] }), log });
+      return withApp(async ({ sources, sync }) => {
+        if (sources.length === 0) {
+          console.error('No source is configured: set HELICONE_API_KEY, or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.');
+          return 2;
+        }
         let last = 0;
         const results = await sync.run(new Date(), {
           source: values.source, from, to,
@@ -133,10 +116,7 @@ export async function main(argv: string[]): Promise<number> {
             : `${r.source}: FAILED: ${r.error}`);
         }
         return results.every((r) => r.ok) ? 0 : 1;
-      } finally {
-        store.close();
-        await db.close();
-      }
+      });
     }
     case 'chargeback': {
       const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, format: { type: 'string', default: 'summary' }, out: { type: 'string' } } });
@@ -149,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const month = values.month;
-      return withServices(async (s) => {
+      return withApp(async ({ services: s }) => {
         const cb = await s.chargeback.build(month);
         const files = s.chargeback.files(cb);
         const output = values.format === 'detail' ? files.detail : values.format === 'gl' ? files.gl : replyText({ kind: 'message', parts: chargebackParts(cb, null) }, s.timeZone);
@@ -181,9 +161,8 @@ export async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { at: { type: 'string' } } });
       const config = loadConfig();
       const log = createLogger(config.LOG_LEVEL);
-      const { createRuntime } = await import('./main.ts');
       const { runClaimed } = await import('./jobs/runner.ts');
-      const runtime = await createRuntime(config, log);
+      const runtime = await buildApp(config, { log });
       try {
         const job = runtime.jobs.find((j) => j.name === positionals[0]);
         if (!job) {
@@ -199,7 +178,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(r.ran ? `${job.name} ran for ${at.toISOString()}: ${r.summary}` : `${job.name} already ran for this slot (${at.toISOString()}); nothing done.`);
         return 0;
       } finally {
-        await runtime.db.close();
+        await runtime.close();
       }
     }
     case undefined:

@@ -119,27 +119,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return result.data;
 }
 
-/** Only the database part, for CLI commands that never talk to Slack (migrate, ask, demo). */
-/** Sources and sync only, for `aicost sync` (which needs no Slack credentials). */
-export const sourcesConfigSchema = configSchema.pick({
-  DATABASE_URL: true, REPORT_TIMEZONE: true, HELICONE_API_KEY: true, HELICONE_BASE_URL: true, LANGFUSE_PUBLIC_KEY: true,
-  LANGFUSE_SECRET_KEY: true, LANGFUSE_BASE_URL: true, SYNC_BACKFILL_DAYS: true, ATTRIBUTION_FILE: true, LOG_LEVEL: true,
-});
-export type SourcesConfig = z.output<typeof sourcesConfigSchema>;
+/**
+ * The same schema, defaults and checks, without the Slack credentials and channel: for CLI commands
+ * that never talk to Slack (`migrate`, `ask`, `demo`, `sync`, `chargeback`). One schema, so every
+ * default lives in one place.
+ */
+export const appConfigSchema = configSchema.partial({ SLACK_BOT_TOKEN: true, FINANCE_CHANNEL_ID: true });
+export type AppConfig = z.output<typeof appConfigSchema>;
+export type SourcesConfig = Pick<AppConfig, 'ATTRIBUTION_FILE' | 'HELICONE_API_KEY' | 'HELICONE_BASE_URL' | 'LANGFUSE_PUBLIC_KEY' | 'LANGFUSE_SECRET_KEY' | 'LANGFUSE_BASE_URL'>;
 
-export function loadSourcesConfig(env: NodeJS.ProcessEnv = process.env): SourcesConfig {
-  const result = sourcesConfigSchema.safeParse(env);
-  if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((i) => `${String(i.path[0])} ${i.message}`));
-}
-
-export const databaseConfigSchema = configSchema.pick({
-  DATABASE_URL: true, REPORT_TIMEZONE: true, FINANCE_USER_IDS: true, GL_EXPENSE_ACCOUNT: true, GL_CLEARING_ACCOUNT: true, QUICKCHART_URL: true,
-});
-export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
-
-export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
-  const result = databaseConfigSchema.safeParse(env);
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const result = appConfigSchema.safeParse(env);
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((i) => `${String(i.path[0])} ${i.message}`));
 }

@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { TeamRecord } from './ports/teams.ts';
 
 /**
@@ -12,17 +11,19 @@ export interface Authz {
   canManage(team: TeamRecord, userId: string): Promise<boolean>;
 }
 
-export function createAuthz(opts: { financeUserIds: string[]; financeUsergroupId?: string; client?: WebClient; clock?: () => Date; cacheMs?: number }): Authz {
+/** The members of a user group (Slack's usergroups.users.list); a port so this module knows no Slack client. */
+export type UsergroupMembers = (usergroupId: string) => Promise<string[]>;
+
+export function createAuthz(opts: { financeUserIds: string[]; financeUsergroupId?: string; usergroupMembers?: UsergroupMembers; clock?: () => Date; cacheMs?: number }): Authz {
   const cacheMs = opts.cacheMs ?? 60_000;
   const clock = opts.clock ?? (() => new Date());
   let group: { members: Set<string>; at: number } | null = null;
 
   async function groupMembers(): Promise<Set<string>> {
-    if (!opts.financeUsergroupId || !opts.client) return new Set();
+    if (!opts.financeUsergroupId || !opts.usergroupMembers) return new Set();
     const now = clock().getTime();
     if (group && now - group.at < cacheMs) return group.members;
-    const res = await opts.client.usergroups.users.list({ usergroup: opts.financeUsergroupId });
-    group = { members: new Set(res.users ?? []), at: now };
+    group = { members: new Set(await opts.usergroupMembers(opts.financeUsergroupId)), at: now };
     return group.members;
   }
 

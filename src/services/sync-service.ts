@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import type { SourcesConfig } from '../config.ts';
 import type { CostStore } from './ports/cost-store.ts';
 import type { ReplyParts } from './reply.ts';
 import { alignTable } from '../format/table.ts';
-import type { Logger } from '../logger.ts';
-import { createHeliconeClient, createLangfuseClient, parseAttributionConfig, syncAll, type AttributionConfig, type SourceClient, type SyncProgress, type SyncResult } from '../sources/index.ts';
+import type { Log } from './ports/log.ts';
+import type { SourceClient } from './ports/source.ts';
+import { syncAll, type SyncProgress, type SyncResult } from './source-sync.ts';
 import type { Authz } from './authz.ts';
 
 /**
@@ -24,28 +23,7 @@ export interface SourceStatus {
   lastRecords: number;
 }
 
-export function loadAttribution(file: string | undefined): AttributionConfig {
-  if (!file) return parseAttributionConfig({});
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`ATTRIBUTION_FILE ${file} could not be read as JSON: ${(err as Error).message}`);
-  }
-  return parseAttributionConfig(json);
-}
-
-export function sourceClients(config: SourcesConfig): SourceClient[] {
-  const attribution = loadAttribution(config.ATTRIBUTION_FILE);
-  const clients: SourceClient[] = [];
-  if (config.HELICONE_API_KEY) clients.push(createHeliconeClient({ apiKey: config.HELICONE_API_KEY, baseUrl: config.HELICONE_BASE_URL, attribution }));
-  if (config.LANGFUSE_PUBLIC_KEY && config.LANGFUSE_SECRET_KEY) {
-    clients.push(createLangfuseClient({ publicKey: config.LANGFUSE_PUBLIC_KEY, secretKey: config.LANGFUSE_SECRET_KEY, baseUrl: config.LANGFUSE_BASE_URL, attribution }));
-  }
-  return clients;
-}
-
-export function syncService(deps: { store: CostStore; clients: SourceClient[]; backfillDays: number; authz: Authz; log: Logger; afterSync?: (now: Date) => Promise<void> }) {
+export function syncService(deps: { store: CostStore; clients: SourceClient[]; backfillDays: number; authz: Authz; log: Log; afterSync?: (now: Date) => Promise<void> }) {
   const { store, clients } = deps;
   let running: Promise<SyncResult[]> | null = null;
 

@@ -11,4 +11,4 @@ export {
   type AttributionConfigInput,
 } from './attribution.ts';
 export { estimateCost, priceRecord } from './pricing.ts';
-export { syncAll, syncSource, type SyncOptions, type SyncProgress, type SyncResult, type SyncSourceOptions } from './sync.ts';
+export { syncAll, syncSource, type SyncOptions, type SyncProgress, type SyncResult, type SyncSourceOptions } from '../services/source-sync.ts';

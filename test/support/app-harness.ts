@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startBot, type Running } from '../../src/main.ts';
-import { createServices, type Services } from '../../src/container.ts';
+import type { Services } from '../../src/container.ts';
 import { createTestDatabase, type TestDatabase, type TestProvider } from './database.ts';
 import { postSigned } from './slack-signer.ts';
 import { slashCommandBody, type SlashCommandOptions } from './slack-payloads.ts';
@@ -53,7 +53,8 @@ export async function startHarness(provider: TestProvider, env: Record<string, s
   });
   const running: Running = await startBot(config, createLogger(process.env.AICOST_TEST_LOG ?? 'silent'), { retries: 0, clock });
   const url = `http://127.0.0.1:${running.port}`;
-  const services = createServices(db.db, { timeZone: config.REPORT_TIMEZONE, financeUserIds: config.FINANCE_USER_IDS, financeChannelId: config.FINANCE_CHANNEL_ID });
+  // The app's own graph (built by buildApp, as `npm start` builds it), not a second copy.
+  const services = running.runtime.services;
   return {
     running,
     url,

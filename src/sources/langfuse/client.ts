@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_ATTRIBUTION, attribute, type AttributionConfig, type DimensionRules } from '../attribution.ts';
 import { SourceHttpError, apiUrl, basicAuth, requestJson, type HttpOptions } from '../http.ts';
 import { priceRecord, type PriceFn, type TokenUsage } from '../pricing.ts';
-import { DAY_MS, parseSourceTime, timeWindows } from '../time.ts';
+import { DAY_MS, parseSourceTime, timeWindows } from '../../domain/time-windows.ts';
 import type { NormalizedCost, SourceClient } from '../../services/ports/source.ts';
 import { validationMessage } from '../validation.ts';
 

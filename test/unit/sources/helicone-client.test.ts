@@ -3,7 +3,7 @@ import { calcPrice } from '@pydantic/genai-prices';
 import { fromUsd } from '../../../src/domain/money.ts';
 import { createHeliconeClient } from '../../../src/sources/helicone/client.ts';
 import { SourceHttpError } from '../../../src/sources/http.ts';
-import { syncSource } from '../../../src/sources/sync.ts';
+import { syncSource } from '../../../src/services/source-sync.ts';
 import {
   HELICONE_PATH,
   heliconeRow,

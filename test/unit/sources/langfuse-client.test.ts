@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fromUsd } from '../../../src/domain/money.ts';
 import { SourceHttpError } from '../../../src/sources/http.ts';
 import { LANGFUSE_V2_FIELDS, createLangfuseClient, type LangfuseClientOptions } from '../../../src/sources/langfuse/client.ts';
-import { syncSource } from '../../../src/sources/sync.ts';
+import { syncSource } from '../../../src/services/source-sync.ts';
 import { startLangfuseStandIn, syntheticLangfuseData, type LangfuseStandIn } from '../../support/langfuse-stand-in.ts';
 import { FakeCostStore } from './fake-store.ts';
 import { DAY, addMs, collect, fastHttp } from './helpers.ts';

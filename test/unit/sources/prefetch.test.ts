@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prefetched } from '../../../src/sources/sync.ts';
+import { prefetched } from '../../../src/services/source-sync.ts';
 
 describe('prefetched pages', () => {
   it('keeps the order, reads one page ahead at most, and surfaces a failure when its page is reached', async () => {

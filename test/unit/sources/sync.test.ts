@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHeliconeClient } from '../../../src/sources/helicone/client.ts';
 import { createLangfuseClient } from '../../../src/sources/langfuse/client.ts';
-import { DEFAULT_OVERLAP_MS, syncAll, syncSource, type SyncProgress } from '../../../src/sources/sync.ts';
+import { DEFAULT_OVERLAP_MS, syncAll, syncSource, type SyncProgress } from '../../../src/services/source-sync.ts';
 import type { SourceClient } from '../../../src/services/ports/source.ts';
 import { startHeliconeStandIn, syntheticHeliconeRows, type HeliconeStandIn } from '../../support/helicone-stand-in.ts';
 import { startLangfuseStandIn, syntheticLangfuseData, type LangfuseStandIn } from '../../support/langfuse-stand-in.ts';

@@ -1,5 +1,5 @@
-import { DAY_MS, countWindows, timeWindows } from './time.ts';
-import type { CostStore, SourceClient, UpsertCounts } from '../services/ports/source.ts';
+import { DAY_MS, countWindows, timeWindows } from '../domain/time-windows.ts';
+import type { CostStore, SourceClient, UpsertCounts } from './ports/source.ts';
 
 /**
  * Pulling a source into the store, resumably.
@@ -13,8 +13,12 @@ import type { CostStore, SourceClient, UpsertCounts } from '../services/ports/so
  */
 
 export const DEFAULT_OVERLAP_MS = 2 * DAY_MS;
-export const DEFAULT_BACKFILL_DAYS = 30;
 export const DEFAULT_SYNC_WINDOW_MS = DAY_MS;
+
+function firstRunDays(days: number | undefined): number {
+  if (days === undefined) throw new Error('a first sync needs backfillDays (SYNC_BACKFILL_DAYS) or an explicit from');
+  return days;
+}
 
 export interface SyncProgress {
   source: string;
@@ -38,6 +42,7 @@ export interface SyncOptions {
   from?: Date;
   to?: Date;
   overlapMs?: number;
+  /** How far back a first run reads (SYNC_BACKFILL_DAYS; the default lives in the config schema). Needed only without `from` and a watermark. */
   backfillDays?: number;
   windowMs?: number;
   onProgress?: (progress: SyncProgress) => void;
@@ -106,7 +111,7 @@ export async function syncSource(opts: SyncSourceOptions): Promise<SyncResult> {
     opts.from ??
     (watermark
       ? new Date(watermark.getTime() - (opts.overlapMs ?? DEFAULT_OVERLAP_MS))
-      : new Date(opts.now.getTime() - (opts.backfillDays ?? DEFAULT_BACKFILL_DAYS) * DAY_MS));
+      : new Date(opts.now.getTime() - firstRunDays(opts.backfillDays) * DAY_MS));
 
   const result: SyncResult = {
     source, ok: true, error: null, from, to, records: 0, pages: 0, windows: 0,

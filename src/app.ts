@@ -1,0 +1,138 @@
+import type { WebClient } from '@slack/web-api';
+import type { AppConfig } from './config.ts';
+import { createServices, type Services } from './container.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { claimsRepository } from './db/repositories/claims.ts';
+import { costStore } from './db/repositories/cost-store.ts';
+import { fromUsd } from './domain/money.ts';
+import { jobDefinitions, type JobDeps } from './jobs/registry.ts';
+import type { JobDefinition } from './jobs/runner.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createAuthz } from './services/authz.ts';
+import type { ClaimsRepository } from './services/ports/claims.ts';
+import type { CostStore } from './services/ports/cost-store.ts';
+import type { SourceClient } from './services/ports/source.ts';
+import { syncService, type SyncService } from './services/sync-service.ts';
+import { slackNotifier } from './slack/notifier.ts';
+import { createWebClient } from './slack/web-client.ts';
+import { sourceClients } from './sources/configured.ts';
+
+/**
+ * The composition root: the one place the object graph is built, from the validated config, for
+ * `npm start`, every CLI command and the test harness alike. Nothing is mutated after it is built.
+ *
+ *   config → database (migrated) → repositories → services → sync → jobs   (+ Slack Web API client)
+ *
+ * The Slack listeners are attached by `startBot` (src/main.ts) on top of this graph.
+ */
+export interface AppOverrides {
+  /** The clock jobs, authorisation caches and corrections read; tests pin it. */
+  clock?: () => Date;
+  /** Slack Web API retries (production keeps the SDK's default; tests pass 0). */
+  retries?: number;
+  log?: Logger;
+  /**
+   * Talk to Slack (post, DM, look up the finance user group). Default: when SLACK_BOT_TOKEN is set.
+   * CLI commands that only read (`ask`, `chargeback`, `demo`) pass false, so they never post.
+   */
+  slack?: boolean;
+  /** Source clients instead of those the config names (benchmarks and tests). */
+  sources?: SourceClient[];
+}
+
+export interface AppGraph {
+  config: AppConfig;
+  log: Logger;
+  db: Database;
+  claims: ClaimsRepository;
+  store: CostStore;
+  services: Services;
+  sync: SyncService;
+  /** The configured cost sources (empty: none has credentials). */
+  sources: SourceClient[];
+  jobs: JobDefinition<JobDeps>[];
+  jobDeps: JobDeps;
+  /** The Slack Web API client, when the graph talks to Slack. */
+  slack: WebClient | null;
+  close(): Promise<void>;
+}
+
+export async function buildApp(config: AppConfig, overrides: AppOverrides = {}): Promise<AppGraph> {
+  const log = overrides.log ?? createLogger(config.LOG_LEVEL);
+  const applied = await migrate(config.DATABASE_URL);
+  if (applied.length) log.info({ applied }, 'database migrated');
+  const db = openDatabase(config.DATABASE_URL);
+  const talk = (overrides.slack ?? true) && config.SLACK_BOT_TOKEN !== undefined;
+  const slack = talk ? createWebClient({ SLACK_BOT_TOKEN: config.SLACK_BOT_TOKEN!, SLACK_API_URL: config.SLACK_API_URL }, overrides.retries) : null;
+  const claims = claimsRepository(db);
+  const authz = createAuthz({
+    financeUserIds: config.FINANCE_USER_IDS,
+    financeUsergroupId: config.FINANCE_USERGROUP_ID,
+    ...(slack ? { usergroupMembers: async (usergroup: string) => (await slack.usergroups.users.list({ usergroup })).users ?? [] } : {}),
+    clock: overrides.clock,
+  });
+  // The sync runs the budget and anomaly checks after it, and /aicost sync reports on it: the closure
+  // below reads `services`, which exists before any sync can run.
+  let services: Services;
+  const store = costStore(db, { timeZone: config.REPORT_TIMEZONE, clock: overrides.clock });
+  const sources = overrides.sources ?? sourceClients(config);
+  const sync = syncService({
+    store, clients: sources, backfillDays: config.SYNC_BACKFILL_DAYS, authz, log,
+    // Fresh data: check budgets and intraday anomalies right away when the graph can post (posts are
+    // claimed, so this never doubles the daily check's).
+    ...(slack
+      ? {
+          afterSync: async (now: Date) => {
+            await services.budgets.check(now);
+            await services.anomalies.scanIntraday(now);
+          },
+        }
+      : {}),
+  });
+  services = createServices(db, {
+    sync,
+    timeZone: config.REPORT_TIMEZONE,
+    financeChannelId: config.FINANCE_CHANNEL_ID,
+    authz,
+    notifier: slack ? slackNotifier(slack, claims) : null,
+    thresholds: config.BUDGET_THRESHOLDS,
+    quickchartUrl: config.QUICKCHART_URL,
+    gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
+    anomalySettings: {
+      minImpact: fromUsd(config.ANOMALY_MIN_IMPACT), minImpactPct: config.ANOMALY_MIN_IMPACT_PCT, z: config.ANOMALY_Z,
+      financeMinImpact: fromUsd(config.ANOMALY_FINANCE_MIN_IMPACT), intraday: config.ANOMALY_INTRADAY, teamOverrides: config.ANOMALY_TEAM_OVERRIDES,
+    },
+  });
+  const jobDeps: JobDeps = { services, claims, log };
+  const jobs = jobDefinitions({ budgetsCron: config.BUDGET_CHECK_CRON }, [
+    {
+      name: 'sync',
+      cron: config.SYNC_CRON,
+      description: 'pull costs from Helicone and Langfuse, then check budgets',
+      run: async (_deps, at) => (await sync.run(at)).map((r) => `${r.source}: ${r.ok ? `${r.records} records` : `failed (${r.error})`}`).join('; ') || 'no source configured',
+    },
+    {
+      name: 'anomalies',
+      cron: config.ANOMALY_CRON,
+      description: 'scan the day that just closed for spend anomalies',
+      run: (_deps, at) => services.anomalies.scanDay(at),
+    },
+    {
+      name: 'chargeback',
+      cron: config.CHARGEBACK_CRON,
+      description: "post the previous month's chargeback draft to finance with its CSV",
+      run: (_deps, at) => services.chargeback.postDraft(at),
+    },
+  ]);
+  let closed = false;
+  return {
+    config, log, db, claims, store, services, sync, sources, jobs, jobDeps, slack,
+    async close() {
+      if (closed) return;
+      closed = true;
+      store.close();
+      await db.close();
+    },
+  };
+}
