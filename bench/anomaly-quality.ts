@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { mean, standardDeviation } from 'simple-statistics';
 import { detectAnomalies, fillDailyGaps, DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../src/domain/anomaly/detector.ts';
-import { addDays } from '../src/domain/anomaly/dates.ts';
+import { addDays } from '../src/domain/calendar.ts';
 
 interface LabelledDay {
   date: string;

@@ -9,6 +9,7 @@ import { seedDemo } from './demo/seed.ts';
 import { replyText } from './format/reply-lines.ts';
 import { createLogger } from './logger.ts';
 import { ask } from './services/ask.ts';
+import { isMonth } from './domain/calendar.ts';
 
 /** The operator's entry points: `npx aicost <command>`. */
 const USAGE = `Usage: aicost <command>
@@ -120,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'chargeback': {
       const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, format: { type: 'string', default: 'summary' }, out: { type: 'string' } } });
-      if (!values.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) {
+      if (!values.month || !isMonth(values.month)) {
         console.error('--month YYYY-MM is required, e.g. --month 2026-10');
         return 2;
       }

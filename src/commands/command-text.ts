@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseAmount, type Money } from '../domain/money.ts';
 import { parsePeriod, PERIOD_EXAMPLES, type Period } from '../domain/periods.ts';
+import { isMonth } from '../domain/calendar.ts';
 
 /**
  * Parses the text after `/aicost` into a command. Pure: `now` and the time zone are parameters.
@@ -140,7 +141,7 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
     if (amount === null) return invalid(`"${amountText ?? ''}" is not an amount: write dollars such as 5000 or 12,500.50.`, BUDGET_EXAMPLES);
     if (extra.length) return invalid(`I did not understand "${extra.join(' ')}" after the month.`, BUDGET_EXAMPLES);
     const w = (when ?? 'monthly').toLowerCase();
-    if (w !== 'monthly' && !/^\d{4}-(0[1-9]|1[0-2])$/.test(w)) return invalid(`"${when}" is not a month: use YYYY-MM, or "monthly" for every month.`, BUDGET_EXAMPLES);
+    if (w !== 'monthly' && !isMonth(w)) return invalid(`"${when}" is not a month: use YYYY-MM, or "monthly" for every month.`, BUDGET_EXAMPLES);
     return { kind: 'budget-set', slug: s.data, amount, month: w };
   }
 
@@ -164,7 +165,7 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
 
   if (verb === 'chargeback') {
     if (rest.length === 0) return { kind: 'chargeback', month: null };
-    if (rest.length === 1 && /^\d{4}-(0[1-9]|1[0-2])$/.test(rest[0]!)) return { kind: 'chargeback', month: rest[0]! };
+    if (rest.length === 1 && isMonth(rest[0]!)) return { kind: 'chargeback', month: rest[0]! };
     const p = parsePeriod(rest.join(' '), now, timeZone);
     if (p.ok && p.period.month) return { kind: 'chargeback', month: p.period.month };
     return invalid('`chargeback` takes a month: YYYY-MM or "last month".', ['/aicost chargeback', '/aicost chargeback 2026-10']);

@@ -1,4 +1,5 @@
 import { formatMoney, NANOS_PER_DOLLAR, ratio, sum, type Money } from './money.ts';
+import { assertMonth } from './calendar.ts';
 
 /**
  * Budgets per team per calendar month (org time zone), thresholds that fire once, and the
@@ -107,7 +108,7 @@ export function effectiveBudget(
   month: string,
   budgets: { monthly: Money | null; perMonth: ReadonlyMap<string, Money>; approvedIncreases: readonly Money[] },
 ): Money | null {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new RangeError(`not a month: ${month}`);
+  assertMonth(month);
   const base = budgets.perMonth.get(month) ?? budgets.monthly;
   for (const inc of budgets.approvedIncreases) if (inc < 0n) throw new RangeError('an approved increase cannot be negative');
   if (base === null && budgets.approvedIncreases.length === 0) return null;

@@ -1,4 +1,5 @@
-import { ratio, sum, type Money } from './money.ts';
+import { divRound, ratio, sum, type Money } from './money.ts';
+import { assertMonth } from './calendar.ts';
 
 /**
  * The monthly chargeback: one line per team (direct + hidden + allocated shared + adjustments),
@@ -116,7 +117,7 @@ export interface Chargeback {
 }
 
 export function buildChargeback(input: ChargebackInput): Chargeback {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(input.month)) throw new RangeError(`not a month: ${input.month}`);
+  assertMonth(input.month);
   const seen = new Set<string>();
   const lines = input.teams.map((t): ChargebackLine => {
     if (seen.has(t.teamId)) throw new RangeError(`team ${t.teamId} appears twice in the chargeback`);
@@ -192,9 +193,3 @@ export function reconcileChargeback(cb: Pick<Chargeback, 'lines' | 'unattributed
   return { ok: difference === 0n, difference };
 }
 
-/** n / d rounded half away from zero (d > 0). */
-function divRound(n: bigint, d: bigint): Money {
-  const abs = n < 0n ? -n : n;
-  const q = (abs * 2n + d) / (2n * d);
-  return (n < 0n ? -q : q) as Money;
-}

@@ -1,5 +1,6 @@
-import { allocate, sum, type Money } from './money.ts';
+import { allocate, divRound, sum, type Money } from './money.ts';
 import { dayKey, dayStart, daysOf, monthPeriod } from './periods.ts';
+import { addDays, daysBetween, isDay, weekdayOf } from './calendar.ts';
 
 /**
  * Month-end projection of a team's spend, in the organisation's time zone, in exact bigint money.
@@ -89,7 +90,6 @@ export interface UnreliableForecast extends ForecastBase {
 
 export type ForecastResult = ReliableForecast | UnreliableForecast;
 
-const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function forecastMonth(input: ForecastInput): ForecastResult {
   const { month, now, timeZone } = input;
@@ -103,7 +103,7 @@ export function forecastMonth(input: ForecastInput): ForecastResult {
 
   const byDay = new Map<string, Money>();
   for (const h of input.history) {
-    if (!DAY_RE.test(h.day)) throw new RangeError(`not a day: ${h.day}`);
+    if (!isDay(h.day)) throw new RangeError(`not a day: ${h.day}`);
     byDay.set(h.day, ((byDay.get(h.day) ?? 0n) + h.amount) as Money);
   }
   const amountOn = (day: string): Money => byDay.get(day) ?? 0n;
@@ -197,30 +197,5 @@ function median(values: bigint[]): Money {
   return divRound(sorted[mid - 1]! + sorted[mid]!, 2n);
 }
 
-/** n / d rounded half away from zero (d > 0). */
-function divRound(n: bigint, d: bigint): Money {
-  if (d <= 0n) throw new RangeError('divisor must be positive');
-  const abs = n < 0n ? -n : n;
-  const q = (abs * 2n + d) / (2n * d);
-  return (n < 0n ? -q : q) as Money;
-}
 
-function toUtc(day: string): number {
-  const m = DAY_RE.exec(day);
-  if (!m) throw new RangeError(`not a day: ${day}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-}
-
-/** Calendar weekday of a local day key (0 = Sunday). */
-export function weekdayOf(day: string): number {
-  return new Date(toUtc(day)).getUTCDay();
-}
-
-function addDays(day: string, n: number): string {
-  return new Date(toUtc(day) + n * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** Calendar days from `a` (inclusive) to `b` (exclusive). */
-function daysBetween(a: string, b: string): number {
-  return Math.round((toUtc(b) - toUtc(a)) / 86_400_000);
-}
+export { weekdayOf } from './calendar.ts';

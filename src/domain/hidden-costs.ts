@@ -11,6 +11,7 @@ import {
 } from './allocation.ts';
 import { allocate, type Money } from './money.ts';
 import { daysOf, type Period } from './periods.ts';
+import { daysInMonth, isDay, isMonth } from './calendar.ts';
 
 /**
  * Hidden costs: what the API sources do not see (human review, embeddings, vector databases,
@@ -81,26 +82,7 @@ export interface HiddenCostLine {
   units: bigint | null;
 }
 
-const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
-const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-export function isMonth(s: string): boolean {
-  return MONTH_RE.test(s);
-}
-
-/** A real calendar day "YYYY-MM-DD" (2026-02-30 is not). */
-export function isDay(s: string): boolean {
-  const m = DAY_RE.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
-}
-
-/** Number of days of a calendar month "YYYY-MM". */
-export function daysInMonth(month: string): number {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
+export { daysInMonth, isDay, isMonth } from './calendar.ts';
 
 /** The entry's problem as a sentence, or null when it is consistent. */
 export function checkHiddenCost(entry: HiddenCost): string | null {

@@ -64,6 +64,14 @@ export function sum(values: Iterable<Money>): Money {
   return total as Money;
 }
 
+/** n / d rounded half away from zero (d > 0): the one rounding rule for dividing money. */
+export function divRound(n: bigint, d: bigint): Money {
+  if (d <= 0n) throw new RangeError('divisor must be positive');
+  const abs = n < 0n ? -n : n;
+  const q = (abs * 2n + d) / (2n * d);
+  return (n < 0n ? -q : q) as Money;
+}
+
 /** Rounds to whole cents, half away from zero. */
 export function roundToCents(m: Money): Money {
   const sign = m < 0n ? -1n : 1n;

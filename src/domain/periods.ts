@@ -1,5 +1,6 @@
 import { TZDate, tz } from '@date-fns/tz';
-import { addDays, addMonths, differenceInCalendarDays, format, isValid, parse, startOfDay, startOfMonth, subDays } from 'date-fns';
+import { addDays, addMonths, differenceInCalendarDays, format, startOfDay, startOfMonth, subDays } from 'date-fns';
+import { addDays as addCalendarDays, assertMonth, isDay, isMonth, previousMonth } from './calendar.ts';
 
 /**
  * Periods in the organisation's time zone. Every boundary is a local midnight converted to an
@@ -22,12 +23,9 @@ export type PeriodResult = { ok: true; period: Period } | { ok: false; error: st
 
 export const PERIOD_EXAMPLES = ['this month', 'last month', '2026-10', '7d', '30d', '90d', '2026-10-01..2026-10-15'];
 
-const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
 export function monthPeriod(month: string, timeZone: string): Period {
-  const m = MONTH_RE.exec(month);
-  if (!m) throw new RangeError(`not a month: ${month}`);
-  const start = new TZDate(Number(m[1]), Number(m[2]) - 1, 1, timeZone);
+  const [y, m] = assertMonth(month).split('-').map(Number) as [number, number];
+  const start = new TZDate(y, m - 1, 1, timeZone);
   const end = addMonths(start, 1);
   return {
     from: new Date(start.getTime()),
@@ -43,15 +41,7 @@ export function monthOf(at: Date, timeZone: string): string {
   return format(at, 'yyyy-MM', { in: tz(timeZone) });
 }
 
-export function previousMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
-}
-
-export function nextMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-}
+export { nextMonth, previousMonth } from './calendar.ts';
 
 /** Local calendar day "YYYY-MM-DD" of an instant. */
 export function dayKey(at: Date, timeZone: string): string {
@@ -89,7 +79,7 @@ export function parsePeriod(text: string, now: Date, timeZone: string): PeriodRe
   if (t === 'last month' || t === 'previous month') {
     return { ok: true, period: monthPeriod(previousMonth(monthOf(now, timeZone)), timeZone) };
   }
-  if (MONTH_RE.test(t)) return { ok: true, period: monthPeriod(t, timeZone) };
+  if (isMonth(t)) return { ok: true, period: monthPeriod(t, timeZone) };
   const days = /^(\d{1,3})\s?d(ays?)?$/.exec(t);
   if (days) {
     const n = Number(days[1]);
@@ -108,23 +98,13 @@ export function parsePeriod(text: string, now: Date, timeZone: string): PeriodRe
     if (!isDay(a) || !isDay(b)) return { ok: false, error: `"${text.trim()}" has a date that does not exist.` };
     if (b < a) return { ok: false, error: `"${text.trim()}" ends before it starts.` };
     const from = dayStart(a, timeZone);
-    const to = dayStart(nextDay(b), timeZone);
+    const to = dayStart(addCalendarDays(b, 1), timeZone);
     if (differenceInCalendarDays(to, from) > 400) return { ok: false, error: 'a date range can span at most 400 days.' };
     return { ok: true, period: { from, to, label: a === b ? a : `${a} to ${b}`, kind: 'range' } };
   }
   return { ok: false, error: `"${text.trim()}" is not a period I understand.` };
 }
 
-function isDay(s: string): boolean {
-  const d = parse(s, 'yyyy-MM-dd', new Date(2000, 0, 1));
-  return isValid(d) && format(d, 'yyyy-MM-dd') === s;
-}
-
-function nextDay(day: string): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d + 1));
-  return date.toISOString().slice(0, 10);
-}
 
 /** Start of the month containing `at`, as an instant. */
 export function monthStart(at: Date, timeZone: string): Date {

@@ -5,6 +5,7 @@ import type { ReplyParts } from './reply.ts';
 import type { Authz } from './authz.ts';
 import type { AdminRepository } from './ports/admin.ts';
 import type { PeriodsRepository } from './ports/periods.ts';
+import { isMonth } from '../domain/calendar.ts';
 
 /**
  * `/aicost admin …` (finance only): name teams, give them a channel, leads, members and a cost centre;
@@ -96,7 +97,7 @@ export function adminService(deps: { admin: AdminRepository; teams: TeamsReposit
         if (!m || !b) return usage(`"${b ?? ''}" is not an amount: write dollars, negative for a credit, e.g. -120.50.`);
         const amount = fromUsd(b.replace(/[$,]/g, ''));
         const [month, ...reasonWords] = rest;
-        if (!month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return usage('After the amount, give the month as YYYY-MM.');
+        if (!month || !isMonth(month)) return usage('After the amount, give the month as YYYY-MM.');
         if (amount === 0n) return usage('An adjustment of $0.00 changes nothing.');
         if (!reasonWords.length) return usage('Say why, after the month.');
         const period = await deps.periods.get(month);

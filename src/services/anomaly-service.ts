@@ -12,6 +12,7 @@ import { alignTable } from '../format/table.ts';
 import { anomalyBlocks, feedbackBlock } from '../slack/blocks/anomaly-blocks.ts';
 import type { Notifier } from '../slack/notifier.ts';
 import type { Authz } from './authz.ts';
+import { addDays } from '../domain/calendar.ts';
 
 /**
  * Spend anomalies per team, feature and model on daily totals in the report time zone; unit-cost jumps
@@ -63,8 +64,8 @@ export function anomalyService(deps: {
   /** Daily totals and call counts of every team, feature and model over the days ending with `lastDay`. */
   async function series(lastDay: string, until?: Date): Promise<SeriesSet> {
     const days: string[] = [];
-    for (let i = HISTORY_DAYS - 1; i >= 0; i--) days.push(new Date(Date.parse(`${lastDay}T12:00:00Z`) - i * 86_400_000).toISOString().slice(0, 10));
-    const boundaries = [...days.map((d) => dayStart(d, timeZone)), until ?? dayStart(new Date(Date.parse(`${lastDay}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10), timeZone)];
+    for (let i = HISTORY_DAYS - 1; i >= 0; i--) days.push(addDays(lastDay, -i));
+    const boundaries = [...days.map((d) => dayStart(d, timeZone)), until ?? dayStart(addDays(lastDay, 1), timeZone)];
     const byDim: SeriesSet['byDim'] = { team: new Map(), feature: new Map(), model: new Map() };
     for (let i = 0; i < days.length; i++) {
       const f = { from: boundaries[i]!, to: boundaries[i + 1]! };
@@ -119,7 +120,7 @@ export function anomalyService(deps: {
     const { verdict: v, scope, key, day } = input;
     if (!v.expected || v.impact === null || !v.direction) return 0;
     if (await anomalies.find(scope, key, day)) return 0; // this day was already recorded (re-run, other replica, or the intraday warning)
-    const previousDay = new Date(Date.parse(`${day}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const previousDay = addDays(day, -1);
     const running = await anomalies.find(scope, key, previousDay);
     const channel = input.team?.channelId ?? deps.financeChannelId;
     const vm = {
@@ -194,7 +195,7 @@ export function anomalyService(deps: {
     async scanIntraday(now: Date): Promise<string> {
       if (!settings.intraday) return 'intraday off';
       const today = dayKey(now, timeZone);
-      const yesterday = new Date(Date.parse(`${today}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+      const yesterday = addDays(today, -1);
       const set = await series(yesterday);
       const teamList = await teams.list();
       const hours: Date[] = [];

@@ -6,7 +6,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { detectAnomalies, type DetectorOptions } from './detector.ts';
-import { isIsoDate } from './dates.ts';
+import { isIsoDate } from '../calendar.ts';
 
 export interface AlertLine {
   date: string;

@@ -23,7 +23,7 @@
  */
 import { mean, median, medianAbsoluteDeviation } from 'simple-statistics';
 import { fromUsd, type Money } from '../money.ts';
-import { addDays, dayNumber, dateOfDayNumber, isIsoDate, weekdayOf } from './dates.ts';
+import { addDays, dayNumber, dateOfDayNumber, isIsoDate, weekdayOf } from '../calendar.ts';
 
 export type Direction = 'both' | 'up' | 'down';
 

@@ -3,4 +3,4 @@ export * from './unit-cost.ts';
 export * from './intraday.ts';
 export * from './contributors.ts';
 export * from './csv.ts';
-export { addDays, weekdayOf, isIsoDate } from './dates.ts';
+export { addDays, weekdayOf, isIsoDate } from '../calendar.ts';

@@ -10,7 +10,7 @@ import { tz } from '@date-fns/tz';
 import { format } from 'date-fns';
 import { median, quantile } from 'simple-statistics';
 import { detectAnomalies, type DayVerdict, type DetectorOptions, type SeriesPoint } from './detector.ts';
-import { addDays, isIsoDate } from './dates.ts';
+import { addDays, isIsoDate } from '../calendar.ts';
 
 /** Local calendar day of each instant, summed. Sorted by date; days without points are absent. */
 export function rollupDaily(points: readonly { at: Date; value: number }[], timeZone: string): SeriesPoint[] {

@@ -8,7 +8,7 @@ import {
   mergeIncidents,
   mergeSpendIncidents,
 } from '../../../src/domain/anomaly/detector.ts';
-import { addDays } from '../../../src/domain/anomaly/dates.ts';
+import { addDays } from '../../../src/domain/calendar.ts';
 import { dollars, fromUsd, type Money } from '../../../src/domain/money.ts';
 import { weeklySeries } from './synthetic.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rollupDaily } from '../../../src/domain/anomaly/intraday.ts';
 import { detectAnomalies } from '../../../src/domain/anomaly/detector.ts';
-import { weekdayOf } from '../../../src/domain/anomaly/dates.ts';
+import { weekdayOf } from '../../../src/domain/calendar.ts';
 import { rng, WEEKDAY_FACTORS } from './synthetic.ts';
 
 const LA = 'America/Los_Angeles';

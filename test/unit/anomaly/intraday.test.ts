@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TZDate } from '@date-fns/tz';
 import { intradayEarlyWarning, learnIntradayShape, projectDay, rollupDaily } from '../../../src/domain/anomaly/intraday.ts';
-import { addDays, weekdayOf } from '../../../src/domain/anomaly/dates.ts';
+import { addDays, weekdayOf } from '../../../src/domain/calendar.ts';
 import { rng, WEEKDAY_FACTORS } from './synthetic.ts';
 
 const LA = 'America/Los_Angeles';

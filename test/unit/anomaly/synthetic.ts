@@ -1,5 +1,5 @@
 /** Deterministic synthetic daily series for the anomaly tests. */
-import { addDays, weekdayOf } from '../../../src/domain/anomaly/dates.ts';
+import { addDays, weekdayOf } from '../../../src/domain/calendar.ts';
 
 import { seededRandom } from '../../../src/demo/prng.ts';
 

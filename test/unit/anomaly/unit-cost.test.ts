@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectUnitCostAnomalies } from '../../../src/domain/anomaly/unit-cost.ts';
 import { anomalyAlerts } from '../../../src/domain/anomaly/detector.ts';
-import { addDays } from '../../../src/domain/anomaly/dates.ts';
+import { addDays } from '../../../src/domain/calendar.ts';
 import { rng } from './synthetic.ts';
 
 /** ~1000 tickets a day at ~$0.05 each, with day-to-day noise on both. */
