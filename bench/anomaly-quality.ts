@@ -141,7 +141,9 @@ function main(): void {
   const sharedDir = process.env.AICOST_SHARED_DIR ? path.resolve(process.env.AICOST_SHARED_DIR) : path.resolve(repoRoot, '..', 'shared');
   const dataDir = path.join(sharedDir, 'data', 'anomaly');
   if (!existsSync(dataDir) || readdirSync(dataDir).filter((f) => f.endsWith('_daily.csv')).length === 0) {
-    line({ bench: 'anomaly.quality', skipped: true, reason: `no labelled daily series in ${dataDir}` });
+    // The labelled series are third-party data: they stay in the shared folder, never in the repository.
+    const reason = `no labelled daily series in ${dataDir} (set AICOST_SHARED_DIR to the shared folder, or put it beside the repository as ../shared)`;
+    line({ bench: 'anomaly.quality', skipped: true, reason });
     return;
   }
   const series = loadSeries(dataDir);

@@ -3,7 +3,7 @@ import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { formatMoney, fromUsd, sum } from '../../src/domain/money.ts';
 import { replyText } from '../../src/format/reply-lines.ts';
 import { ask } from '../../src/services/ask.ts';
-import { checkBlocks } from '../../src/slack/block-limits.ts';
+import { checkBlocks } from '../support/block-kit-check.ts';
 import { testProviders } from '../support/database.ts';
 import { postSigned, signRequest } from '../support/slack-signer.ts';
 import { slashCommandBody } from '../support/slack-payloads.ts';

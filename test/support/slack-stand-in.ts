@@ -5,8 +5,9 @@
  * `retryConfig: { retries: 0 }`. It parses requests exactly as Slack receives them (POST,
  * `application/x-www-form-urlencoded` with JSON-string arguments, or JSON; `Authorization: Bearer
  * xoxb-…`), records every call, answers the methods the app uses with Slack-shaped results, and
- * enforces Block Kit limits (../../src/slack/block-limits.ts) so an oversize message fails here as
- * it would in Slack. Any method it does not implement answers `unknown_method`: a missing stub
+ * enforces Block Kit limits from its own table of Slack's documented limits (./block-kit-check.ts,
+ * independent of production's src/slack/block-limits.ts) so an oversize message fails here as it
+ * would in Slack. Any method it does not implement answers `unknown_method`: a missing stub
  * fails loudly.
  *
  * Besides `/api/<method>` it serves:
@@ -19,7 +20,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { inspectBlocks, inspectView, formatProblem, type BlockProblem } from '../../src/slack/block-limits.ts';
+import { inspectBlocks, inspectView, formatProblem, type BlockProblem } from './block-kit-check.ts';
 import { TEST_IDS } from './slack-payloads.ts';
 
 export interface RecordedCall {

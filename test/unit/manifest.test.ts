@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Ajv, type AnySchemaObject, type Options, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { BOT_EVENTS, REQUIRED_SCOPES, SLACK_EVENTS_PATH, SLASH_COMMAND } from '../../src/slack/manifest-contract.ts';
+import { REPO_ROOT, describeWithDocs, sharedDocs } from '../support/shared-docs.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const sharedDir = process.env.AICOST_SHARED_DIR ?? resolve(repoRoot, '../shared');
-const schemaPath = join(sharedDir, 'specs/slack-manifest.schema.json');
-const manifestPath = join(repoRoot, 'manifest.yml');
+/** Slack's manifest JSON Schema is a third-party document: it stays in the shared folder. */
+const SCHEMA = 'specs/slack-manifest.schema.json';
+const docs = sharedDocs(SCHEMA);
+const manifestPath = join(REPO_ROOT, 'manifest.yml');
 
 const manifestText = readFileSync(manifestPath, 'utf8');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,9 +27,9 @@ function compile(schema: AnySchemaObject): ValidateFunction {
   return ajv.compile(schema);
 }
 
-describe('manifest.yml', () => {
+describeWithDocs(docs)('manifest.yml against Slack\'s manifest JSON Schema', () => {
   it('is valid against Slack\'s manifest JSON Schema', () => {
-    const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as AnySchemaObject;
+    const schema = JSON.parse(readFileSync(docs.path(SCHEMA), 'utf8')) as AnySchemaObject;
     expect(String(schema.$schema)).toContain('draft-07');
     const validate = compile(schema);
     const valid = validate(manifest);
@@ -38,7 +38,7 @@ describe('manifest.yml', () => {
   });
 
   it('rejects a broken manifest (so the check above really validates)', () => {
-    const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as AnySchemaObject;
+    const schema = JSON.parse(readFileSync(docs.path(SCHEMA), 'utf8')) as AnySchemaObject;
     const validate = compile(schema);
     const broken = structuredClone(manifest);
     broken.features.slash_commands[0].command = 'aicost';
@@ -46,7 +46,9 @@ describe('manifest.yml', () => {
     expect(validate(broken)).toBe(false);
     expect(validate.errors?.map((e) => e.instancePath)).toEqual(expect.arrayContaining(['/features/slash_commands/0/command', '/settings']));
   });
+});
 
+describe('manifest.yml', () => {
   it('is manifest major version 1', () => {
     expect(manifest._metadata.major_version).toBe(1);
   });

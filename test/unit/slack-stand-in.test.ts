@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LogLevel, WebClient, type WebAPIPlatformError } from '@slack/web-api';
+import { fitBlocks } from '../../src/slack/block-limits.ts';
 import { startSlackStandIn, type SlackStandIn } from '../support/slack-stand-in.ts';
 import { computeSignature, postSigned, signRequest } from '../support/slack-signer.ts';
 import {
@@ -128,6 +129,19 @@ describe('slack stand-in: Web API', () => {
     );
     const home = { type: 'home' as const, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' as const })) };
     expect((await slackError(client.views.publish({ user_id: 'U1', view: home }))).error).toBe('invalid_arguments');
+  });
+
+  it('refuses an oversize message and accepts what production\'s fitter makes of it', async () => {
+    const rows = Array.from({ length: 70 }, (_, i) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `row ${i} ${'y'.repeat(300)}` } }));
+    const blocks = [{ type: 'header' as const, text: { type: 'plain_text' as const, text: 'h'.repeat(200) } }, ...rows];
+    const refused = await slackError(client.chat.postMessage({ channel: 'C1', text: 'x', blocks }));
+    expect(refused.error).toBe('invalid_blocks');
+    const fitted = fitBlocks(blocks, 'message');
+    const res = await client.chat.postMessage({ channel: 'C1', text: 'x', blocks: fitted });
+    expect(res.ok).toBe(true);
+    const calls = slack.callsTo('chat.postMessage');
+    expect(calls.map((c) => c.response)).toMatchObject([{ ok: false, error: 'invalid_blocks' }, { ok: true }]);
+    expect(calls[1]!.args.blocks).toEqual(fitted);
   });
 
   it('answers chat.postEphemeral, chat.update and chat.getPermalink', async () => {

@@ -13,7 +13,7 @@ import {
   type HeliconeRow,
   type HeliconeStandIn,
 } from '../../support/helicone-stand-in.ts';
-import { loadSample } from './openapi.ts';
+import { loadFixture } from '../../support/source-fixtures.ts';
 import { FakeCostStore } from './fake-store.ts';
 import { DAY, addMs, collect, fastHttp } from './helpers.ts';
 
@@ -102,11 +102,11 @@ describe('Helicone client', () => {
 
   it('surfaces a persistent 500 envelope as a clear error after the retries', async () => {
     const { server, client, http } = await setup([]);
-    server.failNext(6, { status: 500, body: loadSample('helicone-error-invalid-limit.response.json') });
+    server.failNext(6, { status: 500, body: loadFixture('helicone-error-500.response.json') });
     const err = await collect(client, start, addMs(start, DAY)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceHttpError);
     expect((err as Error).message).toBe(
-      `Helicone POST ${HELICONE_PATH} failed: HTTP 500: invalid limit (gave up after 6 attempts)`,
+      `Helicone POST ${HELICONE_PATH} failed: HTTP 500: query timed out after 30 s (aicost fixture) (gave up after 6 attempts)`,
     );
     expect(server.requests).toHaveLength(6);
     expect(http.sleeps).toHaveLength(5);
@@ -128,29 +128,29 @@ describe('Helicone client', () => {
     expect(server.requests[0]!.authorized).toBe(false);
   });
 
-  it('normalizes the sample rows: attribution, tokens, provider, cost 0 as a real 0', async () => {
-    const sample = loadSample('helicone-request-query-clickhouse.response.json') as { data: Array<Record<string, unknown>> };
-    const { client } = await setup(sample.data as HeliconeRow[]);
-    const [first, second, failed] = (await collect(client, new Date('2026-08-20T00:00:00Z'), new Date('2026-08-21T00:00:00Z'))).flat();
+  it('normalizes the fixture rows: attribution, tokens, provider, cost 0 as a real 0', async () => {
+    const fixture = loadFixture('helicone-request-query-clickhouse.response.json') as { data: Array<Record<string, unknown>> };
+    const { client } = await setup(fixture.data as HeliconeRow[]);
+    const [first, second, failed] = (await collect(client, new Date('2026-09-14T00:00:00Z'), new Date('2026-09-15T00:00:00Z'))).flat();
     expect(first).toEqual({
       source: 'helicone',
-      sourceId: '6f1c2a10-8a3e-4c2b-9a61-0d2f5e7b1a01',
-      occurredAt: new Date('2026-08-20T14:03:11.512Z'),
-      team: 'platform',
-      feature: 'ticket-summarizer',
+      sourceId: 'a1c0ffee-0001-4a1c-8c57-000000000001',
+      occurredAt: new Date('2026-09-14T09:12:30.250Z'),
+      team: 'billing',
+      feature: 'invoice-explainer',
       environment: 'production',
-      customer: 'customer_acme',
-      workItem: 'ENG-4821',
+      customer: 'cust_northwind',
+      workItem: 'FIN-1207',
       model: 'gpt-4o-mini',
       provider: 'openai',
       category: 'api',
-      inputTokens: 1234,
-      outputTokens: 311,
-      amount: 371_700n,
+      inputTokens: 2000,
+      outputTokens: 500,
+      amount: 600_000n,
       pricedBy: 'source',
     });
-    expect(second).toMatchObject({ team: 'search', customer: 'customer_globex', workItem: null, amount: 29_160_000n, provider: 'anthropic' });
-    expect(failed).toMatchObject({ team: 'platform', customer: null, feature: null, amount: 0n, pricedBy: 'source' });
+    expect(second).toMatchObject({ team: 'growth', customer: 'cust_initech', workItem: null, amount: 15_000_000n, provider: 'anthropic' });
+    expect(failed).toMatchObject({ team: 'billing', customer: null, feature: null, amount: 0n, pricedBy: 'source' });
   });
 
   it('tolerates absent fields and unknown ones; prices tokens-only rows; leaves unknown models unpriced', async () => {

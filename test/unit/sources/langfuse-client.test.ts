@@ -6,7 +6,7 @@ import { syncSource } from '../../../src/services/source-sync.ts';
 import { startLangfuseStandIn, syntheticLangfuseData, type LangfuseStandIn } from '../../support/langfuse-stand-in.ts';
 import { FakeCostStore } from './fake-store.ts';
 import { DAY, addMs, collect, fastHttp } from './helpers.ts';
-import { loadSample } from './openapi.ts';
+import { loadFixture, type SourceFixture } from '../../support/source-fixtures.ts';
 
 const start = new Date('2026-08-17T00:00:00.000Z');
 let server: LangfuseStandIn | undefined;
@@ -22,9 +22,9 @@ async function setup(data: Parameters<typeof startLangfuseStandIn>[0] = {}, opti
   return { server, http, client, store: new FakeCostStore() };
 }
 
-/** A fetch that answers every request with one sample file (to run real sample bodies through the client). */
-function sampleFetch(file: string): typeof fetch {
-  return (async () => new Response(JSON.stringify(loadSample(file)), { status: 200 })) as typeof fetch;
+/** A fetch that answers every request with one fixture file (to run documented bodies through the client). */
+function fixtureFetch(file: SourceFixture): typeof fetch {
+  return (async () => new Response(JSON.stringify(loadFixture(file)), { status: 200 })) as typeof fetch;
 }
 
 describe('Langfuse client, v2', () => {
@@ -50,30 +50,32 @@ describe('Langfuse client, v2', () => {
     ]);
   });
 
-  it('normalizes the v2 sample: metadata, tags, userId, environment, trace as work item', async () => {
-    const client = createLangfuseClient({ publicKey: 'pk', secretKey: 'sk', types: ['GENERATION'], http: { fetch: sampleFetch('langfuse-observations-v2.response.json') } });
-    const it = client.pages(new Date('2026-08-20T00:00:00Z'), new Date('2026-08-21T00:00:00Z'))[Symbol.asyncIterator]();
+  it('normalizes the v2 fixture: metadata, tags, userId, environment, trace as work item', async () => {
+    const http = fastHttp({ fetch: fixtureFetch('langfuse-observations-v2.response.json') });
+    const client = createLangfuseClient({ publicKey: 'pk', secretKey: 'sk', types: ['GENERATION'], http });
+    const it = client.pages(new Date('2026-09-14T00:00:00Z'), new Date('2026-09-15T00:00:00Z'))[Symbol.asyncIterator]();
     const first = (await it.next()).value as Awaited<ReturnType<typeof collect>>[number];
     await it.return?.();
     expect(first[0]).toEqual({
       source: 'langfuse',
-      sourceId: 'obs_01J9Z3K7M2',
-      occurredAt: new Date('2026-08-20T14:03:11.512Z'),
-      team: 'platform',
-      feature: 'ticket-summarizer',
+      sourceId: 'obs_fx_7QW1',
+      occurredAt: new Date('2026-09-14T10:02:00.125Z'),
+      team: 'billing',
+      feature: 'invoice-explainer',
       environment: 'production',
-      customer: 'customer_acme',
-      workItem: 'ENG-4821',
+      customer: 'cust_northwind',
+      workItem: 'FIN-1207',
       model: 'gpt-4o-mini',
       provider: null,
       category: 'api',
-      inputTokens: 1234,
-      outputTokens: 311,
-      amount: 371_700n,
+      inputTokens: 2000,
+      outputTokens: 500,
+      amount: 600_000n,
       pricedBy: 'source',
     });
     // Cache-read tokens count as input; no ticket_id → the trace is the work item.
-    expect(first[1]).toMatchObject({ team: 'search', inputTokens: 5210, outputTokens: 902, workItem: 'trace_3b7a90', amount: fromUsd('0.0181008') });
+    expect(first[1]).toMatchObject({ team: 'growth', inputTokens: 3000, outputTokens: 400, workItem: 'trace_fx_b02', amount: fromUsd('0.0122352') });
+    expect(http.sleeps).toEqual([]);
   });
 
   it('a cost that changes between two syncs updates the record instead of duplicating it', async () => {
@@ -170,22 +172,18 @@ describe('Langfuse client, v1 fallback', () => {
     expect(byId.sort()).toEqual(['/api/public/traces/gone', '/api/public/traces/old-trace']);
   });
 
-  it('normalizes the v1 sample: calculatedTotalCost/costDetails, model, usage', async () => {
-    const client = createLangfuseClient({
-      publicKey: 'pk',
-      secretKey: 'sk',
-      api: 'v1',
-      types: ['GENERATION'],
-      http: {
-        fetch: (async (url: URL) =>
-          new Response(
-            JSON.stringify(loadSample(url.pathname.includes('/traces') ? 'langfuse-traces.response.json' : 'langfuse-observations-v1.response.json')),
-          )) as unknown as typeof fetch,
-      },
+  it('normalizes the v1 fixtures: calculatedTotalCost/costDetails, model, usage', async () => {
+    const http = fastHttp({
+      fetch: (async (url: URL) =>
+        new Response(
+          JSON.stringify(loadFixture(url.pathname.includes('/traces') ? 'langfuse-traces.response.json' : 'langfuse-observations-v1.response.json')),
+        )) as unknown as typeof fetch,
     });
-    const [records] = await collect(client, new Date('2026-08-20T00:00:00Z'), new Date('2026-08-21T00:00:00Z'));
-    expect(records![0]).toMatchObject({ sourceId: 'obs_01J9Z3K7M2', team: 'platform', customer: 'customer_acme', workItem: 'ENG-4821', amount: 371_700n, model: 'gpt-4o-mini' });
-    expect(records![1]).toMatchObject({ team: 'search', environment: 'staging', inputTokens: 5210, outputTokens: 902, amount: 18_100_800n });
+    const client = createLangfuseClient({ publicKey: 'pk', secretKey: 'sk', api: 'v1', types: ['GENERATION'], http });
+    const [records] = await collect(client, new Date('2026-09-14T00:00:00Z'), new Date('2026-09-15T00:00:00Z'));
+    expect(records![0]).toMatchObject({ sourceId: 'obs_fx_7QW1', team: 'billing', customer: 'cust_northwind', workItem: 'FIN-1207', amount: 600_000n, model: 'gpt-4o-mini' });
+    expect(records![1]).toMatchObject({ team: 'growth', environment: 'staging', inputTokens: 3000, outputTokens: 400, amount: 12_235_200n });
+    expect(http.sleeps).toEqual([]);
   });
 });
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { sharedDir } from '../../support/shared-docs.ts';
 
 /**
  * The two OpenAPI 3.0 documents as ajv validators. OpenAPI 3.0 schemas are not JSON Schema: `nullable`
@@ -10,7 +12,8 @@ import { parse as parseYaml } from 'yaml';
  * Formats are not validated (ajv-formats is not a dependency); unknown keywords are ignored.
  */
 
-export const SPECS_DIR = new URL('../../../../shared/specs/', import.meta.url);
+/** The vendors' documents are third-party: they stay in the shared folder (see shared-docs.ts). */
+const specsDir = () => join(sharedDir(), 'specs');
 
 type Schema = Record<string, unknown>;
 
@@ -20,13 +23,13 @@ export interface OpenApiDoc {
 }
 
 export function loadSpec(file: string): OpenApiDoc {
-  const text = readFileSync(new URL(file, SPECS_DIR), 'utf8');
+  const text = readFileSync(join(specsDir(), file), 'utf8');
   // The Langfuse document reuses nodes through YAML aliases, more than the yaml library allows by default.
   return (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: -1 })) as OpenApiDoc;
 }
 
 export function loadSample(file: string): unknown {
-  return JSON.parse(readFileSync(new URL(`samples/${file}`, SPECS_DIR), 'utf8')) as unknown;
+  return JSON.parse(readFileSync(join(specsDir(), 'samples', file), 'utf8')) as unknown;
 }
 
 /** OpenAPI 3.0 schema → JSON Schema (draft-07), recursively. */
