@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkPercentages, USAGE_METRICS, type UsageMetric } from '../domain/allocation.ts';
-import { isDay, isMonth, type HiddenCostDraft, type HiddenCostKind, type HiddenCostUnit, type RuleRef, type TargetRef } from '../domain/hidden-costs.ts';
+import type { HiddenCostDraft, RuleRef, TargetRef } from '../domain/hidden-cost-drafts.ts';
+import { isDay, isMonth, type HiddenCostKind, type HiddenCostUnit } from '../domain/hidden-costs.ts';
 import { fromUsd, parseAmount, type Money } from '../domain/money.ts';
 import { dayKey, monthOf } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';

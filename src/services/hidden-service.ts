@@ -1,6 +1,7 @@
 import type { HiddenCostsRepository, HiddenCostListing } from './ports/hidden-costs.ts';
 import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
-import { resolveDraft, type HiddenCostDraft, type NewHiddenCost } from '../domain/hidden-costs.ts';
+import { resolveDraft, type HiddenCostDraft } from '../domain/hidden-cost-drafts.ts';
+import type { NewHiddenCost } from '../domain/hidden-costs.ts';
 import { parseAddCommand, validateHiddenCostInput, type AddContext, type HiddenCostFields, type HiddenCostField } from '../commands/add-command-text.ts';
 import type { Authz } from './authz.ts';
 import { targetText } from '../format/hidden-target.ts';

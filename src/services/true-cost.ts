@@ -2,7 +2,8 @@ import type { CostQueries } from './ports/costs.ts';
 import type { HiddenCostsRepository } from './ports/hidden-costs.ts';
 import type { TeamsRepository } from './ports/teams.ts';
 import type { AllocationBasis, AllocationRule } from '../domain/allocation.ts';
-import { attributeHiddenCosts, hiddenCostsForMonth, hiddenCostsForPeriod, totalOf, type HiddenCostLine, type Volume } from '../domain/hidden-costs.ts';
+import { attributeHiddenCosts } from '../domain/hidden-cost-attribution.ts';
+import { hiddenCostsForMonth, hiddenCostsForPeriod, totalOf, type HiddenCostLine, type Volume } from '../domain/hidden-costs.ts';
 import { sum, type Money } from '../domain/money.ts';
 import { elapsed, type Period } from '../domain/periods.ts';
 

@@ -1,5 +1,6 @@
 import type { Database } from '../client.ts';
-import { hiddenCostFromRecord, hiddenCostToRecord, type HiddenCost, type NewHiddenCost } from '../../domain/hidden-costs.ts';
+import type { HiddenCost, NewHiddenCost } from '../../domain/hidden-costs.ts';
+import { hiddenCostFromRecord, hiddenCostToRecord } from './hidden-cost-rows.ts';
 import { auditJson } from './audit.ts';
 import type { HiddenCostListing, HiddenCostsRepository } from '../../services/ports/hidden-costs.ts';
 export type { HiddenCostListing, HiddenCostsRepository };

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { hiddenCostFromRecord, hiddenCostToRecord } from '../../../src/db/repositories/hidden-cost-rows.ts';
+import { attributeHiddenCosts } from '../../../src/domain/hidden-cost-attribution.ts';
+import { resolveDraft } from '../../../src/domain/hidden-cost-drafts.ts';
 import {
-  attributeHiddenCosts,
   byCategory,
-  hiddenCostFromRecord,
   hiddenCostsForMonth,
   hiddenCostsForPeriod,
-  hiddenCostToRecord,
   perUnitAmountFromTime,
-  resolveDraft,
   totalOf,
   type HiddenCost,
   type Volume,
