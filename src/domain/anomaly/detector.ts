@@ -312,83 +312,6 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
 }
 
 // ---------------------------------------------------------------------------------------------
-// Incidents
-
-export interface IncidentDay<T> {
-  date: string;
-  actual: T;
-  expected: T;
-  impact: T;
-  /** Impact summed from the incident's first day through this day. */
-  runningImpact: T;
-  score: number;
-}
-
-export interface Incident<T = number> {
-  start: string;
-  end: string;
-  direction: 'spike' | 'dip';
-  days: IncidentDay<T>[];
-  actualTotal: T;
-  expectedTotal: T;
-  /** Σ (actual − expected) over the incident. */
-  impact: T;
-  /** 100 × impact / expectedTotal; null when expectedTotal is 0. */
-  impactPct: number | null;
-  /** Largest |z| in the incident. */
-  peakScore: number;
-}
-
-interface AlertLike<T> {
-  date: string;
-  alert: boolean;
-  direction: 'spike' | 'dip' | null;
-  actual: T;
-  expected: T | null;
-  score: number | null;
-}
-
-function mergeGeneric<T>(verdicts: readonly AlertLike<T>[], zero: T, add: (a: T, b: T) => T, sub: (a: T, b: T) => T, pct: (a: T, b: T) => number | null): Incident<T>[] {
-  const incidents: Incident<T>[] = [];
-  let current: Incident<T> | null = null;
-  let lastDate: string | null = null;
-  const sorted = [...verdicts].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  for (const v of sorted) {
-    if (!v.alert || v.expected === null || v.direction === null) {
-      current = null;
-      continue;
-    }
-    const continues = current !== null && lastDate !== null && addDays(lastDate, 1) === v.date && current.direction === v.direction;
-    if (!continues) {
-      current = { start: v.date, end: v.date, direction: v.direction, days: [], actualTotal: zero, expectedTotal: zero, impact: zero, impactPct: null, peakScore: 0 };
-      incidents.push(current);
-    }
-    const inc = current!;
-    const impact = sub(v.actual, v.expected);
-    inc.end = v.date;
-    inc.actualTotal = add(inc.actualTotal, v.actual);
-    inc.expectedTotal = add(inc.expectedTotal, v.expected);
-    inc.impact = add(inc.impact, impact);
-    inc.impactPct = pct(inc.impact, inc.expectedTotal);
-    inc.peakScore = Math.max(inc.peakScore, Math.abs(v.score ?? 0));
-    inc.days.push({ date: v.date, actual: v.actual, expected: v.expected, impact, runningImpact: inc.impact, score: v.score ?? 0 });
-    lastDate = v.date;
-  }
-  return incidents;
-}
-
-/** Merges consecutive alerting days of the same direction into incidents with a running impact. */
-export function mergeIncidents(verdicts: readonly DayVerdict[]): Incident<number>[] {
-  return mergeGeneric<number>(
-    verdicts,
-    0,
-    (a, b) => a + b,
-    (a, b) => a - b,
-    (a, b) => (b > 0 ? (100 * a) / b : null),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
 // Money-facing wrapper (Slack)
 
 export interface SpendPoint {
@@ -465,13 +388,3 @@ export function detectSpendAnomalies(series: readonly SpendPoint[], options: Par
   });
 }
 
-/** Incidents over Money verdicts: exact bigint sums. */
-export function mergeSpendIncidents(verdicts: readonly SpendVerdict[]): Incident<Money>[] {
-  return mergeGeneric<Money>(
-    verdicts,
-    0n as Money,
-    (a, b) => (a + b) as Money,
-    (a, b) => (a - b) as Money,
-    (a, b) => (b > 0n ? Number((a * 1_000_000n) / b) / 10_000 : null),
-  );
-}

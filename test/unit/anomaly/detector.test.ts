@@ -5,8 +5,6 @@ import {
   detectAnomalies,
   detectSpendAnomalies,
   fillDailyGaps,
-  mergeIncidents,
-  mergeSpendIncidents,
 } from '../../../src/domain/anomaly/detector.ts';
 import { addDays } from '../../../src/domain/calendar.ts';
 import { dollars, fromUsd, type Money } from '../../../src/domain/money.ts';
@@ -74,9 +72,7 @@ describe('detectAnomalies on a weekday-patterned series', () => {
       expect(v.alert).toBe(false);
       expect(Math.abs(v.impactPct!)).toBeLessThan(15);
     }
-    const [incident] = mergeIncidents(verdicts);
-    expect(incident!.start).toBe(series[40]!.date);
-    expect(incident!.end).toBe(series[42]!.date);
+    expect(verdicts.slice(40, 43).every((v) => v.direction === 'spike')).toBe(true);
   });
 
   it('alerts on a level shift, then takes it as the new normal', () => {
@@ -86,9 +82,8 @@ describe('detectAnomalies on a weekday-patterned series', () => {
     const alertIdx = verdicts.flatMap((v, i) => (v.alert ? [i] : []));
     expect(alertIdx[0]).toBe(shift);
     expect(Math.max(...alertIdx)).toBeLessThan(shift + 10);
-    const incidents = mergeIncidents(verdicts);
-    expect(incidents[0]!.start).toBe(series[shift]!.date);
-    expect(incidents[0]!.direction).toBe('spike');
+    expect(verdicts[shift]!.date).toBe(series[shift]!.date);
+    expect(verdicts[shift]!.direction).toBe('spike');
     // Two weeks later the expected value is the new level (1.8 × the old one).
     const later = verdicts[shift + 14]!;
     expect(later.alert).toBe(false);
@@ -147,37 +142,6 @@ describe('quiet and sparse series', () => {
   });
 });
 
-describe('mergeIncidents', () => {
-  it('merges consecutive alert days into one incident with a running impact, splits on gaps and direction', () => {
-    const base = { status: 'scored' as const, lower: 0, upper: 0, impactPct: 0, outlier: true, historyDays: 20 };
-    const day = (date: string, actual: number, expected: number, alert: boolean) => ({
-      ...base,
-      date,
-      actual,
-      expected,
-      impact: actual - expected,
-      score: alert ? 5 : 0,
-      direction: actual > expected ? ('spike' as const) : ('dip' as const),
-      alert,
-    });
-    const incidents = mergeIncidents([
-      day('2026-02-01', 300, 100, true),
-      day('2026-02-02', 250, 100, true),
-      day('2026-02-03', 180, 100, true),
-      day('2026-02-04', 100, 100, false),
-      day('2026-02-05', 400, 100, true),
-      day('2026-02-06', 10, 100, true),
-    ]);
-    expect(incidents.map((i) => [i.start, i.end, i.direction, i.impact])).toEqual([
-      ['2026-02-01', '2026-02-03', 'spike', 430],
-      ['2026-02-05', '2026-02-05', 'spike', 300],
-      ['2026-02-06', '2026-02-06', 'dip', -90],
-    ]);
-    expect(incidents[0]!.days.map((d) => d.runningImpact)).toEqual([200, 350, 430]);
-    expect(incidents[0]!.impactPct).toBeCloseTo(143.33, 2);
-  });
-});
-
 describe('detectSpendAnomalies (Money)', () => {
   const toMoney = (s: { date: string; value: number }[], scale: number) => s.map((p) => ({ date: p.date, amount: fromUsd((p.value * scale).toFixed(2)) }));
 
@@ -190,9 +154,6 @@ describe('detectSpendAnomalies (Money)', () => {
     expect(typeof a.impact).toBe('bigint');
     expect(a.actual).toBe(series[45]!.amount);
     expect(a.impact).toBe(a.actual - a.expected!);
-    const incidents = mergeSpendIncidents(verdicts);
-    expect(incidents).toHaveLength(1);
-    expect(incidents[0]!.impact).toBe(a.impact);
   });
 
   it('applies the $ floor: a doubling of $10/day spend is below the default $25', () => {
