@@ -1,9 +1,10 @@
-import { formatMoney, ratio, type Money } from '../domain/money.ts';
+import { formatMoney, ratio, sum, type Money } from '../domain/money.ts';
+import { roundCentsPreservingTotal } from '../domain/rounding.ts';
 import { PERIOD_EXAMPLES } from '../domain/periods.ts';
 import type { Reply } from '../services/ask.ts';
 import type { RankedRow, SpendReport, TopReport } from '../services/reports.ts';
 import { HELP_EXAMPLES } from '../slack/command-text.ts';
-import { alignTable, percent } from './table.ts';
+import { alignTable, humanLabel, percent, type TablePart } from './table.ts';
 
 /**
  * The words and tables of each reply, shared by Slack blocks and the terminal so both say the same.
@@ -12,42 +13,59 @@ import { alignTable, percent } from './table.ts';
 export interface ReplyParts {
   title: string;
   summary: string[];
-  tables: { caption: string; table: string }[];
+  tables: TablePart[];
   notes: string[];
 }
 
-export function rankedTable(first: string, rows: RankedRow[], withCount = true): string {
-  const header = withCount ? [first, 'spend', 'share', 'calls'] : [first, 'spend', 'share'];
-  const body = rows.map((r) => {
-    const cells = [r.label, formatMoney(r.amount), percent(r.share)];
-    return withCount ? [...cells, r.count.toLocaleString('en-US')] : cells;
+/**
+ * A ranking of API spend. With `total`, rows not shown are summed into "Other" and a "Total" row
+ * closes the table; amounts are rounded together by largest remainder (`roundCentsPreservingTotal`)
+ * so the column foots to the total shown.
+ */
+export function rankedTable(first: string, rows: RankedRow[], total?: Money, withCount = true): string {
+  const header = withCount ? [first, 'API spend', 'share', 'calls'] : [first, 'API spend', 'share'];
+  const all = rows.map((r) => ({ label: r.label, amount: r.amount, share: percent(r.share), count: r.count.toLocaleString('en-US') }));
+  if (total !== undefined) {
+    const rest = (total - sum(rows.map((r) => r.amount))) as Money;
+    if (rest !== 0n) all.push({ label: 'Other', amount: rest, share: percent(ratio(rest, total)), count: '' });
+  }
+  const rounded = roundCentsPreservingTotal(all.map((r) => r.amount));
+  const body = all.map((r, i) => {
+    const cells = [r.label, formatMoney(rounded[i]!), r.share];
+    return withCount ? [...cells, r.count] : cells;
   });
+  if (total !== undefined && all.length > 1) {
+    const cells = ['Total', formatMoney(sum(rounded)), '100%'];
+    body.push(withCount ? [...cells, ''] : cells);
+  }
   return alignTable(header, body, [false, true, true, true]);
 }
 
 function spendParts(r: SpendReport, timeZone: string): ReplyParts {
-  const summary = [`Spend: ${formatMoney(r.total)} across ${r.count.toLocaleString('en-US')} calls`];
   const hiddenTotal = [...r.hidden.values()].reduce((a, b) => a + b, 0n) as Money;
+  const summary: string[] = [];
   if (hiddenTotal !== 0n || r.allocated !== 0n || (r.unallocated ?? 0n) !== 0n) {
-    const parts = [...r.hidden].sort((a, b) => (a[1] > b[1] ? -1 : 1)).map(([c, a]) => `${c} ${formatMoney(a)}`);
-    summary.push(`Hidden costs: ${formatMoney(hiddenTotal)}${parts.length ? ` (${parts.join(', ')})` : ''}`);
-    summary.push(`Allocated shared costs: ${formatMoney(r.allocated)}`);
-    if (r.unallocated !== null && r.unallocated !== 0n) summary.push(`Unallocated shared costs: ${formatMoney(r.unallocated)}`);
-    summary.push(`True cost: ${formatMoney(r.trueTotal)} (the API spend above is ${percent(ratio(r.total, r.trueTotal))} of it)`);
-  }
+    // The view is about cost: lead with the true cost, its parts rounded together so they add up.
+    const hidden = [...r.hidden].sort((a, b) => (a[1] > b[1] ? -1 : 1));
+    const unallocated = r.unallocated ?? (0n as Money);
+    const [api, allocated, rest, ...byCategory] = roundCentsPreservingTotal([r.total, r.allocated, unallocated, ...hidden.map(([, a]) => a)]) as [Money, Money, Money, ...Money[]];
+    const parts = hidden.map(([c], i) => `${humanLabel(c)} ${formatMoney(byCategory[i]!)}`);
+    summary.push(`True cost: ${formatMoney((api + allocated + rest + sum(byCategory)) as Money)} = API spend ${formatMoney(api)} + hidden ${formatMoney(sum(byCategory))}${parts.length ? ` (${parts.join(', ')})` : ''} + allocated shared ${formatMoney(allocated)}${unallocated !== 0n ? ` + unallocated shared ${formatMoney(rest)}` : ''}`);
+    summary.push(`API spend: ${formatMoney(api)} across ${r.count.toLocaleString('en-US')} calls (${percent(ratio(r.total, r.trueTotal))} of the true cost)`);
+  } else summary.push(`API spend: ${formatMoney(r.total)} across ${r.count.toLocaleString('en-US')} calls (no hidden or shared costs entered)`);
   if (r.unattributed !== null && r.coverage !== null) {
     summary.push(`Attributed to a team: ${percent(r.coverage)} (unattributed ${formatMoney(r.unattributed)})`);
   }
   const tables: ReplyParts['tables'] = [];
-  if (r.teams.length) tables.push({ caption: 'By team', table: rankedTable('team', r.teams) });
-  if (r.topFeatures.length) tables.push({ caption: 'Top features', table: rankedTable('feature', r.topFeatures) });
+  if (r.teams.length) tables.push({ caption: 'API spend by team', table: rankedTable('team', r.teams, r.total) });
+  if (r.topFeatures.length) tables.push({ caption: 'API spend by feature', table: rankedTable('feature', r.topFeatures, r.total) });
   return { title: `${r.title} · ${r.period.label}`, summary, tables, notes: commonNotes(r, timeZone) };
 }
 
 function topParts(r: TopReport, timeZone: string): ReplyParts {
   const singular = r.dimension.replace(/s$/, '');
-  const summary = [`Total: ${formatMoney(r.total)}`, `Attributed to a team: ${percent(r.coverage)} (unattributed ${formatMoney(r.unattributed)})`];
-  const tables = r.rows.length ? [{ caption: `Top ${r.dimension}`, table: rankedTable(singular, r.rows) }] : [];
+  const summary = [`API spend: ${formatMoney(r.total)} (what the sources billed; /aicost budget and /aicost chargeback show the true cost)`, `Attributed to a team: ${percent(r.coverage)} (unattributed ${formatMoney(r.unattributed)})`];
+  const tables = r.rows.length ? [{ caption: `Top ${r.dimension} by API spend`, table: rankedTable(singular, r.rows, r.total) }] : [];
   const notes = commonNotes(r, timeZone);
   if (!r.rows.length) notes.unshift('No spend recorded in this period.');
   return { title: `Top ${r.dimension} · ${r.period.label}`, summary, tables, notes };
@@ -116,7 +134,7 @@ export function replyText(reply: Reply, timeZone: string): string {
   const out = [p.title, '', ...p.summary];
   for (const t of p.tables) out.push('', t.caption, t.table);
   if (reply.kind === 'spend' && reply.daily.length) {
-    out.push('', 'Daily spend', alignTable(['day', 'spend'], reply.daily.map((d) => [d.day, formatMoney(d.amount)]), [false, true]));
+    out.push('', 'Daily API spend', alignTable(['day', 'API spend'], reply.daily.map((d) => [d.day, formatMoney(d.amount)]), [false, true]));
   }
   if (p.notes.length) out.push('', ...p.notes);
   return out.join('\n');

@@ -1,5 +1,6 @@
 import type { ReplyParts } from '../format/reply-lines.ts';
-import { budgetParts, featureIcebergParts, hiddenListParts, teamIcebergParts } from '../format/management-lines.ts';
+import { budgetParts, featureIcebergParts, featureIcebergSlices, hiddenListParts, icebergSlices, teamIcebergParts, teamIcebergSlices } from '../format/management-lines.ts';
+import { formatMoney, sum } from '../domain/money.ts';
 import { monthOf, monthPeriod } from '../domain/periods.ts';
 import { parseCommand, type Command } from '../slack/command-text.ts';
 import type { Authz } from './authz.ts';
@@ -75,17 +76,18 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'feature': {
       const r = await deps.iceberg.feature(command.slug, command.period, now);
       if (r.kind === 'unknown') return reply(r);
-      const e = r.economics;
-      const labels = ['API', ...e.byCategory.map((c) => c.category), 'allocated'];
-      const values = [e.direct, ...e.byCategory.map((c) => c.amount), e.allocated];
-      return reply({ kind: 'message', parts: featureIcebergParts(r), chart: { type: 'split', title: `Feature ${r.slug}: API vs hidden`, labels, values } }, command.share);
+      const slices = icebergSlices(featureIcebergSlices(r.economics));
+      const labels = slices.map((x) => x.label);
+      const values = slices.map((x) => x.amount);
+      return reply({ kind: 'message', parts: featureIcebergParts(r), chart: { type: 'split', title: `Feature ${r.slug}: true cost ${formatMoney(sum(values))} by part`, labels, values } }, command.share);
     }
     case 'iceberg': {
       const r = await deps.iceberg.team(command.slug, command.period, now);
       if (r.kind === 'unknown') return reply(r);
-      const labels = ['API', ...r.hidden.keys(), 'allocated'];
-      const values = [r.direct, ...r.hidden.values(), r.allocated];
-      return reply({ kind: 'message', parts: teamIcebergParts(r), chart: { type: 'split', title: `${r.title}: visible vs hidden`, labels, values } }, command.share);
+      const slices = icebergSlices(teamIcebergSlices(r));
+      const labels = slices.map((x) => x.label);
+      const values = slices.map((x) => x.amount);
+      return reply({ kind: 'message', parts: teamIcebergParts(r), chart: { type: 'split', title: `${r.title}: true cost ${formatMoney(sum(values))} by part`, labels, values } }, command.share);
     }
     case 'hidden-list': {
       const r = await deps.hidden.list(command.slug);

@@ -74,9 +74,9 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
     const expected = expectedTeamMonth('platform', '2026-10');
     expect(expected.count).toBeGreaterThan(100);
     const { reply } = await h.command('team platform 2026-10');
-    expect(blocksText(reply.blocks)).toContain(`Spend: ${formatMoney(expected.total)} across ${expected.count.toLocaleString('en-US')} calls`);
+    expect(blocksText(reply.blocks)).toContain(`API spend: ${formatMoney(expected.total)} across ${expected.count.toLocaleString('en-US')} calls`);
     const asked = await cli(['ask', 'team platform 2026-10'], env);
-    expect(asked.stdout).toContain(`Spend: ${formatMoney(expected.total)} across ${expected.count.toLocaleString('en-US')} calls`);
+    expect(asked.stdout).toContain(`API spend: ${formatMoney(expected.total)} across ${expected.count.toLocaleString('en-US')} calls`);
 
     const top = await h.command('top teams 2026-10');
     expect(blocksText(top.reply.blocks)).toMatch(/unattributed +\$/);
