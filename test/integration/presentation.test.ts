@@ -1,0 +1,185 @@
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { costWrites } from '../../src/db/repositories/cost-writes.ts';
+import { fromUsd } from '../../src/domain/money.ts';
+import { runClaimed } from '../../src/jobs/runner.ts';
+import { testProviders } from '../support/database.ts';
+import { startHarness, type Harness } from '../support/app-harness.ts';
+import { recordSlack } from '../support/recording.ts';
+
+/**
+ * What people see foots: in every table of /aicost team, top, iceberg, budget, chargeback and the
+ * chargeback draft, the parts add up to the totals shown, across and down, and the chargeback's cells
+ * are the detail CSV's and the GL's cells. The data is chosen to round badly: a $1,000 shared cost
+ * split three ways by API spend, sub-cent calls, half cents.
+ */
+
+const FINANCE = 'U0FINANCE';
+const NOW = new Date('2026-11-02T15:00:00Z');
+const MONEY = /-?\$[\d,]+\.\d{2}\b/g;
+const cents = (s: string) => {
+  const n = Math.round(Number(s.replace(/[$,]/g, '')) * 100);
+  return s.startsWith('-') ? -Math.abs(n) : n;
+};
+
+interface Table { caption: string; header: string[]; rows: { label: string; cells: string[]; money: number[] }[] }
+
+/** The tables of a message: monospace code blocks (columns split on 2+ spaces) and table blocks. */
+function tablesOf(blocks: unknown[]): Table[] {
+  const out: Table[] = [];
+  let caption = '';
+  for (const b of blocks as { type: string; text?: { text?: string }; rows?: { text: string }[][] }[]) {
+    if (b.type === 'section' && b.text?.text) {
+      const t = b.text.text;
+      const cap = /^\*([^*]+)\*/.exec(t);
+      if (cap) caption = cap[1]!;
+      const code = /```([\s\S]*?)```/.exec(t);
+      if (code) {
+        const lines = code[1]!.split('\n');
+        const header = lines[0]!.trim().split(/\s{2,}/);
+        const rows = lines.slice(2).map((l) => {
+          const cells = l.trim().split(/\s{2,}/);
+          return { label: cells[0]!, cells, money: (l.slice(cells[0]!.length).match(MONEY) ?? []).map(cents) };
+        });
+        out.push({ caption, header, rows });
+      }
+    }
+    if (b.type === 'table' && b.rows) {
+      const [head, ...body] = b.rows.map((r) => r.map((c) => c.text));
+      out.push({ caption, header: head!, rows: body.map((cells) => ({ label: cells[0]!, cells, money: cells.slice(1).flatMap((c) => (c.match(MONEY) ?? []).map(cents)) })) });
+    }
+  }
+  return out;
+}
+
+/** A "Total" row equals the sum of the rows above it, in every money column. */
+function footsDown(t: Table): void {
+  const total = t.rows.find((r) => r.label === 'Total' || r.label === 'True cost');
+  if (!total) return;
+  const parts = t.rows.filter((r) => r !== total);
+  total.money.forEach((v, k) => expect(parts.reduce((a, r) => a + (r.money[k] ?? 0), 0), `${t.caption}: column ${t.header[k + 1]}`).toBe(v));
+}
+
+/** The last money column is the sum of the money columns before it (tables of parts and their total). */
+function footsAcross(t: Table): void {
+  for (const r of t.rows) {
+    const total = r.money.at(-1)!;
+    expect(r.money.slice(0, -1).reduce((a, b) => a + b, 0), `${t.caption}: row ${r.label}`).toBe(total);
+  }
+}
+
+describe.each(testProviders())('displayed totals foot and equal the exports, on %s', (provider) => {
+  let h: Harness;
+  let seq = 0;
+
+  beforeAll(async () => {
+    h = await startHarness(provider, { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false' }, () => NOW);
+    const support = await h.services.teams.upsert({ slug: 'support', name: 'Support', channelId: 'C0SUPPORT', leadUserIds: ['U0SUPLEAD'], costCenter: 'CC-210' });
+    const claims = await h.services.teams.upsert({ slug: 'claims', name: 'Claims', channelId: 'C0CLAIMS', costCenter: 'CC-220' });
+    const growth = await h.services.teams.upsert({ slug: 'growth', name: 'Growth', channelId: 'C0GROWTH' });
+    const triage = await h.services.teams.upsertFeature({ slug: 'triage', name: 'Triage', teamId: support.id });
+    const reply = await h.services.teams.upsertFeature({ slug: 'reply-draft', name: 'Reply draft', teamId: support.id });
+    const e = (teamId: number | null, featureId: number | null, day: string, amount: string) =>
+      ({ source: 'helicone', sourceId: `p${++seq}`, occurredAt: new Date(`${day}T12:00:00Z`), teamId, featureId, amount: fromUsd(amount), workItem: `W-${seq % 7}` });
+    await costWrites(h.db.db).insertMany([
+      e(support.id, triage.id, '2026-10-03', '413.354'),
+      e(support.id, reply.id, '2026-10-09', '300.0049'),
+      e(support.id, triage.id, '2026-10-21', '0.0042'),
+      e(claims.id, null, '2026-10-05', '208.155'),
+      e(claims.id, null, '2026-10-30', '91.8451'),
+      e(growth.id, null, '2026-10-12', '100.005'),
+      e(null, null, '2026-10-13', '14.2649'),
+      e(support.id, triage.id, '2026-11-01', '40.335'),
+      e(claims.id, null, '2026-11-02', '20.005'),
+    ]);
+    for (const text of [
+      'add 1000 vector_db monthly 2026-10 shared "Pinecone"',
+      'add 4.50 human_review per-item 2026-10 triage "5 min at $54/h"',
+      'add 100 observability monthly 2026-10 shared even "Langfuse seat"',
+      'budget set support 900 2026-10',
+      'budget set support 1200 monthly',
+      'budget set claims 400 monthly',
+    ]) expect(JSON.stringify((await h.command(text, { userId: FINANCE })).reply)).not.toMatch(/not (added|changed|set)|did not understand|not allowed/i);
+  });
+  afterAll(async () => {
+    recordSlack(h.slack, `presentation-${provider}`);
+    await h?.stop();
+  });
+
+  const tablesFor = async (text: string, userId = FINANCE) => {
+    const { reply } = await h.command(text, { userId });
+    return { blocks: reply.blocks ?? [], tables: tablesOf(reply.blocks ?? []) };
+  };
+
+  it('foots every table of /aicost team, top and iceberg, and the true cost line adds up', async () => {
+    for (const cmd of ['team support 2026-10', 'top teams 2026-10', 'top features 2026-10', 'iceberg 2026-10', 'iceberg support 2026-10', 'feature triage 2026-10']) {
+      const { blocks, tables } = await tablesFor(cmd);
+      expect(tables.length, cmd).toBeGreaterThan(0);
+      for (const t of tables) {
+        expect(t.rows.some((r) => r.label === 'Total' || r.label === 'True cost') || t.rows.length === 1, `${cmd}: ${t.caption} has a total`).toBe(true);
+        footsDown(t);
+      }
+      const line = /True cost: (\$[\d,.]+) = API spend (\$[\d,.]+) \+ hidden (\$[\d,.]+) \([^)]*\) \+ allocated shared (\$[\d,.]+)/.exec(JSON.stringify(blocks));
+      if (line) expect(cents(line[2]!) + cents(line[3]!) + cents(line[4]!), cmd).toBe(cents(line[1]!));
+    }
+  });
+
+  it('foots the budget tables both ways, and their true cost is the chargeback’s', async () => {
+    const { tables } = await tablesFor('budget');
+    const split = tables.find((t) => t.caption.startsWith('What the true cost'))!;
+    footsAcross(split);
+    footsDown(split);
+    const status = tables.find((t) => t.caption.startsWith('Budget, true cost'))!;
+    const col = status.header.indexOf('true cost');
+    for (const r of status.rows) expect(cents(r.cells[col]!), r.label).toBe(split.rows.find((s) => s.label === r.label)!.money.at(-1));
+  });
+
+  it('shows /aicost chargeback with parts that foot to the totals and equal the detail CSV and the GL', async () => {
+    const { tables } = await tablesFor('chargeback 2026-10');
+    const cost = tables.find((t) => t.caption === 'True cost per team')!;
+    footsAcross(cost);
+    footsDown(cost);
+    const cb = await h.services.chargeback.build('2026-10');
+    const files = h.services.chargeback.files(cb);
+    const detail = parse(files.detail, { columns: true }) as Record<string, string>[];
+    const gl = parse(files.gl, { columns: true }) as Record<string, string>[];
+    const c = (s: string | undefined) => Math.round(Number(s || '0') * 100);
+    for (const r of cost.rows.filter((x) => !['Total', 'Unattributed', 'Unallocated shared'].includes(x.label))) {
+      const row = detail.find((d) => d.line_type === 'team_total' && cb.lines.find((l) => l.slug === r.label)?.name === d.team)!;
+      const [api, hidden, shared, adjustments, total] = r.money as [number, number, number, number, number];
+      expect(c(row.direct_cost), r.label).toBe(api + hidden);
+      expect(c(row.allocated_shared_cost), r.label).toBe(shared);
+      expect(c(row.adjustments), r.label).toBe(adjustments);
+      expect(c(row.total), r.label).toBe(total);
+      // The detail lines of the team sum to its total row, and its GL debit is the same cents.
+      expect(detail.filter((d) => d.line_type === 'line' && d.team === row.team).reduce((a, d) => a + c(d.total), 0), r.label).toBe(total);
+      expect(c(gl.find((g) => g.description.endsWith(`: ${row.team}`))!.debit), r.label).toBe(total);
+    }
+    const grand = detail.find((d) => d.line_type === 'grand_total')!;
+    const total = cost.rows.find((r) => r.label === 'Total')!.money;
+    expect(c(grand.direct_cost)).toBe(total[0]! + total[1]!);
+    expect(c(grand.allocated_shared_cost)).toBe(total[2]);
+    expect(c(grand.total)).toBe(total[4]);
+    // Summing the detail lines gives the grand total; the shared costs are booked in full.
+    expect(detail.filter((d) => d.line_type === 'line').reduce((a, d) => a + c(d.total), 0)).toBe(total[4]);
+    expect(total[2]).toBe(110_000);
+  });
+
+  it('posts the draft with the same cents as the file attached to it', async () => {
+    await runClaimed(h.running.runtime.jobs.find((j) => j.name === 'chargeback')!, h.running.runtime.jobDeps, NOW);
+    const post = await h.slack.waitFor('chat.postMessage', (x) => x.args.channel === 'C0FINANCE' && String(x.args.text).startsWith('Chargeback 2026-10'));
+    const tables = tablesOf(post.args.blocks as unknown[]);
+    const cost = tables.find((t) => t.caption === 'True cost per team')!;
+    footsAcross(cost);
+    footsDown(cost);
+    const upload = await h.slack.waitForUpload();
+    const detail = parse(upload.bytes.toString('utf8'), { columns: true }) as Record<string, string>[];
+    const grand = detail.find((d) => d.line_type === 'grand_total')!;
+    expect(Math.round(Number(grand.total) * 100)).toBe(cost.rows.find((r) => r.label === 'Total')!.money[4]);
+    // Charts: value axes from zero, dollar ticks.
+    const image = (post.args.blocks as { type: string; image_url?: string }[]).find((b) => b.type === 'image')!;
+    const config = new URL(image.image_url!).searchParams.get('c')!;
+    expect(config).toContain('"beginAtZero":true');
+    expect(config).toContain("return '$'+");
+  });
+});
