@@ -153,7 +153,7 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
       expect(c(row.total), r.label).toBe(total);
       // The detail lines of the team sum to its total row, and its GL debit is the same cents.
       expect(detail.filter((d) => d.line_type === 'line' && d.team === row.team).reduce((a, d) => a + c(d.total), 0), r.label).toBe(total);
-      expect(c(gl.find((g) => g.description.endsWith(`: ${row.team}`))!.debit), r.label).toBe(total);
+      expect(c(gl.find((g) => g.description!.endsWith(`: ${row.team}`))!.debit), r.label).toBe(total);
     }
     const grand = detail.find((d) => d.line_type === 'grand_total')!;
     const total = cost.rows.find((r) => r.label === 'Total')!.money;
