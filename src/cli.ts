@@ -70,9 +70,20 @@ export async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { user: { type: 'string' }, channel: { type: 'string' } } });
       const text = positionals.join(' ');
       return withServices(async (s) => {
-        const answer = await ask(s.askDeps, { text, userId: values.user ?? 'UCLI', channelId: values.channel ?? null, now: new Date() });
-        console.log(replyText(answer.reply, s.timeZone));
-        return answer.reply.kind === 'invalid' || answer.reply.kind === 'unknown' ? 2 : 0;
+        // Like the bot, `ask sync` reports the sources configured in this environment (and `sync now`
+        // runs them, as the terminal user is the operator).
+        const sources = loadSourcesConfig();
+        const { costStore } = await import('./db/repositories/cost-store.ts');
+        const { sourceClients, syncService } = await import('./services/sync-service.ts');
+        const store = costStore(s.db, { timeZone: sources.REPORT_TIMEZONE });
+        s.askDeps.sync = syncService({ store, clients: sourceClients(sources), backfillDays: sources.SYNC_BACKFILL_DAYS, authz: createAuthz({ financeUserIds: [] }), log: createLogger('warn') });
+        try {
+          const answer = await ask(s.askDeps, { text, userId: values.user ?? 'UCLI', channelId: values.channel ?? null, now: new Date() });
+          console.log(replyText(answer.reply, s.timeZone));
+          return answer.reply.kind === 'invalid' || answer.reply.kind === 'unknown' ? 2 : 0;
+        } finally {
+          store.close();
+        }
       });
     }
     case 'demo': {
