@@ -94,9 +94,18 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return withServices(async (s) => {
-        const result = await seedDemo({ teams: s.teams, writes: costWrites(s.db) }, { now: new Date(), timeZone: s.timeZone, days });
+        const now = new Date();
+        const result = await seedDemo({ teams: s.teams, writes: costWrites(s.db) }, { now, timeZone: s.timeZone, days });
+        const { DEMO_FINANCE_USER, setUpDemo } = await import('./demo/setup.ts');
+        const config = loadDatabaseConfig();
+        const asFinance = createServices(s.db, {
+          timeZone: config.REPORT_TIMEZONE, financeUserIds: [DEMO_FINANCE_USER], quickchartUrl: config.QUICKCHART_URL,
+          gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
+        });
+        const setup = await setUpDemo(asFinance, { now, timeZone: s.timeZone });
         console.log(`Demo organisation ready: ${result.teams} teams, ${result.features} features, ${result.entries.toLocaleString('en-US')} cost entries over ${days} days.`);
-        console.log('Try: npx aicost ask "top teams last month"');
+        for (const line of setup) console.log(`  ${line}`);
+        console.log('Try: npx aicost ask "budget", npx aicost ask "iceberg", then npx aicost run anomalies (a spike was planted yesterday).');
         return 0;
       });
     }
