@@ -4,6 +4,7 @@ import { PERIOD_EXAMPLES } from '../domain/periods.ts';
 import type { Reply } from '../services/ask.ts';
 import type { RankedRow, SpendReport, TopReport } from '../services/reports.ts';
 import { HELP_EXAMPLES } from '../slack/command-text.ts';
+import { ADMIN_USAGE } from '../services/admin-service.ts';
 import { alignTable, humanLabel, percent, type TablePart } from './table.ts';
 
 /**
@@ -98,33 +99,45 @@ export function replyParts(reply: Reply, timeZone: string): ReplyParts {
       };
     case 'invalid':
       return {
-        title: 'Sorry, I did not understand that',
+        // Said once: the problem may already say "did not understand".
+        title: /did not understand/i.test(reply.problem) ? 'Not understood' : 'Sorry, I did not understand that',
         summary: [reply.problem],
         tables: [],
         notes: [`Try: ${reply.examples.join('  |  ')}`, 'Type /aicost help for everything I can do.'],
       };
-    case 'help':
+    case 'help': {
+      const team = reply.team ?? 'support';
+      const summary = [
+        '/aicost: your team’s month to date (in a team channel: that team)',
+        '/aicost team <slug> [period]: one team’s true cost, API spend by feature and the daily chart',
+        '/aicost top teams|features|models|customers [period]: who spends most (API spend)',
+        '/aicost feature <slug> [period]: the iceberg of one feature: API spend vs hidden costs, cost per work item, savings',
+        '/aicost iceberg [team] [period]: API spend vs hidden and shared costs, as a chart of the true cost',
+        '/aicost add: enter a hidden cost (a form), or in one line: add <amount> <category> once [YYYY-MM-DD] | monthly [YYYY-MM] <team|feature|shared> ["note"], or add <amount> <category> per-item <feature> ["note"]',
+        '/aicost hidden [team|feature]: list hidden costs; hidden edit <#> / hidden delete <#>',
+        '/aicost budget: budgets, true cost to date, forecast',
+        '/aicost request <amount> [team] <reason>: ask finance for more budget (team leads)',
+        '/aicost sync: the cost sources and their last sync',
+        '/aicost anomalies [team]: recent spend anomalies and their feedback',
+        `/aicost chargeback [YYYY-MM]: the monthly chargeback${reply.finance ? ' of every team' : ' of your teams'}`,
+        'Add "share" at the end to post the answer in the channel instead of only to you.',
+        `Periods: ${PERIOD_EXAMPLES.join(', ')} (calendar months in ${timeZone}).`,
+      ];
+      if (reply.finance) {
+        summary.push(
+          'For finance:',
+          `/aicost budget set <team> <amount> [YYYY-MM|monthly]: set a budget, e.g. /aicost budget set ${team} 5000`,
+          '/aicost sync now: start a sync',
+          ...ADMIN_USAGE,
+        );
+      }
       return {
         title: 'aicost: what your AI really costs',
-        summary: [
-          '/aicost: your team’s month to date (in a team channel: that team)',
-          '/aicost team <slug> [period]: one team’s spend, top features and daily chart',
-          '/aicost top teams|features|models|customers [period]: who spends most',
-          '/aicost feature <slug> [period]: the iceberg of one feature: API vs hidden costs, cost per work item, savings',
-          '/aicost iceberg [team] [period]: visible vs hidden cost as a chart',
-          '/aicost add: enter a hidden cost (a form), or in one line: add <amount> <category> once [YYYY-MM-DD] | monthly [YYYY-MM] <team|feature|shared> ["note"], or add <amount> <category> per-item <feature> ["note"]',
-          '/aicost hidden [team|feature]: list hidden costs; hidden edit <#> / hidden delete <#>',
-          '/aicost budget: budgets, month to date, forecast; budget set <team> <amount> [YYYY-MM|monthly] (finance)',
-          '/aicost request <amount> [team] <reason>: ask finance for more budget (team leads)',
-          '/aicost sync: the cost sources and their last sync; sync now (finance)',
-          '/aicost anomalies [team]: recent spend anomalies and their feedback',
-          '/aicost chargeback [YYYY-MM]: the monthly chargeback (finance sees every team)',
-          'Add "share" at the end to post the answer in the channel instead of only to you.',
-          `Periods: ${PERIOD_EXAMPLES.join(', ')} (calendar months in ${timeZone}).`,
-        ],
+        summary,
         tables: [],
-        notes: [`Examples: ${HELP_EXAMPLES.join('  |  ')}`],
+        notes: [`Examples: ${HELP_EXAMPLES.map((e) => e.replace(/\bpayments\b/g, team)).join('  |  ')}`],
       };
+    }
   }
 }
 

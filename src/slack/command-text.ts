@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseAmount, type Money } from '../domain/money.ts';
 import { parsePeriod, PERIOD_EXAMPLES, type Period } from '../domain/periods.ts';
+import { closest } from '../domain/suggest.ts';
+import { distance } from 'fastest-levenshtein';
 
 /**
  * Parses the text after `/aicost` into a command. Pure: `now` and the time zone are parameters.
@@ -138,7 +140,7 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
     if (!team || !s.success) return invalid('`budget set` needs a team, then an amount.', BUDGET_EXAMPLES);
     const amount = amountText === undefined ? null : parseAmount(amountText);
     if (amount === null) return invalid(`"${amountText ?? ''}" is not an amount: write dollars such as 5000 or 12,500.50.`, BUDGET_EXAMPLES);
-    if (extra.length) return invalid(`I did not understand "${extra.join(' ')}" after the month.`, BUDGET_EXAMPLES);
+    if (extra.length) return invalid(`"${extra.join(' ')}" after the month is not part of \`budget set\`.`, BUDGET_EXAMPLES);
     const w = (when ?? 'monthly').toLowerCase();
     if (w !== 'monthly' && !/^\d{4}-(0[1-9]|1[0-2])$/.test(w)) return invalid(`"${when}" is not a month: use YYYY-MM, or "monthly" for every month.`, BUDGET_EXAMPLES);
     return { kind: 'budget-set', slug: s.data, amount, month: w };
@@ -175,5 +177,12 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
   // `/aicost last month` or `/aicost 2026-10`: the overview for a period.
   const asPeriod = parsePeriod(words.join(' '), now, timeZone);
   if (asPeriod.ok) return { kind: 'overview', period: asPeriod.period, share };
-  return invalid(`I did not understand "${text.trim()}".`);
+  const guess = closest(verb, VERBS, 1)[0];
+  if (guess && distance(verb, guess) <= 2) {
+    return invalid(`"${head}" is not a command. Did you mean \`${guess}\`?`, [`/aicost ${[guess, ...rest].join(' ')}`, '/aicost help']);
+  }
+  return invalid(`"${text.trim()}" is neither a command nor a period.`);
 }
+
+/** The verbs, for "did you mean" on a misspelt one. */
+const VERBS = ['team', 'top', 'feature', 'iceberg', 'hidden', 'add', 'budget', 'request', 'sync', 'anomalies', 'chargeback', 'admin', 'help'];

@@ -31,7 +31,7 @@ describe.each(testProviders())('hidden costs, allocation and the iceberg over si
 
   it('lets a lead add costs for their own team only; shared costs are finance\'s', async () => {
     const ok = await h.command('add 54 human_review once 2026-10-05 payments "QA review"', { userId: LEAD });
-    expect(blocksText(ok.reply.blocks)).toContain('Added hidden cost #');
+    expect(blocksText(ok.reply.blocks)).toMatch(/Added \$[\d,.]+ .*\(#\d+\)/);
     const other = await h.command('add 10 other once 2026-10-05 search', { userId: LEAD });
     expect(blocksText(other.reply.blocks)).toContain("Only Search's leads or finance");
     const shared = await h.command('add 100 vector_db monthly 2026-10 until 2026-10 shared even', { userId: LEAD });

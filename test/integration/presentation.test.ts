@@ -111,6 +111,29 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
     return { blocks: reply.blocks ?? [], tables: tablesOf(reply.blocks ?? []) };
   };
 
+  it('says what was done, refuses with "not allowed", suggests a misspelt verb, and shows finance its commands', async () => {
+    const hidden = JSON.stringify((await h.command('hidden')).reply.blocks);
+    expect(hidden).toContain('<@U0FINANCE>');
+    const added = (await h.command('add 12 observability once 2026-10-04 growth "Langfuse seat"', { userId: FINANCE })).reply;
+    expect(added.text).toMatch(/Added \$12\.00 of observability on 2026-10-04, for growth \(#\d+\)/);
+    const refused = (await h.command('add 100 vector_db monthly shared "Pinecone"', { userId: 'U0SUPLEAD' })).reply;
+    expect(refused.text).toContain('Not allowed');
+    expect(refused.text).not.toContain('understand');
+    const typo = (await h.command('tema support')).reply;
+    expect(typo.text).toContain('Did you mean `team`?');
+    expect(JSON.stringify(typo.blocks)).toContain('/aicost team support');
+    const nonsense = (await h.command('flibbertigibbet now')).reply;
+    expect((nonsense.text ?? '').match(/did not understand/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    expect(JSON.stringify(nonsense.blocks)).not.toContain('payments');
+    const member = JSON.stringify((await h.command('help', { userId: 'U0SOMEONE' })).reply.blocks);
+    const finance = JSON.stringify((await h.command('help', { userId: FINANCE })).reply.blocks);
+    expect(member).not.toContain('/aicost admin team');
+    expect(finance).toContain('/aicost admin team');
+    expect(finance).toMatch(/\/aicost budget set (support|claims|growth) 5000/);
+    expect(member).not.toContain('payments');
+    expect(member).toMatch(/\/aicost team (support|claims|growth)/);
+  });
+
   it('foots every table of /aicost team, top and iceberg, and the true cost line adds up', async () => {
     for (const cmd of ['team support 2026-10', 'top teams 2026-10', 'top features 2026-10', 'iceberg 2026-10', 'iceberg support 2026-10', 'feature triage 2026-10']) {
       const { blocks, tables } = await tablesFor(cmd);
