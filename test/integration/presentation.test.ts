@@ -4,7 +4,12 @@ import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { fromUsd } from '../../src/domain/money.ts';
 import { runClaimed } from '../../src/jobs/runner.ts';
 import { testProviders } from '../support/database.ts';
-import { startHarness, type Harness } from '../support/app-harness.ts';
+import type { KnownBlock } from '@slack/types';
+import { WebClient } from '@slack/web-api';
+import { slackNotifier } from '../../src/slack/notifier.ts';
+import { BOT_TOKEN, SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
+import { postSigned } from '../support/slack-signer.ts';
+import { slashCommandBody } from '../support/slack-payloads.ts';
 import { recordSlack } from '../support/recording.ts';
 
 /**
@@ -186,6 +191,39 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
     // Summing the detail lines gives the grand total; the shared costs are booked in full.
     expect(detail.filter((d) => d.line_type === 'line').reduce((a, d) => a + c(d.total), 0)).toBe(total[4]);
     expect(total[2]).toBe(110_000);
+  });
+
+  it('answers without the table block when Slack refuses it (monospace instead), rather than failing', async () => {
+    h.slack.failNext('response_url', { status: 400 });
+    const responseUrl = h.slack.responseUrl('refused-table');
+    await postSigned(h.events, slashCommandBody({ text: 'chargeback 2026-10', userId: FINANCE, responseUrl }), { secret: SIGNING_SECRET });
+    const refused = await h.slack.waitForResponse((r) => r.url === responseUrl && r.status === 400);
+    expect(JSON.stringify(refused.body.blocks)).toContain('"type":"table"');
+    const ok = await h.slack.waitForResponse((r) => r.url === responseUrl && r.status === 200);
+    const blocks = ok.body.blocks as unknown[];
+    expect(JSON.stringify(blocks)).not.toContain('"type":"table"');
+    const cost = tablesOf(blocks).find((t) => t.caption === 'True cost per team')!;
+    footsAcross(cost);
+    footsDown(cost);
+  });
+
+  it('posts without its chart when Slack refuses the blocks (invalid_blocks), once', async () => {
+    const client = new WebClient(BOT_TOKEN, { slackApiUrl: h.slack.url, retryConfig: { retries: 0 } });
+    const notifier = slackNotifier(client, h.running.runtime.claims);
+    const blocks = [
+      { type: 'section', text: { type: 'mrkdwn', text: 'Chart below' } },
+      { type: 'image', image_url: 'https://quickchart.example.test/chart?c=%7B%7D', alt_text: 'chart' },
+    ] as KnownBlock[];
+    h.slack.failNext('chat.postMessage', { error: 'invalid_blocks' });
+    const before = h.slack.callsTo('chat.postMessage').length;
+    await notifier.post('C0SUPPORT', 'Chart below', blocks);
+    const calls = h.slack.callsTo('chat.postMessage').slice(before);
+    expect(calls).toHaveLength(2);
+    expect(JSON.stringify(calls[1]!.args.blocks)).not.toContain('"type":"image"');
+    expect(JSON.stringify(calls[1]!.args.blocks)).toContain('The chart was left out');
+    // A refusal that has nothing to do with what can be left out is not retried.
+    h.slack.failNext('chat.postMessage', { error: 'channel_not_found' });
+    await expect(notifier.post('C0NOPE', 'x', blocks)).rejects.toThrow(/channel_not_found/);
   });
 
   it('posts the draft with the same cents as the file attached to it', async () => {
