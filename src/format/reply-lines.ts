@@ -2,7 +2,7 @@ import { formatMoney, ratio, sum, type Money } from '../domain/money.ts';
 import { roundCentsPreservingTotal } from '../domain/rounding.ts';
 import { PERIOD_EXAMPLES } from '../domain/periods.ts';
 import type { Reply } from '../services/ask.ts';
-import type { RankedRow, SpendReport, TopReport } from '../services/reports.ts';
+import type { Comparison, RankedRow, SpendReport, TopReport } from '../services/reports.ts';
 import { HELP_EXAMPLES } from '../slack/command-text.ts';
 import { ADMIN_USAGE } from '../services/admin-service.ts';
 import { alignTable, humanLabel, percent, type TablePart } from './table.ts';
@@ -18,28 +18,57 @@ export interface ReplyParts {
   notes: string[];
 }
 
+/** A change in money with its direction: "+$12.00 ▲", "-$3.50 ▼", "$0.00". */
+export function changeText(d: Money): string {
+  return d > 0n ? `+${formatMoney(d)} ▲` : d < 0n ? `${formatMoney(d)} ▼` : formatMoney(d);
+}
+
+function changePercent(now: Money, before: Money): string {
+  if (before === 0n) return now === 0n ? '' : ' (new)';
+  const p = ratio((now - before) as Money, before) * 100;
+  return ` (${p >= 0 ? '+' : ''}${p.toFixed(Math.abs(p) >= 10 ? 0 : 1)}%)`;
+}
+
+/** "vs Oct 1–20 of October 2026: ▲ +$120.00 (+12%)" for the summary of a period view. */
+export function comparisonLine(current: Money, previous: Comparison | undefined): string | null {
+  if (!previous) return null;
+  const [now, before] = [roundCentsPreservingTotal([current])[0]!, roundCentsPreservingTotal([previous.total])[0]!];
+  return `Change vs ${previous.label} (${formatMoney(before)}): ${changeText((now - before) as Money)}${changePercent(current, previous.total)}`;
+}
+
 /**
  * A ranking of API spend. With `total`, rows not shown are summed into "Other" and a "Total" row
  * closes the table; amounts are rounded together by largest remainder (`roundCentsPreservingTotal`)
- * so the column foots to the total shown.
+ * so the column foots to the total shown. With `previous`, a change column (this period's shown
+ * amount − the previous comparable period's, rounded the same way, so it foots too).
  */
-export function rankedTable(first: string, rows: RankedRow[], total?: Money, withCount = true): string {
-  const header = withCount ? [first, 'API spend', 'share', 'calls'] : [first, 'API spend', 'share'];
-  const all = rows.map((r) => ({ label: r.label, amount: r.amount, share: percent(r.share), count: r.count.toLocaleString('en-US') }));
+export function rankedTable(first: string, rows: RankedRow[], total?: Money, withCount = true, previous?: Comparison): string {
+  const header = [first, 'API spend', 'share', ...(withCount ? ['calls'] : []), ...(previous ? ['change'] : [])];
+  const all = rows.map((r) => ({ label: r.label, amount: r.amount, before: r.previous ?? (0n as Money), share: percent(r.share), count: r.count.toLocaleString('en-US') }));
   if (total !== undefined) {
     const rest = (total - sum(rows.map((r) => r.amount))) as Money;
-    if (rest !== 0n) all.push({ label: 'Other', amount: rest, share: percent(ratio(rest, total)), count: '' });
+    const restBefore = previous ? ((previous.total - sum(all.map((r) => r.before))) as Money) : (0n as Money);
+    if (rest !== 0n || restBefore !== 0n) all.push({ label: 'Other', amount: rest, before: restBefore, share: percent(ratio(rest, total)), count: '' });
   }
   const rounded = roundCentsPreservingTotal(all.map((r) => r.amount));
-  const body = all.map((r, i) => {
-    const cells = [r.label, formatMoney(rounded[i]!), r.share];
-    return withCount ? [...cells, r.count] : cells;
-  });
+  const roundedBefore = roundCentsPreservingTotal(all.map((r) => r.before));
+  const body = all.map((r, i) => [
+    r.label, formatMoney(rounded[i]!), r.share, ...(withCount ? [r.count] : []), ...(previous ? [changeText((rounded[i]! - roundedBefore[i]!) as Money)] : []),
+  ]);
   if (total !== undefined && all.length > 1) {
-    const cells = ['Total', formatMoney(sum(rounded)), '100%'];
-    body.push(withCount ? [...cells, ''] : cells);
+    body.push(['Total', formatMoney(sum(rounded)), '100%', ...(withCount ? [''] : []), ...(previous ? [changeText((sum(rounded) - sum(roundedBefore)) as Money)] : [])]);
   }
-  return alignTable(header, body, [false, true, true, true]);
+  return alignTable(header, body, [false, true, true, true, true]);
+}
+
+/** The rows that moved most against the previous comparable period (largest absolute change first). */
+export function topMovers(rows: RankedRow[], n = 3): string | null {
+  const moved = rows
+    .filter((r) => r.previous !== undefined && r.amount !== r.previous)
+    .map((r) => ({ r, d: (r.amount - r.previous!) as Money }))
+    .sort((a, b) => { const x = a.d < 0n ? -a.d : a.d; const y = b.d < 0n ? -b.d : b.d; return x === y ? 0 : x > y ? -1 : 1; })
+    .slice(0, n);
+  return moved.length ? `Top movers: ${moved.map(({ r, d }) => `${r.label} ${changeText(roundCentsPreservingTotal([d])[0]!)}${changePercent(r.amount, r.previous!)}`).join(', ')}` : null;
 }
 
 function spendParts(r: SpendReport, timeZone: string): ReplyParts {
@@ -58,15 +87,23 @@ function spendParts(r: SpendReport, timeZone: string): ReplyParts {
     summary.push(`Attributed to a team: ${percent(r.coverage)} (unattributed ${formatMoney(r.unattributed)})`);
   }
   const tables: ReplyParts['tables'] = [];
-  if (r.teams.length) tables.push({ caption: 'API spend by team', table: rankedTable('team', r.teams, r.total) });
-  if (r.topFeatures.length) tables.push({ caption: 'API spend by feature', table: rankedTable('feature', r.topFeatures, r.total) });
+  if (r.teams.length) tables.push({ caption: 'API spend by team', table: rankedTable('team', r.teams, r.total, true, r.previous) });
+  if (r.topFeatures.length) tables.push({ caption: 'API spend by feature', table: rankedTable('feature', r.topFeatures, r.total, true, r.previous) });
+  const vs = comparisonLine(r.total, r.previous);
+  if (vs) summary.push(`API spend ${vs.charAt(0).toLowerCase()}${vs.slice(1)}`);
+  const movers = topMovers(r.teams.length ? r.teams : r.topFeatures);
+  if (movers) summary.push(movers);
   return { title: `${r.title} · ${r.period.label}`, summary, tables, notes: commonNotes(r, timeZone) };
 }
 
 function topParts(r: TopReport, timeZone: string): ReplyParts {
   const singular = r.dimension.replace(/s$/, '');
   const summary = [`API spend: ${formatMoney(r.total)} (what the sources billed; /aicost budget and /aicost chargeback show the true cost)`, `Attributed to a team: ${percent(r.coverage)} (unattributed ${formatMoney(r.unattributed)})`];
-  const tables = r.rows.length ? [{ caption: `Top ${r.dimension} by API spend`, table: rankedTable(singular, r.rows, r.total) }] : [];
+  const vs = comparisonLine(r.total, r.previous);
+  if (vs) summary.push(vs);
+  const movers = topMovers(r.rows);
+  if (movers) summary.push(movers);
+  const tables = r.rows.length ? [{ caption: `Top ${r.dimension} by API spend`, table: rankedTable(singular, r.rows, r.total, true, r.previous) }] : [];
   const notes = commonNotes(r, timeZone);
   if (!r.rows.length) notes.unshift('No spend recorded in this period.');
   return { title: `Top ${r.dimension} · ${r.period.label}`, summary, tables, notes };

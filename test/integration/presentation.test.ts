@@ -93,6 +93,7 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
       e(claims.id, null, '2026-10-05', '208.155'),
       e(claims.id, null, '2026-10-30', '91.8451'),
       e(growth.id, null, '2026-10-12', '100.005'),
+      e(growth.id, null, '2026-10-01', '55.50'),
       e(null, null, '2026-10-13', '14.2649'),
       e(support.id, triage.id, '2026-11-01', '40.335'),
       e(claims.id, null, '2026-11-02', '20.005'),
@@ -150,6 +151,20 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
       const line = /True cost: (\$[\d,.]+) = API spend (\$[\d,.]+) \+ hidden (\$[\d,.]+) \([^)]*\) \+ allocated shared (\$[\d,.]+)/.exec(JSON.stringify(blocks));
       if (line) expect(cents(line[2]!) + cents(line[3]!) + cents(line[4]!), cmd).toBe(cents(line[1]!));
     }
+  });
+
+  it('compares with the previous comparable period: change per row (which foots), the total change and the top movers', async () => {
+    const { blocks, tables } = await tablesFor('top teams');
+    const text = JSON.stringify(blocks);
+    // Nov 1 to now (Nov 2, 15:00) against Oct 1 to Oct 2, 15:00.
+    expect(text).toContain('Change vs Oct 1–2 of October 2026 ($55.50)');
+    expect(text).toContain('Top movers: growth -$55.50 ▼ (-100%)');
+    const t = tables[0]!;
+    expect(t.header).toContain('change');
+    expect(t.rows.find((r) => r.label === 'growth')!.cells.at(-1)).toBe('-$55.50 ▼');
+    expect(t.rows.find((r) => r.label === 'support')!.cells.at(-1)).toMatch(/^\+\$40\.3\d ▲$/);
+    footsDown(t);
+    expect(JSON.stringify((await tablesFor('team support 2026-10')).blocks)).toContain('API spend change vs September 2026 ($0.00): +$713.36 ▲ (new)');
   });
 
   it('foots the budget tables both ways, and their true cost is the chargeback’s', async () => {
