@@ -1,9 +1,9 @@
 import type { HiddenCostListing } from '../db/repositories/hidden-costs.ts';
 import type { TeamRecord } from '../db/repositories/teams.ts';
 import { describeRule } from '../domain/allocation.ts';
-import { formatMoney, ratio, sum, type Money } from '../domain/money.ts';
+import { formatMoney, ratio, roundToCents, sum, type Money } from '../domain/money.ts';
 import { roundCentsPreservingTotal, roundTable } from '../domain/rounding.ts';
-import type { BudgetRow } from '../services/budget-service.ts';
+import type { BudgetRow, MonthReview } from '../services/budget-service.ts';
 import type { FeatureIceberg, TeamIceberg } from '../services/iceberg.ts';
 import type { ReplyParts } from './reply-lines.ts';
 import { alignTable, gridTable, humanLabel, percent, personLabel } from './table.ts';
@@ -34,6 +34,45 @@ export function budgetParts(rows: BudgetRow[], monthLabel: string, timeZone: str
     summary: ['Budgets count the true cost: API spend + hidden costs + allocated shared costs.'],
     tables: rows.length ? [{ caption: 'Budget, true cost to date and forecast', table }, { caption: 'What the true cost is made of', table: split }] : [],
     notes: [rows.length ? `Months are calendar months in ${timeZone}. Finance sets budgets with /aicost budget set <team> <amount> [YYYY-MM|monthly].` : 'No teams yet.'],
+  };
+}
+
+/** `/aicost budget [team] <month>`: budget and its parts, true cost, variance, and the month's requests. */
+export function budgetMonthParts(r: MonthReview, timeZone: string): ReplyParts {
+  const grid = roundTable(r.teams.map((t) => [t.cost.direct, t.cost.hiddenTotal, t.cost.allocated]));
+  const rows = r.teams.map((t, i) => {
+    const cost = grid.rowTotals[i]!;
+    const budget = t.budget === null ? null : roundToCents(t.budget);
+    return [
+      t.team.slug,
+      budget === null ? '-' : formatMoney(budget),
+      formatMoney(cost),
+      budget === null ? '-' : formatMoney((cost - budget) as Money),
+      budget === null || budget === 0n ? '-' : `${Math.floor(ratio(cost, budget) * 100)}%`,
+    ];
+  });
+  const parts = r.teams.filter((t) => t.budget !== null).map((t) => {
+    const base = t.own !== null ? `${formatMoney(t.own)} set for ${r.month}${t.standing !== null ? ` (instead of the standing ${formatMoney(t.standing)})` : ''}` : t.standing !== null ? `standing ${formatMoney(t.standing)} a month` : 'no base budget';
+    return `${t.team.slug}: ${base}${t.approved !== 0n ? ` + approved increases ${formatMoney(t.approved)}` : ''} = ${formatMoney(t.budget!)}`;
+  });
+  const teamSlug = (id: number) => r.teams.find((t) => t.team.id === id)?.team.slug ?? `team ${id}`;
+  const requests = r.requests.map((q) => {
+    const asked = `#${q.id} ${teamSlug(q.teamId)} asked ${formatMoney(q.amount)} on ${q.createdAt.toISOString().slice(0, 10)} (${q.automatic ? 'automatic' : personLabel(q.requestedBy)}: ${q.reason.slice(0, 80)})`;
+    const decided = q.status === 'pending' ? 'pending' : `${q.status}${q.status === 'approved' ? ` ${formatMoney(q.decidedAmount ?? 0n)}` : ''} by ${personLabel(q.decidedBy ?? '')}${q.decidedAt ? ` on ${q.decidedAt.toISOString().slice(0, 10)}` : ''}${q.decisionReason ? `: ${q.decisionReason.slice(0, 80)}` : ''}`;
+    return `${asked} → ${decided}`;
+  });
+  return {
+    title: `Budgets · ${r.label}${r.teams.length === 1 ? ` · ${r.teams[0]!.team.name}` : ''}`,
+    summary: [
+      r.running ? `True cost to ${r.asOf.toISOString().slice(0, 16).replace('T', ' ')} UTC (the month is still running).` : 'True cost of the whole month.',
+      'Over budget = true cost − budget: positive is over, negative is what was left.',
+    ],
+    tables: r.teams.length ? [{ caption: 'Budget against true cost', table: alignTable(['team', 'budget', 'true cost', 'over budget', 'used'], rows, [false, true, true, true, true]) }] : [],
+    notes: [
+      ...(parts.length ? [`Budgets: ${parts.join(' · ')}`] : ['No budget was set for this month.']),
+      requests.length ? `Requests: ${requests.join(' · ')}` : 'No budget requests this month.',
+      `Months are calendar months in ${timeZone}.`,
+    ],
   };
 }
 

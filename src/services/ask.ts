@@ -1,5 +1,5 @@
 import type { ReplyParts } from '../format/reply-lines.ts';
-import { budgetParts, featureIcebergParts, featureIcebergSlices, hiddenListParts, icebergSlices, teamIcebergParts, teamIcebergSlices } from '../format/management-lines.ts';
+import { budgetMonthParts, budgetParts, featureIcebergParts, featureIcebergSlices, hiddenListParts, icebergSlices, teamIcebergParts, teamIcebergSlices } from '../format/management-lines.ts';
 import { formatMoney, sum } from '../domain/money.ts';
 import { monthOf, monthPeriod } from '../domain/periods.ts';
 import { parseCommand, type Command } from '../slack/command-text.ts';
@@ -131,6 +131,11 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'budget-list': {
       const rows = await deps.budgets.rows(now);
       return reply({ kind: 'message', parts: budgetParts(rows, monthPeriod(monthOf(now, deps.timeZone), deps.timeZone).label, deps.timeZone) }, command.share);
+    }
+    case 'budget-month': {
+      const r = await deps.budgets.monthReview(command.month, command.slug, now);
+      if (typeof r === 'string') return reply(message('No such team', [r]));
+      return reply({ kind: 'message', parts: budgetMonthParts(r, deps.timeZone) }, command.share);
     }
     case 'budget-set': {
       const r = await deps.budgets.set(command.slug, command.amount, command.month, userId, now);

@@ -23,6 +23,8 @@ export type Command =
   /** `add` with its text (parsed against known teams and categories by the service); empty text opens the modal. */
   | { kind: 'add'; text: string }
   | { kind: 'budget-list'; share: boolean }
+  /** `budget [team] <month>` (or `budget <team>`): one month's budgets, actuals, requests and decisions. */
+  | { kind: 'budget-month'; slug: string | null; month: string; share: boolean }
   | { kind: 'budget-set'; slug: string; amount: Money; month: string | 'monthly' }
   /** `request <amount> [team] <reason>`: `words` are the rest; the service decides whether the first is a team. */
   | { kind: 'request'; amount: Money; words: string[] }
@@ -134,7 +136,15 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
 
   if (verb === 'budget' || verb === 'budgets') {
     if (rest.length === 0) return { kind: 'budget-list', share };
-    if (rest[0]?.toLowerCase() !== 'set') return invalid('`budget` lists budgets; `budget set <team> <amount> [YYYY-MM|monthly]` sets one.', BUDGET_EXAMPLES);
+    if (rest[0]?.toLowerCase() !== 'set') {
+      // `budget 2026-10`, `budget last month`, `budget support`, `budget support 2026-10`.
+      const whole = parsePeriod(rest.join(' '), now, timeZone);
+      if (whole.ok && whole.period.month) return { kind: 'budget-month', slug: null, month: whole.period.month, share };
+      const s = slug.safeParse(rest[0]!.toLowerCase());
+      const p = parsePeriod(rest.slice(1).join(' '), now, timeZone);
+      if (s.success && p.ok && p.period.month) return { kind: 'budget-month', slug: s.data, month: p.period.month, share };
+      return invalid('`budget` lists budgets; `budget [team] [YYYY-MM|last month]` shows one month; `budget set <team> <amount> [YYYY-MM|monthly]` sets one.', [...BUDGET_EXAMPLES, '/aicost budget payments 2026-10']);
+    }
     const [, team, amountText, when, ...extra] = rest;
     const s = slug.safeParse((team ?? '').toLowerCase());
     if (!team || !s.success) return invalid('`budget set` needs a team, then an amount.', BUDGET_EXAMPLES);

@@ -167,6 +167,25 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
     expect(JSON.stringify((await tablesFor('team support 2026-10')).blocks)).toContain('API spend change vs September 2026 ($0.00): +$713.36 ▲ (new)');
   });
 
+  it('shows any month with /aicost budget [team] [month]: budget and its parts, true cost, variance, requests', async () => {
+    const { blocks, tables } = await tablesFor('budget 2026-10');
+    const text = JSON.stringify(blocks);
+    expect(text).toContain('Budgets · October 2026');
+    expect(text).toContain('support: $900.00 set for 2026-10 (instead of the standing $1,200.00) = $900.00');
+    expect(text).toContain('claims: standing $400.00 a month = $400.00');
+    const t = tables[0]!;
+    const chargeback = tablesOf((await h.command('chargeback 2026-10', { userId: FINANCE })).reply.blocks ?? []).find((x) => x.caption === 'True cost per team')!;
+    for (const r of t.rows) {
+      const [budget, cost, over] = [t.header.indexOf('budget'), t.header.indexOf('true cost'), t.header.indexOf('over budget')].map((k) => r.cells[k]!);
+      expect(cents(cost!), r.label).toBe(chargeback.rows.find((x) => x.label === r.label)!.money[4]);
+      if (budget !== '-') expect(cents(over!), r.label).toBe(cents(cost!) - cents(budget!));
+    }
+    expect(JSON.stringify((await h.command('request 150 support launch week', { userId: 'U0SUPLEAD' })).reply)).toContain('Request sent');
+    const mine = JSON.stringify((await h.command('budget support')).reply.blocks);
+    expect(mine).toContain('Budgets · November 2026 · Support');
+    expect(mine).toMatch(/#\d+ support asked \$150\.00 on 2026-11-02 \(<@U0SUPLEAD>: launch week\) → pending/);
+  });
+
   it('foots the budget tables both ways, and their true cost is the chargeback’s', async () => {
     const { tables } = await tablesFor('budget');
     const split = tables.find((t) => t.caption.startsWith('What the true cost'))!;
