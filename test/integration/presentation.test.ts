@@ -236,6 +236,7 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
     const ok = await h.slack.waitForResponse((r) => r.url === responseUrl && r.status === 200);
     const blocks = ok.body.blocks as unknown[];
     expect(JSON.stringify(blocks)).not.toContain('"type":"table"');
+    expect(JSON.stringify(blocks)).not.toContain('The chart was left out');
     const cost = tablesOf(blocks).find((t) => t.caption === 'True cost per team')!;
     footsAcross(cost);
     footsDown(cost);

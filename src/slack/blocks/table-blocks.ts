@@ -34,6 +34,7 @@ export function tableBlocks(tables: readonly TablePart[]): KnownBlock[] {
  */
 export function plainerBlocks(blocks: readonly KnownBlock[]): KnownBlock[] | null {
   let changed = false;
+  let chartDropped = false;
   const out: KnownBlock[] = [];
   for (const b of blocks) {
     const type = (b as { type: string }).type;
@@ -45,9 +46,10 @@ export function plainerBlocks(blocks: readonly KnownBlock[]): KnownBlock[] | nul
       out.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${alignTable(header, body, align)}\`\`\`` } });
     } else if (type === 'image' || type === 'data_visualization') {
       changed = true;
+      chartDropped = true;
     } else out.push(b);
   }
   if (!changed) return null;
-  out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'The chart was left out: Slack did not accept it.' }] });
+  if (chartDropped) out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'The chart was left out: Slack did not accept it.' }] });
   return out;
 }
