@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chargebackParts, reconciliationLine } from './format/chargeback-lines.ts';
 import { parseArgs } from 'node:util';
 import { buildApp, type AppGraph } from './app.ts';
-import { ConfigError, loadAppConfig, loadConfig } from './config.ts';
+import { ConfigError, loadAppConfig, loadConfig, type AppConfig } from './config.ts';
+import { DEMO_FINANCE_USER, setUpDemo } from './demo/setup.ts';
 import { migrate } from './db/migrate.ts';
 import { costWrites } from './db/repositories/cost-writes.ts';
 import { seedDemo } from './demo/seed.ts';
@@ -31,8 +32,8 @@ const USAGE = `Usage: aicost <command>
 Configuration comes from the environment or .env; see README.md.`;
 
 /** The app graph for a command that never talks to Slack (it reads, or writes the database only). */
-async function withApp<T>(fn: (app: AppGraph) => Promise<T>): Promise<T> {
-  const app = await buildApp(loadAppConfig(), { slack: false, log: createLogger('warn') });
+async function withApp<T>(fn: (app: AppGraph) => Promise<T>, patch: Partial<AppConfig> = {}): Promise<T> {
+  const app = await buildApp({ ...loadAppConfig(), ...patch }, { slack: false, log: createLogger('warn') });
   try {
     return await fn(app);
   } finally {
@@ -76,11 +77,14 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return withApp(async ({ services: s }) => {
-        const result = await seedDemo({ teams: s.teams, writes: costWrites(s.db) }, { now: new Date(), timeZone: s.timeZone, days });
+        const now = new Date();
+        const result = await seedDemo({ teams: s.teams, writes: costWrites(s.db) }, { now, timeZone: s.timeZone, days });
+        const setup = await setUpDemo(s, { now, timeZone: s.timeZone });
         console.log(`Demo organisation ready: ${result.teams} teams, ${result.features} features, ${result.entries.toLocaleString('en-US')} cost entries over ${days} days.`);
-        console.log('Try: npx aicost ask "top teams last month"');
+        for (const line of setup) console.log(`  ${line}`);
+        console.log('Try: npx aicost ask "budget", npx aicost ask "iceberg", then npx aicost run anomalies (a spike was planted yesterday).');
         return 0;
-      });
+      }, { FINANCE_USER_IDS: [DEMO_FINANCE_USER] }); // the demo enters budgets and hidden costs as its finance user
     }
     case 'sync': {
       const { values } = parseArgs({ args: rest, options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });

@@ -24,6 +24,26 @@ function isCron(expr: string): boolean {
   return cron.validate(expr);
 }
 
+/**
+ * `.env.example`'s sample values: they have the right shape, so without this check they pass and the
+ * app then fails far from the cause ("fetch failed", invalid_auth, channel_not_found).
+ */
+export const PLACEHOLDERS: Record<string, readonly string[]> = {
+  SLACK_BOT_TOKEN: ['xoxb-your-bot-token'],
+  SLACK_APP_TOKEN: ['xapp-your-app-token'],
+  SLACK_SIGNING_SECRET: ['your-signing-secret'],
+  FINANCE_CHANNEL_ID: ['C0123456789'],
+  FINANCE_USER_IDS: ['U0123456789'],
+  FINANCE_USERGROUP_ID: ['S0123456789'],
+};
+
+const placeholderProblems = (env: NodeJS.ProcessEnv): string[] =>
+  Object.entries(PLACEHOLDERS).flatMap(([name, samples]) => {
+    const values = (env[name] ?? '').split(',').map((v) => v.trim());
+    const hit = values.find((v) => samples.includes(v) || /^x(oxb|app)-your-/.test(v));
+    return hit ? [`${name} is still the example value "${hit}" from .env.example: replace it with your workspace's real value (see "Configuration" in README.md)`] : [];
+  });
+
 export const configSchema = z
   .object({
     DATABASE_URL: z
@@ -111,7 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         const missing = i.code === 'invalid_type' && env[name] === undefined;
         return `${name} ${missing && !i.message.startsWith('is required') ? 'is required' : i.message}`;
       });
-  // Checked here rather than in the schema so it is reported together with every other problem.
+  // Checked here rather than in the schema so they are reported together with every other problem.
+  problems.push(...placeholderProblems(env).filter((p) => !problems.some((q) => q.startsWith(p.split(' ')[0]!))));
   if (!env.SLACK_APP_TOKEN?.trim() && !env.SLACK_SIGNING_SECRET?.trim()) {
     problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode');
   }

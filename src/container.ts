@@ -60,7 +60,7 @@ export function createServices(db: Database, opts: ServiceOptions) {
     costs, teams, anomalies: anomaliesRepository(db), notifier: opts.notifier ?? null, authz, timeZone: opts.timeZone,
     financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io', settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,
   });
-  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, ...(opts.sync ? { sync: opts.sync } : {}) };
+  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, teamSlugs: async () => (await teams.list()).map((t) => t.slug), ...(opts.sync ? { sync: opts.sync } : {}) };
   return {
     db, timeZone: opts.timeZone, costs, teams, claims, authz, audit: auditRepository(db), hiddenRepo, budgetsRepo,
     trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, askDeps,

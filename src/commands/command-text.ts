@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { parseAmount, type Money } from '../domain/money.ts';
 import { parsePeriod, PERIOD_EXAMPLES, type Period } from '../domain/periods.ts';
 import { isMonth } from '../domain/calendar.ts';
+import { closest } from '../domain/suggest.ts';
+import { distance } from 'fastest-levenshtein';
 
 /**
  * Parses the text after `/aicost` into a command. Pure: `now` and the time zone are parameters.
@@ -22,6 +24,8 @@ export type Command =
   /** `add` with its text (parsed against known teams and categories by the service); empty text opens the modal. */
   | { kind: 'add'; text: string }
   | { kind: 'budget-list'; share: boolean }
+  /** `budget [team] <month>` (or `budget <team>`): one month's budgets, actuals, requests and decisions. */
+  | { kind: 'budget-month'; slug: string | null; month: string; share: boolean }
   | { kind: 'budget-set'; slug: string; amount: Money; month: string | 'monthly' }
   /** `request <amount> [team] <reason>`: `words` are the rest; the service decides whether the first is a team. */
   | { kind: 'request'; amount: Money; words: string[] }
@@ -133,13 +137,21 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
 
   if (verb === 'budget' || verb === 'budgets') {
     if (rest.length === 0) return { kind: 'budget-list', share };
-    if (rest[0]?.toLowerCase() !== 'set') return invalid('`budget` lists budgets; `budget set <team> <amount> [YYYY-MM|monthly]` sets one.', BUDGET_EXAMPLES);
+    if (rest[0]?.toLowerCase() !== 'set') {
+      // `budget 2026-10`, `budget last month`, `budget support`, `budget support 2026-10`.
+      const whole = parsePeriod(rest.join(' '), now, timeZone);
+      if (whole.ok && whole.period.month) return { kind: 'budget-month', slug: null, month: whole.period.month, share };
+      const s = slug.safeParse(rest[0]!.toLowerCase());
+      const p = parsePeriod(rest.slice(1).join(' '), now, timeZone);
+      if (s.success && p.ok && p.period.month) return { kind: 'budget-month', slug: s.data, month: p.period.month, share };
+      return invalid('`budget` lists budgets; `budget [team] [YYYY-MM|last month]` shows one month; `budget set <team> <amount> [YYYY-MM|monthly]` sets one.', [...BUDGET_EXAMPLES, '/aicost budget payments 2026-10']);
+    }
     const [, team, amountText, when, ...extra] = rest;
     const s = slug.safeParse((team ?? '').toLowerCase());
     if (!team || !s.success) return invalid('`budget set` needs a team, then an amount.', BUDGET_EXAMPLES);
     const amount = amountText === undefined ? null : parseAmount(amountText);
     if (amount === null) return invalid(`"${amountText ?? ''}" is not an amount: write dollars such as 5000 or 12,500.50.`, BUDGET_EXAMPLES);
-    if (extra.length) return invalid(`I did not understand "${extra.join(' ')}" after the month.`, BUDGET_EXAMPLES);
+    if (extra.length) return invalid(`"${extra.join(' ')}" after the month is not part of \`budget set\`.`, BUDGET_EXAMPLES);
     const w = (when ?? 'monthly').toLowerCase();
     if (w !== 'monthly' && !isMonth(w)) return invalid(`"${when}" is not a month: use YYYY-MM, or "monthly" for every month.`, BUDGET_EXAMPLES);
     return { kind: 'budget-set', slug: s.data, amount, month: w };
@@ -176,5 +188,12 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
   // `/aicost last month` or `/aicost 2026-10`: the overview for a period.
   const asPeriod = parsePeriod(words.join(' '), now, timeZone);
   if (asPeriod.ok) return { kind: 'overview', period: asPeriod.period, share };
-  return invalid(`I did not understand "${text.trim()}".`);
+  const guess = closest(verb, VERBS, 1)[0];
+  if (guess && distance(verb, guess) <= 2) {
+    return invalid(`"${head}" is not a command. Did you mean \`${guess}\`?`, [`/aicost ${[guess, ...rest].join(' ')}`, '/aicost help']);
+  }
+  return invalid(`"${text.trim()}" is neither a command nor a period.`);
 }
+
+/** The verbs, for "did you mean" on a misspelt one. */
+const VERBS = ['team', 'top', 'feature', 'iceberg', 'hidden', 'add', 'budget', 'request', 'sync', 'anomalies', 'chargeback', 'admin', 'help'];

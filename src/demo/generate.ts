@@ -99,10 +99,13 @@ export function* generateDemo(now: Date, timeZone: string, opts: { days?: number
   const rand = seededRandom(20261123);
   const today = dayKey(now, timeZone);
   const first = addDays(dayStart(today, timeZone), -(days - 1));
-  // Two spikes: a retry loop in ticket triage 12 days ago, a big batch in doc extraction 40 days ago.
+  // Spikes: a retry loop in ticket triage 12 days ago, a big batch in doc extraction 40 days ago, and
+  // one planted yesterday (a retry loop in reply drafts, 13 × the usual calls) so that the first
+  // `aicost run anomalies` after `aicost demo` posts an incident.
   const spikes = new Map<string, number>([
     [`ticket-triage:${dayKey(addDays(first, days - 12), timeZone)}`, 4],
     [`doc-extract:${dayKey(addDays(first, days - 40), timeZone)}`, 3],
+    [`reply-drafts:${dayKey(addDays(first, days - 2), timeZone)}`, 13],
   ]);
   for (let d = 0; d < days; d++) {
     const day = dayKey(addDays(first, d), timeZone);

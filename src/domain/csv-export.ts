@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Chargeback, ChargebackLine } from './chargeback.ts';
-import { formatMoney, NANOS_PER_CENT, roundToCents, sum, toDecimalString, type Money } from './money.ts';
+import { formatMoney, roundToCents, sum, toDecimalString, type Money } from './money.ts';
+import { roundCentsPreservingTotal, roundTable } from './rounding.ts';
 
 /**
  * Finance exports of a chargeback: the detail CSV and the double-entry GL CSV.
@@ -45,34 +46,8 @@ function toCsv(rows: readonly (readonly string[])[]): string {
 
 // ─── Rounding ───────────────────────────────────────────────────────────────────────────────────
 
-/**
- * Rounds each value to whole cents so that the rounded values sum exactly to `target` (default:
- * their exact sum rounded to cents, half away from zero). Largest remainder; ties go to the earlier
- * index. `target` must be within the reach of flooring/ceiling each value (always true for the
- * default, and for a target produced by this function at a higher level).
- */
-export function roundCentsPreservingTotal(values: readonly Money[], target?: Money): Money[] {
-  const goal = target ?? roundToCents(sum(values));
-  if (goal % NANOS_PER_CENT !== 0n) throw new RangeError('the target must be whole cents');
-  const floors = values.map((v) => floorCents(v));
-  let missing = (goal - sum(floors)) / NANOS_PER_CENT;
-  if (missing < 0n || missing > BigInt(values.length)) throw new RangeError('the target cannot be reached by rounding each value');
-  const order = values
-    .map((v, i) => ({ i, rem: v - floors[i]! }))
-    .sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
-  const out = [...floors];
-  for (const { i } of order) {
-    if (missing === 0n) break;
-    out[i] = (out[i]! + NANOS_PER_CENT) as Money;
-    missing -= 1n;
-  }
-  return out as Money[];
-}
-
-function floorCents(v: Money): Money {
-  const r = ((v % NANOS_PER_CENT) + NANOS_PER_CENT) % NANOS_PER_CENT;
-  return (v - r) as Money;
-}
+/** The one rounding rule lives in `rounding.ts`; re-exported here for the exports' callers. */
+export { roundCentsPreservingTotal };
 
 /** Cents as "123.45" / "-0.50" (the value is already whole cents). */
 function cents(m: Money): string {
@@ -84,7 +59,11 @@ export interface RoundedChargeback {
   grandTotal: Money;
   unattributed: Money;
   unallocated: Money;
-  teams: Map<string, { total: Money; lines: RoundedLine[] }>;
+  teams: Map<string, { total: Money; direct: Money; hidden: Money; allocated: Money; adjustments: Money; lines: RoundedLine[] }>;
+  /** Column totals over every row (teams, unattributed in direct, unallocated in allocated). */
+  columns: { direct: Money; hidden: Money; allocated: Money; adjustments: Money };
+  /** Sum of the rounded team totals. */
+  teamsTotal: Money;
 }
 
 export interface RoundedLine {
@@ -112,25 +91,57 @@ function teamLines(line: ChargebackLine): Omit<RoundedLine, 'rounded'>[] {
   ];
 }
 
+const KINDS = ['direct', 'hidden', 'allocated', 'adjustment'] as const;
+
 /**
- * Rounds the chargeback to cents at both levels. Throws UnreconciledChargebackError when the
- * chargeback does not reconcile (nothing that does not foot goes to finance), unless
- * `allowUnreconciled`, in which case the rounded grand total is that of the computed sum.
+ * Rounds the chargeback to cents with the one table rule (`roundTable`): rows are the teams,
+ * unattributed and unallocated; columns are API (direct), hidden, allocated shared and adjustments.
+ * Every cell, row total and column total is its exact value floored or ceiled, and they foot both
+ * ways to the grand total rounded; each cell's lines (by source, category, rule, adjustment) are
+ * then rounded to that cell by largest remainder. Slack's tables, the detail CSV and the GL all read
+ * these numbers, so they agree to the cent.
+ * Throws UnreconciledChargebackError when the chargeback does not reconcile (nothing that does not
+ * foot goes to finance), unless `allowUnreconciled`.
  */
 export function roundChargeback(cb: Chargeback, options: { allowUnreconciled?: boolean } = {}): RoundedChargeback {
   const check = cb.reconcile();
   if (!check.ok && !options.allowUnreconciled) throw new UnreconciledChargebackError(check.difference);
-  const top = roundCentsPreservingTotal([...cb.lines.map((l) => l.total), cb.unattributed, cb.unallocated]);
-  const teams = new Map<string, { total: Money; lines: RoundedLine[] }>();
+  const zero = 0n as Money;
+  const grid = roundTable([
+    ...cb.lines.map((l) => [l.direct, l.hidden, l.allocated, l.adjustments]),
+    [cb.unattributed, zero, zero, zero],
+    [zero, zero, cb.unallocated, zero],
+  ]);
+  const teams: RoundedChargeback['teams'] = new Map();
   cb.lines.forEach((line, i) => {
-    const total = top[i]!;
+    const cells = grid.cells[i]!;
     const parts = teamLines(line);
-    const rounded = parts.length === 0 ? [] : roundCentsPreservingTotal(parts.map((p) => p.exact), total);
-    teams.set(line.teamId, { total, lines: parts.map((p, k) => ({ ...p, rounded: rounded[k]! })) });
+    const rounded = new Map<Omit<RoundedLine, 'rounded'>, Money>();
+    KINDS.forEach((kind, k) => {
+      const of = parts.filter((p) => p.kind === kind);
+      if (of.length === 0) return;
+      roundCentsPreservingTotal(of.map((p) => p.exact), cells[k]!).forEach((m, n) => rounded.set(of[n]!, m));
+    });
+    teams.set(line.teamId, {
+      total: grid.rowTotals[i]!,
+      direct: cells[0]!,
+      hidden: cells[1]!,
+      allocated: cells[2]!,
+      adjustments: cells[3]!,
+      lines: parts.map((p) => ({ ...p, rounded: rounded.get(p)! })),
+    });
   });
-  const unattributed = top[cb.lines.length]!;
-  const unallocated = top[cb.lines.length + 1]!;
-  return { grandTotal: sum(top), unattributed, unallocated, teams };
+  const unattributed = grid.rowTotals[cb.lines.length]!;
+  const unallocated = grid.rowTotals[cb.lines.length + 1]!;
+  const [direct, hidden, allocated, adjustments] = grid.columnTotals as [Money, Money, Money, Money];
+  return {
+    grandTotal: grid.total,
+    unattributed,
+    unallocated,
+    teams,
+    columns: { direct, hidden, allocated, adjustments },
+    teamsTotal: sum(cb.lines.map((_, i) => grid.rowTotals[i]!)),
+  };
 }
 
 // ─── Detail CSV ─────────────────────────────────────────────────────────────────────────────────

@@ -110,3 +110,25 @@ export function parsePeriod(text: string, now: Date, timeZone: string): PeriodRe
 export function monthStart(at: Date, timeZone: string): Date {
   return new Date(startOfMonth(at, { in: tz(timeZone) }).getTime());
 }
+
+/**
+ * The period a view is compared with (the "previous comparable period"): for a month, the month
+ * before; while the month is still running, only as many local days of it as have elapsed of this one
+ * (Nov 1–20 against Oct 1–20), so a partial month is not compared with a whole one. For "last N days"
+ * and date ranges, the same number of days just before. Returns the window to sum and a label.
+ */
+export function previousComparable(period: Period, now: Date, timeZone: string): { from: Date; to: Date; label: string } {
+  const zone = tz(timeZone);
+  if (period.kind === 'month' && period.month) {
+    const prev = monthPeriod(previousMonth(period.month), timeZone);
+    if (now >= period.to) return { from: prev.from, to: prev.to, label: prev.label };
+    const days = differenceInCalendarDays(startOfDay(now, { in: zone }), period.from, { in: zone });
+    const sameTime = new Date(addDays(new TZDate(prev.from.getTime(), timeZone), days).getTime() + (now.getTime() - startOfDay(now, { in: zone }).getTime()));
+    const to = sameTime < prev.to ? sameTime : prev.to;
+    return { from: prev.from, to, label: `${format(new TZDate(prev.from.getTime(), timeZone), 'MMM d')}–${format(new TZDate(to.getTime() - 1, timeZone), 'd')} of ${prev.label}` };
+  }
+  const end = now < period.to ? now : period.to;
+  const span = end.getTime() - period.from.getTime();
+  const from = new Date(period.from.getTime() - (period.to.getTime() - period.from.getTime()));
+  return { from, to: new Date(from.getTime() + span), label: `the ${differenceInCalendarDays(period.to, period.from, { in: zone })} days before` };
+}

@@ -1,39 +1,72 @@
 import type { Chargeback, ChargebackLine } from '../domain/chargeback.ts';
-import { formatMoney } from '../domain/money.ts';
+import { roundChargeback } from '../domain/csv-export.ts';
+import { formatMoney, roundToCents, sum, type Money } from '../domain/money.ts';
 import type { ReplyParts } from './reply-lines.ts';
-import { alignTable } from './table.ts';
+import { gridTable, type TablePart } from './table.ts';
 
-/** The chargeback as words and tables, for Slack and the terminal alike. */
-export function chargebackTable(lines: readonly ChargebackLine[]): string {
-  return alignTable(
-    ['team', 'direct', 'hidden', 'allocated', 'adjust.', 'total', 'budget', 'variance', 'items', 'per item'],
-    lines.map((l) => [
-      l.slug, formatMoney(l.direct), formatMoney(l.hidden), formatMoney(l.allocated), formatMoney(l.adjustments), formatMoney(l.total),
-      l.budget === null ? '-' : formatMoney(l.budget), l.variance === null ? '-' : formatMoney(l.variance),
-      l.workItems.toLocaleString('en-US'), l.costPerWorkItem === null ? '-' : formatMoney(l.costPerWorkItem),
-    ]),
-    [false, true, true, true, true, true, true, true, true, true],
-  );
+/**
+ * The chargeback as words and tables, for Slack and the terminal alike. Every amount shown is the
+ * rounded amount of `roundChargeback`, the numbers of the detail CSV and the GL, so rows and columns
+ * foot to the totals shown and to the files' cells.
+ */
+export function chargebackTable(cb: Chargeback, lines: readonly ChargebackLine[] = cb.lines, withOrgRows = true): TablePart {
+  const r = roundChargeback(cb, { allowUnreconciled: true });
+  const rows = lines.map((l) => {
+    const t = r.teams.get(l.teamId)!;
+    return [l.slug, formatMoney(t.direct), formatMoney(t.hidden), formatMoney(t.allocated), formatMoney(t.adjustments), formatMoney(t.total)];
+  });
+  if (withOrgRows) {
+    rows.push(['Unattributed', formatMoney(r.unattributed), formatMoney(0n), formatMoney(0n), formatMoney(0n), formatMoney(r.unattributed)]);
+    rows.push(['Unallocated shared', formatMoney(0n), formatMoney(0n), formatMoney(r.unallocated), formatMoney(0n), formatMoney(r.unallocated)]);
+    const c = r.columns;
+    rows.push(['Total', formatMoney(c.direct), formatMoney(c.hidden), formatMoney(c.allocated), formatMoney(c.adjustments), formatMoney(r.grandTotal)]);
+  } else if (lines.length > 1) {
+    const col = (k: 'direct' | 'hidden' | 'allocated' | 'adjustments' | 'total') => formatMoney(sum(lines.map((l) => r.teams.get(l.teamId)![k])));
+    rows.push(['Total', col('direct'), col('hidden'), col('allocated'), col('adjustments'), col('total')]);
+  }
+  return gridTable('True cost per team', ['Team', 'API spend', 'Hidden', 'Shared', 'Adjustments', 'True cost'], rows, [false, true, true, true, true, true]);
+}
+
+/** Budget against the rounded true cost (variance = true cost − budget, both as shown). */
+export function budgetTable(cb: Chargeback, lines: readonly ChargebackLine[] = cb.lines): TablePart {
+  const r = roundChargeback(cb, { allowUnreconciled: true });
+  const rows = lines.map((l) => {
+    const t = r.teams.get(l.teamId)!;
+    const budget = l.budget === null ? null : roundToCents(l.budget);
+    return [
+      l.slug,
+      budget === null ? '-' : formatMoney(budget),
+      budget === null ? '-' : formatMoney((t.total - budget) as Money),
+      l.workItems.toLocaleString('en-US'),
+      l.costPerWorkItem === null ? '-' : formatMoney(l.costPerWorkItem),
+    ];
+  });
+  return gridTable('Budget and work items', ['Team', 'Budget', 'Over budget', 'Items', 'Per item'], rows, [false, true, true, true, true]);
 }
 
 export function reconciliationLine(cb: Chargeback): string {
   const r = cb.reconcile();
+  const rc = roundChargeback(cb, { allowUnreconciled: true });
   return r.ok
-    ? `Reconciled: teams ${formatMoney(cb.totals.teams)} + unattributed ${formatMoney(cb.unattributed)} + unallocated ${formatMoney(cb.unallocated)} = every cost of the month ${formatMoney(cb.grandTotal)}, to the nanodollar.`
+    ? `Reconciled: teams ${formatMoney(rc.teamsTotal)} + unattributed ${formatMoney(rc.unattributed)} + unallocated ${formatMoney(rc.unallocated)} = every cost of the month ${formatMoney(rc.grandTotal)} (exact to the nanodollar; cents as in the CSV and GL).`
     : `NOT reconciled: the lines differ from every cost of the month by ${formatMoney(r.difference)}. Do not book this month before it is explained.`;
 }
 
 /** `only`: team ids the reader may see (null: every team, finance). */
 export function chargebackParts(cb: Chargeback, only: string[] | null): ReplyParts {
   const lines = only ? cb.lines.filter((l) => only.includes(l.teamId)) : cb.lines;
+  const rc = roundChargeback(cb, { allowUnreconciled: true });
   const summary = only
     ? [`Your team${lines.length === 1 ? '' : 's'}' share of ${cb.month} (${cb.periodStatus}).`]
     : [
-        `Total ${formatMoney(cb.totals.total)}: teams ${formatMoney(cb.totals.teams)}, unattributed ${formatMoney(cb.unattributed)}, unallocated ${formatMoney(cb.unallocated)}.`,
+        `True cost ${formatMoney(rc.grandTotal)}: teams ${formatMoney(rc.teamsTotal)}, unattributed ${formatMoney(rc.unattributed)}, unallocated shared ${formatMoney(rc.unallocated)}.`,
         `Status: ${cb.periodStatus}.`,
       ];
-  const tables = lines.length ? [{ caption: 'Per team', table: chargebackTable(lines) }] : [];
-  const adjustments = lines.flatMap((l) => l.adjustmentLines.map((a) => `${l.slug}: ${a.label} ${formatMoney(a.amount)}`));
+  const tables = lines.length ? [chargebackTable(cb, lines, !only), budgetTable(cb, lines)] : [];
+  const adjustments = lines.flatMap((l) => {
+    const rounded = rc.teams.get(l.teamId)!.lines.filter((x) => x.kind === 'adjustment');
+    return l.adjustmentLines.map((a, k) => `${l.slug}: ${a.label} ${formatMoney(rounded[k]?.rounded ?? a.amount)}`);
+  });
   const notes = [...(adjustments.length ? [`Adjustments and corrections: ${adjustments.join('; ')}`] : [])];
   if (!only) notes.push(reconciliationLine(cb));
   notes.push('Exports: npx aicost chargeback --month YYYY-MM --format detail|gl --out FILE.');

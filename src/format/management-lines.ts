@@ -1,49 +1,119 @@
 import type { HiddenCostListing } from '../services/ports/hidden-costs.ts';
 import type { TeamRecord } from '../services/ports/teams.ts';
 import { describeRule } from '../domain/allocation.ts';
-import { formatMoney, ratio, type Money } from '../domain/money.ts';
-import type { BudgetRow } from '../services/budget-service.ts';
+import { formatMoney, ratio, roundToCents, sum, type Money } from '../domain/money.ts';
+import { roundCentsPreservingTotal, roundTable } from '../domain/rounding.ts';
+import type { BudgetRow, MonthReview } from '../services/budget-service.ts';
 import type { FeatureIceberg, TeamIceberg } from '../services/iceberg.ts';
 import type { ReplyParts } from './reply-lines.ts';
-import { alignTable, percent } from './table.ts';
+import { alignTable, gridTable, humanLabel, percent, personLabel } from './table.ts';
 
 /** Words and tables for budgets, the iceberg and hidden-cost listings (Slack and terminal alike). */
 
 export function budgetParts(rows: BudgetRow[], monthLabel: string, timeZone: string): ReplyParts {
+  // The true cost of each team, split into its parts, rounded as one table so rows and columns foot;
+  // "month to date" in the first table is the same rounded figure.
+  const grid = roundTable(rows.map((r) => [r.cost.direct, r.cost.hiddenTotal, r.cost.allocated]));
   const table = alignTable(
-    ['team', 'budget', 'month to date', 'used', 'forecast', 'status'],
-    rows.map((r) => [
+    ['team', 'budget', 'true cost', 'used', 'forecast', 'status'],
+    rows.map((r, i) => [
       r.team.slug,
       r.status.budget === null ? '-' : formatMoney(r.status.budget),
-      formatMoney(r.status.spent),
+      formatMoney(grid.rowTotals[i]!),
       r.status.percentUsed === null ? '-' : `${Math.floor(r.status.percentUsed)}%`,
-      r.forecast.reliable ? formatMoney(r.forecast.projectedTotal) : 'not yet reliable',
+      r.forecast.reliable ? formatMoney(r.forecast.projectedTotal) : 'too early',
       r.status.status.replace('_', ' '),
     ]),
     [false, true, true, true, true, false],
   );
-  const split = alignTable(
-    ['team', 'direct API', 'hidden', 'allocated', 'total'],
-    rows.map((r) => [r.team.slug, formatMoney(r.cost.direct), formatMoney(r.cost.hiddenTotal), formatMoney(r.cost.allocated), formatMoney(r.cost.total)]),
-    [false, true, true, true, true],
-  );
+  const splitRows = rows.map((r, i) => [r.team.slug, ...grid.cells[i]!.map(formatMoney), formatMoney(grid.rowTotals[i]!)]);
+  if (rows.length > 1) splitRows.push(['Total', ...grid.columnTotals.map(formatMoney), formatMoney(grid.total)]);
+  const split = alignTable(['team', 'API spend', 'hidden', 'shared', 'true cost'], splitRows, [false, true, true, true, true]);
   return {
     title: `Budgets · ${monthLabel}`,
-    summary: ['Budgets count the true cost: direct API spend + hidden costs + allocated shared costs.'],
-    tables: rows.length ? [{ caption: 'Budget, spend and forecast', table }, { caption: 'What the spend is made of', table: split }] : [],
+    summary: ['Budgets count the true cost: API spend + hidden costs + allocated shared costs.'],
+    tables: rows.length ? [{ caption: 'Budget, true cost to date and forecast', table }, { caption: 'What the true cost is made of', table: split }] : [],
     notes: [rows.length ? `Months are calendar months in ${timeZone}. Finance sets budgets with /aicost budget set <team> <amount> [YYYY-MM|monthly].` : 'No teams yet.'],
   };
 }
 
+/** `/aicost budget [team] <month>`: budget and its parts, true cost, variance, and the month's requests. */
+export function budgetMonthParts(r: MonthReview, timeZone: string): ReplyParts {
+  const grid = roundTable(r.teams.map((t) => [t.cost.direct, t.cost.hiddenTotal, t.cost.allocated]));
+  const rows = r.teams.map((t, i) => {
+    const cost = grid.rowTotals[i]!;
+    const budget = t.budget === null ? null : roundToCents(t.budget);
+    return [
+      t.team.slug,
+      budget === null ? '-' : formatMoney(budget),
+      formatMoney(cost),
+      budget === null ? '-' : formatMoney((cost - budget) as Money),
+      budget === null || budget === 0n ? '-' : `${Math.floor(ratio(cost, budget) * 100)}%`,
+    ];
+  });
+  const parts = r.teams.filter((t) => t.budget !== null).map((t) => {
+    const base = t.own !== null ? `${formatMoney(t.own)} set for ${r.month}${t.standing !== null ? ` (instead of the standing ${formatMoney(t.standing)})` : ''}` : t.standing !== null ? `standing ${formatMoney(t.standing)} a month` : 'no base budget';
+    return `${t.team.slug}: ${base}${t.approved !== 0n ? ` + approved increases ${formatMoney(t.approved)}` : ''} = ${formatMoney(t.budget!)}`;
+  });
+  const teamSlug = (id: number) => r.teams.find((t) => t.team.id === id)?.team.slug ?? `team ${id}`;
+  const requests = r.requests.map((q) => {
+    const asked = `#${q.id} ${teamSlug(q.teamId)} asked ${formatMoney(q.amount)} on ${q.createdAt.toISOString().slice(0, 10)} (${q.automatic ? 'automatic' : personLabel(q.requestedBy)}: ${q.reason.slice(0, 80)})`;
+    const decided = q.status === 'pending' ? 'pending' : `${q.status}${q.status === 'approved' ? ` ${formatMoney(q.decidedAmount ?? 0n)}` : ''} by ${personLabel(q.decidedBy ?? '')}${q.decidedAt ? ` on ${q.decidedAt.toISOString().slice(0, 10)}` : ''}${q.decisionReason ? `: ${q.decisionReason.slice(0, 80)}` : ''}`;
+    return `${asked} → ${decided}`;
+  });
+  return {
+    title: `Budgets · ${r.label}${r.teams.length === 1 ? ` · ${r.teams[0]!.team.name}` : ''}`,
+    summary: [
+      r.running ? `True cost to ${r.asOf.toISOString().slice(0, 16).replace('T', ' ')} UTC (the month is still running).` : 'True cost of the whole month.',
+      'Over budget = true cost − budget: positive is over, negative is what was left.',
+    ],
+    tables: r.teams.length ? [{ caption: 'Budget against true cost', table: alignTable(['team', 'budget', 'true cost', 'over budget', 'used'], rows, [false, true, true, true, true]) }] : [],
+    notes: [
+      ...(parts.length ? [`Budgets: ${parts.join(' · ')}`] : ['No budget was set for this month.']),
+      requests.length ? `Requests: ${requests.join(' · ')}` : 'No budget requests this month.',
+      `Months are calendar months in ${timeZone}.`,
+    ],
+  };
+}
+
+/** Rows of an iceberg (label, exact amount), rounded together to the rounded true cost. */
+function icebergTable(parts: { label: string; amount: Money }[], total: Money): string {
+  const rounded = roundCentsPreservingTotal(parts.map((p) => p.amount));
+  const rows = parts.map((p, i) => [p.label, formatMoney(rounded[i]!), percent(ratio(p.amount, total))]);
+  rows.push(['True cost', formatMoney(sum(rounded)), '100%']);
+  return alignTable(['cost', 'amount', 'share'], rows, [false, true, true]);
+}
+
+/** The parts of an iceberg as displayed (rounded so they add up), for the table and the chart alike. */
+export function icebergSlices(parts: { label: string; amount: Money }[]): { label: string; amount: Money }[] {
+  const rounded = roundCentsPreservingTotal(parts.map((p) => p.amount));
+  return parts.map((p, i) => ({ label: p.label, amount: rounded[i]! }));
+}
+
+export function featureIcebergSlices(e: FeatureIceberg['economics']): { label: string; amount: Money }[] {
+  return [
+    { label: 'API spend', amount: e.direct },
+    ...e.byCategory.map((c) => ({ label: humanLabel(c.category), amount: c.amount })),
+    { label: 'Shared (allocated)', amount: e.allocated },
+  ];
+}
+
+export function teamIcebergSlices(t: TeamIceberg): { label: string; amount: Money }[] {
+  const parts = [
+    { label: 'API spend', amount: t.direct },
+    ...[...t.hidden].sort((x, y) => (x[1] > y[1] ? -1 : 1)).map(([c, a]) => ({ label: humanLabel(c), amount: a })),
+    { label: 'Shared (allocated)', amount: t.allocated },
+  ];
+  if (t.unallocated !== null && t.unallocated !== 0n) parts.push({ label: 'Shared (unallocated)', amount: t.unallocated });
+  return parts;
+}
+
 export function featureIcebergParts(f: FeatureIceberg): ReplyParts {
   const e = f.economics;
-  const rows: string[][] = [['API (direct)', formatMoney(e.direct), percent(ratio(e.direct, e.total))]];
-  for (const c of e.byCategory) rows.push([`${c.category} (hidden)`, formatMoney(c.amount), percent(ratio(c.amount, e.total))]);
-  rows.push(['shared (allocated)', formatMoney(e.allocated), percent(ratio(e.allocated, e.total))]);
-  rows.push(['total', formatMoney(e.total), '100%']);
+  const slices = icebergSlices(featureIcebergSlices(e));
   const summary = [
-    `True cost: ${formatMoney(e.total)}; the API bill is ${percent(ratio(e.direct, e.total))} of it (hidden share ${percent(e.hiddenShare ?? 0)}).`,
-    `Work items: ${e.workItems.toLocaleString('en-US')} · requests: ${f.requests.toLocaleString('en-US')} · cost per work item: ${e.costPerWorkItem === null ? 'n/a (no work items)' : formatMoney(e.costPerWorkItem)}`,
+    `True cost: ${formatMoney(sum(slices.map((x) => x.amount)))}; the API spend is ${percent(ratio(e.direct, e.total))} of it (hidden share ${percent(e.hiddenShare ?? 0)}).`,
+    `Work items: ${e.workItems.toLocaleString('en-US')} · requests: ${f.requests.toLocaleString('en-US')} · true cost per work item: ${e.costPerWorkItem === null ? 'n/a (no work items)' : formatMoney(e.costPerWorkItem)}`,
   ];
   if (e.baselinePerUnit !== null && e.baselineTotal !== null && e.savings !== null) {
     summary.push(
@@ -53,23 +123,24 @@ export function featureIcebergParts(f: FeatureIceberg): ReplyParts {
   return {
     title: `Feature ${f.slug}${f.teamSlug ? ` (${f.teamSlug})` : ''} · ${f.period.label}`,
     summary,
-    tables: [{ caption: 'The iceberg', table: alignTable(['cost', 'amount', 'share'], rows, [false, true, true]) }],
-    notes: ['Shared costs reach a feature through its team, in proportion to the team features\u2019 direct API spend.'],
+    tables: [{ caption: 'The iceberg: what the true cost is made of', table: icebergTable(featureIcebergSlices(e), e.total) }],
+    notes: ['Shared costs reach a feature through its team, in proportion to the team features\u2019 API spend.'],
   };
 }
 
 export function teamIcebergParts(t: TeamIceberg): ReplyParts {
-  const hiddenTotal = [...t.hidden.values()].reduce((a, b) => a + b, 0n) as Money;
-  const rows: string[][] = [['API (direct)', formatMoney(t.direct), percent(ratio(t.direct, t.total))]];
-  for (const [c, a] of [...t.hidden].sort((x, y) => (x[1] > y[1] ? -1 : 1))) rows.push([`${c} (hidden)`, formatMoney(a), percent(ratio(a, t.total))]);
-  rows.push(['shared (allocated)', formatMoney(t.allocated), percent(ratio(t.allocated, t.total))]);
-  if (t.unattributed !== null) rows.push(['unattributed API', '(in API)', percent(ratio(t.unattributed, t.total))]);
-  if (t.unallocated !== null) rows.push(['unallocated shared', formatMoney(t.unallocated), percent(ratio(t.unallocated, t.total))]);
-  rows.push(['total', formatMoney(t.total), '100%']);
+  const parts = teamIcebergSlices(t);
+  const slices = icebergSlices(parts);
+  const at = (label: string) => slices.find((x) => x.label === label)?.amount ?? (0n as Money);
+  const hidden = sum(slices.filter((x) => !['API spend', 'Shared (allocated)', 'Shared (unallocated)'].includes(x.label)).map((x) => x.amount));
+  const summary = [
+    `True cost ${formatMoney(sum(slices.map((x) => x.amount)))}: API spend ${formatMoney(at('API spend'))}, hidden ${formatMoney(hidden)}, shared ${formatMoney((at('Shared (allocated)') + at('Shared (unallocated)')) as Money)}.`,
+  ];
+  if (t.unattributed !== null && t.unattributed !== 0n) summary.push(`The API spend includes ${formatMoney(t.unattributed)} that no team tag claims (unattributed).`);
   return {
     title: `Iceberg · ${t.title} · ${t.period.label}`,
-    summary: [`True cost ${formatMoney(t.total)}: API ${formatMoney(t.direct)}, hidden ${formatMoney(hiddenTotal)}, allocated ${formatMoney(t.allocated)}.`],
-    tables: [{ caption: 'Visible vs hidden', table: alignTable(['cost', 'amount', 'share'], rows, [false, true, true]) }],
+    summary,
+    tables: [{ caption: 'Visible vs hidden', table: icebergTable(parts, t.total) }],
     notes: [],
   };
 }
@@ -86,12 +157,14 @@ function describeEntry(e: HiddenCostListing, teams: TeamRecord[], features: { id
 export function hiddenListParts(entries: HiddenCostListing[], teams: TeamRecord[], features: { id: number; slug: string }[], scope: string | null): ReplyParts {
   const rows = entries.map((e) => {
     const d = describeEntry(e, teams, features);
-    return [`#${e.id}`, e.category, formatMoney(e.amount), d.when, d.target, e.author, e.createdAt.toISOString().slice(0, 10), (e.note ?? '').slice(0, 40)];
+    // Narrow rows (≈60 characters): who added it and the note go on a second, indented line.
+    return [`#${e.id}`, humanLabel(e.category), formatMoney(e.amount), d.when, d.target];
   });
+  const details = entries.map((e) => `#${e.id} ${personLabel(e.author)}, ${e.createdAt.toISOString().slice(0, 10)}${e.note ? `: ${e.note.slice(0, 60)}` : ''}`);
   return {
     title: `Hidden costs${scope ? ` · ${scope}` : ''}`,
     summary: [entries.length ? `${entries.length} active entr${entries.length === 1 ? 'y' : 'ies'}.` : 'No hidden costs entered yet.'],
-    tables: rows.length ? [{ caption: 'Entries', table: alignTable(['#', 'category', 'amount', 'when', 'target', 'author', 'added', 'note'], rows, [false, false, true]) }] : [],
-    notes: ['Add: /aicost add (a form) or /aicost add 2800 vector_db monthly shared "Pinecone". Change: /aicost hidden edit <#> · /aicost hidden delete <#>.'],
+    tables: rows.length ? [gridTable('Entries', ['#', 'category', 'amount', 'when', 'target'], rows, [false, false, true])] : [],
+    notes: [...(details.length ? [`Added by: ${details.join(' · ')}`] : []), 'Add: /aicost add (a form) or /aicost add 2800 vector_db monthly shared "Pinecone". Change: /aicost hidden edit <#> · /aicost hidden delete <#>.'],
   };
 }

@@ -1,45 +1,101 @@
-import { formatMoney, ratio, type Money } from '../domain/money.ts';
+import { formatMoney, ratio, sum, type Money } from '../domain/money.ts';
+import { roundCentsPreservingTotal } from '../domain/rounding.ts';
 import { PERIOD_EXAMPLES } from '../domain/periods.ts';
 import type { Reply, ReplyParts } from '../services/reply.ts';
-import type { RankedRow, SpendReport, TopReport } from '../services/reports.ts';
+import type { Comparison, RankedRow, SpendReport, TopReport } from '../services/reports.ts';
 import { HELP_EXAMPLES } from '../commands/command-text.ts';
-import { alignTable, percent } from './table.ts';
+import { ADMIN_USAGE } from '../services/admin-service.ts';
+import { alignTable, humanLabel, percent } from './table.ts';
 
 export type { ReplyParts };
 
 
-export function rankedTable(first: string, rows: RankedRow[], withCount = true): string {
-  const header = withCount ? [first, 'spend', 'share', 'calls'] : [first, 'spend', 'share'];
-  const body = rows.map((r) => {
-    const cells = [r.label, formatMoney(r.amount), percent(r.share)];
-    return withCount ? [...cells, r.count.toLocaleString('en-US')] : cells;
-  });
-  return alignTable(header, body, [false, true, true, true]);
+/** A change in money with its direction: "+$12.00 ▲", "-$3.50 ▼", "$0.00". */
+export function changeText(d: Money): string {
+  return d > 0n ? `+${formatMoney(d)} ▲` : d < 0n ? `${formatMoney(d)} ▼` : formatMoney(d);
+}
+
+function changePercent(now: Money, before: Money): string {
+  if (before === 0n) return now === 0n ? '' : ' (new)';
+  const p = ratio((now - before) as Money, before) * 100;
+  return ` (${p >= 0 ? '+' : ''}${p.toFixed(Math.abs(p) >= 10 ? 0 : 1)}%)`;
+}
+
+/** "vs Oct 1–20 of October 2026: ▲ +$120.00 (+12%)" for the summary of a period view. */
+export function comparisonLine(current: Money, previous: Comparison | undefined): string | null {
+  if (!previous) return null;
+  const [now, before] = [roundCentsPreservingTotal([current])[0]!, roundCentsPreservingTotal([previous.total])[0]!];
+  return `Change vs ${previous.label} (${formatMoney(before)}): ${changeText((now - before) as Money)}${changePercent(current, previous.total)}`;
+}
+
+/**
+ * A ranking of API spend. With `total`, rows not shown are summed into "Other" and a "Total" row
+ * closes the table; amounts are rounded together by largest remainder (`roundCentsPreservingTotal`)
+ * so the column foots to the total shown. With `previous`, a change column (this period's shown
+ * amount − the previous comparable period's, rounded the same way, so it foots too).
+ */
+export function rankedTable(first: string, rows: RankedRow[], total?: Money, withCount = true, previous?: Comparison): string {
+  const header = [first, 'API spend', 'share', ...(withCount ? ['calls'] : []), ...(previous ? ['change'] : [])];
+  const all = rows.map((r) => ({ label: r.label, amount: r.amount, before: r.previous ?? (0n as Money), share: percent(r.share), count: r.count.toLocaleString('en-US') }));
+  if (total !== undefined) {
+    const rest = (total - sum(rows.map((r) => r.amount))) as Money;
+    const restBefore = previous ? ((previous.total - sum(all.map((r) => r.before))) as Money) : (0n as Money);
+    if (rest !== 0n || restBefore !== 0n) all.push({ label: 'Other', amount: rest, before: restBefore, share: percent(ratio(rest, total)), count: '' });
+  }
+  const rounded = roundCentsPreservingTotal(all.map((r) => r.amount));
+  const roundedBefore = roundCentsPreservingTotal(all.map((r) => r.before));
+  const body = all.map((r, i) => [
+    r.label, formatMoney(rounded[i]!), r.share, ...(withCount ? [r.count] : []), ...(previous ? [changeText((rounded[i]! - roundedBefore[i]!) as Money)] : []),
+  ]);
+  if (total !== undefined && all.length > 1) {
+    body.push(['Total', formatMoney(sum(rounded)), '100%', ...(withCount ? [''] : []), ...(previous ? [changeText((sum(rounded) - sum(roundedBefore)) as Money)] : [])]);
+  }
+  return alignTable(header, body, [false, true, true, true, true]);
+}
+
+/** The rows that moved most against the previous comparable period (largest absolute change first). */
+export function topMovers(rows: RankedRow[], n = 3): string | null {
+  const moved = rows
+    .filter((r) => r.previous !== undefined && r.amount !== r.previous)
+    .map((r) => ({ r, d: (r.amount - r.previous!) as Money }))
+    .sort((a, b) => { const x = a.d < 0n ? -a.d : a.d; const y = b.d < 0n ? -b.d : b.d; return x === y ? 0 : x > y ? -1 : 1; })
+    .slice(0, n);
+  return moved.length ? `Top movers: ${moved.map(({ r, d }) => `${r.label} ${changeText(roundCentsPreservingTotal([d])[0]!)}${changePercent(r.amount, r.previous!)}`).join(', ')}` : null;
 }
 
 function spendParts(r: SpendReport, timeZone: string): ReplyParts {
-  const summary = [`Spend: ${formatMoney(r.total)} across ${r.count.toLocaleString('en-US')} calls`];
   const hiddenTotal = [...r.hidden.values()].reduce((a, b) => a + b, 0n) as Money;
+  const summary: string[] = [];
   if (hiddenTotal !== 0n || r.allocated !== 0n || (r.unallocated ?? 0n) !== 0n) {
-    const parts = [...r.hidden].sort((a, b) => (a[1] > b[1] ? -1 : 1)).map(([c, a]) => `${c} ${formatMoney(a)}`);
-    summary.push(`Hidden costs: ${formatMoney(hiddenTotal)}${parts.length ? ` (${parts.join(', ')})` : ''}`);
-    summary.push(`Allocated shared costs: ${formatMoney(r.allocated)}`);
-    if (r.unallocated !== null && r.unallocated !== 0n) summary.push(`Unallocated shared costs: ${formatMoney(r.unallocated)}`);
-    summary.push(`True cost: ${formatMoney(r.trueTotal)} (the API spend above is ${percent(ratio(r.total, r.trueTotal))} of it)`);
-  }
+    // The view is about cost: lead with the true cost, its parts rounded together so they add up.
+    const hidden = [...r.hidden].sort((a, b) => (a[1] > b[1] ? -1 : 1));
+    const unallocated = r.unallocated ?? (0n as Money);
+    const [api, allocated, rest, ...byCategory] = roundCentsPreservingTotal([r.total, r.allocated, unallocated, ...hidden.map(([, a]) => a)]) as [Money, Money, Money, ...Money[]];
+    const parts = hidden.map(([c], i) => `${humanLabel(c)} ${formatMoney(byCategory[i]!)}`);
+    summary.push(`True cost: ${formatMoney((api + allocated + rest + sum(byCategory)) as Money)} = API spend ${formatMoney(api)} + hidden ${formatMoney(sum(byCategory))}${parts.length ? ` (${parts.join(', ')})` : ''} + allocated shared ${formatMoney(allocated)}${unallocated !== 0n ? ` + unallocated shared ${formatMoney(rest)}` : ''}`);
+    summary.push(`API spend: ${formatMoney(api)} across ${r.count.toLocaleString('en-US')} calls (${percent(ratio(r.total, r.trueTotal))} of the true cost)`);
+  } else summary.push(`API spend: ${formatMoney(r.total)} across ${r.count.toLocaleString('en-US')} calls (no hidden or shared costs entered)`);
   if (r.unattributed !== null && r.coverage !== null) {
     summary.push(`Attributed to a team: ${percent(r.coverage)} (unattributed ${formatMoney(r.unattributed)})`);
   }
   const tables: ReplyParts['tables'] = [];
-  if (r.teams.length) tables.push({ caption: 'By team', table: rankedTable('team', r.teams) });
-  if (r.topFeatures.length) tables.push({ caption: 'Top features', table: rankedTable('feature', r.topFeatures) });
+  if (r.teams.length) tables.push({ caption: 'API spend by team', table: rankedTable('team', r.teams, r.total, true, r.previous) });
+  if (r.topFeatures.length) tables.push({ caption: 'API spend by feature', table: rankedTable('feature', r.topFeatures, r.total, true, r.previous) });
+  const vs = comparisonLine(r.total, r.previous);
+  if (vs) summary.push(`API spend ${vs.charAt(0).toLowerCase()}${vs.slice(1)}`);
+  const movers = topMovers(r.teams.length ? r.teams : r.topFeatures);
+  if (movers) summary.push(movers);
   return { title: `${r.title} · ${r.period.label}`, summary, tables, notes: commonNotes(r, timeZone) };
 }
 
 function topParts(r: TopReport, timeZone: string): ReplyParts {
   const singular = r.dimension.replace(/s$/, '');
-  const summary = [`Total: ${formatMoney(r.total)}`, `Attributed to a team: ${percent(r.coverage)} (unattributed ${formatMoney(r.unattributed)})`];
-  const tables = r.rows.length ? [{ caption: `Top ${r.dimension}`, table: rankedTable(singular, r.rows) }] : [];
+  const summary = [`API spend: ${formatMoney(r.total)} (what the sources billed; /aicost budget and /aicost chargeback show the true cost)`, `Attributed to a team: ${percent(r.coverage)} (unattributed ${formatMoney(r.unattributed)})`];
+  const vs = comparisonLine(r.total, r.previous);
+  if (vs) summary.push(vs);
+  const movers = topMovers(r.rows);
+  if (movers) summary.push(movers);
+  const tables = r.rows.length ? [{ caption: `Top ${r.dimension} by API spend`, table: rankedTable(singular, r.rows, r.total, true, r.previous) }] : [];
   const notes = commonNotes(r, timeZone);
   if (!r.rows.length) notes.unshift('No spend recorded in this period.');
   return { title: `Top ${r.dimension} · ${r.period.label}`, summary, tables, notes };
@@ -72,33 +128,45 @@ export function replyParts(reply: Reply, timeZone: string): ReplyParts {
       };
     case 'invalid':
       return {
-        title: 'Sorry, I did not understand that',
+        // Said once: the problem may already say "did not understand".
+        title: /did not understand/i.test(reply.problem) ? 'Not understood' : 'Sorry, I did not understand that',
         summary: [reply.problem],
         tables: [],
         notes: [`Try: ${reply.examples.join('  |  ')}`, 'Type /aicost help for everything I can do.'],
       };
-    case 'help':
+    case 'help': {
+      const team = reply.team ?? 'support';
+      const summary = [
+        '/aicost: your team’s month to date (in a team channel: that team)',
+        '/aicost team <slug> [period]: one team’s true cost, API spend by feature and the daily chart',
+        '/aicost top teams|features|models|customers [period]: who spends most (API spend)',
+        '/aicost feature <slug> [period]: the iceberg of one feature: API spend vs hidden costs, cost per work item, savings',
+        '/aicost iceberg [team] [period]: API spend vs hidden and shared costs, as a chart of the true cost',
+        '/aicost add: enter a hidden cost (a form), or in one line: add <amount> <category> once [YYYY-MM-DD] | monthly [YYYY-MM] <team|feature|shared> ["note"], or add <amount> <category> per-item <feature> ["note"]',
+        '/aicost hidden [team|feature]: list hidden costs; hidden edit <#> / hidden delete <#>',
+        '/aicost budget: budgets, true cost to date, forecast',
+        '/aicost request <amount> [team] <reason>: ask finance for more budget (team leads)',
+        '/aicost sync: the cost sources and their last sync',
+        '/aicost anomalies [team]: recent spend anomalies and their feedback',
+        `/aicost chargeback [YYYY-MM]: the monthly chargeback${reply.finance ? ' of every team' : ' of your teams'}`,
+        'Add "share" at the end to post the answer in the channel instead of only to you.',
+        `Periods: ${PERIOD_EXAMPLES.join(', ')} (calendar months in ${timeZone}).`,
+      ];
+      if (reply.finance) {
+        summary.push(
+          'For finance:',
+          `/aicost budget set <team> <amount> [YYYY-MM|monthly]: set a budget, e.g. /aicost budget set ${team} 5000`,
+          '/aicost sync now: start a sync',
+          ...ADMIN_USAGE,
+        );
+      }
       return {
         title: 'aicost: what your AI really costs',
-        summary: [
-          '/aicost: your team’s month to date (in a team channel: that team)',
-          '/aicost team <slug> [period]: one team’s spend, top features and daily chart',
-          '/aicost top teams|features|models|customers [period]: who spends most',
-          '/aicost feature <slug> [period]: the iceberg of one feature: API vs hidden costs, cost per work item, savings',
-          '/aicost iceberg [team] [period]: visible vs hidden cost as a chart',
-          '/aicost add: enter a hidden cost (a form), or in one line: add <amount> <category> once [YYYY-MM-DD] | monthly [YYYY-MM] <team|feature|shared> ["note"], or add <amount> <category> per-item <feature> ["note"]',
-          '/aicost hidden [team|feature]: list hidden costs; hidden edit <#> / hidden delete <#>',
-          '/aicost budget: budgets, month to date, forecast; budget set <team> <amount> [YYYY-MM|monthly] (finance)',
-          '/aicost request <amount> [team] <reason>: ask finance for more budget (team leads)',
-          '/aicost sync: the cost sources and their last sync; sync now (finance)',
-          '/aicost anomalies [team]: recent spend anomalies and their feedback',
-          '/aicost chargeback [YYYY-MM]: the monthly chargeback (finance sees every team)',
-          'Add "share" at the end to post the answer in the channel instead of only to you.',
-          `Periods: ${PERIOD_EXAMPLES.join(', ')} (calendar months in ${timeZone}).`,
-        ],
+        summary,
         tables: [],
-        notes: [`Examples: ${HELP_EXAMPLES.join('  |  ')}`],
+        notes: [`Examples: ${HELP_EXAMPLES.map((e) => e.replace(/\bpayments\b/g, team)).join('  |  ')}`],
       };
+    }
   }
 }
 
@@ -108,7 +176,7 @@ export function replyText(reply: Reply, timeZone: string): string {
   const out = [p.title, '', ...p.summary];
   for (const t of p.tables) out.push('', t.caption, t.table);
   if (reply.kind === 'spend' && reply.daily.length) {
-    out.push('', 'Daily spend', alignTable(['day', 'spend'], reply.daily.map((d) => [d.day, formatMoney(d.amount)]), [false, true]));
+    out.push('', 'Daily API spend', alignTable(['day', 'API spend'], reply.daily.map((d) => [d.day, formatMoney(d.amount)]), [false, true]));
   }
   if (p.notes.length) out.push('', ...p.notes);
   return out.join('\n');

@@ -14,3 +14,32 @@ export function percent(share: number): string {
   const p = share * 100;
   return `${p > 0 && p < 0.1 ? '<0.1' : p.toFixed(p >= 10 || p === 0 ? 0 : 1)}%`;
 }
+
+/** Widest monospace row a laptop-width Slack pane shows without wrapping. */
+export const NARROW_WIDTH = 60;
+
+import type { Grid, TablePart } from '../services/reply.ts';
+
+export type { Grid, TablePart };
+
+export function gridTable(caption: string, header: string[], rows: string[][], rightAligned: boolean[] = []): TablePart {
+  return { caption, table: alignTable(header, rows, rightAligned), grid: { header, rows, rightAligned } };
+}
+
+export function tableWidth(table: string): number {
+  return Math.max(0, ...table.split('\n').map((l) => l.length));
+}
+
+const ACRONYMS = new Set(['api', 'db', 'llm', 'gpu', 'qa', 'ocr', 'ml', 'ai', 'sla', 'etl', 'id']);
+
+/** A cost category or other snake_case key as people write it: `human_review` → "Human review", `vector_db` → "Vector DB". */
+export function humanLabel(key: string): string {
+  const words = key.split(/[_\s]+/).filter(Boolean).map((w) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase()));
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A Slack user id as a mention (Slack shows the person's name); anything else unchanged. */
+export function personLabel(id: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : id;
+}

@@ -1,5 +1,6 @@
 import type { Reply, ReplyParts } from './reply.ts';
-import { budgetParts, featureIcebergParts, hiddenListParts, teamIcebergParts } from '../format/management-lines.ts';
+import { budgetMonthParts, budgetParts, featureIcebergParts, featureIcebergSlices, hiddenListParts, icebergSlices, teamIcebergParts, teamIcebergSlices } from '../format/management-lines.ts';
+import { formatMoney, sum } from '../domain/money.ts';
 import { monthOf, monthPeriod } from '../domain/periods.ts';
 import { parseCommand, type Command } from '../commands/command-text.ts';
 import type { Authz } from './authz.ts';
@@ -40,7 +41,20 @@ export interface AskDeps {
   anomalies?: { list(slug: string | null, now: Date): Promise<ReplyParts> };
   chargeback?: { show(month: string | null, userId: string, now: Date): Promise<ReplyParts> };
   admin?: { run(words: string[], userId: string, now: Date): Promise<ReplyParts> };
+  /** Known team slugs, so examples name a team that exists. */
+  teamSlugs?: () => Promise<string[]>;
 }
+
+/** The parser's examples say `payments`; show a team of this organisation instead (else the demo's support). */
+async function exampleTeam(deps: AskDeps): Promise<string> {
+  const slugs = (await deps.teamSlugs?.()) ?? [];
+  return slugs.includes('payments') ? 'payments' : (slugs[0] ?? 'support');
+}
+
+const retarget = (text: string, team: string) => (team === 'payments' ? text : text.replace(/\bpayments\b/g, team));
+
+/** A refusal for lack of rights says so ("Not allowed"), rather than "not understood" or a bare "not changed". */
+const refusedTitle = (message: string, otherwise: string) => (/^Only |not allowed/i.test(message) ? 'Not allowed' : otherwise);
 
 const message = (title: string, lines: string[], tone?: 'ok' | 'refused', notes: string[] = []): Reply => ({ kind: 'message', parts: { title, summary: lines, tables: [], notes }, ...(tone ? { tone } : {}) });
 
@@ -50,8 +64,11 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
   const reply = (r: Reply, share = false): Answer => ({ reply: r, share });
   switch (command.kind) {
     case 'help':
-    case 'invalid':
-      return reply(command);
+      return reply({ kind: 'help', finance: await deps.authz.isFinance(userId), team: await exampleTeam(deps) });
+    case 'invalid': {
+      const team = await exampleTeam(deps);
+      return reply({ kind: 'invalid', problem: retarget(command.problem, team), examples: command.examples.map((e) => retarget(e, team)) });
+    }
     case 'overview':
       return reply(await deps.reports.overview(input, command.period, now), command.share);
     case 'team': {
@@ -63,17 +80,18 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'feature': {
       const r = await deps.iceberg.feature(command.slug, command.period, now);
       if (r.kind === 'unknown') return reply(r);
-      const e = r.economics;
-      const labels = ['API', ...e.byCategory.map((c) => c.category), 'allocated'];
-      const values = [e.direct, ...e.byCategory.map((c) => c.amount), e.allocated];
-      return reply({ kind: 'message', parts: featureIcebergParts(r), chart: { type: 'split', title: `Feature ${r.slug}: API vs hidden`, labels, values } }, command.share);
+      const slices = icebergSlices(featureIcebergSlices(r.economics));
+      const labels = slices.map((x) => x.label);
+      const values = slices.map((x) => x.amount);
+      return reply({ kind: 'message', parts: featureIcebergParts(r), chart: { type: 'split', title: `Feature ${r.slug}: true cost ${formatMoney(sum(values))} by part`, labels, values } }, command.share);
     }
     case 'iceberg': {
       const r = await deps.iceberg.team(command.slug, command.period, now);
       if (r.kind === 'unknown') return reply(r);
-      const labels = ['API', ...r.hidden.keys(), 'allocated'];
-      const values = [r.direct, ...r.hidden.values(), r.allocated];
-      return reply({ kind: 'message', parts: teamIcebergParts(r), chart: { type: 'split', title: `${r.title}: visible vs hidden`, labels, values } }, command.share);
+      const slices = icebergSlices(teamIcebergSlices(r));
+      const labels = slices.map((x) => x.label);
+      const values = slices.map((x) => x.amount);
+      return reply({ kind: 'message', parts: teamIcebergParts(r), chart: { type: 'split', title: `${r.title}: true cost ${formatMoney(sum(values))} by part`, labels, values } }, command.share);
     }
     case 'hidden-list': {
       const r = await deps.hidden.list(command.slug);
@@ -82,7 +100,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     }
     case 'hidden-delete': {
       const r = await deps.hidden.remove(command.id, userId, now);
-      return reply(message(r.ok ? 'Deleted' : 'Not deleted', [r.message], r.ok ? 'ok' : 'refused'));
+      return reply(message(r.ok ? 'Deleted' : refusedTitle(r.message, 'Not deleted'), [r.message], r.ok ? 'ok' : 'refused'));
     }
     case 'hidden-edit':
       return reply({ kind: 'modal', modal: 'edit-hidden', entryId: command.id, fallback: { title: 'Edit in Slack', summary: ['Editing opens a form in Slack: /aicost hidden edit <#>.'], tables: [], notes: [] } });
@@ -93,19 +111,26 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       const r = await deps.hidden.addFromText(command.text, userId, now);
       if (r.ok) return reply(message('Hidden cost added', [r.message, 'It shows up in /aicost team, /aicost feature and the budgets from now on.'], 'ok'));
       if ('fieldErrors' in r) return reply(message('Not added', Object.values(r.fieldErrors).filter((x): x is string => !!x), 'refused'));
-      return reply({ kind: 'invalid', problem: r.problem, examples: r.examples ?? ['/aicost add 2800 vector_db monthly shared "Pinecone"'] });
+      if (r.refused) return reply(message('Not allowed', [r.problem], 'refused'));
+      const team = await exampleTeam(deps);
+      return reply({ kind: 'invalid', problem: retarget(r.problem, team), examples: (r.examples ?? ['/aicost add 2800 vector_db monthly shared "Pinecone"']).map((e) => retarget(e, team)) });
     }
     case 'budget-list': {
       const rows = await deps.budgets.rows(now);
       return reply({ kind: 'message', parts: budgetParts(rows, monthPeriod(monthOf(now, deps.timeZone), deps.timeZone).label, deps.timeZone) }, command.share);
     }
+    case 'budget-month': {
+      const r = await deps.budgets.monthReview(command.month, command.slug, now);
+      if (typeof r === 'string') return reply(message('No such team', [r]));
+      return reply({ kind: 'message', parts: budgetMonthParts(r, deps.timeZone) }, command.share);
+    }
     case 'budget-set': {
       const r = await deps.budgets.set(command.slug, command.amount, command.month, userId, now);
-      return reply(message(r.ok ? 'Budget set' : 'Budget not changed', [r.message], r.ok ? 'ok' : 'refused'));
+      return reply(message(r.ok ? 'Budget set' : refusedTitle(r.message, 'Budget not changed'), [r.message], r.ok ? 'ok' : 'refused'));
     }
     case 'request': {
       const r = await deps.budgets.request(command.amount, command.words, userId, now);
-      return reply(message(r.ok ? 'Request sent to finance' : 'Request not sent', [r.message], r.ok ? 'ok' : 'refused'));
+      return reply(message(r.ok ? 'Request sent to finance' : refusedTitle(r.message, 'Request not sent'), [r.message], r.ok ? 'ok' : 'refused'));
     }
     case 'sync':
       if (!deps.sync) return reply(message('Sync', ['No cost source is configured: set HELICONE_API_KEY or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.']));

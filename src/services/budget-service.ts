@@ -29,6 +29,17 @@ export interface BudgetRow {
   approved: Money;
 }
 
+/** One month's budgets, actuals and requests (`monthReview`). */
+export interface MonthReview {
+  month: string;
+  label: string;
+  /** The month is still running: actuals are to date. */
+  running: boolean;
+  asOf: Date;
+  teams: { team: TeamRecord; own: Money | null; standing: Money | null; approved: Money; budget: Money | null; cost: BudgetRow['cost'] }[];
+  requests: OverrunRequestRecord[];
+}
+
 export interface BudgetDeps {
   budgets: BudgetsRepository;
   teams: TeamsRepository;
@@ -90,8 +101,36 @@ export function budgetService(deps: BudgetDeps) {
     await budgets.setRequestMessage(req.id, deps.financeChannelId, ts);
   }
 
+  /**
+   * `/aicost budget [team] [month]`: any month's budgets with their parts (the month's own amount or the
+   * standing one, plus approved increases), the true cost (to date for the running month), and the
+   * month's requests with their decisions.
+   */
+  async function monthReview(month: string, slug: string | null, now: Date): Promise<MonthReview | string> {
+    const team = slug === null ? null : await findTeam(slug);
+    if (typeof team === 'string') return team;
+    const period = monthPeriod(month, timeZone);
+    const asOf = now < period.to ? now : period.to;
+    const [teamList, amounts, approvedList, cost, requests] = await Promise.all([
+      teams.list(), budgets.forMonth(month), budgets.approvedIncreases(month), trueCost.periodCost(period, asOf), budgets.requestsFor(month, team ? [team.id] : undefined),
+    ]);
+    const chosen = team ? teamList.filter((t) => t.id === team.id) : teamList;
+    return {
+      month, label: period.label, running: now < period.to, asOf, requests,
+      teams: chosen.map((t) => {
+        const standing = amounts.find((a) => a.teamId === t.id && a.month === STANDING)?.amount ?? null;
+        const own = amounts.find((a) => a.teamId === t.id && a.month === month)?.amount ?? null;
+        const approved = approvedList.filter((a) => a.teamId === t.id).map((a) => a.amount);
+        const budget = effectiveBudget(month, { monthly: standing, perMonth: new Map(own !== null ? [[month, own]] : []), approvedIncreases: approved });
+        const c = cost.teams.get(t.id);
+        return { team: t, own, standing, approved: approved.reduce((a, b) => a + b, 0n) as Money, budget, cost: { direct: c?.direct ?? 0n, hiddenTotal: c?.hiddenTotal ?? 0n, allocated: c?.allocated ?? 0n, total: c?.total ?? 0n } };
+      }),
+    };
+  }
+
   return {
     rows,
+    monthReview,
 
     /** The pending request behind "Approve another amount", for finance only. */
     async requestToDecide(id: number, userId: string): Promise<{ ok: true; request: OverrunRequestRecord; teamName: string } | { ok: false; message: string }> {

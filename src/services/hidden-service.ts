@@ -3,6 +3,8 @@ import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { resolveDraft, type HiddenCostDraft } from '../domain/hidden-cost-drafts.ts';
 import type { NewHiddenCost } from '../domain/hidden-costs.ts';
 import { parseAddCommand, validateHiddenCostInput, type AddContext, type HiddenCostFields, type HiddenCostField } from '../commands/add-command-text.ts';
+import { describeRule } from '../domain/allocation.ts';
+import { formatMoney } from '../domain/money.ts';
 import type { Authz } from './authz.ts';
 import { targetText } from '../format/hidden-target.ts';
 
@@ -13,7 +15,7 @@ import { targetText } from '../format/hidden-target.ts';
  */
 export type HiddenOutcome =
   | { ok: true; entry: HiddenCostListing; message: string }
-  | { ok: false; problem: string; examples?: string[] }
+  | { ok: false; problem: string; examples?: string[]; refused?: boolean }
   | { ok: false; fieldErrors: Partial<Record<HiddenCostField, string>> };
 
 export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: TeamsRepository; authz: Authz; timeZone: string }) {
@@ -45,13 +47,24 @@ export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: Team
     const resolved = resolveDraft(draft, new Map(ctx.teamList.map((t) => [t.slug, t.id])), new Map(ctx.featureList.map((f) => [f.slug, f.id])));
     if (!resolved.ok) return { ok: false, problem: resolved.problem };
     const refused = await mayWrite(userId, resolved.cost, ctx);
-    if (refused) return { ok: false, problem: refused };
+    if (refused) return { ok: false, problem: `${refused} Nothing was changed.`, refused: true };
     if (editId !== undefined) {
       const entry = await hidden.update(editId, resolved.cost, userId, now);
-      return entry ? { ok: true, entry, message: `Updated hidden cost #${entry.id}.` } : { ok: false, problem: `There is no hidden cost #${editId}.` };
+      return entry ? { ok: true, entry, message: `Updated #${entry.id}: ${describeCost(resolved.cost, ctx)}.` } : { ok: false, problem: `There is no hidden cost #${editId}.` };
     }
     const entry = await hidden.create(resolved.cost, userId, now);
-    return { ok: true, entry, message: `Added hidden cost #${entry.id}.` };
+    return { ok: true, entry, message: `Added ${describeCost(resolved.cost, ctx)} (#${entry.id}).` };
+  }
+
+  /** What was entered, in words: "$2,800.00 a month of Vector DB from 2026-10, shared proportional to API spend". */
+  function describeCost(c: NewHiddenCost, ctx: Awaited<ReturnType<typeof context>>): string {
+    const category = c.category.replace(/_/g, ' ').replace(/\b(db|api|llm|gpu)\b/gi, (w) => w.toUpperCase());
+    const when =
+      c.kind === 'one_off' ? ` of ${category} on ${c.date}` : c.kind === 'monthly' ? ` a month of ${category} from ${c.fromMonth}${c.untilMonth ? ` to ${c.untilMonth}` : ''}` : ` of ${category} per ${c.unit === 'request' ? 'request' : 'work item'}${c.fromMonth ? ` from ${c.fromMonth}` : ''}`;
+    const teamName = (id: number) => ctx.teamList.find((t) => t.id === id)?.slug ?? `team ${id}`;
+    const t = c.target;
+    const target = t.type === 'team' ? `for ${teamName(t.teamId)}` : t.type === 'feature' ? `for ${ctx.featureList.find((f) => f.id === t.featureId)?.slug ?? `feature ${t.featureId}`}` : `shared ${describeRule(t.rule, teamName).replace('direct API spend', 'API spend')}`;
+    return `${formatMoney(c.amount)}${when}, ${target}`;
   }
 
   return {

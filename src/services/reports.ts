@@ -3,7 +3,7 @@ import type { CostQueries, Dimension, GroupRow } from './ports/costs.ts';
 type SummaryRow = Awaited<ReturnType<CostQueries['teamFeatureSummary']>>[number];
 import type { FeatureRecord, TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { ratio, sum, type Money } from '../domain/money.ts';
-import { elapsed, type Period } from '../domain/periods.ts';
+import { elapsed, previousComparable, type Period } from '../domain/periods.ts';
 import { dayBoundaries, zipDays } from '../domain/series.ts';
 import { closest } from '../domain/suggest.ts';
 import type { TrueCostService } from './true-cost.ts';
@@ -15,6 +15,16 @@ export interface RankedRow {
   amount: Money;
   share: number;
   count: number;
+  /** The same row's API spend in the previous comparable period (0 when it had none). */
+  previous?: Money;
+}
+
+/** The previous comparable period's API spend (see `previousComparable`). */
+export interface Comparison {
+  label: string;
+  total: Money;
+  /** Rows that were in the previous period but not in this one's ranking (dropped out), by label. */
+  rows: Map<string, Money>;
 }
 
 export interface SpendReport {
@@ -39,6 +49,7 @@ export interface SpendReport {
   trueTotal: Money;
   unattributed: Money | null;
   unpriced: number;
+  previous?: Comparison;
 }
 
 export interface TopReport {
@@ -51,6 +62,7 @@ export interface TopReport {
   unattributed: Money;
   coverage: number;
   unpriced: number;
+  previous?: Comparison;
 }
 
 export interface UnknownName {
@@ -97,8 +109,20 @@ const TOP_ROWS = 15;
 export function reportService(deps: ReportDeps) {
   const { costs, teams, timeZone } = deps;
 
-  function ranked(rows: GroupRow[], label: (key: string | null) => string, total: Money): RankedRow[] {
-    return rows.map((r) => ({ label: label(r.key), amount: r.amount, count: r.count, share: ratio(r.amount, total) }));
+  function ranked(rows: GroupRow[], label: (key: string | null) => string, total: Money, previous?: GroupRow[], maxRows = TOP_ROWS): RankedRow[] {
+    const before = new Map((previous ?? []).map((r) => [r.key, r.amount]));
+    const out: RankedRow[] = rows.map((r) => ({ label: label(r.key), amount: r.amount, count: r.count, share: ratio(r.amount, total), ...(previous ? { previous: (before.get(r.key) ?? 0n) as Money } : {}) }));
+    // What spent last period and nothing now is a mover too: listed with $0.00 (while there is room).
+    const shown = new Set(rows.map((r) => r.key));
+    for (const p of previous ?? []) {
+      if (out.length >= maxRows || shown.has(p.key) || p.amount === 0n) continue;
+      out.push({ label: label(p.key), amount: 0n as Money, count: 0, share: 0, previous: p.amount });
+    }
+    return out;
+  }
+
+  function comparison(label: string, rows: GroupRow[], name: (key: string | null) => string): Comparison {
+    return { label, total: sum(rows.map((r) => r.amount)), rows: new Map(rows.map((r) => [name(r.key), r.amount])) };
   }
 
   async function featureLabel(): Promise<(key: string | null) => string> {
@@ -116,12 +140,16 @@ export function reportService(deps: ReportDeps) {
     const window = elapsed(period, now);
     const scopeFilter = scope ? { teamIds: scope.teams.map((t) => t.id) } : {};
     const { days, boundaries } = dayBoundaries(period, timeZone, window.to);
-    const [summary, daily, fLabel, tLabel] = await Promise.all([
+    const prev = previousComparable(period, now, timeZone);
+    const [summary, daily, fLabel, tLabel, prevSummary] = await Promise.all([
       costs.teamFeatureSummary({ from: window.from, to: window.to, ...scopeFilter }),
       costs.intervalTotals(scopeFilter, boundaries),
       featureLabel(),
       teamLabel(),
+      costs.teamFeatureSummary({ from: prev.from, to: prev.to, ...scopeFilter }),
     ]);
+    const prevByTeam = rollup(prevSummary, 'teamId');
+    const prevByFeature = rollup(prevSummary, 'featureId');
     const byTeam = rollup(summary, 'teamId');
     const byFeature = rollup(summary, 'featureId');
     const unpriced = summary.reduce((n, r) => n + r.unpriced, 0);
@@ -154,8 +182,9 @@ export function reportService(deps: ReportDeps) {
       asOf: window.to,
       total,
       count,
-      teams: scope && scope.teams.length === 1 ? [] : ranked(byTeam, tLabel, total),
-      topFeatures: ranked(byFeature.slice(0, TOP_FEATURES), fLabel, total),
+      teams: scope && scope.teams.length === 1 ? [] : ranked(byTeam, tLabel, total, prevByTeam),
+      topFeatures: ranked(byFeature.slice(0, TOP_FEATURES), fLabel, total, prevByFeature, TOP_FEATURES),
+      previous: comparison(prev.label, prevByFeature, fLabel),
       daily: zipDays(days, daily),
       coverage: unattributed === null ? null : total === 0n ? 1 : ratio((total - unattributed) as Money, total),
       unattributed,
@@ -198,6 +227,10 @@ export function reportService(deps: ReportDeps) {
       const dim = dimensionOf[dimension];
       const summary = await costs.teamFeatureSummary(filter);
       const rows = dim === 'team' ? rollup(summary, 'teamId') : dim === 'feature' ? rollup(summary, 'featureId') : await costs.groupBy(dim, filter);
+      const prev = previousComparable(period, now, timeZone);
+      const prevFilter = { from: prev.from, to: prev.to };
+      const prevSummary = dim === 'team' || dim === 'feature' ? await costs.teamFeatureSummary(prevFilter) : null;
+      const prevRows = dim === 'team' ? rollup(prevSummary!, 'teamId') : dim === 'feature' ? rollup(prevSummary!, 'featureId') : await costs.groupBy(dim, prevFilter);
       const byTeam = dim === 'team' ? rows : rollup(summary, 'teamId');
       const unpriced = summary.reduce((n, r) => n + r.unpriced, 0);
       const total = sum(rows.map((r) => r.amount));
@@ -210,7 +243,8 @@ export function reportService(deps: ReportDeps) {
         period,
         asOf: window.to,
         total,
-        rows: ranked(rows.slice(0, TOP_ROWS), label, total),
+        rows: ranked(rows.slice(0, TOP_ROWS), label, total, prevRows),
+        previous: comparison(prev.label, prevRows, label),
         unattributed,
         coverage: total === 0n ? 1 : ratio((total - unattributed) as Money, total),
         unpriced,

@@ -21,6 +21,8 @@ export interface SlackAppOptions {
   retries?: number;
   log: Logger;
   clock?: () => Date;
+  /** Socket Mode: the port of the small HTTP server Bolt starts for /healthz (HTTP mode passes it to start()). */
+  port?: number;
 }
 
 /**
@@ -44,16 +46,19 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
     },
   };
   const socketMode = Boolean(opts.appToken);
+  const clientOptions = {
+    ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
+    ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}),
+  };
   const app = new App({
     token: opts.botToken,
-    ...(socketMode ? { socketMode: true, appToken: opts.appToken } : { signingSecret: opts.signingSecret! }),
+    // Socket Mode's own client (apps.connections.open) takes its options from installerOptions, not
+    // clientOptions: without this, SLACK_API_URL would not apply to it.
+    ...(socketMode ? { socketMode: true, appToken: opts.appToken, installerOptions: { clientOptions, ...(opts.port !== undefined ? { port: opts.port } : {}) } } : { signingSecret: opts.signingSecret! }),
     customRoutes: [healthz],
     deferInitialization: true,
     logger: boltLogger(opts.log),
-    clientOptions: {
-      ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
-      ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}),
-    },
+    clientOptions,
   });
   app.error(async (err) => {
     opts.log.error({ err }, 'unhandled Slack listener error');

@@ -6,7 +6,7 @@ type QuickChartClass = typeof QuickChartModule.default;
 type QuickChart = InstanceType<QuickChartClass>;
 const QuickChart: QuickChartClass =
   (QuickChartModule as unknown as { default?: QuickChartClass }).default ?? (QuickChartModule as unknown as QuickChartClass);
-import { toChartNumber, type Money } from '../domain/money.ts';
+import { formatMoney, toChartNumber, type Money } from '../domain/money.ts';
 
 /**
  * Daily spend charts as QuickChart image URLs.
@@ -30,15 +30,32 @@ function chart(baseUrl: string): QuickChart {
 /** Rounded to cents: more precision only lengthens the URL. */
 const chartValue = (m: Money) => Math.round(toChartNumber(m) * 100) / 100;
 
+/**
+ * Value axes start at zero and their ticks are dollars (a bar's length is then its amount), and the
+ * title says what is plotted. The tick callback is a function, so the config is Chart.js source text
+ * (QuickChart evaluates it), not JSON: `chartConfig` puts it in.
+ */
+const DOLLAR_TICKS = '__DOLLAR_TICKS__';
+const DOLLAR_CALLBACK = "function(v){return '$'+Number(v).toLocaleString('en-US')}";
+
+export function valueAxis(stacked = false): Record<string, unknown> {
+  return { ...(stacked ? { stacked: true } : {}), ticks: { beginAtZero: true, min: 0, callback: DOLLAR_TICKS }, scaleLabel: { display: true, labelString: 'USD' } };
+}
+
+/** The Chart.js config text of a chart description (see `valueAxis`). */
+export function chartConfig(config: Record<string, unknown>): string {
+  return JSON.stringify(config).replaceAll(JSON.stringify(DOLLAR_TICKS), () => DOLLAR_CALLBACK);
+}
+
 function barUrl(baseUrl: string, labels: string[], values: number[], title: string, highlight = -1): string {
   const qc = chart(baseUrl);
   qc.setWidth(600).setHeight(260).setBackgroundColor('white');
   const color = highlight < 0 ? '#4f46e5' : values.map((_, i) => (i === highlight ? '#dc2626' : '#4f46e5'));
   qc.setConfig(
-    JSON.stringify({
+    chartConfig({
       type: 'bar',
       data: { labels, datasets: [{ label: 'USD', data: values, backgroundColor: color }] },
-      options: { legend: { display: false }, title: { display: true, text: title } },
+      options: { legend: { display: false }, title: { display: true, text: title }, scales: { yAxes: [valueAxis()] } },
     }),
   );
   return qc.getUrl();
@@ -58,10 +75,28 @@ export function dailyChartUrl(baseUrl: string, daily: { day: string; amount: Mon
   return byWeek.length <= IMAGE_URL_LIMIT ? byWeek : null;
 }
 
-/** One bar per part of a cost (API, each hidden category, allocated): the iceberg as a chart. */
+/**
+ * The iceberg as a donut of the true cost: one slice per part (API spend, each hidden cost, shared),
+ * each labelled with its amount, the title stating the true cost. A donut has no value axis to
+ * truncate, and a slice's area is its share of the whole. Parts of zero are left out; a negative part
+ * (a credit) cannot be a slice, so then there is no chart (the table says it all).
+ */
 export function splitChartUrl(baseUrl: string, labels: string[], values: Money[], title: string): string | null {
-  if (labels.length === 0) return null;
-  const url = barUrl(baseUrl, labels.map((l) => l.slice(0, 24)), values.map(chartValue), title);
+  const parts = labels.map((l, i) => ({ label: l, value: values[i] ?? (0n as Money) })).filter((p) => p.value !== 0n);
+  if (parts.length === 0 || parts.some((p) => p.value < 0n)) return null;
+  const qc = chart(baseUrl);
+  qc.setWidth(600).setHeight(300).setBackgroundColor('white');
+  qc.setConfig(
+    chartConfig({
+      type: 'doughnut',
+      data: {
+        labels: parts.map((p) => `${p.label.slice(0, 24)} ${formatMoney(p.value)}`),
+        datasets: [{ data: parts.map((p) => chartValue(p.value)), backgroundColor: parts.map((_, i) => PALETTE[i % PALETTE.length]) }],
+      },
+      options: { title: { display: true, text: title }, legend: { position: 'right' } },
+    }),
+  );
+  const url = qc.getUrl();
   return url.length <= IMAGE_URL_LIMIT ? url : null;
 }
 
@@ -73,10 +108,10 @@ export function stackedChartUrl(baseUrl: string, labels: string[], series: { lab
   const qc = chart(baseUrl);
   qc.setWidth(700).setHeight(320).setBackgroundColor('white');
   qc.setConfig(
-    JSON.stringify({
+    chartConfig({
       type: 'bar',
       data: { labels, datasets: series.map((s, i) => ({ label: s.label, data: s.values.map(chartValue), backgroundColor: PALETTE[i % PALETTE.length] })) },
-      options: { title: { display: true, text: title }, scales: { xAxes: [{ stacked: true }], yAxes: [{ stacked: true }] } },
+      options: { title: { display: true, text: title }, scales: { xAxes: [{ stacked: true }], yAxes: [valueAxis(true)] } },
     }),
   );
   const url = qc.getUrl();

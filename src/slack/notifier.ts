@@ -3,6 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import type { ClaimsRepository } from '../db/repositories/claims.ts';
 import type { Money } from '../domain/money.ts';
 import { fitBlocks } from './block-limits.ts';
+import { sendWithFallback } from './block-fallback.ts';
 import { postOnce } from './poster.ts';
 
 /** What services need from Slack to tell people things; implemented over the Web API. */
@@ -19,20 +20,20 @@ export interface Notifier {
 export function slackNotifier(client: WebClient, claims: ClaimsRepository): Notifier {
   return {
     async post(channel, text, blocks, threadTs) {
-      const res = await client.chat.postMessage({ channel, text, ...(blocks ? { blocks: fitBlocks(blocks, 'message') } : {}), ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false });
+      const res = await sendWithFallback(blocks, (b) => client.chat.postMessage({ channel, text, ...(b ? { blocks: fitBlocks(b, 'message') } : {}), ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false }));
       return String(res.ts);
     },
     postOnce(key, channel, text, blocks, now, opts = {}) {
       return postOnce(client, claims, { key, channel, text, ...(blocks ? { blocks } : {}), ...opts }, now);
     },
     async update(channel, ts, text, blocks) {
-      await client.chat.update({ channel, ts, text, ...(blocks ? { blocks: fitBlocks(blocks, 'message') } : { blocks: [] }) });
+      await sendWithFallback(blocks, (b) => client.chat.update({ channel, ts, text, ...(b ? { blocks: fitBlocks(b, 'message') } : { blocks: [] }) }));
     },
     async dm(userId, text, blocks) {
       const open = await client.conversations.open({ users: userId });
       const channel = open.channel?.id;
       if (!channel) throw new Error('conversations.open returned no channel');
-      await client.chat.postMessage({ channel, text, ...(blocks ? { blocks: fitBlocks(blocks, 'message') } : {}) });
+      await sendWithFallback(blocks, (b) => client.chat.postMessage({ channel, text, ...(b ? { blocks: fitBlocks(b, 'message') } : {}) }));
     },
     async uploadFile(channel, file, comment, threadTs) {
       // The argument type is a union of destination shapes that spreads cannot narrow; this is the

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { ClaimsRepository } from '../db/repositories/claims.ts';
 import type { Money } from '../domain/money.ts';
+import { sendWithFallback } from './block-fallback.ts';
 import { fitBlocks } from './block-limits.ts';
 
 export interface OncePost {
@@ -23,13 +24,15 @@ export interface OncePost {
 export async function postOnce(client: WebClient, claims: ClaimsRepository, post: OncePost, now: Date): Promise<string | null> {
   if (!(await claims.claimPost(post.key, post.channel, now))) return null;
   try {
-    const res = await client.chat.postMessage({
-      channel: post.channel,
-      text: post.text,
-      ...(post.blocks ? { blocks: fitBlocks(post.blocks, 'message') } : {}),
-      ...(post.threadTs ? { thread_ts: post.threadTs } : {}),
-      unfurl_links: false,
-    });
+    const res = await sendWithFallback(post.blocks, (blocks) =>
+      client.chat.postMessage({
+        channel: post.channel,
+        text: post.text,
+        ...(blocks ? { blocks: fitBlocks(blocks, 'message') } : {}),
+        ...(post.threadTs ? { thread_ts: post.threadTs } : {}),
+        unfurl_links: false,
+      }),
+    );
     const ts = String(res.ts ?? '');
     await claims.postDone(post.key, ts, now, post.amount);
     return ts;

@@ -52,7 +52,7 @@ describe.each(testProviders())('/aicost over signed HTTP on %s', (provider) => {
     expect(reply.response_type).toBe('ephemeral');
     const text = blocksText(reply.blocks);
     expect(formatMoney(total(amounts.payOct))).toBe('$1,012.35');
-    expect(text).toContain('Spend: $1,012.35 across 3 calls');
+    expect(text).toContain('API spend: $1,012.35 across 3 calls');
     expect(text).toContain('fraud-check');
     expect(checkBlocks(reply.blocks ?? [], 'message')).toEqual([]);
     const image = reply.blocks?.find((b) => b.type === 'image') as { image_url: string } | undefined;
@@ -64,7 +64,7 @@ describe.each(testProviders())('/aicost over signed HTTP on %s', (provider) => {
     const { reply } = await h.command('top teams 2026-10');
     const text = blocksText(reply.blocks);
     const grand = total([...amounts.payOct, ...amounts.opsOct, ...amounts.noneOct]);
-    expect(text).toContain(`Total: ${formatMoney(grand)}`);
+    expect(text).toContain(`API spend: ${formatMoney(grand)}`);
     expect(text).toMatch(/payments +\$1,012\.35/);
     expect(text).toMatch(/ops +\$250\.75/);
     expect(text).toMatch(/unattributed +\$9\.99/);
@@ -82,7 +82,7 @@ describe.each(testProviders())('/aicost over signed HTTP on %s', (provider) => {
     const text = blocksText(reply.blocks);
     expect(text).toContain('Team Payments');
     expect(text).toContain('November 2026');
-    expect(text).toContain(`Spend: ${formatMoney(total(amounts.payNov))} across 2 calls`);
+    expect(text).toContain(`API spend: ${formatMoney(total(amounts.payNov))} across 2 calls`);
   });
 
   it('posts in the channel only when asked to share', async () => {

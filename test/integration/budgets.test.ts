@@ -187,5 +187,24 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     expect(financeText).toContain('*Search*');
     expect(financeText).toContain('Pending approvals');
     expect(financeText).toMatch(/#\d+ · \*Payments\* asks \$100\.00 more/);
+    expect(financeText).not.toContain('``');
+  });
+
+  it('gives finance the approval buttons in App Home; a click from there decides and refreshes the Home tab', async () => {
+    h.slack.reset();
+    await postSigned(h.events, appHomeOpenedBody({ userId: FINANCE }), { secret: SIGNING_SECRET });
+    const view = (await h.slack.waitFor('views.publish', (c) => c.args.user_id === FINANCE)).args.view as { blocks: { type: string; block_id?: string; elements?: { action_id: string; value: string }[] }[] };
+    const actions = view.blocks.find((b) => b.type === 'actions' && b.block_id?.startsWith('home_overrun_'))!;
+    expect(actions.elements!.map((e) => e.action_id)).toEqual(['overrun_approve', 'overrun_deny', 'overrun_approve_other']);
+    const id = Number(actions.elements![0]!.value);
+    // Someone else clicking from their Home changes nothing.
+    await postSigned(h.events, blockActionsBody({ actionId: 'overrun_approve', userId: LEAD, blocks: view.blocks, container: 'view', view: { type: 'home' } }), { secret: SIGNING_SECRET });
+    await h.slack.waitFor('views.publish', (c) => c.args.user_id === LEAD);
+    expect((await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id } })).status).toBe('pending');
+    h.slack.reset();
+    await postSigned(h.events, blockActionsBody({ actionId: 'overrun_approve', userId: FINANCE, blocks: view.blocks, container: 'view', view: { type: 'home' } }), { secret: SIGNING_SECRET });
+    const refreshed = JSON.stringify((await h.slack.waitFor('views.publish', (c) => c.args.user_id === FINANCE)).args.view);
+    expect((await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id } })).status).toBe('approved');
+    expect(refreshed).not.toContain(`home_overrun_${id}`);
   });
 });

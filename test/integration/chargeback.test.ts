@@ -150,9 +150,13 @@ describe.each(testProviders())('chargeback on the demo data on %s', (provider) =
     const cb = replyText({ kind: 'message', parts: chargebackParts(await h.services.chargeback.build('2026-10'), null) }, 'UTC');
     for (const slug of ['support', 'claims', 'growth', 'platform', 'search']) {
       const fromTop = new RegExp(`^${slug} +(\\$[\\d,.]+)`, 'm').exec(top)?.[1];
-      const fromCb = new RegExp(`^${slug} +\\$[\\d,.]+ +\\$[\\d,.]+ +\\$[\\d,.]+ +-?\\$[\\d,.]+ +(\\$[\\d,.]+)`, 'm').exec(cb)?.[1];
+      // The chargeback's API spend column; each table is rounded on its own (largest remainder, so
+      // it foots), so a row may differ by one cent between two tables, never more.
+      const fromCb = new RegExp(`^${slug} +(\\$[\\d,.]+)`, 'm').exec(cb)?.[1];
       expect(fromTop, slug).toBeDefined();
-      expect(fromCb, slug).toBe(fromTop);
+      expect(fromCb, slug).toBeDefined();
+      const c = (s: string) => Math.round(Number(s.replace(/[$,]/g, '')) * 100);
+      expect(Math.abs(c(fromCb!) - c(fromTop!)), slug).toBeLessThanOrEqual(1);
     }
     expect(cb).toContain('Reconciled:');
   });

@@ -74,9 +74,9 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
     const expected = expectedTeamMonth('platform', '2026-10');
     expect(expected.count).toBeGreaterThan(100);
     const { reply } = await h.command('team platform 2026-10');
-    expect(blocksText(reply.blocks)).toContain(`Spend: ${formatMoney(expected.total)} across ${expected.count.toLocaleString('en-US')} calls`);
+    expect(blocksText(reply.blocks)).toContain(`API spend: ${formatMoney(expected.total)} across ${expected.count.toLocaleString('en-US')} calls`);
     const asked = await cli(['ask', 'team platform 2026-10'], env);
-    expect(asked.stdout).toContain(`Spend: ${formatMoney(expected.total)} across ${expected.count.toLocaleString('en-US')} calls`);
+    expect(asked.stdout).toContain(`API spend: ${formatMoney(expected.total)} across ${expected.count.toLocaleString('en-US')} calls`);
 
     const top = await h.command('top teams 2026-10');
     expect(blocksText(top.reply.blocks)).toMatch(/unattributed +\$/);
@@ -105,6 +105,11 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
   it('shows each source in /aicost sync, and lets only finance start one', async () => {
     const status = await h.command('sync');
     expect(blocksText(status.reply.blocks)).toMatch(/helicone +on/);
+    // The terminal says the same as Slack about the configured sources.
+    const asked = await cli(['ask', 'sync'], env);
+    expect(asked.stdout).toMatch(/helicone +on/);
+    expect(asked.stdout).toMatch(/langfuse +on/);
+    expect(asked.stdout).not.toContain('No cost source is configured');
     const refused = await h.command('sync now', { userId: 'U0SOMEONE' });
     expect(blocksText(refused.reply.blocks)).toContain('Only finance can start a sync');
   });

@@ -18,14 +18,16 @@ describe('configuration', () => {
     expect(loadConfig({ ...valid, FINANCE_USER_IDS: 'U1, U2 ,' }).FINANCE_USER_IDS).toEqual(['U1', 'U2']);
   });
 
-  it('accepts .env.example as shipped once the signing secret is filled in', () => {
+  it('accepts .env.example once the signing secret and its placeholders are filled in', () => {
     const env = Object.fromEntries(
       readFileSync('.env.example', 'utf8')
         .split('\n')
         .filter((l) => /^[A-Z_]+=/.test(l))
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
-    const c = loadConfig({ ...env, SLACK_SIGNING_SECRET: 'secret' });
+    const real = { SLACK_SIGNING_SECRET: 'secret', SLACK_BOT_TOKEN: 'xoxb-1234-5678-real', FINANCE_CHANNEL_ID: 'C07REALONE', FINANCE_USER_IDS: 'U07REALONE' };
+    expect(() => loadConfig({ ...env, SLACK_SIGNING_SECRET: 'secret' })).toThrow(/SLACK_BOT_TOKEN is still the example value/);
+    const c = loadConfig({ ...env, ...real });
     expect(c).toMatchObject({ SYNC_CRON: '*/15 * * * *', BUDGET_THRESHOLDS: [80, 100], ANOMALY_TEAM_OVERRIDES: {}, HELICONE_API_KEY: undefined });
   });
 

@@ -66,6 +66,12 @@ export function budgetsRepository(db: Database): BudgetsRepository {
       return rows.map(asRequest);
     },
 
+    /** Every request for a month (any status), oldest first: a past month's requests and decisions. */
+    async requestsFor(month: string, teamIds?: number[]): Promise<OverrunRequestRecord[]> {
+      const rows = await prisma.overrunRequest.findMany({ where: { month, ...(teamIds ? { teamId: { in: teamIds } } : {}) }, orderBy: { id: 'asc' } });
+      return rows.map(asRequest);
+    },
+
     async hasRequestFor(teamId: number, month: string): Promise<boolean> {
       return (await prisma.overrunRequest.count({ where: { teamId, month, status: { in: ['pending', 'approved'] } } })) > 0;
     },

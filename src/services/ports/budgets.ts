@@ -59,6 +59,8 @@ export interface BudgetsRepository {
   }): Promise<OverrunRequestRecord>;
   request(id: number): Promise<OverrunRequestRecord | null>;
   pending(teamIds?: number[]): Promise<OverrunRequestRecord[]>;
+  /** The month's overrun requests, oldest first (of some teams only when `teamIds` is given). */
+  requestsFor(month: string, teamIds?: number[]): Promise<OverrunRequestRecord[]>;
   hasRequestFor(teamId: number, month: string): Promise<boolean>;
   setRequestMessage(id: number, channelId: string, messageTs: string): Promise<void>;
   /**

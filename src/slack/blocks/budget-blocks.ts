@@ -8,7 +8,7 @@ import { escapeMrkdwn } from './reply-blocks.ts';
 
 /** The cost split every budget view shows: budgets count the true cost. */
 export function splitText(c: BudgetRow['cost']): string {
-  return `direct API ${formatMoney(c.direct)} + hidden ${formatMoney(c.hiddenTotal)} + allocated shared ${formatMoney(c.allocated)}`;
+  return `API spend ${formatMoney(c.direct)} + hidden ${formatMoney(c.hiddenTotal)} + allocated shared ${formatMoney(c.allocated)}`;
 }
 
 export function forecastText(row: BudgetRow): string {

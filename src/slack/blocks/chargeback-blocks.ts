@@ -1,10 +1,12 @@
 import type { KnownBlock } from '@slack/types';
 import type { Chargeback, ChargebackLine } from '../../domain/chargeback.ts';
 import { formatMoney, type Money } from '../../domain/money.ts';
-import { chargebackParts, chargebackTable } from '../../format/chargeback-lines.ts';
+import { chargebackParts } from '../../format/chargeback-lines.ts';
+import { humanLabel } from '../../format/table.ts';
 import { stackedChartUrl } from '../chart.ts';
 import { ACTIONS } from '../ids.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
+import { tableBlocks } from './table-blocks.ts';
 
 /** The draft in the finance channel: the table, the chart, the reconciliation, and the buttons the month's status allows. */
 export function chargebackBlocks(cb: Chargeback, opts: { quickchartUrl: string; timeZone: string; draft: boolean }): { text: string; blocks: KnownBlock[] } {
@@ -12,16 +14,16 @@ export function chargebackBlocks(cb: Chargeback, opts: { quickchartUrl: string; 
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `Chargeback ${opts.draft && cb.periodStatus === 'open' ? 'draft ' : ''}· ${cb.month}` } },
     { type: 'section', text: { type: 'mrkdwn', text: p.summary.map(escapeMrkdwn).join('\n') } },
-    { type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${escapeMrkdwn(chargebackTable(cb.lines))}\`\`\`` } },
+    ...tableBlocks(p.tables),
   ];
   const categories = [...new Set(cb.lines.flatMap((l) => [...l.hiddenByCategory.keys()]))];
   const series = [
-    { label: 'API', values: cb.lines.map((l) => l.direct) },
-    ...categories.map((c) => ({ label: c, values: cb.lines.map((l) => l.hiddenByCategory.get(c) ?? (0n as Money)) })),
-    { label: 'allocated', values: cb.lines.map((l) => l.allocated) },
+    { label: 'API spend', values: cb.lines.map((l) => l.direct) },
+    ...categories.map((c) => ({ label: humanLabel(c), values: cb.lines.map((l) => l.hiddenByCategory.get(c) ?? (0n as Money)) })),
+    { label: 'Shared (allocated)', values: cb.lines.map((l) => l.allocated) },
   ];
-  const url = stackedChartUrl(opts.quickchartUrl, cb.lines.map((l) => l.slug), series, `Cost by team and category, ${cb.month}`);
-  if (url) blocks.push({ type: 'image', image_url: url, alt_text: `Cost by team and category, ${cb.month}` });
+  const url = stackedChartUrl(opts.quickchartUrl, cb.lines.map((l) => l.slug), series, `True cost by team and part (USD), ${cb.month}`);
+  if (url) blocks.push({ type: 'image', image_url: url, alt_text: `True cost by team and part, ${cb.month}` });
   blocks.push({ type: 'context', elements: p.notes.slice(0, 10).map((n) => ({ type: 'mrkdwn' as const, text: escapeMrkdwn(n).slice(0, 2000) })) });
   const buttons =
     cb.periodStatus === 'open'

@@ -5,6 +5,7 @@ import { formatMoney } from '../../domain/money.ts';
 import { monthOf } from '../../domain/periods.ts';
 import type { BudgetRow } from '../../services/budget-service.ts';
 import { fitBlocks } from '../block-limits.ts';
+import { ACTIONS } from '../ids.ts';
 import { forecastText, splitText } from './budget-blocks.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
 
@@ -19,18 +20,20 @@ export function homeView(vm: { rows: BudgetRow[]; pending: OverrunRequestRecord[
   const month = monthOf(vm.now, vm.timeZone);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `AI spend · ${month}` } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: vm.finance ? 'You are finance: every team, and the requests waiting for you.' : 'Your teams. Budgets count the true cost: API + hidden + allocated shared costs.' }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: vm.finance ? 'You are finance: every team, and the requests waiting for you.' : 'Your teams. Budgets count the true cost: API spend + hidden + allocated shared costs.' }] },
   ];
   if (vm.rows.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'You are not a lead or member of any team yet. Ask finance to add you, or try `/aicost`.' } });
   for (const r of vm.rows) {
-    const budget = r.status.budget === null ? 'no budget set' : `${formatMoney(r.status.spent)} of ${formatMoney(r.status.budget)}`;
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `*${escapeMrkdwn(r.team.name)}* · ${budget}\n\`${budgetBar(r.status.percentUsed)}\`\n${splitText(r.cost)}\n${forecastText(r)}`,
-      },
-    });
+    const st = r.status;
+    const budget = st.budget === null ? 'no budget set' : `${formatMoney(st.spent)} of ${formatMoney(st.budget)}`;
+    const lines = [`*${escapeMrkdwn(r.team.name)}* · ${budget}`];
+    if (st.percentUsed !== null) lines.push(`\`${budgetBar(st.percentUsed)}\``);
+    // Warn before the money is spent: a forecast above the budget matters most while still below 100%.
+    if (st.projectedOverrun !== null && st.budget !== null && (st.percentUsed ?? 0) < 100) {
+      lines.push(`:warning: The forecast (${formatMoney(st.projected ?? 0n)}) is over the budget by ${formatMoney(st.projectedOverrun)} at this pace.`);
+    }
+    lines.push(splitText(r.cost), forecastText(r));
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } });
   }
   const teamName = (id: number) => vm.teams.find((t) => t.id === id)?.name ?? `team ${id}`;
   blocks.push({ type: 'divider' });
@@ -39,8 +42,21 @@ export function homeView(vm: { rows: BudgetRow[]; pending: OverrunRequestRecord[
   for (const p of vm.pending.slice(0, 20)) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `#${p.id} · *${escapeMrkdwn(teamName(p.teamId))}* asks ${formatMoney(p.amount)} more for ${p.month}: ${escapeMrkdwn(p.reason.slice(0, 200))}${vm.finance ? '\nDecide in the finance channel, on the request message.' : ''}` },
+      text: { type: 'mrkdwn', text: `#${p.id} · *${escapeMrkdwn(teamName(p.teamId))}* asks ${formatMoney(p.amount)} more for ${p.month}: ${escapeMrkdwn(p.reason.slice(0, 200))}` },
     });
+    // Finance decides here too: the same buttons as on the request message, re-authorised on every click.
+    if (vm.finance && p.status === 'pending') {
+      const value = String(p.id);
+      blocks.push({
+        type: 'actions',
+        block_id: `home_overrun_${p.id}`,
+        elements: [
+          { type: 'button', action_id: ACTIONS.approveOverrun, text: { type: 'plain_text', text: `Approve ${formatMoney(p.amount)}` }, style: 'primary', value },
+          { type: 'button', action_id: ACTIONS.denyOverrun, text: { type: 'plain_text', text: 'Deny' }, style: 'danger', value },
+          { type: 'button', action_id: ACTIONS.approveOtherOverrun, text: { type: 'plain_text', text: 'Approve another amount' }, value },
+        ],
+      });
+    }
   }
   return { type: 'home', blocks: fitBlocks(blocks, 'home') as KnownBlock[] };
 }

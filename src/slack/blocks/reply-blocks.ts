@@ -3,6 +3,7 @@ import { replyParts } from '../../format/reply-lines.ts';
 import type { Reply } from '../../services/reply.ts';
 import { dailyChartUrl, splitChartUrl } from '../chart.ts';
 import { fitBlocks } from '../block-limits.ts';
+import { tableBlocks } from './table-blocks.ts';
 
 /** Block Kit for an `/aicost` reply: header, summary, tables in code blocks, a chart, notes. */
 export function replyBlocks(reply: Reply, opts: { timeZone: string; quickchartUrl: string }): { text: string; blocks: KnownBlock[] } {
@@ -11,21 +12,24 @@ export function replyBlocks(reply: Reply, opts: { timeZone: string; quickchartUr
     { type: 'header', text: { type: 'plain_text', text: p.title.slice(0, 150), emoji: false } },
   ];
   if (p.summary.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: p.summary.map(escapeMrkdwn).join('\n') } });
-  for (const t of p.tables) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(t.caption)}*\n\`\`\`${escapeMrkdwn(t.table)}\`\`\`` } });
-  }
+  blocks.push(...tableBlocks(p.tables));
   const chart =
     reply.kind === 'spend'
-      ? { url: dailyChartUrl(opts.quickchartUrl, reply.daily, `Daily spend, ${reply.period.label}`), alt: `Daily spend, ${reply.period.label}` }
+      ? { url: dailyChartUrl(opts.quickchartUrl, reply.daily, `Daily API spend (USD), ${reply.period.label}`), alt: `Daily API spend, ${reply.period.label}` }
       : reply.kind === 'message' && reply.chart?.type === 'split'
         ? { url: splitChartUrl(opts.quickchartUrl, reply.chart.labels, reply.chart.values, reply.chart.title), alt: reply.chart.title }
         : null;
   if (chart?.url) blocks.push({ type: 'image', image_url: chart.url, alt_text: chart.alt });
-  if (p.notes.length) blocks.push({ type: 'context', elements: p.notes.map((n) => ({ type: 'mrkdwn', text: escapeMrkdwn(n) })) });
+  if (p.notes.length) blocks.push({ type: 'context', elements: p.notes.map((n) => ({ type: 'mrkdwn', text: escapeKeepingMentions(n) })) });
   return { text: `${p.title}: ${p.summary[0] ?? ''}`.slice(0, 3000), blocks: fitBlocks(blocks, 'message') as KnownBlock[] };
 }
 
 /** Slack mrkdwn control characters in user-derived text (team names, features). */
 export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Like escapeMrkdwn, but a user mention (`<@U…>`, written by `personLabel`) stays a mention. */
+export function escapeKeepingMentions(s: string): string {
+  return escapeMrkdwn(s).replace(/&lt;@([UW][A-Z0-9]{2,})&gt;/g, '<@$1>');
 }

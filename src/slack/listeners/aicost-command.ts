@@ -1,5 +1,7 @@
 import type { App, RespondArguments } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import { sendWithFallback } from '../block-fallback.ts';
 import { ask } from '../../services/ask.ts';
 import type { Services } from '../../container.ts';
 import { replyBlocks } from '../blocks/reply-blocks.ts';
@@ -40,7 +42,10 @@ export function registerAicostCommand(app: App, deps: CommandDeps): void {
       deps.log.error({ err, command: command.text }, 'aicost command failed');
       reply = { response_type: 'ephemeral', text: 'Sorry, something went wrong answering that. Nothing was changed; please try again in a minute.' };
     }
-    if (reply) await respond(reply);
+    if (reply) {
+      const r = reply;
+      await sendWithFallback((r as { blocks?: KnownBlock[] }).blocks, (blocks) => respond({ ...r, ...(blocks ? { blocks } : {}) } as RespondArguments));
+    }
   });
 }
 

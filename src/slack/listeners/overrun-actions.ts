@@ -3,7 +3,9 @@ import { parseAmount } from '../../domain/money.ts';
 import type { Services } from '../../container.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS, VIEWS } from '../ids.ts';
+import type { WebClient } from '@slack/web-api';
 import { approveOtherModal, viewValues } from '../blocks/modals.ts';
+import { homeView } from '../blocks/home-blocks.ts';
 
 /**
  * Approve / Deny / Approve another amount on a budget request. Every click is re-authorised on the
@@ -13,12 +15,17 @@ import { approveOtherModal, viewValues } from '../blocks/modals.ts';
 export function registerOverrunActions(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
   const { services } = deps;
   const requestId = (body: BlockButtonAction) => Number(body.actions[0]?.value);
+  const republishHome = async (client: WebClient, userId: string) => {
+    await client.views.publish({ user_id: userId, view: homeView(await services.budgets.home(userId, deps.clock())) }).catch((err: unknown) => deps.log.warn({ err }, 'could not refresh App Home'));
+  };
 
   for (const [action, decision] of [[ACTIONS.approveOverrun, 'approved'], [ACTIONS.denyOverrun, 'denied']] as const) {
-    app.action<BlockButtonAction>(action, async ({ ack, body, respond }) => {
+    app.action<BlockButtonAction>(action, async ({ ack, body, respond, client }) => {
       await ack();
       const r = await services.budgets.decide(requestId(body), decision, body.user.id, deps.clock());
-      if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+      // From App Home (a view: no response_url) the answer is the refreshed Home tab.
+      if (body.container?.type === 'view') await republishHome(client, body.user.id);
+      else if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
     });
   }
 
@@ -26,7 +33,8 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
     await ack();
     const r = await services.budgets.requestToDecide(requestId(body), body.user.id);
     if (!r.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+      if (body.container?.type === 'view') await republishHome(client, body.user.id);
+      else await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
       return;
     }
     await client.views.open({ trigger_id: body.trigger_id, view: approveOtherModal(r.request, r.teamName, body.message?.ts ?? null, body.channel?.id ?? null) });

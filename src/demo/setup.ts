@@ -1,0 +1,61 @@
+import { addMonths } from 'date-fns';
+import { fromUsd, NANOS_PER_DOLLAR, type Money } from '../domain/money.ts';
+import { monthOf, monthPeriod } from '../domain/periods.ts';
+import type { Services } from '../container.ts';
+
+/** The demo's finance user: the demo enters its budgets, hidden costs and month close as this person. */
+export const DEMO_FINANCE_USER = 'U0DEMOFIN';
+
+/**
+ * What makes the demo show the product, on top of the calls `seedDemo` writes: hidden costs (human
+ * review per work item on ticket triage and claim intake, a shared vector DB monthly split by API
+ * spend), a human baseline for ticket triage, budgets for this month chosen from the month's true
+ * cost so that support is past 80% and search is over, standing budgets for the others, and last
+ * month closed. Goes through the same services as /aicost, as DEMO_FINANCE_USER, so `services` must
+ * count that user as finance. Running it again does not add the hidden costs twice.
+ */
+export async function setUpDemo(services: Services, opts: { now: Date; timeZone: string }): Promise<string[]> {
+  const { now, timeZone } = opts;
+  const done: string[] = [];
+  const month = monthOf(now, timeZone);
+  const last = monthOf(addMonths(monthPeriod(month, timeZone).from, -1), timeZone);
+  const first = monthOf(addMonths(monthPeriod(month, timeZone).from, -4), timeZone);
+  const existing = await services.hiddenRepo.active();
+  for (const text of [
+    `2800 vector_db monthly ${first} shared direct "Pinecone (demo)"`,
+    `0.45 human_review per-item ${first} ticket-triage "Agent checks each triaged ticket, 30 s at $54/h (demo)"`,
+    `3.20 human_review per-item ${first} claim-intake "Adjuster reviews each intake (demo)"`,
+  ]) {
+    const note = /"([^"]+)"/.exec(text)![1]!;
+    if (existing.some((e) => e.note === note)) continue;
+    const r = await services.hidden.addFromText(text, DEMO_FINANCE_USER, now);
+    if (!r.ok) throw new Error(`demo: could not add a hidden cost (${text}): ${'problem' in r ? r.problem : JSON.stringify(r)}`);
+    done.push(`hidden cost: ${note}`);
+  }
+  const triage = (await services.teams.listFeatures()).find((f) => f.slug === 'ticket-triage');
+  if (triage) {
+    await services.teams.setFeatureBaseline(triage.id, fromUsd('4.50'));
+    done.push('human baseline: ticket triage $4.50 per ticket');
+  }
+  // This month's budgets from its true cost so far: support at ~85 %, search at ~135 %.
+  const cost = await services.trueCost.periodCost(monthPeriod(month, timeZone), now);
+  const teamList = await services.teams.list();
+  const spent = (slug: string): Money => cost.teams.get(teamList.find((t) => t.slug === slug)?.id ?? -1)?.total ?? (0n as Money);
+  const wholeDollars = (m: Money) => ((m / NANOS_PER_DOLLAR) * NANOS_PER_DOLLAR) as Money;
+  const budgets: [string, Money, string][] = [
+    ['support', wholeDollars(((spent('support') * 100n) / 85n + NANOS_PER_DOLLAR) as Money), month],
+    ['search', wholeDollars(((spent('search') * 100n) / 135n) as Money), month],
+    ['claims', fromUsd('3000'), 'monthly'],
+    ['growth', fromUsd('1500'), 'monthly'],
+    ['platform', fromUsd('4000'), 'monthly'],
+  ];
+  for (const [slug, amount, when] of budgets) {
+    if (amount <= 0n) continue;
+    const r = await services.budgets.set(slug, amount, when, DEMO_FINANCE_USER, now);
+    if (!r.ok) throw new Error(`demo: could not set ${slug}'s budget: ${r.message}`);
+    done.push(`budget: ${r.message}`);
+  }
+  const period = await services.chargeback.transition(last, 'close', DEMO_FINANCE_USER, now);
+  done.push(period.ok ? `closed ${last}` : `${last} left as it is (${period.message})`);
+  return done;
+}

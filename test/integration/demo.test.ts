@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { costWrites } from '../../src/db/repositories/cost-writes.ts';
+import { seedDemo } from '../../src/demo/seed.ts';
+import { DEMO_FINANCE_USER, setUpDemo } from '../../src/demo/setup.ts';
+import { runClaimed } from '../../src/jobs/runner.ts';
+import { testProviders } from '../support/database.ts';
+import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
+import { recordSlack } from '../support/recording.ts';
+
+/** `aicost demo` shows the product: budgets near and over, hidden costs, a baseline, a closed month, a spike that alerts. */
+describe.each(testProviders())('the demo on %s', (provider) => {
+  let h: Harness;
+  const now = new Date('2026-11-24T12:00:00Z'); // a Tuesday: the planted spike is on Monday
+
+  beforeAll(async () => {
+    h = await startHarness(provider, { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false', FINANCE_USER_IDS: `U0FINANCE,${DEMO_FINANCE_USER}` }, () => now);
+    await seedDemo({ teams: h.services.teams, writes: costWrites(h.db.db) }, { now, timeZone: 'UTC', days: 60, scale: 0.05 });
+    await setUpDemo(h.services, { now, timeZone: 'UTC' });
+  }, 60_000);
+  afterAll(async () => {
+    recordSlack(h.slack, `demo-${provider}`);
+    await h?.stop();
+  });
+
+  it('has hidden costs, a baseline, leads, channels, a closed month, and budgets one past 80% and one over', async () => {
+    const budget = blocksText((await h.command('budget', { userId: 'U0FINANCE' })).reply.blocks);
+    const used = (slug: string) => Number(new RegExp(`\\n${slug} +\\$[\\d,.]+ +\\$[\\d,.]+ +(\\d+)%`).exec(JSON.parse(budget).map((b: { text?: { text?: string } }) => b.text?.text ?? '').join('\n'))?.[1]);
+    expect(used('support')).toBeGreaterThanOrEqual(80);
+    expect(used('support')).toBeLessThan(100);
+    expect(used('search')).toBeGreaterThan(100);
+    const hidden = blocksText((await h.command('hidden')).reply.blocks);
+    expect(hidden).toContain('Vector DB');
+    expect(hidden).toContain('Human review');
+    expect(blocksText((await h.command('feature ticket-triage 2026-10')).reply.blocks)).toContain('Human baseline $4.50 per item');
+    expect((await h.services.chargeback.build('2026-10')).periodStatus).toBe('closed');
+    const teams = await h.services.teams.list();
+    expect(teams.every((t) => t.channelId && t.leadUserIds.length > 0)).toBe(true);
+    // Seeding again adds no second copy of the hidden costs.
+    await setUpDemo(h.services, { now, timeZone: 'UTC' });
+    expect((await h.services.hiddenRepo.active()).length).toBe(3);
+  });
+
+  it('posts at least one incident when `aicost run anomalies` runs after seeding', async () => {
+    const job = h.running.runtime.jobs.find((j) => j.name === 'anomalies')!;
+    const r = await runClaimed(job, h.running.runtime.jobDeps, now);
+    expect(r.ran).toBe(true);
+    const post = await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0SUPPORT');
+    expect(blocksText(post.args.blocks)).toMatch(/reply-drafts|Reply drafts/);
+  });
+});
