@@ -44,7 +44,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     timeZone: config.REPORT_TIMEZONE,
     financeChannelId: config.FINANCE_CHANNEL_ID,
     authz,
-    notifier: slackNotifier(client, claims),
+    notifier: slackNotifier(client, claims, { quickchartUrl: config.QUICKCHART_URL, timeZone: config.REPORT_TIMEZONE }),
     thresholds: config.BUDGET_THRESHOLDS,
     quickchartUrl: config.QUICKCHART_URL,
     gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },

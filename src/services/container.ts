@@ -5,7 +5,7 @@ import { claimsRepository } from '../db/repositories/claims.ts';
 import { costQueries } from '../db/repositories/costs.ts';
 import { hiddenCostsRepository } from '../db/repositories/hidden-costs.ts';
 import { teamsRepository } from '../db/repositories/teams.ts';
-import type { Notifier } from '../slack/notifier.ts';
+import type { Notice, Notifier } from './notices.ts';
 import type { AskDeps } from './ask.ts';
 import { createAuthz, type Authz } from './authz.ts';
 import { budgetService } from './budget-service.ts';
@@ -25,7 +25,7 @@ export interface ServiceOptions {
   financeChannelId?: string;
   financeUserIds?: string[];
   authz?: Authz;
-  notifier?: Notifier | null;
+  notifier?: Notifier<Notice> | null;
   thresholds?: number[];
   quickchartUrl?: string;
   gl?: { expenseAccount: string; clearingAccount: string };

@@ -86,6 +86,6 @@ describe.each(testProviders())('spend anomalies over signed HTTP on %s', (provid
     const update = await h.slack.waitFor('chat.update', (c) => c.args.ts === firstTs);
     expect(JSON.stringify(update.args.blocks)).toContain('Expected (planned)');
     const list = await h.command('anomalies support');
-    expect(blocksText(list.reply.blocks)).toMatch(/team support +2026-11-10\.\.2026-11-11 +spike +\$\d[\d,.]+ +planned/);
+    expect(blocksText(list.reply.blocks)).toMatch(/team support +2026-11-10\.\.2026-11-11 +spike +\$\d[\d,.]+ +Expected \(planned\)/);
   });
 });

@@ -2,6 +2,7 @@ import type { Database } from '../client.ts';
 import { isUniqueViolation } from '../errors.ts';
 import type { Money } from '../../domain/money.ts';
 import { auditJson } from './audit.ts';
+import { bigJson } from './budgets.ts';
 
 export type IncidentStatus = 'open' | 'planned' | 'not_an_issue' | 'investigating';
 
@@ -55,6 +56,13 @@ export function anomaliesRepository(db: Database) {
     },
     async setMessage(id: number, field: 'messageTs' | 'financeTs', channelId: string, ts: string): Promise<void> {
       await prisma.anomalyIncident.update({ where: { id }, data: field === 'messageTs' ? { channelId, messageTs: ts } : { financeTs: ts } });
+    },
+    /** The figures the incident was posted with (see AnomalyPost). */
+    async setPost(id: number, post: unknown): Promise<void> {
+      await prisma.anomalyIncident.update({ where: { id }, data: { post: bigJson.stringify(post) } });
+    },
+    async post<T>(id: number): Promise<T | null> {
+      return bigJson.parse<T>((await prisma.anomalyIncident.findUnique({ where: { id }, select: { post: true } }))?.post ?? null);
     },
     async byId(id: number): Promise<IncidentRecord | null> {
       const r = await prisma.anomalyIncident.findUnique({ where: { id } });
