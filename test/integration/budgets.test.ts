@@ -116,7 +116,7 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     requestTs = String(msg.response?.ts);
     requestBlocks = msg.args.blocks as unknown[];
     h.slack.reset();
-    const both = await Promise.all([click('overrun_approve', FINANCE, 'a'), click('overrun_deny', FINANCE, 'b')]);
+    const both = await Promise.all([click('overrun_approve', FINANCE, 'a'), click('overrun_approve', FINANCE, 'b')]);
     expect(both.map((r) => r.status)).toEqual([200, 200]);
     await h.slack.waitFor('chat.update');
     await h.slack.waitForResponse();

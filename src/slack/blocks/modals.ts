@@ -72,6 +72,24 @@ export function approveOtherModal(req: OverrunRequestRecord, teamName: string, m
   };
 }
 
+/** Deny a budget request, with an optional reason the requester and the team will read. */
+export function denyModal(req: OverrunRequestRecord, teamName: string, channelId: string | null): View {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.denyOverrun,
+    private_metadata: JSON.stringify({ requestId: req.id, channelId }),
+    title: { type: 'plain_text', text: 'Deny the request' },
+    submit: { type: 'plain_text', text: 'Deny' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `Request #${req.id} from ${escapeText(teamName)} asked for *${formatMoney(req.amount)}* more in ${req.month}.` } },
+      text('reason', 'Reason (optional)', { multiline: true, optional: true, placeholder: 'Told to the requester and the team' }),
+    ],
+  };
+}
+
+const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /** Values of a submitted view as plain strings by block id (text, select, date). */
 export function viewValues(state: { values: Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_date?: string | null }>> }): Record<string, string> {
   const out: Record<string, string> = {};

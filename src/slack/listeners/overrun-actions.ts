@@ -3,7 +3,7 @@ import { parseAmount } from '../../domain/money.ts';
 import type { Services } from '../../services/container.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS, VIEWS } from '../ids.ts';
-import { approveOtherModal, viewValues } from '../blocks/modals.ts';
+import { approveOtherModal, denyModal, viewValues } from '../blocks/modals.ts';
 
 /**
  * Approve / Deny / Approve another amount on a budget request. Every click is re-authorised on the
@@ -14,13 +14,37 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
   const { services } = deps;
   const requestId = (body: BlockButtonAction) => Number(body.actions[0]?.value);
 
-  for (const [action, decision] of [[ACTIONS.approveOverrun, 'approved'], [ACTIONS.denyOverrun, 'denied']] as const) {
-    app.action<BlockButtonAction>(action, async ({ ack, body, respond }) => {
-      await ack();
-      const r = await services.budgets.decide(requestId(body), decision, body.user.id, deps.clock());
-      if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
-    });
-  }
+  app.action<BlockButtonAction>(ACTIONS.approveOverrun, async ({ ack, body, respond }) => {
+    await ack();
+    const r = await services.budgets.decide(requestId(body), 'approved', body.user.id, deps.clock());
+    if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+  });
+
+  // Deny asks for an optional reason first; the decision is made (and re-authorised) on submit.
+  app.action<BlockButtonAction>(ACTIONS.denyOverrun, async ({ ack, body, respond, client }) => {
+    await ack();
+    const r = await services.budgets.requestToDecide(requestId(body), body.user.id);
+    if (!r.ok) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+      return;
+    }
+    await client.views.open({ trigger_id: body.trigger_id, view: denyModal(r.request, r.teamName, body.channel?.id ?? null) });
+  });
+
+  app.view(VIEWS.denyOverrun, async ({ ack, view, body, client }) => {
+    const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
+    const reason = (values.reason ?? '').trim().slice(0, 500);
+    const meta = JSON.parse(view.private_metadata || '{}') as { requestId?: number; channelId?: string | null };
+    const id = Number(meta.requestId);
+    const check = await services.budgets.requestToDecide(id, body.user.id);
+    if (!check.ok) {
+      await ack({ response_action: 'errors', errors: { reason: check.message.slice(0, 150) } });
+      return;
+    }
+    await ack();
+    const r = await services.budgets.decide(id, 'denied', body.user.id, deps.clock(), { reason: reason || null });
+    if (!r.ok) await client.chat.postEphemeral({ channel: meta.channelId ?? body.user.id, user: body.user.id, text: r.message }).catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
+  });
 
   app.action<BlockButtonAction>(ACTIONS.approveOtherOverrun, async ({ ack, body, respond, client }) => {
     await ack();
