@@ -7,7 +7,7 @@ import type { TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
 import { describeRule } from '../domain/allocation.ts';
 import { effectiveBudget } from '../domain/budgets.ts';
 import { buildChargeback, type Chargeback, type ChargebackInput, type ChargebackLine, type ChargebackTeamInput } from '../domain/chargeback.ts';
-import { detailCsv, glCsv } from '../domain/csv-export.ts';
+import { detailCsv, glCsv, summaryCsv } from '../domain/csv-export.ts';
 import { totalOf } from '../domain/hidden-costs.ts';
 import { type Money } from '../domain/money.ts';
 import { monthOf, monthPeriod, previousMonth } from '../domain/periods.ts';
@@ -125,6 +125,7 @@ export function chargebackService(deps: ChargebackDeps) {
   function files(cb: Chargeback) {
     return {
       detail: detailCsv(cb, { allowUnreconciled: true }),
+      summary: summaryCsv(cb, { allowUnreconciled: true }),
       gl: glCsv(cb, { ...deps.gl, allowUnreconciled: true }),
     };
   }
@@ -147,14 +148,20 @@ export function chargebackService(deps: ChargebackDeps) {
       const key = `chargeback:draft:${month}`;
       let ts = await deps.notifier.postOnce(key, deps.financeChannelId, { type: 'chargeback.draft', chargeback: cb }, at);
       if (ts === null) ts = (await deps.claims.findPost(key))?.messageTs ?? null;
-      // The CSV is claimed separately: a crash between the message and the upload retries only the upload.
-      const csvKey = `chargeback:csv:${month}`;
-      if (ts && (await deps.claims.claimPost(csvKey, deps.financeChannelId, at))) {
+      // Each file is claimed separately: a crash between the message and an upload retries only what is missing.
+      const f = files(cb);
+      const uploads = [
+        { key: `chargeback:csv:${month}`, filename: `aicost-chargeback-${month}.csv`, content: f.detail, title: `Chargeback detail ${month}`, comment: `Detail CSV for ${month}: line items only, so its total column sums to the grand total (columns in the README).` },
+        { key: `chargeback:summary:${month}`, filename: `aicost-chargeback-${month}-summary.csv`, content: f.summary, title: `Chargeback summary ${month}`, comment: `Summary CSV for ${month}: team totals with budget and variance (positive = over budget), and the grand total.` },
+        { key: `chargeback:gl:${month}`, filename: `aicost-gl-${month}.csv`, content: f.gl, title: `GL journal ${month}`, comment: `GL journal for ${month}: one debit per cost centre, balanced by the clearing credit.` },
+      ];
+      for (const u of uploads) {
+        if (!ts || !(await deps.claims.claimPost(u.key, deps.financeChannelId, at))) continue;
         try {
-          await deps.notifier.uploadFile(deps.financeChannelId, { filename: `aicost-chargeback-${month}.csv`, content: files(cb).detail, title: `Chargeback detail ${month}` }, `Detail CSV for ${month} (columns in the README).`, ts);
-          await deps.claims.postDone(csvKey, ts, at);
+          await deps.notifier.uploadFile(deps.financeChannelId, { filename: u.filename, content: u.content, title: u.title }, u.comment, ts);
+          await deps.claims.postDone(u.key, ts, at);
         } catch (err) {
-          await deps.claims.releasePost(csvKey);
+          await deps.claims.releasePost(u.key);
           throw err;
         }
       }
