@@ -46,6 +46,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     authz,
     notifier: slackNotifier(client, claims, { quickchartUrl: config.QUICKCHART_URL, timeZone: config.REPORT_TIMEZONE }),
     thresholds: config.BUDGET_THRESHOLDS,
+    visibility: config.VISIBILITY,
     quickchartUrl: config.QUICKCHART_URL,
     gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
     anomalySettings: {

@@ -331,11 +331,13 @@ export function anomalyService(deps: {
     },
 
     /** `/aicost anomalies [team]`: the last 30 days' incidents with their feedback. */
-    async list(slug: string | null, now: Date): Promise<ReplyParts> {
+    /** `only`: the team ids the reader may see (null: every incident, finance). */
+    async list(slug: string | null, now: Date, only: number[] | null = null): Promise<ReplyParts> {
       const since = new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
       const team = slug ? await teams.bySlug(slug) : null;
       if (slug && !team) return { title: 'Anomalies', summary: [`There is no team "${slug}".`], tables: [], notes: [] };
-      const [rows, teamList, featureList] = await Promise.all([anomalies.recent(since, team?.id), teams.list(), teams.listFeatures()]);
+      const [all, teamList, featureList] = await Promise.all([anomalies.recent(since, team?.id), teams.list(), teams.listFeatures()]);
+      const rows = only === null ? all : all.filter((r) => r.teamId !== null && only.includes(r.teamId));
       const name = (r: IncidentRecord) =>
         r.scope === 'team' ? `team ${teamList.find((t) => String(t.id) === r.scopeKey)?.slug ?? r.scopeKey}`
         : r.scope === 'model' ? `model ${r.scopeKey}`

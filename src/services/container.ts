@@ -19,6 +19,7 @@ import { adminService } from './admin-service.ts';
 import { adminRepository } from '../db/repositories/admin.ts';
 import { anomalyService, DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './anomaly-service.ts';
 import { anomaliesRepository } from '../db/repositories/anomalies.ts';
+import { visibilityService, type VisibilityMode } from './visibility.ts';
 
 export interface ServiceOptions {
   timeZone: string;
@@ -30,6 +31,8 @@ export interface ServiceOptions {
   quickchartUrl?: string;
   gl?: { expenseAccount: string; clearingAccount: string };
   anomalySettings?: AnomalySettings;
+  /** Who sees what (README: Who sees what); default `teams`. */
+  visibility?: VisibilityMode;
 }
 
 /** Everything the listeners, jobs and CLI use, built once from a database and the options. */
@@ -58,10 +61,11 @@ export function createServices(db: Database, opts: ServiceOptions) {
     costs, teams, anomalies: anomaliesRepository(db), notifier: opts.notifier ?? null, authz, timeZone: opts.timeZone,
     financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io', settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,
   });
-  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies };
+  const visibility = visibilityService({ authz, teams, mode: opts.visibility ?? 'teams' });
+  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, visibility };
   return {
     db, timeZone: opts.timeZone, costs, teams, claims, authz, audit: auditRepository(db), hiddenRepo, budgetsRepo,
-    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, askDeps,
+    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, visibility, askDeps,
   };
 }
 

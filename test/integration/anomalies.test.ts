@@ -15,7 +15,7 @@ const SPIKE = '2026-11-10'; // a Tuesday
 describe.each(testProviders())('spend anomalies over signed HTTP on %s', (provider) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(provider, { REPORT_TIMEZONE: TZ, SCHEDULER_ENABLED: 'false', ANOMALY_INTRADAY: 'false' });
+    h = await startHarness(provider, { REPORT_TIMEZONE: TZ, SCHEDULER_ENABLED: 'false', ANOMALY_INTRADAY: 'false', VISIBILITY: 'open' });
     const team = await h.services.teams.upsert({ slug: 'support', name: 'Support', channelId: 'C0SUPPORT', leadUserIds: [LEAD] });
     const triage = await h.services.teams.upsertFeature({ slug: 'triage', name: 'Triage', teamId: team.id });
     const drafts = await h.services.teams.upsertFeature({ slug: 'drafts', name: 'Drafts', teamId: team.id });

@@ -152,7 +152,7 @@ describe.each(testProviders())('monthly chargeback over signed HTTP on %s', (pro
 describe.each(testProviders())('chargeback on the demo data on %s', (provider) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(provider, { SCHEDULER_ENABLED: 'false' });
+    h = await startHarness(provider, { SCHEDULER_ENABLED: 'false', VISIBILITY: 'open' });
     await seedDemo({ teams: h.services.teams, writes: costWrites(h.db.db) }, { now: new Date('2026-11-23T12:00:00Z'), timeZone: 'UTC', days: 70, scale: 0.05 });
   });
   afterAll(async () => h?.stop());

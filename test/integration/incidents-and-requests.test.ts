@@ -193,3 +193,55 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
     expect(await standing('2027-03')).toBe(fromUsd('900'));
   });
 });
+
+/**
+ * Point 15: who sees what, by default (VISIBILITY=teams): a member sees their own teams and the
+ * organisation's totals, other teams folded into "other teams"; finance sees everything.
+ */
+describe.each(testProviders())('who sees what on %s', (provider) => {
+  let h: Harness;
+  const MEMBER = 'U0PAYMEMBER';
+  const STRANGER = 'U0NOBODY';
+  beforeAll(async () => {
+    h = await startHarness(provider, { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false' }, () => new Date('2026-11-20T12:00:00Z'));
+    const pay = await h.services.teams.upsert({ slug: 'payments', name: 'Payments', channelId: 'C0PAY', leadUserIds: ['U0PAYLEAD'], memberUserIds: [MEMBER] });
+    const search = await h.services.teams.upsert({ slug: 'search', name: 'Search', channelId: 'C0SEARCH', leadUserIds: ['U0SRCLEAD'] });
+    await costWrites(h.db.db).insertMany([
+      { source: 'seed', sourceId: 'p1', occurredAt: new Date('2026-11-05T12:00:00Z'), teamId: pay.id, featureId: null, customer: 'acme', amount: fromUsd('100') },
+      { source: 'seed', sourceId: 's1', occurredAt: new Date('2026-11-05T12:00:00Z'), teamId: search.id, featureId: null, customer: 'globex', amount: fromUsd('300') },
+    ]);
+    for (const c of ['budget set payments 500 2026-11', 'budget set search 700 2026-11', 'add 40 human_review monthly search "secret search vendor"']) await h.command(c, { userId: FINANCE });
+  });
+  afterAll(async () => h?.stop());
+
+  it('shows a member their own team, organisation totals and "other teams", and refuses other teams', async () => {
+    const budget = blocksText((await h.command('budget', { userId: MEMBER })).reply.blocks);
+    expect(budget).toContain('payments');
+    expect(budget).not.toContain('search');
+    const team = blocksText((await h.command('team search', { userId: MEMBER })).reply.blocks);
+    expect(team).toContain('not one of your teams');
+    expect(team).not.toContain('$300');
+    const top = blocksText((await h.command('top teams 2026-11', { userId: MEMBER })).reply.blocks);
+    expect(top).toContain('payments');
+    expect(top).toContain('other teams');
+    expect(top).not.toContain('search');
+    expect(top).toContain('$400.00'); // the organisation total stays
+    expect(blocksText((await h.command('top customers 2026-11', { userId: MEMBER })).reply.blocks)).not.toContain('globex');
+    const hidden = blocksText((await h.command('hidden', { userId: MEMBER })).reply.blocks);
+    expect(hidden).not.toContain('secret search vendor');
+    expect(hidden).toContain('of other teams not shown');
+    const stranger = blocksText((await h.command('budget', { userId: STRANGER })).reply.blocks);
+    expect(stranger).toContain('not a lead or member of any team');
+    expect(stranger).not.toContain('$700');
+  });
+
+  it('shows finance every team', async () => {
+    const budget = blocksText((await h.command('budget', { userId: FINANCE })).reply.blocks);
+    expect(budget).toContain('payments');
+    expect(budget).toContain('search');
+    expect(blocksText((await h.command('team search', { userId: FINANCE })).reply.blocks)).toContain('$300.00');
+    expect(blocksText((await h.command('top customers 2026-11', { userId: FINANCE })).reply.blocks)).toContain('globex');
+    expect(blocksText((await h.command('hidden', { userId: FINANCE })).reply.blocks)).toContain('secret search vendor');
+    recordCalls(h.slack, `visibility-${provider}`);
+  });
+});

@@ -53,7 +53,7 @@ export async function startHarness(provider: TestProvider, env: Record<string, s
   });
   const running: Running = await startBot(config, createLogger(process.env.AICOST_TEST_LOG ?? 'silent'), { retries: 0, clock });
   const url = `http://127.0.0.1:${running.port}`;
-  const services = createServices(db.db, { timeZone: config.REPORT_TIMEZONE, financeUserIds: config.FINANCE_USER_IDS, financeChannelId: config.FINANCE_CHANNEL_ID });
+  const services = createServices(db.db, { timeZone: config.REPORT_TIMEZONE, financeUserIds: config.FINANCE_USER_IDS, financeChannelId: config.FINANCE_CHANNEL_ID, visibility: config.VISIBILITY });
   return {
     running,
     url,
