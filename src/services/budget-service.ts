@@ -84,7 +84,8 @@ export function budgetService(deps: BudgetDeps) {
       const c = cost.teams.get(team.id);
       const daily = zipDays(days, await costs.intervalTotals({ teamIds: [team.id] }, boundaries));
       const indirectSoFar = ((c?.hiddenTotal ?? 0n) + (c?.allocated ?? 0n)) as Money;
-      const forecast = forecastMonth({ history: daily, month, now, timeZone, recurringStillToCome: ((toCome.get(team.id) ?? 0n) + indirectSoFar) as Money, budget });
+      // Hour steps: the same forecast for every call within an hour (no cent drift between calls).
+      const forecast = forecastMonth({ history: daily, month, now, timeZone, recurringStillToCome: ((toCome.get(team.id) ?? 0n) + indirectSoFar) as Money, budget, stepMs: 3_600_000 });
       out.push({
         team,
         forecast,

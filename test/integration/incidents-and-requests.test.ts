@@ -245,3 +245,50 @@ describe.each(testProviders())('who sees what on %s', (provider) => {
     recordCalls(h.slack, `visibility-${provider}`);
   });
 });
+
+/**
+ * Point 6: a stable forecast. The rest of the month's shared costs is split by the trailing 30 days'
+ * share, so another team's spike today moves a team's forecast only by what it really changes (its
+ * allocated share so far), and two calls in the same hour give the same forecast to the nanodollar.
+ */
+describe.each(testProviders())('a stable forecast on %s', (provider) => {
+  let h: Harness;
+  let claimsId = 0;
+  let growthId = 0;
+  beforeAll(async () => {
+    h = await startHarness(provider, { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false' });
+    const claims = await h.services.teams.upsert({ slug: 'claims', name: 'Claims' });
+    const growth = await h.services.teams.upsert({ slug: 'growth', name: 'Growth' });
+    claimsId = claims.id;
+    growthId = growth.id;
+    const rows = [];
+    for (let t = Date.UTC(2026, 9, 1); t < Date.UTC(2026, 10, 10); t += 86_400_000) {
+      rows.push({ source: 'seed', sourceId: `c${t}`, occurredAt: new Date(t + 3_600_000), teamId: claims.id, featureId: null, amount: fromUsd('50') });
+      rows.push({ source: 'seed', sourceId: `g${t}`, occurredAt: new Date(t + 3_600_000), teamId: growth.id, featureId: null, amount: fromUsd('50') });
+    }
+    await costWrites(h.db.db).insertMany(rows);
+    await h.command('budget set claims 3000 2026-11', { userId: FINANCE });
+    await h.command('add 3000 vector_db monthly 2026-10 shared direct "vector DB"', { userId: FINANCE });
+  });
+  afterAll(async () => h?.stop());
+
+  const claimsRow = async (now: Date) => (await h.services.budgets.rows(now)).find((r) => r.team.id === claimsId)!;
+
+  it('gives the same forecast for calls within the hour', async () => {
+    const a = await claimsRow(new Date('2026-11-10T14:05:00Z'));
+    const b = await claimsRow(new Date('2026-11-10T14:55:59Z'));
+    expect(a.forecast.reliable).toBe(true);
+    expect(b.forecast.projectedTotal).toBe(a.forecast.projectedTotal);
+  });
+
+  it('moves a team\'s forecast by no more than its allocated share so far when another team spikes', async () => {
+    const now = new Date('2026-11-10T14:00:00Z');
+    const before = await claimsRow(now);
+    await costWrites(h.db.db).insertMany([{ source: 'seed', sourceId: 'spike', occurredAt: new Date('2026-11-10T09:00:00Z'), teamId: growthId, featureId: null, amount: fromUsd('2000') }]);
+    const after = await claimsRow(now);
+    expect(after.cost.direct).toBe(before.cost.direct);
+    expect(after.cost.allocated < before.cost.allocated).toBe(true); // the month's split so far follows spend so far
+    // ... but the rest of the month is split by the trailing share: nothing else moved.
+    expect(after.forecast.projectedTotal! - before.forecast.projectedTotal!).toBe(after.cost.allocated - before.cost.allocated);
+  });
+});
