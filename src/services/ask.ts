@@ -77,6 +77,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
   const mine = new Set(viewer.teams.map((t) => t.slug));
   const features = viewer.all ? [] : await deps.hidden.list(null).then((r) => r.featureList);
   const ownFeature = (slug: string) => {
+    if (slug.startsWith('(')) return true; // "(no feature)": an organisation-wide figure
     const f = features.find((x) => x.slug === slug);
     return f !== undefined && f.teamId !== null && viewer.sees(f.teamId);
   };
@@ -86,8 +87,10 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'invalid':
       return reply(command);
     case 'overview': {
-      const r = await deps.reports.overview(input, command.period, now);
-      if (viewer.all) return reply(r, command.share);
+      // In another team's channel a member gets their own view, not that team's.
+      const channelTeam = !viewer.all && input.channelId ? (await deps.hidden.list(null)).teamList.find((t) => t.channelId === input.channelId) : undefined;
+      const r = await deps.reports.overview(channelTeam && !viewer.sees(channelTeam.id) ? { ...input, channelId: null } : input, command.period, now);
+      if (viewer.all || r.coverage === null) return reply(r, command.share); // a view of the viewer's own teams
       // Organisation totals stay; other teams' rows fold into "other teams".
       return reply({ ...r, teams: fold(r.teams, (l) => mine.has(l) || l === UNATTRIBUTED), topFeatures: fold(r.topFeatures, ownFeature, 'other teams\u2019 features') }, command.share);
     }

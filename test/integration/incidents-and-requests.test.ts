@@ -117,7 +117,7 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
     const team = h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0SEARCH');
     expect(team).toHaveLength(1); // 80% and 100% crossed together, and the forecast: one post
     const header = (team[0]!.args.blocks as { type: string; text?: { text: string } }[])[0]!.text!.text;
-    expect(header).toBe('Search is over its November 2026 budget: $694.00 of $400.00 (173%)');
+    expect(header).toBe('Search is over its November 2026 budget: $694.00 of $400.00 (173%), since Nov 12');
     const body = JSON.stringify(team[0]!.args.blocks);
     expect(body).toContain('over budget since Nov 12');
     expect(body).not.toMatch(/around Nov (1\d|[1-9])\b/);
@@ -230,6 +230,9 @@ describe.each(testProviders())('who sees what on %s', (provider) => {
     const hidden = blocksText((await h.command('hidden', { userId: MEMBER })).reply.blocks);
     expect(hidden).not.toContain('secret search vendor');
     expect(hidden).toContain('of other teams not shown');
+    const inTheirChannel = blocksText((await h.command('', { userId: MEMBER, channelId: 'C0SEARCH' })).reply.blocks);
+    expect(inTheirChannel).not.toContain('Team Search');
+    expect(inTheirChannel).toContain('Team Payments');
     const stranger = blocksText((await h.command('budget', { userId: STRANGER })).reply.blocks);
     expect(stranger).toContain('not a lead or member of any team');
     expect(stranger).not.toContain('$700');

@@ -37,7 +37,12 @@ const pctUsed = (row: BudgetRow) => Math.floor(row.status.percentUsed ?? 0);
  */
 export function exceedsText(row: BudgetRow): string | null {
   const f = row.forecast;
-  if (!f.exceedsOn || row.status.budget === null) return null;
+  if (row.status.budget === null) return null;
+  const over = row.status.spent > row.status.budget;
+  // The day is computed from direct spend day by day; a team over its budget through hidden or shared
+  // costs is over now, whatever day that computation gives.
+  if (over && (!f.exceedsOn || f.exceedsOn > f.today)) return 'already over budget';
+  if (!f.exceedsOn) return null;
   const ahead = daysBetween(f.today, f.exceedsOn);
   if (ahead < 0) return `over budget since ${shortDay(f.exceedsOn)}`;
   if (ahead === 0) return 'over budget from today';
@@ -57,8 +62,9 @@ export function forecastText(row: BudgetRow): string {
 export function thresholdHeadline(team: TeamRecord, row: BudgetRow, month: string): string {
   const { status } = row;
   const figures = `${formatMoney(status.spent)} of ${formatMoney(status.budget ?? 0n)} (${pctUsed(row)}%)`;
+  const since = row.forecast.exceedsOn && row.forecast.exceedsOn <= row.forecast.today ? `, since ${shortDay(row.forecast.exceedsOn)}` : '';
   return status.budget !== null && status.spent > status.budget
-    ? `${team.name} is over its ${monthName(month)} budget: ${figures}`
+    ? `${team.name} is over its ${monthName(month)} budget: ${figures}${since}`
     : `${team.name} has used ${pctUsed(row)}% of its ${monthName(month)} budget: ${formatMoney(status.spent)} of ${formatMoney(status.budget ?? 0n)}`;
 }
 
