@@ -129,6 +129,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       // Other teams' entries (amounts and notes) are not shown; shared costs are, as everyone carries a part.
       const entries = viewer.all ? r.entries : r.entries.filter((e) => e.target.type === 'shared' || (e.target.type === 'team' ? viewer.sees(e.target.teamId) : ownFeature(r.featureList.find((f) => e.target.type === 'feature' && f.id === e.target.featureId)?.slug ?? '')));
       const parts = hiddenListParts(entries, r.teamList, r.featureList, command.slug);
+      if (entries.length === 0 && r.entries.length > 0) parts.summary = ['No hidden costs for your teams.'];
       if (entries.length < r.entries.length) parts.notes.push(`${r.entries.length - entries.length} entr${r.entries.length - entries.length === 1 ? 'y' : 'ies'} of other teams not shown; finance sees every entry.`);
       return reply({ kind: 'message', parts });
     }
@@ -151,6 +152,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       const rows = (await deps.budgets.rows(now)).filter((r) => viewer.sees(r.team.id));
       const parts = budgetParts(rows, monthPeriod(monthOf(now, deps.timeZone), deps.timeZone).label, deps.timeZone);
       if (!viewer.all) parts.summary.push(viewer.teams.length ? 'Your teams only; finance sees every team.' : 'You are not a lead or member of any team, so no budget is shown. Finance sees every team.');
+      if (!viewer.all && rows.length === 0) parts.notes = [];
       return reply({ kind: 'message', parts }, command.share);
     }
     case 'budget-set': {

@@ -42,6 +42,9 @@ export interface BudgetDeps {
 
 type Result = { ok: boolean; message: string };
 
+/** "Search's", "Payments'". */
+const possessive = (name: string) => (name.endsWith('s') ? `${name}'` : `${name}'s`);
+
 /** What finance sees beside a budget request: the month so far, the projection, the trend and the drivers. */
 export interface RequestContext {
   budget: Money | null;
@@ -178,8 +181,8 @@ export function budgetService(deps: BudgetDeps) {
       const b = await budgetOf(team.id, shown);
       const was = before !== null ? ` (was ${formatMoney(before)})` : '';
       const head = month === STANDING
-        ? `${team.name}'s standing monthly budget is now ${formatMoney(amount)}${was}, from ${current} on; earlier months keep theirs.`
-        : `${team.name}'s own budget for ${month} is now ${formatMoney(amount)}${was}.`;
+        ? `${possessive(team.name)} standing monthly budget is now ${formatMoney(amount)}${was}, from ${current} on; earlier months keep theirs.`
+        : `${possessive(team.name)} own budget for ${month} is now ${formatMoney(amount)}${was}.`;
       const parts = [
         b.own !== null ? `own ${formatMoney(b.own)}` : b.standing !== null ? `standing ${formatMoney(b.standing)}` : null,
         b.approved > 0n ? `approved increases ${formatMoney(b.approved)}` : null,
@@ -309,6 +312,6 @@ export type BudgetService = ReturnType<typeof budgetService>;
 /** The decision in words (the reply to the click, and the fallback text of the DM and team notice). */
 export function decisionText(r: OverrunRequestRecord, team: TeamRecord, effective: Money | null): string {
   const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? 0n)}` : 'denied';
-  const budget = effective === null ? '' : ` ${team.name}'s ${r.month} budget is now ${formatMoney(effective)}.`;
+  const budget = effective === null ? '' : ` ${possessive(team.name)} ${r.month} budget is now ${formatMoney(effective)}.`;
   return `Budget request #${r.id} for ${team.name} (${r.month}) was ${verdict} by <@${r.decidedBy}>.${budget}${r.decisionReason ? ` Reason: ${r.decisionReason}` : ''}`;
 }

@@ -68,6 +68,8 @@ export function thresholdHeadline(team: TeamRecord, row: BudgetRow, month: strin
     : `${team.name} has used ${pctUsed(row)}% of its ${monthName(month)} budget: ${formatMoney(status.spent)} of ${formatMoney(status.budget ?? 0n)}`;
 }
 
+const possessive = (name: string) => (name.endsWith('s') ? `${name}'` : `${name}'s`);
+
 const mentions = (ids: string[]) => ids.map((id) => `<@${id}>`).join(' ');
 
 export function thresholdBlocks(vm: { team: TeamRecord; row: BudgetRow; threshold: number; month: string }): { text: string; blocks: KnownBlock[] } {
@@ -158,7 +160,7 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
   } else {
     const when = r.decidedAt ? r.decidedAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '';
     const verdict = r.status === 'approved' ? `:white_check_mark: *Approved ${formatMoney(r.decidedAmount ?? 0n)}*` : ':no_entry: *Denied*';
-    const budget = vm.effectiveBudget !== undefined && vm.effectiveBudget !== null ? `\n${escapeMrkdwn(vm.team.name)}'s ${monthName(r.month)} budget is now *${formatMoney(vm.effectiveBudget)}*.` : '';
+    const budget = vm.effectiveBudget !== undefined && vm.effectiveBudget !== null ? `\n${possessive(escapeMrkdwn(vm.team.name))} ${monthName(r.month)} budget is now *${formatMoney(vm.effectiveBudget)}*.` : '';
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${verdict} by <@${r.decidedBy}> on ${when}${budget}${r.decisionReason ? `\nReason: ${escapeMrkdwn(r.decisionReason)}` : ''}` } });
   }
   return { text: `Budget request #${r.id} from ${vm.team.name}: ${formatMoney(r.amount)}${r.status === 'pending' ? '' : ` (${r.status})`}`, blocks };
@@ -169,7 +171,7 @@ export function decisionBlocks(vm: { request: OverrunRequestRecord; team: TeamRe
   const r = vm.request;
   const team = escapeMrkdwn(vm.team.name);
   const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? 0n)}` : 'denied';
-  const budget = vm.effectiveBudget === null ? '' : ` ${team}'s ${monthName(r.month)} budget is now ${formatMoney(vm.effectiveBudget)}.`;
+  const budget = vm.effectiveBudget === null ? '' : ` ${possessive(team)} ${monthName(r.month)} budget is now ${formatMoney(vm.effectiveBudget)}.`;
   const text = `Budget request #${r.id} for ${team} (${r.month}) was ${verdict} by <@${r.decidedBy}>.${budget}${r.decisionReason ? ` Reason: ${escapeMrkdwn(r.decisionReason)}` : ''}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
