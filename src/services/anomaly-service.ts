@@ -275,6 +275,8 @@ export function anomalyService(deps: {
           return undefined;
         })();
         const lead = runningLead ?? list.find((c) => c.scope === 'team') ?? [...list].sort((a, b) => (size(b) > size(a) ? 1 : size(b) < size(a) ? -1 : 0))[0]!;
+        // The team already has an incident for this day (the intraday early warning): that is the event.
+        if (lead.scope !== 'team' && lead.team && (await anomalies.find('team', String(lead.team.id), day))) continue;
         posts += await record({ ...lead, day, early: false, set, index, related: list.filter((c) => c !== lead) }, at);
       }
       return `${day}: ${posts} anomaly posts`;
