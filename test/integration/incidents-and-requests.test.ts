@@ -150,6 +150,7 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
     const open = await h.slack.waitFor('views.open');
     const view = open.args.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe('overrun_deny_modal');
+    expect(JSON.stringify(open.args.view)).toMatch(/When asked: budget \$400\.00 · spent \$694\.00 · forecast \$1,\d{3}\.\d\d · projected shortfall \*\$\d{3}\.\d\d\*/);
     expect((await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id: auto.id } })).status).toBe('pending');
     const res = await postSigned(h.events, viewSubmissionBody({ callbackId: view.callback_id, userId: FINANCE, privateMetadata: view.private_metadata, values: { reason: { value: 'Cap the ranker <first>' } } }), { secret: SIGNING_SECRET });
     expect(res.status).toBe(200);

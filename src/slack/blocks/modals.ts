@@ -65,7 +65,7 @@ export function approveOtherModal(req: OverrunRequestRecord, teamName: string, m
     submit: { type: 'plain_text', text: 'Approve' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `Request #${req.id} from ${teamName} asked for *${formatMoney(req.amount)}* more in ${req.month}.` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `Request #${req.id} from ${escapeText(teamName)} asked for *${formatMoney(req.amount)}* more in ${req.month}.${contextLine(req)}` } },
       text('amount', 'Amount to approve (USD)', { placeholder: toDecimalString(req.amount, 2) }),
       text('reason', 'Reason', { multiline: true, placeholder: 'Why this amount' }),
     ],
@@ -82,10 +82,19 @@ export function denyModal(req: OverrunRequestRecord, teamName: string, channelId
     submit: { type: 'plain_text', text: 'Deny' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `Request #${req.id} from ${escapeText(teamName)} asked for *${formatMoney(req.amount)}* more in ${req.month}.` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `Request #${req.id} from ${escapeText(teamName)} asked for *${formatMoney(req.amount)}* more in ${req.month}.${contextLine(req)}` } },
       text('reason', 'Reason (optional)', { multiline: true, optional: true, placeholder: 'Told to the requester and the team' }),
     ],
   };
+}
+
+/** Budget, spent, forecast and shortfall when the request was made, so the amount can be judged in the form. */
+function contextLine(req: OverrunRequestRecord): string {
+  const c = req.context;
+  if (!c) return '';
+  const parts = [`budget ${c.budget === null ? 'none' : formatMoney(c.budget)}`, `spent ${formatMoney(c.spent)}`, `forecast ${c.forecast === null ? 'not yet reliable' : formatMoney(c.forecast)}`];
+  if (c.shortfall !== null) parts.push(`projected shortfall *${formatMoney(c.shortfall)}*`);
+  return `\nWhen asked: ${parts.join(' · ')}.`;
 }
 
 const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
