@@ -73,12 +73,11 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
   const { now, userId } = input;
   const command: Command = parseCommand(input.text, now, deps.timeZone);
   const reply = (r: Reply, share = false): Answer => ({ reply: r, share });
-  const viewer: Viewer = deps.visibility ? await deps.visibility.of(userId, { operator: input.operator }) : { all: true, teams: [], sees: () => true };
+  const viewer: Viewer = deps.visibility ? await deps.visibility.of(userId, { operator: input.operator }) : { all: true, teams: [], allTeams: [], features: [], sees: () => true };
   const mine = new Set(viewer.teams.map((t) => t.slug));
-  const features = viewer.all ? [] : await deps.hidden.list(null).then((r) => r.featureList);
   const ownFeature = (slug: string) => {
     if (slug.startsWith('(')) return true; // "(no feature)": an organisation-wide figure
-    const f = features.find((x) => x.slug === slug);
+    const f = viewer.features.find((x) => x.slug === slug);
     return f !== undefined && f.teamId !== null && viewer.sees(f.teamId);
   };
   const refuse = (name: string) => reply(message('Not one of your teams', [notVisible(name)], 'refused'));
@@ -88,7 +87,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       return reply(command);
     case 'overview': {
       // In another team's channel a member gets their own view, not that team's.
-      const channelTeam = !viewer.all && input.channelId ? (await deps.hidden.list(null)).teamList.find((t) => t.channelId === input.channelId) : undefined;
+      const channelTeam = !viewer.all && input.channelId ? viewer.allTeams.find((t) => t.channelId === input.channelId) : undefined;
       const r = await deps.reports.overview(channelTeam && !viewer.sees(channelTeam.id) ? { ...input, channelId: null } : input, command.period, now);
       if (viewer.all || r.coverage === null) return reply(r, command.share); // a view of the viewer's own teams
       // Organisation totals stay; other teams' rows fold into "other teams".
@@ -168,7 +167,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       return reply({ kind: 'message', parts: await deps.sync.status(userId, command.start, now) });
     case 'anomalies':
       if (!deps.anomalies) return reply(message('Anomalies', ['Anomaly detection is not set up in this deployment.']));
-      if (command.slug && !viewer.all && !mine.has(command.slug) && (await deps.hidden.list(null)).teamList.some((t) => t.slug === command.slug)) return refuse(`Team ${command.slug}`);
+      if (command.slug && !viewer.all && !mine.has(command.slug) && viewer.allTeams.some((t) => t.slug === command.slug)) return refuse(`Team ${command.slug}`);
       return reply({ kind: 'message', parts: await deps.anomalies.list(command.slug, now, viewer.all ? null : viewer.teams.map((t) => t.id)) });
     case 'chargeback':
       if (!deps.chargeback) return reply(message('Chargeback', ['Chargeback is not set up in this deployment.']));

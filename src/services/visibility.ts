@@ -1,4 +1,4 @@
-import type { TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
+import type { FeatureRecord, TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
 import type { Authz } from './authz.ts';
 
 /**
@@ -17,6 +17,9 @@ export interface Viewer {
   all: boolean;
   /** The teams the viewer leads or belongs to. */
   teams: TeamRecord[];
+  /** Every team (names are not secret), and every feature when the viewer does not see all. */
+  allTeams: TeamRecord[];
+  features: FeatureRecord[];
   /** Whether the viewer may see this team's details. */
   sees(teamId: number | null): boolean;
 }
@@ -31,7 +34,8 @@ export function visibilityService(deps: { authz: Authz; teams: TeamsRepository; 
       const mine = list.filter((t) => t.leadUserIds.includes(userId) || t.memberUserIds.includes(userId));
       const all = opts.operator === true || deps.mode === 'open' || (await deps.authz.isFinance(userId));
       const ids = new Set(mine.map((t) => t.id));
-      return { all, teams: mine, sees: (teamId) => all || (teamId !== null && ids.has(teamId)) };
+      const features = all ? [] : await deps.teams.listFeatures();
+      return { all, teams: mine, allTeams: list, features, sees: (teamId) => all || (teamId !== null && ids.has(teamId)) };
     },
   };
 }
