@@ -95,8 +95,9 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
     timeZone: config.REPORT_TIMEZONE,
     financeChannelId: config.FINANCE_CHANNEL_ID,
     authz,
-    notifier: slack ? slackNotifier(slack, claims) : null,
+    notifier: slack ? slackNotifier(slack, claims, { quickchartUrl: config.QUICKCHART_URL, timeZone: config.REPORT_TIMEZONE }) : null,
     thresholds: config.BUDGET_THRESHOLDS,
+    visibility: config.VISIBILITY,
     quickchartUrl: config.QUICKCHART_URL,
     gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
     anomalySettings: {

@@ -22,7 +22,7 @@ const USAGE = `Usage: aicost <command>
   demo [--days N]               seed a demo organisation into the configured database
   sync [--source helicone|langfuse] [--from <ISO>] [--to <ISO>]
                                 pull costs from the configured sources, with progress
-  chargeback --month YYYY-MM [--format summary|detail|gl] [--out FILE]
+  chargeback --month YYYY-MM [--format summary|detail|totals|gl] [--out FILE]
                                 the month's chargeback: a summary, or the detail / GL CSV
   anomalies --csv <file>        run the anomaly detector over a date,value CSV of daily totals;
                                 one JSON line per alert
@@ -64,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { user: { type: 'string' }, channel: { type: 'string' } } });
       const text = positionals.join(' ');
       return withApp(async ({ services: s }) => {
-        const answer = await ask(s.askDeps, { text, userId: values.user ?? 'UCLI', channelId: values.channel ?? null, now: new Date() });
+        // Without --user the operator sees everything; with it, what that Slack user would see.
+        const answer = await ask(s.askDeps, { text, userId: values.user ?? 'UCLI', channelId: values.channel ?? null, now: new Date(), operator: values.user === undefined });
         console.log(replyText(answer.reply, s.timeZone));
         return answer.reply.kind === 'invalid' || answer.reply.kind === 'unknown' ? 2 : 0;
       });
@@ -129,15 +130,15 @@ export async function main(argv: string[]): Promise<number> {
         console.error('--month YYYY-MM is required, e.g. --month 2026-10');
         return 2;
       }
-      if (!['summary', 'detail', 'gl'].includes(values.format!)) {
-        console.error('--format must be summary, detail or gl');
+      if (!['summary', 'detail', 'totals', 'gl'].includes(values.format!)) {
+        console.error('--format must be summary, detail, totals or gl');
         return 2;
       }
       const month = values.month;
       return withApp(async ({ services: s }) => {
         const cb = await s.chargeback.build(month);
         const files = s.chargeback.files(cb);
-        const output = values.format === 'detail' ? files.detail : values.format === 'gl' ? files.gl : replyText({ kind: 'message', parts: chargebackParts(cb, null) }, s.timeZone);
+        const output = values.format === 'detail' ? files.detail : values.format === 'totals' ? files.summary : values.format === 'gl' ? files.gl : replyText({ kind: 'message', parts: chargebackParts(cb, null) }, s.timeZone);
         if (values.out) {
           writeFileSync(values.out, output);
           console.log(`Wrote ${values.out} (${values.format}, ${month}, ${cb.periodStatus}). ${reconciliationLine(cb)}`);

@@ -66,6 +66,8 @@ export const configSchema = z
       .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
       .pipe(z.array(slackId('[UW]'))),
     FINANCE_USERGROUP_ID: optionalText.refine((v) => v === undefined || /^S[A-Z0-9]+$/.test(v), 'must be a user group id such as S0123456789'),
+    /** Who sees what: `teams` (members see their own teams and organisation totals; finance everything) or `open`. */
+    VISIBILITY: z.enum(['teams', 'open'], { error: 'must be teams (members see their own teams; finance sees everything) or open (everyone sees every team)' }).default('teams'),
     QUICKCHART_URL: z.string().default('https://quickchart.io').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
     BUDGET_THRESHOLDS: z
       .string()

@@ -5,7 +5,7 @@ import { claimsRepository } from './db/repositories/claims.ts';
 import { costQueries } from './db/repositories/costs.ts';
 import { hiddenCostsRepository } from './db/repositories/hidden-costs.ts';
 import { teamsRepository } from './db/repositories/teams.ts';
-import type { Notifier } from './slack/notifier.ts';
+import type { Notice, Notifier } from './services/notices.ts';
 import type { AskDeps } from './services/ask.ts';
 import { createAuthz, type Authz } from './services/authz.ts';
 import { budgetService } from './services/budget-service.ts';
@@ -19,19 +19,22 @@ import { adminService } from './services/admin-service.ts';
 import { adminRepository } from './db/repositories/admin.ts';
 import { anomalyService, DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './services/anomaly-service.ts';
 import { anomaliesRepository } from './db/repositories/anomalies.ts';
+import { visibilityService, type VisibilityMode } from './services/visibility.ts';
 
 export interface ServiceOptions {
   timeZone: string;
   financeChannelId?: string;
   financeUserIds?: string[];
   authz?: Authz;
-  notifier?: Notifier | null;
+  notifier?: Notifier<Notice> | null;
   thresholds?: number[];
   quickchartUrl?: string;
   gl?: { expenseAccount: string; clearingAccount: string };
   anomalySettings?: AnomalySettings;
   /** What `/aicost sync` reports on and starts. */
   sync?: AskDeps['sync'];
+  /** Who sees what (README: Who sees what); default `teams`. */
+  visibility?: VisibilityMode;
 }
 
 /** Everything the listeners, jobs and CLI use, built once from a database and the options. */
@@ -60,10 +63,11 @@ export function createServices(db: Database, opts: ServiceOptions) {
     costs, teams, anomalies: anomaliesRepository(db), notifier: opts.notifier ?? null, authz, timeZone: opts.timeZone,
     financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io', settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,
   });
-  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, teamSlugs: async () => (await teams.list()).map((t) => t.slug), ...(opts.sync ? { sync: opts.sync } : {}) };
+  const visibility = visibilityService({ authz, teams, mode: opts.visibility ?? 'teams' });
+  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, visibility, teamSlugs: async () => (await teams.list()).map((t) => t.slug), ...(opts.sync ? { sync: opts.sync } : {}) };
   return {
     db, timeZone: opts.timeZone, costs, teams, claims, authz, audit: auditRepository(db), hiddenRepo, budgetsRepo,
-    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, askDeps,
+    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, visibility, askDeps,
   };
 }
 

@@ -302,9 +302,21 @@ export function detailRecords(cb: Chargeback, options: { allowUnreconciled?: boo
   return out;
 }
 
-/** The detail CSV (header + rows), every cell escaped. */
+/**
+ * The detail CSV (header + rows), every cell escaped: line items only, so summing its `total` column
+ * (as a pivot table does) gives the grand total. The team and grand totals are in `summaryCsv`.
+ */
 export function detailCsv(cb: Chargeback, options: { allowUnreconciled?: boolean } = {}): string {
-  const records = detailRecords(cb, options);
+  const records = detailRecords(cb, options).filter((r) => r.line_type === 'line');
+  return toCsv([[...DETAIL_COLUMNS], ...records.map((rec) => DETAIL_COLUMNS.map((c) => rec[c]))]);
+}
+
+/**
+ * The summary CSV: one `team_total` row per team (with budget and variance; variance = total − budget,
+ * so a positive variance is over budget) and one `grand_total` row, in the detail file's columns.
+ */
+export function summaryCsv(cb: Chargeback, options: { allowUnreconciled?: boolean } = {}): string {
+  const records = detailRecords(cb, options).filter((r) => r.line_type !== 'line');
   return toCsv([[...DETAIL_COLUMNS], ...records.map((rec) => DETAIL_COLUMNS.map((c) => rec[c]))]);
 }
 

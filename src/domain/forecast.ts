@@ -52,6 +52,12 @@ export interface ForecastInput {
   lookbackWeeks?: number;
   /** Minimum complete days of history for a reliable forecast (default 14). */
   minHistoryDays?: number;
+  /**
+   * Step of the time already gone today, in ms (default 1: exact). With 3,600,000 the rest of today
+   * is counted from the start of the current hour, so every call within an hour gives the same
+   * forecast to the nanodollar instead of drifting by cents from one call to the next.
+   */
+  stepMs?: number;
 }
 
 interface ForecastBase {
@@ -131,7 +137,9 @@ export function forecastMonth(input: ForecastInput): ForecastResult {
   if (phase === 'current') {
     const start = dayStart(today, timeZone).getTime();
     const end = dayStart(addDays(today, 1), timeZone).getTime();
-    restOfToday = divRound(typical(today) * BigInt(end - now.getTime()), BigInt(end - start));
+    const step = input.stepMs ?? 1;
+    const gone = Math.floor((now.getTime() - start) / step) * step;
+    restOfToday = divRound(typical(today) * BigInt(end - start - gone), BigInt(end - start));
     remainingDays = monthDays.filter((d) => d > today);
   } else if (phase === 'future') {
     remainingDays = monthDays;

@@ -4,6 +4,13 @@ import { formatMoney, roundToCents, sum, type Money } from '../domain/money.ts';
 import type { ReplyParts } from './reply-lines.ts';
 import { gridTable, type TablePart } from './table.ts';
 
+/** Variance in words, so its sign cannot be misread: "$150.33 over", "$12.00 under", "on budget". */
+export function varianceText(variance: bigint | null): string {
+  if (variance === null) return '-';
+  if (variance === 0n) return 'on budget';
+  return variance > 0n ? `${formatMoney(variance)} over` : `${formatMoney(-variance)} under`;
+}
+
 /**
  * The chargeback as words and tables, for Slack and the terminal alike. Every amount shown is the
  * rounded amount of `roundChargeback`, the numbers of the detail CSV and the GL, so rows and columns
@@ -36,12 +43,12 @@ export function budgetTable(cb: Chargeback, lines: readonly ChargebackLine[] = c
     return [
       l.slug,
       budget === null ? '-' : formatMoney(budget),
-      budget === null ? '-' : formatMoney((t.total - budget) as Money),
+      budget === null ? '-' : varianceText(t.total - budget),
       l.workItems.toLocaleString('en-US'),
       l.costPerWorkItem === null ? '-' : formatMoney(l.costPerWorkItem),
     ];
   });
-  return gridTable('Budget and work items', ['Team', 'Budget', 'Over budget', 'Items', 'Per item'], rows, [false, true, true, true, true]);
+  return gridTable('Budget and work items', ['Team', 'Budget', 'Variance', 'Items', 'Per item'], rows, [false, true, true, true, true]);
 }
 
 export function reconciliationLine(cb: Chargeback): string {
@@ -69,6 +76,6 @@ export function chargebackParts(cb: Chargeback, only: string[] | null): ReplyPar
   });
   const notes = [...(adjustments.length ? [`Adjustments and corrections: ${adjustments.join('; ')}`] : [])];
   if (!only) notes.push(reconciliationLine(cb));
-  notes.push('Exports: npx aicost chargeback --month YYYY-MM --format detail|gl --out FILE.');
+  notes.push('Files: the detail CSV (line items), the summary CSV (team and grand totals) and the GL journal are attached to the month\u2019s draft in the finance channel.');
   return { title: `Chargeback · ${cb.month}`, summary, tables, notes };
 }

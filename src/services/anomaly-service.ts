@@ -1,7 +1,7 @@
 import type { AnomaliesRepository, IncidentRecord, IncidentStatus } from './ports/anomalies.ts';
 import type { CostFilter, CostQueries, Dimension } from './ports/costs.ts';
 import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
-import { topContributors, type ContributorRow } from '../domain/anomaly/contributors.ts';
+import { topContributors, type Contributor, type ContributorRow } from '../domain/anomaly/contributors.ts';
 import { detectSpendAnomalies, type SpendVerdict } from '../domain/anomaly/detector.ts';
 import { intradayEarlyWarning, learnIntradayShape } from '../domain/anomaly/intraday.ts';
 import { detectUnitCostAnomalies } from '../domain/anomaly/unit-cost.ts';
@@ -9,8 +9,7 @@ import { formatMoney, fromUsd, toChartNumber, type Money } from '../domain/money
 import { dayKey, dayStart } from '../domain/periods.ts';
 import type { ReplyParts } from './reply.ts';
 import { alignTable } from '../format/table.ts';
-import { anomalyBlocks, feedbackBlock } from '../slack/blocks/anomaly-blocks.ts';
-import type { Notifier } from '../slack/notifier.ts';
+import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import { addDays } from '../domain/calendar.ts';
 
@@ -39,6 +38,39 @@ export const DEFAULT_ANOMALY_SETTINGS: AnomalySettings = {
   teamOverrides: {},
 };
 
+/** What an incident post shows; stored with the incident so feedback re-renders the same post. */
+export interface AnomalyPost {
+  label: string;
+  day: string;
+  actual: Money;
+  expected: Money;
+  lower: Money | null;
+  upper: Money | null;
+  impact: Money;
+  impactPct: number | null;
+  early: boolean;
+  reason: string | null;
+  contributors: Contributor[];
+  daily: { day: string; amount: Money }[];
+  drill: string;
+  /** The feature and model that drove it (most of the change), when known. */
+  drivenBy: { feature: string | null; model: string | null };
+  /** Calls (requests) that day against the usual count (median of the 28 days before). */
+  calls: { count: number; usual: number } | null;
+  /** Team leads to @-mention. */
+  leads: string[];
+  /** Other series that alerted the same day and belong to this event (a feature, a model, cost per request). */
+  related: { label: string; impact: Money; impactPct: number | null }[];
+}
+
+/** The anomaly notices this service emits; the Slack notifier renders them. */
+export type AnomalyNotice =
+  /** The incident post (and its finance copy), re-sent with the status line after feedback; also the thread update of a further day. */
+  { type: 'anomaly.incident'; incident: IncidentRecord; post: AnomalyPost };
+
+/** Feedback statuses in words (the buttons' labels). */
+export const STATUS_LABEL: Record<IncidentStatus, string> = { open: 'Open', investigating: 'Investigating', planned: 'Expected (planned)', not_an_issue: 'Not an issue' };
+
 const HISTORY_DAYS = 56;
 type Scope = 'team' | 'feature' | 'model' | 'feature_unit_cost';
 
@@ -52,7 +84,7 @@ export function anomalyService(deps: {
   costs: CostQueries;
   teams: TeamsRepository;
   anomalies: AnomaliesRepository;
-  notifier: Notifier | null;
+  notifier: Notifier<AnomalyNotice> | null;
   authz: Authz;
   timeZone: string;
   financeChannelId: string;
@@ -112,9 +144,26 @@ export function anomalyService(deps: {
     return topContributors(current, baseline, 4);
   }
 
-  /** Records the day of an alert: a new incident (posted), or one more day of a running one (threaded). */
+  /** Calls that day against the usual count (median of the 28 days before, days with calls only). */
+  function callsOf(counts: number[] | undefined, index: number): AnomalyPost['calls'] {
+    if (!counts) return null;
+    const before = counts.slice(Math.max(0, index - 28), index).filter((c) => c > 0).sort((a, b) => a - b);
+    if (!before.length) return null;
+    const mid = Math.floor(before.length / 2);
+    const usual = before.length % 2 ? before[mid]! : Math.round((before[mid - 1]! + before[mid]!) / 2);
+    return { count: counts[index] ?? 0, usual };
+  }
+
+  interface Candidate {
+    scope: Scope; key: string; label: string; team: TeamRecord | undefined; verdict: SpendVerdict; reason?: string | null; drill: string;
+  }
+
+  /**
+   * Records the day of an event: a new incident (posted once per audience), or one more day of a
+   * running one (threaded). `related` are the other series of the same event that alerted that day.
+   */
   async function record(
-    input: { scope: Scope; key: string; label: string; team: TeamRecord | undefined; day: string; verdict: SpendVerdict; reason?: string | null; early: boolean; set: SeriesSet; index: number; drill: string },
+    input: Candidate & { day: string; early: boolean; set: SeriesSet; index: number; related: Candidate[] },
     now: Date,
   ): Promise<number> {
     const { verdict: v, scope, key, day } = input;
@@ -123,33 +172,43 @@ export function anomalyService(deps: {
     const previousDay = addDays(day, -1);
     const running = await anomalies.find(scope, key, previousDay);
     const channel = input.team?.channelId ?? deps.financeChannelId;
-    const vm = {
+    const dim = scope === 'feature_unit_cost' ? 'feature' : scope;
+    const series = input.set.byDim[dim].get(key);
+    const contributorsNow = await contributors(scope, key, input.set, input.index);
+    const top = (d: string) => contributorsNow.filter((c) => c.dimension === d && c.delta > 0).sort((a, b) => b.delta - a.delta)[0]?.key ?? null;
+    const post: AnomalyPost = {
       label: input.label, day, actual: v.actual, expected: v.expected, lower: v.lower, upper: v.upper, impact: v.impact, impactPct: v.impactPct,
-      early: input.early, reason: input.reason ?? null, daily: input.set.days.slice(-30).map((d, i) => ({ day: d, amount: (input.set.byDim[scope === 'feature_unit_cost' ? 'feature' : scope].get(key)?.amounts ?? [])[i + input.set.days.length - 30] ?? (0n as Money) })),
-      drill: input.drill, quickchartUrl: deps.quickchartUrl,
+      early: input.early, reason: input.reason ?? null,
+      daily: input.set.days.slice(-30).map((d, i) => ({ day: d, amount: (series?.amounts ?? [])[i + input.set.days.length - 30] ?? (0n as Money) })),
+      drill: input.drill, contributors: contributorsNow,
+      drivenBy: { feature: scope === 'team' || scope === 'model' ? top('feature') : null, model: scope === 'model' ? input.key : top('model') },
+      calls: input.early ? null : callsOf(series?.counts, input.index),
+      leads: input.team?.leadUserIds ?? [],
+      related: input.related.filter((r) => r.verdict.impact !== null).map((r) => ({ label: r.label, impact: r.verdict.impact!, impactPct: r.verdict.impactPct })),
     };
     if (running && running.direction === v.direction) {
       const updated = await anomalies.extend(running.id, previousDay, day, { actual: v.actual, expected: v.expected, impact: v.impact }, now);
       if (!updated || !deps.notifier || updated.status === 'planned' || updated.status === 'not_an_issue' || !updated.messageTs || !updated.channelId) return 0;
-      const { text, blocks } = anomalyBlocks({ ...vm, incident: updated, contributors: await contributors(scope, key, input.set, input.index) });
-      await deps.notifier.postOnce(`anomaly:${updated.id}:${day}`, updated.channelId, text, blocks, now, { threadTs: updated.messageTs });
+      await deps.notifier.postOnce(`anomaly:${updated.id}:${day}`, updated.channelId, { type: 'anomaly.incident', incident: updated, post }, now, { threadTs: updated.messageTs });
       return 1;
     }
     const incident = await anomalies.create(
       { scope, scopeKey: key, teamId: input.team?.id ?? null, direction: v.direction, startDay: day, lastDay: day, actual: v.actual, expected: v.expected, impact: v.impact },
       now,
     );
-    if (!incident || !deps.notifier) return 0;
-    const { text, blocks } = anomalyBlocks({ ...vm, incident, contributors: await contributors(scope, key, input.set, input.index) });
+    if (!incident) return 0;
+    await anomalies.setPost(incident.id, post);
+    if (!deps.notifier) return 0;
+    const notice: AnomalyNotice = { type: 'anomaly.incident', incident, post };
     let posts = 0;
-    const ts = await deps.notifier.postOnce(`anomaly:${incident.id}:team`, channel, text, blocks, now);
+    const ts = await deps.notifier.postOnce(`anomaly:${incident.id}:team`, channel, notice, now);
     if (ts) {
       await anomalies.setMessage(incident.id, 'messageTs', channel, ts);
       posts++;
     }
     const abs = v.impact < 0n ? -v.impact : v.impact;
     if (abs >= settings.financeMinImpact && channel !== deps.financeChannelId) {
-      const fts = await deps.notifier.postOnce(`anomaly:${incident.id}:finance`, deps.financeChannelId, text, blocks, now);
+      const fts = await deps.notifier.postOnce(`anomaly:${incident.id}:finance`, deps.financeChannelId, notice, now);
       if (fts) {
         await anomalies.setMessage(incident.id, 'financeTs', deps.financeChannelId, fts);
         posts++;
@@ -158,14 +217,27 @@ export function anomalyService(deps: {
     return posts;
   }
 
+  /** The team whose spend on a model rose most that day (a model's event belongs to it), if any. */
+  async function ownerOfModel(model: string, set: SeriesSet, index: number): Promise<number | null> {
+    const rows = await costs.groupBy('team', { models: [model], from: set.boundaries[index]!, to: set.boundaries[index + 1]! });
+    const key = rows.find((r) => r.key !== null)?.key;
+    return key ? Number(key) : null;
+  }
+
   return {
-    /** The daily scan of a complete local day (`at` is when it runs: the day before is scanned). */
+    /**
+     * The daily scan of a complete local day (`at` is when it runs: the day before is scanned).
+     * One event is one incident: the alerts of a team, its features, their cost per request and the
+     * models its spend rose on are grouped by team; the team's own series leads when it alerted, else
+     * the largest. Models no team explains are incidents of their own (posted to finance).
+     */
     async scanDay(at: Date): Promise<string> {
       const day = dayKey(new Date(dayStart(dayKey(at, timeZone), timeZone).getTime() - 1), timeZone);
       const set = await series(day);
       const index = set.days.length - 1;
       const [teamList, featureList] = await Promise.all([teams.list(), teams.listFeatures()]);
-      let posts = 0;
+      const groups = new Map<string, Candidate[]>();
+      const add = (group: string, c: Candidate) => groups.set(group, [...(groups.get(group) ?? []), c]);
       for (const dim of ['team', 'feature', 'model'] as const) {
         for (const [key, s] of set.byDim[dim]) {
           const team = dim === 'team' ? teamList.find((t) => String(t.id) === key) : dim === 'feature' ? teamList.find((t) => t.id === featureList.find((f) => String(f.id) === key)?.teamId) : undefined;
@@ -174,19 +246,39 @@ export function anomalyService(deps: {
           const v = verdicts[verdicts.length - 1];
           const label = dim === 'team' ? `team ${team?.slug ?? key}` : dim === 'feature' ? `feature ${featureList.find((f) => String(f.id) === key)?.slug ?? key}` : `model ${key}`;
           const drill = dim === 'team' ? `/aicost team ${team?.slug ?? key} 30d` : dim === 'feature' ? `/aicost feature ${featureList.find((f) => String(f.id) === key)?.slug ?? key} 30d` : '/aicost top models 30d';
-          if (v?.alert) posts += await record({ scope: dim, key, label, team, day, verdict: v, early: false, set, index, drill }, at);
+          if (v?.alert && v.expected !== null && v.impact !== null && v.direction) {
+            if (dim === 'model') {
+              const owner = await ownerOfModel(key, set, index);
+              const ownerTeam = teamList.find((t) => t.id === owner);
+              add(ownerTeam ? `team:${ownerTeam.id}` : `model:${key}`, { scope: dim, key, label, team: ownerTeam, verdict: v, drill });
+            } else add(team ? `team:${team.id}` : `${dim}:${key}`, { scope: dim, key, label, team, verdict: v, drill });
+          }
           if (dim === 'feature') {
             // Cost per request jumping while volume stays flat: a longer prompt, a retry loop.
             const unit = detectUnitCostAnomalies(set.days.map((d, i) => ({ date: d, cost: toChartNumber(s.amounts[i]!), volume: s.counts[i]! })), { minImpactPct: opts.minImpactPct, zThreshold: opts.zThreshold, minImpact: toChartNumber(opts.minImpact) });
-              const u = unit[unit.length - 1];
+            const u = unit[unit.length - 1];
             if (u?.alert && u.expectedUnitCost !== null && u.excessCost !== null) {
               const expected = fromUsd((u.expectedUnitCost * u.volume).toFixed(9));
               const actual = s.amounts[index]!;
               const verdict: SpendVerdict = { date: day, status: u.status, actual, expected, lower: null, upper: null, impact: (actual - expected) as Money, impactPct: u.unitCostChangePct, score: u.score, direction: 'spike', alert: true };
-              posts += await record({ scope: 'feature_unit_cost', key, label: `${label} (cost per request)`, team, day, verdict, reason: u.reason, early: false, set, index, drill }, at);
+              add(team ? `team:${team.id}` : `feature:${key}`, { scope: 'feature_unit_cost', key, label: `${label} (cost per request)`, team, verdict, reason: u.reason, drill });
             }
           }
         }
+      }
+      let posts = 0;
+      const size = (c: Candidate) => (c.verdict.impact! < 0n ? -c.verdict.impact! : c.verdict.impact!);
+      for (const list of groups.values()) {
+        // A series that is already a running incident keeps leading it, so the next day threads under the same post.
+        const runningLead = await (async () => {
+          const previousDay = new Date(Date.parse(`${day}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+          for (const c of list) if (await anomalies.find(c.scope, c.key, previousDay)) return c;
+          return undefined;
+        })();
+        const lead = runningLead ?? list.find((c) => c.scope === 'team') ?? [...list].sort((a, b) => (size(b) > size(a) ? 1 : size(b) < size(a) ? -1 : 0))[0]!;
+        // The team already has an incident for this day (the intraday early warning): that is the event.
+        if (lead.scope !== 'team' && lead.team && (await anomalies.find('team', String(lead.team.id), day))) continue;
+        posts += await record({ ...lead, day, early: false, set, index, related: list.filter((c) => c !== lead) }, at);
       }
       return `${day}: ${posts} anomaly posts`;
     },
@@ -218,7 +310,7 @@ export function anomalyService(deps: {
           date: today, status: w.verdict.status, actual: projected, expected, lower: w.verdict.lower === null ? null : fromUsd(Math.max(0, w.verdict.lower).toFixed(9)),
           upper: w.verdict.upper === null ? null : fromUsd(w.verdict.upper.toFixed(9)), impact: (projected - expected) as Money, impactPct: w.verdict.impactPct, score: w.verdict.score, direction: w.verdict.direction, alert: true,
         };
-        posts += await record({ scope: 'team', key, label: `team ${team?.slug ?? key}`, team, day: today, verdict, early: true, set, index: set.days.length - 1, drill: `/aicost team ${team?.slug ?? key} 7d` }, now);
+        posts += await record({ scope: 'team', key, label: `team ${team?.slug ?? key}`, team, day: today, verdict, early: true, set, index: set.days.length - 1, drill: `/aicost team ${team?.slug ?? key} 7d`, related: [] }, now);
       }
       return `${today}: ${posts} early warnings`;
     },
@@ -231,25 +323,32 @@ export function anomalyService(deps: {
       const allowed = (await deps.authz.isFinance(userId)) || (team !== undefined && (team.leadUserIds.includes(userId) || team.memberUserIds.includes(userId)));
       if (!allowed) return { ok: false, message: `Only ${team ? `${team.name}'s leads and members` : 'finance'} can give feedback on this anomaly. Nothing was changed.` };
       const updated = await anomalies.feedback(id, status, userId, now);
-      if (updated && deps.notifier && updated.channelId && updated.messageTs) {
-        await deps.notifier.update(updated.channelId, updated.messageTs, `Anomaly ${updated.startDay}: marked ${status.replace(/_/g, ' ')}`, [feedbackBlock(updated)]).catch(() => undefined);
+      // Both copies (team and finance) get the status line; the numbers, chart and buttons stay.
+      const post = updated ? await anomalies.post<AnomalyPost>(id) : null;
+      if (updated && post && deps.notifier) {
+        const notice: AnomalyNotice = { type: 'anomaly.incident', incident: updated, post };
+        if (updated.channelId && updated.messageTs) await deps.notifier.update(updated.channelId, updated.messageTs, notice).catch(() => undefined);
+        if (updated.financeTs) await deps.notifier.update(deps.financeChannelId, updated.financeTs, notice).catch(() => undefined);
       }
       return { ok: true, message: `Thanks: anomaly #${id} marked ${status.replace(/_/g, ' ')}.`, incident: updated ?? undefined };
     },
 
     /** `/aicost anomalies [team]`: the last 30 days' incidents with their feedback. */
-    async list(slug: string | null, now: Date): Promise<ReplyParts> {
+    /** `only`: the team ids the reader may see (null: every incident, finance). */
+    async list(slug: string | null, now: Date, only: number[] | null = null): Promise<ReplyParts> {
       const since = new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
       const team = slug ? await teams.bySlug(slug) : null;
       if (slug && !team) return { title: 'Anomalies', summary: [`There is no team "${slug}".`], tables: [], notes: [] };
-      const [rows, teamList, featureList] = await Promise.all([anomalies.recent(since, team?.id), teams.list(), teams.listFeatures()]);
+      const [all, teamList, featureList] = await Promise.all([anomalies.recent(since, team?.id), teams.list(), teams.listFeatures()]);
+      const rows = only === null ? all : all.filter((r) => r.teamId !== null && only.includes(r.teamId));
       const name = (r: IncidentRecord) =>
         r.scope === 'team' ? `team ${teamList.find((t) => String(t.id) === r.scopeKey)?.slug ?? r.scopeKey}`
         : r.scope === 'model' ? `model ${r.scopeKey}`
         : `feature ${featureList.find((f) => String(f.id) === r.scopeKey)?.slug ?? r.scopeKey}${r.scope === 'feature_unit_cost' ? ' (unit cost)' : ''}`;
+      const status = (r: IncidentRecord) => STATUS_LABEL[r.status];
       const table = alignTable(
-        ['#', 'what', 'days', 'direction', 'impact', 'feedback'],
-        rows.map((r) => [String(r.id), name(r), r.startDay === r.lastDay ? r.startDay : `${r.startDay}..${r.lastDay}`, r.direction, formatMoney(r.impact), r.status.replace(/_/g, ' ')]),
+        ['#', 'what', 'days', 'direction', 'impact', 'status'],
+        rows.map((r) => [String(r.id), name(r), r.startDay === r.lastDay ? r.startDay : `${r.startDay}..${r.lastDay}`, r.direction, formatMoney(r.impact), status(r)]),
         [false, false, false, false, true, false],
       );
       return {

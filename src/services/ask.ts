@@ -7,7 +7,8 @@ import type { Authz } from './authz.ts';
 import type { BudgetService } from './budget-service.ts';
 import type { HiddenService } from './hidden-service.ts';
 import type { IcebergService } from './iceberg.ts';
-import type { ReportService } from './reports.ts';
+import { UNATTRIBUTED, type RankedRow, type ReportService, type SpendReport, type TopReport, type UnknownName } from './reports.ts';
+import { notVisible, OTHER_TEAMS, type Viewer, type VisibilityService } from './visibility.ts';
 
 /**
  * The whole `/aicost` text → answer path, shared by the Slack listener and `aicost ask`, so the
@@ -21,6 +22,8 @@ export interface AskInput {
   userId: string;
   channelId: string | null;
   now: Date;
+  /** The operator's terminal (`aicost ask`): sees every team. */
+  operator?: boolean;
 }
 
 export interface Answer {
@@ -38,7 +41,9 @@ export interface AskDeps {
   authz: Authz;
   timeZone: string;
   sync?: { status(userId: string, start: boolean, now: Date): Promise<ReplyParts> };
-  anomalies?: { list(slug: string | null, now: Date): Promise<ReplyParts> };
+  anomalies?: { list(slug: string | null, now: Date, only?: number[] | null): Promise<ReplyParts> };
+  /** Who sees what (see visibility.ts); without it every reader sees every team. */
+  visibility?: VisibilityService;
   chargeback?: { show(month: string | null, userId: string, now: Date): Promise<ReplyParts> };
   admin?: { run(words: string[], userId: string, now: Date): Promise<ReplyParts> };
   /** Known team slugs, so examples name a team that exists. */
@@ -58,10 +63,26 @@ const refusedTitle = (message: string, otherwise: string) => (/^Only |not allowe
 
 const message = (title: string, lines: string[], tone?: 'ok' | 'refused', notes: string[] = []): Reply => ({ kind: 'message', parts: { title, summary: lines, tables: [], notes }, ...(tone ? { tone } : {}) });
 
+/** Rows of teams (or their features) the viewer may not see, folded into one "other teams" row. */
+function fold(rows: RankedRow[], visible: (label: string) => boolean, other = OTHER_TEAMS): RankedRow[] {
+  const kept = rows.filter((r) => visible(r.label));
+  const hidden = rows.filter((r) => !visible(r.label));
+  if (!hidden.length) return kept;
+  return [...kept, { label: other, amount: hidden.reduce((a, r) => a + r.amount, 0n) as RankedRow['amount'], count: hidden.reduce((a, r) => a + r.count, 0), share: hidden.reduce((a, r) => a + r.share, 0) }];
+}
+
 export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
   const { now, userId } = input;
   const command: Command = parseCommand(input.text, now, deps.timeZone);
   const reply = (r: Reply, share = false): Answer => ({ reply: r, share });
+  const viewer: Viewer = deps.visibility ? await deps.visibility.of(userId, { operator: input.operator }) : { all: true, teams: [], allTeams: [], features: [], sees: () => true };
+  const mine = new Set(viewer.teams.map((t) => t.slug));
+  const ownFeature = (slug: string) => {
+    if (slug.startsWith('(')) return true; // "(no feature)": an organisation-wide figure
+    const f = viewer.features.find((x) => x.slug === slug);
+    return f !== undefined && f.teamId !== null && viewer.sees(f.teamId);
+  };
+  const refuse = (name: string) => reply(message('Not one of your teams', [notVisible(name)], 'refused'));
   switch (command.kind) {
     case 'help':
       return reply({ kind: 'help', finance: await deps.authz.isFinance(userId), team: await exampleTeam(deps) });
@@ -69,17 +90,30 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       const team = await exampleTeam(deps);
       return reply({ kind: 'invalid', problem: retarget(command.problem, team), examples: command.examples.map((e) => retarget(e, team)) });
     }
-    case 'overview':
-      return reply(await deps.reports.overview(input, command.period, now), command.share);
+    case 'overview': {
+      // In another team's channel a member gets their own view, not that team's.
+      const channelTeam = !viewer.all && input.channelId ? viewer.allTeams.find((t) => t.channelId === input.channelId) : undefined;
+      const r = await deps.reports.overview(channelTeam && !viewer.sees(channelTeam.id) ? { ...input, channelId: null } : input, command.period, now);
+      if (viewer.all || r.coverage === null) return reply(r, command.share); // a view of the viewer's own teams
+      // Organisation totals stay; other teams' rows fold into "other teams".
+      return reply({ ...r, teams: fold(r.teams, (l) => mine.has(l) || l === UNATTRIBUTED), topFeatures: fold(r.topFeatures, ownFeature, 'other teams\u2019 features') }, command.share);
+    }
     case 'team': {
       const r = await deps.reports.team(command.slug, command.period, now);
+      if (r.kind !== 'unknown' && !viewer.all && !mine.has(command.slug)) return refuse(`Team ${command.slug}`);
       return reply(r, r.kind !== 'unknown' && command.share);
     }
-    case 'top':
-      return reply(await deps.reports.top(command.dimension, command.period, now), command.share);
+    case 'top': {
+      if (!viewer.all && command.dimension === 'customers') return reply(message('Customers', ['Customer rankings across teams are shown to finance. `/aicost team <your team>` shows your own team.'], 'refused'));
+      const r = await deps.reports.top(command.dimension, command.period, now);
+      if (viewer.all || command.dimension === 'models') return reply(r, command.share);
+      const visible = command.dimension === 'teams' ? (l: string) => mine.has(l) || l === UNATTRIBUTED : ownFeature;
+      return reply({ ...r, rows: fold(r.rows, visible, command.dimension === 'teams' ? OTHER_TEAMS : 'other teams\u2019 features') }, command.share);
+    }
     case 'feature': {
       const r = await deps.iceberg.feature(command.slug, command.period, now);
       if (r.kind === 'unknown') return reply(r);
+      if (!viewer.all && !ownFeature(r.slug)) return refuse(`Feature ${r.slug}`);
       const slices = icebergSlices(featureIcebergSlices(r.economics));
       const labels = slices.map((x) => x.label);
       const values = slices.map((x) => x.amount);
@@ -88,6 +122,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'iceberg': {
       const r = await deps.iceberg.team(command.slug, command.period, now);
       if (r.kind === 'unknown') return reply(r);
+      if (command.slug !== null && !viewer.all && !mine.has(command.slug)) return refuse(`Team ${command.slug}`);
       const slices = icebergSlices(teamIcebergSlices(r));
       const labels = slices.map((x) => x.label);
       const values = slices.map((x) => x.amount);
@@ -96,7 +131,12 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'hidden-list': {
       const r = await deps.hidden.list(command.slug);
       if (r.unknown) return reply(message('Nothing by that name', [`There is no team or feature "${r.unknown}". Try /aicost hidden to list every entry.`]));
-      return reply({ kind: 'message', parts: hiddenListParts(r.entries, r.teamList, r.featureList, command.slug) });
+      // Other teams' entries (amounts and notes) are not shown; shared costs are, as everyone carries a part.
+      const entries = viewer.all ? r.entries : r.entries.filter((e) => e.target.type === 'shared' || (e.target.type === 'team' ? viewer.sees(e.target.teamId) : ownFeature(r.featureList.find((f) => e.target.type === 'feature' && f.id === e.target.featureId)?.slug ?? '')));
+      const parts = hiddenListParts(entries, r.teamList, r.featureList, command.slug);
+      if (entries.length === 0 && r.entries.length > 0) parts.summary = ['No hidden costs for your teams.'];
+      if (entries.length < r.entries.length) parts.notes.push(`${r.entries.length - entries.length} entr${r.entries.length - entries.length === 1 ? 'y' : 'ies'} of other teams not shown; finance sees every entry.`);
+      return reply({ kind: 'message', parts });
     }
     case 'hidden-delete': {
       const r = await deps.hidden.remove(command.id, userId, now);
@@ -116,8 +156,11 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       return reply({ kind: 'invalid', problem: retarget(r.problem, team), examples: (r.examples ?? ['/aicost add 2800 vector_db monthly shared "Pinecone"']).map((e) => retarget(e, team)) });
     }
     case 'budget-list': {
-      const rows = await deps.budgets.rows(now);
-      return reply({ kind: 'message', parts: budgetParts(rows, monthPeriod(monthOf(now, deps.timeZone), deps.timeZone).label, deps.timeZone) }, command.share);
+      const rows = (await deps.budgets.rows(now)).filter((r) => viewer.sees(r.team.id));
+      const parts = budgetParts(rows, monthPeriod(monthOf(now, deps.timeZone), deps.timeZone).label, deps.timeZone);
+      if (!viewer.all) parts.summary.push(viewer.teams.length ? 'Your teams only; finance sees every team.' : 'You are not a lead or member of any team, so no budget is shown. Finance sees every team.');
+      if (!viewer.all && rows.length === 0) parts.notes = [];
+      return reply({ kind: 'message', parts }, command.share);
     }
     case 'budget-month': {
       const r = await deps.budgets.monthReview(command.month, command.slug, now);
@@ -137,7 +180,8 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       return reply({ kind: 'message', parts: await deps.sync.status(userId, command.start, now) });
     case 'anomalies':
       if (!deps.anomalies) return reply(message('Anomalies', ['Anomaly detection is not set up in this deployment.']));
-      return reply({ kind: 'message', parts: await deps.anomalies.list(command.slug, now) });
+      if (command.slug && !viewer.all && !mine.has(command.slug) && viewer.allTeams.some((t) => t.slug === command.slug)) return refuse(`Team ${command.slug}`);
+      return reply({ kind: 'message', parts: await deps.anomalies.list(command.slug, now, viewer.all ? null : viewer.teams.map((t) => t.id)) });
     case 'chargeback':
       if (!deps.chargeback) return reply(message('Chargeback', ['Chargeback is not set up in this deployment.']));
       return reply({ kind: 'message', parts: await deps.chargeback.show(command.month, userId, now) });

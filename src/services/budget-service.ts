@@ -1,4 +1,3 @@
-import type { KnownBlock } from '@slack/types';
 import type { BudgetsRepository, OverrunRequestRecord } from './ports/budgets.ts';
 import { STANDING } from './ports/budgets.ts';
 import type { ClaimsRepository } from './ports/claims.ts';
@@ -8,10 +7,9 @@ import { budgetStatus, crossedThresholds, effectiveBudget, forecastAlert, type B
 import { forecastMonth, type ForecastResult } from '../domain/forecast.ts';
 import { formatMoney, type Money } from '../domain/money.ts';
 import { dayBoundaries, zipDays } from '../domain/series.ts';
-import { dayStart, dayKey, monthOf, monthPeriod } from '../domain/periods.ts';
+import { dayStart, dayKey, monthOf, monthPeriod, previousMonth } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';
-import { overrunRequestBlocks, thresholdBlocks, forecastBlocks } from '../slack/blocks/budget-blocks.ts';
-import type { Notifier } from '../slack/notifier.ts';
+import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import type { TeamTrueCost, TrueCostService } from './true-cost.ts';
 
@@ -47,13 +45,38 @@ export interface BudgetDeps {
   trueCost: TrueCostService;
   claims: ClaimsRepository;
   authz: Authz;
-  notifier: Notifier | null;
+  notifier: Notifier<BudgetNotice> | null;
   timeZone: string;
   financeChannelId: string;
   thresholds: number[];
 }
 
 type Result = { ok: boolean; message: string };
+
+/** "Search's", "Payments'". */
+const possessive = (name: string) => (name.endsWith('s') ? `${name}'` : `${name}'s`);
+
+/** What finance sees beside a budget request: the month so far, the projection, the trend and the drivers. */
+export interface RequestContext {
+  budget: Money | null;
+  spent: Money;
+  forecast: Money | null;
+  /** forecast − budget when positive: what the month is projected to need beyond its budget. */
+  shortfall: Money | null;
+  /** The three months before the request's month: true cost and effective budget. */
+  history: { month: string; cost: Money; budget: Money | null }[];
+  /** The features and models with the most direct API spend this month. */
+  drivers: { label: string; amount: Money }[];
+}
+
+/** The budget notices this service emits; the Slack notifier renders them. */
+export type BudgetNotice =
+  | { type: 'budget.threshold'; team: TeamRecord; row: BudgetRow; threshold: number; month: string; today: string }
+  | { type: 'budget.forecast'; team: TeamRecord; row: BudgetRow; overrun: Money; month: string; today: string }
+  /** The request message in the finance channel (pending: buttons; decided: the verdict and the new budget). */
+  | { type: 'budget.request'; request: OverrunRequestRecord; team: TeamRecord; context: RequestContext | null; effectiveBudget?: Money | null }
+  /** The decision told to the requester (DM) and the team channel. */
+  | { type: 'budget.decision'; request: OverrunRequestRecord; team: TeamRecord; effectiveBudget: Money | null };
 
 export function budgetService(deps: BudgetDeps) {
   const { budgets, teams, costs, trueCost, claims, authz, timeZone } = deps;
@@ -75,7 +98,8 @@ export function budgetService(deps: BudgetDeps) {
       const c = cost.teams.get(team.id);
       const daily = zipDays(days, await costs.intervalTotals({ teamIds: [team.id] }, boundaries));
       const indirectSoFar = ((c?.hiddenTotal ?? 0n) + (c?.allocated ?? 0n)) as Money;
-      const forecast = forecastMonth({ history: daily, month, now, timeZone, recurringStillToCome: ((toCome.get(team.id) ?? 0n) + indirectSoFar) as Money, budget });
+      // Hour steps: the same forecast for every call within an hour (no cent drift between calls).
+      const forecast = forecastMonth({ history: daily, month, now, timeZone, recurringStillToCome: ((toCome.get(team.id) ?? 0n) + indirectSoFar) as Money, budget, stepMs: 3_600_000 });
       out.push({
         team,
         forecast,
@@ -94,10 +118,44 @@ export function budgetService(deps: BudgetDeps) {
     return `There is no team "${slug}".${known.length ? ` Known teams, closest first: ${known.join(', ')}.` : ''}`;
   }
 
-  async function postRequest(req: OverrunRequestRecord, team: TeamRecord): Promise<void> {
+  /** A team's budget for a month and its parts: own amount for the month, standing amount, approved increases. */
+  async function budgetOf(teamId: number, month: string) {
+    const [amounts, approvedList] = await Promise.all([budgets.forMonth(month), budgets.approvedIncreases(month)]);
+    const standing = amounts.find((a) => a.teamId === teamId && a.month === STANDING)?.amount ?? null;
+    const own = amounts.find((a) => a.teamId === teamId && a.month === month)?.amount ?? null;
+    const approved = approvedList.filter((a) => a.teamId === teamId).map((a) => a.amount);
+    const effective = effectiveBudget(month, { monthly: standing, perMonth: new Map(own !== null ? [[month, own]] : []), approvedIncreases: approved });
+    return { own, standing, approved: approved.reduce((a, b) => a + b, 0n) as Money, effective };
+  }
+
+  /** What finance sees beside a request: this month's figures, the last three months, the top drivers. */
+  async function requestContext(team: TeamRecord, now: Date): Promise<RequestContext> {
+    const month = monthOf(now, timeZone);
+    const row = (await rows(now, [team.id]))[0];
+    const period = monthPeriod(month, timeZone);
+    const history: RequestContext['history'] = [];
+    let m = month;
+    for (let i = 0; i < 3; i++) {
+      m = previousMonth(m);
+      const p = monthPeriod(m, timeZone);
+      const [cost, b] = await Promise.all([trueCost.periodCost(p, p.to), budgetOf(team.id, m)]);
+      history.unshift({ month: m, cost: cost.teams.get(team.id)?.total ?? (0n as Money), budget: b.effective });
+    }
+    const window = { from: period.from, to: now < period.to ? now : period.to, teamIds: [team.id] };
+    const [features, models, featureList] = await Promise.all([costs.groupBy('feature', window), costs.groupBy('model', window), teams.listFeatures()]);
+    const drivers = [
+      ...features.slice(0, 3).map((f) => ({ label: `feature ${f.key === null ? '(none)' : (featureList.find((x) => String(x.id) === f.key)?.slug ?? f.key)}`, amount: f.amount })),
+      ...models.slice(0, 2).map((r) => ({ label: `model ${r.key ?? '(none)'}`, amount: r.amount })),
+    ].filter((d) => d.amount > 0n);
+    const budget = row?.status.budget ?? null;
+    const forecast = row?.forecast.reliable ? row.forecast.projectedTotal : null;
+    const shortfall = budget !== null && forecast !== null && forecast > budget ? ((forecast - budget) as Money) : null;
+    return { budget, spent: row?.status.spent ?? (0n as Money), forecast, shortfall, history, drivers };
+  }
+
+  async function postRequest(req: OverrunRequestRecord, team: TeamRecord, context: RequestContext): Promise<void> {
     if (!deps.notifier) return;
-    const vm = { request: req, team, timeZone };
-    const ts = await deps.notifier.post(deps.financeChannelId, `Budget request from ${team.name}: ${formatMoney(req.amount)}`, overrunRequestBlocks(vm));
+    const ts = await deps.notifier.post(deps.financeChannelId, { type: 'budget.request', request: req, team, context });
     await budgets.setRequestMessage(req.id, deps.financeChannelId, ts);
   }
 
@@ -154,10 +212,23 @@ export function budgetService(deps: BudgetDeps) {
       if (!(await authz.isFinance(userId))) return { ok: false, message: 'Only finance can set budgets. Nothing was changed.' };
       const team = await findTeam(slug);
       if (typeof team === 'string') return { ok: false, message: team };
+      // A standing amount applies from the current month on; months before keep the standing amount they had.
+      const current = monthOf(now, timeZone);
       const month = when === 'monthly' ? STANDING : when;
-      const { before } = await budgets.set({ teamId: team.id, month, amount, actor: userId, at: now });
-      const what = month === STANDING ? 'every month' : month;
-      return { ok: true, message: `${team.name}'s budget for ${what} is now ${formatMoney(amount)}${before !== null ? ` (was ${formatMoney(before)})` : ''}.` };
+      const { before } = await budgets.set({ teamId: team.id, month, amount, actor: userId, at: now, effectiveFrom: current });
+      const shown = month === STANDING ? current : month;
+      const b = await budgetOf(team.id, shown);
+      const was = before !== null ? ` (was ${formatMoney(before)})` : '';
+      const head = month === STANDING
+        ? `${possessive(team.name)} standing monthly budget is now ${formatMoney(amount)}${was}, from ${current} on; earlier months keep theirs.`
+        : `${possessive(team.name)} own budget for ${month} is now ${formatMoney(amount)}${was}.`;
+      const parts = [
+        b.own !== null ? `own ${formatMoney(b.own)}` : b.standing !== null ? `standing ${formatMoney(b.standing)}` : null,
+        b.approved > 0n ? `approved increases ${formatMoney(b.approved)}` : null,
+      ].filter((x): x is string => x !== null);
+      const overridden = month === STANDING && b.own !== null ? ` ${shown} has its own budget, which takes the place of the standing one.` : '';
+      const effective = b.effective === null ? '' : ` Effective budget for ${shown}: ${formatMoney(b.effective)}${parts.length > 1 ? ` = ${parts.join(' + ')}` : ''}.${overridden}`;
+      return { ok: true, message: `${head}${effective}` };
     },
 
     /** `/aicost request <amount> [team] <reason>` by a team lead (or finance, for any team). */
@@ -172,8 +243,9 @@ export function budgetService(deps: BudgetDeps) {
       }
       if (!reason) return { ok: false, message: 'Say why the budget should grow, after the amount and team.' };
       if (!(await authz.canManage(team, userId))) return { ok: false, message: `Only ${team.name}'s leads can ask for more budget for it. Nothing was sent.` };
-      const req = await budgets.createRequest({ teamId: team.id, month: monthOf(now, timeZone), amount, reason: reason.slice(0, 500), requestedBy: userId, automatic: false, at: now });
-      await postRequest(req, team);
+      const context = await requestContext(team, now);
+      const req = await budgets.createRequest({ teamId: team.id, month: monthOf(now, timeZone), amount, reason: reason.slice(0, 500), requestedBy: userId, automatic: false, at: now, context });
+      await postRequest(req, team, context);
       return { ok: true, message: `Request #${req.id} for ${formatMoney(amount)} more for ${team.name} in ${req.month} is with finance. You'll get a message when they decide.` };
     },
 
@@ -197,14 +269,15 @@ export function budgetService(deps: BudgetDeps) {
         return { ok: false, message: `Request #${id} was already ${again?.status} by <@${again?.decidedBy}>.` };
       }
       const team = (await teams.list()).find((t) => t.id === decided.teamId)!;
-      const verdict = decision === 'approved' ? `approved ${formatMoney(decided.decidedAmount ?? 0n)}` : 'denied';
-      const text = `Budget request #${id} for ${team.name} (${decided.month}) was ${verdict} by <@${userId}>.${decided.decisionReason ? ` Reason: ${decided.decisionReason}` : ''}`;
+      const effective = (await budgetOf(team.id, decided.month)).effective;
+      const text = decisionText(decided, team, effective);
       if (deps.notifier) {
         if (decided.channelId && decided.messageTs) {
-          await deps.notifier.update(decided.channelId, decided.messageTs, text, overrunRequestBlocks({ request: decided, team, timeZone }));
+          await deps.notifier.update(decided.channelId, decided.messageTs, { type: 'budget.request', request: decided, team, context: decided.context, effectiveBudget: effective });
         }
-        if (!decided.automatic) await deps.notifier.dm(decided.requestedBy, text);
-        if (team.channelId) await deps.notifier.post(team.channelId, text);
+        const notice: BudgetNotice = { type: 'budget.decision', request: decided, team, effectiveBudget: effective };
+        if (!decided.automatic) await deps.notifier.dm(decided.requestedBy, notice);
+        if (team.channelId) await deps.notifier.post(team.channelId, notice);
       }
       return { ok: true, message: text };
     },
@@ -216,6 +289,7 @@ export function budgetService(deps: BudgetDeps) {
      */
     async check(now: Date): Promise<string> {
       const month = monthOf(now, timeZone);
+      const today = dayKey(now, timeZone);
       let posts = 0;
       for (const row of await rows(now)) {
         const { team, status } = row;
@@ -224,35 +298,45 @@ export function budgetService(deps: BudgetDeps) {
         const posted = (await claims.postsWithPrefix(`${prefix}:threshold:`)).map((p) => Number(p.key.split(':').pop()?.replace('-finance', '')));
         const crossed = crossedThresholds({ budget: status.budget, spent: status.spent, thresholds: deps.thresholds, alreadyPosted: posted });
         const top = crossed.length ? Math.max(...crossed) : null;
+        let thresholdPosted = false;
         if (top !== null && deps.notifier) {
-          const blocks = thresholdBlocks({ team, row, threshold: top, month });
-          const text = `${team.name} has used ${Math.floor(status.percentUsed ?? 0)}% of its ${month} AI budget (${formatMoney(status.spent)} of ${formatMoney(status.budget)}).`;
+          const notice: BudgetNotice = { type: 'budget.threshold', team, row, threshold: top, month, today };
           // Every crossed threshold is claimed, the highest one is posted (one message for a jump past several).
           for (const t of crossed.filter((x) => x !== top)) {
             const key = `${prefix}:threshold:${t}`;
             if (await claims.claimPost(key, team.channelId ?? deps.financeChannelId, now)) await claims.postDone(key, 'superseded', now);
           }
-          if (team.channelId && (await deps.notifier.postOnce(`${prefix}:threshold:${top}`, team.channelId, text, blocks, now))) posts++;
-          else if (!team.channelId) await deps.notifier.postOnce(`${prefix}:threshold:${top}`, deps.financeChannelId, text, blocks, now);
-          if (top >= 100 && (await deps.notifier.postOnce(`${prefix}:threshold:${top}-finance`, deps.financeChannelId, text, blocks, now))) posts++;
+          if (team.channelId && (await deps.notifier.postOnce(`${prefix}:threshold:${top}`, team.channelId, notice, now))) posts++, (thresholdPosted = true);
+          else if (!team.channelId && (await deps.notifier.postOnce(`${prefix}:threshold:${top}`, deps.financeChannelId, notice, now))) thresholdPosted = true;
+          if (top >= 100 && (await deps.notifier.postOnce(`${prefix}:threshold:${top}-finance`, deps.financeChannelId, notice, now))) posts++;
         }
         if (row.forecast.reliable && deps.notifier) {
           const last = (await claims.postsWithPrefix(`${prefix}:forecast:`))[0];
           const decision = forecastAlert({ budget: status.budget, projected: row.forecast.projectedTotal, alreadyPostedOverrun: last?.amount ?? null, exceedsOn: row.forecast.exceedsOn });
           if (decision.post && decision.overrun !== null) {
             const n = (await claims.postsWithPrefix(`${prefix}:forecast:`)).length + 1;
-            const text = `${team.name} is ${decision.text ?? `on track to exceed its ${month} budget by ${formatMoney(decision.overrun)}`}.`;
-            if (await deps.notifier.postOnce(`${prefix}:forecast:${n}`, team.channelId ?? deps.financeChannelId, text, forecastBlocks({ team, row, overrun: decision.overrun, month }), now, { amount: decision.overrun })) posts++;
+            const key = `${prefix}:forecast:${n}`;
+            if (thresholdPosted) {
+              // One post per check: the threshold post just made carries the forecast; remember the overrun it showed.
+              if (await claims.claimPost(key, team.channelId ?? deps.financeChannelId, now)) await claims.postDone(key, 'in-threshold-post', now, decision.overrun);
+            } else {
+              const notice: BudgetNotice = { type: 'budget.forecast', team, row, overrun: decision.overrun, month, today };
+              if (await deps.notifier.postOnce(key, team.channelId ?? deps.financeChannelId, notice, now, { amount: decision.overrun })) posts++;
+            }
           }
         }
         if (status.status === 'over' && !(await budgets.hasRequestFor(team.id, month)) && (await claims.claimPost(`${prefix}:autorequest`, deps.financeChannelId, now))) {
+          // Ask for what the month is projected to need (forecast − budget), not only the overrun so far.
+          const context = await requestContext(team, now);
           const over = (status.spent - status.budget) as Money;
-          const amount = (over > 0n ? over : 0n) as Money;
+          const projected = context.shortfall ?? (0n as Money);
+          const amount = (projected > over ? projected : over > 0n ? over : status.budget / 10n) as Money;
+          const basis = projected > over ? `is projected to need ${formatMoney(projected)} more by the end of the month (forecast ${formatMoney(context.forecast ?? 0n)})` : `is ${formatMoney(over)} over so far`;
           const req = await budgets.createRequest({
-            teamId: team.id, month, amount: amount > 0n ? amount : status.budget / 10n, automatic: true, requestedBy: 'aicost', at: now,
-            reason: `${team.name} reached 100% of its ${month} budget (${formatMoney(status.spent)} of ${formatMoney(status.budget)}) with no approved increase.`,
+            teamId: team.id, month, amount, automatic: true, requestedBy: 'aicost', at: now, context,
+            reason: `${team.name} reached 100% of its ${month} budget (${formatMoney(status.spent)} of ${formatMoney(status.budget)}) with no approved increase, and ${basis}.`,
           });
-          await postRequest(req, team);
+          await postRequest(req, team, context);
           await claims.postDone(`${prefix}:autorequest`, String(req.id), now);
           posts++;
         }
@@ -263,4 +347,10 @@ export function budgetService(deps: BudgetDeps) {
 }
 
 export type BudgetService = ReturnType<typeof budgetService>;
-export type { KnownBlock };
+
+/** The decision in words (the reply to the click, and the fallback text of the DM and team notice). */
+export function decisionText(r: OverrunRequestRecord, team: TeamRecord, effective: Money | null): string {
+  const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? 0n)}` : 'denied';
+  const budget = effective === null ? '' : ` ${possessive(team.name)} ${r.month} budget is now ${formatMoney(effective)}.`;
+  return `Budget request #${r.id} for ${team.name} (${r.month}) was ${verdict} by <@${r.decidedBy}>.${budget}${r.decisionReason ? ` Reason: ${r.decisionReason}` : ''}`;
+}

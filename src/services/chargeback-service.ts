@@ -1,4 +1,3 @@
-import type { KnownBlock } from '@slack/types';
 import type { BudgetsRepository } from './ports/budgets.ts';
 import { STANDING } from './ports/budgets.ts';
 import type { ClaimsRepository } from './ports/claims.ts';
@@ -7,15 +6,14 @@ import type { PeriodAction, PeriodsRepository } from './ports/periods.ts';
 import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { describeRule } from '../domain/allocation.ts';
 import { effectiveBudget } from '../domain/budgets.ts';
-import { buildChargeback, type Chargeback, type ChargebackInput, type ChargebackTeamInput } from '../domain/chargeback.ts';
-import { detailCsv, glCsv } from '../domain/csv-export.ts';
+import { buildChargeback, type Chargeback, type ChargebackInput, type ChargebackLine, type ChargebackTeamInput } from '../domain/chargeback.ts';
+import { detailCsv, glCsv, summaryCsv } from '../domain/csv-export.ts';
 import { totalOf } from '../domain/hidden-costs.ts';
 import { type Money } from '../domain/money.ts';
 import { monthOf, monthPeriod, previousMonth } from '../domain/periods.ts';
 import type { ReplyParts } from './reply.ts';
 import { chargebackParts } from '../format/chargeback-lines.ts';
-import { chargebackBlocks, teamLineBlocks } from '../slack/blocks/chargeback-blocks.ts';
-import type { Notifier } from '../slack/notifier.ts';
+import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import type { TrueCostService } from './true-cost.ts';
 
@@ -27,6 +25,13 @@ import type { TrueCostService } from './true-cost.ts';
  * change silently; costs that arrive later are booked as corrections into the open month (see the
  * cost store) and listed there as adjustments.
  */
+/** The chargeback notices this service emits; the Slack notifier renders them. */
+export type ChargebackNotice =
+  /** The month's draft in the finance channel (table, chart, reconciliation, the buttons its status allows). */
+  | { type: 'chargeback.draft'; chargeback: Chargeback }
+  /** A team's own line, posted in its channel when the month closes. */
+  | { type: 'chargeback.team-line'; line: ChargebackLine; month: string };
+
 export interface ChargebackDeps {
   trueCost: TrueCostService;
   costs: CostQueries;
@@ -36,7 +41,7 @@ export interface ChargebackDeps {
   adjustments: (month: string) => Promise<{ id: number; teamId: number; amount: bigint; reason: string; author: string }[]>;
   claims: ClaimsRepository;
   authz: Authz;
-  notifier: Notifier | null;
+  notifier: Notifier<ChargebackNotice> | null;
   timeZone: string;
   financeChannelId: string;
   quickchartUrl: string;
@@ -120,6 +125,7 @@ export function chargebackService(deps: ChargebackDeps) {
   function files(cb: Chargeback) {
     return {
       detail: detailCsv(cb, { allowUnreconciled: true }),
+      summary: summaryCsv(cb, { allowUnreconciled: true }),
       gl: glCsv(cb, { ...deps.gl, allowUnreconciled: true }),
     };
   }
@@ -127,8 +133,7 @@ export function chargebackService(deps: ChargebackDeps) {
   async function refreshDraft(month: string, cb: Chargeback): Promise<void> {
     const draft = await deps.claims.findPost(`chargeback:draft:${month}`);
     if (!deps.notifier || !draft?.messageTs) return;
-    const { text, blocks } = chargebackBlocks(cb, { quickchartUrl: deps.quickchartUrl, timeZone, draft: true });
-    await deps.notifier.update(draft.channelId, draft.messageTs, text, blocks);
+    await deps.notifier.update(draft.channelId, draft.messageTs, { type: 'chargeback.draft', chargeback: cb });
   }
 
   return {
@@ -140,18 +145,23 @@ export function chargebackService(deps: ChargebackDeps) {
       if (!deps.notifier) return 'no Slack client';
       const month = previousMonth(monthOf(at, timeZone));
       const cb = await build(month);
-      const { text, blocks } = chargebackBlocks(cb, { quickchartUrl: deps.quickchartUrl, timeZone, draft: true });
       const key = `chargeback:draft:${month}`;
-      let ts = await deps.notifier.postOnce(key, deps.financeChannelId, text, blocks as KnownBlock[], at);
+      let ts = await deps.notifier.postOnce(key, deps.financeChannelId, { type: 'chargeback.draft', chargeback: cb }, at);
       if (ts === null) ts = (await deps.claims.findPost(key))?.messageTs ?? null;
-      // The CSV is claimed separately: a crash between the message and the upload retries only the upload.
-      const csvKey = `chargeback:csv:${month}`;
-      if (ts && (await deps.claims.claimPost(csvKey, deps.financeChannelId, at))) {
+      // Each file is claimed separately: a crash between the message and an upload retries only what is missing.
+      const f = files(cb);
+      const uploads = [
+        { key: `chargeback:csv:${month}`, filename: `aicost-chargeback-${month}.csv`, content: f.detail, title: `Chargeback detail ${month}`, comment: `Detail CSV for ${month}: line items only, so its total column sums to the grand total (columns in the README).` },
+        { key: `chargeback:summary:${month}`, filename: `aicost-chargeback-${month}-summary.csv`, content: f.summary, title: `Chargeback summary ${month}`, comment: `Summary CSV for ${month}: team totals with budget and variance (positive = over budget), and the grand total.` },
+        { key: `chargeback:gl:${month}`, filename: `aicost-gl-${month}.csv`, content: f.gl, title: `GL journal ${month}`, comment: `GL journal for ${month}: one debit per cost centre, balanced by the clearing credit.` },
+      ];
+      for (const u of uploads) {
+        if (!ts || !(await deps.claims.claimPost(u.key, deps.financeChannelId, at))) continue;
         try {
-          await deps.notifier.uploadFile(deps.financeChannelId, { filename: `aicost-chargeback-${month}.csv`, content: files(cb).detail, title: `Chargeback detail ${month}` }, `Detail CSV for ${month} (columns in the README).`, ts);
-          await deps.claims.postDone(csvKey, ts, at);
+          await deps.notifier.uploadFile(deps.financeChannelId, { filename: u.filename, content: u.content, title: u.title }, u.comment, ts);
+          await deps.claims.postDone(u.key, ts, at);
         } catch (err) {
-          await deps.claims.releasePost(csvKey);
+          await deps.claims.releasePost(u.key);
           throw err;
         }
       }
@@ -189,8 +199,7 @@ export function chargebackService(deps: ChargebackDeps) {
         for (const line of cb.lines) {
           const team = (await teams.list()).find((t) => String(t.id) === line.teamId);
           if (!team?.channelId) continue;
-          const { text, blocks } = teamLineBlocks(line, month);
-          await deps.notifier.postOnce(`chargeback:team-line:${month}:${line.teamId}:${closes}`, team.channelId, text, blocks, now);
+          await deps.notifier.postOnce(`chargeback:team-line:${month}:${line.teamId}:${closes}`, team.channelId, { type: 'chargeback.team-line', line, month }, now);
         }
       }
       const verb = action === 'close' ? 'closed' : action === 'reopen' ? 'reopened' : 'finalized';

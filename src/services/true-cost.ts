@@ -4,8 +4,8 @@ import type { TeamsRepository } from './ports/teams.ts';
 import type { AllocationBasis, AllocationRule } from '../domain/allocation.ts';
 import { attributeHiddenCosts } from '../domain/hidden-cost-attribution.ts';
 import { hiddenCostsForMonth, hiddenCostsForPeriod, totalOf, type HiddenCostLine, type Volume } from '../domain/hidden-costs.ts';
-import { sum, type Money } from '../domain/money.ts';
-import { elapsed, type Period } from '../domain/periods.ts';
+import { allocate, sum, type Money } from '../domain/money.ts';
+import { dayKey, dayStart, elapsed, type Period } from '../domain/periods.ts';
 
 /**
  * The whole iceberg for a period: direct API spend from the sources, hidden costs aimed at teams and
@@ -125,14 +125,49 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
 
   return {
     periodCost,
-    /** Recurring hidden costs of the month not yet accrued at `now` (for the forecast). */
+    /**
+     * Recurring hidden costs of the month not yet accrued at `now` (for the forecast). A team's own
+     * hidden costs still to come are its own. Shared costs still to come are split again: an even or
+     * fixed rule keeps its shares, a rule that follows spend or usage uses each team's share of direct
+     * spend over the 30 complete days before today (not the month to date), so one team's spike today does not move
+     * another team's forecast. Exact (largest remainder); a pure function of the data and `now`.
+     */
     async hiddenStillToCome(month: Period, now: Date, soFarCost?: PeriodCost): Promise<Map<number, Money>> {
-      const [full, soFar] = await Promise.all([periodCost(month, month.to), soFarCost ?? periodCost(month, now)]);
+      // The 30 complete local days before today: today's spend (a spike) does not move the shares.
+      const today = dayStart(dayKey(now, timeZone), timeZone);
+      const trailingFrom = dayStart(dayKey(new Date(today.getTime() - 30 * 86_400_000 + 12 * 3_600_000), timeZone), timeZone);
+      const [full, soFar, trailing] = await Promise.all([
+        periodCost(month, month.to), soFarCost ?? periodCost(month, now), costs.groupBy('team', { from: trailingFrom, to: today }),
+      ]);
       const out = new Map<number, Money>();
+      const add = (teamId: number, m: bigint) => out.set(teamId, ((out.get(teamId) ?? 0n) + m) as Money);
+      // Own hidden costs.
       for (const [teamId, t] of full.teams) {
         const done = soFar.teams.get(teamId);
-        const rest = (t.hiddenTotal + t.allocated - (done ? done.hiddenTotal + done.allocated : 0n)) as Money;
-        out.set(teamId, rest > 0n ? rest : (0n as Money));
+        const rest = t.hiddenTotal - (done?.hiddenTotal ?? 0n);
+        add(teamId, rest > 0n ? rest : 0n);
+      }
+      // Shared costs, entry by entry.
+      const byEntry = new Map<number, { rule: AllocationRule; full: Map<number, bigint>; done: bigint }>();
+      for (const [teamId, t] of full.teams) {
+        for (const a of t.allocations) {
+          const e = byEntry.get(a.entryId) ?? { rule: a.rule, full: new Map(), done: 0n };
+          e.full.set(teamId, (e.full.get(teamId) ?? 0n) + a.amount);
+          byEntry.set(a.entryId, e);
+        }
+      }
+      for (const t of soFar.teams.values()) for (const a of t.allocations) { const e = byEntry.get(a.entryId); if (e) e.done += a.amount; }
+      const trailingDirect = new Map(trailing.filter((r) => r.key !== null).map((r) => [Number(r.key), r.amount as bigint]));
+      for (const e of byEntry.values()) {
+        const fullTotal = [...e.full.values()].reduce((a, b) => a + b, 0n);
+        const rest = (fullTotal - e.done) as Money;
+        if (rest <= 0n) continue;
+        const teamIds = [...e.full.keys()].sort((a, b) => a - b);
+        const follows = e.rule.type === 'direct_spend' || e.rule.type === 'usage';
+        let weights = teamIds.map((id) => (follows ? (trailingDirect.get(id) ?? 0n) : (e.full.get(id) ?? 0n)));
+        if (weights.every((w) => w <= 0n)) weights = teamIds.map((id) => e.full.get(id) ?? 0n);
+        if (weights.every((w) => w <= 0n)) continue;
+        allocate(rest, weights.map((w) => (w > 0n ? w : 0n))).forEach((m, i) => add(teamIds[i]!, m));
       }
       return out;
     },

@@ -12,4 +12,5 @@ export const ACTIONS = {
 export const VIEWS = {
   addHidden: 'hidden_cost_modal',
   approveOther: 'overrun_approve_other_modal',
+  denyOverrun: 'overrun_deny_modal',
 } as const;

@@ -1,35 +1,58 @@
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { ClaimsRepository } from '../db/repositories/claims.ts';
-import type { Money } from '../domain/money.ts';
+import type { Notice, Notifier } from '../services/notices.ts';
+import { anomalyBlocks } from './blocks/anomaly-blocks.ts';
+import { decisionBlocks, forecastBlocks, overrunRequestBlocks, thresholdBlocks } from './blocks/budget-blocks.ts';
+import { chargebackBlocks, teamLineBlocks } from './blocks/chargeback-blocks.ts';
 import { fitBlocks } from './block-limits.ts';
 import { sendWithFallback } from './block-fallback.ts';
 import { postOnce } from './poster.ts';
 
-/** What services need from Slack to tell people things; implemented over the Web API. */
-export interface Notifier {
-  post(channel: string, text: string, blocks?: KnownBlock[], threadTs?: string): Promise<string>;
-  /** Posts at most once per key, across replicas and restarts (see postOnce). */
-  postOnce(key: string, channel: string, text: string, blocks: KnownBlock[] | undefined, now: Date, opts?: { threadTs?: string; amount?: Money }): Promise<string | null>;
-  update(channel: string, ts: string, text: string, blocks?: KnownBlock[]): Promise<void>;
-  /** A direct message to a user. */
-  dm(userId: string, text: string, blocks?: KnownBlock[]): Promise<void>;
-  uploadFile(channel: string, file: { filename: string; content: Buffer | string; title?: string }, comment?: string, threadTs?: string): Promise<void>;
+export interface Rendered {
+  text: string;
+  blocks?: KnownBlock[];
 }
 
-export function slackNotifier(client: WebClient, claims: ClaimsRepository): Notifier {
+/** One notice → one Slack message (fallback text and blocks). */
+export function renderNotice(notice: Notice, opts: { quickchartUrl: string; timeZone: string }): Rendered {
+  switch (notice.type) {
+    case 'budget.threshold':
+      return thresholdBlocks(notice);
+    case 'budget.forecast':
+      return forecastBlocks(notice);
+    case 'budget.request':
+      return overrunRequestBlocks(notice);
+    case 'budget.decision':
+      return decisionBlocks(notice);
+    case 'anomaly.incident':
+      return anomalyBlocks({ ...notice.post, incident: notice.incident, quickchartUrl: opts.quickchartUrl });
+    case 'chargeback.draft':
+      return chargebackBlocks(notice.chargeback, { quickchartUrl: opts.quickchartUrl, timeZone: opts.timeZone, draft: true });
+    case 'chargeback.team-line':
+      return teamLineBlocks(notice.line, notice.month);
+  }
+}
+
+/** The Slack notifier: renders the services' notices and posts them over the Web API (exactly-once posts through poster.ts). */
+export function slackNotifier(client: WebClient, claims: ClaimsRepository, opts: { quickchartUrl: string; timeZone: string }): Notifier<Notice> {
+  const render = (n: Notice) => renderNotice(n, opts);
   return {
-    async post(channel, text, blocks, threadTs) {
+    async post(channel, notice, threadTs) {
+      const { text, blocks } = render(notice);
       const res = await sendWithFallback(blocks, (b) => client.chat.postMessage({ channel, text, ...(b ? { blocks: fitBlocks(b, 'message') } : {}), ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false }));
       return String(res.ts);
     },
-    postOnce(key, channel, text, blocks, now, opts = {}) {
-      return postOnce(client, claims, { key, channel, text, ...(blocks ? { blocks } : {}), ...opts }, now);
+    postOnce(key, channel, notice, now, o = {}) {
+      const { text, blocks } = render(notice);
+      return postOnce(client, claims, { key, channel, text, ...(blocks ? { blocks } : {}), ...o }, now);
     },
-    async update(channel, ts, text, blocks) {
+    async update(channel, ts, notice) {
+      const { text, blocks } = render(notice);
       await sendWithFallback(blocks, (b) => client.chat.update({ channel, ts, text, ...(b ? { blocks: fitBlocks(b, 'message') } : { blocks: [] }) }));
     },
-    async dm(userId, text, blocks) {
+    async dm(userId, notice) {
+      const { text, blocks } = render(notice);
       const open = await client.conversations.open({ users: userId });
       const channel = open.channel?.id;
       if (!channel) throw new Error('conversations.open returned no channel');

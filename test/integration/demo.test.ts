@@ -28,10 +28,10 @@ describe.each(testProviders())('the demo on %s', (provider) => {
     expect(used('support')).toBeGreaterThanOrEqual(80);
     expect(used('support')).toBeLessThan(100);
     expect(used('search')).toBeGreaterThan(100);
-    const hidden = blocksText((await h.command('hidden')).reply.blocks);
+    const hidden = blocksText((await h.command('hidden', { userId: 'U0FINANCE' })).reply.blocks);
     expect(hidden).toContain('Vector DB');
     expect(hidden).toContain('Human review');
-    expect(blocksText((await h.command('feature ticket-triage 2026-10')).reply.blocks)).toContain('Human baseline $4.50 per item');
+    expect(blocksText((await h.command('feature ticket-triage 2026-10', { userId: 'U0FINANCE' })).reply.blocks)).toContain('Human baseline $4.50 per item');
     expect((await h.services.chargeback.build('2026-10')).periodStatus).toBe('closed');
     const teams = await h.services.teams.list();
     expect(teams.every((t) => t.channelId && t.leadUserIds.length > 0)).toBe(true);

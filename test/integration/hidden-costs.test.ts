@@ -12,7 +12,7 @@ const LEAD = 'U0PAYLEAD';
 describe.each(testProviders())('hidden costs, allocation and the iceberg over signed HTTP on %s', (provider) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(provider, { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false' }, () => new Date('2026-11-10T12:00:00Z'));
+    h = await startHarness(provider, { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false', VISIBILITY: 'open' }, () => new Date('2026-11-10T12:00:00Z'));
     const pay = await h.services.teams.upsert({ slug: 'payments', name: 'Payments', leadUserIds: [LEAD] });
     const search = await h.services.teams.upsert({ slug: 'search', name: 'Search', leadUserIds: ['U0SRCLEAD'] });
     await h.services.teams.upsert({ slug: 'growth', name: 'Growth' });

@@ -6,7 +6,7 @@ import { runClaimed } from '../../src/jobs/runner.ts';
 import { testProviders } from '../support/database.ts';
 import type { KnownBlock } from '@slack/types';
 import { WebClient } from '@slack/web-api';
-import { slackNotifier } from '../../src/slack/notifier.ts';
+import { sendWithFallback } from '../../src/slack/block-fallback.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
 import { postSigned } from '../support/slack-signer.ts';
 import { slashCommandBody } from '../support/slack-payloads.ts';
@@ -171,8 +171,12 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
     const { blocks, tables } = await tablesFor('budget 2026-10');
     const text = JSON.stringify(blocks);
     expect(text).toContain('Budgets · October 2026');
-    expect(text).toContain('support: $900.00 set for 2026-10 (instead of the standing $1,200.00) = $900.00');
-    expect(text).toContain('claims: standing $400.00 a month = $400.00');
+    // The standing amounts were set in November and take effect from then: October keeps its own.
+    expect(text).toContain('support: $900.00 set for 2026-10 = $900.00');
+    expect(text).not.toContain('claims: standing');
+    const november = JSON.stringify((await tablesFor('budget 2026-11')).blocks);
+    expect(november).toContain('support: standing $1,200.00 a month = $1,200.00');
+    expect(november).toContain('claims: standing $400.00 a month = $400.00');
     const t = tables[0]!;
     const chargeback = tablesOf((await h.command('chargeback 2026-10', { userId: FINANCE })).reply.blocks ?? []).find((x) => x.caption === 'True cost per team')!;
     for (const r of t.rows) {
@@ -205,9 +209,11 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
     const files = h.services.chargeback.files(cb);
     const detail = parse(files.detail, { columns: true }) as Record<string, string>[];
     const gl = parse(files.gl, { columns: true }) as Record<string, string>[];
+    // Totals live in the summary file; the detail file holds only line items (a pivot sums it once).
+    const summary = parse(files.summary, { columns: true }) as Record<string, string>[];
     const c = (s: string | undefined) => Math.round(Number(s || '0') * 100);
     for (const r of cost.rows.filter((x) => !['Total', 'Unattributed', 'Unallocated shared'].includes(x.label))) {
-      const row = detail.find((d) => d.line_type === 'team_total' && cb.lines.find((l) => l.slug === r.label)?.name === d.team)!;
+      const row = summary.find((d) => d.line_type === 'team_total' && cb.lines.find((l) => l.slug === r.label)?.name === d.team)!;
       const [api, hidden, shared, adjustments, total] = r.money as [number, number, number, number, number];
       expect(c(row.direct_cost), r.label).toBe(api + hidden);
       expect(c(row.allocated_shared_cost), r.label).toBe(shared);
@@ -217,7 +223,7 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
       expect(detail.filter((d) => d.line_type === 'line' && d.team === row.team).reduce((a, d) => a + c(d.total), 0), r.label).toBe(total);
       expect(c(gl.find((g) => g.description!.endsWith(`: ${row.team}`))!.debit), r.label).toBe(total);
     }
-    const grand = detail.find((d) => d.line_type === 'grand_total')!;
+    const grand = summary.find((d) => d.line_type === 'grand_total')!;
     const total = cost.rows.find((r) => r.label === 'Total')!.money;
     expect(c(grand.direct_cost)).toBe(total[0]! + total[1]!);
     expect(c(grand.allocated_shared_cost)).toBe(total[2]);
@@ -244,21 +250,22 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
 
   it('posts without its chart when Slack refuses the blocks (invalid_blocks), once', async () => {
     const client = new WebClient(BOT_TOKEN, { slackApiUrl: h.slack.url, retryConfig: { retries: 0 } });
-    const notifier = slackNotifier(client, h.running.runtime.claims);
+    // What the notifier does with every message it sends (post, update, DM).
+    const post = (channel: string, text: string, b: KnownBlock[]) => sendWithFallback(b, (x) => client.chat.postMessage({ channel, text, ...(x ? { blocks: x } : {}) }));
     const blocks = [
       { type: 'section', text: { type: 'mrkdwn', text: 'Chart below' } },
       { type: 'image', image_url: 'https://quickchart.example.test/chart?c=%7B%7D', alt_text: 'chart' },
     ] as KnownBlock[];
     h.slack.failNext('chat.postMessage', { error: 'invalid_blocks' });
     const before = h.slack.callsTo('chat.postMessage').length;
-    await notifier.post('C0SUPPORT', 'Chart below', blocks);
+    await post('C0SUPPORT', 'Chart below', blocks);
     const calls = h.slack.callsTo('chat.postMessage').slice(before);
     expect(calls).toHaveLength(2);
     expect(JSON.stringify(calls[1]!.args.blocks)).not.toContain('"type":"image"');
     expect(JSON.stringify(calls[1]!.args.blocks)).toContain('The chart was left out');
     // A refusal that has nothing to do with what can be left out is not retried.
     h.slack.failNext('chat.postMessage', { error: 'channel_not_found' });
-    await expect(notifier.post('C0NOPE', 'x', blocks)).rejects.toThrow(/channel_not_found/);
+    await expect(post('C0NOPE', 'x', blocks)).rejects.toThrow(/channel_not_found/);
   });
 
   it('posts the draft with the same cents as the file attached to it', async () => {
@@ -268,9 +275,9 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
     const cost = tables.find((t) => t.caption === 'True cost per team')!;
     footsAcross(cost);
     footsDown(cost);
-    const upload = await h.slack.waitForUpload();
-    const detail = parse(upload.bytes.toString('utf8'), { columns: true }) as Record<string, string>[];
-    const grand = detail.find((d) => d.line_type === 'grand_total')!;
+    const upload = await h.slack.waitForUpload((u) => u.filename.endsWith('-summary.csv'));
+    const summary = parse(upload.bytes.toString('utf8'), { columns: true }) as Record<string, string>[];
+    const grand = summary.find((d) => d.line_type === 'grand_total')!;
     expect(Math.round(Number(grand.total) * 100)).toBe(cost.rows.find((r) => r.label === 'Total')!.money[4]);
     // Charts: value axes from zero, dollar ticks.
     const image = (post.args.blocks as { type: string; image_url?: string }[]).find((b) => b.type === 'image')!;

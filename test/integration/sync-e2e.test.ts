@@ -40,7 +40,7 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
       HELICONE_API_KEY: helicone.apiKey, HELICONE_BASE_URL: helicone.url,
       LANGFUSE_PUBLIC_KEY: langfuse.publicKey, LANGFUSE_SECRET_KEY: langfuse.secretKey, LANGFUSE_BASE_URL: langfuse.url,
     };
-    h = await startHarness(provider, { ...sources, SCHEDULER_ENABLED: 'false' });
+    h = await startHarness(provider, { ...sources, SCHEDULER_ENABLED: 'false', VISIBILITY: 'open' });
     env = { ...sources, DATABASE_URL: h.db.url };
   }, 120_000);
   afterAll(async () => {

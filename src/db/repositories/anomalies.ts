@@ -4,6 +4,7 @@ import type { Money } from '../../domain/money.ts';
 import { auditJson } from './audit.ts';
 import type { IncidentStatus, IncidentRecord, AnomaliesRepository } from '../../services/ports/anomalies.ts';
 export type { IncidentStatus, IncidentRecord, AnomaliesRepository };
+import { bigJson } from './budgets.ts';
 
 /** Anomaly incidents: one row per run of consecutive anomalous days of a series, and its feedback. */
 export function anomaliesRepository(db: Database): AnomaliesRepository {
@@ -35,6 +36,13 @@ export function anomaliesRepository(db: Database): AnomaliesRepository {
     },
     async setMessage(id: number, field: 'messageTs' | 'financeTs', channelId: string, ts: string): Promise<void> {
       await prisma.anomalyIncident.update({ where: { id }, data: field === 'messageTs' ? { channelId, messageTs: ts } : { financeTs: ts } });
+    },
+    /** The figures the incident was posted with (see AnomalyPost). */
+    async setPost(id: number, post: unknown): Promise<void> {
+      await prisma.anomalyIncident.update({ where: { id }, data: { post: bigJson.stringify(post) } });
+    },
+    async post<T>(id: number): Promise<T | null> {
+      return bigJson.parse<T>((await prisma.anomalyIncident.findUnique({ where: { id }, select: { post: true } }))?.post ?? null);
     },
     async byId(id: number): Promise<IncidentRecord | null> {
       const r = await prisma.anomalyIncident.findUnique({ where: { id } });

@@ -1,25 +1,49 @@
 import type { Database } from '../client.ts';
 import type { Money } from '../../domain/money.ts';
+import type { RequestContext } from '../../services/budget-service.ts';
 import { auditJson } from './audit.ts';
 import type { OverrunRequestRecord, BudgetsRepository } from '../../services/ports/budgets.ts';
 import { STANDING } from '../../services/ports/budgets.ts';
 export type { OverrunRequestRecord, BudgetsRepository };
 export { STANDING };
 
+/** JSON with bigint (money) values, for figures stored beside a post. */
+export const bigJson = {
+  stringify: (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? { $n: x.toString() } : x)),
+  parse: <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s, (_k, x) => (x && typeof x === 'object' && '$n' in x ? BigInt(x.$n) : x)) as T)),
+};
+
 type Decision = { status: 'approved' | 'denied'; decidedBy: string; decidedAmount: Money | null; reason: string | null; at: Date };
 
 /** Budgets per team (one month or the standing monthly amount), overrun requests and their decisions. */
 export function budgetsRepository(db: Database): BudgetsRepository {
   const { prisma } = db;
-  const asRequest = (r: Record<string, unknown>) => r as unknown as OverrunRequestRecord;
-  return {
+  const asRequest = (r: Record<string, unknown>) => ({ ...r, context: bigJson.parse<RequestContext>((r.context as string | null) ?? null) }) as unknown as OverrunRequestRecord;
+  const repo = {
     /** The month's own budget and the standing one, for every team. */
     async forMonth(month: string): Promise<{ teamId: number; month: string; amount: Money }[]> {
-      return prisma.budget.findMany({ where: { month: { in: [month, STANDING] } }, select: { teamId: true, month: true, amount: true } });
+      const rows = await prisma.budget.findMany({ where: { OR: [{ month }, { month: { startsWith: STANDING } }] }, select: { teamId: true, month: true, amount: true } });
+      const own = rows.filter((r) => r.month === month);
+      // The standing amount in force: the latest one taking effect in or before the month.
+      const standing = new Map<number, { from: string; amount: Money }>();
+      for (const r of rows) {
+        if (!r.month.startsWith(STANDING)) continue;
+        const from = r.month.slice(STANDING.length);
+        if (from > month) continue;
+        const cur = standing.get(r.teamId);
+        if (!cur || from > cur.from) standing.set(r.teamId, { from, amount: r.amount });
+      }
+      return [...own, ...[...standing].map(([teamId, s]) => ({ teamId, month: STANDING, amount: s.amount }))];
     },
 
     /** Sets a budget and records the change in the audit log, in one transaction. */
-    async set(input: { teamId: number; month: string; amount: Money; actor: string; reason?: string | null; at: Date }): Promise<{ before: Money | null }> {
+    async set(input: { teamId: number; month: string; amount: Money; actor: string; reason?: string | null; at: Date; effectiveFrom?: string }): Promise<{ before: Money | null }> {
+      if (input.month === STANDING && input.effectiveFrom) {
+        // The standing amount in force before this one is the "before"; the new one is dated.
+        const prev = (await repo.forMonth(input.effectiveFrom)).find((b) => b.teamId === input.teamId && b.month === STANDING)?.amount ?? null;
+        const r = await repo.set({ ...input, month: `${STANDING}${input.effectiveFrom}`, effectiveFrom: undefined });
+        return { before: r.before ?? prev };
+      }
       return prisma.$transaction(async (tx) => {
         const prior = await tx.budget.findUnique({ where: { teamId_month: { teamId: input.teamId, month: input.month } } });
         await tx.budget.upsert({
@@ -42,10 +66,10 @@ export function budgetsRepository(db: Database): BudgetsRepository {
       return rows.map((r) => ({ teamId: r.teamId, amount: r.decidedAmount ?? 0n }));
     },
 
-    async createRequest(input: { teamId: number; month: string; amount: Money; reason: string; requestedBy: string; automatic: boolean; at: Date }): Promise<OverrunRequestRecord> {
+    async createRequest(input: { teamId: number; month: string; amount: Money; reason: string; requestedBy: string; automatic: boolean; at: Date; context?: RequestContext }): Promise<OverrunRequestRecord> {
       return prisma.$transaction(async (tx) => {
-        const { at, ...data } = input;
-        const r = await tx.overrunRequest.create({ data: { ...data, createdAt: at } });
+        const { at, context, ...data } = input;
+        const r = await tx.overrunRequest.create({ data: { ...data, createdAt: at, context: context ? bigJson.stringify(context) : null } });
         await tx.auditLog.create({
           data: { at: input.at, actor: input.requestedBy, action: 'overrun.request', entity: 'overrun_request', entityId: String(r.id), after: auditJson(r), reason: input.reason },
         });
@@ -102,5 +126,6 @@ export function budgetsRepository(db: Database): BudgetsRepository {
       });
     },
   };
+  return repo;
 }
 

@@ -34,4 +34,7 @@ export interface AnomaliesRepository {
   byId(id: number): Promise<IncidentRecord | null>;
   feedback(id: number, status: IncidentStatus, actor: string, at: Date): Promise<IncidentRecord | null>;
   recent(sinceDay: string, teamId?: number): Promise<IncidentRecord[]>;
+  /** The figures the incident was posted with (see AnomalyPost). */
+  setPost(id: number, post: unknown): Promise<void>;
+  post<T>(id: number): Promise<T | null>;
 }

@@ -1,5 +1,11 @@
 import type { Money } from '../../domain/money.ts';
-/** The month key of a standing (every month) budget. */
+import type { RequestContext } from '../budget-service.ts';
+/**
+ * The standing monthly amount. It is kept by the month it takes effect: rows "*YYYY-MM" (set in that
+ * month, applying from it on) and "*" (set before standing amounts were dated: from the beginning).
+ * `forMonth` returns the one in force for the month as STANDING, so setting a standing budget in
+ * December leaves October's and November's as they were.
+ */
 export const STANDING = '*';
 export interface OverrunRequestRecord {
   id: number;
@@ -16,6 +22,8 @@ export interface OverrunRequestRecord {
   decisionReason: string | null;
   channelId: string | null;
   messageTs: string | null;
+  /** What finance saw when asked (stored with the request, so the decided message still shows it). */
+  context: RequestContext | null;
   createdAt: Date;
 }
 type Decision = {
@@ -41,6 +49,7 @@ export interface BudgetsRepository {
     actor: string;
     reason?: string | null;
     at: Date;
+    effectiveFrom?: string;
   }): Promise<{
     before: Money | null;
   }>;
@@ -56,6 +65,7 @@ export interface BudgetsRepository {
     requestedBy: string;
     automatic: boolean;
     at: Date;
+    context?: RequestContext;
   }): Promise<OverrunRequestRecord>;
   request(id: number): Promise<OverrunRequestRecord | null>;
   pending(teamIds?: number[]): Promise<OverrunRequestRecord[]>;

@@ -22,6 +22,10 @@ export interface AnomalyPostVm {
   daily: { day: string; amount: Money }[];
   drill: string;
   quickchartUrl: string;
+  drivenBy?: { feature: string | null; model: string | null };
+  calls?: { count: number; usual: number } | null;
+  leads?: string[];
+  related?: { label: string; impact: Money; impactPct: number | null }[];
 }
 
 const FEEDBACK: { status: string; text: string }[] = [
@@ -42,7 +46,16 @@ export function anomalyBlocks(vm: AnomalyPostVm): { text: string; blocks: KnownB
     `*${vm.early ? 'Projected' : 'Actual'}* ${formatMoney(vm.actual)} · *expected* ${formatMoney(vm.expected)}${band}`,
     `*Impact* ${formatMoney(vm.impact)} (${pct(vm.impactPct)})${i.startDay !== vm.day ? ` · running since ${i.startDay}: ${formatMoney(i.impact)}` : ''}`,
   ];
+  const driven = [vm.drivenBy?.feature ? `feature *${escapeMrkdwn(vm.drivenBy.feature)}*` : null, vm.drivenBy?.model ? `model *${escapeMrkdwn(vm.drivenBy.model)}*` : null].filter(Boolean);
+  if (driven.length) lines.push(`*Driven by* ${driven.join(' on ')}`);
+  if (vm.calls) {
+    const times = vm.calls.usual > 0 ? vm.calls.count / vm.calls.usual : null;
+    const factor = times === null ? '' : times >= 1.5 ? ` (calls ×${times >= 10 ? Math.round(times) : times.toFixed(1)})` : times <= 0.67 ? ` (calls ÷${(1 / Math.max(times, 0.001)).toFixed(1)})` : '';
+    lines.push(`*Calls* ${vm.calls.count.toLocaleString('en-US')} against a usual ${vm.calls.usual.toLocaleString('en-US')}${factor}`);
+  }
   if (vm.reason) lines.push(escapeMrkdwn(vm.reason));
+  if (vm.related?.length) lines.push(`*Same event* ${vm.related.map((r) => `${escapeMrkdwn(r.label)} ${formatMoney(r.impact)} (${pct(r.impactPct)})`).join(' · ')}`);
+  if (vm.leads?.length) lines.push(`*Leads* ${vm.leads.map((u) => `<@${u}>`).join(' ')}`);
   const drivers = vm.contributors
     .slice(0, 4)
     .map((c) => `• ${c.dimension} *${escapeMrkdwn(c.key)}*: ${c.delta >= 0 ? '+' : '-'}$${Math.abs(c.delta).toFixed(2)}${c.share !== null ? ` (${Math.round(c.share * 100)}% of the change)` : ''}`);
@@ -54,18 +67,28 @@ export function anomalyBlocks(vm: AnomalyPostVm): { text: string; blocks: KnownB
   const url = dailyChartUrl(vm.quickchartUrl, vm.daily, `${vm.label}: last 30 days`, vm.day);
   if (url) blocks.push({ type: 'image', image_url: url, alt_text: `${vm.label}: daily spend, ${vm.day} marked` });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Drill down: \`${vm.drill}\` · \`/aicost anomalies\`` }] });
+  const status = statusLine(i);
+  if (status) blocks.push(status);
   blocks.push(feedbackBlock(i));
   return { text: `${title}: ${formatMoney(vm.actual)} vs ${formatMoney(vm.expected)} expected (${pct(vm.impactPct)})`, blocks };
 }
 
+/** Who marked the incident what, and when; none while it is open. */
+export function statusLine(i: IncidentRecord): KnownBlock | null {
+  if (i.status === 'open') return null;
+  const label = FEEDBACK.find((f) => f.status === i.status)?.text ?? i.status;
+  const when = i.feedbackAt ? ` on ${new Date(i.feedbackAt).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: `*Status:* ${label} · marked by <@${i.feedbackBy}>${when}` }] };
+}
+
+/** The feedback buttons; they stay after a click, so the status can be changed (the current one is highlighted). */
 export function feedbackBlock(i: IncidentRecord): KnownBlock {
-  if (i.status !== 'open') {
-    const label = FEEDBACK.find((f) => f.status === i.status)?.text ?? i.status;
-    return { type: 'context', elements: [{ type: 'mrkdwn', text: `Marked *${label}* by <@${i.feedbackBy}>.` }] };
-  }
   return {
     type: 'actions',
     block_id: `anomaly_${i.id}`,
-    elements: FEEDBACK.map((f) => ({ type: 'button' as const, action_id: `${ACTIONS.anomalyFeedback}_${f.status}`, text: { type: 'plain_text' as const, text: f.text }, value: `${i.id}:${f.status}` })),
+    elements: FEEDBACK.map((f) => ({
+      type: 'button' as const, action_id: `${ACTIONS.anomalyFeedback}_${f.status}`, text: { type: 'plain_text' as const, text: f.text }, value: `${i.id}:${f.status}`,
+      ...(f.status === i.status ? { style: 'primary' as const } : {}),
+    })),
   };
 }

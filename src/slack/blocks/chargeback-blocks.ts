@@ -1,12 +1,15 @@
 import type { KnownBlock } from '@slack/types';
 import type { Chargeback, ChargebackLine } from '../../domain/chargeback.ts';
 import { formatMoney, type Money } from '../../domain/money.ts';
-import { chargebackParts } from '../../format/chargeback-lines.ts';
+import { chargebackParts, varianceText } from '../../format/chargeback-lines.ts';
 import { humanLabel } from '../../format/table.ts';
 import { stackedChartUrl } from '../chart.ts';
 import { ACTIONS } from '../ids.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
 import { tableBlocks } from './table-blocks.ts';
+
+/** "$150.33 over budget", "$12.00 under budget", "on budget". */
+const vsBudget = (v: bigint | null) => (v === null ? 'no budget' : v === 0n ? 'on budget' : `${varianceText(v)} budget`);
 
 /** The draft in the finance channel: the table, the chart, the reconciliation, and the buttons the month's status allows. */
 export function chargebackBlocks(cb: Chargeback, opts: { quickchartUrl: string; timeZone: string; draft: boolean }): { text: string; blocks: KnownBlock[] } {
@@ -16,6 +19,9 @@ export function chargebackBlocks(cb: Chargeback, opts: { quickchartUrl: string; 
     { type: 'section', text: { type: 'mrkdwn', text: p.summary.map(escapeMrkdwn).join('\n') } },
     ...tableBlocks(p.tables),
   ];
+  // Where each team's cost is booked (the GL debits one line per cost centre).
+  const centres = cb.lines.map((l) => `${escapeMrkdwn(l.slug)} → ${l.costCenter ? `\`${escapeMrkdwn(l.costCenter)}\`` : '_no cost centre (booked to UNASSIGNED)_'} · ${formatMoney(l.total)}${l.budget !== null ? ` · ${vsBudget(l.variance)}` : ''}`);
+  if (centres.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Cost centres*\n${centres.join('\n')}`.slice(0, 3000) } });
   const categories = [...new Set(cb.lines.flatMap((l) => [...l.hiddenByCategory.keys()]))];
   const series = [
     { label: 'API spend', values: cb.lines.map((l) => l.direct) },
@@ -55,7 +61,7 @@ export function teamLineBlocks(line: ChargebackLine, month: string): { text: str
           type: 'mrkdwn',
           text: [
             `API ${formatMoney(line.direct)}${hidden ? ` · hidden ${formatMoney(line.hidden)} (${hidden})` : ''} · allocated shared ${formatMoney(line.allocated)}${line.adjustments !== 0n ? ` · adjustments ${formatMoney(line.adjustments)}` : ''}`,
-            line.budget === null ? 'No budget was set.' : `Budget ${formatMoney(line.budget)}, variance ${formatMoney(line.variance ?? 0n)}.`,
+            line.budget === null ? 'No budget was set.' : `Budget ${formatMoney(line.budget)}: ${vsBudget(line.variance)}${line.variancePct !== null ? ` (${line.variancePct > 0 ? '+' : ''}${line.variancePct.toFixed(1)}%)` : ''}.`,
             `${line.workItems.toLocaleString('en-US')} work items${line.costPerWorkItem !== null ? `, ${formatMoney(line.costPerWorkItem)} each` : ''}.`,
           ].map(escapeMrkdwn).join('\n'),
         },

@@ -65,12 +65,39 @@ export function approveOtherModal(req: OverrunRequestRecord, teamName: string, m
     submit: { type: 'plain_text', text: 'Approve' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `Request #${req.id} from ${teamName} asked for *${formatMoney(req.amount)}* more in ${req.month}.` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `Request #${req.id} from ${escapeText(teamName)} asked for *${formatMoney(req.amount)}* more in ${req.month}.${contextLine(req)}` } },
       text('amount', 'Amount to approve (USD)', { placeholder: toDecimalString(req.amount, 2) }),
       text('reason', 'Reason', { multiline: true, placeholder: 'Why this amount' }),
     ],
   };
 }
+
+/** Deny a budget request, with an optional reason the requester and the team will read. */
+export function denyModal(req: OverrunRequestRecord, teamName: string, channelId: string | null): View {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.denyOverrun,
+    private_metadata: JSON.stringify({ requestId: req.id, channelId }),
+    title: { type: 'plain_text', text: 'Deny the request' },
+    submit: { type: 'plain_text', text: 'Deny' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `Request #${req.id} from ${escapeText(teamName)} asked for *${formatMoney(req.amount)}* more in ${req.month}.${contextLine(req)}` } },
+      text('reason', 'Reason (optional)', { multiline: true, optional: true, placeholder: 'Told to the requester and the team' }),
+    ],
+  };
+}
+
+/** Budget, spent, forecast and shortfall when the request was made, so the amount can be judged in the form. */
+function contextLine(req: OverrunRequestRecord): string {
+  const c = req.context;
+  if (!c) return '';
+  const parts = [`budget ${c.budget === null ? 'none' : formatMoney(c.budget)}`, `spent ${formatMoney(c.spent)}`, `forecast ${c.forecast === null ? 'not yet reliable' : formatMoney(c.forecast)}`];
+  if (c.shortfall !== null) parts.push(`projected shortfall *${formatMoney(c.shortfall)}*`);
+  return `\nWhen asked: ${parts.join(' · ')}.`;
+}
+
+const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Values of a submitted view as plain strings by block id (text, select, date). */
 export function viewValues(state: { values: Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_date?: string | null }>> }): Record<string, string> {

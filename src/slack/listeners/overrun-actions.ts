@@ -4,7 +4,7 @@ import type { Services } from '../../container.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS, VIEWS } from '../ids.ts';
 import type { WebClient } from '@slack/web-api';
-import { approveOtherModal, viewValues } from '../blocks/modals.ts';
+import { approveOtherModal, denyModal, viewValues } from '../blocks/modals.ts';
 import { homeView } from '../blocks/home-blocks.ts';
 
 /**
@@ -19,15 +19,39 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
     await client.views.publish({ user_id: userId, view: homeView(await services.budgets.home(userId, deps.clock())) }).catch((err: unknown) => deps.log.warn({ err }, 'could not refresh App Home'));
   };
 
-  for (const [action, decision] of [[ACTIONS.approveOverrun, 'approved'], [ACTIONS.denyOverrun, 'denied']] as const) {
-    app.action<BlockButtonAction>(action, async ({ ack, body, respond, client }) => {
-      await ack();
-      const r = await services.budgets.decide(requestId(body), decision, body.user.id, deps.clock());
-      // From App Home (a view: no response_url) the answer is the refreshed Home tab.
-      if (body.container?.type === 'view') await republishHome(client, body.user.id);
-      else if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
-    });
-  }
+  app.action<BlockButtonAction>(ACTIONS.approveOverrun, async ({ ack, body, respond, client }) => {
+    await ack();
+    const r = await services.budgets.decide(requestId(body), 'approved', body.user.id, deps.clock());
+    // From App Home (a view: no response_url) the answer is the refreshed Home tab.
+    if (body.container?.type === 'view') await republishHome(client, body.user.id);
+    else if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+  });
+
+  // Deny asks for an optional reason first; the decision is made (and re-authorised) on submit.
+  app.action<BlockButtonAction>(ACTIONS.denyOverrun, async ({ ack, body, respond, client }) => {
+    await ack();
+    const r = await services.budgets.requestToDecide(requestId(body), body.user.id);
+    if (!r.ok) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+      return;
+    }
+    await client.views.open({ trigger_id: body.trigger_id, view: denyModal(r.request, r.teamName, body.channel?.id ?? null) });
+  });
+
+  app.view(VIEWS.denyOverrun, async ({ ack, view, body, client }) => {
+    const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
+    const reason = (values.reason ?? '').trim().slice(0, 500);
+    const meta = JSON.parse(view.private_metadata || '{}') as { requestId?: number; channelId?: string | null };
+    const id = Number(meta.requestId);
+    const check = await services.budgets.requestToDecide(id, body.user.id);
+    if (!check.ok) {
+      await ack({ response_action: 'errors', errors: { reason: check.message.slice(0, 150) } });
+      return;
+    }
+    await ack();
+    const r = await services.budgets.decide(id, 'denied', body.user.id, deps.clock(), { reason: reason || null });
+    if (!r.ok) await client.chat.postEphemeral({ channel: meta.channelId ?? body.user.id, user: body.user.id, text: r.message }).catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
+  });
 
   app.action<BlockButtonAction>(ACTIONS.approveOtherOverrun, async ({ ack, body, respond, client }) => {
     await ack();

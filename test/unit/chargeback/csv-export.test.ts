@@ -9,6 +9,7 @@ import {
   glCsv,
   glEntries,
   roundCentsPreservingTotal,
+  summaryCsv,
   UnreconciledChargebackError,
 } from '../../../src/domain/csv-export.ts';
 import { dollars, fromUsd, roundToCents, sum } from '../../../src/domain/money.ts';
@@ -50,7 +51,10 @@ describe('detail CSV', () => {
     const csv = detailCsv(cb);
     const header = csv.split('\n')[0]!.split(',');
     expect(header).toEqual([...DETAIL_COLUMNS]);
-    const all = rows(csv);
+    // The detail file holds only line items (a pivot sums them once); the totals are in the summary file.
+    expect(new Set(rows(csv).map((r) => r.line_type))).toEqual(new Set(['line']));
+    expect(summaryCsv(cb).split('\n')[0]).toBe(csv.split('\n')[0]);
+    const all = [...rows(csv), ...rows(summaryCsv(cb))];
     const lines = all.filter((r) => r.line_type === 'line');
     const grand = all.find((r) => r.line_type === 'grand_total')!;
     expect(sum(lines.map((r) => centsOf(r.total!)))).toBe(centsOf(grand.total!));
@@ -75,7 +79,7 @@ describe('detail CSV', () => {
     expect(credit.approval_reference).toBe('REQ-17');
     expect(csv).toContain(',-12.50,');
     expect(csv).not.toContain("'-12.50");
-    const claims = rows(csv).find((r) => r.line_type === 'team_total' && r.team === 'Claims')!;
+    const claims = rows(summaryCsv(buildChargeback(sampleInput()))).find((r) => r.line_type === 'team_total' && r.team === 'Claims')!;
     expect(claims.variance).toBe('-150.33');
   });
 
@@ -84,7 +88,7 @@ describe('detail CSV', () => {
     const broken = buildChargeback({ ...input, grandTotal: input.grandTotal + dollars(5) });
     expect(() => detailCsv(broken)).toThrow(UnreconciledChargebackError);
     expect(() => glCsv(broken, gl)).toThrow(UnreconciledChargebackError);
-    expect(rows(detailCsv(broken, { allowUnreconciled: true })).at(-1)!.notes).toMatch(/DOES NOT RECONCILE/);
+    expect(rows(summaryCsv(broken, { allowUnreconciled: true })).at(-1)!.notes).toMatch(/DOES NOT RECONCILE/);
   });
 });
 
