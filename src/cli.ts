@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.ts';
 import { costWrites } from './db/repositories/cost-writes.ts';
 import { seedDemo } from './demo/seed.ts';
 import { replyText } from './format/reply-lines.ts';
+import { plainMentions } from './domain/mentions.ts';
 import { createLogger } from './logger.ts';
 import { ask } from './services/ask.ts';
 import { createAuthz } from './services/authz.ts';
@@ -71,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       const text = positionals.join(' ');
       return withServices(async (s) => {
         const answer = await ask(s.askDeps, { text, userId: values.user ?? 'UCLI', channelId: values.channel ?? null, now: new Date() });
-        console.log(replyText(answer.reply, s.timeZone));
+        console.log(plainMentions(replyText(answer.reply, s.timeZone)));
         return answer.reply.kind === 'invalid' || answer.reply.kind === 'unknown' ? 2 : 0;
       });
     }

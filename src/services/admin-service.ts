@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.ts';
 import type { HiddenCostsRepository } from '../db/repositories/hidden-costs.ts';
 import type { TeamsRepository } from '../db/repositories/teams.ts';
-import { formatMoney, fromUsd } from '../domain/money.ts';
+import { formatMoney, parseAmountInput } from '../domain/money.ts';
 import type { ReplyParts } from '../format/reply-lines.ts';
 import type { Authz } from './authz.ts';
 import { adminRepository } from '../db/repositories/admin.ts';
@@ -70,13 +70,10 @@ export function adminService(deps: { db: Database; teams: TeamsRepository; hidde
         const feature = features.find((f) => f.slug === a?.toLowerCase());
         if (!feature) return usage(a ? `There is no feature "${a}".` : 'Name the feature.');
         if (b === 'baseline' && rest.length === 1) {
-          let amount: bigint;
-          try {
-            amount = fromUsd(rest[0]!.replace(/^\$/, ''));
-          } catch {
-            return usage(`"${rest[0]}" is not an amount.`);
-          }
-          if (amount < 0n) return usage('A baseline cannot be negative.');
+          if (/^\$?[-−]/.test(rest[0]!.trim())) return usage('A baseline cannot be negative.');
+          const parsed = parseAmountInput(rest[0]!, { decimals: 4, allowZero: true });
+          if (!parsed.ok) return usage(parsed.error);
+          const amount = parsed.amount;
           await deps.teams.setFeatureBaseline(feature.id, amount);
           await repo.audit({ actor, action: 'feature.baseline', entity: 'feature', entityId: feature.slug, after: { baselinePerUnit: amount } }, now);
           return out([`${feature.slug}: human baseline ${formatMoney(amount)} per work item.`]);
@@ -93,9 +90,9 @@ export function adminService(deps: { db: Database; teams: TeamsRepository; hidde
       if (what === 'adjust') {
         const team = a ? await deps.teams.bySlug(a.toLowerCase()) : null;
         if (!team) return usage(a ? `There is no team "${a}".` : 'Name the team.');
-        const m = /^(-?)\$?(\d{1,3}(,\d{3})*|\d+)(\.\d{1,2})?$/.exec(b ?? '');
-        if (!m || !b) return usage(`"${b ?? ''}" is not an amount: write dollars, negative for a credit, e.g. -120.50.`);
-        const amount = fromUsd(b.replace(/[$,]/g, ''));
+        const parsed = parseAmountInput(b ?? '', { allowNegative: true, allowZero: true });
+        if (!parsed.ok) return usage(`${parsed.error} Write dollars, negative for a credit, e.g. -120.50.`);
+        const amount = parsed.amount;
         const [month, ...reasonWords] = rest;
         if (!month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return usage('After the amount, give the month as YYYY-MM.');
         if (amount === 0n) return usage('An adjustment of $0.00 changes nothing.');

@@ -14,6 +14,7 @@ import { overrunRequestBlocks, thresholdBlocks, forecastBlocks } from '../slack/
 import type { Notifier } from '../slack/notifier.ts';
 import type { Authz } from './authz.ts';
 import type { TeamTrueCost, TrueCostService } from './true-cost.ts';
+import { mention } from '../domain/mentions.ts';
 
 /**
  * Budgets per team per calendar month. Budgets count the TRUE cost: direct API spend, hidden costs and
@@ -148,18 +149,18 @@ export function budgetService(deps: BudgetDeps) {
       if (!(await authz.isFinance(userId))) return { ok: false, message: 'Only finance can decide budget requests. Nothing was changed.' };
       const current = await budgets.request(id);
       if (!current) return { ok: false, message: `There is no request #${id}.` };
-      if (current.status !== 'pending') return { ok: false, message: `Request #${id} was already ${current.status} by <@${current.decidedBy}>.` };
+      if (current.status !== 'pending') return { ok: false, message: `Request #${id} was already ${current.status} by ${mention(current.decidedBy)}.` };
       const decided = await budgets.decide(id, {
         status: decision, decidedBy: userId, at: now, reason: opts.reason ?? null,
         decidedAmount: decision === 'approved' ? (opts.amount ?? current.amount) : null,
       });
       if (!decided) {
         const again = await budgets.request(id);
-        return { ok: false, message: `Request #${id} was already ${again?.status} by <@${again?.decidedBy}>.` };
+        return { ok: false, message: `Request #${id} was already ${again?.status} by ${mention(again?.decidedBy)}.` };
       }
       const team = (await teams.list()).find((t) => t.id === decided.teamId)!;
       const verdict = decision === 'approved' ? `approved ${formatMoney(decided.decidedAmount ?? 0n)}` : 'denied';
-      const text = `Budget request #${id} for ${team.name} (${decided.month}) was ${verdict} by <@${userId}>.${decided.decisionReason ? ` Reason: ${decided.decisionReason}` : ''}`;
+      const text = `Budget request #${id} for ${team.name} (${decided.month}) was ${verdict} by ${mention(userId)}.${decided.decisionReason ? ` Reason: ${decided.decisionReason}` : ''}`;
       if (deps.notifier) {
         if (decided.channelId && decided.messageTs) {
           await deps.notifier.update(decided.channelId, decided.messageTs, text, overrunRequestBlocks({ request: decided, team, timeZone }));

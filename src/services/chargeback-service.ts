@@ -18,6 +18,7 @@ import { chargebackBlocks, teamLineBlocks } from '../slack/blocks/chargeback-blo
 import type { Notifier } from '../slack/notifier.ts';
 import type { Authz } from './authz.ts';
 import type { TrueCostService } from './true-cost.ts';
+import { mention } from '../domain/mentions.ts';
 
 /**
  * The monthly chargeback: the draft (showback) posted to finance with a chart and the detail CSV, the
@@ -194,7 +195,7 @@ export function chargebackService(deps: ChargebackDeps) {
         }
       }
       const verb = action === 'close' ? 'closed' : action === 'reopen' ? 'reopened' : 'finalized';
-      return { ok: true, message: `${month} ${verb} by <@${userId}>.` };
+      return { ok: true, message: `${month} ${verb} by ${mention(userId)}.` };
     },
   };
 }

@@ -4,6 +4,7 @@ import { resolveDraft, type HiddenCostDraft, type NewHiddenCost } from '../domai
 import { parseAddCommand, validateHiddenCostInput, type AddContext, type HiddenCostFields, type HiddenCostField } from '../slack/add-command-text.ts';
 import type { Authz } from './authz.ts';
 import { targetText } from '../format/hidden-target.ts';
+import { mention } from '../domain/mentions.ts';
 
 /**
  * Entering hidden costs. Team leads add and change entries for their own teams (and those teams'
@@ -92,7 +93,7 @@ export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: Team
       const entry = await hidden.byId(id);
       if (!entry) return { ok: false, message: `There is no hidden cost #${id}. \`/aicost hidden\` lists them.` };
       if (!(entry.author === userId || (await authz.isFinance(userId)))) {
-        return { ok: false, message: `Only the author of #${id} (<@${entry.author}>) or finance can delete it.` };
+        return { ok: false, message: `Only the author of #${id} (${mention(entry.author)}) or finance can delete it.` };
       }
       await hidden.remove(id, userId, now);
       return { ok: true, message: `Deleted hidden cost #${id}. The change is in the audit log.` };

@@ -7,6 +7,7 @@ import { registerHiddenCostModal } from './listeners/hidden-cost-modal.ts';
 import { registerOverrunActions } from './listeners/overrun-actions.ts';
 import { registerPeriodActions } from './listeners/period-actions.ts';
 import { registerAnomalyActions } from './listeners/anomaly-actions.ts';
+import { escapingFetch } from './outgoing.ts';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -51,6 +52,8 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
     deferInitialization: true,
     logger: boltLogger(opts.log),
     clientOptions: {
+      // Every message, view and response_url post is escaped on its way out (see outgoing.ts).
+      fetch: escapingFetch(),
       ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
       ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}),
     },

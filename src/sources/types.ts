@@ -10,7 +10,10 @@ export interface NormalizedCost {
   occurredAt: Date;
   /** Slug, or null: the store keeps team-less records in a visible "unattributed" bucket. */
   team: string | null;
+  /** The tag the team slug was derived from, kept as the team's display name (optional: the slug). */
+  teamName?: string | null;
   feature: string | null;
+  featureName?: string | null;
   environment: string | null;
   customer: string | null;
   workItem: string | null;

@@ -58,11 +58,12 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
   }
 
   /** Teams and features are created on first sight. */
-  async function createTeam(slug: string): Promise<void> {
-    teamIds.set(slug, (await prisma.team.upsert({ where: { slug }, create: { slug, name: slug }, update: {}, select: { id: true } })).id);
+  // The display name is the tag as the source wrote it (bounded); the slug is what commands use.
+  async function createTeam(slug: string, name: string | null | undefined): Promise<void> {
+    teamIds.set(slug, (await prisma.team.upsert({ where: { slug }, create: { slug, name: (name || slug).slice(0, 200) }, update: {}, select: { id: true } })).id);
   }
-  async function createFeature(slug: string, owner: number | null): Promise<void> {
-    featureIds.set(slug, (await prisma.feature.upsert({ where: { slug }, create: { slug, name: slug, teamId: owner }, update: {}, select: { id: true } })).id);
+  async function createFeature(slug: string, owner: number | null, name: string | null | undefined): Promise<void> {
+    featureIds.set(slug, (await prisma.feature.upsert({ where: { slug }, create: { slug, name: (name || slug).slice(0, 200), teamId: owner }, update: {}, select: { id: true } })).id);
   }
 
   /** Read on every batch (a month may close during a long backfill); raw SQL skips Prisma's per-call query compilation, a tenth of a sync's time when it ran per page. */
@@ -87,8 +88,8 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
       // Resolve each distinct team and feature once per batch, then map the records without awaiting.
       const batch = [...byKey.values()];
       await loadIds([...new Set(batch.flatMap((r) => (r.team ? [r.team] : [])))], [...new Set(batch.flatMap((r) => (r.feature ? [r.feature] : [])))]);
-      for (const r of batch) if (r.team && !teamIds.has(r.team)) await createTeam(r.team);
-      for (const r of batch) if (r.feature && !featureIds.has(r.feature)) await createFeature(r.feature, r.team ? teamIds.get(r.team)! : null);
+      for (const r of batch) if (r.team && !teamIds.has(r.team)) await createTeam(r.team, r.teamName);
+      for (const r of batch) if (r.feature && !featureIds.has(r.feature)) await createFeature(r.feature, r.team ? teamIds.get(r.team)! : null, r.featureName);
       for (const r of byKey.values()) {
         const tId = r.team ? teamIds.get(r.team)! : null;
         const fId = r.feature ? featureIds.get(r.feature)! : null;

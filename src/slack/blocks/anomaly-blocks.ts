@@ -5,6 +5,7 @@ import type { Contributor } from '../../domain/anomaly/contributors.ts';
 import { dailyChartUrl } from '../chart.ts';
 import { ACTIONS } from '../ids.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
+import { mention } from '../../domain/mentions.ts';
 
 export interface AnomalyPostVm {
   incident: IncidentRecord;
@@ -61,7 +62,7 @@ export function anomalyBlocks(vm: AnomalyPostVm): { text: string; blocks: KnownB
 export function feedbackBlock(i: IncidentRecord): KnownBlock {
   if (i.status !== 'open') {
     const label = FEEDBACK.find((f) => f.status === i.status)?.text ?? i.status;
-    return { type: 'context', elements: [{ type: 'mrkdwn', text: `Marked *${label}* by <@${i.feedbackBy}>.` }] };
+    return { type: 'context', elements: [{ type: 'mrkdwn', text: `Marked *${label}* by ${mention(i.feedbackBy)}.` }] };
   }
   return {
     type: 'actions',

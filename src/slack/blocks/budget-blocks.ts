@@ -5,6 +5,7 @@ import { formatMoney, type Money } from '../../domain/money.ts';
 import type { BudgetRow } from '../../services/budget-service.ts';
 import { ACTIONS } from '../ids.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
+import { mention } from '../../domain/mentions.ts';
 
 /** The cost split every budget view shows: budgets count the true cost. */
 export function splitText(c: BudgetRow['cost']): string {
@@ -50,7 +51,7 @@ export function forecastBlocks(vm: { team: TeamRecord; row: BudgetRow; overrun: 
 /** The request message in the finance channel: buttons while pending, the decision once decided. */
 export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: TeamRecord; timeZone: string }): KnownBlock[] {
   const r = vm.request;
-  const who = r.automatic ? 'aicost (automatic: the team reached 100% with no approved increase)' : `<@${r.requestedBy}>`;
+  const who = r.automatic ? 'aicost (automatic: the team reached 100% with no approved increase)' : `${mention(r.requestedBy)}`;
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `Budget request #${r.id}: ${vm.team.name}, ${r.month}` } },
     {
@@ -76,7 +77,7 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
   } else {
     const when = r.decidedAt ? r.decidedAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '';
     const verdict = r.status === 'approved' ? `:white_check_mark: *Approved ${formatMoney(r.decidedAmount ?? 0n)}*` : ':no_entry: *Denied*';
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${verdict} by <@${r.decidedBy}> on ${when}${r.decisionReason ? `\nReason: ${escapeMrkdwn(r.decisionReason)}` : ''}` } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${verdict} by ${mention(r.decidedBy)} on ${when}${r.decisionReason ? `\nReason: ${escapeMrkdwn(r.decisionReason)}` : ''}` } });
   }
   return blocks;
 }

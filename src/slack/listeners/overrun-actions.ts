@@ -1,5 +1,5 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { parseAmount } from '../../domain/money.ts';
+import { parseAmountInput } from '../../domain/money.ts';
 import type { Services } from '../../services/container.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS, VIEWS } from '../ids.ts';
@@ -34,10 +34,11 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
 
   app.view(VIEWS.approveOther, async ({ ack, view, body, client }) => {
     const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
-    const amount = parseAmount(values.amount ?? '');
+    const parsed = parseAmountInput(values.amount ?? '');
+    const amount = parsed.ok ? parsed.amount : null;
     const reason = (values.reason ?? '').trim();
     const errors: Record<string, string> = {};
-    if (amount === null || amount === 0n) errors.amount = 'Write an amount in dollars, such as 1500 or 1,250.50.';
+    if (!parsed.ok) errors.amount = parsed.error.slice(0, 150);
     if (!reason) errors.reason = 'Say why this amount.';
     if (Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });
