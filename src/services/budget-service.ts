@@ -41,6 +41,8 @@ export interface BudgetDeps {
   timeZone: string;
   financeChannelId: string;
   thresholds: number[];
+  /** Closed and finalized months (their budgets no longer change). */
+  periods?: { locked(): Promise<{ month: string; status: string }[]> };
 }
 
 type Result = { ok: boolean; message: string };
@@ -117,6 +119,8 @@ export function budgetService(deps: BudgetDeps) {
       const team = await findTeam(slug);
       if (typeof team === 'string') return { ok: false, message: team };
       const month = when === 'monthly' ? STANDING : when;
+      const locked = month === STANDING ? undefined : (await deps.periods?.locked())?.find((p) => p.month === month);
+      if (locked) return { ok: false, message: `${month} is ${locked.status}: its budget no longer changes. Set the budget of an open month instead. Nothing was changed.` };
       const { before } = await budgets.set({ teamId: team.id, month, amount, actor: userId, at: now });
       const what = month === STANDING ? 'every month' : month;
       return { ok: true, message: `${team.name}'s budget for ${what} is now ${formatMoney(amount)}${before !== null ? ` (was ${formatMoney(before)})` : ''}.` };
@@ -150,6 +154,8 @@ export function budgetService(deps: BudgetDeps) {
       const current = await budgets.request(id);
       if (!current) return { ok: false, message: `There is no request #${id}.` };
       if (current.status !== 'pending') return { ok: false, message: `Request #${id} was already ${current.status} by ${mention(current.decidedBy)}.` };
+      const locked = decision === 'approved' ? (await deps.periods?.locked())?.find((p) => p.month === current.month) : undefined;
+      if (locked) return { ok: false, message: `${current.month} is ${locked.status}: its budget no longer changes, so request #${id} cannot be approved. Deny it, or ask for the budget in an open month. Nothing was changed.` };
       const decided = await budgets.decide(id, {
         status: decision, decidedBy: userId, at: now, reason: opts.reason ?? null,
         decidedAmount: decision === 'approved' ? (opts.amount ?? current.amount) : null,

@@ -3,6 +3,7 @@ import type { Services } from '../../services/container.ts';
 import type { Logger } from '../../logger.ts';
 import { VIEWS } from '../ids.ts';
 import { viewValues } from '../blocks/modals.ts';
+import { hiddenCostMeta, TAMPERED_FORM } from '../payload-schemas.ts';
 
 /**
  * The hidden-cost form: every field is validated, and errors are shown next to their fields
@@ -11,8 +12,13 @@ import { viewValues } from '../blocks/modals.ts';
  */
 export function registerHiddenCostModal(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
   app.view(VIEWS.addHidden, async ({ ack, view, body, client }) => {
+    const parsedMeta = hiddenCostMeta.safeParse(view.private_metadata ?? '');
+    if (!parsedMeta.success) {
+      await ack({ response_action: 'errors', errors: { amount: TAMPERED_FORM.slice(0, 150) } });
+      return;
+    }
+    const meta = parsedMeta.data;
     const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
-    const meta = safeMeta(view.private_metadata);
     const userId = body.user.id;
     const now = deps.clock();
     const outcome = await deps.services.hidden.addFromFields(values, userId, now, meta.entryId ?? undefined);
@@ -28,13 +34,4 @@ export function registerHiddenCostModal(app: App, deps: { services: Services; lo
         .catch((err: unknown) => deps.log.warn({ err }, 'could not confirm the hidden cost'));
     }
   });
-}
-
-function safeMeta(text: string): { channelId: string | null; entryId: number | null } {
-  try {
-    const m = JSON.parse(text) as { channelId?: unknown; entryId?: unknown };
-    return { channelId: typeof m.channelId === 'string' ? m.channelId : null, entryId: typeof m.entryId === 'number' ? m.entryId : null };
-  } catch {
-    return { channelId: null, entryId: null };
-  }
 }

@@ -3,6 +3,7 @@ import { parseAmountInput } from '../../domain/money.ts';
 import type { Services } from '../../services/container.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS, VIEWS } from '../ids.ts';
+import { approveOtherMeta, idValue, TAMPERED_BUTTON, TAMPERED_FORM } from '../payload-schemas.ts';
 import { approveOtherModal, viewValues } from '../blocks/modals.ts';
 
 /**
@@ -12,19 +13,32 @@ import { approveOtherModal, viewValues } from '../blocks/modals.ts';
  */
 export function registerOverrunActions(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
   const { services } = deps;
-  const requestId = (body: BlockButtonAction) => Number(body.actions[0]?.value);
+  const requestId = (body: BlockButtonAction) => {
+    const id = idValue.safeParse(body.actions[0]?.value ?? '');
+    return id.success ? id.data : null;
+  };
 
   for (const [action, decision] of [[ACTIONS.approveOverrun, 'approved'], [ACTIONS.denyOverrun, 'denied']] as const) {
     app.action<BlockButtonAction>(action, async ({ ack, body, respond }) => {
       await ack();
-      const r = await services.budgets.decide(requestId(body), decision, body.user.id, deps.clock());
+      const id = requestId(body);
+      if (id === null) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
+        return;
+      }
+      const r = await services.budgets.decide(id, decision, body.user.id, deps.clock());
       if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
     });
   }
 
   app.action<BlockButtonAction>(ACTIONS.approveOtherOverrun, async ({ ack, body, respond, client }) => {
     await ack();
-    const r = await services.budgets.requestToDecide(requestId(body), body.user.id);
+    const id = requestId(body);
+    if (id === null) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
+      return;
+    }
+    const r = await services.budgets.requestToDecide(id, body.user.id);
     if (!r.ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
       return;
@@ -33,6 +47,12 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
   });
 
   app.view(VIEWS.approveOther, async ({ ack, view, body, client }) => {
+    const parsedMeta = approveOtherMeta.safeParse(view.private_metadata ?? '');
+    if (!parsedMeta.success) {
+      await ack({ response_action: 'errors', errors: { amount: TAMPERED_FORM.slice(0, 150) } });
+      return;
+    }
+    const meta = parsedMeta.data;
     const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
     const parsed = parseAmountInput(values.amount ?? '');
     const amount = parsed.ok ? parsed.amount : null;
@@ -44,8 +64,7 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const meta = JSON.parse(view.private_metadata || '{}') as { requestId?: number; channelId?: string | null };
-    const requestId = Number(meta.requestId);
+    const requestId = meta.requestId;
     // Who may decide, and whether there is still something to decide, is answered in the form; the
     // decision and its messages (three Slack calls) happen after the ack, inside Slack's 3 seconds.
     const check = await services.budgets.requestToDecide(requestId, body.user.id);
