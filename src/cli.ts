@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.ts';
 import { costWrites } from './db/repositories/cost-writes.ts';
 import { seedDemo } from './demo/seed.ts';
 import { replyText } from './format/reply-lines.ts';
+import { alignTable } from './format/table.ts';
 import { plainMentions } from './domain/mentions.ts';
 import { createLogger } from './logger.ts';
 import { ask } from './services/ask.ts';
@@ -23,6 +24,8 @@ const USAGE = `Usage: aicost <command>
   demo [--days N]               seed a demo organisation into the configured database
   sync [--source helicone|langfuse] [--from <ISO>] [--to <ISO>]
                                 pull costs from the configured sources, with progress
+  sync --rejected [--source helicone|langfuse]
+                                list the source records kept aside as untrustworthy, with why
   chargeback --month YYYY-MM [--format summary|detail|gl] [--out FILE]
                                 the month's chargeback: a summary, or the detail / GL CSV
   anomalies --csv <file>        run the anomaly detector over a date,value CSV of daily totals;
@@ -91,7 +94,27 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case 'sync': {
-      const { values } = parseArgs({ args: rest, options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, rejected: { type: 'boolean' } } });
+      if (values.rejected) {
+        const config = loadDatabaseConfig();
+        await migrate(config.DATABASE_URL);
+        const db = openDatabase(config.DATABASE_URL);
+        try {
+          const { rejectedRecordsRepository } = await import('./db/repositories/rejected-records.ts');
+          const rows = await rejectedRecordsRepository(db).list({ ...(values.source ? { source: values.source } : {}), limit: 1000 });
+          if (rows.length === 0) console.log('No source record has been kept aside.');
+          else {
+            console.log(alignTable(
+              ['source', 'id', 'date sent', 'cost sent', 'reason', 'last seen', 'times'],
+              rows.map((r) => [r.source, r.sourceId, r.occurredAt ?? '-', r.cost ?? '-', r.reason, r.lastSeen.toISOString().slice(0, 16).replace('T', ' '), String(r.seenCount)]),
+            ));
+            console.log(`${rows.length} record(s) kept aside: never summed into any total.`);
+          }
+          return 0;
+        } finally {
+          await db.close();
+        }
+      }
       const config = loadSourcesConfig();
       const when = (name: string, v: string | undefined) => {
         if (v === undefined) return undefined;
@@ -130,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
         });
         for (const r of results) {
           console.log(r.ok
-            ? `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
+            ? `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged${r.rejected ? `, ${r.rejected} kept aside as untrustworthy: npx aicost sync --rejected` : ''}) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
             : `${r.source}: FAILED: ${r.error}`);
         }
         return results.every((r) => r.ok) ? 0 : 1;

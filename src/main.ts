@@ -56,6 +56,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
   const store = costStore(db, { timeZone: config.REPORT_TIMEZONE, clock: opts.clock });
   const sync = syncService({
     store, clients: sourceClients(config), backfillDays: config.SYNC_BACKFILL_DAYS, authz, log,
+    audit: (entry, at) => services.audit.record(entry, at),
     // Fresh data: check budgets right away (posts are claimed, so this never doubles the daily check's).
     afterSync: async (now) => {
       await services.budgets.check(now);
@@ -70,7 +71,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       name: 'sync',
       cron: config.SYNC_CRON,
       description: 'pull costs from Helicone and Langfuse, then check budgets',
-      run: async (_deps, at) => (await sync.run(at)).map((r) => `${r.source}: ${r.ok ? `${r.records} records` : `failed (${r.error})`}`).join('; ') || 'no source configured',
+      run: async (_deps, at) => (await sync.run(at)).map((r) => `${r.source}: ${r.ok ? `${r.records} records${r.rejected ? ` (${r.rejected} kept aside)` : ""}` : `failed (${r.error})`}`).join('; ') || 'no source configured',
     },
     {
       name: 'anomalies',

@@ -1,4 +1,5 @@
 import type { Money } from '../domain/money.ts';
+import type { RejectedSourceRecord } from './trust.ts';
 
 export type SourceName = 'helicone' | 'langfuse';
 
@@ -53,6 +54,8 @@ export interface CostStore {
   upsertCosts(records: NormalizedCost[]): Promise<UpsertCounts>;
   getSyncState(source: string): Promise<{ watermark: Date | null } | null>;
   saveSyncState(source: string, patch: SyncStatePatch): Promise<void>;
+  /** Keeps untrusted records aside with their reason (see trust.ts); never summed. */
+  rejectRecords?(records: RejectedSourceRecord[], now: Date): Promise<void>;
 }
 
 /**

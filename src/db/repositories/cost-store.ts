@@ -4,6 +4,8 @@ import { Prisma } from '../sql.ts';
 import type { Money } from '../../domain/money.ts';
 import type { NormalizedCost, SyncStatePatch, UpsertCounts } from '../../sources/types.ts';
 import { monthPeriod } from '../../domain/periods.ts';
+import type { RejectedSourceRecord } from '../../sources/trust.ts';
+import { rejectedRecordsRepository } from './rejected-records.ts';
 
 /**
  * The write side of ingestion: upserts normalized source records by (source, sourceId), so re-reading a
@@ -27,6 +29,7 @@ type Row = CostRow;
 export function costStore(db: Database, opts: { timeZone: string; clock?: () => Date }) {
   const { prisma } = db;
   const writer = createBulkWriter(db);
+  const rejected = rejectedRecordsRepository(db);
   const clock = opts.clock ?? (() => new Date());
   const teamIds = new Map<string, number>();
   const featureIds = new Map<string, number>();
@@ -149,6 +152,13 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
       const data = { ...rest, ...(addRecords ? { recordsTotal: { increment: addRecords } } : {}) };
       await prisma.syncState.upsert({ where: { source }, create: { source, ...rest, recordsTotal: addRecords ?? 0 }, update: data });
     },
+
+    /** Untrusted source records, kept aside with their reason (never costs). */
+    async rejectRecords(records: RejectedSourceRecord[], now: Date): Promise<void> {
+      await rejected.keep(records, now);
+    },
+    rejectedCounts: () => rejected.counts(),
+    rejectedList: (opts?: { source?: string; limit?: number }) => rejected.list(opts),
 
     close(): void {
       writer.close();
