@@ -50,7 +50,11 @@ export function adminService(deps: { db: Database; teams: TeamsRepository; hidde
         else if ((field === 'leads' || field === 'members') && values.length && values.every((v) => userId(v))) {
           const ids = values.map((v) => userId(v)!);
           await deps.teams.upsert({ ...team, ...(field === 'leads' ? { leadUserIds: ids } : { memberUserIds: ids }) });
-        } else if ((field === 'cost-center' || field === 'costcenter') && values.length === 1) await deps.teams.upsert({ ...team, costCenter: values[0]! });
+        } else if ((field === 'cost-center' || field === 'costcenter') && values.length === 1) {
+          // A cost centre is a short code from the ledger (it lands in every chargeback CSV row).
+          if (values[0]!.length > 40 || /[\u0000-\u001f\u007f]/.test(values[0]!)) return usage(`A cost centre is a ledger code of at most 40 characters, such as CC-4100 (got ${values[0]!.length} characters). Nothing was changed.`);
+          await deps.teams.upsert({ ...team, costCenter: values[0]! });
+        }
         else return usage(`I did not understand "team ${a} ${[b, ...rest].filter(Boolean).join(' ')}".`);
         const after = await deps.teams.bySlug(team.slug);
         await repo.audit({ actor, action: `team.${field}`, entity: 'team', entityId: team.slug, before, after }, now);

@@ -106,6 +106,12 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
         else open.push(row);
       }
 
+      // A record stored now is no longer one kept aside (a source may correct a bad value later).
+      for (const source of new Set(batch.map((r) => r.source))) {
+        const ids = batch.filter((r) => r.source === source).map((r) => r.sourceId);
+        await prisma.rejectedRecord.deleteMany({ where: { source, sourceId: { in: ids } } });
+      }
+
       // Open months: upserted in batches; unchanged rows are not touched.
       for (let i = 0; i < open.length; i += BATCH) {
         const batch = open.slice(i, i + BATCH);
