@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.ts';
 import { VIEWS } from '../ids.ts';
 import { viewValues } from '../blocks/modals.ts';
 import { hiddenCostMeta, TAMPERED_FORM } from '../payload-schemas.ts';
+import { plainMentions } from '../../domain/mentions.ts';
 
 /**
  * The hidden-cost form: every field is validated, and errors are shown next to their fields
@@ -23,7 +24,8 @@ export function registerHiddenCostModal(app: App, deps: { services: Services; lo
     const now = deps.clock();
     const outcome = await deps.services.hidden.addFromFields(values, userId, now, meta.entryId ?? undefined);
     if (!outcome.ok) {
-      const errors = 'fieldErrors' in outcome ? (outcome.fieldErrors as Record<string, string>) : { target: outcome.problem };
+      // Field errors are plain text (they never pass the Slack egress): mentions are shown as @U….
+      const errors = 'fieldErrors' in outcome ? (outcome.fieldErrors as Record<string, string>) : { target: plainMentions(outcome.problem) };
       await ack({ response_action: 'errors', errors });
       return;
     }

@@ -1,5 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { parseAmountInput } from '../../domain/money.ts';
+import { plainMentions } from '../../domain/mentions.ts';
 import type { Services } from '../../services/container.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS, VIEWS } from '../ids.ts';
@@ -69,7 +70,7 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
     // decision and its messages (three Slack calls) happen after the ack, inside Slack's 3 seconds.
     const check = await services.budgets.requestToDecide(requestId, body.user.id);
     if (!check.ok) {
-      await ack({ response_action: 'errors', errors: { amount: check.message.slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { amount: plainMentions(check.message).slice(0, 150) } });
       return;
     }
     await ack();
