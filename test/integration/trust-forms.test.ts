@@ -79,11 +79,14 @@ describe.each(testProviders())('trust: forms, amounts, closed months and tampere
       ['request 1,5 support more traffic', /commas only separate thousands/],
       ['request 10000000000 support more traffic', /more than \$1,000,000,000\.00/],
       ['admin adjust support -1,00 2026-10 credit', /commas only separate thousands/],
+      ['add 1,50 other once 2026-11-05 support', /commas only separate thousands/],
+      ['add 2000000000 other once 2026-11-05 support', /more than \$1,000,000,000\.00/],
     ])('`%s` is refused with a clear reason and changes nothing', async (text, reason) => {
-      const before = [await h.db.db.prisma.budget.count(), await h.db.db.prisma.overrunRequest.count(), await h.db.db.prisma.adjustment.count()];
+      const counts = async () => [await h.db.db.prisma.budget.count(), await h.db.db.prisma.overrunRequest.count(), await h.db.db.prisma.adjustment.count(), await h.db.db.prisma.hiddenCost.count()];
+      const before = await counts();
       const { reply } = await h.command(text, { userId: FINANCE });
       expect(blocksText(reply.blocks)).toMatch(reason);
-      expect([await h.db.db.prisma.budget.count(), await h.db.db.prisma.overrunRequest.count(), await h.db.db.prisma.adjustment.count()]).toEqual(before);
+      expect(await counts()).toEqual(before);
     });
 
     it('reads commas as thousands separators everywhere', async () => {
