@@ -51,6 +51,7 @@ const row = (id: string, at: string, cost: unknown, team = 'support'): HeliconeR
 describe.each(testProviders())('trust: untrusted source records on %s', (provider) => {
   let h: Harness;
   let helicone: Awaited<ReturnType<typeof startOddHelicone>>;
+  let served: HeliconeRow[] = [];
   const good = [row('ok-1', '2026-10-02T10:00:00.000Z', 1.25), row('ok-2', '2026-10-02T11:00:00.000Z', 0.5), row('ok-3', '2026-10-02T12:00:00.000Z', 0)];
   const bad = [
     row('huge', '2026-10-02T13:00:00.000Z', 1e11),
@@ -61,7 +62,8 @@ describe.each(testProviders())('trust: untrusted source records on %s', (provide
     row('no-date', 'yesterday-ish', 3),
   ];
   beforeAll(async () => {
-    helicone = await startOddHelicone([...good, ...bad]);
+    served = [...good, ...bad].map((r) => ({ ...r }));
+    helicone = await startOddHelicone(served);
     h = await startHarness(provider, { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false', HELICONE_API_KEY: helicone.apiKey, HELICONE_BASE_URL: helicone.url }, () => new Date('2026-10-03T00:00:00Z'));
   });
   afterAll(async () => {
@@ -104,6 +106,14 @@ describe.each(testProviders())('trust: untrusted source records on %s', (provide
     expect(listed.stdout).toContain('above the per-call ceiling');
     expect(listed.stdout).toContain('6 record(s) kept aside');
   }, 60_000);
+
+  it('stores a record the source has corrected, and it leaves the list kept aside', async () => {
+    served.find((r) => r.request_id === 'negative')!.cost = 2.5;
+    const [r] = await h.running.runtime.sync.run(new Date('2026-10-03T00:00:00Z'), { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-03T00:00:00Z') });
+    expect(r).toMatchObject({ ok: true, rejected: bad.length - 1, inserted: 1 });
+    expect(await h.db.db.prisma.rejectedRecord.count({ where: { sourceId: 'negative' } })).toBe(0);
+    expect((await h.db.db.prisma.costEntry.findFirstOrThrow({ where: { sourceId: 'negative' } })).amount).toBe(fromUsd('2.5'));
+  });
 
   it('audits `sync now` (defect 10)', async () => {
     const { reply } = await h.command('sync now', { userId: FINANCE });

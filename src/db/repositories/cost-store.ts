@@ -107,9 +107,12 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
       }
 
       // A record stored now is no longer one kept aside (a source may correct a bad value later).
-      for (const source of new Set(batch.map((r) => r.source))) {
-        const ids = batch.filter((r) => r.source === source).map((r) => r.sourceId);
-        await prisma.rejectedRecord.deleteMany({ where: { source, sourceId: { in: ids } } });
+      // (Usually there is none: one cheap probe, then bounded IN lists within the databases' parameter limits.)
+      if (await prisma.rejectedRecord.findFirst({ select: { id: true } })) {
+        for (const source of new Set(batch.map((r) => r.source))) {
+          const ids = batch.filter((r) => r.source === source).map((r) => r.sourceId);
+          for (let i = 0; i < ids.length; i += 500) await prisma.rejectedRecord.deleteMany({ where: { source, sourceId: { in: ids.slice(i, i + 500) } } });
+        }
       }
 
       // Open months: upserted in batches; unchanged rows are not touched.
