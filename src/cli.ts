@@ -220,7 +220,7 @@ export async function main(argv: string[]): Promise<number> {
           return 2;
         }
         const r = await runClaimed(job, runtime.jobDeps, at);
-        console.log(r.ran ? `${job.name} ran for ${at.toISOString()}: ${r.summary}` : `${job.name} already ran for this slot (${at.toISOString()}); nothing done.`);
+        console.log(r.ran ? `${job.name} ran for ${at.toISOString()}: ${r.summary}` : `${job.name} already ran, or is running, for this slot (${at.toISOString()}); nothing done. A run that failed or died is retried once its 5-minute lease is over.`);
         return 0;
       } finally {
         await runtime.db.close();
