@@ -79,6 +79,7 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
   const sources = overrides.sources ?? sourceClients(config);
   const sync = syncService({
     store, clients: sources, backfillDays: config.SYNC_BACKFILL_DAYS, authz, log,
+    audit: (entry, at) => services.audit.record(entry, at),
     // Fresh data: check budgets and intraday anomalies right away when the graph can post (posts are
     // claimed, so this never doubles the daily check's).
     ...(slack
@@ -111,7 +112,7 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
       name: 'sync',
       cron: config.SYNC_CRON,
       description: 'pull costs from Helicone and Langfuse, then check budgets',
-      run: async (_deps, at) => (await sync.run(at)).map((r) => `${r.source}: ${r.ok ? `${r.records} records` : `failed (${r.error})`}`).join('; ') || 'no source configured',
+      run: async (_deps, at) => (await sync.run(at)).map((r) => `${r.source}: ${r.ok ? `${r.records} records${r.rejected ? ` (${r.rejected} kept aside)` : ''}` : `failed (${r.error})`}`).join('; ') || 'no source configured',
     },
     {
       name: 'anomalies',

@@ -8,6 +8,8 @@ import { migrate } from './db/migrate.ts';
 import { costWrites } from './db/repositories/cost-writes.ts';
 import { seedDemo } from './demo/seed.ts';
 import { replyText } from './format/reply-lines.ts';
+import { alignTable } from './format/table.ts';
+import { plainMentions } from './domain/mentions.ts';
 import { createLogger } from './logger.ts';
 import { ask } from './services/ask.ts';
 import { isMonth } from './domain/calendar.ts';
@@ -22,6 +24,8 @@ const USAGE = `Usage: aicost <command>
   demo [--days N]               seed a demo organisation into the configured database
   sync [--source helicone|langfuse] [--from <ISO>] [--to <ISO>]
                                 pull costs from the configured sources, with progress
+  sync --rejected [--source helicone|langfuse]
+                                list the source records kept aside as untrustworthy, with why
   chargeback --month YYYY-MM [--format summary|detail|totals|gl] [--out FILE]
                                 the month's chargeback: a summary, or the detail / GL CSV
   anomalies --csv <file>        run the anomaly detector over a date,value CSV of daily totals;
@@ -66,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
       return withApp(async ({ services: s }) => {
         // Without --user the operator sees everything; with it, what that Slack user would see.
         const answer = await ask(s.askDeps, { text, userId: values.user ?? 'UCLI', channelId: values.channel ?? null, now: new Date(), operator: values.user === undefined });
-        console.log(replyText(answer.reply, s.timeZone));
+        console.log(plainMentions(replyText(answer.reply, s.timeZone)));
         return answer.reply.kind === 'invalid' || answer.reply.kind === 'unknown' ? 2 : 0;
       });
     }
@@ -88,7 +92,22 @@ export async function main(argv: string[]): Promise<number> {
       }, { FINANCE_USER_IDS: [DEMO_FINANCE_USER] }); // the demo enters budgets and hidden costs as its finance user
     }
     case 'sync': {
-      const { values } = parseArgs({ args: rest, options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, rejected: { type: 'boolean' } } });
+      if (values.rejected) {
+        return withApp(async ({ db }) => {
+          const { rejectedRecordsRepository } = await import('./db/repositories/rejected-records.ts');
+          const rows = await rejectedRecordsRepository(db).list({ ...(values.source ? { source: values.source } : {}), limit: 1000 });
+          if (rows.length === 0) console.log('No source record has been kept aside.');
+          else {
+            console.log(alignTable(
+              ['source', 'id', 'date sent', 'cost sent', 'reason', 'last seen', 'times'],
+              rows.map((r) => [r.source, r.sourceId, r.occurredAt ?? '-', r.cost ?? '-', r.reason, r.lastSeen.toISOString().slice(0, 16).replace('T', ' '), String(r.seenCount)]),
+            ));
+            console.log(`${rows.length} record(s) kept aside: never summed into any total.`);
+          }
+          return 0;
+        });
+      }
       const when = (name: string, v: string | undefined) => {
         if (v === undefined) return undefined;
         const d = new Date(v);
@@ -118,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
         });
         for (const r of results) {
           console.log(r.ok
-            ? `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
+            ? `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged${r.rejected ? `, ${r.rejected} kept aside as untrustworthy: npx aicost sync --rejected` : ''}) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
             : `${r.source}: FAILED: ${r.error}`);
         }
         return results.every((r) => r.ok) ? 0 : 1;
@@ -181,7 +200,7 @@ export async function main(argv: string[]): Promise<number> {
           return 2;
         }
         const r = await runClaimed(job, runtime.jobDeps, at);
-        console.log(r.ran ? `${job.name} ran for ${at.toISOString()}: ${r.summary}` : `${job.name} already ran for this slot (${at.toISOString()}); nothing done.`);
+        console.log(r.ran ? `${job.name} ran for ${at.toISOString()}: ${r.summary}` : `${job.name} already ran, or is running, for this slot (${at.toISOString()}); nothing done. A run that failed or died is retried once its 5-minute lease is over.`);
         return 0;
       } finally {
         await runtime.close();

@@ -48,10 +48,10 @@ export function createServices(db: Database, opts: ServiceOptions) {
   const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone });
   const reports = reportService({ costs, teams, trueCost, hiddenEntries: () => hiddenRepo.active(), timeZone: opts.timeZone });
   const iceberg = icebergService({ trueCost, teams });
-  const hidden = hiddenService({ hidden: hiddenRepo, teams, authz, timeZone: opts.timeZone });
+  const hidden = hiddenService({ hidden: hiddenRepo, teams, authz, timeZone: opts.timeZone, periods: periodsRepository(db) });
   const budgets = budgetService({
     budgets: budgetsRepo, teams, costs, trueCost, claims, authz, notifier: opts.notifier ?? null, timeZone: opts.timeZone,
-    financeChannelId: opts.financeChannelId ?? '', thresholds: opts.thresholds ?? [80, 100],
+    financeChannelId: opts.financeChannelId ?? '', thresholds: opts.thresholds ?? [80, 100], periods: periodsRepository(db),
   });
   const chargeback = chargebackService({
     trueCost, costs, teams, budgets: budgetsRepo, periods: periodsRepository(db), adjustments: (month: string) => adminRepository(db).adjustments(month), claims, authz, notifier: opts.notifier ?? null,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkPercentages, USAGE_METRICS, type UsageMetric } from '../domain/allocation.ts';
 import type { HiddenCostDraft, RuleRef, TargetRef } from '../domain/hidden-cost-drafts.ts';
 import { isDay, isMonth, type HiddenCostKind, type HiddenCostUnit } from '../domain/hidden-costs.ts';
-import { fromUsd, parseAmount, type Money } from '../domain/money.ts';
+import { parseAmountInput, type Money } from '../domain/money.ts';
 import { dayKey, monthOf } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';
 
@@ -86,22 +86,18 @@ export function maxDecimalsFor(kind: HiddenCostKind): 2 | 4 {
 export function parseAmountText(text: string, maxDecimals: 2 | 4): Parsed<Money> {
   const t = text.trim();
   if (t === '') return bad('Enter an amount, like 2800 or 54.50.');
-  const body = t.replace(/^\$/, '');
-  if (/^[-−]/.test(body)) return bad('The amount must be more than $0: a hidden cost is money spent.');
-  if (!/^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(body)) return bad(`"${t}" is not an amount. Write it like 2800, 54.50 or $1,234.56.`);
-  const plain = body.replace(/,/g, '');
-  const decimals = (plain.split('.')[1] ?? '').length;
-  if (decimals > maxDecimals) {
+  if (/^\$?[-−]/.test(t)) return bad('The amount must be more than $0: a hidden cost is money spent.');
+  const loose = parseAmountInput(t, { decimals: 9 });
+  if (!loose.ok) return bad(loose.error.startsWith(`"${t}" is not an amount: write dollars`) ? `"${t}" is not an amount. Write it like 2800, 54.50 or $1,234.56.` : loose.error);
+  const r = parseAmountInput(t, { decimals: maxDecimals });
+  if (!r.ok) {
     return bad(
       maxDecimals === 2
         ? `"${t}" has more than 2 decimals: one-off and monthly amounts are in cents (per-item and per-request amounts may have up to 4).`
         : `"${t}" has more than 4 decimals: per-item and per-request amounts may have up to 4.`,
     );
   }
-  const amount = decimals <= 2 ? parseAmount(plain) : fromUsd(plain);
-  if (amount === null) return bad(`"${t}" is not an amount. Write it like 2800, 54.50 or $1,234.56.`);
-  if (amount === 0n) return bad('The amount must be more than $0.');
-  return ok(amount);
+  return ok(r.amount);
 }
 
 /** A category from the list (case-insensitive, "-" as "_"); unknown ones list the valid ones. */

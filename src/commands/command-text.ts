@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseAmount, type Money } from '../domain/money.ts';
+import { parseAmountInput, type Money } from '../domain/money.ts';
+import { parseId } from '../domain/ids.ts';
 import { parsePeriod, PERIOD_EXAMPLES, type Period } from '../domain/periods.ts';
 import { isMonth } from '../domain/calendar.ts';
 import { closest } from '../domain/suggest.ts';
@@ -125,8 +126,8 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
   if (verb === 'hidden') {
     const sub = rest[0]?.toLowerCase();
     if (sub === 'delete' || sub === 'edit' || sub === 'remove') {
-      const id = Number((rest[1] ?? '').replace(/^#/, ''));
-      if (!Number.isInteger(id) || id <= 0) return invalid(`\`hidden ${sub}\` needs the entry number shown by \`/aicost hidden\`.`, [`/aicost hidden ${sub} 12`]);
+      const id = parseId(rest[1] ?? '');
+      if (id === null) return invalid(`\`hidden ${sub}\` needs the entry number shown by \`/aicost hidden\`.`, [`/aicost hidden ${sub} 12`]);
       return sub === 'edit' ? { kind: 'hidden-edit', id } : { kind: 'hidden-delete', id };
     }
     if (rest.length > 1) return invalid('`hidden` takes at most a team or feature name.', ['/aicost hidden', '/aicost hidden support']);
@@ -149,8 +150,10 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
     const [, team, amountText, when, ...extra] = rest;
     const s = slug.safeParse((team ?? '').toLowerCase());
     if (!team || !s.success) return invalid('`budget set` needs a team, then an amount.', BUDGET_EXAMPLES);
-    const amount = amountText === undefined ? null : parseAmount(amountText);
-    if (amount === null) return invalid(`"${amountText ?? ''}" is not an amount: write dollars such as 5000 or 12,500.50.`, BUDGET_EXAMPLES);
+    if (amountText === undefined) return invalid('`budget set` needs an amount after the team: write dollars such as 5000 or 12,500.50.', BUDGET_EXAMPLES);
+    const parsed = parseAmountInput(amountText, { allowZero: true });
+    if (!parsed.ok) return invalid(parsed.error, BUDGET_EXAMPLES);
+    const amount = parsed.amount;
     if (extra.length) return invalid(`"${extra.join(' ')}" after the month is not part of \`budget set\`.`, BUDGET_EXAMPLES);
     const w = (when ?? 'monthly').toLowerCase();
     if (w !== 'monthly' && !isMonth(w)) return invalid(`"${when}" is not a month: use YYYY-MM, or "monthly" for every month.`, BUDGET_EXAMPLES);
@@ -158,8 +161,10 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
   }
 
   if (verb === 'request') {
-    const amount = rest[0] === undefined ? null : parseAmount(rest[0]);
-    if (amount === null || amount === 0n) return invalid(rest[0] ? `"${rest[0]}" is not an amount: write dollars such as 2000.` : '`request` needs an amount and a reason.', REQUEST_EXAMPLES);
+    if (rest[0] === undefined) return invalid('`request` needs an amount and a reason.', REQUEST_EXAMPLES);
+    const parsed = parseAmountInput(rest[0]);
+    if (!parsed.ok) return invalid(parsed.error, REQUEST_EXAMPLES);
+    const amount = parsed.amount;
     if (rest.length < 2) return invalid('Say why the budget should grow, after the amount.', REQUEST_EXAMPLES);
     return { kind: 'request', amount, words: rest.slice(1) };
   }

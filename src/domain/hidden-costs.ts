@@ -250,3 +250,36 @@ export function perUnitAmountFromTime(hourlyRate: Money, minutes: number | strin
 
 /** A hidden cost before it is stored (no id, no author yet). */
 export type NewHiddenCost = Omit<HiddenCost, 'id' | 'author'>;
+
+/** Whether an entry charges anything to the month "YYYY-MM" (one-off: its date's month; others: their window). */
+export function entryCoversMonth(entry: Pick<HiddenCost, 'kind' | 'date' | 'fromMonth' | 'untilMonth'>, month: string): boolean {
+  if (entry.kind === 'one_off') return entry.date?.slice(0, 7) === month;
+  if (entry.fromMonth !== undefined && month < entry.fromMonth) return false;
+  const until = entry.untilMonth ?? null;
+  return until === null || month <= until;
+}
+
+/**
+ * Closed months are immutable: the first closed or finalized month whose charge a change would alter
+ * (`before` null: a new entry; `after` null: a deletion), or null when the change only touches open
+ * months. An edit may still end a recurring entry (its until month) or move it in open months.
+ */
+export function lockedMonthTouched(
+  before: Omit<HiddenCost, 'id' | 'author'> | null,
+  after: Omit<HiddenCost, 'id' | 'author'> | null,
+  locked: readonly string[],
+): string | null {
+  const charge = (e: Omit<HiddenCost, 'id' | 'author'> | null, month: string) =>
+    e && entryCoversMonth(e, month)
+      ? stable([e.category, e.amount.toString(), e.kind, e.date ?? null, e.unit ?? null, e.target])
+      : null;
+  for (const month of [...locked].sort()) if (charge(before, month) !== charge(after, month)) return month;
+  return null;
+}
+
+/** JSON with object keys sorted (records from the database and drafts list keys in different orders). */
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return typeof v === 'bigint' ? v.toString() : JSON.stringify(v ?? null);
+}

@@ -47,11 +47,44 @@ function numberToPlainString(n: number): string {
   return (negative ? '-' : '') + out;
 }
 
-/** Whole cents (as typed by people: "2800", "54.50", "$1,234.5") to Money. Returns null when not an amount. */
+/** The largest amount a person may type anywhere: $1,000,000,000. */
+export const MAX_TYPED_AMOUNT: Money = 1_000_000_000n * NANOS_PER_DOLLAR;
+
+export type AmountResult = { ok: true; amount: Money } | { ok: false; error: string };
+
+/**
+ * The one parser for amounts typed by people (slash commands, the quick form, modals, admin,
+ * approvals): "2800", "54.50", "$1,234.5". Commas are thousands separators only, in groups of three
+ * ("1,50" and "2,000,00" are refused, never reinterpreted); at most `decimals` decimals (2: cents; 4
+ * for per-unit costs); at most $1,000,000,000; negative only when `allowNegative` (credits). Zero is
+ * refused unless `allowZero`.
+ */
+export function parseAmountInput(text: string, opts: { decimals?: number; allowNegative?: boolean; allowZero?: boolean; max?: Money } = {}): AmountResult {
+  const decimals = opts.decimals ?? 2;
+  const max = opts.max ?? MAX_TYPED_AMOUNT;
+  const t = text.trim();
+  if (t === '') return { ok: false, error: 'Enter an amount in dollars, such as 2800 or 1,250.50.' };
+  const m = /^([-−]?)\$?([0-9][0-9,]*)(?:\.([0-9]*))?$/.exec(t);
+  if (!m) return { ok: false, error: `"${t}" is not an amount: write dollars such as 2800, 54.50 or $1,234.56.` };
+  const [, sign, whole, frac = ''] = m as unknown as [string, string, string, string | undefined];
+  if (whole.includes(',') && !/^\d{1,3}(,\d{3})+$/.test(whole)) {
+    return { ok: false, error: `"${t}" is not an amount: commas only separate thousands (1,250.50), and decimals follow a point.` };
+  }
+  if (m[3] !== undefined && frac === '') return { ok: false, error: `"${t}" is not an amount: write the decimals after the point, or none.` };
+  if (frac.length > decimals) {
+    return { ok: false, error: decimals === 0 ? `"${t}" must be whole dollars.` : `"${t}" has more than ${decimals} decimals: amounts are at most ${decimals === 2 ? 'whole cents' : `${decimals} decimals`}.` };
+  }
+  if (sign && !opts.allowNegative) return { ok: false, error: `"${t}" is negative: write a positive amount.` };
+  const abs = fromUsd(`${whole.replace(/,/g, '')}${frac ? `.${frac}` : ''}`);
+  if (abs > max) return { ok: false, error: `"${t}" is more than ${formatMoney(max)}, the largest amount aicost accepts.` };
+  if (abs === 0n && !opts.allowZero) return { ok: false, error: 'The amount must be more than $0.00.' };
+  return { ok: true, amount: (sign ? -abs : abs) as Money };
+}
+
+/** {@link parseAmountInput} with cents, positive: the amount, or null when it is not one. */
 export function parseAmount(text: string): Money | null {
-  const cleaned = text.trim().replace(/^\$/, '').replace(/,/g, '');
-  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null;
-  return fromUsd(cleaned);
+  const r = parseAmountInput(text, { allowZero: true });
+  return r.ok ? r.amount : null;
 }
 
 export function dollars(n: number): Money {

@@ -23,6 +23,10 @@ export type PeriodResult = { ok: true; period: Period } | { ok: false; error: st
 
 export const PERIOD_EXAMPLES = ['this month', 'last month', '2026-10', '7d', '30d', '90d', '2026-10-01..2026-10-15'];
 
+/** Periods are calendar dates of these years (outside them JavaScript dates misbehave: years < 100, > 9999). */
+const MIN_YEAR = 2000;
+const MAX_YEAR = 2099;
+
 export function monthPeriod(month: string, timeZone: string): Period {
   const [y, m] = assertMonth(month).split('-').map(Number) as [number, number];
   const start = new TZDate(y, m - 1, 1, timeZone);
@@ -79,7 +83,9 @@ export function parsePeriod(text: string, now: Date, timeZone: string): PeriodRe
   if (t === 'last month' || t === 'previous month') {
     return { ok: true, period: monthPeriod(previousMonth(monthOf(now, timeZone)), timeZone) };
   }
-  if (isMonth(t)) return { ok: true, period: monthPeriod(t, timeZone) };
+  const outOfYears = (year: string) => Number(year) < MIN_YEAR || Number(year) > MAX_YEAR;
+  const yearsError = { ok: false as const, error: `"${text.trim()}" is outside the years aicost reports on (${MIN_YEAR} to ${MAX_YEAR}).` };
+  if (isMonth(t)) return outOfYears(t.slice(0, 4)) ? yearsError : { ok: true, period: monthPeriod(t, timeZone) };
   const days = /^(\d{1,3})\s?d(ays?)?$/.exec(t);
   if (days) {
     const n = Number(days[1]);
@@ -95,6 +101,7 @@ export function parsePeriod(text: string, now: Date, timeZone: string): PeriodRe
   const range = /^(\d{4}-\d{2}-\d{2})\s?(?:\.\.|to)\s?(\d{4}-\d{2}-\d{2})$/.exec(t);
   if (range) {
     const [a, b] = [range[1]!, range[2]!];
+    if (outOfYears(a.slice(0, 4)) || outOfYears(b.slice(0, 4))) return yearsError;
     if (!isDay(a) || !isDay(b)) return { ok: false, error: `"${text.trim()}" has a date that does not exist.` };
     if (b < a) return { ok: false, error: `"${text.trim()}" ends before it starts.` };
     const from = dayStart(a, timeZone);

@@ -19,6 +19,7 @@ export function percent(share: number): string {
 export const NARROW_WIDTH = 60;
 
 import type { Grid, TablePart } from '../services/reply.ts';
+import { mention } from '../domain/mentions.ts';
 
 export type { Grid, TablePart };
 
@@ -41,5 +42,5 @@ export function humanLabel(key: string): string {
 
 /** A Slack user id as a mention (Slack shows the person's name); anything else unchanged. */
 export function personLabel(id: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : id;
+  return mention(id);
 }

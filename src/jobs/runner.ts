@@ -23,14 +23,57 @@ export const WORKER_ID = `${hostname()}:${process.pid}`;
  * Runs a job for a slot if this process wins the slot's claim. The scheduler and `aicost run` both come
  * through here, so a slot runs once across replicas, restarts and manual re-runs.
  */
-export async function runClaimed<D>(job: JobDefinition<D>, deps: D & { claims: ClaimsRepository; log: Logger }, at: Date): Promise<{ ran: boolean; summary?: string }> {
+export async function runClaimed<D>(
+  job: JobDefinition<D>,
+  deps: D & { claims: ClaimsRepository; log: Logger },
+  at: Date,
+  opts: { now?: Date; leaseMs?: number } = {},
+): Promise<{ ran: boolean; summary?: string }> {
   const key = slotKey(job.name, at);
-  if (!(await deps.claims.claimSlot(key, WORKER_ID))) {
+  const now = opts.now ?? new Date();
+  if (!(await deps.claims.claimSlot(key, WORKER_ID, now, opts.leaseMs))) {
     deps.log.info({ job: job.name, slot: key }, 'slot already claimed elsewhere; skipping');
     return { ran: false };
   }
-  const summary = await job.run(deps, at);
-  await deps.claims.slotDone(key, new Date());
+  let summary: string;
+  try {
+    summary = await job.run(deps, at);
+  } catch (err) {
+    // Give the slot back: the next scheduler tick or `aicost run` of this slot retries it. The posts
+    // inside stay exactly-once through their own claims.
+    await deps.claims.failSlot(key);
+    throw err;
+  }
+  await deps.claims.slotDone(key, opts.now ?? new Date());
   deps.log.info({ job: job.name, slot: key, summary }, 'job done');
   return { ran: true, summary };
+}
+
+/**
+ * Retries the job's slots that were claimed but never finished (the run threw, or its process died
+ * and the lease ran out), oldest first, each through runClaimed (so one replica takes each over).
+ * The scheduler calls this on every tick of the job.
+ */
+export async function retryStaleSlots<D>(
+  job: JobDefinition<D>,
+  deps: D & { claims: ClaimsRepository; log: Logger },
+  now: Date,
+  opts: { leaseMs?: number } = {},
+): Promise<{ slot: string; ok: boolean }[]> {
+  const out: { slot: string; ok: boolean }[] = [];
+  for (const key of await deps.claims.staleSlots(`${job.name}:`, now, opts.leaseMs)) {
+    const at = new Date(key.slice(job.name.length + 1));
+    if (Number.isNaN(at.getTime())) continue;
+    try {
+      const r = await runClaimed(job, deps, at, { now, ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}) });
+      if (r.ran) {
+        deps.log.info({ job: job.name, slot: key }, 'failed slot retried');
+        out.push({ slot: key, ok: true });
+      }
+    } catch (err) {
+      deps.log.error({ err, job: job.name, slot: key }, 'retried slot failed again');
+      out.push({ slot: key, ok: false });
+    }
+  }
+  return out;
 }

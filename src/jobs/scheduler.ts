@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { ClaimsRepository } from '../db/repositories/claims.ts';
 import type { Logger } from '../logger.ts';
-import { runClaimed, type JobDefinition } from './runner.ts';
+import { retryStaleSlots, runClaimed, type JobDefinition } from './runner.ts';
 
 /**
  * Starts a node-cron task per job in the report time zone. Every replica fires every task; the slot
@@ -17,6 +17,8 @@ export function startScheduler<D>(
       job.cron,
       async (ctx) => {
         try {
+          // Slots of this job that failed or whose runner died are retried first (see runner.ts).
+          await retryStaleSlots(job, deps, ctx.date);
           await runClaimed(job, deps, ctx.date);
         } catch (err) {
           deps.log.error({ err, job: job.name }, 'scheduled job failed');

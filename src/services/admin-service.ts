@@ -1,6 +1,6 @@
 import type { HiddenCostsRepository } from './ports/hidden-costs.ts';
 import type { TeamsRepository } from './ports/teams.ts';
-import { formatMoney, fromUsd } from '../domain/money.ts';
+import { formatMoney, parseAmountInput } from '../domain/money.ts';
 import type { ReplyParts } from './reply.ts';
 import type { Authz } from './authz.ts';
 import type { AdminRepository } from './ports/admin.ts';
@@ -50,7 +50,11 @@ export function adminService(deps: { admin: AdminRepository; teams: TeamsReposit
         else if ((field === 'leads' || field === 'members') && values.length && values.every((v) => userId(v))) {
           const ids = values.map((v) => userId(v)!);
           await deps.teams.upsert({ ...team, ...(field === 'leads' ? { leadUserIds: ids } : { memberUserIds: ids }) });
-        } else if ((field === 'cost-center' || field === 'costcenter') && values.length === 1) await deps.teams.upsert({ ...team, costCenter: values[0]! });
+        } else if ((field === 'cost-center' || field === 'costcenter') && values.length === 1) {
+          // A cost centre is a short code from the ledger (it lands in every chargeback CSV row).
+          if (values[0]!.length > 40 || /[\u0000-\u001f\u007f]/.test(values[0]!)) return usage(`A cost centre is a ledger code of at most 40 characters, such as CC-4100 (got ${values[0]!.length} characters). Nothing was changed.`);
+          await deps.teams.upsert({ ...team, costCenter: values[0]! });
+        }
         else return usage(`I did not understand "team ${a} ${[b, ...rest].filter(Boolean).join(' ')}".`);
         const after = await deps.teams.bySlug(team.slug);
         await repo.audit({ actor, action: `team.${field}`, entity: 'team', entityId: team.slug, before, after }, now);
@@ -70,13 +74,10 @@ export function adminService(deps: { admin: AdminRepository; teams: TeamsReposit
         const feature = features.find((f) => f.slug === a?.toLowerCase());
         if (!feature) return usage(a ? `There is no feature "${a}".` : 'Name the feature.');
         if (b === 'baseline' && rest.length === 1) {
-          let amount: bigint;
-          try {
-            amount = fromUsd(rest[0]!.replace(/^\$/, ''));
-          } catch {
-            return usage(`"${rest[0]}" is not an amount.`);
-          }
-          if (amount < 0n) return usage('A baseline cannot be negative.');
+          if (/^\$?[-−]/.test(rest[0]!.trim())) return usage('A baseline cannot be negative.');
+          const parsed = parseAmountInput(rest[0]!, { decimals: 4, allowZero: true });
+          if (!parsed.ok) return usage(parsed.error);
+          const amount = parsed.amount;
           await deps.teams.setFeatureBaseline(feature.id, amount);
           await repo.audit({ actor, action: 'feature.baseline', entity: 'feature', entityId: feature.slug, after: { baselinePerUnit: amount } }, now);
           return out([`${feature.slug}: human baseline ${formatMoney(amount)} per work item.`]);
@@ -93,9 +94,9 @@ export function adminService(deps: { admin: AdminRepository; teams: TeamsReposit
       if (what === 'adjust') {
         const team = a ? await deps.teams.bySlug(a.toLowerCase()) : null;
         if (!team) return usage(a ? `There is no team "${a}".` : 'Name the team.');
-        const m = /^(-?)\$?(\d{1,3}(,\d{3})*|\d+)(\.\d{1,2})?$/.exec(b ?? '');
-        if (!m || !b) return usage(`"${b ?? ''}" is not an amount: write dollars, negative for a credit, e.g. -120.50.`);
-        const amount = fromUsd(b.replace(/[$,]/g, ''));
+        const parsed = parseAmountInput(b ?? '', { allowNegative: true, allowZero: true });
+        if (!parsed.ok) return usage(`${parsed.error} Write dollars, negative for a credit, e.g. -120.50.`);
+        const amount = parsed.amount;
         const [month, ...reasonWords] = rest;
         if (!month || !isMonth(month)) return usage('After the amount, give the month as YYYY-MM.');
         if (amount === 0n) return usage('An adjustment of $0.00 changes nothing.');

@@ -12,6 +12,7 @@ import { closest } from '../domain/suggest.ts';
 import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import type { TeamTrueCost, TrueCostService } from './true-cost.ts';
+import { mention } from '../domain/mentions.ts';
 
 /**
  * Budgets per team per calendar month. Budgets count the TRUE cost: direct API spend, hidden costs and
@@ -49,6 +50,8 @@ export interface BudgetDeps {
   timeZone: string;
   financeChannelId: string;
   thresholds: number[];
+  /** Closed and finalized months (their budgets no longer change). */
+  periods?: { locked(): Promise<{ month: string; status: string }[]> };
 }
 
 type Result = { ok: boolean; message: string };
@@ -215,6 +218,8 @@ export function budgetService(deps: BudgetDeps) {
       // A standing amount applies from the current month on; months before keep the standing amount they had.
       const current = monthOf(now, timeZone);
       const month = when === 'monthly' ? STANDING : when;
+      const locked = month === STANDING ? undefined : (await deps.periods?.locked())?.find((p) => p.month === month);
+      if (locked) return { ok: false, message: `${month} is ${locked.status}: its budget no longer changes. Set the budget of an open month instead. Nothing was changed.` };
       const { before } = await budgets.set({ teamId: team.id, month, amount, actor: userId, at: now, effectiveFrom: current });
       const shown = month === STANDING ? current : month;
       const b = await budgetOf(team.id, shown);
@@ -259,14 +264,16 @@ export function budgetService(deps: BudgetDeps) {
       if (!(await authz.isFinance(userId))) return { ok: false, message: 'Only finance can decide budget requests. Nothing was changed.' };
       const current = await budgets.request(id);
       if (!current) return { ok: false, message: `There is no request #${id}.` };
-      if (current.status !== 'pending') return { ok: false, message: `Request #${id} was already ${current.status} by <@${current.decidedBy}>.` };
+      if (current.status !== 'pending') return { ok: false, message: `Request #${id} was already ${current.status} by ${mention(current.decidedBy)}.` };
+      const locked = decision === 'approved' ? (await deps.periods?.locked())?.find((p) => p.month === current.month) : undefined;
+      if (locked) return { ok: false, message: `${current.month} is ${locked.status}: its budget no longer changes, so request #${id} cannot be approved. Deny it, or ask for the budget in an open month. Nothing was changed.` };
       const decided = await budgets.decide(id, {
         status: decision, decidedBy: userId, at: now, reason: opts.reason ?? null,
         decidedAmount: decision === 'approved' ? (opts.amount ?? current.amount) : null,
       });
       if (!decided) {
         const again = await budgets.request(id);
-        return { ok: false, message: `Request #${id} was already ${again?.status} by <@${again?.decidedBy}>.` };
+        return { ok: false, message: `Request #${id} was already ${again?.status} by ${mention(again?.decidedBy)}.` };
       }
       const team = (await teams.list()).find((t) => t.id === decided.teamId)!;
       const effective = (await budgetOf(team.id, decided.month)).effective;
@@ -352,5 +359,5 @@ export type BudgetService = ReturnType<typeof budgetService>;
 export function decisionText(r: OverrunRequestRecord, team: TeamRecord, effective: Money | null): string {
   const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? 0n)}` : 'denied';
   const budget = effective === null ? '' : ` ${possessive(team.name)} ${r.month} budget is now ${formatMoney(effective)}.`;
-  return `Budget request #${r.id} for ${team.name} (${r.month}) was ${verdict} by <@${r.decidedBy}>.${budget}${r.decisionReason ? ` Reason: ${r.decisionReason}` : ''}`;
+  return `Budget request #${r.id} for ${team.name} (${r.month}) was ${verdict} by ${mention(r.decidedBy)}.${budget}${r.decisionReason ? ` Reason: ${r.decisionReason}` : ''}`;
 }

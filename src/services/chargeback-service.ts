@@ -16,6 +16,7 @@ import { chargebackParts } from '../format/chargeback-lines.ts';
 import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import type { TrueCostService } from './true-cost.ts';
+import { mention } from '../domain/mentions.ts';
 
 /**
  * The monthly chargeback: the draft (showback) posted to finance with a chart and the detail CSV, the
@@ -203,7 +204,7 @@ export function chargebackService(deps: ChargebackDeps) {
         }
       }
       const verb = action === 'close' ? 'closed' : action === 'reopen' ? 'reopened' : 'finalized';
-      return { ok: true, message: `${month} ${verb} by <@${userId}>.` };
+      return { ok: true, message: `${month} ${verb} by ${mention(userId)}.` };
     },
   };
 }

@@ -5,8 +5,11 @@ import type { NewHiddenCost } from '../domain/hidden-costs.ts';
 import { parseAddCommand, validateHiddenCostInput, type AddContext, type HiddenCostFields, type HiddenCostField } from '../commands/add-command-text.ts';
 import { describeRule } from '../domain/allocation.ts';
 import { formatMoney } from '../domain/money.ts';
+import { lockedMonthTouched } from '../domain/hidden-costs.ts';
+import type { PeriodsRepository } from './ports/periods.ts';
 import type { Authz } from './authz.ts';
 import { targetText } from '../format/hidden-target.ts';
+import { mention } from '../domain/mentions.ts';
 
 /**
  * Entering hidden costs. Team leads add and change entries for their own teams (and those teams'
@@ -18,8 +21,24 @@ export type HiddenOutcome =
   | { ok: false; problem: string; examples?: string[]; refused?: boolean }
   | { ok: false; fieldErrors: Partial<Record<HiddenCostField, string>> };
 
-export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: TeamsRepository; authz: Authz; timeZone: string }) {
+export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: TeamsRepository; authz: Authz; timeZone: string; periods?: Pick<PeriodsRepository, 'locked'> }) {
   const { hidden, teams, authz, timeZone } = deps;
+
+  /**
+   * Closed and finalized months are immutable (README "Closed months"): a change that would alter what
+   * such a month is charged is refused, naming the month and its state. Ending a recurring entry
+   * (until month) or changing it from the first open month on is allowed.
+   */
+  async function lockedRefusal(before: NewHiddenCost | null, after: NewHiddenCost | null, verb: string): Promise<string | null> {
+    const locked = (await deps.periods?.locked()) ?? [];
+    const month = lockedMonthTouched(before, after, locked.map((p) => p.month));
+    if (month === null) return null;
+    const state = locked.find((p) => p.month === month)!.status;
+    const recurring = (after ?? before)!.kind !== 'one_off';
+    return `${month} is ${state}: its numbers do not change, so I cannot ${verb} a cost that ${before && after ? 'changes' : 'charges'} it. ${
+      recurring ? `To change a recurring cost, end it (until ${month} or later) and add the new one from the first open month.` : 'Date it in an open month instead.'
+    }${state === 'closed' ? ` Finance can reopen ${month} first.` : ''} Nothing was changed.`;
+  }
 
   async function context(now: Date): Promise<AddContext & { teamList: TeamRecord[]; featureList: Awaited<ReturnType<TeamsRepository['listFeatures']>> }> {
     const [teamList, featureList, categories] = await Promise.all([teams.list(), teams.listFeatures(), hidden.categories()]);
@@ -49,9 +68,18 @@ export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: Team
     const refused = await mayWrite(userId, resolved.cost, ctx);
     if (refused) return { ok: false, problem: `${refused} Nothing was changed.`, refused: true };
     if (editId !== undefined) {
+      // Re-authorised on every submit: the entry must still exist, and the user must be its author or
+      // finance now (the form's private_metadata names the entry; it is never trusted).
+      const current = await hidden.byId(editId);
+      if (!current) return { ok: false, problem: `There is no hidden cost #${editId} any more. Nothing was changed.` };
+      if (!(current.author === userId || (await authz.isFinance(userId)))) return { ok: false, problem: `Only the author of #${editId} or finance can edit it. Nothing was changed.` };
+      const lockedEdit = await lockedRefusal(current, resolved.cost, 'edit');
+      if (lockedEdit) return { ok: false, problem: lockedEdit };
       const entry = await hidden.update(editId, resolved.cost, userId, now);
       return entry ? { ok: true, entry, message: `Updated #${entry.id}: ${describeCost(resolved.cost, ctx)}.` } : { ok: false, problem: `There is no hidden cost #${editId}.` };
     }
+    const lockedAdd = await lockedRefusal(null, resolved.cost, 'add');
+    if (lockedAdd) return { ok: false, problem: lockedAdd };
     const entry = await hidden.create(resolved.cost, userId, now);
     return { ok: true, entry, message: `Added ${describeCost(resolved.cost, ctx)} (#${entry.id}).` };
   }
@@ -106,8 +134,10 @@ export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: Team
       const entry = await hidden.byId(id);
       if (!entry) return { ok: false, message: `There is no hidden cost #${id}. \`/aicost hidden\` lists them.` };
       if (!(entry.author === userId || (await authz.isFinance(userId)))) {
-        return { ok: false, message: `Only the author of #${id} (<@${entry.author}>) or finance can delete it.` };
+        return { ok: false, message: `Only the author of #${id} (${mention(entry.author)}) or finance can delete it.` };
       }
+      const lockedDelete = await lockedRefusal(entry, null, 'delete');
+      if (lockedDelete) return { ok: false, message: lockedDelete };
       await hidden.remove(id, userId, now);
       return { ok: true, message: `Deleted hidden cost #${id}. The change is in the audit log.` };
     },

@@ -1,5 +1,7 @@
 import { DAY_MS, countWindows, timeWindows } from '../domain/time-windows.ts';
 import type { CostStore, SourceClient, UpsertCounts } from './ports/source.ts';
+import type { Money } from '../domain/money.ts';
+import { rejectedFromRecord, untrustedReason, type RejectedSourceRecord, type SourcePage } from '../sources/trust.ts';
 
 /**
  * Pulling a source into the store, resumably.
@@ -49,6 +51,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** Monotonic ms clock for rate and ETA. Default performance.now. */
   clock?: () => number;
+  /** Records costing more than this per call are kept aside (default $1,000; see trust.ts). */
+  maxCallCost?: Money;
 }
 
 export interface SyncSourceOptions extends SyncOptions {
@@ -65,6 +69,8 @@ export interface SyncResult extends UpsertCounts {
   from: Date;
   to: Date;
   records: number;
+  /** Records kept aside as untrustworthy (counted in `records`, never stored as costs). */
+  rejected: number;
   pages: number;
   windows: number;
   /** The watermark after the run (unchanged when nothing completed). */
@@ -114,7 +120,7 @@ export async function syncSource(opts: SyncSourceOptions): Promise<SyncResult> {
       : new Date(opts.now.getTime() - firstRunDays(opts.backfillDays) * DAY_MS));
 
   const result: SyncResult = {
-    source, ok: true, error: null, from, to, records: 0, pages: 0, windows: 0,
+    source, ok: true, error: null, from, to, records: 0, rejected: 0, pages: 0, windows: 0,
     inserted: 0, updated: 0, unchanged: 0, watermark, durationMs: 0,
   };
   const windowsTotal = countWindows(from, to, windowMs);
@@ -138,9 +144,20 @@ export async function syncSource(opts: SyncSourceOptions): Promise<SyncResult> {
   try {
     for (const window of timeWindows(from, to, windowMs)) {
       let insertedHere = 0;
-      for await (const page of prefetched(opts.client.pages(window.from, window.to, opts.signal))) {
+      for await (const read of prefetched<SourcePage>(opts.client.pages(window.from, window.to, opts.signal))) {
         result.pages++;
-        result.records += page.length;
+        // Untrusted records are kept aside with their reason, never summed, and never stop the sync.
+        const rejected: RejectedSourceRecord[] = [...(read.rejected ?? [])];
+        const page = read.filter((r) => {
+          const reason = untrustedReason(r, window, opts.now, opts.maxCallCost);
+          if (reason) rejected.push(rejectedFromRecord(r, reason));
+          return reason === null;
+        });
+        result.records += page.length + rejected.length;
+        if (rejected.length > 0) {
+          result.rejected += rejected.length;
+          await opts.store.rejectRecords?.(rejected, opts.now);
+        }
         if (page.length > 0) {
           const counts = await opts.store.upsertCosts(page);
           result.inserted += counts.inserted;
@@ -195,7 +212,7 @@ export async function syncAll(clients: readonly SourceClient[], opts: SyncOption
       const to = opts.to ?? opts.now;
       results.push({
         source: client.source, ok: false, error: errorMessage(e), from: opts.from ?? to, to,
-        records: 0, pages: 0, windows: 0, inserted: 0, updated: 0, unchanged: 0, watermark: null, durationMs: 0,
+        records: 0, rejected: 0, pages: 0, windows: 0, inserted: 0, updated: 0, unchanged: 0, watermark: null, durationMs: 0,
       });
     }
   }

@@ -23,7 +23,11 @@ export interface SourceStatus {
   lastRecords: number;
 }
 
-export function syncService(deps: { store: CostStore; clients: SourceClient[]; backfillDays: number; authz: Authz; log: Log; afterSync?: (now: Date) => Promise<void> }) {
+export function syncService(deps: {
+  store: CostStore; clients: SourceClient[]; backfillDays: number; authz: Authz; log: Log; afterSync?: (now: Date) => Promise<void>;
+  /** Records who started a sync (the audit log). */
+  audit?: (entry: { actor: string; action: string; entity: string; entityId?: string | null; after?: unknown }, at: Date) => Promise<void>;
+}) {
   const { store, clients } = deps;
   let running: Promise<SyncResult[]> | null = null;
 
@@ -62,24 +66,31 @@ export function syncService(deps: { store: CostStore; clients: SourceClient[]; b
         else if (clients.length === 0) notes.push('No source is configured, so there is nothing to sync.');
         else if (running) notes.push('A sync is already running.');
         else {
+          await deps.audit?.({ actor: userId, action: 'sync.start', entity: 'sync', entityId: null, after: { sources: clients.map((c) => c.source) } }, now);
           running = run(now).finally(() => (running = null));
           running.catch((err: unknown) => deps.log.error({ err }, 'manual sync failed'));
           notes.push('Sync started. Run /aicost sync again in a minute to see the result.');
         }
       }
       const list = await statuses();
+      const rejected = await store.rejectedCounts();
+      const keptAside = [...rejected.values()].reduce((a, b) => a + b, 0);
       const ago = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never');
       const table = alignTable(
-        ['source', 'state', 'last success', 'data up to', 'records', 'last error'],
+        ['source', 'state', 'last success', 'data up to', 'records', 'kept aside', 'last error'],
         list.map((s) => [
           s.source,
           s.configured ? 'on' : 'off (no credentials)',
           ago(s.lastSuccess),
           s.watermark ? `${ago(s.watermark)} (lag ${Math.max(0, Math.round((now.getTime() - s.watermark.getTime()) / 60_000))} min)` : '-',
           s.recordsTotal.toLocaleString('en-US'),
+          (rejected.get(s.source) ?? 0).toLocaleString('en-US'),
           s.lastError ? `${ago(s.lastErrorAt)}: ${s.lastError.slice(0, 80)}` : '-',
         ]),
       );
+      if (keptAside > 0) {
+        notes.push(`${keptAside.toLocaleString('en-US')} source record(s) were kept aside as untrustworthy (negative, unreadable or implausible cost, or a date outside the window asked for) and are in no total. The operator lists them with \`npx aicost sync --rejected\`.`);
+      }
       return { title: 'Cost sources', summary: [], tables: [{ caption: 'Sync status', table }], notes: [...notes, 'Helicone needs HELICONE_API_KEY; Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.'] };
     },
   };

@@ -1,5 +1,7 @@
-import { App, type CustomRoute } from '@slack/bolt';
+import { createHash } from 'node:crypto';
+import { App, HTTPReceiver, type CustomRoute, type Middleware, type AnyMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../container.ts';
+import { slackRequestsRepository } from '../db/repositories/slack-requests.ts';
 import { boltLogger, type Logger } from '../logger.ts';
 import { registerAicostCommand } from './listeners/aicost-command.ts';
 import { registerAppHome } from './listeners/app-home.ts';
@@ -7,6 +9,7 @@ import { registerHiddenCostModal } from './listeners/hidden-cost-modal.ts';
 import { registerOverrunActions } from './listeners/overrun-actions.ts';
 import { registerPeriodActions } from './listeners/period-actions.ts';
 import { registerAnomalyActions } from './listeners/anomaly-actions.ts';
+import { escapingFetch } from './outgoing.ts';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -23,6 +26,39 @@ export interface SlackAppOptions {
   clock?: () => Date;
   /** Socket Mode: the port of the small HTTP server Bolt starts for /healthz (HTTP mode passes it to start()). */
   port?: number;
+  /** The wall clock the request timestamps are checked against (defaults to the system clock). */
+  requestClock?: () => Date;
+}
+
+/** Slack's signature window; a timestamp further in the future than this is refused too. */
+const MAX_SKEW_SECONDS = 5 * 60;
+
+/**
+ * Every Slack request is handled at most once: a replay of the same signed request within the
+ * signature window (with or without x-slack-retry-num) is acknowledged and does nothing, because its
+ * key (a hash of the request body, which holds Slack's trigger_id / event_id) is already in the
+ * database. Bolt refuses stale timestamps; this also refuses ones more than 5 minutes in the future.
+ */
+function replayGuard(services: Services, log: Logger, now: () => Date): Middleware<AnyMiddlewareArgs> {
+  const seen = slackRequestsRepository(services.db);
+  return async (args) => {
+    const { body, context, next } = args;
+    const ack = (args as { ack?: () => Promise<void> }).ack;
+    const ts = Number(context.slackRequestTimestamp ?? NaN);
+    const at = now();
+    if (Number.isFinite(ts) && ts - at.getTime() / 1000 > MAX_SKEW_SECONDS) {
+      log.warn({ skewSeconds: Math.round(ts - at.getTime() / 1000) }, 'refused a Slack request timestamped in the future');
+      if (ack) await ack();
+      return;
+    }
+    const key = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    if (!(await seen.firstTime(key, at))) {
+      log.warn({ retryNum: context.retryNum ?? null }, 'ignored a replayed Slack request');
+      if (ack) await ack();
+      return;
+    }
+    await next();
+  };
 }
 
 /**
@@ -47,15 +83,27 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
   };
   const socketMode = Boolean(opts.appToken);
   const clientOptions = {
+    // Every message, view and response_url post is escaped on its way out (see outgoing.ts).
+    fetch: escapingFetch(),
     ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
     ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}),
   };
+  // HTTP mode: Bolt's own receiver (it verifies every signature), plus the request timestamp for replayGuard.
+  const receiver = socketMode
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: opts.signingSecret!,
+        customRoutes: [healthz],
+        logger: boltLogger(opts.log),
+        customPropertiesExtractor: (req) => ({ slackRequestTimestamp: String(req.headers['x-slack-request-timestamp'] ?? '') }),
+      });
   const app = new App({
     token: opts.botToken,
     // Socket Mode's own client (apps.connections.open) takes its options from installerOptions, not
     // clientOptions: without this, SLACK_API_URL would not apply to it.
-    ...(socketMode ? { socketMode: true, appToken: opts.appToken, installerOptions: { clientOptions, ...(opts.port !== undefined ? { port: opts.port } : {}) } } : { signingSecret: opts.signingSecret! }),
-    customRoutes: [healthz],
+    ...(socketMode
+      ? { socketMode: true, appToken: opts.appToken, customRoutes: [healthz], installerOptions: { clientOptions, ...(opts.port !== undefined ? { port: opts.port } : {}) } }
+      : { receiver: receiver! }),
     deferInitialization: true,
     logger: boltLogger(opts.log),
     clientOptions,
@@ -64,6 +112,7 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
     opts.log.error({ err }, 'unhandled Slack listener error');
   });
   const clock = opts.clock ?? (() => new Date());
+  app.use(replayGuard(services, opts.log, opts.requestClock ?? (() => new Date())));
   registerAicostCommand(app, { services, quickchartUrl: opts.quickchartUrl, log: opts.log, clock });
   registerHiddenCostModal(app, { services, log: opts.log, clock });
   registerOverrunActions(app, { services, log: opts.log, clock });

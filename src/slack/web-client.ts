@@ -1,5 +1,6 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { Config } from '../config.ts';
+import { escapingFetch } from './outgoing.ts';
 
 /** The Web API client for jobs and services (Bolt's listeners use their own, configured the same way). */
 export function createWebClient(config: Pick<Config, 'SLACK_BOT_TOKEN' | 'SLACK_API_URL'>, retries?: number): WebClient {
@@ -7,5 +8,7 @@ export function createWebClient(config: Pick<Config, 'SLACK_BOT_TOKEN' | 'SLACK_
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     ...(retries !== undefined ? { retryConfig: { retries } } : {}),
     logLevel: LogLevel.WARN,
+    // Every message is escaped on its way out (see outgoing.ts).
+    fetch: escapingFetch(),
   });
 }

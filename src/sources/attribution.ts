@@ -40,7 +40,7 @@ const lookup = z
 
 export type Dimension = 'team' | 'feature' | 'environment' | 'customer' | 'workItem';
 export type DimensionRules = Record<Dimension, string[]>;
-export type Attribution = Pick<NormalizedCost, Dimension>;
+export type Attribution = Pick<NormalizedCost, Dimension | 'teamName' | 'featureName'>;
 
 export const DEFAULT_HELICONE_RULES: Readonly<DimensionRules> = Object.freeze({
   team: ['property:team'],
@@ -110,20 +110,51 @@ export function attribute(rules: DimensionRules, input: AttributionInput): Attri
     }
     return null;
   };
+  const team = resolve('team');
+  const feature = resolve('feature');
+  const teamSlug = slugify(team);
+  const featureSlug = slugify(feature);
   return {
-    team: slugify(resolve('team')),
-    feature: slugify(resolve('feature')),
+    team: teamSlug,
+    // The tag as written becomes the display name when it is not already the slug.
+    ...(team !== null && team !== teamSlug ? { teamName: team } : {}),
+    feature: featureSlug,
+    ...(feature !== null && feature !== featureSlug ? { featureName: feature } : {}),
     environment: resolve('environment'),
     customer: resolve('customer'),
     workItem: resolve('workItem'),
   };
 }
 
-/** "  Search Team " → "search-team"; empty → null. */
+/**
+ * A slug every command accepts, from any tag: "  Search Team " → "search-team", "+1+1" → "1-1",
+ * "=sum(a1:a9)" → "sum-a1-a9", "<!channel>" → "channel". Letters lose their accents; anything but
+ * a-z, 0-9, "_" and "." becomes "-". A tag with nothing left (emoji, other scripts, "!!!") gets
+ * "tag-" and a short hash of the tag, so it is still one stable, addressable team. At most 64 chars.
+ * The tag itself is kept as the display name. Empty → null.
+ */
 export function slugify(value: string | null): string | null {
   if (value === null) return null;
-  const slug = value.trim().toLowerCase().replace(/\s+/g, '-');
-  return slug === '' ? null : slug;
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  const slug = trimmed
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_.]+/g, '-')
+    .replace(/^[-_.]+|[-_.]+$/g, '');
+  if (slug === '') return `tag-${shortHash(trimmed)}`;
+  return slug.length <= 64 ? slug : `${slug.slice(0, 55).replace(/[-_.]+$/, '')}-${shortHash(trimmed)}`;
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: stable across runs and processes. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of text) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
 }
 
 function evaluate(rule: string, input: AttributionInput): string | null {

@@ -9,18 +9,43 @@ export type { ClaimsRepository };
  * work. A claim is a row with a unique key: the insert that wins does the work, the others lose.
  * (Not upsert, which reads then writes and lets two replicas both win.)
  */
+/** How long a claimed slot belongs to its runner before another run may take it over. */
+export const SLOT_LEASE_MS = 5 * 60_000;
+
 export function claimsRepository(db: Database): ClaimsRepository {
   const { prisma } = db;
   return {
-    /** Claims a scheduled slot (`<job>:<slot ISO>`). */
-    async claimSlot(key: string, by: string): Promise<boolean> {
+    /**
+     * Claims a scheduled slot (`<job>:<slot ISO>`). A claim is a lease: one that is not done after
+     * `leaseMs` (its run died) or that was given back by a failed run can be taken over by exactly one
+     * later run (a conditional update), so a failed slot is retried and a running one is not doubled.
+     */
+    async claimSlot(key: string, by: string, now: Date = new Date(), leaseMs: number = SLOT_LEASE_MS): Promise<boolean> {
       try {
-        await prisma.jobClaim.create({ data: { key, claimedBy: by } });
+        await prisma.jobClaim.create({ data: { key, claimedBy: by, claimedAt: now } });
         return true;
       } catch (err) {
-        if (isUniqueViolation(err)) return false;
-        throw err;
+        if (!isUniqueViolation(err)) throw err;
       }
+      const { count } = await prisma.jobClaim.updateMany({
+        where: { key, doneAt: null, claimedAt: { lt: new Date(now.getTime() - leaseMs) } },
+        data: { claimedAt: now, claimedBy: by },
+      });
+      return count === 1;
+    },
+    /** A run that failed gives its slot back at once (its lease is expired), keeping the row so the scheduler finds it. */
+    async failSlot(key: string): Promise<void> {
+      await prisma.jobClaim.updateMany({ where: { key, doneAt: null }, data: { claimedAt: new Date(0) } });
+    },
+    /** Slots of a job (`prefix` = "<job>:") claimed, not done, and past their lease: to be retried. */
+    async staleSlots(prefix: string, now: Date, leaseMs: number = SLOT_LEASE_MS, limit = 10): Promise<string[]> {
+      const rows = await prisma.jobClaim.findMany({
+        where: { key: { startsWith: prefix }, doneAt: null, claimedAt: { lt: new Date(now.getTime() - leaseMs) } },
+        orderBy: { key: 'asc' },
+        take: limit,
+        select: { key: true },
+      });
+      return rows.map((r) => r.key);
     },
     async slotDone(key: string, at: Date): Promise<void> {
       await prisma.jobClaim.update({ where: { key }, data: { doneAt: at } });

@@ -6,6 +6,8 @@ import type { NormalizedCost, SyncStatePatch, UpsertCounts } from '../../service
 import { monthPeriod } from '../../domain/periods.ts';
 import type { IncomingCost, UpsertResult, CostStore } from '../../services/ports/cost-store.ts';
 export type { IncomingCost, UpsertResult, CostStore };
+import type { RejectedSourceRecord } from '../../sources/trust.ts';
+import { rejectedRecordsRepository } from './rejected-records.ts';
 
 /**
  * The write side of ingestion: upserts normalized source records by (source, sourceId), so re-reading a
@@ -23,6 +25,7 @@ type Row = CostRow;
 export function costStore(db: Database, opts: { timeZone: string; clock?: () => Date }): CostStore {
   const { prisma } = db;
   const writer = createBulkWriter(db);
+  const rejected = rejectedRecordsRepository(db);
   const clock = opts.clock ?? (() => new Date());
   const teamIds = new Map<string, number>();
   const featureIds = new Map<string, number>();
@@ -54,11 +57,12 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
   }
 
   /** Teams and features are created on first sight. */
-  async function createTeam(slug: string): Promise<void> {
-    teamIds.set(slug, (await prisma.team.upsert({ where: { slug }, create: { slug, name: slug }, update: {}, select: { id: true } })).id);
+  // The display name is the tag as the source wrote it (bounded); the slug is what commands use.
+  async function createTeam(slug: string, name: string | null | undefined): Promise<void> {
+    teamIds.set(slug, (await prisma.team.upsert({ where: { slug }, create: { slug, name: (name || slug).slice(0, 200) }, update: {}, select: { id: true } })).id);
   }
-  async function createFeature(slug: string, owner: number | null): Promise<void> {
-    featureIds.set(slug, (await prisma.feature.upsert({ where: { slug }, create: { slug, name: slug, teamId: owner }, update: {}, select: { id: true } })).id);
+  async function createFeature(slug: string, owner: number | null, name: string | null | undefined): Promise<void> {
+    featureIds.set(slug, (await prisma.feature.upsert({ where: { slug }, create: { slug, name: (name || slug).slice(0, 200), teamId: owner }, update: {}, select: { id: true } })).id);
   }
 
   /** Read on every batch (a month may close during a long backfill); raw SQL skips Prisma's per-call query compilation, a tenth of a sync's time when it ran per page. */
@@ -83,8 +87,8 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
       // Resolve each distinct team and feature once per batch, then map the records without awaiting.
       const batch = [...byKey.values()];
       await loadIds([...new Set(batch.flatMap((r) => (r.team ? [r.team] : [])))], [...new Set(batch.flatMap((r) => (r.feature ? [r.feature] : [])))]);
-      for (const r of batch) if (r.team && !teamIds.has(r.team)) await createTeam(r.team);
-      for (const r of batch) if (r.feature && !featureIds.has(r.feature)) await createFeature(r.feature, r.team ? teamIds.get(r.team)! : null);
+      for (const r of batch) if (r.team && !teamIds.has(r.team)) await createTeam(r.team, r.teamName);
+      for (const r of batch) if (r.feature && !featureIds.has(r.feature)) await createFeature(r.feature, r.team ? teamIds.get(r.team)! : null, r.featureName);
       for (const r of byKey.values()) {
         const tId = r.team ? teamIds.get(r.team)! : null;
         const fId = r.feature ? featureIds.get(r.feature)! : null;
@@ -96,6 +100,15 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
         };
         if (closed.length && inClosedMonth(r.occurredAt)) late.push({ row, incoming: r });
         else open.push(row);
+      }
+
+      // A record stored now is no longer one kept aside (a source may correct a bad value later).
+      // (Usually there is none: one cheap probe, then bounded IN lists within the databases' parameter limits.)
+      if (await prisma.rejectedRecord.findFirst({ select: { id: true } })) {
+        for (const source of new Set(batch.map((r) => r.source))) {
+          const ids = batch.filter((r) => r.source === source).map((r) => r.sourceId);
+          for (let i = 0; i < ids.length; i += 500) await prisma.rejectedRecord.deleteMany({ where: { source, sourceId: { in: ids.slice(i, i + 500) } } });
+        }
       }
 
       // Open months: upserted in batches; unchanged rows are not touched.
@@ -144,6 +157,13 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
       const data = { ...rest, ...(addRecords ? { recordsTotal: { increment: addRecords } } : {}) };
       await prisma.syncState.upsert({ where: { source }, create: { source, ...rest, recordsTotal: addRecords ?? 0 }, update: data });
     },
+
+    /** Untrusted source records, kept aside with their reason (never costs). */
+    async rejectRecords(records: RejectedSourceRecord[], now: Date): Promise<void> {
+      await rejected.keep(records, now);
+    },
+    rejectedCounts: () => rejected.counts(),
+    rejectedList: (opts?: { source?: string; limit?: number }) => rejected.list(opts),
 
     close(): void {
       writer.close();

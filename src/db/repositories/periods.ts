@@ -21,6 +21,12 @@ export function periodsRepository(db: Database): PeriodsRepository {
       return (p as PeriodRecord | null) ?? { month, status: 'open', closedAt: null, closedBy: null, finalizedAt: null, finalizedBy: null, snapshot: null };
     },
 
+    /** Closed and finalized months, oldest first: their numbers no longer change. */
+    async locked(): Promise<{ month: string; status: PeriodStatus }[]> {
+      const rows = await prisma.accountingPeriod.findMany({ where: { status: { in: ['closed', 'finalized'] } }, orderBy: { month: 'asc' }, select: { month: true, status: true } });
+      return rows as { month: string; status: PeriodStatus }[];
+    },
+
     /** Moves a month; returns null when it was not in the state the action starts from. */
     async transition(month: string, action: PeriodAction, actor: string, at: Date, snapshot?: string): Promise<PeriodRecord | null> {
       const t = TRANSITIONS[action];

@@ -6,7 +6,12 @@ import type { Money } from '../../domain/money.ts';
  */
 export interface ClaimsRepository {
   /** Claims a scheduled slot (`<job>:<slot ISO>`). */
-  claimSlot(key: string, by: string): Promise<boolean>;
+  /** Claims a slot for `leaseMs` (default 5 minutes); an expired, unfinished claim can be taken over. */
+  claimSlot(key: string, by: string, now?: Date, leaseMs?: number): Promise<boolean>;
+  /** Gives a slot back at once after its run failed, so the next tick retries it. */
+  failSlot(key: string): Promise<void>;
+  /** Claimed slots under `prefix` whose lease ran out before they were done. */
+  staleSlots(prefix: string, now: Date, leaseMs?: number, limit?: number): Promise<string[]>;
   slotDone(key: string, at: Date): Promise<void>;
   /**
    * Claims a post. A pending claim older than `staleAfterMs` (its poster crashed before posting) can be

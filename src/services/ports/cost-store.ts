@@ -1,4 +1,18 @@
+import type { RejectedSourceRecord } from '../../sources/trust.ts';
 import type { NormalizedCost, SyncStatePatch, UpsertCounts } from './source.ts';
+
+/** A source record kept aside as untrustworthy (one per source and id; the latest reason wins). */
+export interface RejectedRecordRow {
+  source: string;
+  sourceId: string;
+  reason: string;
+  occurredAt: string | null;
+  cost: string | null;
+  firstSeen: Date;
+  lastSeen: Date;
+  seenCount: number;
+}
+
 /**
  * The write side of ingestion: upserts normalized source records by (source, sourceId), so re-reading a
  * window never double-counts and a re-costed record updates in place. Teams and features are created on
@@ -18,6 +32,10 @@ export interface CostStore {
     watermark: Date | null;
   } | null>;
   saveSyncState(source: string, patch: SyncStatePatch): Promise<void>;
+  /** Keeps untrustworthy records aside with their reason (never summed). */
+  rejectRecords(records: RejectedSourceRecord[], now: Date): Promise<void>;
+  rejectedCounts(): Promise<Map<string, number>>;
+  rejectedList(opts?: { source?: string; limit?: number }): Promise<RejectedRecordRow[]>;
   close(): void;
   syncStates(): Promise<{
     source: string;

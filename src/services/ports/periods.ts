@@ -15,6 +15,8 @@ export type PeriodAction = 'close' | 'reopen' | 'finalize';
  */
 export interface PeriodsRepository {
   get(month: string): Promise<PeriodRecord>;
+  /** The closed and finalized months. */
+  locked(): Promise<{ month: string; status: PeriodStatus }[]>;
   /** Moves a month; returns null when it was not in the state the action starts from. */
   transition(month: string, action: PeriodAction, actor: string, at: Date, snapshot?: string): Promise<PeriodRecord | null>;
 }

@@ -1,4 +1,5 @@
 import type { Money } from '../../domain/money.ts';
+import type { RejectedSourceRecord } from '../../sources/trust.ts';
 
 export type SourceName = 'helicone' | 'langfuse';
 
@@ -10,7 +11,10 @@ export interface NormalizedCost {
   occurredAt: Date;
   /** Slug, or null: the store keeps team-less records in a visible "unattributed" bucket. */
   team: string | null;
+  /** The tag the team slug was derived from, kept as the team's display name (optional: the slug). */
+  teamName?: string | null;
   feature: string | null;
+  featureName?: string | null;
   environment: string | null;
   customer: string | null;
   workItem: string | null;
@@ -50,6 +54,8 @@ export interface CostStore {
   upsertCosts(records: NormalizedCost[]): Promise<UpsertCounts>;
   getSyncState(source: string): Promise<{ watermark: Date | null } | null>;
   saveSyncState(source: string, patch: SyncStatePatch): Promise<void>;
+  /** Keeps untrusted records aside with their reason (see trust.ts); never summed. */
+  rejectRecords?(records: RejectedSourceRecord[], now: Date): Promise<void>;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Contributor } from '../../domain/anomaly/contributors.ts';
 import { dailyChartUrl } from '../chart.ts';
 import { ACTIONS } from '../ids.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
+import { mention } from '../../domain/mentions.ts';
 
 export interface AnomalyPostVm {
   incident: IncidentRecord;
@@ -55,7 +56,7 @@ export function anomalyBlocks(vm: AnomalyPostVm): { text: string; blocks: KnownB
   }
   if (vm.reason) lines.push(escapeMrkdwn(vm.reason));
   if (vm.related?.length) lines.push(`*Same event* ${vm.related.map((r) => `${escapeMrkdwn(r.label)} ${formatMoney(r.impact)} (${pct(r.impactPct)})`).join(' · ')}`);
-  if (vm.leads?.length) lines.push(`*Leads* ${vm.leads.map((u) => `<@${u}>`).join(' ')}`);
+  if (vm.leads?.length) lines.push(`*Leads* ${vm.leads.map((u) => mention(u)).join(' ')}`);
   const drivers = vm.contributors
     .slice(0, 4)
     .map((c) => `• ${c.dimension} *${escapeMrkdwn(c.key)}*: ${c.delta >= 0 ? '+' : '-'}$${Math.abs(c.delta).toFixed(2)}${c.share !== null ? ` (${Math.round(c.share * 100)}% of the change)` : ''}`);
@@ -78,7 +79,7 @@ export function statusLine(i: IncidentRecord): KnownBlock | null {
   if (i.status === 'open') return null;
   const label = FEEDBACK.find((f) => f.status === i.status)?.text ?? i.status;
   const when = i.feedbackAt ? ` on ${new Date(i.feedbackAt).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: `*Status:* ${label} · marked by <@${i.feedbackBy}>${when}` }] };
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: `*Status:* ${label} · marked by ${mention(i.feedbackBy)}${when}` }] };
 }
 
 /** The feedback buttons; they stay after a click, so the status can be changed (the current one is highlighted). */

@@ -5,6 +5,7 @@ import { formatMoney, type Money } from '../../domain/money.ts';
 import type { BudgetRow, RequestContext } from '../../services/budget-service.ts';
 import { ACTIONS } from '../ids.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
+import { mention } from '../../domain/mentions.ts';
 
 /** The cost split every budget view shows: budgets count the true cost. */
 export function splitText(c: BudgetRow['cost']): string {
@@ -70,7 +71,7 @@ export function thresholdHeadline(team: TeamRecord, row: BudgetRow, month: strin
 
 const possessive = (name: string) => (name.endsWith('s') ? `${name}'` : `${name}'s`);
 
-const mentions = (ids: string[]) => ids.map((id) => `<@${id}>`).join(' ');
+const mentions = (ids: string[]) => ids.map((id) => mention(id)).join(' ');
 
 export function thresholdBlocks(vm: { team: TeamRecord; row: BudgetRow; threshold: number; month: string }): { text: string; blocks: KnownBlock[] } {
   const headline = thresholdHeadline(vm.team, vm.row, vm.month);
@@ -115,7 +116,7 @@ export function forecastBlocks(vm: { team: TeamRecord; row: BudgetRow; overrun: 
 export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: TeamRecord; context: RequestContext | null; effectiveBudget?: Money | null }): { text: string; blocks: KnownBlock[] } {
   const r = vm.request;
   const c = vm.context;
-  const who = r.automatic ? 'aicost (automatic: the team reached 100% with no approved increase)' : `<@${r.requestedBy}>`;
+  const who = r.automatic ? 'aicost (automatic: the team reached 100% with no approved increase)' : mention(r.requestedBy);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `Budget request #${r.id}: ${vm.team.name}, ${monthName(r.month)}`.slice(0, 150) } },
     {
@@ -161,7 +162,7 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
     const when = r.decidedAt ? r.decidedAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '';
     const verdict = r.status === 'approved' ? `:white_check_mark: *Approved ${formatMoney(r.decidedAmount ?? 0n)}*` : ':no_entry: *Denied*';
     const budget = vm.effectiveBudget !== undefined && vm.effectiveBudget !== null ? `\n${possessive(escapeMrkdwn(vm.team.name))} ${monthName(r.month)} budget is now *${formatMoney(vm.effectiveBudget)}*.` : '';
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${verdict} by <@${r.decidedBy}> on ${when}${budget}${r.decisionReason ? `\nReason: ${escapeMrkdwn(r.decisionReason)}` : ''}` } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${verdict} by ${mention(r.decidedBy)} on ${when}${budget}${r.decisionReason ? `\nReason: ${escapeMrkdwn(r.decisionReason)}` : ''}` } });
   }
   return { text: `Budget request #${r.id} from ${vm.team.name}: ${formatMoney(r.amount)}${r.status === 'pending' ? '' : ` (${r.status})`}`, blocks };
 }
@@ -172,6 +173,6 @@ export function decisionBlocks(vm: { request: OverrunRequestRecord; team: TeamRe
   const team = escapeMrkdwn(vm.team.name);
   const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? 0n)}` : 'denied';
   const budget = vm.effectiveBudget === null ? '' : ` ${possessive(team)} ${monthName(r.month)} budget is now ${formatMoney(vm.effectiveBudget)}.`;
-  const text = `Budget request #${r.id} for ${team} (${r.month}) was ${verdict} by <@${r.decidedBy}>.${budget}${r.decisionReason ? ` Reason: ${escapeMrkdwn(r.decisionReason)}` : ''}`;
+  const text = `Budget request #${r.id} for ${team} (${r.month}) was ${verdict} by ${mention(r.decidedBy)}.${budget}${r.decisionReason ? ` Reason: ${escapeMrkdwn(r.decisionReason)}` : ''}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -3,6 +3,7 @@ import type { IncidentStatus } from '../../db/repositories/anomalies.ts';
 import type { Services } from '../../container.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS } from '../ids.ts';
+import { anomalyFeedbackValue, TAMPERED_BUTTON } from '../payload-schemas.ts';
 
 const STATUSES: IncidentStatus[] = ['planned', 'not_an_issue', 'investigating'];
 
@@ -10,13 +11,12 @@ const STATUSES: IncidentStatus[] = ['planned', 'not_an_issue', 'investigating'];
 export function registerAnomalyActions(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
   app.action<BlockButtonAction>(new RegExp(`^${ACTIONS.anomalyFeedback}_`), async ({ ack, body, respond }) => {
     await ack();
-    const [idText, status] = String(body.actions[0]?.value ?? '').split(':');
-    const id = Number(idText);
-    if (!Number.isInteger(id) || !STATUSES.includes(status as IncidentStatus)) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: 'That button is not one I know.' });
+    const value = anomalyFeedbackValue.safeParse(body.actions[0]?.value ?? '');
+    if (!value.success || !STATUSES.includes(value.data.status)) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
       return;
     }
-    const r = await deps.services.anomalies.feedback(id, status as IncidentStatus, body.user.id, deps.clock());
+    const r = await deps.services.anomalies.feedback(value.data.id, value.data.status, body.user.id, deps.clock());
     await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
   });
 }

@@ -3,6 +3,8 @@ import type { Services } from '../../container.ts';
 import type { Logger } from '../../logger.ts';
 import { VIEWS } from '../ids.ts';
 import { viewValues } from '../blocks/modals.ts';
+import { hiddenCostMeta, TAMPERED_FORM } from '../payload-schemas.ts';
+import { plainMentions } from '../../domain/mentions.ts';
 
 /**
  * The hidden-cost form: every field is validated, and errors are shown next to their fields
@@ -11,13 +13,19 @@ import { viewValues } from '../blocks/modals.ts';
  */
 export function registerHiddenCostModal(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
   app.view(VIEWS.addHidden, async ({ ack, view, body, client }) => {
+    const parsedMeta = hiddenCostMeta.safeParse(view.private_metadata ?? '');
+    if (!parsedMeta.success) {
+      await ack({ response_action: 'errors', errors: { amount: TAMPERED_FORM.slice(0, 150) } });
+      return;
+    }
+    const meta = parsedMeta.data;
     const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
-    const meta = safeMeta(view.private_metadata);
     const userId = body.user.id;
     const now = deps.clock();
     const outcome = await deps.services.hidden.addFromFields(values, userId, now, meta.entryId ?? undefined);
     if (!outcome.ok) {
-      const errors = 'fieldErrors' in outcome ? (outcome.fieldErrors as Record<string, string>) : { target: outcome.problem };
+      // Field errors are plain text (they never pass the Slack egress): mentions are shown as @U….
+      const errors = 'fieldErrors' in outcome ? (outcome.fieldErrors as Record<string, string>) : { target: plainMentions(outcome.problem) };
       await ack({ response_action: 'errors', errors });
       return;
     }
@@ -28,13 +36,4 @@ export function registerHiddenCostModal(app: App, deps: { services: Services; lo
         .catch((err: unknown) => deps.log.warn({ err }, 'could not confirm the hidden cost'));
     }
   });
-}
-
-function safeMeta(text: string): { channelId: string | null; entryId: number | null } {
-  try {
-    const m = JSON.parse(text) as { channelId?: unknown; entryId?: unknown };
-    return { channelId: typeof m.channelId === 'string' ? m.channelId : null, entryId: typeof m.entryId === 'number' ? m.entryId : null };
-  } catch {
-    return { channelId: null, entryId: null };
-  }
 }

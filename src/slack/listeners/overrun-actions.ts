@@ -1,8 +1,10 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { parseAmount } from '../../domain/money.ts';
+import { parseAmountInput } from '../../domain/money.ts';
+import { plainMentions } from '../../domain/mentions.ts';
 import type { Services } from '../../container.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS, VIEWS } from '../ids.ts';
+import { approveOtherMeta, denyMeta, idValue, TAMPERED_BUTTON, TAMPERED_FORM } from '../payload-schemas.ts';
 import type { WebClient } from '@slack/web-api';
 import { approveOtherModal, denyModal, viewValues } from '../blocks/modals.ts';
 import { homeView } from '../blocks/home-blocks.ts';
@@ -14,14 +16,22 @@ import { homeView } from '../blocks/home-blocks.ts';
  */
 export function registerOverrunActions(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
   const { services } = deps;
-  const requestId = (body: BlockButtonAction) => Number(body.actions[0]?.value);
+  const requestId = (body: BlockButtonAction) => {
+    const id = idValue.safeParse(body.actions[0]?.value ?? '');
+    return id.success ? id.data : null;
+  };
   const republishHome = async (client: WebClient, userId: string) => {
     await client.views.publish({ user_id: userId, view: homeView(await services.budgets.home(userId, deps.clock())) }).catch((err: unknown) => deps.log.warn({ err }, 'could not refresh App Home'));
   };
 
   app.action<BlockButtonAction>(ACTIONS.approveOverrun, async ({ ack, body, respond, client }) => {
     await ack();
-    const r = await services.budgets.decide(requestId(body), 'approved', body.user.id, deps.clock());
+    const id = requestId(body);
+    if (id === null) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
+      return;
+    }
+    const r = await services.budgets.decide(id, 'approved', body.user.id, deps.clock());
     // From App Home (a view: no response_url) the answer is the refreshed Home tab.
     if (body.container?.type === 'view') await republishHome(client, body.user.id);
     else if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
@@ -30,7 +40,12 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
   // Deny asks for an optional reason first; the decision is made (and re-authorised) on submit.
   app.action<BlockButtonAction>(ACTIONS.denyOverrun, async ({ ack, body, respond, client }) => {
     await ack();
-    const r = await services.budgets.requestToDecide(requestId(body), body.user.id);
+    const id = requestId(body);
+    if (id === null) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
+      return;
+    }
+    const r = await services.budgets.requestToDecide(id, body.user.id);
     if (!r.ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
       return;
@@ -41,21 +56,30 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
   app.view(VIEWS.denyOverrun, async ({ ack, view, body, client }) => {
     const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
     const reason = (values.reason ?? '').trim().slice(0, 500);
-    const meta = JSON.parse(view.private_metadata || '{}') as { requestId?: number; channelId?: string | null };
-    const id = Number(meta.requestId);
+    const meta = denyMeta.safeParse(view.private_metadata ?? '');
+    if (!meta.success) {
+      await ack({ response_action: 'errors', errors: { reason: TAMPERED_FORM } });
+      return;
+    }
+    const id = meta.data.requestId;
     const check = await services.budgets.requestToDecide(id, body.user.id);
     if (!check.ok) {
-      await ack({ response_action: 'errors', errors: { reason: check.message.slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { reason: plainMentions(check.message).slice(0, 150) } });
       return;
     }
     await ack();
     const r = await services.budgets.decide(id, 'denied', body.user.id, deps.clock(), { reason: reason || null });
-    if (!r.ok) await client.chat.postEphemeral({ channel: meta.channelId ?? body.user.id, user: body.user.id, text: r.message }).catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
+    if (!r.ok) await client.chat.postEphemeral({ channel: meta.data.channelId ?? body.user.id, user: body.user.id, text: r.message }).catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
   });
 
   app.action<BlockButtonAction>(ACTIONS.approveOtherOverrun, async ({ ack, body, respond, client }) => {
     await ack();
-    const r = await services.budgets.requestToDecide(requestId(body), body.user.id);
+    const id = requestId(body);
+    if (id === null) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
+      return;
+    }
+    const r = await services.budgets.requestToDecide(id, body.user.id);
     if (!r.ok) {
       if (body.container?.type === 'view') await republishHome(client, body.user.id);
       else await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
@@ -65,23 +89,29 @@ export function registerOverrunActions(app: App, deps: { services: Services; log
   });
 
   app.view(VIEWS.approveOther, async ({ ack, view, body, client }) => {
+    const parsedMeta = approveOtherMeta.safeParse(view.private_metadata ?? '');
+    if (!parsedMeta.success) {
+      await ack({ response_action: 'errors', errors: { amount: TAMPERED_FORM.slice(0, 150) } });
+      return;
+    }
+    const meta = parsedMeta.data;
     const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
-    const amount = parseAmount(values.amount ?? '');
+    const parsed = parseAmountInput(values.amount ?? '');
+    const amount = parsed.ok ? parsed.amount : null;
     const reason = (values.reason ?? '').trim();
     const errors: Record<string, string> = {};
-    if (amount === null || amount === 0n) errors.amount = 'Write an amount in dollars, such as 1500 or 1,250.50.';
+    if (!parsed.ok) errors.amount = parsed.error.slice(0, 150);
     if (!reason) errors.reason = 'Say why this amount.';
     if (Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const meta = JSON.parse(view.private_metadata || '{}') as { requestId?: number; channelId?: string | null };
-    const requestId = Number(meta.requestId);
+    const requestId = meta.requestId;
     // Who may decide, and whether there is still something to decide, is answered in the form; the
     // decision and its messages (three Slack calls) happen after the ack, inside Slack's 3 seconds.
     const check = await services.budgets.requestToDecide(requestId, body.user.id);
     if (!check.ok) {
-      await ack({ response_action: 'errors', errors: { amount: check.message.slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { amount: plainMentions(check.message).slice(0, 150) } });
       return;
     }
     await ack();

@@ -5,6 +5,7 @@ import { priceRecord, type PriceFn } from '../pricing.ts';
 import { DAY_MS, parseSourceTime, timeWindows } from '../../domain/time-windows.ts';
 import type { NormalizedCost, SourceClient } from '../../services/ports/source.ts';
 import { validationMessage } from '../validation.ts';
+import { keepAside } from '../trust.ts';
 
 /**
  * Helicone: `POST /v1/request/query-clickhouse`, offset/limit paging inside bounded time windows.
@@ -121,7 +122,11 @@ export function createHeliconeClient(options: HeliconeClientOptions): SourceClie
         for (let offset = 0; ; offset += pageSize) {
           const items = await queryPage(window, offset, signal);
           if (items.length === 0) break;
-          yield items.map((item, i) => normalizeHeliconeRequest(parseItem(item, offset + i), rules, options.price));
+          // A record that cannot be read is kept aside with its reason; it never stops the sync.
+          yield keepAside('helicone', items, (item, i) => normalizeHeliconeRequest(parseItem(item, offset + i), rules, options.price), (item) => {
+            const o = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+            return { id: o.request_id, occurredAt: o.request_created_at, cost: o.cost };
+          });
         }
       }
     },

@@ -5,6 +5,7 @@ import { priceRecord, type PriceFn, type TokenUsage } from '../pricing.ts';
 import { DAY_MS, parseSourceTime, timeWindows } from '../../domain/time-windows.ts';
 import type { NormalizedCost, SourceClient } from '../../services/ports/source.ts';
 import { validationMessage } from '../validation.ts';
+import { keepAside } from '../trust.ts';
 
 /**
  * Langfuse: prefers `GET /api/public/v2/observations` (cursor paging, field groups, userId/sessionId/
@@ -170,7 +171,8 @@ export function createLangfuseClient(options: LangfuseClientOptions): SourceClie
       );
       api = 'v2';
       const page = parse(v2PageSchema, body, 'v2 observations page');
-      yield page.data.map((item) => toRecord(fromV2(parse(v2ObservationSchema, item, 'v2 observation')), rules, options.price));
+      // A record that cannot be read is kept aside with its reason; it never stops the sync.
+      yield keepAside('langfuse', page.data, (item) => toRecord(fromV2(parse(v2ObservationSchema, item, 'v2 observation')), rules, options.price), rawObservation);
       const next = page.meta?.cursor ?? undefined;
       if (next !== undefined && next === cursor) throw invalid(`v2 observations returned the same cursor twice`);
       cursor = next || undefined;
@@ -194,7 +196,7 @@ export function createLangfuseClient(options: LangfuseClientOptions): SourceClie
       const items = parsed.data.map((item) => parse(v1ObservationSchema, item, 'v1 observation'));
       const traceIds = items.flatMap((o) => (o.traceId ? [o.traceId] : []));
       await traces.resolve(traceIds, window, (path, query) => get(path, query, signal));
-      yield items.map((o) => toRecord(fromV1(o, o.traceId ? traces.get(o.traceId) : null), rules, options.price));
+      yield keepAside('langfuse', items, (o) => toRecord(fromV1(o, o.traceId ? traces.get(o.traceId) : null), rules, options.price), (o) => ({ id: o.id, occurredAt: o.startTime, cost: o.calculatedTotalCost ?? o.costDetails?.total }));
       if (items.length === 0 || page >= parsed.meta.totalPages) break;
     }
   }
@@ -293,6 +295,13 @@ class TraceResolver {
     this.cache.set(id, slim);
     while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value as string);
   }
+}
+
+/** What a raw observation says about itself, for a record kept aside. */
+function rawObservation(item: unknown): { id: unknown; occurredAt: unknown; cost: unknown } {
+  const o = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+  const details = (o.costDetails && typeof o.costDetails === 'object' ? o.costDetails : {}) as Record<string, unknown>;
+  return { id: o.id, occurredAt: o.startTime, cost: o.totalCost ?? details.total };
 }
 
 function fromV2(o: V2Observation): ObservationView {

@@ -21,7 +21,7 @@ describe('attribution defaults', () => {
       fields: { request_user_id: 'user-9' },
       properties: [{ Team: '  Search Team ', FEATURE: 'Query Rewrite' }, { environment: 'staging', 'Helicone-Session-Id': 'sess-1' }],
     });
-    expect(a).toEqual({ team: 'search-team', feature: 'query-rewrite', environment: 'staging', customer: 'user-9', workItem: 'sess-1' });
+    expect(a).toEqual({ team: 'search-team', teamName: 'Search Team', feature: 'query-rewrite', featureName: 'Query Rewrite', environment: 'staging', customer: 'user-9', workItem: 'sess-1' });
   });
 
   it('Helicone: a customer property beats the user id; ticket beats work_item beats the session', () => {
@@ -40,7 +40,7 @@ describe('attribution defaults', () => {
       metadata: { feature: 'Summarizer' },
       tags: ['misc', 'Team:Platform', 'feature:ignored-because-metadata-wins'],
     });
-    expect(a).toEqual({ team: 'platform', feature: 'summarizer', environment: 'production', customer: 'cust-1', workItem: 'trace-1' });
+    expect(a).toEqual({ team: 'platform', teamName: 'Platform', feature: 'summarizer', featureName: 'Summarizer', environment: 'production', customer: 'cust-1', workItem: 'trace-1' });
     expect(attribute(DEFAULT_ATTRIBUTION.langfuse, { fields: { traceId: 't' }, metadata: { ticket_id: 4821 } }).workItem).toBe('4821');
   });
 
@@ -71,5 +71,22 @@ describe('attribution config', () => {
     expect(slugify(' Big  Data Team ')).toBe('big-data-team');
     expect(slugify('')).toBeNull();
     expect(slugify(null)).toBeNull();
+  });
+
+  it('slugify makes every tag addressable by the command slug rules, keeping distinct tags apart', () => {
+    const commandSlug = /^[a-z0-9][a-z0-9_.-]*$/;
+    const tags = ['+1+1', '@cmd', '=sum(a1:a9)', '<!channel>', 'Équipe Données', '🚀🚀', '!!!', 'x'.repeat(300), '-lead', '..'];
+    for (const t of tags) {
+      const s = slugify(t)!;
+      expect(s, t).toMatch(commandSlug);
+      expect(s.length, t).toBeLessThanOrEqual(64);
+      expect(slugify(t)).toBe(s); // stable
+    }
+    expect(slugify('+1+1')).toBe('1-1');
+    expect(slugify('=sum(a1:a9)')).toBe('sum-a1-a9');
+    expect(slugify('<!channel>')).toBe('channel');
+    expect(slugify('Équipe Données')).toBe('equipe-donnees');
+    expect(slugify('🚀🚀')).toMatch(/^tag-[0-9a-f]{8}$/);
+    expect(slugify('🚀🚀')).not.toBe(slugify('!!!'));
   });
 });

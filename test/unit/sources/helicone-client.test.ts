@@ -172,9 +172,11 @@ describe('Helicone client', () => {
     expect(store.all()).toHaveLength(4);
   });
 
-  it('rejects a row without request_id with a message that names the row', async () => {
+  it('keeps a row without request_id aside, with a reason that names the row, and reads on', async () => {
     const { client } = await setup([{ request_created_at: '2026-08-17T05:00:00.000Z' } as never]);
-    await expect(collect(client, start, addMs(start, DAY))).rejects.toThrow(/Helicone row 0 has an unexpected shape: request_id/);
+    const pages = (await collect(client, start, addMs(start, DAY))) as (unknown[] & { rejected?: { reason: string; sourceId: string }[] })[];
+    expect(pages.flat()).toHaveLength(0);
+    expect(pages[0]!.rejected).toEqual([expect.objectContaining({ sourceId: '(no id: item 0)', reason: expect.stringMatching(/Helicone row 0 has an unexpected shape: request_id/) })]);
   });
 
   it('refuses a page size over 1000 (the server would answer HTTP 500 "invalid limit")', () => {

@@ -1,0 +1,38 @@
+import type { Database } from '../client.ts';
+import type { RejectedSourceRecord } from '../../sources/trust.ts';
+import type { RejectedRecordRow } from '../../services/ports/cost-store.ts';
+
+export type { RejectedRecordRow };
+
+/** Source records kept aside as untrustworthy, one row per (source, id): the latest reason wins. */
+export function rejectedRecordsRepository(db: Database) {
+  const { prisma } = db;
+  return {
+    async keep(records: readonly RejectedSourceRecord[], now: Date): Promise<void> {
+      for (const r of records) {
+        const data = { reason: r.reason, occurredAt: r.occurredAt, cost: r.cost, lastSeen: now };
+        await prisma.rejectedRecord.upsert({
+          where: { source_sourceId: { source: r.source, sourceId: r.sourceId } },
+          create: { source: r.source, sourceId: r.sourceId, ...data, firstSeen: now },
+          update: { ...data, seenCount: { increment: 1 } },
+        });
+      }
+    },
+    /** Rejected records per source. */
+    async counts(): Promise<Map<string, number>> {
+      const rows = await prisma.rejectedRecord.groupBy({ by: ['source'], _count: { _all: true } });
+      return new Map(rows.map((r) => [r.source, r._count._all]));
+    },
+    /** The most recently seen first. */
+    async list(opts: { source?: string; limit?: number } = {}): Promise<RejectedRecordRow[]> {
+      return prisma.rejectedRecord.findMany({
+        where: opts.source ? { source: opts.source } : {},
+        orderBy: [{ lastSeen: 'desc' }, { id: 'desc' }],
+        take: opts.limit ?? 200,
+        select: { source: true, sourceId: true, reason: true, occurredAt: true, cost: true, firstSeen: true, lastSeen: true, seenCount: true },
+      });
+    },
+  };
+}
+
+export type RejectedRecordsRepository = ReturnType<typeof rejectedRecordsRepository>;
