@@ -11,6 +11,7 @@ import { createLogger } from './logger.ts';
 import { ask } from './services/ask.ts';
 import { createAuthz } from './services/authz.ts';
 import { createServices } from './services/container.ts';
+import { genaiPriceTable } from './sources/price-table.ts';
 
 /** The operator's entry points: `npx aicost <command>`. */
 const USAGE = `Usage: aicost <command>
@@ -24,6 +25,9 @@ const USAGE = `Usage: aicost <command>
                                 pull costs from the configured sources, with progress
   chargeback --month YYYY-MM [--format summary|detail|gl] [--out FILE]
                                 the month's chargeback: a summary, or the detail / GL CSV
+  import revenue <file.csv>     import revenue per customer and month (columns customer, month
+                                YYYY-MM, revenue, plan optional); a month in the file replaces
+                                that month; any bad row refuses the whole file
   anomalies --csv <file>        run the anomaly detector over a date,value CSV of daily totals;
                                 one JSON line per alert
   run <job> [--at <ISO time>]   run a scheduled job once, exactly as the scheduler would for that
@@ -40,6 +44,7 @@ async function withServices<T>(fn: (s: ReturnType<typeof createServices>) => Pro
       createServices(db, {
         timeZone: config.REPORT_TIMEZONE, financeUserIds: config.FINANCE_USER_IDS, quickchartUrl: config.QUICKCHART_URL,
         gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
+        priceTable: genaiPriceTable(),
       }),
     );
   } finally {
@@ -158,6 +163,28 @@ export async function main(argv: string[]): Promise<number> {
           console.log(`Wrote ${values.out} (${values.format}, ${month}, ${cb.periodStatus}). ${reconciliationLine(cb)}`);
         } else process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
         return cb.reconcile().ok ? 0 : 1;
+      });
+    }
+    case 'import': {
+      const [what, file, ...extra] = rest;
+      if (what !== 'revenue' || !file || extra.length) {
+        console.error('Usage: aicost import revenue <file.csv>  (columns customer, month YYYY-MM, revenue, plan optional)');
+        return 2;
+      }
+      let content: string;
+      try {
+        content = readFileSync(file, 'utf8');
+      } catch (err) {
+        console.error(`Cannot read ${file}: ${(err as Error).message}`);
+        return 2;
+      }
+      const { importParts } = await import('./format/margin-lines.ts');
+      const { userInfo } = await import('node:os');
+      return withServices(async (s) => {
+        const r = await s.revenue.importCsv(content, { actor: `cli:${userInfo().username}`, source: `file ${file}`, now: new Date(), slackUser: false });
+        const p = importParts(r);
+        (r.ok ? console.log : console.error)([p.title, '', ...p.summary, '', ...p.notes].join('\n'));
+        return r.ok ? 0 : 1;
       });
     }
     case 'anomalies': {

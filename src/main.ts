@@ -15,6 +15,7 @@ import { createWebClient } from './slack/web-client.ts';
 import { fromUsd } from './domain/money.ts';
 import { costStore, type CostStore } from './db/repositories/cost-store.ts';
 import { sourceClients, syncService, type SyncService } from './services/sync-service.ts';
+import { genaiPriceTable } from './sources/price-table.ts';
 
 /** Composition root: config → database → services → Slack app → scheduler → start; clean shutdown on SIGTERM/SIGINT. */
 export interface RuntimeOptions {
@@ -52,6 +53,8 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       minImpact: fromUsd(config.ANOMALY_MIN_IMPACT), minImpactPct: config.ANOMALY_MIN_IMPACT_PCT, z: config.ANOMALY_Z,
       financeMinImpact: fromUsd(config.ANOMALY_FINANCE_MIN_IMPACT), intraday: config.ANOMALY_INTRADAY, teamOverrides: config.ANOMALY_TEAM_OVERRIDES,
     },
+    priceTable: genaiPriceTable(),
+    savingMin: fromUsd(config.SAVING_CANDIDATE_MIN),
   });
   const store = costStore(db, { timeZone: config.REPORT_TIMEZONE, clock: opts.clock });
   const sync = syncService({

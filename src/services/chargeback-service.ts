@@ -18,6 +18,7 @@ import { chargebackBlocks, teamLineBlocks } from '../slack/blocks/chargeback-blo
 import type { Notifier } from '../slack/notifier.ts';
 import type { Authz } from './authz.ts';
 import type { TrueCostService } from './true-cost.ts';
+import type { SavingCandidate } from './whatif-service.ts';
 
 /**
  * The monthly chargeback: the draft (showback) posted to finance with a chart and the detail CSV, the
@@ -41,6 +42,8 @@ export interface ChargebackDeps {
   financeChannelId: string;
   quickchartUrl: string;
   gl: { expenseAccount: string; clearingAccount: string };
+  /** Issue 15: each team's largest model-switch saving in the month, named on the draft. */
+  savings?: (month: string) => Promise<Map<number, SavingCandidate>>;
 }
 
 /** JSON with bigint and Map support, for the snapshot. */
@@ -124,10 +127,20 @@ export function chargebackService(deps: ChargebackDeps) {
     };
   }
 
+  /** Saving candidates never hold up the draft: without a price table, or on an error, it goes out without them. */
+  async function savingsOf(month: string): Promise<Map<number, SavingCandidate> | undefined> {
+    if (!deps.savings) return undefined;
+    try {
+      return await deps.savings(month);
+    } catch {
+      return undefined;
+    }
+  }
+
   async function refreshDraft(month: string, cb: Chargeback): Promise<void> {
     const draft = await deps.claims.findPost(`chargeback:draft:${month}`);
     if (!deps.notifier || !draft?.messageTs) return;
-    const { text, blocks } = chargebackBlocks(cb, { quickchartUrl: deps.quickchartUrl, timeZone, draft: true });
+    const { text, blocks } = chargebackBlocks(cb, { quickchartUrl: deps.quickchartUrl, timeZone, draft: true, savings: await savingsOf(month) });
     await deps.notifier.update(draft.channelId, draft.messageTs, text, blocks);
   }
 
@@ -140,7 +153,7 @@ export function chargebackService(deps: ChargebackDeps) {
       if (!deps.notifier) return 'no Slack client';
       const month = previousMonth(monthOf(at, timeZone));
       const cb = await build(month);
-      const { text, blocks } = chargebackBlocks(cb, { quickchartUrl: deps.quickchartUrl, timeZone, draft: true });
+      const { text, blocks } = chargebackBlocks(cb, { quickchartUrl: deps.quickchartUrl, timeZone, draft: true, savings: await savingsOf(month) });
       const key = `chargeback:draft:${month}`;
       let ts = await deps.notifier.postOnce(key, deps.financeChannelId, text, blocks as KnownBlock[], at);
       if (ts === null) ts = (await deps.claims.findPost(key))?.messageTs ?? null;

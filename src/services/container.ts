@@ -19,6 +19,13 @@ import { adminService } from './admin-service.ts';
 import { adminRepository } from '../db/repositories/admin.ts';
 import { anomalyService, DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './anomaly-service.ts';
 import { anomaliesRepository } from '../db/repositories/anomalies.ts';
+import { revenueRepository } from '../db/repositories/revenue.ts';
+import { customerCostQueries } from '../db/repositories/customer-costs.ts';
+import { marginService } from './margin-service.ts';
+import { revenueService } from './revenue-service.ts';
+import { whatIfService } from './whatif-service.ts';
+import type { PriceTable } from './price-table.ts';
+import { monthPeriod } from '../domain/periods.ts';
 
 export interface ServiceOptions {
   timeZone: string;
@@ -30,6 +37,10 @@ export interface ServiceOptions {
   quickchartUrl?: string;
   gl?: { expenseAccount: string; clearingAccount: string };
   anomalySettings?: AnomalySettings;
+  /** The price table for what-ifs and saving candidates (an adapter over @pydantic/genai-prices, given by main/cli). */
+  priceTable?: PriceTable;
+  /** Smallest saving worth naming in the chargeback draft (nanodollars). */
+  savingMin?: bigint;
 }
 
 /** Everything the listeners, jobs and CLI use, built once from a database and the options. */
@@ -48,20 +59,27 @@ export function createServices(db: Database, opts: ServiceOptions) {
     budgets: budgetsRepo, teams, costs, trueCost, claims, authz, notifier: opts.notifier ?? null, timeZone: opts.timeZone,
     financeChannelId: opts.financeChannelId ?? '', thresholds: opts.thresholds ?? [80, 100],
   });
+  const revenueRepo = revenueRepository(db);
+  const customerCosts = customerCostQueries(db);
+  const revenue = revenueService({ store: revenueRepo, authz });
+  const margin = marginService({ revenue: revenueRepo, costs: customerCosts, trueCost, features: () => teams.listFeatures(), authz, timeZone: opts.timeZone });
+  const whatIf = opts.priceTable ? whatIfService({ calls: (f, ids) => customerCosts.featureCalls(f, ids), features: () => teams.listFeatures(), prices: opts.priceTable }) : undefined;
+  const savingMin = opts.savingMin ?? 50_000_000_000n;
   const chargeback = chargebackService({
     trueCost, costs, teams, budgets: budgetsRepo, periods: periodsRepository(db), adjustments: (month: string) => adminRepository(db).adjustments(month), claims, authz, notifier: opts.notifier ?? null,
     timeZone: opts.timeZone, financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io',
     gl: opts.gl ?? { expenseAccount: '6400', clearingAccount: '2990' },
+    ...(whatIf ? { savings: (month: string) => whatIf.savingCandidates(monthPeriod(month, opts.timeZone), monthPeriod(month, opts.timeZone).to, savingMin) } : {}),
   });
   const admin = adminService({ db, teams, hidden: hiddenRepo, authz, periods: periodsRepository(db) });
   const anomalies = anomalyService({
     costs, teams, anomalies: anomaliesRepository(db), notifier: opts.notifier ?? null, authz, timeZone: opts.timeZone,
     financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io', settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,
   });
-  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies };
+  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, margin, revenue, ...(whatIf ? { whatIf } : {}) };
   return {
     db, timeZone: opts.timeZone, costs, teams, claims, authz, audit: auditRepository(db), hiddenRepo, budgetsRepo,
-    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, askDeps,
+    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, askDeps, revenue, margin, whatIf,
   };
 }
 

@@ -66,6 +66,15 @@ export interface WhatIfResult {
   unpricedModels: { model: string; calls: number }[];
 }
 
+export interface SavingCandidate {
+  feature: string;
+  from: string;
+  to: string;
+  actual: Money;
+  wouldCost: Money;
+  saving: Money;
+}
+
 export type WhatIfAnswer = WhatIfResult | { kind: 'unknown'; what: 'feature'; typed: string; suggestions: string[] };
 
 const usageOf = (c: WhatIfCall): CallUsage => ({ input: c.inputTokens, output: c.outputTokens, cacheRead: c.cacheReadTokens, cacheWrite: c.cacheWriteTokens });
@@ -167,13 +176,13 @@ export function whatIfService(deps: WhatIfDeps) {
      * Per team, its largest saving candidate in the period: the feature whose switch to the cheapest
      * model of the same provider and family would have saved the most, when that saving is at least `min`.
      */
-    async savingCandidates(period: Period, now: Date, min: Money): Promise<Map<number, { feature: string; from: string; to: string; actual: Money; wouldCost: Money; saving: Money }>> {
+    async savingCandidates(period: Period, now: Date, min: Money): Promise<Map<number, SavingCandidate>> {
       const window = elapsed(period, now);
       const features = (await deps.features()).filter((f) => f.teamId !== null);
       const calls = await deps.calls({ from: window.from, to: window.to }, features.map((f) => f.id));
       const perFeature = new Map<number, WhatIfCall[]>();
       for (const c of calls) if (c.featureId !== null) (perFeature.get(c.featureId) ?? perFeature.set(c.featureId, []).get(c.featureId)!).push(c);
-      const out = new Map<number, { feature: string; from: string; to: string; actual: Money; wouldCost: Money; saving: Money }>();
+      const out = new Map<number, SavingCandidate>();
       for (const f of features) {
         const { groups } = byModel(perFeature.get(f.id) ?? []);
         for (const g of groups) {

@@ -5,15 +5,19 @@ import { chargebackParts, chargebackTable } from '../../format/chargeback-lines.
 import { stackedChartUrl } from '../chart.ts';
 import { ACTIONS } from '../ids.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
+import { savingLines } from '../../format/margin-lines.ts';
+import type { SavingCandidate } from '../../services/whatif-service.ts';
 
 /** The draft in the finance channel: the table, the chart, the reconciliation, and the buttons the month's status allows. */
-export function chargebackBlocks(cb: Chargeback, opts: { quickchartUrl: string; timeZone: string; draft: boolean }): { text: string; blocks: KnownBlock[] } {
+export function chargebackBlocks(cb: Chargeback, opts: { quickchartUrl: string; timeZone: string; draft: boolean; savings?: Map<number, SavingCandidate> }): { text: string; blocks: KnownBlock[] } {
   const p = chargebackParts(cb, null);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `Chargeback ${opts.draft && cb.periodStatus === 'open' ? 'draft ' : ''}· ${cb.month}` } },
     { type: 'section', text: { type: 'mrkdwn', text: p.summary.map(escapeMrkdwn).join('\n') } },
     { type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${escapeMrkdwn(chargebackTable(cb.lines))}\`\`\`` } },
   ];
+  const saving = opts.savings ? savingLines(cb.lines, opts.savings) : [];
+  if (saving.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: saving.map(escapeMrkdwn).join('\n').slice(0, 3000) } });
   const categories = [...new Set(cb.lines.flatMap((l) => [...l.hiddenByCategory.keys()]))];
   const series = [
     { label: 'API', values: cb.lines.map((l) => l.direct) },
