@@ -1,6 +1,6 @@
 import { allocateShared, type AllocationBasis } from './allocation.ts';
 import { footCents } from './footing.ts';
-import { ratio, type Money } from './money.ts';
+import { ratio, roundToCents, type Money } from './money.ts';
 
 /**
  * Revenue against AI cost to serve, per customer and per plan. Pure.
@@ -158,8 +158,8 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
   const names = [...acc.keys()].sort();
   const exact = names.map((n) => acc.get(n)!);
   const cost = footCents(exact.map((e) => (e.direct + e.shared) as Money)).parts;
-  // Direct and shared foot to each row's displayed cost: the direct part rounds, the shared part is the rest.
-  const direct = footCents(exact.map((e) => e.direct as Money)).parts;
+  // Direct and shared foot to each row's displayed cost: the direct part rounds on its own, the shared part is the rest.
+  const direct = exact.map((e) => roundToCents(e.direct as Money));
   const revenue = exact.map((e) => (e.revenue === null ? null : footCents([e.revenue as Money]).total));
   const rows: MarginRow[] = names.map((customer, i) => {
     const e = exact[i]!;
