@@ -108,6 +108,7 @@ export async function startBot(config: Config, log: Logger, opts: RuntimeOptions
     retries: opts.retries,
     log,
     clock: opts.clock,
+    financeChannelId: config.FINANCE_CHANNEL_ID,
   });
   await app.init();
   const scheduler = config.SCHEDULER_ENABLED ? startScheduler(runtime.jobs, runtime.jobDeps, config.REPORT_TIMEZONE) : null;

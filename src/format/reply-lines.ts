@@ -104,6 +104,7 @@ export function replyParts(reply: Reply, timeZone: string): ReplyParts {
           '/aicost margin [YYYY-MM | YYYY-MM..YYYY-MM]: revenue, AI cost to serve and margin per customer and plan, losses first (finance)',
           '/aicost customer <id> [months]: one customer: cost by feature and model, trend, revenue, margin (finance)',
           '/aicost whatif <feature> <model|cheapest> [period]: what the feature\'s tokens would have cost on another model',
+          '/aicost import: how to import revenue (share the CSV in the finance channel, or npx aicost import revenue FILE.csv)',
           '/aicost admin customer alias <alias> <customer>: count costs and revenue under another name as that customer (finance)',
           'Add "share" at the end to post the answer in the channel instead of only to you.',
           `Periods: ${PERIOD_EXAMPLES.join(', ')} (calendar months in ${timeZone}).`,

@@ -150,6 +150,13 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       if (r.kind === 'unknown-customer') return reply(message(`No customer named "${r.typed}"`, [r.suggestions.length ? `Known customers, closest first: ${r.suggestions.join(', ')}` : 'No customer has cost or revenue yet.']));
       return reply({ kind: 'message', parts: r.kind === 'margin' ? marginParts(r, deps.timeZone) : customerParts(r, deps.timeZone) }, command.share);
     }
+    case 'import':
+      // Slash commands carry no files: the CSV is shared in the finance channel, where aicost picks it up.
+      return reply(message('Import revenue', [
+        'Share the revenue CSV in the finance channel (drag it into the message box); aicost imports it for you and answers in its thread. Finance only.',
+        'Or, on the server: npx aicost import revenue FILE.csv',
+        'Columns: customer, month (YYYY-MM), revenue (USD, up to two decimals), plan (optional). A month in the file replaces that month; any bad row refuses the whole file.',
+      ]));
     case 'whatif': {
       if (!deps.whatIf) return reply(message('What if', ['Model what-ifs need the price table, which is not set up in this deployment.']));
       const r = await deps.whatIf.whatIf(command.feature, command.target, command.period, now);

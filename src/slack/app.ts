@@ -7,6 +7,7 @@ import { registerHiddenCostModal } from './listeners/hidden-cost-modal.ts';
 import { registerOverrunActions } from './listeners/overrun-actions.ts';
 import { registerPeriodActions } from './listeners/period-actions.ts';
 import { registerAnomalyActions } from './listeners/anomaly-actions.ts';
+import { registerRevenueFile } from './listeners/revenue-file.ts';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -21,6 +22,8 @@ export interface SlackAppOptions {
   retries?: number;
   log: Logger;
   clock?: () => Date;
+  /** Revenue CSVs shared in this channel are imported (issue 15). */
+  financeChannelId?: string;
 }
 
 /**
@@ -65,5 +68,8 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
   registerAppHome(app, { services, log: opts.log, clock });
   registerPeriodActions(app, { services, log: opts.log, clock });
   registerAnomalyActions(app, { services, log: opts.log, clock });
+  if (opts.financeChannelId) {
+    registerRevenueFile(app, { services, financeChannelId: opts.financeChannelId, ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}), quickchartUrl: opts.quickchartUrl, log: opts.log, clock });
+  }
   return app;
 }

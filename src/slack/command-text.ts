@@ -32,6 +32,7 @@ export type Command =
   | { kind: 'margin'; months: string[]; share: boolean }
   | { kind: 'customer'; id: string; months: string[]; share: boolean }
   | { kind: 'whatif'; feature: string; target: string; period: Period; share: boolean }
+  | { kind: 'import' }
   | { kind: 'help' }
   | { kind: 'invalid'; problem: string; examples: string[] };
 
@@ -201,6 +202,8 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
   }
 
   if (verb === 'admin') return { kind: 'admin', words: rest };
+
+  if (verb === 'import') return { kind: 'import' };
 
   if (verb === 'margin' || verb === 'margins') {
     const m = parseMonths(rest, now, timeZone);

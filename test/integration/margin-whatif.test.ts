@@ -9,7 +9,9 @@ import { formatMoney, fromUsd, roundToCents, type Money } from '../../src/domain
 import { runClaimed } from '../../src/jobs/runner.ts';
 import type { NormalizedCost } from '../../src/sources/types.ts';
 import { testProviders } from '../support/database.ts';
-import { blocksText, startHarness, type Harness, type ResponseUrlPost } from '../support/app-harness.ts';
+import { SIGNING_SECRET, blocksText, startHarness, type Harness, type ResponseUrlPost } from '../support/app-harness.ts';
+import { eventCallbackEnvelope, newSlackTs } from '../support/slack-payloads.ts';
+import { postSigned } from '../support/slack-signer.ts';
 
 const FINANCE = 'U0FINANCE';
 const LEAD = 'U0PAYLEAD';
@@ -116,6 +118,31 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     expect(restore.ok).toBe(true);
     const notFinance = await h.services.revenue.importCsv('customer,month,revenue\nacme,2026-10,1\n', { actor: LEAD, source: 'test', now: new Date(), slackUser: true });
     expect(notFinance).toEqual({ ok: false, refused: 'not-finance' });
+  });
+
+  it('imports a revenue CSV shared in the finance channel (files.info, url_private with the bot token), answering in its thread; finance only', async () => {
+    const share = async (user: string, content: string) => {
+      const file = h.slack.shareFile({ name: 'revenue-august.csv', content, user, channel: 'C0FINANCE' });
+      const ts = newSlackTs();
+      const event = { type: 'message', subtype: 'file_share', channel: 'C0FINANCE', channel_type: 'channel', user, ts, event_ts: ts, text: '', files: [{ id: file, name: 'revenue-august.csv', filetype: 'csv' }] };
+      const res = await postSigned(h.events, JSON.stringify(eventCallbackEnvelope(event)), { secret: SIGNING_SECRET, contentType: 'application/json' });
+      expect(res.status).toBe(200);
+      return h.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === ts);
+    };
+    const refused = await share(LEAD, 'customer,month,revenue\nacme,2026-08,10\n');
+    expect(String(refused.args.text)).toContain('Revenue not imported');
+    expect(JSON.stringify(refused.args.blocks)).toContain('Only finance can import revenue');
+    expect(await h.db.db.prisma.revenue.count({ where: { month: '2026-08' } })).toBe(0);
+    const bad = await share(FINANCE, 'customer,month,revenue\nacme,2026-08,10\nglobex,2026-08,ten\n');
+    expect(JSON.stringify(bad.args.blocks)).toContain('Row 3: revenue');
+    expect(await h.db.db.prisma.revenue.count({ where: { month: '2026-08' } })).toBe(0);
+    const ok = await share(FINANCE, 'customer,month,revenue,plan\nacme,2026-08,10,pro\nglobex,2026-08,20.50,pro\n');
+    expect(String(ok.args.text)).toContain('Revenue imported');
+    expect(JSON.stringify(ok.args.blocks)).toContain('2026-08: 2 customers, $30.50');
+    expect(await h.db.db.prisma.revenue.count({ where: { month: '2026-08' } })).toBe(2);
+    const downloads = h.slack.callsTo('GET url_private');
+    expect(downloads.length).toBe(3);
+    expect(downloads.every((d) => d.authed)).toBe(true);
   });
 
   it('/aicost margin: figures foot per customer and per plan, losses first, cost without revenue and revenue without cost listed', async () => {
