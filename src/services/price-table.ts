@@ -23,6 +23,11 @@ export interface KnownModel {
 export interface PriceTable {
   /** What `usage` costs on `model` at the instant `at`, from the table; null when the table has no price for it then. */
   price(model: string, provider: string | null, usage: CallUsage, at: Date): Money | null;
+  /**
+   * What each call would cost on `model` at its own instant, summed; the UTC days on which the table has
+   * no price for it are returned instead of a total (never counted as $0).
+   */
+  priceCalls(model: string, provider: string | null, calls: readonly { usage: CallUsage; at: Date }[]): { total: Money | null; missingDays: string[] };
   /** The table's own record of a model, or null when it does not know it. */
   identify(model: string, provider: string | null, at: Date): KnownModel | null;
   /** Text-generation models of the same provider and family the table lists (not deprecated), by table id. */

@@ -78,18 +78,10 @@ export interface SavingCandidate {
 export type WhatIfAnswer = WhatIfResult | { kind: 'unknown'; what: 'feature'; typed: string; suggestions: string[] };
 
 const usageOf = (c: WhatIfCall): CallUsage => ({ input: c.inputTokens, output: c.outputTokens, cacheRead: c.cacheReadTokens, cacheWrite: c.cacheWriteTokens });
-const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 
-/** Prices every call on `model`; the days with no price are collected instead of counted as $0. */
+/** Prices every call on `model` at its own instant; the days with no price are collected instead of counted as $0. */
 function priceAll(prices: PriceTable, model: string, provider: string | null, calls: WhatIfCall[]): { total: Money | null; missingDays: string[] } {
-  let total = 0n;
-  const missing = new Set<string>();
-  for (const c of calls) {
-    const p = prices.price(model, provider, usageOf(c), c.occurredAt);
-    if (p === null) missing.add(utcDay(c.occurredAt));
-    else total += p;
-  }
-  return missing.size ? { total: null, missingDays: [...missing].sort() } : { total: total as Money, missingDays: [] };
+  return prices.priceCalls(model, provider, calls.map((c) => ({ usage: usageOf(c), at: c.occurredAt })));
 }
 
 /** The aggregate usage of some calls, priced once at their middle instant: only to rank candidates. */
