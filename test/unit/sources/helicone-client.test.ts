@@ -146,10 +146,12 @@ describe('Helicone client', () => {
       category: 'api',
       inputTokens: 1234,
       outputTokens: 311,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
       amount: 371_700n,
       pricedBy: 'source',
     });
-    expect(second).toMatchObject({ team: 'search', customer: 'customer_globex', workItem: null, amount: 29_160_000n, provider: 'anthropic' });
+    expect(second).toMatchObject({ team: 'search', customer: 'customer_globex', workItem: null, amount: 29_160_000n, provider: 'anthropic', cacheReadTokens: 4096, cacheWriteTokens: 0 });
     expect(failed).toMatchObject({ team: 'platform', customer: null, feature: null, amount: 0n, pricedBy: 'source' });
   });
 

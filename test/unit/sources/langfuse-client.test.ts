@@ -69,11 +69,13 @@ describe('Langfuse client, v2', () => {
       category: 'api',
       inputTokens: 1234,
       outputTokens: 311,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
       amount: 371_700n,
       pricedBy: 'source',
     });
     // Cache-read tokens count as input; no ticket_id → the trace is the work item.
-    expect(first[1]).toMatchObject({ team: 'search', inputTokens: 5210, outputTokens: 902, workItem: 'trace_3b7a90', amount: fromUsd('0.0181008') });
+    expect(first[1]).toMatchObject({ team: 'search', inputTokens: 5210, outputTokens: 902, cacheReadTokens: 4096, workItem: 'trace_3b7a90', amount: fromUsd('0.0181008') });
   });
 
   it('a cost that changes between two syncs updates the record instead of duplicating it', async () => {
