@@ -188,6 +188,15 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     expect(text).toContain("in proportion to the customer's API spend within that team");
   });
 
+  it('/aicost help lists the new commands; /aicost import says how to import', async () => {
+    const help = summary((await h.command('help', { userId: LEAD })).reply);
+    // Slack mrkdwn: < and > arrive escaped.
+    for (const c of ['/aicost margin', '/aicost customer &lt;id&gt;', '/aicost whatif &lt;feature&gt; &lt;model|cheapest&gt;', '/aicost import', 'admin customer alias']) expect(help).toContain(c);
+    const how = summary((await h.command('import', { userId: FINANCE })).reply);
+    expect(how).toContain('Share the revenue CSV in the finance channel');
+    expect(how).toContain('npx aicost import revenue FILE.csv');
+  });
+
   it('/aicost margin and customer are finance only', async () => {
     for (const cmd of ['margin', 'customer acme']) {
       const { reply } = await h.command(cmd, { userId: LEAD });
