@@ -16,7 +16,7 @@ export interface KnownModel {
   /** The table's id for the model, e.g. "gpt-4o-mini". */
   modelId: string;
   providerId: string;
-  /** The model family: the leading name of its id ("gpt", "claude", "gemini", "o"). */
+  /** The model family: the leading name of its id and its major version ("gpt-4", "claude-3", "o-3"). */
   family: string;
 }
 

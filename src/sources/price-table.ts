@@ -12,8 +12,18 @@ import { estimateCost } from './pricing.ts';
 /** Models a text what-if should not propose: audio, realtime, speech, images, embeddings, search, moderation, fine-tunes. */
 const NOT_TEXT = /audio|realtime|tts|transcribe|whisper|image|embedding|search|moderation|computer-use|deep-research|^ft:|:extended|vision/i;
 
+/**
+ * A model's family: its leading name and major version, so a switch stays within one generation of one
+ * product line ("gpt-4o" and "gpt-4.1-nano" → gpt-4; "claude-3-5-sonnet" and "claude-3-haiku" →
+ * claude-3; "claude-sonnet-4-6" → claude-4; "o3-mini" → o-3; "gpt-oss-20b" → gpt-20, not gpt-4).
+ * One word may sit between the name and the version ("claude-sonnet-4-6"); an id with no version is its
+ * own name ("mistral-medium-latest" → mistral).
+ */
 export function familyOf(modelId: string): string {
-  return /^[a-z]+/i.exec(modelId)?.[0]?.toLowerCase() ?? modelId.toLowerCase();
+  const id = modelId.toLowerCase();
+  const m = /^([a-z]+)[-_.]?(?:[a-z]+[-_.])?(\d+)/.exec(id);
+  if (m) return `${m[1]}-${m[2]}`;
+  return /^[a-z]+/.exec(id)?.[0] ?? id;
 }
 
 function hasTextPrices(m: ModelInfo): boolean {

@@ -34,10 +34,13 @@ describe('price table port over @pydantic/genai-prices', () => {
   });
 
   it('knows a model\'s provider and family, and lists text models of the family only', () => {
-    expect(table.identify('gpt-4o', 'openai', new Date('2026-10-01'))).toEqual({ modelId: 'gpt-4o', providerId: 'openai', family: 'gpt' });
-    const family = table.familyModels('openai', 'gpt');
+    expect(table.identify('gpt-4o', 'openai', new Date('2026-10-01'))).toEqual({ modelId: 'gpt-4o', providerId: 'openai', family: 'gpt-4' });
+    const family = table.familyModels('openai', 'gpt-4');
     expect(family).toContain('gpt-4o-mini');
+    expect(family).toContain('gpt-4.1-nano');
+    expect(family.some((m) => m.startsWith('gpt-5') || m.startsWith('gpt-oss'))).toBe(false);
     expect(family.some((m) => /audio|realtime|tts|transcribe|image|embedding/.test(m))).toBe(false);
-    expect(familyOf('claude-3-5-haiku')).toBe('claude');
+    expect([familyOf('claude-3-5-haiku'), familyOf('claude-sonnet-4-6'), familyOf('o3-mini'), familyOf('gpt-oss-20b'), familyOf('gemini-2.5-flash'), familyOf('mistral-medium-latest')])
+      .toEqual(['claude-3', 'claude-4', 'o-3', 'gpt-20', 'gemini-2', 'mistral']);
   });
 });
