@@ -211,6 +211,12 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
   }
 
   if (verb === 'customer') {
+    // A customer id with spaces is quoted: customer "Globex, Inc." last month (Slack may send curly quotes).
+    const quoted = /^["“”]([^"“”]{1,200})["“”]\s*(.*)$/.exec(rest.join(' '));
+    if (quoted) {
+      const m = parseMonths(quoted[2] ? quoted[2].split(/\s+/) : [], now, timeZone);
+      return typeof m === 'string' ? invalid(m, ['/aicost customer "Globex, Inc." last month']) : { kind: 'customer', id: quoted[1]!.trim(), months: m, share };
+    }
     const id = rest[0];
     if (!id) return invalid('`customer` needs a customer id, as the sources report it or as imported.', ['/aicost customer acme', '/aicost customer acme 2026-09..2026-10']);
     if (!/^[^\s<>&]{1,200}$/.test(id)) return invalid(`"${id.slice(0, 40)}" is not a customer id: up to 200 characters without spaces, <, > or &.`, ['/aicost customer acme']);

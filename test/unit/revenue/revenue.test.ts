@@ -104,5 +104,6 @@ describe('commands', () => {
     expect(parseCommand('whatif triage', now, 'UTC').kind).toBe('invalid');
     expect(parseCommand('whatif triage <script>', now, 'UTC').kind).toBe('invalid');
     expect(parseCommand('customer', now, 'UTC').kind).toBe('invalid');
+    expect(parseCommand('customer “Globex, Inc.” 2026-09', now, 'UTC')).toEqual({ kind: 'customer', id: 'Globex, Inc.', months: ['2026-09'], share: false });
   });
 });
