@@ -90,6 +90,22 @@ export async function main(argv: string[]): Promise<number> {
       return withServices(async (s) => {
         const result = await seedDemo({ teams: s.teams, writes: costWrites(s.db) }, { now: new Date(), timeZone: s.timeZone, days });
         console.log(`Demo organisation ready: ${result.teams} teams, ${result.features} features, ${result.entries.toLocaleString('en-US')} cost entries over ${days} days.`);
+        // Demo revenue for the complete months seeded, through the real import (it replaces those months).
+        const { demoRevenueCsv } = await import('./demo/revenue.ts');
+        const { customerCostQueries } = await import('./db/repositories/customer-costs.ts');
+        const { monthOf, monthPeriod, previousMonth } = await import('./domain/periods.ts');
+        const spend: { month: string; customer: string; amount: bigint }[] = [];
+        for (let i = 0, m = previousMonth(monthOf(new Date(), s.timeZone)); i < Math.min(3, Math.floor(days / 31)); i++, m = previousMonth(m)) {
+          const p = monthPeriod(m, s.timeZone);
+          const rows = await customerCostQueries(s.db).teamCustomerSummary({ from: p.from, to: p.to });
+          const byCustomer = new Map<string, bigint>();
+          for (const r of rows) if (r.customer) byCustomer.set(r.customer, (byCustomer.get(r.customer) ?? 0n) + r.amount);
+          for (const [customer, amount] of byCustomer) spend.push({ month: m, customer, amount });
+        }
+        if (spend.length) {
+          const r = await s.revenue.importCsv(demoRevenueCsv(spend), { actor: 'demo', source: 'demo', now: new Date(), slackUser: false });
+          if (r.ok) console.log(`Demo revenue imported for ${r.months.map((x) => x.month).join(', ')}: try npx aicost ask "margin" --user <a finance user id>`);
+        }
         console.log('Try: npx aicost ask "top teams last month"');
         return 0;
       });
