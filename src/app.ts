@@ -17,6 +17,7 @@ import { syncService, type SyncService } from './services/sync-service.ts';
 import { slackNotifier } from './slack/notifier.ts';
 import { createWebClient } from './slack/web-client.ts';
 import { sourceClients } from './sources/configured.ts';
+import { genaiPriceTable } from './sources/price-table.ts';
 
 /**
  * The composition root: the one place the object graph is built, from the validated config, for
@@ -99,6 +100,8 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
     notifier: slack ? slackNotifier(slack, claims, { quickchartUrl: config.QUICKCHART_URL, timeZone: config.REPORT_TIMEZONE }) : null,
     thresholds: config.BUDGET_THRESHOLDS,
     visibility: config.VISIBILITY,
+    priceTable: genaiPriceTable(),
+    savingMin: fromUsd(config.SAVING_CANDIDATE_MIN),
     quickchartUrl: config.QUICKCHART_URL,
     gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
     anomalySettings: {

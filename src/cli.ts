@@ -28,6 +28,9 @@ const USAGE = `Usage: aicost <command>
                                 list the source records kept aside as untrustworthy, with why
   chargeback --month YYYY-MM [--format summary|detail|totals|gl] [--out FILE]
                                 the month's chargeback: a summary, or the detail / GL CSV
+  import revenue <file.csv>     import revenue per customer and month (columns customer, month
+                                YYYY-MM, revenue, plan optional); a month in the file replaces
+                                that month; any bad row refuses the whole file
   anomalies --csv <file>        run the anomaly detector over a date,value CSV of daily totals;
                                 one JSON line per alert
   run <job> [--at <ISO time>]   run a scheduled job once, exactly as the scheduler would for that
@@ -86,6 +89,22 @@ export async function main(argv: string[]): Promise<number> {
         const result = await seedDemo({ teams: s.teams, writes: costWrites(s.db) }, { now, timeZone: s.timeZone, days });
         const setup = await setUpDemo(s, { now, timeZone: s.timeZone });
         console.log(`Demo organisation ready: ${result.teams} teams, ${result.features} features, ${result.entries.toLocaleString('en-US')} cost entries over ${days} days.`);
+        // Demo revenue for the complete months seeded, through the real import (it replaces those months).
+        const { demoRevenueCsv } = await import('./demo/revenue.ts');
+        const { customerCostQueries } = await import('./db/repositories/customer-costs.ts');
+        const { monthOf, monthPeriod, previousMonth } = await import('./domain/periods.ts');
+        const spend: { month: string; customer: string; amount: bigint }[] = [];
+        for (let i = 0, m = previousMonth(monthOf(new Date(), s.timeZone)); i < Math.min(3, Math.floor(days / 31)); i++, m = previousMonth(m)) {
+          const p = monthPeriod(m, s.timeZone);
+          const rows = await customerCostQueries(s.db).teamCustomerSummary({ from: p.from, to: p.to });
+          const byCustomer = new Map<string, bigint>();
+          for (const r of rows) if (r.customer) byCustomer.set(r.customer, (byCustomer.get(r.customer) ?? 0n) + r.amount);
+          for (const [customer, amount] of byCustomer) spend.push({ month: m, customer, amount });
+        }
+        if (spend.length) {
+          const r = await s.revenue.importCsv(demoRevenueCsv(spend), { actor: 'demo', source: 'demo', now: new Date(), slackUser: false });
+          if (r.ok) console.log(`Demo revenue imported for ${r.months.map((x) => x.month).join(', ')}: try npx aicost ask "margin" --user <a finance user id>`);
+        }
         for (const line of setup) console.log(`  ${line}`);
         console.log('Try: npx aicost ask "budget", npx aicost ask "iceberg", then npx aicost run anomalies (a spike was planted yesterday).');
         return 0;
@@ -163,6 +182,28 @@ export async function main(argv: string[]): Promise<number> {
           console.log(`Wrote ${values.out} (${values.format}, ${month}, ${cb.periodStatus}). ${reconciliationLine(cb)}`);
         } else process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
         return cb.reconcile().ok ? 0 : 1;
+      });
+    }
+    case 'import': {
+      const [what, file, ...extra] = rest;
+      if (what !== 'revenue' || !file || extra.length) {
+        console.error('Usage: aicost import revenue <file.csv>  (columns customer, month YYYY-MM, revenue, plan optional)');
+        return 2;
+      }
+      let content: string;
+      try {
+        content = readFileSync(file, 'utf8');
+      } catch (err) {
+        console.error(`Cannot read ${file}: ${(err as Error).message}`);
+        return 2;
+      }
+      const { importParts } = await import('./format/margin-lines.ts');
+      const { userInfo } = await import('node:os');
+      return withApp(async ({ services: s }) => {
+        const r = await s.revenue.importCsv(content, { actor: `cli:${userInfo().username}`, source: `file ${file}`, now: new Date(), slackUser: false });
+        const p = importParts(r);
+        (r.ok ? console.log : console.error)([p.title, '', ...p.summary, '', ...p.notes].join('\n'));
+        return r.ok ? 0 : 1;
       });
     }
     case 'anomalies': {

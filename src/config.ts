@@ -91,6 +91,8 @@ export const configSchema = z
     CHARGEBACK_CRON: z.string().default('0 9 2 * *').refine(isCron, 'must be a cron expression such as "0 9 2 * *" (the 2nd at 09:00)'),
     GL_EXPENSE_ACCOUNT: z.string().default('6400'),
     GL_CLEARING_ACCOUNT: z.string().default('2990'),
+    /** The chargeback draft names a team's largest model-switch saving when it is at least this (USD). */
+    SAVING_CANDIDATE_MIN: z.coerce.number().min(0).default(50),
     ANOMALY_CRON: z.string().default('30 0 * * *').refine(isCron, 'must be a cron expression such as "30 0 * * *" (daily at 00:30)'),
     ANOMALY_MIN_IMPACT: z.coerce.number().min(0).default(25),
     ANOMALY_MIN_IMPACT_PCT: z.coerce.number().min(0).default(20),

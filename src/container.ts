@@ -20,6 +20,13 @@ import { adminRepository } from './db/repositories/admin.ts';
 import { anomalyService, DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './services/anomaly-service.ts';
 import { anomaliesRepository } from './db/repositories/anomalies.ts';
 import { visibilityService, type VisibilityMode } from './services/visibility.ts';
+import { revenueRepository } from './db/repositories/revenue.ts';
+import { customerCostQueries } from './db/repositories/customer-costs.ts';
+import { marginService } from './services/margin-service.ts';
+import { revenueService } from './services/revenue-service.ts';
+import { whatIfService } from './services/whatif-service.ts';
+import type { PriceTable } from './services/price-table.ts';
+import { monthPeriod } from './domain/periods.ts';
 
 export interface ServiceOptions {
   timeZone: string;
@@ -35,6 +42,10 @@ export interface ServiceOptions {
   sync?: AskDeps['sync'];
   /** Who sees what (README: Who sees what); default `teams`. */
   visibility?: VisibilityMode;
+  /** The price table for what-ifs and saving candidates (an adapter over @pydantic/genai-prices, given by main/cli). */
+  priceTable?: PriceTable;
+  /** Smallest saving worth naming in the chargeback draft (nanodollars). */
+  savingMin?: bigint;
 }
 
 /** Everything the listeners, jobs and CLI use, built once from a database and the options. */
@@ -53,10 +64,17 @@ export function createServices(db: Database, opts: ServiceOptions) {
     budgets: budgetsRepo, teams, costs, trueCost, claims, authz, notifier: opts.notifier ?? null, timeZone: opts.timeZone,
     financeChannelId: opts.financeChannelId ?? '', thresholds: opts.thresholds ?? [80, 100], periods: periodsRepository(db),
   });
+  const revenueRepo = revenueRepository(db);
+  const customerCosts = customerCostQueries(db);
+  const revenue = revenueService({ store: revenueRepo, authz });
+  const margin = marginService({ revenue: revenueRepo, costs: customerCosts, trueCost, features: () => teams.listFeatures(), authz, timeZone: opts.timeZone });
+  const whatIf = opts.priceTable ? whatIfService({ calls: (f, ids) => customerCosts.featureCalls(f, ids), features: () => teams.listFeatures(), prices: opts.priceTable }) : undefined;
+  const savingMin = opts.savingMin ?? 50_000_000_000n;
   const chargeback = chargebackService({
     trueCost, costs, teams, budgets: budgetsRepo, periods: periodsRepository(db), adjustments: (month: string) => adminRepository(db).adjustments(month), claims, authz, notifier: opts.notifier ?? null,
     timeZone: opts.timeZone, financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io',
     gl: opts.gl ?? { expenseAccount: '6400', clearingAccount: '2990' },
+    ...(whatIf ? { savings: (month: string) => whatIf.savingCandidates(monthPeriod(month, opts.timeZone), monthPeriod(month, opts.timeZone).to, savingMin) } : {}),
   });
   const admin = adminService({ admin: adminRepository(db), teams, hidden: hiddenRepo, authz, periods: periodsRepository(db) });
   const anomalies = anomalyService({
@@ -64,10 +82,10 @@ export function createServices(db: Database, opts: ServiceOptions) {
     financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io', settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,
   });
   const visibility = visibilityService({ authz, teams, mode: opts.visibility ?? 'teams' });
-  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, visibility, teamSlugs: async () => (await teams.list()).map((t) => t.slug), ...(opts.sync ? { sync: opts.sync } : {}) };
+  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, visibility, margin, revenue, ...(whatIf ? { whatIf } : {}), teamSlugs: async () => (await teams.list()).map((t) => t.slug), ...(opts.sync ? { sync: opts.sync } : {}) };
   return {
     db, timeZone: opts.timeZone, costs, teams, claims, authz, audit: auditRepository(db), hiddenRepo, budgetsRepo,
-    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, visibility, askDeps,
+    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, visibility, askDeps, revenue, margin, whatIf,
   };
 }
 

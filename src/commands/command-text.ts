@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseAmountInput, type Money } from '../domain/money.ts';
 import { parseId } from '../domain/ids.ts';
-import { parsePeriod, PERIOD_EXAMPLES, type Period } from '../domain/periods.ts';
+import { monthOf, nextMonth, parsePeriod, PERIOD_EXAMPLES, previousMonth, type Period } from '../domain/periods.ts';
 import { isMonth } from '../domain/calendar.ts';
 import { closest } from '../domain/suggest.ts';
 import { distance } from 'fastest-levenshtein';
@@ -34,6 +34,11 @@ export type Command =
   | { kind: 'anomalies'; slug: string | null }
   | { kind: 'chargeback'; month: string | null }
   | { kind: 'admin'; words: string[] }
+  /** Calendar months, oldest first (issue 15). */
+  | { kind: 'margin'; months: string[]; share: boolean }
+  | { kind: 'customer'; id: string; months: string[]; share: boolean }
+  | { kind: 'whatif'; feature: string; target: string; period: Period; share: boolean }
+  | { kind: 'import' }
   | { kind: 'help' }
   | { kind: 'invalid'; problem: string; examples: string[] };
 
@@ -55,6 +60,32 @@ export const HELP_EXAMPLES = [
 
 export const BUDGET_EXAMPLES = ['/aicost budget', '/aicost budget set payments 5000', '/aicost budget set payments 6500 2026-12'];
 export const REQUEST_EXAMPLES = ['/aicost request 2000 launch week traffic', '/aicost request 1500 payments new fraud model'];
+
+export const MARGIN_EXAMPLES = ['/aicost margin', '/aicost margin 2026-10', '/aicost margin 2026-07..2026-09'];
+export const WHATIF_EXAMPLES = ['/aicost whatif ticket-triage gpt-4o-mini', '/aicost whatif ticket-triage cheapest', '/aicost whatif ticket-triage claude-3-5-haiku 2026-10'];
+const MAX_MONTHS = 24;
+
+/**
+ * Calendar months for revenue answers: empty is last month (revenue is imported after a month ends);
+ * "this month", "last month", YYYY-MM, or YYYY-MM..YYYY-MM (at most 24 months). A problem is a sentence.
+ */
+export function parseMonths(tokens: string[], now: Date, timeZone: string): string[] | string {
+  const t = tokens.join(' ').trim().toLowerCase();
+  const month = /^\d{4}-(0[1-9]|1[0-2])$/;
+  if (t === '') return [previousMonth(monthOf(now, timeZone))];
+  const range = /^(\S+)\s*(?:\.\.|to)\s*(\S+)$/.exec(t);
+  if (range && month.test(range[1]!) && month.test(range[2]!)) {
+    const [a, b] = [range[1]!, range[2]!];
+    if (b < a) return `"${tokens.join(' ')}" ends before it starts.`;
+    const out = [a];
+    while (out[out.length - 1]! < b && out.length <= MAX_MONTHS) out.push(nextMonth(out[out.length - 1]!));
+    if (out.length > MAX_MONTHS) return `A margin spans at most ${MAX_MONTHS} months.`;
+    return out;
+  }
+  const p = parsePeriod(t, now, timeZone);
+  if (p.ok && p.period.month) return [p.period.month];
+  return `"${tokens.join(' ')}" is not a month: revenue is monthly, so use last month, this month, YYYY-MM or YYYY-MM..YYYY-MM.`;
+}
 
 const SHARE_WORDS = new Set(['share', 'public']);
 
@@ -189,6 +220,38 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
   }
 
   if (verb === 'admin') return { kind: 'admin', words: rest };
+
+  if (verb === 'import') return { kind: 'import' };
+
+  if (verb === 'margin' || verb === 'margins') {
+    const m = parseMonths(rest, now, timeZone);
+    return typeof m === 'string' ? invalid(m, MARGIN_EXAMPLES) : { kind: 'margin', months: m, share };
+  }
+
+  if (verb === 'customer') {
+    // A customer id with spaces is quoted: customer "Globex, Inc." last month (Slack may send curly quotes).
+    const quoted = /^["“”]([^"“”]{1,200})["“”]\s*(.*)$/.exec(rest.join(' '));
+    if (quoted) {
+      const m = parseMonths(quoted[2] ? quoted[2].split(/\s+/) : [], now, timeZone);
+      return typeof m === 'string' ? invalid(m, ['/aicost customer "Globex, Inc." last month']) : { kind: 'customer', id: quoted[1]!.trim(), months: m, share };
+    }
+    const id = rest[0];
+    if (!id) return invalid('`customer` needs a customer id, as the sources report it or as imported.', ['/aicost customer acme', '/aicost customer acme 2026-09..2026-10']);
+    if (!/^[^\s<>&]{1,200}$/.test(id)) return invalid(`"${id.slice(0, 40)}" is not a customer id: up to 200 characters without spaces, <, > or &.`, ['/aicost customer acme']);
+    const m = parseMonths(rest.slice(1), now, timeZone);
+    return typeof m === 'string' ? invalid(m, [`/aicost customer ${id} last month`]) : { kind: 'customer', id, months: m, share };
+  }
+
+  if (verb === 'whatif' || verb === 'what-if') {
+    const [feature, target, ...periodWords] = rest;
+    if (!feature || !target) return invalid('`whatif` needs a feature and a model (or "cheapest").', WHATIF_EXAMPLES);
+    const s = slug.safeParse(feature.toLowerCase());
+    if (!s.success) return invalid(`"${feature}" is not a feature name: use its slug.`, WHATIF_EXAMPLES);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/.test(target)) return invalid(`"${target.slice(0, 40)}" is not a model id such as gpt-4o-mini or claude-3-5-haiku.`, WHATIF_EXAMPLES);
+    // Default: last month, a whole month of calls to re-price.
+    const p = period(periodWords.length ? periodWords : ['last', 'month'], `/aicost whatif ${s.data} ${target} last month`);
+    return !isPeriod(p) ? p : { kind: 'whatif', feature: s.data, target: target.toLowerCase() === 'cheapest' ? 'cheapest' : target, period: p, share };
+  }
 
   // `/aicost last month` or `/aicost 2026-10`: the overview for a period.
   const asPeriod = parsePeriod(words.join(' '), now, timeZone);

@@ -11,7 +11,7 @@ import { Prisma, instant } from './sql.ts';
  */
 export const COST_COLUMNS = [
   'source', 'sourceId', 'occurredAt', 'teamId', 'featureId', 'environment', 'customer', 'workItem', 'model', 'provider',
-  'category', 'inputTokens', 'outputTokens', 'amount', 'pricedBy', 'originalAt', 'correctionOf', 'updatedAt',
+  'category', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'amount', 'pricedBy', 'originalAt', 'correctionOf', 'updatedAt',
 ] as const;
 export type CostRow = Record<(typeof COST_COLUMNS)[number], unknown>;
 

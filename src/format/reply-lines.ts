@@ -149,6 +149,7 @@ export function replyParts(reply: Reply, timeZone: string): ReplyParts {
         '/aicost sync: the cost sources and their last sync',
         '/aicost anomalies [team]: recent spend anomalies and their feedback',
         `/aicost chargeback [YYYY-MM]: the monthly chargeback${reply.finance ? ' of every team' : ' of your teams'}`,
+        "/aicost whatif <feature> <model|cheapest> [period]: what the feature's tokens would have cost on another model",
         'Add "share" at the end to post the answer in the channel instead of only to you.',
         `Periods: ${PERIOD_EXAMPLES.join(', ')} (calendar months in ${timeZone}).`,
       ];
@@ -157,6 +158,9 @@ export function replyParts(reply: Reply, timeZone: string): ReplyParts {
           'For finance:',
           `/aicost budget set <team> <amount> [YYYY-MM|monthly]: set a budget, e.g. /aicost budget set ${team} 5000`,
           '/aicost sync now: start a sync',
+          '/aicost margin [YYYY-MM | YYYY-MM..YYYY-MM]: revenue, AI cost to serve and margin per customer and plan, losses first',
+          '/aicost customer <id> [months]: one customer: cost by feature and model, trend, revenue, margin',
+          '/aicost import: how to import revenue (share the CSV in the finance channel)',
           ...ADMIN_USAGE,
         );
       }

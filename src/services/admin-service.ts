@@ -23,6 +23,7 @@ export const ADMIN_USAGE = [
   '/aicost admin feature <slug> baseline 0.45   (what one work item costs done by people)',
   '/aicost admin category <name> [label]',
   '/aicost admin adjust <team> <amount, negative for a credit> <YYYY-MM> <reason>',
+  '/aicost admin customer alias <alias> <customer>   (and customer unalias <alias>, customer aliases)',
 ];
 
 const userId = (w: string) => /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[UW][A-Z0-9]{4,}$/.test(w) ? w : null);

@@ -9,6 +9,10 @@ import type { HiddenService } from './hidden-service.ts';
 import type { IcebergService } from './iceberg.ts';
 import { UNATTRIBUTED, type RankedRow, type ReportService, type SpendReport, type TopReport, type UnknownName } from './reports.ts';
 import { notVisible, OTHER_TEAMS, type Viewer, type VisibilityService } from './visibility.ts';
+import type { MarginService } from './margin-service.ts';
+import { ALIAS_USAGE, type RevenueService } from './revenue-service.ts';
+import type { WhatIfService } from './whatif-service.ts';
+import { aliasParts, customerParts, marginParts, whatIfParts } from '../format/margin-lines.ts';
 
 /**
  * The whole `/aicost` text → answer path, shared by the Slack listener and `aicost ask`, so the
@@ -48,6 +52,10 @@ export interface AskDeps {
   admin?: { run(words: string[], userId: string, now: Date): Promise<ReplyParts> };
   /** Known team slugs, so examples name a team that exists. */
   teamSlugs?: () => Promise<string[]>;
+  /** Issue 15: margin and customer answers, customer aliases, model what-ifs. */
+  margin?: MarginService;
+  revenue?: RevenueService;
+  whatIf?: WhatIfService;
 }
 
 /** The parser's examples say `payments`; show a team of this organisation instead (else the demo's support). */
@@ -186,7 +194,31 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       if (!deps.chargeback) return reply(message('Chargeback', ['Chargeback is not set up in this deployment.']));
       return reply({ kind: 'message', parts: await deps.chargeback.show(command.month, userId, now) });
     case 'admin':
+      if (command.words[0]?.toLowerCase() === 'customer' && deps.revenue) {
+        return reply({ kind: 'message', parts: aliasParts(await deps.revenue.alias(command.words.slice(1), userId, now), ALIAS_USAGE) });
+      }
       if (!deps.admin) return reply(message('Admin', ['Admin commands are not available.']));
       return reply({ kind: 'message', parts: await deps.admin.run(command.words, userId, now) });
+    case 'margin':
+    case 'customer': {
+      if (!deps.margin) return reply(message('Margin', ['Revenue and margin are not set up in this deployment.']));
+      const r = command.kind === 'margin' ? await deps.margin.margin(command.months, userId, now) : await deps.margin.customer(command.id, command.months, userId, now);
+      if (r.kind === 'refused') return reply(message('Finance only', ['Revenue and margin per customer are confidential, so only finance sees them. Team leads: /aicost whatif <feature> cheapest shows what a model switch would save.'], 'refused'));
+      if (r.kind === 'unknown-customer') return reply(message(`No customer named "${r.typed}"`, [r.suggestions.length ? `Known customers, closest first: ${r.suggestions.join(', ')}` : 'No customer has cost or revenue yet.']));
+      return reply({ kind: 'message', parts: r.kind === 'margin' ? marginParts(r, deps.timeZone) : customerParts(r, deps.timeZone) }, command.share);
+    }
+    case 'import':
+      // Slash commands carry no files: the CSV is shared in the finance channel, where aicost picks it up.
+      return reply(message('Import revenue', [
+        'Share the revenue CSV in the finance channel (drag it into the message box); aicost imports it for you and answers in its thread. Finance only.',
+        'Or, on the server: npx aicost import revenue FILE.csv',
+        'Columns: customer, month (YYYY-MM), revenue (USD, up to two decimals), plan (optional). A month in the file replaces that month; any bad row refuses the whole file.',
+      ]));
+    case 'whatif': {
+      if (!deps.whatIf) return reply(message('What if', ['Model what-ifs need the price table, which is not set up in this deployment.']));
+      const r = await deps.whatIf.whatIf(command.feature, command.target, command.period, now);
+      if (r.kind === 'unknown') return reply(r);
+      return reply({ kind: 'message', parts: whatIfParts(r, deps.timeZone) }, command.share);
+    }
   }
 }

@@ -17,6 +17,7 @@ import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import type { TrueCostService } from './true-cost.ts';
 import { mention } from '../domain/mentions.ts';
+import type { SavingCandidate } from './whatif-service.ts';
 
 /**
  * The monthly chargeback: the draft (showback) posted to finance with a chart and the detail CSV, the
@@ -29,7 +30,7 @@ import { mention } from '../domain/mentions.ts';
 /** The chargeback notices this service emits; the Slack notifier renders them. */
 export type ChargebackNotice =
   /** The month's draft in the finance channel (table, chart, reconciliation, the buttons its status allows). */
-  | { type: 'chargeback.draft'; chargeback: Chargeback }
+  | { type: 'chargeback.draft'; chargeback: Chargeback; savings?: Map<number, SavingCandidate> }
   /** A team's own line, posted in its channel when the month closes. */
   | { type: 'chargeback.team-line'; line: ChargebackLine; month: string };
 
@@ -47,6 +48,8 @@ export interface ChargebackDeps {
   financeChannelId: string;
   quickchartUrl: string;
   gl: { expenseAccount: string; clearingAccount: string };
+  /** Issue 15: each team's largest model-switch saving in the month, named on the draft. */
+  savings?: (month: string) => Promise<Map<number, SavingCandidate>>;
 }
 
 /** JSON with bigint and Map support, for the snapshot. */
@@ -131,10 +134,20 @@ export function chargebackService(deps: ChargebackDeps) {
     };
   }
 
+  /** Saving candidates never hold up the draft: without a price table, or on an error, it goes out without them. */
+  async function savingsOf(month: string): Promise<Map<number, SavingCandidate> | undefined> {
+    if (!deps.savings) return undefined;
+    try {
+      return await deps.savings(month);
+    } catch {
+      return undefined;
+    }
+  }
+
   async function refreshDraft(month: string, cb: Chargeback): Promise<void> {
     const draft = await deps.claims.findPost(`chargeback:draft:${month}`);
     if (!deps.notifier || !draft?.messageTs) return;
-    await deps.notifier.update(draft.channelId, draft.messageTs, { type: 'chargeback.draft', chargeback: cb });
+    await deps.notifier.update(draft.channelId, draft.messageTs, { type: 'chargeback.draft', chargeback: cb, savings: await savingsOf(month) });
   }
 
   return {
@@ -147,7 +160,7 @@ export function chargebackService(deps: ChargebackDeps) {
       const month = previousMonth(monthOf(at, timeZone));
       const cb = await build(month);
       const key = `chargeback:draft:${month}`;
-      let ts = await deps.notifier.postOnce(key, deps.financeChannelId, { type: 'chargeback.draft', chargeback: cb }, at);
+      let ts = await deps.notifier.postOnce(key, deps.financeChannelId, { type: 'chargeback.draft', chargeback: cb, savings: await savingsOf(month) }, at);
       if (ts === null) ts = (await deps.claims.findPost(key))?.messageTs ?? null;
       // Each file is claimed separately: a crash between the message and an upload retries only what is missing.
       const f = files(cb);

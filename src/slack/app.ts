@@ -10,6 +10,7 @@ import { registerOverrunActions } from './listeners/overrun-actions.ts';
 import { registerPeriodActions } from './listeners/period-actions.ts';
 import { registerAnomalyActions } from './listeners/anomaly-actions.ts';
 import { escapingFetch } from './outgoing.ts';
+import { registerRevenueFile } from './listeners/revenue-file.ts';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -26,6 +27,8 @@ export interface SlackAppOptions {
   clock?: () => Date;
   /** Socket Mode: the port of the small HTTP server Bolt starts for /healthz (HTTP mode passes it to start()). */
   port?: number;
+  /** Revenue CSVs shared in this channel are imported (issue 15). */
+  financeChannelId?: string;
   /** The wall clock the request timestamps are checked against (defaults to the system clock). */
   requestClock?: () => Date;
 }
@@ -119,5 +122,8 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
   registerAppHome(app, { services, log: opts.log, clock });
   registerPeriodActions(app, { services, log: opts.log, clock });
   registerAnomalyActions(app, { services, log: opts.log, clock });
+  if (opts.financeChannelId) {
+    registerRevenueFile(app, { services, financeChannelId: opts.financeChannelId, ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}), quickchartUrl: opts.quickchartUrl, log: opts.log, clock });
+  }
   return app;
 }

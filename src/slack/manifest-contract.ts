@@ -19,11 +19,15 @@ export const REQUIRED_SCOPES = [
   'users:read',
   'usergroups:read',
   'im:write',
+  // Issue 15: revenue CSVs shared in the finance channel (message events, then files.info and url_private).
+  'files:read',
+  'channels:history',
+  'groups:history',
 ] as const;
 
 export type RequiredScope = (typeof REQUIRED_SCOPES)[number];
 
 /** Events API subscriptions of the bot user. */
-export const BOT_EVENTS = ['app_home_opened'] as const;
+export const BOT_EVENTS = ['app_home_opened', 'message.channels', 'message.groups'] as const;
 
 export type BotEvent = (typeof BOT_EVENTS)[number];

@@ -28,7 +28,7 @@ export function renderNotice(notice: Notice, opts: { quickchartUrl: string; time
     case 'anomaly.incident':
       return anomalyBlocks({ ...notice.post, incident: notice.incident, quickchartUrl: opts.quickchartUrl });
     case 'chargeback.draft':
-      return chargebackBlocks(notice.chargeback, { quickchartUrl: opts.quickchartUrl, timeZone: opts.timeZone, draft: true });
+      return chargebackBlocks(notice.chargeback, { quickchartUrl: opts.quickchartUrl, timeZone: opts.timeZone, draft: true, ...(notice.savings ? { savings: notice.savings } : {}) });
     case 'chargeback.team-line':
       return teamLineBlocks(notice.line, notice.month);
   }

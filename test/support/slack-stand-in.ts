@@ -13,7 +13,10 @@
  * Besides `/api/<method>` it serves:
  *  - `/upload/<file_id>`: the `upload_url` of `files.getUploadURLExternal` (step 2 of
  *    files.uploadV2); records the bytes received;
- *  - `/response/<id>`: a `response_url` sink (`responseUrl(id)`), like Slack's, at most 5 posts per URL.
+ *  - `/response/<id>`: a `response_url` sink (`responseUrl(id)`), like Slack's, at most 5 posts per URL;
+ *  - `/files-pri/<team>-<file_id>/<name>`: a shared file's `url_private` / `url_private_download`
+ *    (files added with `shareFile`): the bytes for `Authorization: Bearer <bot token>`, and, like Slack
+ *    without a valid token, a 200 HTML sign-in page otherwise. `files.info` describes such a file.
  *
  * `failNext(method, …)` also accepts the pseudo-methods `'upload'` and `'response_url'`.
  */
@@ -116,6 +119,8 @@ export interface SlackStandIn {
   setUser(id: string, info?: SlackUserInfo): void;
   /** Make `conversations.info` know a channel. DM channels (`D…`) are known once opened. */
   setChannel(id: string, info?: SlackChannelInfo): void;
+  /** A file a user shared (e.g. a CSV in a channel): `files.info` knows it and its url_private serves the bytes. Returns its id. */
+  shareFile(file: { name: string; content: string | Buffer; user: string; channel: string; filetype?: string; mimetype?: string }): string;
   /** Forget recorded calls, posts, uploads and pending failures (users, groups, channels stay). */
   reset(): void;
   close(): Promise<void>;
@@ -179,6 +184,8 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   /** user id → id of the Home view published for them. */
   const homeViews = new Map<string, string>();
   const pendingFiles = new Map<string, { filename: string; length: number; uploaded?: RecordedUpload }>();
+  const sharedFiles = new Map<string, { name: string; bytes: Buffer; user: string; channel: string; filetype: string; mimetype: string; created: number }>();
+  const fileUrl = (id: string, name: string) => `${origin}/files-pri/${TEST_IDS.teamId}-${id}/${encodeURIComponent(name)}`;
   const usedTriggers = new Set<string>();
   const responseUrlUses = new Map<string, number>();
   const listeners = new Set<() => void>();
@@ -481,6 +488,24 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       return { ok: true, files: out };
     },
 
+    'files.info': (args) => {
+      const id = str(args.file);
+      const f = id ? sharedFiles.get(id) : undefined;
+      if (!id || !f) return fail('file_not_found');
+      return {
+        ok: true,
+        file: {
+          id, created: f.created, timestamp: f.created, name: f.name, title: f.name, mimetype: f.mimetype, filetype: f.filetype, pretty_type: f.filetype.toUpperCase(),
+          user: f.user, user_team: TEST_IDS.teamId, editable: false, size: f.bytes.length, mode: 'hosted', is_external: false, is_public: f.channel.startsWith('C'),
+          url_private: fileUrl(id, f.name), url_private_download: `${fileUrl(id, f.name)}?download=1`,
+          permalink: `https://${TEST_IDS.teamDomain}.slack.com/files/${f.user}/${id}/${encodeURIComponent(f.name)}`,
+          channels: f.channel.startsWith('C') ? [f.channel] : [], groups: f.channel.startsWith('G') ? [f.channel] : [], ims: [], comments_count: 0,
+        },
+        comments: [],
+        response_metadata: { next_cursor: '' },
+      };
+    },
+
     'users.info': (args) => {
       const id = str(args.user);
       const user = id ? users.get(id) : undefined;
@@ -749,6 +774,19 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
         if ((m = path.match(/^\/api\/([A-Za-z0-9_.]+)$/))) handleApi(req, res, m[1] ?? '', body.toString('utf8'));
         else if ((m = path.match(/^\/upload\/([A-Z0-9]+)$/))) await handleUpload(req, res, m[1] ?? '', body);
         else if ((m = path.match(/^\/response\/([^/]+)$/))) handleResponseUrl(req, res, decodeURIComponent(m[1] ?? ''), body.toString('utf8'));
+        else if ((m = path.match(/^\/files-pri\/[A-Z0-9]+-([A-Z0-9]+)\/[^/]+$/)) && req.method === 'GET') {
+          const f = sharedFiles.get(m[1] ?? '');
+          const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+          const ok = auth !== undefined && (options.token ? auth === options.token : /^xox[bp]-/.test(auth));
+          calls.push({ method: 'GET url_private', args: { file: m[1] }, rawBody: '', contentType: '', token: auth, tokenSource: auth ? 'header' : undefined, authed: ok, at: Date.now(), status: 200, response: undefined });
+          notify();
+          if (!f) send(res, 404, 'Not Found');
+          else if (!ok) send(res, 200, '<!DOCTYPE html><html><body>Sign in to Slack</body></html>', { 'content-type': 'text/html; charset=utf-8' });
+          else {
+            res.writeHead(200, { 'content-type': f.mimetype || 'application/octet-stream', 'content-length': String(f.bytes.length) });
+            res.end(f.bytes);
+          }
+        }
         else send(res, 404, 'Not Found');
       })
       .catch((err: unknown) => {
@@ -842,6 +880,15 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     setUser,
     setChannel: (id, info = {}) => {
       channels.set(id, { id, name: id.toLowerCase(), is_channel: id.startsWith('C'), is_im: id.startsWith('D'), is_private: false, is_archived: false, is_member: true, created: startSec, ...info });
+    },
+    shareFile: (file) => {
+      const id = nextId('F');
+      sharedFiles.set(id, {
+        name: file.name, bytes: Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content, 'utf8'), user: file.user, channel: file.channel,
+        filetype: file.filetype ?? (file.name.toLowerCase().endsWith('.csv') ? 'csv' : 'text'), mimetype: file.mimetype ?? (file.name.toLowerCase().endsWith('.csv') ? 'text/csv' : 'text/plain'),
+        created: Math.floor(Date.now() / 1000),
+      });
+      return id;
     },
     reset: () => {
       calls.length = 0;

@@ -95,7 +95,8 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
         const row: Row = {
           source: r.source, sourceId: r.sourceId, occurredAt: r.occurredAt, teamId: tId, featureId: fId,
           environment: r.environment, customer: r.customer, workItem: r.workItem, model: r.model, provider: r.provider,
-          category: r.category, inputTokens: r.inputTokens, outputTokens: r.outputTokens, amount: r.amount ?? 0n, pricedBy: r.pricedBy,
+          category: r.category, inputTokens: r.inputTokens, outputTokens: r.outputTokens,
+          cacheReadTokens: r.cacheReadTokens ?? 0, cacheWriteTokens: r.cacheWriteTokens ?? 0, amount: r.amount ?? 0n, pricedBy: r.pricedBy,
           originalAt: null, correctionOf: null, updatedAt: now,
         };
         if (closed.length && inClosedMonth(r.occurredAt)) late.push({ row, incoming: r });

@@ -23,6 +23,7 @@ export function costWrites(db: Database): CostWrites {
               source: e.source, sourceId: e.sourceId, occurredAt: e.occurredAt, teamId: e.teamId, featureId: e.featureId,
               environment: e.environment ?? null, customer: e.customer ?? null, workItem: e.workItem ?? null, model: e.model ?? null,
               provider: e.provider ?? null, category: e.category ?? 'api', inputTokens: e.inputTokens ?? 0, outputTokens: e.outputTokens ?? 0,
+              cacheReadTokens: e.cacheReadTokens ?? 0, cacheWriteTokens: e.cacheWriteTokens ?? 0,
               amount: e.amount, pricedBy: e.pricedBy ?? 'source', originalAt: null, correctionOf: null, updatedAt: now,
             })),
           );

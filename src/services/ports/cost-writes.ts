@@ -13,6 +13,8 @@ export interface NewCostEntry {
   category?: string;
   inputTokens?: number;
   outputTokens?: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
   amount: Money;
   pricedBy?: 'source' | 'aicost' | 'unpriced';
 }

@@ -23,6 +23,9 @@ export interface NormalizedCost {
   category: 'api' | 'embeddings';
   inputTokens: number;
   outputTokens: number;
+  /** The part of inputTokens read from / written to the prompt cache (0 when the source does not say). */
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
   /** After pricing: null only when unpriced. */
   amount: Money | null;
   pricedBy: 'source' | 'aicost' | 'unpriced';

@@ -10,9 +10,11 @@ import { tableBlocks } from './table-blocks.ts';
 
 /** "$150.33 over budget", "$12.00 under budget", "on budget". */
 const vsBudget = (v: bigint | null) => (v === null ? 'no budget' : v === 0n ? 'on budget' : `${varianceText(v)} budget`);
+import { savingLines } from '../../format/margin-lines.ts';
+import type { SavingCandidate } from '../../services/whatif-service.ts';
 
 /** The draft in the finance channel: the table, the chart, the reconciliation, and the buttons the month's status allows. */
-export function chargebackBlocks(cb: Chargeback, opts: { quickchartUrl: string; timeZone: string; draft: boolean }): { text: string; blocks: KnownBlock[] } {
+export function chargebackBlocks(cb: Chargeback, opts: { quickchartUrl: string; timeZone: string; draft: boolean; savings?: Map<number, SavingCandidate> }): { text: string; blocks: KnownBlock[] } {
   const p = chargebackParts(cb, null);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `Chargeback ${opts.draft && cb.periodStatus === 'open' ? 'draft ' : ''}· ${cb.month}` } },
@@ -22,6 +24,8 @@ export function chargebackBlocks(cb: Chargeback, opts: { quickchartUrl: string; 
   // Where each team's cost is booked (the GL debits one line per cost centre).
   const centres = cb.lines.map((l) => `${escapeMrkdwn(l.slug)} → ${l.costCenter ? `\`${escapeMrkdwn(l.costCenter)}\`` : '_no cost centre (booked to UNASSIGNED)_'} · ${formatMoney(l.total)}${l.budget !== null ? ` · ${vsBudget(l.variance)}` : ''}`);
   if (centres.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Cost centres*\n${centres.join('\n')}`.slice(0, 3000) } });
+  const saving = opts.savings ? savingLines(cb.lines, opts.savings) : [];
+  if (saving.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: saving.map(escapeMrkdwn).join('\n').slice(0, 3000) } });
   const categories = [...new Set(cb.lines.flatMap((l) => [...l.hiddenByCategory.keys()]))];
   const series = [
     { label: 'API spend', values: cb.lines.map((l) => l.direct) },

@@ -182,6 +182,8 @@ export function normalizeHeliconeRequest(item: HeliconeRequestItem, rules: Dimen
       // prompt_tokens already includes cache reads and writes.
       inputTokens: item.prompt_tokens ?? 0,
       outputTokens: item.completion_tokens ?? 0,
+      cacheReadTokens: item.prompt_cache_read_tokens ?? 0,
+      cacheWriteTokens: item.prompt_cache_write_tokens ?? 0,
       sourceCostUsd: item.cost,
       usage: {
         input: item.prompt_tokens ?? 0,

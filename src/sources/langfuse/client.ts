@@ -365,6 +365,8 @@ export function toRecord(view: ObservationView, rules: DimensionRules, price?: P
       category: view.type === 'EMBEDDING' ? 'embeddings' : 'api',
       inputTokens: view.usage.input,
       outputTokens: view.usage.output,
+      cacheReadTokens: view.usage.cacheRead ?? 0,
+      cacheWriteTokens: view.usage.cacheWrite ?? 0,
       sourceCostUsd: view.costUsd,
       usage: view.usage,
     },

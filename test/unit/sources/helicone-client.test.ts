@@ -146,6 +146,8 @@ describe('Helicone client', () => {
       category: 'api',
       inputTokens: 2000,
       outputTokens: 500,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
       amount: 600_000n,
       pricedBy: 'source',
     });

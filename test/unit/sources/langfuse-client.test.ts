@@ -70,6 +70,8 @@ describe('Langfuse client, v2', () => {
       category: 'api',
       inputTokens: 2000,
       outputTokens: 500,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
       amount: 600_000n,
       pricedBy: 'source',
     });

@@ -1,0 +1,69 @@
+import type { Database } from '../client.ts';
+import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
+import type { Money } from '../../domain/money.ts';
+
+/** Read side of the ledger for customers and what-ifs (issue 15): per customer, and per call with its tokens. */
+export interface CallTokens {
+  occurredAt: Date;
+  model: string | null;
+  provider: string | null;
+  teamId: number | null;
+  featureId: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  amount: Money;
+  pricedBy: string;
+}
+
+export function customerCostQueries(db: Database) {
+  const { prisma, provider } = db;
+  const range = (from: Date, to: Date): Sql => Prisma.sql`"occurredAt" >= ${instant(provider, from)} AND "occurredAt" < ${instant(provider, to)}`;
+  const customerIn = (customers: string[]): Sql => (customers.length ? Prisma.sql`"customer" IN (${Prisma.join(customers)})` : Prisma.sql`1 = 0`);
+
+  return {
+    /** Direct spend per (team, customer) as the sources report the customer (aliases are resolved by the caller). */
+    async teamCustomerSummary(f: { from: Date; to: Date }): Promise<{ teamId: number | null; customer: string | null; amount: Money; count: number }[]> {
+      const rows = await prisma.$queryRaw<{ teamId: unknown; customer: string | null; amount: string; count: string }[]>`
+        SELECT "teamId", "customer", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count"
+        FROM "CostEntry" WHERE ${range(f.from, f.to)} GROUP BY "teamId", "customer"`;
+      return rows.map((r) => ({ teamId: r.teamId === null ? null : Number(r.teamId), customer: r.customer, amount: BigInt(r.amount) as Money, count: Number(r.count) }));
+    },
+
+    /** One customer's direct spend per (feature, model) — `customers` are the names it appears under. */
+    async customerBreakdown(f: { from: Date; to: Date }, customers: string[]): Promise<{ featureId: number | null; model: string | null; amount: Money; count: number; unpriced: number }[]> {
+      const rows = await prisma.$queryRaw<{ featureId: unknown; model: string | null; amount: string; count: string; unpriced: string }[]>`
+        SELECT "featureId", "model", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count",
+               ${sumAsText(provider, Prisma.sql`CASE WHEN "pricedBy" = 'unpriced' THEN 1 ELSE 0 END`)} AS "unpriced"
+        FROM "CostEntry" WHERE ${range(f.from, f.to)} AND ${customerIn(customers)} GROUP BY "featureId", "model"`;
+      return rows.map((r) => ({ featureId: r.featureId === null ? null : Number(r.featureId), model: r.model, amount: BigInt(r.amount) as Money, count: Number(r.count), unpriced: Number(r.unpriced) }));
+    },
+
+    /** Every customer id the ledger has seen (for suggestions). */
+    async knownCustomers(): Promise<string[]> {
+      const rows = await prisma.$queryRaw<{ customer: string }[]>`SELECT DISTINCT "customer" FROM "CostEntry" WHERE "customer" IS NOT NULL`;
+      return rows.map((r) => r.customer);
+    },
+
+    /**
+     * The calls of some features in a period with their tokens, for re-pricing. Identical calls (same
+     * instant, model and token counts) are not merged: the price table prices each call at its own time.
+     */
+    async featureCalls(f: { from: Date; to: Date }, featureIds: number[]): Promise<CallTokens[]> {
+      if (!featureIds.length) return [];
+      const rows = await prisma.$queryRaw<{ occurredAt: unknown; model: string | null; provider: string | null; teamId: unknown; featureId: unknown; inputTokens: unknown; outputTokens: unknown; cacheReadTokens: unknown; cacheWriteTokens: unknown; amount: unknown; pricedBy: string }[]>`
+        SELECT "occurredAt", "model", "provider", "teamId", "featureId", "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", CAST("amount" AS TEXT) AS "amount", "pricedBy"
+        FROM "CostEntry" WHERE ${range(f.from, f.to)} AND "featureId" IN (${Prisma.join(featureIds)}) AND "category" = 'api'`;
+      return rows.map((r) => ({
+        occurredAt: r.occurredAt instanceof Date ? r.occurredAt : new Date(String(r.occurredAt)),
+        model: r.model, provider: r.provider,
+        teamId: r.teamId === null ? null : Number(r.teamId), featureId: r.featureId === null ? null : Number(r.featureId),
+        inputTokens: Number(r.inputTokens), outputTokens: Number(r.outputTokens), cacheReadTokens: Number(r.cacheReadTokens), cacheWriteTokens: Number(r.cacheWriteTokens),
+        amount: BigInt(String(r.amount)) as Money, pricedBy: r.pricedBy,
+      }));
+    },
+  };
+}
+
+export type CustomerCostQueries = ReturnType<typeof customerCostQueries>;

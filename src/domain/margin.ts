@@ -1,0 +1,227 @@
+import { allocateShared, type AllocationBasis } from './allocation.ts';
+import { footCents } from './footing.ts';
+import { ratio, roundToCents, type Money } from './money.ts';
+
+/**
+ * Revenue against AI cost to serve, per customer and per plan. Pure.
+ *
+ * The customer allocation rule: a customer carries its own direct API spend, plus a share of its
+ * team's hidden and allocated shared costs in proportion to the customer's direct API spend within that
+ * team, month by month (`allocateShared` with the `direct_spend` rule, largest remainder). Spend with no
+ * customer id takes its proportional share too, and that part stays "not carried by a customer"
+ * (internal use); so does a team's hidden cost in a month it had no API spend to split by.
+ */
+export const NO_CUSTOMER = '(no customer)';
+export const NO_PLAN = '(no plan)';
+
+export interface MonthInput {
+  month: string;
+  /** Hidden + allocated shared cost per team for the month (from the true cost). */
+  teamExtra: Map<number, Money>;
+  /** Direct API spend per team and (canonical) customer; null customer = no customer id. */
+  spend: { teamId: number | null; customer: string | null; amount: Money }[];
+  revenue: { customer: string; amount: Money; plan: string | null }[];
+}
+
+export interface CustomerCost {
+  direct: Money;
+  shared: Money;
+}
+
+export interface MonthResult {
+  customers: Map<string, CustomerCost & { revenue: Money | null; plan: string | null }>;
+  /** Direct + shared cost no customer carries. */
+  notCarried: Money;
+}
+
+/** One month: each customer's direct and shared cost, and its revenue. */
+export function customerMonth(input: MonthInput): MonthResult {
+  const customers: MonthResult['customers'] = new Map();
+  const get = (c: string) => {
+    let v = customers.get(c);
+    if (!v) customers.set(c, (v = { direct: 0n as Money, shared: 0n as Money, revenue: null, plan: null }));
+    return v;
+  };
+  let notCarried = 0n;
+  const byTeam = new Map<number | null, Map<string | null, bigint>>();
+  for (const s of input.spend) {
+    const t = byTeam.get(s.teamId) ?? new Map<string | null, bigint>();
+    t.set(s.customer, (t.get(s.customer) ?? 0n) + s.amount);
+    byTeam.set(s.teamId, t);
+    if (s.customer === null) notCarried += s.amount;
+    else get(s.customer).direct = (get(s.customer).direct + s.amount) as Money;
+  }
+  for (const [teamId, extra] of input.teamExtra) {
+    if (extra === 0n) continue;
+    const spend = [...(byTeam.get(teamId) ?? new Map<string | null, bigint>())].sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
+    // Pseudo team ids 1..n stand for the customers (and the no-customer bucket) of this team.
+    const basis: AllocationBasis[] = spend.map(([, amount], i) => ({ teamId: i + 1, directSpend: amount as Money, requests: 0, tokens: 0, workItems: 0 }));
+    const r = allocateShared(extra, { type: 'direct_spend' }, basis);
+    notCarried += r.unallocated;
+    for (const p of r.parts) {
+      const customer = spend[p.teamId - 1]![0];
+      if (customer === null) notCarried += p.amount;
+      else get(customer).shared = (get(customer).shared + p.amount) as Money;
+    }
+  }
+  for (const r of input.revenue) {
+    const c = get(r.customer);
+    c.revenue = ((c.revenue ?? 0n) + r.amount) as Money;
+    c.plan = r.plan;
+  }
+  return { customers, notCarried: notCarried as Money };
+}
+
+export type Tier = 'lean' | 'disciplined' | 'typical' | 'attribution gaps' | 'out of control';
+
+/** The benchmark tiers finance reads AI cost as a share of revenue by. */
+export const TIERS: { tier: Tier; label: string }[] = [
+  { tier: 'lean', label: 'under 3%: leaner than the usual range' },
+  { tier: 'disciplined', label: '3–8%: disciplined' },
+  { tier: 'typical', label: '8–20%: typical' },
+  { tier: 'attribution gaps', label: '20–40%: attribution gaps' },
+  { tier: 'out of control', label: 'over 40%: out of control' },
+];
+
+/** Tier of a cost/revenue share; null without revenue. Boundaries go to the lower tier (8% is disciplined). */
+export function tierOf(cost: Money, revenue: Money | null): Tier | null {
+  if (revenue === null || revenue <= 0n) return null;
+  // Exact integer comparisons, no floats: cost/revenue < 3% ⇔ 100·cost < 3·revenue.
+  const pct = (p: bigint) => cost * 100n <= revenue * p;
+  if (cost * 100n < revenue * 3n) return 'lean';
+  if (pct(8n)) return 'disciplined';
+  if (pct(20n)) return 'typical';
+  if (pct(40n)) return 'attribution gaps';
+  return 'out of control';
+}
+
+export interface MarginRow {
+  customer: string;
+  plan: string;
+  /** Displayed (whole cents; parts foot to the totals). Null revenue: none imported. */
+  revenue: Money | null;
+  cost: Money;
+  direct: Money;
+  shared: Money;
+  margin: Money;
+  /** AI cost as a share of revenue (from the exact figures), null without revenue. */
+  costShare: number | null;
+  tier: Tier | null;
+}
+
+export interface PlanRow {
+  plan: string;
+  customers: number;
+  revenue: Money;
+  cost: Money;
+  margin: Money;
+  costShare: number | null;
+  tier: Tier | null;
+}
+
+export interface MarginFigures {
+  months: string[];
+  customers: MarginRow[];
+  plans: PlanRow[];
+  totals: { revenue: Money; cost: Money; margin: Money; costShare: number | null; tier: Tier | null };
+  costNoRevenue: string[];
+  revenueNoCost: string[];
+  notCarried: Money;
+}
+
+/**
+ * Combines months into the margin figures, rounded for display so that every column foots: customer
+ * costs (and their direct / shared parts) are rounded by largest remainder, margins are displayed
+ * revenue minus displayed cost, and plan and grand totals are sums of the displayed customer rows.
+ * Order: customers served at a loss first (largest loss first), then the highest AI cost share.
+ */
+export function marginFigures(months: string[], results: MonthResult[]): MarginFigures {
+  const acc = new Map<string, { direct: bigint; shared: bigint; revenue: bigint | null; plan: string | null; lastMonth: number }>();
+  let notCarried = 0n;
+  results.forEach((r, mi) => {
+    notCarried += r.notCarried;
+    for (const [customer, c] of r.customers) {
+      const a = acc.get(customer) ?? { direct: 0n, shared: 0n, revenue: null, plan: null, lastMonth: -1 };
+      a.direct += c.direct;
+      a.shared += c.shared;
+      if (c.revenue !== null) {
+        a.revenue = (a.revenue ?? 0n) + c.revenue;
+        // The plan shown is the one on the customer's latest revenue month.
+        if (mi >= a.lastMonth) {
+          a.plan = c.plan;
+          a.lastMonth = mi;
+        }
+      }
+      acc.set(customer, a);
+    }
+  });
+  const names = [...acc.keys()].sort();
+  const exact = names.map((n) => acc.get(n)!);
+  const cost = footCents(exact.map((e) => (e.direct + e.shared) as Money)).parts;
+  // Direct and shared foot to each row's displayed cost: the direct part rounds on its own, the shared part is the rest.
+  const direct = exact.map((e) => roundToCents(e.direct as Money));
+  const revenue = exact.map((e) => (e.revenue === null ? null : footCents([e.revenue as Money]).total));
+  const rows: MarginRow[] = names.map((customer, i) => {
+    const e = exact[i]!;
+    const rev = revenue[i]!;
+    const c = cost[i]!;
+    return {
+      customer,
+      plan: e.revenue === null ? '(no revenue)' : (e.plan ?? NO_PLAN),
+      revenue: rev,
+      cost: c,
+      direct: direct[i]!,
+      shared: (c - direct[i]!) as Money,
+      margin: ((rev ?? 0n) - c) as Money,
+      costShare: e.revenue === null || e.revenue === 0n ? null : ratio((e.direct + e.shared) as Money, e.revenue as Money),
+      tier: tierOf((e.direct + e.shared) as Money, e.revenue as Money | null),
+    };
+  });
+  rows.sort((a, b) => {
+    const la = a.margin < 0n, lb = b.margin < 0n;
+    if (la !== lb) return la ? -1 : 1;
+    if (la && a.margin !== b.margin) return a.margin < b.margin ? -1 : 1;
+    const sa = a.costShare ?? Infinity, sb = b.costShare ?? Infinity;
+    if (sa !== sb) return sb - sa;
+    return a.customer.localeCompare(b.customer);
+  });
+  const planMap = new Map<string, PlanRow & { exactCost: bigint; exactRevenue: bigint }>();
+  for (const r of rows) {
+    const e = acc.get(r.customer)!;
+    const p = planMap.get(r.plan) ?? { plan: r.plan, customers: 0, revenue: 0n as Money, cost: 0n as Money, margin: 0n as Money, costShare: null, tier: null, exactCost: 0n, exactRevenue: 0n };
+    p.customers++;
+    p.revenue = (p.revenue + (r.revenue ?? 0n)) as Money;
+    p.cost = (p.cost + r.cost) as Money;
+    p.margin = (p.margin + r.margin) as Money;
+    p.exactCost += e.direct + e.shared;
+    p.exactRevenue += e.revenue ?? 0n;
+    planMap.set(r.plan, p);
+  }
+  const plans = [...planMap.values()].map(({ exactCost, exactRevenue, ...p }) => ({
+    ...p,
+    costShare: exactRevenue > 0n ? ratio(exactCost as Money, exactRevenue as Money) : null,
+    tier: tierOf(exactCost as Money, exactRevenue > 0n ? (exactRevenue as Money) : null),
+  }));
+  plans.sort((a, b) => (a.margin === b.margin ? a.plan.localeCompare(b.plan) : a.margin < b.margin ? -1 : 1));
+  const totalRevenue = rows.reduce((s, r) => s + (r.revenue ?? 0n), 0n) as Money;
+  const totalCost = rows.reduce((s, r) => s + r.cost, 0n) as Money;
+  const exactCost = exact.reduce((s, e) => s + e.direct + e.shared, 0n) as Money;
+  const exactRevenue = exact.reduce((s, e) => s + (e.revenue ?? 0n), 0n) as Money;
+  return {
+    months,
+    customers: rows,
+    plans,
+    totals: {
+      revenue: totalRevenue, cost: totalCost, margin: (totalRevenue - totalCost) as Money,
+      costShare: exactRevenue > 0n ? ratio(exactCost, exactRevenue) : null, tier: tierOf(exactCost, exactRevenue > 0n ? exactRevenue : null),
+    },
+    costNoRevenue: rows.filter((r) => r.revenue === null && r.cost !== 0n).map((r) => r.customer),
+    revenueNoCost: rows.filter((r) => r.revenue !== null && exactOf(acc, r.customer) === 0n).map((r) => r.customer),
+    notCarried: footCents([notCarried as Money]).total,
+  };
+}
+
+function exactOf(acc: Map<string, { direct: bigint; shared: bigint }>, customer: string): bigint {
+  const a = acc.get(customer)!;
+  return a.direct + a.shared;
+}
