@@ -20,10 +20,13 @@ const USAGE = `Usage: aicost <command>
   ask "<text>" [--user U…] [--channel C…]
                                 answer like /aicost <text> would, as plain text
   demo [--days N]               seed a demo organisation into the configured database
-  sync [--source helicone|langfuse] [--from <ISO>] [--to <ISO>]
-                                pull costs from the configured sources, with progress
-  chargeback --month YYYY-MM [--format summary|detail|gl] [--out FILE]
-                                the month's chargeback: a summary, or the detail / GL CSV
+  sync [--source helicone|langfuse|openai|anthropic] [--from <ISO>] [--to <ISO>]
+                                pull costs from the configured sources (and provider bills), with progress
+  reconcile --month YYYY-MM     billed (OpenAI, Anthropic) vs observed, unobserved and coverage
+  import focus FILE.csv [--cost effective|billed]
+                                import a FOCUS 1.0-1.2 cost export as hidden costs (all rows or none)
+  chargeback --month YYYY-MM [--format summary|detail|gl|focus] [--out FILE]
+                                the month's chargeback: a summary, or the detail / GL / FOCUS 1.2 CSV
   anomalies --csv <file>        run the anomaly detector over a date,value CSV of daily totals;
                                 one JSON line per alert
   run <job> [--at <ISO time>]   run a scheduled job once, exactly as the scheduler would for that
@@ -39,7 +42,7 @@ async function withServices<T>(fn: (s: ReturnType<typeof createServices>) => Pro
     return await fn(
       createServices(db, {
         timeZone: config.REPORT_TIMEZONE, financeUserIds: config.FINANCE_USER_IDS, quickchartUrl: config.QUICKCHART_URL,
-        gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
+        gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT }, unobservedUnmapped: config.UNOBSERVED_UNMAPPED,
       }),
     );
   } finally {
@@ -100,15 +103,21 @@ export async function main(argv: string[]): Promise<number> {
       };
       const from = when('from', values.from);
       const to = when('to', values.to);
-      if (values.source && !['helicone', 'langfuse'].includes(values.source)) {
-        console.error('--source must be helicone or langfuse');
+      if (values.source && !['helicone', 'langfuse', 'openai', 'anthropic'].includes(values.source)) {
+        console.error('--source must be helicone, langfuse, openai or anthropic');
         return 2;
       }
       const { costStore } = await import('./db/repositories/cost-store.ts');
-      const { sourceClients, syncService } = await import('./services/sync-service.ts');
+      const { billingRepository } = await import('./db/repositories/billing.ts');
+      const { billingClients, sourceClients, syncService } = await import('./services/sync-service.ts');
       const clients = sourceClients(config);
-      if (clients.length === 0) {
-        console.error('No source is configured: set HELICONE_API_KEY, or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.');
+      const bills = billingClients(config);
+      if (clients.length === 0 && bills.length === 0) {
+        console.error('No source is configured: set HELICONE_API_KEY, or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY, or OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.');
+        return 2;
+      }
+      if (values.source && ![...clients.map((c) => c.source as string), ...bills.map((b) => b.provider as string)].includes(values.source)) {
+        console.error(`${values.source} is not configured (see the Configuration table in README.md).`);
         return 2;
       }
       await migrate(config.DATABASE_URL);
@@ -116,7 +125,10 @@ export async function main(argv: string[]): Promise<number> {
       const store = costStore(db, { timeZone: config.REPORT_TIMEZONE });
       const log = createLogger('warn');
       try {
-        const sync = syncService({ store, clients, backfillDays: config.SYNC_BACKFILL_DAYS, authz: createAuthz({ financeUserIds: [] }), log });
+        const sync = syncService({
+          store, clients, backfillDays: config.SYNC_BACKFILL_DAYS, authz: createAuthz({ financeUserIds: [] }), log,
+          billing: { clients: bills, store: billingRepository(db), rereadDays: config.BILLING_REREAD_DAYS },
+        });
         let last = 0;
         const results = await sync.run(new Date(), {
           source: values.source, from, to,
@@ -129,7 +141,8 @@ export async function main(argv: string[]): Promise<number> {
         });
         for (const r of results) {
           console.log(r.ok
-            ? `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
+            ? ['openai', 'anthropic'].includes(r.source) ? `${r.source}: ${r.pages} billing days read (${r.records} rows) from ${r.from.toISOString()} to ${r.to.toISOString()}`
+            : `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
             : `${r.source}: FAILED: ${r.error}`);
         }
         return results.every((r) => r.ok) ? 0 : 1;
@@ -158,6 +171,21 @@ export async function main(argv: string[]): Promise<number> {
           console.log(`Wrote ${values.out} (${values.format}, ${month}, ${cb.periodStatus}). ${reconciliationLine(cb)}`);
         } else process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
         return cb.reconcile().ok ? 0 : 1;
+      });
+    }
+    case 'reconcile': {
+      const { values } = parseArgs({ args: rest, options: { month: { type: 'string' } } });
+      if (!values.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) {
+        console.error('--month YYYY-MM is required, e.g. --month 2026-10');
+        return 2;
+      }
+      const month = values.month;
+      return withServices(async (s) => {
+        const { monthPeriod } = await import('./domain/periods.ts');
+        const { reconcileParts } = await import('./format/reconcile-lines.ts');
+        const report = await s.reconcile.report(monthPeriod(month, s.timeZone), new Date());
+        console.log(replyText({ kind: 'message', parts: reconcileParts(report) }, s.timeZone));
+        return 0;
       });
     }
     case 'anomalies': {

@@ -62,6 +62,19 @@ export const configSchema = z
     LANGFUSE_PUBLIC_KEY: optionalText,
     LANGFUSE_SECRET_KEY: optionalText,
     LANGFUSE_BASE_URL: z.string().default('https://cloud.langfuse.com').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+    OPENAI_ADMIN_KEY: optionalText,
+    OPENAI_BASE_URL: z.string().default('https://api.openai.com').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+    ANTHROPIC_ADMIN_KEY: optionalText,
+    ANTHROPIC_BASE_URL: z.string().default('https://api.anthropic.com').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+    /** Billing days re-read on every sync (provider billing lands late and is revised). */
+    BILLING_REREAD_DAYS: z.coerce.number().int().min(1).max(31).default(3),
+    /** A provider's unobserved share of a completed week above this posts to finance. */
+    RECONCILE_ALERT_PCT: z.coerce.number().min(0).max(100).default(10),
+    RECONCILE_CRON: z.string().default('0 9 * * 1').refine(isCron, 'must be a cron expression such as "0 9 * * 1" (Mondays at 09:00)'),
+    /** Unobserved spend of unmapped projects/workspaces: allocated like shared costs, or kept as its own line. */
+    UNOBSERVED_UNMAPPED: z.enum(['allocate', 'line']).default('allocate'),
+    /** Optional JSON file: FOCUS import rules (categories, tag keys); see README "FOCUS import". */
+    FOCUS_RULES_FILE: optionalText,
     SYNC_CRON: z.string().default('*/15 * * * *').refine(isCron, 'must be a cron expression such as "*/15 * * * *"'),
     SYNC_BACKFILL_DAYS: z.coerce.number().int().min(1).max(730).default(90),
     /** Optional JSON file overriding the attribution mapping (see README, "Attribution"). */
@@ -124,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export const sourcesConfigSchema = configSchema.pick({
   DATABASE_URL: true, REPORT_TIMEZONE: true, HELICONE_API_KEY: true, HELICONE_BASE_URL: true, LANGFUSE_PUBLIC_KEY: true,
   LANGFUSE_SECRET_KEY: true, LANGFUSE_BASE_URL: true, SYNC_BACKFILL_DAYS: true, ATTRIBUTION_FILE: true, LOG_LEVEL: true,
+  OPENAI_ADMIN_KEY: true, OPENAI_BASE_URL: true, ANTHROPIC_ADMIN_KEY: true, ANTHROPIC_BASE_URL: true, BILLING_REREAD_DAYS: true,
 });
 export type SourcesConfig = z.output<typeof sourcesConfigSchema>;
 
@@ -135,6 +149,7 @@ export function loadSourcesConfig(env: NodeJS.ProcessEnv = process.env): Sources
 
 export const databaseConfigSchema = configSchema.pick({
   DATABASE_URL: true, REPORT_TIMEZONE: true, FINANCE_USER_IDS: true, GL_EXPENSE_ACCOUNT: true, GL_CLEARING_ACCOUNT: true, QUICKCHART_URL: true,
+  UNOBSERVED_UNMAPPED: true, FOCUS_RULES_FILE: true, ATTRIBUTION_FILE: true,
 });
 export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
 

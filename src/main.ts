@@ -14,7 +14,9 @@ import { slackNotifier } from './slack/notifier.ts';
 import { createWebClient } from './slack/web-client.ts';
 import { fromUsd } from './domain/money.ts';
 import { costStore, type CostStore } from './db/repositories/cost-store.ts';
-import { sourceClients, syncService, type SyncService } from './services/sync-service.ts';
+import { billingClients, sourceClients, syncService, type SyncService } from './services/sync-service.ts';
+import { billingRepository } from './db/repositories/billing.ts';
+import { reconcileAlertJob } from './jobs/reconcile-alert.ts';
 
 /** Composition root: config → database → services → Slack app → scheduler → start; clean shutdown on SIGTERM/SIGINT. */
 export interface RuntimeOptions {
@@ -52,10 +54,13 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       minImpact: fromUsd(config.ANOMALY_MIN_IMPACT), minImpactPct: config.ANOMALY_MIN_IMPACT_PCT, z: config.ANOMALY_Z,
       financeMinImpact: fromUsd(config.ANOMALY_FINANCE_MIN_IMPACT), intraday: config.ANOMALY_INTRADAY, teamOverrides: config.ANOMALY_TEAM_OVERRIDES,
     },
+    unobservedUnmapped: config.UNOBSERVED_UNMAPPED,
+    reconcileAlertPct: config.RECONCILE_ALERT_PCT,
   });
   const store = costStore(db, { timeZone: config.REPORT_TIMEZONE, clock: opts.clock });
   const sync = syncService({
     store, clients: sourceClients(config), backfillDays: config.SYNC_BACKFILL_DAYS, authz, log,
+    billing: { clients: billingClients(config), store: billingRepository(db), rereadDays: config.BILLING_REREAD_DAYS },
     // Fresh data: check budgets right away (posts are claimed, so this never doubles the daily check's).
     afterSync: async (now) => {
       await services.budgets.check(now);
@@ -69,7 +74,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     {
       name: 'sync',
       cron: config.SYNC_CRON,
-      description: 'pull costs from Helicone and Langfuse, then check budgets',
+      description: 'pull costs from Helicone and Langfuse and bills from OpenAI and Anthropic, then check budgets',
       run: async (_deps, at) => (await sync.run(at)).map((r) => `${r.source}: ${r.ok ? `${r.records} records` : `failed (${r.error})`}`).join('; ') || 'no source configured',
     },
     {
@@ -78,6 +83,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       description: 'scan the day that just closed for spend anomalies',
       run: (_deps, at) => services.anomalies.scanDay(at),
     },
+    reconcileAlertJob({ cron: config.RECONCILE_CRON, reconcile: services.reconcile, notifier: slackNotifier(client, claims), financeChannelId: config.FINANCE_CHANNEL_ID, thresholdPct: config.RECONCILE_ALERT_PCT }),
     {
       name: 'chargeback',
       cron: config.CHARGEBACK_CRON,

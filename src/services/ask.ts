@@ -7,6 +7,8 @@ import type { BudgetService } from './budget-service.ts';
 import type { HiddenService } from './hidden-service.ts';
 import type { IcebergService } from './iceberg.ts';
 import type { ReportService, SpendReport, TopReport, UnknownName } from './reports.ts';
+import type { ReconcileService } from './reconcile-service.ts';
+import { reconcileParts } from '../format/reconcile-lines.ts';
 
 /**
  * The whole `/aicost` text → answer path, shared by the Slack listener and `aicost ask`, so the
@@ -52,6 +54,7 @@ export interface AskDeps {
   anomalies?: { list(slug: string | null, now: Date): Promise<ReplyParts> };
   chargeback?: { show(month: string | null, userId: string, now: Date): Promise<ReplyParts> };
   admin?: { run(words: string[], userId: string, now: Date): Promise<ReplyParts> };
+  reconcile?: Pick<ReconcileService, 'report' | 'map'>;
 }
 
 const message = (title: string, lines: string[], tone?: 'ok' | 'refused', notes: string[] = []): Reply => ({ kind: 'message', parts: { title, summary: lines, tables: [], notes }, ...(tone ? { tone } : {}) });
@@ -128,7 +131,15 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'chargeback':
       if (!deps.chargeback) return reply(message('Chargeback', ['Chargeback is not set up in this deployment.']));
       return reply({ kind: 'message', parts: await deps.chargeback.show(command.month, userId, now) });
+    case 'reconcile':
+      if (!deps.reconcile) return reply(message('Reconciliation', ['Reconciliation is not set up in this deployment.']));
+      return reply({ kind: 'message', parts: reconcileParts(await deps.reconcile.report(command.period, now)) }, command.share);
     case 'admin':
+      if (deps.reconcile && command.words[0]?.toLowerCase() === 'map') {
+        if (!(await deps.authz.isFinance(userId))) return reply(message('Admin', ['Only finance can use admin commands. Nothing was changed.'], 'refused'));
+        const r = await deps.reconcile.map(command.words.slice(1), userId, now);
+        return reply(message(r.ok ? 'Mapped' : 'Not mapped', [r.message], r.ok ? 'ok' : 'refused'));
+      }
       if (!deps.admin) return reply(message('Admin', ['Admin commands are not available.']));
       return reply({ kind: 'message', parts: await deps.admin.run(command.words, userId, now) });
   }

@@ -19,6 +19,8 @@ import { adminService } from './admin-service.ts';
 import { adminRepository } from '../db/repositories/admin.ts';
 import { anomalyService, DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './anomaly-service.ts';
 import { anomaliesRepository } from '../db/repositories/anomalies.ts';
+import { billingRepository } from '../db/repositories/billing.ts';
+import { reconcileService, type UnmappedMode } from './reconcile-service.ts';
 
 export interface ServiceOptions {
   timeZone: string;
@@ -30,6 +32,9 @@ export interface ServiceOptions {
   quickchartUrl?: string;
   gl?: { expenseAccount: string; clearingAccount: string };
   anomalySettings?: AnomalySettings;
+  /** Unobserved spend of unmapped provider projects: allocated (default) or its own line. */
+  unobservedUnmapped?: UnmappedMode;
+  reconcileAlertPct?: number;
 }
 
 /** Everything the listeners, jobs and CLI use, built once from a database and the options. */
@@ -40,7 +45,12 @@ export function createServices(db: Database, opts: ServiceOptions) {
   const claims = claimsRepository(db);
   const budgetsRepo = budgetsRepository(db);
   const authz = opts.authz ?? createAuthz({ financeUserIds: opts.financeUserIds ?? [] });
-  const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone });
+  const audit = auditRepository(db);
+  const reconcile = reconcileService({
+    billing: billingRepository(db), teams, authz, timeZone: opts.timeZone, unmapped: opts.unobservedUnmapped ?? 'allocate', alertPct: opts.reconcileAlertPct ?? 10,
+    audit: (e, at) => audit.record(e, at),
+  });
+  const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone, derived: reconcile.derivedLines });
   const reports = reportService({ costs, teams, trueCost, hiddenEntries: () => hiddenRepo.active(), timeZone: opts.timeZone });
   const iceberg = icebergService({ trueCost, teams });
   const hidden = hiddenService({ hidden: hiddenRepo, teams, authz, timeZone: opts.timeZone });
@@ -58,10 +68,10 @@ export function createServices(db: Database, opts: ServiceOptions) {
     costs, teams, anomalies: anomaliesRepository(db), notifier: opts.notifier ?? null, authz, timeZone: opts.timeZone,
     financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io', settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,
   });
-  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies };
+  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, reconcile };
   return {
-    db, timeZone: opts.timeZone, costs, teams, claims, authz, audit: auditRepository(db), hiddenRepo, budgetsRepo,
-    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, askDeps,
+    db, timeZone: opts.timeZone, costs, teams, claims, authz, audit, hiddenRepo, budgetsRepo,
+    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, askDeps, reconcile,
   };
 }
 

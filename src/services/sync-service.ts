@@ -6,6 +6,10 @@ import { alignTable } from '../format/table.ts';
 import type { Logger } from '../logger.ts';
 import { createHeliconeClient, createLangfuseClient, parseAttributionConfig, syncAll, type AttributionConfig, type SourceClient, type SyncProgress, type SyncResult } from '../sources/index.ts';
 import type { Authz } from './authz.ts';
+import { createAnthropicCostClient } from '../sources/billing/anthropic-cost-report.ts';
+import { createOpenAiCostsClient } from '../sources/billing/openai-costs.ts';
+import { syncBilling, type BillingStore } from '../sources/billing/sync.ts';
+import type { BillingClient } from '../sources/billing/types.ts';
 
 /**
  * Pulling costs from the configured sources. A source without credentials is off (and `/aicost sync`
@@ -45,13 +49,35 @@ export function sourceClients(config: SourcesConfig): SourceClient[] {
   return clients;
 }
 
-export function syncService(deps: { store: CostStore; clients: SourceClient[]; backfillDays: number; authz: Authz; log: Logger; afterSync?: (now: Date) => Promise<void> }) {
-  const { store, clients } = deps;
+/** The provider billing clients (issue 14): each is off without its admin key. */
+export function billingClients(config: Pick<SourcesConfig, 'OPENAI_ADMIN_KEY' | 'OPENAI_BASE_URL' | 'ANTHROPIC_ADMIN_KEY' | 'ANTHROPIC_BASE_URL'>): BillingClient[] {
+  const out: BillingClient[] = [];
+  if (config.OPENAI_ADMIN_KEY) out.push(createOpenAiCostsClient({ adminKey: config.OPENAI_ADMIN_KEY, baseUrl: config.OPENAI_BASE_URL }));
+  if (config.ANTHROPIC_ADMIN_KEY) out.push(createAnthropicCostClient({ adminKey: config.ANTHROPIC_ADMIN_KEY, baseUrl: config.ANTHROPIC_BASE_URL }));
+  return out;
+}
+
+export function syncService(deps: {
+  store: CostStore; clients: SourceClient[]; backfillDays: number; authz: Authz; log: Logger; afterSync?: (now: Date) => Promise<void>;
+  billing?: { clients: BillingClient[]; store: BillingStore; rereadDays?: number };
+}) {
+  const { store } = deps;
+  const billing = deps.billing ?? { clients: [], store: null as unknown as BillingStore };
+  const clients = deps.clients;
   let running: Promise<SyncResult[]> | null = null;
 
   async function run(now: Date, opts: { source?: string; from?: Date; to?: Date; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult[]> {
     const chosen = opts.source ? clients.filter((c) => c.source === opts.source) : clients;
-    const results = await syncAll(chosen, { store, now, backfillDays: deps.backfillDays, from: opts.from, to: opts.to, onProgress: opts.onProgress });
+    const results = chosen.length ? await syncAll(chosen, { store, now, backfillDays: deps.backfillDays, from: opts.from, to: opts.to, onProgress: opts.onProgress }) : [];
+    // Provider billing (OpenAI, Anthropic) syncs with the others, reported in the same shape.
+    for (const b of billing.clients.filter((c) => !opts.source || c.provider === opts.source)) {
+      const started = Date.now();
+      const r = await syncBilling(b, billing.store, { now, backfillDays: deps.backfillDays, rereadDays: deps.billing?.rereadDays, from: opts.from, to: opts.to });
+      results.push({
+        source: r.provider, ok: r.ok, error: r.error ?? null, from: r.from, to: r.to, records: r.rows, pages: r.days, windows: r.days,
+        watermark: null, durationMs: Date.now() - started, inserted: r.rows, updated: 0, unchanged: 0,
+      });
+    }
     for (const r of results) {
       if (r.ok) deps.log.info({ source: r.source, records: r.records, inserted: r.inserted, updated: r.updated }, 'sync done');
       else deps.log.warn({ source: r.source, error: r.error }, 'sync failed');
@@ -81,7 +107,7 @@ export function syncService(deps: { store: CostStore; clients: SourceClient[]; b
       const notes: string[] = [];
       if (start) {
         if (!(await deps.authz.isFinance(userId))) notes.push('Only finance can start a sync. Nothing was started.');
-        else if (clients.length === 0) notes.push('No source is configured, so there is nothing to sync.');
+        else if (clients.length === 0 && billing.clients.length === 0) notes.push('No source is configured, so there is nothing to sync.');
         else if (running) notes.push('A sync is already running.');
         else {
           running = run(now).finally(() => (running = null));

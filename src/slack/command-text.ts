@@ -28,6 +28,7 @@ export type Command =
   | { kind: 'anomalies'; slug: string | null }
   | { kind: 'chargeback'; month: string | null }
   | { kind: 'admin'; words: string[] }
+  | { kind: 'reconcile'; period: Period; share: boolean }
   | { kind: 'help' }
   | { kind: 'invalid'; problem: string; examples: string[] };
 
@@ -171,6 +172,12 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
   }
 
   if (verb === 'admin') return { kind: 'admin', words: rest };
+
+  if (verb === 'reconcile') {
+    // Defaults to last month: the running month's billing is incomplete.
+    const p = period(rest.length ? rest : ['last', 'month'], '/aicost reconcile [period], e.g. /aicost reconcile 2026-10');
+    return !isPeriod(p) ? p : { kind: 'reconcile', period: p, share };
+  }
 
   // `/aicost last month` or `/aicost 2026-10`: the overview for a period.
   const asPeriod = parsePeriod(words.join(' '), now, timeZone);
