@@ -157,15 +157,22 @@ export async function main(argv: string[]): Promise<number> {
         console.error('--month YYYY-MM is required, e.g. --month 2026-10');
         return 2;
       }
-      if (!['summary', 'detail', 'gl'].includes(values.format!)) {
-        console.error('--format must be summary, detail or gl');
+      if (!['summary', 'detail', 'gl', 'focus'].includes(values.format!)) {
+        console.error('--format must be summary, detail, gl or focus');
         return 2;
       }
       const month = values.month;
       return withServices(async (s) => {
         const cb = await s.chargeback.build(month);
         const files = s.chargeback.files(cb);
-        const output = values.format === 'detail' ? files.detail : values.format === 'gl' ? files.gl : replyText({ kind: 'message', parts: chargebackParts(cb, null) }, s.timeZone);
+        const focus = async () => {
+          const { chargebackFocusRecords, focusCsv } = await import('./domain/focus-export.ts');
+          const { dayStart, daysOf, monthPeriod } = await import('./domain/periods.ts');
+          const p = monthPeriod(month, s.timeZone);
+          const days = daysOf(p, s.timeZone).map((d, i, all) => ({ from: dayStart(d, s.timeZone), to: i + 1 < all.length ? dayStart(all[i + 1]!, s.timeZone) : p.to }));
+          return focusCsv(chargebackFocusRecords(cb, { days, billingPeriod: p }));
+        };
+        const output = values.format === 'focus' ? await focus() : values.format === 'detail' ? files.detail : values.format === 'gl' ? files.gl : replyText({ kind: 'message', parts: chargebackParts(cb, null) }, s.timeZone);
         if (values.out) {
           writeFileSync(values.out, output);
           console.log(`Wrote ${values.out} (${values.format}, ${month}, ${cb.periodStatus}). ${reconciliationLine(cb)}`);
@@ -185,6 +192,45 @@ export async function main(argv: string[]): Promise<number> {
         const { reconcileParts } = await import('./format/reconcile-lines.ts');
         const report = await s.reconcile.report(monthPeriod(month, s.timeZone), new Date());
         console.log(replyText({ kind: 'message', parts: reconcileParts(report) }, s.timeZone));
+        return 0;
+      });
+    }
+    case 'import': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { cost: { type: 'string', default: 'effective' } } });
+      const [kind, file, ...more] = positionals;
+      if (kind !== 'focus' || !file || more.length) {
+        console.error('Usage: aicost import focus FILE.csv [--cost effective|billed]');
+        return 2;
+      }
+      if (values.cost !== 'effective' && values.cost !== 'billed') {
+        console.error('--cost must be effective (amortised, the default) or billed (as invoiced)');
+        return 2;
+      }
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        console.error(`Cannot read ${file}: ${(err as Error).message}`);
+        return 2;
+      }
+      const cost = values.cost === 'billed' ? 'BilledCost' : 'EffectiveCost';
+      const config = loadDatabaseConfig();
+      return withServices(async (s) => {
+        const { focusImportService, loadFocusRules } = await import('./services/focus-service.ts');
+        const { billingRepository } = await import('./db/repositories/billing.ts');
+        const { periodsRepository } = await import('./db/repositories/periods.ts');
+        const { formatMoney } = await import('./domain/money.ts');
+        const periods = periodsRepository(s.db);
+        const service = focusImportService({ charges: billingRepository(s.db), teams: s.teams, monthStatus: async (m) => (await periods.get(m)).status, rules: loadFocusRules(config.FOCUS_RULES_FILE) });
+        const r = await service.importCsv(text, file, cost);
+        if (!r.ok) {
+          console.error(`Refused ${file}: nothing was imported. ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}:`);
+          for (const p of r.problems.slice(0, 50)) console.error(`  row ${p.row}: ${p.reason}`);
+          if (r.problems.length > 50) console.error(`  … and ${r.problems.length - 50} more`);
+          return 1;
+        }
+        console.log(`Imported ${file} (${cost}): ${r.rows} rows as ${r.charges} daily charges (${r.inserted} new, ${r.replaced} replaced), ${formatMoney(r.total)}.`);
+        for (const g of r.byTeamCategory) console.log(`  ${g.team}  ${g.category}  ${formatMoney(g.amount)}`);
         return 0;
       });
     }
