@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocate, formatMoney, fromUsd, sum, type Money } from '../../src/domain/money.ts';
+import { parse } from 'csv-parse/sync';
+import { runClaimed } from '../../src/jobs/runner.ts';
 import { testProviders } from '../support/database.ts';
 import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
 import { startOpenAiCostsStandIn, type BillingStandIn, type OpenAiCost } from '../support/billing-stand-ins.ts';
@@ -121,5 +123,24 @@ describe.each(testProviders())('reconciliation with the OpenAI bill, end to end,
     expect(search.hiddenByCategory.get('unobserved')).toBe(b1! + b2!);
     const cliOut = await cli(['chargeback', '--month', '2026-10'], env);
     expect(cliOut.code).toBe(0);
+    // The FOCUS export carries the unobserved lines too, and still sums to the bill.
+    const focus = await cli(['chargeback', '--month', '2026-10', '--format', 'focus'], env);
+    expect(focus.code).toBe(0);
+    const rows = parse(focus.stdout, { columns: true }) as Record<string, string>[];
+    expect(sum(rows.map((r) => fromUsd(r.BilledCost!)))).toBe(X);
+    expect(sum(rows.filter((r) => r.ChargeDescription!.startsWith('API spend billed by the provider')).map((r) => fromUsd(r.BilledCost!)))).toBe(X - Y);
+  }, 60_000);
+
+  it("posts to finance once per provider and week when the week's unobserved share is above RECONCILE_ALERT_PCT", async () => {
+    const job = h.running.runtime.jobs.find((j) => j.name === 'reconcile-alert')!;
+    // Week of 2026-09-28: billed $50 on 10-03, observed $13: 74% unobserved.
+    const first = await runClaimed(job, h.running.runtime.jobDeps, new Date('2026-10-05T09:00:00Z'));
+    expect(first.summary).toContain('posted openai');
+    const post = await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0FINANCE' && String(c.args.text).startsWith('openai: 74.0%'));
+    expect(String(post.args.text)).toContain('($37.00 of $50.00 billed)');
+    // Another run in the same week (a replica, a re-run with another slot) does not post again.
+    const again = await runClaimed(job, h.running.runtime.jobDeps, new Date('2026-10-06T09:00:00Z'));
+    expect(again.summary).toContain('posted none');
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => String(c.args.text).startsWith('openai:'))).toHaveLength(1);
   });
 });
