@@ -101,6 +101,7 @@ export function replyParts(reply: Reply, timeZone: string): ReplyParts {
           '/aicost sync: the cost sources and their last sync; sync now (finance)',
           '/aicost anomalies [team]: recent spend anomalies and their feedback',
           '/aicost chargeback [YYYY-MM]: the monthly chargeback (finance sees every team)',
+          '/aicost reconcile [period]: what OpenAI and Anthropic billed vs what was observed, and the unobserved rest',
           'Add "share" at the end to post the answer in the channel instead of only to you.',
           `Periods: ${PERIOD_EXAMPLES.join(', ')} (calendar months in ${timeZone}).`,
         ],

@@ -17,7 +17,7 @@ import type { BillingClient } from '../sources/billing/types.ts';
  * depend on fresh data (budgets, anomalies).
  */
 export interface SourceStatus {
-  source: 'helicone' | 'langfuse';
+  source: 'helicone' | 'langfuse' | 'openai' | 'anthropic';
   configured: boolean;
   lastSuccess: Date | null;
   lastRunAt: Date | null;
@@ -88,11 +88,12 @@ export function syncService(deps: {
 
   async function statuses(): Promise<SourceStatus[]> {
     const states = await store.syncStates();
-    return (['helicone', 'langfuse'] as const).map((source) => {
-      const s = states.find((x) => x.source === source);
+    return (['helicone', 'langfuse', 'openai', 'anthropic'] as const).map((source) => {
+      const billed = source === 'openai' || source === 'anthropic';
+      const s = states.find((x) => x.source === (billed ? `${source}-billing` : source));
       return {
         source,
-        configured: clients.some((c) => c.source === source),
+        configured: billed ? billing.clients.some((c) => c.provider === source) : clients.some((c) => c.source === source),
         lastSuccess: s?.lastSuccess ?? null, lastRunAt: s?.lastRunAt ?? null, lastError: s?.lastError ?? null, lastErrorAt: s?.lastErrorAt ?? null,
         watermark: s?.watermark ?? null, recordsTotal: s?.recordsTotal ?? 0, lastRecords: s?.lastRecords ?? 0,
       };
@@ -128,7 +129,7 @@ export function syncService(deps: {
           s.lastError ? `${ago(s.lastErrorAt)}: ${s.lastError.slice(0, 80)}` : '-',
         ]),
       );
-      return { title: 'Cost sources', summary: [], tables: [{ caption: 'Sync status', table }], notes: [...notes, 'Helicone needs HELICONE_API_KEY; Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.'] };
+      return { title: 'Cost sources', summary: [], tables: [{ caption: 'Sync status', table }], notes: [...notes, 'Helicone needs HELICONE_API_KEY; Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY; the OpenAI and Anthropic bills need OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.'] };
     },
   };
 }
