@@ -23,7 +23,7 @@ export const ADMIN_USAGE = [
   '/aicost admin feature <slug> baseline 0.45   (what one work item costs done by people)',
   '/aicost admin category <name> [label]',
   '/aicost admin adjust <team> <amount, negative for a credit> <YYYY-MM> <reason>',
-  '/aicost admin map openai project <proj_…> <team>   (and map anthropic workspace <wrkspc_…> <team>, map openai api_key <key id> <team>)',
+  '/aicost admin map openai project <proj_…> <team>   (and map anthropic workspace <wrkspc_…> <team>)',
 ];
 
 const userId = (w: string) => /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[UW][A-Z0-9]{4,}$/.test(w) ? w : null);

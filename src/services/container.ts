@@ -46,12 +46,13 @@ export function createServices(db: Database, opts: ServiceOptions) {
   const budgetsRepo = budgetsRepository(db);
   const authz = opts.authz ?? createAuthz({ financeUserIds: opts.financeUserIds ?? [] });
   const audit = auditRepository(db);
+  const billing = billingRepository(db);
   const reconcile = reconcileService({
-    billing: billingRepository(db), teams, authz, timeZone: opts.timeZone, unmapped: opts.unobservedUnmapped ?? 'allocate', alertPct: opts.reconcileAlertPct ?? 10,
+    billing, teams, authz, timeZone: opts.timeZone, unmapped: opts.unobservedUnmapped ?? 'allocate', alertPct: opts.reconcileAlertPct ?? 10,
     audit: (e, at) => audit.record(e, at),
   });
   const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone, derived: reconcile.derivedLines });
-  const reports = reportService({ costs, teams, trueCost, hiddenEntries: () => hiddenRepo.active(), timeZone: opts.timeZone });
+  const reports = reportService({ costs, teams, trueCost, hiddenEntries: () => hiddenRepo.active(), hasDerivedCosts: () => billing.any(), timeZone: opts.timeZone });
   const iceberg = icebergService({ trueCost, teams });
   const hidden = hiddenService({ hidden: hiddenRepo, teams, authz, timeZone: opts.timeZone });
   const budgets = budgetService({

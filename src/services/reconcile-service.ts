@@ -148,7 +148,10 @@ export function reconcileService(deps: ReconcileDeps) {
     report,
     gapsForDays,
 
-    /** `/aicost admin map <openai|anthropic> <project|workspace|api_key> <id> <team>` (finance only). */
+    /**
+     * `/aicost admin map openai project <id> <team>` / `… anthropic workspace <id> <team>` (finance only).
+     * The bills are read by project (OpenAI) and workspace (Anthropic), so those are what can be mapped.
+     */
     async map(words: string[], userId: string, now: Date): Promise<{ ok: boolean; message: string }> {
       if (!(await deps.authz.isFinance(userId))) return { ok: false, message: 'Only finance can map provider projects to teams. Nothing was changed.' };
       const [provider, scopeType, scopeId, teamSlug, ...extra] = words.map((w) => w.trim());
@@ -156,8 +159,9 @@ export function reconcileService(deps: ReconcileDeps) {
       if (extra.length || !provider || !scopeType || !scopeId || !teamSlug) return { ok: false, message: usage };
       const p = provider.toLowerCase();
       if (p !== 'openai' && p !== 'anthropic') return { ok: false, message: `The provider must be openai or anthropic, not "${provider}". ${usage}` };
-      const t = scopeType.toLowerCase().replace('-', '_');
-      if (t !== 'project' && t !== 'workspace' && t !== 'api_key') return { ok: false, message: `Map a project, workspace or api_key, not "${scopeType}". ${usage}` };
+      const t = scopeType.toLowerCase();
+      const expected = p === 'openai' ? 'project' : 'workspace';
+      if (t !== expected) return { ok: false, message: `${p} bills are read per ${expected}, so map a ${expected}, not "${scopeType}". ${usage}` };
       if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(scopeId)) return { ok: false, message: `"${scopeId}" is not a ${t} id (letters, digits, _ . : -).` };
       const team = await deps.teams.bySlug(teamSlug.toLowerCase());
       if (!team) return { ok: false, message: `There is no team "${teamSlug}".` };

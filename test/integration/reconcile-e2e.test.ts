@@ -85,6 +85,8 @@ describe.each(testProviders())('reconciliation with the OpenAI bill, end to end,
   it('finance maps a project; others cannot', async () => {
     const refused = await h.command('admin map openai project proj_abc support', { userId: 'U0SOMEONE' });
     expect(blocksText(refused.reply.blocks)).toContain('Only finance');
+    const wrongKind = await h.command('admin map openai workspace proj_abc support', { userId: 'U0FINANCE' });
+    expect(blocksText(wrongKind.reply.blocks)).toContain('openai bills are read per project');
     const bad = await h.command('admin map openai project proj_abc nosuchteam', { userId: 'U0FINANCE' });
     expect(blocksText(bad.reply.blocks)).toContain('There is no team \\"nosuchteam');
     const ok = await h.command('admin map openai project proj_abc support', { userId: 'U0FINANCE' });
@@ -97,6 +99,8 @@ describe.each(testProviders())('reconciliation with the OpenAI bill, end to end,
     expect(text).toContain(`openai: billed ${formatMoney(X)}, observed ${formatMoney(Y)}, unobserved ${formatMoney((X - Y) as Money)}`);
     // support: proj_abc billed 80, observed 12.34 + 0.66 + 25 = 38 → 42 unobserved
     expect(text).toMatch(/support\s+proj_abc\s+\$80\.00\s+\$38\.00\s+\$42\.00/);
+    const team = blocksText((await h.command('team support 2026-10')).reply.blocks);
+    expect(team).toContain('unobserved');
     const cliOut = await cli(['reconcile', '--month', '2026-10'], env);
     expect(cliOut.stdout).toContain(`unobserved ${formatMoney((X - Y) as Money)}`);
   });

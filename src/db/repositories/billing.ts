@@ -114,6 +114,11 @@ export function billingRepository(db: Database) {
       return rows.map((r) => ({ ...r, amount: r.amount as Money }));
     },
 
+    /** Whether any bill or imported charge is stored (reports skip the true-cost pass when nothing hidden exists). */
+    async any(): Promise<boolean> {
+      return (await prisma.billedCost.findFirst({ select: { id: true } })) !== null || (await prisma.importedCharge.findFirst({ select: { id: true } })) !== null;
+    },
+
     async getSyncState(source: string): Promise<{ watermark: Date | null } | null> {
       return prisma.syncState.findUnique({ where: { source }, select: { watermark: true } });
     },
