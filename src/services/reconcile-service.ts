@@ -67,8 +67,11 @@ export function reconcileService(deps: ReconcileDeps) {
     if (days.length === 0) return [];
     const first = days[0]!;
     const end = nextDay(days[days.length - 1]!);
-    const [billed, observedRows, mappings] = await Promise.all([
-      billing.billed(first, end),
+    const wanted = new Set(days);
+    const billed = (await billing.billed(first, end)).filter((b) => wanted.has(b.day));
+    // No bill in range (no admin key, or not read yet): nothing to reconcile, and no scan of the entries.
+    if (billed.length === 0) return [];
+    const [observedRows, mappings] = await Promise.all([
       billing.observed(new Date(`${first}T00:00:00Z`), new Date(`${end}T00:00:00Z`)),
       billing.mappings(),
     ]);
@@ -77,8 +80,7 @@ export function reconcileService(deps: ReconcileDeps) {
       const provider = billingProviderOf(o.provider, o.model);
       if (provider) observed.push({ day: o.day, teamId: o.teamId, provider, amount: o.amount });
     }
-    const wanted = new Set(days);
-    return reconcileDays(billed.filter((b) => wanted.has(b.day)), observed, mappings, utcDay(now));
+    return reconcileDays(billed, observed, mappings, utcDay(now));
   }
 
   const derivedLines: DerivedLines = {
