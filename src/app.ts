@@ -16,7 +16,10 @@ import type { SourceClient } from './services/ports/source.ts';
 import { syncService, type SyncService } from './services/sync-service.ts';
 import { slackNotifier } from './slack/notifier.ts';
 import { createWebClient } from './slack/web-client.ts';
-import { sourceClients } from './sources/configured.ts';
+import { billingClients, sourceClients } from './sources/configured.ts';
+import { billingRepository } from './db/repositories/billing.ts';
+import { reconcileAlertJob } from './jobs/reconcile-alert.ts';
+import type { BillingClient } from './sources/billing/types.ts';
 import { genaiPriceTable } from './sources/price-table.ts';
 
 /**
@@ -52,6 +55,8 @@ export interface AppGraph {
   sync: SyncService;
   /** The configured cost sources (empty: none has credentials). */
   sources: SourceClient[];
+  /** The configured provider bills (OpenAI, Anthropic). */
+  bills: BillingClient[];
   jobs: JobDefinition<JobDeps>[];
   jobDeps: JobDeps;
   /** The Slack Web API client, when the graph talks to Slack. */
@@ -75,12 +80,15 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
   });
   // The sync runs the budget and anomaly checks after it, and /aicost sync reports on it: the closure
   // below reads `services`, which exists before any sync can run.
+  const notifier = slack ? slackNotifier(slack, claims, { quickchartUrl: config.QUICKCHART_URL, timeZone: config.REPORT_TIMEZONE }) : null;
   let services: Services;
   const store = costStore(db, { timeZone: config.REPORT_TIMEZONE, clock: overrides.clock });
   const sources = overrides.sources ?? sourceClients(config);
+  const bills = billingClients(config);
   const sync = syncService({
     store, clients: sources, backfillDays: config.SYNC_BACKFILL_DAYS, authz, log,
     audit: (entry, at) => services.audit.record(entry, at),
+    billing: { clients: bills, store: billingRepository(db), rereadDays: config.BILLING_REREAD_DAYS },
     // Fresh data: check budgets and intraday anomalies right away when the graph can post (posts are
     // claimed, so this never doubles the daily check's).
     ...(slack
@@ -97,9 +105,11 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
     timeZone: config.REPORT_TIMEZONE,
     financeChannelId: config.FINANCE_CHANNEL_ID,
     authz,
-    notifier: slack ? slackNotifier(slack, claims, { quickchartUrl: config.QUICKCHART_URL, timeZone: config.REPORT_TIMEZONE }) : null,
+    notifier,
     thresholds: config.BUDGET_THRESHOLDS,
     visibility: config.VISIBILITY,
+    unobservedUnmapped: config.UNOBSERVED_UNMAPPED,
+    reconcileAlertPct: config.RECONCILE_ALERT_PCT,
     priceTable: genaiPriceTable(),
     savingMin: fromUsd(config.SAVING_CANDIDATE_MIN),
     quickchartUrl: config.QUICKCHART_URL,
@@ -114,7 +124,7 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
     {
       name: 'sync',
       cron: config.SYNC_CRON,
-      description: 'pull costs from Helicone and Langfuse, then check budgets',
+      description: 'pull costs from Helicone and Langfuse and bills from OpenAI and Anthropic, then check budgets',
       run: async (_deps, at) => (await sync.run(at)).map((r) => `${r.source}: ${r.ok ? `${r.records} records${r.rejected ? ` (${r.rejected} kept aside)` : ''}` : `failed (${r.error})`}`).join('; ') || 'no source configured',
     },
     {
@@ -129,10 +139,11 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
       description: "post the previous month's chargeback draft to finance with its CSV",
       run: (_deps, at) => services.chargeback.postDraft(at),
     },
+    reconcileAlertJob({ cron: config.RECONCILE_CRON, reconcile: services.reconcile, notifier, financeChannelId: config.FINANCE_CHANNEL_ID ?? '', thresholdPct: config.RECONCILE_ALERT_PCT }),
   ]);
   let closed = false;
   return {
-    config, log, db, claims, store, services, sync, sources, jobs, jobDeps, slack,
+    config, log, db, claims, store, services, sync, sources, bills, jobs, jobDeps, slack,
     async close() {
       if (closed) return;
       closed = true;

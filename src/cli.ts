@@ -22,15 +22,18 @@ const USAGE = `Usage: aicost <command>
   ask "<text>" [--user U…] [--channel C…]
                                 answer like /aicost <text> would, as plain text
   demo [--days N]               seed a demo organisation into the configured database
-  sync [--source helicone|langfuse] [--from <ISO>] [--to <ISO>]
-                                pull costs from the configured sources, with progress
+  sync [--source helicone|langfuse|openai|anthropic] [--from <ISO>] [--to <ISO>]
+                                pull costs from the configured sources (and provider bills), with progress
   sync --rejected [--source helicone|langfuse]
                                 list the source records kept aside as untrustworthy, with why
-  chargeback --month YYYY-MM [--format summary|detail|totals|gl] [--out FILE]
-                                the month's chargeback: a summary, or the detail / GL CSV
+  reconcile --month YYYY-MM     billed (OpenAI, Anthropic) vs observed, unobserved and coverage
+  chargeback --month YYYY-MM [--format summary|detail|totals|gl|focus] [--out FILE]
+                                the month's chargeback: a summary, or the detail / totals / GL / FOCUS 1.2 CSV
   import revenue <file.csv>     import revenue per customer and month (columns customer, month
                                 YYYY-MM, revenue, plan optional); a month in the file replaces
                                 that month; any bad row refuses the whole file
+  import focus FILE.csv [--cost effective|billed]
+                                import a FOCUS 1.0-1.2 cost export as hidden costs (all rows or none)
   anomalies --csv <file>        run the anomaly detector over a date,value CSV of daily totals;
                                 one JSON line per alert
   run <job> [--at <ISO time>]   run a scheduled job once, exactly as the scheduler would for that
@@ -135,13 +138,17 @@ export async function main(argv: string[]): Promise<number> {
       };
       const from = when('from', values.from);
       const to = when('to', values.to);
-      if (values.source && !['helicone', 'langfuse'].includes(values.source)) {
-        console.error('--source must be helicone or langfuse');
+      if (values.source && !['helicone', 'langfuse', 'openai', 'anthropic'].includes(values.source)) {
+        console.error('--source must be helicone, langfuse, openai or anthropic');
         return 2;
       }
-      return withApp(async ({ sources, sync }) => {
-        if (sources.length === 0) {
-          console.error('No source is configured: set HELICONE_API_KEY, or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.');
+      return withApp(async ({ sources, bills, sync }) => {
+        if (sources.length === 0 && bills.length === 0) {
+          console.error('No source is configured: set HELICONE_API_KEY, or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY, or OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.');
+          return 2;
+        }
+        if (values.source && ![...sources.map((c) => c.source as string), ...bills.map((b) => b.provider as string)].includes(values.source)) {
+          console.error(`${values.source} is not configured (see the Configuration table in README.md).`);
           return 2;
         }
         let last = 0;
@@ -156,7 +163,8 @@ export async function main(argv: string[]): Promise<number> {
         });
         for (const r of results) {
           console.log(r.ok
-            ? `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged${r.rejected ? `, ${r.rejected} kept aside as untrustworthy: npx aicost sync --rejected` : ''}) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
+            ? ['openai', 'anthropic'].includes(r.source) ? `${r.source}: ${r.pages} billing days read (${r.records} rows) from ${r.from.toISOString()} to ${r.to.toISOString()}`
+            : `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged${r.rejected ? `, ${r.rejected} kept aside as untrustworthy: npx aicost sync --rejected` : ''}) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
             : `${r.source}: FAILED: ${r.error}`);
         }
         return results.every((r) => r.ok) ? 0 : 1;
@@ -168,15 +176,22 @@ export async function main(argv: string[]): Promise<number> {
         console.error('--month YYYY-MM is required, e.g. --month 2026-10');
         return 2;
       }
-      if (!['summary', 'detail', 'totals', 'gl'].includes(values.format!)) {
-        console.error('--format must be summary, detail, totals or gl');
+      if (!['summary', 'detail', 'totals', 'gl', 'focus'].includes(values.format!)) {
+        console.error('--format must be summary, detail, totals, gl or focus');
         return 2;
       }
       const month = values.month;
       return withApp(async ({ services: s }) => {
         const cb = await s.chargeback.build(month);
         const files = s.chargeback.files(cb);
-        const output = values.format === 'detail' ? files.detail : values.format === 'totals' ? files.summary : values.format === 'gl' ? files.gl : replyText({ kind: 'message', parts: chargebackParts(cb, null) }, s.timeZone);
+        const focus = async () => {
+          const { chargebackFocusRecords, focusCsv } = await import('./domain/focus-export.ts');
+          const { dayStart, daysOf, monthPeriod } = await import('./domain/periods.ts');
+          const p = monthPeriod(month, s.timeZone);
+          const days = daysOf(p, s.timeZone).map((d, i, all) => ({ from: dayStart(d, s.timeZone), to: i + 1 < all.length ? dayStart(all[i + 1]!, s.timeZone) : p.to }));
+          return focusCsv(chargebackFocusRecords(cb, { days, billingPeriod: p }));
+        };
+        const output = values.format === 'focus' ? await focus() : values.format === 'detail' ? files.detail : values.format === 'totals' ? files.summary : values.format === 'gl' ? files.gl : replyText({ kind: 'message', parts: chargebackParts(cb, null) }, s.timeZone);
         if (values.out) {
           writeFileSync(values.out, output);
           console.log(`Wrote ${values.out} (${values.format}, ${month}, ${cb.periodStatus}). ${reconciliationLine(cb)}`);
@@ -184,10 +199,30 @@ export async function main(argv: string[]): Promise<number> {
         return cb.reconcile().ok ? 0 : 1;
       });
     }
+    case 'reconcile': {
+      const { values } = parseArgs({ args: rest, options: { month: { type: 'string' } } });
+      if (!values.month || !isMonth(values.month)) {
+        console.error('--month YYYY-MM is required, e.g. --month 2026-10');
+        return 2;
+      }
+      const month = values.month;
+      return withApp(async ({ services: s }) => {
+        const { monthPeriod } = await import('./domain/periods.ts');
+        const { reconcileParts } = await import('./format/reconcile-lines.ts');
+        const report = await s.reconcile.report(monthPeriod(month, s.timeZone), new Date());
+        console.log(plainMentions(replyText({ kind: 'message', parts: reconcileParts(report) }, s.timeZone)));
+        return 0;
+      });
+    }
     case 'import': {
-      const [what, file, ...extra] = rest;
-      if (what !== 'revenue' || !file || extra.length) {
-        console.error('Usage: aicost import revenue <file.csv>  (columns customer, month YYYY-MM, revenue, plan optional)');
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { cost: { type: 'string', default: 'effective' } } });
+      const [kind, file, ...more] = positionals;
+      if ((kind !== 'revenue' && kind !== 'focus') || !file || more.length) {
+        console.error('Usage: aicost import revenue FILE.csv  (columns customer, month YYYY-MM, revenue, plan optional)\n       aicost import focus FILE.csv [--cost effective|billed]');
+        return 2;
+      }
+      if (values.cost !== 'effective' && values.cost !== 'billed') {
+        console.error('--cost must be effective (amortised, the default) or billed (as invoiced)');
         return 2;
       }
       let content: string;
@@ -197,13 +232,33 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`Cannot read ${file}: ${(err as Error).message}`);
         return 2;
       }
-      const { importParts } = await import('./format/margin-lines.ts');
-      const { userInfo } = await import('node:os');
-      return withApp(async ({ services: s }) => {
-        const r = await s.revenue.importCsv(content, { actor: `cli:${userInfo().username}`, source: `file ${file}`, now: new Date(), slackUser: false });
-        const p = importParts(r);
-        (r.ok ? console.log : console.error)([p.title, '', ...p.summary, '', ...p.notes].join('\n'));
-        return r.ok ? 0 : 1;
+      if (kind === 'revenue') {
+        const { importParts } = await import('./format/margin-lines.ts');
+        const { userInfo } = await import('node:os');
+        return withApp(async ({ services: s }) => {
+          const r = await s.revenue.importCsv(content, { actor: `cli:${userInfo().username}`, source: `file ${file}`, now: new Date(), slackUser: false });
+          const p = importParts(r);
+          (r.ok ? console.log : console.error)([p.title, '', ...p.summary, '', ...p.notes].join('\n'));
+          return r.ok ? 0 : 1;
+        });
+      }
+      const cost = values.cost === 'billed' ? 'BilledCost' : 'EffectiveCost';
+      return withApp(async ({ services: s, config }) => {
+        const { focusImportService, loadFocusRules } = await import('./services/focus-service.ts');
+        const { periodsRepository } = await import('./db/repositories/periods.ts');
+        const { formatMoney } = await import('./domain/money.ts');
+        const periods = periodsRepository(s.db);
+        const service = focusImportService({ charges: s.billing, teams: s.teams, monthStatus: async (m) => (await periods.get(m)).status, rules: loadFocusRules(config.FOCUS_RULES_FILE) });
+        const r = await service.importCsv(content, file, cost);
+        if (!r.ok) {
+          console.error(`Refused ${file}: nothing was imported. ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}:`);
+          for (const p of r.problems.slice(0, 50)) console.error(`  row ${p.row}: ${p.reason}`);
+          if (r.problems.length > 50) console.error(`  … and ${r.problems.length - 50} more`);
+          return 1;
+        }
+        console.log(`Imported ${file} (${cost}): ${r.rows} rows as ${r.charges} daily charges (${r.inserted} new, ${r.replaced} replaced), ${formatMoney(r.total)}.`);
+        for (const g of r.byTeamCategory) console.log(`  ${g.team}  ${g.category}  ${formatMoney(g.amount)}`);
+        return 0;
       });
     }
     case 'anomalies': {

@@ -84,6 +84,19 @@ export const configSchema = z
     LANGFUSE_PUBLIC_KEY: optionalText,
     LANGFUSE_SECRET_KEY: optionalText,
     LANGFUSE_BASE_URL: z.string().default('https://cloud.langfuse.com').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+    OPENAI_ADMIN_KEY: optionalText,
+    OPENAI_BASE_URL: z.string().default('https://api.openai.com').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+    ANTHROPIC_ADMIN_KEY: optionalText,
+    ANTHROPIC_BASE_URL: z.string().default('https://api.anthropic.com').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+    /** Billing days re-read on every sync (provider billing lands late and is revised). */
+    BILLING_REREAD_DAYS: z.coerce.number().int().min(1).max(31).default(3),
+    /** A provider's unobserved share of a completed week above this posts to finance. */
+    RECONCILE_ALERT_PCT: z.coerce.number().min(0).max(100).default(10),
+    RECONCILE_CRON: z.string().default('0 9 * * 1').refine(isCron, 'must be a cron expression such as "0 9 * * 1" (Mondays at 09:00)'),
+    /** Unobserved spend of unmapped projects/workspaces: allocated like shared costs, or kept as its own line. */
+    UNOBSERVED_UNMAPPED: z.enum(['allocate', 'line']).default('allocate'),
+    /** Optional JSON file: FOCUS import rules (categories, tag keys); see README "FOCUS import". */
+    FOCUS_RULES_FILE: optionalText,
     SYNC_CRON: z.string().default('*/15 * * * *').refine(isCron, 'must be a cron expression such as "*/15 * * * *"'),
     SYNC_BACKFILL_DAYS: z.coerce.number().int().min(1).max(730).default(90),
     /** Optional JSON file overriding the attribution mapping (see README, "Attribution"). */
@@ -151,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 export const appConfigSchema = configSchema.partial({ SLACK_BOT_TOKEN: true, FINANCE_CHANNEL_ID: true });
 export type AppConfig = z.output<typeof appConfigSchema>;
-export type SourcesConfig = Pick<AppConfig, 'ATTRIBUTION_FILE' | 'HELICONE_API_KEY' | 'HELICONE_BASE_URL' | 'LANGFUSE_PUBLIC_KEY' | 'LANGFUSE_SECRET_KEY' | 'LANGFUSE_BASE_URL'>;
+export type SourcesConfig = Pick<AppConfig, 'ATTRIBUTION_FILE' | 'HELICONE_API_KEY' | 'HELICONE_BASE_URL' | 'LANGFUSE_PUBLIC_KEY' | 'LANGFUSE_SECRET_KEY' | 'LANGFUSE_BASE_URL' | 'OPENAI_ADMIN_KEY' | 'OPENAI_BASE_URL' | 'ANTHROPIC_ADMIN_KEY' | 'ANTHROPIC_BASE_URL'>;
 
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = appConfigSchema.safeParse(env);

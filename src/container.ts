@@ -20,6 +20,8 @@ import { adminRepository } from './db/repositories/admin.ts';
 import { anomalyService, DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './services/anomaly-service.ts';
 import { anomaliesRepository } from './db/repositories/anomalies.ts';
 import { visibilityService, type VisibilityMode } from './services/visibility.ts';
+import { billingRepository } from './db/repositories/billing.ts';
+import { reconcileService, type UnmappedMode } from './services/reconcile-service.ts';
 import { revenueRepository } from './db/repositories/revenue.ts';
 import { customerCostQueries } from './db/repositories/customer-costs.ts';
 import { marginService } from './services/margin-service.ts';
@@ -40,6 +42,9 @@ export interface ServiceOptions {
   anomalySettings?: AnomalySettings;
   /** What `/aicost sync` reports on and starts. */
   sync?: AskDeps['sync'];
+  /** Unobserved spend of unmapped provider projects: allocated (default) or its own line. */
+  unobservedUnmapped?: UnmappedMode;
+  reconcileAlertPct?: number;
   /** Who sees what (README: Who sees what); default `teams`. */
   visibility?: VisibilityMode;
   /** The price table for what-ifs and saving candidates (an adapter over @pydantic/genai-prices, given by main/cli). */
@@ -56,8 +61,14 @@ export function createServices(db: Database, opts: ServiceOptions) {
   const claims = claimsRepository(db);
   const budgetsRepo = budgetsRepository(db);
   const authz = opts.authz ?? createAuthz({ financeUserIds: opts.financeUserIds ?? [] });
-  const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone });
-  const reports = reportService({ costs, teams, trueCost, hiddenEntries: () => hiddenRepo.active(), timeZone: opts.timeZone });
+  const audit = auditRepository(db);
+  const billing = billingRepository(db);
+  const reconcile = reconcileService({
+    billing, teams, authz, timeZone: opts.timeZone, unmapped: opts.unobservedUnmapped ?? 'allocate', alertPct: opts.reconcileAlertPct ?? 10,
+    audit: (e, at) => audit.record(e, at),
+  });
+  const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone, derived: reconcile.derivedLines });
+  const reports = reportService({ costs, teams, trueCost, hiddenEntries: () => hiddenRepo.active(), hasDerivedCosts: () => billing.any(), timeZone: opts.timeZone });
   const iceberg = icebergService({ trueCost, teams });
   const hidden = hiddenService({ hidden: hiddenRepo, teams, authz, timeZone: opts.timeZone, periods: periodsRepository(db) });
   const budgets = budgetService({
@@ -82,10 +93,10 @@ export function createServices(db: Database, opts: ServiceOptions) {
     financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io', settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,
   });
   const visibility = visibilityService({ authz, teams, mode: opts.visibility ?? 'teams' });
-  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, visibility, margin, revenue, ...(whatIf ? { whatIf } : {}), teamSlugs: async () => (await teams.list()).map((t) => t.slug), ...(opts.sync ? { sync: opts.sync } : {}) };
+  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, visibility, reconcile, margin, revenue, ...(whatIf ? { whatIf } : {}), teamSlugs: async () => (await teams.list()).map((t) => t.slug), ...(opts.sync ? { sync: opts.sync } : {}) };
   return {
-    db, timeZone: opts.timeZone, costs, teams, claims, authz, audit: auditRepository(db), hiddenRepo, budgetsRepo,
-    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, visibility, askDeps, revenue, margin, whatIf,
+    db, timeZone: opts.timeZone, costs, teams, claims, authz, audit, hiddenRepo, budgetsRepo,
+    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, visibility, askDeps, revenue, margin, whatIf, reconcile, billing,
   };
 }
 

@@ -39,6 +39,7 @@ export type Command =
   | { kind: 'customer'; id: string; months: string[]; share: boolean }
   | { kind: 'whatif'; feature: string; target: string; period: Period; share: boolean }
   | { kind: 'import' }
+  | { kind: 'reconcile'; period: Period; share: boolean }
   | { kind: 'help' }
   | { kind: 'invalid'; problem: string; examples: string[] };
 
@@ -253,6 +254,12 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
     return !isPeriod(p) ? p : { kind: 'whatif', feature: s.data, target: target.toLowerCase() === 'cheapest' ? 'cheapest' : target, period: p, share };
   }
 
+  if (verb === 'reconcile') {
+    // Defaults to last month: the running month's billing is incomplete.
+    const p = period(rest.length ? rest : ['last', 'month'], '/aicost reconcile [period], e.g. /aicost reconcile 2026-10');
+    return !isPeriod(p) ? p : { kind: 'reconcile', period: p, share };
+  }
+
   // `/aicost last month` or `/aicost 2026-10`: the overview for a period.
   const asPeriod = parsePeriod(words.join(' '), now, timeZone);
   if (asPeriod.ok) return { kind: 'overview', period: asPeriod.period, share };
@@ -264,4 +271,4 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
 }
 
 /** The verbs, for "did you mean" on a misspelt one. */
-const VERBS = ['team', 'top', 'feature', 'iceberg', 'hidden', 'add', 'budget', 'request', 'sync', 'anomalies', 'chargeback', 'admin', 'help'];
+const VERBS = ['team', 'top', 'feature', 'iceberg', 'hidden', 'add', 'budget', 'request', 'sync', 'anomalies', 'chargeback', 'reconcile', 'margin', 'customer', 'whatif', 'import', 'admin', 'help'];

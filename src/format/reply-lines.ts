@@ -150,6 +150,7 @@ export function replyParts(reply: Reply, timeZone: string): ReplyParts {
         '/aicost anomalies [team]: recent spend anomalies and their feedback',
         `/aicost chargeback [YYYY-MM]: the monthly chargeback${reply.finance ? ' of every team' : ' of your teams'}`,
         "/aicost whatif <feature> <model|cheapest> [period]: what the feature's tokens would have cost on another model",
+        '/aicost reconcile [period]: what OpenAI and Anthropic billed vs what was observed, and the unobserved rest',
         'Add "share" at the end to post the answer in the channel instead of only to you.',
         `Periods: ${PERIOD_EXAMPLES.join(', ')} (calendar months in ${timeZone}).`,
       ];

@@ -24,6 +24,7 @@ export const ADMIN_USAGE = [
   '/aicost admin category <name> [label]',
   '/aicost admin adjust <team> <amount, negative for a credit> <YYYY-MM> <reason>',
   '/aicost admin customer alias <alias> <customer>   (and customer unalias <alias>, customer aliases)',
+  '/aicost admin map openai project <proj_…> <team>   (and map anthropic workspace <wrkspc_…> <team>)',
 ];
 
 const userId = (w: string) => /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[UW][A-Z0-9]{4,}$/.test(w) ? w : null);

@@ -13,6 +13,8 @@ import type { MarginService } from './margin-service.ts';
 import { ALIAS_USAGE, type RevenueService } from './revenue-service.ts';
 import type { WhatIfService } from './whatif-service.ts';
 import { aliasParts, customerParts, marginParts, whatIfParts } from '../format/margin-lines.ts';
+import type { ReconcileService } from './reconcile-service.ts';
+import { reconcileParts } from '../format/reconcile-lines.ts';
 
 /**
  * The whole `/aicost` text → answer path, shared by the Slack listener and `aicost ask`, so the
@@ -56,6 +58,7 @@ export interface AskDeps {
   margin?: MarginService;
   revenue?: RevenueService;
   whatIf?: WhatIfService;
+  reconcile?: Pick<ReconcileService, 'report' | 'map'>;
 }
 
 /** The parser's examples say `payments`; show a team of this organisation instead (else the demo's support). */
@@ -193,7 +196,15 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'chargeback':
       if (!deps.chargeback) return reply(message('Chargeback', ['Chargeback is not set up in this deployment.']));
       return reply({ kind: 'message', parts: await deps.chargeback.show(command.month, userId, now) });
+    case 'reconcile':
+      if (!deps.reconcile) return reply(message('Reconciliation', ['Reconciliation is not set up in this deployment.']));
+      return reply({ kind: 'message', parts: reconcileParts(await deps.reconcile.report(command.period, now)) }, command.share);
     case 'admin':
+      if (deps.reconcile && command.words[0]?.toLowerCase() === 'map') {
+        if (!(await deps.authz.isFinance(userId))) return reply(message('Admin', ['Only finance can use admin commands. Nothing was changed.'], 'refused'));
+        const r = await deps.reconcile.map(command.words.slice(1), userId, now);
+        return reply(message(r.ok ? 'Mapped' : 'Not mapped', [r.message], r.ok ? 'ok' : 'refused'));
+      }
       if (command.words[0]?.toLowerCase() === 'customer' && deps.revenue) {
         return reply({ kind: 'message', parts: aliasParts(await deps.revenue.alias(command.words.slice(1), userId, now), ALIAS_USAGE) });
       }

@@ -86,6 +86,8 @@ export interface ReportDeps {
   costs: CostQueries;
   trueCost: TrueCostService;
   hiddenEntries: () => Promise<unknown[]>;
+  /** Whether derived costs exist (provider bills, FOCUS imports), which also need the true-cost pass. */
+  hasDerivedCosts?: () => Promise<boolean>;
   teams: TeamsRepository;
   timeZone: string;
 }
@@ -160,7 +162,7 @@ export function reportService(deps: ReportDeps) {
     const hidden = new Map<string, Money>();
     let allocated = 0n as Money;
     let unallocated: Money | null = scope ? null : (0n as Money);
-    if ((await deps.hiddenEntries()).length) {
+    if ((await deps.hiddenEntries()).length || (await deps.hasDerivedCosts?.())) {
       const cost = await deps.trueCost.periodCost(period, now);
       const inScope = scope ? scope.teams.map((t) => cost.teams.get(t.id)) : [...cost.teams.values()];
       for (const t of inScope) {

@@ -5,6 +5,8 @@ import type { Log } from './ports/log.ts';
 import type { SourceClient } from './ports/source.ts';
 import { syncAll, type SyncProgress, type SyncResult } from './source-sync.ts';
 import type { Authz } from './authz.ts';
+import { syncBilling, type BillingStore } from '../sources/billing/sync.ts';
+import type { BillingClient } from '../sources/billing/types.ts';
 
 /**
  * Pulling costs from the configured sources. A source without credentials is off (and `/aicost sync`
@@ -12,7 +14,7 @@ import type { Authz } from './authz.ts';
  * depend on fresh data (budgets, anomalies).
  */
 export interface SourceStatus {
-  source: 'helicone' | 'langfuse';
+  source: 'helicone' | 'langfuse' | 'openai' | 'anthropic';
   configured: boolean;
   lastSuccess: Date | null;
   lastRunAt: Date | null;
@@ -27,13 +29,26 @@ export function syncService(deps: {
   store: CostStore; clients: SourceClient[]; backfillDays: number; authz: Authz; log: Log; afterSync?: (now: Date) => Promise<void>;
   /** Records who started a sync (the audit log). */
   audit?: (entry: { actor: string; action: string; entity: string; entityId?: string | null; after?: unknown }, at: Date) => Promise<void>;
+  /** Provider billing (OpenAI, Anthropic), synced with the sources. */
+  billing?: { clients: BillingClient[]; store: BillingStore; rereadDays?: number };
 }) {
-  const { store, clients } = deps;
+  const { store } = deps;
+  const billing = deps.billing ?? { clients: [], store: null as unknown as BillingStore };
+  const clients = deps.clients;
   let running: Promise<SyncResult[]> | null = null;
 
   async function run(now: Date, opts: { source?: string; from?: Date; to?: Date; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult[]> {
     const chosen = opts.source ? clients.filter((c) => c.source === opts.source) : clients;
-    const results = await syncAll(chosen, { store, now, backfillDays: deps.backfillDays, from: opts.from, to: opts.to, onProgress: opts.onProgress });
+    const results = chosen.length ? await syncAll(chosen, { store, now, backfillDays: deps.backfillDays, from: opts.from, to: opts.to, onProgress: opts.onProgress }) : [];
+    // Provider billing (OpenAI, Anthropic) syncs with the others, reported in the same shape.
+    for (const b of billing.clients.filter((c) => !opts.source || c.provider === opts.source)) {
+      const started = Date.now();
+      const r = await syncBilling(b, billing.store, { now, backfillDays: deps.backfillDays, rereadDays: deps.billing?.rereadDays, from: opts.from, to: opts.to });
+      results.push({
+        source: r.provider, ok: r.ok, error: r.error ?? null, from: r.from, to: r.to, records: r.rows, pages: r.days, windows: r.days,
+        watermark: null, durationMs: Date.now() - started, inserted: r.rows, updated: 0, unchanged: 0, rejected: 0,
+      });
+    }
     for (const r of results) {
       if (r.ok) deps.log.info({ source: r.source, records: r.records, inserted: r.inserted, updated: r.updated }, 'sync done');
       else deps.log.warn({ source: r.source, error: r.error }, 'sync failed');
@@ -44,11 +59,12 @@ export function syncService(deps: {
 
   async function statuses(): Promise<SourceStatus[]> {
     const states = await store.syncStates();
-    return (['helicone', 'langfuse'] as const).map((source) => {
-      const s = states.find((x) => x.source === source);
+    return (['helicone', 'langfuse', 'openai', 'anthropic'] as const).map((source) => {
+      const billed = source === 'openai' || source === 'anthropic';
+      const s = states.find((x) => x.source === (billed ? `${source}-billing` : source));
       return {
         source,
-        configured: clients.some((c) => c.source === source),
+        configured: billed ? billing.clients.some((c) => c.provider === source) : clients.some((c) => c.source === source),
         lastSuccess: s?.lastSuccess ?? null, lastRunAt: s?.lastRunAt ?? null, lastError: s?.lastError ?? null, lastErrorAt: s?.lastErrorAt ?? null,
         watermark: s?.watermark ?? null, recordsTotal: s?.recordsTotal ?? 0, lastRecords: s?.lastRecords ?? 0,
       };
@@ -63,7 +79,7 @@ export function syncService(deps: {
       const notes: string[] = [];
       if (start) {
         if (!(await deps.authz.isFinance(userId))) notes.push('Only finance can start a sync. Nothing was started.');
-        else if (clients.length === 0) notes.push('No source is configured, so there is nothing to sync.');
+        else if (clients.length === 0 && billing.clients.length === 0) notes.push('No source is configured, so there is nothing to sync.');
         else if (running) notes.push('A sync is already running.');
         else {
           await deps.audit?.({ actor: userId, action: 'sync.start', entity: 'sync', entityId: null, after: { sources: clients.map((c) => c.source) } }, now);
@@ -91,7 +107,7 @@ export function syncService(deps: {
       if (keptAside > 0) {
         notes.push(`${keptAside.toLocaleString('en-US')} source record(s) were kept aside as untrustworthy (negative, unreadable or implausible cost, or a date outside the window asked for) and are in no total. The operator lists them with \`npx aicost sync --rejected\`.`);
       }
-      return { title: 'Cost sources', summary: [], tables: [{ caption: 'Sync status', table }], notes: [...notes, 'Helicone needs HELICONE_API_KEY; Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.'] };
+      return { title: 'Cost sources', summary: [], tables: [{ caption: 'Sync status', table }], notes: [...notes, 'Helicone needs HELICONE_API_KEY; Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY; the OpenAI and Anthropic bills need OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.'] };
     },
   };
 }

@@ -51,7 +51,19 @@ function rollupRequests(summary: { teamId: number | null; count: number }[]): { 
   return [...m].map(([key, requests]) => ({ key, requests, tokens: 0n, workItems: 0 }));
 }
 
-export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsRepository; teams: TeamsRepository; timeZone: string }) {
+/**
+ * Costs that are not entered by people but derived (issue 14): unobserved API spend (billed by the
+ * provider, not seen by Helicone/Langfuse) and charges imported from FOCUS files, as hidden-cost lines
+ * for the period's window. `unassigned` lines stay visible as their own unallocated line.
+ */
+export interface DerivedLines {
+  lines(window: Pick<Period, 'from' | 'to'>, now: Date): Promise<{ lines: HiddenCostLine[]; unassigned: { line: HiddenCostLine; reason: string }[] }>;
+}
+
+/** The category of unobserved API spend: shown on the team it belongs to (mapped or allocated), never as "allocated". */
+export const UNOBSERVED_CATEGORY = 'unobserved';
+
+export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsRepository; teams: TeamsRepository; timeZone: string; derived?: DerivedLines }) {
   const { costs, hidden, teams, timeZone } = deps;
 
   async function periodCost(period: Period, now: Date, opts: { withUsage?: boolean } = {}): Promise<PeriodCost> {
@@ -67,7 +79,9 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
     const volumes = new Map<number, Volume>();
     for (const u of featureUsage) if (u.key !== null) volumes.set(u.key, { workItems: u.workItems, requests: u.requests });
     const complete = window.to.getTime() === period.to.getTime();
-    const lines = period.month && complete ? hiddenCostsForMonth(entries, period.month, volumes) : hiddenCostsForPeriod(entries, window, volumes, timeZone);
+    const entered = period.month && complete ? hiddenCostsForMonth(entries, period.month, volumes) : hiddenCostsForPeriod(entries, window, volumes, timeZone);
+    const derived = deps.derived ? await deps.derived.lines(window, now) : { lines: [], unassigned: [] };
+    const lines = [...entered, ...derived.lines];
 
     const directByTeam = new Map<number | null, Money>();
     const featureDirect = new Map<number, Money>();
@@ -83,6 +97,19 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
       return { teamId: t.id, directSpend: directByTeam.get(t.id) ?? (0n as Money), requests: u?.requests ?? 0, tokens: u?.tokens ?? 0n, workItems: u?.workItems ?? 0 };
     });
     const attribution = attributeHiddenCosts(lines, basis, new Map(features.map((f) => [f.id, f.teamId])));
+    // Unobserved API spend is shown as such on each team, whether mapped to it or allocated to it.
+    for (const t of attribution.teams.values()) {
+      const moved = t.allocations.filter((a) => a.category === UNOBSERVED_CATEGORY);
+      if (moved.length === 0) continue;
+      const amount = sum(moved.map((a) => a.amount));
+      t.allocations = t.allocations.filter((a) => a.category !== UNOBSERVED_CATEGORY);
+      t.allocated = (t.allocated - amount) as Money;
+      t.hidden.set(UNOBSERVED_CATEGORY, ((t.hidden.get(UNOBSERVED_CATEGORY) ?? 0n) + amount) as Money);
+    }
+    for (const u of derived.unassigned) {
+      attribution.unallocated = (attribution.unallocated + u.line.amount) as Money;
+      attribution.unallocatedLines.push({ entry: u.line.entry, amount: u.line.amount, reason: u.reason });
+    }
 
     const teamIds = new Set<number>([...directByTeam.keys()].filter((k): k is number => k !== null));
     for (const id of attribution.teams.keys()) teamIds.add(id);
@@ -118,8 +145,8 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
       unallocatedReasons: attribution.unallocatedLines.map((l) => ({ entryId: l.entry.id, category: l.entry.category, amount: l.amount, reason: l.reason })),
       features: featureMap,
       directTotal,
-      hiddenLines: lines,
-      grandTotal: (directTotal + totalOf(lines)) as Money,
+      hiddenLines: [...lines, ...derived.unassigned.map((u) => u.line)],
+      grandTotal: (directTotal + totalOf(lines) + totalOf(derived.unassigned.map((u) => u.line))) as Money,
     };
   }
 

@@ -8,6 +8,7 @@ import { chargebackBlocks, teamLineBlocks } from './blocks/chargeback-blocks.ts'
 import { fitBlocks } from './block-limits.ts';
 import { sendWithFallback } from './block-fallback.ts';
 import { postOnce } from './poster.ts';
+import { reconcileAlertBlocks } from './blocks/reconcile-blocks.ts';
 
 export interface Rendered {
   text: string;
@@ -29,6 +30,8 @@ export function renderNotice(notice: Notice, opts: { quickchartUrl: string; time
       return anomalyBlocks({ ...notice.post, incident: notice.incident, quickchartUrl: opts.quickchartUrl });
     case 'chargeback.draft':
       return chargebackBlocks(notice.chargeback, { quickchartUrl: opts.quickchartUrl, timeZone: opts.timeZone, draft: true, ...(notice.savings ? { savings: notice.savings } : {}) });
+    case 'reconcile.alert':
+      return reconcileAlertBlocks(notice.alert, notice.thresholdPct);
     case 'chargeback.team-line':
       return teamLineBlocks(notice.line, notice.month);
   }

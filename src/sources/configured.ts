@@ -4,6 +4,9 @@ import type { SourceClient } from '../services/ports/source.ts';
 import { parseAttributionConfig, type AttributionConfig } from './attribution.ts';
 import { createHeliconeClient } from './helicone/client.ts';
 import { createLangfuseClient } from './langfuse/client.ts';
+import { createAnthropicCostClient } from './billing/anthropic-cost-report.ts';
+import { createOpenAiCostsClient } from './billing/openai-costs.ts';
+import type { BillingClient } from './billing/types.ts';
 
 /** The attribution mapping: the defaults, or ATTRIBUTION_FILE's JSON (see README, "Attribution"). */
 export function loadAttribution(file: string | undefined): AttributionConfig {
@@ -26,4 +29,12 @@ export function sourceClients(config: SourcesConfig): SourceClient[] {
     clients.push(createLangfuseClient({ publicKey: config.LANGFUSE_PUBLIC_KEY, secretKey: config.LANGFUSE_SECRET_KEY, baseUrl: config.LANGFUSE_BASE_URL, attribution }));
   }
   return clients;
+}
+
+/** The provider billing clients (OpenAI costs, Anthropic cost report): each is off without its admin key. */
+export function billingClients(config: Pick<SourcesConfig, 'OPENAI_ADMIN_KEY' | 'OPENAI_BASE_URL' | 'ANTHROPIC_ADMIN_KEY' | 'ANTHROPIC_BASE_URL'>): BillingClient[] {
+  const out: BillingClient[] = [];
+  if (config.OPENAI_ADMIN_KEY) out.push(createOpenAiCostsClient({ adminKey: config.OPENAI_ADMIN_KEY, baseUrl: config.OPENAI_BASE_URL }));
+  if (config.ANTHROPIC_ADMIN_KEY) out.push(createAnthropicCostClient({ adminKey: config.ANTHROPIC_ADMIN_KEY, baseUrl: config.ANTHROPIC_BASE_URL }));
+  return out;
 }

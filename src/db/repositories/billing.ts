@@ -1,0 +1,132 @@
+import type { Database } from '../client.ts';
+import { Prisma, instant, sumAsText } from '../sql.ts';
+import type { Money } from '../../domain/money.ts';
+import type { BilledDay, BillingProvider } from '../../sources/billing/types.ts';
+import type { SyncStatePatch } from '../../services/ports/source.ts';
+
+/**
+ * Provider billing (issue 14): billed amounts per (provider, UTC day, project/workspace, line item),
+ * finance's mapping of projects/workspaces to teams, the observed spend to reconcile with, and charges
+ * imported from FOCUS files. The only code that touches these tables.
+ */
+export interface BilledRecord {
+  provider: BillingProvider;
+  day: string;
+  scope: string;
+  lineItem: string;
+  amount: Money;
+}
+
+export interface BillingMappingRecord {
+  provider: BillingProvider;
+  scopeType: 'project' | 'workspace' | 'api_key';
+  scopeId: string;
+  teamId: number;
+}
+
+/** Observed (Helicone/Langfuse) spend per UTC day, team and provider as the source named it, and model. */
+export interface ObservedRow {
+  day: string;
+  teamId: number | null;
+  provider: string | null;
+  model: string | null;
+  amount: Money;
+}
+
+export interface ImportedChargeRecord {
+  rowKey: string;
+  day: string;
+  category: string;
+  amount: Money;
+  teamId: number | null;
+  featureId: number | null;
+  providerName: string | null;
+  serviceName: string | null;
+  description: string | null;
+  file: string;
+}
+
+export function billingRepository(db: Database) {
+  const { prisma, provider } = db;
+  return {
+    /**
+     * Replaces each returned day's rows of the provider with what was read (in one transaction), so a
+     * re-read of a day (late data, revisions, a line item that disappeared) never adds to it.
+     */
+    async replaceDays(days: BilledDay[], fetchedAt: Date): Promise<{ days: number; rows: number }> {
+      if (days.length === 0) return { days: 0, rows: 0 };
+      const ops = [];
+      for (const d of days) {
+        ops.push(prisma.billedCost.deleteMany({ where: { provider: d.provider, day: d.day } }));
+        if (d.rows.length) ops.push(prisma.billedCost.createMany({ data: d.rows.map((r) => ({ provider: r.provider, day: r.day, scope: r.scope, lineItem: r.lineItem, amount: r.amount, fetchedAt })) }));
+      }
+      await prisma.$transaction(ops);
+      return { days: days.length, rows: days.reduce((a, d) => a + d.rows.length, 0) };
+    },
+
+    /** Billed rows of days in [fromDay, toDay) ("YYYY-MM-DD"). */
+    async billed(fromDay: string, toDay: string): Promise<BilledRecord[]> {
+      const rows = await prisma.billedCost.findMany({ where: { day: { gte: fromDay, lt: toDay } }, orderBy: [{ provider: 'asc' }, { day: 'asc' }] });
+      return rows.map((r) => ({ provider: r.provider as BillingProvider, day: r.day, scope: r.scope, lineItem: r.lineItem, amount: r.amount as Money }));
+    },
+
+    async mappings(): Promise<BillingMappingRecord[]> {
+      const rows = await prisma.billingMapping.findMany({ orderBy: [{ provider: 'asc' }, { scopeId: 'asc' }] });
+      return rows.map((r) => ({ provider: r.provider as BillingProvider, scopeType: r.scopeType as BillingMappingRecord['scopeType'], scopeId: r.scopeId, teamId: r.teamId }));
+    },
+
+    async setMapping(m: BillingMappingRecord, by: string): Promise<BillingMappingRecord | null> {
+      const before = await prisma.billingMapping.findUnique({ where: { provider_scopeId: { provider: m.provider, scopeId: m.scopeId } } });
+      await prisma.billingMapping.upsert({
+        where: { provider_scopeId: { provider: m.provider, scopeId: m.scopeId } },
+        create: { ...m, updatedBy: by },
+        update: { scopeType: m.scopeType, teamId: m.teamId, updatedBy: by },
+      });
+      return before ? { provider: before.provider as BillingProvider, scopeType: before.scopeType as BillingMappingRecord['scopeType'], scopeId: before.scopeId, teamId: before.teamId } : null;
+    },
+
+    /** Direct spend from every source per UTC day, team, provider and model, for entries in [from, to). */
+    async observed(from: Date, to: Date): Promise<ObservedRow[]> {
+      const day = provider === 'sqlite' ? Prisma.sql`substr("occurredAt", 1, 10)` : Prisma.sql`to_char("occurredAt", 'YYYY-MM-DD')`;
+      const rows = await prisma.$queryRaw<{ day: string; teamId: unknown; provider: string | null; model: string | null; amount: string }[]>`
+        SELECT ${day} AS "day", "teamId", "provider", "model", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount"
+        FROM "CostEntry" WHERE "occurredAt" >= ${instant(provider, from)} AND "occurredAt" < ${instant(provider, to)}
+        GROUP BY ${day}, "teamId", "provider", "model"`;
+      return rows.map((r) => ({ day: r.day, teamId: r.teamId === null ? null : Number(r.teamId), provider: r.provider, model: r.model, amount: BigInt(r.amount) as Money }));
+    },
+
+    /** Stores a whole import at once: every row or none; a row key seen before is replaced, never added. */
+    async upsertCharges(rows: ImportedChargeRecord[]): Promise<{ inserted: number; replaced: number }> {
+      const keys = rows.map((r) => r.rowKey);
+      const existing = new Set<string>();
+      for (let i = 0; i < keys.length; i += 500) {
+        for (const r of await prisma.importedCharge.findMany({ where: { rowKey: { in: keys.slice(i, i + 500) } }, select: { rowKey: true } })) existing.add(r.rowKey);
+      }
+      const ops = [];
+      for (let i = 0; i < keys.length; i += 500) ops.push(prisma.importedCharge.deleteMany({ where: { rowKey: { in: keys.slice(i, i + 500) } } }));
+      for (let i = 0; i < rows.length; i += 500) ops.push(prisma.importedCharge.createMany({ data: rows.slice(i, i + 500) }));
+      await prisma.$transaction(ops);
+      return { inserted: rows.length - existing.size, replaced: existing.size };
+    },
+
+    async charges(fromDay: string, toDay: string): Promise<(ImportedChargeRecord & { id: number })[]> {
+      const rows = await prisma.importedCharge.findMany({ where: { day: { gte: fromDay, lt: toDay } }, orderBy: { id: 'asc' } });
+      return rows.map((r) => ({ ...r, amount: r.amount as Money }));
+    },
+
+    /** Whether any bill or imported charge is stored (reports skip the true-cost pass when nothing hidden exists). */
+    async any(): Promise<boolean> {
+      return (await prisma.billedCost.findFirst({ select: { id: true } })) !== null || (await prisma.importedCharge.findFirst({ select: { id: true } })) !== null;
+    },
+
+    async getSyncState(source: string): Promise<{ watermark: Date | null } | null> {
+      return prisma.syncState.findUnique({ where: { source }, select: { watermark: true } });
+    },
+    async saveSyncState(source: string, patch: SyncStatePatch): Promise<void> {
+      const { addRecords, ...rest } = patch;
+      await prisma.syncState.upsert({ where: { source }, create: { source, ...rest, recordsTotal: addRecords ?? 0 }, update: { ...rest, ...(addRecords ? { recordsTotal: { increment: addRecords } } : {}) } });
+    },
+  };
+}
+
+export type BillingRepository = ReturnType<typeof billingRepository>;

@@ -1,0 +1,74 @@
+import { stringify } from 'csv-stringify/sync';
+import type { Chargeback } from './chargeback.ts';
+import { escapeCell } from './csv-export.ts';
+import { FOCUS_12_MANDATORY, type FocusRecord } from './focus.ts';
+import { allocate, toDecimalString, type Money } from './money.ts';
+
+/**
+ * aicost's own chargeback as FOCUS 1.2 rows, for Vantage, Datadog Custom Costs or a warehouse: one row
+ * per team (SubAccount), local day and cost line (API by source, each hidden category, each allocation
+ * rule, each adjustment), plus the unattributed and unallocated lines. The chargeback is monthly, so a
+ * line's month amount is spread evenly over the month's days, exactly (largest remainder): the
+ * BilledCost column sums to the chargeback total to the nanodollar. Costs are not discounted here, so
+ * ListCost = ContractedCost = EffectiveCost = BilledCost.
+ */
+export const FOCUS_EXPORT_COLUMNS = [...FOCUS_12_MANDATORY.map((c) => c.name), 'SubAccountId', 'SubAccountName', 'Tags'];
+
+const SERVICE_CATEGORY: Record<string, string> = {
+  api: 'AI and Machine Learning', embeddings: 'AI and Machine Learning', unobserved: 'AI and Machine Learning', retries: 'AI and Machine Learning',
+  vector_db: 'Databases', infrastructure: 'Compute', integrations: 'Integration', observability: 'Management and Governance',
+};
+
+export interface FocusExportOptions {
+  /** The month's local days with their UTC bounds. */
+  days: { from: Date; to: Date }[];
+  billingPeriod: { from: Date; to: Date };
+  accountId?: string;
+  accountName?: string;
+}
+
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions): FocusRecord[] {
+  if (opts.days.length === 0) throw new RangeError('a FOCUS export needs the days of the month');
+  const items: { sub: string; subName: string; costCenter: string | null; category: string; description: string; chargeCategory: string; amount: Money }[] = [];
+  for (const l of cb.lines) {
+    const base = { sub: l.slug, subName: l.name, costCenter: l.costCenter };
+    for (const [source, amount] of l.directBySource) items.push({ ...base, category: 'api', description: `API spend observed by ${source}`, chargeCategory: 'Usage', amount });
+    for (const [category, amount] of l.hiddenByCategory) {
+      items.push({ ...base, category, description: category === 'unobserved' ? 'API spend billed by the provider, not observed' : `hidden cost: ${category}`, chargeCategory: 'Usage', amount });
+    }
+    for (const a of l.allocations) items.push({ ...base, category: a.ruleLabel.split(':')[0] ?? 'shared', description: `shared cost allocated: ${a.ruleLabel}`, chargeCategory: 'Usage', amount: a.amount });
+    for (const a of l.adjustmentLines) items.push({ ...base, category: 'adjustment', description: a.label, chargeCategory: a.amount < 0n ? 'Credit' : 'Adjustment', amount: a.amount });
+  }
+  if (cb.unattributed !== 0n) items.push({ sub: 'unattributed', subName: 'Unattributed', costCenter: null, category: 'api', description: 'API spend with no team', chargeCategory: 'Usage', amount: cb.unattributed });
+  if (cb.unallocated !== 0n) items.push({ sub: 'unallocated', subName: 'Unallocated', costCenter: null, category: 'shared', description: 'shared cost no rule allocates', chargeCategory: 'Usage', amount: cb.unallocated });
+
+  const ones = opts.days.map(() => 1n);
+  const out: FocusRecord[] = [];
+  for (const it of items) {
+    if (it.amount === 0n) continue;
+    const parts = allocate(it.amount, ones);
+    opts.days.forEach((d, i) => {
+      const part = parts[i]!;
+      if (part === 0n) return;
+      const cost = toDecimalString(part);
+      const usage = it.chargeCategory === 'Usage';
+      out.push({
+        BilledCost: cost, BillingAccountId: opts.accountId ?? 'aicost', BillingAccountName: opts.accountName ?? 'aicost chargeback', BillingCurrency: 'USD',
+        BillingPeriodEnd: iso(opts.billingPeriod.to), BillingPeriodStart: iso(opts.billingPeriod.from), ChargeCategory: it.chargeCategory, ChargeClass: '',
+        ChargeDescription: it.description, ChargePeriodEnd: iso(d.to), ChargePeriodStart: iso(d.from), ContractedCost: cost, EffectiveCost: cost,
+        InvoiceIssuerName: 'aicost', ListCost: cost, PricingQuantity: usage ? '1' : '', PricingUnit: usage ? 'Days' : '', ProviderName: 'aicost', PublisherName: 'aicost',
+        ServiceCategory: SERVICE_CATEGORY[it.category] ?? 'Other', ServiceName: it.category === 'api' || it.category === 'unobserved' ? 'LLM API' : it.category,
+        SubAccountId: it.sub, SubAccountName: it.subName,
+        Tags: JSON.stringify({ team: it.sub, aicost_category: it.category, ...(it.costCenter ? { cost_center: it.costCenter } : {}) }),
+      });
+    });
+  }
+  return out;
+}
+
+/** The records as CSV (header first), every cell escaped against formula injection. */
+export function focusCsv(records: readonly FocusRecord[]): string {
+  return stringify([FOCUS_EXPORT_COLUMNS, ...records.map((r) => FOCUS_EXPORT_COLUMNS.map((c) => escapeCell(r[c] ?? '')))]);
+}

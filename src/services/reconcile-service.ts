@@ -1,0 +1,209 @@
+import type { BillingMappingRecord, BillingRepository } from '../db/repositories/billing.ts';
+import type { TeamsRepository } from '../db/repositories/teams.ts';
+import type { HiddenCost, HiddenCostLine, HiddenCostTarget } from '../domain/hidden-costs.ts';
+import { sum, type Money } from '../domain/money.ts';
+import { daysOf, type Period } from '../domain/periods.ts';
+import { billingProviderOf, coveragePct, reconcileDays, type DayGap, type Provider } from '../domain/reconciliation.ts';
+import type { Authz } from './authz.ts';
+import { UNOBSERVED_CATEGORY, type DerivedLines } from './true-cost.ts';
+
+/**
+ * Reconciliation with the providers' bills (issue 14): the gaps per provider and day, the unobserved
+ * spend as true-cost lines (with the FOCUS charges, see `derivedLines`), `/aicost reconcile`,
+ * `/aicost admin map …` and the weekly finance alert. Returns data; formatting is in src/format/.
+ */
+export type UnmappedMode = 'allocate' | 'line';
+
+export interface ReconcileDeps {
+  billing: Pick<BillingRepository, 'billed' | 'observed' | 'mappings' | 'setMapping' | 'charges'>;
+  teams: TeamsRepository;
+  authz: Authz;
+  audit?: (entry: { actor: string; action: string; entity: string; entityId: string; before: unknown; after: unknown }, at: Date) => Promise<void>;
+  timeZone: string;
+  unmapped: UnmappedMode;
+  alertPct: number;
+}
+
+export interface ProviderSummary {
+  provider: Provider;
+  billed: Money;
+  observed: Money;
+  unobserved: Money;
+  coveragePct: number | null;
+  days: number;
+}
+
+export interface GroupSummary {
+  provider: Provider;
+  team: string | null;
+  scopes: string[];
+  billed: Money;
+  observed: Money;
+  unobserved: Money;
+  coveragePct: number | null;
+}
+
+export interface ReconcileReport {
+  period: Period;
+  /** Last complete UTC billing day counted (exclusive bound). */
+  completeBefore: string;
+  providers: ProviderSummary[];
+  groups: GroupSummary[];
+  /** The days with the largest gaps (by absolute unobserved), largest first. */
+  worstDays: { provider: Provider; day: string; billed: Money; observed: Money; unobserved: Money }[];
+  total: { billed: Money; observed: Money; unobserved: Money };
+  unmapped: UnmappedMode;
+}
+
+const DAY_MS = 86_400_000;
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+const utcDay = (at: Date) => at.toISOString().slice(0, 10);
+
+/** A provider whose unobserved share of a completed week is above the threshold. */
+export interface WeekAlert {
+  provider: Provider;
+  weekStart: string;
+  billed: Money;
+  observed: Money;
+  unobserved: Money;
+  sharePct: number;
+}
+
+/** What the reconciliation tells finance (see notices.ts). */
+export type ReconcileNotice = { type: 'reconcile.alert'; alert: WeekAlert; thresholdPct: number };
+
+export function reconcileService(deps: ReconcileDeps) {
+  const { billing, timeZone } = deps;
+
+  /** The gaps of the billing days labelled `days` (local calendar days of a period, which the UTC billing days are matched by label). */
+  async function gapsForDays(days: string[], now: Date): Promise<DayGap[]> {
+    if (days.length === 0) return [];
+    const first = days[0]!;
+    const end = nextDay(days[days.length - 1]!);
+    const wanted = new Set(days);
+    const billed = (await billing.billed(first, end)).filter((b) => wanted.has(b.day));
+    // No bill in range (no admin key, or not read yet): nothing to reconcile, and no scan of the entries.
+    if (billed.length === 0) return [];
+    const [observedRows, mappings] = await Promise.all([
+      billing.observed(new Date(`${first}T00:00:00Z`), new Date(`${end}T00:00:00Z`)),
+      billing.mappings(),
+    ]);
+    const observed = [];
+    for (const o of observedRows) {
+      const provider = billingProviderOf(o.provider, o.model);
+      if (provider) observed.push({ day: o.day, teamId: o.teamId, provider, amount: o.amount });
+    }
+    return reconcileDays(billed, observed, mappings, utcDay(now));
+  }
+
+  const derivedLines: DerivedLines = {
+    async lines(window, now) {
+      const days = daysOf(window, timeZone);
+      const [gaps, charges] = await Promise.all([gapsForDays(days, now), days.length ? billing.charges(days[0]!, nextDay(days[days.length - 1]!)) : []]);
+      const lines: HiddenCostLine[] = [];
+      const unassigned: { line: HiddenCostLine; reason: string }[] = [];
+      let id = 0;
+      const line = (category: string, amount: Money, date: string, target: HiddenCostTarget, note: string, author: string): HiddenCostLine => {
+        const entry: HiddenCost = { id: --id, category, amount, kind: 'one_off', date, target, note, author };
+        return { entry, amount, units: null };
+      };
+      for (const d of gaps) {
+        for (const g of d.groups) {
+          if (g.unobserved === 0n) continue;
+          const note = `${d.provider} billed ${d.day}, not seen by the observability sources`;
+          if (g.teamId !== null) lines.push(line(UNOBSERVED_CATEGORY, g.unobserved, d.day, { type: 'team', teamId: g.teamId }, note, `${d.provider} billing`));
+          else if (deps.unmapped === 'allocate') lines.push(line(UNOBSERVED_CATEGORY, g.unobserved, d.day, { type: 'shared', rule: { type: 'direct_spend' } }, note, `${d.provider} billing`));
+          else unassigned.push({ line: line(UNOBSERVED_CATEGORY, g.unobserved, d.day, { type: 'shared', rule: { type: 'direct_spend' } }, note, `${d.provider} billing`), reason: `unobserved ${d.provider} spend of unmapped projects` });
+        }
+      }
+      const wanted = new Set(days);
+      for (const c of charges) {
+        if (!wanted.has(c.day)) continue;
+        const target: HiddenCostTarget = c.featureId !== null ? { type: 'feature', featureId: c.featureId } : c.teamId !== null ? { type: 'team', teamId: c.teamId } : { type: 'shared', rule: { type: 'direct_spend' } };
+        lines.push(line(c.category, c.amount, c.day, target, `${c.providerName ?? ''} ${c.serviceName ?? ''}`.trim(), `FOCUS ${c.file}`));
+      }
+      return { lines, unassigned };
+    },
+  };
+
+  async function report(period: Period, now: Date): Promise<ReconcileReport> {
+    const gaps = await gapsForDays(daysOf(period, timeZone), now);
+    const teamList = await deps.teams.list();
+    const slug = (id: number | null) => (id === null ? null : (teamList.find((t) => t.id === id)?.slug ?? `team ${id}`));
+    const providers: ProviderSummary[] = [];
+    const groups = new Map<string, GroupSummary>();
+    for (const p of ['openai', 'anthropic'] as const) {
+      const ds = gaps.filter((g) => g.provider === p);
+      if (ds.length === 0) continue;
+      const billed = sum(ds.map((d) => d.billed));
+      const observed = sum(ds.map((d) => d.observed));
+      providers.push({ provider: p, billed, observed, unobserved: (billed - observed) as Money, coveragePct: coveragePct(observed, billed), days: ds.length });
+      for (const d of ds) {
+        for (const g of d.groups) {
+          const key = `${p}|${g.teamId ?? ''}`;
+          const s = groups.get(key) ?? { provider: p, team: slug(g.teamId), scopes: [], billed: 0n as Money, observed: 0n as Money, unobserved: 0n as Money, coveragePct: null };
+          s.billed = (s.billed + g.billed) as Money;
+          s.observed = (s.observed + g.observed) as Money;
+          s.unobserved = (s.unobserved + g.unobserved) as Money;
+          for (const sc of g.scopes) if (!s.scopes.includes(sc)) s.scopes.push(sc);
+          groups.set(key, s);
+        }
+      }
+    }
+    for (const g of groups.values()) g.coveragePct = coveragePct(g.observed, g.billed);
+    const abs = (m: bigint) => (m < 0n ? -m : m);
+    const worstDays = [...gaps].sort((a, b) => (abs(b.unobserved) > abs(a.unobserved) ? 1 : abs(b.unobserved) < abs(a.unobserved) ? -1 : a.day.localeCompare(b.day))).slice(0, 5)
+      .map((d) => ({ provider: d.provider, day: d.day, billed: d.billed, observed: d.observed, unobserved: d.unobserved }));
+    const total = { billed: sum(providers.map((p) => p.billed)), observed: sum(providers.map((p) => p.observed)), unobserved: sum(providers.map((p) => p.unobserved)) };
+    return { period, completeBefore: utcDay(now), providers, groups: [...groups.values()], worstDays, total, unmapped: deps.unmapped };
+  }
+
+  return {
+    derivedLines,
+    report,
+    gapsForDays,
+
+    /**
+     * `/aicost admin map openai project <id> <team>` / `… anthropic workspace <id> <team>` (finance only).
+     * The bills are read by project (OpenAI) and workspace (Anthropic), so those are what can be mapped.
+     */
+    async map(words: string[], userId: string, now: Date): Promise<{ ok: boolean; message: string }> {
+      if (!(await deps.authz.isFinance(userId))) return { ok: false, message: 'Only finance can map provider projects to teams. Nothing was changed.' };
+      const [provider, scopeType, scopeId, teamSlug, ...extra] = words.map((w) => w.trim());
+      const usage = 'Usage: /aicost admin map openai project proj_abc support, or /aicost admin map anthropic workspace wrkspc_x search.';
+      if (extra.length || !provider || !scopeType || !scopeId || !teamSlug) return { ok: false, message: usage };
+      const p = provider.toLowerCase();
+      if (p !== 'openai' && p !== 'anthropic') return { ok: false, message: `The provider must be openai or anthropic, not "${provider}". ${usage}` };
+      const t = scopeType.toLowerCase();
+      const expected = p === 'openai' ? 'project' : 'workspace';
+      if (t !== expected) return { ok: false, message: `${p} bills are read per ${expected}, so map a ${expected}, not "${scopeType}". ${usage}` };
+      if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(scopeId)) return { ok: false, message: `"${scopeId}" is not a ${t} id (letters, digits, _ . : -).` };
+      const team = await deps.teams.bySlug(teamSlug.toLowerCase());
+      if (!team) return { ok: false, message: `There is no team "${teamSlug}".` };
+      const mapping: BillingMappingRecord = { provider: p, scopeType: t, scopeId, teamId: team.id };
+      const before = await billing.setMapping(mapping, userId);
+      await deps.audit?.({ actor: userId, action: 'billing.map', entity: 'billing-mapping', entityId: `${p}:${scopeId}`, before, after: mapping }, now);
+      return { ok: true, message: `${p} ${t} ${scopeId} now belongs to ${team.slug}: its unobserved spend is ${team.slug}'s from now on (also for open past months).` };
+    },
+
+    /** The providers whose unobserved share of the completed UTC week [weekStart, +7d) is above the threshold. */
+    async weekAlerts(weekStart: string, now: Date): Promise<WeekAlert[]> {
+      const days: string[] = [];
+      for (let d = weekStart; days.length < 7; d = nextDay(d)) days.push(d);
+      const gaps = await gapsForDays(days, now);
+      const out = [];
+      for (const p of ['openai', 'anthropic'] as const) {
+        const ds = gaps.filter((g) => g.provider === p);
+        const billed = sum(ds.map((d) => d.billed));
+        if (billed <= 0n) continue;
+        const observed = sum(ds.map((d) => d.observed));
+        const unobserved = (billed - observed) as Money;
+        const sharePct = (Number((unobserved * 10_000n) / billed) / 100);
+        if (sharePct > deps.alertPct) out.push({ provider: p, weekStart, billed, observed, unobserved, sharePct });
+      }
+      return out;
+    },
+  };
+}
+
+export type ReconcileService = ReturnType<typeof reconcileService>;

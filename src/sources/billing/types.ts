@@ -1,0 +1,55 @@
+import type { Money } from '../../domain/money.ts';
+
+/** Providers whose own invoices aicost reads (their admin cost APIs), to reconcile observed spend. */
+export type BillingProvider = 'openai' | 'anthropic';
+export const BILLING_PROVIDERS: readonly BillingProvider[] = ['openai', 'anthropic'];
+
+/** One billed amount: a provider's day (UTC), project/workspace ("" for none) and line item ("" for none). */
+export interface BilledRow {
+  provider: BillingProvider;
+  day: string;
+  scope: string;
+  lineItem: string;
+  amount: Money;
+}
+
+/** One daily bucket as the provider returned it: every row of that day (empty when nothing was billed). */
+export interface BilledDay {
+  provider: BillingProvider;
+  day: string;
+  rows: BilledRow[];
+}
+
+/** A billing API reduced to one operation: the complete daily buckets that start in [from, to), page by page. */
+export interface BillingClient {
+  readonly provider: BillingProvider;
+  days(from: Date, to: Date, signal?: AbortSignal): AsyncGenerator<BilledDay[], void, undefined>;
+}
+
+/** Rows with the same (day, scope, line item) summed, so a bucket has one row per key. */
+export function mergeRows(provider: BillingProvider, day: string, rows: Omit<BilledRow, 'provider' | 'day'>[]): BilledDay {
+  const byKey = new Map<string, BilledRow>();
+  for (const r of rows) {
+    const key = `${r.scope}\u0000${r.lineItem}`;
+    const prev = byKey.get(key);
+    if (prev) prev.amount = (prev.amount + r.amount) as Money;
+    else byKey.set(key, { provider, day, scope: r.scope, lineItem: r.lineItem, amount: r.amount });
+  }
+  return { provider, day, rows: [...byKey.values()] };
+}
+
+/** The UTC day "YYYY-MM-DD" of an instant. */
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/**
+ * A decimal string in cents (Anthropic's `amount`: "123.45" is $1.2345) as Money, exactly: the decimal
+ * point is moved two places in the text (never a float), then rounded half away from zero at the nanodollar.
+ */
+export function centsToMoney(text: string, parseUsd: (usd: string) => Money): Money {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new RangeError(`not a decimal amount of cents: ${text}`);
+  const whole = (m[2] ?? '').padStart(3, '0');
+  return parseUsd(`${m[1]}${whole.slice(0, -2)}.${whole.slice(-2)}${m[3] ?? ''}`);
+}

@@ -1,0 +1,188 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { toDecimalString, type Money } from '../../src/domain/money.ts';
+import { startJsonServer, type JsonReply, type JsonStandIn } from './helicone-stand-in.ts';
+
+/**
+ * Stand-ins for the providers' billing APIs, answering as their documents say:
+ * - OpenAI `GET /v1/organization/costs` (../shared/specs/openai-openapi.yaml: UsageResponse of
+ *   CostsResult buckets): Bearer admin key, `start_time` required (Unix seconds), `end_time` exclusive,
+ *   `bucket_width` only `1d`, repeated `group_by` of project_id / line_item / api_key_id (ungrouped
+ *   fields are null and amounts summed), `limit` 1..180 (default 7) buckets, opaque `page` cursor with
+ *   `has_more` / `next_page`, an empty `results` array for a day with no cost, `amount.value` a number.
+ * - Anthropic `GET /v1/organizations/cost_report` (Admin API reference): `x-api-key` and
+ *   `anthropic-version`, RFC 3339 `starting_at` / `ending_at`, `group_by[]` of workspace_id /
+ *   description (description, cost_type, model, … are null when not grouped by description),
+ *   `limit` 1..31 (default 7), `amount` a decimal string in cents, `currency` "USD".
+ * Both answer 401 to a wrong key and can be made to fail (429 with Retry-After, 5xx) with `failNext`.
+ */
+
+const DAY = 86_400;
+
+export interface OpenAiCost {
+  day: string;
+  project_id: string | null;
+  line_item: string;
+  /** Nanodollars; rendered as a JSON number of USD (negative for credits). */
+  amount: Money;
+  api_key_id?: string | null;
+}
+
+export interface AnthropicCost {
+  day: string;
+  workspace_id: string | null;
+  description: string;
+  cost_type?: string;
+  model?: string | null;
+  /** Decimal string in cents, exactly as the API sends it ("123.45" = $1.2345). */
+  amount: string;
+}
+
+export interface BillingStandIn<T> extends JsonStandIn {
+  adminKey: string;
+  costs: T[];
+}
+
+const dayOf = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
+const encodeCursor = (n: number) => Buffer.from(`bucket:${n}`).toString('base64url');
+const decodeCursor = (s: string): number | null => {
+  const m = /^bucket:(\d+)$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
+  return m ? Number(m[1]) : null;
+};
+
+function rateLimitReply(body: unknown) {
+  return (f: { status?: number; retryAfter?: number | string; headers?: Record<string, string>; body?: unknown }): JsonReply => ({
+    status: f.status ?? 500,
+    headers: { ...(f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {}), ...f.headers },
+    body: f.body ?? (f.status === 429 ? body : { error: { message: 'The server had an error while processing your request.', type: 'server_error' } }),
+  });
+}
+
+export async function startOpenAiCostsStandIn(opts: { adminKey?: string; costs?: OpenAiCost[] } = {}): Promise<BillingStandIn<OpenAiCost>> {
+  const adminKey = opts.adminKey ?? 'sk-admin-openai-test-0000';
+  const costs = opts.costs ?? [];
+  const authorized = (h: IncomingHttpHeaders) => h.authorization === `Bearer ${adminKey}`;
+  const bad = (status: number, message: string, param: string | null = null): JsonReply => ({ status, body: { error: { message, type: 'invalid_request_error', param, code: null } } });
+  const base = await startJsonServer(
+    (req) => {
+      if (req.method !== 'GET' || req.url.pathname !== '/v1/organization/costs') return bad(404, 'Not found');
+      if (!authorized(req.headers)) return bad(401, 'Incorrect API key provided.');
+      const q = req.url.searchParams;
+      const start = Number(q.get('start_time'));
+      if (!q.get('start_time') || !Number.isInteger(start)) return bad(400, 'start_time is required', 'start_time');
+      const end = q.get('end_time') === null ? Math.ceil(Date.now() / 1000) : Number(q.get('end_time'));
+      if ((q.get('bucket_width') ?? '1d') !== '1d') return bad(400, 'bucket_width must be 1d', 'bucket_width');
+      const limit = q.get('limit') === null ? 7 : Number(q.get('limit'));
+      if (!Number.isInteger(limit) || limit < 1 || limit > 180) return bad(400, 'limit must be between 1 and 180', 'limit');
+      const groupBy = q.getAll('group_by');
+      if (groupBy.some((g) => !['project_id', 'line_item', 'api_key_id'].includes(g))) return bad(400, 'invalid group_by', 'group_by');
+      const first = Math.floor(start / DAY) * DAY;
+      const offset = q.get('page') === null ? 0 : decodeCursor(q.get('page')!);
+      if (offset === null) return bad(400, 'invalid page', 'page');
+      const buckets: unknown[] = [];
+      let t = first + offset * DAY;
+      for (; t < end && buckets.length < limit; t += DAY) {
+        const day = dayOf(t);
+        const groups = new Map<string, { project_id: string | null; line_item: string | null; api_key_id: string | null; amount: bigint }>();
+        for (const c of costs.filter((x) => x.day === day)) {
+          const g = {
+            project_id: groupBy.includes('project_id') ? c.project_id : null,
+            line_item: groupBy.includes('line_item') ? c.line_item : null,
+            api_key_id: groupBy.includes('api_key_id') ? (c.api_key_id ?? null) : null,
+          };
+          const key = JSON.stringify(g);
+          const prev = groups.get(key);
+          if (prev) prev.amount += c.amount;
+          else groups.set(key, { ...g, amount: c.amount });
+        }
+        buckets.push({
+          object: 'bucket', start_time: t, end_time: t + DAY,
+          results: [...groups.values()].map((g) => ({
+            object: 'organization.costs.result',
+            amount: { value: Number(toDecimalString(g.amount as Money)), currency: 'usd' },
+            line_item: g.line_item, project_id: g.project_id, api_key_id: g.api_key_id, quantity: null, quantity_unit: null,
+          })),
+        });
+      }
+      const hasMore = t < end;
+      return { status: 200, body: { object: 'page', data: buckets, has_more: hasMore, next_page: hasMore ? encodeCursor((t - first) / DAY) : null } };
+    },
+    authorized,
+    rateLimitReply({ error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } }),
+  );
+  return { ...base, adminKey, costs };
+}
+
+export async function startAnthropicCostStandIn(opts: { adminKey?: string; costs?: AnthropicCost[] } = {}): Promise<BillingStandIn<AnthropicCost>> {
+  const adminKey = opts.adminKey ?? 'sk-ant-admin01-test-0000';
+  const costs = opts.costs ?? [];
+  const authorized = (h: IncomingHttpHeaders) => h['x-api-key'] === adminKey;
+  const bad = (status: number, type: string, message: string): JsonReply => ({ status, body: { type: 'error', error: { type, message } } });
+  const base = await startJsonServer(
+    (req) => {
+      if (req.method !== 'GET' || req.url.pathname !== '/v1/organizations/cost_report') return bad(404, 'not_found_error', 'Not found');
+      if (!authorized(req.headers)) return bad(401, 'authentication_error', 'invalid x-api-key');
+      if (!req.headers['anthropic-version']) return bad(400, 'invalid_request_error', 'anthropic-version: header is required');
+      const q = req.url.searchParams;
+      const startText = q.get('starting_at');
+      const start = startText ? Date.parse(startText) : Number.NaN;
+      if (Number.isNaN(start)) return bad(400, 'invalid_request_error', 'starting_at: must be an RFC 3339 timestamp');
+      const end = q.get('ending_at') === null ? Date.now() : Date.parse(q.get('ending_at')!);
+      if (Number.isNaN(end)) return bad(400, 'invalid_request_error', 'ending_at: must be an RFC 3339 timestamp');
+      if ((q.get('bucket_width') ?? '1d') !== '1d') return bad(400, 'invalid_request_error', 'bucket_width: only 1d');
+      const limit = q.get('limit') === null ? 7 : Number(q.get('limit'));
+      if (!Number.isInteger(limit) || limit < 1 || limit > 31) return bad(400, 'invalid_request_error', 'limit: must be between 1 and 31');
+      const groupBy = q.getAll('group_by[]');
+      if (groupBy.some((g) => !['workspace_id', 'description'].includes(g))) return bad(400, 'invalid_request_error', 'group_by: invalid value');
+      const first = Math.floor(start / 1000 / DAY) * DAY;
+      const offset = q.get('page') === null ? 0 : decodeCursor(q.get('page')!);
+      if (offset === null) return bad(400, 'invalid_request_error', 'page: invalid');
+      const buckets: unknown[] = [];
+      let t = first + offset * DAY;
+      for (; t * 1000 < end && buckets.length < limit; t += DAY) {
+        const day = dayOf(t);
+        const byDesc = groupBy.includes('description');
+        const groups = new Map<string, { workspace_id: string | null; c: AnthropicCost | null; cents: bigint[] }>();
+        for (const c of costs.filter((x) => x.day === day)) {
+          const ws = groupBy.includes('workspace_id') ? c.workspace_id : null;
+          const key = JSON.stringify([ws, byDesc ? c.description : null]);
+          const g = groups.get(key) ?? { workspace_id: ws, c: byDesc ? c : null, cents: [] };
+          g.cents.push(centsToAtto(c.amount));
+          groups.set(key, g);
+        }
+        buckets.push({
+          starting_at: new Date(t * 1000).toISOString().replace('.000Z', 'Z'),
+          ending_at: new Date((t + DAY) * 1000).toISOString().replace('.000Z', 'Z'),
+          results: [...groups.values()].map((g) => ({
+            currency: 'USD',
+            amount: attoToCents(g.cents.reduce((a, b) => a + b, 0n)),
+            workspace_id: g.workspace_id,
+            description: g.c?.description ?? null,
+            cost_type: g.c ? (g.c.cost_type ?? 'tokens') : null,
+            context_window: g.c && (g.c.cost_type ?? 'tokens') === 'tokens' ? '0-200k' : null,
+            model: g.c?.model ?? null,
+            service_tier: g.c && (g.c.cost_type ?? 'tokens') === 'tokens' ? 'standard' : null,
+            token_type: g.c && (g.c.cost_type ?? 'tokens') === 'tokens' ? 'output_tokens' : null,
+          })),
+        });
+      }
+      const hasMore = t * 1000 < end;
+      return { status: 200, body: { data: buckets, has_more: hasMore, next_page: hasMore ? encodeCursor((t - first) / DAY) : null } };
+    },
+    authorized,
+    rateLimitReply({ type: 'error', error: { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your rate limit.' } }),
+  );
+  return { ...base, adminKey, costs };
+}
+
+/** Cents text → integer of 1e-12 cents (exact for the stand-in's sums). */
+function centsToAtto(text: string): bigint {
+  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text)!;
+  const v = BigInt(m[2] || '0') * 10n ** 12n + BigInt(((m[3] ?? '') + '0'.repeat(12)).slice(0, 12));
+  return m[1] === '-' ? -v : v;
+}
+function attoToCents(v: bigint): string {
+  const neg = v < 0n;
+  const a = neg ? -v : v;
+  const frac = (a % 10n ** 12n).toString().padStart(12, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${a / 10n ** 12n}${frac ? `.${frac}` : ''}`;
+}
