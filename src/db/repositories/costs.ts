@@ -30,8 +30,11 @@ const column: Record<Dimension, Sql> = {
   category: Prisma.sql`"category"`,
 };
 
-/** Read side of the cost entries: the aggregates every report is built from. */
-export function costQueries(db: Database) {
+/**
+ * The same aggregates summed from the raw ledger: the reference the rollups are proven against
+ * (test/integration/rollups.test.ts), and what `aicost verify` trusts.
+ */
+export function ledgerCostQueries(db: Database) {
   const { prisma, provider } = db;
 
   function where(f: CostFilter): Sql {
@@ -144,4 +147,6 @@ export function costQueries(db: Database) {
   };
 }
 
-export type CostQueries = ReturnType<typeof costQueries>;
+export type CostQueries = ReturnType<typeof ledgerCostQueries>;
+
+export { costQueries } from './cost-rollups.ts';

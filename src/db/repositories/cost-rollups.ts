@@ -1,0 +1,187 @@
+import type { Database } from '../client.ts';
+import { CUBES, decompose, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
+import { Prisma, instant, sumAsText, type Sql } from '../sql.ts';
+import type { Money } from '../../domain/money.ts';
+import type { CostFilter, CostQueries, Dimension } from './costs.ts';
+
+/**
+ * The aggregates every report is built from, read from the exact rollups (src/db/rollups.ts) instead of
+ * the per-call ledger: a period is its whole UTC days, hours and quarter hours in the rollup tables plus
+ * the raw entries of its unaligned edges (only "up to now": under 15 minutes). What a question costs
+ * grows with the days in the period and the teams × features × models (× customers, for the detail
+ * table) active per bucket, not with the calls. Same interface and results as `ledgerCostQueries`.
+ */
+const [narrow, detail, workItems] = CUBES as [Cube, Cube, Cube];
+
+const rollupColumn: Record<Dimension, string> = {
+  team: 'teamId', feature: 'featureId', model: 'model', customer: 'customer', environment: 'environment', source: 'source', category: 'category',
+};
+
+type Col = { name: string; rollup: string; raw: string };
+
+export function costQueries(db: Database): CostQueries {
+  const { prisma, provider } = db;
+  const raw = (s: string) => Prisma.raw(s);
+
+  /** Filters on the rollup columns ("none" is 0). */
+  function rollupFilter(f: Omit<CostFilter, 'from' | 'to'>, cube: Cube): Sql[] {
+    const parts: Sql[] = [];
+    if (f.teamIds) {
+      const ids = f.teamIds.map((t) => t ?? 0);
+      parts.push(ids.length ? Prisma.sql`"teamId" IN (${Prisma.join(ids)})` : Prisma.sql`1 = 0`);
+    }
+    if (f.featureIds) parts.push(f.featureIds.length ? Prisma.sql`"featureId" IN (${Prisma.join(f.featureIds)})` : Prisma.sql`1 = 0`);
+    if (f.models) {
+      if (!cube.dims.includes('model')) throw new Error(`${cube.table} has no model`);
+      parts.push(f.models.length ? Prisma.sql`"model" IN (${Prisma.join(f.models)})` : Prisma.sql`1 = 0`);
+    }
+    return parts;
+  }
+
+  function rawFilter(f: Omit<CostFilter, 'from' | 'to'>): Sql[] {
+    const parts: Sql[] = [];
+    if (f.teamIds) {
+      const ids = f.teamIds.filter((t): t is number => t !== null);
+      const alternatives: Sql[] = [];
+      if (ids.length) alternatives.push(Prisma.sql`"teamId" IN (${Prisma.join(ids)})`);
+      if (f.teamIds.includes(null)) alternatives.push(Prisma.sql`"teamId" IS NULL`);
+      parts.push(alternatives.length ? Prisma.sql`(${Prisma.join(alternatives, ' OR ')})` : Prisma.sql`1 = 0`);
+    }
+    if (f.featureIds) parts.push(f.featureIds.length ? Prisma.sql`"featureId" IN (${Prisma.join(f.featureIds)})` : Prisma.sql`1 = 0`);
+    if (f.models) parts.push(f.models.length ? Prisma.sql`"model" IN (${Prisma.join(f.models)})` : Prisma.sql`1 = 0`);
+    return parts;
+  }
+
+  function bucketRanges(pieces: Piece[]): Sql | null {
+    const runs = pieces.filter((p): p is Extract<Piece, { grain: number }> => 'grain' in p);
+    if (!runs.length) return null;
+    return Prisma.sql`(${Prisma.join(runs.map((r) => Prisma.sql`("grain" = ${r.grain} AND "bucket" >= ${r.from} AND "bucket" < ${r.to})`), ' OR ')})`;
+  }
+
+  function rawRanges(pieces: Piece[]): Sql | null {
+    const ranges = pieces.filter((p): p is Extract<Piece, { raw: true }> => 'raw' in p);
+    if (!ranges.length) return null;
+    return Prisma.sql`(${Prisma.join(ranges.map((r) => Prisma.sql`("occurredAt" >= ${instant(provider, r.from)} AND "occurredAt" < ${instant(provider, r.to)})`), ' OR ')})`;
+  }
+
+  /** The period's rows from the rollup table and from the raw edges, with the same columns. */
+  function rows(cube: Cube, f: CostFilter, cols: Col[], rawWhere?: string): Sql {
+    const pieces = decompose(f.from, f.to, grainsOf(cube));
+    const branches: Sql[] = [];
+    const buckets = bucketRanges(pieces);
+    if (buckets) {
+      branches.push(Prisma.sql`SELECT ${raw(cols.map((c) => `${c.rollup} AS "${c.name}"`).join(', '))} FROM ${raw(`"${cube.table}"`)}
+        WHERE ${Prisma.join([buckets, ...rollupFilter(f, cube)], ' AND ')}`);
+    }
+    const edges = rawRanges(pieces);
+    if (edges || !buckets) {
+      const extra = rawWhere ? [Prisma.raw(rawWhere)] : [];
+      branches.push(Prisma.sql`SELECT ${raw(cols.map((c) => `${c.raw} AS "${c.name}"`).join(', '))} FROM "CostEntry"
+        WHERE ${Prisma.join([edges ?? Prisma.sql`1 = 0`, ...rawFilter(f), ...extra], ' AND ')}`);
+    }
+    return Prisma.join(branches, ' UNION ALL ');
+  }
+
+  const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"' };
+  const calls: Col = { name: 'calls', rollup: '"calls"', raw: '1' };
+  const sumText = (c: string) => sumAsText(provider, Prisma.raw(`"${c}"`));
+  const key = (d: string): Col => ({ name: d, rollup: dimRead(d as never), raw: d === 'correction' ? '(CASE WHEN "originalAt" IS NULL THEN 0 ELSE 1 END)' : `"${d}"` });
+  const num = (v: unknown) => (v === null ? null : Number(v));
+  const byAmount = <T extends { amount: Money }>(xs: T[]) => xs.sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1));
+
+  async function total(f: CostFilter): Promise<{ amount: Money; count: number }> {
+    const r = (await prisma.$queryRaw<{ amount: string; count: string }[]>`
+      SELECT ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count" FROM (${rows(narrow, f, [amount, calls])}) u`)[0];
+    return { amount: BigInt(r?.amount ?? '0') as Money, count: Number(r?.count ?? 0) };
+  }
+
+  return {
+    async groupBy(dimension, f) {
+      const col = rollupColumn[dimension];
+      const cube = narrow.dims.includes(col as never) ? narrow : detail;
+      const out = await prisma.$queryRaw<{ key: unknown; amount: string; count: string }[]>`
+        SELECT "k" AS "key", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
+        FROM (${rows(cube, f, [{ ...key(col), name: 'k' }, amount, calls])}) u GROUP BY "k" HAVING SUM("calls") <> 0`;
+      return byAmount(out.map((r) => ({ key: r.key === null ? null : String(r.key), amount: BigInt(r.amount) as Money, count: Number(r.count) })));
+    },
+
+    async intervalTotals(f, boundaries) {
+      // Each interval is decomposed on its own; the rollup sums are fetched once per (grain, bucket)
+      // over the merged ranges, then each interval adds up its own pieces. Raw edges (only where a
+      // boundary is not on a quarter hour, e.g. "now") are summed per interval.
+      const intervals = boundaries.slice(0, -1).map((from, i) => decompose(from, boundaries[i + 1]!, grainsOf(narrow)));
+      const merged = new Map<number, { from: number; to: number }[]>();
+      for (const p of intervals.flat()) {
+        if (!('grain' in p)) continue;
+        const list = merged.get(p.grain) ?? [];
+        const last = list[list.length - 1];
+        if (last && last.to >= p.from) last.to = Math.max(last.to, p.to);
+        else list.push({ from: p.from, to: p.to });
+        merged.set(p.grain, list);
+      }
+      const sums = new Map<string, bigint>();
+      const ranges = [...merged].flatMap(([grain, list]) => list.map((r) => Prisma.sql`("grain" = ${grain} AND "bucket" >= ${r.from} AND "bucket" < ${r.to})`));
+      if (ranges.length) {
+        const found = await prisma.$queryRaw<{ grain: unknown; bucket: unknown; amount: string }[]>`
+          SELECT "grain", "bucket", ${sumText('amount')} AS "amount" FROM "CostRollup"
+          WHERE ${Prisma.join([Prisma.sql`(${Prisma.join(ranges, ' OR ')})`, ...rollupFilter(f, narrow)], ' AND ')}
+          GROUP BY "grain", "bucket"`;
+        for (const r of found) sums.set(`${Number(r.grain)}:${Number(r.bucket)}`, BigInt(r.amount));
+      }
+      const rawParts: Sql[] = [];
+      intervals.forEach((pieces, i) => {
+        const edges = rawRanges(pieces);
+        if (edges) rawParts.push(Prisma.sql`SELECT ${i} AS "i", ${sumText('amount')} AS "amount" FROM "CostEntry" WHERE ${Prisma.join([edges, ...rawFilter(f)], ' AND ')}`);
+      });
+      const rawSums = new Map<number, bigint>();
+      for (let s = 0; s < rawParts.length; s += 100) {
+        const found = await prisma.$queryRaw<{ i: unknown; amount: string }[]>`${Prisma.join(rawParts.slice(s, s + 100), ' UNION ALL ')}`;
+        for (const r of found) rawSums.set(Number(r.i), BigInt(r.amount));
+      }
+      return intervals.map((pieces, i) => {
+        let sum = rawSums.get(i) ?? 0n;
+        for (const p of pieces) if ('grain' in p) for (let b = p.from; b < p.to; b++) sum += sums.get(`${p.grain}:${b}`) ?? 0n;
+        return sum as Money;
+      });
+    },
+
+    async teamFeatureSummary(f) {
+      const unpriced: Col = { name: 'unpriced', rollup: `CASE WHEN "pricedBy" = 'unpriced' THEN "calls" ELSE 0 END`, raw: `CASE WHEN "pricedBy" = 'unpriced' THEN 1 ELSE 0 END` };
+      const out = await prisma.$queryRaw<{ teamId: unknown; featureId: unknown; amount: string; count: string; unpriced: string }[]>`
+        SELECT "teamId", "featureId", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count", ${sumText('unpriced')} AS "unpriced"
+        FROM (${rows(narrow, f, [key('teamId'), key('featureId'), amount, calls, unpriced])}) u
+        GROUP BY "teamId", "featureId" HAVING SUM("calls") <> 0`;
+      return out.map((r) => ({ teamId: num(r.teamId), featureId: num(r.featureId), amount: BigInt(r.amount) as Money, count: Number(r.count), unpriced: Number(r.unpriced) }));
+    },
+
+    async usage(f, by) {
+      const col = by === 'team' ? 'teamId' : 'featureId';
+      const tokens: Col = { name: 'tokens', rollup: '"inputTokens" + "outputTokens"', raw: '"inputTokens" + "outputTokens"' };
+      // Work-item rollups carry no model: a model-filtered usage question (none exists today) reads the ledger.
+      const distinctRows = f.models
+        ? Prisma.sql`SELECT "${raw(col)}" AS "k", "workItem" FROM "CostEntry" WHERE "occurredAt" >= ${instant(provider, f.from)} AND "occurredAt" < ${instant(provider, f.to)}
+            AND "workItem" IS NOT NULL AND ${Prisma.join([Prisma.sql`1 = 1`, ...rawFilter(f)], ' AND ')}`
+        : rows(workItems, f, [{ ...key(col), name: 'k' }, { name: 'workItem', rollup: '"workItem"', raw: '"workItem"' }], '"workItem" IS NOT NULL');
+      const [volume, distinct] = await Promise.all([
+        prisma.$queryRaw<{ key: unknown; requests: string; tokens: string }[]>`
+          SELECT "k" AS "key", ${sumText('calls')} AS "requests", ${sumText('tokens')} AS "tokens"
+          FROM (${rows(narrow, f, [{ ...key(col), name: 'k' }, calls, tokens])}) u GROUP BY "k" HAVING SUM("calls") <> 0`,
+        prisma.$queryRaw<{ key: unknown; workItems: string }[]>`
+          SELECT "k" AS "key", ${provider === 'sqlite' ? Prisma.sql`CAST(COUNT(DISTINCT "workItem") AS TEXT)` : Prisma.sql`COUNT(DISTINCT "workItem")::text`} AS "workItems"
+          FROM (${distinctRows}) u GROUP BY "k"`,
+      ]);
+      const items = new Map(distinct.map((r) => [num(r.key), Number(r.workItems)]));
+      return volume.map((r) => ({ key: num(r.key), requests: Number(r.requests), tokens: BigInt(r.tokens), workItems: items.get(num(r.key)) ?? 0 }));
+    },
+
+    async teamSourceSummary(f) {
+      const out = await prisma.$queryRaw<{ teamId: unknown; source: string; correction: unknown; amount: string; count: string }[]>`
+        SELECT "teamId", "source", "correction", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
+        FROM (${rows(narrow, f, [key('teamId'), key('source'), key('correction'), amount, calls])}) u
+        GROUP BY "teamId", "source", "correction" HAVING SUM("calls") <> 0`;
+      return out.map((r) => ({ teamId: num(r.teamId), source: r.source, correction: Number(r.correction) === 1, amount: BigInt(r.amount) as Money, count: Number(r.count) }));
+    },
+
+    total,
+  };
+}
