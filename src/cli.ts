@@ -26,6 +26,11 @@ const USAGE = `Usage: aicost <command>
                                 the month's chargeback: a summary, or the detail / GL CSV
   anomalies --csv <file>        run the anomaly detector over a date,value CSV of daily totals;
                                 one JSON line per alert
+  verify [--repair] [--month YYYY-MM]
+                                compare the rollups with the cost ledger (every period, or one
+                                month) and, with --repair, rebuild what differs
+  backup --out FILE             online backup of the SQLite database, safe while the bot runs
+                                (PostgreSQL: use pg_dump, see README)
   run <job> [--at <ISO time>]   run a scheduled job once, exactly as the scheduler would for that
                                 time (claimed per slot: running it twice for one slot posts once)
 
@@ -135,6 +140,24 @@ export async function main(argv: string[]): Promise<number> {
         return results.every((r) => r.ok) ? 0 : 1;
       } finally {
         store.close();
+        await db.close();
+      }
+    }
+    case 'verify': {
+      const { values } = parseArgs({ args: rest, options: { repair: { type: 'boolean', default: false }, month: { type: 'string' } } });
+      if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) {
+        console.error('--month must be YYYY-MM, e.g. 2026-10');
+        return 2;
+      }
+      const config = loadDatabaseConfig();
+      await migrate(config.DATABASE_URL);
+      const db = openDatabase(config.DATABASE_URL);
+      try {
+        const { verifyRollups } = await import('./db/repositories/rollup-check.ts');
+        const result = await verifyRollups(db, { month: values.month, repair: values.repair, timeZone: config.REPORT_TIMEZONE });
+        console.log(result.lines.join('\n'));
+        return result.differences > 0 && !values.repair ? 1 : 0;
+      } finally {
         await db.close();
       }
     }

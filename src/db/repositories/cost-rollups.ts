@@ -71,7 +71,7 @@ export function costQueries(db: Database): CostQueries {
     const buckets = bucketRanges(pieces);
     if (buckets) {
       branches.push(Prisma.sql`SELECT ${raw(cols.map((c) => `${c.rollup} AS "${c.name}"`).join(', '))} FROM ${raw(`"${cube.table}"`)}
-        WHERE ${Prisma.join([buckets, ...rollupFilter(f, cube)], ' AND ')}`);
+        WHERE ${Prisma.join([buckets, ...rollupFilter(f, cube), ...(cube === workItems ? [Prisma.sql`"calls" <> 0`] : [])], ' AND ')}`);
     }
     const edges = rawRanges(pieces);
     if (edges || !buckets) {
