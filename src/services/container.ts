@@ -2,7 +2,7 @@ import type { Database } from '../db/client.ts';
 import { auditRepository } from '../db/repositories/audit.ts';
 import { budgetsRepository } from '../db/repositories/budgets.ts';
 import { claimsRepository } from '../db/repositories/claims.ts';
-import { costQueries } from '../db/repositories/costs.ts';
+import { costQueries, ledgerCostQueries } from '../db/repositories/costs.ts';
 import { hiddenCostsRepository } from '../db/repositories/hidden-costs.ts';
 import { teamsRepository } from '../db/repositories/teams.ts';
 import type { Notifier } from '../slack/notifier.ts';
@@ -30,11 +30,13 @@ export interface ServiceOptions {
   quickchartUrl?: string;
   gl?: { expenseAccount: string; clearingAccount: string };
   anomalySettings?: AnomalySettings;
+  /** Sum every report from the raw ledger instead of the rollups (the benchmark's baseline). */
+  readFromLedger?: boolean;
 }
 
 /** Everything the listeners, jobs and CLI use, built once from a database and the options. */
 export function createServices(db: Database, opts: ServiceOptions) {
-  const costs = costQueries(db);
+  const costs = opts.readFromLedger ? ledgerCostQueries(db) : costQueries(db);
   const teams = teamsRepository(db);
   const hiddenRepo = hiddenCostsRepository(db);
   const claims = claimsRepository(db);

@@ -140,7 +140,7 @@ describe.each(testProviders())('rollups on %s', (provider) => {
     await t.db.prisma.accountingPeriod.create({ data: { month: '2026-09', status: 'closed', closedAt: now, closedBy: 'UFIN' } });
     const late: IncomingCost[] = [];
     const inSeptember = await t.db.prisma.costEntry.findMany({ where: { occurredAt: { gte: new Date('2026-09-05T00:00:00Z'), lt: new Date('2026-09-25T00:00:00Z') } }, take: 50, select: { source: true, sourceId: true } });
-    for (const e of inSeptember) late.push({ ...record(e.sourceId), source: e.source, occurredAt: new Date('2026-09-10T08:00:00Z') });
+    for (const e of inSeptember) late.push({ ...record(e.sourceId), source: e.source as IncomingCost['source'], occurredAt: new Date('2026-09-10T08:00:00Z') });
     for (let i = 0; i < 30; i++) late.push({ ...record(), occurredAt: new Date(Date.parse('2026-09-03T00:00:00Z') + r.int(20 * 86_400_000)) });
     now = new Date(END - 3_600_000 + r.int(3_000_000));
     const res = await store.upsertCosts(late);

@@ -52,29 +52,28 @@ export function costQueries(db: Database): CostQueries {
     return parts;
   }
 
-  function bucketRanges(pieces: Piece[]): Sql | null {
-    const runs = pieces.filter((p): p is Extract<Piece, { grain: number }> => 'grain' in p);
-    if (!runs.length) return null;
-    return Prisma.sql`(${Prisma.join(runs.map((r) => Prisma.sql`("grain" = ${r.grain} AND "bucket" >= ${r.from} AND "bucket" < ${r.to})`), ' OR ')})`;
-  }
-
   function rawRanges(pieces: Piece[]): Sql | null {
     const ranges = pieces.filter((p): p is Extract<Piece, { raw: true }> => 'raw' in p);
     if (!ranges.length) return null;
     return Prisma.sql`(${Prisma.join(ranges.map((r) => Prisma.sql`("occurredAt" >= ${instant(provider, r.from)} AND "occurredAt" < ${instant(provider, r.to)})`), ' OR ')})`;
   }
 
-  /** The period's rows from the rollup table and from the raw edges, with the same columns. */
+  /**
+   * The period's rows from the rollup table and from the raw edges, with the same columns: one UNION ALL
+   * branch per run of buckets (an OR of ranges made SQLite de-duplicate rows through a temporary B-tree).
+   */
   function rows(cube: Cube, f: CostFilter, cols: Col[], rawWhere?: string): Sql {
     const pieces = decompose(f.from, f.to, grainsOf(cube));
     const branches: Sql[] = [];
-    const buckets = bucketRanges(pieces);
-    if (buckets) {
-      branches.push(Prisma.sql`SELECT ${raw(cols.map((c) => `${c.rollup} AS "${c.name}"`).join(', '))} FROM ${raw(`"${cube.table}"`)}
-        WHERE ${Prisma.join([buckets, ...rollupFilter(f, cube), ...(cube === workItems ? [Prisma.sql`"calls" <> 0`] : [])], ' AND ')}`);
+    const filter = [...rollupFilter(f, cube), ...(cube === workItems ? [Prisma.sql`"calls" <> 0`] : [])];
+    const rollupCols = raw(cols.map((c) => `${c.rollup} AS "${c.name}"`).join(', '));
+    for (const p of pieces) {
+      if (!('grain' in p)) continue;
+      branches.push(Prisma.sql`SELECT ${rollupCols} FROM ${raw(`"${cube.table}"`)}
+        WHERE ${Prisma.join([Prisma.sql`"grain" = ${p.grain} AND "bucket" >= ${p.from} AND "bucket" < ${p.to}`, ...filter], ' AND ')}`);
     }
     const edges = rawRanges(pieces);
-    if (edges || !buckets) {
+    if (edges || !branches.length) {
       const extra = rawWhere ? [Prisma.raw(rawWhere)] : [];
       branches.push(Prisma.sql`SELECT ${raw(cols.map((c) => `${c.raw} AS "${c.name}"`).join(', '))} FROM "CostEntry"
         WHERE ${Prisma.join([edges ?? Prisma.sql`1 = 0`, ...rawFilter(f), ...extra], ' AND ')}`);
@@ -120,12 +119,12 @@ export function costQueries(db: Database): CostQueries {
         merged.set(p.grain, list);
       }
       const sums = new Map<string, bigint>();
-      const ranges = [...merged].flatMap(([grain, list]) => list.map((r) => Prisma.sql`("grain" = ${grain} AND "bucket" >= ${r.from} AND "bucket" < ${r.to})`));
+      const ranges = [...merged].flatMap(([grain, list]) => list.map((r) => Prisma.sql`
+        SELECT "grain", "bucket", ${sumText('amount')} AS "amount" FROM "CostRollup"
+        WHERE ${Prisma.join([Prisma.sql`"grain" = ${grain} AND "bucket" >= ${r.from} AND "bucket" < ${r.to}`, ...rollupFilter(f, narrow)], ' AND ')}
+        GROUP BY "grain", "bucket"`));
       if (ranges.length) {
-        const found = await prisma.$queryRaw<{ grain: unknown; bucket: unknown; amount: string }[]>`
-          SELECT "grain", "bucket", ${sumText('amount')} AS "amount" FROM "CostRollup"
-          WHERE ${Prisma.join([Prisma.sql`(${Prisma.join(ranges, ' OR ')})`, ...rollupFilter(f, narrow)], ' AND ')}
-          GROUP BY "grain", "bucket"`;
+        const found = await prisma.$queryRaw<{ grain: unknown; bucket: unknown; amount: string }[]>`${Prisma.join(ranges, ' UNION ALL ')}`;
         for (const r of found) sums.set(`${Number(r.grain)}:${Number(r.bucket)}`, BigInt(r.amount));
       }
       const rawParts: Sql[] = [];
