@@ -161,6 +161,23 @@ export async function main(argv: string[]): Promise<number> {
         await db.close();
       }
     }
+    case 'backup': {
+      const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
+      if (!values.out) {
+        console.error('--out FILE is required, e.g. aicost backup --out backups/aicost-2026-11-28.db');
+        return 2;
+      }
+      const config = loadDatabaseConfig();
+      const { backupSqlite } = await import('./db/backup.ts');
+      try {
+        const r = await backupSqlite(config.DATABASE_URL, values.out);
+        console.log(`Backup written to ${values.out} (${r.pages} pages).`);
+        return 0;
+      } catch (err) {
+        console.error((err as Error).message);
+        return 2;
+      }
+    }
     case 'chargeback': {
       const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, format: { type: 'string', default: 'summary' }, out: { type: 'string' } } });
       if (!values.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) {

@@ -1,5 +1,10 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { openDatabase } from '../../src/db/client.ts';
+import { costQueries, ledgerCostQueries } from '../../src/db/repositories/costs.ts';
+import { rollupChecks } from '../../src/db/repositories/rollup-check.ts';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney, fromUsd, sum } from '../../src/domain/money.ts';
 import { monthPeriod } from '../../src/domain/periods.ts';
@@ -108,4 +113,37 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
     const refused = await h.command('sync now', { userId: 'U0SOMEONE' });
     expect(blocksText(refused.reply.blocks)).toContain('Only finance can start a sync');
   });
+
+  it.skipIf(provider !== 'sqlite')('takes an online backup while the bot runs and a sync writes; the copy opens and holds the same totals', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aicost-backup-'));
+    const out = join(dir, 'copy.db');
+    try {
+      // A backfill of a wider window runs while the backup is taken and /aicost answers.
+      const syncing = cli(['sync', '--from', '2026-08-01T00:00:00Z', '--to', '2026-11-15T00:00:00Z'], env);
+      const [backup, answer] = await Promise.all([cli(['backup', '--out', out], env), h.command('top teams 2026-10')]);
+      expect(backup.stderr).toBe('');
+      expect(backup.code).toBe(0);
+      expect(backup.stdout).toMatch(/Backup written to .*copy\.db \(\d+ pages\)/);
+      expect(answer.status).toBe(200);
+      expect((await syncing).code).toBe(0);
+
+      const copy = openDatabase(`file:${out}`);
+      try {
+        const live = await h.db.db.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
+        const copied = await copy.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
+        expect(copied).toEqual(live);
+        expect(copied._count).toBe(3400);
+        // Its reports (read from its rollups) equal its ledger, and `verify` finds nothing to repair.
+        const p = monthPeriod('2026-10', TZ);
+        expect(await costQueries(copy).teamFeatureSummary(p)).toEqual(await ledgerCostQueries(copy).teamFeatureSummary(p));
+        expect((await rollupChecks(copy).compare(null)).every((c) => c.differences === 0)).toBe(true);
+      } finally {
+        await copy.close();
+      }
+      expect((await cli(['backup', '--out', out], env)).stderr).toContain('already exists');
+      expect((await cli(['backup', '--out', out], { ...env, DATABASE_URL: 'postgresql://x@127.0.0.1:1/x' })).stderr).toContain('pg_dump');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
