@@ -15,6 +15,7 @@ import { createWebClient } from './slack/web-client.ts';
 import { fromUsd } from './domain/money.ts';
 import { costStore, type CostStore } from './db/repositories/cost-store.ts';
 import { sourceClients, syncService, type SyncService } from './services/sync-service.ts';
+import { countSlackErrors, createMetrics, type Metrics } from './metrics.ts';
 
 /** Composition root: config → database → services → Slack app → scheduler → start; clean shutdown on SIGTERM/SIGINT. */
 export interface RuntimeOptions {
@@ -30,6 +31,7 @@ export interface Runtime {
   jobDeps: JobDeps;
   store: CostStore;
   sync: SyncService;
+  metrics: Metrics | null;
 }
 
 /** Everything but the Slack listeners: what `aicost run` needs to run a job as the scheduler would. */
@@ -54,8 +56,11 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     },
   });
   const store = costStore(db, { timeZone: config.REPORT_TIMEZONE, clock: opts.clock });
+  const metrics = config.METRICS_ENABLED ? createMetrics({ syncStates: () => store.syncStates() }) : null;
+  if (metrics) countSlackErrors((method) => metrics.slackError(method));
   const sync = syncService({
     store, clients: sourceClients(config), backfillDays: config.SYNC_BACKFILL_DAYS, authz, log,
+    observe: metrics ? (results) => metrics.syncResults(results) : undefined,
     // Fresh data: check budgets right away (posts are claimed, so this never doubles the daily check's).
     afterSync: async (now) => {
       await services.budgets.check(now);
@@ -65,7 +70,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
   // The sync runs these services' budget and anomaly checks afterwards, so it is attached to /aicost once they exist.
   services.askDeps.sync = sync;
   const jobDeps: JobDeps = { services, claims, log };
-  const jobs = jobDefinitions({ budgetsCron: config.BUDGET_CHECK_CRON }, [
+  const defined = jobDefinitions({ budgetsCron: config.BUDGET_CHECK_CRON }, [
     {
       name: 'sync',
       cron: config.SYNC_CRON,
@@ -85,7 +90,8 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       run: (_deps, at) => services.chargeback.postDraft(at),
     },
   ]);
-  return { db, services, claims, jobs, jobDeps, store, sync };
+  const jobs = metrics ? defined.map((j) => ({ ...j, run: (d: JobDeps, at: Date) => metrics.job(j.name, () => j.run(d, at)) })) : defined;
+  return { db, services, claims, jobs, jobDeps, store, sync, metrics };
 }
 
 export interface Running {
@@ -105,6 +111,7 @@ export async function startBot(config: Config, log: Logger, opts: RuntimeOptions
     retries: opts.retries,
     log,
     clock: opts.clock,
+    ...(runtime.metrics ? { routes: [runtime.metrics.route], timeCommand: runtime.metrics.commandTimer } : {}),
   });
   await app.init();
   const scheduler = config.SCHEDULER_ENABLED ? startScheduler(runtime.jobs, runtime.jobDeps, config.REPORT_TIMEZONE) : null;

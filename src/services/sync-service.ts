@@ -45,7 +45,7 @@ export function sourceClients(config: SourcesConfig): SourceClient[] {
   return clients;
 }
 
-export function syncService(deps: { store: CostStore; clients: SourceClient[]; backfillDays: number; authz: Authz; log: Logger; afterSync?: (now: Date) => Promise<void> }) {
+export function syncService(deps: { store: CostStore; clients: SourceClient[]; backfillDays: number; authz: Authz; log: Logger; afterSync?: (now: Date) => Promise<void>; observe?: (results: SyncResult[]) => void }) {
   const { store, clients } = deps;
   let running: Promise<SyncResult[]> | null = null;
 
@@ -56,6 +56,7 @@ export function syncService(deps: { store: CostStore; clients: SourceClient[]; b
       if (r.ok) deps.log.info({ source: r.source, records: r.records, inserted: r.inserted, updated: r.updated }, 'sync done');
       else deps.log.warn({ source: r.source, error: r.error }, 'sync failed');
     }
+    deps.observe?.(results);
     if (deps.afterSync) await deps.afterSync(now);
     return results;
   }

@@ -21,6 +21,10 @@ export interface SlackAppOptions {
   retries?: number;
   log: Logger;
   clock?: () => Date;
+  /** More HTTP routes next to /healthz (GET /metrics). */
+  routes?: CustomRoute[];
+  /** Called when an /aicost command arrives; the returned function when its handling is done. */
+  timeCommand?: (command: string) => () => void;
 }
 
 /**
@@ -47,7 +51,7 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
   const app = new App({
     token: opts.botToken,
     ...(socketMode ? { socketMode: true, appToken: opts.appToken } : { signingSecret: opts.signingSecret! }),
-    customRoutes: [healthz],
+    customRoutes: [healthz, ...(opts.routes ?? [])],
     deferInitialization: true,
     logger: boltLogger(opts.log),
     clientOptions: {
@@ -55,6 +59,19 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
       ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}),
     },
   });
+  if (opts.timeCommand) {
+    const timeCommand = opts.timeCommand;
+    app.use(async ({ body, next }) => {
+      const command = (body as { command?: unknown }).command;
+      if (typeof command !== 'string') return next();
+      const done = timeCommand(command);
+      try {
+        await next();
+      } finally {
+        done();
+      }
+    });
+  }
   app.error(async (err) => {
     opts.log.error({ err }, 'unhandled Slack listener error');
   });
