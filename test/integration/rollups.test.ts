@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRepository } from '../../src/db/repositories/admin.ts';
 import { costStore, type CostStore, type IncomingCost } from '../../src/db/repositories/cost-store.ts';
@@ -203,6 +204,16 @@ describe.each(testProviders())('rollups on %s', (provider) => {
     }
     expect(logged.join('\n')).toMatch(/Repaired: \d+ rows rebuilt/);
     expect(logged[logged.length - 1]).toMatch(/No differences/);
+    await expectSame();
+  });
+
+  it("the migration's backfill builds the rollups of a ledger that existed before it", async () => {
+    const sql = readFileSync(`prisma/migrations/${provider === 'sqlite' ? 'sqlite' : 'postgres'}/0005_rollups/migration.sql`, 'utf8');
+    const backfill = sql.slice(sql.indexOf('-- Backfill'));
+    expect(backfill.length).toBeGreaterThan(100);
+    for (const table of ['CostRollup', 'CostRollupDetail', 'WorkItemRollup']) await t.db.prisma.$executeRawUnsafe(`DELETE FROM "${table}"`);
+    expect((await rollupChecks(t.db).compare(null)).some((c) => c.differences > 0)).toBe(true);
+    for (const statement of backfill.split(/;\s*\n/).map((x) => x.replace(/^--.*$/gm, '').trim()).filter(Boolean)) await t.db.prisma.$executeRawUnsafe(statement);
     await expectSame();
   });
 });
