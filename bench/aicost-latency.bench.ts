@@ -122,9 +122,14 @@ for (const provider of providers) {
   const noop: number[] = [];
   for (let i = 0; i < RUNS; i++) noop.push(await once(rolled.port, '/noop', ''));
   for (const [name, text, channel] of cases) {
-    await once(rolled.port, '/aicost', text, channel); // warm-up
     const xs: number[] = [];
-    for (let i = 0; i < RUNS; i++) xs.push(await once(rolled.port, '/aicost', text, channel));
+    try {
+      await once(rolled.port, '/aicost', text, channel); // warm-up
+      for (let i = 0; i < RUNS; i++) xs.push(await once(rolled.port, '/aicost', text, channel));
+    } catch (err) {
+      console.log(JSON.stringify({ bench: `aicost.latency.${provider}.${name}.p99`, value: null, unit: 'ms', error: (err as Error).message.slice(0, 120), entries: ENTRIES }));
+      continue;
+    }
     let ledgerMedian: number | null = null;
     if (LEDGER_RUNS > 0 && !ledgerTooSlow) {
       const ys: number[] = [];
