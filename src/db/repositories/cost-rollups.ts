@@ -1,5 +1,5 @@
 import type { Database } from '../client.ts';
-import { CUBES, decompose, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
+import { CUBES, DAY_MS, GRAINS, decompose, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
 import { Prisma, instant, sumAsText, type Sql } from '../sql.ts';
 import type { Money } from '../../domain/money.ts';
 import type { CostFilter, CostQueries, Dimension } from './costs.ts';
@@ -105,41 +105,60 @@ export function costQueries(db: Database): CostQueries {
     },
 
     async intervalTotals(f, boundaries) {
-      // Each interval is decomposed on its own; the rollup sums are fetched once per (grain, bucket)
-      // over the merged ranges, then each interval adds up its own pieces. Raw edges (only where a
-      // boundary is not on a quarter hour, e.g. "now") are summed per interval.
-      const intervals = boundaries.slice(0, -1).map((from, i) => decompose(from, boundaries[i + 1]!, grainsOf(narrow)));
-      const merged = new Map<number, { from: number; to: number }[]>();
-      for (const p of intervals.flat()) {
-        if (!('grain' in p)) continue;
-        const list = merged.get(p.grain) ?? [];
-        const last = list[list.length - 1];
-        if (last && last.to >= p.from) last.to = Math.max(last.to, p.to);
-        else list.push({ from: p.from, to: p.to });
-        merged.set(p.grain, list);
+      // Consecutive intervals (local days or hours) share their boundaries, so each interval is read as
+      // the UTC days between its boundaries' days, plus the part of the end boundary's UTC day before it,
+      // minus the same for the start: S[a, b) = days[day(a), day(b)) + P(b) − P(a), with P(t) the sum of
+      // t's UTC day before t. P(t) comes from hours, quarter hours and (off a quarter hour, e.g. "now") raw
+      // entries — of the day's start up to t, or of t up to the day's end subtracted from the whole day,
+      // whichever is shorter — so a local day costs one day row and at most 12 hours, not 24.
+      if (boundaries.length < 2) return [];
+      const fine = GRAINS.filter((g) => g.ms < DAY_MS);
+      const dayOf = (t: Date) => Math.floor(t.getTime() / DAY_MS);
+      const prefix = boundaries.map((t) => {
+        const start = dayOf(t) * DAY_MS;
+        const before = t.getTime() - start <= DAY_MS / 2;
+        const pieces = before ? decompose(new Date(start), t, fine) : decompose(t, new Date(start + DAY_MS), fine);
+        return { day: dayOf(t), before, pieces };
+      });
+      const firstDay = prefix[0]!.day;
+      const lastDay = prefix[prefix.length - 1]!.day;
+      const runs: { grain: number; from: number; to: number }[] = [{ grain: 2, from: firstDay, to: lastDay + 1 }];
+      for (const p of prefix) for (const x of p.pieces) if ('grain' in x) runs.push({ grain: x.grain, from: x.from, to: x.to });
+      // Merge overlapping runs of one grain so each bucket is read once.
+      const merged: { grain: number; from: number; to: number }[] = [];
+      for (const r of runs.sort((x, y) => x.grain - y.grain || x.from - y.from)) {
+        const last = merged[merged.length - 1];
+        if (last && last.grain === r.grain && last.to >= r.from) last.to = Math.max(last.to, r.to);
+        else merged.push({ ...r });
       }
       const sums = new Map<string, bigint>();
-      const ranges = [...merged].flatMap(([grain, list]) => list.map((r) => Prisma.sql`
+      const branches = merged.map((r) => Prisma.sql`
         SELECT "grain", "bucket", ${sumText('amount')} AS "amount" FROM "CostRollup"
-        WHERE ${Prisma.join([Prisma.sql`"grain" = ${grain} AND "bucket" >= ${r.from} AND "bucket" < ${r.to}`, ...rollupFilter(f, narrow)], ' AND ')}
-        GROUP BY "grain", "bucket"`));
-      if (ranges.length) {
-        const found = await prisma.$queryRaw<{ grain: unknown; bucket: unknown; amount: string }[]>`${Prisma.join(ranges, ' UNION ALL ')}`;
+        WHERE ${Prisma.join([Prisma.sql`"grain" = ${r.grain} AND "bucket" >= ${r.from} AND "bucket" < ${r.to}`, ...rollupFilter(f, narrow)], ' AND ')}
+        GROUP BY "grain", "bucket"`);
+      for (let i = 0; i < branches.length; i += 100) {
+        const found = await prisma.$queryRaw<{ grain: unknown; bucket: unknown; amount: string }[]>`${Prisma.join(branches.slice(i, i + 100), ' UNION ALL ')}`;
         for (const r of found) sums.set(`${Number(r.grain)}:${Number(r.bucket)}`, BigInt(r.amount));
       }
       const rawParts: Sql[] = [];
-      intervals.forEach((pieces, i) => {
-        const edges = rawRanges(pieces);
+      prefix.forEach((p, i) => {
+        const edges = rawRanges(p.pieces);
         if (edges) rawParts.push(Prisma.sql`SELECT ${i} AS "i", ${sumText('amount')} AS "amount" FROM "CostEntry" WHERE ${Prisma.join([edges, ...rawFilter(f)], ' AND ')}`);
       });
       const rawSums = new Map<number, bigint>();
-      for (let s = 0; s < rawParts.length; s += 100) {
-        const found = await prisma.$queryRaw<{ i: unknown; amount: string }[]>`${Prisma.join(rawParts.slice(s, s + 100), ' UNION ALL ')}`;
+      for (let i = 0; i < rawParts.length; i += 100) {
+        const found = await prisma.$queryRaw<{ i: unknown; amount: string }[]>`${Prisma.join(rawParts.slice(i, i + 100), ' UNION ALL ')}`;
         for (const r of found) rawSums.set(Number(r.i), BigInt(r.amount));
       }
-      return intervals.map((pieces, i) => {
-        let sum = rawSums.get(i) ?? 0n;
-        for (const p of pieces) if ('grain' in p) for (let b = p.from; b < p.to; b++) sum += sums.get(`${p.grain}:${b}`) ?? 0n;
+      const day = (d: number) => sums.get(`2:${d}`) ?? 0n;
+      const P = prefix.map((p, i) => {
+        let part = rawSums.get(i) ?? 0n;
+        for (const x of p.pieces) if ('grain' in x) for (let b = x.from; b < x.to; b++) part += sums.get(`${x.grain}:${b}`) ?? 0n;
+        return p.before ? part : day(p.day) - part;
+      });
+      return boundaries.slice(0, -1).map((_, i) => {
+        let sum = P[i + 1]! - P[i]!;
+        for (let d = prefix[i]!.day; d < prefix[i + 1]!.day; d++) sum += day(d);
         return sum as Money;
       });
     },
