@@ -238,3 +238,35 @@ export function decompose(from: Date, to: Date, grains: readonly { id: number; m
   go(from.getTime(), to.getTime(), 0);
   return out;
 }
+
+/**
+ * Like `decompose`, for additive rollups (sums and counts, not distinct work items): a range of a day or
+ * more is read as whole UTC days plus, at each end, whichever is shorter of the part of the boundary's
+ * UTC day inside the range (added) or outside it (subtracted from that whole day). A local day in New
+ * York is then one day row plus 5 hours minus 5 hours, instead of 24 hour rows.
+ */
+export function decomposeSigned(from: Date, to: Date, grains: readonly { id: number; ms: number }[]): { piece: Piece; sign: 1 | -1 }[] {
+  const day = grains.find((g) => g.ms === DAY_MS);
+  const fine = grains.filter((g) => g.ms < DAY_MS);
+  const plus = (ps: Piece[], sign: 1 | -1 = 1) => ps.map((piece) => ({ piece, sign }));
+  if (!day || to.getTime() - from.getTime() < DAY_MS) return plus(decompose(from, to, grains));
+  const a = from.getTime();
+  const b = to.getTime();
+  const da = Math.floor(a / DAY_MS);
+  const db = Math.floor(b / DAY_MS);
+  const out: { piece: Piece; sign: 1 | -1 }[] = [];
+  let dayFrom = da;
+  let dayTo = db;
+  const offA = a - da * DAY_MS;
+  if (offA > DAY_MS / 2) {
+    dayFrom = da + 1;
+    out.push(...plus(decompose(from, new Date(dayFrom * DAY_MS), fine)));
+  } else if (offA > 0) out.push(...plus(decompose(new Date(da * DAY_MS), from, fine), -1));
+  const offB = b - db * DAY_MS;
+  if (offB > DAY_MS / 2) {
+    dayTo = db + 1;
+    out.push(...plus(decompose(to, new Date(dayTo * DAY_MS), fine), -1));
+  } else if (offB > 0) out.push(...plus(decompose(new Date(db * DAY_MS), to, fine)));
+  if (dayTo > dayFrom) out.push({ piece: { grain: day.id, from: dayFrom, to: dayTo }, sign: 1 });
+  return out;
+}

@@ -1,5 +1,5 @@
 import type { Database } from '../client.ts';
-import { CUBES, DAY_MS, GRAINS, decompose, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
+import { CUBES, DAY_MS, GRAINS, decompose, decomposeSigned, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
 import { Prisma, instant, sumAsText, type Sql } from '../sql.ts';
 import type { Money } from '../../domain/money.ts';
 import type { CostFilter, CostQueries, Dimension } from './costs.ts';
@@ -17,7 +17,7 @@ const rollupColumn: Record<Dimension, string> = {
   team: 'teamId', feature: 'featureId', model: 'model', customer: 'customer', environment: 'environment', source: 'source', category: 'category',
 };
 
-type Col = { name: string; rollup: string; raw: string };
+type Col = { name: string; rollup: string; raw: string; measure?: boolean };
 
 export function costQueries(db: Database): CostQueries {
   const { prisma, provider } = db;
@@ -63,26 +63,31 @@ export function costQueries(db: Database): CostQueries {
    * branch per run of buckets (an OR of ranges made SQLite de-duplicate rows through a temporary B-tree).
    */
   function rows(cube: Cube, f: CostFilter, cols: Col[], rawWhere?: string): Sql {
-    const pieces = decompose(f.from, f.to, grainsOf(cube));
+    // Sums and counts may subtract (decomposeSigned); distinct work items may not.
+    const signed = cube === workItems ? decompose(f.from, f.to, grainsOf(cube)).map((piece) => ({ piece, sign: 1 as const })) : decomposeSigned(f.from, f.to, grainsOf(cube));
     const branches: Sql[] = [];
     const filter = [...rollupFilter(f, cube), ...(cube === workItems ? [Prisma.sql`"calls" <> 0`] : [])];
-    const rollupCols = raw(cols.map((c) => `${c.rollup} AS "${c.name}"`).join(', '));
-    for (const p of pieces) {
+    const select = (sign: 1 | -1, side: 'rollup' | 'raw') =>
+      raw(cols.map((c) => `${sign === -1 && c.measure ? `-(${c[side]})` : c[side]} AS "${c.name}"`).join(', '));
+    for (const { piece: p, sign } of signed) {
       if (!('grain' in p)) continue;
-      branches.push(Prisma.sql`SELECT ${rollupCols} FROM ${raw(`"${cube.table}"`)}
+      branches.push(Prisma.sql`SELECT ${select(sign, 'rollup')} FROM ${raw(`"${cube.table}"`)}
         WHERE ${Prisma.join([Prisma.sql`"grain" = ${p.grain} AND "bucket" >= ${p.from} AND "bucket" < ${p.to}`, ...filter], ' AND ')}`);
     }
-    const edges = rawRanges(pieces);
-    if (edges || !branches.length) {
-      const extra = rawWhere ? [Prisma.raw(rawWhere)] : [];
-      branches.push(Prisma.sql`SELECT ${raw(cols.map((c) => `${c.raw} AS "${c.name}"`).join(', '))} FROM "CostEntry"
-        WHERE ${Prisma.join([edges ?? Prisma.sql`1 = 0`, ...rawFilter(f), ...extra], ' AND ')}`);
+    const extra = rawWhere ? [Prisma.raw(rawWhere)] : [];
+    for (const sign of [1, -1] as const) {
+      const edges = rawRanges(signed.filter((x) => x.sign === sign).map((x) => x.piece));
+      if (edges) {
+        branches.push(Prisma.sql`SELECT ${select(sign, 'raw')} FROM "CostEntry"
+          WHERE ${Prisma.join([edges, ...rawFilter(f), ...extra], ' AND ')}`);
+      }
     }
+    if (!branches.length) branches.push(Prisma.sql`SELECT ${select(1, 'raw')} FROM "CostEntry" WHERE 1 = 0`);
     return Prisma.join(branches, ' UNION ALL ');
   }
 
-  const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"' };
-  const calls: Col = { name: 'calls', rollup: '"calls"', raw: '1' };
+  const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true };
+  const calls: Col = { name: 'calls', rollup: '"calls"', raw: '1', measure: true };
   const sumText = (c: string) => sumAsText(provider, Prisma.raw(`"${c}"`));
   const key = (d: string): Col => ({ name: d, rollup: dimRead(d as never), raw: d === 'correction' ? '(CASE WHEN "originalAt" IS NULL THEN 0 ELSE 1 END)' : `"${d}"` });
   const num = (v: unknown) => (v === null ? null : Number(v));
@@ -164,7 +169,7 @@ export function costQueries(db: Database): CostQueries {
     },
 
     async teamFeatureSummary(f) {
-      const unpriced: Col = { name: 'unpriced', rollup: `CASE WHEN "pricedBy" = 'unpriced' THEN "calls" ELSE 0 END`, raw: `CASE WHEN "pricedBy" = 'unpriced' THEN 1 ELSE 0 END` };
+      const unpriced: Col = { name: 'unpriced', rollup: `CASE WHEN "pricedBy" = 'unpriced' THEN "calls" ELSE 0 END`, raw: `CASE WHEN "pricedBy" = 'unpriced' THEN 1 ELSE 0 END`, measure: true };
       const out = await prisma.$queryRaw<{ teamId: unknown; featureId: unknown; amount: string; count: string; unpriced: string }[]>`
         SELECT "teamId", "featureId", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count", ${sumText('unpriced')} AS "unpriced"
         FROM (${rows(narrow, f, [key('teamId'), key('featureId'), amount, calls, unpriced])}) u
@@ -174,7 +179,7 @@ export function costQueries(db: Database): CostQueries {
 
     async usage(f, by) {
       const col = by === 'team' ? 'teamId' : 'featureId';
-      const tokens: Col = { name: 'tokens', rollup: '"inputTokens" + "outputTokens"', raw: '"inputTokens" + "outputTokens"' };
+      const tokens: Col = { name: 'tokens', rollup: '"inputTokens" + "outputTokens"', raw: '"inputTokens" + "outputTokens"', measure: true };
       // Work-item rollups carry no model: a model-filtered usage question (none exists today) reads the ledger.
       const distinctRows = f.models
         ? Prisma.sql`SELECT "${raw(col)}" AS "k", "workItem" FROM "CostEntry" WHERE "occurredAt" >= ${instant(provider, f.from)} AND "occurredAt" < ${instant(provider, f.to)}
