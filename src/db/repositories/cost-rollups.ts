@@ -137,10 +137,17 @@ export function costQueries(db: Database): CostQueries {
         else merged.push({ ...r });
       }
       const sums = new Map<string, bigint>();
-      const branches = merged.map((r) => Prisma.sql`
-        SELECT "grain", "bucket", ${sumText('amount')} AS "amount" FROM "CostRollup"
-        WHERE ${Prisma.join([Prisma.sql`"grain" = ${r.grain} AND "bucket" >= ${r.from} AND "bucket" < ${r.to}`, ...rollupFilter(f, narrow)], ' AND ')}
-        GROUP BY "grain", "bucket"`);
+      // One branch per grain: a range when its buckets are contiguous, else the list of them (the hours
+      // around each boundary are many short runs).
+      const branches = [...new Set(merged.map((r) => r.grain))].map((grain) => {
+        const mine = merged.filter((r) => r.grain === grain);
+        const buckets = mine.length === 1 ? null : mine.flatMap((r) => Array.from({ length: r.to - r.from }, (_, k) => r.from + k));
+        const where = buckets ? Prisma.sql`"grain" = ${grain} AND "bucket" IN (${Prisma.join(buckets)})` : Prisma.sql`"grain" = ${grain} AND "bucket" >= ${mine[0]!.from} AND "bucket" < ${mine[0]!.to}`;
+        return Prisma.sql`
+          SELECT "grain", "bucket", ${sumText('amount')} AS "amount" FROM "CostRollup"
+          WHERE ${Prisma.join([where, ...rollupFilter(f, narrow)], ' AND ')}
+          GROUP BY "grain", "bucket"`;
+      });
       for (let i = 0; i < branches.length; i += 100) {
         const found = await prisma.$queryRaw<{ grain: unknown; bucket: unknown; amount: string }[]>`${Prisma.join(branches.slice(i, i + 100), ' UNION ALL ')}`;
         for (const r of found) sums.set(`${Number(r.grain)}:${Number(r.bucket)}`, BigInt(r.amount));
