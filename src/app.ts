@@ -10,10 +10,12 @@ import { jobDefinitions, type JobDeps } from './jobs/registry.ts';
 import type { JobDefinition } from './jobs/runner.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createAuthz } from './services/authz.ts';
+import { countSlackErrors, createMetrics, type Metrics } from './metrics.ts';
 import type { ClaimsRepository } from './services/ports/claims.ts';
 import type { CostStore } from './services/ports/cost-store.ts';
 import type { SourceClient } from './services/ports/source.ts';
 import { syncService, type SyncService } from './services/sync-service.ts';
+import type { SyncResult } from './services/source-sync.ts';
 import { slackNotifier } from './slack/notifier.ts';
 import { createWebClient } from './slack/web-client.ts';
 import { billingClients, sourceClients } from './sources/configured.ts';
@@ -59,6 +61,8 @@ export interface AppGraph {
   bills: BillingClient[];
   jobs: JobDefinition<JobDeps>[];
   jobDeps: JobDeps;
+  /** Prometheus metrics, when METRICS_ENABLED. */
+  metrics: Metrics | null;
   /** The Slack Web API client, when the graph talks to Slack. */
   slack: WebClient | null;
   close(): Promise<void>;
@@ -83,11 +87,14 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
   const notifier = slack ? slackNotifier(slack, claims, { quickchartUrl: config.QUICKCHART_URL, timeZone: config.REPORT_TIMEZONE }) : null;
   let services: Services;
   const store = costStore(db, { timeZone: config.REPORT_TIMEZONE, clock: overrides.clock });
+  const metrics = config.METRICS_ENABLED ? createMetrics({ syncStates: () => store.syncStates() }) : null;
+  if (metrics) countSlackErrors((method) => metrics.slackError(method));
   const sources = overrides.sources ?? sourceClients(config);
   const bills = billingClients(config);
   const sync = syncService({
     store, clients: sources, backfillDays: config.SYNC_BACKFILL_DAYS, authz, log,
     audit: (entry, at) => services.audit.record(entry, at),
+    ...(metrics ? { observe: (results: SyncResult[]) => metrics.syncResults(results) } : {}),
     billing: { clients: bills, store: billingRepository(db), rereadDays: config.BILLING_REREAD_DAYS },
     // Fresh data: check budgets and intraday anomalies right away when the graph can post (posts are
     // claimed, so this never doubles the daily check's).
@@ -120,7 +127,7 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
     },
   });
   const jobDeps: JobDeps = { services, claims, log };
-  const jobs = jobDefinitions({ budgetsCron: config.BUDGET_CHECK_CRON }, [
+  const defined = jobDefinitions({ budgetsCron: config.BUDGET_CHECK_CRON }, [
     {
       name: 'sync',
       cron: config.SYNC_CRON,
@@ -141,9 +148,10 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
     },
     reconcileAlertJob({ cron: config.RECONCILE_CRON, reconcile: services.reconcile, notifier, financeChannelId: config.FINANCE_CHANNEL_ID ?? '', thresholdPct: config.RECONCILE_ALERT_PCT }),
   ]);
+  const jobs = metrics ? defined.map((j) => ({ ...j, run: (d: JobDeps, at: Date) => metrics.job(j.name, () => j.run(d, at)) })) : defined;
   let closed = false;
   return {
-    config, log, db, claims, store, services, sync, sources, bills, jobs, jobDeps, slack,
+    config, log, db, claims, store, services, sync, sources, bills, jobs, jobDeps, metrics, slack,
     async close() {
       if (closed) return;
       closed = true;

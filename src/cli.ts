@@ -36,6 +36,11 @@ const USAGE = `Usage: aicost <command>
                                 import a FOCUS 1.0-1.2 cost export as hidden costs (all rows or none)
   anomalies --csv <file>        run the anomaly detector over a date,value CSV of daily totals;
                                 one JSON line per alert
+  verify [--repair] [--month YYYY-MM]
+                                compare the rollups with the cost ledger (every period, or one
+                                month) and, with --repair, rebuild what differs
+  backup --out FILE             online backup of the SQLite database, safe while the bot runs
+                                (PostgreSQL: use pg_dump, see README)
   run <job> [--at <ISO time>]   run a scheduled job once, exactly as the scheduler would for that
                                 time (claimed per slot: running it twice for one slot posts once)
 
@@ -169,6 +174,36 @@ export async function main(argv: string[]): Promise<number> {
         }
         return results.every((r) => r.ok) ? 0 : 1;
       });
+    }
+    case 'verify': {
+      const { values } = parseArgs({ args: rest, options: { repair: { type: 'boolean', default: false }, month: { type: 'string' } } });
+      if (values.month !== undefined && !isMonth(values.month)) {
+        console.error('--month must be YYYY-MM, e.g. 2026-10');
+        return 2;
+      }
+      return withApp(async ({ db, config }) => {
+        const { verifyRollups } = await import('./db/repositories/rollup-check.ts');
+        const result = await verifyRollups(db, { month: values.month, repair: values.repair, timeZone: config.REPORT_TIMEZONE });
+        console.log(result.lines.join('\n'));
+        return result.differences > 0 && !values.repair ? 1 : 0;
+      });
+    }
+    case 'backup': {
+      const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
+      if (!values.out) {
+        console.error('--out FILE is required, e.g. aicost backup --out backups/aicost-2026-11-28.db');
+        return 2;
+      }
+      const config = loadAppConfig();
+      const { backupSqlite } = await import('./db/backup.ts');
+      try {
+        const r = await backupSqlite(config.DATABASE_URL, values.out);
+        console.log(`Backup written to ${values.out} (${r.pages} pages).`);
+        return 0;
+      } catch (err) {
+        console.error((err as Error).message);
+        return 2;
+      }
     }
     case 'chargeback': {
       const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, format: { type: 'string', default: 'summary' }, out: { type: 'string' } } });

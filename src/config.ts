@@ -79,6 +79,11 @@ export const configSchema = z
       .enum(['true', 'false', '1', '0', 'on', 'off'])
       .default('true')
       .transform((v) => ['true', '1', 'on'].includes(v)),
+    /** Serve Prometheus metrics at GET /metrics on the HTTP server (issue 13); off by default. */
+    METRICS_ENABLED: z
+      .enum(['true', 'false', '1', '0', 'on', 'off'])
+      .default('false')
+      .transform((v) => ['true', '1', 'on'].includes(v)),
     HELICONE_API_KEY: optionalText,
     HELICONE_BASE_URL: z.string().default('https://api.helicone.ai').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
     LANGFUSE_PUBLIC_KEY: optionalText,

@@ -2,7 +2,7 @@ import type { Database } from './db/client.ts';
 import { auditRepository } from './db/repositories/audit.ts';
 import { budgetsRepository } from './db/repositories/budgets.ts';
 import { claimsRepository } from './db/repositories/claims.ts';
-import { costQueries } from './db/repositories/costs.ts';
+import { costQueries, ledgerCostQueries } from './db/repositories/costs.ts';
 import { hiddenCostsRepository } from './db/repositories/hidden-costs.ts';
 import { teamsRepository } from './db/repositories/teams.ts';
 import type { Notice, Notifier } from './services/notices.ts';
@@ -45,6 +45,8 @@ export interface ServiceOptions {
   /** Unobserved spend of unmapped provider projects: allocated (default) or its own line. */
   unobservedUnmapped?: UnmappedMode;
   reconcileAlertPct?: number;
+  /** Sum every report from the raw ledger instead of the rollups (the benchmark's baseline). */
+  readFromLedger?: boolean;
   /** Who sees what (README: Who sees what); default `teams`. */
   visibility?: VisibilityMode;
   /** The price table for what-ifs and saving candidates (an adapter over @pydantic/genai-prices, given by main/cli). */
@@ -55,7 +57,7 @@ export interface ServiceOptions {
 
 /** Everything the listeners, jobs and CLI use, built once from a database and the options. */
 export function createServices(db: Database, opts: ServiceOptions) {
-  const costs = costQueries(db);
+  const costs = opts.readFromLedger ? ledgerCostQueries(db) : costQueries(db);
   const teams = teamsRepository(db);
   const hiddenRepo = hiddenCostsRepository(db);
   const claims = claimsRepository(db);

@@ -29,6 +29,8 @@ export function syncService(deps: {
   store: CostStore; clients: SourceClient[]; backfillDays: number; authz: Authz; log: Log; afterSync?: (now: Date) => Promise<void>;
   /** Records who started a sync (the audit log). */
   audit?: (entry: { actor: string; action: string; entity: string; entityId?: string | null; after?: unknown }, at: Date) => Promise<void>;
+  /** Sees each run's results (the /metrics counters). */
+  observe?: (results: SyncResult[]) => void;
   /** Provider billing (OpenAI, Anthropic), synced with the sources. */
   billing?: { clients: BillingClient[]; store: BillingStore; rereadDays?: number };
 }) {
@@ -53,6 +55,7 @@ export function syncService(deps: {
       if (r.ok) deps.log.info({ source: r.source, records: r.records, inserted: r.inserted, updated: r.updated }, 'sync done');
       else deps.log.warn({ source: r.source, error: r.error }, 'sync failed');
     }
+    deps.observe?.(results);
     if (deps.afterSync) await deps.afterSync(now);
     return results;
   }

@@ -29,6 +29,10 @@ export interface SlackAppOptions {
   port?: number;
   /** Revenue CSVs shared in this channel are imported (issue 15). */
   financeChannelId?: string;
+  /** More HTTP routes next to /healthz (GET /metrics). */
+  routes?: CustomRoute[];
+  /** Called when an /aicost command arrives; the returned function when its handling is done. */
+  timeCommand?: (command: string) => () => void;
   /** The wall clock the request timestamps are checked against (defaults to the system clock). */
   requestClock?: () => Date;
 }
@@ -96,7 +100,7 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
     ? undefined
     : new HTTPReceiver({
         signingSecret: opts.signingSecret!,
-        customRoutes: [healthz],
+        customRoutes: [healthz, ...(opts.routes ?? [])],
         logger: boltLogger(opts.log),
         customPropertiesExtractor: (req) => ({ slackRequestTimestamp: String(req.headers['x-slack-request-timestamp'] ?? '') }),
       });
@@ -105,12 +109,25 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
     // Socket Mode's own client (apps.connections.open) takes its options from installerOptions, not
     // clientOptions: without this, SLACK_API_URL would not apply to it.
     ...(socketMode
-      ? { socketMode: true, appToken: opts.appToken, customRoutes: [healthz], installerOptions: { clientOptions, ...(opts.port !== undefined ? { port: opts.port } : {}) } }
+      ? { socketMode: true, appToken: opts.appToken, customRoutes: [healthz, ...(opts.routes ?? [])], installerOptions: { clientOptions, ...(opts.port !== undefined ? { port: opts.port } : {}) } }
       : { receiver: receiver! }),
     deferInitialization: true,
     logger: boltLogger(opts.log),
     clientOptions,
   });
+  if (opts.timeCommand) {
+    const timeCommand = opts.timeCommand;
+    app.use(async ({ body, next }) => {
+      const command = (body as { command?: unknown }).command;
+      if (typeof command !== 'string') return next();
+      const done = timeCommand(command);
+      try {
+        await next();
+      } finally {
+        done();
+      }
+    });
+  }
   app.error(async (err) => {
     opts.log.error({ err }, 'unhandled Slack listener error');
   });

@@ -1,5 +1,10 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { openDatabase } from '../../src/db/client.ts';
+import { costQueries, ledgerCostQueries } from '../../src/db/repositories/costs.ts';
+import { rollupChecks } from '../../src/db/repositories/rollup-check.ts';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney, fromUsd, sum } from '../../src/domain/money.ts';
 import { monthPeriod } from '../../src/domain/periods.ts';
@@ -40,7 +45,7 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
       HELICONE_API_KEY: helicone.apiKey, HELICONE_BASE_URL: helicone.url,
       LANGFUSE_PUBLIC_KEY: langfuse.publicKey, LANGFUSE_SECRET_KEY: langfuse.secretKey, LANGFUSE_BASE_URL: langfuse.url,
     };
-    h = await startHarness(provider, { ...sources, SCHEDULER_ENABLED: 'false', VISIBILITY: 'open' });
+    h = await startHarness(provider, { ...sources, SCHEDULER_ENABLED: 'false', VISIBILITY: 'open', METRICS_ENABLED: 'true' });
     env = { ...sources, DATABASE_URL: h.db.url };
   }, 120_000);
   afterAll(async () => {
@@ -113,4 +118,69 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
     const refused = await h.command('sync now', { userId: 'U0SOMEONE' });
     expect(blocksText(refused.reply.blocks)).toContain('Only finance can start a sync');
   });
+
+  it.skipIf(provider !== 'sqlite')('takes an online backup while the bot runs and a sync writes; the copy opens and holds the same totals', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aicost-backup-'));
+    const out = join(dir, 'copy.db');
+    try {
+      // A backfill of a wider window runs while the backup is taken and /aicost answers.
+      const syncing = cli(['sync', '--from', '2026-08-01T00:00:00Z', '--to', '2026-11-15T00:00:00Z'], env);
+      const [backup, answer] = await Promise.all([cli(['backup', '--out', out], env), h.command('top teams 2026-10')]);
+      expect(backup.stderr).toBe('');
+      expect(backup.code).toBe(0);
+      expect(backup.stdout).toMatch(/Backup written to .*copy\.db \(\d+ pages\)/);
+      expect(answer.status).toBe(200);
+      expect((await syncing).code).toBe(0);
+
+      const copy = openDatabase(`file:${out}`);
+      try {
+        const live = await h.db.db.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
+        const copied = await copy.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
+        expect(copied).toEqual(live);
+        expect(copied._count).toBe(3400);
+        // Its reports (read from its rollups) equal its ledger, and `verify` finds nothing to repair.
+        const p = monthPeriod('2026-10', TZ);
+        expect(await costQueries(copy).teamFeatureSummary(p)).toEqual(await ledgerCostQueries(copy).teamFeatureSummary(p));
+        expect((await rollupChecks(copy).compare(null)).every((c) => c.differences === 0)).toBe(true);
+      } finally {
+        await copy.close();
+      }
+      expect((await cli(['backup', '--out', out], env)).stderr).toContain('already exists');
+      expect((await cli(['backup', '--out', out], { ...env, DATABASE_URL: 'postgresql://x@127.0.0.1:1/x' })).stderr).toContain('pg_dump');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('serves Prometheus metrics after a sync the bot ran: records per source, lag, jobs, Slack errors, /aicost latency', async () => {
+    langfuse.setCost(langfuse.observations[200]!.id, 2.5);
+    // Forget the watermarks: the bot's sync backfills and re-reads every record.
+    await h.db.db.prisma.syncState.updateMany({ data: { watermark: null } });
+    const started = await h.command('sync now', { userId: 'U0FINANCE' });
+    expect(blocksText(started.reply.blocks)).toContain('Sync started');
+    let text = '';
+    for (let i = 0; i < 200 && !/aicost_sync_runs_total\{source="langfuse",result="ok"\} 1/.test(text); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      text = await (await fetch(`${h.url}/metrics`)).text();
+    }
+    const res = await fetch(`${h.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    text = await res.text();
+    // Per source, the outcomes add up to the records the bot's sync read (as its sync state records).
+    const value = (source: string, outcome: string) => Number(new RegExp(`^aicost_sync_records_total\\{source="${source}",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    for (const state of await h.db.db.prisma.syncState.findMany()) {
+      const outcomes = ['ingested', 'updated', 'unchanged', 'rejected'].map((o) => value(state.source, o));
+      expect(outcomes.every(Number.isInteger)).toBe(true);
+      expect(outcomes.reduce((a, b) => a + b, 0)).toBe(state.lastRecords);
+    }
+    expect([value('helicone', 'ingested'), value('helicone', 'updated'), value('helicone', 'unchanged')]).toEqual([0, 0, 2500]);
+    expect([value('langfuse', 'ingested'), value('langfuse', 'updated'), value('langfuse', 'unchanged')]).toEqual([0, 1, 899]);
+    expect(text).toMatch(/^aicost_sync_lag_seconds\{source="helicone"\} \d+(\.\d+)?(e\+\d+)?$/m);
+    expect(text).toMatch(/^# TYPE aicost_job_runs_total counter$/m);
+    expect(text).toMatch(/^# TYPE aicost_slack_api_errors_total counter$/m);
+    // The commands this suite sent were timed.
+    expect(text).toMatch(/^aicost_command_duration_seconds_count\{command="\/aicost"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^aicost_command_duration_seconds_bucket\{le="0\.1",command="\/aicost"\} \d+$/m);
+  }, 120_000);
 });

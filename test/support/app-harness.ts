@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startBot, type Running } from '../../src/main.ts';
 import type { Services } from '../../src/container.ts';
+import { rollupChecks } from '../../src/db/repositories/rollup-check.ts';
 import { createTestDatabase, type TestDatabase, type TestProvider } from './database.ts';
 import { postSigned } from './slack-signer.ts';
 import { slashCommandBody, type SlashCommandOptions } from './slack-payloads.ts';
@@ -72,7 +73,10 @@ export async function startHarness(provider: TestProvider, env: Record<string, s
     async stop() {
       await running.stop();
       await slack.close();
+      // Whatever the suite wrote, the rollups must still equal the ledger (what `aicost verify` checks).
+      const drift = (await rollupChecks(db.db).compare(null)).filter((c) => c.differences);
       await db.destroy();
+      if (drift.length) throw new Error(`rollups differ from the ledger after this suite: ${JSON.stringify(drift)}`);
     },
   };
 }

@@ -14,8 +14,11 @@ const column: Record<Dimension, Sql> = {
   category: Prisma.sql`"category"`,
 };
 
-/** Read side of the cost entries: the aggregates every report is built from. */
-export function costQueries(db: Database): CostQueries {
+/**
+ * The same aggregates summed from the raw ledger: the reference the rollups are proven against
+ * (test/integration/rollups.test.ts), and what `aicost verify` trusts.
+ */
+export function ledgerCostQueries(db: Database): CostQueries {
   const { prisma, provider } = db;
 
   function where(f: CostFilter): Sql {
@@ -128,3 +131,4 @@ export function costQueries(db: Database): CostQueries {
   };
 }
 
+export { costQueries } from './cost-rollups.ts';

@@ -1,0 +1,217 @@
+import type { Database } from '../client.ts';
+import { CUBES, DAY_MS, GRAINS, decompose, decomposeSigned, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
+import { Prisma, instant, sumAsText, type Sql } from '../sql.ts';
+import type { Money } from '../../domain/money.ts';
+import type { CostFilter, CostQueries, Dimension } from './costs.ts';
+
+/**
+ * The aggregates every report is built from, read from the exact rollups (src/db/rollups.ts) instead of
+ * the per-call ledger: a period is its whole UTC days, hours and quarter hours in the rollup tables plus
+ * the raw entries of its unaligned edges (only "up to now": under 15 minutes). What a question costs
+ * grows with the days in the period and the teams × features × models (× customers, for the detail
+ * table) active per bucket, not with the calls. Same interface and results as `ledgerCostQueries`.
+ */
+const [narrow, detail, workItems] = CUBES as [Cube, Cube, Cube];
+
+const rollupColumn: Record<Dimension, string> = {
+  team: 'teamId', feature: 'featureId', model: 'model', customer: 'customer', environment: 'environment', source: 'source', category: 'category',
+};
+
+type Col = { name: string; rollup: string; raw: string; measure?: boolean };
+
+export function costQueries(db: Database): CostQueries {
+  const { prisma, provider } = db;
+  const raw = (s: string) => Prisma.raw(s);
+
+  /** Filters on the rollup columns ("none" is 0). */
+  function rollupFilter(f: Omit<CostFilter, 'from' | 'to'>, cube: Cube): Sql[] {
+    const parts: Sql[] = [];
+    if (f.teamIds) {
+      const ids = f.teamIds.map((t) => t ?? 0);
+      parts.push(ids.length ? Prisma.sql`"teamId" IN (${Prisma.join(ids)})` : Prisma.sql`1 = 0`);
+    }
+    if (f.featureIds) parts.push(f.featureIds.length ? Prisma.sql`"featureId" IN (${Prisma.join(f.featureIds)})` : Prisma.sql`1 = 0`);
+    if (f.models) {
+      if (!cube.dims.includes('model')) throw new Error(`${cube.table} has no model`);
+      parts.push(f.models.length ? Prisma.sql`"model" IN (${Prisma.join(f.models)})` : Prisma.sql`1 = 0`);
+    }
+    return parts;
+  }
+
+  function rawFilter(f: Omit<CostFilter, 'from' | 'to'>): Sql[] {
+    const parts: Sql[] = [];
+    if (f.teamIds) {
+      const ids = f.teamIds.filter((t): t is number => t !== null);
+      const alternatives: Sql[] = [];
+      if (ids.length) alternatives.push(Prisma.sql`"teamId" IN (${Prisma.join(ids)})`);
+      if (f.teamIds.includes(null)) alternatives.push(Prisma.sql`"teamId" IS NULL`);
+      parts.push(alternatives.length ? Prisma.sql`(${Prisma.join(alternatives, ' OR ')})` : Prisma.sql`1 = 0`);
+    }
+    if (f.featureIds) parts.push(f.featureIds.length ? Prisma.sql`"featureId" IN (${Prisma.join(f.featureIds)})` : Prisma.sql`1 = 0`);
+    if (f.models) parts.push(f.models.length ? Prisma.sql`"model" IN (${Prisma.join(f.models)})` : Prisma.sql`1 = 0`);
+    return parts;
+  }
+
+  function rawRanges(pieces: Piece[]): Sql | null {
+    const ranges = pieces.filter((p): p is Extract<Piece, { raw: true }> => 'raw' in p);
+    if (!ranges.length) return null;
+    return Prisma.sql`(${Prisma.join(ranges.map((r) => Prisma.sql`("occurredAt" >= ${instant(provider, r.from)} AND "occurredAt" < ${instant(provider, r.to)})`), ' OR ')})`;
+  }
+
+  /**
+   * The period's rows from the rollup table and from the raw edges, with the same columns: one UNION ALL
+   * branch per run of buckets (an OR of ranges made SQLite de-duplicate rows through a temporary B-tree).
+   */
+  function rows(cube: Cube, f: CostFilter, cols: Col[], rawWhere?: string): Sql {
+    // Sums and counts may subtract (decomposeSigned); distinct work items may not.
+    const signed = cube === workItems ? decompose(f.from, f.to, grainsOf(cube)).map((piece) => ({ piece, sign: 1 as const })) : decomposeSigned(f.from, f.to, grainsOf(cube));
+    const branches: Sql[] = [];
+    const filter = [...rollupFilter(f, cube), ...(cube === workItems ? [Prisma.sql`"calls" <> 0`] : [])];
+    const select = (sign: 1 | -1, side: 'rollup' | 'raw') =>
+      raw(cols.map((c) => `${sign === -1 && c.measure ? `-(${c[side]})` : c[side]} AS "${c.name}"`).join(', '));
+    for (const { piece: p, sign } of signed) {
+      if (!('grain' in p)) continue;
+      branches.push(Prisma.sql`SELECT ${select(sign, 'rollup')} FROM ${raw(`"${cube.table}"`)}
+        WHERE ${Prisma.join([Prisma.sql`"grain" = ${p.grain} AND "bucket" >= ${p.from} AND "bucket" < ${p.to}`, ...filter], ' AND ')}`);
+    }
+    const extra = rawWhere ? [Prisma.raw(rawWhere)] : [];
+    for (const sign of [1, -1] as const) {
+      const edges = rawRanges(signed.filter((x) => x.sign === sign).map((x) => x.piece));
+      if (edges) {
+        branches.push(Prisma.sql`SELECT ${select(sign, 'raw')} FROM "CostEntry"
+          WHERE ${Prisma.join([edges, ...rawFilter(f), ...extra], ' AND ')}`);
+      }
+    }
+    if (!branches.length) branches.push(Prisma.sql`SELECT ${select(1, 'raw')} FROM "CostEntry" WHERE 1 = 0`);
+    return Prisma.join(branches, ' UNION ALL ');
+  }
+
+  const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true };
+  const calls: Col = { name: 'calls', rollup: '"calls"', raw: '1', measure: true };
+  const sumText = (c: string) => sumAsText(provider, Prisma.raw(`"${c}"`));
+  const key = (d: string): Col => ({ name: d, rollup: dimRead(d as never), raw: d === 'correction' ? '(CASE WHEN "originalAt" IS NULL THEN 0 ELSE 1 END)' : `"${d}"` });
+  const num = (v: unknown) => (v === null ? null : Number(v));
+  const byAmount = <T extends { amount: Money }>(xs: T[]) => xs.sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1));
+
+  async function total(f: CostFilter): Promise<{ amount: Money; count: number }> {
+    const r = (await prisma.$queryRaw<{ amount: string; count: string }[]>`
+      SELECT ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count" FROM (${rows(narrow, f, [amount, calls])}) u`)[0];
+    return { amount: BigInt(r?.amount ?? '0') as Money, count: Number(r?.count ?? 0) };
+  }
+
+  return {
+    async groupBy(dimension, f) {
+      const col = rollupColumn[dimension];
+      const cube = narrow.dims.includes(col as never) ? narrow : detail;
+      const out = await prisma.$queryRaw<{ key: unknown; amount: string; count: string }[]>`
+        SELECT "k" AS "key", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
+        FROM (${rows(cube, f, [{ ...key(col), name: 'k' }, amount, calls])}) u GROUP BY "k" HAVING SUM("calls") <> 0`;
+      return byAmount(out.map((r) => ({ key: r.key === null ? null : String(r.key), amount: BigInt(r.amount) as Money, count: Number(r.count) })));
+    },
+
+    async intervalTotals(f, boundaries) {
+      // Consecutive intervals (local days or hours) share their boundaries, so each interval is read as
+      // the UTC days between its boundaries' days, plus the part of the end boundary's UTC day before it,
+      // minus the same for the start: S[a, b) = days[day(a), day(b)) + P(b) − P(a), with P(t) the sum of
+      // t's UTC day before t. P(t) comes from hours, quarter hours and (off a quarter hour, e.g. "now") raw
+      // entries — of the day's start up to t, or of t up to the day's end subtracted from the whole day,
+      // whichever is shorter — so a local day costs one day row and at most 12 hours, not 24.
+      if (boundaries.length < 2) return [];
+      const fine = GRAINS.filter((g) => g.ms < DAY_MS);
+      const dayOf = (t: Date) => Math.floor(t.getTime() / DAY_MS);
+      const prefix = boundaries.map((t) => {
+        const start = dayOf(t) * DAY_MS;
+        const before = t.getTime() - start <= DAY_MS / 2;
+        const pieces = before ? decompose(new Date(start), t, fine) : decompose(t, new Date(start + DAY_MS), fine);
+        return { day: dayOf(t), before, pieces };
+      });
+      const firstDay = prefix[0]!.day;
+      const lastDay = prefix[prefix.length - 1]!.day;
+      const runs: { grain: number; from: number; to: number }[] = [{ grain: 2, from: firstDay, to: lastDay + 1 }];
+      for (const p of prefix) for (const x of p.pieces) if ('grain' in x) runs.push({ grain: x.grain, from: x.from, to: x.to });
+      // Merge overlapping runs of one grain so each bucket is read once.
+      const merged: { grain: number; from: number; to: number }[] = [];
+      for (const r of runs.sort((x, y) => x.grain - y.grain || x.from - y.from)) {
+        const last = merged[merged.length - 1];
+        if (last && last.grain === r.grain && last.to >= r.from) last.to = Math.max(last.to, r.to);
+        else merged.push({ ...r });
+      }
+      const sums = new Map<string, bigint>();
+      // One branch per grain: a range when its buckets are contiguous, else the list of them (the hours
+      // around each boundary are many short runs).
+      const branches = [...new Set(merged.map((r) => r.grain))].map((grain) => {
+        const mine = merged.filter((r) => r.grain === grain);
+        const buckets = mine.length === 1 ? null : mine.flatMap((r) => Array.from({ length: r.to - r.from }, (_, k) => r.from + k));
+        const where = buckets ? Prisma.sql`"grain" = ${grain} AND "bucket" IN (${Prisma.join(buckets)})` : Prisma.sql`"grain" = ${grain} AND "bucket" >= ${mine[0]!.from} AND "bucket" < ${mine[0]!.to}`;
+        return Prisma.sql`
+          SELECT "grain", "bucket", ${sumText('amount')} AS "amount" FROM "CostRollup"
+          WHERE ${Prisma.join([where, ...rollupFilter(f, narrow)], ' AND ')}
+          GROUP BY "grain", "bucket"`;
+      });
+      for (let i = 0; i < branches.length; i += 100) {
+        const found = await prisma.$queryRaw<{ grain: unknown; bucket: unknown; amount: string }[]>`${Prisma.join(branches.slice(i, i + 100), ' UNION ALL ')}`;
+        for (const r of found) sums.set(`${Number(r.grain)}:${Number(r.bucket)}`, BigInt(r.amount));
+      }
+      const rawParts: Sql[] = [];
+      prefix.forEach((p, i) => {
+        const edges = rawRanges(p.pieces);
+        if (edges) rawParts.push(Prisma.sql`SELECT ${i} AS "i", ${sumText('amount')} AS "amount" FROM "CostEntry" WHERE ${Prisma.join([edges, ...rawFilter(f)], ' AND ')}`);
+      });
+      const rawSums = new Map<number, bigint>();
+      for (let i = 0; i < rawParts.length; i += 100) {
+        const found = await prisma.$queryRaw<{ i: unknown; amount: string }[]>`${Prisma.join(rawParts.slice(i, i + 100), ' UNION ALL ')}`;
+        for (const r of found) rawSums.set(Number(r.i), BigInt(r.amount));
+      }
+      const day = (d: number) => sums.get(`2:${d}`) ?? 0n;
+      const P = prefix.map((p, i) => {
+        let part = rawSums.get(i) ?? 0n;
+        for (const x of p.pieces) if ('grain' in x) for (let b = x.from; b < x.to; b++) part += sums.get(`${x.grain}:${b}`) ?? 0n;
+        return p.before ? part : day(p.day) - part;
+      });
+      return boundaries.slice(0, -1).map((_, i) => {
+        let sum = P[i + 1]! - P[i]!;
+        for (let d = prefix[i]!.day; d < prefix[i + 1]!.day; d++) sum += day(d);
+        return sum as Money;
+      });
+    },
+
+    async teamFeatureSummary(f) {
+      const unpriced: Col = { name: 'unpriced', rollup: `CASE WHEN "pricedBy" = 'unpriced' THEN "calls" ELSE 0 END`, raw: `CASE WHEN "pricedBy" = 'unpriced' THEN 1 ELSE 0 END`, measure: true };
+      const out = await prisma.$queryRaw<{ teamId: unknown; featureId: unknown; amount: string; count: string; unpriced: string }[]>`
+        SELECT "teamId", "featureId", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count", ${sumText('unpriced')} AS "unpriced"
+        FROM (${rows(narrow, f, [key('teamId'), key('featureId'), amount, calls, unpriced])}) u
+        GROUP BY "teamId", "featureId" HAVING SUM("calls") <> 0`;
+      return out.map((r) => ({ teamId: num(r.teamId), featureId: num(r.featureId), amount: BigInt(r.amount) as Money, count: Number(r.count), unpriced: Number(r.unpriced) }));
+    },
+
+    async usage(f, by) {
+      const col = by === 'team' ? 'teamId' : 'featureId';
+      const tokens: Col = { name: 'tokens', rollup: '"inputTokens" + "outputTokens"', raw: '"inputTokens" + "outputTokens"', measure: true };
+      // Work-item rollups carry no model: a model-filtered usage question (none exists today) reads the ledger.
+      const distinctRows = f.models
+        ? Prisma.sql`SELECT "${raw(col)}" AS "k", "workItem" FROM "CostEntry" WHERE "occurredAt" >= ${instant(provider, f.from)} AND "occurredAt" < ${instant(provider, f.to)}
+            AND "workItem" IS NOT NULL AND ${Prisma.join([Prisma.sql`1 = 1`, ...rawFilter(f)], ' AND ')}`
+        : rows(workItems, f, [{ ...key(col), name: 'k' }, { name: 'workItem', rollup: '"workItem"', raw: '"workItem"' }], '"workItem" IS NOT NULL');
+      const [volume, distinct] = await Promise.all([
+        prisma.$queryRaw<{ key: unknown; requests: string; tokens: string }[]>`
+          SELECT "k" AS "key", ${sumText('calls')} AS "requests", ${sumText('tokens')} AS "tokens"
+          FROM (${rows(narrow, f, [{ ...key(col), name: 'k' }, calls, tokens])}) u GROUP BY "k" HAVING SUM("calls") <> 0`,
+        prisma.$queryRaw<{ key: unknown; workItems: string }[]>`
+          SELECT "k" AS "key", ${provider === 'sqlite' ? Prisma.sql`CAST(COUNT(DISTINCT "workItem") AS TEXT)` : Prisma.sql`COUNT(DISTINCT "workItem")::text`} AS "workItems"
+          FROM (${distinctRows}) u GROUP BY "k"`,
+      ]);
+      const items = new Map(distinct.map((r) => [num(r.key), Number(r.workItems)]));
+      return volume.map((r) => ({ key: num(r.key), requests: Number(r.requests), tokens: BigInt(r.tokens), workItems: items.get(num(r.key)) ?? 0 }));
+    },
+
+    async teamSourceSummary(f) {
+      const out = await prisma.$queryRaw<{ teamId: unknown; source: string; correction: unknown; amount: string; count: string }[]>`
+        SELECT "teamId", "source", "correction", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
+        FROM (${rows(narrow, f, [key('teamId'), key('source'), key('correction'), amount, calls])}) u
+        GROUP BY "teamId", "source", "correction" HAVING SUM("calls") <> 0`;
+      return out.map((r) => ({ teamId: num(r.teamId), source: r.source, correction: Number(r.correction) === 1, amount: BigInt(r.amount) as Money, count: Number(r.count) }));
+    },
+
+    total,
+  };
+}

@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminRepository } from '../../src/db/repositories/admin.ts';
+import { costStore, type CostStore, type IncomingCost } from '../../src/db/repositories/cost-store.ts';
+import { costWrites } from '../../src/db/repositories/cost-writes.ts';
+import { costQueries, ledgerCostQueries, type CostFilter, type CostQueries, type Dimension } from '../../src/db/repositories/costs.ts';
+import { rollupChecks, verifyRollups } from '../../src/db/repositories/rollup-check.ts';
+import type { Money } from '../../src/domain/money.ts';
+import { dayStart, daysOf, monthPeriod } from '../../src/domain/periods.ts';
+import { main } from '../../src/cli.ts';
+import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
+
+/**
+ * Property test of the rollups: random entries go in through every write path (sync inserts and
+ * re-costed updates, corrections for a closed month, plain bulk inserts as the demo does, team and
+ * feature merges, deletions, rows written straight into the ledger table), and after each step every
+ * aggregate the reports are built from, read from the rollups, equals the same aggregate summed from the
+ * raw ledger — to the nanodollar — for random periods (unaligned instants, and local days and months in
+ * zones with 30- and 45-minute offsets), random filters and every dimension.
+ */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T,>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
+}
+
+const START = Date.parse('2026-08-01T00:00:00Z');
+const END = Date.parse('2026-11-28T15:00:00Z');
+const ZONES = ['America/New_York', 'Asia/Kathmandu', 'Australia/Eucla', 'Asia/Kolkata', 'UTC'];
+const DIMENSIONS: Dimension[] = ['team', 'feature', 'model', 'customer', 'environment', 'source', 'category'];
+
+const canon = (x: unknown): string => JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+const sorted = <T,>(xs: T[]) => [...xs].map(canon).sort();
+
+describe.each(testProviders())('rollups on %s', (provider) => {
+  let t: TestDatabase;
+  let store: CostStore;
+  let rolled: CostQueries;
+  let ledger: CostQueries;
+  let now = new Date(END);
+  const r = rng(provider === 'sqlite' ? 13 : 31);
+  let seq = 0;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(provider);
+    store = costStore(t.db, { timeZone: 'Asia/Kathmandu', clock: () => now });
+    rolled = costQueries(t.db);
+    ledger = ledgerCostQueries(t.db);
+  });
+  afterAll(async () => {
+    store?.close();
+    await t?.destroy();
+  });
+
+  const teams = ['payments', 'search', 'support', 'growth'];
+  const features = ['checkout', 'ranker', 'triage', 'emails', 'summaries'];
+  function record(id = `r${++seq}`): IncomingCost {
+    const team = r.next() < 0.1 ? null : r.pick(teams);
+    return {
+      source: r.pick(['helicone', 'langfuse']), sourceId: id, occurredAt: new Date(START + r.int(END - START)),
+      team, feature: team && r.next() < 0.9 ? r.pick(features) : null, environment: r.pick(['production', 'staging', null]),
+      customer: r.pick(['acme', 'globex', 'initech', null]), workItem: r.next() < 0.3 ? null : `T-${r.int(40)}`,
+      model: r.pick(['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', null]), provider: 'openai', category: r.pick(['api', 'embeddings']),
+      inputTokens: r.int(5000), outputTokens: r.int(2000), amount: r.next() < 0.05 ? null : (BigInt(r.int(2_000_000_000)) - 1_000_000n) as Money,
+      pricedBy: r.pick(['source', 'source', 'aicost', 'unpriced'] as const),
+    };
+  }
+
+  async function filters(): Promise<Omit<CostFilter, 'from' | 'to'>[]> {
+    const teamIds = (await t.db.prisma.team.findMany({ select: { id: true } })).map((x) => x.id);
+    const featureIds = (await t.db.prisma.feature.findMany({ select: { id: true } })).map((x) => x.id);
+    return [
+      {},
+      { teamIds: [r.pick(teamIds)] },
+      { teamIds: [null, r.pick(teamIds)] },
+      { featureIds: [r.pick(featureIds), r.pick(featureIds)] },
+      { models: ['gpt-4o'] },
+      { teamIds: [] },
+    ];
+  }
+
+  function periods(): { from: Date; to: Date }[] {
+    const zone = r.pick(ZONES);
+    const a = START - 86_400_000 + r.int(END - START + 2 * 86_400_000);
+    const b = a + r.int(40 * 86_400_000);
+    return [
+      { from: new Date(a), to: new Date(b) },
+      { from: new Date(a), to: new Date(a + r.int(3_600_000)) },
+      monthPeriod(r.pick(['2026-08', '2026-09', '2026-10', '2026-11']), zone),
+      { from: monthPeriod('2026-11', zone).from, to: now },
+      { from: new Date(START - 10 * 86_400_000), to: new Date(END + 86_400_000) },
+    ];
+  }
+
+  /** Every aggregate, from both sides, for random periods and filters. */
+  async function expectSame(): Promise<void> {
+    for (const period of periods()) {
+      for (const filter of await filters()) {
+        const f = { ...period, ...filter };
+        expect(canon(await rolled.total(f))).toBe(canon(await ledger.total(f)));
+        for (const dim of DIMENSIONS) expect(sorted(await rolled.groupBy(dim, f))).toEqual(sorted(await ledger.groupBy(dim, f)));
+        expect(sorted(await rolled.teamFeatureSummary(f))).toEqual(sorted(await ledger.teamFeatureSummary(f)));
+        expect(sorted(await rolled.teamSourceSummary(f))).toEqual(sorted(await ledger.teamSourceSummary(f)));
+        for (const by of ['team', 'feature'] as const) expect(sorted(await rolled.usage(f, by))).toEqual(sorted(await ledger.usage(f, by)));
+      }
+    }
+    // Local days (and hours) in odd zones, the last one running up to `now`.
+    const zone = r.pick(ZONES);
+    const month = monthPeriod('2026-11', zone);
+    const days = daysOf(month, zone, now);
+    const boundaries = [...days.map((d) => dayStart(d, zone)), now];
+    const hours = Array.from({ length: 30 }, (_, i) => new Date(dayStart(days[days.length - 2]!, zone).getTime() + i * 3_600_000));
+    for (const filter of await filters()) {
+      expect(canon(await rolled.intervalTotals(filter, boundaries))).toBe(canon(await ledger.intervalTotals(filter, boundaries)));
+      expect(canon(await rolled.intervalTotals(filter, hours))).toBe(canon(await ledger.intervalTotals(filter, hours)));
+    }
+    expect((await rollupChecks(t.db).compare(null)).filter((c) => c.differences)).toEqual([]);
+  }
+
+  it('sync inserts', async () => {
+    const batch = Array.from({ length: 1500 }, () => record());
+    const res = await store.upsertCosts(batch);
+    expect(res.inserted).toBe(1500);
+    await expectSame();
+  });
+
+  it('re-costed records updated in place (amount, team, time, work item)', async () => {
+    const again = Array.from({ length: 300 }, () => record(`r${1 + r.int(seq)}`));
+    const res = await store.upsertCosts(again);
+    expect(res.updated).toBeGreaterThan(0);
+    await expectSame();
+  });
+
+  it('corrections for a closed month', async () => {
+    await t.db.prisma.accountingPeriod.create({ data: { month: '2026-09', status: 'closed', closedAt: now, closedBy: 'UFIN' } });
+    const late: IncomingCost[] = [];
+    const inSeptember = await t.db.prisma.costEntry.findMany({ where: { occurredAt: { gte: new Date('2026-09-05T00:00:00Z'), lt: new Date('2026-09-25T00:00:00Z') } }, take: 50, select: { source: true, sourceId: true } });
+    for (const e of inSeptember) late.push({ ...record(e.sourceId), source: e.source as IncomingCost['source'], occurredAt: new Date('2026-09-10T08:00:00Z') });
+    for (let i = 0; i < 30; i++) late.push({ ...record(), occurredAt: new Date(Date.parse('2026-09-03T00:00:00Z') + r.int(20 * 86_400_000)) });
+    now = new Date(END - 3_600_000 + r.int(3_000_000));
+    const res = await store.upsertCosts(late);
+    expect(res.corrections).toBeGreaterThan(30);
+    await expectSame();
+  });
+
+  it('plain bulk inserts (demo seeding) and rows written straight into the ledger table', async () => {
+    const team = await t.db.prisma.team.findFirstOrThrow({ where: { slug: 'search' } });
+    await costWrites(t.db).insertMany(Array.from({ length: 400 }, (_, i) => ({
+      source: 'demo', sourceId: `d${i}`, occurredAt: new Date(START + r.int(END - START)), teamId: r.next() < 0.5 ? team.id : null, featureId: null,
+      customer: r.pick(['acme', null]), workItem: `D-${r.int(10)}`, amount: BigInt(r.int(1_000_000)) as Money, pricedBy: 'aicost',
+    })));
+    await t.db.prisma.$executeRawUnsafe(
+      `INSERT INTO "CostEntry" ("source", "sourceId", "occurredAt", "teamId", "amount", "workItem", "updatedAt") VALUES ('manual', 'm1', ${provider === 'sqlite' ? "'2026-10-03T07:14:59.999+00:00'" : "TIMESTAMP '2026-10-03 07:14:59.999'"}, ${team.id}, 123456789, 'T-1', ${provider === 'sqlite' ? "'2026-10-03T07:14:59.999+00:00'" : 'now()'})`,
+    );
+    await expectSame();
+  });
+
+  it('team and feature merges move history; deletions take it out', async () => {
+    const admin = adminRepository(t.db);
+    expect((await admin.aliasTeam('growth', 'payments', 'UFIN', now)).ok).toBe(true);
+    expect((await admin.aliasFeature('emails', 'summaries', 'UFIN', now)).ok).toBe(true);
+    await expectSame();
+    expect(await costWrites(t.db).deleteSource('demo')).toBe(400);
+    await t.db.prisma.costEntry.deleteMany({ where: { customer: 'initech', occurredAt: { lt: new Date('2026-10-01T00:00:00Z') } } });
+    await expectSame();
+  });
+
+  it('verify finds rollups that drifted from the ledger, and --repair rebuilds them', async () => {
+    // Drift the rollups behind the triggers' back: a lost row, a wrong amount, an extra row.
+    await t.db.prisma.$executeRawUnsafe(`DELETE FROM "WorkItemRollup" WHERE "bucket" IN (SELECT "bucket" FROM "WorkItemRollup" WHERE "grain" = 2 ORDER BY "bucket" LIMIT 1) AND "grain" = 2`);
+    await t.db.prisma.$executeRawUnsafe(`UPDATE "CostRollup" SET "amount" = "amount" + 1 WHERE "grain" = 0 AND "bucket" = (SELECT MAX("bucket") FROM "CostRollup" WHERE "grain" = 0)`);
+    await t.db.prisma.$executeRawUnsafe(`INSERT INTO "CostRollupDetail" VALUES (2, 20300, 0, 0, '', 'x', 'source', 0, '', '', 'api', 5, 1, 0, 0)`);
+    const before = await verifyRollups(t.db, { repair: false, timeZone: 'Asia/Kathmandu' });
+    expect(before.differences).toBeGreaterThanOrEqual(3);
+    expect(before.lines.join('\n')).toMatch(/--repair/);
+
+    // One month only: the November drift is repaired, the rest is still reported.
+    const nov = await verifyRollups(t.db, { month: '2026-11', repair: true, timeZone: 'Asia/Kathmandu' });
+    expect(nov.differences).toBeGreaterThanOrEqual(1);
+    expect((await verifyRollups(t.db, { month: '2026-11', repair: false, timeZone: 'Asia/Kathmandu' })).differences).toBe(0);
+    expect((await verifyRollups(t.db, { repair: false, timeZone: 'Asia/Kathmandu' })).differences).toBeGreaterThan(0);
+
+    // The CLI, as an operator runs it.
+    const env = { ...process.env };
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (...xs: unknown[]) => void logged.push(xs.join(' '));
+    try {
+      process.env.DATABASE_URL = t.url;
+      process.env.REPORT_TIMEZONE = 'Asia/Kathmandu';
+      expect(await main(['verify', '--month', '2026-13'])).toBe(2);
+      expect(await main(['verify'])).toBe(1);
+      expect(await main(['verify', '--repair'])).toBe(0);
+      expect(await main(['verify'])).toBe(0);
+    } finally {
+      console.log = log;
+      process.env = env;
+    }
+    expect(logged.join('\n')).toMatch(/Repaired: \d+ rows rebuilt/);
+    expect(logged[logged.length - 1]).toMatch(/No differences/);
+    await expectSame();
+  });
+
+  it("the migration's backfill builds the rollups of a ledger that existed before it", async () => {
+    const sql = readFileSync(`prisma/migrations/${provider === 'sqlite' ? 'sqlite' : 'postgres'}/0005_rollups/migration.sql`, 'utf8');
+    const backfill = sql.slice(sql.indexOf('-- Backfill'));
+    expect(backfill.length).toBeGreaterThan(100);
+    for (const table of ['CostRollup', 'CostRollupDetail', 'WorkItemRollup']) await t.db.prisma.$executeRawUnsafe(`DELETE FROM "${table}"`);
+    expect((await rollupChecks(t.db).compare(null)).some((c) => c.differences > 0)).toBe(true);
+    for (const statement of backfill.split(/;\s*\n/).map((x) => x.replace(/^--.*$/gm, '').trim()).filter(Boolean)) await t.db.prisma.$executeRawUnsafe(statement);
+    await expectSame();
+  });
+});
