@@ -21,7 +21,7 @@ import { createWebClient } from './slack/web-client.ts';
 import { billingClients, sourceClients } from './sources/configured.ts';
 import { billingRepository } from './db/repositories/billing.ts';
 import { reconcileAlertJob } from './jobs/reconcile-alert.ts';
-import type { BillingClient } from './sources/billing/types.ts';
+import type { BillingClient } from './services/ports/billing-source.ts';
 import { genaiPriceTable } from './sources/price-table.ts';
 
 /**

@@ -11,7 +11,7 @@ import { replyText } from './format/reply-lines.ts';
 import { alignTable } from './format/table.ts';
 import { plainMentions } from './domain/mentions.ts';
 import { createLogger } from './logger.ts';
-import { ask } from './services/ask.ts';
+import { ask } from './format/ask.ts';
 import { isMonth } from './domain/calendar.ts';
 
 /** The operator's entry points: `npx aicost <command>`. */

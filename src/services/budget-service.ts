@@ -1,4 +1,4 @@
-import type { BudgetsRepository, OverrunRequestRecord } from './ports/budgets.ts';
+import type { BudgetsRepository, OverrunRequestRecord, RequestContext } from './ports/budgets.ts';
 import { STANDING } from './ports/budgets.ts';
 import type { ClaimsRepository } from './ports/claims.ts';
 import type { CostQueries } from './ports/costs.ts';
@@ -59,18 +59,7 @@ type Result = { ok: boolean; message: string };
 /** "Search's", "Payments'". */
 const possessive = (name: string) => (name.endsWith('s') ? `${name}'` : `${name}'s`);
 
-/** What finance sees beside a budget request: the month so far, the projection, the trend and the drivers. */
-export interface RequestContext {
-  budget: Money | null;
-  spent: Money;
-  forecast: Money | null;
-  /** forecast − budget when positive: what the month is projected to need beyond its budget. */
-  shortfall: Money | null;
-  /** The three months before the request's month: true cost and effective budget. */
-  history: { month: string; cost: Money; budget: Money | null }[];
-  /** The features and models with the most direct API spend this month. */
-  drivers: { label: string; amount: Money }[];
-}
+export type { RequestContext };
 
 /** The budget notices this service emits; the Slack notifier renders them. */
 export type BudgetNotice =

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import type { ImportedChargeRecord } from '../db/repositories/billing.ts';
-import type { TeamsRepository } from '../db/repositories/teams.ts';
+import type { ImportedChargeRecord } from './ports/billing.ts';
+import type { TeamsRepository } from './ports/teams.ts';
 import {
   DEFAULT_FOCUS_RULES, categoryOf, missingColumns, readFocusRecord, spreadOverDays, tagValue,
   type CostColumn, type FocusRecord, type FocusRules,

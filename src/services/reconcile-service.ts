@@ -1,5 +1,5 @@
-import type { BillingMappingRecord, BillingRepository } from '../db/repositories/billing.ts';
-import type { TeamsRepository } from '../db/repositories/teams.ts';
+import type { BillingMappingRecord, BillingRepository } from './ports/billing.ts';
+import type { TeamsRepository } from './ports/teams.ts';
 import type { HiddenCost, HiddenCostLine, HiddenCostTarget } from '../domain/hidden-costs.ts';
 import { sum, type Money } from '../domain/money.ts';
 import { daysOf, type Period } from '../domain/periods.ts';

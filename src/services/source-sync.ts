@@ -1,7 +1,7 @@
 import { DAY_MS, countWindows, timeWindows } from '../domain/time-windows.ts';
 import type { CostStore, SourceClient, UpsertCounts } from './ports/source.ts';
 import type { Money } from '../domain/money.ts';
-import { rejectedFromRecord, untrustedReason, type RejectedSourceRecord, type SourcePage } from '../sources/trust.ts';
+import { rejectedFromRecord, untrustedReason, type RejectedSourceRecord, type SourcePage } from './source-trust.ts';
 
 /**
  * Pulling a source into the store, resumably.

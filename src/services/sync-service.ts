@@ -5,8 +5,8 @@ import type { Log } from './ports/log.ts';
 import type { SourceClient } from './ports/source.ts';
 import { syncAll, type SyncProgress, type SyncResult } from './source-sync.ts';
 import type { Authz } from './authz.ts';
-import { syncBilling, type BillingStore } from '../sources/billing/sync.ts';
-import type { BillingClient } from '../sources/billing/types.ts';
+import { syncBilling, type BillingStore } from './billing-sync.ts';
+import type { BillingClient } from './ports/billing-source.ts';
 
 /**
  * Pulling costs from the configured sources. A source without credentials is off (and `/aicost sync`

@@ -1,4 +1,4 @@
-import type { FeatureRecord, TeamRecord, TeamsRepository } from '../db/repositories/teams.ts';
+import type { FeatureRecord, TeamRecord, TeamsRepository } from './ports/teams.ts';
 import type { Authz } from './authz.ts';
 
 /**

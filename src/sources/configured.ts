@@ -6,7 +6,7 @@ import { createHeliconeClient } from './helicone/client.ts';
 import { createLangfuseClient } from './langfuse/client.ts';
 import { createAnthropicCostClient } from './billing/anthropic-cost-report.ts';
 import { createOpenAiCostsClient } from './billing/openai-costs.ts';
-import type { BillingClient } from './billing/types.ts';
+import type { BillingClient } from '../services/ports/billing-source.ts';
 
 /** The attribution mapping: the defaults, or ATTRIBUTION_FILE's JSON (see README, "Attribution"). */
 export function loadAttribution(file: string | undefined): AttributionConfig {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { formatMoney, fromUsd, sum } from '../../src/domain/money.ts';
 import { replyText } from '../../src/format/reply-lines.ts';
-import { ask } from '../../src/services/ask.ts';
+import { ask } from '../../src/format/ask.ts';
 import { checkBlocks } from '../support/block-kit-check.ts';
 import { testProviders } from '../support/database.ts';
 import { postSigned, signRequest } from '../support/slack-signer.ts';

@@ -5,7 +5,7 @@ import { formatMoney, fromUsd, sum } from '../../src/domain/money.ts';
 import { runClaimed } from '../../src/jobs/runner.ts';
 import { replyText } from '../../src/format/reply-lines.ts';
 import { chargebackParts } from '../../src/format/chargeback-lines.ts';
-import { ask } from '../../src/services/ask.ts';
+import { ask } from '../../src/format/ask.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { testProviders } from '../support/database.ts';
 import { postSigned } from '../support/slack-signer.ts';

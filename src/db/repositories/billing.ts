@@ -1,52 +1,18 @@
 import type { Database } from '../client.ts';
 import { Prisma, instant, sumAsText } from '../sql.ts';
 import type { Money } from '../../domain/money.ts';
-import type { BilledDay, BillingProvider } from '../../sources/billing/types.ts';
+import type { BilledDay, BillingProvider } from '../../services/ports/billing-source.ts';
 import type { SyncStatePatch } from '../../services/ports/source.ts';
+import type { BilledRecord, BillingMappingRecord, BillingRepository, ImportedChargeRecord, ObservedRow } from '../../services/ports/billing.ts';
+export type { BilledRecord, BillingMappingRecord, BillingRepository, ImportedChargeRecord, ObservedRow };
 
 /**
  * Provider billing (issue 14): billed amounts per (provider, UTC day, project/workspace, line item),
  * finance's mapping of projects/workspaces to teams, the observed spend to reconcile with, and charges
  * imported from FOCUS files. The only code that touches these tables.
  */
-export interface BilledRecord {
-  provider: BillingProvider;
-  day: string;
-  scope: string;
-  lineItem: string;
-  amount: Money;
-}
-
-export interface BillingMappingRecord {
-  provider: BillingProvider;
-  scopeType: 'project' | 'workspace' | 'api_key';
-  scopeId: string;
-  teamId: number;
-}
-
 /** Observed (Helicone/Langfuse) spend per UTC day, team and provider as the source named it, and model. */
-export interface ObservedRow {
-  day: string;
-  teamId: number | null;
-  provider: string | null;
-  model: string | null;
-  amount: Money;
-}
-
-export interface ImportedChargeRecord {
-  rowKey: string;
-  day: string;
-  category: string;
-  amount: Money;
-  teamId: number | null;
-  featureId: number | null;
-  providerName: string | null;
-  serviceName: string | null;
-  description: string | null;
-  file: string;
-}
-
-export function billingRepository(db: Database) {
+export function billingRepository(db: Database): BillingRepository {
   const { prisma, provider } = db;
   return {
     /**
@@ -129,4 +95,3 @@ export function billingRepository(db: Database) {
   };
 }
 
-export type BillingRepository = ReturnType<typeof billingRepository>;

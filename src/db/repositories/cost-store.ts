@@ -6,7 +6,7 @@ import type { NormalizedCost, SyncStatePatch, UpsertCounts } from '../../service
 import { monthPeriod } from '../../domain/periods.ts';
 import type { IncomingCost, UpsertResult, CostStore } from '../../services/ports/cost-store.ts';
 export type { IncomingCost, UpsertResult, CostStore };
-import type { RejectedSourceRecord } from '../../sources/trust.ts';
+import type { RejectedSourceRecord } from '../../services/source-trust.ts';
 import { rejectedRecordsRepository } from './rejected-records.ts';
 
 /**

@@ -131,4 +131,3 @@ export function ledgerCostQueries(db: Database): CostQueries {
   };
 }
 
-export { costQueries } from './cost-rollups.ts';

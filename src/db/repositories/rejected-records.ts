@@ -1,5 +1,5 @@
 import type { Database } from '../client.ts';
-import type { RejectedSourceRecord } from '../../sources/trust.ts';
+import type { RejectedSourceRecord } from '../../services/source-trust.ts';
 import type { RejectedRecordRow } from '../../services/ports/cost-store.ts';
 
 export type { RejectedRecordRow };

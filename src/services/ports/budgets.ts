@@ -1,5 +1,4 @@
 import type { Money } from '../../domain/money.ts';
-import type { RequestContext } from '../budget-service.ts';
 /**
  * The standing monthly amount. It is kept by the month it takes effect: rows "*YYYY-MM" (set in that
  * month, applying from it on) and "*" (set before standing amounts were dated: from the beginning).
@@ -78,4 +77,17 @@ export interface BudgetsRepository {
    * pending, so of two simultaneous clicks one wins and the other gets `null`.
    */
   decide(id: number, d: Decision): Promise<OverrunRequestRecord | null>;
+}
+
+/** What finance sees beside a budget request: the month so far, the projection, the trend and the drivers. */
+export interface RequestContext {
+  budget: Money | null;
+  spent: Money;
+  forecast: Money | null;
+  /** forecast − budget when positive: what the month is projected to need beyond its budget. */
+  shortfall: Money | null;
+  /** The three months before the request's month: true cost and effective budget. */
+  history: { month: string; cost: Money; budget: Money | null }[];
+  /** The features and models with the most direct API spend this month. */
+  drivers: { label: string; amount: Money }[];
 }

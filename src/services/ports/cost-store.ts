@@ -1,4 +1,4 @@
-import type { RejectedSourceRecord } from '../../sources/trust.ts';
+import type { RejectedSourceRecord } from '../source-trust.ts';
 import type { NormalizedCost, SyncStatePatch, UpsertCounts } from './source.ts';
 
 /** A source record kept aside as untrustworthy (one per source and id; the latest reason wins). */

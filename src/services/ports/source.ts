@@ -1,5 +1,4 @@
 import type { Money } from '../../domain/money.ts';
-import type { RejectedSourceRecord } from '../../sources/trust.ts';
 
 export type SourceName = 'helicone' | 'langfuse';
 
@@ -69,4 +68,22 @@ export interface CostStore {
 export interface SourceClient {
   readonly source: SourceName;
   pages(from: Date, to: Date, signal?: AbortSignal): AsyncGenerator<NormalizedCost[], void, undefined>;
+}
+
+/**
+ * Source records that cannot be trusted are kept aside with their reason, never summed, and never
+ * stop a sync (README "What aicost rejects from sources"). Two places decide:
+ * - the clients, per raw record (`keepAside`): a record whose shape, date or reported cost cannot be
+ *   read (a cost that is not a finite number, a date that does not parse) is rejected instead of
+ *   throwing for the whole page;
+ * - the sync, per normalized record (`untrustedReason`): negative costs, costs above the per-call
+ *   ceiling, and dates outside the window that was asked for or in the future.
+ */
+export interface RejectedSourceRecord {
+  source: SourceName;
+  sourceId: string;
+  reason: string;
+  /** The date and cost as the source sent them (bounded text), for the operator. */
+  occurredAt: string | null;
+  cost: string | null;
 }

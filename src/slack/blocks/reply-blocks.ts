@@ -4,6 +4,9 @@ import type { Reply } from '../../services/reply.ts';
 import { dailyChartUrl, splitChartUrl } from '../chart.ts';
 import { fitBlocks } from '../block-limits.ts';
 import { tableBlocks } from './table-blocks.ts';
+import { escapeMrkdwn } from './mrkdwn.ts';
+
+export { escapeMrkdwn };
 
 /** Block Kit for an `/aicost` reply: header, summary, tables in code blocks, a chart, notes. */
 export function replyBlocks(reply: Reply, opts: { timeZone: string; quickchartUrl: string }): { text: string; blocks: KnownBlock[] } {
@@ -24,10 +27,6 @@ export function replyBlocks(reply: Reply, opts: { timeZone: string; quickchartUr
   return { text: `${p.title}: ${p.summary[0] ?? ''}`.slice(0, 3000), blocks: fitBlocks(blocks, 'message') as KnownBlock[] };
 }
 
-/** Slack mrkdwn control characters in user-derived text (team names, features). */
-export function escapeMrkdwn(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /** Like escapeMrkdwn, but a user mention (`<@U…>`, written by `personLabel`) stays a mention. */
 export function escapeKeepingMentions(s: string): string {

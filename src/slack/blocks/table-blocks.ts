@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { alignTable, NARROW_WIDTH, tableWidth, type TablePart } from '../../format/table.ts';
-import { escapeMrkdwn } from './reply-blocks.ts';
+import { escapeMrkdwn } from './mrkdwn.ts';
 
 /**
  * Tables of a message: a monospace code block when its rows fit a laptop-width pane

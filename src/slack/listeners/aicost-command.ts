@@ -2,7 +2,7 @@ import type { App, RespondArguments } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { sendWithFallback } from '../block-fallback.ts';
-import { ask } from '../../services/ask.ts';
+import { ask } from '../../format/ask.ts';
 import type { Services } from '../../container.ts';
 import { replyBlocks } from '../blocks/reply-blocks.ts';
 import { hiddenCostModal } from '../blocks/modals.ts';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fromUsd } from '../../domain/money.ts';
 import { SourceHttpError, apiUrl, requestJson, type HttpOptions } from '../http.ts';
 import { validationMessage } from '../validation.ts';
-import { centsToMoney, mergeRows, utcDay, type BillingClient } from './types.ts';
+import { centsToMoney, mergeRows, utcDay, type BillingClient } from '../../services/ports/billing-source.ts';
 
 /**
  * Anthropic Admin API cost report: `GET /v1/organizations/cost_report` with an admin key

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fromUsd } from '../../domain/money.ts';
 import { SourceHttpError, apiUrl, requestJson, type HttpOptions } from '../http.ts';
 import { validationMessage } from '../validation.ts';
-import { mergeRows, utcDay, type BillingClient } from './types.ts';
+import { mergeRows, utcDay, type BillingClient } from '../../services/ports/billing-source.ts';
 
 /**
  * OpenAI Costs API: `GET /v1/organization/costs` with an admin key, daily buckets grouped by

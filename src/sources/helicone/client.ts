@@ -5,7 +5,7 @@ import { priceRecord, type PriceFn } from '../pricing.ts';
 import { DAY_MS, parseSourceTime, timeWindows } from '../../domain/time-windows.ts';
 import type { NormalizedCost, SourceClient } from '../../services/ports/source.ts';
 import { validationMessage } from '../validation.ts';
-import { keepAside } from '../trust.ts';
+import { keepAside } from '../../services/source-trust.ts';
 
 /**
  * Helicone: `POST /v1/request/query-clickhouse`, offset/limit paging inside bounded time windows.

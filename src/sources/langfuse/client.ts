@@ -5,7 +5,7 @@ import { priceRecord, type PriceFn, type TokenUsage } from '../pricing.ts';
 import { DAY_MS, parseSourceTime, timeWindows } from '../../domain/time-windows.ts';
 import type { NormalizedCost, SourceClient } from '../../services/ports/source.ts';
 import { validationMessage } from '../validation.ts';
-import { keepAside } from '../trust.ts';
+import { keepAside } from '../../services/source-trust.ts';
 
 /**
  * Langfuse: prefers `GET /api/public/v2/observations` (cursor paging, field groups, userId/sessionId/

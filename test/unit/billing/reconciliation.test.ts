@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fromUsd, sum } from '../../../src/domain/money.ts';
 import { billingProviderOf, coveragePct, reconcileDays, type BilledInput, type ObservedInput } from '../../../src/domain/reconciliation.ts';
-import { syncBilling, type BillingStore } from '../../../src/sources/billing/sync.ts';
-import type { BilledDay, BillingClient } from '../../../src/sources/billing/types.ts';
+import { syncBilling, type BillingStore } from '../../../src/services/billing-sync.ts';
+import type { BilledDay, BillingClient } from '../../../src/services/ports/billing-source.ts';
 import { lastCompletedWeek } from '../../../src/jobs/reconcile-alert.ts';
 
 const b = (day: string, scope: string, usd: string, provider: 'openai' | 'anthropic' = 'openai'): BilledInput => ({ provider, day, scope, lineItem: 'x', amount: fromUsd(usd) });

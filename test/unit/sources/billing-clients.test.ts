@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fromUsd, sum, type Money } from '../../../src/domain/money.ts';
 import { createAnthropicCostClient } from '../../../src/sources/billing/anthropic-cost-report.ts';
 import { createOpenAiCostsClient } from '../../../src/sources/billing/openai-costs.ts';
-import { centsToMoney, type BilledDay, type BillingClient } from '../../../src/sources/billing/types.ts';
+import { centsToMoney, type BilledDay, type BillingClient } from '../../../src/services/ports/billing-source.ts';
 import { startAnthropicCostStandIn, startOpenAiCostsStandIn, type BillingStandIn } from '../../support/billing-stand-ins.ts';
 import { fastHttp } from './helpers.ts';
 import { describeWithDocs, sharedDocs } from '../../support/shared-docs.ts';

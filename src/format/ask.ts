@@ -1,27 +1,27 @@
-import type { Reply, ReplyParts } from './reply.ts';
-import { budgetMonthParts, budgetParts, featureIcebergParts, featureIcebergSlices, hiddenListParts, icebergSlices, teamIcebergParts, teamIcebergSlices } from '../format/management-lines.ts';
+import type { Reply, ReplyParts } from '../services/reply.ts';
+import { budgetMonthParts, budgetParts, featureIcebergParts, featureIcebergSlices, hiddenListParts, icebergSlices, teamIcebergParts, teamIcebergSlices } from './management-lines.ts';
 import { formatMoney, sum } from '../domain/money.ts';
 import { monthOf, monthPeriod } from '../domain/periods.ts';
 import { parseCommand, type Command } from '../commands/command-text.ts';
-import type { Authz } from './authz.ts';
-import type { BudgetService } from './budget-service.ts';
-import type { HiddenService } from './hidden-service.ts';
-import type { IcebergService } from './iceberg.ts';
-import { UNATTRIBUTED, type RankedRow, type ReportService, type SpendReport, type TopReport, type UnknownName } from './reports.ts';
-import { notVisible, OTHER_TEAMS, type Viewer, type VisibilityService } from './visibility.ts';
-import type { MarginService } from './margin-service.ts';
-import { ALIAS_USAGE, type RevenueService } from './revenue-service.ts';
-import type { WhatIfService } from './whatif-service.ts';
-import { aliasParts, customerParts, marginParts, whatIfParts } from '../format/margin-lines.ts';
-import type { ReconcileService } from './reconcile-service.ts';
-import { reconcileParts } from '../format/reconcile-lines.ts';
+import type { Authz } from '../services/authz.ts';
+import type { BudgetService } from '../services/budget-service.ts';
+import type { HiddenService } from '../services/hidden-service.ts';
+import type { IcebergService } from '../services/iceberg.ts';
+import { UNATTRIBUTED, type RankedRow, type ReportService, type SpendReport, type TopReport, type UnknownName } from '../services/reports.ts';
+import { notVisible, OTHER_TEAMS, type Viewer, type VisibilityService } from '../services/visibility.ts';
+import type { MarginService } from '../services/margin-service.ts';
+import { ALIAS_USAGE, type RevenueService } from '../services/revenue-service.ts';
+import type { WhatIfService } from '../services/whatif-service.ts';
+import { aliasParts, customerParts, marginParts, whatIfParts } from './margin-lines.ts';
+import type { ReconcileService } from '../services/reconcile-service.ts';
+import { reconcileParts } from './reconcile-lines.ts';
 
 /**
  * The whole `/aicost` text → answer path, shared by the Slack listener and `aicost ask`, so the
  * terminal and Slack always show the same numbers. Commands that change data re-check the user's
  * rights in their service.
  */
-export type { ChartSpec, Reply } from './reply.ts';
+export type { ChartSpec, Reply } from '../services/reply.ts';
 
 export interface AskInput {
   text: string;

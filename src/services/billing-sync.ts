@@ -1,6 +1,6 @@
-import { DAY_MS } from '../../domain/time-windows.ts';
-import type { SyncStatePatch } from '../../services/ports/source.ts';
-import type { BilledDay, BillingClient, BillingProvider } from './types.ts';
+import { DAY_MS } from '../domain/time-windows.ts';
+import type { SyncStatePatch } from './ports/source.ts';
+import type { BilledDay, BillingClient, BillingProvider } from './ports/billing-source.ts';
 
 /**
  * Reading provider billing: from the last day read minus `rereadDays` (billing lands late, hours and

@@ -1,0 +1,71 @@
+import type { Money } from '../../domain/money.ts';
+import type { BilledDay, BillingProvider } from './billing-source.ts';
+import type { SyncStatePatch } from './source.ts';
+/**
+ * Provider billing (issue 14): billed amounts per (provider, UTC day, project/workspace, line item),
+ * finance's mapping of projects/workspaces to teams, the observed spend to reconcile with, and charges
+ * imported from FOCUS files. The only code that touches these tables.
+ */
+export interface BilledRecord {
+  provider: BillingProvider;
+  day: string;
+  scope: string;
+  lineItem: string;
+  amount: Money;
+}
+export interface BillingMappingRecord {
+  provider: BillingProvider;
+  scopeType: 'project' | 'workspace' | 'api_key';
+  scopeId: string;
+  teamId: number;
+}
+/** Observed (Helicone/Langfuse) spend per UTC day, team and provider as the source named it, and model. */
+export interface ObservedRow {
+  day: string;
+  teamId: number | null;
+  provider: string | null;
+  model: string | null;
+  amount: Money;
+}
+export interface ImportedChargeRecord {
+  rowKey: string;
+  day: string;
+  category: string;
+  amount: Money;
+  teamId: number | null;
+  featureId: number | null;
+  providerName: string | null;
+  serviceName: string | null;
+  description: string | null;
+  file: string;
+}
+export interface BillingRepository {
+  /**
+   * Replaces each returned day's rows of the provider with what was read (in one transaction), so a
+   * re-read of a day (late data, revisions, a line item that disappeared) never adds to it.
+   */
+  replaceDays(days: BilledDay[], fetchedAt: Date): Promise<{
+    days: number;
+    rows: number;
+  }>;
+  /** Billed rows of days in [fromDay, toDay) ("YYYY-MM-DD"). */
+  billed(fromDay: string, toDay: string): Promise<BilledRecord[]>;
+  mappings(): Promise<BillingMappingRecord[]>;
+  setMapping(m: BillingMappingRecord, by: string): Promise<BillingMappingRecord | null>;
+  /** Direct spend from every source per UTC day, team, provider and model, for entries in [from, to). */
+  observed(from: Date, to: Date): Promise<ObservedRow[]>;
+  /** Stores a whole import at once: every row or none; a row key seen before is replaced, never added. */
+  upsertCharges(rows: ImportedChargeRecord[]): Promise<{
+    inserted: number;
+    replaced: number;
+  }>;
+  charges(fromDay: string, toDay: string): Promise<(ImportedChargeRecord & {
+    id: number;
+  })[]>;
+  /** Whether any bill or imported charge is stored (reports skip the true-cost pass when nothing hidden exists). */
+  any(): Promise<boolean>;
+  getSyncState(source: string): Promise<{
+    watermark: Date | null;
+  } | null>;
+  saveSyncState(source: string, patch: SyncStatePatch): Promise<void>;
+}
