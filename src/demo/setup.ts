@@ -1,7 +1,22 @@
 import { addMonths } from 'date-fns';
 import { fromUsd, NANOS_PER_DOLLAR, type Money } from '../domain/money.ts';
 import { monthOf, monthPeriod } from '../domain/periods.ts';
-import type { Services } from '../container.ts';
+import type { BudgetService } from '../services/budget-service.ts';
+import type { ChargebackService } from '../services/chargeback-service.ts';
+import type { HiddenService } from '../services/hidden-service.ts';
+import type { HiddenCostsRepository } from '../services/ports/hidden-costs.ts';
+import type { TeamsRepository } from '../services/ports/teams.ts';
+import type { TrueCostService } from '../services/true-cost.ts';
+
+/** The services the demo set-up goes through (the same as /aicost). */
+export interface DemoServices {
+  budgets: BudgetService;
+  chargeback: ChargebackService;
+  hidden: HiddenService;
+  hiddenRepo: HiddenCostsRepository;
+  teams: TeamsRepository;
+  trueCost: TrueCostService;
+}
 
 /** The demo's finance user: the demo enters its budgets, hidden costs and month close as this person. */
 export const DEMO_FINANCE_USER = 'U0DEMOFIN';
@@ -14,7 +29,7 @@ export const DEMO_FINANCE_USER = 'U0DEMOFIN';
  * month closed. Goes through the same services as /aicost, as DEMO_FINANCE_USER, so `services` must
  * count that user as finance. Running it again does not add the hidden costs twice.
  */
-export async function setUpDemo(services: Services, opts: { now: Date; timeZone: string }): Promise<string[]> {
+export async function setUpDemo(services: DemoServices, opts: { now: Date; timeZone: string }): Promise<string[]> {
   const { now, timeZone } = opts;
   const done: string[] = [];
   const month = monthOf(now, timeZone);

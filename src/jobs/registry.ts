@@ -1,11 +1,12 @@
 import type { ClaimsRepository } from '../db/repositories/claims.ts';
 import type { Logger } from '../logger.ts';
-import type { Services } from '../container.ts';
+import type { BudgetService } from '../services/budget-service.ts';
 import type { JobDefinition } from './runner.ts';
 
 /** What every job gets: the services, the slot claims and a logger. */
 export interface JobDeps {
-  services: Services;
+  /** What the jobs use of the services. */
+  services: { budgets: Pick<BudgetService, 'check'> };
   claims: ClaimsRepository;
   log: Logger;
   /** Jobs added by later modules (sync, anomalies, chargeback) register here. */

@@ -1,6 +1,24 @@
 import { createHash } from 'node:crypto';
 import { App, HTTPReceiver, type CustomRoute, type Middleware, type AnyMiddlewareArgs } from '@slack/bolt';
-import type { Services } from '../container.ts';
+import type { Database } from '../db/client.ts';
+import type { AskDeps } from '../format/ask.ts';
+import type { AnomalyService } from '../services/anomaly-service.ts';
+import type { BudgetService } from '../services/budget-service.ts';
+import type { ChargebackService } from '../services/chargeback-service.ts';
+import type { HiddenService } from '../services/hidden-service.ts';
+import type { RevenueService } from '../services/revenue-service.ts';
+
+/** What the Slack app needs of the app graph; each listener gets only its part. */
+export interface SlackAppServices {
+  db: Database;
+  timeZone: string;
+  askDeps: AskDeps;
+  hidden: HiddenService;
+  budgets: BudgetService;
+  chargeback: ChargebackService;
+  anomalies: AnomalyService;
+  revenue: RevenueService;
+}
 import { slackRequestsRepository } from '../db/repositories/slack-requests.ts';
 import { boltLogger, type Logger } from '../logger.ts';
 import { registerAicostCommand } from './listeners/aicost-command.ts';
@@ -46,7 +64,7 @@ const MAX_SKEW_SECONDS = 5 * 60;
  * key (a hash of the request body, which holds Slack's trigger_id / event_id) is already in the
  * database. Bolt refuses stale timestamps; this also refuses ones more than 5 minutes in the future.
  */
-function replayGuard(services: Services, log: Logger, now: () => Date): Middleware<AnyMiddlewareArgs> {
+function replayGuard(services: Pick<SlackAppServices, 'db'>, log: Logger, now: () => Date): Middleware<AnyMiddlewareArgs> {
   const seen = slackRequestsRepository(services.db);
   return async (args) => {
     const { body, context, next } = args;
@@ -73,7 +91,7 @@ function replayGuard(services: Services, log: Logger, now: () => Date): Middlewa
  * Request signatures are always verified in HTTP mode (Bolt's HTTPReceiver does it; it is never disabled).
  * The app is not started: call `app.init()` then `app.start(...)`.
  */
-export function createSlackApp(services: Services, opts: SlackAppOptions): App {
+export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions): App {
   const healthz: CustomRoute = {
     path: '/healthz',
     method: ['GET'],
@@ -133,14 +151,14 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
   });
   const clock = opts.clock ?? (() => new Date());
   app.use(replayGuard(services, opts.log, opts.requestClock ?? (() => new Date())));
-  registerAicostCommand(app, { services, quickchartUrl: opts.quickchartUrl, log: opts.log, clock });
-  registerHiddenCostModal(app, { services, log: opts.log, clock });
-  registerOverrunActions(app, { services, log: opts.log, clock });
-  registerAppHome(app, { services, log: opts.log, clock });
-  registerPeriodActions(app, { services, log: opts.log, clock });
-  registerAnomalyActions(app, { services, log: opts.log, clock });
+  registerAicostCommand(app, { services: { askDeps: services.askDeps, hidden: services.hidden, timeZone: services.timeZone }, quickchartUrl: opts.quickchartUrl, log: opts.log, clock });
+  registerHiddenCostModal(app, { services: { hidden: services.hidden }, log: opts.log, clock });
+  registerOverrunActions(app, { services: { budgets: services.budgets }, log: opts.log, clock });
+  registerAppHome(app, { services: { budgets: services.budgets }, log: opts.log, clock });
+  registerPeriodActions(app, { services: { chargeback: services.chargeback }, log: opts.log, clock });
+  registerAnomalyActions(app, { services: { anomalies: services.anomalies }, log: opts.log, clock });
   if (opts.financeChannelId) {
-    registerRevenueFile(app, { services, financeChannelId: opts.financeChannelId, ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}), quickchartUrl: opts.quickchartUrl, log: opts.log, clock });
+    registerRevenueFile(app, { services: { revenue: services.revenue, timeZone: services.timeZone }, financeChannelId: opts.financeChannelId, ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}), quickchartUrl: opts.quickchartUrl, log: opts.log, clock });
   }
   return app;
 }

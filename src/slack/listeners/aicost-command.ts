@@ -2,15 +2,16 @@ import type { App, RespondArguments } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { sendWithFallback } from '../block-fallback.ts';
-import { ask } from '../../format/ask.ts';
-import type { Services } from '../../container.ts';
+import { ask, type AskDeps } from '../../format/ask.ts';
+import type { HiddenService } from '../../services/hidden-service.ts';
 import { replyBlocks } from '../blocks/reply-blocks.ts';
 import { hiddenCostModal } from '../blocks/modals.ts';
 import { SLASH_COMMAND } from '../manifest-contract.ts';
 import type { Logger } from '../../logger.ts';
 
 export interface CommandDeps {
-  services: Services;
+  /** Only the services this listener uses. */
+  services: { askDeps: AskDeps; hidden: HiddenService; timeZone: string };
   quickchartUrl: string;
   log: Logger;
   clock: () => Date;

@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { IncidentStatus } from '../../db/repositories/anomalies.ts';
-import type { Services } from '../../container.ts';
+import type { AnomalyService } from '../../services/anomaly-service.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS } from '../ids.ts';
 import { anomalyFeedbackValue, TAMPERED_BUTTON } from '../payload-schemas.ts';
@@ -8,7 +8,7 @@ import { anomalyFeedbackValue, TAMPERED_BUTTON } from '../payload-schemas.ts';
 const STATUSES: IncidentStatus[] = ['planned', 'not_an_issue', 'investigating'];
 
 /** Feedback on an anomaly post: Expected (planned), Not an issue, Investigating. */
-export function registerAnomalyActions(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
+export function registerAnomalyActions(app: App, deps: { services: { anomalies: AnomalyService }; log: Logger; clock: () => Date }): void {
   app.action<BlockButtonAction>(new RegExp(`^${ACTIONS.anomalyFeedback}_`), async ({ ack, body, respond }) => {
     await ack();
     const value = anomalyFeedbackValue.safeParse(body.actions[0]?.value ?? '');

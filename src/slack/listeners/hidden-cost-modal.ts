@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { Services } from '../../container.ts';
+import type { HiddenService } from '../../services/hidden-service.ts';
 import type { Logger } from '../../logger.ts';
 import { VIEWS } from '../ids.ts';
 import { viewValues } from '../blocks/modals.ts';
@@ -11,7 +11,7 @@ import { plainMentions } from '../../domain/mentions.ts';
  * (`response_action: errors`); a refusal (not the user's team) is shown on the "Who pays" field.
  * Nothing is saved unless everything is right. On success the user gets an ephemeral confirmation.
  */
-export function registerHiddenCostModal(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
+export function registerHiddenCostModal(app: App, deps: { services: { hidden: HiddenService }; log: Logger; clock: () => Date }): void {
   app.view(VIEWS.addHidden, async ({ ack, view, body, client }) => {
     const parsedMeta = hiddenCostMeta.safeParse(view.private_metadata ?? '');
     if (!parsedMeta.success) {

@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { parseAmountInput } from '../../domain/money.ts';
 import { plainMentions } from '../../domain/mentions.ts';
-import type { Services } from '../../container.ts';
+import type { BudgetService } from '../../services/budget-service.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS, VIEWS } from '../ids.ts';
 import { approveOtherMeta, denyMeta, idValue, TAMPERED_BUTTON, TAMPERED_FORM } from '../payload-schemas.ts';
@@ -14,7 +14,7 @@ import { homeView } from '../blocks/home-blocks.ts';
  * server (finance only); anyone else gets an ephemeral refusal and nothing changes. Deciding is atomic,
  * so two simultaneous clicks give one decision.
  */
-export function registerOverrunActions(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
+export function registerOverrunActions(app: App, deps: { services: { budgets: BudgetService }; log: Logger; clock: () => Date }): void {
   const { services } = deps;
   const requestId = (body: BlockButtonAction) => {
     const id = idValue.safeParse(body.actions[0]?.value ?? '');

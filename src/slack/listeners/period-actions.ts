@@ -1,11 +1,11 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { Services } from '../../container.ts';
+import type { ChargebackService } from '../../services/chargeback-service.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS } from '../ids.ts';
 import { monthValue, TAMPERED_BUTTON } from '../payload-schemas.ts';
 
 /** Close / Reopen / Finalize on the chargeback draft: finance only, re-checked on every click, audited. */
-export function registerPeriodActions(app: App, deps: { services: Services; log: Logger; clock: () => Date }): void {
+export function registerPeriodActions(app: App, deps: { services: { chargeback: ChargebackService }; log: Logger; clock: () => Date }): void {
   for (const [action, verb] of [[ACTIONS.periodClose, 'close'], [ACTIONS.periodReopen, 'reopen'], [ACTIONS.periodFinalize, 'finalize']] as const) {
     app.action<BlockButtonAction>(action, async ({ ack, body, respond }) => {
       await ack();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { importParts } from '../../format/margin-lines.ts';
 import type { ReplyParts } from '../../format/reply-lines.ts';
 import type { Logger } from '../../logger.ts';
-import type { Services } from '../../container.ts';
+import type { RevenueService } from '../../services/revenue-service.ts';
 import { replyBlocks } from '../blocks/reply-blocks.ts';
 
 /**
@@ -14,7 +14,8 @@ import { replyBlocks } from '../blocks/reply-blocks.ts';
  * is not a revenue file's are ignored: the finance channel shares other spreadsheets too.
  */
 export interface RevenueFileDeps {
-  services: Services;
+  /** Only the services this listener uses. */
+  services: { revenue: RevenueService; timeZone: string };
   financeChannelId: string;
   slackApiUrl?: string;
   quickchartUrl: string;
