@@ -15,6 +15,12 @@ import type { WhatIfService } from '../services/whatif-service.ts';
 import { aliasParts, customerParts, marginParts, whatIfParts } from './margin-lines.ts';
 import type { ReconcileService } from '../services/reconcile-service.ts';
 import { reconcileParts } from './reconcile-lines.ts';
+import type { AnomalyList } from '../services/anomaly-service.ts';
+import type { ChargebackView } from '../services/chargeback-service.ts';
+import type { SyncStatusView } from '../services/sync-service.ts';
+import { anomalyListParts } from './anomaly-lines.ts';
+import { chargebackParts } from './chargeback-lines.ts';
+import { syncStatusParts } from './sync-lines.ts';
 
 /**
  * The whole `/aicost` text → answer path, shared by the Slack listener and `aicost ask`, so the
@@ -46,11 +52,11 @@ export interface AskDeps {
   budgets: BudgetService;
   authz: Authz;
   timeZone: string;
-  sync?: { status(userId: string, start: boolean, now: Date): Promise<ReplyParts> };
-  anomalies?: { list(slug: string | null, now: Date, only?: number[] | null): Promise<ReplyParts> };
+  sync?: { status(userId: string, start: boolean, now: Date): Promise<SyncStatusView> };
+  anomalies?: { list(slug: string | null, now: Date, only?: number[] | null): Promise<AnomalyList> };
   /** Who sees what (see visibility.ts); without it every reader sees every team. */
   visibility?: VisibilityService;
-  chargeback?: { show(month: string | null, userId: string, now: Date): Promise<ReplyParts> };
+  chargeback?: { show(month: string | null, userId: string, now: Date): Promise<ChargebackView> };
   admin?: { run(words: string[], userId: string, now: Date): Promise<ReplyParts> };
   /** Known team slugs, so examples name a team that exists. */
   teamSlugs?: () => Promise<string[]>;
@@ -188,14 +194,17 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     }
     case 'sync':
       if (!deps.sync) return reply(message('Sync', ['No cost source is configured: set HELICONE_API_KEY or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.']));
-      return reply({ kind: 'message', parts: await deps.sync.status(userId, command.start, now) });
+      return reply({ kind: 'message', parts: syncStatusParts(await deps.sync.status(userId, command.start, now)) });
     case 'anomalies':
       if (!deps.anomalies) return reply(message('Anomalies', ['Anomaly detection is not set up in this deployment.']));
       if (command.slug && !viewer.all && !mine.has(command.slug) && viewer.allTeams.some((t) => t.slug === command.slug)) return refuse(`Team ${command.slug}`);
-      return reply({ kind: 'message', parts: await deps.anomalies.list(command.slug, now, viewer.all ? null : viewer.teams.map((t) => t.id)) });
-    case 'chargeback':
+      return reply({ kind: 'message', parts: anomalyListParts(await deps.anomalies.list(command.slug, now, viewer.all ? null : viewer.teams.map((t) => t.id))) });
+    case 'chargeback': {
       if (!deps.chargeback) return reply(message('Chargeback', ['Chargeback is not set up in this deployment.']));
-      return reply({ kind: 'message', parts: await deps.chargeback.show(command.month, userId, now) });
+      const v = await deps.chargeback.show(command.month, userId, now);
+      if (!v.chargeback) return reply(message(`Chargeback · ${v.month}`, ['You are not a lead or member of any team, so there is nothing to show. Finance sees every team.']));
+      return reply({ kind: 'message', parts: chargebackParts(v.chargeback, v.teamIds) });
+    }
     case 'reconcile':
       if (!deps.reconcile) return reply(message('Reconciliation', ['Reconciliation is not set up in this deployment.']));
       return reply({ kind: 'message', parts: reconcileParts(await deps.reconcile.report(command.period, now)) }, command.share);

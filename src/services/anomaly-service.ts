@@ -7,8 +7,6 @@ import { intradayEarlyWarning, learnIntradayShape } from '../domain/anomaly/intr
 import { detectUnitCostAnomalies } from '../domain/anomaly/unit-cost.ts';
 import { formatMoney, fromUsd, toChartNumber, type Money } from '../domain/money.ts';
 import { dayKey, dayStart } from '../domain/periods.ts';
-import type { ReplyParts } from './reply.ts';
-import { alignTable } from '../format/table.ts';
 import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import { addDays } from '../domain/calendar.ts';
@@ -69,6 +67,15 @@ export type AnomalyNotice =
   { type: 'anomaly.incident'; incident: IncidentRecord; post: AnomalyPost };
 
 /** Feedback statuses in words (the buttons' labels). */
+/** The last 30 days' incidents, as `/aicost anomalies` lists them. */
+export interface AnomalyList {
+  /** A team slug that names no team (nothing else is filled in). */
+  unknownTeam: string | null;
+  team: string | null;
+  rows: { id: number; what: string; startDay: string; lastDay: string; direction: string; impact: Money; status: string }[];
+  thresholds: { z: number; minImpactPct: number; minImpact: Money };
+}
+
 export const STATUS_LABEL: Record<IncidentStatus, string> = { open: 'Open', investigating: 'Investigating', planned: 'Expected (planned)', not_an_issue: 'Not an issue' };
 
 const HISTORY_DAYS = 56;
@@ -333,29 +340,24 @@ export function anomalyService(deps: {
       return { ok: true, message: `Thanks: anomaly #${id} marked ${status.replace(/_/g, ' ')}.`, incident: updated ?? undefined };
     },
 
-    /** `/aicost anomalies [team]`: the last 30 days' incidents with their feedback. */
+    /** `/aicost anomalies [team]`: the last 30 days' incidents with their feedback, as data (format/anomaly-lines.ts shows it). */
     /** `only`: the team ids the reader may see (null: every incident, finance). */
-    async list(slug: string | null, now: Date, only: number[] | null = null): Promise<ReplyParts> {
+    async list(slug: string | null, now: Date, only: number[] | null = null): Promise<AnomalyList> {
       const since = new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
       const team = slug ? await teams.bySlug(slug) : null;
-      if (slug && !team) return { title: 'Anomalies', summary: [`There is no team "${slug}".`], tables: [], notes: [] };
+      const thresholds = { z: settings.z, minImpactPct: settings.minImpactPct, minImpact: settings.minImpact };
+      if (slug && !team) return { unknownTeam: slug, team: null, rows: [], thresholds };
       const [all, teamList, featureList] = await Promise.all([anomalies.recent(since, team?.id), teams.list(), teams.listFeatures()]);
       const rows = only === null ? all : all.filter((r) => r.teamId !== null && only.includes(r.teamId));
       const name = (r: IncidentRecord) =>
         r.scope === 'team' ? `team ${teamList.find((t) => String(t.id) === r.scopeKey)?.slug ?? r.scopeKey}`
         : r.scope === 'model' ? `model ${r.scopeKey}`
         : `feature ${featureList.find((f) => String(f.id) === r.scopeKey)?.slug ?? r.scopeKey}${r.scope === 'feature_unit_cost' ? ' (unit cost)' : ''}`;
-      const status = (r: IncidentRecord) => STATUS_LABEL[r.status];
-      const table = alignTable(
-        ['#', 'what', 'days', 'direction', 'impact', 'status'],
-        rows.map((r) => [String(r.id), name(r), r.startDay === r.lastDay ? r.startDay : `${r.startDay}..${r.lastDay}`, r.direction, formatMoney(r.impact), status(r)]),
-        [false, false, false, false, true, false],
-      );
       return {
-        title: `Anomalies${team ? ` · ${team.slug}` : ''} · last 30 days`,
-        summary: [rows.length ? `${rows.length} incident${rows.length === 1 ? '' : 's'}.` : 'No anomalies in the last 30 days.'],
-        tables: rows.length ? [{ caption: 'Incidents', table }] : [],
-        notes: [`Alerts need |z| ≥ ${settings.z}, at least ${settings.minImpactPct}% and ${formatMoney(settings.minImpact)} of impact; none before 14 days of history.`],
+        unknownTeam: null,
+        team: team?.slug ?? null,
+        rows: rows.map((r) => ({ id: r.id, what: name(r), startDay: r.startDay, lastDay: r.lastDay, direction: r.direction, impact: r.impact, status: STATUS_LABEL[r.status] })),
+        thresholds,
       };
     },
   };

@@ -12,7 +12,6 @@ import { totalOf } from '../domain/hidden-costs.ts';
 import { type Money } from '../domain/money.ts';
 import { monthOf, monthPeriod, previousMonth } from '../domain/periods.ts';
 import type { ReplyParts } from './reply.ts';
-import { chargebackParts } from '../format/chargeback-lines.ts';
 import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import type { TrueCostService } from './true-cost.ts';
@@ -57,6 +56,14 @@ const toJson = (v: unknown) =>
   JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? { $n: x.toString() } : x instanceof Map ? { $map: [...x] } : x));
 const fromJson = (s: string) =>
   JSON.parse(s, (_k, x) => (x && typeof x === 'object' && '$n' in x ? BigInt(x.$n) : x && typeof x === 'object' && '$map' in x ? new Map(x.$map) : x)) as ChargebackInput;
+
+/** `/aicost chargeback`: the month, and the teams the reader may see (null: every team, finance). */
+export interface ChargebackView {
+  month: string;
+  /** Null when the reader leads or belongs to no team. */
+  chargeback: Chargeback | null;
+  teamIds: string[] | null;
+}
 
 export function chargebackService(deps: ChargebackDeps) {
   const { trueCost, costs, teams, budgets, periods, timeZone } = deps;
@@ -183,14 +190,11 @@ export function chargebackService(deps: ChargebackDeps) {
     },
 
     /** `/aicost chargeback [YYYY-MM]`: finance sees every team, others their own. Defaults to last month. */
-    async show(month: string | null, userId: string, now: Date): Promise<ReplyParts> {
+    async show(month: string | null, userId: string, now: Date): Promise<ChargebackView> {
       const m = month ?? previousMonth(monthOf(now, timeZone));
-      const cb = await build(m);
       const scope = await teamsOf(userId);
-      if (!scope.all && scope.teams.length === 0) {
-        return { title: `Chargeback · ${m}`, summary: ['You are not a lead or member of any team, so there is nothing to show. Finance sees every team.'], tables: [], notes: [] };
-      }
-      return chargebackParts(cb, scope.all ? null : scope.teams.map((t) => String(t.id)));
+      if (!scope.all && scope.teams.length === 0) return { month: m, chargeback: null, teamIds: [] };
+      return { month: m, chargeback: await build(m), teamIds: scope.all ? null : scope.teams.map((t) => String(t.id)) };
     },
 
     /**

@@ -8,7 +8,7 @@ import { formatMoney } from '../domain/money.ts';
 import { lockedMonthTouched } from '../domain/hidden-costs.ts';
 import type { PeriodsRepository } from './ports/periods.ts';
 import type { Authz } from './authz.ts';
-import { targetText } from '../format/hidden-target.ts';
+import { targetText } from '../commands/hidden-target-text.ts';
 import { mention } from '../domain/mentions.ts';
 
 /**

@@ -1,6 +1,4 @@
 import type { CostStore } from './ports/cost-store.ts';
-import type { ReplyParts } from './reply.ts';
-import { alignTable } from '../format/table.ts';
 import type { Log } from './ports/log.ts';
 import type { SourceClient } from './ports/source.ts';
 import { syncAll, type SyncProgress, type SyncResult } from './source-sync.ts';
@@ -23,6 +21,13 @@ export interface SourceStatus {
   watermark: Date | null;
   recordsTotal: number;
   lastRecords: number;
+}
+
+/** What `/aicost sync` shows (format/sync-lines.ts): each source's state, and what `sync now` did. */
+export interface SyncStatusView {
+  notes: string[];
+  now: Date;
+  sources: (SourceStatus & { keptAside: number })[];
 }
 
 export function syncService(deps: {
@@ -78,7 +83,7 @@ export function syncService(deps: {
     run,
     statuses,
     /** `/aicost sync`: status for anyone; `sync now` starts a sync in the background (finance only). */
-    async status(userId: string, start: boolean, now: Date): Promise<ReplyParts> {
+    async status(userId: string, start: boolean, now: Date): Promise<SyncStatusView> {
       const notes: string[] = [];
       if (start) {
         if (!(await deps.authz.isFinance(userId))) notes.push('Only finance can start a sync. Nothing was started.');
@@ -93,24 +98,7 @@ export function syncService(deps: {
       }
       const list = await statuses();
       const rejected = await store.rejectedCounts();
-      const keptAside = [...rejected.values()].reduce((a, b) => a + b, 0);
-      const ago = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never');
-      const table = alignTable(
-        ['source', 'state', 'last success', 'data up to', 'records', 'kept aside', 'last error'],
-        list.map((s) => [
-          s.source,
-          s.configured ? 'on' : 'off (no credentials)',
-          ago(s.lastSuccess),
-          s.watermark ? `${ago(s.watermark)} (lag ${Math.max(0, Math.round((now.getTime() - s.watermark.getTime()) / 60_000))} min)` : '-',
-          s.recordsTotal.toLocaleString('en-US'),
-          (rejected.get(s.source) ?? 0).toLocaleString('en-US'),
-          s.lastError ? `${ago(s.lastErrorAt)}: ${s.lastError.slice(0, 80)}` : '-',
-        ]),
-      );
-      if (keptAside > 0) {
-        notes.push(`${keptAside.toLocaleString('en-US')} source record(s) were kept aside as untrustworthy (negative, unreadable or implausible cost, or a date outside the window asked for) and are in no total. The operator lists them with \`npx aicost sync --rejected\`.`);
-      }
-      return { title: 'Cost sources', summary: [], tables: [{ caption: 'Sync status', table }], notes: [...notes, 'Helicone needs HELICONE_API_KEY; Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY; the OpenAI and Anthropic bills need OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.'] };
+      return { notes, now, sources: list.map((s) => ({ ...s, keptAside: rejected.get(s.source) ?? 0 })) };
     },
   };
 }

@@ -1,8 +1,10 @@
-import type { HiddenCostListing } from '../services/ports/hidden-costs.ts';
-import type { TeamRecord } from '../services/ports/teams.ts';
+import type { HiddenCost } from '../domain/hidden-costs.ts';
 
-/** The target of an entry as the modal's "Who pays" text, so an edit starts from what is stored. */
-export function targetText(e: HiddenCostListing, teams: TeamRecord[], features: { id: number; slug: string }[]): string {
+/**
+ * The target of an entry written back in the quick form's own words (the modal's "Who pays" field), so
+ * an edit starts from what is stored and parses back to it (the inverse of `parseTarget`).
+ */
+export function targetText(e: Pick<HiddenCost, 'target'>, teams: readonly { id: number; slug: string }[], features: readonly { id: number; slug: string }[]): string {
   const t = e.target;
   const slugOf = (id: number) => teams.find((x) => x.id === id)?.slug ?? String(id);
   if (t.type === 'team') return `team:${slugOf(t.teamId)}`;

@@ -1,0 +1,26 @@
+import type { ReplyParts } from '../services/reply.ts';
+import type { SyncStatusView } from '../services/sync-service.ts';
+import { alignTable } from './table.ts';
+
+/** `/aicost sync`: each source's last success, lag, records, what was kept aside, last error. */
+export function syncStatusParts(v: SyncStatusView): ReplyParts {
+  const ago = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never');
+  const table = alignTable(
+    ['source', 'state', 'last success', 'data up to', 'records', 'kept aside', 'last error'],
+    v.sources.map((s) => [
+      s.source,
+      s.configured ? 'on' : 'off (no credentials)',
+      ago(s.lastSuccess),
+      s.watermark ? `${ago(s.watermark)} (lag ${Math.max(0, Math.round((v.now.getTime() - s.watermark.getTime()) / 60_000))} min)` : '-',
+      s.recordsTotal.toLocaleString('en-US'),
+      s.keptAside.toLocaleString('en-US'),
+      s.lastError ? `${ago(s.lastErrorAt)}: ${s.lastError.slice(0, 80)}` : '-',
+    ]),
+  );
+  const notes = [...v.notes];
+  const keptAside = v.sources.reduce((a, s) => a + s.keptAside, 0);
+  if (keptAside > 0) {
+    notes.push(`${keptAside.toLocaleString('en-US')} source record(s) were kept aside as untrustworthy (negative, unreadable or implausible cost, or a date outside the window asked for) and are in no total. The operator lists them with \`npx aicost sync --rejected\`.`);
+  }
+  return { title: 'Cost sources', summary: [], tables: [{ caption: 'Sync status', table }], notes: [...notes, 'Helicone needs HELICONE_API_KEY; Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY; the OpenAI and Anthropic bills need OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.'] };
+}
