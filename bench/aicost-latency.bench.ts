@@ -82,7 +82,8 @@ for (const provider of providers) {
     const team = await setup.teams.upsert({ slug: `team-${t}`, name: `Team ${t}`, channelId: `C0TEAM${t}` });
     teamIds.push(team.id);
     await db.prisma.budget.create({ data: { teamId: team.id, month: '*', amount: fromUsd('2500') } });
-    for (let f = 0; f < 3; f++) featureIds.push((await setup.teams.upsertFeature({ slug: `feature-${t}-${f}`, name: `Feature ${t}.${f}`, teamId: team.id })).id);
+    for (let f = 0; f < 3; f++)
+      featureIds.push((await setup.teams.upsertFeature({ slug: `feature-${t}-${f}`, name: `Feature ${t}.${f}`, teamId: team.id })).id);
   }
   const seedStart = performance.now();
   if (provider === 'postgresql') await seedLargePostgres(url, { count: ENTRIES, days: 120, now, teamIds, featureIds });
@@ -95,7 +96,15 @@ for (const provider of providers) {
   const ledgerDb = openDatabase(url);
   for (const readFromLedger of [false, true]) {
     const services = createServices(readFromLedger ? ledgerDb : db, { timeZone: 'America/New_York', financeUserIds: ['UBENCH'], readFromLedger });
-    const app: App = createSlackApp(services, { botToken: 'xoxb-bench', signingSecret: SECRET, slackApiUrl: slack.url, quickchartUrl: 'https://quickchart.io', retries: 0, log: createLogger('silent'), clock: () => now });
+    const app: App = createSlackApp(services, {
+      botToken: 'xoxb-bench',
+      signingSecret: SECRET,
+      slackApiUrl: slack.url,
+      quickchartUrl: 'https://quickchart.io',
+      retries: 0,
+      log: createLogger('silent'),
+      clock: () => now,
+    });
     app.command('/noop', async ({ ack, respond }) => {
       await ack();
       await respond({ response_type: 'ephemeral', text: 'ok' });
@@ -127,7 +136,15 @@ for (const provider of providers) {
       await once(rolled.port, '/aicost', text, channel); // warm-up
       for (let i = 0; i < RUNS; i++) xs.push(await once(rolled.port, '/aicost', text, channel));
     } catch (err) {
-      console.log(JSON.stringify({ bench: `aicost.latency.${provider}.${name}.p99`, value: null, unit: 'ms', error: (err as Error).message.slice(0, 120), entries: ENTRIES }));
+      console.log(
+        JSON.stringify({
+          bench: `aicost.latency.${provider}.${name}.p99`,
+          value: null,
+          unit: 'ms',
+          error: (err as Error).message.slice(0, 120),
+          entries: ENTRIES,
+        }),
+      );
       continue;
     }
     let ledgerMedian: number | null = null;
@@ -141,14 +158,33 @@ for (const provider of providers) {
         ledgerTooSlow = true;
       }
     }
-    console.log(JSON.stringify({
-      bench: `aicost.latency.${provider}.${name}.p99`, value: round(pct(xs, 99)), unit: 'ms', p50: round(pct(xs, 50)),
-      baseline: round(pct(noop, 99)), baselineLabel: 'no-op command p99, same app',
-      ledgerMedian, ledgerLabel: `same question summed from the raw ledger, median of ${LEDGER_RUNS} (null: over 60 s)`,
-      goal: 100, entries: ENTRIES, runs: RUNS, now: now.toISOString(),
-    }));
+    console.log(
+      JSON.stringify({
+        bench: `aicost.latency.${provider}.${name}.p99`,
+        value: round(pct(xs, 99)),
+        unit: 'ms',
+        p50: round(pct(xs, 50)),
+        baseline: round(pct(noop, 99)),
+        baselineLabel: 'no-op command p99, same app',
+        ledgerMedian,
+        ledgerLabel: `same question summed from the raw ledger, median of ${LEDGER_RUNS} (null: over 60 s)`,
+        goal: 100,
+        entries: ENTRIES,
+        runs: RUNS,
+        now: now.toISOString(),
+      }),
+    );
   }
-  console.log(JSON.stringify({ bench: `aicost.latency.${provider}.seed`, value: Math.round(seedMs), unit: 'ms', entries: ENTRIES, baseline: null, baselineLabel: 'setup only (bulk inserts, then rollups built in one pass), not a product figure' }));
+  console.log(
+    JSON.stringify({
+      bench: `aicost.latency.${provider}.seed`,
+      value: Math.round(seedMs),
+      unit: 'ms',
+      entries: ENTRIES,
+      baseline: null,
+      baselineLabel: 'setup only (bulk inserts, then rollups built in one pass), not a product figure',
+    }),
+  );
   for (const a of apps) await a.app.stop();
   await slack.close();
   await db.close();

@@ -41,7 +41,9 @@ const GOAL_FALSE_PER_30D = 0.3;
 const GOAL_CONTROL_ALERTS = 1;
 
 function loadSeries(dir: string): LabelledSeries[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('_daily.csv')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('_daily.csv'))
+    .sort();
   return files.map((file) => {
     const rows = parse(readFileSync(path.join(dir, file), 'utf8'), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
     const days = rows.map((r) => ({ date: String(r.date), value: Number(r.value), label: r.label === '1' }));
@@ -50,7 +52,12 @@ function loadSeries(dir: string): LabelledSeries[] {
 }
 
 export function robustDetector(options: Partial<DetectorOptions> = {}): Detector {
-  return (days) => new Set(detectAnomalies(days, options).filter((v) => v.alert).map((v) => v.date));
+  return (days) =>
+    new Set(
+      detectAnomalies(days, options)
+        .filter((v) => v.alert)
+        .map((v) => v.date),
+    );
 }
 
 /** Static 3σ band on the trailing 28 days (mean ± 3 sd), after the same 14-day warm-up. */
@@ -82,7 +89,17 @@ interface Quality {
 }
 
 export function evaluate(series: readonly LabelledSeries[], detector: Detector, minHistory = DEFAULT_DETECTOR_OPTIONS.minHistoryDays): Quality {
-  const q: Quality = { events: 0, found: 0, evaluableEvents: 0, evaluableFound: 0, incidents: 0, falseIncidents: 0, verdictDays: 0, controlAlertDays: 0, perSeries: [] };
+  const q: Quality = {
+    events: 0,
+    found: 0,
+    evaluableEvents: 0,
+    evaluableFound: 0,
+    incidents: 0,
+    falseIncidents: 0,
+    verdictDays: 0,
+    controlAlertDays: 0,
+    perSeries: [],
+  };
   for (const s of series) {
     const days = [...s.days].sort((a, b) => (a.date < b.date ? -1 : 1));
     const alerts = detector(days);
@@ -149,9 +166,15 @@ function main(): void {
   const series = loadSeries(dataDir);
   const robust = evaluate(series, robustDetector());
   const naive = evaluate(series, naiveDetector());
-  const robustNoFloor = evaluate(series.filter((s) => s.name === CONTROL), robustDetector({ minImpact: 0 }));
+  const robustNoFloor = evaluate(
+    series.filter((s) => s.name === CONTROL),
+    robustDetector({ minImpact: 0 }),
+  );
   if (process.argv.includes('--verbose')) {
-    for (const [label, q] of [['robust', robust], ['naive', naive]] as const) {
+    for (const [label, q] of [
+      ['robust', robust],
+      ['naive', naive],
+    ] as const) {
       for (const s of q.perSeries) process.stderr.write(`${label} ${s.name} alerts=${s.alerts.join(',')} missed=${s.missed.join(',')}\n`);
     }
   }
@@ -159,15 +182,84 @@ function main(): void {
   const precision = (q: Quality) => (q.incidents > 0 ? (q.incidents - q.falseIncidents) / q.incidents : 0);
   const naiveLabel = 'naive 3-sigma trailing 28d';
   const common = { series: series.length, events: robust.events };
-  line({ bench: 'anomaly.events_found', value: round(robust.found / robust.events), unit: 'ratio', baseline: GOAL_EVENTS_FOUND, baselineLabel: 'goal (min)', found: robust.found, ...common });
-  line({ bench: 'anomaly.false_alerts_per_series_30d', value: round(per30(robust)), unit: 'incidents/series/30d', baseline: GOAL_FALSE_PER_30D, baselineLabel: 'goal (max)', falseIncidents: robust.falseIncidents, verdictDays: robust.verdictDays });
-  line({ bench: 'anomaly.alert_precision', value: round(precision(robust)), unit: 'ratio', baseline: round(precision(naive)), baselineLabel: naiveLabel, incidents: robust.incidents });
-  line({ bench: 'anomaly.control_alerts', value: robust.controlAlertDays, unit: 'alert days', baseline: GOAL_CONTROL_ALERTS, baselineLabel: 'goal (max)', series: CONTROL });
-  line({ bench: 'anomaly.control_alerts_no_dollar_floor', value: robustNoFloor.controlAlertDays, unit: 'alert days', baseline: GOAL_CONTROL_ALERTS, baselineLabel: 'goal (max)', series: CONTROL, minImpact: 0 });
-  line({ bench: 'anomaly.events_found_after_warmup', value: round(robust.evaluableFound / robust.evaluableEvents), unit: 'ratio', baseline: round(naive.evaluableFound / naive.evaluableEvents), baselineLabel: naiveLabel, events: robust.evaluableEvents, found: robust.evaluableFound });
-  line({ bench: 'anomaly.naive.events_found', value: round(naive.found / naive.events), unit: 'ratio', baseline: GOAL_EVENTS_FOUND, baselineLabel: 'goal (min)', found: naive.found, ...common });
-  line({ bench: 'anomaly.naive.false_alerts_per_series_30d', value: round(per30(naive)), unit: 'incidents/series/30d', baseline: GOAL_FALSE_PER_30D, baselineLabel: 'goal (max)', falseIncidents: naive.falseIncidents, verdictDays: naive.verdictDays });
-  line({ bench: 'anomaly.naive.control_alerts', value: naive.controlAlertDays, unit: 'alert days', baseline: GOAL_CONTROL_ALERTS, baselineLabel: 'goal (max)', series: CONTROL });
+  line({
+    bench: 'anomaly.events_found',
+    value: round(robust.found / robust.events),
+    unit: 'ratio',
+    baseline: GOAL_EVENTS_FOUND,
+    baselineLabel: 'goal (min)',
+    found: robust.found,
+    ...common,
+  });
+  line({
+    bench: 'anomaly.false_alerts_per_series_30d',
+    value: round(per30(robust)),
+    unit: 'incidents/series/30d',
+    baseline: GOAL_FALSE_PER_30D,
+    baselineLabel: 'goal (max)',
+    falseIncidents: robust.falseIncidents,
+    verdictDays: robust.verdictDays,
+  });
+  line({
+    bench: 'anomaly.alert_precision',
+    value: round(precision(robust)),
+    unit: 'ratio',
+    baseline: round(precision(naive)),
+    baselineLabel: naiveLabel,
+    incidents: robust.incidents,
+  });
+  line({
+    bench: 'anomaly.control_alerts',
+    value: robust.controlAlertDays,
+    unit: 'alert days',
+    baseline: GOAL_CONTROL_ALERTS,
+    baselineLabel: 'goal (max)',
+    series: CONTROL,
+  });
+  line({
+    bench: 'anomaly.control_alerts_no_dollar_floor',
+    value: robustNoFloor.controlAlertDays,
+    unit: 'alert days',
+    baseline: GOAL_CONTROL_ALERTS,
+    baselineLabel: 'goal (max)',
+    series: CONTROL,
+    minImpact: 0,
+  });
+  line({
+    bench: 'anomaly.events_found_after_warmup',
+    value: round(robust.evaluableFound / robust.evaluableEvents),
+    unit: 'ratio',
+    baseline: round(naive.evaluableFound / naive.evaluableEvents),
+    baselineLabel: naiveLabel,
+    events: robust.evaluableEvents,
+    found: robust.evaluableFound,
+  });
+  line({
+    bench: 'anomaly.naive.events_found',
+    value: round(naive.found / naive.events),
+    unit: 'ratio',
+    baseline: GOAL_EVENTS_FOUND,
+    baselineLabel: 'goal (min)',
+    found: naive.found,
+    ...common,
+  });
+  line({
+    bench: 'anomaly.naive.false_alerts_per_series_30d',
+    value: round(per30(naive)),
+    unit: 'incidents/series/30d',
+    baseline: GOAL_FALSE_PER_30D,
+    baselineLabel: 'goal (max)',
+    falseIncidents: naive.falseIncidents,
+    verdictDays: naive.verdictDays,
+  });
+  line({
+    bench: 'anomaly.naive.control_alerts',
+    value: naive.controlAlertDays,
+    unit: 'alert days',
+    baseline: GOAL_CONTROL_ALERTS,
+    baselineLabel: 'goal (max)',
+    series: CONTROL,
+  });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -90,12 +90,24 @@ async function startIndexed(apiKey: string, data: HeliconeRow[]) {
           const v = Date.parse(value);
           if (Number.isNaN(v)) throw new Error(`invalid timestamp ${value}`);
           switch (op) {
-            case 'gte': lo = Math.max(lo, bound(v, false)); break;
-            case 'gt': lo = Math.max(lo, bound(v, true)); break;
-            case 'lte': hi = Math.min(hi, bound(v, true)); break;
-            case 'lt': hi = Math.min(hi, bound(v, false)); break;
-            case 'equals': lo = Math.max(lo, bound(v, false)); hi = Math.min(hi, bound(v, true)); break;
-            default: throw new Error(`unsupported operator ${op}`);
+            case 'gte':
+              lo = Math.max(lo, bound(v, false));
+              break;
+            case 'gt':
+              lo = Math.max(lo, bound(v, true));
+              break;
+            case 'lte':
+              hi = Math.min(hi, bound(v, true));
+              break;
+            case 'lt':
+              hi = Math.min(hi, bound(v, false));
+              break;
+            case 'equals':
+              lo = Math.max(lo, bound(v, false));
+              hi = Math.min(hi, bound(v, true));
+              break;
+            default:
+              throw new Error(`unsupported operator ${op}`);
           }
         }
       }
@@ -153,7 +165,9 @@ async function startIndexed(apiKey: string, data: HeliconeRow[]) {
 }
 
 const server = config.mode === 'stand-in' ? await startHeliconeStandIn({ apiKey: config.apiKey, rows }) : await startIndexed(config.apiKey, rows);
-process.stdout.write(`${JSON.stringify({ url: server.url, apiKey: config.apiKey, rows: rows.length, total: total.toString(), generateMs: Math.round(generateMs) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ url: server.url, apiKey: config.apiKey, rows: rows.length, total: total.toString(), generateMs: Math.round(generateMs) })}\n`,
+);
 
 const stop = () => void server.close().finally(() => process.exit(0));
 process.on('SIGTERM', stop);

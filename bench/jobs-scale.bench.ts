@@ -48,7 +48,29 @@ const scanLedger = await time(() => ledger.anomalies.scanDay(now), 1);
 const budgets = await time(() => rolled.budgets.check(now), RUNS);
 const budgetsLedger = await time(() => ledger.budgets.check(now), 1);
 const common = { entries: ENTRIES, runs: RUNS, now: now.toISOString() };
-console.log(JSON.stringify({ bench: 'jobs.anomaly_scan.500_series_90_days', value: scan, unit: 'ms', baseline: scanLedger, baselineLabel: 'same scan summed from the raw ledger, 1 run', goal: 2000, series: 554, ...common }));
-console.log(JSON.stringify({ bench: 'jobs.budget_check.50_teams', value: budgets, unit: 'ms', baseline: budgetsLedger, baselineLabel: 'same check summed from the raw ledger, 1 run', goal: 1000, teams: 50, ...common }));
+console.log(
+  JSON.stringify({
+    bench: 'jobs.anomaly_scan.500_series_90_days',
+    value: scan,
+    unit: 'ms',
+    baseline: scanLedger,
+    baselineLabel: 'same scan summed from the raw ledger, 1 run',
+    goal: 2000,
+    series: 554,
+    ...common,
+  }),
+);
+console.log(
+  JSON.stringify({
+    bench: 'jobs.budget_check.50_teams',
+    value: budgets,
+    unit: 'ms',
+    baseline: budgetsLedger,
+    baselineLabel: 'same check summed from the raw ledger, 1 run',
+    goal: 1000,
+    teams: 50,
+    ...common,
+  }),
+);
 await db.close();
 rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,14 @@ import { CUBES, grainsOf, insertExpectedSql } from '../src/db/rollups.ts';
  * percent unattributed. Bulk inserts with the rollup triggers off, then the rollups built from the ledger
  * in one pass per rollup table and grain (the same SQL `aicost verify --repair` runs), triggers back on.
  */
-export interface SeedOptions { count: number; days: number; now: Date; teamIds: number[]; featureIds: number[]; source?: string }
+export interface SeedOptions {
+  count: number;
+  days: number;
+  now: Date;
+  teamIds: number[];
+  featureIds: number[];
+  source?: string;
+}
 
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', 'text-embedding-3-small'];
 const backfill = (provider: 'sqlite' | 'postgresql') => CUBES.flatMap((c) => grainsOf(c).map((g) => insertExpectedSql(provider, c, g, null)));
@@ -35,10 +42,20 @@ export function seedLargeSqlite(url: string, opts: SeedOptions): void {
         const f = i % opts.featureIds.length;
         const unattributed = i % 29 === 0;
         insert.run(
-          opts.source ?? 'bench', String(i), at,
-          unattributed ? null : opts.teamIds[f % opts.teamIds.length]!, unattributed ? null : opts.featureIds[f]!,
-          'production', `customer-${i % 50}`, `wi-${i % 5000}`, MODELS[i % MODELS.length]!, 'openai',
-          500 + (i % 1000), 100 + (i % 300), BigInt(1000 + ((i * 7919) % 5_000_000)), stamp,
+          opts.source ?? 'bench',
+          String(i),
+          at,
+          unattributed ? null : opts.teamIds[f % opts.teamIds.length]!,
+          unattributed ? null : opts.featureIds[f]!,
+          'production',
+          `customer-${i % 50}`,
+          `wi-${i % 5000}`,
+          MODELS[i % MODELS.length]!,
+          'openai',
+          500 + (i % 1000),
+          100 + (i % 300),
+          BigInt(1000 + ((i * 7919) % 5_000_000)),
+          stamp,
         );
       }
     })();

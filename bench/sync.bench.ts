@@ -95,7 +95,8 @@ await migrate(rawUrl);
 const raw = new Sqlite(sqlitePath(rawUrl));
 raw.pragma('journal_mode = WAL');
 // The baseline is the ledger alone: without the rollup triggers the sync keeps maintained.
-for (const t of raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'CostEntry'`).all() as { name: string }[]) raw.exec(`DROP TRIGGER "${t.name}"`);
+for (const t of raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'CostEntry'`).all() as { name: string }[])
+  raw.exec(`DROP TRIGGER "${t.name}"`);
 let params: unknown[][];
 {
   const { rows, total } = syntheticHeliconeRows(N, { start: from, spanMs: data.spanMs, seed: data.seed, teams: data.teams, teamlessEvery: data.teamlessEvery });
@@ -114,9 +115,24 @@ let params: unknown[][];
     const feature = p.feature ?? null;
     if (feature !== null && !featureIds.has(feature)) featureIds.set(feature, Number(addFeature.run(feature, feature, teamId).lastInsertRowid));
     return [
-      'helicone', r.request_id, iso(new Date(r.request_created_at)), teamId, feature === null ? null : featureIds.get(feature)!,
-      p.environment ?? null, r.request_user_id ?? null, null, r.model ?? null, typeof r.provider === 'string' ? r.provider.toLowerCase() : null,
-      'api', r.prompt_tokens ?? 0, r.completion_tokens ?? 0, fromUsd(r.cost ?? 0), 'source', null, null, stamp,
+      'helicone',
+      r.request_id,
+      iso(new Date(r.request_created_at)),
+      teamId,
+      feature === null ? null : featureIds.get(feature)!,
+      p.environment ?? null,
+      r.request_user_id ?? null,
+      null,
+      r.model ?? null,
+      typeof r.provider === 'string' ? r.provider.toLowerCase() : null,
+      'api',
+      r.prompt_tokens ?? 0,
+      r.completion_tokens ?? 0,
+      fromUsd(r.cost ?? 0),
+      'source',
+      null,
+      null,
+      stamp,
     ];
   });
 }
@@ -139,19 +155,43 @@ const rawRate = (N * 1000) / rawMs;
 
 // ---------------------------------------------------------------- figures
 const round = (x: number) => Math.round(x);
-console.log(JSON.stringify({
-  bench: 'sync.helicone.records_per_second', value: round(syncRate), unit: 'records/s',
-  baseline: round(rawRate), baselineLabel: 'raw better-sqlite3 INSERTs of the same rows, one transaction, same schema without the rollup triggers',
-  ratio: Math.round((syncRate / rawRate) * 1000) / 1000, goalRatio: 0.25,
-  records: N, seconds: Math.round(syncMs / 100) / 10, pages: result.pages, windows: result.windows, reconciled,
-  server: SERVER_MODE,
-}));
-console.log(JSON.stringify({
-  bench: 'sync.helicone.peak_rss_mb', value: mb(peakRss), unit: 'MB',
-  baseline: 500, baselineLabel: 'goal: peak RSS under 500 MB', goal: 500,
-  rssBeforeSyncMb: mb(rssBefore), records: N,
-}));
-console.log(JSON.stringify({
-  bench: 'sync.raw_insert.records_per_second', value: round(rawRate), unit: 'records/s',
-  baseline: null, baselineLabel: 'the baseline of sync.helicone.records_per_second', records: N, seconds: Math.round(rawMs / 100) / 10,
-}));
+console.log(
+  JSON.stringify({
+    bench: 'sync.helicone.records_per_second',
+    value: round(syncRate),
+    unit: 'records/s',
+    baseline: round(rawRate),
+    baselineLabel: 'raw better-sqlite3 INSERTs of the same rows, one transaction, same schema without the rollup triggers',
+    ratio: Math.round((syncRate / rawRate) * 1000) / 1000,
+    goalRatio: 0.25,
+    records: N,
+    seconds: Math.round(syncMs / 100) / 10,
+    pages: result.pages,
+    windows: result.windows,
+    reconciled,
+    server: SERVER_MODE,
+  }),
+);
+console.log(
+  JSON.stringify({
+    bench: 'sync.helicone.peak_rss_mb',
+    value: mb(peakRss),
+    unit: 'MB',
+    baseline: 500,
+    baselineLabel: 'goal: peak RSS under 500 MB',
+    goal: 500,
+    rssBeforeSyncMb: mb(rssBefore),
+    records: N,
+  }),
+);
+console.log(
+  JSON.stringify({
+    bench: 'sync.raw_insert.records_per_second',
+    value: round(rawRate),
+    unit: 'records/s',
+    baseline: null,
+    baselineLabel: 'the baseline of sync.helicone.records_per_second',
+    records: N,
+    seconds: Math.round(rawMs / 100) / 10,
+  }),
+);

@@ -12,20 +12,28 @@ import { monthPeriod } from '../src/domain/periods.ts';
 const CALLS = Number(process.env.BENCH_WHATIF_CALLS ?? 20_000);
 const month = monthPeriod('2026-10', 'UTC');
 let seed = 42;
-const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 const calls: WhatIfCall[] = Array.from({ length: CALLS }, (_, i) => {
   const input = 500 + Math.floor(rand() * 6000);
   return {
     occurredAt: new Date(month.from.getTime() + Math.floor((i / CALLS) * (month.to.getTime() - month.from.getTime()))),
-    model: 'gpt-4o', provider: 'openai', teamId: 1, featureId: 1,
-    inputTokens: input, outputTokens: Math.floor(input / 4), cacheReadTokens: Math.floor(input / 3), cacheWriteTokens: 0,
-    amount: fromUsd('0.01') as Money, pricedBy: 'source',
+    model: 'gpt-4o',
+    provider: 'openai',
+    teamId: 1,
+    featureId: 1,
+    inputTokens: input,
+    outputTokens: Math.floor(input / 4),
+    cacheReadTokens: Math.floor(input / 3),
+    cacheWriteTokens: 0,
+    amount: fromUsd('0.01') as Money,
+    pricedBy: 'source',
   };
 });
 const service = whatIfService({ calls: async () => calls, features: async () => [{ id: 1, slug: 'f', teamId: 1 }], prices: genaiPriceTable() });
 
 const t0 = performance.now();
-for (const c of calls) calcPrice({ input_tokens: c.inputTokens, output_tokens: c.outputTokens, cache_read_tokens: c.cacheReadTokens }, 'gpt-4o-mini', { timestamp: c.occurredAt });
+for (const c of calls)
+  calcPrice({ input_tokens: c.inputTokens, output_tokens: c.outputTokens, cache_read_tokens: c.cacheReadTokens }, 'gpt-4o-mini', { timestamp: c.occurredAt });
 const baselineMs = performance.now() - t0;
 
 const t1 = performance.now();
@@ -36,6 +44,16 @@ const cheapest = await service.whatIf('f', 'cheapest', month, month.to);
 const cheapestMs = performance.now() - t2;
 if (one.kind !== 'whatif' || one.wouldCost === null || cheapest.kind !== 'whatif') throw new Error('what-if did not price');
 
-const line = (bench: string, value: number) => console.log(JSON.stringify({ bench, value: Math.round(value), unit: 'ms', calls: CALLS, baseline: Math.round(baselineMs), baselineLabel: 'calcPrice once per call, called directly' }));
+const line = (bench: string, value: number) =>
+  console.log(
+    JSON.stringify({
+      bench,
+      value: Math.round(value),
+      unit: 'ms',
+      calls: CALLS,
+      baseline: Math.round(baselineMs),
+      baselineLabel: 'calcPrice once per call, called directly',
+    }),
+  );
 line('whatif.one_target', oneMs);
 line('whatif.cheapest', cheapestMs);

@@ -18,8 +18,13 @@ const target = join(root, 'prisma/postgres/schema.prisma');
 const wanted = postgresSchema(readFileSync(join(root, 'prisma/schema.prisma'), 'utf8'));
 if (process.argv.includes('--check')) {
   let current = '';
-  try { current = readFileSync(target, 'utf8'); } catch {}
-  if (current !== wanted) { console.error('prisma/postgres/schema.prisma is stale: run node scripts/sync-schemas.mjs'); process.exit(1); }
+  try {
+    current = readFileSync(target, 'utf8');
+  } catch {}
+  if (current !== wanted) {
+    console.error('prisma/postgres/schema.prisma is stale: run node scripts/sync-schemas.mjs');
+    process.exit(1);
+  }
 } else {
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, wanted);

@@ -92,7 +92,11 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
   const sources = overrides.sources ?? sourceClients(config);
   const bills = billingClients(config);
   const sync = syncService({
-    store, clients: sources, backfillDays: config.SYNC_BACKFILL_DAYS, authz, log,
+    store,
+    clients: sources,
+    backfillDays: config.SYNC_BACKFILL_DAYS,
+    authz,
+    log,
     audit: (entry, at) => services.audit.record(entry, at),
     ...(metrics ? { observe: (results: SyncResult[]) => metrics.syncResults(results) } : {}),
     billing: { clients: bills, store: billingRepository(db), rereadDays: config.BILLING_REREAD_DAYS },
@@ -122,8 +126,12 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
     quickchartUrl: config.QUICKCHART_URL,
     gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
     anomalySettings: {
-      minImpact: fromUsd(config.ANOMALY_MIN_IMPACT), minImpactPct: config.ANOMALY_MIN_IMPACT_PCT, z: config.ANOMALY_Z,
-      financeMinImpact: fromUsd(config.ANOMALY_FINANCE_MIN_IMPACT), intraday: config.ANOMALY_INTRADAY, teamOverrides: config.ANOMALY_TEAM_OVERRIDES,
+      minImpact: fromUsd(config.ANOMALY_MIN_IMPACT),
+      minImpactPct: config.ANOMALY_MIN_IMPACT_PCT,
+      z: config.ANOMALY_Z,
+      financeMinImpact: fromUsd(config.ANOMALY_FINANCE_MIN_IMPACT),
+      intraday: config.ANOMALY_INTRADAY,
+      teamOverrides: config.ANOMALY_TEAM_OVERRIDES,
     },
   });
   const jobDeps: JobDeps = { services, claims, log };
@@ -132,7 +140,10 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
       name: 'sync',
       cron: config.SYNC_CRON,
       description: 'pull costs from Helicone and Langfuse and bills from OpenAI and Anthropic, then check budgets',
-      run: async (_deps, at) => (await sync.run(at)).map((r) => `${r.source}: ${r.ok ? `${r.records} records${r.rejected ? ` (${r.rejected} kept aside)` : ''}` : `failed (${r.error})`}`).join('; ') || 'no source configured',
+      run: async (_deps, at) =>
+        (await sync.run(at))
+          .map((r) => `${r.source}: ${r.ok ? `${r.records} records${r.rejected ? ` (${r.rejected} kept aside)` : ''}` : `failed (${r.error})`}`)
+          .join('; ') || 'no source configured',
     },
     {
       name: 'anomalies',
@@ -146,12 +157,30 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
       description: "post the previous month's chargeback draft to finance with its CSV",
       run: (_deps, at) => services.chargeback.postDraft(at),
     },
-    reconcileAlertJob({ cron: config.RECONCILE_CRON, reconcile: services.reconcile, notifier, financeChannelId: config.FINANCE_CHANNEL_ID ?? '', thresholdPct: config.RECONCILE_ALERT_PCT }),
+    reconcileAlertJob({
+      cron: config.RECONCILE_CRON,
+      reconcile: services.reconcile,
+      notifier,
+      financeChannelId: config.FINANCE_CHANNEL_ID ?? '',
+      thresholdPct: config.RECONCILE_ALERT_PCT,
+    }),
   ]);
   const jobs = metrics ? defined.map((j) => ({ ...j, run: (d: JobDeps, at: Date) => metrics.job(j.name, () => j.run(d, at)) })) : defined;
   let closed = false;
   return {
-    config, log, db, claims, store, services, sync, sources, bills, jobs, jobDeps, metrics, slack,
+    config,
+    log,
+    db,
+    claims,
+    store,
+    services,
+    sync,
+    sources,
+    bills,
+    jobs,
+    jobDeps,
+    metrics,
+    slack,
     async close() {
       if (closed) return;
       closed = true;

@@ -80,7 +80,13 @@ export async function main(argv: string[]): Promise<number> {
       const text = positionals.join(' ');
       return withApp(async ({ services: s }) => {
         // Without --user the operator sees everything; with it, what that Slack user would see.
-        const answer = await ask(s.askDeps, { text, userId: values.user ?? 'UCLI', channelId: values.channel ?? null, now: new Date(), operator: values.user === undefined });
+        const answer = await ask(s.askDeps, {
+          text,
+          userId: values.user ?? 'UCLI',
+          channelId: values.channel ?? null,
+          now: new Date(),
+          operator: values.user === undefined,
+        });
         console.log(plainMentions(replyText(answer.reply, s.timeZone)));
         return answer.reply.kind === 'invalid' || answer.reply.kind === 'unknown' ? 2 : 0;
       });
@@ -92,44 +98,63 @@ export async function main(argv: string[]): Promise<number> {
         console.error('--days must be a whole number between 1 and 730');
         return 2;
       }
-      return withApp(async ({ services: s }) => {
-        const now = new Date();
-        const result = await seedDemo({ teams: s.teams, writes: costWrites(s.db) }, { now, timeZone: s.timeZone, days });
-        const setup = await setUpDemo(s, { now, timeZone: s.timeZone });
-        console.log(`Demo organisation ready: ${result.teams} teams, ${result.features} features, ${result.entries.toLocaleString('en-US')} cost entries over ${days} days.`);
-        // Demo revenue for the complete months seeded, through the real import (it replaces those months).
-        const { demoRevenueCsv } = await import('./demo/revenue.ts');
-        const { customerCostQueries } = await import('./db/repositories/customer-costs.ts');
-        const { monthOf, monthPeriod, previousMonth } = await import('./domain/periods.ts');
-        const spend: { month: string; customer: string; amount: bigint }[] = [];
-        for (let i = 0, m = previousMonth(monthOf(new Date(), s.timeZone)); i < Math.min(3, Math.floor(days / 31)); i++, m = previousMonth(m)) {
-          const p = monthPeriod(m, s.timeZone);
-          const rows = await customerCostQueries(s.db).teamCustomerSummary({ from: p.from, to: p.to });
-          const byCustomer = new Map<string, bigint>();
-          for (const r of rows) if (r.customer) byCustomer.set(r.customer, (byCustomer.get(r.customer) ?? 0n) + r.amount);
-          for (const [customer, amount] of byCustomer) spend.push({ month: m, customer, amount });
-        }
-        if (spend.length) {
-          const r = await s.revenue.importCsv(demoRevenueCsv(spend), { actor: 'demo', source: 'demo', now: new Date(), slackUser: false });
-          if (r.ok) console.log(`Demo revenue imported for ${r.months.map((x) => x.month).join(', ')}: try npx aicost ask "margin" --user <a finance user id>`);
-        }
-        for (const line of setup) console.log(`  ${line}`);
-        console.log('Try: npx aicost ask "budget", npx aicost ask "iceberg", then npx aicost run anomalies (a spike was planted yesterday).');
-        return 0;
-      }, { FINANCE_USER_IDS: [DEMO_FINANCE_USER] }); // the demo enters budgets and hidden costs as its finance user
+      return withApp(
+        async ({ services: s }) => {
+          const now = new Date();
+          const result = await seedDemo({ teams: s.teams, writes: costWrites(s.db) }, { now, timeZone: s.timeZone, days });
+          const setup = await setUpDemo(s, { now, timeZone: s.timeZone });
+          console.log(
+            `Demo organisation ready: ${result.teams} teams, ${result.features} features, ${result.entries.toLocaleString('en-US')} cost entries over ${days} days.`,
+          );
+          // Demo revenue for the complete months seeded, through the real import (it replaces those months).
+          const { demoRevenueCsv } = await import('./demo/revenue.ts');
+          const { customerCostQueries } = await import('./db/repositories/customer-costs.ts');
+          const { monthOf, monthPeriod, previousMonth } = await import('./domain/periods.ts');
+          const spend: { month: string; customer: string; amount: bigint }[] = [];
+          for (let i = 0, m = previousMonth(monthOf(new Date(), s.timeZone)); i < Math.min(3, Math.floor(days / 31)); i++, m = previousMonth(m)) {
+            const p = monthPeriod(m, s.timeZone);
+            const rows = await customerCostQueries(s.db).teamCustomerSummary({ from: p.from, to: p.to });
+            const byCustomer = new Map<string, bigint>();
+            for (const r of rows) if (r.customer) byCustomer.set(r.customer, (byCustomer.get(r.customer) ?? 0n) + r.amount);
+            for (const [customer, amount] of byCustomer) spend.push({ month: m, customer, amount });
+          }
+          if (spend.length) {
+            const r = await s.revenue.importCsv(demoRevenueCsv(spend), { actor: 'demo', source: 'demo', now: new Date(), slackUser: false });
+            if (r.ok)
+              console.log(`Demo revenue imported for ${r.months.map((x) => x.month).join(', ')}: try npx aicost ask "margin" --user <a finance user id>`);
+          }
+          for (const line of setup) console.log(`  ${line}`);
+          console.log('Try: npx aicost ask "budget", npx aicost ask "iceberg", then npx aicost run anomalies (a spike was planted yesterday).');
+          return 0;
+        },
+        { FINANCE_USER_IDS: [DEMO_FINANCE_USER] },
+      ); // the demo enters budgets and hidden costs as its finance user
     }
     case 'sync': {
-      const { values } = parseArgs({ args: rest, options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, rejected: { type: 'boolean' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, rejected: { type: 'boolean' } },
+      });
       if (values.rejected) {
         return withApp(async ({ db }) => {
           const { rejectedRecordsRepository } = await import('./db/repositories/rejected-records.ts');
           const rows = await rejectedRecordsRepository(db).list({ ...(values.source ? { source: values.source } : {}), limit: 1000 });
           if (rows.length === 0) console.log('No source record has been kept aside.');
           else {
-            console.log(alignTable(
-              ['source', 'id', 'date sent', 'cost sent', 'reason', 'last seen', 'times'],
-              rows.map((r) => [r.source, r.sourceId, r.occurredAt ?? '-', r.cost ?? '-', r.reason, r.lastSeen.toISOString().slice(0, 16).replace('T', ' '), String(r.seenCount)]),
-            ));
+            console.log(
+              alignTable(
+                ['source', 'id', 'date sent', 'cost sent', 'reason', 'last seen', 'times'],
+                rows.map((r) => [
+                  r.source,
+                  r.sourceId,
+                  r.occurredAt ?? '-',
+                  r.cost ?? '-',
+                  r.reason,
+                  r.lastSeen.toISOString().slice(0, 16).replace('T', ' '),
+                  String(r.seenCount),
+                ]),
+              ),
+            );
             console.log(`${rows.length} record(s) kept aside: never summed into any total.`);
           }
           return 0;
@@ -149,7 +174,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       return withApp(async ({ sources, bills, sync }) => {
         if (sources.length === 0 && bills.length === 0) {
-          console.error('No source is configured: set HELICONE_API_KEY, or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY, or OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.');
+          console.error(
+            'No source is configured: set HELICONE_API_KEY, or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY, or OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.',
+          );
           return 2;
         }
         if (values.source && ![...sources.map((c) => c.source as string), ...bills.map((b) => b.provider as string)].includes(values.source)) {
@@ -158,19 +185,26 @@ export async function main(argv: string[]): Promise<number> {
         }
         let last = 0;
         const results = await sync.run(new Date(), {
-          source: values.source, from, to,
+          source: values.source,
+          from,
+          to,
           onProgress: (p) => {
             if (Date.now() - last < 1000 && p.windowsDone < p.windowsTotal) return;
             last = Date.now();
             const eta = p.etaMs === null ? '?' : `${Math.round(p.etaMs / 1000)}s`;
-            process.stderr.write(`${p.source}: ${p.records.toLocaleString('en-US')} records, ${p.pages} pages, window ${p.windowsDone}/${p.windowsTotal}, ${Math.round(p.ratePerSecond).toLocaleString('en-US')}/s, about ${eta} left\n`);
+            process.stderr.write(
+              `${p.source}: ${p.records.toLocaleString('en-US')} records, ${p.pages} pages, window ${p.windowsDone}/${p.windowsTotal}, ${Math.round(p.ratePerSecond).toLocaleString('en-US')}/s, about ${eta} left\n`,
+            );
           },
         });
         for (const r of results) {
-          console.log(r.ok
-            ? ['openai', 'anthropic'].includes(r.source) ? `${r.source}: ${r.pages} billing days read (${r.records} rows) from ${r.from.toISOString()} to ${r.to.toISOString()}`
-            : `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged${r.rejected ? `, ${r.rejected} kept aside as untrustworthy: npx aicost sync --rejected` : ''}) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
-            : `${r.source}: FAILED: ${r.error}`);
+          console.log(
+            r.ok
+              ? ['openai', 'anthropic'].includes(r.source)
+                ? `${r.source}: ${r.pages} billing days read (${r.records} rows) from ${r.from.toISOString()} to ${r.to.toISOString()}`
+                : `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged${r.rejected ? `, ${r.rejected} kept aside as untrustworthy: npx aicost sync --rejected` : ''}) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
+              : `${r.source}: FAILED: ${r.error}`,
+          );
         }
         return results.every((r) => r.ok) ? 0 : 1;
       });
@@ -206,7 +240,10 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     case 'chargeback': {
-      const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, format: { type: 'string', default: 'summary' }, out: { type: 'string' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { month: { type: 'string' }, format: { type: 'string', default: 'summary' }, out: { type: 'string' } },
+      });
       if (!values.month || !isMonth(values.month)) {
         console.error('--month YYYY-MM is required, e.g. --month 2026-10');
         return 2;
@@ -223,10 +260,22 @@ export async function main(argv: string[]): Promise<number> {
           const { chargebackFocusRecords, focusCsv } = await import('./domain/focus-export.ts');
           const { dayStart, daysOf, monthPeriod } = await import('./domain/periods.ts');
           const p = monthPeriod(month, s.timeZone);
-          const days = daysOf(p, s.timeZone).map((d, i, all) => ({ from: dayStart(d, s.timeZone), to: i + 1 < all.length ? dayStart(all[i + 1]!, s.timeZone) : p.to }));
+          const days = daysOf(p, s.timeZone).map((d, i, all) => ({
+            from: dayStart(d, s.timeZone),
+            to: i + 1 < all.length ? dayStart(all[i + 1]!, s.timeZone) : p.to,
+          }));
           return focusCsv(chargebackFocusRecords(cb, { days, billingPeriod: p }));
         };
-        const output = values.format === 'focus' ? await focus() : values.format === 'detail' ? files.detail : values.format === 'totals' ? files.summary : values.format === 'gl' ? files.gl : replyText({ kind: 'message', parts: chargebackParts(cb, null) }, s.timeZone);
+        const output =
+          values.format === 'focus'
+            ? await focus()
+            : values.format === 'detail'
+              ? files.detail
+              : values.format === 'totals'
+                ? files.summary
+                : values.format === 'gl'
+                  ? files.gl
+                  : replyText({ kind: 'message', parts: chargebackParts(cb, null) }, s.timeZone);
         if (values.out) {
           writeFileSync(values.out, output);
           console.log(`Wrote ${values.out} (${values.format}, ${month}, ${cb.periodStatus}). ${reconciliationLine(cb)}`);
@@ -253,7 +302,9 @@ export async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { cost: { type: 'string', default: 'effective' } } });
       const [kind, file, ...more] = positionals;
       if ((kind !== 'revenue' && kind !== 'focus') || !file || more.length) {
-        console.error('Usage: aicost import revenue FILE.csv  (columns customer, month YYYY-MM, revenue, plan optional)\n       aicost import focus FILE.csv [--cost effective|billed]');
+        console.error(
+          'Usage: aicost import revenue FILE.csv  (columns customer, month YYYY-MM, revenue, plan optional)\n       aicost import focus FILE.csv [--cost effective|billed]',
+        );
         return 2;
       }
       if (values.cost !== 'effective' && values.cost !== 'billed') {
@@ -283,7 +334,12 @@ export async function main(argv: string[]): Promise<number> {
         const { periodsRepository } = await import('./db/repositories/periods.ts');
         const { formatMoney } = await import('./domain/money.ts');
         const periods = periodsRepository(s.db);
-        const service = focusImportService({ charges: s.billing, teams: s.teams, monthStatus: async (m) => (await periods.get(m)).status, rules: loadFocusRules(config.FOCUS_RULES_FILE) });
+        const service = focusImportService({
+          charges: s.billing,
+          teams: s.teams,
+          monthStatus: async (m) => (await periods.get(m)).status,
+          rules: loadFocusRules(config.FOCUS_RULES_FILE),
+        });
         const r = await service.importCsv(content, file, cost);
         if (!r.ok) {
           console.error(`Refused ${file}: nothing was imported. ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}:`);
@@ -291,7 +347,9 @@ export async function main(argv: string[]): Promise<number> {
           if (r.problems.length > 50) console.error(`  … and ${r.problems.length - 50} more`);
           return 1;
         }
-        console.log(`Imported ${file} (${cost}): ${r.rows} rows as ${r.charges} daily charges (${r.inserted} new, ${r.replaced} replaced), ${formatMoney(r.total)}.`);
+        console.log(
+          `Imported ${file} (${cost}): ${r.rows} rows as ${r.charges} daily charges (${r.inserted} new, ${r.replaced} replaced), ${formatMoney(r.total)}.`,
+        );
         for (const g of r.byTeamCategory) console.log(`  ${g.team}  ${g.category}  ${formatMoney(g.amount)}`);
         return 0;
       });
@@ -331,7 +389,11 @@ export async function main(argv: string[]): Promise<number> {
           return 2;
         }
         const r = await runClaimed(job, runtime.jobDeps, at);
-        console.log(r.ran ? `${job.name} ran for ${at.toISOString()}: ${r.summary}` : `${job.name} already ran, or is running, for this slot (${at.toISOString()}); nothing done. A run that failed or died is retried once its 5-minute lease is over.`);
+        console.log(
+          r.ran
+            ? `${job.name} ran for ${at.toISOString()}: ${r.summary}`
+            : `${job.name} already ran, or is running, for this slot (${at.toISOString()}); nothing done. A run that failed or died is retried once its 5-minute lease is over.`,
+        );
         return 0;
       } finally {
         await runtime.close();

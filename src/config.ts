@@ -41,96 +41,129 @@ const placeholderProblems = (env: NodeJS.ProcessEnv): string[] =>
   Object.entries(PLACEHOLDERS).flatMap(([name, samples]) => {
     const values = (env[name] ?? '').split(',').map((v) => v.trim());
     const hit = values.find((v) => samples.includes(v) || /^x(oxb|app)-your-/.test(v));
-    return hit ? [`${name} is still the example value "${hit}" from .env.example: replace it with your workspace's real value (see "Configuration" in README.md)`] : [];
+    return hit
+      ? [`${name} is still the example value "${hit}" from .env.example: replace it with your workspace's real value (see "Configuration" in README.md)`]
+      : [];
   });
 
-export const configSchema = z
-  .object({
-    DATABASE_URL: z
-      .string()
-      .default('file:./data/aicost.db')
-      .refine((v) => v.startsWith('file:') || /^postgres(ql)?:\/\//.test(v), {
-        message: 'must be a SQLite "file:" URL (e.g. file:./data/aicost.db) or a postgresql:// URL',
-      }),
-    SLACK_BOT_TOKEN: z.string({ error: 'is required: the bot token (xoxb-…) from OAuth & Permissions' }).startsWith('xoxb-', 'must start with xoxb-'),
-    SLACK_SIGNING_SECRET: optionalText,
-    SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xapp-'), 'must start with xapp- (an app-level token with connections:write)'),
-    SLACK_API_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), 'must be an http(s) URL'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().default('0.0.0.0'),
-    REPORT_TIMEZONE: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York'),
-    FINANCE_CHANNEL_ID: z.string({ error: 'is required: the channel id (C…) where finance posts go' }).regex(/^[CG][A-Z0-9]+$/, 'must be a channel id such as C0123456789'),
-    FINANCE_USER_IDS: z
-      .string()
-      .default('')
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-      .pipe(z.array(slackId('[UW]'))),
-    FINANCE_USERGROUP_ID: optionalText.refine((v) => v === undefined || /^S[A-Z0-9]+$/.test(v), 'must be a user group id such as S0123456789'),
-    /** Who sees what: `teams` (members see their own teams and organisation totals; finance everything) or `open`. */
-    VISIBILITY: z.enum(['teams', 'open'], { error: 'must be teams (members see their own teams; finance sees everything) or open (everyone sees every team)' }).default('teams'),
-    QUICKCHART_URL: z.string().default('https://quickchart.io').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
-    BUDGET_THRESHOLDS: z
-      .string()
-      .default('80,100')
-      .transform((v) => v.split(',').map((x) => Number(x.trim())))
-      .refine((xs) => xs.length > 0 && xs.every((x) => Number.isInteger(x) && x > 0 && x <= 1000), 'must be comma-separated whole percentages, e.g. 50,80,100'),
-    BUDGET_CHECK_CRON: z.string().default('0 8 * * *').refine(isCron, 'must be a cron expression such as "0 8 * * *" (daily at 08:00)'),
-    SCHEDULER_ENABLED: z
-      .enum(['true', 'false', '1', '0', 'on', 'off'])
-      .default('true')
-      .transform((v) => ['true', '1', 'on'].includes(v)),
-    /** Serve Prometheus metrics at GET /metrics on the HTTP server (issue 13); off by default. */
-    METRICS_ENABLED: z
-      .enum(['true', 'false', '1', '0', 'on', 'off'])
-      .default('false')
-      .transform((v) => ['true', '1', 'on'].includes(v)),
-    HELICONE_API_KEY: optionalText,
-    HELICONE_BASE_URL: z.string().default('https://api.helicone.ai').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
-    LANGFUSE_PUBLIC_KEY: optionalText,
-    LANGFUSE_SECRET_KEY: optionalText,
-    LANGFUSE_BASE_URL: z.string().default('https://cloud.langfuse.com').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
-    OPENAI_ADMIN_KEY: optionalText,
-    OPENAI_BASE_URL: z.string().default('https://api.openai.com').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
-    ANTHROPIC_ADMIN_KEY: optionalText,
-    ANTHROPIC_BASE_URL: z.string().default('https://api.anthropic.com').refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
-    /** Billing days re-read on every sync (provider billing lands late and is revised). */
-    BILLING_REREAD_DAYS: z.coerce.number().int().min(1).max(31).default(3),
-    /** A provider's unobserved share of a completed week above this posts to finance. */
-    RECONCILE_ALERT_PCT: z.coerce.number().min(0).max(100).default(10),
-    RECONCILE_CRON: z.string().default('0 9 * * 1').refine(isCron, 'must be a cron expression such as "0 9 * * 1" (Mondays at 09:00)'),
-    /** Unobserved spend of unmapped projects/workspaces: allocated like shared costs, or kept as its own line. */
-    UNOBSERVED_UNMAPPED: z.enum(['allocate', 'line']).default('allocate'),
-    /** Optional JSON file: FOCUS import rules (categories, tag keys); see README "FOCUS import". */
-    FOCUS_RULES_FILE: optionalText,
-    SYNC_CRON: z.string().default('*/15 * * * *').refine(isCron, 'must be a cron expression such as "*/15 * * * *"'),
-    SYNC_BACKFILL_DAYS: z.coerce.number().int().min(1).max(730).default(90),
-    /** Optional JSON file overriding the attribution mapping (see README, "Attribution"). */
-    ATTRIBUTION_FILE: optionalText,
-    CHARGEBACK_CRON: z.string().default('0 9 2 * *').refine(isCron, 'must be a cron expression such as "0 9 2 * *" (the 2nd at 09:00)'),
-    GL_EXPENSE_ACCOUNT: z.string().default('6400'),
-    GL_CLEARING_ACCOUNT: z.string().default('2990'),
-    /** The chargeback draft names a team's largest model-switch saving when it is at least this (USD). */
-    SAVING_CANDIDATE_MIN: z.coerce.number().min(0).default(50),
-    ANOMALY_CRON: z.string().default('30 0 * * *').refine(isCron, 'must be a cron expression such as "30 0 * * *" (daily at 00:30)'),
-    ANOMALY_MIN_IMPACT: z.coerce.number().min(0).default(25),
-    ANOMALY_MIN_IMPACT_PCT: z.coerce.number().min(0).default(20),
-    ANOMALY_Z: z.coerce.number().positive().default(3.5),
-    ANOMALY_FINANCE_MIN_IMPACT: z.coerce.number().min(0).default(250),
-    ANOMALY_INTRADAY: z.enum(['true', 'false', '1', '0', 'on', 'off']).default('true').transform((v) => ['true', '1', 'on'].includes(v)),
-    ANOMALY_TEAM_OVERRIDES: z
-      .string()
-      .default('{}')
-      .transform((v, ctx) => {
-        try {
-          return JSON.parse(v) as unknown;
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"search": {"minImpact": 100, "minImpactPct": 30}}' });
-          return z.NEVER;
-        }
-      })
-      .pipe(z.record(z.string(), z.object({ minImpact: z.number().min(0).optional(), minImpactPct: z.number().min(0).optional(), z: z.number().positive().optional() }).strict())),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  });
+export const configSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .default('file:./data/aicost.db')
+    .refine((v) => v.startsWith('file:') || /^postgres(ql)?:\/\//.test(v), {
+      message: 'must be a SQLite "file:" URL (e.g. file:./data/aicost.db) or a postgresql:// URL',
+    }),
+  SLACK_BOT_TOKEN: z.string({ error: 'is required: the bot token (xoxb-…) from OAuth & Permissions' }).startsWith('xoxb-', 'must start with xoxb-'),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xapp-'), 'must start with xapp- (an app-level token with connections:write)'),
+  SLACK_API_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), 'must be an http(s) URL'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  REPORT_TIMEZONE: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York'),
+  FINANCE_CHANNEL_ID: z
+    .string({ error: 'is required: the channel id (C…) where finance posts go' })
+    .regex(/^[CG][A-Z0-9]+$/, 'must be a channel id such as C0123456789'),
+  FINANCE_USER_IDS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(slackId('[UW]'))),
+  FINANCE_USERGROUP_ID: optionalText.refine((v) => v === undefined || /^S[A-Z0-9]+$/.test(v), 'must be a user group id such as S0123456789'),
+  /** Who sees what: `teams` (members see their own teams and organisation totals; finance everything) or `open`. */
+  VISIBILITY: z
+    .enum(['teams', 'open'], { error: 'must be teams (members see their own teams; finance sees everything) or open (everyone sees every team)' })
+    .default('teams'),
+  QUICKCHART_URL: z
+    .string()
+    .default('https://quickchart.io')
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+  BUDGET_THRESHOLDS: z
+    .string()
+    .default('80,100')
+    .transform((v) => v.split(',').map((x) => Number(x.trim())))
+    .refine((xs) => xs.length > 0 && xs.every((x) => Number.isInteger(x) && x > 0 && x <= 1000), 'must be comma-separated whole percentages, e.g. 50,80,100'),
+  BUDGET_CHECK_CRON: z.string().default('0 8 * * *').refine(isCron, 'must be a cron expression such as "0 8 * * *" (daily at 08:00)'),
+  SCHEDULER_ENABLED: z
+    .enum(['true', 'false', '1', '0', 'on', 'off'])
+    .default('true')
+    .transform((v) => ['true', '1', 'on'].includes(v)),
+  /** Serve Prometheus metrics at GET /metrics on the HTTP server (issue 13); off by default. */
+  METRICS_ENABLED: z
+    .enum(['true', 'false', '1', '0', 'on', 'off'])
+    .default('false')
+    .transform((v) => ['true', '1', 'on'].includes(v)),
+  HELICONE_API_KEY: optionalText,
+  HELICONE_BASE_URL: z
+    .string()
+    .default('https://api.helicone.ai')
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+  LANGFUSE_PUBLIC_KEY: optionalText,
+  LANGFUSE_SECRET_KEY: optionalText,
+  LANGFUSE_BASE_URL: z
+    .string()
+    .default('https://cloud.langfuse.com')
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+  OPENAI_ADMIN_KEY: optionalText,
+  OPENAI_BASE_URL: z
+    .string()
+    .default('https://api.openai.com')
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+  ANTHROPIC_ADMIN_KEY: optionalText,
+  ANTHROPIC_BASE_URL: z
+    .string()
+    .default('https://api.anthropic.com')
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+  /** Billing days re-read on every sync (provider billing lands late and is revised). */
+  BILLING_REREAD_DAYS: z.coerce.number().int().min(1).max(31).default(3),
+  /** A provider's unobserved share of a completed week above this posts to finance. */
+  RECONCILE_ALERT_PCT: z.coerce.number().min(0).max(100).default(10),
+  RECONCILE_CRON: z.string().default('0 9 * * 1').refine(isCron, 'must be a cron expression such as "0 9 * * 1" (Mondays at 09:00)'),
+  /** Unobserved spend of unmapped projects/workspaces: allocated like shared costs, or kept as its own line. */
+  UNOBSERVED_UNMAPPED: z.enum(['allocate', 'line']).default('allocate'),
+  /** Optional JSON file: FOCUS import rules (categories, tag keys); see README "FOCUS import". */
+  FOCUS_RULES_FILE: optionalText,
+  SYNC_CRON: z.string().default('*/15 * * * *').refine(isCron, 'must be a cron expression such as "*/15 * * * *"'),
+  SYNC_BACKFILL_DAYS: z.coerce.number().int().min(1).max(730).default(90),
+  /** Optional JSON file overriding the attribution mapping (see README, "Attribution"). */
+  ATTRIBUTION_FILE: optionalText,
+  CHARGEBACK_CRON: z.string().default('0 9 2 * *').refine(isCron, 'must be a cron expression such as "0 9 2 * *" (the 2nd at 09:00)'),
+  GL_EXPENSE_ACCOUNT: z.string().default('6400'),
+  GL_CLEARING_ACCOUNT: z.string().default('2990'),
+  /** The chargeback draft names a team's largest model-switch saving when it is at least this (USD). */
+  SAVING_CANDIDATE_MIN: z.coerce.number().min(0).default(50),
+  ANOMALY_CRON: z.string().default('30 0 * * *').refine(isCron, 'must be a cron expression such as "30 0 * * *" (daily at 00:30)'),
+  ANOMALY_MIN_IMPACT: z.coerce.number().min(0).default(25),
+  ANOMALY_MIN_IMPACT_PCT: z.coerce.number().min(0).default(20),
+  ANOMALY_Z: z.coerce.number().positive().default(3.5),
+  ANOMALY_FINANCE_MIN_IMPACT: z.coerce.number().min(0).default(250),
+  ANOMALY_INTRADAY: z
+    .enum(['true', 'false', '1', '0', 'on', 'off'])
+    .default('true')
+    .transform((v) => ['true', '1', 'on'].includes(v)),
+  ANOMALY_TEAM_OVERRIDES: z
+    .string()
+    .default('{}')
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"search": {"minImpact": 100, "minImpactPct": 30}}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.record(
+        z.string(),
+        z.object({ minImpact: z.number().min(0).optional(), minImpactPct: z.number().min(0).optional(), z: z.number().positive().optional() }).strict(),
+      ),
+    ),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
 
 export type Config = z.output<typeof configSchema>;
 
@@ -169,7 +202,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 export const appConfigSchema = configSchema.partial({ SLACK_BOT_TOKEN: true, FINANCE_CHANNEL_ID: true });
 export type AppConfig = z.output<typeof appConfigSchema>;
-export type SourcesConfig = Pick<AppConfig, 'ATTRIBUTION_FILE' | 'HELICONE_API_KEY' | 'HELICONE_BASE_URL' | 'LANGFUSE_PUBLIC_KEY' | 'LANGFUSE_SECRET_KEY' | 'LANGFUSE_BASE_URL' | 'OPENAI_ADMIN_KEY' | 'OPENAI_BASE_URL' | 'ANTHROPIC_ADMIN_KEY' | 'ANTHROPIC_BASE_URL'>;
+export type SourcesConfig = Pick<
+  AppConfig,
+  | 'ATTRIBUTION_FILE'
+  | 'HELICONE_API_KEY'
+  | 'HELICONE_BASE_URL'
+  | 'LANGFUSE_PUBLIC_KEY'
+  | 'LANGFUSE_SECRET_KEY'
+  | 'LANGFUSE_BASE_URL'
+  | 'OPENAI_ADMIN_KEY'
+  | 'OPENAI_BASE_URL'
+  | 'ANTHROPIC_ADMIN_KEY'
+  | 'ANTHROPIC_BASE_URL'
+>;
 
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = appConfigSchema.safeParse(env);

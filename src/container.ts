@@ -67,39 +67,119 @@ export function createServices(db: Database, opts: ServiceOptions) {
   const audit = auditRepository(db);
   const billing = billingRepository(db);
   const reconcile = reconcileService({
-    billing, teams, authz, timeZone: opts.timeZone, unmapped: opts.unobservedUnmapped ?? 'allocate', alertPct: opts.reconcileAlertPct ?? 10,
+    billing,
+    teams,
+    authz,
+    timeZone: opts.timeZone,
+    unmapped: opts.unobservedUnmapped ?? 'allocate',
+    alertPct: opts.reconcileAlertPct ?? 10,
     audit: (e, at) => audit.record(e, at),
   });
   const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone, derived: reconcile.derivedLines });
-  const reports = reportService({ costs, teams, trueCost, hiddenEntries: () => hiddenRepo.active(), hasDerivedCosts: () => billing.any(), timeZone: opts.timeZone });
+  const reports = reportService({
+    costs,
+    teams,
+    trueCost,
+    hiddenEntries: () => hiddenRepo.active(),
+    hasDerivedCosts: () => billing.any(),
+    timeZone: opts.timeZone,
+  });
   const iceberg = icebergService({ trueCost, teams });
   const hidden = hiddenService({ hidden: hiddenRepo, teams, authz, timeZone: opts.timeZone, periods: periodsRepository(db) });
   const budgets = budgetService({
-    budgets: budgetsRepo, teams, costs, trueCost, claims, authz, notifier: opts.notifier ?? null, timeZone: opts.timeZone,
-    financeChannelId: opts.financeChannelId ?? '', thresholds: opts.thresholds ?? [80, 100], periods: periodsRepository(db),
+    budgets: budgetsRepo,
+    teams,
+    costs,
+    trueCost,
+    claims,
+    authz,
+    notifier: opts.notifier ?? null,
+    timeZone: opts.timeZone,
+    financeChannelId: opts.financeChannelId ?? '',
+    thresholds: opts.thresholds ?? [80, 100],
+    periods: periodsRepository(db),
   });
   const revenueRepo = revenueRepository(db);
   const customerCosts = customerCostQueries(db);
   const revenue = revenueService({ store: revenueRepo, authz });
   const margin = marginService({ revenue: revenueRepo, costs: customerCosts, trueCost, features: () => teams.listFeatures(), authz, timeZone: opts.timeZone });
-  const whatIf = opts.priceTable ? whatIfService({ calls: (f, ids) => customerCosts.featureCalls(f, ids), features: () => teams.listFeatures(), prices: opts.priceTable }) : undefined;
+  const whatIf = opts.priceTable
+    ? whatIfService({ calls: (f, ids) => customerCosts.featureCalls(f, ids), features: () => teams.listFeatures(), prices: opts.priceTable })
+    : undefined;
   const savingMin = opts.savingMin ?? 50_000_000_000n;
   const chargeback = chargebackService({
-    trueCost, costs, teams, budgets: budgetsRepo, periods: periodsRepository(db), adjustments: (month: string) => adminRepository(db).adjustments(month), claims, authz, notifier: opts.notifier ?? null,
-    timeZone: opts.timeZone, financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io',
+    trueCost,
+    costs,
+    teams,
+    budgets: budgetsRepo,
+    periods: periodsRepository(db),
+    adjustments: (month: string) => adminRepository(db).adjustments(month),
+    claims,
+    authz,
+    notifier: opts.notifier ?? null,
+    timeZone: opts.timeZone,
+    financeChannelId: opts.financeChannelId ?? '',
+    quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io',
     gl: opts.gl ?? { expenseAccount: '6400', clearingAccount: '2990' },
-    ...(whatIf ? { savings: (month: string) => whatIf.savingCandidates(monthPeriod(month, opts.timeZone), monthPeriod(month, opts.timeZone).to, savingMin) } : {}),
+    ...(whatIf
+      ? { savings: (month: string) => whatIf.savingCandidates(monthPeriod(month, opts.timeZone), monthPeriod(month, opts.timeZone).to, savingMin) }
+      : {}),
   });
   const admin = adminService({ admin: adminRepository(db), teams, hidden: hiddenRepo, authz, periods: periodsRepository(db) });
   const anomalies = anomalyService({
-    costs, teams, anomalies: anomaliesRepository(db), notifier: opts.notifier ?? null, authz, timeZone: opts.timeZone,
-    financeChannelId: opts.financeChannelId ?? '', quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io', settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,
+    costs,
+    teams,
+    anomalies: anomaliesRepository(db),
+    notifier: opts.notifier ?? null,
+    authz,
+    timeZone: opts.timeZone,
+    financeChannelId: opts.financeChannelId ?? '',
+    quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io',
+    settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,
   });
   const visibility = visibilityService({ authz, teams, mode: opts.visibility ?? 'teams' });
-  const askDeps: AskDeps = { reports, iceberg, hidden, budgets, authz, timeZone: opts.timeZone, chargeback, admin, anomalies, visibility, reconcile, margin, revenue, ...(whatIf ? { whatIf } : {}), teamSlugs: async () => (await teams.list()).map((t) => t.slug), ...(opts.sync ? { sync: opts.sync } : {}) };
+  const askDeps: AskDeps = {
+    reports,
+    iceberg,
+    hidden,
+    budgets,
+    authz,
+    timeZone: opts.timeZone,
+    chargeback,
+    admin,
+    anomalies,
+    visibility,
+    reconcile,
+    margin,
+    revenue,
+    ...(whatIf ? { whatIf } : {}),
+    teamSlugs: async () => (await teams.list()).map((t) => t.slug),
+    ...(opts.sync ? { sync: opts.sync } : {}),
+  };
   return {
-    db, timeZone: opts.timeZone, costs, teams, claims, authz, audit, hiddenRepo, budgetsRepo,
-    trueCost, reports, iceberg, hidden, budgets, chargeback, anomalies, visibility, askDeps, revenue, margin, whatIf, reconcile, billing,
+    db,
+    timeZone: opts.timeZone,
+    costs,
+    teams,
+    claims,
+    authz,
+    audit,
+    hiddenRepo,
+    budgetsRepo,
+    trueCost,
+    reports,
+    iceberg,
+    hidden,
+    budgets,
+    chargeback,
+    anomalies,
+    visibility,
+    askDeps,
+    revenue,
+    margin,
+    whatIf,
+    reconcile,
+    billing,
   };
 }
 

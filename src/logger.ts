@@ -7,7 +7,8 @@ import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
  */
 export type Logger = Pino;
 
-const SECRET_PATTERN = /(xox[abprs]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|sk-lf-[A-Za-z0-9-]+|pk-lf-[A-Za-z0-9-]+|sk-helicone-[A-Za-z0-9-]+|Bearer\s+[A-Za-z0-9._-]+|Basic\s+[A-Za-z0-9+/=]+)/g;
+const SECRET_PATTERN =
+  /(xox[abprs]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|sk-lf-[A-Za-z0-9-]+|pk-lf-[A-Za-z0-9-]+|sk-helicone-[A-Za-z0-9-]+|Bearer\s+[A-Za-z0-9._-]+|Basic\s+[A-Za-z0-9+/=]+)/g;
 
 export function scrub(text: string): string {
   return text.replace(SECRET_PATTERN, '[redacted]');
@@ -43,7 +44,9 @@ export function boltLogger(log: Logger): SlackLogger {
     info: (...m) => log.info(text(m)),
     warn: (...m) => log.warn(text(m)),
     error: (...m) => log.error(text(m)),
-    setLevel: (l) => { level = l; },
+    setLevel: (l) => {
+      level = l;
+    },
     getLevel: () => level,
     setName: () => undefined,
   };

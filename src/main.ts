@@ -76,9 +76,15 @@ const REFUSED_TOKEN = new Set(['invalid_auth', 'not_authed', 'account_inactive',
  */
 export function slackStartError(err: unknown, name: 'SLACK_BOT_TOKEN' | 'SLACK_APP_TOKEN'): ConfigError | null {
   const e = err as { data?: { error?: string }; original?: { data?: { error?: string } }; message?: string } | null;
-  const code = e?.data?.error ?? e?.original?.data?.error ?? /(invalid_auth|not_authed|account_inactive|token_revoked|token_expired|not_allowed_token_type)/.exec(e?.message ?? '')?.[1];
+  const code =
+    e?.data?.error ??
+    e?.original?.data?.error ??
+    /(invalid_auth|not_authed|account_inactive|token_revoked|token_expired|not_allowed_token_type)/.exec(e?.message ?? '')?.[1];
   if (!code || !REFUSED_TOKEN.has(code)) return null;
-  const where = name === 'SLACK_APP_TOKEN' ? 'Basic Information → App-Level Tokens (scope connections:write)' : 'OAuth & Permissions → Bot User OAuth Token, after installing the app to the workspace';
+  const where =
+    name === 'SLACK_APP_TOKEN'
+      ? 'Basic Information → App-Level Tokens (scope connections:write)'
+      : 'OAuth & Permissions → Bot User OAuth Token, after installing the app to the workspace';
   return new ConfigError([`${name} was refused by Slack (${code}): copy the current token from ${where}`]);
 }
 

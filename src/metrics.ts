@@ -13,10 +13,23 @@ export type Metrics = ReturnType<typeof createMetrics>;
 export function createMetrics(opts: { syncStates: () => Promise<{ source: string; watermark: Date | null }[]> }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'aicost_process_' });
-  const records = new Counter({ name: 'aicost_sync_records_total', help: 'Records per source by outcome (ingested = new, updated, unchanged, rejected)', labelNames: ['source', 'outcome'], registers: [registry] });
-  const syncRuns = new Counter({ name: 'aicost_sync_runs_total', help: 'Sync runs per source by result', labelNames: ['source', 'result'], registers: [registry] });
+  const records = new Counter({
+    name: 'aicost_sync_records_total',
+    help: 'Records per source by outcome (ingested = new, updated, unchanged, rejected)',
+    labelNames: ['source', 'outcome'],
+    registers: [registry],
+  });
+  const syncRuns = new Counter({
+    name: 'aicost_sync_runs_total',
+    help: 'Sync runs per source by result',
+    labelNames: ['source', 'result'],
+    registers: [registry],
+  });
   new Gauge({
-    name: 'aicost_sync_lag_seconds', help: 'Seconds between now and the newest data synced (the watermark), per source', labelNames: ['source'], registers: [registry],
+    name: 'aicost_sync_lag_seconds',
+    help: 'Seconds between now and the newest data synced (the watermark), per source',
+    labelNames: ['source'],
+    registers: [registry],
     async collect() {
       this.reset();
       const now = Date.now();
@@ -24,10 +37,23 @@ export function createMetrics(opts: { syncStates: () => Promise<{ source: string
     },
   });
   const jobRuns = new Counter({ name: 'aicost_job_runs_total', help: 'Scheduled job runs per job', labelNames: ['job'], registers: [registry] });
-  const jobFailures = new Counter({ name: 'aicost_job_failures_total', help: 'Scheduled job runs that failed, per job', labelNames: ['job'], registers: [registry] });
-  const slackErrors = new Counter({ name: 'aicost_slack_api_errors_total', help: 'Slack Web API calls that failed, by method', labelNames: ['method'], registers: [registry] });
+  const jobFailures = new Counter({
+    name: 'aicost_job_failures_total',
+    help: 'Scheduled job runs that failed, per job',
+    labelNames: ['job'],
+    registers: [registry],
+  });
+  const slackErrors = new Counter({
+    name: 'aicost_slack_api_errors_total',
+    help: 'Slack Web API calls that failed, by method',
+    labelNames: ['method'],
+    registers: [registry],
+  });
   const latency = new Histogram({
-    name: 'aicost_command_duration_seconds', help: '/aicost handling time, from the request to the reply sent', labelNames: ['command'], registers: [registry],
+    name: 'aicost_command_duration_seconds',
+    help: '/aicost handling time, from the request to the reply sent',
+    labelNames: ['command'],
+    registers: [registry],
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   });
 

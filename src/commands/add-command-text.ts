@@ -62,7 +62,8 @@ export const ADD_EXAMPLES = [
   '/aicost add 900 infrastructure monthly shared fixed:payments=60,search=40',
 ];
 
-const RULE_HELP = 'Rules after `shared`: `direct` (default, by direct API spend), `even`, `usage:requests`, `usage:tokens`, `usage:work_items`, or `fixed:payments=60,search=40`.';
+const RULE_HELP =
+  'Rules after `shared`: `direct` (default, by direct API spend), `even`, `usage:requests`, `usage:tokens`, `usage:work_items`, or `fixed:payments=60,search=40`.';
 const MAX_NOTE = 500;
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -88,7 +89,10 @@ export function parseAmountText(text: string, maxDecimals: 2 | 4): Parsed<Money>
   if (t === '') return bad('Enter an amount, like 2800 or 54.50.');
   if (/^\$?[-−]/.test(t)) return bad('The amount must be more than $0: a hidden cost is money spent.');
   const loose = parseAmountInput(t, { decimals: 9 });
-  if (!loose.ok) return bad(loose.error.startsWith(`"${t}" is not an amount: write dollars`) ? `"${t}" is not an amount. Write it like 2800, 54.50 or $1,234.56.` : loose.error);
+  if (!loose.ok)
+    return bad(
+      loose.error.startsWith(`"${t}" is not an amount: write dollars`) ? `"${t}" is not an amount. Write it like 2800, 54.50 or $1,234.56.` : loose.error,
+    );
   const r = parseAmountInput(t, { decimals: maxDecimals });
   if (!r.ok) {
     return bad(
@@ -188,7 +192,10 @@ export function parseRule(token: string, knownTeams: readonly string[]): Parsed<
     return ok({ type: 'usage', metric });
   }
   if (word === 'even') {
-    const teams = (arg ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const teams = (arg ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (teams.length === 0) return ok({ type: 'even' });
     const seen = new Set<string>();
     for (const s of teams) {
@@ -199,7 +206,10 @@ export function parseRule(token: string, knownTeams: readonly string[]): Parsed<
     return ok({ type: 'even', teams });
   }
   if (word === 'fixed') {
-    const pairs = (arg ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const pairs = (arg ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (pairs.length === 0) return bad('Give the fixed split, like fixed:payments=60,search=40.');
     const shares: { team: string; percent: number }[] = [];
     for (const pair of pairs) {
@@ -239,7 +249,7 @@ export function parseTarget(
   }
 
   if (word === 'shared') {
-    if (perUnit) return bad('Per-item and per-request costs follow one feature\'s volume: name a feature, not `shared`.');
+    if (perUnit) return bad("Per-item and per-request costs follow one feature's volume: name a feature, not `shared`.");
     if (rest.length === 0) return ok({ target: { type: 'shared', rule: { type: 'direct_spend' } }, rest });
     const rule = parseRule(rest[0]!, ctx.knownTeams);
     if (rule === null) return bad(`I did not understand "${rest[0]}" after \`shared\`. ${RULE_HELP}`);
@@ -317,7 +327,13 @@ export function parseAddCommand(text: string, ctx: AddContext): AddCommandResult
   if (!amount.ok) return invalid(amount.problem);
 
   let rest = tokens.slice(3);
-  const draft: HiddenCostDraft = { category: category.value, amount: amount.value, kind: costKind, target: { type: 'shared', rule: { type: 'direct_spend' } }, note: split.value.note };
+  const draft: HiddenCostDraft = {
+    category: category.value,
+    amount: amount.value,
+    kind: costKind,
+    target: { type: 'shared', rule: { type: 'direct_spend' } },
+    note: split.value.note,
+  };
 
   if (costKind === 'one_off') {
     draft.date = dayKey(ctx.now, ctx.timeZone);
@@ -381,9 +397,7 @@ export const HIDDEN_COST_FIELDS = ['amount', 'category', 'kind', 'target', 'rule
 export type HiddenCostField = (typeof HIDDEN_COST_FIELDS)[number];
 /** Raw modal values; missing and null fields are read as empty. */
 export type HiddenCostFields = Partial<Record<HiddenCostField, string | null | undefined>>;
-export type HiddenCostValidation =
-  | { ok: true; value: HiddenCostDraft }
-  | { ok: false; errors: Partial<Record<HiddenCostField, string>> };
+export type HiddenCostValidation = { ok: true; value: HiddenCostDraft } | { ok: false; errors: Partial<Record<HiddenCostField, string>> };
 
 const rawText = z
   .string()

@@ -63,7 +63,11 @@ export const BUDGET_EXAMPLES = ['/aicost budget', '/aicost budget set payments 5
 export const REQUEST_EXAMPLES = ['/aicost request 2000 launch week traffic', '/aicost request 1500 payments new fraud model'];
 
 export const MARGIN_EXAMPLES = ['/aicost margin', '/aicost margin 2026-10', '/aicost margin 2026-07..2026-09'];
-export const WHATIF_EXAMPLES = ['/aicost whatif ticket-triage gpt-4o-mini', '/aicost whatif ticket-triage cheapest', '/aicost whatif ticket-triage claude-3-5-haiku 2026-10'];
+export const WHATIF_EXAMPLES = [
+  '/aicost whatif ticket-triage gpt-4o-mini',
+  '/aicost whatif ticket-triage cheapest',
+  '/aicost whatif ticket-triage claude-3-5-haiku 2026-10',
+];
 const MAX_MONTHS = 24;
 
 /**
@@ -129,7 +133,9 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
     const d = topDimension.safeParse((rest[0] ?? '').toLowerCase().replace(/^(team|feature|model|customer)$/, '$1s'));
     if (!d.success) {
       return invalid(
-        rest[0] ? `"${rest[0]}" is not something I can rank. Choose teams, features, models or customers.` : '`top` needs what to rank: teams, features, models or customers.',
+        rest[0]
+          ? `"${rest[0]}" is not something I can rank. Choose teams, features, models or customers.`
+          : '`top` needs what to rank: teams, features, models or customers.',
         ['/aicost top teams', '/aicost top features 30d', '/aicost top models last month'],
       );
     }
@@ -177,7 +183,10 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
       const s = slug.safeParse(rest[0]!.toLowerCase());
       const p = parsePeriod(rest.slice(1).join(' '), now, timeZone);
       if (s.success && p.ok && p.period.month) return { kind: 'budget-month', slug: s.data, month: p.period.month, share };
-      return invalid('`budget` lists budgets; `budget [team] [YYYY-MM|last month]` shows one month; `budget set <team> <amount> [YYYY-MM|monthly]` sets one.', [...BUDGET_EXAMPLES, '/aicost budget payments 2026-10']);
+      return invalid('`budget` lists budgets; `budget [team] [YYYY-MM|last month]` shows one month; `budget set <team> <amount> [YYYY-MM|monthly]` sets one.', [
+        ...BUDGET_EXAMPLES,
+        '/aicost budget payments 2026-10',
+      ]);
     }
     const [, team, amountText, when, ...extra] = rest;
     const s = slug.safeParse((team ?? '').toLowerCase());
@@ -237,8 +246,13 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
       return typeof m === 'string' ? invalid(m, ['/aicost customer "Globex, Inc." last month']) : { kind: 'customer', id: quoted[1]!.trim(), months: m, share };
     }
     const id = rest[0];
-    if (!id) return invalid('`customer` needs a customer id, as the sources report it or as imported.', ['/aicost customer acme', '/aicost customer acme 2026-09..2026-10']);
-    if (!/^[^\s<>&]{1,200}$/.test(id)) return invalid(`"${id.slice(0, 40)}" is not a customer id: up to 200 characters without spaces, <, > or &.`, ['/aicost customer acme']);
+    if (!id)
+      return invalid('`customer` needs a customer id, as the sources report it or as imported.', [
+        '/aicost customer acme',
+        '/aicost customer acme 2026-09..2026-10',
+      ]);
+    if (!/^[^\s<>&]{1,200}$/.test(id))
+      return invalid(`"${id.slice(0, 40)}" is not a customer id: up to 200 characters without spaces, <, > or &.`, ['/aicost customer acme']);
     const m = parseMonths(rest.slice(1), now, timeZone);
     return typeof m === 'string' ? invalid(m, [`/aicost customer ${id} last month`]) : { kind: 'customer', id, months: m, share };
   }
@@ -248,7 +262,8 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
     if (!feature || !target) return invalid('`whatif` needs a feature and a model (or "cheapest").', WHATIF_EXAMPLES);
     const s = slug.safeParse(feature.toLowerCase());
     if (!s.success) return invalid(`"${feature}" is not a feature name: use its slug.`, WHATIF_EXAMPLES);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/.test(target)) return invalid(`"${target.slice(0, 40)}" is not a model id such as gpt-4o-mini or claude-3-5-haiku.`, WHATIF_EXAMPLES);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/.test(target))
+      return invalid(`"${target.slice(0, 40)}" is not a model id such as gpt-4o-mini or claude-3-5-haiku.`, WHATIF_EXAMPLES);
     // Default: last month, a whole month of calls to re-price.
     const p = period(periodWords.length ? periodWords : ['last', 'month'], `/aicost whatif ${s.data} ${target} last month`);
     return !isPeriod(p) ? p : { kind: 'whatif', feature: s.data, target: target.toLowerCase() === 'cheapest' ? 'cheapest' : target, period: p, share };
@@ -271,4 +286,23 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
 }
 
 /** The verbs, for "did you mean" on a misspelt one. */
-const VERBS = ['team', 'top', 'feature', 'iceberg', 'hidden', 'add', 'budget', 'request', 'sync', 'anomalies', 'chargeback', 'reconcile', 'margin', 'customer', 'whatif', 'import', 'admin', 'help'];
+const VERBS = [
+  'team',
+  'top',
+  'feature',
+  'iceberg',
+  'hidden',
+  'add',
+  'budget',
+  'request',
+  'sync',
+  'anomalies',
+  'chargeback',
+  'reconcile',
+  'margin',
+  'customer',
+  'whatif',
+  'import',
+  'admin',
+  'help',
+];

@@ -4,7 +4,11 @@ import type { HiddenCost } from '../domain/hidden-costs.ts';
  * The target of an entry written back in the quick form's own words (the modal's "Who pays" field), so
  * an edit starts from what is stored and parses back to it (the inverse of `parseTarget`).
  */
-export function targetText(e: Pick<HiddenCost, 'target'>, teams: readonly { id: number; slug: string }[], features: readonly { id: number; slug: string }[]): string {
+export function targetText(
+  e: Pick<HiddenCost, 'target'>,
+  teams: readonly { id: number; slug: string }[],
+  features: readonly { id: number; slug: string }[],
+): string {
   const t = e.target;
   const slugOf = (id: number) => teams.find((x) => x.id === id)?.slug ?? String(id);
   if (t.type === 'team') return `team:${slugOf(t.teamId)}`;

@@ -10,8 +10,26 @@ import { Prisma, instant } from './sql.ts';
  * Both skip rows whose values did not change, and tell new rows from updated ones.
  */
 export const COST_COLUMNS = [
-  'source', 'sourceId', 'occurredAt', 'teamId', 'featureId', 'environment', 'customer', 'workItem', 'model', 'provider',
-  'category', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'amount', 'pricedBy', 'originalAt', 'correctionOf', 'updatedAt',
+  'source',
+  'sourceId',
+  'occurredAt',
+  'teamId',
+  'featureId',
+  'environment',
+  'customer',
+  'workItem',
+  'model',
+  'provider',
+  'category',
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'amount',
+  'pricedBy',
+  'originalAt',
+  'correctionOf',
+  'updatedAt',
 ] as const;
 export type CostRow = Record<(typeof COST_COLUMNS)[number], unknown>;
 

@@ -40,7 +40,12 @@ function migrateSqlite(url: string, migrations: Migration[]): string[] {
   try {
     db.pragma('journal_mode = WAL');
     db.exec('CREATE TABLE IF NOT EXISTS "_aicost_migrations" ("name" TEXT PRIMARY KEY, "appliedAt" TEXT NOT NULL)');
-    const applied = new Set(db.prepare('SELECT name FROM "_aicost_migrations"').all().map((r) => (r as { name: string }).name));
+    const applied = new Set(
+      db
+        .prepare('SELECT name FROM "_aicost_migrations"')
+        .all()
+        .map((r) => (r as { name: string }).name),
+    );
     const done: string[] = [];
     for (const m of migrations) {
       if (applied.has(m.name)) continue;

@@ -127,8 +127,12 @@ function upsertFrom(provider: Provider, c: Cube, grain: { id: number; ms: number
   const where = [c.where, extraWhere].filter(Boolean).join(' AND ') || 'true';
   const groups = key.map((_, i) => String(i + 1)).join(', ');
   const cols = [...keyCols(c), ...Object.keys(c.measures)].map(q).join(', ');
-  const having = Object.entries(c.measures).map(([, e]) => `SUM(${s}${e}) <> 0`).join(' OR ');
-  const set = Object.keys(c.measures).map((m) => `${q(m)} = ${q(c.table)}.${q(m)} + excluded.${q(m)}`).join(', ');
+  const having = Object.entries(c.measures)
+    .map(([, e]) => `SUM(${s}${e}) <> 0`)
+    .join(' OR ');
+  const set = Object.keys(c.measures)
+    .map((m) => `${q(m)} = ${q(c.table)}.${q(m)} + excluded.${q(m)}`)
+    .join(', ');
   return `INSERT INTO ${q(c.table)} (${cols})
   SELECT ${[...key, ...measures].join(', ')} FROM ${from} WHERE ${where} GROUP BY ${groups} HAVING ${having} ORDER BY ${groups}
   ON CONFLICT (${keyCols(c).map(q).join(', ')}) DO UPDATE SET ${set};`;
@@ -142,7 +146,9 @@ function sqliteRowUpsert(c: Cube, grain: { id: number; ms: number }, row: 'NEW' 
     return sign === 1 ? v : `-(${v})`;
   });
   const cols = [...keyCols(c), ...Object.keys(c.measures)].map(q).join(', ');
-  const set = Object.keys(c.measures).map((m) => `${q(m)} = ${q(m)} + excluded.${q(m)}`).join(', ');
+  const set = Object.keys(c.measures)
+    .map((m) => `${q(m)} = ${q(m)} + excluded.${q(m)}`)
+    .join(', ');
   const where = c.where ? c.where.replaceAll('x.', `${row}.`) : 'true';
   return `  INSERT INTO ${q(c.table)} (${cols}) SELECT ${[...key, ...measures].join(', ')} WHERE ${where}
     ON CONFLICT (${keyCols(c).map(q).join(', ')}) DO UPDATE SET ${set};`;
@@ -151,7 +157,22 @@ function sqliteRowUpsert(c: Cube, grain: { id: number; ms: number }, row: 'NEW' 
 const grainsOf = (c: Cube) => GRAINS.filter((g) => c.grains.includes(g.id));
 
 /** Columns that change a rollup when updated. */
-const ROLLUP_SOURCE_COLUMNS = ['occurredAt', 'teamId', 'featureId', 'model', 'source', 'pricedBy', 'originalAt', 'environment', 'customer', 'category', 'workItem', 'amount', 'inputTokens', 'outputTokens'];
+const ROLLUP_SOURCE_COLUMNS = [
+  'occurredAt',
+  'teamId',
+  'featureId',
+  'model',
+  'source',
+  'pricedBy',
+  'originalAt',
+  'environment',
+  'customer',
+  'category',
+  'workItem',
+  'amount',
+  'inputTokens',
+  'outputTokens',
+];
 
 /** DDL for the rollup tables, their triggers, and the backfill from the ledger as it stands. */
 export function migrationSql(provider: Provider): string {
@@ -166,7 +187,12 @@ export function migrationSql(provider: Provider): string {
       rows.flatMap(([row, sign]) => CUBES.flatMap((c) => grainsOf(c).map((g) => sqliteRowUpsert(c, g, row, sign)))).join('\n');
     out.push(`CREATE TRIGGER "CostEntry_rollup_insert" AFTER INSERT ON "CostEntry" BEGIN\n${body([['NEW', 1]])}\nEND;`);
     out.push(`CREATE TRIGGER "CostEntry_rollup_delete" AFTER DELETE ON "CostEntry" BEGIN\n${body([['OLD', -1]])}\nEND;`);
-    out.push(`CREATE TRIGGER "CostEntry_rollup_update" AFTER UPDATE OF ${ROLLUP_SOURCE_COLUMNS.map(q).join(', ')} ON "CostEntry" BEGIN\n${body([['OLD', -1], ['NEW', 1]])}\nEND;`);
+    out.push(
+      `CREATE TRIGGER "CostEntry_rollup_update" AFTER UPDATE OF ${ROLLUP_SOURCE_COLUMNS.map(q).join(', ')} ON "CostEntry" BEGIN\n${body([
+        ['OLD', -1],
+        ['NEW', 1],
+      ])}\nEND;`,
+    );
   } else {
     const fn = (name: string, from: string) => {
       const stmts = CUBES.flatMap((c) => grainsOf(c).map((g) => upsertFrom('postgresql', c, g, from, true))).join('\n  ');
@@ -180,13 +206,19 @@ $$;`;
     out.push(fn('aicost_rollup_insert', '(SELECT n.*, 1 AS "s" FROM "new_rows" n) x'));
     out.push(fn('aicost_rollup_delete', '(SELECT o.*, -1 AS "s" FROM "old_rows" o) x'));
     out.push(fn('aicost_rollup_update', '(SELECT n.*, 1 AS "s" FROM "new_rows" n UNION ALL SELECT o.*, -1 AS "s" FROM "old_rows" o) x'));
-    out.push('CREATE TRIGGER "CostEntry_rollup_insert" AFTER INSERT ON "CostEntry" REFERENCING NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_rollup_insert"();');
-    out.push('CREATE TRIGGER "CostEntry_rollup_delete" AFTER DELETE ON "CostEntry" REFERENCING OLD TABLE AS "old_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_rollup_delete"();');
-    out.push('CREATE TRIGGER "CostEntry_rollup_update" AFTER UPDATE ON "CostEntry" REFERENCING OLD TABLE AS "old_rows" NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_rollup_update"();');
+    out.push(
+      'CREATE TRIGGER "CostEntry_rollup_insert" AFTER INSERT ON "CostEntry" REFERENCING NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_rollup_insert"();',
+    );
+    out.push(
+      'CREATE TRIGGER "CostEntry_rollup_delete" AFTER DELETE ON "CostEntry" REFERENCING OLD TABLE AS "old_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_rollup_delete"();',
+    );
+    out.push(
+      'CREATE TRIGGER "CostEntry_rollup_update" AFTER UPDATE ON "CostEntry" REFERENCING OLD TABLE AS "old_rows" NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_rollup_update"();',
+    );
   }
   out.push('-- Backfill from the entries already in the ledger.');
   for (const c of CUBES) for (const g of grainsOf(c)) out.push(upsertFrom(provider, c, g, '"CostEntry" x', false));
-  return out.join('\n\n') + '\n';
+  return `${out.join('\n\n')}\n`;
 }
 
 /** The rollup rows the ledger implies for buckets in [fromMs, toMs) (whole UTC days), as a SELECT. */
@@ -199,7 +231,9 @@ export function expectedRowsSql(provider: Provider, c: Cube, g: { id: number; ms
 
 export function storedRowsSql(c: Cube, g: { id: number }, buckets: { from: number; to: number } | null): string {
   const cols = [...keyCols(c), ...Object.keys(c.measures)].map(q).join(', ');
-  const nonZero = Object.keys(c.measures).map((m) => `${q(m)} <> 0`).join(' OR ');
+  const nonZero = Object.keys(c.measures)
+    .map((m) => `${q(m)} <> 0`)
+    .join(' OR ');
   const range = buckets ? ` AND "bucket" >= ${buckets.from} AND "bucket" < ${buckets.to}` : '';
   return `SELECT ${cols} FROM ${q(c.table)} WHERE "grain" = ${g.id}${range} AND (${nonZero})`;
 }

@@ -19,7 +19,11 @@ export interface DemoTeam {
 
 export const DEMO_TEAMS: DemoTeam[] = [
   {
-    slug: 'support', name: 'Support', channelId: 'C0SUPPORT', leadUserIds: ['U0SUPLEAD'], costCenter: 'CC-4100',
+    slug: 'support',
+    name: 'Support',
+    channelId: 'C0SUPPORT',
+    leadUserIds: ['U0SUPLEAD'],
+    costCenter: 'CC-4100',
     features: [
       { slug: 'ticket-triage', name: 'Ticket triage', model: 'gpt-4o-mini', callsPerWeekday: 220, costPerCall: 0.0021 },
       { slug: 'reply-drafts', name: 'Reply drafts', model: 'gpt-4o', callsPerWeekday: 90, costPerCall: 0.019 },
@@ -27,7 +31,11 @@ export const DEMO_TEAMS: DemoTeam[] = [
     ],
   },
   {
-    slug: 'claims', name: 'Claims', channelId: 'C0CLAIMS', leadUserIds: ['U0CLMLEAD'], costCenter: 'CC-4200',
+    slug: 'claims',
+    name: 'Claims',
+    channelId: 'C0CLAIMS',
+    leadUserIds: ['U0CLMLEAD'],
+    costCenter: 'CC-4200',
     features: [
       { slug: 'claim-intake', name: 'Claim intake', model: 'claude-3-5-sonnet', callsPerWeekday: 60, costPerCall: 0.041 },
       { slug: 'fraud-screen', name: 'Fraud screen', model: 'gpt-4o', callsPerWeekday: 45, costPerCall: 0.027 },
@@ -35,7 +43,11 @@ export const DEMO_TEAMS: DemoTeam[] = [
     ],
   },
   {
-    slug: 'growth', name: 'Growth', channelId: 'C0GROWTH', leadUserIds: ['U0GROLEAD'], costCenter: 'CC-5100',
+    slug: 'growth',
+    name: 'Growth',
+    channelId: 'C0GROWTH',
+    leadUserIds: ['U0GROLEAD'],
+    costCenter: 'CC-5100',
     features: [
       { slug: 'email-copy', name: 'Email copy', model: 'gpt-4o-mini', callsPerWeekday: 120, costPerCall: 0.0032 },
       { slug: 'lead-scoring', name: 'Lead scoring', model: 'claude-3-haiku', callsPerWeekday: 400, costPerCall: 0.0009 },
@@ -43,7 +55,11 @@ export const DEMO_TEAMS: DemoTeam[] = [
     ],
   },
   {
-    slug: 'platform', name: 'Platform', channelId: 'C0PLATFRM', leadUserIds: ['U0PLTLEAD'], costCenter: 'CC-6100',
+    slug: 'platform',
+    name: 'Platform',
+    channelId: 'C0PLATFRM',
+    leadUserIds: ['U0PLTLEAD'],
+    costCenter: 'CC-6100',
     features: [
       { slug: 'code-review', name: 'Code review bot', model: 'claude-3-5-sonnet', callsPerWeekday: 70, costPerCall: 0.064 },
       { slug: 'incident-summary', name: 'Incident summaries', model: 'gpt-4o', callsPerWeekday: 12, costPerCall: 0.031 },
@@ -51,7 +67,11 @@ export const DEMO_TEAMS: DemoTeam[] = [
     ],
   },
   {
-    slug: 'search', name: 'Search', channelId: 'C0SEARCH', leadUserIds: ['U0SRCLEAD'], costCenter: 'CC-6200',
+    slug: 'search',
+    name: 'Search',
+    channelId: 'C0SEARCH',
+    leadUserIds: ['U0SRCLEAD'],
+    costCenter: 'CC-6200',
     features: [
       { slug: 'query-rewrite', name: 'Query rewrite', model: 'gpt-4o-mini', callsPerWeekday: 350, costPerCall: 0.0011 },
       { slug: 'answer-synthesis', name: 'Answer synthesis', model: 'claude-3-5-sonnet', callsPerWeekday: 55, costPerCall: 0.038 },
@@ -80,7 +100,6 @@ export interface DemoEntry {
   outputTokens: number;
   amount: Money;
 }
-
 
 function providerOf(model: string): string {
   if (model.startsWith('claude')) return 'anthropic';

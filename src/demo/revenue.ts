@@ -26,5 +26,5 @@ export function demoRevenueCsv(spend: { month: string; customer: string; amount:
     rows.push(`${s.customer},${s.month},${toDecimalString(revenue, 2)},${m.plan}`);
   }
   for (const month of months) rows.push(`soylent,${month},2500.00,starter`); // revenue, no AI cost
-  return rows.join('\n') + '\n';
+  return `${rows.join('\n')}\n`;
 }

@@ -98,7 +98,9 @@ export function percentToBasisPoints(p: number): number | null {
 /** 9000 → "90", 9950 → "99.5", 3333 → "33.33". */
 function formatBasisPoints(bp: number): string {
   const whole = Math.trunc(bp / 100);
-  const frac = String(bp % 100).padStart(2, '0').replace(/0+$/, '');
+  const frac = String(bp % 100)
+    .padStart(2, '0')
+    .replace(/0+$/, '');
   return frac ? `${whole}.${frac}` : String(whole);
 }
 
@@ -177,7 +179,10 @@ function unallocatedAll(amount: Money, reason: string): AllocationResult {
 /** Splits `amount` over `teams` by `weights` (teams sorted, weights ≥ 0, some > 0). */
 function split(amount: Money, entries: { teamId: number; weight: bigint }[]): AllocationResult {
   const positive = entries.filter((e) => e.weight > 0n).sort((a, b) => a.teamId - b.teamId);
-  const amounts = allocate(amount, positive.map((e) => e.weight));
+  const amounts = allocate(
+    amount,
+    positive.map((e) => e.weight),
+  );
   return { parts: positive.map((e, i) => ({ teamId: e.teamId, amount: amounts[i]! })), unallocated: 0n, reason: null };
 }
 
@@ -213,10 +218,16 @@ export function allocateShared(amount: Money, rule: AllocationRule, basis: reado
     case 'even': {
       const ids = rule.teamIds && rule.teamIds.length > 0 ? rule.teamIds : [...byTeam.keys()];
       if (ids.length === 0) return unallocatedAll(amount, 'no teams to split the cost between');
-      return split(amount, ids.map((id) => ({ teamId: id, weight: 1n })));
+      return split(
+        amount,
+        ids.map((id) => ({ teamId: id, weight: 1n })),
+      );
     }
     case 'fixed':
-      return split(amount, rule.shares.map((s) => ({ teamId: s.teamId, weight: BigInt(percentToBasisPoints(s.percent)!) })));
+      return split(
+        amount,
+        rule.shares.map((s) => ({ teamId: s.teamId, weight: BigInt(percentToBasisPoints(s.percent)!) })),
+      );
     case 'direct_spend': {
       const entries = [...byTeam].map(([id, b]) => ({ teamId: id, weight: b.directSpend > 0n ? b.directSpend : 0n }));
       if (!entries.some((e) => e.weight > 0n)) return unallocatedAll(amount, 'no direct API spend in the period to split by');

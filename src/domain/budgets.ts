@@ -53,7 +53,7 @@ export function budgetStatus(input: {
 }): BudgetStatus {
   const { budget, spent } = input;
   const warningPercent = input.warningPercent ?? 80;
-  const projected = input.forecast && input.forecast.reliable ? input.forecast.projectedTotal : null;
+  const projected = input.forecast?.reliable ? input.forecast.projectedTotal : null;
   if (budget === null) {
     return { budget, spent, percentUsed: null, remaining: null, projected, projectedOverrun: null, status: 'no_budget' };
   }
@@ -77,12 +77,7 @@ export function budgetStatus(input: {
  * "Reached" is exact: spent × 10 000 ≥ budget × round(threshold × 100), i.e. thresholds are honoured
  * to 0.01 %. A zero budget counts as every threshold reached once anything is spent.
  */
-export function crossedThresholds(input: {
-  budget: Money | null;
-  spent: Money;
-  thresholds?: readonly number[];
-  alreadyPosted: readonly number[];
-}): number[] {
+export function crossedThresholds(input: { budget: Money | null; spent: Money; thresholds?: readonly number[]; alreadyPosted: readonly number[] }): number[] {
   const { budget, spent } = input;
   if (budget === null) return [];
   assertBudget(budget);

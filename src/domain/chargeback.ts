@@ -192,4 +192,3 @@ export function reconcileChargeback(cb: Pick<Chargeback, 'lines' | 'unattributed
   const difference = (computed - cb.grandTotal) as Money;
   return { ok: difference === 0n, difference };
 }
-

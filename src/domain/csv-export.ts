@@ -120,7 +120,10 @@ export function roundChargeback(cb: Chargeback, options: { allowUnreconciled?: b
     KINDS.forEach((kind, k) => {
       const of = parts.filter((p) => p.kind === kind);
       if (of.length === 0) return;
-      roundCentsPreservingTotal(of.map((p) => p.exact), cells[k]!).forEach((m, n) => rounded.set(of[n]!, m));
+      roundCentsPreservingTotal(
+        of.map((p) => p.exact),
+        cells[k]!,
+      ).forEach((m, n) => rounded.set(of[n]!, m));
     });
     teams.set(line.teamId, {
       total: grid.rowTotals[i]!,
@@ -396,13 +399,6 @@ export function glCsv(cb: Chargeback, options: GlOptions): string {
   const entries = glEntries(cb, options);
   return toCsv([
     [...GL_COLUMNS],
-    ...entries.map((e) => [
-      e.period,
-      e.account,
-      e.costCenter,
-      e.description,
-      e.debit === 0n ? '' : cents(e.debit),
-      e.credit === 0n ? '' : cents(e.credit),
-    ]),
+    ...entries.map((e) => [e.period, e.account, e.costCenter, e.description, e.debit === 0n ? '' : cents(e.debit), e.credit === 0n ? '' : cents(e.credit)]),
   ]);
 }

@@ -15,8 +15,14 @@ import { allocate, toDecimalString, type Money } from './money.ts';
 export const FOCUS_EXPORT_COLUMNS = [...FOCUS_12_MANDATORY.map((c) => c.name), 'SubAccountId', 'SubAccountName', 'Tags'];
 
 const SERVICE_CATEGORY: Record<string, string> = {
-  api: 'AI and Machine Learning', embeddings: 'AI and Machine Learning', unobserved: 'AI and Machine Learning', retries: 'AI and Machine Learning',
-  vector_db: 'Databases', infrastructure: 'Compute', integrations: 'Integration', observability: 'Management and Governance',
+  api: 'AI and Machine Learning',
+  embeddings: 'AI and Machine Learning',
+  unobserved: 'AI and Machine Learning',
+  retries: 'AI and Machine Learning',
+  vector_db: 'Databases',
+  infrastructure: 'Compute',
+  integrations: 'Integration',
+  observability: 'Management and Governance',
 };
 
 export interface FocusExportOptions {
@@ -34,15 +40,48 @@ export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions)
   const items: { sub: string; subName: string; costCenter: string | null; category: string; description: string; chargeCategory: string; amount: Money }[] = [];
   for (const l of cb.lines) {
     const base = { sub: l.slug, subName: l.name, costCenter: l.costCenter };
-    for (const [source, amount] of l.directBySource) items.push({ ...base, category: 'api', description: `API spend observed by ${source}`, chargeCategory: 'Usage', amount });
+    for (const [source, amount] of l.directBySource)
+      items.push({ ...base, category: 'api', description: `API spend observed by ${source}`, chargeCategory: 'Usage', amount });
     for (const [category, amount] of l.hiddenByCategory) {
-      items.push({ ...base, category, description: category === 'unobserved' ? 'API spend billed by the provider, not observed' : `hidden cost: ${category}`, chargeCategory: 'Usage', amount });
+      items.push({
+        ...base,
+        category,
+        description: category === 'unobserved' ? 'API spend billed by the provider, not observed' : `hidden cost: ${category}`,
+        chargeCategory: 'Usage',
+        amount,
+      });
     }
-    for (const a of l.allocations) items.push({ ...base, category: a.ruleLabel.split(':')[0] ?? 'shared', description: `shared cost allocated: ${a.ruleLabel}`, chargeCategory: 'Usage', amount: a.amount });
-    for (const a of l.adjustmentLines) items.push({ ...base, category: 'adjustment', description: a.label, chargeCategory: a.amount < 0n ? 'Credit' : 'Adjustment', amount: a.amount });
+    for (const a of l.allocations)
+      items.push({
+        ...base,
+        category: a.ruleLabel.split(':')[0] ?? 'shared',
+        description: `shared cost allocated: ${a.ruleLabel}`,
+        chargeCategory: 'Usage',
+        amount: a.amount,
+      });
+    for (const a of l.adjustmentLines)
+      items.push({ ...base, category: 'adjustment', description: a.label, chargeCategory: a.amount < 0n ? 'Credit' : 'Adjustment', amount: a.amount });
   }
-  if (cb.unattributed !== 0n) items.push({ sub: 'unattributed', subName: 'Unattributed', costCenter: null, category: 'api', description: 'API spend with no team', chargeCategory: 'Usage', amount: cb.unattributed });
-  if (cb.unallocated !== 0n) items.push({ sub: 'unallocated', subName: 'Unallocated', costCenter: null, category: 'shared', description: 'shared cost no rule allocates', chargeCategory: 'Usage', amount: cb.unallocated });
+  if (cb.unattributed !== 0n)
+    items.push({
+      sub: 'unattributed',
+      subName: 'Unattributed',
+      costCenter: null,
+      category: 'api',
+      description: 'API spend with no team',
+      chargeCategory: 'Usage',
+      amount: cb.unattributed,
+    });
+  if (cb.unallocated !== 0n)
+    items.push({
+      sub: 'unallocated',
+      subName: 'Unallocated',
+      costCenter: null,
+      category: 'shared',
+      description: 'shared cost no rule allocates',
+      chargeCategory: 'Usage',
+      amount: cb.unallocated,
+    });
 
   const ones = opts.days.map(() => 1n);
   const out: FocusRecord[] = [];
@@ -55,12 +94,29 @@ export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions)
       const cost = toDecimalString(part);
       const usage = it.chargeCategory === 'Usage';
       out.push({
-        BilledCost: cost, BillingAccountId: opts.accountId ?? 'aicost', BillingAccountName: opts.accountName ?? 'aicost chargeback', BillingCurrency: 'USD',
-        BillingPeriodEnd: iso(opts.billingPeriod.to), BillingPeriodStart: iso(opts.billingPeriod.from), ChargeCategory: it.chargeCategory, ChargeClass: '',
-        ChargeDescription: it.description, ChargePeriodEnd: iso(d.to), ChargePeriodStart: iso(d.from), ContractedCost: cost, EffectiveCost: cost,
-        InvoiceIssuerName: 'aicost', ListCost: cost, PricingQuantity: usage ? '1' : '', PricingUnit: usage ? 'Days' : '', ProviderName: 'aicost', PublisherName: 'aicost',
-        ServiceCategory: SERVICE_CATEGORY[it.category] ?? 'Other', ServiceName: it.category === 'api' || it.category === 'unobserved' ? 'LLM API' : it.category,
-        SubAccountId: it.sub, SubAccountName: it.subName,
+        BilledCost: cost,
+        BillingAccountId: opts.accountId ?? 'aicost',
+        BillingAccountName: opts.accountName ?? 'aicost chargeback',
+        BillingCurrency: 'USD',
+        BillingPeriodEnd: iso(opts.billingPeriod.to),
+        BillingPeriodStart: iso(opts.billingPeriod.from),
+        ChargeCategory: it.chargeCategory,
+        ChargeClass: '',
+        ChargeDescription: it.description,
+        ChargePeriodEnd: iso(d.to),
+        ChargePeriodStart: iso(d.from),
+        ContractedCost: cost,
+        EffectiveCost: cost,
+        InvoiceIssuerName: 'aicost',
+        ListCost: cost,
+        PricingQuantity: usage ? '1' : '',
+        PricingUnit: usage ? 'Days' : '',
+        ProviderName: 'aicost',
+        PublisherName: 'aicost',
+        ServiceCategory: SERVICE_CATEGORY[it.category] ?? 'Other',
+        ServiceName: it.category === 'api' || it.category === 'unobserved' ? 'LLM API' : it.category,
+        SubAccountId: it.sub,
+        SubAccountName: it.subName,
         Tags: JSON.stringify({ team: it.sub, aicost_category: it.category, ...(it.costCenter ? { cost_center: it.costCenter } : {}) }),
       });
     });

@@ -8,14 +8,40 @@ import { allocate, fromUsd, type Money } from './money.ts';
 export type CostColumn = 'EffectiveCost' | 'BilledCost';
 
 /** Columns an import needs (FOCUS 1.0–1.2 names; 1.3's ServiceProviderName is accepted for ProviderName). */
-export const IMPORT_REQUIRED = ['ChargePeriodStart', 'ChargePeriodEnd', 'BillingCurrency', 'ProviderName', 'ServiceName', 'ServiceCategory', 'ChargeCategory', 'ChargeDescription'] as const;
+export const IMPORT_REQUIRED = [
+  'ChargePeriodStart',
+  'ChargePeriodEnd',
+  'BillingCurrency',
+  'ProviderName',
+  'ServiceName',
+  'ServiceCategory',
+  'ChargeCategory',
+  'ChargeDescription',
+] as const;
 
 export const CHARGE_CATEGORIES = ['Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment'] as const;
 
 /** FOCUS 1.2 ServiceCategory values. */
 export const SERVICE_CATEGORIES = [
-  'AI and Machine Learning', 'Analytics', 'Business Applications', 'Compute', 'Databases', 'Developer Tools', 'Multicloud', 'Identity',
-  'Integration', 'Internet of Things', 'Management and Governance', 'Media', 'Migration', 'Mobile', 'Networking', 'Security', 'Storage', 'Web', 'Other',
+  'AI and Machine Learning',
+  'Analytics',
+  'Business Applications',
+  'Compute',
+  'Databases',
+  'Developer Tools',
+  'Multicloud',
+  'Identity',
+  'Integration',
+  'Internet of Things',
+  'Management and Governance',
+  'Media',
+  'Migration',
+  'Mobile',
+  'Networking',
+  'Security',
+  'Storage',
+  'Web',
+  'Other',
 ] as const;
 
 /** One CSV record: header → cell. */
@@ -74,7 +100,22 @@ export function missingColumns(header: readonly string[], cost: CostColumn): str
   return missing;
 }
 
-const IDENTITY_COLUMNS = ['BillingAccountId', 'SubAccountId', 'InvoiceId', 'ResourceId', 'ChargeCategory', 'ChargeClass', 'ChargeFrequency', 'ServiceName', 'ChargeDescription', 'SkuId', 'SkuPriceId', 'PricingUnit', 'RegionId', 'CommitmentDiscountId'];
+const IDENTITY_COLUMNS = [
+  'BillingAccountId',
+  'SubAccountId',
+  'InvoiceId',
+  'ResourceId',
+  'ChargeCategory',
+  'ChargeClass',
+  'ChargeFrequency',
+  'ServiceName',
+  'ChargeDescription',
+  'SkuId',
+  'SkuPriceId',
+  'PricingUnit',
+  'RegionId',
+  'CommitmentDiscountId',
+];
 
 /** Validates one record; `row` is its CSV row number. */
 export function readFocusRecord(r: FocusRecord, row: number, cost: CostColumn): RowResult {
@@ -89,7 +130,8 @@ export function readFocusRecord(r: FocusRecord, row: number, cost: CostColumn): 
   const amount = parseFocusDecimal(r[cost] ?? '');
   if (amount === null) return fail(`${cost} "${r[cost] ?? ''}" is not a decimal number`);
   const chargeCategory = (r.ChargeCategory ?? '').trim();
-  if (!(CHARGE_CATEGORIES as readonly string[]).includes(chargeCategory)) return fail(`ChargeCategory "${chargeCategory}" is not one of ${CHARGE_CATEGORIES.join(', ')}`);
+  if (!(CHARGE_CATEGORIES as readonly string[]).includes(chargeCategory))
+    return fail(`ChargeCategory "${chargeCategory}" is not one of ${CHARGE_CATEGORIES.join(', ')}`);
   let tags: Record<string, string> = {};
   const tagText = (r.Tags ?? '').trim();
   if (tagText !== '') {
@@ -106,7 +148,13 @@ export function readFocusRecord(r: FocusRecord, row: number, cost: CostColumn): 
   return {
     ok: true,
     row: {
-      row, start, end, amount, identity, tags, chargeCategory,
+      row,
+      start,
+      end,
+      amount,
+      identity,
+      tags,
+      chargeCategory,
       providerName: (r.ProviderName ?? r.ServiceProviderName ?? '').trim(),
       serviceName: (r.ServiceName ?? '').trim(),
       serviceCategory: (r.ServiceCategory ?? '').trim(),
@@ -127,7 +175,10 @@ export function spreadOverDays(start: Date, end: Date, amount: Money): { day: st
     const ms = Math.min(end.getTime(), t + DAY_MS) - Math.max(start.getTime(), t);
     if (ms > 0) days.push({ day: new Date(t).toISOString().slice(0, 10), ms: BigInt(ms) });
   }
-  const parts = allocate(amount, days.map((d) => d.ms));
+  const parts = allocate(
+    amount,
+    days.map((d) => d.ms),
+  );
   return days.map((d, i) => ({ day: d.day, amount: parts[i]! }));
 }
 
@@ -162,7 +213,10 @@ export const DEFAULT_FOCUS_RULES: FocusRules = {
 
 export function categoryOf(row: Pick<FocusRow, 'providerName' | 'serviceName' | 'serviceCategory'>, rules: FocusRules): string {
   const eq = (a: string | undefined, b: string) => a === undefined || a.toLowerCase() === b.toLowerCase();
-  return rules.categories.find((c) => eq(c.providerName, row.providerName) && eq(c.serviceName, row.serviceName) && eq(c.serviceCategory, row.serviceCategory))?.category ?? 'other';
+  return (
+    rules.categories.find((c) => eq(c.providerName, row.providerName) && eq(c.serviceName, row.serviceName) && eq(c.serviceCategory, row.serviceCategory))
+      ?.category ?? 'other'
+  );
 }
 
 export function tagValue(tags: Record<string, string>, keys: readonly string[]): string | null {

@@ -96,7 +96,6 @@ export interface UnreliableForecast extends ForecastBase {
 
 export type ForecastResult = ReliableForecast | UnreliableForecast;
 
-
 export function forecastMonth(input: ForecastInput): ForecastResult {
   const { month, now, timeZone } = input;
   const lookbackWeeks = input.lookbackWeeks ?? 4;
@@ -167,7 +166,10 @@ export function forecastMonth(input: ForecastInput): ForecastResult {
     if (phase === 'current') projected.push({ day: today, amount: restOfToday });
     for (const d of remainingDays) projected.push({ day: d, amount: typical(d) });
     if (projected.length > 0) {
-      const shares = allocate(input.recurringStillToCome, projected.map(() => 1n));
+      const shares = allocate(
+        input.recurringStillToCome,
+        projected.map(() => 1n),
+      );
       projected.forEach((p, i) => (p.amount = (p.amount + (shares[i] ?? 0n)) as Money));
     } else if (monthDays.length > 0) {
       projected.push({ day: monthDays[monthDays.length - 1]!, amount: input.recurringStillToCome });
@@ -204,6 +206,5 @@ function median(values: bigint[]): Money {
   if (sorted.length % 2 === 1) return sorted[mid]!;
   return divRound(sorted[mid - 1]! + sorted[mid]!, 2n);
 }
-
 
 export { weekdayOf } from './calendar.ts';

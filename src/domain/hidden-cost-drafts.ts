@@ -14,7 +14,6 @@ export type TargetRef = { type: 'team'; slug: string } | { type: 'feature'; slug
 /** A hidden cost as entered (quick form or modal), before slugs are resolved and an id is given. */
 export type HiddenCostDraft = Omit<HiddenCost, 'id' | 'author' | 'target' | 'note'> & { target: TargetRef; note: string | null };
 
-
 /** Replaces slugs with ids. Unknown slugs (e.g. removed meanwhile) are a problem, not a guess. */
 export function resolveDraft(
   draft: HiddenCostDraft,

@@ -1,13 +1,8 @@
 import {
-  allocateShared,
   countToBigInt,
   divideHalfUp,
-  parseStoredRule,
   validateRule,
-  type AllocationBasis,
-  type AllocationResult,
   type AllocationRule,
-  type UsageMetric,
 } from './allocation.ts';
 import { allocate, type Money } from './money.ts';
 import { daysOf, type Period } from './periods.ts';
@@ -30,24 +25,12 @@ import { daysInMonth, isDay, isMonth } from './calendar.ts';
  * lists the built-in ones.
  */
 
-export const DEFAULT_CATEGORIES = [
-  'human_review',
-  'embeddings',
-  'vector_db',
-  'integrations',
-  'infrastructure',
-  'observability',
-  'retries',
-  'other',
-] as const;
+export const DEFAULT_CATEGORIES = ['human_review', 'embeddings', 'vector_db', 'integrations', 'infrastructure', 'observability', 'retries', 'other'] as const;
 
 export type HiddenCostKind = 'one_off' | 'monthly' | 'per_unit';
 export type HiddenCostUnit = 'work_item' | 'request';
 
-export type HiddenCostTarget =
-  | { type: 'team'; teamId: number }
-  | { type: 'feature'; featureId: number }
-  | { type: 'shared'; rule: AllocationRule };
+export type HiddenCostTarget = { type: 'team'; teamId: number } | { type: 'feature'; featureId: number } | { type: 'shared'; rule: AllocationRule };
 
 export interface HiddenCost {
   id: number;
@@ -99,7 +82,7 @@ export function checkHiddenCost(entry: HiddenCost): string | null {
       break;
     case 'per_unit':
       if (entry.unit !== 'work_item' && entry.unit !== 'request') return `a per-unit cost needs unit work_item or request, got ${String(entry.unit)}`;
-      if (entry.target.type !== 'feature') return 'a per-unit cost must target a feature (its volume is the feature\'s)';
+      if (entry.target.type !== 'feature') return "a per-unit cost must target a feature (its volume is the feature's)";
       break;
     default:
       return `unknown kind ${String((entry as { kind: unknown }).kind)}`;
@@ -270,9 +253,7 @@ export function lockedMonthTouched(
   locked: readonly string[],
 ): string | null {
   const charge = (e: Omit<HiddenCost, 'id' | 'author'> | null, month: string) =>
-    e && entryCoversMonth(e, month)
-      ? stable([e.category, e.amount.toString(), e.kind, e.date ?? null, e.unit ?? null, e.target])
-      : null;
+    e && entryCoversMonth(e, month) ? stable([e.category, e.amount.toString(), e.kind, e.date ?? null, e.unit ?? null, e.target]) : null;
   for (const month of [...locked].sort()) if (charge(before, month) !== charge(after, month)) return month;
   return null;
 }
@@ -280,6 +261,11 @@ export function lockedMonthTouched(
 /** JSON with object keys sorted (records from the database and drafts list keys in different orders). */
 function stable(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return typeof v === 'bigint' ? v.toString() : JSON.stringify(v ?? null);
 }

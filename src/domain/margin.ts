@@ -178,17 +178,29 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
     };
   });
   rows.sort((a, b) => {
-    const la = a.margin < 0n, lb = b.margin < 0n;
+    const la = a.margin < 0n,
+      lb = b.margin < 0n;
     if (la !== lb) return la ? -1 : 1;
     if (la && a.margin !== b.margin) return a.margin < b.margin ? -1 : 1;
-    const sa = a.costShare ?? Infinity, sb = b.costShare ?? Infinity;
+    const sa = a.costShare ?? Infinity,
+      sb = b.costShare ?? Infinity;
     if (sa !== sb) return sb - sa;
     return a.customer.localeCompare(b.customer);
   });
   const planMap = new Map<string, PlanRow & { exactCost: bigint; exactRevenue: bigint }>();
   for (const r of rows) {
     const e = acc.get(r.customer)!;
-    const p = planMap.get(r.plan) ?? { plan: r.plan, customers: 0, revenue: 0n as Money, cost: 0n as Money, margin: 0n as Money, costShare: null, tier: null, exactCost: 0n, exactRevenue: 0n };
+    const p = planMap.get(r.plan) ?? {
+      plan: r.plan,
+      customers: 0,
+      revenue: 0n as Money,
+      cost: 0n as Money,
+      margin: 0n as Money,
+      costShare: null,
+      tier: null,
+      exactCost: 0n,
+      exactRevenue: 0n,
+    };
     p.customers++;
     p.revenue = (p.revenue + (r.revenue ?? 0n)) as Money;
     p.cost = (p.cost + r.cost) as Money;
@@ -212,8 +224,11 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
     customers: rows,
     plans,
     totals: {
-      revenue: totalRevenue, cost: totalCost, margin: (totalRevenue - totalCost) as Money,
-      costShare: exactRevenue > 0n ? ratio(exactCost, exactRevenue) : null, tier: tierOf(exactCost, exactRevenue > 0n ? exactRevenue : null),
+      revenue: totalRevenue,
+      cost: totalCost,
+      margin: (totalRevenue - totalCost) as Money,
+      costShare: exactRevenue > 0n ? ratio(exactCost, exactRevenue) : null,
+      tier: tierOf(exactCost, exactRevenue > 0n ? exactRevenue : null),
     },
     costNoRevenue: rows.filter((r) => r.revenue === null && r.cost !== 0n).map((r) => r.customer),
     revenueNoCost: rows.filter((r) => r.revenue !== null && exactOf(acc, r.customer) === 0n).map((r) => r.customer),

@@ -21,7 +21,7 @@ export function fromUsd(value: number | string): Money {
   const negative = m[1] === '-';
   const whole = BigInt(m[2] || '0');
   const frac = m[3] ?? '';
-  const kept = (frac + '000000000').slice(0, 9);
+  const kept = (`${frac}000000000`).slice(0, 9);
   const rest = frac.slice(9);
   let nanos = whole * NANOS_PER_DOLLAR + BigInt(kept);
   if (rest.length > 0 && rest.charCodeAt(0) >= 53 /* '5' */) nanos += 1n;
@@ -41,9 +41,9 @@ function numberToPlainString(n: number): string {
   const all = intPart + fracPart;
   const point = intPart.length + exp;
   let out: string;
-  if (point <= 0) out = '0.' + '0'.repeat(-point) + all;
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${all}`;
   else if (point >= all.length) out = all + '0'.repeat(point - all.length);
-  else out = all.slice(0, point) + '.' + all.slice(point);
+  else out = `${all.slice(0, point)}.${all.slice(point)}`;
   return (negative ? '-' : '') + out;
 }
 
@@ -72,7 +72,13 @@ export function parseAmountInput(text: string, opts: { decimals?: number; allowN
   }
   if (m[3] !== undefined && frac === '') return { ok: false, error: `"${t}" is not an amount: write the decimals after the point, or none.` };
   if (frac.length > decimals) {
-    return { ok: false, error: decimals === 0 ? `"${t}" must be whole dollars.` : `"${t}" has more than ${decimals} decimals: amounts are at most ${decimals === 2 ? 'whole cents' : `${decimals} decimals`}.` };
+    return {
+      ok: false,
+      error:
+        decimals === 0
+          ? `"${t}" must be whole dollars.`
+          : `"${t}" has more than ${decimals} decimals: amounts are at most ${decimals === 2 ? 'whole cents' : `${decimals} decimals`}.`,
+    };
   }
   if (sign && !opts.allowNegative) return { ok: false, error: `"${t}" is negative: write a positive amount.` };
   const abs = fromUsd(`${whole.replace(/,/g, '')}${frac ? `.${frac}` : ''}`);
@@ -171,9 +177,7 @@ export function allocate(total: Money, weights: readonly bigint[]): Money[] {
   if (weights.length === 0 || weightSum <= 0n) throw new RangeError('allocate needs positive weights');
   const base = weights.map((w) => (total * w) / weightSum);
   let remainder = total - base.reduce((a, b) => a + b, 0n);
-  const order = weights
-    .map((w, i) => ({ i, rem: (total * w) % weightSum }))
-    .sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
+  const order = weights.map((w, i) => ({ i, rem: (total * w) % weightSum })).sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
   const step = remainder >= 0n ? 1n : -1n;
   for (let k = 0; remainder !== 0n; k = (k + 1) % order.length) {
     base[order[k]!.i]! += step;

@@ -112,7 +112,6 @@ export function parsePeriod(text: string, now: Date, timeZone: string): PeriodRe
   return { ok: false, error: `"${text.trim()}" is not a period I understand.` };
 }
 
-
 /** Start of the month containing `at`, as an instant. */
 export function monthStart(at: Date, timeZone: string): Date {
   return new Date(startOfMonth(at, { in: tz(timeZone) }).getTime());
@@ -132,7 +131,11 @@ export function previousComparable(period: Period, now: Date, timeZone: string):
     const days = differenceInCalendarDays(startOfDay(now, { in: zone }), period.from, { in: zone });
     const sameTime = new Date(addDays(new TZDate(prev.from.getTime(), timeZone), days).getTime() + (now.getTime() - startOfDay(now, { in: zone }).getTime()));
     const to = sameTime < prev.to ? sameTime : prev.to;
-    return { from: prev.from, to, label: `${format(new TZDate(prev.from.getTime(), timeZone), 'MMM d')}–${format(new TZDate(to.getTime() - 1, timeZone), 'd')} of ${prev.label}` };
+    return {
+      from: prev.from,
+      to,
+      label: `${format(new TZDate(prev.from.getTime(), timeZone), 'MMM d')}–${format(new TZDate(to.getTime() - 1, timeZone), 'd')} of ${prev.label}`,
+    };
   }
   const end = now < period.to ? now : period.to;
   const span = end.getTime() - period.from.getTime();

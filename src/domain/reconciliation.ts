@@ -69,7 +69,12 @@ export function billingProviderOf(provider: string | null, model: string | null)
  * The gaps of every (provider, day) that has billing data and is complete (`day < completeBefore`):
  * a day not billed yet is not reconciled at all (its observed spend is not a negative gap).
  */
-export function reconcileDays(billed: readonly BilledInput[], observed: readonly ObservedInput[], mappings: readonly ScopeMapping[], completeBefore: string): DayGap[] {
+export function reconcileDays(
+  billed: readonly BilledInput[],
+  observed: readonly ObservedInput[],
+  mappings: readonly ScopeMapping[],
+  completeBefore: string,
+): DayGap[] {
   const teamOf = new Map(mappings.map((m) => [`${m.provider}\u0000${m.scopeId}`, m.teamId]));
   const days = new Map<string, { provider: Provider; day: string; groups: Map<number | null, GroupGap> }>();
   const group = (d: { groups: Map<number | null, GroupGap> }, teamId: number | null) => {

@@ -41,7 +41,10 @@ const text = (max: number, what: string) =>
 
 const rowSchema = z.object({
   customer: text(200, 'customer'),
-  month: z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM, e.g. 2026-10'),
+  month: z
+    .string()
+    .trim()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM, e.g. 2026-10'),
   revenue: z.string().trim().min(1, 'revenue is empty'),
   plan: z.union([text(100, 'plan'), z.literal('').transform(() => null)]).optional(),
 });
@@ -72,7 +75,8 @@ export function parseRevenueCsv(content: string, resolve: (customer: string) => 
     ].filter(Boolean);
     return { ok: false, problems: [{ line: 1, problem: `the header must be customer,month,revenue[,plan]: ${why.join('; ')}` }] };
   }
-  if (records.length - 1 > MAX_REVENUE_ROWS) return { ok: false, problems: [{ line: 1, problem: `the file has ${records.length - 1} rows; at most ${MAX_REVENUE_ROWS} are taken in one import` }] };
+  if (records.length - 1 > MAX_REVENUE_ROWS)
+    return { ok: false, problems: [{ line: 1, problem: `the file has ${records.length - 1} rows; at most ${MAX_REVENUE_ROWS} are taken in one import` }] };
 
   const rows: RevenueRow[] = [];
   const seen = new Map<string, number>();

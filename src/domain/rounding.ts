@@ -79,7 +79,12 @@ export function roundTable(cells: readonly (readonly Money[])[]): RoundedTable {
   const grand = cent((roundToCents(sum(rowExact)) - floorSum) as Money);
 
   // Nodes: 0 S, 1 T, rows, columns, then the super source and sink of the lower-bound reduction.
-  const S = 0, T = 1, R = 2, C = 2 + rows, SS = 2 + rows + cols, TT = SS + 1;
+  const S = 0,
+    T = 1,
+    R = 2,
+    C = 2 + rows,
+    SS = 2 + rows + cols,
+    TT = SS + 1;
   const graph = new FlowGraph(TT + 1);
   const excess = new Array<number>(TT + 1).fill(0);
   const bounded = (u: number, v: number, lo: number, hi: number): number => {
@@ -109,10 +114,12 @@ export function roundTable(cells: readonly (readonly Money[])[]): RoundedTable {
   });
   if (graph.maxFlow(SS, TT) !== demand) throw new RangeError('no rounding of this table foots (cannot happen for finite inputs)');
 
-  const out = floors.map((r, i) => r.map((f, j) => {
-    const e = cellEdge.get(`${i},${j}`);
-    return (e === undefined || graph.flow(e) === 0 ? f : f + NANOS_PER_CENT) as Money;
-  }));
+  const out = floors.map((r, i) =>
+    r.map((f, j) => {
+      const e = cellEdge.get(`${i},${j}`);
+      return (e === undefined || graph.flow(e) === 0 ? f : f + NANOS_PER_CENT) as Money;
+    }),
+  );
   const rowTotals = out.map((r) => sum(r));
   const columnTotals = Array.from({ length: cols }, (_, j) => sum(out.map((r) => r[j]!)));
   return { cells: out, rowTotals, columnTotals, total: sum(rowTotals) };

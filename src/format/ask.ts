@@ -1,5 +1,14 @@
 import type { Reply, ReplyParts } from '../services/reply.ts';
-import { budgetMonthParts, budgetParts, featureIcebergParts, featureIcebergSlices, hiddenListParts, icebergSlices, teamIcebergParts, teamIcebergSlices } from './management-lines.ts';
+import {
+  budgetMonthParts,
+  budgetParts,
+  featureIcebergParts,
+  featureIcebergSlices,
+  hiddenListParts,
+  icebergSlices,
+  teamIcebergParts,
+  teamIcebergSlices,
+} from './management-lines.ts';
 import { formatMoney, sum } from '../domain/money.ts';
 import { monthOf, monthPeriod } from '../domain/periods.ts';
 import { parseCommand, type Command } from '../commands/command-text.ts';
@@ -7,7 +16,7 @@ import type { Authz } from '../services/authz.ts';
 import type { BudgetService } from '../services/budget-service.ts';
 import type { HiddenService } from '../services/hidden-service.ts';
 import type { IcebergService } from '../services/iceberg.ts';
-import { UNATTRIBUTED, type RankedRow, type ReportService, type SpendReport, type TopReport, type UnknownName } from '../services/reports.ts';
+import { UNATTRIBUTED, type RankedRow, type ReportService, } from '../services/reports.ts';
 import { notVisible, OTHER_TEAMS, type Viewer, type VisibilityService } from '../services/visibility.ts';
 import type { MarginService } from '../services/margin-service.ts';
 import { ALIAS_USAGE, type RevenueService } from '../services/revenue-service.ts';
@@ -78,21 +87,35 @@ const retarget = (text: string, team: string) => (team === 'payments' ? text : t
 /** A refusal for lack of rights says so ("Not allowed"), rather than "not understood" or a bare "not changed". */
 const refusedTitle = (message: string, otherwise: string) => (/^Only |not allowed/i.test(message) ? 'Not allowed' : otherwise);
 
-const message = (title: string, lines: string[], tone?: 'ok' | 'refused', notes: string[] = []): Reply => ({ kind: 'message', parts: { title, summary: lines, tables: [], notes }, ...(tone ? { tone } : {}) });
+const message = (title: string, lines: string[], tone?: 'ok' | 'refused', notes: string[] = []): Reply => ({
+  kind: 'message',
+  parts: { title, summary: lines, tables: [], notes },
+  ...(tone ? { tone } : {}),
+});
 
 /** Rows of teams (or their features) the viewer may not see, folded into one "other teams" row. */
 function fold(rows: RankedRow[], visible: (label: string) => boolean, other = OTHER_TEAMS): RankedRow[] {
   const kept = rows.filter((r) => visible(r.label));
   const hidden = rows.filter((r) => !visible(r.label));
   if (!hidden.length) return kept;
-  return [...kept, { label: other, amount: hidden.reduce((a, r) => a + r.amount, 0n) as RankedRow['amount'], count: hidden.reduce((a, r) => a + r.count, 0), share: hidden.reduce((a, r) => a + r.share, 0) }];
+  return [
+    ...kept,
+    {
+      label: other,
+      amount: hidden.reduce((a, r) => a + r.amount, 0n) as RankedRow['amount'],
+      count: hidden.reduce((a, r) => a + r.count, 0),
+      share: hidden.reduce((a, r) => a + r.share, 0),
+    },
+  ];
 }
 
 export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
   const { now, userId } = input;
   const command: Command = parseCommand(input.text, now, deps.timeZone);
   const reply = (r: Reply, share = false): Answer => ({ reply: r, share });
-  const viewer: Viewer = deps.visibility ? await deps.visibility.of(userId, { operator: input.operator }) : { all: true, teams: [], allTeams: [], features: [], sees: () => true };
+  const viewer: Viewer = deps.visibility
+    ? await deps.visibility.of(userId, { operator: input.operator })
+    : { all: true, teams: [], allTeams: [], features: [], sees: () => true };
   const mine = new Set(viewer.teams.map((t) => t.slug));
   const ownFeature = (slug: string) => {
     if (slug.startsWith('(')) return true; // "(no feature)": an organisation-wide figure
@@ -113,7 +136,10 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       const r = await deps.reports.overview(channelTeam && !viewer.sees(channelTeam.id) ? { ...input, channelId: null } : input, command.period, now);
       if (viewer.all || r.coverage === null) return reply(r, command.share); // a view of the viewer's own teams
       // Organisation totals stay; other teams' rows fold into "other teams".
-      return reply({ ...r, teams: fold(r.teams, (l) => mine.has(l) || l === UNATTRIBUTED), topFeatures: fold(r.topFeatures, ownFeature, 'other teams\u2019 features') }, command.share);
+      return reply(
+        { ...r, teams: fold(r.teams, (l) => mine.has(l) || l === UNATTRIBUTED), topFeatures: fold(r.topFeatures, ownFeature, 'other teams\u2019 features') },
+        command.share,
+      );
     }
     case 'team': {
       const r = await deps.reports.team(command.slug, command.period, now);
@@ -121,7 +147,8 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       return reply(r, r.kind !== 'unknown' && command.share);
     }
     case 'top': {
-      if (!viewer.all && command.dimension === 'customers') return reply(message('Customers', ['Customer rankings across teams are shown to finance. `/aicost team <your team>` shows your own team.'], 'refused'));
+      if (!viewer.all && command.dimension === 'customers')
+        return reply(message('Customers', ['Customer rankings across teams are shown to finance. `/aicost team <your team>` shows your own team.'], 'refused'));
       const r = await deps.reports.top(command.dimension, command.period, now);
       if (viewer.all || command.dimension === 'models') return reply(r, command.share);
       const visible = command.dimension === 'teams' ? (l: string) => mine.has(l) || l === UNATTRIBUTED : ownFeature;
@@ -134,7 +161,14 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       const slices = icebergSlices(featureIcebergSlices(r.economics));
       const labels = slices.map((x) => x.label);
       const values = slices.map((x) => x.amount);
-      return reply({ kind: 'message', parts: featureIcebergParts(r), chart: { type: 'split', title: `Feature ${r.slug}: true cost ${formatMoney(sum(values))} by part`, labels, values } }, command.share);
+      return reply(
+        {
+          kind: 'message',
+          parts: featureIcebergParts(r),
+          chart: { type: 'split', title: `Feature ${r.slug}: true cost ${formatMoney(sum(values))} by part`, labels, values },
+        },
+        command.share,
+      );
     }
     case 'iceberg': {
       const r = await deps.iceberg.team(command.slug, command.period, now);
@@ -143,16 +177,34 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       const slices = icebergSlices(teamIcebergSlices(r));
       const labels = slices.map((x) => x.label);
       const values = slices.map((x) => x.amount);
-      return reply({ kind: 'message', parts: teamIcebergParts(r), chart: { type: 'split', title: `${r.title}: true cost ${formatMoney(sum(values))} by part`, labels, values } }, command.share);
+      return reply(
+        {
+          kind: 'message',
+          parts: teamIcebergParts(r),
+          chart: { type: 'split', title: `${r.title}: true cost ${formatMoney(sum(values))} by part`, labels, values },
+        },
+        command.share,
+      );
     }
     case 'hidden-list': {
       const r = await deps.hidden.list(command.slug);
       if (r.unknown) return reply(message('Nothing by that name', [`There is no team or feature "${r.unknown}". Try /aicost hidden to list every entry.`]));
       // Other teams' entries (amounts and notes) are not shown; shared costs are, as everyone carries a part.
-      const entries = viewer.all ? r.entries : r.entries.filter((e) => e.target.type === 'shared' || (e.target.type === 'team' ? viewer.sees(e.target.teamId) : ownFeature(r.featureList.find((f) => e.target.type === 'feature' && f.id === e.target.featureId)?.slug ?? '')));
+      const entries = viewer.all
+        ? r.entries
+        : r.entries.filter(
+            (e) =>
+              e.target.type === 'shared' ||
+              (e.target.type === 'team'
+                ? viewer.sees(e.target.teamId)
+                : ownFeature(r.featureList.find((f) => e.target.type === 'feature' && f.id === e.target.featureId)?.slug ?? '')),
+          );
       const parts = hiddenListParts(entries, r.teamList, r.featureList, command.slug);
       if (entries.length === 0 && r.entries.length > 0) parts.summary = ['No hidden costs for your teams.'];
-      if (entries.length < r.entries.length) parts.notes.push(`${r.entries.length - entries.length} entr${r.entries.length - entries.length === 1 ? 'y' : 'ies'} of other teams not shown; finance sees every entry.`);
+      if (entries.length < r.entries.length)
+        parts.notes.push(
+          `${r.entries.length - entries.length} entr${r.entries.length - entries.length === 1 ? 'y' : 'ies'} of other teams not shown; finance sees every entry.`,
+        );
       return reply({ kind: 'message', parts });
     }
     case 'hidden-delete': {
@@ -160,22 +212,52 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       return reply(message(r.ok ? 'Deleted' : refusedTitle(r.message, 'Not deleted'), [r.message], r.ok ? 'ok' : 'refused'));
     }
     case 'hidden-edit':
-      return reply({ kind: 'modal', modal: 'edit-hidden', entryId: command.id, fallback: { title: 'Edit in Slack', summary: ['Editing opens a form in Slack: /aicost hidden edit <#>.'], tables: [], notes: [] } });
+      return reply({
+        kind: 'modal',
+        modal: 'edit-hidden',
+        entryId: command.id,
+        fallback: { title: 'Edit in Slack', summary: ['Editing opens a form in Slack: /aicost hidden edit <#>.'], tables: [], notes: [] },
+      });
     case 'add': {
       if (command.text === '') {
-        return reply({ kind: 'modal', modal: 'add-hidden', fallback: { title: 'Add in Slack', summary: ['/aicost add opens a form in Slack; here, use the one-line form: /aicost add 2800 vector_db monthly shared "Pinecone".'], tables: [], notes: [] } });
+        return reply({
+          kind: 'modal',
+          modal: 'add-hidden',
+          fallback: {
+            title: 'Add in Slack',
+            summary: ['/aicost add opens a form in Slack; here, use the one-line form: /aicost add 2800 vector_db monthly shared "Pinecone".'],
+            tables: [],
+            notes: [],
+          },
+        });
       }
       const r = await deps.hidden.addFromText(command.text, userId, now);
       if (r.ok) return reply(message('Hidden cost added', [r.message, 'It shows up in /aicost team, /aicost feature and the budgets from now on.'], 'ok'));
-      if ('fieldErrors' in r) return reply(message('Not added', Object.values(r.fieldErrors).filter((x): x is string => !!x), 'refused'));
+      if ('fieldErrors' in r)
+        return reply(
+          message(
+            'Not added',
+            Object.values(r.fieldErrors).filter((x): x is string => !!x),
+            'refused',
+          ),
+        );
       if (r.refused) return reply(message('Not allowed', [r.problem], 'refused'));
       const team = await exampleTeam(deps);
-      return reply({ kind: 'invalid', problem: retarget(r.problem, team), examples: (r.examples ?? ['/aicost add 2800 vector_db monthly shared "Pinecone"']).map((e) => retarget(e, team)) });
+      return reply({
+        kind: 'invalid',
+        problem: retarget(r.problem, team),
+        examples: (r.examples ?? ['/aicost add 2800 vector_db monthly shared "Pinecone"']).map((e) => retarget(e, team)),
+      });
     }
     case 'budget-list': {
       const rows = (await deps.budgets.rows(now)).filter((r) => viewer.sees(r.team.id));
       const parts = budgetParts(rows, monthPeriod(monthOf(now, deps.timeZone), deps.timeZone).label, deps.timeZone);
-      if (!viewer.all) parts.summary.push(viewer.teams.length ? 'Your teams only; finance sees every team.' : 'You are not a lead or member of any team, so no budget is shown. Finance sees every team.');
+      if (!viewer.all)
+        parts.summary.push(
+          viewer.teams.length
+            ? 'Your teams only; finance sees every team.'
+            : 'You are not a lead or member of any team, so no budget is shown. Finance sees every team.',
+        );
       if (!viewer.all && rows.length === 0) parts.notes = [];
       return reply({ kind: 'message', parts }, command.share);
     }
@@ -198,11 +280,15 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'anomalies':
       if (!deps.anomalies) return reply(message('Anomalies', ['Anomaly detection is not set up in this deployment.']));
       if (command.slug && !viewer.all && !mine.has(command.slug) && viewer.allTeams.some((t) => t.slug === command.slug)) return refuse(`Team ${command.slug}`);
-      return reply({ kind: 'message', parts: anomalyListParts(await deps.anomalies.list(command.slug, now, viewer.all ? null : viewer.teams.map((t) => t.id))) });
+      return reply({
+        kind: 'message',
+        parts: anomalyListParts(await deps.anomalies.list(command.slug, now, viewer.all ? null : viewer.teams.map((t) => t.id))),
+      });
     case 'chargeback': {
       if (!deps.chargeback) return reply(message('Chargeback', ['Chargeback is not set up in this deployment.']));
       const v = await deps.chargeback.show(command.month, userId, now);
-      if (!v.chargeback) return reply(message(`Chargeback · ${v.month}`, ['You are not a lead or member of any team, so there is nothing to show. Finance sees every team.']));
+      if (!v.chargeback)
+        return reply(message(`Chargeback · ${v.month}`, ['You are not a lead or member of any team, so there is nothing to show. Finance sees every team.']));
       return reply({ kind: 'message', parts: chargebackParts(v.chargeback, v.teamIds) });
     }
     case 'reconcile':
@@ -222,18 +308,35 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'margin':
     case 'customer': {
       if (!deps.margin) return reply(message('Margin', ['Revenue and margin are not set up in this deployment.']));
-      const r = command.kind === 'margin' ? await deps.margin.margin(command.months, userId, now) : await deps.margin.customer(command.id, command.months, userId, now);
-      if (r.kind === 'refused') return reply(message('Finance only', ['Revenue and margin per customer are confidential, so only finance sees them. Team leads: /aicost whatif <feature> cheapest shows what a model switch would save.'], 'refused'));
-      if (r.kind === 'unknown-customer') return reply(message(`No customer named "${r.typed}"`, [r.suggestions.length ? `Known customers, closest first: ${r.suggestions.join(', ')}` : 'No customer has cost or revenue yet.']));
+      const r =
+        command.kind === 'margin' ? await deps.margin.margin(command.months, userId, now) : await deps.margin.customer(command.id, command.months, userId, now);
+      if (r.kind === 'refused')
+        return reply(
+          message(
+            'Finance only',
+            [
+              'Revenue and margin per customer are confidential, so only finance sees them. Team leads: /aicost whatif <feature> cheapest shows what a model switch would save.',
+            ],
+            'refused',
+          ),
+        );
+      if (r.kind === 'unknown-customer')
+        return reply(
+          message(`No customer named "${r.typed}"`, [
+            r.suggestions.length ? `Known customers, closest first: ${r.suggestions.join(', ')}` : 'No customer has cost or revenue yet.',
+          ]),
+        );
       return reply({ kind: 'message', parts: r.kind === 'margin' ? marginParts(r, deps.timeZone) : customerParts(r, deps.timeZone) }, command.share);
     }
     case 'import':
       // Slash commands carry no files: the CSV is shared in the finance channel, where aicost picks it up.
-      return reply(message('Import revenue', [
-        'Share the revenue CSV in the finance channel (drag it into the message box); aicost imports it for you and answers in its thread. Finance only.',
-        'Or, on the server: npx aicost import revenue FILE.csv',
-        'Columns: customer, month (YYYY-MM), revenue (USD, up to two decimals), plan (optional). A month in the file replaces that month; any bad row refuses the whole file.',
-      ]));
+      return reply(
+        message('Import revenue', [
+          'Share the revenue CSV in the finance channel (drag it into the message box); aicost imports it for you and answers in its thread. Finance only.',
+          'Or, on the server: npx aicost import revenue FILE.csv',
+          'Columns: customer, month (YYYY-MM), revenue (USD, up to two decimals), plan (optional). A month in the file replaces that month; any bad row refuses the whole file.',
+        ]),
+      );
     case 'whatif': {
       if (!deps.whatIf) return reply(message('What if', ['Model what-ifs need the price table, which is not set up in this deployment.']));
       const r = await deps.whatIf.whatIf(command.feature, command.target, command.period, now);

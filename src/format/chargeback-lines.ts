@@ -1,6 +1,6 @@
 import type { Chargeback, ChargebackLine } from '../domain/chargeback.ts';
 import { roundChargeback } from '../domain/csv-export.ts';
-import { formatMoney, roundToCents, sum, type Money } from '../domain/money.ts';
+import { formatMoney, roundToCents, sum, } from '../domain/money.ts';
 import type { ReplyParts } from './reply-lines.ts';
 import { gridTable, type TablePart } from './table.ts';
 
@@ -76,6 +76,8 @@ export function chargebackParts(cb: Chargeback, only: string[] | null): ReplyPar
   });
   const notes = [...(adjustments.length ? [`Adjustments and corrections: ${adjustments.join('; ')}`] : [])];
   if (!only) notes.push(reconciliationLine(cb));
-  notes.push('Files: the detail CSV (line items), the summary CSV (team and grand totals) and the GL journal are attached to the month\u2019s draft in the finance channel.');
+  notes.push(
+    'Files: the detail CSV (line items), the summary CSV (team and grand totals) and the GL journal are attached to the month\u2019s draft in the finance channel.',
+  );
   return { title: `Chargeback · ${cb.month}`, summary, tables, notes };
 }

@@ -32,8 +32,17 @@ export function budgetParts(rows: BudgetRow[], monthLabel: string, timeZone: str
   return {
     title: `Budgets · ${monthLabel}`,
     summary: ['Budgets count the true cost: API spend + hidden costs + allocated shared costs.'],
-    tables: rows.length ? [{ caption: 'Budget, true cost to date and forecast', table }, { caption: 'What the true cost is made of', table: split }] : [],
-    notes: [rows.length ? `Months are calendar months in ${timeZone}. Finance sets budgets with /aicost budget set <team> <amount> [YYYY-MM|monthly].` : 'No teams yet.'],
+    tables: rows.length
+      ? [
+          { caption: 'Budget, true cost to date and forecast', table },
+          { caption: 'What the true cost is made of', table: split },
+        ]
+      : [],
+    notes: [
+      rows.length
+        ? `Months are calendar months in ${timeZone}. Finance sets budgets with /aicost budget set <team> <amount> [YYYY-MM|monthly].`
+        : 'No teams yet.',
+    ],
   };
 }
 
@@ -51,14 +60,24 @@ export function budgetMonthParts(r: MonthReview, timeZone: string): ReplyParts {
       budget === null || budget === 0n ? '-' : `${Math.floor(ratio(cost, budget) * 100)}%`,
     ];
   });
-  const parts = r.teams.filter((t) => t.budget !== null).map((t) => {
-    const base = t.own !== null ? `${formatMoney(t.own)} set for ${r.month}${t.standing !== null ? ` (instead of the standing ${formatMoney(t.standing)})` : ''}` : t.standing !== null ? `standing ${formatMoney(t.standing)} a month` : 'no base budget';
-    return `${t.team.slug}: ${base}${t.approved !== 0n ? ` + approved increases ${formatMoney(t.approved)}` : ''} = ${formatMoney(t.budget!)}`;
-  });
+  const parts = r.teams
+    .filter((t) => t.budget !== null)
+    .map((t) => {
+      const base =
+        t.own !== null
+          ? `${formatMoney(t.own)} set for ${r.month}${t.standing !== null ? ` (instead of the standing ${formatMoney(t.standing)})` : ''}`
+          : t.standing !== null
+            ? `standing ${formatMoney(t.standing)} a month`
+            : 'no base budget';
+      return `${t.team.slug}: ${base}${t.approved !== 0n ? ` + approved increases ${formatMoney(t.approved)}` : ''} = ${formatMoney(t.budget!)}`;
+    });
   const teamSlug = (id: number) => r.teams.find((t) => t.team.id === id)?.team.slug ?? `team ${id}`;
   const requests = r.requests.map((q) => {
     const asked = `#${q.id} ${teamSlug(q.teamId)} asked ${formatMoney(q.amount)} on ${q.createdAt.toISOString().slice(0, 10)} (${q.automatic ? 'automatic' : personLabel(q.requestedBy)}: ${q.reason.slice(0, 80)})`;
-    const decided = q.status === 'pending' ? 'pending' : `${q.status}${q.status === 'approved' ? ` ${formatMoney(q.decidedAmount ?? 0n)}` : ''} by ${personLabel(q.decidedBy ?? '')}${q.decidedAt ? ` on ${q.decidedAt.toISOString().slice(0, 10)}` : ''}${q.decisionReason ? `: ${q.decisionReason.slice(0, 80)}` : ''}`;
+    const decided =
+      q.status === 'pending'
+        ? 'pending'
+        : `${q.status}${q.status === 'approved' ? ` ${formatMoney(q.decidedAmount ?? 0n)}` : ''} by ${personLabel(q.decidedBy ?? '')}${q.decidedAt ? ` on ${q.decidedAt.toISOString().slice(0, 10)}` : ''}${q.decisionReason ? `: ${q.decisionReason.slice(0, 80)}` : ''}`;
     return `${asked} → ${decided}`;
   });
   return {
@@ -67,7 +86,14 @@ export function budgetMonthParts(r: MonthReview, timeZone: string): ReplyParts {
       r.running ? `True cost to ${r.asOf.toISOString().slice(0, 16).replace('T', ' ')} UTC (the month is still running).` : 'True cost of the whole month.',
       'Over budget = true cost − budget: positive is over, negative is what was left.',
     ],
-    tables: r.teams.length ? [{ caption: 'Budget against true cost', table: alignTable(['team', 'budget', 'true cost', 'over budget', 'used'], rows, [false, true, true, true, true]) }] : [],
+    tables: r.teams.length
+      ? [
+          {
+            caption: 'Budget against true cost',
+            table: alignTable(['team', 'budget', 'true cost', 'over budget', 'used'], rows, [false, true, true, true, true]),
+          },
+        ]
+      : [],
     notes: [
       ...(parts.length ? [`Budgets: ${parts.join(' · ')}`] : ['No budget was set for this month.']),
       requests.length ? `Requests: ${requests.join(' · ')}` : 'No budget requests this month.',
@@ -136,7 +162,8 @@ export function teamIcebergParts(t: TeamIceberg): ReplyParts {
   const summary = [
     `True cost ${formatMoney(sum(slices.map((x) => x.amount)))}: API spend ${formatMoney(at('API spend'))}, hidden ${formatMoney(hidden)}, shared ${formatMoney((at('Shared (allocated)') + at('Shared (unallocated)')) as Money)}.`,
   ];
-  if (t.unattributed !== null && t.unattributed !== 0n) summary.push(`The API spend includes ${formatMoney(t.unattributed)} that no team tag claims (unattributed).`);
+  if (t.unattributed !== null && t.unattributed !== 0n)
+    summary.push(`The API spend includes ${formatMoney(t.unattributed)} that no team tag claims (unattributed).`);
   return {
     title: `Iceberg · ${t.title} · ${t.period.label}`,
     summary,
@@ -148,9 +175,18 @@ export function teamIcebergParts(t: TeamIceberg): ReplyParts {
 function describeEntry(e: HiddenCostListing, teams: TeamRecord[], features: { id: number; slug: string }[]): { target: string; when: string } {
   const teamName = (id: number) => teams.find((t) => t.id === id)?.slug ?? `team ${id}`;
   const t = e.target;
-  const target = t.type === 'team' ? teamName(t.teamId) : t.type === 'feature' ? (features.find((f) => f.id === t.featureId)?.slug ?? `feature ${t.featureId}`) : `shared (${describeRule(t.rule, teamName)})`;
+  const target =
+    t.type === 'team'
+      ? teamName(t.teamId)
+      : t.type === 'feature'
+        ? (features.find((f) => f.id === t.featureId)?.slug ?? `feature ${t.featureId}`)
+        : `shared (${describeRule(t.rule, teamName)})`;
   const when =
-    e.kind === 'one_off' ? `once ${e.date}` : e.kind === 'monthly' ? `monthly from ${e.fromMonth}${e.untilMonth ? ` to ${e.untilMonth}` : ''}` : `per ${e.unit === 'request' ? 'request' : 'work item'}${e.fromMonth ? ` from ${e.fromMonth}` : ''}`;
+    e.kind === 'one_off'
+      ? `once ${e.date}`
+      : e.kind === 'monthly'
+        ? `monthly from ${e.fromMonth}${e.untilMonth ? ` to ${e.untilMonth}` : ''}`
+        : `per ${e.unit === 'request' ? 'request' : 'work item'}${e.fromMonth ? ` from ${e.fromMonth}` : ''}`;
   return { target, when };
 }
 
@@ -165,6 +201,9 @@ export function hiddenListParts(entries: HiddenCostListing[], teams: TeamRecord[
     title: `Hidden costs${scope ? ` · ${scope}` : ''}`,
     summary: [entries.length ? `${entries.length} active entr${entries.length === 1 ? 'y' : 'ies'}.` : 'No hidden costs entered yet.'],
     tables: rows.length ? [gridTable('Entries', ['#', 'category', 'amount', 'when', 'target'], rows, [false, false, true])] : [],
-    notes: [...(details.length ? [`Added by: ${details.join(' · ')}`] : []), 'Add: /aicost add (a form) or /aicost add 2800 vector_db monthly shared "Pinecone". Change: /aicost hidden edit <#> · /aicost hidden delete <#>.'],
+    notes: [
+      ...(details.length ? [`Added by: ${details.join(' · ')}`] : []),
+      'Add: /aicost add (a form) or /aicost add 2800 vector_db monthly shared "Pinecone". Change: /aicost hidden edit <#> · /aicost hidden delete <#>.',
+    ],
   };
 }

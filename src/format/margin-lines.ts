@@ -14,12 +14,23 @@ const TABLE_ROWS = 20;
 
 const share = (s: number | null) => (s === null ? '-' : percent(s));
 const tierText = (t: Tier | null) => (t === null ? '-' : t);
-export const tierLine = () => `Benchmarks for AI cost as a share of revenue: ${TIERS.slice(1).map((t) => t.label).join('; ')}.`;
+export const tierLine = () =>
+  `Benchmarks for AI cost as a share of revenue: ${TIERS.slice(1)
+    .map((t) => t.label)
+    .join('; ')}.`;
 
 function customerTable(rows: MarginRow[]): string {
   const shown = rows.slice(0, TABLE_ROWS);
   const rest = rows.slice(TABLE_ROWS);
-  const body = shown.map((r) => [r.customer, r.plan, r.revenue === null ? '-' : formatMoney(r.revenue), formatMoney(r.cost), formatMoney(r.margin), share(r.costShare), tierText(r.tier)]);
+  const body = shown.map((r) => [
+    r.customer,
+    r.plan,
+    r.revenue === null ? '-' : formatMoney(r.revenue),
+    formatMoney(r.cost),
+    formatMoney(r.margin),
+    share(r.costShare),
+    tierText(r.tier),
+  ]);
   if (rest.length) {
     const sum = (f: (r: MarginRow) => Money | null) => rest.reduce((s, r) => s + (f(r) ?? 0n), 0n) as Money;
     body.push([`(${rest.length} more)`, '', formatMoney(sum((r) => r.revenue)), formatMoney(sum((r) => r.cost)), formatMoney(sum((r) => r.margin)), '', '']);
@@ -33,12 +44,20 @@ export function marginParts(r: MarginReport, timeZone: string): ReplyParts {
   const losses = f.customers.filter((c) => c.margin < 0n);
   const summary = [
     `Revenue ${formatMoney(t.revenue)} · AI cost to serve ${formatMoney(t.cost)} · margin after AI cost ${formatMoney(t.margin)}`,
-    t.costShare === null ? 'No revenue imported for this period: import it with npx aicost import revenue FILE.csv.' : `AI cost is ${percent(t.costShare)} of revenue: ${TIERS.find((x) => x.tier === t.tier)?.label ?? ''}.`,
-    losses.length ? `Served at a loss: ${losses.length} customer${losses.length === 1 ? '' : 's'} (${losses.slice(0, 10).map((c) => c.customer).join(', ')}${losses.length > 10 ? ', …' : ''}).` : 'No customer was served at a loss.',
+    t.costShare === null
+      ? 'No revenue imported for this period: import it with npx aicost import revenue FILE.csv.'
+      : `AI cost is ${percent(t.costShare)} of revenue: ${TIERS.find((x) => x.tier === t.tier)?.label ?? ''}.`,
+    losses.length
+      ? `Served at a loss: ${losses.length} customer${losses.length === 1 ? '' : 's'} (${losses
+          .slice(0, 10)
+          .map((c) => c.customer)
+          .join(', ')}${losses.length > 10 ? ', …' : ''}).`
+      : 'No customer was served at a loss.',
   ];
   if (f.costNoRevenue.length) summary.push(`AI cost but no revenue imported: ${f.costNoRevenue.join(', ')}.`);
   if (f.revenueNoCost.length) summary.push(`Revenue but no AI cost: ${f.revenueNoCost.join(', ')}.`);
-  if (f.notCarried !== 0n) summary.push(`AI cost no customer carries (calls without a customer id, internal use): ${formatMoney(f.notCarried)}; it is not in the figures above.`);
+  if (f.notCarried !== 0n)
+    summary.push(`AI cost no customer carries (calls without a customer id, internal use): ${formatMoney(f.notCarried)}; it is not in the figures above.`);
   const tables: ReplyParts['tables'] = [];
   if (f.customers.length) tables.push({ caption: 'By customer (losses first)', table: customerTable(f.customers) });
   if (f.plans.length) {
@@ -61,18 +80,31 @@ export function customerParts(r: CustomerReport, timeZone: string): ReplyParts {
   const summary = row
     ? [
         `Revenue ${row.revenue === null ? 'none imported' : formatMoney(row.revenue)} · AI cost to serve ${formatMoney(row.cost)} (API ${formatMoney(row.direct)} + hidden and shared ${formatMoney(row.shared)}) · margin ${formatMoney(row.margin)}`,
-        row.costShare === null ? 'No revenue for this period, so no cost share.' : `AI cost is ${percent(row.costShare)} of revenue: ${TIERS.find((x) => x.tier === row.tier)?.label ?? ''}.`,
+        row.costShare === null
+          ? 'No revenue for this period, so no cost share.'
+          : `AI cost is ${percent(row.costShare)} of revenue: ${TIERS.find((x) => x.tier === row.tier)?.label ?? ''}.`,
       ]
     : ['No cost and no revenue in this period.'];
   if (row?.plan) summary.push(`Plan: ${row.plan}`);
   if (r.aliases.length) summary.push(`Also known as: ${r.aliases.join(', ')}`);
   const tables: ReplyParts['tables'] = [];
   if (r.breakdown.length) {
-    tables.push({ caption: 'API cost by feature and model', table: alignTable(['feature', 'model', 'API cost', 'calls'], r.breakdown.map((b) => [b.feature, b.model, formatMoney(b.amount), b.calls.toLocaleString('en-US')]), [false, false, true, true]) });
+    tables.push({
+      caption: 'API cost by feature and model',
+      table: alignTable(
+        ['feature', 'model', 'API cost', 'calls'],
+        r.breakdown.map((b) => [b.feature, b.model, formatMoney(b.amount), b.calls.toLocaleString('en-US')]),
+        [false, false, true, true],
+      ),
+    });
   }
   tables.push({
     caption: 'Trend',
-    table: alignTable(['month', 'revenue', 'AI cost', 'margin', 'cost %'], r.trend.map((t) => [t.month, t.revenue === null ? '-' : formatMoney(t.revenue), formatMoney(t.cost), formatMoney(t.margin), share(t.costShare)]), [false, true, true, true, true]),
+    table: alignTable(
+      ['month', 'revenue', 'AI cost', 'margin', 'cost %'],
+      r.trend.map((t) => [t.month, t.revenue === null ? '-' : formatMoney(t.revenue), formatMoney(t.cost), formatMoney(t.margin), share(t.costShare)]),
+      [false, true, true, true, true],
+    ),
   });
   const notes = [MARGIN_RULE, tierLine()];
   if (r.unpricedCalls) notes.push(`${r.unpricedCalls.toLocaleString('en-US')} calls have no price (unknown model) and are not in these totals.`);
@@ -90,32 +122,53 @@ export function whatIfParts(r: WhatIfResult, timeZone: string): ReplyParts {
   const summary: string[] = [];
   const on = r.target === 'cheapest' ? 'the cheapest model of the same provider and family' : (r.targetId ?? r.target);
   if (!r.rows.length) summary.push(`No priced calls of ${r.feature} in this period, so there is nothing to re-price.`);
-  else if (r.target !== 'cheapest' && r.targetId === null) summary.push(`The price table does not know the model ${r.target}, so nothing is estimated (never $0).`);
+  else if (r.target !== 'cheapest' && r.targetId === null)
+    summary.push(`The price table does not know the model ${r.target}, so nothing is estimated (never $0).`);
   else if (r.wouldCost === null) {
     const days = [...new Set(r.rows.flatMap((x) => x.missingDays))].sort();
-    summary.push(`The price table has no price for ${on} on ${days.length} of the calls' days (${days.slice(0, 5).join(', ')}${days.length > 5 ? ', …' : ''}), so no total is given.`);
+    summary.push(
+      `The price table has no price for ${on} on ${days.length} of the calls' days (${days.slice(0, 5).join(', ')}${days.length > 5 ? ', …' : ''}), so no total is given.`,
+    );
   } else if (r.target === 'cheapest') {
     const switched = r.rows.filter((x) => x.on !== null);
-    summary.push(switched.length
-      ? `On ${switched.map((x) => `${x.on} (instead of ${x.model})`).join(', ')} this feature would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.actual)}${pctChange(r.actual, r.wouldCost)}.`
-      : `No cheaper model of the same provider and family would have cost less than the ${formatMoney(r.actual)} this feature cost.`);
+    summary.push(
+      switched.length
+        ? `On ${switched.map((x) => `${x.on} (instead of ${x.model})`).join(', ')} this feature would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.actual)}${pctChange(r.actual, r.wouldCost)}.`
+        : `No cheaper model of the same provider and family would have cost less than the ${formatMoney(r.actual)} this feature cost.`,
+    );
   } else {
     summary.push(`On ${on} this feature would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.actual)}${pctChange(r.actual, r.wouldCost)}.`);
   }
   summary.push(WHATIF_CAVEAT);
   const tables = r.rows.length
-    ? [{
-        caption: 'Per model used',
-        table: alignTable(
-          ['model', 'calls', 'input', 'cached', 'output', 'cost', 'priced on', 'would cost'],
-          r.rows.map((x) => [x.model, x.calls.toLocaleString('en-US'), x.input.toLocaleString('en-US'), x.cached.toLocaleString('en-US'), x.output.toLocaleString('en-US'), formatMoney(x.actual), x.on ?? '(no cheaper)', x.wouldCost === null ? 'no price' : formatMoney(x.wouldCost)]),
-          [false, true, true, true, true, true, false, true],
-        ),
-      }]
+    ? [
+        {
+          caption: 'Per model used',
+          table: alignTable(
+            ['model', 'calls', 'input', 'cached', 'output', 'cost', 'priced on', 'would cost'],
+            r.rows.map((x) => [
+              x.model,
+              x.calls.toLocaleString('en-US'),
+              x.input.toLocaleString('en-US'),
+              x.cached.toLocaleString('en-US'),
+              x.output.toLocaleString('en-US'),
+              formatMoney(x.actual),
+              x.on ?? '(no cheaper)',
+              x.wouldCost === null ? 'no price' : formatMoney(x.wouldCost),
+            ]),
+            [false, true, true, true, true, true, false, true],
+          ),
+        },
+      ]
     : [];
-  const notes = ['"cost" is what the calls cost as recorded; "would cost" is the price table (@pydantic/genai-prices) price of the same input, cached and output tokens on the other model on each call\'s date.'];
-  if (r.unpricedModels.length) notes.push(`Left out (their own model has no known price): ${r.unpricedModels.map((u) => `${u.model} (${u.calls} calls)`).join(', ')}.`);
-  notes.push(r.asOf < r.period.to ? `Up to ${r.asOf.toISOString().slice(0, 16).replace('T', ' ')} UTC; periods are in ${timeZone}.` : `Periods are in ${timeZone}.`);
+  const notes = [
+    '"cost" is what the calls cost as recorded; "would cost" is the price table (@pydantic/genai-prices) price of the same input, cached and output tokens on the other model on each call\'s date.',
+  ];
+  if (r.unpricedModels.length)
+    notes.push(`Left out (their own model has no known price): ${r.unpricedModels.map((u) => `${u.model} (${u.calls} calls)`).join(', ')}.`);
+  notes.push(
+    r.asOf < r.period.to ? `Up to ${r.asOf.toISOString().slice(0, 16).replace('T', ' ')} UTC; periods are in ${timeZone}.` : `Periods are in ${timeZone}.`,
+  );
   return { title: `What if · ${r.feature} · ${r.period.label}`, summary, tables, notes };
 }
 
@@ -125,13 +178,17 @@ export function importParts(r: ImportResult): ReplyParts {
       title: 'Revenue imported',
       summary: [
         `${r.rows} row${r.rows === 1 ? '' : 's'} stored for ${r.months.length} month${r.months.length === 1 ? '' : 's'}.`,
-        ...r.months.map((m) => `${m.month}: ${m.rows} customers, ${formatMoney(m.total)}${m.replacedRows ? ` (replaces ${m.replacedRows} rows, ${formatMoney(m.replacedTotal)})` : ''}`),
+        ...r.months.map(
+          (m) =>
+            `${m.month}: ${m.rows} customers, ${formatMoney(m.total)}${m.replacedRows ? ` (replaces ${m.replacedRows} rows, ${formatMoney(m.replacedTotal)})` : ''}`,
+        ),
       ],
       tables: [],
       notes: ['Re-importing a month replaces that whole month. See it with /aicost margin <month>.'],
     };
   }
-  if (r.refused === 'not-finance') return { title: 'Revenue not imported', summary: ['Only finance can import revenue. Nothing was stored.'], tables: [], notes: [] };
+  if (r.refused === 'not-finance')
+    return { title: 'Revenue not imported', summary: ['Only finance can import revenue. Nothing was stored.'], tables: [], notes: [] };
   const shown = r.problems.slice(0, 20);
   return {
     title: 'Revenue not imported: nothing was stored',
@@ -141,23 +198,39 @@ export function importParts(r: ImportResult): ReplyParts {
       ...(r.problems.length > shown.length ? [`… and ${r.problems.length - shown.length} more.`] : []),
     ],
     tables: [],
-    notes: ['Format: a header customer,month,revenue[,plan]; month YYYY-MM; revenue in USD with at most two decimals (12500 or 12,500.50). Row numbers are file lines (line 1 is the header).'],
+    notes: [
+      'Format: a header customer,month,revenue[,plan]; month YYYY-MM; revenue in USD with at most two decimals (12500 or 12,500.50). Row numbers are file lines (line 1 is the header).',
+    ],
   };
 }
 
 export function aliasParts(r: AliasResult | { ok: false; refused: 'not-finance' }, usage: string[]): ReplyParts {
   const out = (summary: string[], notes: string[] = []): ReplyParts => ({ title: 'Customer aliases', summary, tables: [], notes });
   if (!r.ok) return 'refused' in r ? out(['Only finance can set customer aliases. Nothing was changed.']) : out([r.problem], usage);
-  if (r.action === 'list') return r.aliases.length ? { ...out([`${r.aliases.length} alias${r.aliases.length === 1 ? '' : 'es'}.`]), tables: [{ caption: 'Aliases', table: alignTable(['alias', 'customer'], r.aliases) }] } : out(['No customer aliases yet.'], usage);
+  if (r.action === 'list')
+    return r.aliases.length
+      ? {
+          ...out([`${r.aliases.length} alias${r.aliases.length === 1 ? '' : 'es'}.`]),
+          tables: [{ caption: 'Aliases', table: alignTable(['alias', 'customer'], r.aliases) }],
+        }
+      : out(['No customer aliases yet.'], usage);
   if (r.action === 'removed') return out([`${r.alias} is no longer an alias; its costs and revenue count under ${r.alias} itself again.`]);
-  return out([`${r.alias} now counts as ${r.customer}${r.before ? ` (was ${r.before})` : ''}: costs and revenue under ${r.alias} are shown for ${r.customer}.`]);
+  return out([
+    `${r.alias} now counts as ${r.customer}${r.before ? ` (was ${r.before})` : ''}: costs and revenue under ${r.alias} are shown for ${r.customer}.`,
+  ]);
 }
 
 /** The chargeback draft's saving candidates: one line per team that has one, in the draft's team order. */
 export function savingLines(lines: readonly { teamId: string; slug: string }[], savings: Map<number, SavingCandidate>): string[] {
   const out = lines.flatMap((l) => {
     const s = savings.get(Number(l.teamId));
-    return s ? [`${l.slug}: ${s.feature} on ${s.to} instead of ${s.from} would have cost ${formatMoney(s.wouldCost)} instead of ${formatMoney(s.actual)} (saves ${formatMoney(s.saving)}${pctChange(s.actual, s.wouldCost)})`] : [];
+    return s
+      ? [
+          `${l.slug}: ${s.feature} on ${s.to} instead of ${s.from} would have cost ${formatMoney(s.wouldCost)} instead of ${formatMoney(s.actual)} (saves ${formatMoney(s.saving)}${pctChange(s.actual, s.wouldCost)})`,
+        ]
+      : [];
   });
-  return out.length ? ['Largest saving candidate per team (cheaper model of the same provider and family; same tokens, says nothing about quality):', ...out] : [];
+  return out.length
+    ? ['Largest saving candidate per team (cheaper model of the same provider and family; same tokens, says nothing about quality):', ...out]
+    : [];
 }

@@ -11,17 +11,34 @@ export function reconcileParts(r: ReconcileReport): ReplyParts {
   if (r.providers.length === 0) {
     return {
       title,
-      summary: ['No provider billing data for this period yet. Set OPENAI_ADMIN_KEY and/or ANTHROPIC_ADMIN_KEY and run a sync; billing days arrive a day late.'],
-      tables: [], notes: [],
+      summary: [
+        'No provider billing data for this period yet. Set OPENAI_ADMIN_KEY and/or ANTHROPIC_ADMIN_KEY and run a sync; billing days arrive a day late.',
+      ],
+      tables: [],
+      notes: [],
     };
   }
   const summary = [
     `Billed ${formatMoney(r.total.billed)}, observed ${formatMoney(r.total.observed)}, unobserved ${formatMoney(r.total.unobserved)}.`,
-    ...r.providers.map((p) => `${p.provider}: billed ${formatMoney(p.billed)}, observed ${formatMoney(p.observed)}, unobserved ${formatMoney(p.unobserved)} (coverage ${cov(p.coveragePct)}, ${p.days} billing day${p.days === 1 ? '' : 's'})${p.unobserved < 0n ? ': observed above billed (credits, discounts or estimates)' : ''}`),
+    ...r.providers.map(
+      (p) =>
+        `${p.provider}: billed ${formatMoney(p.billed)}, observed ${formatMoney(p.observed)}, unobserved ${formatMoney(p.unobserved)} (coverage ${cov(p.coveragePct)}, ${p.days} billing day${p.days === 1 ? '' : 's'})${p.unobserved < 0n ? ': observed above billed (credits, discounts or estimates)' : ''}`,
+    ),
   ];
   const groupTable = alignTable(
     ['provider', 'team', 'projects/workspaces', 'billed', 'observed', 'unobserved', 'coverage'],
-    r.groups.map((g) => [g.provider, g.team ?? 'shared (unmapped)', g.scopes.map((s) => s || '(default)').join(', ').slice(0, 60), formatMoney(g.billed), formatMoney(g.observed), formatMoney(g.unobserved), cov(g.coveragePct)]),
+    r.groups.map((g) => [
+      g.provider,
+      g.team ?? 'shared (unmapped)',
+      g.scopes
+        .map((s) => s || '(default)')
+        .join(', ')
+        .slice(0, 60),
+      formatMoney(g.billed),
+      formatMoney(g.observed),
+      formatMoney(g.unobserved),
+      cov(g.coveragePct),
+    ]),
     [false, false, false, true, true, true, true],
   );
   const dayTable = alignTable(
@@ -32,7 +49,10 @@ export function reconcileParts(r: ReconcileReport): ReplyParts {
   return {
     title,
     summary,
-    tables: [{ caption: 'By mapped team', table: groupTable }, { caption: 'Largest gaps', table: dayTable }],
+    tables: [
+      { caption: 'By mapped team', table: groupTable },
+      { caption: 'Largest gaps', table: dayTable },
+    ],
     notes: [
       `Complete UTC billing days before ${r.completeBefore} only; billing data lands a day late.`,
       r.unmapped === 'allocate'

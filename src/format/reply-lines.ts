@@ -9,7 +9,6 @@ import { alignTable, humanLabel, percent } from './table.ts';
 
 export type { ReplyParts };
 
-
 /** A change in money with its direction: "+$12.00 ▲", "-$3.50 ▼", "$0.00". */
 export function changeText(d: Money): string {
   return d > 0n ? `+${formatMoney(d)} ▲` : d < 0n ? `${formatMoney(d)} ▼` : formatMoney(d);
@@ -36,7 +35,13 @@ export function comparisonLine(current: Money, previous: Comparison | undefined)
  */
 export function rankedTable(first: string, rows: RankedRow[], total?: Money, withCount = true, previous?: Comparison): string {
   const header = [first, 'API spend', 'share', ...(withCount ? ['calls'] : []), ...(previous ? ['change'] : [])];
-  const all = rows.map((r) => ({ label: r.label, amount: r.amount, before: r.previous ?? (0n as Money), share: percent(r.share), count: r.count.toLocaleString('en-US') }));
+  const all = rows.map((r) => ({
+    label: r.label,
+    amount: r.amount,
+    before: r.previous ?? (0n as Money),
+    share: percent(r.share),
+    count: r.count.toLocaleString('en-US'),
+  }));
   if (total !== undefined) {
     const rest = (total - sum(rows.map((r) => r.amount))) as Money;
     const restBefore = previous ? ((previous.total - sum(all.map((r) => r.before))) as Money) : (0n as Money);
@@ -45,10 +50,20 @@ export function rankedTable(first: string, rows: RankedRow[], total?: Money, wit
   const rounded = roundCentsPreservingTotal(all.map((r) => r.amount));
   const roundedBefore = roundCentsPreservingTotal(all.map((r) => r.before));
   const body = all.map((r, i) => [
-    r.label, formatMoney(rounded[i]!), r.share, ...(withCount ? [r.count] : []), ...(previous ? [changeText((rounded[i]! - roundedBefore[i]!) as Money)] : []),
+    r.label,
+    formatMoney(rounded[i]!),
+    r.share,
+    ...(withCount ? [r.count] : []),
+    ...(previous ? [changeText((rounded[i]! - roundedBefore[i]!) as Money)] : []),
   ]);
   if (total !== undefined && all.length > 1) {
-    body.push(['Total', formatMoney(sum(rounded)), '100%', ...(withCount ? [''] : []), ...(previous ? [changeText((sum(rounded) - sum(roundedBefore)) as Money)] : [])]);
+    body.push([
+      'Total',
+      formatMoney(sum(rounded)),
+      '100%',
+      ...(withCount ? [''] : []),
+      ...(previous ? [changeText((sum(rounded) - sum(roundedBefore)) as Money)] : []),
+    ]);
   }
   return alignTable(header, body, [false, true, true, true, true]);
 }
@@ -58,9 +73,15 @@ export function topMovers(rows: RankedRow[], n = 3): string | null {
   const moved = rows
     .filter((r) => r.previous !== undefined && r.amount !== r.previous)
     .map((r) => ({ r, d: (r.amount - r.previous!) as Money }))
-    .sort((a, b) => { const x = a.d < 0n ? -a.d : a.d; const y = b.d < 0n ? -b.d : b.d; return x === y ? 0 : x > y ? -1 : 1; })
+    .sort((a, b) => {
+      const x = a.d < 0n ? -a.d : a.d;
+      const y = b.d < 0n ? -b.d : b.d;
+      return x === y ? 0 : x > y ? -1 : 1;
+    })
     .slice(0, n);
-  return moved.length ? `Top movers: ${moved.map(({ r, d }) => `${r.label} ${changeText(roundCentsPreservingTotal([d])[0]!)}${changePercent(r.amount, r.previous!)}`).join(', ')}` : null;
+  return moved.length
+    ? `Top movers: ${moved.map(({ r, d }) => `${r.label} ${changeText(roundCentsPreservingTotal([d])[0]!)}${changePercent(r.amount, r.previous!)}`).join(', ')}`
+    : null;
 }
 
 function spendParts(r: SpendReport, timeZone: string): ReplyParts {
@@ -70,9 +91,16 @@ function spendParts(r: SpendReport, timeZone: string): ReplyParts {
     // The view is about cost: lead with the true cost, its parts rounded together so they add up.
     const hidden = [...r.hidden].sort((a, b) => (a[1] > b[1] ? -1 : 1));
     const unallocated = r.unallocated ?? (0n as Money);
-    const [api, allocated, rest, ...byCategory] = roundCentsPreservingTotal([r.total, r.allocated, unallocated, ...hidden.map(([, a]) => a)]) as [Money, Money, Money, ...Money[]];
+    const [api, allocated, rest, ...byCategory] = roundCentsPreservingTotal([r.total, r.allocated, unallocated, ...hidden.map(([, a]) => a)]) as [
+      Money,
+      Money,
+      Money,
+      ...Money[],
+    ];
     const parts = hidden.map(([c], i) => `${humanLabel(c)} ${formatMoney(byCategory[i]!)}`);
-    summary.push(`True cost: ${formatMoney((api + allocated + rest + sum(byCategory)) as Money)} = API spend ${formatMoney(api)} + hidden ${formatMoney(sum(byCategory))}${parts.length ? ` (${parts.join(', ')})` : ''} + allocated shared ${formatMoney(allocated)}${unallocated !== 0n ? ` + unallocated shared ${formatMoney(rest)}` : ''}`);
+    summary.push(
+      `True cost: ${formatMoney((api + allocated + rest + sum(byCategory)) as Money)} = API spend ${formatMoney(api)} + hidden ${formatMoney(sum(byCategory))}${parts.length ? ` (${parts.join(', ')})` : ''} + allocated shared ${formatMoney(allocated)}${unallocated !== 0n ? ` + unallocated shared ${formatMoney(rest)}` : ''}`,
+    );
     summary.push(`API spend: ${formatMoney(api)} across ${r.count.toLocaleString('en-US')} calls (${percent(ratio(r.total, r.trueTotal))} of the true cost)`);
   } else summary.push(`API spend: ${formatMoney(r.total)} across ${r.count.toLocaleString('en-US')} calls (no hidden or shared costs entered)`);
   if (r.unattributed !== null && r.coverage !== null) {
@@ -90,7 +118,10 @@ function spendParts(r: SpendReport, timeZone: string): ReplyParts {
 
 function topParts(r: TopReport, timeZone: string): ReplyParts {
   const singular = r.dimension.replace(/s$/, '');
-  const summary = [`API spend: ${formatMoney(r.total)} (what the sources billed; /aicost budget and /aicost chargeback show the true cost)`, `Attributed to a team: ${percent(r.coverage)} (unattributed ${formatMoney(r.unattributed)})`];
+  const summary = [
+    `API spend: ${formatMoney(r.total)} (what the sources billed; /aicost budget and /aicost chargeback show the true cost)`,
+    `Attributed to a team: ${percent(r.coverage)} (unattributed ${formatMoney(r.unattributed)})`,
+  ];
   const vs = comparisonLine(r.total, r.previous);
   if (vs) summary.push(vs);
   const movers = topMovers(r.rows);
@@ -181,7 +212,15 @@ export function replyText(reply: Reply, timeZone: string): string {
   const out = [p.title, '', ...p.summary];
   for (const t of p.tables) out.push('', t.caption, t.table);
   if (reply.kind === 'spend' && reply.daily.length) {
-    out.push('', 'Daily API spend', alignTable(['day', 'API spend'], reply.daily.map((d) => [d.day, formatMoney(d.amount)]), [false, true]));
+    out.push(
+      '',
+      'Daily API spend',
+      alignTable(
+        ['day', 'API spend'],
+        reply.daily.map((d) => [d.day, formatMoney(d.amount)]),
+        [false, true],
+      ),
+    );
   }
   if (p.notes.length) out.push('', ...p.notes);
   return out.join('\n');

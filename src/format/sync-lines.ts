@@ -20,7 +20,17 @@ export function syncStatusParts(v: SyncStatusView): ReplyParts {
   const notes = [...v.notes];
   const keptAside = v.sources.reduce((a, s) => a + s.keptAside, 0);
   if (keptAside > 0) {
-    notes.push(`${keptAside.toLocaleString('en-US')} source record(s) were kept aside as untrustworthy (negative, unreadable or implausible cost, or a date outside the window asked for) and are in no total. The operator lists them with \`npx aicost sync --rejected\`.`);
+    notes.push(
+      `${keptAside.toLocaleString('en-US')} source record(s) were kept aside as untrustworthy (negative, unreadable or implausible cost, or a date outside the window asked for) and are in no total. The operator lists them with \`npx aicost sync --rejected\`.`,
+    );
   }
-  return { title: 'Cost sources', summary: [], tables: [{ caption: 'Sync status', table }], notes: [...notes, 'Helicone needs HELICONE_API_KEY; Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY; the OpenAI and Anthropic bills need OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.'] };
+  return {
+    title: 'Cost sources',
+    summary: [],
+    tables: [{ caption: 'Sync status', table }],
+    notes: [
+      ...notes,
+      'Helicone needs HELICONE_API_KEY; Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY; the OpenAI and Anthropic bills need OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.',
+    ],
+  };
 }

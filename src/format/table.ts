@@ -35,7 +35,10 @@ const ACRONYMS = new Set(['api', 'db', 'llm', 'gpu', 'qa', 'ocr', 'ml', 'ai', 's
 
 /** A cost category or other snake_case key as people write it: `human_review` → "Human review", `vector_db` → "Vector DB". */
 export function humanLabel(key: string): string {
-  const words = key.split(/[_\s]+/).filter(Boolean).map((w) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase()));
+  const words = key
+    .split(/[_\s]+/)
+    .filter(Boolean)
+    .map((w) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase()));
   const text = words.join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

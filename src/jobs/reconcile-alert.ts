@@ -16,7 +16,13 @@ export function lastCompletedWeek(at: Date): string {
  * Weekly: for the last completed UTC week, a post to finance per provider whose unobserved share is above
  * RECONCILE_ALERT_PCT. Claimed per provider and week (postOnce), so replicas and re-runs post once.
  */
-export function reconcileAlertJob(opts: { cron: string; reconcile: Pick<ReconcileService, 'weekAlerts'>; notifier: Notifier<Notice> | null; financeChannelId: string; thresholdPct: number }): JobDefinition<JobDeps> {
+export function reconcileAlertJob(opts: {
+  cron: string;
+  reconcile: Pick<ReconcileService, 'weekAlerts'>;
+  notifier: Notifier<Notice> | null;
+  financeChannelId: string;
+  thresholdPct: number;
+}): JobDefinition<JobDeps> {
   return {
     name: 'reconcile-alert',
     cron: opts.cron,
@@ -27,7 +33,13 @@ export function reconcileAlertJob(opts: { cron: string; reconcile: Pick<Reconcil
       if (!opts.notifier) return 'no Slack client';
       const posted: string[] = [];
       for (const a of alerts) {
-        const ts = await opts.notifier.postOnce(`reconcile:alert:${a.provider}:${week}`, opts.financeChannelId, { type: 'reconcile.alert', alert: a, thresholdPct: opts.thresholdPct }, at, { amount: a.unobserved });
+        const ts = await opts.notifier.postOnce(
+          `reconcile:alert:${a.provider}:${week}`,
+          opts.financeChannelId,
+          { type: 'reconcile.alert', alert: a, thresholdPct: opts.thresholdPct },
+          at,
+          { amount: a.unobserved },
+        );
         if (ts) posted.push(a.provider);
       }
       return `week of ${week}: ${alerts.length} provider(s) above ${opts.thresholdPct}%, posted ${posted.join(', ') || 'none'}`;

@@ -31,7 +31,13 @@ const userId = (w: string) => /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (
 const channelId = (w: string) => /^<#([CG][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[CG][A-Z0-9]{4,}$/.test(w) ? w : null);
 const SLUG = /^[a-z0-9][a-z0-9_.-]*$/;
 
-export function adminService(deps: { admin: AdminRepository; teams: TeamsRepository; hidden: HiddenCostsRepository; authz: Authz; periods: PeriodsRepository }) {
+export function adminService(deps: {
+  admin: AdminRepository;
+  teams: TeamsRepository;
+  hidden: HiddenCostsRepository;
+  authz: Authz;
+  periods: PeriodsRepository;
+}) {
   const repo = deps.admin;
   const out = (lines: string[], title = 'Admin'): ReplyParts => ({ title, summary: lines, tables: [], notes: [] });
   const usage = (problem: string) => ({ ...out([problem], 'Admin: not understood'), notes: ADMIN_USAGE });
@@ -54,10 +60,12 @@ export function adminService(deps: { admin: AdminRepository; teams: TeamsReposit
           await deps.teams.upsert({ ...team, ...(field === 'leads' ? { leadUserIds: ids } : { memberUserIds: ids }) });
         } else if ((field === 'cost-center' || field === 'costcenter') && values.length === 1) {
           // A cost centre is a short code from the ledger (it lands in every chargeback CSV row).
-          if (values[0]!.length > 40 || /[\u0000-\u001f\u007f]/.test(values[0]!)) return usage(`A cost centre is a ledger code of at most 40 characters, such as CC-4100 (got ${values[0]!.length} characters). Nothing was changed.`);
+          if (values[0]!.length > 40 || /[\u0000-\u001f\u007f]/.test(values[0]!))
+            return usage(
+              `A cost centre is a ledger code of at most 40 characters, such as CC-4100 (got ${values[0]!.length} characters). Nothing was changed.`,
+            );
           await deps.teams.upsert({ ...team, costCenter: values[0]! });
-        }
-        else return usage(`I did not understand "team ${a} ${[b, ...rest].filter(Boolean).join(' ')}".`);
+        } else return usage(`I did not understand "team ${a} ${[b, ...rest].filter(Boolean).join(' ')}".`);
         const after = await deps.teams.bySlug(team.slug);
         await repo.audit({ actor, action: `team.${field}`, entity: 'team', entityId: team.slug, before, after }, now);
         return out([`Team ${team.slug} updated (${field}).`]);
@@ -88,7 +96,10 @@ export function adminService(deps: { admin: AdminRepository; teams: TeamsReposit
           const team = await deps.teams.bySlug(rest[0]!.toLowerCase());
           if (!team) return usage(`There is no team "${rest[0]}".`);
           await deps.teams.upsertFeature({ slug: feature.slug, name: feature.name, teamId: team.id });
-          await repo.audit({ actor, action: 'feature.team', entity: 'feature', entityId: feature.slug, before: { teamId: feature.teamId }, after: { teamId: team.id } }, now);
+          await repo.audit(
+            { actor, action: 'feature.team', entity: 'feature', entityId: feature.slug, before: { teamId: feature.teamId }, after: { teamId: team.id } },
+            now,
+          );
           return out([`${feature.slug} now belongs to ${team.slug}.`]);
         }
         return usage(`I did not understand "feature ${words.slice(1).join(' ')}".`);
@@ -104,7 +115,8 @@ export function adminService(deps: { admin: AdminRepository; teams: TeamsReposit
         if (amount === 0n) return usage('An adjustment of $0.00 changes nothing.');
         if (!reasonWords.length) return usage('Say why, after the month.');
         const period = await deps.periods.get(month);
-        if (period.status !== 'open') return out([`${month} is ${period.status}: its numbers do not change. Book the adjustment in the open month, or reopen ${month} first.`]);
+        if (period.status !== 'open')
+          return out([`${month} is ${period.status}: its numbers do not change. Book the adjustment in the open month, or reopen ${month} first.`]);
         const id = await repo.addAdjustment({ teamId: team.id, month, amount, reason: reasonWords.join(' ').slice(0, 300), actor, at: now });
         return out([`Adjustment #${id}: ${formatMoney(amount)} for ${team.slug} in ${month}. It shows in that month's chargeback.`]);
       }

@@ -5,7 +5,7 @@ import { topContributors, type Contributor, type ContributorRow } from '../domai
 import { detectSpendAnomalies, type SpendVerdict } from '../domain/anomaly/detector.ts';
 import { intradayEarlyWarning, learnIntradayShape } from '../domain/anomaly/intraday.ts';
 import { detectUnitCostAnomalies } from '../domain/anomaly/unit-cost.ts';
-import { formatMoney, fromUsd, toChartNumber, type Money } from '../domain/money.ts';
+import { fromUsd, toChartNumber, type Money } from '../domain/money.ts';
 import { dayKey, dayStart } from '../domain/periods.ts';
 import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
@@ -76,7 +76,12 @@ export interface AnomalyList {
   thresholds: { z: number; minImpactPct: number; minImpact: Money };
 }
 
-export const STATUS_LABEL: Record<IncidentStatus, string> = { open: 'Open', investigating: 'Investigating', planned: 'Expected (planned)', not_an_issue: 'Not an issue' };
+export const STATUS_LABEL: Record<IncidentStatus, string> = {
+  open: 'Open',
+  investigating: 'Investigating',
+  planned: 'Expected (planned)',
+  not_an_issue: 'Not an issue',
+};
 
 const HISTORY_DAYS = 56;
 type Scope = 'team' | 'feature' | 'model' | 'feature_unit_cost';
@@ -109,7 +114,11 @@ export function anomalyService(deps: {
     for (let i = 0; i < days.length; i++) {
       const f = { from: boundaries[i]!, to: boundaries[i + 1]! };
       const [t, fe, m] = await Promise.all([costs.groupBy('team', f), costs.groupBy('feature', f), costs.groupBy('model', f)]);
-      for (const [dim, rows] of [['team', t], ['feature', fe], ['model', m]] as const) {
+      for (const [dim, rows] of [
+        ['team', t],
+        ['feature', fe],
+        ['model', m],
+      ] as const) {
         for (const r of rows) {
           if (r.key === null) continue;
           let s = byDim[dim].get(r.key);
@@ -134,13 +143,24 @@ export function anomalyService(deps: {
   async function contributors(scope: Scope, key: string, set: SeriesSet, index: number) {
     const filter: Omit<CostFilter, 'from' | 'to'> =
       scope === 'team' ? { teamIds: [Number(key)] } : scope === 'model' ? { models: [key] } : { featureIds: [Number(key)] };
-    const dims: Dimension[] = scope === 'team' ? ['feature', 'model', 'customer', 'environment'] : scope === 'model' ? ['team', 'feature', 'customer'] : ['model', 'customer', 'environment'];
+    const dims: Dimension[] =
+      scope === 'team'
+        ? ['feature', 'model', 'customer', 'environment']
+        : scope === 'model'
+          ? ['team', 'feature', 'customer']
+          : ['model', 'customer', 'environment'];
     const day = { from: set.boundaries[index]!, to: set.boundaries[index + 1]! };
     const base = { from: set.boundaries[Math.max(0, index - 7)]!, to: set.boundaries[index]! };
     const baseDays = Math.max(1, Math.min(7, index));
     const [teamList, featureList] = await Promise.all([teams.list(), teams.listFeatures()]);
     const label = (dim: Dimension, k: string | null) =>
-      k === null ? '(none)' : dim === 'team' ? (teamList.find((t) => String(t.id) === k)?.slug ?? k) : dim === 'feature' ? (featureList.find((f) => String(f.id) === k)?.slug ?? k) : k;
+      k === null
+        ? '(none)'
+        : dim === 'team'
+          ? (teamList.find((t) => String(t.id) === k)?.slug ?? k)
+          : dim === 'feature'
+            ? (featureList.find((f) => String(f.id) === k)?.slug ?? k)
+            : k;
     const current: ContributorRow[] = [];
     const baseline: ContributorRow[] = [];
     for (const dim of dims) {
@@ -154,7 +174,10 @@ export function anomalyService(deps: {
   /** Calls that day against the usual count (median of the 28 days before, days with calls only). */
   function callsOf(counts: number[] | undefined, index: number): AnomalyPost['calls'] {
     if (!counts) return null;
-    const before = counts.slice(Math.max(0, index - 28), index).filter((c) => c > 0).sort((a, b) => a - b);
+    const before = counts
+      .slice(Math.max(0, index - 28), index)
+      .filter((c) => c > 0)
+      .sort((a, b) => a - b);
     if (!before.length) return null;
     const mid = Math.floor(before.length / 2);
     const usual = before.length % 2 ? before[mid]! : Math.round((before[mid - 1]! + before[mid]!) / 2);
@@ -162,17 +185,20 @@ export function anomalyService(deps: {
   }
 
   interface Candidate {
-    scope: Scope; key: string; label: string; team: TeamRecord | undefined; verdict: SpendVerdict; reason?: string | null; drill: string;
+    scope: Scope;
+    key: string;
+    label: string;
+    team: TeamRecord | undefined;
+    verdict: SpendVerdict;
+    reason?: string | null;
+    drill: string;
   }
 
   /**
    * Records the day of an event: a new incident (posted once per audience), or one more day of a
    * running one (threaded). `related` are the other series of the same event that alerted that day.
    */
-  async function record(
-    input: Candidate & { day: string; early: boolean; set: SeriesSet; index: number; related: Candidate[] },
-    now: Date,
-  ): Promise<number> {
+  async function record(input: Candidate & { day: string; early: boolean; set: SeriesSet; index: number; related: Candidate[] }, now: Date): Promise<number> {
     const { verdict: v, scope, key, day } = input;
     if (!v.expected || v.impact === null || !v.direction) return 0;
     if (await anomalies.find(scope, key, day)) return 0; // this day was already recorded (re-run, other replica, or the intraday warning)
@@ -184,23 +210,46 @@ export function anomalyService(deps: {
     const contributorsNow = await contributors(scope, key, input.set, input.index);
     const top = (d: string) => contributorsNow.filter((c) => c.dimension === d && c.delta > 0).sort((a, b) => b.delta - a.delta)[0]?.key ?? null;
     const post: AnomalyPost = {
-      label: input.label, day, actual: v.actual, expected: v.expected, lower: v.lower, upper: v.upper, impact: v.impact, impactPct: v.impactPct,
-      early: input.early, reason: input.reason ?? null,
+      label: input.label,
+      day,
+      actual: v.actual,
+      expected: v.expected,
+      lower: v.lower,
+      upper: v.upper,
+      impact: v.impact,
+      impactPct: v.impactPct,
+      early: input.early,
+      reason: input.reason ?? null,
       daily: input.set.days.slice(-30).map((d, i) => ({ day: d, amount: (series?.amounts ?? [])[i + input.set.days.length - 30] ?? (0n as Money) })),
-      drill: input.drill, contributors: contributorsNow,
+      drill: input.drill,
+      contributors: contributorsNow,
       drivenBy: { feature: scope === 'team' || scope === 'model' ? top('feature') : null, model: scope === 'model' ? input.key : top('model') },
       calls: input.early ? null : callsOf(series?.counts, input.index),
       leads: input.team?.leadUserIds ?? [],
-      related: input.related.filter((r) => r.verdict.impact !== null).map((r) => ({ label: r.label, impact: r.verdict.impact!, impactPct: r.verdict.impactPct })),
+      related: input.related
+        .filter((r) => r.verdict.impact !== null)
+        .map((r) => ({ label: r.label, impact: r.verdict.impact!, impactPct: r.verdict.impactPct })),
     };
     if (running && running.direction === v.direction) {
       const updated = await anomalies.extend(running.id, previousDay, day, { actual: v.actual, expected: v.expected, impact: v.impact }, now);
       if (!updated || !deps.notifier || updated.status === 'planned' || updated.status === 'not_an_issue' || !updated.messageTs || !updated.channelId) return 0;
-      await deps.notifier.postOnce(`anomaly:${updated.id}:${day}`, updated.channelId, { type: 'anomaly.incident', incident: updated, post }, now, { threadTs: updated.messageTs });
+      await deps.notifier.postOnce(`anomaly:${updated.id}:${day}`, updated.channelId, { type: 'anomaly.incident', incident: updated, post }, now, {
+        threadTs: updated.messageTs,
+      });
       return 1;
     }
     const incident = await anomalies.create(
-      { scope, scopeKey: key, teamId: input.team?.id ?? null, direction: v.direction, startDay: day, lastDay: day, actual: v.actual, expected: v.expected, impact: v.impact },
+      {
+        scope,
+        scopeKey: key,
+        teamId: input.team?.id ?? null,
+        direction: v.direction,
+        startDay: day,
+        lastDay: day,
+        actual: v.actual,
+        expected: v.expected,
+        impact: v.impact,
+      },
       now,
     );
     if (!incident) return 0;
@@ -247,12 +296,30 @@ export function anomalyService(deps: {
       const add = (group: string, c: Candidate) => groups.set(group, [...(groups.get(group) ?? []), c]);
       for (const dim of ['team', 'feature', 'model'] as const) {
         for (const [key, s] of set.byDim[dim]) {
-          const team = dim === 'team' ? teamList.find((t) => String(t.id) === key) : dim === 'feature' ? teamList.find((t) => t.id === featureList.find((f) => String(f.id) === key)?.teamId) : undefined;
+          const team =
+            dim === 'team'
+              ? teamList.find((t) => String(t.id) === key)
+              : dim === 'feature'
+                ? teamList.find((t) => t.id === featureList.find((f) => String(f.id) === key)?.teamId)
+                : undefined;
           const opts = optionsFor(team);
-          const verdicts = detectSpendAnomalies(set.days.map((d, i) => ({ date: d, amount: s.amounts[i]! })), opts);
+          const verdicts = detectSpendAnomalies(
+            set.days.map((d, i) => ({ date: d, amount: s.amounts[i]! })),
+            opts,
+          );
           const v = verdicts[verdicts.length - 1];
-          const label = dim === 'team' ? `team ${team?.slug ?? key}` : dim === 'feature' ? `feature ${featureList.find((f) => String(f.id) === key)?.slug ?? key}` : `model ${key}`;
-          const drill = dim === 'team' ? `/aicost team ${team?.slug ?? key} 30d` : dim === 'feature' ? `/aicost feature ${featureList.find((f) => String(f.id) === key)?.slug ?? key} 30d` : '/aicost top models 30d';
+          const label =
+            dim === 'team'
+              ? `team ${team?.slug ?? key}`
+              : dim === 'feature'
+                ? `feature ${featureList.find((f) => String(f.id) === key)?.slug ?? key}`
+                : `model ${key}`;
+          const drill =
+            dim === 'team'
+              ? `/aicost team ${team?.slug ?? key} 30d`
+              : dim === 'feature'
+                ? `/aicost feature ${featureList.find((f) => String(f.id) === key)?.slug ?? key} 30d`
+                : '/aicost top models 30d';
           if (v?.alert && v.expected !== null && v.impact !== null && v.direction) {
             if (dim === 'model') {
               const owner = await ownerOfModel(key, set, index);
@@ -262,13 +329,36 @@ export function anomalyService(deps: {
           }
           if (dim === 'feature') {
             // Cost per request jumping while volume stays flat: a longer prompt, a retry loop.
-            const unit = detectUnitCostAnomalies(set.days.map((d, i) => ({ date: d, cost: toChartNumber(s.amounts[i]!), volume: s.counts[i]! })), { minImpactPct: opts.minImpactPct, zThreshold: opts.zThreshold, minImpact: toChartNumber(opts.minImpact) });
+            const unit = detectUnitCostAnomalies(
+              set.days.map((d, i) => ({ date: d, cost: toChartNumber(s.amounts[i]!), volume: s.counts[i]! })),
+              { minImpactPct: opts.minImpactPct, zThreshold: opts.zThreshold, minImpact: toChartNumber(opts.minImpact) },
+            );
             const u = unit[unit.length - 1];
             if (u?.alert && u.expectedUnitCost !== null && u.excessCost !== null) {
               const expected = fromUsd((u.expectedUnitCost * u.volume).toFixed(9));
               const actual = s.amounts[index]!;
-              const verdict: SpendVerdict = { date: day, status: u.status, actual, expected, lower: null, upper: null, impact: (actual - expected) as Money, impactPct: u.unitCostChangePct, score: u.score, direction: 'spike', alert: true };
-              add(team ? `team:${team.id}` : `feature:${key}`, { scope: 'feature_unit_cost', key, label: `${label} (cost per request)`, team, verdict, reason: u.reason, drill });
+              const verdict: SpendVerdict = {
+                date: day,
+                status: u.status,
+                actual,
+                expected,
+                lower: null,
+                upper: null,
+                impact: (actual - expected) as Money,
+                impactPct: u.unitCostChangePct,
+                score: u.score,
+                direction: 'spike',
+                alert: true,
+              };
+              add(team ? `team:${team.id}` : `feature:${key}`, {
+                scope: 'feature_unit_cost',
+                key,
+                label: `${label} (cost per request)`,
+                team,
+                verdict,
+                reason: u.reason,
+                drill,
+              });
             }
           }
         }
@@ -298,26 +388,61 @@ export function anomalyService(deps: {
       const set = await series(yesterday);
       const teamList = await teams.list();
       const hours: Date[] = [];
-      for (let t = set.boundaries[set.boundaries.length - 29]!.getTime(); t <= set.boundaries[set.boundaries.length - 1]!.getTime(); t += 3600_000) hours.push(new Date(t));
+      for (let t = set.boundaries[set.boundaries.length - 29]!.getTime(); t <= set.boundaries[set.boundaries.length - 1]!.getTime(); t += 3600_000)
+        hours.push(new Date(t));
       let posts = 0;
       for (const [key, s] of set.byDim.team) {
         const history = set.days.map((d, i) => ({ date: d, value: toChartNumber(s.amounts[i]!) }));
         if (history.filter((h) => h.value > 0).length < 21) continue;
         const hourly = await costs.intervalTotals({ teamIds: [Number(key)] }, hours);
-        const shape = learnIntradayShape(hourly.map((a, i) => ({ timestamp: hours[i]!, value: toChartNumber(a) })), timeZone);
+        const shape = learnIntradayShape(
+          hourly.map((a, i) => ({ timestamp: hours[i]!, value: toChartNumber(a) })),
+          timeZone,
+        );
         const soFar = (await costs.total({ from: dayStart(today, timeZone), to: now, teamIds: [Number(key)] })).amount;
         const hourOfDay = (now.getTime() - dayStart(today, timeZone).getTime()) / 3600_000;
         const team = teamList.find((t) => String(t.id) === key);
         const o = optionsFor(team);
-        const w = intradayEarlyWarning({ history, date: today, soFar: toChartNumber(soFar), hourOfDay, shape, options: { minImpact: toChartNumber(o.minImpact), minImpactPct: o.minImpactPct, zThreshold: o.zThreshold } });
+        const w = intradayEarlyWarning({
+          history,
+          date: today,
+          soFar: toChartNumber(soFar),
+          hourOfDay,
+          shape,
+          options: { minImpact: toChartNumber(o.minImpact), minImpactPct: o.minImpactPct, zThreshold: o.zThreshold },
+        });
         if (w.status !== 'projected' || !w.verdict.alert || w.verdict.expected === null || !w.verdict.direction) continue;
         const projected = fromUsd(w.verdict.actual.toFixed(9));
         const expected = fromUsd(w.verdict.expected.toFixed(9));
         const verdict: SpendVerdict = {
-          date: today, status: w.verdict.status, actual: projected, expected, lower: w.verdict.lower === null ? null : fromUsd(Math.max(0, w.verdict.lower).toFixed(9)),
-          upper: w.verdict.upper === null ? null : fromUsd(w.verdict.upper.toFixed(9)), impact: (projected - expected) as Money, impactPct: w.verdict.impactPct, score: w.verdict.score, direction: w.verdict.direction, alert: true,
+          date: today,
+          status: w.verdict.status,
+          actual: projected,
+          expected,
+          lower: w.verdict.lower === null ? null : fromUsd(Math.max(0, w.verdict.lower).toFixed(9)),
+          upper: w.verdict.upper === null ? null : fromUsd(w.verdict.upper.toFixed(9)),
+          impact: (projected - expected) as Money,
+          impactPct: w.verdict.impactPct,
+          score: w.verdict.score,
+          direction: w.verdict.direction,
+          alert: true,
         };
-        posts += await record({ scope: 'team', key, label: `team ${team?.slug ?? key}`, team, day: today, verdict, early: true, set, index: set.days.length - 1, drill: `/aicost team ${team?.slug ?? key} 7d`, related: [] }, now);
+        posts += await record(
+          {
+            scope: 'team',
+            key,
+            label: `team ${team?.slug ?? key}`,
+            team,
+            day: today,
+            verdict,
+            early: true,
+            set,
+            index: set.days.length - 1,
+            drill: `/aicost team ${team?.slug ?? key} 7d`,
+            related: [],
+          },
+          now,
+        );
       }
       return `${today}: ${posts} early warnings`;
     },
@@ -327,8 +452,10 @@ export function anomalyService(deps: {
       const incident = await anomalies.byId(id);
       if (!incident) return { ok: false, message: 'That anomaly no longer exists.' };
       const team = incident.teamId === null ? undefined : (await teams.list()).find((t) => t.id === incident.teamId);
-      const allowed = (await deps.authz.isFinance(userId)) || (team !== undefined && (team.leadUserIds.includes(userId) || team.memberUserIds.includes(userId)));
-      if (!allowed) return { ok: false, message: `Only ${team ? `${team.name}'s leads and members` : 'finance'} can give feedback on this anomaly. Nothing was changed.` };
+      const allowed =
+        (await deps.authz.isFinance(userId)) || (team !== undefined && (team.leadUserIds.includes(userId) || team.memberUserIds.includes(userId)));
+      if (!allowed)
+        return { ok: false, message: `Only ${team ? `${team.name}'s leads and members` : 'finance'} can give feedback on this anomaly. Nothing was changed.` };
       const updated = await anomalies.feedback(id, status, userId, now);
       // Both copies (team and finance) get the status line; the numbers, chart and buttons stay.
       const post = updated ? await anomalies.post<AnomalyPost>(id) : null;
@@ -350,13 +477,23 @@ export function anomalyService(deps: {
       const [all, teamList, featureList] = await Promise.all([anomalies.recent(since, team?.id), teams.list(), teams.listFeatures()]);
       const rows = only === null ? all : all.filter((r) => r.teamId !== null && only.includes(r.teamId));
       const name = (r: IncidentRecord) =>
-        r.scope === 'team' ? `team ${teamList.find((t) => String(t.id) === r.scopeKey)?.slug ?? r.scopeKey}`
-        : r.scope === 'model' ? `model ${r.scopeKey}`
-        : `feature ${featureList.find((f) => String(f.id) === r.scopeKey)?.slug ?? r.scopeKey}${r.scope === 'feature_unit_cost' ? ' (unit cost)' : ''}`;
+        r.scope === 'team'
+          ? `team ${teamList.find((t) => String(t.id) === r.scopeKey)?.slug ?? r.scopeKey}`
+          : r.scope === 'model'
+            ? `model ${r.scopeKey}`
+            : `feature ${featureList.find((f) => String(f.id) === r.scopeKey)?.slug ?? r.scopeKey}${r.scope === 'feature_unit_cost' ? ' (unit cost)' : ''}`;
       return {
         unknownTeam: null,
         team: team?.slug ?? null,
-        rows: rows.map((r) => ({ id: r.id, what: name(r), startDay: r.startDay, lastDay: r.lastDay, direction: r.direction, impact: r.impact, status: STATUS_LABEL[r.status] })),
+        rows: rows.map((r) => ({
+          id: r.id,
+          what: name(r),
+          startDay: r.startDay,
+          lastDay: r.lastDay,
+          direction: r.direction,
+          impact: r.impact,
+          status: STATUS_LABEL[r.status],
+        })),
         thresholds,
       };
     },

@@ -14,7 +14,13 @@ export interface Authz {
 /** The members of a user group (Slack's usergroups.users.list); a port so this module knows no Slack client. */
 export type UsergroupMembers = (usergroupId: string) => Promise<string[]>;
 
-export function createAuthz(opts: { financeUserIds: string[]; financeUsergroupId?: string; usergroupMembers?: UsergroupMembers; clock?: () => Date; cacheMs?: number }): Authz {
+export function createAuthz(opts: {
+  financeUserIds: string[];
+  financeUsergroupId?: string;
+  usergroupMembers?: UsergroupMembers;
+  clock?: () => Date;
+  cacheMs?: number;
+}): Authz {
   const cacheMs = opts.cacheMs ?? 60_000;
   const clock = opts.clock ?? (() => new Date());
   let group: { members: Set<string>; at: number } | null = null;

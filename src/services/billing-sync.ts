@@ -35,9 +35,11 @@ export async function syncBilling(
   const source = `${client.provider}-billing`;
   const state = await store.getSyncState(source);
   const reread = opts.rereadDays ?? DEFAULT_REREAD_DAYS;
-  const from = opts.from ?? (state?.watermark
-    ? utcMidnight(Math.min(state.watermark.getTime(), opts.now.getTime()) - reread * DAY_MS)
-    : utcMidnight(opts.now.getTime() - opts.backfillDays * DAY_MS));
+  const from =
+    opts.from ??
+    (state?.watermark
+      ? utcMidnight(Math.min(state.watermark.getTime(), opts.now.getTime()) - reread * DAY_MS)
+      : utcMidnight(opts.now.getTime() - opts.backfillDays * DAY_MS));
   const to = opts.to ?? opts.now;
   let days = 0;
   let rows = 0;

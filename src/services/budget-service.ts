@@ -76,7 +76,12 @@ export function budgetService(deps: BudgetDeps) {
   async function rows(now: Date, only?: number[]): Promise<BudgetRow[]> {
     const month = monthOf(now, timeZone);
     const period = monthPeriod(month, timeZone);
-    const [teamList, amounts, approvedList, cost] = await Promise.all([teams.list(), budgets.forMonth(month), budgets.approvedIncreases(month), trueCost.periodCost(period, now)]);
+    const [teamList, amounts, approvedList, cost] = await Promise.all([
+      teams.list(),
+      budgets.forMonth(month),
+      budgets.approvedIncreases(month),
+      trueCost.periodCost(period, now),
+    ]);
     const toCome = await trueCost.hiddenStillToCome(period, now, cost);
     // Daily direct spend of the last 6 weeks and this month, per team, for the weekday-aware forecast.
     const historyStart = dayStart(dayKey(new Date(period.from.getTime() - 42 * 86_400_000), timeZone), timeZone);
@@ -91,7 +96,15 @@ export function budgetService(deps: BudgetDeps) {
       const daily = zipDays(days, await costs.intervalTotals({ teamIds: [team.id] }, boundaries));
       const indirectSoFar = ((c?.hiddenTotal ?? 0n) + (c?.allocated ?? 0n)) as Money;
       // Hour steps: the same forecast for every call within an hour (no cent drift between calls).
-      const forecast = forecastMonth({ history: daily, month, now, timeZone, recurringStillToCome: ((toCome.get(team.id) ?? 0n) + indirectSoFar) as Money, budget, stepMs: 3_600_000 });
+      const forecast = forecastMonth({
+        history: daily,
+        month,
+        now,
+        timeZone,
+        recurringStillToCome: ((toCome.get(team.id) ?? 0n) + indirectSoFar) as Money,
+        budget,
+        stepMs: 3_600_000,
+      });
       out.push({
         team,
         forecast,
@@ -106,7 +119,10 @@ export function budgetService(deps: BudgetDeps) {
   async function findTeam(slug: string): Promise<TeamRecord | string> {
     const team = await teams.bySlug(slug);
     if (team) return team;
-    const known = closest(slug, (await teams.list()).map((t) => t.slug));
+    const known = closest(
+      slug,
+      (await teams.list()).map((t) => t.slug),
+    );
     return `There is no team "${slug}".${known.length ? ` Known teams, closest first: ${known.join(', ')}.` : ''}`;
   }
 
@@ -136,7 +152,9 @@ export function budgetService(deps: BudgetDeps) {
     const window = { from: period.from, to: now < period.to ? now : period.to, teamIds: [team.id] };
     const [features, models, featureList] = await Promise.all([costs.groupBy('feature', window), costs.groupBy('model', window), teams.listFeatures()]);
     const drivers = [
-      ...features.slice(0, 3).map((f) => ({ label: `feature ${f.key === null ? '(none)' : (featureList.find((x) => String(x.id) === f.key)?.slug ?? f.key)}`, amount: f.amount })),
+      ...features
+        .slice(0, 3)
+        .map((f) => ({ label: `feature ${f.key === null ? '(none)' : (featureList.find((x) => String(x.id) === f.key)?.slug ?? f.key)}`, amount: f.amount })),
       ...models.slice(0, 2).map((r) => ({ label: `model ${r.key ?? '(none)'}`, amount: r.amount })),
     ].filter((d) => d.amount > 0n);
     const budget = row?.status.budget ?? null;
@@ -162,18 +180,33 @@ export function budgetService(deps: BudgetDeps) {
     const period = monthPeriod(month, timeZone);
     const asOf = now < period.to ? now : period.to;
     const [teamList, amounts, approvedList, cost, requests] = await Promise.all([
-      teams.list(), budgets.forMonth(month), budgets.approvedIncreases(month), trueCost.periodCost(period, asOf), budgets.requestsFor(month, team ? [team.id] : undefined),
+      teams.list(),
+      budgets.forMonth(month),
+      budgets.approvedIncreases(month),
+      trueCost.periodCost(period, asOf),
+      budgets.requestsFor(month, team ? [team.id] : undefined),
     ]);
     const chosen = team ? teamList.filter((t) => t.id === team.id) : teamList;
     return {
-      month, label: period.label, running: now < period.to, asOf, requests,
+      month,
+      label: period.label,
+      running: now < period.to,
+      asOf,
+      requests,
       teams: chosen.map((t) => {
         const standing = amounts.find((a) => a.teamId === t.id && a.month === STANDING)?.amount ?? null;
         const own = amounts.find((a) => a.teamId === t.id && a.month === month)?.amount ?? null;
         const approved = approvedList.filter((a) => a.teamId === t.id).map((a) => a.amount);
         const budget = effectiveBudget(month, { monthly: standing, perMonth: new Map(own !== null ? [[month, own]] : []), approvedIncreases: approved });
         const c = cost.teams.get(t.id);
-        return { team: t, own, standing, approved: approved.reduce((a, b) => a + b, 0n) as Money, budget, cost: { direct: c?.direct ?? 0n, hiddenTotal: c?.hiddenTotal ?? 0n, allocated: c?.allocated ?? 0n, total: c?.total ?? 0n } };
+        return {
+          team: t,
+          own,
+          standing,
+          approved: approved.reduce((a, b) => a + b, 0n) as Money,
+          budget,
+          cost: { direct: c?.direct ?? 0n, hiddenTotal: c?.hiddenTotal ?? 0n, allocated: c?.allocated ?? 0n, total: c?.total ?? 0n },
+        };
       }),
     };
   }
@@ -186,7 +219,8 @@ export function budgetService(deps: BudgetDeps) {
     async requestToDecide(id: number, userId: string): Promise<{ ok: true; request: OverrunRequestRecord; teamName: string } | { ok: false; message: string }> {
       if (!(await authz.isFinance(userId))) return { ok: false, message: 'Only finance can decide budget requests. Nothing was changed.' };
       const request = await budgets.request(id);
-      if (!request || request.status !== 'pending') return { ok: false, message: request ? `Request #${request.id} was already ${request.status}.` : 'That request no longer exists.' };
+      if (request?.status !== 'pending')
+        return { ok: false, message: request ? `Request #${request.id} was already ${request.status}.` : 'That request no longer exists.' };
       const team = (await teams.list()).find((t) => t.id === request.teamId);
       return { ok: true, request, teamName: team?.name ?? 'the team' };
     },
@@ -196,7 +230,13 @@ export function budgetService(deps: BudgetDeps) {
       const finance = await authz.isFinance(userId);
       const all = await teams.list();
       const mine = finance ? all : all.filter((t) => t.leadUserIds.includes(userId) || t.memberUserIds.includes(userId));
-      const [list, pending] = await Promise.all([rows(now, mine.map((t) => t.id)), budgets.pending(finance ? undefined : mine.map((t) => t.id))]);
+      const [list, pending] = await Promise.all([
+        rows(
+          now,
+          mine.map((t) => t.id),
+        ),
+        budgets.pending(finance ? undefined : mine.map((t) => t.id)),
+      ]);
       return { rows: list, pending, teams: all, finance, timeZone, now };
     },
 
@@ -208,20 +248,28 @@ export function budgetService(deps: BudgetDeps) {
       const current = monthOf(now, timeZone);
       const month = when === 'monthly' ? STANDING : when;
       const locked = month === STANDING ? undefined : (await deps.periods?.locked())?.find((p) => p.month === month);
-      if (locked) return { ok: false, message: `${month} is ${locked.status}: its budget no longer changes. Set the budget of an open month instead. Nothing was changed.` };
+      if (locked)
+        return {
+          ok: false,
+          message: `${month} is ${locked.status}: its budget no longer changes. Set the budget of an open month instead. Nothing was changed.`,
+        };
       const { before } = await budgets.set({ teamId: team.id, month, amount, actor: userId, at: now, effectiveFrom: current });
       const shown = month === STANDING ? current : month;
       const b = await budgetOf(team.id, shown);
       const was = before !== null ? ` (was ${formatMoney(before)})` : '';
-      const head = month === STANDING
-        ? `${possessive(team.name)} standing monthly budget is now ${formatMoney(amount)}${was}, from ${current} on; earlier months keep theirs.`
-        : `${possessive(team.name)} own budget for ${month} is now ${formatMoney(amount)}${was}.`;
+      const head =
+        month === STANDING
+          ? `${possessive(team.name)} standing monthly budget is now ${formatMoney(amount)}${was}, from ${current} on; earlier months keep theirs.`
+          : `${possessive(team.name)} own budget for ${month} is now ${formatMoney(amount)}${was}.`;
       const parts = [
         b.own !== null ? `own ${formatMoney(b.own)}` : b.standing !== null ? `standing ${formatMoney(b.standing)}` : null,
         b.approved > 0n ? `approved increases ${formatMoney(b.approved)}` : null,
       ].filter((x): x is string => x !== null);
       const overridden = month === STANDING && b.own !== null ? ` ${shown} has its own budget, which takes the place of the standing one.` : '';
-      const effective = b.effective === null ? '' : ` Effective budget for ${shown}: ${formatMoney(b.effective)}${parts.length > 1 ? ` = ${parts.join(' + ')}` : ''}.${overridden}`;
+      const effective =
+        b.effective === null
+          ? ''
+          : ` Effective budget for ${shown}: ${formatMoney(b.effective)}${parts.length > 1 ? ` = ${parts.join(' + ')}` : ''}.${overridden}`;
       return { ok: true, message: `${head}${effective}` };
     },
 
@@ -233,14 +281,32 @@ export function budgetService(deps: BudgetDeps) {
       const team = named ?? (led.length === 1 ? led[0] : undefined);
       const reason = (named ? words.slice(1) : words).join(' ').trim();
       if (!team) {
-        return { ok: false, message: led.length > 1 ? `You lead several teams (${led.map((t) => t.slug).join(', ')}): name one, e.g. /aicost request ${formatMoney(amount).slice(1)} ${led[0]!.slug} <reason>.` : 'Name the team the request is for, e.g. /aicost request 2000 payments launch traffic.' };
+        return {
+          ok: false,
+          message:
+            led.length > 1
+              ? `You lead several teams (${led.map((t) => t.slug).join(', ')}): name one, e.g. /aicost request ${formatMoney(amount).slice(1)} ${led[0]!.slug} <reason>.`
+              : 'Name the team the request is for, e.g. /aicost request 2000 payments launch traffic.',
+        };
       }
       if (!reason) return { ok: false, message: 'Say why the budget should grow, after the amount and team.' };
       if (!(await authz.canManage(team, userId))) return { ok: false, message: `Only ${team.name}'s leads can ask for more budget for it. Nothing was sent.` };
       const context = await requestContext(team, now);
-      const req = await budgets.createRequest({ teamId: team.id, month: monthOf(now, timeZone), amount, reason: reason.slice(0, 500), requestedBy: userId, automatic: false, at: now, context });
+      const req = await budgets.createRequest({
+        teamId: team.id,
+        month: monthOf(now, timeZone),
+        amount,
+        reason: reason.slice(0, 500),
+        requestedBy: userId,
+        automatic: false,
+        at: now,
+        context,
+      });
       await postRequest(req, team, context);
-      return { ok: true, message: `Request #${req.id} for ${formatMoney(amount)} more for ${team.name} in ${req.month} is with finance. You'll get a message when they decide.` };
+      return {
+        ok: true,
+        message: `Request #${req.id} for ${formatMoney(amount)} more for ${team.name} in ${req.month} is with finance. You'll get a message when they decide.`,
+      };
     },
 
     /**
@@ -249,15 +315,28 @@ export function budgetService(deps: BudgetDeps) {
      * amount, the request message is edited to show the decision (no buttons left), the requester and
      * the team channel are told, and the audit log has it.
      */
-    async decide(id: number, decision: 'approved' | 'denied', userId: string, now: Date, opts: { amount?: Money; reason?: string | null } = {}): Promise<Result> {
+    async decide(
+      id: number,
+      decision: 'approved' | 'denied',
+      userId: string,
+      now: Date,
+      opts: { amount?: Money; reason?: string | null } = {},
+    ): Promise<Result> {
       if (!(await authz.isFinance(userId))) return { ok: false, message: 'Only finance can decide budget requests. Nothing was changed.' };
       const current = await budgets.request(id);
       if (!current) return { ok: false, message: `There is no request #${id}.` };
       if (current.status !== 'pending') return { ok: false, message: `Request #${id} was already ${current.status} by ${mention(current.decidedBy)}.` };
       const locked = decision === 'approved' ? (await deps.periods?.locked())?.find((p) => p.month === current.month) : undefined;
-      if (locked) return { ok: false, message: `${current.month} is ${locked.status}: its budget no longer changes, so request #${id} cannot be approved. Deny it, or ask for the budget in an open month. Nothing was changed.` };
+      if (locked)
+        return {
+          ok: false,
+          message: `${current.month} is ${locked.status}: its budget no longer changes, so request #${id} cannot be approved. Deny it, or ask for the budget in an open month. Nothing was changed.`,
+        };
       const decided = await budgets.decide(id, {
-        status: decision, decidedBy: userId, at: now, reason: opts.reason ?? null,
+        status: decision,
+        decidedBy: userId,
+        at: now,
+        reason: opts.reason ?? null,
         decidedAmount: decision === 'approved' ? (opts.amount ?? current.amount) : null,
       });
       if (!decided) {
@@ -269,7 +348,13 @@ export function budgetService(deps: BudgetDeps) {
       const text = decisionText(decided, team, effective);
       if (deps.notifier) {
         if (decided.channelId && decided.messageTs) {
-          await deps.notifier.update(decided.channelId, decided.messageTs, { type: 'budget.request', request: decided, team, context: decided.context, effectiveBudget: effective });
+          await deps.notifier.update(decided.channelId, decided.messageTs, {
+            type: 'budget.request',
+            request: decided,
+            team,
+            context: decided.context,
+            effectiveBudget: effective,
+          });
         }
         const notice: BudgetNotice = { type: 'budget.decision', request: decided, team, effectiveBudget: effective };
         if (!decided.automatic) await deps.notifier.dm(decided.requestedBy, notice);
@@ -308,28 +393,47 @@ export function budgetService(deps: BudgetDeps) {
         }
         if (row.forecast.reliable && deps.notifier) {
           const last = (await claims.postsWithPrefix(`${prefix}:forecast:`))[0];
-          const decision = forecastAlert({ budget: status.budget, projected: row.forecast.projectedTotal, alreadyPostedOverrun: last?.amount ?? null, exceedsOn: row.forecast.exceedsOn });
+          const decision = forecastAlert({
+            budget: status.budget,
+            projected: row.forecast.projectedTotal,
+            alreadyPostedOverrun: last?.amount ?? null,
+            exceedsOn: row.forecast.exceedsOn,
+          });
           if (decision.post && decision.overrun !== null) {
             const n = (await claims.postsWithPrefix(`${prefix}:forecast:`)).length + 1;
             const key = `${prefix}:forecast:${n}`;
             if (thresholdPosted) {
               // One post per check: the threshold post just made carries the forecast; remember the overrun it showed.
-              if (await claims.claimPost(key, team.channelId ?? deps.financeChannelId, now)) await claims.postDone(key, 'in-threshold-post', now, decision.overrun);
+              if (await claims.claimPost(key, team.channelId ?? deps.financeChannelId, now))
+                await claims.postDone(key, 'in-threshold-post', now, decision.overrun);
             } else {
               const notice: BudgetNotice = { type: 'budget.forecast', team, row, overrun: decision.overrun, month, today };
               if (await deps.notifier.postOnce(key, team.channelId ?? deps.financeChannelId, notice, now, { amount: decision.overrun })) posts++;
             }
           }
         }
-        if (status.status === 'over' && !(await budgets.hasRequestFor(team.id, month)) && (await claims.claimPost(`${prefix}:autorequest`, deps.financeChannelId, now))) {
+        if (
+          status.status === 'over' &&
+          !(await budgets.hasRequestFor(team.id, month)) &&
+          (await claims.claimPost(`${prefix}:autorequest`, deps.financeChannelId, now))
+        ) {
           // Ask for what the month is projected to need (forecast − budget), not only the overrun so far.
           const context = await requestContext(team, now);
           const over = (status.spent - status.budget) as Money;
           const projected = context.shortfall ?? (0n as Money);
           const amount = (projected > over ? projected : over > 0n ? over : status.budget / 10n) as Money;
-          const basis = projected > over ? `is projected to need ${formatMoney(projected)} more by the end of the month (forecast ${formatMoney(context.forecast ?? 0n)})` : `is ${formatMoney(over)} over so far`;
+          const basis =
+            projected > over
+              ? `is projected to need ${formatMoney(projected)} more by the end of the month (forecast ${formatMoney(context.forecast ?? 0n)})`
+              : `is ${formatMoney(over)} over so far`;
           const req = await budgets.createRequest({
-            teamId: team.id, month, amount, automatic: true, requestedBy: 'aicost', at: now, context,
+            teamId: team.id,
+            month,
+            amount,
+            automatic: true,
+            requestedBy: 'aicost',
+            at: now,
+            context,
             reason: `${team.name} reached 100% of its ${month} budget (${formatMoney(status.spent)} of ${formatMoney(status.budget)}) with no approved increase, and ${basis}.`,
           });
           await postRequest(req, team, context);

@@ -9,9 +9,8 @@ import { effectiveBudget } from '../domain/budgets.ts';
 import { buildChargeback, type Chargeback, type ChargebackInput, type ChargebackLine, type ChargebackTeamInput } from '../domain/chargeback.ts';
 import { detailCsv, glCsv, summaryCsv } from '../domain/csv-export.ts';
 import { totalOf } from '../domain/hidden-costs.ts';
-import { type Money } from '../domain/money.ts';
+import type { Money } from '../domain/money.ts';
 import { monthOf, monthPeriod, previousMonth } from '../domain/periods.ts';
-import type { ReplyParts } from './reply.ts';
 import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import type { TrueCostService } from './true-cost.ts';
@@ -52,10 +51,11 @@ export interface ChargebackDeps {
 }
 
 /** JSON with bigint and Map support, for the snapshot. */
-const toJson = (v: unknown) =>
-  JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? { $n: x.toString() } : x instanceof Map ? { $map: [...x] } : x));
+const toJson = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? { $n: x.toString() } : x instanceof Map ? { $map: [...x] } : x));
 const fromJson = (s: string) =>
-  JSON.parse(s, (_k, x) => (x && typeof x === 'object' && '$n' in x ? BigInt(x.$n) : x && typeof x === 'object' && '$map' in x ? new Map(x.$map) : x)) as ChargebackInput;
+  JSON.parse(s, (_k, x) =>
+    x && typeof x === 'object' && '$n' in x ? BigInt(x.$n) : x && typeof x === 'object' && '$map' in x ? new Map(x.$map) : x,
+  ) as ChargebackInput;
 
 /** `/aicost chargeback`: the month, and the teams the reader may see (null: every team, finance). */
 export interface ChargebackView {
@@ -90,8 +90,20 @@ export function chargebackService(deps: ChargebackDeps) {
       const directBySource = new Map<string, Money>();
       for (const r of sources.filter((x) => !x.correction)) directBySource.set(r.source, ((directBySource.get(r.source) ?? 0n) + r.amount) as Money);
       const adjustments = [
-        ...sources.filter((x) => x.correction).map((r) => ({ label: `correction: ${r.count} late ${r.source} record${r.count === 1 ? '' : 's'} of a closed month`, amount: r.amount, reference: null })),
-        ...manual.filter((m) => m.teamId === team.id).map((m) => ({ label: `${m.amount < 0n ? 'credit' : 'adjustment'}: ${m.reason}`, amount: m.amount as Money, reference: `adj #${m.id} by ${m.author}` })),
+        ...sources
+          .filter((x) => x.correction)
+          .map((r) => ({
+            label: `correction: ${r.count} late ${r.source} record${r.count === 1 ? '' : 's'} of a closed month`,
+            amount: r.amount,
+            reference: null,
+          })),
+        ...manual
+          .filter((m) => m.teamId === team.id)
+          .map((m) => ({
+            label: `${m.amount < 0n ? 'credit' : 'adjustment'}: ${m.reason}`,
+            amount: m.amount as Money,
+            reference: `adj #${m.id} by ${m.author}`,
+          })),
       ];
       const allocated = new Map<string, Money>();
       for (const a of c?.allocations ?? []) {
@@ -101,15 +113,23 @@ export function chargebackService(deps: ChargebackDeps) {
       const standing = amounts.find((a) => a.teamId === team.id && a.month === STANDING)?.amount ?? null;
       const own = amounts.find((a) => a.teamId === team.id && a.month === month)?.amount;
       const budget = effectiveBudget(month, {
-        monthly: standing, perMonth: new Map(own !== undefined ? [[month, own]] : []),
+        monthly: standing,
+        perMonth: new Map(own !== undefined ? [[month, own]] : []),
         approvedIncreases: approved.filter((a) => a.teamId === team.id).map((a) => a.amount),
       });
       const hasAnything = c !== undefined || budget !== null || sources.length > 0 || adjustments.length > 0;
       if (!hasAnything) continue;
       lines.push({
-        teamId: String(team.id), slug: team.slug, name: team.name, costCenter: team.costCenter,
-        direct: directBySource, hidden: c?.hidden ?? new Map(), allocated: [...allocated].map(([ruleLabel, amount]) => ({ ruleLabel, amount })),
-        adjustments, budget, workItems: usage.find((u) => u.key === team.id)?.workItems ?? 0,
+        teamId: String(team.id),
+        slug: team.slug,
+        name: team.name,
+        costCenter: team.costCenter,
+        direct: directBySource,
+        hidden: c?.hidden ?? new Map(),
+        allocated: [...allocated].map(([ruleLabel, amount]) => ({ ruleLabel, amount })),
+        adjustments,
+        budget,
+        workItems: usage.find((u) => u.key === team.id)?.workItems ?? 0,
       });
     }
     return {
@@ -172,9 +192,27 @@ export function chargebackService(deps: ChargebackDeps) {
       // Each file is claimed separately: a crash between the message and an upload retries only what is missing.
       const f = files(cb);
       const uploads = [
-        { key: `chargeback:csv:${month}`, filename: `aicost-chargeback-${month}.csv`, content: f.detail, title: `Chargeback detail ${month}`, comment: `Detail CSV for ${month}: line items only, so its total column sums to the grand total (columns in the README).` },
-        { key: `chargeback:summary:${month}`, filename: `aicost-chargeback-${month}-summary.csv`, content: f.summary, title: `Chargeback summary ${month}`, comment: `Summary CSV for ${month}: team totals with budget and variance (positive = over budget), and the grand total.` },
-        { key: `chargeback:gl:${month}`, filename: `aicost-gl-${month}.csv`, content: f.gl, title: `GL journal ${month}`, comment: `GL journal for ${month}: one debit per cost centre, balanced by the clearing credit.` },
+        {
+          key: `chargeback:csv:${month}`,
+          filename: `aicost-chargeback-${month}.csv`,
+          content: f.detail,
+          title: `Chargeback detail ${month}`,
+          comment: `Detail CSV for ${month}: line items only, so its total column sums to the grand total (columns in the README).`,
+        },
+        {
+          key: `chargeback:summary:${month}`,
+          filename: `aicost-chargeback-${month}-summary.csv`,
+          content: f.summary,
+          title: `Chargeback summary ${month}`,
+          comment: `Summary CSV for ${month}: team totals with budget and variance (positive = over budget), and the grand total.`,
+        },
+        {
+          key: `chargeback:gl:${month}`,
+          filename: `aicost-gl-${month}.csv`,
+          content: f.gl,
+          title: `GL journal ${month}`,
+          comment: `GL journal for ${month}: one debit per cost centre, balanced by the clearing credit.`,
+        },
       ];
       for (const u of uploads) {
         if (!ts || !(await deps.claims.claimPost(u.key, deps.financeChannelId, at))) continue;
@@ -203,12 +241,16 @@ export function chargebackService(deps: ChargebackDeps) {
      */
     async transition(month: string, action: PeriodAction, userId: string, now: Date): Promise<{ ok: boolean; message: string }> {
       if (!(await deps.authz.isFinance(userId))) return { ok: false, message: 'Only finance can close, reopen or finalize a month. Nothing was changed.' };
-      if (action === 'close' && monthPeriod(month, timeZone).to > now) return { ok: false, message: `${month} has not ended yet; it can be closed from ${monthPeriod(month, timeZone).to.toISOString().slice(0, 10)}.` };
+      if (action === 'close' && monthPeriod(month, timeZone).to > now)
+        return { ok: false, message: `${month} has not ended yet; it can be closed from ${monthPeriod(month, timeZone).to.toISOString().slice(0, 10)}.` };
       const snapshot = action === 'close' ? toJson(await compute(month)) : undefined;
       const p = await periods.transition(month, action, userId, now, snapshot);
       if (!p) {
         const current = await periods.get(month);
-        return { ok: false, message: `${month} is ${current.status}; it cannot be ${action === 'close' ? 'closed' : action === 'reopen' ? 'reopened' : 'finalized'} from there.` };
+        return {
+          ok: false,
+          message: `${month} is ${current.status}; it cannot be ${action === 'close' ? 'closed' : action === 'reopen' ? 'reopened' : 'finalized'} from there.`,
+        };
       }
       const cb = await build(month);
       await refreshDraft(month, cb);
@@ -217,7 +259,12 @@ export function chargebackService(deps: ChargebackDeps) {
         for (const line of cb.lines) {
           const team = (await teams.list()).find((t) => String(t.id) === line.teamId);
           if (!team?.channelId) continue;
-          await deps.notifier.postOnce(`chargeback:team-line:${month}:${line.teamId}:${closes}`, team.channelId, { type: 'chargeback.team-line', line, month }, now);
+          await deps.notifier.postOnce(
+            `chargeback:team-line:${month}:${line.teamId}:${closes}`,
+            team.channelId,
+            { type: 'chargeback.team-line', line, month },
+            now,
+          );
         }
       }
       const verb = action === 'close' ? 'closed' : action === 'reopen' ? 'reopened' : 'finalized';

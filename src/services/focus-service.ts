@@ -5,8 +5,15 @@ import { z } from 'zod';
 import type { ImportedChargeRecord } from './ports/billing.ts';
 import type { TeamsRepository } from './ports/teams.ts';
 import {
-  DEFAULT_FOCUS_RULES, categoryOf, missingColumns, readFocusRecord, spreadOverDays, tagValue,
-  type CostColumn, type FocusRecord, type FocusRules,
+  DEFAULT_FOCUS_RULES,
+  categoryOf,
+  missingColumns,
+  readFocusRecord,
+  spreadOverDays,
+  tagValue,
+  type CostColumn,
+  type FocusRecord,
+  type FocusRules,
 } from '../domain/focus.ts';
 import { sum, type Money } from '../domain/money.ts';
 
@@ -27,18 +34,33 @@ export interface FocusImportDeps {
 export type FocusImportResult =
   | { ok: false; rows: number; problems: { row: number; reason: string }[] }
   | {
-      ok: true; rows: number; charges: number; inserted: number; replaced: number; total: Money;
+      ok: true;
+      rows: number;
+      charges: number;
+      inserted: number;
+      replaced: number;
+      total: Money;
       byTeamCategory: { team: string; category: string; amount: Money }[];
     };
 
-const rulesSchema = z.object({
-  categories: z.array(z.object({
-    providerName: z.string().optional(), serviceName: z.string().optional(), serviceCategory: z.string().optional(),
-    category: z.string().regex(/^[a-z0-9_]{1,40}$/, 'a category is lowercase letters, digits and _'),
-  }).strict()).optional(),
-  teamTags: z.array(z.string().min(1)).min(1).optional(),
-  featureTags: z.array(z.string().min(1)).min(1).optional(),
-}).strict();
+const rulesSchema = z
+  .object({
+    categories: z
+      .array(
+        z
+          .object({
+            providerName: z.string().optional(),
+            serviceName: z.string().optional(),
+            serviceCategory: z.string().optional(),
+            category: z.string().regex(/^[a-z0-9_]{1,40}$/, 'a category is lowercase letters, digits and _'),
+          })
+          .strict(),
+      )
+      .optional(),
+    teamTags: z.array(z.string().min(1)).min(1).optional(),
+    featureTags: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
 
 /** FOCUS_RULES_FILE: finance's category rules (tried before the defaults) and tag keys. */
 export function loadFocusRules(file: string | undefined): FocusRules {
@@ -66,14 +88,21 @@ export function focusImportService(deps: FocusImportDeps) {
       try {
         records = parse(text, {
           columns: (h: string[]) => (header = h.map((x) => x.replace(/^\uFEFF/, '').trim())),
-          skip_empty_lines: true, bom: true, relax_column_count: false,
+          skip_empty_lines: true,
+          bom: true,
+          relax_column_count: false,
         }) as FocusRecord[];
       } catch (err) {
         const e = err as Error & { lines?: number };
         return { ok: false, rows: 0, problems: [{ row: e.lines ?? 0, reason: `not a readable CSV: ${e.message}` }] };
       }
       const missing = missingColumns(header, cost);
-      if (missing.length) return { ok: false, rows: records.length, problems: [{ row: 1, reason: `missing mandatory column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` }] };
+      if (missing.length)
+        return {
+          ok: false,
+          rows: records.length,
+          problems: [{ row: 1, reason: `missing mandatory column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` }],
+        };
 
       const features = new Map((await deps.teams.listFeatures()).map((f) => [f.slug, f]));
       const teamCache = new Map<string, { id: number; slug: string } | null>();
@@ -120,8 +149,21 @@ export function focusImportService(deps: FocusImportDeps) {
           }
           const rowKey = createHash('sha256').update(`${r.identity}|${part.day}`).digest('hex');
           const prev = byKey.get(rowKey);
-          if (prev) prev.amount = (prev.amount + part.amount) as Money; // the same charge twice in one file: one charge
-          else byKey.set(rowKey, { rowKey, day: part.day, category, amount: part.amount, teamId, featureId, providerName: r.providerName.slice(0, 200), serviceName: r.serviceName.slice(0, 200), description: r.description.slice(0, 500), file: file.slice(-200) });
+          if (prev)
+            prev.amount = (prev.amount + part.amount) as Money; // the same charge twice in one file: one charge
+          else
+            byKey.set(rowKey, {
+              rowKey,
+              day: part.day,
+              category,
+              amount: part.amount,
+              teamId,
+              featureId,
+              providerName: r.providerName.slice(0, 200),
+              serviceName: r.serviceName.slice(0, 200),
+              description: r.description.slice(0, 500),
+              file: file.slice(-200),
+            });
         }
       }
       if (problems.length) return { ok: false, rows: records.length, problems };
@@ -131,13 +173,23 @@ export function focusImportService(deps: FocusImportDeps) {
       for (const t of teamCache.values()) if (t) slugOf.set(t.id, t.slug);
       const groups = new Map<string, { team: string; category: string; amount: Money }>();
       for (const c of charges) {
-        const team = c.teamId === null ? 'shared (allocated)' : (slugOf.get(c.teamId) ?? [...features.values()].find((f) => f.id === c.featureId)?.slug ?? `team ${c.teamId}`);
+        const team =
+          c.teamId === null
+            ? 'shared (allocated)'
+            : (slugOf.get(c.teamId) ?? [...features.values()].find((f) => f.id === c.featureId)?.slug ?? `team ${c.teamId}`);
         const key = `${team}|${c.category}`;
         const g = groups.get(key) ?? { team, category: c.category, amount: 0n as Money };
         g.amount = (g.amount + c.amount) as Money;
         groups.set(key, g);
       }
-      return { ok: true, rows: records.length, charges: charges.length, ...stored, total: sum(charges.map((c) => c.amount)), byTeamCategory: [...groups.values()] };
+      return {
+        ok: true,
+        rows: records.length,
+        charges: charges.length,
+        ...stored,
+        total: sum(charges.map((c) => c.amount)),
+        byTeamCategory: [...groups.values()],
+      };
     },
   };
 }

@@ -21,7 +21,13 @@ export type HiddenOutcome =
   | { ok: false; problem: string; examples?: string[]; refused?: boolean }
   | { ok: false; fieldErrors: Partial<Record<HiddenCostField, string>> };
 
-export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: TeamsRepository; authz: Authz; timeZone: string; periods?: Pick<PeriodsRepository, 'locked'> }) {
+export function hiddenService(deps: {
+  hidden: HiddenCostsRepository;
+  teams: TeamsRepository;
+  authz: Authz;
+  timeZone: string;
+  periods?: Pick<PeriodsRepository, 'locked'>;
+}) {
   const { hidden, teams, authz, timeZone } = deps;
 
   /**
@@ -31,12 +37,18 @@ export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: Team
    */
   async function lockedRefusal(before: NewHiddenCost | null, after: NewHiddenCost | null, verb: string): Promise<string | null> {
     const locked = (await deps.periods?.locked()) ?? [];
-    const month = lockedMonthTouched(before, after, locked.map((p) => p.month));
+    const month = lockedMonthTouched(
+      before,
+      after,
+      locked.map((p) => p.month),
+    );
     if (month === null) return null;
     const state = locked.find((p) => p.month === month)!.status;
     const recurring = (after ?? before)!.kind !== 'one_off';
     return `${month} is ${state}: its numbers do not change, so I cannot ${verb} a cost that ${before && after ? 'changes' : 'charges'} it. ${
-      recurring ? `To change a recurring cost, end it (until ${month} or later) and add the new one from the first open month.` : 'Date it in an open month instead.'
+      recurring
+        ? `To change a recurring cost, end it (until ${month} or later) and add the new one from the first open month.`
+        : 'Date it in an open month instead.'
     }${state === 'closed' ? ` Finance can reopen ${month} first.` : ''} Nothing was changed.`;
   }
 
@@ -72,11 +84,14 @@ export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: Team
       // finance now (the form's private_metadata names the entry; it is never trusted).
       const current = await hidden.byId(editId);
       if (!current) return { ok: false, problem: `There is no hidden cost #${editId} any more. Nothing was changed.` };
-      if (!(current.author === userId || (await authz.isFinance(userId)))) return { ok: false, problem: `Only the author of #${editId} or finance can edit it. Nothing was changed.` };
+      if (!(current.author === userId || (await authz.isFinance(userId))))
+        return { ok: false, problem: `Only the author of #${editId} or finance can edit it. Nothing was changed.` };
       const lockedEdit = await lockedRefusal(current, resolved.cost, 'edit');
       if (lockedEdit) return { ok: false, problem: lockedEdit };
       const entry = await hidden.update(editId, resolved.cost, userId, now);
-      return entry ? { ok: true, entry, message: `Updated #${entry.id}: ${describeCost(resolved.cost, ctx)}.` } : { ok: false, problem: `There is no hidden cost #${editId}.` };
+      return entry
+        ? { ok: true, entry, message: `Updated #${entry.id}: ${describeCost(resolved.cost, ctx)}.` }
+        : { ok: false, problem: `There is no hidden cost #${editId}.` };
     }
     const lockedAdd = await lockedRefusal(null, resolved.cost, 'add');
     if (lockedAdd) return { ok: false, problem: lockedAdd };
@@ -88,10 +103,19 @@ export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: Team
   function describeCost(c: NewHiddenCost, ctx: Awaited<ReturnType<typeof context>>): string {
     const category = c.category.replace(/_/g, ' ').replace(/\b(db|api|llm|gpu)\b/gi, (w) => w.toUpperCase());
     const when =
-      c.kind === 'one_off' ? ` of ${category} on ${c.date}` : c.kind === 'monthly' ? ` a month of ${category} from ${c.fromMonth}${c.untilMonth ? ` to ${c.untilMonth}` : ''}` : ` of ${category} per ${c.unit === 'request' ? 'request' : 'work item'}${c.fromMonth ? ` from ${c.fromMonth}` : ''}`;
+      c.kind === 'one_off'
+        ? ` of ${category} on ${c.date}`
+        : c.kind === 'monthly'
+          ? ` a month of ${category} from ${c.fromMonth}${c.untilMonth ? ` to ${c.untilMonth}` : ''}`
+          : ` of ${category} per ${c.unit === 'request' ? 'request' : 'work item'}${c.fromMonth ? ` from ${c.fromMonth}` : ''}`;
     const teamName = (id: number) => ctx.teamList.find((t) => t.id === id)?.slug ?? `team ${id}`;
     const t = c.target;
-    const target = t.type === 'team' ? `for ${teamName(t.teamId)}` : t.type === 'feature' ? `for ${ctx.featureList.find((f) => f.id === t.featureId)?.slug ?? `feature ${t.featureId}`}` : `shared ${describeRule(t.rule, teamName).replace('direct API spend', 'API spend')}`;
+    const target =
+      t.type === 'team'
+        ? `for ${teamName(t.teamId)}`
+        : t.type === 'feature'
+          ? `for ${ctx.featureList.find((f) => f.id === t.featureId)?.slug ?? `feature ${t.featureId}`}`
+          : `shared ${describeRule(t.rule, teamName).replace('direct API spend', 'API spend')}`;
     return `${formatMoney(c.amount)}${when}, ${target}`;
   }
 
@@ -115,12 +139,16 @@ export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: Team
     },
 
     /** What the add/edit form needs; an edit is refused unless the user wrote the entry or is finance. */
-    async formData(userId: string, entryId?: number): Promise<{ ok: true; categories: string[]; entry?: HiddenCostListing; targetText?: string } | { ok: false; message: string }> {
+    async formData(
+      userId: string,
+      entryId?: number,
+    ): Promise<{ ok: true; categories: string[]; entry?: HiddenCostListing; targetText?: string } | { ok: false; message: string }> {
       const categories = await hidden.categories();
       if (entryId === undefined) return { ok: true, categories };
       const entry = await hidden.byId(entryId);
       if (!entry) return { ok: false, message: `There is no hidden cost #${entryId}. \`/aicost hidden\` lists them.` };
-      if (!(entry.author === userId || (await authz.isFinance(userId)))) return { ok: false, message: `Only the author of #${entry.id} or finance can edit it. Nothing was changed.` };
+      if (!(entry.author === userId || (await authz.isFinance(userId))))
+        return { ok: false, message: `Only the author of #${entry.id} or finance can edit it. Nothing was changed.` };
       const [teamList, featureList] = await Promise.all([teams.list(), teams.listFeatures()]);
       return { ok: true, categories, entry, targetText: targetText(entry, teamList, featureList) };
     },
@@ -142,7 +170,9 @@ export function hiddenService(deps: { hidden: HiddenCostsRepository; teams: Team
       return { ok: true, message: `Deleted hidden cost #${id}. The change is in the audit log.` };
     },
 
-    async list(slug: string | null): Promise<{ entries: HiddenCostListing[]; teamList: TeamRecord[]; featureList: { id: number; slug: string; teamId: number | null }[]; unknown?: string }> {
+    async list(
+      slug: string | null,
+    ): Promise<{ entries: HiddenCostListing[]; teamList: TeamRecord[]; featureList: { id: number; slug: string; teamId: number | null }[]; unknown?: string }> {
       const [entries, teamList, featureList] = await Promise.all([hidden.active(), teams.list(), teams.listFeatures()]);
       if (slug === null) return { entries, teamList, featureList };
       const team = teamList.find((t) => t.slug === slug);

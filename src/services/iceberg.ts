@@ -43,7 +43,16 @@ export function icebergService(deps: { trueCost: TrueCostService; teams: TeamsRe
     async feature(slug: string, period: Period, now: Date): Promise<FeatureIceberg | UnknownName> {
       const features = await teams.listFeatures();
       const feature = features.find((f) => f.slug === slug);
-      if (!feature) return { kind: 'unknown', what: 'feature', typed: slug, suggestions: closest(slug, features.map((f) => f.slug)) };
+      if (!feature)
+        return {
+          kind: 'unknown',
+          what: 'feature',
+          typed: slug,
+          suggestions: closest(
+            slug,
+            features.map((f) => f.slug),
+          ),
+        };
       const cost = await trueCost.periodCost(period, now, { withUsage: true });
       const f = cost.features.get(feature.id);
       let allocated = 0n as Money;
@@ -67,29 +76,58 @@ export function icebergService(deps: { trueCost: TrueCostService; teams: TeamsRe
         period,
         asOf: cost.window.to,
         requests: f?.requests ?? 0,
-        economics: unitEconomics({ direct: f?.direct ?? (0n as Money), hidden: f?.hidden ?? new Map(), allocated, workItems: f?.workItems ?? 0, baselinePerUnit: baseline }),
+        economics: unitEconomics({
+          direct: f?.direct ?? (0n as Money),
+          hidden: f?.hidden ?? new Map(),
+          allocated,
+          workItems: f?.workItems ?? 0,
+          baselinePerUnit: baseline,
+        }),
       };
     },
 
     async team(slug: string | null, period: Period, now: Date): Promise<TeamIceberg | UnknownName> {
       const all = await teams.list();
-      const team = slug === null ? null : all.find((t) => t.slug === slug) ?? (await teams.bySlug(slug));
-      if (slug !== null && !team) return { kind: 'unknown', what: 'team', typed: slug, suggestions: closest(slug, all.map((t) => t.slug)) };
+      const team = slug === null ? null : (all.find((t) => t.slug === slug) ?? (await teams.bySlug(slug)));
+      if (slug !== null && !team)
+        return {
+          kind: 'unknown',
+          what: 'team',
+          typed: slug,
+          suggestions: closest(
+            slug,
+            all.map((t) => t.slug),
+          ),
+        };
       const cost = await trueCost.periodCost(period, now);
       if (team) {
         const t = cost.teams.get(team.id);
         return {
-          kind: 'team-iceberg', title: `Team ${team.name}`, period, asOf: cost.window.to,
-          direct: t?.direct ?? (0n as Money), hidden: t?.hidden ?? new Map(), allocated: t?.allocated ?? (0n as Money),
-          unallocated: null, unattributed: null, total: t?.total ?? (0n as Money),
+          kind: 'team-iceberg',
+          title: `Team ${team.name}`,
+          period,
+          asOf: cost.window.to,
+          direct: t?.direct ?? (0n as Money),
+          hidden: t?.hidden ?? new Map(),
+          allocated: t?.allocated ?? (0n as Money),
+          unallocated: null,
+          unattributed: null,
+          total: t?.total ?? (0n as Money),
         };
       }
       const hidden = new Map<string, Money>();
       for (const t of cost.teams.values()) for (const [c, a] of t.hidden) hidden.set(c, ((hidden.get(c) ?? 0n) + a) as Money);
       return {
-        kind: 'team-iceberg', title: 'Organisation', period, asOf: cost.window.to,
-        direct: cost.directTotal, hidden, allocated: sum([...cost.teams.values()].map((t) => t.allocated)),
-        unallocated: cost.unallocated, unattributed: cost.unattributed, total: cost.grandTotal,
+        kind: 'team-iceberg',
+        title: 'Organisation',
+        period,
+        asOf: cost.window.to,
+        direct: cost.directTotal,
+        hidden,
+        allocated: sum([...cost.teams.values()].map((t) => t.allocated)),
+        unallocated: cost.unallocated,
+        unattributed: cost.unattributed,
+        total: cost.grandTotal,
       };
     },
   };

@@ -18,7 +18,10 @@ export interface MarginDeps {
   };
   costs: {
     teamCustomerSummary(f: { from: Date; to: Date }): Promise<{ teamId: number | null; customer: string | null; amount: Money }[]>;
-    customerBreakdown(f: { from: Date; to: Date }, customers: string[]): Promise<{ featureId: number | null; model: string | null; amount: Money; count: number; unpriced: number }[]>;
+    customerBreakdown(
+      f: { from: Date; to: Date },
+      customers: string[],
+    ): Promise<{ featureId: number | null; model: string | null; amount: Money; count: number; unpriced: number }[]>;
     knownCustomers(): Promise<string[]>;
   };
   trueCost: { periodCost(period: Period, now: Date): Promise<{ teams: Map<number, { hiddenTotal: Money; allocated: Money }> }> };
@@ -70,7 +73,8 @@ export function marginService(deps: MarginDeps) {
     const teamExtra = new Map<number, Money>();
     for (const [id, t] of cost.teams) teamExtra.set(id, (t.hiddenTotal + t.allocated) as Money);
     return customerMonth({
-      month, teamExtra,
+      month,
+      teamExtra,
       spend: summary.map((s) => ({ teamId: s.teamId, customer: s.customer === null ? null : (aliases.get(s.customer) ?? s.customer), amount: s.amount })),
       revenue: revenue.map((r) => ({ customer: aliases.get(r.customer) ?? r.customer, amount: r.amount, plan: r.plan })),
     });
@@ -86,7 +90,10 @@ export function marginService(deps: MarginDeps) {
     return out;
   }
 
-  const labelOf = (months: string[]) => (months.length === 1 ? monthPeriod(months[0]!, timeZone).label : `${monthPeriod(months[0]!, timeZone).label} to ${monthPeriod(months[months.length - 1]!, timeZone).label}`);
+  const labelOf = (months: string[]) =>
+    months.length === 1
+      ? monthPeriod(months[0]!, timeZone).label
+      : `${monthPeriod(months[0]!, timeZone).label} to ${monthPeriod(months[months.length - 1]!, timeZone).label}`;
   const windowOf = (months: string[], now: Date) => {
     const from = monthPeriod(months[0]!, timeZone).from;
     const to = monthPeriod(months[months.length - 1]!, timeZone).to;
@@ -99,7 +106,16 @@ export function marginService(deps: MarginDeps) {
       const aliases = await deps.revenue.aliases();
       const r = await results(months, now, aliases);
       const w = windowOf(months, now);
-      return { kind: 'margin', label: labelOf(months), asOf: w.to, running: w.running, figures: marginFigures(months, months.flatMap((m) => (r.has(m) ? [r.get(m)!] : []))) };
+      return {
+        kind: 'margin',
+        label: labelOf(months),
+        asOf: w.to,
+        running: w.running,
+        figures: marginFigures(
+          months,
+          months.flatMap((m) => (r.has(m) ? [r.get(m)!] : [])),
+        ),
+      };
     },
 
     async customer(typed: string, months: string[], userId: string, now: Date): Promise<MarginAnswer> {
@@ -113,22 +129,40 @@ export function marginService(deps: MarginDeps) {
       const trendMonths: string[] = [months[months.length - 1]!];
       while (trendMonths.length < TREND_MONTHS) trendMonths.unshift(previousMonth(trendMonths[0]!));
       const all = await results([...new Set([...trendMonths, ...months])].sort(), now, aliases);
-      const figures = marginFigures(months, months.flatMap((m) => (all.has(m) ? [all.get(m)!] : [])));
+      const figures = marginFigures(
+        months,
+        months.flatMap((m) => (all.has(m) ? [all.get(m)!] : [])),
+      );
       const row = figures.customers.find((c) => c.customer === customer) ?? null;
       const w = windowOf(months, now);
       const [rows, features] = await Promise.all([deps.costs.customerBreakdown({ from: w.from, to: w.to }, names), deps.features()]);
       const slug = new Map(features.map((f) => [f.id, f.slug]));
       const sorted = rows
-        .map((r) => ({ feature: r.featureId === null ? '(no feature)' : (slug.get(r.featureId) ?? `feature #${r.featureId}`), model: r.model ?? '(no model)', exact: r.amount, calls: r.count, unpriced: r.unpriced }))
+        .map((r) => ({
+          feature: r.featureId === null ? '(no feature)' : (slug.get(r.featureId) ?? `feature #${r.featureId}`),
+          model: r.model ?? '(no model)',
+          exact: r.amount,
+          calls: r.count,
+          unpriced: r.unpriced,
+        }))
         .sort((a, b) => (a.exact === b.exact ? a.feature.localeCompare(b.feature) : a.exact > b.exact ? -1 : 1));
-      const footed = footCents(sorted.map((r) => r.exact), row?.direct);
+      const footed = footCents(
+        sorted.map((r) => r.exact),
+        row?.direct,
+      );
       const trend = trendMonths.map((m) => {
         const f = all.has(m) ? marginFigures([m], [all.get(m)!]) : null;
         const c = f?.customers.find((x) => x.customer === customer);
         return { month: m, revenue: c?.revenue ?? null, cost: c?.cost ?? (0n as Money), margin: c?.margin ?? (0n as Money), costShare: c?.costShare ?? null };
       });
       return {
-        kind: 'customer', customer, aliases: names.slice(1), label: labelOf(months), asOf: w.to, running: w.running, row,
+        kind: 'customer',
+        customer,
+        aliases: names.slice(1),
+        label: labelOf(months),
+        asOf: w.to,
+        running: w.running,
+        row,
         breakdown: sorted.map((r, i) => ({ feature: r.feature, model: r.model, amount: footed.parts[i]!, calls: r.calls })),
         unpricedCalls: sorted.reduce((s, r) => s + r.unpriced, 0),
         trend,

@@ -84,10 +84,7 @@ export function reconcileService(deps: ReconcileDeps) {
     const billed = (await billing.billed(first, end)).filter((b) => wanted.has(b.day));
     // No bill in range (no admin key, or not read yet): nothing to reconcile, and no scan of the entries.
     if (billed.length === 0) return [];
-    const [observedRows, mappings] = await Promise.all([
-      billing.observed(new Date(`${first}T00:00:00Z`), new Date(`${end}T00:00:00Z`)),
-      billing.mappings(),
-    ]);
+    const [observedRows, mappings] = await Promise.all([billing.observed(new Date(`${first}T00:00:00Z`), new Date(`${end}T00:00:00Z`)), billing.mappings()]);
     const observed = [];
     for (const o of observedRows) {
       const provider = billingProviderOf(o.provider, o.model);
@@ -112,14 +109,24 @@ export function reconcileService(deps: ReconcileDeps) {
           if (g.unobserved === 0n) continue;
           const note = `${d.provider} billed ${d.day}, not seen by the observability sources`;
           if (g.teamId !== null) lines.push(line(UNOBSERVED_CATEGORY, g.unobserved, d.day, { type: 'team', teamId: g.teamId }, note, `${d.provider} billing`));
-          else if (deps.unmapped === 'allocate') lines.push(line(UNOBSERVED_CATEGORY, g.unobserved, d.day, { type: 'shared', rule: { type: 'direct_spend' } }, note, `${d.provider} billing`));
-          else unassigned.push({ line: line(UNOBSERVED_CATEGORY, g.unobserved, d.day, { type: 'shared', rule: { type: 'direct_spend' } }, note, `${d.provider} billing`), reason: `unobserved ${d.provider} spend of unmapped projects` });
+          else if (deps.unmapped === 'allocate')
+            lines.push(line(UNOBSERVED_CATEGORY, g.unobserved, d.day, { type: 'shared', rule: { type: 'direct_spend' } }, note, `${d.provider} billing`));
+          else
+            unassigned.push({
+              line: line(UNOBSERVED_CATEGORY, g.unobserved, d.day, { type: 'shared', rule: { type: 'direct_spend' } }, note, `${d.provider} billing`),
+              reason: `unobserved ${d.provider} spend of unmapped projects`,
+            });
         }
       }
       const wanted = new Set(days);
       for (const c of charges) {
         if (!wanted.has(c.day)) continue;
-        const target: HiddenCostTarget = c.featureId !== null ? { type: 'feature', featureId: c.featureId } : c.teamId !== null ? { type: 'team', teamId: c.teamId } : { type: 'shared', rule: { type: 'direct_spend' } };
+        const target: HiddenCostTarget =
+          c.featureId !== null
+            ? { type: 'feature', featureId: c.featureId }
+            : c.teamId !== null
+              ? { type: 'team', teamId: c.teamId }
+              : { type: 'shared', rule: { type: 'direct_spend' } };
         lines.push(line(c.category, c.amount, c.day, target, `${c.providerName ?? ''} ${c.serviceName ?? ''}`.trim(), `FOCUS ${c.file}`));
       }
       return { lines, unassigned };
@@ -141,7 +148,15 @@ export function reconcileService(deps: ReconcileDeps) {
       for (const d of ds) {
         for (const g of d.groups) {
           const key = `${p}|${g.teamId ?? ''}`;
-          const s = groups.get(key) ?? { provider: p, team: slug(g.teamId), scopes: [], billed: 0n as Money, observed: 0n as Money, unobserved: 0n as Money, coveragePct: null };
+          const s = groups.get(key) ?? {
+            provider: p,
+            team: slug(g.teamId),
+            scopes: [],
+            billed: 0n as Money,
+            observed: 0n as Money,
+            unobserved: 0n as Money,
+            coveragePct: null,
+          };
           s.billed = (s.billed + g.billed) as Money;
           s.observed = (s.observed + g.observed) as Money;
           s.unobserved = (s.unobserved + g.unobserved) as Money;
@@ -152,9 +167,15 @@ export function reconcileService(deps: ReconcileDeps) {
     }
     for (const g of groups.values()) g.coveragePct = coveragePct(g.observed, g.billed);
     const abs = (m: bigint) => (m < 0n ? -m : m);
-    const worstDays = [...gaps].sort((a, b) => (abs(b.unobserved) > abs(a.unobserved) ? 1 : abs(b.unobserved) < abs(a.unobserved) ? -1 : a.day.localeCompare(b.day))).slice(0, 5)
+    const worstDays = [...gaps]
+      .sort((a, b) => (abs(b.unobserved) > abs(a.unobserved) ? 1 : abs(b.unobserved) < abs(a.unobserved) ? -1 : a.day.localeCompare(b.day)))
+      .slice(0, 5)
       .map((d) => ({ provider: d.provider, day: d.day, billed: d.billed, observed: d.observed, unobserved: d.unobserved }));
-    const total = { billed: sum(providers.map((p) => p.billed)), observed: sum(providers.map((p) => p.observed)), unobserved: sum(providers.map((p) => p.unobserved)) };
+    const total = {
+      billed: sum(providers.map((p) => p.billed)),
+      observed: sum(providers.map((p) => p.observed)),
+      unobserved: sum(providers.map((p) => p.unobserved)),
+    };
     return { period, completeBefore: utcDay(now), providers, groups: [...groups.values()], worstDays, total, unmapped: deps.unmapped };
   }
 
@@ -183,7 +204,10 @@ export function reconcileService(deps: ReconcileDeps) {
       const mapping: BillingMappingRecord = { provider: p, scopeType: t, scopeId, teamId: team.id };
       const before = await billing.setMapping(mapping, userId);
       await deps.audit?.({ actor: userId, action: 'billing.map', entity: 'billing-mapping', entityId: `${p}:${scopeId}`, before, after: mapping }, now);
-      return { ok: true, message: `${p} ${t} ${scopeId} now belongs to ${team.slug}: its unobserved spend is ${team.slug}'s from now on (also for open past months).` };
+      return {
+        ok: true,
+        message: `${p} ${t} ${scopeId} now belongs to ${team.slug}: its unobserved spend is ${team.slug}'s from now on (also for open past months).`,
+      };
     },
 
     /** The providers whose unobserved share of the completed UTC week [weekStart, +7d) is above the threshold. */
@@ -198,7 +222,7 @@ export function reconcileService(deps: ReconcileDeps) {
         if (billed <= 0n) continue;
         const observed = sum(ds.map((d) => d.observed));
         const unobserved = (billed - observed) as Money;
-        const sharePct = (Number((unobserved * 10_000n) / billed) / 100);
+        const sharePct = Number((unobserved * 10_000n) / billed) / 100;
         if (sharePct > deps.alertPct) out.push({ provider: p, weekStart, billed, observed, unobserved, sharePct });
       }
       return out;

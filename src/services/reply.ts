@@ -27,9 +27,7 @@ export interface ReplyParts {
 }
 
 /** What `/aicost` answers, as data: presentation turns it into text (the terminal) or Block Kit (Slack). */
-export type ChartSpec =
-  | { type: 'daily'; title: string; daily: SpendReport['daily'] }
-  | { type: 'split'; title: string; labels: string[]; values: bigint[] };
+export type ChartSpec = { type: 'daily'; title: string; daily: SpendReport['daily'] } | { type: 'split'; title: string; labels: string[]; values: bigint[] };
 
 export type Reply =
   | SpendReport

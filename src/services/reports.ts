@@ -113,7 +113,13 @@ export function reportService(deps: ReportDeps) {
 
   function ranked(rows: GroupRow[], label: (key: string | null) => string, total: Money, previous?: GroupRow[], maxRows = TOP_ROWS): RankedRow[] {
     const before = new Map((previous ?? []).map((r) => [r.key, r.amount]));
-    const out: RankedRow[] = rows.map((r) => ({ label: label(r.key), amount: r.amount, count: r.count, share: ratio(r.amount, total), ...(previous ? { previous: (before.get(r.key) ?? 0n) as Money } : {}) }));
+    const out: RankedRow[] = rows.map((r) => ({
+      label: label(r.key),
+      amount: r.amount,
+      count: r.count,
+      share: ratio(r.amount, total),
+      ...(previous ? { previous: (before.get(r.key) ?? 0n) as Money } : {}),
+    }));
     // What spent last period and nothing now is a mover too: listed with $0.00 (while there is room).
     const shown = new Set(rows.map((r) => r.key));
     for (const p of previous ?? []) {
@@ -129,12 +135,12 @@ export function reportService(deps: ReportDeps) {
 
   async function featureLabel(): Promise<(key: string | null) => string> {
     const features = new Map((await teams.listFeatures()).map((f: FeatureRecord) => [String(f.id), f.slug]));
-    return (key) => (key === null ? NO_VALUE.feature : features.get(key) ?? `feature #${key}`);
+    return (key) => (key === null ? NO_VALUE.feature : (features.get(key) ?? `feature #${key}`));
   }
 
   async function teamLabel(): Promise<(key: string | null) => string> {
     const all = new Map((await teams.list()).map((t) => [String(t.id), t.slug]));
-    return (key) => (key === null ? UNATTRIBUTED : all.get(key) ?? `team #${key}`);
+    return (key) => (key === null ? UNATTRIBUTED : (all.get(key) ?? `team #${key}`));
   }
 
   /** Spend of one or more teams, or of the whole organisation when `scope` is null. */
@@ -232,13 +238,13 @@ export function reportService(deps: ReportDeps) {
       const prev = previousComparable(period, now, timeZone);
       const prevFilter = { from: prev.from, to: prev.to };
       const prevSummary = dim === 'team' || dim === 'feature' ? await costs.teamFeatureSummary(prevFilter) : null;
-      const prevRows = dim === 'team' ? rollup(prevSummary!, 'teamId') : dim === 'feature' ? rollup(prevSummary!, 'featureId') : await costs.groupBy(dim, prevFilter);
+      const prevRows =
+        dim === 'team' ? rollup(prevSummary!, 'teamId') : dim === 'feature' ? rollup(prevSummary!, 'featureId') : await costs.groupBy(dim, prevFilter);
       const byTeam = dim === 'team' ? rows : rollup(summary, 'teamId');
       const unpriced = summary.reduce((n, r) => n + r.unpriced, 0);
       const total = sum(rows.map((r) => r.amount));
       const unattributed = byTeam.find((r) => r.key === null)?.amount ?? (0n as Money);
-      const label =
-        dim === 'team' ? await teamLabel() : dim === 'feature' ? await featureLabel() : (key: string | null) => key ?? NO_VALUE[dim];
+      const label = dim === 'team' ? await teamLabel() : dim === 'feature' ? await featureLabel() : (key: string | null) => key ?? NO_VALUE[dim];
       return {
         kind: 'top',
         dimension,

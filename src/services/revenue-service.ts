@@ -8,7 +8,11 @@ import type { Authz } from './authz.ts';
  * transaction with its audit entry; a file with any bad row is refused whole and stores nothing.
  */
 export interface RevenueStore {
-  replaceMonths(rows: { customer: string; month: string; amount: Money; plan: string | null }[], months: string[], meta: { importId: string; actor: string; at: Date; source: string }): Promise<{ before: Map<string, { rows: number; total: Money }> }>;
+  replaceMonths(
+    rows: { customer: string; month: string; amount: Money; plan: string | null }[],
+    months: string[],
+    meta: { importId: string; actor: string; at: Date; source: string },
+  ): Promise<{ before: Map<string, { rows: number; total: Money }> }>;
   aliases(): Promise<Map<string, string>>;
   setAlias(alias: string, customer: string, actor: string, at: Date): Promise<{ before: string | null }>;
   removeAlias(alias: string, actor: string, at: Date): Promise<boolean>;
@@ -43,11 +47,19 @@ export function revenueService(deps: { store: RevenueStore; authz: Authz }) {
       const importId = randomUUID();
       const { before } = await store.replaceMonths(parsed.rows, parsed.months, { importId, actor: ctx.actor, at: ctx.now, source: ctx.source });
       return {
-        ok: true, importId, rows: parsed.rows.length,
+        ok: true,
+        importId,
+        rows: parsed.rows.length,
         months: parsed.months.map((month) => {
           const rows = parsed.rows.filter((r) => r.month === month);
           const b = before.get(month);
-          return { month, rows: rows.length, total: rows.reduce((s, r) => s + r.amount, 0n) as Money, replacedRows: b?.rows ?? 0, replacedTotal: b?.total ?? (0n as Money) };
+          return {
+            month,
+            rows: rows.length,
+            total: rows.reduce((s, r) => s + r.amount, 0n) as Money,
+            replacedRows: b?.rows ?? 0,
+            replacedTotal: b?.total ?? (0n as Money),
+          };
         }),
       };
     },
@@ -58,7 +70,9 @@ export function revenueService(deps: { store: RevenueStore; authz: Authz }) {
       const [verb, a, b, ...extra] = words;
       if (verb === 'aliases' && !a) return { ok: true, action: 'list', aliases: [...(await store.aliases())].sort((x, y) => x[0].localeCompare(y[0])) };
       if (verb === 'unalias' && a && !b) {
-        return (await store.removeAlias(a, actor, now)) ? { ok: true, action: 'removed', alias: a } : { ok: false, problem: `There is no customer alias "${a}".` };
+        return (await store.removeAlias(a, actor, now))
+          ? { ok: true, action: 'removed', alias: a }
+          : { ok: false, problem: `There is no customer alias "${a}".` };
       }
       if (verb === 'alias' && a && b && !extra.length) {
         if (!CUSTOMER_ID.test(a) || !CUSTOMER_ID.test(b)) return { ok: false, problem: 'A customer id is up to 200 characters with no spaces, <, > or &.' };

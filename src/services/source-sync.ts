@@ -120,8 +120,20 @@ export async function syncSource(opts: SyncSourceOptions): Promise<SyncResult> {
       : new Date(opts.now.getTime() - firstRunDays(opts.backfillDays) * DAY_MS));
 
   const result: SyncResult = {
-    source, ok: true, error: null, from, to, records: 0, rejected: 0, pages: 0, windows: 0,
-    inserted: 0, updated: 0, unchanged: 0, watermark, durationMs: 0,
+    source,
+    ok: true,
+    error: null,
+    from,
+    to,
+    records: 0,
+    rejected: 0,
+    pages: 0,
+    windows: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    watermark,
+    durationMs: 0,
   };
   const windowsTotal = countWindows(from, to, windowMs);
   const report = (window: { from: Date; to: Date }) => {
@@ -211,8 +223,20 @@ export async function syncAll(clients: readonly SourceClient[], opts: SyncOption
     } catch (e) {
       const to = opts.to ?? opts.now;
       results.push({
-        source: client.source, ok: false, error: errorMessage(e), from: opts.from ?? to, to,
-        records: 0, rejected: 0, pages: 0, windows: 0, inserted: 0, updated: 0, unchanged: 0, watermark: null, durationMs: 0,
+        source: client.source,
+        ok: false,
+        error: errorMessage(e),
+        from: opts.from ?? to,
+        to,
+        records: 0,
+        rejected: 0,
+        pages: 0,
+        windows: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        watermark: null,
+        durationMs: 0,
       });
     }
   }

@@ -3,7 +3,6 @@ import type { NormalizedCost, RejectedSourceRecord, SourceName } from './ports/s
 
 export type { RejectedSourceRecord };
 
-
 /** A page of records; `rejected` holds what was kept aside while reading it. */
 export type SourcePage = NormalizedCost[] & { rejected?: RejectedSourceRecord[] };
 

@@ -31,7 +31,12 @@ export interface SyncStatusView {
 }
 
 export function syncService(deps: {
-  store: CostStore; clients: SourceClient[]; backfillDays: number; authz: Authz; log: Log; afterSync?: (now: Date) => Promise<void>;
+  store: CostStore;
+  clients: SourceClient[];
+  backfillDays: number;
+  authz: Authz;
+  log: Log;
+  afterSync?: (now: Date) => Promise<void>;
   /** Records who started a sync (the audit log). */
   audit?: (entry: { actor: string; action: string; entity: string; entityId?: string | null; after?: unknown }, at: Date) => Promise<void>;
   /** Sees each run's results (the /metrics counters). */
@@ -46,14 +51,34 @@ export function syncService(deps: {
 
   async function run(now: Date, opts: { source?: string; from?: Date; to?: Date; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult[]> {
     const chosen = opts.source ? clients.filter((c) => c.source === opts.source) : clients;
-    const results = chosen.length ? await syncAll(chosen, { store, now, backfillDays: deps.backfillDays, from: opts.from, to: opts.to, onProgress: opts.onProgress }) : [];
+    const results = chosen.length
+      ? await syncAll(chosen, { store, now, backfillDays: deps.backfillDays, from: opts.from, to: opts.to, onProgress: opts.onProgress })
+      : [];
     // Provider billing (OpenAI, Anthropic) syncs with the others, reported in the same shape.
     for (const b of billing.clients.filter((c) => !opts.source || c.provider === opts.source)) {
       const started = Date.now();
-      const r = await syncBilling(b, billing.store, { now, backfillDays: deps.backfillDays, rereadDays: deps.billing?.rereadDays, from: opts.from, to: opts.to });
+      const r = await syncBilling(b, billing.store, {
+        now,
+        backfillDays: deps.backfillDays,
+        rereadDays: deps.billing?.rereadDays,
+        from: opts.from,
+        to: opts.to,
+      });
       results.push({
-        source: r.provider, ok: r.ok, error: r.error ?? null, from: r.from, to: r.to, records: r.rows, pages: r.days, windows: r.days,
-        watermark: null, durationMs: Date.now() - started, inserted: r.rows, updated: 0, unchanged: 0, rejected: 0,
+        source: r.provider,
+        ok: r.ok,
+        error: r.error ?? null,
+        from: r.from,
+        to: r.to,
+        records: r.rows,
+        pages: r.days,
+        windows: r.days,
+        watermark: null,
+        durationMs: Date.now() - started,
+        inserted: r.rows,
+        updated: 0,
+        unchanged: 0,
+        rejected: 0,
       });
     }
     for (const r of results) {
@@ -73,8 +98,13 @@ export function syncService(deps: {
       return {
         source,
         configured: billed ? billing.clients.some((c) => c.provider === source) : clients.some((c) => c.source === source),
-        lastSuccess: s?.lastSuccess ?? null, lastRunAt: s?.lastRunAt ?? null, lastError: s?.lastError ?? null, lastErrorAt: s?.lastErrorAt ?? null,
-        watermark: s?.watermark ?? null, recordsTotal: s?.recordsTotal ?? 0, lastRecords: s?.lastRecords ?? 0,
+        lastSuccess: s?.lastSuccess ?? null,
+        lastRunAt: s?.lastRunAt ?? null,
+        lastError: s?.lastError ?? null,
+        lastErrorAt: s?.lastErrorAt ?? null,
+        watermark: s?.watermark ?? null,
+        recordsTotal: s?.recordsTotal ?? 0,
+        lastRecords: s?.lastRecords ?? 0,
       };
     });
   }

@@ -94,7 +94,13 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
     const usageByTeam = new Map(teamUsage.map((u) => [u.key, u]));
     const basis: AllocationBasis[] = allTeams.map((t) => {
       const u = usageByTeam.get(t.id);
-      return { teamId: t.id, directSpend: directByTeam.get(t.id) ?? (0n as Money), requests: u?.requests ?? 0, tokens: u?.tokens ?? 0n, workItems: u?.workItems ?? 0 };
+      return {
+        teamId: t.id,
+        directSpend: directByTeam.get(t.id) ?? (0n as Money),
+        requests: u?.requests ?? 0,
+        tokens: u?.tokens ?? 0n,
+        workItems: u?.workItems ?? 0,
+      };
     });
     const attribution = attributeHiddenCosts(lines, basis, new Map(features.map((f) => [f.id, f.teamId])));
     // Unobserved API spend is shown as such on each team, whether mapped to it or allocated to it.
@@ -121,8 +127,14 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
       const hiddenTotal = sum(h?.hidden.values() ?? []);
       const allocated = h?.allocated ?? (0n as Money);
       result.set(teamId, {
-        teamId, direct, hidden: h?.hidden ?? new Map(), hiddenTotal, allocated, allocations: h?.allocations ?? [],
-        total: (direct + hiddenTotal + allocated) as Money, requests: requestsByTeam.get(teamId) ?? 0,
+        teamId,
+        direct,
+        hidden: h?.hidden ?? new Map(),
+        hiddenTotal,
+        allocated,
+        allocations: h?.allocations ?? [],
+        total: (direct + hiddenTotal + allocated) as Money,
+        requests: requestsByTeam.get(teamId) ?? 0,
       });
     }
     const featureMap: PeriodCost['features'] = new Map();
@@ -164,7 +176,9 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
       const today = dayStart(dayKey(now, timeZone), timeZone);
       const trailingFrom = dayStart(dayKey(new Date(today.getTime() - 30 * 86_400_000 + 12 * 3_600_000), timeZone), timeZone);
       const [full, soFar, trailing] = await Promise.all([
-        periodCost(month, month.to), soFarCost ?? periodCost(month, now), costs.groupBy('team', { from: trailingFrom, to: today }),
+        periodCost(month, month.to),
+        soFarCost ?? periodCost(month, now),
+        costs.groupBy('team', { from: trailingFrom, to: today }),
       ]);
       const out = new Map<number, Money>();
       const add = (teamId: number, m: bigint) => out.set(teamId, ((out.get(teamId) ?? 0n) + m) as Money);
@@ -183,7 +197,11 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
           byEntry.set(a.entryId, e);
         }
       }
-      for (const t of soFar.teams.values()) for (const a of t.allocations) { const e = byEntry.get(a.entryId); if (e) e.done += a.amount; }
+      for (const t of soFar.teams.values())
+        for (const a of t.allocations) {
+          const e = byEntry.get(a.entryId);
+          if (e) e.done += a.amount;
+        }
       const trailingDirect = new Map(trailing.filter((r) => r.key !== null).map((r) => [Number(r.key), r.amount as bigint]));
       for (const e of byEntry.values()) {
         const fullTotal = [...e.full.values()].reduce((a, b) => a + b, 0n);
@@ -194,7 +212,10 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
         let weights = teamIds.map((id) => (follows ? (trailingDirect.get(id) ?? 0n) : (e.full.get(id) ?? 0n)));
         if (weights.every((w) => w <= 0n)) weights = teamIds.map((id) => e.full.get(id) ?? 0n);
         if (weights.every((w) => w <= 0n)) continue;
-        allocate(rest, weights.map((w) => (w > 0n ? w : 0n))).forEach((m, i) => add(teamIds[i]!, m));
+        allocate(
+          rest,
+          weights.map((w) => (w > 0n ? w : 0n)),
+        ).forEach((m, i) => add(teamIds[i]!, m));
       }
       return out;
     },

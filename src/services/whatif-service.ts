@@ -81,7 +81,11 @@ const usageOf = (c: WhatIfCall): CallUsage => ({ input: c.inputTokens, output: c
 
 /** Prices every call on `model` at its own instant; the days with no price are collected instead of counted as $0. */
 function priceAll(prices: PriceTable, model: string, provider: string | null, calls: WhatIfCall[]): { total: Money | null; missingDays: string[] } {
-  return prices.priceCalls(model, provider, calls.map((c) => ({ usage: usageOf(c), at: c.occurredAt })));
+  return prices.priceCalls(
+    model,
+    provider,
+    calls.map((c) => ({ usage: usageOf(c), at: c.occurredAt })),
+  );
 }
 
 /** The aggregate usage of some calls, priced once at their middle instant: only to rank candidates. */
@@ -91,14 +95,25 @@ function roughPrice(prices: PriceTable, model: string, provider: string, calls: 
   // Rank on average-sized calls so tiered (long-context) prices are not triggered by the sum.
   const n = calls.length;
   const avg = (f: (c: WhatIfCall) => number) => Math.round(calls.reduce((s, c) => s + f(c), 0) / n);
-  const usage = { input: avg((c) => c.inputTokens), output: avg((c) => c.outputTokens), cacheRead: avg((c) => c.cacheReadTokens), cacheWrite: avg((c) => c.cacheWriteTokens) };
+  const usage = {
+    input: avg((c) => c.inputTokens),
+    output: avg((c) => c.outputTokens),
+    cacheRead: avg((c) => c.cacheReadTokens),
+    cacheWrite: avg((c) => c.cacheWriteTokens),
+  };
   if (usage.cacheRead + usage.cacheWrite > usage.input) usage.input = usage.cacheRead + usage.cacheWrite;
   const p = prices.price(model, provider, usage, mid);
   return p === null ? null : ((p * BigInt(n)) as Money);
 }
 
 /** The cheapest same-provider, same-family model for these calls (exact per-call prices), or null. */
-export function cheapestFor(prices: PriceTable, model: string, provider: string | null, calls: WhatIfCall[], actual: Money): { on: string; cost: Money } | null {
+export function cheapestFor(
+  prices: PriceTable,
+  model: string,
+  provider: string | null,
+  calls: WhatIfCall[],
+  actual: Money,
+): { on: string; cost: Money } | null {
   if (!calls.length) return null;
   const known = prices.identify(model, provider, calls[0]!.occurredAt);
   if (!known) return null;
@@ -141,16 +156,30 @@ export function whatIfService(deps: WhatIfDeps) {
     async whatIf(featureSlug: string, target: string | 'cheapest', period: Period, now: Date): Promise<WhatIfAnswer> {
       const features = await deps.features();
       const feature = features.find((f) => f.slug === featureSlug);
-      if (!feature) return { kind: 'unknown', what: 'feature', typed: featureSlug, suggestions: closest(featureSlug, features.map((f) => f.slug)) };
+      if (!feature)
+        return {
+          kind: 'unknown',
+          what: 'feature',
+          typed: featureSlug,
+          suggestions: closest(
+            featureSlug,
+            features.map((f) => f.slug),
+          ),
+        };
       const window = elapsed(period, now);
       const calls = await deps.calls({ from: window.from, to: window.to }, [feature.id]);
       const { groups, unpriced } = byModel(calls);
-      const identified = target === 'cheapest' ? null : prices.identify(target, null, window.to > window.from ? new Date(window.to.getTime() - 1) : window.from);
+      const identified =
+        target === 'cheapest' ? null : prices.identify(target, null, window.to > window.from ? new Date(window.to.getTime() - 1) : window.from);
       const rows: WhatIfModelRow[] = groups.map((g) => {
         const actual = sum(g.calls.map((c) => c.amount));
         const base = {
-          model: g.model, calls: g.calls.length, actual,
-          input: g.calls.reduce((s, c) => s + c.inputTokens, 0), cached: g.calls.reduce((s, c) => s + c.cacheReadTokens + c.cacheWriteTokens, 0), output: g.calls.reduce((s, c) => s + c.outputTokens, 0),
+          model: g.model,
+          calls: g.calls.length,
+          actual,
+          input: g.calls.reduce((s, c) => s + c.inputTokens, 0),
+          cached: g.calls.reduce((s, c) => s + c.cacheReadTokens + c.cacheWriteTokens, 0),
+          output: g.calls.reduce((s, c) => s + c.outputTokens, 0),
         };
         if (target === 'cheapest') {
           const best = cheapestFor(prices, g.model, g.provider, g.calls, actual);
@@ -161,7 +190,18 @@ export function whatIfService(deps: WhatIfDeps) {
       });
       const actual = sum(rows.map((r) => r.actual));
       const wouldCost = rows.every((r) => r.wouldCost !== null) ? sum(rows.map((r) => r.wouldCost!)) : null;
-      return { kind: 'whatif', feature: feature.slug, target, targetId: identified?.modelId ?? null, period, asOf: window.to, rows, actual, wouldCost, unpricedModels: unpriced };
+      return {
+        kind: 'whatif',
+        feature: feature.slug,
+        target,
+        targetId: identified?.modelId ?? null,
+        period,
+        asOf: window.to,
+        rows,
+        actual,
+        wouldCost,
+        unpricedModels: unpriced,
+      };
     },
 
     /**
@@ -171,7 +211,10 @@ export function whatIfService(deps: WhatIfDeps) {
     async savingCandidates(period: Period, now: Date, min: Money): Promise<Map<number, SavingCandidate>> {
       const window = elapsed(period, now);
       const features = (await deps.features()).filter((f) => f.teamId !== null);
-      const calls = await deps.calls({ from: window.from, to: window.to }, features.map((f) => f.id));
+      const calls = await deps.calls(
+        { from: window.from, to: window.to },
+        features.map((f) => f.id),
+      );
       const perFeature = new Map<number, WhatIfCall[]>();
       for (const c of calls) if (c.featureId !== null) (perFeature.get(c.featureId) ?? perFeature.set(c.featureId, []).get(c.featureId)!).push(c);
       const out = new Map<number, SavingCandidate>();
@@ -183,7 +226,8 @@ export function whatIfService(deps: WhatIfDeps) {
           if (!best) continue;
           const saving = (actual - best.cost) as Money;
           const current = out.get(f.teamId!);
-          if (saving >= min && (!current || saving > current.saving)) out.set(f.teamId!, { feature: f.slug, from: g.model, to: best.on, actual, wouldCost: best.cost, saving });
+          if (saving >= min && (!current || saving > current.saving))
+            out.set(f.teamId!, { feature: f.slug, from: g.model, to: best.on, actual, wouldCost: best.cost, saving });
         }
       }
       return out;

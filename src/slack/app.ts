@@ -127,7 +127,12 @@ export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions
     // Socket Mode's own client (apps.connections.open) takes its options from installerOptions, not
     // clientOptions: without this, SLACK_API_URL would not apply to it.
     ...(socketMode
-      ? { socketMode: true, appToken: opts.appToken, customRoutes: [healthz, ...(opts.routes ?? [])], installerOptions: { clientOptions, ...(opts.port !== undefined ? { port: opts.port } : {}) } }
+      ? {
+          socketMode: true,
+          appToken: opts.appToken,
+          customRoutes: [healthz, ...(opts.routes ?? [])],
+          installerOptions: { clientOptions, ...(opts.port !== undefined ? { port: opts.port } : {}) },
+        }
       : { receiver: receiver! }),
     deferInitialization: true,
     logger: boltLogger(opts.log),
@@ -151,14 +156,26 @@ export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions
   });
   const clock = opts.clock ?? (() => new Date());
   app.use(replayGuard(services, opts.log, opts.requestClock ?? (() => new Date())));
-  registerAicostCommand(app, { services: { askDeps: services.askDeps, hidden: services.hidden, timeZone: services.timeZone }, quickchartUrl: opts.quickchartUrl, log: opts.log, clock });
+  registerAicostCommand(app, {
+    services: { askDeps: services.askDeps, hidden: services.hidden, timeZone: services.timeZone },
+    quickchartUrl: opts.quickchartUrl,
+    log: opts.log,
+    clock,
+  });
   registerHiddenCostModal(app, { services: { hidden: services.hidden }, log: opts.log, clock });
   registerOverrunActions(app, { services: { budgets: services.budgets }, log: opts.log, clock });
   registerAppHome(app, { services: { budgets: services.budgets }, log: opts.log, clock });
   registerPeriodActions(app, { services: { chargeback: services.chargeback }, log: opts.log, clock });
   registerAnomalyActions(app, { services: { anomalies: services.anomalies }, log: opts.log, clock });
   if (opts.financeChannelId) {
-    registerRevenueFile(app, { services: { revenue: services.revenue, timeZone: services.timeZone }, financeChannelId: opts.financeChannelId, ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}), quickchartUrl: opts.quickchartUrl, log: opts.log, clock });
+    registerRevenueFile(app, {
+      services: { revenue: services.revenue, timeZone: services.timeZone },
+      financeChannelId: opts.financeChannelId,
+      ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
+      quickchartUrl: opts.quickchartUrl,
+      log: opts.log,
+      clock,
+    });
   }
   return app;
 }

@@ -4,8 +4,7 @@ import QuickChartModule from 'quickchart-js';
 // the class, while the types see it under `.default`. Take whichever is there.
 type QuickChartClass = typeof QuickChartModule.default;
 type QuickChart = InstanceType<QuickChartClass>;
-const QuickChart: QuickChartClass =
-  (QuickChartModule as unknown as { default?: QuickChartClass }).default ?? (QuickChartModule as unknown as QuickChartClass);
+const QuickChart: QuickChartClass = (QuickChartModule as unknown as { default?: QuickChartClass }).default ?? (QuickChartModule as unknown as QuickChartClass);
 import { formatMoney, toChartNumber, type Money } from '../domain/money.ts';
 
 /**
@@ -39,7 +38,11 @@ const DOLLAR_TICKS = '__DOLLAR_TICKS__';
 const DOLLAR_CALLBACK = "function(v){return '$'+Number(v).toLocaleString('en-US')}";
 
 export function valueAxis(stacked = false): Record<string, unknown> {
-  return { ...(stacked ? { stacked: true } : {}), ticks: { beginAtZero: true, min: 0, callback: DOLLAR_TICKS }, scaleLabel: { display: true, labelString: 'USD' } };
+  return {
+    ...(stacked ? { stacked: true } : {}),
+    ticks: { beginAtZero: true, min: 0, callback: DOLLAR_TICKS },
+    scaleLabel: { display: true, labelString: 'USD' },
+  };
 }
 
 /** The Chart.js config text of a chart description (see `valueAxis`). */
@@ -64,14 +67,25 @@ function barUrl(baseUrl: string, labels: string[], values: number[], title: stri
 export function dailyChartUrl(baseUrl: string, daily: { day: string; amount: Money }[], title: string, highlightDay?: string): string | null {
   if (daily.length === 0) return null;
   const highlight = highlightDay ? daily.findIndex((d) => d.day === highlightDay) : -1;
-  const byDay = barUrl(baseUrl, daily.map((d) => d.day.slice(5)), daily.map((d) => chartValue(d.amount)), title, highlight);
+  const byDay = barUrl(
+    baseUrl,
+    daily.map((d) => d.day.slice(5)),
+    daily.map((d) => chartValue(d.amount)),
+    title,
+    highlight,
+  );
   if (byDay.length <= IMAGE_URL_LIMIT) return byDay;
   const weeks: { label: string; amount: Money }[] = [];
   daily.forEach((d, i) => {
     if (i % 7 === 0) weeks.push({ label: `wk ${d.day.slice(5)}`, amount: 0n as Money });
     weeks[weeks.length - 1]!.amount = (weeks[weeks.length - 1]!.amount + d.amount) as Money;
   });
-  const byWeek = barUrl(baseUrl, weeks.map((w) => w.label), weeks.map((w) => chartValue(w.amount)), `${title} (weekly)`);
+  const byWeek = barUrl(
+    baseUrl,
+    weeks.map((w) => w.label),
+    weeks.map((w) => chartValue(w.amount)),
+    `${title} (weekly)`,
+  );
   return byWeek.length <= IMAGE_URL_LIMIT ? byWeek : null;
 }
 

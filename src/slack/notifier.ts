@@ -29,7 +29,12 @@ export function renderNotice(notice: Notice, opts: { quickchartUrl: string; time
     case 'anomaly.incident':
       return anomalyBlocks({ ...notice.post, incident: notice.incident, quickchartUrl: opts.quickchartUrl });
     case 'chargeback.draft':
-      return chargebackBlocks(notice.chargeback, { quickchartUrl: opts.quickchartUrl, timeZone: opts.timeZone, draft: true, ...(notice.savings ? { savings: notice.savings } : {}) });
+      return chargebackBlocks(notice.chargeback, {
+        quickchartUrl: opts.quickchartUrl,
+        timeZone: opts.timeZone,
+        draft: true,
+        ...(notice.savings ? { savings: notice.savings } : {}),
+      });
     case 'reconcile.alert':
       return reconcileAlertBlocks(notice.alert, notice.thresholdPct);
     case 'chargeback.team-line':
@@ -43,7 +48,15 @@ export function slackNotifier(client: WebClient, claims: ClaimsRepository, opts:
   return {
     async post(channel, notice, threadTs) {
       const { text, blocks } = render(notice);
-      const res = await sendWithFallback(blocks, (b) => client.chat.postMessage({ channel, text, ...(b ? { blocks: fitBlocks(b, 'message') } : {}), ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false }));
+      const res = await sendWithFallback(blocks, (b) =>
+        client.chat.postMessage({
+          channel,
+          text,
+          ...(b ? { blocks: fitBlocks(b, 'message') } : {}),
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          unfurl_links: false,
+        }),
+      );
       return String(res.ts);
     },
     postOnce(key, channel, notice, now, o = {}) {

@@ -14,7 +14,10 @@ import { fitBlocks, type BlockSurface } from './block-limits.ts';
  * only lose mention tokens (shown as `@U…`).
  */
 export function escapeSlackText(text: string): string {
-  return text.replace(/&(?!(?:amp|lt|gt);)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&(?!(?:amp|lt|gt);)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /** Escaped mrkdwn / `text` with aicost's mentions rendered. */
@@ -79,7 +82,8 @@ export function escapingFetch(inner: typeof fetch = globalThis.fetch): typeof fe
       const type = headerOf(init.headers, 'content-type').toLowerCase();
       if (type.includes('application/json')) {
         const parsed = JSON.parse(init.body) as Json;
-        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) init = { ...init, body: JSON.stringify(escapeOutgoing(method, parsed as Record<string, Json>)) };
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+          init = { ...init, body: JSON.stringify(escapeOutgoing(method, parsed as Record<string, Json>)) };
       } else if (type.includes('application/x-www-form-urlencoded')) {
         const form = new URLSearchParams(init.body);
         const args: Record<string, Json> = {};

@@ -30,38 +30,48 @@ const messageTs = z.string().regex(/^\d{1,12}\.\d{1,9}$/, 'not a message ts');
 
 /** private_metadata is JSON text; anything else is refused rather than guessed. */
 function jsonText<T extends z.ZodType>(schema: T) {
-  return z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 }
 
 export const hiddenCostMeta = jsonText(
-  z.object({
-    channelId: channelId.nullable().default(null),
-    entryId: z.number().int().min(1).max(MAX_ID).nullable().default(null),
-  }).strict(),
+  z
+    .object({
+      channelId: channelId.nullable().default(null),
+      entryId: z.number().int().min(1).max(MAX_ID).nullable().default(null),
+    })
+    .strict(),
 );
 
 export const approveOtherMeta = jsonText(
-  z.object({
-    requestId: z.number().int().min(1).max(MAX_ID),
-    messageTs: messageTs.nullable().default(null),
-    channelId: channelId.nullable().default(null),
-  }).strict(),
+  z
+    .object({
+      requestId: z.number().int().min(1).max(MAX_ID),
+      messageTs: messageTs.nullable().default(null),
+      channelId: channelId.nullable().default(null),
+    })
+    .strict(),
 );
 
 /** The Deny form: which request, and where to answer. */
 export const denyMeta = jsonText(
-  z.object({
-    requestId: z.number().int().min(1).max(MAX_ID),
-    channelId: channelId.nullable().default(null),
-  }).strict(),
+  z
+    .object({
+      requestId: z.number().int().min(1).max(MAX_ID),
+      channelId: channelId.nullable().default(null),
+    })
+    .strict(),
 );
 
-export const TAMPERED_BUTTON = 'That button carries a value aicost did not put there, so I did nothing. Use the buttons on the latest message, or the matching /aicost command.';
+export const TAMPERED_BUTTON =
+  'That button carries a value aicost did not put there, so I did nothing. Use the buttons on the latest message, or the matching /aicost command.';
 export const TAMPERED_FORM = 'This form came back changed (its hidden data is not what aicost sent), so nothing was saved. Close it and open it again.';

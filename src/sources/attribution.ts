@@ -34,9 +34,7 @@ import type { NormalizedCost, SourceName } from '../services/ports/source.ts';
  * lands in the store's "unattributed" bucket; it is never dropped.
  */
 
-const lookup = z
-  .string()
-  .regex(/^(property|metadata|tag|field):.+$/, 'a lookup is "property:<key>", "metadata:<key>", "tag:<prefix>" or "field:<name>"');
+const lookup = z.string().regex(/^(property|metadata|tag|field):.+$/, 'a lookup is "property:<key>", "metadata:<key>", "tag:<prefix>" or "field:<name>"');
 
 export type Dimension = 'team' | 'feature' | 'environment' | 'customer' | 'workItem';
 export type DimensionRules = Record<Dimension, string[]>;

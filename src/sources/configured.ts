@@ -26,13 +26,17 @@ export function sourceClients(config: SourcesConfig): SourceClient[] {
   const clients: SourceClient[] = [];
   if (config.HELICONE_API_KEY) clients.push(createHeliconeClient({ apiKey: config.HELICONE_API_KEY, baseUrl: config.HELICONE_BASE_URL, attribution }));
   if (config.LANGFUSE_PUBLIC_KEY && config.LANGFUSE_SECRET_KEY) {
-    clients.push(createLangfuseClient({ publicKey: config.LANGFUSE_PUBLIC_KEY, secretKey: config.LANGFUSE_SECRET_KEY, baseUrl: config.LANGFUSE_BASE_URL, attribution }));
+    clients.push(
+      createLangfuseClient({ publicKey: config.LANGFUSE_PUBLIC_KEY, secretKey: config.LANGFUSE_SECRET_KEY, baseUrl: config.LANGFUSE_BASE_URL, attribution }),
+    );
   }
   return clients;
 }
 
 /** The provider billing clients (OpenAI costs, Anthropic cost report): each is off without its admin key. */
-export function billingClients(config: Pick<SourcesConfig, 'OPENAI_ADMIN_KEY' | 'OPENAI_BASE_URL' | 'ANTHROPIC_ADMIN_KEY' | 'ANTHROPIC_BASE_URL'>): BillingClient[] {
+export function billingClients(
+  config: Pick<SourcesConfig, 'OPENAI_ADMIN_KEY' | 'OPENAI_BASE_URL' | 'ANTHROPIC_ADMIN_KEY' | 'ANTHROPIC_BASE_URL'>,
+): BillingClient[] {
   const out: BillingClient[] = [];
   if (config.OPENAI_ADMIN_KEY) out.push(createOpenAiCostsClient({ adminKey: config.OPENAI_ADMIN_KEY, baseUrl: config.OPENAI_BASE_URL }));
   if (config.ANTHROPIC_ADMIN_KEY) out.push(createAnthropicCostClient({ adminKey: config.ANTHROPIC_ADMIN_KEY, baseUrl: config.ANTHROPIC_BASE_URL }));

@@ -118,13 +118,7 @@ export async function requestJson(req: JsonRequest, options: HttpOptions = {}): 
         return { status: res.status, headers: res.headers, body };
       }
       const detail = errorDetail(body, text, scrub);
-      failure = new SourceHttpError(
-        `${what} failed: HTTP ${res.status}${detail ? `: ${detail}` : ''}`,
-        'http',
-        res.status,
-        attempt,
-        detail,
-      );
+      failure = new SourceHttpError(`${what} failed: HTTP ${res.status}${detail ? `: ${detail}` : ''}`, 'http', res.status, attempt, detail);
       if (!isRetryableStatus(res.status)) throw failure;
       serverWaitMs = retryAfterMs(res.headers, now()) ?? secondsToMs(req.retryHintFromBody?.(body));
     } catch (e) {
@@ -137,13 +131,7 @@ export async function requestJson(req: JsonRequest, options: HttpOptions = {}): 
     }
 
     if (attempt > opts.maxRetries) {
-      throw new SourceHttpError(
-        `${failure.message} (gave up after ${attempt} attempts)`,
-        failure.kind,
-        failure.status,
-        attempt,
-        failure.detail,
-      );
+      throw new SourceHttpError(`${failure.message} (gave up after ${attempt} attempts)`, failure.kind, failure.status, attempt, failure.detail);
     }
     const backoff = random() * Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
     const waitMs = serverWaitMs !== undefined ? Math.min(serverWaitMs, opts.maxRetryAfterMs) : backoff;

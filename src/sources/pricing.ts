@@ -29,13 +29,8 @@ export function priceRecord(draft: CostDraft, calc: PriceFn = calcPrice): Normal
   const { sourceCostUsd, usage, ...record } = draft;
   const reported = sourceAmount(sourceCostUsd);
   if (reported !== null) return { ...record, amount: reported, pricedBy: 'source' };
-  const estimated = estimateCost(
-    { model: record.model, provider: record.provider, usage, at: record.occurredAt },
-    calc,
-  );
-  return estimated === null
-    ? { ...record, amount: null, pricedBy: 'unpriced' }
-    : { ...record, amount: estimated, pricedBy: 'aicost' };
+  const estimated = estimateCost({ model: record.model, provider: record.provider, usage, at: record.occurredAt }, calc);
+  return estimated === null ? { ...record, amount: null, pricedBy: 'unpriced' } : { ...record, amount: estimated, pricedBy: 'aicost' };
 }
 
 /** The source's cost as Money; null when absent or not a usable amount. */
@@ -54,17 +49,12 @@ function sourceAmount(value: number | string | null | undefined): Money | null {
  * usage is unusable. A provider the table knows is used to disambiguate, falling back to matching by
  * model name alone (e.g. an Azure deployment of an OpenAI model).
  */
-export function estimateCost(
-  args: { model: string | null; provider: string | null; usage: TokenUsage; at: Date },
-  calc: PriceFn = calcPrice,
-): Money | null {
+export function estimateCost(args: { model: string | null; provider: string | null; usage: TokenUsage; at: Date }, calc: PriceFn = calcPrice): Money | null {
   if (!args.model) return null;
   const usage = toPriceUsage(args.usage);
   const provider = args.provider ? findProvider({ providerId: args.provider.toLowerCase() }) : undefined;
   try {
-    const result =
-      (provider ? calc(usage, args.model, { provider, timestamp: args.at }) : null) ??
-      calc(usage, args.model, { timestamp: args.at });
+    const result = (provider ? calc(usage, args.model, { provider, timestamp: args.at }) : null) ?? calc(usage, args.model, { timestamp: args.at });
     if (!result || !Number.isFinite(result.total_price)) return null;
     // The table computes in floats; this is the one edge where a float becomes Money (rounded to 1e-9 USD).
     return fromUsd(result.total_price);

@@ -29,7 +29,14 @@ describe.each(testProviders())('/aicost over signed HTTP on %s', (provider) => {
     const fraud = await teams.upsertFeature({ slug: 'fraud-check', name: 'Fraud check', teamId: pay.id });
     let n = 0;
     const entry = (teamId: number | null, at: string, amount: string, featureId: number | null = null) => ({
-      source: 'seed', sourceId: String(++n), occurredAt: new Date(at), teamId, featureId, amount: fromUsd(amount), model: 'gpt-4o', customer: 'acme',
+      source: 'seed',
+      sourceId: String(++n),
+      occurredAt: new Date(at),
+      teamId,
+      featureId,
+      amount: fromUsd(amount),
+      model: 'gpt-4o',
+      customer: 'acme',
     });
     await costWrites(h.db.db).insertMany([
       // 2026-10-31T23:30Z is already November 1st in Berlin (UTC+1): it belongs to November.
@@ -72,7 +79,10 @@ describe.each(testProviders())('/aicost over signed HTTP on %s', (provider) => {
 
   it('gives the same numbers as `aicost ask`', async () => {
     const { reply } = await h.command('top teams 2026-10', { userId: 'U0PAYLEAD' });
-    const cli = replyText((await ask(h.services.askDeps, { text: 'top teams 2026-10', userId: 'U0PAYLEAD', channelId: null, now: NOW })).reply, 'Europe/Berlin');
+    const cli = replyText(
+      (await ask(h.services.askDeps, { text: 'top teams 2026-10', userId: 'U0PAYLEAD', channelId: null, now: NOW })).reply,
+      'Europe/Berlin',
+    );
     for (const money of cli.match(/\$[\d,]+\.\d+/g) ?? []) expect(blocksText(reply.blocks)).toContain(money);
     expect(cli).toContain('$1,012.35');
   });

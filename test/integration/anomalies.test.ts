@@ -29,15 +29,38 @@ describe.each(testProviders())('spend anomalies over signed HTTP on %s', (provid
       const wobble = 1 + ((n % 5) - 2) / 50;
       const spike = day === SPIKE || day === '2026-11-11' ? 6 : 1;
       const noon = dayStart(day, TZ).getTime() + 12 * 3600_000;
-      rows.push({ source: 'seed', sourceId: `t${n}`, occurredAt: new Date(noon), teamId: team.id, featureId: triage.id, model: 'gpt-4o', customer: 'acme', amount: fromUsd(((weekend ? 20 : 80) * wobble * spike).toFixed(2)) });
-      rows.push({ source: 'seed', sourceId: `d${n}`, occurredAt: new Date(noon + 3600_000), teamId: team.id, featureId: drafts.id, model: 'claude', customer: 'globex', amount: fromUsd(((weekend ? 10 : 40) * wobble).toFixed(2)) });
+      rows.push({
+        source: 'seed',
+        sourceId: `t${n}`,
+        occurredAt: new Date(noon),
+        teamId: team.id,
+        featureId: triage.id,
+        model: 'gpt-4o',
+        customer: 'acme',
+        amount: fromUsd(((weekend ? 20 : 80) * wobble * spike).toFixed(2)),
+      });
+      rows.push({
+        source: 'seed',
+        sourceId: `d${n}`,
+        occurredAt: new Date(noon + 3600_000),
+        teamId: team.id,
+        featureId: drafts.id,
+        model: 'claude',
+        customer: 'globex',
+        amount: fromUsd(((weekend ? 10 : 40) * wobble).toFixed(2)),
+      });
       n++;
     }
     await costWrites(h.db.db).insertMany(rows);
   });
   afterAll(async () => h?.stop());
 
-  const scan = (localDay: string) => runClaimed(h.running.runtime.jobs.find((j) => j.name === 'anomalies')!, h.running.runtime.jobDeps, new Date(dayStart(localDay, TZ).getTime() + 30 * 60_000));
+  const scan = (localDay: string) =>
+    runClaimed(
+      h.running.runtime.jobs.find((j) => j.name === 'anomalies')!,
+      h.running.runtime.jobDeps,
+      new Date(dayStart(localDay, TZ).getTime() + 30 * 60_000),
+    );
   const teamPosts = () => h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0SUPPORT' && String(c.args.text).includes('team support'));
 
   it('stays quiet on ordinary days, across the DST change', async () => {
@@ -63,7 +86,11 @@ describe.each(testProviders())('spend anomalies over signed HTTP on %s', (provid
     expect(text).toContain('/aicost team support 30d');
     expect(h.slack.callsTo('chat.postMessage').some((c) => c.args.channel === 'C0FINANCE' && String(c.args.text).includes('team support'))).toBe(true);
     // Re-running the same scan posts nothing more.
-    await runClaimed(h.running.runtime.jobs.find((j) => j.name === 'anomalies')!, h.running.runtime.jobDeps, new Date(dayStart('2026-11-11', TZ).getTime() + 45 * 60_000));
+    await runClaimed(
+      h.running.runtime.jobs.find((j) => j.name === 'anomalies')!,
+      h.running.runtime.jobDeps,
+      new Date(dayStart('2026-11-11', TZ).getTime() + 45 * 60_000),
+    );
     expect(teamPosts()).toHaveLength(1);
   });
 
@@ -78,7 +105,18 @@ describe.each(testProviders())('spend anomalies over signed HTTP on %s', (provid
 
   it('takes feedback only from the team or finance, and shows it', async () => {
     const click = (userId: string, id: string) =>
-      postSigned(h.events, blockActionsBody({ actionId: 'anomaly_feedback_planned', userId, blocks, messageTs: firstTs, channelId: 'C0SUPPORT', responseUrl: h.slack.responseUrl(id) }), { secret: SIGNING_SECRET });
+      postSigned(
+        h.events,
+        blockActionsBody({
+          actionId: 'anomaly_feedback_planned',
+          userId,
+          blocks,
+          messageTs: firstTs,
+          channelId: 'C0SUPPORT',
+          responseUrl: h.slack.responseUrl(id),
+        }),
+        { secret: SIGNING_SECRET },
+      );
     await click('U0STRANGER', 'no');
     expect(String((await h.slack.waitForResponse((r) => r.url.endsWith('no'))).body.text)).toContain('Nothing was changed');
     await click(LEAD, 'yes');

@@ -21,7 +21,14 @@ describe.each(testProviders())('budget forecast in Asia/Tokyo on %s', (provider)
     for (let d = new Date(Date.UTC(2026, 9, 6)); d < new Date(Date.UTC(2026, 10, 17)); d = new Date(d.getTime() + 86_400_000)) {
       const day = d.toISOString().slice(0, 10);
       const weekend = [0, 6].includes(d.getUTCDay());
-      rows.push({ source: 'seed', sourceId: day, occurredAt: new Date(dayStart(day, TZ).getTime() + 12 * 3600_000), teamId: team.id, featureId: null, amount: fromUsd(weekend ? '20' : '100') });
+      rows.push({
+        source: 'seed',
+        sourceId: day,
+        occurredAt: new Date(dayStart(day, TZ).getTime() + 12 * 3600_000),
+        teamId: team.id,
+        featureId: null,
+        amount: fromUsd(weekend ? '20' : '100'),
+      });
     }
     // 00:30 on November 1st in Tokyo is still October 31st in UTC: it counts in November here.
     rows.push({ source: 'seed', sourceId: 'boundary', occurredAt: new Date('2026-10-31T15:30:00Z'), teamId: team.id, featureId: null, amount: fromUsd('5') });
@@ -48,10 +55,19 @@ describe.each(testProviders())('two app instances with the scheduler on one %s d
     h = await startHarness(provider, { SCHEDULER_ENABLED: 'false' });
     const team = await h.services.teams.upsert({ slug: 'ops', name: 'Ops', channelId: 'C0OPS' });
     await h.services.budgetsRepo.set({ teamId: team.id, month: '*', amount: fromUsd('100'), actor: 'U0FINANCE', at: new Date() });
-    await costWrites(h.db.db).insertMany([{ source: 'seed', sourceId: 'x', occurredAt: new Date(Date.now() - 60_000), teamId: team.id, featureId: null, amount: fromUsd('85') }]);
+    await costWrites(h.db.db).insertMany([
+      { source: 'seed', sourceId: 'x', occurredAt: new Date(Date.now() - 60_000), teamId: team.id, featureId: null, amount: fromUsd('85') },
+    ]);
     const config = loadConfig({
-      ...env, DATABASE_URL: h.db.url, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: h.slack.url,
-      PORT: '0', HOST: '127.0.0.1', FINANCE_CHANNEL_ID: 'C0FINANCE', FINANCE_USER_IDS: 'U0FINANCE',
+      ...env,
+      DATABASE_URL: h.db.url,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: h.slack.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      FINANCE_CHANNEL_ID: 'C0FINANCE',
+      FINANCE_USER_IDS: 'U0FINANCE',
     });
     replicas = await Promise.all([startBot(config, createLogger('silent'), { retries: 0 }), startBot(config, createLogger('silent'), { retries: 0 })]);
   });

@@ -18,7 +18,14 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
   let h: Harness;
   let payId: number;
   let seq = 0;
-  const entry = (teamId: number, at: string, amount: string) => ({ source: 'seed', sourceId: `b${++seq}`, occurredAt: new Date(at), teamId, featureId: null, amount: fromUsd(amount) });
+  const entry = (teamId: number, at: string, amount: string) => ({
+    source: 'seed',
+    sourceId: `b${++seq}`,
+    occurredAt: new Date(at),
+    teamId,
+    featureId: null,
+    amount: fromUsd(amount),
+  });
 
   beforeAll(async () => {
     now = new Date('2026-11-18T18:00:00Z');
@@ -71,7 +78,7 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
 
   let requestTs = '';
   let requestBlocks: unknown[] = [];
-  it('sends a lead\'s overrun request to finance with three buttons', async () => {
+  it("sends a lead's overrun request to finance with three buttons", async () => {
     const { reply } = await h.command('request 500 payments Black Friday traffic', { userId: LEAD });
     expect(blocksText(reply.blocks)).toContain('is with finance');
     const msg = await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0FINANCE');
@@ -83,7 +90,11 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
   });
 
   const click = (actionId: string, userId: string, id = 'click') =>
-    postSigned(h.events, blockActionsBody({ actionId, userId, blocks: requestBlocks, messageTs: requestTs, channelId: 'C0FINANCE', responseUrl: h.slack.responseUrl(id) }), { secret: SIGNING_SECRET });
+    postSigned(
+      h.events,
+      blockActionsBody({ actionId, userId, blocks: requestBlocks, messageTs: requestTs, channelId: 'C0FINANCE', responseUrl: h.slack.responseUrl(id) }),
+      { secret: SIGNING_SECRET },
+    );
 
   it('refuses a click by someone who is not finance, and changes nothing', async () => {
     const res = await click('overrun_approve', LEAD, 'refused');
@@ -141,7 +152,16 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     const view = open.args.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe('overrun_approve_other_modal');
     const submit = (amount: string, reason: string) =>
-      postSigned(h.events, viewSubmissionBody({ callbackId: view.callback_id, userId: FINANCE, privateMetadata: view.private_metadata, values: { amount: { value: amount }, reason: { value: reason } } }), { secret: SIGNING_SECRET });
+      postSigned(
+        h.events,
+        viewSubmissionBody({
+          callbackId: view.callback_id,
+          userId: FINANCE,
+          privateMetadata: view.private_metadata,
+          values: { amount: { value: amount }, reason: { value: reason } },
+        }),
+        { secret: SIGNING_SECRET },
+      );
     const bad = await submit('lots', '');
     expect(Object.keys(((await bad.json()) as { errors: Record<string, string> }).errors).sort()).toEqual(['amount', 'reason']);
     const request = await h.db.db.prisma.overrunRequest.findFirstOrThrow({ where: { reason: 'big launch' } });
@@ -193,16 +213,26 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
   it('gives finance the approval buttons in App Home; a click from there decides and refreshes the Home tab', async () => {
     h.slack.reset();
     await postSigned(h.events, appHomeOpenedBody({ userId: FINANCE }), { secret: SIGNING_SECRET });
-    const view = (await h.slack.waitFor('views.publish', (c) => c.args.user_id === FINANCE)).args.view as { blocks: { type: string; block_id?: string; elements?: { action_id: string; value: string }[] }[] };
+    const view = (await h.slack.waitFor('views.publish', (c) => c.args.user_id === FINANCE)).args.view as {
+      blocks: { type: string; block_id?: string; elements?: { action_id: string; value: string }[] }[];
+    };
     const actions = view.blocks.find((b) => b.type === 'actions' && b.block_id?.startsWith('home_overrun_'))!;
     expect(actions.elements!.map((e) => e.action_id)).toEqual(['overrun_approve', 'overrun_deny', 'overrun_approve_other']);
     const id = Number(actions.elements![0]!.value);
     // Someone else clicking from their Home changes nothing.
-    await postSigned(h.events, blockActionsBody({ actionId: 'overrun_approve', userId: LEAD, blocks: view.blocks, container: 'view', view: { type: 'home' } }), { secret: SIGNING_SECRET });
+    await postSigned(
+      h.events,
+      blockActionsBody({ actionId: 'overrun_approve', userId: LEAD, blocks: view.blocks, container: 'view', view: { type: 'home' } }),
+      { secret: SIGNING_SECRET },
+    );
     await h.slack.waitFor('views.publish', (c) => c.args.user_id === LEAD);
     expect((await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id } })).status).toBe('pending');
     h.slack.reset();
-    await postSigned(h.events, blockActionsBody({ actionId: 'overrun_approve', userId: FINANCE, blocks: view.blocks, container: 'view', view: { type: 'home' } }), { secret: SIGNING_SECRET });
+    await postSigned(
+      h.events,
+      blockActionsBody({ actionId: 'overrun_approve', userId: FINANCE, blocks: view.blocks, container: 'view', view: { type: 'home' } }),
+      { secret: SIGNING_SECRET },
+    );
     const refreshed = JSON.stringify((await h.slack.waitFor('views.publish', (c) => c.args.user_id === FINANCE)).args.view);
     expect((await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id } })).status).toBe('approved');
     expect(refreshed).not.toContain(`home_overrun_${id}`);

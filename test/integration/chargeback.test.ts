@@ -24,9 +24,23 @@ describe.each(testProviders())('monthly chargeback over signed HTTP on %s', (pro
 
   beforeAll(async () => {
     h = await startHarness(provider, { REPORT_TIMEZONE: TZ, SCHEDULER_ENABLED: 'false' }, () => new Date('2026-11-02T15:00:00Z'));
-    const pay = await h.services.teams.upsert({ slug: 'payments', name: 'Payments', channelId: 'C0PAYMENTS', leadUserIds: ['U0PAYLEAD'], costCenter: 'CC-100' });
+    const pay = await h.services.teams.upsert({
+      slug: 'payments',
+      name: 'Payments',
+      channelId: 'C0PAYMENTS',
+      leadUserIds: ['U0PAYLEAD'],
+      costCenter: 'CC-100',
+    });
     const evil = await h.services.teams.upsert({ slug: 'evil', name: '=HYPERLINK("http://x","y")', channelId: 'C0EVIL', costCenter: '+CC-666' });
-    const e = (teamId: number | null, at: string, amount: string) => ({ source: 'helicone', sourceId: `cb${++seq}`, occurredAt: new Date(at), teamId, featureId: null, amount: fromUsd(amount), workItem: `T-${seq % 3}` });
+    const e = (teamId: number | null, at: string, amount: string) => ({
+      source: 'helicone',
+      sourceId: `cb${++seq}`,
+      occurredAt: new Date(at),
+      teamId,
+      featureId: null,
+      amount: fromUsd(amount),
+      workItem: `T-${seq % 3}`,
+    });
     await costWrites(h.db.db).insertMany([
       e(pay.id, '2026-10-01T04:00:00Z', october.pay[0]!), // Oct 1 00:00 in New York
       e(pay.id, '2026-10-15T12:00:00Z', october.pay[1]!),
@@ -58,13 +72,19 @@ describe.each(testProviders())('monthly chargeback over signed HTTP on %s', (pro
     expect(text).toContain('*Cost centres*');
     // Detail, summary and GL files, each in the draft's thread.
     await h.slack.waitForUpload((u) => u.filename === 'aicost-gl-2026-10.csv');
-    expect(h.slack.callsTo('files.getUploadURLExternal').map((c) => c.args.filename)).toEqual(['aicost-chargeback-2026-10.csv', 'aicost-chargeback-2026-10-summary.csv', 'aicost-gl-2026-10.csv']);
+    expect(h.slack.callsTo('files.getUploadURLExternal').map((c) => c.args.filename)).toEqual([
+      'aicost-chargeback-2026-10.csv',
+      'aicost-chargeback-2026-10-summary.csv',
+      'aicost-gl-2026-10.csv',
+    ]);
     const upload = await h.slack.waitForUpload((u) => u.filename === 'aicost-chargeback-2026-10.csv');
     const csv = upload.bytes.toString('utf8');
     // Only line items: summing the total column gives the grand total, which is in the summary file.
     const detail = parse(csv, { columns: true }) as Record<string, string>[];
     expect(new Set(detail.map((r) => r.line_type))).toEqual(new Set(['line']));
-    const summary = parse((await h.slack.waitForUpload((u) => u.filename === 'aicost-chargeback-2026-10-summary.csv')).bytes.toString('utf8'), { columns: true }) as Record<string, string>[];
+    const summary = parse((await h.slack.waitForUpload((u) => u.filename === 'aicost-chargeback-2026-10-summary.csv')).bytes.toString('utf8'), {
+      columns: true,
+    }) as Record<string, string>[];
     const grand = summary.find((r) => r.line_type === 'grand_total')!;
     const cents = (x: string) => BigInt(x.replace('.', '').replace(/^(-?)0+(?=\d)/, '$1'));
     expect(detail.reduce((a, r) => a + cents(r.total!), 0n)).toBe(cents(grand.total!));
@@ -72,13 +92,18 @@ describe.each(testProviders())('monthly chargeback over signed HTTP on %s', (pro
     expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
     expect(csv).toContain("'+CC-666");
     expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
-    for (const complete of h.slack.callsTo('files.completeUploadExternal')) expect(complete.args).toMatchObject({ channel_id: 'C0FINANCE', thread_ts: draftTs });
+    for (const complete of h.slack.callsTo('files.completeUploadExternal'))
+      expect(complete.args).toMatchObject({ channel_id: 'C0FINANCE', thread_ts: draftTs });
     // The same slot again posts nothing more.
     expect((await runClaimed(job('chargeback'), h.running.runtime.jobDeps, new Date('2026-11-02T14:00:30Z'))).ran).toBe(false);
   });
 
   const click = (actionId: string, userId: string, id: string) =>
-    postSigned(h.events, blockActionsBody({ actionId, userId, blocks: draftBlocks, messageTs: draftTs, channelId: 'C0FINANCE', responseUrl: h.slack.responseUrl(id) }), { secret: SIGNING_SECRET });
+    postSigned(
+      h.events,
+      blockActionsBody({ actionId, userId, blocks: draftBlocks, messageTs: draftTs, channelId: 'C0FINANCE', responseUrl: h.slack.responseUrl(id) }),
+      { secret: SIGNING_SECRET },
+    );
 
   it('refuses close to anyone but finance and changes nothing', async () => {
     await click('period_close', 'U0PAYLEAD', 'nope');
@@ -106,7 +131,25 @@ describe.each(testProviders())('monthly chargeback over signed HTTP on %s', (pro
   it('books a late cost for the closed month as a correction in November, leaving October unchanged', async () => {
     const before = await h.services.chargeback.build('2026-10');
     const store = costStore(h.db.db, { timeZone: TZ, clock: () => new Date('2026-11-03T15:00:00Z') });
-    await store.upsertCosts([{ source: 'helicone', sourceId: 'late-1', occurredAt: new Date('2026-10-25T12:00:00Z'), team: 'payments', feature: null, environment: null, customer: null, workItem: null, model: null, provider: null, category: 'api', inputTokens: 1, outputTokens: 1, amount: fromUsd('12.34'), pricedBy: 'source' }]);
+    await store.upsertCosts([
+      {
+        source: 'helicone',
+        sourceId: 'late-1',
+        occurredAt: new Date('2026-10-25T12:00:00Z'),
+        team: 'payments',
+        feature: null,
+        environment: null,
+        customer: null,
+        workItem: null,
+        model: null,
+        provider: null,
+        category: 'api',
+        inputTokens: 1,
+        outputTokens: 1,
+        amount: fromUsd('12.34'),
+        pricedBy: 'source',
+      },
+    ]);
     store.close();
     const after = await h.services.chargeback.build('2026-10');
     expect(after.totals.total).toBe(before.totals.total);
@@ -139,7 +182,12 @@ describe.each(testProviders())('monthly chargeback over signed HTTP on %s', (pro
 
   it('balances the GL file to zero and shows others only their own team', async () => {
     const cb = await h.services.chargeback.build('2026-10');
-    const gl = h.services.chargeback.files(cb).gl.trim().split('\n').slice(1).map((l) => l.split(','));
+    const gl = h.services.chargeback
+      .files(cb)
+      .gl.trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const cents = (s: string) => BigInt(Math.round(Number(s || '0') * 100));
     expect(gl.reduce((a, r) => a + cents(r.at(-2)!) - cents(r.at(-1)!), 0n)).toBe(0n);
     const lead = await h.command('chargeback 2026-10', { userId: 'U0PAYLEAD' });

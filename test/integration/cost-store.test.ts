@@ -4,9 +4,21 @@ import { fromUsd } from '../../src/domain/money.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
 
 const rec = (id: string, amount: string, at = '2026-10-15T12:00:00Z', team: string | null = 'payments'): IncomingCost => ({
-  source: 'helicone', sourceId: id, occurredAt: new Date(at), team, feature: team ? 'checkout' : null, environment: 'production',
-  customer: 'acme', workItem: 'T-1', model: 'gpt-4o', provider: 'openai', category: 'api', inputTokens: 10, outputTokens: 5,
-  amount: fromUsd(amount), pricedBy: 'source',
+  source: 'helicone',
+  sourceId: id,
+  occurredAt: new Date(at),
+  team,
+  feature: team ? 'checkout' : null,
+  environment: 'production',
+  customer: 'acme',
+  workItem: 'T-1',
+  model: 'gpt-4o',
+  provider: 'openai',
+  category: 'api',
+  inputTokens: 10,
+  outputTokens: 5,
+  amount: fromUsd(amount),
+  pricedBy: 'source',
 });
 
 describe.each(testProviders())('cost store on %s', (provider) => {

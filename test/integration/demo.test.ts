@@ -24,7 +24,14 @@ describe.each(testProviders())('the demo on %s', (provider) => {
 
   it('has hidden costs, a baseline, leads, channels, a closed month, and budgets one past 80% and one over', async () => {
     const budget = blocksText((await h.command('budget', { userId: 'U0FINANCE' })).reply.blocks);
-    const used = (slug: string) => Number(new RegExp(`\\n${slug} +\\$[\\d,.]+ +\\$[\\d,.]+ +(\\d+)%`).exec(JSON.parse(budget).map((b: { text?: { text?: string } }) => b.text?.text ?? '').join('\n'))?.[1]);
+    const used = (slug: string) =>
+      Number(
+        new RegExp(`\\n${slug} +\\$[\\d,.]+ +\\$[\\d,.]+ +(\\d+)%`).exec(
+          JSON.parse(budget)
+            .map((b: { text?: { text?: string } }) => b.text?.text ?? '')
+            .join('\n'),
+        )?.[1],
+      );
     expect(used('support')).toBeGreaterThanOrEqual(80);
     expect(used('support')).toBeLessThan(100);
     expect(used('search')).toBeGreaterThan(100);

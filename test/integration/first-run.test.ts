@@ -32,7 +32,12 @@ describe('setup errors say what to do', () => {
     copyFileSync(resolve('.env.example'), join(cwd, '.env'));
     const example = parseEnv(readFileSync(resolve('.env.example'), 'utf8'));
     expect(example.SLACK_BOT_TOKEN).toBe('xoxb-your-bot-token');
-    const r = spawnSync(process.execPath, [resolve('bin/aicost.js'), 'start'], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [resolve('bin/aicost.js'), 'start'], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: cwd },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('SLACK_BOT_TOKEN is still the example value "xoxb-your-bot-token"');
     expect(r.stderr).toContain('FINANCE_CHANNEL_ID is still the example value "C0123456789"');
@@ -41,7 +46,14 @@ describe('setup errors say what to do', () => {
   });
 
   it('accepts real-looking values (the check is not a blanket refusal)', () => {
-    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-12345-67890-abcdef', SLACK_SIGNING_SECRET: 's3cr3t', FINANCE_CHANNEL_ID: 'C07QX2LBA1Z', FINANCE_USER_IDS: 'U07ABCDEF12' })).not.toThrow();
+    expect(() =>
+      loadConfig({
+        SLACK_BOT_TOKEN: 'xoxb-12345-67890-abcdef',
+        SLACK_SIGNING_SECRET: 's3cr3t',
+        FINANCE_CHANNEL_ID: 'C07QX2LBA1Z',
+        FINANCE_USER_IDS: 'U07ABCDEF12',
+      }),
+    ).not.toThrow();
   });
 
   it('exits with a message naming SLACK_BOT_TOKEN when Slack answers invalid_auth at start', async () => {
@@ -49,7 +61,10 @@ describe('setup errors say what to do', () => {
     const slack = await startSlackStandIn({ token: 'xoxb-the-current-token' });
     try {
       const config = loadConfig({ ...base(db, slack.url), SLACK_BOT_TOKEN: 'xoxb-revoked-token', SLACK_SIGNING_SECRET: 's3cr3t' });
-      const err = await startBot(config, log, { retries: 0 }).then(() => null, (e: unknown) => e);
+      const err = await startBot(config, log, { retries: 0 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as Error).message).toContain('SLACK_BOT_TOKEN was refused by Slack (invalid_auth)');
       expect(slack.callsTo('auth.test')).toHaveLength(1);
@@ -82,7 +97,10 @@ describe('Socket Mode end to end', () => {
 
   it('names SLACK_APP_TOKEN when Slack refuses it at apps.connections.open', async () => {
     const config = loadConfig({ ...base(db, socket.url), SLACK_BOT_TOKEN: 'xoxb-test-bot', SLACK_APP_TOKEN: 'xapp-1-A0TEST-revoked' });
-    const err = await startBot(config, log, { retries: 0 }).then(async (r) => (await r.stop(), null), (e: unknown) => e);
+    const err = await startBot(config, log, { retries: 0 }).then(
+      async (r) => (await r.stop(), null),
+      (e: unknown) => e,
+    );
     expect(socket.opens.at(-1)).toEqual({ token: 'xapp-1-A0TEST-revoked', ok: false });
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toContain('SLACK_APP_TOKEN was refused by Slack (invalid_auth)');
@@ -96,7 +114,12 @@ describe('Socket Mode end to end', () => {
     expect(socket.opens.at(-1)).toEqual({ token: APP_TOKEN, ok: true });
 
     const responseUrl = slack.responseUrl('socket-help');
-    const ack = await socket.send({ envelope_id: 'env-1', type: 'slash_commands', accepts_response_payload: true, payload: slashCommandFields({ text: 'help', responseUrl, userId: 'U0FINANCE' }) });
+    const ack = await socket.send({
+      envelope_id: 'env-1',
+      type: 'slash_commands',
+      accepts_response_payload: true,
+      payload: slashCommandFields({ text: 'help', responseUrl, userId: 'U0FINANCE' }),
+    });
     expect(ack.envelope_id).toBe('env-1');
     const reply = await slack.waitForResponse((r) => r.url === responseUrl);
     expect(reply.status).toBe(200);

@@ -18,7 +18,9 @@ import { createTestDatabase, testProviders, type TestDatabase } from '../support
  */
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
+    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -27,7 +29,8 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-const HEADER = 'BillingAccountId,InvoiceId,ResourceId,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost,BillingCurrency,ProviderName,ServiceName,ServiceCategory,ChargeCategory,ChargeDescription,Tags';
+const HEADER =
+  'BillingAccountId,InvoiceId,ResourceId,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost,BillingCurrency,ProviderName,ServiceName,ServiceCategory,ChargeCategory,ChargeDescription,Tags';
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const GOOD = [
   HEADER,
@@ -52,7 +55,14 @@ describe.each(testProviders())('FOCUS import and export on %s', (provider) => {
     s = createServices(t.db, { timeZone: 'UTC' });
     const support = await s.teams.upsert({ slug: 'support', name: 'Support' });
     const search = await s.teams.upsert({ slug: 'search', name: '=Search', costCenter: 'CC-9' });
-    const e = (teamId: number, id: string, amount: string) => ({ source: 'helicone', sourceId: id, occurredAt: new Date('2026-10-15T12:00:00Z'), teamId, featureId: null, amount: fromUsd(amount) });
+    const e = (teamId: number, id: string, amount: string) => ({
+      source: 'helicone',
+      sourceId: id,
+      occurredAt: new Date('2026-10-15T12:00:00Z'),
+      teamId,
+      featureId: null,
+      amount: fromUsd(amount),
+    });
     await costWrites(t.db).insertMany([e(support.id, 'a', '30'), e(search.id, 'b', '10')]);
     dir = mkdtempSync(join(tmpdir(), 'aicost-focus-'));
     writeFileSync(files().good, GOOD);
@@ -79,9 +89,14 @@ describe.each(testProviders())('FOCUS import and export on %s', (provider) => {
     expect(r.stdout).toContain('3 rows as 6 daily charges (6 new, 0 replaced), $140.10');
     const days = await t.db.prisma.importedCharge.findMany({ orderBy: { day: 'asc' } });
     expect(days.filter((d) => d.category === 'infrastructure').map((d) => [d.day, d.amount])).toEqual([
-      ['2026-10-01', 3_333_333_334n], ['2026-10-02', 3_333_333_333n], ['2026-10-03', 3_333_333_333n],
+      ['2026-10-01', 3_333_333_334n],
+      ['2026-10-02', 3_333_333_333n],
+      ['2026-10-03', 3_333_333_333n],
     ]);
-    expect(days.filter((d) => d.category === 'integrations').map((d) => [d.day, d.amount])).toEqual([['2026-10-10', fromUsd('10')], ['2026-10-11', fromUsd('20')]]);
+    expect(days.filter((d) => d.category === 'integrations').map((d) => [d.day, d.amount])).toEqual([
+      ['2026-10-10', fromUsd('10')],
+      ['2026-10-11', fromUsd('20')],
+    ]);
 
     const check = async () => {
       const cb = await s.chargeback.build('2026-10');
@@ -133,7 +148,12 @@ describe.each(testProviders())('FOCUS import and export on %s', (provider) => {
 
     // The validator is not a rubber stamp.
     const first = parsed[0]!;
-    expect(validateFocus12(header.filter((h) => h !== 'ListCost'), parsed)).toContain('missing mandatory column ListCost');
+    expect(
+      validateFocus12(
+        header.filter((h) => h !== 'ListCost'),
+        parsed,
+      ),
+    ).toContain('missing mandatory column ListCost');
     expect(validateFocus12(header, [{ ...first, ChargePeriodStart: '2026-10-01 00:00' }])[0]).toMatch(/ChargePeriodStart .* not a UTC ISO 8601 datetime/);
     expect(validateFocus12(header, [{ ...first, BilledCost: '1e3' }])[0]).toMatch(/BilledCost "1e3" is not a decimal/);
     expect(validateFocus12(header, [{ ...first, ChargeCategory: 'Tax' }])[0]).toMatch(/must be null for Tax/);
@@ -142,4 +162,3 @@ describe.each(testProviders())('FOCUS import and export on %s', (provider) => {
     expect(validateFocus12(header, [{ ...first, BillingCurrency: '' }])[0]).toMatch(/BillingCurrency must not be null/);
   }, 60_000);
 });
-

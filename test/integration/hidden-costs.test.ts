@@ -19,17 +19,26 @@ describe.each(testProviders())('hidden costs, allocation and the iceberg over si
     const checkout = await h.services.teams.upsertFeature({ slug: 'checkout', name: 'Checkout', teamId: pay.id });
     let n = 0;
     const e = (teamId: number, featureId: number | null, amount: string, workItem: string) => ({
-      source: 'seed', sourceId: `h${++n}`, occurredAt: new Date(`2026-10-${String(n + 1).padStart(2, '0')}T12:00:00Z`), teamId, featureId, amount: fromUsd(amount), workItem,
+      source: 'seed',
+      sourceId: `h${++n}`,
+      occurredAt: new Date(`2026-10-${String(n + 1).padStart(2, '0')}T12:00:00Z`),
+      teamId,
+      featureId,
+      amount: fromUsd(amount),
+      workItem,
     });
     await costWrites(h.db.db).insertMany([
-      e(pay.id, checkout.id, '40', 'T-1'), e(pay.id, checkout.id, '30', 'T-2'), e(pay.id, checkout.id, '20', 'T-3'), e(pay.id, checkout.id, '10', 'T-4'),
+      e(pay.id, checkout.id, '40', 'T-1'),
+      e(pay.id, checkout.id, '30', 'T-2'),
+      e(pay.id, checkout.id, '20', 'T-3'),
+      e(pay.id, checkout.id, '10', 'T-4'),
       e(pay.id, checkout.id, '0', 'T-4'),
       e(search.id, null, '300', 'S-1'),
     ]);
   });
   afterAll(async () => h?.stop());
 
-  it('lets a lead add costs for their own team only; shared costs are finance\'s', async () => {
+  it("lets a lead add costs for their own team only; shared costs are finance's", async () => {
     const ok = await h.command('add 54 human_review once 2026-10-05 payments "QA review"', { userId: LEAD });
     expect(blocksText(ok.reply.blocks)).toMatch(/Added \$[\d,.]+ .*\(#\d+\)/);
     const other = await h.command('add 10 other once 2026-10-05 search', { userId: LEAD });
@@ -40,7 +49,9 @@ describe.each(testProviders())('hidden costs, allocation and the iceberg over si
   });
 
   it('splits a shared cost exactly and scales per-item costs with the reported work items', async () => {
-    expect(blocksText((await h.command('add 100 vector_db monthly 2026-10 until 2026-10 shared even "Pinecone"', { userId: FINANCE })).reply.blocks)).toContain('Added');
+    expect(blocksText((await h.command('add 100 vector_db monthly 2026-10 until 2026-10 shared even "Pinecone"', { userId: FINANCE })).reply.blocks)).toContain(
+      'Added',
+    );
     expect(blocksText((await h.command('add 4.50 human_review per-item 2026-10 checkout "5 min at $54/h"', { userId: LEAD })).reply.blocks)).toContain('Added');
     const { reply } = await h.command('feature checkout 2026-10');
     const text = blocksText(reply.blocks);
@@ -52,7 +63,10 @@ describe.each(testProviders())('hidden costs, allocation and the iceberg over si
     expect(text).toMatch(/True cost +\$151\.33 +100%/);
     expect(text).toContain('Work items: 4');
     expect(text).toContain('true cost per work item: $37.83');
-    const cost = await h.services.trueCost.periodCost((await import('../../src/domain/periods.ts')).monthPeriod('2026-10', 'UTC'), new Date('2026-11-10T12:00:00Z'));
+    const cost = await h.services.trueCost.periodCost(
+      (await import('../../src/domain/periods.ts')).monthPeriod('2026-10', 'UTC'),
+      new Date('2026-11-10T12:00:00Z'),
+    );
     const allocated = [...cost.teams.values()].reduce((a, t) => a + t.allocated, 0n);
     expect(allocated).toBe(fromUsd('100'));
     expect(cost.teams.get((await h.services.teams.bySlug('payments'))!.id)!.allocated).toBe(33_333_333_334n);
@@ -69,14 +83,26 @@ describe.each(testProviders())('hidden costs, allocation and the iceberg over si
     const open = await h.slack.waitFor('views.open');
     expect((open.args.view as { callback_id: string }).callback_id).toBe('hidden_cost_modal');
     const before = await h.db.db.prisma.hiddenCost.count();
-    const res = await postSigned(h.events, viewSubmissionBody({
-      callbackId: 'hidden_cost_modal', userId: LEAD, privateMetadata: JSON.stringify({ channelId: 'C0AICOSTS', entryId: null }),
-      values: {
-        amount: { value: '12.345' }, category: { value: staticSelect('vector_db') }, kind: { value: staticSelect('monthly') },
-        target: { value: 'payments' }, rule: { value: '' }, date: { value: { type: 'datepicker', selected_date: null } },
-        fromMonth: { value: '2026-13' }, untilMonth: { value: '' }, note: { value: '' },
-      },
-    }), { secret: SIGNING_SECRET });
+    const res = await postSigned(
+      h.events,
+      viewSubmissionBody({
+        callbackId: 'hidden_cost_modal',
+        userId: LEAD,
+        privateMetadata: JSON.stringify({ channelId: 'C0AICOSTS', entryId: null }),
+        values: {
+          amount: { value: '12.345' },
+          category: { value: staticSelect('vector_db') },
+          kind: { value: staticSelect('monthly') },
+          target: { value: 'payments' },
+          rule: { value: '' },
+          date: { value: { type: 'datepicker', selected_date: null } },
+          fromMonth: { value: '2026-13' },
+          untilMonth: { value: '' },
+          note: { value: '' },
+        },
+      }),
+      { secret: SIGNING_SECRET },
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as { response_action: string; errors: Record<string, string> };
     expect(body.response_action).toBe('errors');
@@ -86,14 +112,26 @@ describe.each(testProviders())('hidden costs, allocation and the iceberg over si
 
   it('edits through the form with before and after in the audit log; only the author or finance may delete', async () => {
     const entry = await h.db.db.prisma.hiddenCost.findFirstOrThrow({ where: { category: 'human_review', kind: 'one_off' } });
-    const res = await postSigned(h.events, viewSubmissionBody({
-      callbackId: 'hidden_cost_modal', userId: LEAD, privateMetadata: JSON.stringify({ channelId: 'C0AICOSTS', entryId: entry.id }),
-      values: {
-        amount: { value: '60' }, category: { value: staticSelect('human_review') }, kind: { value: staticSelect('once') },
-        target: { value: 'team:payments' }, rule: { value: '' }, date: { value: { type: 'datepicker', selected_date: '2026-10-06' } },
-        fromMonth: { value: '' }, untilMonth: { value: '' }, note: { value: 'QA review, corrected' },
-      },
-    }), { secret: SIGNING_SECRET });
+    const res = await postSigned(
+      h.events,
+      viewSubmissionBody({
+        callbackId: 'hidden_cost_modal',
+        userId: LEAD,
+        privateMetadata: JSON.stringify({ channelId: 'C0AICOSTS', entryId: entry.id }),
+        values: {
+          amount: { value: '60' },
+          category: { value: staticSelect('human_review') },
+          kind: { value: staticSelect('once') },
+          target: { value: 'team:payments' },
+          rule: { value: '' },
+          date: { value: { type: 'datepicker', selected_date: '2026-10-06' } },
+          fromMonth: { value: '' },
+          untilMonth: { value: '' },
+          note: { value: 'QA review, corrected' },
+        },
+      }),
+      { secret: SIGNING_SECRET },
+    );
     expect(res.status).toBe(200);
     await h.slack.waitFor('chat.postEphemeral');
     const audit = await h.db.db.prisma.auditLog.findFirstOrThrow({ where: { action: 'hidden_cost.update', entityId: String(entry.id) } });

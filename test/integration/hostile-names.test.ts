@@ -45,13 +45,35 @@ describe.each(testProviders())('hostile names from sources reach Slack as text o
     const rows: HeliconeRow[] = [];
     const props = { team: '<!channel>', feature: '<https://x|y>', customer: '<@U123>', environment: '<#C123>' };
     for (let d = 1; d <= 28; d++) {
-      rows.push({ request_id: `oct-${d}`, request_created_at: `2026-10-${String(d).padStart(2, '0')}T12:00:00.000Z`, cost: 2, properties: props, model: '<!here> gpt-evil', provider: 'OPENAI' });
-      rows.push({ request_id: `oct-e-${d}`, request_created_at: `2026-10-${String(d).padStart(2, '0')}T13:00:00.000Z`, cost: 1, properties: { team: '<!everyone>', feature: '<!here>' }, model: 'gpt-4o', provider: 'OPENAI' });
+      rows.push({
+        request_id: `oct-${d}`,
+        request_created_at: `2026-10-${String(d).padStart(2, '0')}T12:00:00.000Z`,
+        cost: 2,
+        properties: props,
+        model: '<!here> gpt-evil',
+        provider: 'OPENAI',
+      });
+      rows.push({
+        request_id: `oct-e-${d}`,
+        request_created_at: `2026-10-${String(d).padStart(2, '0')}T13:00:00.000Z`,
+        cost: 1,
+        properties: { team: '<!everyone>', feature: '<!here>' },
+        model: 'gpt-4o',
+        provider: 'OPENAI',
+      });
     }
     helicone = await startHeliconeStandIn({ rows });
-    h = await startHarness(provider, {
-      REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false', ANOMALY_INTRADAY: 'false', HELICONE_API_KEY: helicone.apiKey, HELICONE_BASE_URL: helicone.url,
-    }, () => NOW);
+    h = await startHarness(
+      provider,
+      {
+        REPORT_TIMEZONE: 'UTC',
+        SCHEDULER_ENABLED: 'false',
+        ANOMALY_INTRADAY: 'false',
+        HELICONE_API_KEY: helicone.apiKey,
+        HELICONE_BASE_URL: helicone.url,
+      },
+      () => NOW,
+    );
   }, 60_000);
   afterAll(async () => {
     await helicone?.close();
@@ -75,7 +97,7 @@ describe.each(testProviders())('hostile names from sources reach Slack as text o
     expect(blocksText((await h.command('budget set everyone 500', { userId: FINANCE })).reply.blocks)).toContain('is now $500.00');
   }, 60_000);
 
-  it('posts every kind of message with the names escaped and aicost\'s mentions intact', async () => {
+  it("posts every kind of message with the names escaped and aicost's mentions intact", async () => {
     const team = (await h.services.teams.bySlug('channel'))!;
     const feature = (await h.services.teams.listFeatures()).find((f) => f.slug === 'https-x-y')!;
     for (const c of ['channel C0EVIL', `leads <@${LEAD}|lead>`]) await h.command(`admin team channel ${c}`, { userId: FINANCE });
@@ -87,12 +109,30 @@ describe.each(testProviders())('hostile names from sources reach Slack as text o
       const day = new Date(t).toISOString().slice(0, 10);
       const weekend = [0, 6].includes(new Date(t).getUTCDay());
       const amount = (weekend ? 20 : 80) * (1 + ((n % 5) - 2) / 50) * (day === SPIKE || day === '2026-11-11' ? 6 : 1);
-      history.push({ source: 'seed', sourceId: `hist-${n}`, occurredAt: new Date(dayStart(day, 'UTC').getTime() + 12 * 3600_000), teamId: team.id, featureId: feature.id, model: '<!here> gpt-evil', customer: '<@U123>', environment: '<#C123>', amount: fromUsd(amount.toFixed(2)) });
+      history.push({
+        source: 'seed',
+        sourceId: `hist-${n}`,
+        occurredAt: new Date(dayStart(day, 'UTC').getTime() + 12 * 3600_000),
+        teamId: team.id,
+        featureId: feature.id,
+        model: '<!here> gpt-evil',
+        customer: '<@U123>',
+        environment: '<#C123>',
+        amount: fromUsd(amount.toFixed(2)),
+      });
     }
     await costWrites(h.db.db).insertMany(history);
 
     // Top lists and reports, shared in the channel.
-    for (const cmd of ['top teams 2026-10 share', 'top features 2026-10 share', 'top models 2026-10 share', 'top customers 2026-10 share', 'team channel share', 'feature https-x-y 2026-10 share', 'budget share']) {
+    for (const cmd of [
+      'top teams 2026-10 share',
+      'top features 2026-10 share',
+      'top models 2026-10 share',
+      'top customers 2026-10 share',
+      'team channel share',
+      'feature https-x-y 2026-10 share',
+      'budget share',
+    ]) {
       const { reply } = await h.command(cmd, { userId: FINANCE });
       expect(reply.response_type, cmd).toBe('in_channel');
     }
@@ -104,8 +144,22 @@ describe.each(testProviders())('hostile names from sources reach Slack as text o
     // A lead's request with a hostile reason, and finance's decision (update, DM, team-channel notice).
     await h.command('request 50 channel <!channel> please <https://x|y>', { userId: LEAD });
     const requestPost = await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0FINANCE' && String(c.args.text).includes('$50.00'));
-    const id = Number(/#(\d+)/.exec(String(requestPost.args.text))?.[1] ?? (await h.db.db.prisma.overrunRequest.findFirstOrThrow({ where: { requestedBy: LEAD } })).id);
-    await postSigned(h.events, blockActionsBody({ actionId: 'overrun_approve', value: String(id), userId: FINANCE, blocks: requestPost.args.blocks as unknown[], messageTs: String(requestPost.response?.ts), channelId: 'C0FINANCE', responseUrl: h.slack.responseUrl('approve') }), { secret: SIGNING_SECRET });
+    const id = Number(
+      /#(\d+)/.exec(String(requestPost.args.text))?.[1] ?? (await h.db.db.prisma.overrunRequest.findFirstOrThrow({ where: { requestedBy: LEAD } })).id,
+    );
+    await postSigned(
+      h.events,
+      blockActionsBody({
+        actionId: 'overrun_approve',
+        value: String(id),
+        userId: FINANCE,
+        blocks: requestPost.args.blocks as unknown[],
+        messageTs: String(requestPost.response?.ts),
+        channelId: 'C0FINANCE',
+        responseUrl: h.slack.responseUrl('approve'),
+      }),
+      { secret: SIGNING_SECRET },
+    );
     await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0EVIL' && String(c.args.text).includes('approved'));
     // The anomaly post (drill-down line, what drove it).
     await runClaimed(jobs.jobs.find((j) => j.name === 'anomalies')!, jobs.jobDeps, new Date(dayStart('2026-11-11', 'UTC').getTime() + 30 * 60_000));
@@ -113,7 +167,19 @@ describe.each(testProviders())('hostile names from sources reach Slack as text o
     // The chargeback draft for October, then its close (each team told its own line).
     await runClaimed(jobs.jobs.find((j) => j.name === 'chargeback')!, jobs.jobDeps, NOW);
     const draft = await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0FINANCE' && String(c.args.text).startsWith('Chargeback 2026-10'));
-    await postSigned(h.events, blockActionsBody({ actionId: 'period_close', value: '2026-10', userId: FINANCE, blocks: draft.args.blocks as unknown[], messageTs: String(draft.response?.ts), channelId: 'C0FINANCE', responseUrl: h.slack.responseUrl('close') }), { secret: SIGNING_SECRET });
+    await postSigned(
+      h.events,
+      blockActionsBody({
+        actionId: 'period_close',
+        value: '2026-10',
+        userId: FINANCE,
+        blocks: draft.args.blocks as unknown[],
+        messageTs: String(draft.response?.ts),
+        channelId: 'C0FINANCE',
+        responseUrl: h.slack.responseUrl('close'),
+      }),
+      { secret: SIGNING_SECRET },
+    );
     await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0EVIL' && String(c.args.text).includes('is closed at'));
     // App Home, and a refusal that names the author.
     await postSigned(h.events, appHomeOpenedBody({ userId: LEAD }), { secret: SIGNING_SECRET });
@@ -124,12 +190,19 @@ describe.each(testProviders())('hostile names from sources reach Slack as text o
     expect(blocksText(refused.reply.blocks)).toContain(`<@${LEAD}>`);
     await new Promise((r) => setTimeout(r, 300));
 
-    const payloads = [...h.slack.calls.map((c) => ({ where: c.method, body: c.args })), ...h.slack.responses.map((r) => ({ where: `response_url ${r.id}`, body: r.body }))];
+    const payloads = [
+      ...h.slack.calls.map((c) => ({ where: c.method, body: c.args })),
+      ...h.slack.responses.map((r) => ({ where: `response_url ${r.id}`, body: r.body })),
+    ];
     const texts = payloads.flatMap((p) => mrkdwnStrings(p.body).map((text) => ({ where: p.where, text })));
     // Not vacuous: every hostile name was shown, escaped, in the posts…
     const all = texts.map((t) => t.text).join('\n');
     for (const s of HOSTILE) expect(all, s).toContain(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-    for (const method of ['chat.postMessage', 'chat.update', 'views.publish']) expect(payloads.some((p) => p.where === method), method).toBe(true);
+    for (const method of ['chat.postMessage', 'chat.update', 'views.publish'])
+      expect(
+        payloads.some((p) => p.where === method),
+        method,
+      ).toBe(true);
     // …and every `<…>` left is a mention aicost meant.
     const controls = texts.flatMap((t) => [...t.text.matchAll(/<[^>]*>?/g)].map((m) => ({ where: t.where, seq: m[0] })));
     const foreign = controls.filter((c) => !/^<@(U[A-Z0-9]+)>$/.test(c.seq) || !OURS.has(c.seq.slice(2, -1)));

@@ -37,8 +37,27 @@ describe.each(testProviders())('an anomaly is one incident on %s', (provider) =>
       const weekend = [0, 6].includes(new Date(t).getUTCDay());
       const calls = day === SPIKE ? 130 : weekend ? 4 : 10 + (n % 3) - 1;
       const noon = dayStart(day, TZ).getTime() + 12 * 3600_000;
-      for (let c = 0; c < calls; c++) rows.push({ source: 'seed', sourceId: `t${n}-${c}`, occurredAt: new Date(noon + c * 1000), teamId: team.id, featureId: triage.id, model: 'gpt-4o', customer: 'acme', amount: fromUsd('8') });
-      rows.push({ source: 'seed', sourceId: `d${n}`, occurredAt: new Date(noon + 3600_000), teamId: team.id, featureId: drafts.id, model: 'claude', customer: 'globex', amount: fromUsd(weekend ? '10' : '40') });
+      for (let c = 0; c < calls; c++)
+        rows.push({
+          source: 'seed',
+          sourceId: `t${n}-${c}`,
+          occurredAt: new Date(noon + c * 1000),
+          teamId: team.id,
+          featureId: triage.id,
+          model: 'gpt-4o',
+          customer: 'acme',
+          amount: fromUsd('8'),
+        });
+      rows.push({
+        source: 'seed',
+        sourceId: `d${n}`,
+        occurredAt: new Date(noon + 3600_000),
+        teamId: team.id,
+        featureId: drafts.id,
+        model: 'claude',
+        customer: 'globex',
+        amount: fromUsd(weekend ? '10' : '40'),
+      });
       n++;
     }
     await costWrites(h.db.db).insertMany(rows);
@@ -65,7 +84,18 @@ describe.each(testProviders())('an anomaly is one incident on %s', (provider) =>
 
     const teamTs = String(team[0]!.response?.ts);
     const financeTs = String(finance[0]!.response?.ts);
-    const res = await postSigned(h.events, blockActionsBody({ actionId: 'anomaly_feedback_investigating', userId: LEAD, blocks: team[0]!.args.blocks as unknown[], messageTs: teamTs, channelId: 'C0SUPPORT', responseUrl: h.slack.responseUrl('fb') }), { secret: SIGNING_SECRET });
+    const res = await postSigned(
+      h.events,
+      blockActionsBody({
+        actionId: 'anomaly_feedback_investigating',
+        userId: LEAD,
+        blocks: team[0]!.args.blocks as unknown[],
+        messageTs: teamTs,
+        channelId: 'C0SUPPORT',
+        responseUrl: h.slack.responseUrl('fb'),
+      }),
+      { secret: SIGNING_SECRET },
+    );
     expect(res.status).toBe(200);
     await h.slack.waitForResponse((r) => r.url.endsWith('fb'));
     const edited = await h.slack.waitFor('chat.update', (c) => c.args.ts === teamTs);
@@ -103,7 +133,15 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
     // $34.70 a day at 02:00 local from Sep 1 to Nov 20: November so far is 20 × $34.70 = $694.00.
     for (let t = Date.UTC(2026, 8, 1); t <= Date.UTC(2026, 10, 20); t += 86_400_000) {
       const day = new Date(t).toISOString().slice(0, 10);
-      rows.push({ source: 'seed', sourceId: `s${day}`, occurredAt: new Date(dayStart(day, TZ).getTime() + 2 * 3600_000), teamId: search.id, featureId: feature.id, model: 'gpt-4o', amount: fromUsd('34.70') });
+      rows.push({
+        source: 'seed',
+        sourceId: `s${day}`,
+        occurredAt: new Date(dayStart(day, TZ).getTime() + 2 * 3600_000),
+        teamId: search.id,
+        featureId: feature.id,
+        model: 'gpt-4o',
+        amount: fromUsd('34.70'),
+      });
     }
     await costWrites(h.db.db).insertMany(rows);
     const set = await h.command('budget set search 400 2026-11', { userId: FINANCE });
@@ -137,22 +175,63 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
     expect(auto.amount).toBe((ctx.forecast! - fromUsd('400')) as Money);
     expect(ctx.history.map((x) => x.month)).toEqual(['2026-08', '2026-09', '2026-10']);
     expect(ctx.history[2]!.cost).toBe(fromUsd((34.7 * 31).toFixed(2)));
-    const msg = h.slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0FINANCE' && JSON.stringify(c.args.blocks).includes(`Budget request #${auto.id}`));
+    const msg = h.slack
+      .callsTo('chat.postMessage')
+      .find((c) => c.args.channel === 'C0FINANCE' && JSON.stringify(c.args.blocks).includes(`Budget request #${auto.id}`));
     const text = JSON.stringify(msg?.args.blocks);
-    for (const s of ['*Budget*\\n$400.00', '*Spent so far*\\n$694.00 (173%)', '*Forecast*\\n$', '*Projected shortfall*\\n$', 'October 2026: $1,075.70', 'feature ranker: $694.00', 'model gpt-4o: $694.00']) expect(text).toContain(s);
+    for (const s of [
+      '*Budget*\\n$400.00',
+      '*Spent so far*\\n$694.00 (173%)',
+      '*Forecast*\\n$',
+      '*Projected shortfall*\\n$',
+      'October 2026: $1,075.70',
+      'feature ranker: $694.00',
+      'model gpt-4o: $694.00',
+    ])
+      expect(text).toContain(s);
   });
 
   it('denies through a form with an optional reason, and says the budget now in force', async () => {
     const auto = await h.db.db.prisma.overrunRequest.findFirstOrThrow({ where: { automatic: true } });
     h.slack.reset();
-    const msg = { blocks: [{ type: 'actions', block_id: `overrun_${auto.id}`, elements: [{ type: 'button', action_id: 'overrun_deny', value: String(auto.id), text: { type: 'plain_text', text: 'Deny' } }] }] };
-    await postSigned(h.events, blockActionsBody({ actionId: 'overrun_deny', userId: FINANCE, blocks: msg.blocks, messageTs: auto.messageTs!, channelId: 'C0FINANCE', responseUrl: h.slack.responseUrl('deny') }), { secret: SIGNING_SECRET });
+    const msg = {
+      blocks: [
+        {
+          type: 'actions',
+          block_id: `overrun_${auto.id}`,
+          elements: [{ type: 'button', action_id: 'overrun_deny', value: String(auto.id), text: { type: 'plain_text', text: 'Deny' } }],
+        },
+      ],
+    };
+    await postSigned(
+      h.events,
+      blockActionsBody({
+        actionId: 'overrun_deny',
+        userId: FINANCE,
+        blocks: msg.blocks,
+        messageTs: auto.messageTs!,
+        channelId: 'C0FINANCE',
+        responseUrl: h.slack.responseUrl('deny'),
+      }),
+      { secret: SIGNING_SECRET },
+    );
     const open = await h.slack.waitFor('views.open');
     const view = open.args.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe('overrun_deny_modal');
-    expect(JSON.stringify(open.args.view)).toMatch(/When asked: budget \$400\.00 · spent \$694\.00 · forecast \$1,\d{3}\.\d\d · projected shortfall \*\$\d{3}\.\d\d\*/);
+    expect(JSON.stringify(open.args.view)).toMatch(
+      /When asked: budget \$400\.00 · spent \$694\.00 · forecast \$1,\d{3}\.\d\d · projected shortfall \*\$\d{3}\.\d\d\*/,
+    );
     expect((await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id: auto.id } })).status).toBe('pending');
-    const res = await postSigned(h.events, viewSubmissionBody({ callbackId: view.callback_id, userId: FINANCE, privateMetadata: view.private_metadata, values: { reason: { value: 'Cap the ranker <first>' } } }), { secret: SIGNING_SECRET });
+    const res = await postSigned(
+      h.events,
+      viewSubmissionBody({
+        callbackId: view.callback_id,
+        userId: FINANCE,
+        privateMetadata: view.private_metadata,
+        values: { reason: { value: 'Cap the ranker <first>' } },
+      }),
+      { secret: SIGNING_SECRET },
+    );
     expect(res.status).toBe(200);
     const update = await h.slack.waitFor('chat.update', (c) => c.args.ts === auto.messageTs);
     const text = JSON.stringify(update.args.blocks);
@@ -165,17 +244,30 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
     recordCalls(h.slack, `budget-deny-${provider}`);
   });
 
-  it('approves a lead\'s request and tells the requester the new budget; budget set states its parts', async () => {
+  it("approves a lead's request and tells the requester the new budget; budget set states its parts", async () => {
     h.slack.reset();
     await h.command('request 250 search reindex', { userId: 'U0SRCLEAD' });
     const req = await h.db.db.prisma.overrunRequest.findFirstOrThrow({ where: { reason: 'reindex' } });
     const blocks = (await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0FINANCE')).args.blocks as unknown[];
-    await postSigned(h.events, blockActionsBody({ actionId: 'overrun_approve', userId: FINANCE, blocks, messageTs: req.messageTs!, channelId: 'C0FINANCE', responseUrl: h.slack.responseUrl('ok') }), { secret: SIGNING_SECRET });
+    await postSigned(
+      h.events,
+      blockActionsBody({
+        actionId: 'overrun_approve',
+        userId: FINANCE,
+        blocks,
+        messageTs: req.messageTs!,
+        channelId: 'C0FINANCE',
+        responseUrl: h.slack.responseUrl('ok'),
+      }),
+      { secret: SIGNING_SECRET },
+    );
     await h.slack.waitFor('conversations.open', (c) => c.args.users === 'U0SRCLEAD');
     const dm = await h.slack.waitFor('chat.postMessage', (c) => String(c.args.text).includes('approved $250.00'));
     expect(String(dm.args.text)).toContain("Search's November 2026 budget is now $650.00");
     const { reply } = await h.command('budget set search 450 2026-11', { userId: FINANCE });
-    expect(blocksText(reply.blocks)).toContain("Search's own budget for 2026-11 is now $450.00 (was $400.00). Effective budget for 2026-11: $700.00 = own $450.00 + approved increases $250.00.");
+    expect(blocksText(reply.blocks)).toContain(
+      "Search's own budget for 2026-11 is now $450.00 (was $400.00). Effective budget for 2026-11: $700.00 = own $450.00 + approved increases $250.00.",
+    );
     recordCalls(h.slack, `budget-approve-${provider}`);
   });
 
@@ -208,10 +300,27 @@ describe.each(testProviders())('who sees what on %s', (provider) => {
     const pay = await h.services.teams.upsert({ slug: 'payments', name: 'Payments', channelId: 'C0PAY', leadUserIds: ['U0PAYLEAD'], memberUserIds: [MEMBER] });
     const search = await h.services.teams.upsert({ slug: 'search', name: 'Search', channelId: 'C0SEARCH', leadUserIds: ['U0SRCLEAD'] });
     await costWrites(h.db.db).insertMany([
-      { source: 'seed', sourceId: 'p1', occurredAt: new Date('2026-11-05T12:00:00Z'), teamId: pay.id, featureId: null, customer: 'acme', amount: fromUsd('100') },
-      { source: 'seed', sourceId: 's1', occurredAt: new Date('2026-11-05T12:00:00Z'), teamId: search.id, featureId: null, customer: 'globex', amount: fromUsd('300') },
+      {
+        source: 'seed',
+        sourceId: 'p1',
+        occurredAt: new Date('2026-11-05T12:00:00Z'),
+        teamId: pay.id,
+        featureId: null,
+        customer: 'acme',
+        amount: fromUsd('100'),
+      },
+      {
+        source: 'seed',
+        sourceId: 's1',
+        occurredAt: new Date('2026-11-05T12:00:00Z'),
+        teamId: search.id,
+        featureId: null,
+        customer: 'globex',
+        amount: fromUsd('300'),
+      },
     ]);
-    for (const c of ['budget set payments 500 2026-11', 'budget set search 700 2026-11', 'add 40 human_review monthly search "secret search vendor"']) await h.command(c, { userId: FINANCE });
+    for (const c of ['budget set payments 500 2026-11', 'budget set search 700 2026-11', 'add 40 human_review monthly search "secret search vendor"'])
+      await h.command(c, { userId: FINANCE });
   });
   afterAll(async () => h?.stop());
 
@@ -285,10 +394,12 @@ describe.each(testProviders())('a stable forecast on %s', (provider) => {
     expect(b.forecast.projectedTotal).toBe(a.forecast.projectedTotal);
   });
 
-  it('moves a team\'s forecast by no more than its allocated share so far when another team spikes', async () => {
+  it("moves a team's forecast by no more than its allocated share so far when another team spikes", async () => {
     const now = new Date('2026-11-10T14:00:00Z');
     const before = await claimsRow(now);
-    await costWrites(h.db.db).insertMany([{ source: 'seed', sourceId: 'spike', occurredAt: new Date('2026-11-10T09:00:00Z'), teamId: growthId, featureId: null, amount: fromUsd('2000') }]);
+    await costWrites(h.db.db).insertMany([
+      { source: 'seed', sourceId: 'spike', occurredAt: new Date('2026-11-10T09:00:00Z'), teamId: growthId, featureId: null, amount: fromUsd('2000') },
+    ]);
     const after = await claimsRow(now);
     expect(after.cost.direct).toBe(before.cost.direct);
     expect(after.cost.allocated < before.cost.allocated).toBe(true); // the month's split so far follows spend so far

@@ -18,7 +18,9 @@ const LEAD = 'U0PAYLEAD';
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
+    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -32,7 +34,10 @@ function table(reply: ResponseUrlPost, caption: string): string[][] {
   const block = (reply.blocks ?? []).find((b) => JSON.stringify(b).includes(`*${caption}*`)) as { text: { text: string } } | undefined;
   if (!block) throw new Error(`no table "${caption}" in ${blocksText(reply.blocks)}`);
   const body = block.text.text.split('```')[1]!;
-  return body.split('\n').filter((l) => l.trim() && !/^-+(\s+-+)*$/.test(l.trim())).map((l) => l.trim().split(/\s{2,}/));
+  return body
+    .split('\n')
+    .filter((l) => l.trim() && !/^-+(\s+-+)*$/.test(l.trim()))
+    .map((l) => l.trim().split(/\s{2,}/));
 }
 /** "$1,000.50" / "-$50.02" → Money; "-" → null. */
 const money = (cell: string): Money | null => (cell === '-' ? null : fromUsd(cell.replace(/[$,]/g, '')));
@@ -41,8 +46,22 @@ const summary = (reply: ResponseUrlPost) => blocksText(reply.blocks);
 let seq = 0;
 function call(at: string, team: string, feature: string, customer: string | null, amount: string, extra: Partial<NormalizedCost> = {}): NormalizedCost {
   return {
-    source: 'helicone', sourceId: `m${++seq}`, occurredAt: new Date(at), team, feature, environment: 'production', customer, workItem: null,
-    model: 'gpt-4o', provider: 'openai', category: 'api', inputTokens: 1000, outputTokens: 100, amount: fromUsd(amount), pricedBy: 'source', ...extra,
+    source: 'helicone',
+    sourceId: `m${++seq}`,
+    occurredAt: new Date(at),
+    team,
+    feature,
+    environment: 'production',
+    customer,
+    workItem: null,
+    model: 'gpt-4o',
+    provider: 'openai',
+    category: 'api',
+    inputTokens: 1000,
+    outputTokens: 100,
+    amount: fromUsd(amount),
+    pricedBy: 'source',
+    ...extra,
   };
 }
 
@@ -92,31 +111,48 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
 
   it('imports two months with npx aicost import revenue, resolving aliases, audited', async () => {
     const file = join(dir, 'revenue.csv');
-    writeFileSync(file, [
-      'Customer,Month,Revenue,Plan',
-      'acme,2026-09,1000.00,pro',
-      'acme-corp,2026-10,"1,000.50",enterprise',
-      'globex,2026-09,150,pro',
-      'globex,2026-10,$150,pro',
-      'umbrella,2026-10,500,starter',
-      'wayne,2026-10,99,',
-    ].join('\r\n'));
+    writeFileSync(
+      file,
+      [
+        'Customer,Month,Revenue,Plan',
+        'acme,2026-09,1000.00,pro',
+        'acme-corp,2026-10,"1,000.50",enterprise',
+        'globex,2026-09,150,pro',
+        'globex,2026-10,$150,pro',
+        'umbrella,2026-10,500,starter',
+        'wayne,2026-10,99,',
+      ].join('\r\n'),
+    );
     const r = await cli(['import', 'revenue', file], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('6 rows stored for 2 months');
-    expect(await h.db.db.prisma.revenue.findFirst({ where: { month: '2026-10', customer: 'acme' } })).toMatchObject({ amount: fromUsd('1000.50'), plan: 'enterprise' });
+    expect(await h.db.db.prisma.revenue.findFirst({ where: { month: '2026-10', customer: 'acme' } })).toMatchObject({
+      amount: fromUsd('1000.50'),
+      plan: 'enterprise',
+    });
     expect(await h.db.db.prisma.auditLog.count({ where: { action: 'revenue.import', actor: { startsWith: 'cli:' } } })).toBe(1);
   });
 
   it('re-importing a month replaces that month only', async () => {
-    const again = await h.services.revenue.importCsv('customer,month,revenue\nwayne,2026-10,99\nacme,2026-10,1000.50\nglobex,2026-10,150\numbrella,2026-10,500\n', { actor: FINANCE, source: 'test', now: new Date('2026-11-05T10:00:00Z'), slackUser: true });
+    const again = await h.services.revenue.importCsv(
+      'customer,month,revenue\nwayne,2026-10,99\nacme,2026-10,1000.50\nglobex,2026-10,150\numbrella,2026-10,500\n',
+      { actor: FINANCE, source: 'test', now: new Date('2026-11-05T10:00:00Z'), slackUser: true },
+    );
     expect(again.ok && again.months).toEqual([{ month: '2026-10', rows: 4, total: fromUsd('1749.50'), replacedRows: 4, replacedTotal: fromUsd('1749.50') }]);
     expect(await h.db.db.prisma.revenue.count({ where: { month: '2026-09' } })).toBe(2);
     // Plans come back from the first import for the next test.
-    const restore = await h.services.revenue.importCsv('customer,month,revenue,plan\nacme,2026-10,1000.50,enterprise\nglobex,2026-10,150,pro\numbrella,2026-10,500,starter\nwayne,2026-10,99,\n', { actor: FINANCE, source: 'test', now: new Date('2026-11-05T10:00:00Z'), slackUser: true });
+    const restore = await h.services.revenue.importCsv(
+      'customer,month,revenue,plan\nacme,2026-10,1000.50,enterprise\nglobex,2026-10,150,pro\numbrella,2026-10,500,starter\nwayne,2026-10,99,\n',
+      { actor: FINANCE, source: 'test', now: new Date('2026-11-05T10:00:00Z'), slackUser: true },
+    );
     expect(restore.ok).toBe(true);
-    const notFinance = await h.services.revenue.importCsv('customer,month,revenue\nacme,2026-10,1\n', { actor: LEAD, source: 'test', now: new Date(), slackUser: true });
+    const notFinance = await h.services.revenue.importCsv('customer,month,revenue\nacme,2026-10,1\n', {
+      actor: LEAD,
+      source: 'test',
+      now: new Date(),
+      slackUser: true,
+    });
     expect(notFinance).toEqual({ ok: false, refused: 'not-finance' });
   });
 
@@ -124,7 +160,17 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     const share = async (user: string, content: string) => {
       const file = h.slack.shareFile({ name: 'revenue-august.csv', content, user, channel: 'C0FINANCE' });
       const ts = newSlackTs();
-      const event = { type: 'message', subtype: 'file_share', channel: 'C0FINANCE', channel_type: 'channel', user, ts, event_ts: ts, text: '', files: [{ id: file, name: 'revenue-august.csv', filetype: 'csv' }] };
+      const event = {
+        type: 'message',
+        subtype: 'file_share',
+        channel: 'C0FINANCE',
+        channel_type: 'channel',
+        user,
+        ts,
+        event_ts: ts,
+        text: '',
+        files: [{ id: file, name: 'revenue-august.csv', filetype: 'csv' }],
+      };
       const res = await postSigned(h.events, JSON.stringify(eventCallbackEnvelope(event)), { secret: SIGNING_SECRET, contentType: 'application/json' });
       expect(res.status).toBe(200);
       return h.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === ts);
@@ -164,13 +210,16 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     expect(text).toContain('Revenue but no AI cost: umbrella, wayne');
     // Independent of the allocation: customers carry every cost but the no-customer spend and its share of the hidden cost.
     // API with a customer: 100 + 200 + 50.005 + 0.0033 + 40.25 + 12.3456789; hidden 300 (Sep, 3/4 to customers) + 300 (Oct, all).
-    const carried = fromUsd('100') + fromUsd('200') + fromUsd('50.005') + fromUsd('0.0033') + fromUsd('40.25') + fromUsd('12.3456789') + fromUsd('225') + fromUsd('300');
+    const carried =
+      fromUsd('100') + fromUsd('200') + fromUsd('50.005') + fromUsd('0.0033') + fromUsd('40.25') + fromUsd('12.3456789') + fromUsd('225') + fromUsd('300');
     const revenue = fromUsd('1000') + fromUsd('1000.50') + fromUsd('150') + fromUsd('150') + fromUsd('500') + fromUsd('99');
     const cost = roundToCents(carried as Money);
     const sumCol = (rs: string[][], i: number) => rs.reduce((s, r) => s + (money(r[i]!) ?? 0n), 0n);
     expect(sumCol(body, 2)).toBe(revenue);
     expect(sumCol(body, 3)).toBe(cost);
-    expect(text).toContain(`Revenue ${formatMoney(revenue as Money)} · AI cost to serve ${formatMoney(cost)} · margin after AI cost ${formatMoney((revenue - cost) as Money)}`);
+    expect(text).toContain(
+      `Revenue ${formatMoney(revenue as Money)} · AI cost to serve ${formatMoney(cost)} · margin after AI cost ${formatMoney((revenue - cost) as Money)}`,
+    );
     expect(text).toContain('AI cost no customer carries (calls without a customer id, internal use): $175.00');
     // globex: own API 200.0033 + Sep hidden 150 + its Oct share of 300 by spend (0.0033 / 50.0083).
     const globexShare = (fromUsd('300') * fromUsd('0.0033')) / fromUsd('50.0083');
@@ -193,7 +242,14 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     expect(summary((await h.command('help', { userId: LEAD })).reply)).toContain('/aicost whatif &lt;feature&gt; &lt;model|cheapest&gt;');
     const help = summary((await h.command('help', { userId: FINANCE })).reply);
     // Slack mrkdwn: < and > arrive escaped.
-    for (const c of ['/aicost margin', '/aicost customer &lt;id&gt;', '/aicost whatif &lt;feature&gt; &lt;model|cheapest&gt;', '/aicost import', 'admin customer alias']) expect(help).toContain(c);
+    for (const c of [
+      '/aicost margin',
+      '/aicost customer &lt;id&gt;',
+      '/aicost whatif &lt;feature&gt; &lt;model|cheapest&gt;',
+      '/aicost import',
+      'admin customer alias',
+    ])
+      expect(help).toContain(c);
     const how = summary((await h.command('import', { userId: FINANCE })).reply);
     expect(how).toContain('Share the revenue CSV in the finance channel');
     expect(how).toContain('npx aicost import revenue FILE.csv');
@@ -212,7 +268,10 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     const text = summary(reply);
     expect(text).toContain('Customer acme');
     const breakdown = table(reply, 'API cost by feature and model').slice(1);
-    expect(breakdown.map((r) => [r[0], r[1]]).sort()).toEqual([['checkout', 'gpt-4o'], ['triage', 'claude-3-5-sonnet']]);
+    expect(breakdown.map((r) => [r[0], r[1]]).sort()).toEqual([
+      ['checkout', 'gpt-4o'],
+      ['triage', 'claude-3-5-sonnet'],
+    ]);
     const api = /API (\$[\d,.]+) \+ hidden and shared/.exec(text)![1]!;
     expect(breakdown.reduce((s, r) => s + money(r[2]!)!, 0n)).toBe(money(api));
     expect(money(api)).toBe(roundToCents((fromUsd('150.005') + fromUsd('40.25')) as Money));
@@ -234,7 +293,10 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     for (const c of calls) {
       const row = [...rows].reverse().find((r) => !r.constraint || c.at >= r.constraint.start_date)!;
       const perToken = (mtok: number) => BigInt(Math.round(mtok * 1000)); // $/Mtok → nanodollars per token
-      total += BigInt(c.input - c.cached) * perToken(row.prices.input_mtok!) + BigInt(c.cached) * perToken(row.prices.cache_read_mtok!) + BigInt(c.output) * perToken(row.prices.output_mtok!);
+      total +=
+        BigInt(c.input - c.cached) * perToken(row.prices.input_mtok!) +
+        BigInt(c.cached) * perToken(row.prices.cache_read_mtok!) +
+        BigInt(c.output) * perToken(row.prices.output_mtok!);
     }
     return total as Money;
   }
@@ -254,7 +316,13 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
       expect(summary(reply)).toContain(`On o3 this feature would have cost ${formatMoney(expected)} instead of ${actual}`);
       expect(summary(reply)).toContain('says nothing about whether that model would do the job as well');
       const rows = table(reply, 'Per model used').slice(1);
-      expect(rows[0]!.slice(0, 5)).toEqual(['gpt-4o', String(calls.length), calls.reduce((s, c) => s + c.input, 0).toLocaleString('en-US'), calls.reduce((s, c) => s + c.cached, 0).toLocaleString('en-US'), calls.reduce((s, c) => s + c.output, 0).toLocaleString('en-US')]);
+      expect(rows[0]!.slice(0, 5)).toEqual([
+        'gpt-4o',
+        String(calls.length),
+        calls.reduce((s, c) => s + c.input, 0).toLocaleString('en-US'),
+        calls.reduce((s, c) => s + c.cached, 0).toLocaleString('en-US'),
+        calls.reduce((s, c) => s + c.output, 0).toLocaleString('en-US'),
+      ]);
     }
     expect(o3Expected([before])).not.toBe(o3Expected([{ ...before, at: '2025-06-20' }]));
   });

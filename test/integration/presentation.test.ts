@@ -27,7 +27,11 @@ const cents = (s: string) => {
   return s.startsWith('-') ? -Math.abs(n) : n;
 };
 
-interface Table { caption: string; header: string[]; rows: { label: string; cells: string[]; money: number[] }[] }
+interface Table {
+  caption: string;
+  header: string[];
+  rows: { label: string; cells: string[]; money: number[] }[];
+}
 
 /** The tables of a message: monospace code blocks (columns split on 2+ spaces) and table blocks. */
 function tablesOf(blocks: unknown[]): Table[] {
@@ -51,7 +55,11 @@ function tablesOf(blocks: unknown[]): Table[] {
     }
     if (b.type === 'table' && b.rows) {
       const [head, ...body] = b.rows.map((r) => r.map((c) => c.text));
-      out.push({ caption, header: head!, rows: body.map((cells) => ({ label: cells[0]!, cells, money: cells.slice(1).flatMap((c) => (c.match(MONEY) ?? []).map(cents)) })) });
+      out.push({
+        caption,
+        header: head!,
+        rows: body.map((cells) => ({ label: cells[0]!, cells, money: cells.slice(1).flatMap((c) => (c.match(MONEY) ?? []).map(cents)) })),
+      });
     }
   }
   return out;
@@ -62,14 +70,22 @@ function footsDown(t: Table): void {
   const total = t.rows.find((r) => r.label === 'Total' || r.label === 'True cost');
   if (!total) return;
   const parts = t.rows.filter((r) => r !== total);
-  total.money.forEach((v, k) => expect(parts.reduce((a, r) => a + (r.money[k] ?? 0), 0), `${t.caption}: column ${t.header[k + 1]}`).toBe(v));
+  total.money.forEach((v, k) =>
+    expect(
+      parts.reduce((a, r) => a + (r.money[k] ?? 0), 0),
+      `${t.caption}: column ${t.header[k + 1]}`,
+    ).toBe(v),
+  );
 }
 
 /** The last money column is the sum of the money columns before it (tables of parts and their total). */
 function footsAcross(t: Table): void {
   for (const r of t.rows) {
     const total = r.money.at(-1)!;
-    expect(r.money.slice(0, -1).reduce((a, b) => a + b, 0), `${t.caption}: row ${r.label}`).toBe(total);
+    expect(
+      r.money.slice(0, -1).reduce((a, b) => a + b, 0),
+      `${t.caption}: row ${r.label}`,
+    ).toBe(total);
   }
 }
 
@@ -79,13 +95,26 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
 
   beforeAll(async () => {
     h = await startHarness(provider, { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false' }, () => NOW);
-    const support = await h.services.teams.upsert({ slug: 'support', name: 'Support', channelId: 'C0SUPPORT', leadUserIds: ['U0SUPLEAD'], costCenter: 'CC-210' });
+    const support = await h.services.teams.upsert({
+      slug: 'support',
+      name: 'Support',
+      channelId: 'C0SUPPORT',
+      leadUserIds: ['U0SUPLEAD'],
+      costCenter: 'CC-210',
+    });
     const claims = await h.services.teams.upsert({ slug: 'claims', name: 'Claims', channelId: 'C0CLAIMS', costCenter: 'CC-220' });
     const growth = await h.services.teams.upsert({ slug: 'growth', name: 'Growth', channelId: 'C0GROWTH' });
     const triage = await h.services.teams.upsertFeature({ slug: 'triage', name: 'Triage', teamId: support.id });
     const reply = await h.services.teams.upsertFeature({ slug: 'reply-draft', name: 'Reply draft', teamId: support.id });
-    const e = (teamId: number | null, featureId: number | null, day: string, amount: string) =>
-      ({ source: 'helicone', sourceId: `p${++seq}`, occurredAt: new Date(`${day}T12:00:00Z`), teamId, featureId, amount: fromUsd(amount), workItem: `W-${seq % 7}` });
+    const e = (teamId: number | null, featureId: number | null, day: string, amount: string) => ({
+      source: 'helicone',
+      sourceId: `p${++seq}`,
+      occurredAt: new Date(`${day}T12:00:00Z`),
+      teamId,
+      featureId,
+      amount: fromUsd(amount),
+      workItem: `W-${seq % 7}`,
+    });
     await costWrites(h.db.db).insertMany([
       e(support.id, triage.id, '2026-10-03', '413.354'),
       e(support.id, reply.id, '2026-10-09', '300.0049'),
@@ -105,7 +134,8 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
       'budget set support 900 2026-10',
       'budget set support 1200 monthly',
       'budget set claims 400 monthly',
-    ]) expect(JSON.stringify((await h.command(text, { userId: FINANCE })).reply)).not.toMatch(/not (added|changed|set)|did not understand|not allowed/i);
+    ])
+      expect(JSON.stringify((await h.command(text, { userId: FINANCE })).reply)).not.toMatch(/not (added|changed|set)|did not understand|not allowed/i);
   });
   afterAll(async () => {
     recordSlack(h.slack, `presentation-${provider}`);
@@ -141,14 +171,23 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
   });
 
   it('foots every table of /aicost team, top and iceberg, and the true cost line adds up', async () => {
-    for (const cmd of ['team support 2026-10', 'top teams 2026-10', 'top features 2026-10', 'iceberg 2026-10', 'iceberg support 2026-10', 'feature triage 2026-10']) {
+    for (const cmd of [
+      'team support 2026-10',
+      'top teams 2026-10',
+      'top features 2026-10',
+      'iceberg 2026-10',
+      'iceberg support 2026-10',
+      'feature triage 2026-10',
+    ]) {
       const { blocks, tables } = await tablesFor(cmd);
       expect(tables.length, cmd).toBeGreaterThan(0);
       for (const t of tables) {
         expect(t.rows.some((r) => r.label === 'Total' || r.label === 'True cost') || t.rows.length === 1, `${cmd}: ${t.caption} has a total`).toBe(true);
         footsDown(t);
       }
-      const line = /True cost: (\$[\d,.]+) = API spend (\$[\d,.]+) \+ hidden (\$[\d,.]+) \([^)]*\) \+ allocated shared (\$[\d,.]+)/.exec(JSON.stringify(blocks));
+      const line = /True cost: (\$[\d,.]+) = API spend (\$[\d,.]+) \+ hidden (\$[\d,.]+) \([^)]*\) \+ allocated shared (\$[\d,.]+)/.exec(
+        JSON.stringify(blocks),
+      );
       if (line) expect(cents(line[2]!) + cents(line[3]!) + cents(line[4]!), cmd).toBe(cents(line[1]!));
     }
   });
@@ -178,7 +217,9 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
     expect(november).toContain('support: standing $1,200.00 a month = $1,200.00');
     expect(november).toContain('claims: standing $400.00 a month = $400.00');
     const t = tables[0]!;
-    const chargeback = tablesOf((await h.command('chargeback 2026-10', { userId: FINANCE })).reply.blocks ?? []).find((x) => x.caption === 'True cost per team')!;
+    const chargeback = tablesOf((await h.command('chargeback 2026-10', { userId: FINANCE })).reply.blocks ?? []).find(
+      (x) => x.caption === 'True cost per team',
+    )!;
     for (const r of t.rows) {
       const [budget, cost, over] = [t.header.indexOf('budget'), t.header.indexOf('true cost'), t.header.indexOf('over budget')].map((k) => r.cells[k]!);
       expect(cents(cost!), r.label).toBe(chargeback.rows.find((x) => x.label === r.label)!.money[4]);
@@ -220,7 +261,10 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
       expect(c(row.adjustments), r.label).toBe(adjustments);
       expect(c(row.total), r.label).toBe(total);
       // The detail lines of the team sum to its total row, and its GL debit is the same cents.
-      expect(detail.filter((d) => d.line_type === 'line' && d.team === row.team).reduce((a, d) => a + c(d.total), 0), r.label).toBe(total);
+      expect(
+        detail.filter((d) => d.line_type === 'line' && d.team === row.team).reduce((a, d) => a + c(d.total), 0),
+        r.label,
+      ).toBe(total);
       expect(c(gl.find((g) => g.description!.endsWith(`: ${row.team}`))!.debit), r.label).toBe(total);
     }
     const grand = summary.find((d) => d.line_type === 'grand_total')!;
@@ -251,7 +295,8 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
   it('posts without its chart when Slack refuses the blocks (invalid_blocks), once', async () => {
     const client = new WebClient(BOT_TOKEN, { slackApiUrl: h.slack.url, retryConfig: { retries: 0 } });
     // What the notifier does with every message it sends (post, update, DM).
-    const post = (channel: string, text: string, b: KnownBlock[]) => sendWithFallback(b, (x) => client.chat.postMessage({ channel, text, ...(x ? { blocks: x } : {}) }));
+    const post = (channel: string, text: string, b: KnownBlock[]) =>
+      sendWithFallback(b, (x) => client.chat.postMessage({ channel, text, ...(x ? { blocks: x } : {}) }));
     const blocks = [
       { type: 'section', text: { type: 'mrkdwn', text: 'Chart below' } },
       { type: 'image', image_url: 'https://quickchart.example.test/chart?c=%7B%7D', alt_text: 'chart' },

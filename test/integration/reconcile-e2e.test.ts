@@ -16,7 +16,9 @@ import { heliconeRow, startHeliconeStandIn, type HeliconeStandIn } from '../supp
  */
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
+    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -57,8 +59,10 @@ describe.each(testProviders())('reconciliation with the OpenAI bill, end to end,
     openai = await startOpenAiCostsStandIn({ costs: billed });
     const sources = {
       REPORT_TIMEZONE: 'UTC',
-      HELICONE_API_KEY: helicone.apiKey, HELICONE_BASE_URL: helicone.url,
-      OPENAI_ADMIN_KEY: openai.adminKey, OPENAI_BASE_URL: openai.url,
+      HELICONE_API_KEY: helicone.apiKey,
+      HELICONE_BASE_URL: helicone.url,
+      OPENAI_ADMIN_KEY: openai.adminKey,
+      OPENAI_BASE_URL: openai.url,
     };
     // Team figures are asked by a user who is no team's member: open visibility (who sees what is tested elsewhere).
     h = await startHarness(provider, { ...sources, SCHEDULER_ENABLED: 'false', VISIBILITY: 'open' });

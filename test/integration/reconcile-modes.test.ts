@@ -17,8 +17,26 @@ describe.each(testProviders())('unobserved spend kept as its own line, Anthropic
     s = createServices(t.db, { timeZone: 'UTC', unobservedUnmapped: 'line' });
     const team = await s.teams.upsert({ slug: 'search', name: 'Search' });
     await costWrites(t.db).insertMany([
-      { source: 'langfuse', sourceId: 'o1', occurredAt: new Date('2026-10-04T10:00:00Z'), teamId: team.id, featureId: null, model: 'claude-sonnet-4', provider: null, amount: fromUsd('4') },
-      { source: 'langfuse', sourceId: 'o2', occurredAt: new Date('2026-10-04T11:00:00Z'), teamId: team.id, featureId: null, model: 'llama-3', provider: null, amount: fromUsd('1') },
+      {
+        source: 'langfuse',
+        sourceId: 'o1',
+        occurredAt: new Date('2026-10-04T10:00:00Z'),
+        teamId: team.id,
+        featureId: null,
+        model: 'claude-sonnet-4',
+        provider: null,
+        amount: fromUsd('4'),
+      },
+      {
+        source: 'langfuse',
+        sourceId: 'o2',
+        occurredAt: new Date('2026-10-04T11:00:00Z'),
+        teamId: team.id,
+        featureId: null,
+        model: 'llama-3',
+        provider: null,
+        amount: fromUsd('1'),
+      },
     ]);
     const fetchedAt = new Date('2026-10-06T00:00:00Z');
     await t.db.prisma.billedCost.createMany({
@@ -40,7 +58,7 @@ describe.each(testProviders())('unobserved spend kept as its own line, Anthropic
     expect(cost.unallocatedReasons.map((r) => r.reason)).toContain('unobserved anthropic spend of unmapped projects');
   });
 
-  it('after finance maps the workspace, the gap is the team\'s', async () => {
+  it("after finance maps the workspace, the gap is the team's", async () => {
     expect((await s.reconcile.map(['anthropic', 'workspace', 'wrkspc_x', 'search'], 'UCLI', new Date())).ok).toBe(false); // not finance
     const fin = createServices(t.db, { timeZone: 'UTC', unobservedUnmapped: 'line', financeUserIds: ['U0FIN'] });
     expect((await fin.reconcile.map(['anthropic', 'workspace', 'wrkspc_x', 'search'], 'U0FIN', new Date())).ok).toBe(true);

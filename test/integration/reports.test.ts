@@ -19,7 +19,15 @@ describe.each(testProviders())('reports on %s', (provider) => {
     const w = costWrites(t.db);
     await w.insertMany([
       // 2026-10-31T15:00Z is midnight Nov 1 in Tokyo: this belongs to November.
-      { source: 't', sourceId: '1', occurredAt: new Date('2026-10-31T15:00:00.000Z'), teamId: pay.id, featureId: chk.id, amount: fromUsd('0.000000001'), model: 'gpt-4o' },
+      {
+        source: 't',
+        sourceId: '1',
+        occurredAt: new Date('2026-10-31T15:00:00.000Z'),
+        teamId: pay.id,
+        featureId: chk.id,
+        amount: fromUsd('0.000000001'),
+        model: 'gpt-4o',
+      },
       // One millisecond earlier: still October in Tokyo.
       { source: 't', sourceId: '2', occurredAt: new Date('2026-10-31T14:59:59.999Z'), teamId: pay.id, featureId: chk.id, amount: fromUsd('5.25') },
       { source: 't', sourceId: '3', occurredAt: new Date('2026-11-10T03:00:00.000Z'), teamId: pay.id, featureId: null, amount: fromUsd('1234.5678') },

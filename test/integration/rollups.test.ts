@@ -28,7 +28,7 @@ function rng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T,>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
 }
 
 const START = Date.parse('2026-08-01T00:00:00Z');
@@ -37,7 +37,7 @@ const ZONES = ['America/New_York', 'Asia/Kathmandu', 'Australia/Eucla', 'Asia/Ko
 const DIMENSIONS: Dimension[] = ['team', 'feature', 'model', 'customer', 'environment', 'source', 'category'];
 
 const canon = (x: unknown): string => JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
-const sorted = <T,>(xs: T[]) => [...xs].map(canon).sort();
+const sorted = <T>(xs: T[]) => [...xs].map(canon).sort();
 
 describe.each(testProviders())('rollups on %s', (provider) => {
   let t: TestDatabase;
@@ -64,11 +64,20 @@ describe.each(testProviders())('rollups on %s', (provider) => {
   function record(id = `r${++seq}`): IncomingCost {
     const team = r.next() < 0.1 ? null : r.pick(teams);
     return {
-      source: r.pick(['helicone', 'langfuse']), sourceId: id, occurredAt: new Date(START + r.int(END - START)),
-      team, feature: team && r.next() < 0.9 ? r.pick(features) : null, environment: r.pick(['production', 'staging', null]),
-      customer: r.pick(['acme', 'globex', 'initech', null]), workItem: r.next() < 0.3 ? null : `T-${r.int(40)}`,
-      model: r.pick(['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', null]), provider: 'openai', category: r.pick(['api', 'embeddings']),
-      inputTokens: r.int(5000), outputTokens: r.int(2000), amount: r.next() < 0.05 ? null : (BigInt(r.int(2_000_000_000)) - 1_000_000n) as Money,
+      source: r.pick(['helicone', 'langfuse']),
+      sourceId: id,
+      occurredAt: new Date(START + r.int(END - START)),
+      team,
+      feature: team && r.next() < 0.9 ? r.pick(features) : null,
+      environment: r.pick(['production', 'staging', null]),
+      customer: r.pick(['acme', 'globex', 'initech', null]),
+      workItem: r.next() < 0.3 ? null : `T-${r.int(40)}`,
+      model: r.pick(['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', null]),
+      provider: 'openai',
+      category: r.pick(['api', 'embeddings']),
+      inputTokens: r.int(5000),
+      outputTokens: r.int(2000),
+      amount: r.next() < 0.05 ? null : ((BigInt(r.int(2_000_000_000)) - 1_000_000n) as Money),
       pricedBy: r.pick(['source', 'source', 'aicost', 'unpriced'] as const),
     };
   }
@@ -141,7 +150,11 @@ describe.each(testProviders())('rollups on %s', (provider) => {
   it('corrections for a closed month', async () => {
     await t.db.prisma.accountingPeriod.create({ data: { month: '2026-09', status: 'closed', closedAt: now, closedBy: 'UFIN' } });
     const late: IncomingCost[] = [];
-    const inSeptember = await t.db.prisma.costEntry.findMany({ where: { occurredAt: { gte: new Date('2026-09-05T00:00:00Z'), lt: new Date('2026-09-25T00:00:00Z') } }, take: 50, select: { source: true, sourceId: true } });
+    const inSeptember = await t.db.prisma.costEntry.findMany({
+      where: { occurredAt: { gte: new Date('2026-09-05T00:00:00Z'), lt: new Date('2026-09-25T00:00:00Z') } },
+      take: 50,
+      select: { source: true, sourceId: true },
+    });
     for (const e of inSeptember) late.push({ ...record(e.sourceId), source: e.source as IncomingCost['source'], occurredAt: new Date('2026-09-10T08:00:00Z') });
     for (let i = 0; i < 30; i++) late.push({ ...record(), occurredAt: new Date(Date.parse('2026-09-03T00:00:00Z') + r.int(20 * 86_400_000)) });
     now = new Date(END - 3_600_000 + r.int(3_000_000));
@@ -152,10 +165,19 @@ describe.each(testProviders())('rollups on %s', (provider) => {
 
   it('plain bulk inserts (demo seeding) and rows written straight into the ledger table', async () => {
     const team = await t.db.prisma.team.findFirstOrThrow({ where: { slug: 'search' } });
-    await costWrites(t.db).insertMany(Array.from({ length: 400 }, (_, i) => ({
-      source: 'demo', sourceId: `d${i}`, occurredAt: new Date(START + r.int(END - START)), teamId: r.next() < 0.5 ? team.id : null, featureId: null,
-      customer: r.pick(['acme', null]), workItem: `D-${r.int(10)}`, amount: BigInt(r.int(1_000_000)) as Money, pricedBy: 'aicost',
-    })));
+    await costWrites(t.db).insertMany(
+      Array.from({ length: 400 }, (_, i) => ({
+        source: 'demo',
+        sourceId: `d${i}`,
+        occurredAt: new Date(START + r.int(END - START)),
+        teamId: r.next() < 0.5 ? team.id : null,
+        featureId: null,
+        customer: r.pick(['acme', null]),
+        workItem: `D-${r.int(10)}`,
+        amount: BigInt(r.int(1_000_000)) as Money,
+        pricedBy: 'aicost',
+      })),
+    );
     await t.db.prisma.$executeRawUnsafe(
       `INSERT INTO "CostEntry" ("source", "sourceId", "occurredAt", "teamId", "amount", "workItem", "updatedAt") VALUES ('manual', 'm1', ${provider === 'sqlite' ? "'2026-10-03T07:14:59.999+00:00'" : "TIMESTAMP '2026-10-03 07:14:59.999'"}, ${team.id}, 123456789, 'T-1', ${provider === 'sqlite' ? "'2026-10-03T07:14:59.999+00:00'" : 'now()'})`,
     );
@@ -174,8 +196,12 @@ describe.each(testProviders())('rollups on %s', (provider) => {
 
   it('verify finds rollups that drifted from the ledger, and --repair rebuilds them', async () => {
     // Drift the rollups behind the triggers' back: a lost row, a wrong amount, an extra row.
-    await t.db.prisma.$executeRawUnsafe(`DELETE FROM "WorkItemRollup" WHERE "bucket" IN (SELECT "bucket" FROM "WorkItemRollup" WHERE "grain" = 2 ORDER BY "bucket" LIMIT 1) AND "grain" = 2`);
-    await t.db.prisma.$executeRawUnsafe(`UPDATE "CostRollup" SET "amount" = "amount" + 1 WHERE "grain" = 0 AND "bucket" = (SELECT MAX("bucket") FROM "CostRollup" WHERE "grain" = 0)`);
+    await t.db.prisma.$executeRawUnsafe(
+      `DELETE FROM "WorkItemRollup" WHERE "bucket" IN (SELECT "bucket" FROM "WorkItemRollup" WHERE "grain" = 2 ORDER BY "bucket" LIMIT 1) AND "grain" = 2`,
+    );
+    await t.db.prisma.$executeRawUnsafe(
+      `UPDATE "CostRollup" SET "amount" = "amount" + 1 WHERE "grain" = 0 AND "bucket" = (SELECT MAX("bucket") FROM "CostRollup" WHERE "grain" = 0)`,
+    );
     await t.db.prisma.$executeRawUnsafe(`INSERT INTO "CostRollupDetail" VALUES (2, 20300, 0, 0, '', 'x', 'source', 0, '', '', 'api', 5, 1, 0, 0)`);
     const before = await verifyRollups(t.db, { repair: false, timeZone: 'Asia/Kathmandu' });
     expect(before.differences).toBeGreaterThanOrEqual(3);
@@ -214,7 +240,11 @@ describe.each(testProviders())('rollups on %s', (provider) => {
     expect(backfill.length).toBeGreaterThan(100);
     for (const table of ['CostRollup', 'CostRollupDetail', 'WorkItemRollup']) await t.db.prisma.$executeRawUnsafe(`DELETE FROM "${table}"`);
     expect((await rollupChecks(t.db).compare(null)).some((c) => c.differences > 0)).toBe(true);
-    for (const statement of backfill.split(/;\s*\n/).map((x) => x.replace(/^--.*$/gm, '').trim()).filter(Boolean)) await t.db.prisma.$executeRawUnsafe(statement);
+    for (const statement of backfill
+      .split(/;\s*\n/)
+      .map((x) => x.replace(/^--.*$/gm, '').trim())
+      .filter(Boolean))
+      await t.db.prisma.$executeRawUnsafe(statement);
     await expectSame();
   });
 });

@@ -19,7 +19,9 @@ const TZ = 'Asia/Tokyo';
 /** Runs the operator CLI as a user would (`npx aicost …`), in its own process. */
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
+    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -43,8 +45,11 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
     langfuse = await startLangfuseStandIn({ observations: lf.observations, traces: lf.traces });
     const sources = {
       REPORT_TIMEZONE: TZ,
-      HELICONE_API_KEY: helicone.apiKey, HELICONE_BASE_URL: helicone.url,
-      LANGFUSE_PUBLIC_KEY: langfuse.publicKey, LANGFUSE_SECRET_KEY: langfuse.secretKey, LANGFUSE_BASE_URL: langfuse.url,
+      HELICONE_API_KEY: helicone.apiKey,
+      HELICONE_BASE_URL: helicone.url,
+      LANGFUSE_PUBLIC_KEY: langfuse.publicKey,
+      LANGFUSE_SECRET_KEY: langfuse.secretKey,
+      LANGFUSE_BASE_URL: langfuse.url,
     };
     h = await startHarness(provider, { ...sources, SCHEDULER_ENABLED: 'false', VISIBILITY: 'open', METRICS_ENABLED: 'true' });
     env = { ...sources, DATABASE_URL: h.db.url };
@@ -61,7 +66,9 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
     const inMonth = (iso: string) => new Date(iso) >= p.from && new Date(iso) < p.to;
     const fromHelicone = helicone.rows.filter((r) => r.properties?.team === team && inMonth(r.request_created_at)).map((r) => fromUsd(r.cost ?? 0));
     const teamOf = new Map(langfuse.traces.map((t) => [t.id, (t.metadata as { team?: string } | null)?.team ?? null]));
-    const fromLangfuse = langfuse.observations.filter((o) => teamOf.get(o.traceId ?? '') === team && inMonth(o.startTime)).map((o) => fromUsd(o.totalCost ?? 0));
+    const fromLangfuse = langfuse.observations
+      .filter((o) => teamOf.get(o.traceId ?? '') === team && inMonth(o.startTime))
+      .map((o) => fromUsd(o.totalCost ?? 0));
     return { total: sum([...fromHelicone, ...fromLangfuse]), count: fromHelicone.length + fromLangfuse.length };
   }
 
@@ -120,38 +127,42 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
     expect(blocksText(refused.reply.blocks)).toContain('Only finance can start a sync');
   });
 
-  it.skipIf(provider !== 'sqlite')('takes an online backup while the bot runs and a sync writes; the copy opens and holds the same totals', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'aicost-backup-'));
-    const out = join(dir, 'copy.db');
-    try {
-      // A backfill of a wider window runs while the backup is taken and /aicost answers.
-      const syncing = cli(['sync', '--from', '2026-08-01T00:00:00Z', '--to', '2026-11-15T00:00:00Z'], env);
-      const [backup, answer] = await Promise.all([cli(['backup', '--out', out], env), h.command('top teams 2026-10')]);
-      expect(backup.stderr).toBe('');
-      expect(backup.code).toBe(0);
-      expect(backup.stdout).toMatch(/Backup written to .*copy\.db \(\d+ pages\)/);
-      expect(answer.status).toBe(200);
-      expect((await syncing).code).toBe(0);
-
-      const copy = openDatabase(`file:${out}`);
+  it.skipIf(provider !== 'sqlite')(
+    'takes an online backup while the bot runs and a sync writes; the copy opens and holds the same totals',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'aicost-backup-'));
+      const out = join(dir, 'copy.db');
       try {
-        const live = await h.db.db.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
-        const copied = await copy.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
-        expect(copied).toEqual(live);
-        expect(copied._count).toBe(3400);
-        // Its reports (read from its rollups) equal its ledger, and `verify` finds nothing to repair.
-        const p = monthPeriod('2026-10', TZ);
-        expect(await costQueries(copy).teamFeatureSummary(p)).toEqual(await ledgerCostQueries(copy).teamFeatureSummary(p));
-        expect((await rollupChecks(copy).compare(null)).every((c) => c.differences === 0)).toBe(true);
+        // A backfill of a wider window runs while the backup is taken and /aicost answers.
+        const syncing = cli(['sync', '--from', '2026-08-01T00:00:00Z', '--to', '2026-11-15T00:00:00Z'], env);
+        const [backup, answer] = await Promise.all([cli(['backup', '--out', out], env), h.command('top teams 2026-10')]);
+        expect(backup.stderr).toBe('');
+        expect(backup.code).toBe(0);
+        expect(backup.stdout).toMatch(/Backup written to .*copy\.db \(\d+ pages\)/);
+        expect(answer.status).toBe(200);
+        expect((await syncing).code).toBe(0);
+
+        const copy = openDatabase(`file:${out}`);
+        try {
+          const live = await h.db.db.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
+          const copied = await copy.prisma.costEntry.aggregate({ _sum: { amount: true }, _count: true });
+          expect(copied).toEqual(live);
+          expect(copied._count).toBe(3400);
+          // Its reports (read from its rollups) equal its ledger, and `verify` finds nothing to repair.
+          const p = monthPeriod('2026-10', TZ);
+          expect(await costQueries(copy).teamFeatureSummary(p)).toEqual(await ledgerCostQueries(copy).teamFeatureSummary(p));
+          expect((await rollupChecks(copy).compare(null)).every((c) => c.differences === 0)).toBe(true);
+        } finally {
+          await copy.close();
+        }
+        expect((await cli(['backup', '--out', out], env)).stderr).toContain('already exists');
+        expect((await cli(['backup', '--out', out], { ...env, DATABASE_URL: 'postgresql://x@127.0.0.1:1/x' })).stderr).toContain('pg_dump');
       } finally {
-        await copy.close();
+        rmSync(dir, { recursive: true, force: true });
       }
-      expect((await cli(['backup', '--out', out], env)).stderr).toContain('already exists');
-      expect((await cli(['backup', '--out', out], { ...env, DATABASE_URL: 'postgresql://x@127.0.0.1:1/x' })).stderr).toContain('pg_dump');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it('serves Prometheus metrics after a sync the bot ran: records per source, lag, jobs, Slack errors, /aicost latency', async () => {
     langfuse.setCost(langfuse.observations[200]!.id, 2.5);
@@ -169,7 +180,8 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     text = await res.text();
     // Per source, the outcomes add up to the records the bot's sync read (as its sync state records).
-    const value = (source: string, outcome: string) => Number(new RegExp(`^aicost_sync_records_total\\{source="${source}",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    const value = (source: string, outcome: string) =>
+      Number(new RegExp(`^aicost_sync_records_total\\{source="${source}",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
     for (const state of await h.db.db.prisma.syncState.findMany()) {
       const outcomes = ['ingested', 'updated', 'unchanged', 'rejected'].map((o) => value(state.source, o));
       expect(outcomes.every(Number.isInteger)).toBe(true);

@@ -19,20 +19,43 @@ describe.each(testProviders())('trust: forms, amounts, closed months and tampere
   let seq = 0;
   const submitHidden = (userId: string, privateMetadata: string, values: Partial<Record<string, string | null>> = {}) => {
     const v = {
-      amount: '0.01', category: 'vector_db', kind: 'once', target: 'payments', rule: '', date: '2026-11-05', fromMonth: '', untilMonth: '', note: 'mine now', ...values,
+      amount: '0.01',
+      category: 'vector_db',
+      kind: 'once',
+      target: 'payments',
+      rule: '',
+      date: '2026-11-05',
+      fromMonth: '',
+      untilMonth: '',
+      note: 'mine now',
+      ...values,
     };
-    return postSigned(h.events, viewSubmissionBody({
-      callbackId: 'hidden_cost_modal', userId, privateMetadata,
-      values: {
-        amount: { value: v.amount! }, category: { value: staticSelect(v.category!) }, kind: { value: staticSelect(v.kind!) },
-        target: { value: v.target! }, rule: { value: v.rule! }, date: { value: { type: 'datepicker', selected_date: v.date || null } },
-        fromMonth: { value: v.fromMonth! }, untilMonth: { value: v.untilMonth! }, note: { value: v.note! },
-      },
-    }), { secret: SIGNING_SECRET });
+    return postSigned(
+      h.events,
+      viewSubmissionBody({
+        callbackId: 'hidden_cost_modal',
+        userId,
+        privateMetadata,
+        values: {
+          amount: { value: v.amount! },
+          category: { value: staticSelect(v.category!) },
+          kind: { value: staticSelect(v.kind!) },
+          target: { value: v.target! },
+          rule: { value: v.rule! },
+          date: { value: { type: 'datepicker', selected_date: v.date || null } },
+          fromMonth: { value: v.fromMonth! },
+          untilMonth: { value: v.untilMonth! },
+          note: { value: v.note! },
+        },
+      }),
+      { secret: SIGNING_SECRET },
+    );
   };
   const click = async (actionId: string, value: string, userId = FINANCE) => {
     const id = `click-${++seq}`;
-    const res = await postSigned(h.events, blockActionsBody({ actionId, value, userId, channelId: 'C0FINANCE', responseUrl: h.slack.responseUrl(id) }), { secret: SIGNING_SECRET });
+    const res = await postSigned(h.events, blockActionsBody({ actionId, value, userId, channelId: 'C0FINANCE', responseUrl: h.slack.responseUrl(id) }), {
+      secret: SIGNING_SECRET,
+    });
     expect(res.status).toBe(200);
     return String((await h.slack.waitForResponse((r) => r.url.endsWith(id))).body.text);
   };
@@ -82,7 +105,12 @@ describe.each(testProviders())('trust: forms, amounts, closed months and tampere
       ['add 1,50 other once 2026-11-05 support', /commas only separate thousands/],
       ['add 2000000000 other once 2026-11-05 support', /more than \$1,000,000,000\.00/],
     ])('`%s` is refused with a clear reason and changes nothing', async (text, reason) => {
-      const counts = async () => [await h.db.db.prisma.budget.count(), await h.db.db.prisma.overrunRequest.count(), await h.db.db.prisma.adjustment.count(), await h.db.db.prisma.hiddenCost.count()];
+      const counts = async () => [
+        await h.db.db.prisma.budget.count(),
+        await h.db.db.prisma.overrunRequest.count(),
+        await h.db.db.prisma.adjustment.count(),
+        await h.db.db.prisma.hiddenCost.count(),
+      ];
       const before = await counts();
       const { reply } = await h.command(text, { userId: FINANCE });
       expect(blocksText(reply.blocks)).toMatch(reason);
@@ -100,10 +128,16 @@ describe.each(testProviders())('trust: forms, amounts, closed months and tampere
       const req = await h.command('request 250 payments launch week', { userId: LEAD });
       expect(blocksText(req.reply.blocks)).toContain('is with finance');
       const r = await h.db.db.prisma.overrunRequest.findFirstOrThrow({ where: { status: 'pending' } });
-      const res = await postSigned(h.events, viewSubmissionBody({
-        callbackId: 'overrun_approve_other_modal', userId: FINANCE, privateMetadata: JSON.stringify({ requestId: r.id, messageTs: null, channelId: 'C0FINANCE' }),
-        values: { amount: { value: '2,000,00' }, reason: { value: 'ok' } },
-      }), { secret: SIGNING_SECRET });
+      const res = await postSigned(
+        h.events,
+        viewSubmissionBody({
+          callbackId: 'overrun_approve_other_modal',
+          userId: FINANCE,
+          privateMetadata: JSON.stringify({ requestId: r.id, messageTs: null, channelId: 'C0FINANCE' }),
+          values: { amount: { value: '2,000,00' }, reason: { value: 'ok' } },
+        }),
+        { secret: SIGNING_SECRET },
+      );
       const body = (await res.json()) as { response_action: string; errors: Record<string, string> };
       expect(body.errors.amount).toMatch(/commas only separate thousands/);
       expect((await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id: r.id } })).status).toBe('pending');
@@ -126,21 +160,33 @@ describe.each(testProviders())('trust: forms, amounts, closed months and tampere
       const before = await h.db.db.prisma.hiddenCost.count();
       const { reply } = await h.command('add 5000 human_review once 2026-10-15 payments "late"', { userId: LEAD });
       expect(blocksText(reply.blocks)).toContain('2026-10 is closed');
-      const body = (await (await submitHidden(LEAD, JSON.stringify({ channelId: 'C0AICOSTS', entryId: null }), { amount: '5000', date: '2026-10-15' })).json()) as { errors: Record<string, string> };
+      const body = (await (
+        await submitHidden(LEAD, JSON.stringify({ channelId: 'C0AICOSTS', entryId: null }), { amount: '5000', date: '2026-10-15' })
+      ).json()) as { errors: Record<string, string> };
       expect(Object.values(body.errors).join(' ')).toContain('2026-10 is closed');
       expect(await h.db.db.prisma.hiddenCost.count()).toBe(before);
     });
 
-    it("refuses editing or deleting an entry that charges a closed month, but lets finance end it", async () => {
+    it('refuses editing or deleting an entry that charges a closed month, but lets finance end it', async () => {
       const before = await h.db.db.prisma.hiddenCost.findUniqueOrThrow({ where: { id: financeEntryId } });
       const meta = JSON.stringify({ channelId: 'C0AICOSTS', entryId: financeEntryId });
-      const edit = (await (await submitHidden(FINANCE, meta, { amount: '0.01', kind: 'monthly', target: 'shared', date: '', fromMonth: '2026-09' })).json()) as { errors: Record<string, string> };
+      const edit = (await (
+        await submitHidden(FINANCE, meta, { amount: '0.01', kind: 'monthly', target: 'shared', date: '', fromMonth: '2026-09' })
+      ).json()) as { errors: Record<string, string> };
       expect(Object.values(edit.errors).join(' ')).toContain('2026-10 is closed');
       const del = await h.command(`hidden delete ${financeEntryId}`, { userId: FINANCE });
       expect(blocksText(del.reply.blocks)).toContain('2026-10 is closed');
       expect(await h.db.db.prisma.hiddenCost.findUniqueOrThrow({ where: { id: financeEntryId } })).toEqual(before);
       // Ending it after the closed month leaves 2026-09 and 2026-10 as they were: allowed.
-      const end = await submitHidden(FINANCE, meta, { amount: '2800', kind: 'monthly', target: 'shared', date: '', fromMonth: '2026-09', untilMonth: '2026-11', note: 'Pinecone' });
+      const end = await submitHidden(FINANCE, meta, {
+        amount: '2800',
+        kind: 'monthly',
+        target: 'shared',
+        date: '',
+        fromMonth: '2026-09',
+        untilMonth: '2026-11',
+        note: 'Pinecone',
+      });
       expect(end.status).toBe(200);
       expect(await end.text()).toBe('');
       expect((await h.db.db.prisma.hiddenCost.findUniqueOrThrow({ where: { id: financeEntryId } })).untilMonth).toBe('2026-11');
@@ -151,7 +197,18 @@ describe.each(testProviders())('trust: forms, amounts, closed months and tampere
       expect(blocksText(reply.blocks)).toContain('2026-10 is closed: its budget no longer changes');
       expect(await h.db.db.prisma.budget.count({ where: { month: '2026-10' } })).toBe(0);
       const team = await h.services.teams.bySlug('payments');
-      const req = await h.db.db.prisma.overrunRequest.create({ data: { teamId: team!.id, month: '2026-10', amount: fromUsd('100'), reason: 'late', requestedBy: LEAD, automatic: false, status: 'pending', createdAt: NOW } });
+      const req = await h.db.db.prisma.overrunRequest.create({
+        data: {
+          teamId: team!.id,
+          month: '2026-10',
+          amount: fromUsd('100'),
+          reason: 'late',
+          requestedBy: LEAD,
+          automatic: false,
+          status: 'pending',
+          createdAt: NOW,
+        },
+      });
       const text = await click('overrun_approve', String(req.id));
       expect(text).toContain('2026-10 is closed');
       expect((await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id: req.id } })).status).toBe('pending');
@@ -175,7 +232,16 @@ describe.each(testProviders())('trust: forms, amounts, closed months and tampere
     });
 
     it.each(['not json', '{"requestId":"1"}', '{"requestId":1,"channelId":"<!channel>"}'])('the Approve-another-amount form with metadata %s', async (meta) => {
-      const res = await postSigned(h.events, viewSubmissionBody({ callbackId: 'overrun_approve_other_modal', userId: FINANCE, privateMetadata: meta, values: { amount: { value: '100' }, reason: { value: 'x' } } }), { secret: SIGNING_SECRET });
+      const res = await postSigned(
+        h.events,
+        viewSubmissionBody({
+          callbackId: 'overrun_approve_other_modal',
+          userId: FINANCE,
+          privateMetadata: meta,
+          values: { amount: { value: '100' }, reason: { value: 'x' } },
+        }),
+        { secret: SIGNING_SECRET },
+      );
       const body = (await res.json()) as { response_action: string; errors: Record<string, string> };
       expect(body.errors.amount).toContain('nothing was saved');
     });

@@ -16,7 +16,9 @@ const LEAD = 'U0PAYLEAD';
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
+    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -45,7 +47,14 @@ async function startOddHelicone(rows: HeliconeRow[]): Promise<JsonStandIn & { ap
 }
 
 const row = (id: string, at: string, cost: unknown, team = 'support'): HeliconeRow => ({
-  request_id: id, request_created_at: at, cost: cost as number, properties: { team }, model: 'gpt-4o-mini', provider: 'OPENAI', prompt_tokens: 10, completion_tokens: 5,
+  request_id: id,
+  request_created_at: at,
+  cost: cost as number,
+  properties: { team },
+  model: 'gpt-4o-mini',
+  provider: 'OPENAI',
+  prompt_tokens: 10,
+  completion_tokens: 5,
 });
 
 describe.each(testProviders())('trust: untrusted source records on %s', (provider) => {
@@ -64,7 +73,11 @@ describe.each(testProviders())('trust: untrusted source records on %s', (provide
   beforeAll(async () => {
     served = [...good, ...bad].map((r) => ({ ...r }));
     helicone = await startOddHelicone(served);
-    h = await startHarness(provider, { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false', HELICONE_API_KEY: helicone.apiKey, HELICONE_BASE_URL: helicone.url }, () => new Date('2026-10-03T00:00:00Z'));
+    h = await startHarness(
+      provider,
+      { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false', HELICONE_API_KEY: helicone.apiKey, HELICONE_BASE_URL: helicone.url },
+      () => new Date('2026-10-03T00:00:00Z'),
+    );
   });
   afterAll(async () => {
     await helicone?.close();
@@ -109,7 +122,10 @@ describe.each(testProviders())('trust: untrusted source records on %s', (provide
 
   it('stores a record the source has corrected, and it leaves the list kept aside', async () => {
     served.find((r) => r.request_id === 'negative')!.cost = 2.5;
-    const [r] = await h.running.runtime.sync.run(new Date('2026-10-03T00:00:00Z'), { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-03T00:00:00Z') });
+    const [r] = await h.running.runtime.sync.run(new Date('2026-10-03T00:00:00Z'), {
+      from: new Date('2026-10-02T00:00:00Z'),
+      to: new Date('2026-10-03T00:00:00Z'),
+    });
     expect(r).toMatchObject({ ok: true, rejected: bad.length - 1, inserted: 1 });
     expect(await h.db.db.prisma.rejectedRecord.count({ where: { sourceId: 'negative' } })).toBe(0);
     expect((await h.db.db.prisma.costEntry.findFirstOrThrow({ where: { sourceId: 'negative' } })).amount).toBe(fromUsd('2.5'));
@@ -129,7 +145,9 @@ describe.each(testProviders())('trust: failed slots, replays and the smaller def
     h = await startHarness(provider, { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false' }, () => new Date('2026-11-18T18:00:00Z'));
     const pay = await h.services.teams.upsert({ slug: 'payments', name: 'Payments', channelId: 'C0PAYMENTS', leadUserIds: [LEAD] });
     await h.services.budgetsRepo.set({ teamId: pay.id, month: '*', amount: fromUsd('100'), actor: FINANCE, at: new Date() });
-    await costWrites(h.db.db).insertMany([{ source: 'seed', sourceId: 'x', occurredAt: new Date('2026-11-10T12:00:00Z'), teamId: pay.id, featureId: null, amount: fromUsd('85') }]);
+    await costWrites(h.db.db).insertMany([
+      { source: 'seed', sourceId: 'x', occurredAt: new Date('2026-11-10T12:00:00Z'), teamId: pay.id, featureId: null, amount: fromUsd('85') },
+    ]);
   });
   afterAll(async () => h?.stop());
   afterEach(() => h.slack.reset());

@@ -61,7 +61,10 @@ export async function startOpenAiCostsStandIn(opts: { adminKey?: string; costs?:
   const adminKey = opts.adminKey ?? 'sk-admin-openai-test-0000';
   const costs = opts.costs ?? [];
   const authorized = (h: IncomingHttpHeaders) => h.authorization === `Bearer ${adminKey}`;
-  const bad = (status: number, message: string, param: string | null = null): JsonReply => ({ status, body: { error: { message, type: 'invalid_request_error', param, code: null } } });
+  const bad = (status: number, message: string, param: string | null = null): JsonReply => ({
+    status,
+    body: { error: { message, type: 'invalid_request_error', param, code: null } },
+  });
   const base = await startJsonServer(
     (req) => {
       if (req.method !== 'GET' || req.url.pathname !== '/v1/organization/costs') return bad(404, 'Not found');
@@ -95,11 +98,17 @@ export async function startOpenAiCostsStandIn(opts: { adminKey?: string; costs?:
           else groups.set(key, { ...g, amount: c.amount });
         }
         buckets.push({
-          object: 'bucket', start_time: t, end_time: t + DAY,
+          object: 'bucket',
+          start_time: t,
+          end_time: t + DAY,
           results: [...groups.values()].map((g) => ({
             object: 'organization.costs.result',
             amount: { value: Number(toDecimalString(g.amount as Money)), currency: 'usd' },
-            line_item: g.line_item, project_id: g.project_id, api_key_id: g.api_key_id, quantity: null, quantity_unit: null,
+            line_item: g.line_item,
+            project_id: g.project_id,
+            api_key_id: g.api_key_id,
+            quantity: null,
+            quantity_unit: null,
           })),
         });
       }

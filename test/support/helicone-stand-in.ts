@@ -71,7 +71,7 @@ export async function startJsonServer(
       void (async () => {
         const url = new URL(req.url ?? '/', 'http://stand-in');
         const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = undefined;
+        let body: unknown;
         try {
           body = text ? (JSON.parse(text) as unknown) : undefined;
         } catch {
@@ -81,10 +81,7 @@ export async function startJsonServer(
         if (failure?.delayMs) await new Promise((r) => setTimeout(r, failure.delayMs));
         let reply: JsonReply;
         try {
-          reply =
-            failure?.status !== undefined
-              ? failureReply(failure)
-              : handle({ method: req.method ?? 'GET', url, headers: req.headers, body });
+          reply = failure?.status !== undefined ? failureReply(failure) : handle({ method: req.method ?? 'GET', url, headers: req.headers, body });
         } catch (e) {
           reply = { status: 599, body: { error: `stand-in bug: ${(e as Error).message}` } };
         }
@@ -188,11 +185,7 @@ export async function startHeliconeStandIn(opts: { apiKey?: string; rows?: Helic
         matching = matching.filter((r) => scored(r) === params.isScored);
       }
       const sign = direction === 'asc' ? 1 : -1;
-      matching.sort(
-        (a, b) =>
-          sign * (Date.parse(a.request_created_at) - Date.parse(b.request_created_at)) ||
-          a.request_id.localeCompare(b.request_id),
-      );
+      matching.sort((a, b) => sign * (Date.parse(a.request_created_at) - Date.parse(b.request_created_at)) || a.request_id.localeCompare(b.request_id));
       // Like the server: the page is de-duplicated by request_id (keeping the newest version).
       const page = new Map<string, HeliconeRow>();
       for (const r of matching.slice(offset, offset + limit)) {
@@ -234,9 +227,7 @@ function matchesFilter(node: unknown, row: HeliconeRow): boolean {
     return Object.entries(columns as Record<string, unknown>).every(([column, ops]) => {
       if (column === 'request_created_at') return timeOps(ops as Record<string, string>, Date.parse(row.request_created_at));
       if (column === 'properties') {
-        return Object.entries(ops as Record<string, { equals?: string }>).every(
-          ([key, op]) => row.properties?.[key] === op.equals,
-        );
+        return Object.entries(ops as Record<string, { equals?: string }>).every(([key, op]) => row.properties?.[key] === op.equals);
       }
       if (column === 'request_id') return row.request_id === (ops as { equals?: string }).equals;
       throw new Error(`unsupported filter column ${column}`);
@@ -249,12 +240,18 @@ function timeOps(ops: Record<string, string>, t: number): boolean {
     const v = Date.parse(value);
     if (Number.isNaN(v)) throw new Error(`invalid timestamp ${value}`);
     switch (op) {
-      case 'gte': return t >= v;
-      case 'gt': return t > v;
-      case 'lte': return t <= v;
-      case 'lt': return t < v;
-      case 'equals': return t === v;
-      default: throw new Error(`unsupported operator ${op}`);
+      case 'gte':
+        return t >= v;
+      case 'gt':
+        return t > v;
+      case 'lte':
+        return t <= v;
+      case 'lt':
+        return t < v;
+      case 'equals':
+        return t === v;
+      default:
+        throw new Error(`unsupported operator ${op}`);
     }
   });
 }

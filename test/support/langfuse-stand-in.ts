@@ -1,14 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Money } from '../../src/domain/money.ts';
-import {
-  randomUsd,
-  seededRandom,
-  startJsonServer,
-  sumCosts,
-  type JsonReply,
-  type JsonStandIn,
-  type SyntheticOptions,
-} from './helicone-stand-in.ts';
+import { randomUsd, seededRandom, startJsonServer, sumCosts, type JsonReply, type JsonStandIn, type SyntheticOptions } from './helicone-stand-in.ts';
 
 /**
  * A stand-in for Langfuse's public API in the documented shapes (shared/specs/langfuse-openapi.yml and
@@ -72,13 +64,7 @@ const V2_GROUPS = ['core', 'basic', 'time', 'io', 'metadata', 'model', 'usage', 
 const TRACE_GROUPS = ['core', 'io', 'scores', 'observations', 'metrics'];
 
 export async function startLangfuseStandIn(
-  opts: {
-    publicKey?: string;
-    secretKey?: string;
-    observations?: LangfuseObservationRow[];
-    traces?: LangfuseTraceRow[];
-    v2Enabled?: boolean;
-  } = {},
+  opts: { publicKey?: string; secretKey?: string; observations?: LangfuseObservationRow[]; traces?: LangfuseTraceRow[]; v2Enabled?: boolean } = {},
 ): Promise<LangfuseStandIn> {
   const publicKey = opts.publicKey ?? 'pk-lf-test';
   const secretKey = opts.secretKey ?? 'sk-lf-test-secret';
@@ -181,7 +167,17 @@ function intParam(q: URLSearchParams, name: string, fallback: number, min: numbe
       status: 400,
       body: {
         message: 'Invalid request data',
-        error: [{ code: 'too_big', maximum: max, type: 'number', inclusive: true, exact: false, message: `Number must be less than or equal to ${max}`, path: [name] }],
+        error: [
+          {
+            code: 'too_big',
+            maximum: max,
+            type: 'number',
+            inclusive: true,
+            exact: false,
+            message: `Number must be less than or equal to ${max}`,
+            path: [name],
+          },
+        ],
       },
     };
   }
@@ -189,7 +185,16 @@ function intParam(q: URLSearchParams, name: string, fallback: number, min: numbe
 }
 
 function groups(raw: string | null, known: string[]): { set: Set<string> } | { error: JsonReply } {
-  const list = raw === null ? known : ['core', ...raw.split(',').map((s) => s.trim()).filter(Boolean)];
+  const list =
+    raw === null
+      ? known
+      : [
+          'core',
+          ...raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ];
   const unknown = list.find((g) => !known.includes(g));
   return unknown ? { error: invalidRequest('fields', `Unknown field group ${unknown}`) } : { set: new Set(list) };
 }
@@ -200,12 +205,7 @@ function select(q: URLSearchParams, rows: LangfuseObservationRow[]): LangfuseObs
   const to = q.get('toStartTime');
   const type = q.get('type');
   return rows
-    .filter(
-      (o) =>
-        (!type || o.type === type) &&
-        (!from || Date.parse(o.startTime) >= Date.parse(from)) &&
-        (!to || Date.parse(o.startTime) < Date.parse(to)),
-    )
+    .filter((o) => (!type || o.type === type) && (!from || Date.parse(o.startTime) >= Date.parse(from)) && (!to || Date.parse(o.startTime) < Date.parse(to)))
     .sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime) || b.id.localeCompare(a.id));
 }
 
@@ -215,11 +215,7 @@ interface Cursor {
   lastId: string;
 }
 
-function v2Observations(
-  q: URLSearchParams,
-  rows: LangfuseObservationRow[],
-  traceOf: (id: string | null) => LangfuseTraceRow | undefined,
-): JsonReply {
+function v2Observations(q: URLSearchParams, rows: LangfuseObservationRow[], traceOf: (id: string | null) => LangfuseTraceRow | undefined): JsonReply {
   const limit = intParam(q, 'limit', 50, 1, LANGFUSE_V2_MAX_LIMIT);
   if (typeof limit !== 'number') return limit;
   const fields = groups(q.get('fields') ?? 'basic', V2_GROUPS);
@@ -242,9 +238,9 @@ function v2Observations(
   const meta =
     page.length === limit && last
       ? {
-          cursor: Buffer.from(
-            JSON.stringify({ lastStartTimeTo: last.startTime, lastTraceId: last.traceId, lastId: last.id } satisfies Cursor),
-          ).toString('base64'),
+          cursor: Buffer.from(JSON.stringify({ lastStartTimeTo: last.startTime, lastTraceId: last.traceId, lastId: last.id } satisfies Cursor)).toString(
+            'base64',
+          ),
         }
       : {};
   return { status: 200, body: { data: page.map((o) => renderV2Observation(o, traceOf(o.traceId), fields.set)), meta } };
@@ -311,8 +307,12 @@ function v1Observations(q: URLSearchParams, rows: LangfuseObservationRow[]): Jso
 
 function renderV1Observation(o: LangfuseObservationRow) {
   const u = o.usageDetails ?? {};
-  const input = Object.entries(u).filter(([k]) => k.startsWith('input')).reduce((s, [, v]) => s + v, 0);
-  const output = Object.entries(u).filter(([k]) => k.startsWith('output')).reduce((s, [, v]) => s + v, 0);
+  const input = Object.entries(u)
+    .filter(([k]) => k.startsWith('input'))
+    .reduce((s, [, v]) => s + v, 0);
+  const output = Object.entries(u)
+    .filter(([k]) => k.startsWith('output'))
+    .reduce((s, [, v]) => s + v, 0);
   const cost = o.totalCost ?? null;
   return {
     id: o.id,

@@ -18,6 +18,6 @@ export function recordSlack(slack: SlackStandIn, name: string): string | null {
     .sort((a, b) => a.at - b.at)
     .map((x) => JSON.stringify(x.line));
   const file = join(dir, `${name}.jsonl`);
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }

@@ -235,7 +235,7 @@ export function blockActionsPayload(o: BlockActionsOptions): Json {
             ts: messageTs,
             bot_id: TEST_IDS.botId,
             app_id: o.apiAppId ?? TEST_IDS.appId,
-            text: o.messageText ?? 'This content can\'t be displayed.',
+            text: o.messageText ?? "This content can't be displayed.",
             team: teamId,
             blocks: o.blocks ?? [],
           },
@@ -396,9 +396,7 @@ export function eventCallbackEnvelope(event: Json, o: EventEnvelopeOptions = {})
     type: 'event_callback',
     event_id: o.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
     event_time: o.eventTime ?? Math.floor(Date.now() / 1000),
-    authorizations: [
-      { enterprise_id: null, team_id: teamId, user_id: TEST_IDS.botUserId, is_bot: true, is_enterprise_install: false },
-    ],
+    authorizations: [{ enterprise_id: null, team_id: teamId, user_id: TEST_IDS.botUserId, is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,
     event_context: `4-${Buffer.from(JSON.stringify({ et: event.type, tid: teamId, aid: o.apiAppId ?? TEST_IDS.appId })).toString('base64url')}`,
   };

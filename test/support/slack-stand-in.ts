@@ -296,7 +296,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   };
 
   const storeView = (args: Args, view: Reply, existing?: Reply): Reply => {
-    const id = existing && typeof existing.id === 'string' ? existing.id : str(args.view_id) ?? nextId('V');
+    const id = existing && typeof existing.id === 'string' ? existing.id : (str(args.view_id) ?? nextId('V'));
     const stored: Reply = {
       id,
       team_id: TEST_IDS.teamId,
@@ -403,9 +403,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       }
       const view = validView(args);
       if (isFail(view)) return view;
-      const existing = viewId
-        ? views.get(viewId)
-        : [...views.values()].find((v) => v.external_id === externalId);
+      const existing = viewId ? views.get(viewId) : [...views.values()].find((v) => v.external_id === externalId);
       if (!viewId && !existing) return fail('not_found');
       const hash = str(args.hash);
       if (hash && existing && existing.hash !== hash) return fail('hash_conflict');
@@ -455,7 +453,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       for (const f of files) {
         const id = f && typeof f === 'object' ? str((f as Args).id) : undefined;
         const pending = id ? pendingFiles.get(id) : undefined;
-        if (!id || !pending || !pending.uploaded) return fail('file_not_found');
+        if (!id || !pending?.uploaded) return fail('file_not_found');
         const title = str((f as Args).title) ?? pending.filename;
         const now = Math.floor(Date.now() / 1000);
         out.push({
@@ -473,12 +471,12 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
           size: pending.uploaded.bytes.length,
           mode: 'hosted',
           is_external: false,
-          is_public: channel !== undefined && channel.startsWith('C'),
+          is_public: channel?.startsWith('C'),
           url_private: `https://files.slack.com/files-pri/${TEST_IDS.teamId}-${id}/${encodeURIComponent(pending.filename)}`,
           permalink: `https://${TEST_IDS.teamDomain}.slack.com/files/${TEST_IDS.botUserId}/${id}/${encodeURIComponent(pending.filename)}`,
-          channels: channel && channel.startsWith('C') ? [channel] : [],
+          channels: channel?.startsWith('C') ? [channel] : [],
           groups: [],
-          ims: channel && channel.startsWith('D') ? [channel] : [],
+          ims: channel?.startsWith('D') ? [channel] : [],
           comments_count: 0,
           ...(channel
             ? { shares: { [channel.startsWith('C') ? 'public' : 'private']: { [channel]: [{ ts: nextTs(), ...(threadTs ? { thread_ts: threadTs } : {}) }] } } }
@@ -495,11 +493,28 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       return {
         ok: true,
         file: {
-          id, created: f.created, timestamp: f.created, name: f.name, title: f.name, mimetype: f.mimetype, filetype: f.filetype, pretty_type: f.filetype.toUpperCase(),
-          user: f.user, user_team: TEST_IDS.teamId, editable: false, size: f.bytes.length, mode: 'hosted', is_external: false, is_public: f.channel.startsWith('C'),
-          url_private: fileUrl(id, f.name), url_private_download: `${fileUrl(id, f.name)}?download=1`,
+          id,
+          created: f.created,
+          timestamp: f.created,
+          name: f.name,
+          title: f.name,
+          mimetype: f.mimetype,
+          filetype: f.filetype,
+          pretty_type: f.filetype.toUpperCase(),
+          user: f.user,
+          user_team: TEST_IDS.teamId,
+          editable: false,
+          size: f.bytes.length,
+          mode: 'hosted',
+          is_external: false,
+          is_public: f.channel.startsWith('C'),
+          url_private: fileUrl(id, f.name),
+          url_private_download: `${fileUrl(id, f.name)}?download=1`,
           permalink: `https://${TEST_IDS.teamDomain}.slack.com/files/${f.user}/${id}/${encodeURIComponent(f.name)}`,
-          channels: f.channel.startsWith('C') ? [f.channel] : [], groups: f.channel.startsWith('G') ? [f.channel] : [], ims: [], comments_count: 0,
+          channels: f.channel.startsWith('C') ? [f.channel] : [],
+          groups: f.channel.startsWith('G') ? [f.channel] : [],
+          ims: [],
+          comments_count: 0,
         },
         comments: [],
         response_metadata: { next_cursor: '' },
@@ -526,7 +541,10 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
         if (!channels.has(channel)) return fail('channel_not_found');
         return { ok: true, no_op: true, already_open: true, channel: { id: channel } };
       }
-      const list = (str(args.users) ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+      const list = (str(args.users) ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean);
       if (list.length === 0) return fail('users_list_not_supplied');
       if (list.length > 8) return fail('too_many_users');
       const first = list[0];
@@ -536,7 +554,11 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
         if (!already) channels.set(id, imChannel(id, first));
         return { ok: true, no_op: already, already_open: already, channel: { id } };
       }
-      const id = `G${[...list].sort().join('').replace(/[^A-Z0-9]/g, '').slice(0, 10)}`;
+      const id = `G${[...list]
+        .sort()
+        .join('')
+        .replace(/[^A-Z0-9]/g, '')
+        .slice(0, 10)}`;
       if (!channels.has(id)) channels.set(id, { id, is_mpim: true, is_private: true, created: startSec });
       return { ok: true, channel: { id } };
     },
@@ -778,7 +800,18 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
           const f = sharedFiles.get(m[1] ?? '');
           const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
           const ok = auth !== undefined && (options.token ? auth === options.token : /^xox[bp]-/.test(auth));
-          calls.push({ method: 'GET url_private', args: { file: m[1] }, rawBody: '', contentType: '', token: auth, tokenSource: auth ? 'header' : undefined, authed: ok, at: Date.now(), status: 200, response: undefined });
+          calls.push({
+            method: 'GET url_private',
+            args: { file: m[1] },
+            rawBody: '',
+            contentType: '',
+            token: auth,
+            tokenSource: auth ? 'header' : undefined,
+            authed: ok,
+            at: Date.now(),
+            status: 200,
+            response: undefined,
+          });
           notify();
           if (!f) send(res, 404, 'Not Found');
           else if (!ok) send(res, 200, '<!DOCTYPE html><html><body>Sign in to Slack</body></html>', { 'content-type': 'text/html; charset=utf-8' });
@@ -786,8 +819,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
             res.writeHead(200, { 'content-type': f.mimetype || 'application/octet-stream', 'content-length': String(f.bytes.length) });
             res.end(f.bytes);
           }
-        }
-        else send(res, 404, 'Not Found');
+        } else send(res, 404, 'Not Found');
       })
       .catch((err: unknown) => {
         if (!res.headersSent) send(res, 500, `stand-in error: ${err instanceof Error ? err.message : String(err)}`);
@@ -879,13 +911,27 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     },
     setUser,
     setChannel: (id, info = {}) => {
-      channels.set(id, { id, name: id.toLowerCase(), is_channel: id.startsWith('C'), is_im: id.startsWith('D'), is_private: false, is_archived: false, is_member: true, created: startSec, ...info });
+      channels.set(id, {
+        id,
+        name: id.toLowerCase(),
+        is_channel: id.startsWith('C'),
+        is_im: id.startsWith('D'),
+        is_private: false,
+        is_archived: false,
+        is_member: true,
+        created: startSec,
+        ...info,
+      });
     },
     shareFile: (file) => {
       const id = nextId('F');
       sharedFiles.set(id, {
-        name: file.name, bytes: Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content, 'utf8'), user: file.user, channel: file.channel,
-        filetype: file.filetype ?? (file.name.toLowerCase().endsWith('.csv') ? 'csv' : 'text'), mimetype: file.mimetype ?? (file.name.toLowerCase().endsWith('.csv') ? 'text/csv' : 'text/plain'),
+        name: file.name,
+        bytes: Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content, 'utf8'),
+        user: file.user,
+        channel: file.channel,
+        filetype: file.filetype ?? (file.name.toLowerCase().endsWith('.csv') ? 'csv' : 'text'),
+        mimetype: file.mimetype ?? (file.name.toLowerCase().endsWith('.csv') ? 'text/csv' : 'text/plain'),
         created: Math.floor(Date.now() / 1000),
       });
       return id;

@@ -19,7 +19,10 @@ export interface SocketModeStandIn {
   /** Resolves when the app has connected and been sent `hello`. */
   connected(timeoutMs?: number): Promise<void>;
   /** Sends an envelope to the app; resolves with its acknowledgement. */
-  send(envelope: { envelope_id: string; type: string; payload: unknown; accepts_response_payload?: boolean }, timeoutMs?: number): Promise<Record<string, unknown>>;
+  send(
+    envelope: { envelope_id: string; type: string; payload: unknown; accepts_response_payload?: boolean },
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -55,12 +58,22 @@ export async function startSocketModeStandIn(opts: { appToken: string; forwardTo
         opens.push({ token, ok });
         const port = (server.address() as AddressInfo).port;
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(ok ? { ok: true, url: `ws://127.0.0.1:${port}/link/?ticket=test-ticket&app_id=A0TEST` } : { ok: false, error: token ? 'invalid_auth' : 'not_authed' }));
+        res.end(
+          JSON.stringify(
+            ok
+              ? { ok: true, url: `ws://127.0.0.1:${port}/link/?ticket=test-ticket&app_id=A0TEST` }
+              : { ok: false, error: token ? 'invalid_auth' : 'not_authed' },
+          ),
+        );
         return;
       }
       const forwarded = await fetch(`${opts.forwardTo}${method}`, {
         method: req.method ?? 'POST',
-        headers: Object.fromEntries(Object.entries({ 'content-type': req.headers['content-type'], authorization: req.headers.authorization }).filter((e): e is [string, string] => typeof e[1] === 'string')),
+        headers: Object.fromEntries(
+          Object.entries({ 'content-type': req.headers['content-type'], authorization: req.headers.authorization }).filter(
+            (e): e is [string, string] => typeof e[1] === 'string',
+          ),
+        ),
         body: req.method === 'GET' ? undefined : body,
       });
       res.writeHead(forwarded.status, { 'content-type': forwarded.headers.get('content-type') ?? 'application/json' });
@@ -84,7 +97,14 @@ export async function startSocketModeStandIn(opts: { appToken: string; forwardTo
         }
         notify();
       });
-      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'applink-stand-in', build_number: 1, approximate_connection_time: 18060 }, connection_info: { app_id: 'A0TEST' } }));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          debug_info: { host: 'applink-stand-in', build_number: 1, approximate_connection_time: 18060 },
+          connection_info: { app_id: 'A0TEST' },
+        }),
+      );
       helloSent = true;
       notify();
     });

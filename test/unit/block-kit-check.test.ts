@@ -31,7 +31,13 @@ describe('checkBlocks', () => {
     const blocks = [
       { type: 'header', text: { type: 'plain_text', text: 'AI spend' } },
       section('*$1,012.35* across 3 calls'),
-      { type: 'section', fields: [{ type: 'mrkdwn', text: 'a' }, { type: 'mrkdwn', text: 'b' }] },
+      {
+        type: 'section',
+        fields: [
+          { type: 'mrkdwn', text: 'a' },
+          { type: 'mrkdwn', text: 'b' },
+        ],
+      },
       { type: 'image', image_url: 'https://quickchart.io/chart?c=1', alt_text: 'chart' },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'note' }] },
       actions(button({ value: 'v', style: 'primary' })),
@@ -78,13 +84,13 @@ describe('checkBlocks', () => {
   });
 
   it('limits button text to 75, value to 2000, url to 3000 and style to primary/danger', () => {
-    expect(checkBlocks([actions(button({ text: { type: 'plain_text', text: x(75) }, value: x(2000), url: `https://e.com/${x(2986)}` }))], 'message')).toEqual([]);
+    expect(checkBlocks([actions(button({ text: { type: 'plain_text', text: x(75) }, value: x(2000), url: `https://e.com/${x(2986)}` }))], 'message')).toEqual(
+      [],
+    );
     expect(checkBlocks([actions(button({ text: { type: 'plain_text', text: x(76) } }))], 'message')).toEqual([
       '/blocks/0/elements/0/text/text: button text is 76 characters, limit 75',
     ]);
-    expect(checkBlocks([actions(button({ value: x(2001) }))], 'message')).toEqual([
-      '/blocks/0/elements/0/value: button value is 2001 characters, limit 2000',
-    ]);
+    expect(checkBlocks([actions(button({ value: x(2001) }))], 'message')).toEqual(['/blocks/0/elements/0/value: button value is 2001 characters, limit 2000']);
     expect(checkBlocks([actions(button({ url: x(3001) }))], 'message')).toEqual(['/blocks/0/elements/0/url: button url is 3001 characters, limit 3000']);
     expect(checkBlocks([actions(button({ style: 'green' }))], 'message')).toEqual([
       '/blocks/0/elements/0/style: button style must be primary or danger, got "green"',
@@ -196,18 +202,14 @@ describe('checkView', () => {
     expect(checkView(modal({ submit: undefined }))).toEqual(['/view/submit: a modal with input blocks needs a submit button']);
     expect(checkView(modal({ callback_id: x(256) }))).toEqual(['/view/callback_id: callback_id is 256 characters, limit 255']);
     expect(checkView(modal({ private_metadata: x(3000) }))).toEqual([]);
-    expect(checkView(modal({ private_metadata: x(3001) }))).toEqual([
-      '/view/private_metadata: private_metadata is 3001 characters, limit 3000',
-    ]);
-    expect(checkView({ type: 'home', blocks: Array.from({ length: 101 }, () => divider) })).toEqual([
-      '/view/blocks: 101 blocks, limit 100 in a home',
-    ]);
+    expect(checkView(modal({ private_metadata: x(3001) }))).toEqual(['/view/private_metadata: private_metadata is 3001 characters, limit 3000']);
+    expect(checkView({ type: 'home', blocks: Array.from({ length: 101 }, () => divider) })).toEqual(['/view/blocks: 101 blocks, limit 100 in a home']);
     expect(checkView({ type: 'message', blocks: [] })).toEqual(['/view/type: view type must be modal or home, got "message"']);
     expect(() => assertView(modal({ callback_id: x(256) }))).toThrow(BlockLimitError);
   });
 });
 
-describe('the stand-in\'s limits table', () => {
+describe("the stand-in's limits table", () => {
   it('holds the limits Slack documents', () => {
     expect(SLACK_LIMITS).toMatchObject({
       blocksPerMessage: 50,
@@ -232,7 +234,9 @@ describe('the stand-in\'s limits table', () => {
     const opt = (t = 'a') => ({ text: { type: 'plain_text', text: t }, value: 'v' });
     const el = (e: Record<string, unknown>) => [{ type: 'actions', elements: [{ action_id: 'a', ...e }] }];
     expect(checkBlocks(el({ type: 'overflow', options: [opt(), opt()] }), 'message')).toEqual([]);
-    expect(checkBlocks(el({ type: 'overflow', options: [opt()] }), 'message')).toEqual(['/blocks/0/elements/0/options: overflow options needs at least 2 items']);
+    expect(checkBlocks(el({ type: 'overflow', options: [opt()] }), 'message')).toEqual([
+      '/blocks/0/elements/0/options: overflow options needs at least 2 items',
+    ]);
     expect(checkBlocks(el({ type: 'overflow', options: Array.from({ length: 6 }, () => opt()) }), 'message')).toEqual([
       '/blocks/0/elements/0/options: overflow options has 6 items, limit 5',
     ]);
@@ -247,7 +251,9 @@ describe('the stand-in\'s limits table', () => {
     const input = (o: Record<string, unknown>) => [
       { type: 'input', label: { type: 'plain_text', text: 'Note' }, element: { type: 'plain_text_input', action_id: 'n' }, ...o },
     ];
-    expect(checkBlocks(input({ hint: { type: 'plain_text', text: x(2001) } }), 'modal')).toEqual(['/blocks/0/hint/text: input hint is 2001 characters, limit 2000']);
+    expect(checkBlocks(input({ hint: { type: 'plain_text', text: x(2001) } }), 'modal')).toEqual([
+      '/blocks/0/hint/text: input hint is 2001 characters, limit 2000',
+    ]);
     expect(checkBlocks(input({ element: { type: 'plain_text_input', action_id: 'n', initial_value: x(3001) } }), 'modal')).toEqual([
       '/blocks/0/element/initial_value: initial_value is 3001 characters, limit 3000',
     ]);

@@ -97,7 +97,7 @@ describe('fitBlocks', () => {
   });
 });
 
-describe('fitBlocks against Slack\'s documented limits', () => {
+describe("fitBlocks against Slack's documented limits", () => {
   const opt = (t: string) => ({ text: { type: 'plain_text', text: t }, value: 'v' });
   const oversize = () => [
     { type: 'header', text: { type: 'plain_text', text: x(400) } },
@@ -113,7 +113,7 @@ describe('fitBlocks against Slack\'s documented limits', () => {
     },
   ];
 
-  it('an oversize view is refused by the stand-in\'s check, and passes it once fitted', () => {
+  it("an oversize view is refused by the stand-in's check, and passes it once fitted", () => {
     const blocks = [...oversize(), ...Array.from({ length: 120 }, () => divider)];
     const view = { type: 'modal', title: { type: 'plain_text', text: 'Fit' }, submit: { type: 'plain_text', text: 'Save' }, blocks };
     expect(checkView(view).length).toBeGreaterThan(10);

@@ -23,7 +23,8 @@ describe('/aicost command text', () => {
       ['top planets', /not something I can rank/],
       ['team payments someday', /not a period I understand/],
       ['team payments 2026-13', /not a period/],
-      ['frobnicate', /"frobnicate" is neither a command nor a period/], ['tema support', /Did you mean `team`/],
+      ['frobnicate', /"frobnicate" is neither a command nor a period/],
+      ['tema support', /Did you mean `team`/],
       ['team <script>', /not a team name/],
     ];
     for (const [text, problem] of cases) {

@@ -14,7 +14,13 @@ const valid = {
 describe('configuration', () => {
   it('applies the documented defaults', () => {
     const c = loadConfig(valid);
-    expect(c).toMatchObject({ DATABASE_URL: 'file:./data/aicost.db', PORT: 3000, REPORT_TIMEZONE: 'UTC', QUICKCHART_URL: 'https://quickchart.io', FINANCE_USER_IDS: [] });
+    expect(c).toMatchObject({
+      DATABASE_URL: 'file:./data/aicost.db',
+      PORT: 3000,
+      REPORT_TIMEZONE: 'UTC',
+      QUICKCHART_URL: 'https://quickchart.io',
+      FINANCE_USER_IDS: [],
+    });
     expect(loadConfig({ ...valid, FINANCE_USER_IDS: 'U1, U2 ,' }).FINANCE_USER_IDS).toEqual(['U1', 'U2']);
   });
 

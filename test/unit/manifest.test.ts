@@ -27,8 +27,8 @@ function compile(schema: AnySchemaObject): ValidateFunction {
   return ajv.compile(schema);
 }
 
-describeWithDocs(docs)('manifest.yml against Slack\'s manifest JSON Schema', () => {
-  it('is valid against Slack\'s manifest JSON Schema', () => {
+describeWithDocs(docs)("manifest.yml against Slack's manifest JSON Schema", () => {
+  it("is valid against Slack's manifest JSON Schema", () => {
     const schema = JSON.parse(readFileSync(docs.path(SCHEMA), 'utf8')) as AnySchemaObject;
     expect(String(schema.$schema)).toContain('draft-07');
     const validate = compile(schema);

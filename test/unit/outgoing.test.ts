@@ -22,7 +22,9 @@ describe('the Slack egress (issue 11, defect 1)', () => {
 
   it('escapes text, mrkdwn objects and file comments; plain_text only loses tokens', () => {
     const out = escapeOutgoing('chat.postMessage', {
-      channel: 'C1', text: '<!here>', initial_comment: '<#C123>',
+      channel: 'C1',
+      text: '<!here>',
+      initial_comment: '<#C123>',
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: `<!here> ${mention('U0A')}` } },
         { type: 'section', text: { type: 'mrkdwn', text: `<https://x|y> ${mention('U0A')}` }, fields: [{ type: 'mrkdwn', text: '<!everyone>' }] },

@@ -4,7 +4,7 @@ import { roundCentsPreservingTotal, roundTable } from '../../src/domain/rounding
 import { seededRandom as mulberry32 } from '../../src/demo/prng.ts';
 
 const usd = (s: string) => fromUsd(s);
-const floor = (v: Money) => v - ((((v % NANOS_PER_CENT) + NANOS_PER_CENT) % NANOS_PER_CENT));
+const floor = (v: Money) => v - (((v % NANOS_PER_CENT) + NANOS_PER_CENT) % NANOS_PER_CENT);
 
 function checkFoots(cells: Money[][]) {
   const r = roundTable(cells);
@@ -45,7 +45,10 @@ describe('roundTable (the one rounding rule for tables)', () => {
 
   it('solves the case where rounding rows and columns independently cannot foot', () => {
     const half = usd('0.005');
-    checkFoots([[0n, half], [half, 0n]] as Money[][]);
+    checkFoots([
+      [0n, half],
+      [half, 0n],
+    ] as Money[][]);
   });
 
   it('with one column it is the list rule (largest remainder, ties to the earlier row)', () => {
@@ -55,7 +58,10 @@ describe('roundTable (the one rounding rule for tables)', () => {
   });
 
   it('keeps whole-cent values and negative credits exact', () => {
-    const r = checkFoots([[usd('10.00'), usd('-3.333')], [usd('5.555'), usd('-0.001')]] as Money[][]);
+    const r = checkFoots([
+      [usd('10.00'), usd('-3.333')],
+      [usd('5.555'), usd('-0.001')],
+    ] as Money[][]);
     expect(r.cells[0]![0]).toBe(usd('10.00'));
   });
 

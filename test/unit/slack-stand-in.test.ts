@@ -124,14 +124,12 @@ describe('slack stand-in: Web API', () => {
     expect((await slackError(client.chat.postMessage({ channel: 'C1', text: 'x', blocks: budget }))).error).toBe('msg_blocks_too_long');
     const header = [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }];
     expect((await slackError(client.chat.update({ channel: 'C1', ts: '1.000001', text: 'x', blocks: header }))).error).toBe('invalid_blocks');
-    expect((await slackError(client.chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'x', blocks: tooMany }))).error).toBe(
-      'invalid_blocks',
-    );
+    expect((await slackError(client.chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'x', blocks: tooMany }))).error).toBe('invalid_blocks');
     const home = { type: 'home' as const, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' as const })) };
     expect((await slackError(client.views.publish({ user_id: 'U1', view: home }))).error).toBe('invalid_arguments');
   });
 
-  it('refuses an oversize message and accepts what production\'s fitter makes of it', async () => {
+  it("refuses an oversize message and accepts what production's fitter makes of it", async () => {
     const rows = Array.from({ length: 70 }, (_, i) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `row ${i} ${'y'.repeat(300)}` } }));
     const blocks = [{ type: 'header' as const, text: { type: 'plain_text' as const, text: 'h'.repeat(200) } }, ...rows];
     const refused = await slackError(client.chat.postMessage({ channel: 'C1', text: 'x', blocks }));
@@ -236,10 +234,9 @@ describe('slack stand-in: Web API', () => {
 });
 
 describe('slack stand-in: response_url', () => {
-  it('records JSON posts like Slack\'s response_url, at most 5 per URL', async () => {
+  it("records JSON posts like Slack's response_url, at most 5 per URL", async () => {
     const url = slack.responseUrl('cmd-1');
-    const post = (body: unknown) =>
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post({ response_type: 'ephemeral', text: 'hi' })).status).toBe(200);
     const got = await slack.waitForResponse((r) => r.id === 'cmd-1');
     expect(got).toMatchObject({ url, body: { response_type: 'ephemeral', text: 'hi' }, status: 200 });
@@ -282,13 +279,11 @@ describe('signer and payloads', () => {
     seen = [];
   });
 
-  it('signs v0:<ts>:<body> with HMAC-SHA256 (Slack\'s documented example)', () => {
+  it("signs v0:<ts>:<body> with HMAC-SHA256 (Slack's documented example)", () => {
     // https://api.slack.com/authentication/verifying-requests-from-slack
     const body =
       'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
-    expect(computeSignature('8f742231b10e8888abcd99yyyzzz85a5', body, 1531420618)).toBe(
-      'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503',
-    );
+    expect(computeSignature('8f742231b10e8888abcd99yyyzzz85a5', body, 1531420618)).toBe('v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503');
     const headers = signRequest('s', body, 1531420618);
     expect(headers['Content-Type']).toBe('application/x-www-form-urlencoded');
     expect(headers['X-Slack-Request-Timestamp']).toBe('1531420618');
@@ -309,8 +304,19 @@ describe('signer and payloads', () => {
   it('builds a slash command with every field Slack sends, in order', () => {
     const params = new URLSearchParams(slashCommandBody({ text: 'team payments mtd' }));
     expect([...params.keys()]).toEqual([
-      'token', 'team_id', 'team_domain', 'channel_id', 'channel_name', 'user_id', 'user_name',
-      'command', 'text', 'api_app_id', 'is_enterprise_install', 'response_url', 'trigger_id',
+      'token',
+      'team_id',
+      'team_domain',
+      'channel_id',
+      'channel_name',
+      'user_id',
+      'user_name',
+      'command',
+      'text',
+      'api_app_id',
+      'is_enterprise_install',
+      'response_url',
+      'trigger_id',
     ]);
     expect(params.get('command')).toBe('/aicost');
     expect(params.get('text')).toBe('team payments mtd');
@@ -318,7 +324,11 @@ describe('signer and payloads', () => {
 
   it('builds block_actions from the clicked button in the message blocks', () => {
     const blocks = [
-      { type: 'actions', block_id: 'budget_actions', elements: [{ type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, value: 'req-7', style: 'primary' }] },
+      {
+        type: 'actions',
+        block_id: 'budget_actions',
+        elements: [{ type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, value: 'req-7', style: 'primary' }],
+      },
     ];
     const body = blockActionsBody({ actionId: 'approve', blocks, messageTs: '1700000000.000100' });
     const payload = JSON.parse(new URLSearchParams(body).get('payload')!);
@@ -339,7 +349,12 @@ describe('signer and payloads', () => {
     const p = viewSubmissionPayload({ callbackId: 'budget_request', privateMetadata: '{"team":"payments"}', values: { amount: { v: '500' } } });
     expect(p).toMatchObject({
       type: 'view_submission',
-      view: { type: 'modal', callback_id: 'budget_request', private_metadata: '{"team":"payments"}', state: { values: { amount: { v: { type: 'plain_text_input', value: '500' } } } } },
+      view: {
+        type: 'modal',
+        callback_id: 'budget_request',
+        private_metadata: '{"team":"payments"}',
+        state: { values: { amount: { v: { type: 'plain_text_input', value: '500' } } } },
+      },
     });
   });
 });

@@ -13,21 +13,46 @@ export function adminRepository(db: Database): AdminRepository {
   return {
     async audit(e: AuditEntry, at: Date): Promise<void> {
       await prisma.auditLog.create({
-        data: { at, actor: e.actor, action: e.action, entity: e.entity, entityId: e.entityId === undefined || e.entityId === null ? null : String(e.entityId), before: auditJson(e.before), after: auditJson(e.after), reason: e.reason ?? null },
+        data: {
+          at,
+          actor: e.actor,
+          action: e.action,
+          entity: e.entity,
+          entityId: e.entityId === undefined || e.entityId === null ? null : String(e.entityId),
+          before: auditJson(e.before),
+          after: auditJson(e.after),
+          reason: e.reason ?? null,
+        },
       });
     },
 
     /** A one-off adjustment or credit to a team's month, audited. */
     async addAdjustment(input: { teamId: number; month: string; amount: bigint; reason: string; actor: string; at: Date }): Promise<number> {
       return prisma.$transaction(async (tx) => {
-        const a = await tx.adjustment.create({ data: { teamId: input.teamId, month: input.month, amount: input.amount, reason: input.reason, author: input.actor, createdAt: input.at } });
-        await tx.auditLog.create({ data: { at: input.at, actor: input.actor, action: 'adjustment.create', entity: 'adjustment', entityId: String(a.id), after: auditJson(a), reason: input.reason } });
+        const a = await tx.adjustment.create({
+          data: { teamId: input.teamId, month: input.month, amount: input.amount, reason: input.reason, author: input.actor, createdAt: input.at },
+        });
+        await tx.auditLog.create({
+          data: {
+            at: input.at,
+            actor: input.actor,
+            action: 'adjustment.create',
+            entity: 'adjustment',
+            entityId: String(a.id),
+            after: auditJson(a),
+            reason: input.reason,
+          },
+        });
         return a.id;
       });
     },
 
     async adjustments(month: string): Promise<{ id: number; teamId: number; amount: bigint; reason: string; author: string }[]> {
-      return prisma.adjustment.findMany({ where: { month }, orderBy: { id: 'asc' }, select: { id: true, teamId: true, amount: true, reason: true, author: true } });
+      return prisma.adjustment.findMany({
+        where: { month },
+        orderBy: { id: 'asc' },
+        select: { id: true, teamId: true, amount: true, reason: true, author: true },
+      });
     },
 
     async aliasTeam(alias: string, target: string, actor: string, at: Date): Promise<{ ok: boolean; message: string }> {
@@ -47,8 +72,21 @@ export function adminRepository(db: Database): AdminRepository {
           await tx.team.delete({ where: { id: from.id } });
         }
         await tx.teamAlias.create({ data: { alias, teamId: to.id } });
-        await tx.auditLog.create({ data: { at, actor, action: 'team.alias', entity: 'team', entityId: target, before: auditJson(from), after: auditJson({ alias, target, movedEntries: moved }) } });
-        return { ok: true, message: `"${alias}" is now an alias of ${target}${from ? `; ${moved} cost entries moved (its budgets were dropped: ${target}'s apply)` : ''}.` };
+        await tx.auditLog.create({
+          data: {
+            at,
+            actor,
+            action: 'team.alias',
+            entity: 'team',
+            entityId: target,
+            before: auditJson(from),
+            after: auditJson({ alias, target, movedEntries: moved }),
+          },
+        });
+        return {
+          ok: true,
+          message: `"${alias}" is now an alias of ${target}${from ? `; ${moved} cost entries moved (its budgets were dropped: ${target}'s apply)` : ''}.`,
+        };
       });
     },
 
@@ -66,7 +104,17 @@ export function adminRepository(db: Database): AdminRepository {
           await tx.feature.delete({ where: { id: from.id } });
         }
         await tx.featureAlias.create({ data: { alias, featureId: to.id } });
-        await tx.auditLog.create({ data: { at, actor, action: 'feature.alias', entity: 'feature', entityId: target, before: auditJson(from), after: auditJson({ alias, target, movedEntries: moved }) } });
+        await tx.auditLog.create({
+          data: {
+            at,
+            actor,
+            action: 'feature.alias',
+            entity: 'feature',
+            entityId: target,
+            before: auditJson(from),
+            after: auditJson({ alias, target, movedEntries: moved }),
+          },
+        });
         return { ok: true, message: `"${alias}" is now an alias of ${target}${from ? `; ${moved} cost entries moved` : ''}.` };
       });
     },

@@ -16,7 +16,10 @@ export function anomaliesRepository(db: Database): AnomaliesRepository {
       return r ? cast(r) : null;
     },
     /** Creates the incident; null when another replica created it first. */
-    async create(data: Omit<IncidentRecord, 'id' | 'status' | 'feedbackBy' | 'feedbackAt' | 'channelId' | 'messageTs' | 'financeTs' | 'createdAt'>, at: Date): Promise<IncidentRecord | null> {
+    async create(
+      data: Omit<IncidentRecord, 'id' | 'status' | 'feedbackBy' | 'feedbackAt' | 'channelId' | 'messageTs' | 'financeTs' | 'createdAt'>,
+      at: Date,
+    ): Promise<IncidentRecord | null> {
       try {
         return cast(await prisma.anomalyIncident.create({ data: { ...data, createdAt: at, updatedAt: at } }));
       } catch (err) {
@@ -53,13 +56,28 @@ export function anomaliesRepository(db: Database): AnomaliesRepository {
         const before = await tx.anomalyIncident.findUnique({ where: { id } });
         if (!before) return null;
         const after = await tx.anomalyIncident.update({ where: { id }, data: { status, feedbackBy: actor, feedbackAt: at } });
-        await tx.auditLog.create({ data: { at, actor, action: 'anomaly.feedback', entity: 'anomaly', entityId: String(id), before: auditJson({ status: before.status }), after: auditJson({ status }) } });
+        await tx.auditLog.create({
+          data: {
+            at,
+            actor,
+            action: 'anomaly.feedback',
+            entity: 'anomaly',
+            entityId: String(id),
+            before: auditJson({ status: before.status }),
+            after: auditJson({ status }),
+          },
+        });
         return cast(after);
       });
     },
     async recent(sinceDay: string, teamId?: number): Promise<IncidentRecord[]> {
-      return (await prisma.anomalyIncident.findMany({ where: { lastDay: { gte: sinceDay }, ...(teamId !== undefined ? { teamId } : {}) }, orderBy: { startDay: 'desc' }, take: 30 })).map(cast);
+      return (
+        await prisma.anomalyIncident.findMany({
+          where: { lastDay: { gte: sinceDay }, ...(teamId !== undefined ? { teamId } : {}) },
+          orderBy: { startDay: 'desc' },
+          take: 30,
+        })
+      ).map(cast);
     },
   };
 }
-

@@ -31,4 +31,3 @@ export function auditRepository(db: Database): AuditRepository {
     },
   };
 }
-

@@ -24,7 +24,12 @@ export function billingRepository(db: Database): BillingRepository {
       const ops = [];
       for (const d of days) {
         ops.push(prisma.billedCost.deleteMany({ where: { provider: d.provider, day: d.day } }));
-        if (d.rows.length) ops.push(prisma.billedCost.createMany({ data: d.rows.map((r) => ({ provider: r.provider, day: r.day, scope: r.scope, lineItem: r.lineItem, amount: r.amount, fetchedAt })) }));
+        if (d.rows.length)
+          ops.push(
+            prisma.billedCost.createMany({
+              data: d.rows.map((r) => ({ provider: r.provider, day: r.day, scope: r.scope, lineItem: r.lineItem, amount: r.amount, fetchedAt })),
+            }),
+          );
       }
       await prisma.$transaction(ops);
       return { days: days.length, rows: days.reduce((a, d) => a + d.rows.length, 0) };
@@ -38,7 +43,12 @@ export function billingRepository(db: Database): BillingRepository {
 
     async mappings(): Promise<BillingMappingRecord[]> {
       const rows = await prisma.billingMapping.findMany({ orderBy: [{ provider: 'asc' }, { scopeId: 'asc' }] });
-      return rows.map((r) => ({ provider: r.provider as BillingProvider, scopeType: r.scopeType as BillingMappingRecord['scopeType'], scopeId: r.scopeId, teamId: r.teamId }));
+      return rows.map((r) => ({
+        provider: r.provider as BillingProvider,
+        scopeType: r.scopeType as BillingMappingRecord['scopeType'],
+        scopeId: r.scopeId,
+        teamId: r.teamId,
+      }));
     },
 
     async setMapping(m: BillingMappingRecord, by: string): Promise<BillingMappingRecord | null> {
@@ -48,7 +58,14 @@ export function billingRepository(db: Database): BillingRepository {
         create: { ...m, updatedBy: by },
         update: { scopeType: m.scopeType, teamId: m.teamId, updatedBy: by },
       });
-      return before ? { provider: before.provider as BillingProvider, scopeType: before.scopeType as BillingMappingRecord['scopeType'], scopeId: before.scopeId, teamId: before.teamId } : null;
+      return before
+        ? {
+            provider: before.provider as BillingProvider,
+            scopeType: before.scopeType as BillingMappingRecord['scopeType'],
+            scopeId: before.scopeId,
+            teamId: before.teamId,
+          }
+        : null;
     },
 
     /** Direct spend from every source per UTC day, team, provider and model, for entries in [from, to). */
@@ -58,7 +75,13 @@ export function billingRepository(db: Database): BillingRepository {
         SELECT ${day} AS "day", "teamId", "provider", "model", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount"
         FROM "CostEntry" WHERE "occurredAt" >= ${instant(provider, from)} AND "occurredAt" < ${instant(provider, to)}
         GROUP BY ${day}, "teamId", "provider", "model"`;
-      return rows.map((r) => ({ day: r.day, teamId: r.teamId === null ? null : Number(r.teamId), provider: r.provider, model: r.model, amount: BigInt(r.amount) as Money }));
+      return rows.map((r) => ({
+        day: r.day,
+        teamId: r.teamId === null ? null : Number(r.teamId),
+        provider: r.provider,
+        model: r.model,
+        amount: BigInt(r.amount) as Money,
+      }));
     },
 
     /** Stores a whole import at once: every row or none; a row key seen before is replaced, never added. */
@@ -66,7 +89,8 @@ export function billingRepository(db: Database): BillingRepository {
       const keys = rows.map((r) => r.rowKey);
       const existing = new Set<string>();
       for (let i = 0; i < keys.length; i += 500) {
-        for (const r of await prisma.importedCharge.findMany({ where: { rowKey: { in: keys.slice(i, i + 500) } }, select: { rowKey: true } })) existing.add(r.rowKey);
+        for (const r of await prisma.importedCharge.findMany({ where: { rowKey: { in: keys.slice(i, i + 500) } }, select: { rowKey: true } }))
+          existing.add(r.rowKey);
       }
       const ops = [];
       for (let i = 0; i < keys.length; i += 500) ops.push(prisma.importedCharge.deleteMany({ where: { rowKey: { in: keys.slice(i, i + 500) } } }));
@@ -82,7 +106,9 @@ export function billingRepository(db: Database): BillingRepository {
 
     /** Whether any bill or imported charge is stored (reports skip the true-cost pass when nothing hidden exists). */
     async any(): Promise<boolean> {
-      return (await prisma.billedCost.findFirst({ select: { id: true } })) !== null || (await prisma.importedCharge.findFirst({ select: { id: true } })) !== null;
+      return (
+        (await prisma.billedCost.findFirst({ select: { id: true } })) !== null || (await prisma.importedCharge.findFirst({ select: { id: true } })) !== null
+      );
     },
 
     async getSyncState(source: string): Promise<{ watermark: Date | null } | null> {
@@ -90,8 +116,11 @@ export function billingRepository(db: Database): BillingRepository {
     },
     async saveSyncState(source: string, patch: SyncStatePatch): Promise<void> {
       const { addRecords, ...rest } = patch;
-      await prisma.syncState.upsert({ where: { source }, create: { source, ...rest, recordsTotal: addRecords ?? 0 }, update: { ...rest, ...(addRecords ? { recordsTotal: { increment: addRecords } } : {}) } });
+      await prisma.syncState.upsert({
+        where: { source },
+        create: { source, ...rest, recordsTotal: addRecords ?? 0 },
+        update: { ...rest, ...(addRecords ? { recordsTotal: { increment: addRecords } } : {}) },
+      });
     },
   };
 }
-

@@ -18,11 +18,15 @@ type Decision = { status: 'approved' | 'denied'; decidedBy: string; decidedAmoun
 /** Budgets per team (one month or the standing monthly amount), overrun requests and their decisions. */
 export function budgetsRepository(db: Database): BudgetsRepository {
   const { prisma } = db;
-  const asRequest = (r: Record<string, unknown>) => ({ ...r, context: bigJson.parse<RequestContext>((r.context as string | null) ?? null) }) as unknown as OverrunRequestRecord;
+  const asRequest = (r: Record<string, unknown>) =>
+    ({ ...r, context: bigJson.parse<RequestContext>((r.context as string | null) ?? null) }) as unknown as OverrunRequestRecord;
   const repo = {
     /** The month's own budget and the standing one, for every team. */
     async forMonth(month: string): Promise<{ teamId: number; month: string; amount: Money }[]> {
-      const rows = await prisma.budget.findMany({ where: { OR: [{ month }, { month: { startsWith: STANDING } }] }, select: { teamId: true, month: true, amount: true } });
+      const rows = await prisma.budget.findMany({
+        where: { OR: [{ month }, { month: { startsWith: STANDING } }] },
+        select: { teamId: true, month: true, amount: true },
+      });
       const own = rows.filter((r) => r.month === month);
       // The standing amount in force: the latest one taking effect in or before the month.
       const standing = new Map<number, { from: string; amount: Money }>();
@@ -37,7 +41,15 @@ export function budgetsRepository(db: Database): BudgetsRepository {
     },
 
     /** Sets a budget and records the change in the audit log, in one transaction. */
-    async set(input: { teamId: number; month: string; amount: Money; actor: string; reason?: string | null; at: Date; effectiveFrom?: string }): Promise<{ before: Money | null }> {
+    async set(input: {
+      teamId: number;
+      month: string;
+      amount: Money;
+      actor: string;
+      reason?: string | null;
+      at: Date;
+      effectiveFrom?: string;
+    }): Promise<{ before: Money | null }> {
       if (input.month === STANDING && input.effectiveFrom) {
         // The standing amount in force before this one is the "before"; the new one is dated.
         const prev = (await repo.forMonth(input.effectiveFrom)).find((b) => b.teamId === input.teamId && b.month === STANDING)?.amount ?? null;
@@ -53,8 +65,14 @@ export function budgetsRepository(db: Database): BudgetsRepository {
         });
         await tx.auditLog.create({
           data: {
-            at: input.at, actor: input.actor, action: 'budget.set', entity: 'budget', entityId: `${input.teamId}:${input.month}`,
-            before: auditJson(prior ? { amount: prior.amount } : null), after: auditJson({ amount: input.amount }), reason: input.reason ?? null,
+            at: input.at,
+            actor: input.actor,
+            action: 'budget.set',
+            entity: 'budget',
+            entityId: `${input.teamId}:${input.month}`,
+            before: auditJson(prior ? { amount: prior.amount } : null),
+            after: auditJson({ amount: input.amount }),
+            reason: input.reason ?? null,
           },
         });
         return { before: prior?.amount ?? null };
@@ -66,12 +84,29 @@ export function budgetsRepository(db: Database): BudgetsRepository {
       return rows.map((r) => ({ teamId: r.teamId, amount: r.decidedAmount ?? 0n }));
     },
 
-    async createRequest(input: { teamId: number; month: string; amount: Money; reason: string; requestedBy: string; automatic: boolean; at: Date; context?: RequestContext }): Promise<OverrunRequestRecord> {
+    async createRequest(input: {
+      teamId: number;
+      month: string;
+      amount: Money;
+      reason: string;
+      requestedBy: string;
+      automatic: boolean;
+      at: Date;
+      context?: RequestContext;
+    }): Promise<OverrunRequestRecord> {
       return prisma.$transaction(async (tx) => {
         const { at, context, ...data } = input;
         const r = await tx.overrunRequest.create({ data: { ...data, createdAt: at, context: context ? bigJson.stringify(context) : null } });
         await tx.auditLog.create({
-          data: { at: input.at, actor: input.requestedBy, action: 'overrun.request', entity: 'overrun_request', entityId: String(r.id), after: auditJson(r), reason: input.reason },
+          data: {
+            at: input.at,
+            actor: input.requestedBy,
+            action: 'overrun.request',
+            entity: 'overrun_request',
+            entityId: String(r.id),
+            after: auditJson(r),
+            reason: input.reason,
+          },
         });
         return asRequest(r);
       });
@@ -118,8 +153,14 @@ export function budgetsRepository(db: Database): BudgetsRepository {
         const after = await tx.overrunRequest.findUniqueOrThrow({ where: { id } });
         await tx.auditLog.create({
           data: {
-            at: d.at, actor: d.decidedBy, action: `overrun.${d.status === 'approved' ? 'approve' : 'deny'}`, entity: 'overrun_request', entityId: String(id),
-            before: auditJson({ status: 'pending', amount: after.amount }), after: auditJson({ status: d.status, decidedAmount: d.decidedAmount }), reason: d.reason,
+            at: d.at,
+            actor: d.decidedBy,
+            action: `overrun.${d.status === 'approved' ? 'approve' : 'deny'}`,
+            entity: 'overrun_request',
+            entityId: String(id),
+            before: auditJson({ status: 'pending', amount: after.amount }),
+            after: auditJson({ status: d.status, decidedAmount: d.decidedAmount }),
+            reason: d.reason,
           },
         });
         return asRequest(after);
@@ -128,4 +169,3 @@ export function budgetsRepository(db: Database): BudgetsRepository {
   };
   return repo;
 }
-

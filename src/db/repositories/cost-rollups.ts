@@ -14,7 +14,13 @@ import type { CostFilter, CostQueries, Dimension } from './costs.ts';
 const [narrow, detail, workItems] = CUBES as [Cube, Cube, Cube];
 
 const rollupColumn: Record<Dimension, string> = {
-  team: 'teamId', feature: 'featureId', model: 'model', customer: 'customer', environment: 'environment', source: 'source', category: 'category',
+  team: 'teamId',
+  feature: 'featureId',
+  model: 'model',
+  customer: 'customer',
+  environment: 'environment',
+  source: 'source',
+  category: 'category',
 };
 
 type Col = { name: string; rollup: string; raw: string; measure?: boolean };
@@ -55,7 +61,10 @@ export function costQueries(db: Database): CostQueries {
   function rawRanges(pieces: Piece[]): Sql | null {
     const ranges = pieces.filter((p): p is Extract<Piece, { raw: true }> => 'raw' in p);
     if (!ranges.length) return null;
-    return Prisma.sql`(${Prisma.join(ranges.map((r) => Prisma.sql`("occurredAt" >= ${instant(provider, r.from)} AND "occurredAt" < ${instant(provider, r.to)})`), ' OR ')})`;
+    return Prisma.sql`(${Prisma.join(
+      ranges.map((r) => Prisma.sql`("occurredAt" >= ${instant(provider, r.from)} AND "occurredAt" < ${instant(provider, r.to)})`),
+      ' OR ',
+    )})`;
   }
 
   /**
@@ -64,7 +73,10 @@ export function costQueries(db: Database): CostQueries {
    */
   function rows(cube: Cube, f: CostFilter, cols: Col[], rawWhere?: string): Sql {
     // Sums and counts may subtract (decomposeSigned); distinct work items may not.
-    const signed = cube === workItems ? decompose(f.from, f.to, grainsOf(cube)).map((piece) => ({ piece, sign: 1 as const })) : decomposeSigned(f.from, f.to, grainsOf(cube));
+    const signed =
+      cube === workItems
+        ? decompose(f.from, f.to, grainsOf(cube)).map((piece) => ({ piece, sign: 1 as const }))
+        : decomposeSigned(f.from, f.to, grainsOf(cube));
     const branches: Sql[] = [];
     const filter = [...rollupFilter(f, cube), ...(cube === workItems ? [Prisma.sql`"calls" <> 0`] : [])];
     const select = (sign: 1 | -1, side: 'rollup' | 'raw') =>
@@ -89,13 +101,19 @@ export function costQueries(db: Database): CostQueries {
   const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true };
   const calls: Col = { name: 'calls', rollup: '"calls"', raw: '1', measure: true };
   const sumText = (c: string) => sumAsText(provider, Prisma.raw(`"${c}"`));
-  const key = (d: string): Col => ({ name: d, rollup: dimRead(d as never), raw: d === 'correction' ? '(CASE WHEN "originalAt" IS NULL THEN 0 ELSE 1 END)' : `"${d}"` });
+  const key = (d: string): Col => ({
+    name: d,
+    rollup: dimRead(d as never),
+    raw: d === 'correction' ? '(CASE WHEN "originalAt" IS NULL THEN 0 ELSE 1 END)' : `"${d}"`,
+  });
   const num = (v: unknown) => (v === null ? null : Number(v));
   const byAmount = <T extends { amount: Money }>(xs: T[]) => xs.sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1));
 
   async function total(f: CostFilter): Promise<{ amount: Money; count: number }> {
-    const r = (await prisma.$queryRaw<{ amount: string; count: string }[]>`
-      SELECT ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count" FROM (${rows(narrow, f, [amount, calls])}) u`)[0];
+    const r = (
+      await prisma.$queryRaw<{ amount: string; count: string }[]>`
+      SELECT ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count" FROM (${rows(narrow, f, [amount, calls])}) u`
+    )[0];
     return { amount: BigInt(r?.amount ?? '0') as Money, count: Number(r?.count ?? 0) };
   }
 
@@ -142,7 +160,9 @@ export function costQueries(db: Database): CostQueries {
       const branches = [...new Set(merged.map((r) => r.grain))].map((grain) => {
         const mine = merged.filter((r) => r.grain === grain);
         const buckets = mine.length === 1 ? null : mine.flatMap((r) => Array.from({ length: r.to - r.from }, (_, k) => r.from + k));
-        const where = buckets ? Prisma.sql`"grain" = ${grain} AND "bucket" IN (${Prisma.join(buckets)})` : Prisma.sql`"grain" = ${grain} AND "bucket" >= ${mine[0]!.from} AND "bucket" < ${mine[0]!.to}`;
+        const where = buckets
+          ? Prisma.sql`"grain" = ${grain} AND "bucket" IN (${Prisma.join(buckets)})`
+          : Prisma.sql`"grain" = ${grain} AND "bucket" >= ${mine[0]!.from} AND "bucket" < ${mine[0]!.to}`;
         return Prisma.sql`
           SELECT "grain", "bucket", ${sumText('amount')} AS "amount" FROM "CostRollup"
           WHERE ${Prisma.join([where, ...rollupFilter(f, narrow)], ' AND ')}
@@ -155,7 +175,10 @@ export function costQueries(db: Database): CostQueries {
       const rawParts: Sql[] = [];
       prefix.forEach((p, i) => {
         const edges = rawRanges(p.pieces);
-        if (edges) rawParts.push(Prisma.sql`SELECT ${i} AS "i", ${sumText('amount')} AS "amount" FROM "CostEntry" WHERE ${Prisma.join([edges, ...rawFilter(f)], ' AND ')}`);
+        if (edges)
+          rawParts.push(
+            Prisma.sql`SELECT ${i} AS "i", ${sumText('amount')} AS "amount" FROM "CostEntry" WHERE ${Prisma.join([edges, ...rawFilter(f)], ' AND ')}`,
+          );
       });
       const rawSums = new Map<number, bigint>();
       for (let i = 0; i < rawParts.length; i += 100) {
@@ -176,12 +199,23 @@ export function costQueries(db: Database): CostQueries {
     },
 
     async teamFeatureSummary(f) {
-      const unpriced: Col = { name: 'unpriced', rollup: `CASE WHEN "pricedBy" = 'unpriced' THEN "calls" ELSE 0 END`, raw: `CASE WHEN "pricedBy" = 'unpriced' THEN 1 ELSE 0 END`, measure: true };
+      const unpriced: Col = {
+        name: 'unpriced',
+        rollup: `CASE WHEN "pricedBy" = 'unpriced' THEN "calls" ELSE 0 END`,
+        raw: `CASE WHEN "pricedBy" = 'unpriced' THEN 1 ELSE 0 END`,
+        measure: true,
+      };
       const out = await prisma.$queryRaw<{ teamId: unknown; featureId: unknown; amount: string; count: string; unpriced: string }[]>`
         SELECT "teamId", "featureId", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count", ${sumText('unpriced')} AS "unpriced"
         FROM (${rows(narrow, f, [key('teamId'), key('featureId'), amount, calls, unpriced])}) u
         GROUP BY "teamId", "featureId" HAVING SUM("calls") <> 0`;
-      return out.map((r) => ({ teamId: num(r.teamId), featureId: num(r.featureId), amount: BigInt(r.amount) as Money, count: Number(r.count), unpriced: Number(r.unpriced) }));
+      return out.map((r) => ({
+        teamId: num(r.teamId),
+        featureId: num(r.featureId),
+        amount: BigInt(r.amount) as Money,
+        count: Number(r.count),
+        unpriced: Number(r.unpriced),
+      }));
     },
 
     async usage(f, by) {
@@ -191,7 +225,15 @@ export function costQueries(db: Database): CostQueries {
       const distinctRows = f.models
         ? Prisma.sql`SELECT "${raw(col)}" AS "k", "workItem" FROM "CostEntry" WHERE "occurredAt" >= ${instant(provider, f.from)} AND "occurredAt" < ${instant(provider, f.to)}
             AND "workItem" IS NOT NULL AND ${Prisma.join([Prisma.sql`1 = 1`, ...rawFilter(f)], ' AND ')}`
-        : rows(workItems, f, [{ ...key(col), name: 'k' }, { name: 'workItem', rollup: '"workItem"', raw: '"workItem"' }], '"workItem" IS NOT NULL');
+        : rows(
+            workItems,
+            f,
+            [
+              { ...key(col), name: 'k' },
+              { name: 'workItem', rollup: '"workItem"', raw: '"workItem"' },
+            ],
+            '"workItem" IS NOT NULL',
+          );
       const [volume, distinct] = await Promise.all([
         prisma.$queryRaw<{ key: unknown; requests: string; tokens: string }[]>`
           SELECT "k" AS "key", ${sumText('calls')} AS "requests", ${sumText('tokens')} AS "tokens"
@@ -209,7 +251,13 @@ export function costQueries(db: Database): CostQueries {
         SELECT "teamId", "source", "correction", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
         FROM (${rows(narrow, f, [key('teamId'), key('source'), key('correction'), amount, calls])}) u
         GROUP BY "teamId", "source", "correction" HAVING SUM("calls") <> 0`;
-      return out.map((r) => ({ teamId: num(r.teamId), source: r.source, correction: Number(r.correction) === 1, amount: BigInt(r.amount) as Money, count: Number(r.count) }));
+      return out.map((r) => ({
+        teamId: num(r.teamId),
+        source: r.source,
+        correction: Number(r.correction) === 1,
+        amount: BigInt(r.amount) as Money,
+        count: Number(r.count),
+      }));
     },
 
     total,

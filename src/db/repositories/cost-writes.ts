@@ -1,6 +1,5 @@
 import type { Database } from '../client.ts';
 import { createBulkWriter } from '../bulk-writer.ts';
-import type { Money } from '../../domain/money.ts';
 import type { NewCostEntry, CostWrites } from '../../services/ports/cost-writes.ts';
 export type { NewCostEntry, CostWrites };
 
@@ -20,11 +19,26 @@ export function costWrites(db: Database): CostWrites {
         for (let i = 0; i < entries.length; i += 1000) {
           await writer.insert(
             entries.slice(i, i + 1000).map((e) => ({
-              source: e.source, sourceId: e.sourceId, occurredAt: e.occurredAt, teamId: e.teamId, featureId: e.featureId,
-              environment: e.environment ?? null, customer: e.customer ?? null, workItem: e.workItem ?? null, model: e.model ?? null,
-              provider: e.provider ?? null, category: e.category ?? 'api', inputTokens: e.inputTokens ?? 0, outputTokens: e.outputTokens ?? 0,
-              cacheReadTokens: e.cacheReadTokens ?? 0, cacheWriteTokens: e.cacheWriteTokens ?? 0,
-              amount: e.amount, pricedBy: e.pricedBy ?? 'source', originalAt: null, correctionOf: null, updatedAt: now,
+              source: e.source,
+              sourceId: e.sourceId,
+              occurredAt: e.occurredAt,
+              teamId: e.teamId,
+              featureId: e.featureId,
+              environment: e.environment ?? null,
+              customer: e.customer ?? null,
+              workItem: e.workItem ?? null,
+              model: e.model ?? null,
+              provider: e.provider ?? null,
+              category: e.category ?? 'api',
+              inputTokens: e.inputTokens ?? 0,
+              outputTokens: e.outputTokens ?? 0,
+              cacheReadTokens: e.cacheReadTokens ?? 0,
+              cacheWriteTokens: e.cacheWriteTokens ?? 0,
+              amount: e.amount,
+              pricedBy: e.pricedBy ?? 'source',
+              originalAt: null,
+              correctionOf: null,
+              updatedAt: now,
             })),
           );
         }
@@ -39,4 +53,3 @@ export function costWrites(db: Database): CostWrites {
     },
   };
 }
-

@@ -22,10 +22,7 @@ export function ledgerCostQueries(db: Database): CostQueries {
   const { prisma, provider } = db;
 
   function where(f: CostFilter): Sql {
-    const parts: Sql[] = [
-      Prisma.sql`"occurredAt" >= ${instant(provider, f.from)}`,
-      Prisma.sql`"occurredAt" < ${instant(provider, f.to)}`,
-    ];
+    const parts: Sql[] = [Prisma.sql`"occurredAt" >= ${instant(provider, f.from)}`, Prisma.sql`"occurredAt" < ${instant(provider, f.to)}`];
     if (f.teamIds) {
       const ids = f.teamIds.filter((t): t is number => t !== null);
       const withNull = f.teamIds.includes(null);
@@ -99,7 +96,12 @@ export function ledgerCostQueries(db: Database): CostQueries {
                ${sumAsText(provider, Prisma.sql`"inputTokens" + "outputTokens"`)} AS "tokens",
                ${provider === 'sqlite' ? Prisma.sql`CAST(COUNT(DISTINCT "workItem") AS TEXT)` : Prisma.sql`COUNT(DISTINCT "workItem")::text`} AS "workItems"
         FROM "CostEntry" WHERE ${where(f)} GROUP BY ${col}`;
-      return rows.map((r) => ({ key: r.key === null ? null : Number(r.key), requests: Number(r.requests), tokens: BigInt(r.tokens), workItems: Number(r.workItems) }));
+      return rows.map((r) => ({
+        key: r.key === null ? null : Number(r.key),
+        requests: Number(r.requests),
+        tokens: BigInt(r.tokens),
+        workItems: Number(r.workItems),
+      }));
     },
 
     /**
@@ -127,7 +129,5 @@ export function ledgerCostQueries(db: Database): CostQueries {
       const r = rows[0];
       return { amount: BigInt(r?.amount ?? '0') as Money, count: Number(r?.count ?? 0) };
     },
-
   };
 }
-

@@ -28,16 +28,30 @@ export function customerCostQueries(db: Database) {
       const rows = await prisma.$queryRaw<{ teamId: unknown; customer: string | null; amount: string; count: string }[]>`
         SELECT "teamId", "customer", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count"
         FROM "CostEntry" WHERE ${range(f.from, f.to)} GROUP BY "teamId", "customer"`;
-      return rows.map((r) => ({ teamId: r.teamId === null ? null : Number(r.teamId), customer: r.customer, amount: BigInt(r.amount) as Money, count: Number(r.count) }));
+      return rows.map((r) => ({
+        teamId: r.teamId === null ? null : Number(r.teamId),
+        customer: r.customer,
+        amount: BigInt(r.amount) as Money,
+        count: Number(r.count),
+      }));
     },
 
     /** One customer's direct spend per (feature, model) — `customers` are the names it appears under. */
-    async customerBreakdown(f: { from: Date; to: Date }, customers: string[]): Promise<{ featureId: number | null; model: string | null; amount: Money; count: number; unpriced: number }[]> {
+    async customerBreakdown(
+      f: { from: Date; to: Date },
+      customers: string[],
+    ): Promise<{ featureId: number | null; model: string | null; amount: Money; count: number; unpriced: number }[]> {
       const rows = await prisma.$queryRaw<{ featureId: unknown; model: string | null; amount: string; count: string; unpriced: string }[]>`
         SELECT "featureId", "model", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count",
                ${sumAsText(provider, Prisma.sql`CASE WHEN "pricedBy" = 'unpriced' THEN 1 ELSE 0 END`)} AS "unpriced"
         FROM "CostEntry" WHERE ${range(f.from, f.to)} AND ${customerIn(customers)} GROUP BY "featureId", "model"`;
-      return rows.map((r) => ({ featureId: r.featureId === null ? null : Number(r.featureId), model: r.model, amount: BigInt(r.amount) as Money, count: Number(r.count), unpriced: Number(r.unpriced) }));
+      return rows.map((r) => ({
+        featureId: r.featureId === null ? null : Number(r.featureId),
+        model: r.model,
+        amount: BigInt(r.amount) as Money,
+        count: Number(r.count),
+        unpriced: Number(r.unpriced),
+      }));
     },
 
     /** Every customer id the ledger has seen (for suggestions). */
@@ -52,15 +66,35 @@ export function customerCostQueries(db: Database) {
      */
     async featureCalls(f: { from: Date; to: Date }, featureIds: number[]): Promise<CallTokens[]> {
       if (!featureIds.length) return [];
-      const rows = await prisma.$queryRaw<{ occurredAt: unknown; model: string | null; provider: string | null; teamId: unknown; featureId: unknown; inputTokens: unknown; outputTokens: unknown; cacheReadTokens: unknown; cacheWriteTokens: unknown; amount: unknown; pricedBy: string }[]>`
+      const rows = await prisma.$queryRaw<
+        {
+          occurredAt: unknown;
+          model: string | null;
+          provider: string | null;
+          teamId: unknown;
+          featureId: unknown;
+          inputTokens: unknown;
+          outputTokens: unknown;
+          cacheReadTokens: unknown;
+          cacheWriteTokens: unknown;
+          amount: unknown;
+          pricedBy: string;
+        }[]
+      >`
         SELECT "occurredAt", "model", "provider", "teamId", "featureId", "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", CAST("amount" AS TEXT) AS "amount", "pricedBy"
         FROM "CostEntry" WHERE ${range(f.from, f.to)} AND "featureId" IN (${Prisma.join(featureIds)}) AND "category" = 'api'`;
       return rows.map((r) => ({
         occurredAt: r.occurredAt instanceof Date ? r.occurredAt : new Date(String(r.occurredAt)),
-        model: r.model, provider: r.provider,
-        teamId: r.teamId === null ? null : Number(r.teamId), featureId: r.featureId === null ? null : Number(r.featureId),
-        inputTokens: Number(r.inputTokens), outputTokens: Number(r.outputTokens), cacheReadTokens: Number(r.cacheReadTokens), cacheWriteTokens: Number(r.cacheWriteTokens),
-        amount: BigInt(String(r.amount)) as Money, pricedBy: r.pricedBy,
+        model: r.model,
+        provider: r.provider,
+        teamId: r.teamId === null ? null : Number(r.teamId),
+        featureId: r.featureId === null ? null : Number(r.featureId),
+        inputTokens: Number(r.inputTokens),
+        outputTokens: Number(r.outputTokens),
+        cacheReadTokens: Number(r.cacheReadTokens),
+        cacheWriteTokens: Number(r.cacheWriteTokens),
+        amount: BigInt(String(r.amount)) as Money,
+        pricedBy: r.pricedBy,
       }));
     },
   };

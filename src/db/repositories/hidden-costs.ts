@@ -1,13 +1,27 @@
 import type { Database } from '../client.ts';
-import type { HiddenCost, NewHiddenCost } from '../../domain/hidden-costs.ts';
+import type { NewHiddenCost } from '../../domain/hidden-costs.ts';
 import { hiddenCostFromRecord, hiddenCostToRecord } from './hidden-cost-rows.ts';
 import { auditJson } from './audit.ts';
 import type { HiddenCostListing, HiddenCostsRepository } from '../../services/ports/hidden-costs.ts';
 export type { HiddenCostListing, HiddenCostsRepository };
 
 const select = {
-  id: true, category: true, amount: true, kind: true, date: true, fromMonth: true, untilMonth: true, unit: true,
-  targetType: true, teamId: true, featureId: true, rule: true, note: true, author: true, createdAt: true, updatedAt: true,
+  id: true,
+  category: true,
+  amount: true,
+  kind: true,
+  date: true,
+  fromMonth: true,
+  untilMonth: true,
+  unit: true,
+  targetType: true,
+  teamId: true,
+  featureId: true,
+  rule: true,
+  note: true,
+  author: true,
+  createdAt: true,
+  updatedAt: true,
 } as const;
 
 /** Hidden-cost entries and their categories; every change is audited with before and after. */
@@ -39,7 +53,9 @@ export function hiddenCostsRepository(db: Database): HiddenCostsRepository {
         if (!before) return null;
         const { author: _keep, ...data } = hiddenCostToRecord({ ...cost, author: before.author });
         const r = await tx.hiddenCost.update({ where: { id }, data: { ...data, updatedAt: at }, select });
-        await tx.auditLog.create({ data: { at, actor, action: 'hidden_cost.update', entity: 'hidden_cost', entityId: String(id), before: auditJson(before), after: auditJson(r) } });
+        await tx.auditLog.create({
+          data: { at, actor, action: 'hidden_cost.update', entity: 'hidden_cost', entityId: String(id), before: auditJson(before), after: auditJson(r) },
+        });
         return toListing(r);
       });
     },
@@ -63,4 +79,3 @@ export function hiddenCostsRepository(db: Database): HiddenCostsRepository {
     },
   };
 }
-

@@ -23,7 +23,11 @@ export function periodsRepository(db: Database): PeriodsRepository {
 
     /** Closed and finalized months, oldest first: their numbers no longer change. */
     async locked(): Promise<{ month: string; status: PeriodStatus }[]> {
-      const rows = await prisma.accountingPeriod.findMany({ where: { status: { in: ['closed', 'finalized'] } }, orderBy: { month: 'asc' }, select: { month: true, status: true } });
+      const rows = await prisma.accountingPeriod.findMany({
+        where: { status: { in: ['closed', 'finalized'] } },
+        orderBy: { month: 'asc' },
+        select: { month: true, status: true },
+      });
       return rows as { month: string; status: PeriodStatus }[];
     },
 
@@ -37,17 +41,26 @@ export function periodsRepository(db: Database): PeriodsRepository {
           if (!existing) await tx.accountingPeriod.create({ data: { month, status: 'open' } });
         }
         const data =
-          action === 'close' ? { status: t.to, closedAt: at, closedBy: actor, snapshot: snapshot ?? null }
-          : action === 'reopen' ? { status: t.to, reopenedAt: at, reopenedBy: actor, snapshot: null }
-          : { status: t.to, finalizedAt: at, finalizedBy: actor };
+          action === 'close'
+            ? { status: t.to, closedAt: at, closedBy: actor, snapshot: snapshot ?? null }
+            : action === 'reopen'
+              ? { status: t.to, reopenedAt: at, reopenedBy: actor, snapshot: null }
+              : { status: t.to, finalizedAt: at, finalizedBy: actor };
         const { count } = await tx.accountingPeriod.updateMany({ where: { month, status: t.from }, data });
         if (count !== 1) return null;
         await tx.auditLog.create({
-          data: { at, actor, action: `period.${action}`, entity: 'period', entityId: month, before: auditJson({ status: t.from }), after: auditJson({ status: t.to }) },
+          data: {
+            at,
+            actor,
+            action: `period.${action}`,
+            entity: 'period',
+            entityId: month,
+            before: auditJson({ status: t.from }),
+            after: auditJson({ status: t.to }),
+          },
         });
         return (await tx.accountingPeriod.findUniqueOrThrow({ where: { month } })) as PeriodRecord;
       });
     },
   };
 }
-

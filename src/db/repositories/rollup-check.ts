@@ -53,22 +53,28 @@ export function rollupChecks(db: Database) {
     /** Rebuilds the rollups of the range from the ledger, with writers held off meanwhile. */
     async repair(range: { from: Date; to: Date } | null): Promise<void> {
       const s = scope(range);
-      await prisma.$transaction(async (tx) => {
-        if (provider === 'postgresql') await tx.$executeRawUnsafe('LOCK TABLE "CostEntry" IN SHARE ROW EXCLUSIVE MODE');
-        for (const c of CUBES) {
-          for (const g of grainsOf(c)) {
-            const b = s.bucketsOf(g.ms);
-            await tx.$executeRawUnsafe(`DELETE FROM "${c.table}" WHERE "grain" = ${g.id}${b ? ` AND "bucket" >= ${b.from} AND "bucket" < ${b.to}` : ''}`);
-            await tx.$executeRawUnsafe(insertExpectedSql(provider, c, g, s.time));
+      await prisma.$transaction(
+        async (tx) => {
+          if (provider === 'postgresql') await tx.$executeRawUnsafe('LOCK TABLE "CostEntry" IN SHARE ROW EXCLUSIVE MODE');
+          for (const c of CUBES) {
+            for (const g of grainsOf(c)) {
+              const b = s.bucketsOf(g.ms);
+              await tx.$executeRawUnsafe(`DELETE FROM "${c.table}" WHERE "grain" = ${g.id}${b ? ` AND "bucket" >= ${b.from} AND "bucket" < ${b.to}` : ''}`);
+              await tx.$executeRawUnsafe(insertExpectedSql(provider, c, g, s.time));
+            }
           }
-        }
-      }, { timeout: 600_000, maxWait: 60_000 });
+        },
+        { timeout: 600_000, maxWait: 60_000 },
+      );
     },
   };
 }
 
 /** What `aicost verify` runs and prints. */
-export async function verifyRollups(db: Database, opts: { month?: string; repair: boolean; timeZone: string }): Promise<{ differences: number; lines: string[] }> {
+export async function verifyRollups(
+  db: Database,
+  opts: { month?: string; repair: boolean; timeZone: string },
+): Promise<{ differences: number; lines: string[] }> {
   const checks = rollupChecks(db);
   const range = opts.month ? monthPeriod(opts.month, opts.timeZone) : null;
   const scope = opts.month ? `month ${opts.month}` : 'every period';
@@ -80,7 +86,15 @@ export async function verifyRollups(db: Database, opts: { month?: string; repair
   if (!opts.repair) return { differences, lines: [...lines, `${differences} rows differ. Run again with --repair to rebuild them from the ledger.`] };
   await checks.repair(range);
   const after = (await checks.compare(range)).reduce((n, c) => n + c.differences, 0);
-  return { differences, lines: [...lines, after ? `Repair left ${after} rows different; run it again while no sync is writing.` : `Repaired: ${differences} rows rebuilt from the ledger; the rollups now match it.`] };
+  return {
+    differences,
+    lines: [
+      ...lines,
+      after
+        ? `Repair left ${after} rows different; run it again while no sync is writing.`
+        : `Repaired: ${differences} rows rebuilt from the ledger; the rollups now match it.`,
+    ],
+  };
 }
 
 const GRAIN_NAMES: Record<number, string> = { 0: 'quarter hours', 1: 'hours', 2: 'days' };

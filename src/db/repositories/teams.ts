@@ -2,11 +2,21 @@ import type { Database } from '../client.ts';
 import type { TeamRecord, FeatureRecord, TeamInput, TeamsRepository } from '../../services/ports/teams.ts';
 export type { TeamRecord, FeatureRecord, TeamInput, TeamsRepository };
 
-const splitIds = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const splitIds = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 function toTeam(row: {
-  id: number; slug: string; name: string; channelId: string | null; leadUserIds: string; memberUserIds: string;
-  userGroupId: string | null; costCenter: string | null;
+  id: number;
+  slug: string;
+  name: string;
+  channelId: string | null;
+  leadUserIds: string;
+  memberUserIds: string;
+  userGroupId: string | null;
+  costCenter: string | null;
 }): TeamRecord {
   return { ...row, leadUserIds: splitIds(row.leadUserIds), memberUserIds: splitIds(row.memberUserIds) };
 }
@@ -59,4 +69,3 @@ export function teamsRepository(db: Database): TeamsRepository {
     },
   };
 }
-

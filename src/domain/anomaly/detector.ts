@@ -23,7 +23,7 @@
  */
 import { mean, median, medianAbsoluteDeviation } from 'simple-statistics';
 import { fromUsd, type Money } from '../money.ts';
-import { addDays, dayNumber, dateOfDayNumber, isIsoDate, weekdayOf } from '../calendar.ts';
+import { dayNumber, dateOfDayNumber, isIsoDate, weekdayOf } from '../calendar.ts';
 
 export type Direction = 'both' | 'up' | 'down';
 
@@ -387,4 +387,3 @@ export function detectSpendAnomalies(series: readonly SpendPoint[], options: Par
     };
   });
 }
-

@@ -212,4 +212,3 @@ export function intradayEarlyWarning(input: EarlyWarningInput): EarlyWarning {
   const verdicts = detectAnomalies([...history, { date: input.date, value: projection.projected }], input.options);
   return { status: 'projected', projection, verdict: verdicts.at(-1)! };
 }
-

@@ -23,13 +23,22 @@ export interface IncidentRecord {
 export interface AnomaliesRepository {
   find(scope: string, scopeKey: string, day: string): Promise<IncidentRecord | null>;
   /** Creates the incident; null when another replica created it first. */
-  create(data: Omit<IncidentRecord, 'id' | 'status' | 'feedbackBy' | 'feedbackAt' | 'channelId' | 'messageTs' | 'financeTs' | 'createdAt'>, at: Date): Promise<IncidentRecord | null>;
+  create(
+    data: Omit<IncidentRecord, 'id' | 'status' | 'feedbackBy' | 'feedbackAt' | 'channelId' | 'messageTs' | 'financeTs' | 'createdAt'>,
+    at: Date,
+  ): Promise<IncidentRecord | null>;
   /** Extends an incident by one day; only the run that moves lastDay from `fromDay` wins. */
-  extend(id: number, fromDay: string, toDay: string, add: {
-    actual: Money;
-    expected: Money;
-    impact: Money;
-  }, at: Date): Promise<IncidentRecord | null>;
+  extend(
+    id: number,
+    fromDay: string,
+    toDay: string,
+    add: {
+      actual: Money;
+      expected: Money;
+      impact: Money;
+    },
+    at: Date,
+  ): Promise<IncidentRecord | null>;
   setMessage(id: number, field: 'messageTs' | 'financeTs', channelId: string, ts: string): Promise<void>;
   byId(id: number): Promise<IncidentRecord | null>;
   feedback(id: number, status: IncidentStatus, actor: string, at: Date): Promise<IncidentRecord | null>;

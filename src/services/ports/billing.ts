@@ -44,7 +44,10 @@ export interface BillingRepository {
    * Replaces each returned day's rows of the provider with what was read (in one transaction), so a
    * re-read of a day (late data, revisions, a line item that disappeared) never adds to it.
    */
-  replaceDays(days: BilledDay[], fetchedAt: Date): Promise<{
+  replaceDays(
+    days: BilledDay[],
+    fetchedAt: Date,
+  ): Promise<{
     days: number;
     rows: number;
   }>;
@@ -59,9 +62,14 @@ export interface BillingRepository {
     inserted: number;
     replaced: number;
   }>;
-  charges(fromDay: string, toDay: string): Promise<(ImportedChargeRecord & {
-    id: number;
-  })[]>;
+  charges(
+    fromDay: string,
+    toDay: string,
+  ): Promise<
+    (ImportedChargeRecord & {
+      id: number;
+    })[]
+  >;
   /** Whether any bill or imported charge is stored (reports skip the true-cost pass when nothing hidden exists). */
   any(): Promise<boolean>;
   getSyncState(source: string): Promise<{

@@ -35,27 +35,23 @@ type Decision = {
 /** Budgets per team (one month or the standing monthly amount), overrun requests and their decisions. */
 export interface BudgetsRepository {
   /** The month's own budget and the standing one, for every team. */
-  forMonth(month: string): Promise<{
-    teamId: number;
-    month: string;
-    amount: Money;
-  }[]>;
+  forMonth(month: string): Promise<
+    {
+      teamId: number;
+      month: string;
+      amount: Money;
+    }[]
+  >;
   /** Sets a budget and records the change in the audit log, in one transaction. */
-  set(input: {
-    teamId: number;
-    month: string;
-    amount: Money;
-    actor: string;
-    reason?: string | null;
-    at: Date;
-    effectiveFrom?: string;
-  }): Promise<{
+  set(input: { teamId: number; month: string; amount: Money; actor: string; reason?: string | null; at: Date; effectiveFrom?: string }): Promise<{
     before: Money | null;
   }>;
-  approvedIncreases(month: string): Promise<{
-    teamId: number;
-    amount: Money;
-  }[]>;
+  approvedIncreases(month: string): Promise<
+    {
+      teamId: number;
+      amount: Money;
+    }[]
+  >;
   createRequest(input: {
     teamId: number;
     month: string;

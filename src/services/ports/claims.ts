@@ -29,10 +29,12 @@ export interface ClaimsRepository {
     amount: Money | null;
   } | null>;
   /** Posted claims whose key starts with `prefix`, newest first. */
-  postsWithPrefix(prefix: string): Promise<{
-    key: string;
-    messageTs: string | null;
-    amount: Money | null;
-    postedAt: Date | null;
-  }[]>;
+  postsWithPrefix(prefix: string): Promise<
+    {
+      key: string;
+      messageTs: string | null;
+      amount: Money | null;
+      postedAt: Date | null;
+    }[]
+  >;
 }

@@ -37,15 +37,17 @@ export interface CostStore {
   rejectedCounts(): Promise<Map<string, number>>;
   rejectedList(opts?: { source?: string; limit?: number }): Promise<RejectedRecordRow[]>;
   close(): void;
-  syncStates(): Promise<{
-    source: string;
-    watermark: Date | null;
-    lastRunAt: Date | null;
-    lastSuccess: Date | null;
-    lastError: string | null;
-    lastErrorAt: Date | null;
-    recordsTotal: number;
-    lastRecords: number;
-    lastPages: number;
-  }[]>;
+  syncStates(): Promise<
+    {
+      source: string;
+      watermark: Date | null;
+      lastRunAt: Date | null;
+      lastSuccess: Date | null;
+      lastError: string | null;
+      lastErrorAt: Date | null;
+      recordsTotal: number;
+      lastRecords: number;
+      lastPages: number;
+    }[]
+  >;
 }

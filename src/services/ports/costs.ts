@@ -25,34 +25,43 @@ export interface CostQueries {
    */
   intervalTotals(f: Omit<CostFilter, 'from' | 'to'>, boundaries: Date[]): Promise<Money[]>;
   /** Sum, count and unpriced count per (team, feature): one covering-index scan serves every report total. */
-  teamFeatureSummary(f: CostFilter): Promise<{
-    teamId: number | null;
-    featureId: number | null;
-    amount: Money;
-    count: number;
-    unpriced: number;
-  }[]>;
+  teamFeatureSummary(f: CostFilter): Promise<
+    {
+      teamId: number | null;
+      featureId: number | null;
+      amount: Money;
+      count: number;
+      unpriced: number;
+    }[]
+  >;
   /**
    * Usage per team and per feature: requests, tokens and distinct work items, for per-unit hidden costs,
    * usage-based allocation and cost per work item.
    */
-  usage(f: CostFilter, by: 'team' | 'feature'): Promise<{
-    key: number | null;
-    requests: number;
-    tokens: bigint;
-    workItems: number;
-  }[]>;
+  usage(
+    f: CostFilter,
+    by: 'team' | 'feature',
+  ): Promise<
+    {
+      key: number | null;
+      requests: number;
+      tokens: bigint;
+      workItems: number;
+    }[]
+  >;
   /**
    * Direct cost per (team, source), split into regular entries and corrections (entries booked into
    * this period for a month that was already closed).
    */
-  teamSourceSummary(f: CostFilter): Promise<{
-    teamId: number | null;
-    source: string;
-    correction: boolean;
-    amount: Money;
-    count: number;
-  }[]>;
+  teamSourceSummary(f: CostFilter): Promise<
+    {
+      teamId: number | null;
+      source: string;
+      correction: boolean;
+      amount: Money;
+      count: number;
+    }[]
+  >;
   total(f: CostFilter): Promise<{
     amount: Money;
     count: number;

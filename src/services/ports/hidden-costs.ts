@@ -1,4 +1,4 @@
-import { type HiddenCost, type NewHiddenCost } from '../../domain/hidden-costs.ts';
+import type { HiddenCost, NewHiddenCost } from '../../domain/hidden-costs.ts';
 export interface HiddenCostListing extends HiddenCost {
   createdAt: Date;
   updatedAt: Date;

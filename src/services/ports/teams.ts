@@ -32,9 +32,5 @@ export interface TeamsRepository {
   listFeatures(): Promise<FeatureRecord[]>;
   featureBaseline(featureId: number): Promise<bigint | null>;
   setFeatureBaseline(featureId: number, amount: bigint | null): Promise<void>;
-  upsertFeature(input: {
-    slug: string;
-    name: string;
-    teamId: number | null;
-  }): Promise<FeatureRecord>;
+  upsertFeature(input: { slug: string; name: string; teamId: number | null }): Promise<FeatureRecord>;
 }

@@ -47,19 +47,33 @@ export function anomalyBlocks(vm: AnomalyPostVm): { text: string; blocks: KnownB
     `*${vm.early ? 'Projected' : 'Actual'}* ${formatMoney(vm.actual)} · *expected* ${formatMoney(vm.expected)}${band}`,
     `*Impact* ${formatMoney(vm.impact)} (${pct(vm.impactPct)})${i.startDay !== vm.day ? ` · running since ${i.startDay}: ${formatMoney(i.impact)}` : ''}`,
   ];
-  const driven = [vm.drivenBy?.feature ? `feature *${escapeMrkdwn(vm.drivenBy.feature)}*` : null, vm.drivenBy?.model ? `model *${escapeMrkdwn(vm.drivenBy.model)}*` : null].filter(Boolean);
+  const driven = [
+    vm.drivenBy?.feature ? `feature *${escapeMrkdwn(vm.drivenBy.feature)}*` : null,
+    vm.drivenBy?.model ? `model *${escapeMrkdwn(vm.drivenBy.model)}*` : null,
+  ].filter(Boolean);
   if (driven.length) lines.push(`*Driven by* ${driven.join(' on ')}`);
   if (vm.calls) {
     const times = vm.calls.usual > 0 ? vm.calls.count / vm.calls.usual : null;
-    const factor = times === null ? '' : times >= 1.5 ? ` (calls ×${times >= 10 ? Math.round(times) : times.toFixed(1)})` : times <= 0.67 ? ` (calls ÷${(1 / Math.max(times, 0.001)).toFixed(1)})` : '';
+    const factor =
+      times === null
+        ? ''
+        : times >= 1.5
+          ? ` (calls ×${times >= 10 ? Math.round(times) : times.toFixed(1)})`
+          : times <= 0.67
+            ? ` (calls ÷${(1 / Math.max(times, 0.001)).toFixed(1)})`
+            : '';
     lines.push(`*Calls* ${vm.calls.count.toLocaleString('en-US')} against a usual ${vm.calls.usual.toLocaleString('en-US')}${factor}`);
   }
   if (vm.reason) lines.push(escapeMrkdwn(vm.reason));
-  if (vm.related?.length) lines.push(`*Same event* ${vm.related.map((r) => `${escapeMrkdwn(r.label)} ${formatMoney(r.impact)} (${pct(r.impactPct)})`).join(' · ')}`);
+  if (vm.related?.length)
+    lines.push(`*Same event* ${vm.related.map((r) => `${escapeMrkdwn(r.label)} ${formatMoney(r.impact)} (${pct(r.impactPct)})`).join(' · ')}`);
   if (vm.leads?.length) lines.push(`*Leads* ${vm.leads.map((u) => mention(u)).join(' ')}`);
   const drivers = vm.contributors
     .slice(0, 4)
-    .map((c) => `• ${c.dimension} *${escapeMrkdwn(c.key)}*: ${c.delta >= 0 ? '+' : '-'}$${Math.abs(c.delta).toFixed(2)}${c.share !== null ? ` (${Math.round(c.share * 100)}% of the change)` : ''}`);
+    .map(
+      (c) =>
+        `• ${c.dimension} *${escapeMrkdwn(c.key)}*: ${c.delta >= 0 ? '+' : '-'}$${Math.abs(c.delta).toFixed(2)}${c.share !== null ? ` (${Math.round(c.share * 100)}% of the change)` : ''}`,
+    );
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
     { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
@@ -88,7 +102,10 @@ export function feedbackBlock(i: IncidentRecord): KnownBlock {
     type: 'actions',
     block_id: `anomaly_${i.id}`,
     elements: FEEDBACK.map((f) => ({
-      type: 'button' as const, action_id: `${ACTIONS.anomalyFeedback}_${f.status}`, text: { type: 'plain_text' as const, text: f.text }, value: `${i.id}:${f.status}`,
+      type: 'button' as const,
+      action_id: `${ACTIONS.anomalyFeedback}_${f.status}`,
+      text: { type: 'plain_text' as const, text: f.text },
+      value: `${i.id}:${f.status}`,
       ...(f.status === i.status ? { style: 'primary' as const } : {}),
     })),
   };

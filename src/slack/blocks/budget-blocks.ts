@@ -87,7 +87,10 @@ export function thresholdBlocks(vm: { team: TeamRecord; row: BudgetRow; threshol
           text: `*${formatMoney(vm.row.status.spent)}* of *${formatMoney(vm.row.status.budget ?? 0n)}* used (${pctUsed(vm.row)}%; the ${vm.threshold}% alert).\n${splitText(vm.row.cost)}\n${forecastText(vm.row)}${leads}`,
         },
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Details: \`/aicost team ${vm.team.slug}\` · Need more? \`/aicost request <amount> ${vm.team.slug} <reason>\`` }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `Details: \`/aicost team ${vm.team.slug}\` · Need more? \`/aicost request <amount> ${vm.team.slug} <reason>\`` }],
+      },
     ],
   };
 }
@@ -107,13 +110,24 @@ export function forecastBlocks(vm: { team: TeamRecord; row: BudgetRow; overrun: 
           text: `Projected month total *${formatMoney(f.projectedTotal ?? 0n)}* against a budget of *${formatMoney(vm.row.status.budget ?? 0n)}*: over by *${formatMoney(vm.overrun)}*${when ? `, ${when}` : ''}.\nSo far: ${formatMoney(vm.row.status.spent)} (${pctUsed(vm.row)}%; ${splitText(vm.row.cost)}).`,
         },
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `The projection is a weekday-aware run rate of recent days plus the recurring hidden costs still to come. \`/aicost budget\` shows every team.` }] },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `The projection is a weekday-aware run rate of recent days plus the recurring hidden costs still to come. \`/aicost budget\` shows every team.`,
+          },
+        ],
+      },
     ],
   };
 }
 
 /** The request message in the finance channel: the context to decide on, buttons while pending, the decision once decided. */
-export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: TeamRecord; context: RequestContext | null; effectiveBudget?: Money | null }): { text: string; blocks: KnownBlock[] } {
+export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: TeamRecord; context: RequestContext | null; effectiveBudget?: Money | null }): {
+  text: string;
+  blocks: KnownBlock[];
+} {
   const r = vm.request;
   const c = vm.context;
   const who = r.automatic ? 'aicost (automatic: the team reached 100% with no approved increase)' : mention(r.requestedBy);
@@ -127,7 +141,10 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
         ...(c
           ? [
               { type: 'mrkdwn' as const, text: `*Budget*\n${c.budget === null ? 'none' : formatMoney(c.budget)}` },
-              { type: 'mrkdwn' as const, text: `*Spent so far*\n${formatMoney(c.spent)}${c.budget !== null && c.budget > 0n ? ` (${Math.floor(Number((c.spent * 1000n) / c.budget) / 10)}%)` : ''}` },
+              {
+                type: 'mrkdwn' as const,
+                text: `*Spent so far*\n${formatMoney(c.spent)}${c.budget !== null && c.budget > 0n ? ` (${Math.floor(Number((c.spent * 1000n) / c.budget) / 10)}%)` : ''}`,
+              },
               { type: 'mrkdwn' as const, text: `*Forecast*\n${c.forecast === null ? 'not yet reliable' : formatMoney(c.forecast)}` },
               { type: 'mrkdwn' as const, text: `*Projected shortfall*\n${c.shortfall === null ? 'none' : formatMoney(c.shortfall)}` },
             ]
@@ -137,7 +154,9 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
     { type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${escapeMrkdwn(r.reason)}` } },
   ];
   if (c && (c.history.length || c.drivers.length)) {
-    const history = c.history.map((h) => `${monthName(h.month)}: ${formatMoney(h.cost)}${h.budget !== null ? ` of ${formatMoney(h.budget)}` : ' (no budget)'}`).join('\n');
+    const history = c.history
+      .map((h) => `${monthName(h.month)}: ${formatMoney(h.cost)}${h.budget !== null ? ` of ${formatMoney(h.budget)}` : ' (no budget)'}`)
+      .join('\n');
     const drivers = c.drivers.map((d) => `${escapeMrkdwn(d.label)}: ${formatMoney(d.amount)}`).join('\n');
     blocks.push({
       type: 'section',
@@ -159,10 +178,19 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
       ],
     });
   } else {
-    const when = r.decidedAt ? r.decidedAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '';
+    const when = r.decidedAt ? `${r.decidedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
     const verdict = r.status === 'approved' ? `:white_check_mark: *Approved ${formatMoney(r.decidedAmount ?? 0n)}*` : ':no_entry: *Denied*';
-    const budget = vm.effectiveBudget !== undefined && vm.effectiveBudget !== null ? `\n${possessive(escapeMrkdwn(vm.team.name))} ${monthName(r.month)} budget is now *${formatMoney(vm.effectiveBudget)}*.` : '';
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${verdict} by ${mention(r.decidedBy)} on ${when}${budget}${r.decisionReason ? `\nReason: ${escapeMrkdwn(r.decisionReason)}` : ''}` } });
+    const budget =
+      vm.effectiveBudget !== undefined && vm.effectiveBudget !== null
+        ? `\n${possessive(escapeMrkdwn(vm.team.name))} ${monthName(r.month)} budget is now *${formatMoney(vm.effectiveBudget)}*.`
+        : '';
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `${verdict} by ${mention(r.decidedBy)} on ${when}${budget}${r.decisionReason ? `\nReason: ${escapeMrkdwn(r.decisionReason)}` : ''}`,
+      },
+    });
   }
   return { text: `Budget request #${r.id} from ${vm.team.name}: ${formatMoney(r.amount)}${r.status === 'pending' ? '' : ` (${r.status})`}`, blocks };
 }

@@ -16,13 +16,31 @@ export function budgetBar(percent: number | null): string {
   return `${'█'.repeat(filled)}${'░'.repeat(20 - filled)} ${Math.floor(percent)}%${percent >= 100 ? ' over' : ''}`;
 }
 
-export function homeView(vm: { rows: BudgetRow[]; pending: OverrunRequestRecord[]; teams: TeamRecord[]; finance: boolean; timeZone: string; now: Date }): HomeView {
+export function homeView(vm: {
+  rows: BudgetRow[];
+  pending: OverrunRequestRecord[];
+  teams: TeamRecord[];
+  finance: boolean;
+  timeZone: string;
+  now: Date;
+}): HomeView {
   const month = monthOf(vm.now, vm.timeZone);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `AI spend · ${month}` } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: vm.finance ? 'You are finance: every team, and the requests waiting for you.' : 'Your teams. Budgets count the true cost: API spend + hidden + allocated shared costs.' }] },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: vm.finance
+            ? 'You are finance: every team, and the requests waiting for you.'
+            : 'Your teams. Budgets count the true cost: API spend + hidden + allocated shared costs.',
+        },
+      ],
+    },
   ];
-  if (vm.rows.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'You are not a lead or member of any team yet. Ask finance to add you, or try `/aicost`.' } });
+  if (vm.rows.length === 0)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'You are not a lead or member of any team yet. Ask finance to add you, or try `/aicost`.' } });
   for (const r of vm.rows) {
     const st = r.status;
     const budget = st.budget === null ? 'no budget set' : `${formatMoney(st.spent)} of ${formatMoney(st.budget)}`;
@@ -42,7 +60,10 @@ export function homeView(vm: { rows: BudgetRow[]; pending: OverrunRequestRecord[
   for (const p of vm.pending.slice(0, 20)) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `#${p.id} · *${escapeMrkdwn(teamName(p.teamId))}* asks ${formatMoney(p.amount)} more for ${p.month}: ${escapeMrkdwn(p.reason.slice(0, 200))}` },
+      text: {
+        type: 'mrkdwn',
+        text: `#${p.id} · *${escapeMrkdwn(teamName(p.teamId))}* asks ${formatMoney(p.amount)} more for ${p.month}: ${escapeMrkdwn(p.reason.slice(0, 200))}`,
+      },
     });
     // Finance decides here too: the same buttons as on the request message, re-authorised on every click.
     if (vm.finance && p.status === 'pending') {
@@ -51,7 +72,13 @@ export function homeView(vm: { rows: BudgetRow[]; pending: OverrunRequestRecord[
         type: 'actions',
         block_id: `home_overrun_${p.id}`,
         elements: [
-          { type: 'button', action_id: ACTIONS.approveOverrun, text: { type: 'plain_text', text: `Approve ${formatMoney(p.amount)}` }, style: 'primary', value },
+          {
+            type: 'button',
+            action_id: ACTIONS.approveOverrun,
+            text: { type: 'plain_text', text: `Approve ${formatMoney(p.amount)}` },
+            style: 'primary',
+            value,
+          },
           { type: 'button', action_id: ACTIONS.denyOverrun, text: { type: 'plain_text', text: 'Deny' }, style: 'danger', value },
           { type: 'button', action_id: ACTIONS.approveOtherOverrun, text: { type: 'plain_text', text: 'Approve another amount' }, value },
         ],

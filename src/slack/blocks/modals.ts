@@ -5,7 +5,11 @@ import { formatMoney, toDecimalString } from '../../domain/money.ts';
 import { VIEWS } from '../ids.ts';
 
 /** Modals. Each input's block_id is the field name and its action_id is "value". */
-const text = (block: string, label: string, opts: { placeholder?: string; hint?: string; optional?: boolean; multiline?: boolean; initial?: string | null } = {}) => ({
+const text = (
+  block: string,
+  label: string,
+  opts: { placeholder?: string; hint?: string; optional?: boolean; multiline?: boolean; initial?: string | null } = {},
+) => ({
   type: 'input' as const,
   block_id: block,
   optional: opts.optional ?? false,
@@ -25,7 +29,12 @@ const option = (value: string, label = value) => ({ text: { type: 'plain_text' a
 export function hiddenCostModal(opts: { categories: string[]; channelId: string | null; entry?: HiddenCostListing; targetText?: string }): View {
   const e = opts.entry;
   const kindValue = e ? (e.kind === 'per_unit' ? (e.unit === 'request' ? 'per_request' : 'per_item') : e.kind === 'one_off' ? 'once' : 'monthly') : undefined;
-  const kinds = [option('once', 'One-off, on a date'), option('monthly', 'Every month'), option('per_item', 'Per work item of a feature'), option('per_request', 'Per request of a feature')];
+  const kinds = [
+    option('once', 'One-off, on a date'),
+    option('monthly', 'Every month'),
+    option('per_item', 'Per work item of a feature'),
+    option('per_request', 'Per request of a feature'),
+  ];
   return {
     type: 'modal',
     callback_id: VIEWS.addHidden,
@@ -34,21 +43,46 @@ export function hiddenCostModal(opts: { categories: string[]; channelId: string 
     submit: { type: 'plain_text', text: 'Save' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      text('amount', 'Amount (USD)', { placeholder: '2800 or 4.50', hint: 'Per work item or request for per-unit costs (up to 4 decimals).', initial: e ? toDecimalString(e.amount, e.kind === 'per_unit' ? 4 : 2) : null }),
+      text('amount', 'Amount (USD)', {
+        placeholder: '2800 or 4.50',
+        hint: 'Per work item or request for per-unit costs (up to 4 decimals).',
+        initial: e ? toDecimalString(e.amount, e.kind === 'per_unit' ? 4 : 2) : null,
+      }),
       {
-        type: 'input', block_id: 'category', label: { type: 'plain_text', text: 'Category' },
+        type: 'input',
+        block_id: 'category',
+        label: { type: 'plain_text', text: 'Category' },
         element: {
-          type: 'static_select', action_id: 'value', options: opts.categories.slice(0, 100).map((c) => option(c)),
+          type: 'static_select',
+          action_id: 'value',
+          options: opts.categories.slice(0, 100).map((c) => option(c)),
           ...(e ? { initial_option: option(e.category) } : {}),
         },
       },
       {
-        type: 'input', block_id: 'kind', label: { type: 'plain_text', text: 'How often' },
-        element: { type: 'static_select', action_id: 'value', options: kinds, ...(kindValue ? { initial_option: kinds.find((k) => k.value === kindValue)! } : {}) },
+        type: 'input',
+        block_id: 'kind',
+        label: { type: 'plain_text', text: 'How often' },
+        element: {
+          type: 'static_select',
+          action_id: 'value',
+          options: kinds,
+          ...(kindValue ? { initial_option: kinds.find((k) => k.value === kindValue)! } : {}),
+        },
       },
-      text('target', 'Who pays', { placeholder: 'payments, feature:search, shared, shared even', hint: 'A team or feature slug, or "shared" (split by direct API spend unless a rule follows).', initial: opts.targetText ?? null }),
+      text('target', 'Who pays', {
+        placeholder: 'payments, feature:search, shared, shared even',
+        hint: 'A team or feature slug, or "shared" (split by direct API spend unless a rule follows).',
+        initial: opts.targetText ?? null,
+      }),
       text('rule', 'Allocation rule (shared costs)', { optional: true, placeholder: 'even · direct · usage:requests · fixed:payments=60,search=40' }),
-      { type: 'input', block_id: 'date', optional: true, label: { type: 'plain_text', text: 'Date (one-off costs)' }, element: { type: 'datepicker', action_id: 'value', ...(e?.date ? { initial_date: e.date } : {}) } },
+      {
+        type: 'input',
+        block_id: 'date',
+        optional: true,
+        label: { type: 'plain_text', text: 'Date (one-off costs)' },
+        element: { type: 'datepicker', action_id: 'value', ...(e?.date ? { initial_date: e.date } : {}) },
+      },
       text('fromMonth', 'From month (YYYY-MM)', { optional: true, placeholder: '2026-11', initial: e?.fromMonth ?? null }),
       text('untilMonth', 'Until month, included (YYYY-MM)', { optional: true, placeholder: 'leave empty for open-ended', initial: e?.untilMonth ?? null }),
       text('note', 'Note', { optional: true, multiline: true, initial: e?.note ?? null }),
@@ -65,7 +99,13 @@ export function approveOtherModal(req: OverrunRequestRecord, teamName: string, m
     submit: { type: 'plain_text', text: 'Approve' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `Request #${req.id} from ${escapeText(teamName)} asked for *${formatMoney(req.amount)}* more in ${req.month}.${contextLine(req)}` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Request #${req.id} from ${escapeText(teamName)} asked for *${formatMoney(req.amount)}* more in ${req.month}.${contextLine(req)}`,
+        },
+      },
       text('amount', 'Amount to approve (USD)', { placeholder: toDecimalString(req.amount, 2) }),
       text('reason', 'Reason', { multiline: true, placeholder: 'Why this amount' }),
     ],
@@ -82,7 +122,13 @@ export function denyModal(req: OverrunRequestRecord, teamName: string, channelId
     submit: { type: 'plain_text', text: 'Deny' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `Request #${req.id} from ${escapeText(teamName)} asked for *${formatMoney(req.amount)}* more in ${req.month}.${contextLine(req)}` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Request #${req.id} from ${escapeText(teamName)} asked for *${formatMoney(req.amount)}* more in ${req.month}.${contextLine(req)}`,
+        },
+      },
       text('reason', 'Reason (optional)', { multiline: true, optional: true, placeholder: 'Told to the requester and the team' }),
     ],
   };
@@ -92,7 +138,11 @@ export function denyModal(req: OverrunRequestRecord, teamName: string, channelId
 function contextLine(req: OverrunRequestRecord): string {
   const c = req.context;
   if (!c) return '';
-  const parts = [`budget ${c.budget === null ? 'none' : formatMoney(c.budget)}`, `spent ${formatMoney(c.spent)}`, `forecast ${c.forecast === null ? 'not yet reliable' : formatMoney(c.forecast)}`];
+  const parts = [
+    `budget ${c.budget === null ? 'none' : formatMoney(c.budget)}`,
+    `spent ${formatMoney(c.spent)}`,
+    `forecast ${c.forecast === null ? 'not yet reliable' : formatMoney(c.forecast)}`,
+  ];
   if (c.shortfall !== null) parts.push(`projected shortfall *${formatMoney(c.shortfall)}*`);
   return `\nWhen asked: ${parts.join(' · ')}.`;
 }
@@ -100,7 +150,9 @@ function contextLine(req: OverrunRequestRecord): string {
 const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Values of a submitted view as plain strings by block id (text, select, date). */
-export function viewValues(state: { values: Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_date?: string | null }>> }): Record<string, string> {
+export function viewValues(state: {
+  values: Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_date?: string | null }>>;
+}): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [block, actions] of Object.entries(state.values)) {
     const a = actions.value ?? Object.values(actions)[0];

@@ -2,7 +2,10 @@ import type { KnownBlock } from '@slack/types';
 import { formatMoney, type Money } from '../../domain/money.ts';
 
 /** The weekly finance post when a provider's unobserved share of a completed week is above the threshold. */
-export function reconcileAlertBlocks(a: { provider: string; weekStart: string; billed: Money; observed: Money; unobserved: Money; sharePct: number }, thresholdPct: number): { text: string; blocks: KnownBlock[] } {
+export function reconcileAlertBlocks(
+  a: { provider: string; weekStart: string; billed: Money; observed: Money; unobserved: Money; sharePct: number },
+  thresholdPct: number,
+): { text: string; blocks: KnownBlock[] } {
   const text = `${a.provider}: ${a.sharePct.toFixed(1)}% of the week of ${a.weekStart} was not seen by Helicone/Langfuse (${formatMoney(a.unobserved)} of ${formatMoney(a.billed)} billed).`;
   return {
     text,

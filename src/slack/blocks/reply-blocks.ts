@@ -11,9 +11,7 @@ export { escapeMrkdwn };
 /** Block Kit for an `/aicost` reply: header, summary, tables in code blocks, a chart, notes. */
 export function replyBlocks(reply: Reply, opts: { timeZone: string; quickchartUrl: string }): { text: string; blocks: KnownBlock[] } {
   const p = replyParts(reply, opts.timeZone);
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: p.title.slice(0, 150), emoji: false } },
-  ];
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: p.title.slice(0, 150), emoji: false } }];
   if (p.summary.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: p.summary.map(escapeMrkdwn).join('\n') } });
   blocks.push(...tableBlocks(p.tables));
   const chart =
@@ -26,7 +24,6 @@ export function replyBlocks(reply: Reply, opts: { timeZone: string; quickchartUr
   if (p.notes.length) blocks.push({ type: 'context', elements: p.notes.map((n) => ({ type: 'mrkdwn', text: escapeKeepingMentions(n) })) });
   return { text: `${p.title}: ${p.summary[0] ?? ''}`.slice(0, 3000), blocks: fitBlocks(blocks, 'message') as KnownBlock[] };
 }
-
 
 /** Like escapeMrkdwn, but a user mention (`<@U…>`, written by `personLabel`) stays a mention. */
 export function escapeKeepingMentions(s: string): string {

@@ -60,6 +60,9 @@ async function openModal(
 ): Promise<RespondArguments | null> {
   const form = await deps.services.hidden.formData(userId, reply.modal === 'edit-hidden' ? reply.entryId : undefined);
   if (!form.ok) return { response_type: 'ephemeral', text: form.message };
-  await client.views.open({ trigger_id: triggerId, view: hiddenCostModal({ categories: form.categories, channelId, ...(form.entry ? { entry: form.entry, targetText: form.targetText } : {}) }) });
+  await client.views.open({
+    trigger_id: triggerId,
+    view: hiddenCostModal({ categories: form.categories, channelId, ...(form.entry ? { entry: form.entry, targetText: form.targetText } : {}) }),
+  });
   return null;
 }

@@ -21,7 +21,9 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     return id.success ? id.data : null;
   };
   const republishHome = async (client: WebClient, userId: string) => {
-    await client.views.publish({ user_id: userId, view: homeView(await services.budgets.home(userId, deps.clock())) }).catch((err: unknown) => deps.log.warn({ err }, 'could not refresh App Home'));
+    await client.views
+      .publish({ user_id: userId, view: homeView(await services.budgets.home(userId, deps.clock())) })
+      .catch((err: unknown) => deps.log.warn({ err }, 'could not refresh App Home'));
   };
 
   app.action<BlockButtonAction>(ACTIONS.approveOverrun, async ({ ack, body, respond, client }) => {
@@ -69,7 +71,10 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     }
     await ack();
     const r = await services.budgets.decide(id, 'denied', body.user.id, deps.clock(), { reason: reason || null });
-    if (!r.ok) await client.chat.postEphemeral({ channel: meta.data.channelId ?? body.user.id, user: body.user.id, text: r.message }).catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
+    if (!r.ok)
+      await client.chat
+        .postEphemeral({ channel: meta.data.channelId ?? body.user.id, user: body.user.id, text: r.message })
+        .catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
   });
 
   app.action<BlockButtonAction>(ACTIONS.approveOtherOverrun, async ({ ack, body, respond, client }) => {
@@ -85,7 +90,10 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
       else await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
       return;
     }
-    await client.views.open({ trigger_id: body.trigger_id, view: approveOtherModal(r.request, r.teamName, body.message?.ts ?? null, body.channel?.id ?? null) });
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: approveOtherModal(r.request, r.teamName, body.message?.ts ?? null, body.channel?.id ?? null),
+    });
   });
 
   app.view(VIEWS.approveOther, async ({ ack, view, body, client }) => {
@@ -116,6 +124,9 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     }
     await ack();
     const r = await services.budgets.decide(requestId, 'approved', body.user.id, deps.clock(), { amount: amount!, reason });
-    if (!r.ok) await client.chat.postEphemeral({ channel: meta.channelId ?? body.user.id, user: body.user.id, text: r.message }).catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
+    if (!r.ok)
+      await client.chat
+        .postEphemeral({ channel: meta.channelId ?? body.user.id, user: body.user.id, text: r.message })
+        .catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
   });
 }

@@ -6,11 +6,17 @@ import { monthValue, TAMPERED_BUTTON } from '../payload-schemas.ts';
 
 /** Close / Reopen / Finalize on the chargeback draft: finance only, re-checked on every click, audited. */
 export function registerPeriodActions(app: App, deps: { services: { chargeback: ChargebackService }; log: Logger; clock: () => Date }): void {
-  for (const [action, verb] of [[ACTIONS.periodClose, 'close'], [ACTIONS.periodReopen, 'reopen'], [ACTIONS.periodFinalize, 'finalize']] as const) {
+  for (const [action, verb] of [
+    [ACTIONS.periodClose, 'close'],
+    [ACTIONS.periodReopen, 'reopen'],
+    [ACTIONS.periodFinalize, 'finalize'],
+  ] as const) {
     app.action<BlockButtonAction>(action, async ({ ack, body, respond }) => {
       await ack();
       const month = monthValue.safeParse(body.actions[0]?.value ?? '');
-      const r = month.success ? await deps.services.chargeback.transition(month.data, verb, body.user.id, deps.clock()) : { ok: false, message: TAMPERED_BUTTON };
+      const r = month.success
+        ? await deps.services.chargeback.transition(month.data, verb, body.user.id, deps.clock())
+        : { ok: false, message: TAMPERED_BUTTON };
       await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
     });
   }

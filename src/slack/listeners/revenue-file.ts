@@ -42,7 +42,10 @@ const fileInfo = z.object({
 });
 
 const looksLikeRevenue = (content: string) => {
-  const header = (content.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '').toLowerCase().split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  const header = (content.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((h) => h.trim().replace(/^"|"$/g, ''));
   return ['customer', 'month', 'revenue'].every((c) => header.includes(c));
 };
 
@@ -59,7 +62,12 @@ export function registerRevenueFile(app: App, deps: RevenueFileDeps): void {
         parts = await importFile(f.id);
       } catch (err) {
         deps.log.error({ err, file: f.id }, 'revenue file import failed');
-        parts = { title: 'Revenue not imported', summary: ['I could not read that file from Slack. Nothing was stored; try sharing it again, or use npx aicost import revenue FILE.csv.'], tables: [], notes: [] };
+        parts = {
+          title: 'Revenue not imported',
+          summary: ['I could not read that file from Slack. Nothing was stored; try sharing it again, or use npx aicost import revenue FILE.csv.'],
+          tables: [],
+          notes: [],
+        };
       }
       if (!parts) continue;
       const { text, blocks } = replyBlocks({ kind: 'message', parts }, { timeZone: deps.services.timeZone, quickchartUrl: deps.quickchartUrl });
@@ -69,7 +77,13 @@ export function registerRevenueFile(app: App, deps: RevenueFileDeps): void {
     async function importFile(fileId: string): Promise<ReplyParts | null> {
       const info = fileInfo.parse(await client.files.info({ file: fileId }));
       const name = info.file.name ?? fileId;
-      if (info.file.size > MAX_REVENUE_FILE_BYTES) return { title: 'Revenue not imported', summary: [`${name} is larger than ${MAX_REVENUE_FILE_BYTES / 1_000_000} MB; import it with npx aicost import revenue FILE.csv. Nothing was stored.`], tables: [], notes: [] };
+      if (info.file.size > MAX_REVENUE_FILE_BYTES)
+        return {
+          title: 'Revenue not imported',
+          summary: [`${name} is larger than ${MAX_REVENUE_FILE_BYTES / 1_000_000} MB; import it with npx aicost import revenue FILE.csv. Nothing was stored.`],
+          tables: [],
+          notes: [],
+        };
       const url = info.file.url_private_download ?? info.file.url_private;
       if (!url || !allowedOrigins.has(new URL(url).origin)) throw new Error(`file ${fileId} has no Slack-hosted download URL`);
       const res = await fetch(url, { headers: { authorization: `Bearer ${context.botToken ?? ''}` }, redirect: 'error', signal: AbortSignal.timeout(15_000) });
@@ -77,7 +91,9 @@ export function registerRevenueFile(app: App, deps: RevenueFileDeps): void {
       if (!res.ok || /text\/html/i.test(res.headers.get('content-type') ?? '')) throw new Error(`download of ${fileId} refused (${res.status})`);
       const content = await res.text();
       if (!looksLikeRevenue(content)) return null;
-      return importParts(await deps.services.revenue.importCsv(content, { actor: e.data!.user, source: `Slack file ${name}`, now: deps.clock(), slackUser: true }));
+      return importParts(
+        await deps.services.revenue.importCsv(content, { actor: e.data!.user, source: `Slack file ${name}`, now: deps.clock(), slackUser: true }),
+      );
     }
   });
 }

@@ -40,7 +40,8 @@ const costReport = z.looseObject({
 
 export function createAnthropicCostClient(options: AnthropicCostOptions): BillingClient {
   const limit = options.limit ?? ANTHROPIC_MAX_BUCKETS;
-  if (!Number.isInteger(limit) || limit < 1 || limit > ANTHROPIC_MAX_BUCKETS) throw new RangeError(`Anthropic cost report limit must be 1..${ANTHROPIC_MAX_BUCKETS}, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > ANTHROPIC_MAX_BUCKETS)
+    throw new RangeError(`Anthropic cost report limit must be 1..${ANTHROPIC_MAX_BUCKETS}, got ${limit}`);
   const base = options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL;
   return {
     provider: 'anthropic',
@@ -51,25 +52,46 @@ export function createAnthropicCostClient(options: AnthropicCostOptions): Billin
         url.searchParams.append('group_by[]', 'workspace_id');
         url.searchParams.append('group_by[]', 'description');
         const res = await requestJson(
-          { method: 'GET', url, label: 'Anthropic', headers: { 'x-api-key': options.adminKey, 'anthropic-version': '2023-06-01' }, secrets: [options.adminKey], signal },
+          {
+            method: 'GET',
+            url,
+            label: 'Anthropic',
+            headers: { 'x-api-key': options.adminKey, 'anthropic-version': '2023-06-01' },
+            secrets: [options.adminKey],
+            signal,
+          },
           options.http,
         );
         const parsed = costReport.safeParse(res.body);
-        if (!parsed.success) throw new SourceHttpError(`Anthropic ${ANTHROPIC_COST_PATH}: unexpected response (${validationMessage(parsed.error)})`, 'invalid-response', res.status, 1);
+        if (!parsed.success)
+          throw new SourceHttpError(
+            `Anthropic ${ANTHROPIC_COST_PATH}: unexpected response (${validationMessage(parsed.error)})`,
+            'invalid-response',
+            res.status,
+            1,
+          );
         const out = [];
         for (const bucket of parsed.data.data) {
           const start = new Date(bucket.starting_at);
-          if (Number.isNaN(start.getTime())) throw new SourceHttpError(`Anthropic ${ANTHROPIC_COST_PATH}: starting_at "${bucket.starting_at}" is not a time`, 'invalid-response', res.status, 1);
+          if (Number.isNaN(start.getTime()))
+            throw new SourceHttpError(`Anthropic ${ANTHROPIC_COST_PATH}: starting_at "${bucket.starting_at}" is not a time`, 'invalid-response', res.status, 1);
           const rows = [];
           for (const r of bucket.results) {
-            if (r.currency.toUpperCase() !== 'USD') throw new SourceHttpError(`Anthropic ${ANTHROPIC_COST_PATH}: a cost in ${r.currency}, not USD; nothing of this read was stored`, 'invalid-response', res.status, 1);
+            if (r.currency.toUpperCase() !== 'USD')
+              throw new SourceHttpError(
+                `Anthropic ${ANTHROPIC_COST_PATH}: a cost in ${r.currency}, not USD; nothing of this read was stored`,
+                'invalid-response',
+                res.status,
+                1,
+              );
             rows.push({ scope: r.workspace_id ?? '', lineItem: r.description ?? r.cost_type ?? '', amount: centsToMoney(r.amount, fromUsd) });
           }
           out.push(mergeRows('anthropic', utcDay(start), rows));
         }
         yield out;
         if (!parsed.data.has_more || !parsed.data.next_page) return;
-        if (parsed.data.next_page === page || n > 10_000) throw new SourceHttpError(`Anthropic ${ANTHROPIC_COST_PATH}: the cursor does not advance`, 'invalid-response', res.status, 1);
+        if (parsed.data.next_page === page || n > 10_000)
+          throw new SourceHttpError(`Anthropic ${ANTHROPIC_COST_PATH}: the cursor does not advance`, 'invalid-response', res.status, 1);
         page = parsed.data.next_page;
       }
     },

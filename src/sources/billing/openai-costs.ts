@@ -46,7 +46,8 @@ const costsPage = z.looseObject({
 
 export function createOpenAiCostsClient(options: OpenAiCostsOptions): BillingClient {
   const limit = options.limit ?? 31;
-  if (!Number.isInteger(limit) || limit < 1 || limit > OPENAI_MAX_BUCKETS) throw new RangeError(`OpenAI costs limit must be 1..${OPENAI_MAX_BUCKETS}, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > OPENAI_MAX_BUCKETS)
+    throw new RangeError(`OpenAI costs limit must be 1..${OPENAI_MAX_BUCKETS}, got ${limit}`);
   const base = options.baseUrl ?? OPENAI_DEFAULT_BASE_URL;
   return {
     provider: 'openai',
@@ -54,26 +55,41 @@ export function createOpenAiCostsClient(options: OpenAiCostsOptions): BillingCli
       let page: string | undefined;
       for (let n = 0; ; n++) {
         const url = apiUrl(base, OPENAI_COSTS_PATH, {
-          start_time: Math.floor(from.getTime() / 1000), end_time: Math.floor(to.getTime() / 1000), bucket_width: '1d', limit, page,
+          start_time: Math.floor(from.getTime() / 1000),
+          end_time: Math.floor(to.getTime() / 1000),
+          bucket_width: '1d',
+          limit,
+          page,
         });
         url.searchParams.append('group_by', 'project_id');
         url.searchParams.append('group_by', 'line_item');
-        const res = await requestJson({ method: 'GET', url, label: 'OpenAI', headers: { authorization: `Bearer ${options.adminKey}` }, secrets: [options.adminKey], signal }, options.http);
+        const res = await requestJson(
+          { method: 'GET', url, label: 'OpenAI', headers: { authorization: `Bearer ${options.adminKey}` }, secrets: [options.adminKey], signal },
+          options.http,
+        );
         const parsed = costsPage.safeParse(res.body);
-        if (!parsed.success) throw new SourceHttpError(`OpenAI ${OPENAI_COSTS_PATH}: unexpected response (${validationMessage(parsed.error)})`, 'invalid-response', res.status, 1);
+        if (!parsed.success)
+          throw new SourceHttpError(`OpenAI ${OPENAI_COSTS_PATH}: unexpected response (${validationMessage(parsed.error)})`, 'invalid-response', res.status, 1);
         const out = [];
         for (const bucket of parsed.data.data) {
           const rows = [];
           for (const r of bucket.results) {
             const currency = (r.amount?.currency ?? 'usd').toLowerCase();
-            if (currency !== 'usd') throw new SourceHttpError(`OpenAI ${OPENAI_COSTS_PATH}: a cost in ${currency}, not usd; nothing of this read was stored`, 'invalid-response', res.status, 1);
+            if (currency !== 'usd')
+              throw new SourceHttpError(
+                `OpenAI ${OPENAI_COSTS_PATH}: a cost in ${currency}, not usd; nothing of this read was stored`,
+                'invalid-response',
+                res.status,
+                1,
+              );
             rows.push({ scope: r.project_id ?? '', lineItem: r.line_item ?? '', amount: fromUsd(r.amount?.value ?? 0) });
           }
           out.push(mergeRows('openai', utcDay(new Date(bucket.start_time * 1000)), rows));
         }
         yield out;
         if (!parsed.data.has_more || !parsed.data.next_page) return;
-        if (parsed.data.next_page === page || n > 10_000) throw new SourceHttpError(`OpenAI ${OPENAI_COSTS_PATH}: the cursor does not advance`, 'invalid-response', res.status, 1);
+        if (parsed.data.next_page === page || n > 10_000)
+          throw new SourceHttpError(`OpenAI ${OPENAI_COSTS_PATH}: the cursor does not advance`, 'invalid-response', res.status, 1);
         page = parsed.data.next_page;
       }
     },

@@ -123,10 +123,15 @@ export function createHeliconeClient(options: HeliconeClientOptions): SourceClie
           const items = await queryPage(window, offset, signal);
           if (items.length === 0) break;
           // A record that cannot be read is kept aside with its reason; it never stops the sync.
-          yield keepAside('helicone', items, (item, i) => normalizeHeliconeRequest(parseItem(item, offset + i), rules, options.price), (item) => {
-            const o = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
-            return { id: o.request_id, occurredAt: o.request_created_at, cost: o.cost };
-          });
+          yield keepAside(
+            'helicone',
+            items,
+            (item, i) => normalizeHeliconeRequest(parseItem(item, offset + i), rules, options.price),
+            (item) => {
+              const o = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+              return { id: o.request_id, occurredAt: o.request_created_at, cost: o.cost };
+            },
+          );
         }
       }
     },

@@ -55,7 +55,10 @@ export interface LangfuseClientOptions {
 const optString = z.string().nullish();
 /** Counts and amounts arrive as numbers (some versions send decimal strings). */
 const amount = z.union([z.number(), z.string()]).nullish();
-const numberMap = z.record(z.string(), z.union([z.number(), z.string(), z.null()])).nullish().catch(null);
+const numberMap = z
+  .record(z.string(), z.union([z.number(), z.string(), z.null()]))
+  .nullish()
+  .catch(null);
 
 const observationCommon = {
   id: z.string().min(1),
@@ -172,7 +175,12 @@ export function createLangfuseClient(options: LangfuseClientOptions): SourceClie
       api = 'v2';
       const page = parse(v2PageSchema, body, 'v2 observations page');
       // A record that cannot be read is kept aside with its reason; it never stops the sync.
-      yield keepAside('langfuse', page.data, (item) => toRecord(fromV2(parse(v2ObservationSchema, item, 'v2 observation')), rules, options.price), rawObservation);
+      yield keepAside(
+        'langfuse',
+        page.data,
+        (item) => toRecord(fromV2(parse(v2ObservationSchema, item, 'v2 observation')), rules, options.price),
+        rawObservation,
+      );
       const next = page.meta?.cursor ?? undefined;
       if (next !== undefined && next === cursor) throw invalid(`v2 observations returned the same cursor twice`);
       cursor = next || undefined;
@@ -196,7 +204,12 @@ export function createLangfuseClient(options: LangfuseClientOptions): SourceClie
       const items = parsed.data.map((item) => parse(v1ObservationSchema, item, 'v1 observation'));
       const traceIds = items.flatMap((o) => (o.traceId ? [o.traceId] : []));
       await traces.resolve(traceIds, window, (path, query) => get(path, query, signal));
-      yield keepAside('langfuse', items, (o) => toRecord(fromV1(o, o.traceId ? traces.get(o.traceId) : null), rules, options.price), (o) => ({ id: o.id, occurredAt: o.startTime, cost: o.calculatedTotalCost ?? o.costDetails?.total }));
+      yield keepAside(
+        'langfuse',
+        items,
+        (o) => toRecord(fromV1(o, o.traceId ? traces.get(o.traceId) : null), rules, options.price),
+        (o) => ({ id: o.id, occurredAt: o.startTime, cost: o.calculatedTotalCost ?? o.costDetails?.total }),
+      );
       if (items.length === 0 || page >= parsed.meta.totalPages) break;
     }
   }

@@ -45,8 +45,14 @@ describe('topContributors', () => {
 
   it('ranks in the direction of a drop too', () => {
     const top = topContributors(
-      [{ dimension: 'customer', key: 'acme', value: 100 }, { dimension: 'customer', key: 'globex', value: 480 }],
-      [{ dimension: 'customer', key: 'acme', value: 500 }, { dimension: 'customer', key: 'globex', value: 500 }],
+      [
+        { dimension: 'customer', key: 'acme', value: 100 },
+        { dimension: 'customer', key: 'globex', value: 480 },
+      ],
+      [
+        { dimension: 'customer', key: 'acme', value: 500 },
+        { dimension: 'customer', key: 'globex', value: 500 },
+      ],
       1,
     );
     expect(top).toHaveLength(1);

@@ -20,7 +20,7 @@ describe('anomaliesFromCsv', () => {
   });
 
   it('reads a CSV without header the same way', () => {
-    const text = series.map((p) => `${p.date},${p.value}`).join('\n') + '\n';
+    const text = `${series.map((p) => `${p.date},${p.value}`).join('\n')}\n`;
     expect(anomaliesFromCsv(text).map((l) => l.date)).toEqual([series[45]!.date]);
     expect(readDailyCsv(text)).toHaveLength(series.length);
   });

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_DETECTOR_OPTIONS,
-  anomalyAlerts,
-  detectAnomalies,
-  detectSpendAnomalies,
-  fillDailyGaps,
-} from '../../../src/domain/anomaly/detector.ts';
+import { DEFAULT_DETECTOR_OPTIONS, anomalyAlerts, detectAnomalies, detectSpendAnomalies, fillDailyGaps } from '../../../src/domain/anomaly/detector.ts';
 import { addDays } from '../../../src/domain/calendar.ts';
 import { dollars, fromUsd, type Money } from '../../../src/domain/money.ts';
 import { weeklySeries } from './synthetic.ts';
@@ -57,7 +51,13 @@ describe('detectAnomalies on a weekday-patterned series', () => {
     expect(v.actual).toBe(0);
     expect(v.alert).toBe(true);
     expect(v.direction).toBe('dip');
-    expect(fillDailyGaps([{ date: '2026-01-01', value: 1 }, { date: '2026-01-03', value: 2 }, { date: '2026-01-03', value: 3 }])).toEqual([
+    expect(
+      fillDailyGaps([
+        { date: '2026-01-01', value: 1 },
+        { date: '2026-01-03', value: 2 },
+        { date: '2026-01-03', value: 3 },
+      ]),
+    ).toEqual([
       { date: '2026-01-01', value: 1 },
       { date: '2026-01-02', value: 0 },
       { date: '2026-01-03', value: 5 },
@@ -114,7 +114,10 @@ describe('detectAnomalies on a weekday-patterned series', () => {
 
 describe('quiet and sparse series', () => {
   it('never alerts on a sparse, mostly-zero series even without a $ floor', () => {
-    const values = [0, 1, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 2, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0];
+    const values = [
+      0, 1, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 2, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9,
+      0,
+    ];
     const series = values.map((value, i) => ({ date: addDays('2026-03-01', i), value }));
     const verdicts = detectAnomalies(series, { minImpact: 0 });
     expect(verdicts.filter((v) => v.alert)).toEqual([]);
@@ -123,7 +126,11 @@ describe('quiet and sparse series', () => {
     expect(verdicts.at(-2)!.status).toBe('sparse');
     // The same spike on a series that is not mostly zero does alert: the sparse rule is what holds.
     const busy = series.map((p, i) => ({ ...p, value: i === values.length - 2 ? 40 : 5 + (i % 3) }));
-    expect(detectAnomalies(busy, { minImpact: 0 }).filter((v) => v.alert).map((v) => v.date)).toEqual([series.at(-2)!.date]);
+    expect(
+      detectAnomalies(busy, { minImpact: 0 })
+        .filter((v) => v.alert)
+        .map((v) => v.date),
+    ).toEqual([series.at(-2)!.date]);
   });
 
   it('falls back from a zero MAD to the mean absolute deviation (flat series with one blip)', () => {
@@ -146,7 +153,10 @@ describe('detectSpendAnomalies (Money)', () => {
   const toMoney = (s: { date: string; value: number }[], scale: number) => s.map((p) => ({ date: p.date, amount: fromUsd((p.value * scale).toFixed(2)) }));
 
   it('reports actual, expected and impact as exact Money', () => {
-    const series = toMoney(withValue(weeklySeries(), 45, (v) => v * 2), 1);
+    const series = toMoney(
+      withValue(weeklySeries(), 45, (v) => v * 2),
+      1,
+    );
     const verdicts = detectSpendAnomalies(series);
     const alerts = verdicts.filter((v) => v.alert);
     expect(alerts.map((a) => a.date)).toEqual([series[45]!.date]);
@@ -157,9 +167,16 @@ describe('detectSpendAnomalies (Money)', () => {
   });
 
   it('applies the $ floor: a doubling of $10/day spend is below the default $25', () => {
-    const series = toMoney(withValue(weeklySeries(), 45, (v) => v * 2), 0.01); // ~$11/day
+    const series = toMoney(
+      withValue(weeklySeries(), 45, (v) => v * 2),
+      0.01,
+    ); // ~$11/day
     expect(detectSpendAnomalies(series).filter((v) => v.alert)).toEqual([]);
     const lowFloor: Money = dollars(5);
-    expect(detectSpendAnomalies(series, { minImpact: lowFloor }).filter((v) => v.alert).map((v) => v.date)).toEqual([series[45]!.date]);
+    expect(
+      detectSpendAnomalies(series, { minImpact: lowFloor })
+        .filter((v) => v.alert)
+        .map((v) => v.date),
+    ).toEqual([series[45]!.date]);
   });
 });

@@ -19,13 +19,19 @@ function everyHour(fromIso: string, toIso: string, value: (at: Date) => number):
 
 describe('rollupDaily across DST in America/Los_Angeles', () => {
   it('gives the spring-forward day 23 hours and the fall-back day 25', () => {
-    const spring = rollupDaily(everyHour('2026-03-07T08:00:00Z', '2026-03-10T07:00:00Z', () => 10), LA);
+    const spring = rollupDaily(
+      everyHour('2026-03-07T08:00:00Z', '2026-03-10T07:00:00Z', () => 10),
+      LA,
+    );
     expect(spring).toEqual([
       { date: '2026-03-07', value: 240 },
       { date: '2026-03-08', value: 230 },
       { date: '2026-03-09', value: 240 },
     ]);
-    const fall = rollupDaily(everyHour('2026-10-31T07:00:00Z', '2026-11-03T08:00:00Z', () => 10), LA);
+    const fall = rollupDaily(
+      everyHour('2026-10-31T07:00:00Z', '2026-11-03T08:00:00Z', () => 10),
+      LA,
+    );
     expect(fall).toEqual([
       { date: '2026-10-31', value: 240 },
       { date: '2026-11-01', value: 250 },

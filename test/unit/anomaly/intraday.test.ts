@@ -25,7 +25,10 @@ function hourly(start: string, days: number, seed = 11): { at: Date; date: strin
 
 describe('learnIntradayShape and projectDay', () => {
   const points = hourly('2026-04-01', 35);
-  const shape = learnIntradayShape(points.map((p) => ({ timestamp: p.at, value: p.value })), LA);
+  const shape = learnIntradayShape(
+    points.map((p) => ({ timestamp: p.at, value: p.value })),
+    LA,
+  );
 
   it('learns the usual cumulative share by local hour', () => {
     expect(shape.days).toBe(28);
@@ -41,7 +44,10 @@ describe('learnIntradayShape and projectDay', () => {
     const naive = points.map((p) => ({ timestamp: `${p.date} ${String(p.hour).padStart(2, '0')}:00:00`, value: p.value }));
     expect(learnIntradayShape(naive, LA).cumulativeShare).toEqual(shape.cumulativeShare);
     // Read as UTC instead, office hours would land 7 hours off.
-    const asUtc = learnIntradayShape(naive.map((p) => ({ ...p, timestamp: `${p.timestamp.replace(' ', 'T')}Z` })), LA);
+    const asUtc = learnIntradayShape(
+      naive.map((p) => ({ ...p, timestamp: `${p.timestamp.replace(' ', 'T')}Z` })),
+      LA,
+    );
     expect(asUtc.cumulativeShare[7]!).not.toBeCloseTo(shape.cumulativeShare[7]!, 2);
   });
 
@@ -55,7 +61,12 @@ describe('learnIntradayShape and projectDay', () => {
     expect(projectDay({ soFar: 96, fractionElapsed: 0.5, usualShareByHour: usual }).projected).toBe(p.projected);
     // 12:30: half of hour 12 (weight 2) has arrived as well.
     expect(projectDay({ soFar: 106, hourOfDay: 12.5, usualShareByHour: usual }).shareElapsed).toBeCloseTo(10.6 / DAY_WEIGHT, 2);
-    const ranged = projectDay({ soFar: 96, hourOfDay: 12, usualShareByHour: usual, shareRange: { low: shape.cumulativeShareLow, high: shape.cumulativeShareHigh } });
+    const ranged = projectDay({
+      soFar: 96,
+      hourOfDay: 12,
+      usualShareByHour: usual,
+      shareRange: { low: shape.cumulativeShareLow, high: shape.cumulativeShareHigh },
+    });
     expect(ranged.projectedLow!).toBeLessThanOrEqual(ranged.projected!);
     expect(ranged.projectedHigh!).toBeGreaterThanOrEqual(ranged.projected!);
     expect(projectDay({ soFar: 3, hourOfDay: 2, usualShareByHour: usual }).projected).toBeNull();
@@ -66,7 +77,10 @@ describe('intradayEarlyWarning', () => {
   const points = hourly('2026-04-01', 29);
   const historyPoints = points.filter((p) => p.date < '2026-04-29');
   const history = rollupDaily(historyPoints, LA);
-  const shape = learnIntradayShape(historyPoints.map((p) => ({ timestamp: p.at, value: p.value })), LA);
+  const shape = learnIntradayShape(
+    historyPoints.map((p) => ({ timestamp: p.at, value: p.value })),
+    LA,
+  );
   const today = points.filter((p) => p.date === '2026-04-29' && p.hour < 12);
   const soFar = today.reduce((a, p) => a + p.value, 0);
 

@@ -16,6 +16,9 @@ describe('/aicost reconcile', () => {
     expect(r.kind === 'invalid' && r.examples[0]).toContain('/aicost reconcile');
   });
   it('admin map keeps its words for the reconcile service', () => {
-    expect(parseCommand('admin map openai project proj_abc support', now, 'UTC')).toEqual({ kind: 'admin', words: ['map', 'openai', 'project', 'proj_abc', 'support'] });
+    expect(parseCommand('admin map openai project proj_abc support', now, 'UTC')).toEqual({
+      kind: 'admin',
+      words: ['map', 'openai', 'project', 'proj_abc', 'support'],
+    });
   });
 });

@@ -5,8 +5,19 @@ import { syncBilling, type BillingStore } from '../../../src/services/billing-sy
 import type { BilledDay, BillingClient } from '../../../src/services/ports/billing-source.ts';
 import { lastCompletedWeek } from '../../../src/jobs/reconcile-alert.ts';
 
-const b = (day: string, scope: string, usd: string, provider: 'openai' | 'anthropic' = 'openai'): BilledInput => ({ provider, day, scope, lineItem: 'x', amount: fromUsd(usd) });
-const o = (day: string, teamId: number | null, usd: string, provider: 'openai' | 'anthropic' = 'openai'): ObservedInput => ({ provider, day, teamId, amount: fromUsd(usd) });
+const b = (day: string, scope: string, usd: string, provider: 'openai' | 'anthropic' = 'openai'): BilledInput => ({
+  provider,
+  day,
+  scope,
+  lineItem: 'x',
+  amount: fromUsd(usd),
+});
+const o = (day: string, teamId: number | null, usd: string, provider: 'openai' | 'anthropic' = 'openai'): ObservedInput => ({
+  provider,
+  day,
+  teamId,
+  amount: fromUsd(usd),
+});
 
 describe('reconcileDays', () => {
   it('splits each day into mapped teams and the shared rest, summing exactly to billed − observed', () => {
@@ -21,7 +32,10 @@ describe('reconcileDays', () => {
     expect(d.billed).toBe(fromUsd('14'));
     expect(d.observed).toBe(fromUsd('7.5'));
     expect(d.unobserved).toBe(fromUsd('6.5'));
-    expect(d.groups.map((g) => [g.teamId, g.unobserved])).toEqual([[null, fromUsd('0.5')], [1, fromUsd('6')]]);
+    expect(d.groups.map((g) => [g.teamId, g.unobserved])).toEqual([
+      [null, fromUsd('0.5')],
+      [1, fromUsd('6')],
+    ]);
     expect(sum(d.groups.map((g) => g.unobserved))).toBe(d.unobserved);
   });
 
@@ -79,7 +93,11 @@ describe('syncBilling', () => {
       const out: BilledDay[] = [];
       for (let t = from.getTime(); t < to.getTime(); t += 86_400_000) {
         const day = new Date(t).toISOString().slice(0, 10);
-        out.push({ provider: 'openai', day, rows: amounts[day] ? [{ provider: 'openai', day, scope: 'p', lineItem: 'x', amount: fromUsd(amounts[day]) }] : [] });
+        out.push({
+          provider: 'openai',
+          day,
+          rows: amounts[day] ? [{ provider: 'openai', day, scope: 'p', lineItem: 'x', amount: fromUsd(amounts[day]) }] : [],
+        });
       }
       yield out;
     },
@@ -95,12 +113,20 @@ describe('syncBilling', () => {
     const later = new Date('2026-10-11T06:00:00Z');
     await syncBilling(client({ '2026-10-09': '3', '2026-10-10': '2' }, seen), m.store, { now: later, backfillDays: 5, rereadDays: 3 });
     expect(seen[1]!.from.toISOString()).toBe('2026-10-07T00:00:00.000Z');
-    expect([...m.rows.entries()]).toEqual([['openai|2026-10-09|p|x', fromUsd('3')], ['openai|2026-10-10|p|x', fromUsd('2')]]);
+    expect([...m.rows.entries()]).toEqual([
+      ['openai|2026-10-09|p|x', fromUsd('3')],
+      ['openai|2026-10-10|p|x', fromUsd('2')],
+    ]);
   });
 
   it('records a failure without throwing', async () => {
     const m = memoryStore();
-    const failing: BillingClient = { provider: 'openai', async *days() { throw new Error('OpenAI GET /v1/organization/costs failed: HTTP 401'); } };
+    const failing: BillingClient = {
+      provider: 'openai',
+      async *days() {
+        throw new Error('OpenAI GET /v1/organization/costs failed: HTTP 401');
+      },
+    };
     const r = await syncBilling(failing, m.store, { now: new Date('2026-10-10T00:00:00Z'), backfillDays: 5 });
     expect(r.ok).toBe(false);
     expect(r.error).toContain('401');

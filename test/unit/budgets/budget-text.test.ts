@@ -10,9 +10,25 @@ function row(o: { budget: string; spent: string; projected: string; today: strin
   const spent = fromUsd(o.spent);
   return {
     team,
-    status: { budget, spent, percentUsed: Number((spent * 10000n) / budget) / 100, remaining: (budget - spent) as Money, projected: fromUsd(o.projected), projectedOverrun: null, status: spent > budget ? 'over' : 'ok' } as unknown as BudgetRow['status'],
+    status: {
+      budget,
+      spent,
+      percentUsed: Number((spent * 10000n) / budget) / 100,
+      remaining: (budget - spent) as Money,
+      projected: fromUsd(o.projected),
+      projectedOverrun: null,
+      status: spent > budget ? 'over' : 'ok',
+    } as unknown as BudgetRow['status'],
     cost: { direct: spent, hiddenTotal: 0n as Money, allocated: 0n as Money, total: spent },
-    forecast: { reliable: true, month: o.today.slice(0, 7), today: o.today, spentToDate: spent, historyDays: 30, projectedTotal: fromUsd(o.projected), exceedsOn: o.exceedsOn } as unknown as BudgetRow['forecast'],
+    forecast: {
+      reliable: true,
+      month: o.today.slice(0, 7),
+      today: o.today,
+      spentToDate: spent,
+      historyDays: 30,
+      projectedTotal: fromUsd(o.projected),
+      exceedsOn: o.exceedsOn,
+    } as unknown as BudgetRow['forecast'],
     approved: 0n as Money,
   };
 }
@@ -20,15 +36,23 @@ function row(o: { budget: string; spent: string; projected: string; today: strin
 describe('budget post wording', () => {
   it('never states a past day as a future one', () => {
     expect(exceedsText(row({ budget: '400', spent: '694', projected: '1061', today: '2026-11-20', exceedsOn: '2026-11-12' }))).toBe('over budget since Nov 12');
-    expect(exceedsText(row({ budget: '400', spent: '300', projected: '600', today: '2026-11-20', exceedsOn: '2026-11-24' }))).toBe('over budget around Nov 24 (in 4 days)');
+    expect(exceedsText(row({ budget: '400', spent: '300', projected: '600', today: '2026-11-20', exceedsOn: '2026-11-24' }))).toBe(
+      'over budget around Nov 24 (in 4 days)',
+    );
     expect(exceedsText(row({ budget: '400', spent: '380', projected: '600', today: '2026-11-20', exceedsOn: '2026-11-20' }))).toBe('over budget from today');
     // Over through hidden or shared costs while the direct-spend day is still ahead: over now.
     expect(exceedsText(row({ budget: '400', spent: '450', projected: '700', today: '2026-11-20', exceedsOn: '2026-11-22' }))).toBe('already over budget');
   });
 
   it('says by how much the forecast exceeds the budget, and the headline states the real percentage', () => {
-    expect(forecastText(row({ budget: '400', spent: '300', projected: '600', today: '2026-11-20', exceedsOn: '2026-11-24' }))).toBe('Forecast for the month: $600.00, $200.00 over the budget; over budget around Nov 24 (in 4 days).');
-    expect(thresholdHeadline(team, row({ budget: '400', spent: '694', projected: '1061', today: '2026-11-20', exceedsOn: '2026-11-16' }), '2026-11')).toBe('Search is over its November 2026 budget: $694.00 of $400.00 (173%), since Nov 16');
-    expect(thresholdHeadline(team, row({ budget: '400', spent: '340', projected: '500', today: '2026-11-20' }), '2026-11')).toBe('Search has used 85% of its November 2026 budget: $340.00 of $400.00');
+    expect(forecastText(row({ budget: '400', spent: '300', projected: '600', today: '2026-11-20', exceedsOn: '2026-11-24' }))).toBe(
+      'Forecast for the month: $600.00, $200.00 over the budget; over budget around Nov 24 (in 4 days).',
+    );
+    expect(thresholdHeadline(team, row({ budget: '400', spent: '694', projected: '1061', today: '2026-11-20', exceedsOn: '2026-11-16' }), '2026-11')).toBe(
+      'Search is over its November 2026 budget: $694.00 of $400.00 (173%), since Nov 16',
+    );
+    expect(thresholdHeadline(team, row({ budget: '400', spent: '340', projected: '500', today: '2026-11-20' }), '2026-11')).toBe(
+      'Search has used 85% of its November 2026 budget: $340.00 of $400.00',
+    );
   });
 });

@@ -71,9 +71,7 @@ describe('effectiveBudget', () => {
     const perMonth = new Map([['2026-11', dollars(3000)]]);
     expect(effectiveBudget('2026-11', { monthly: dollars(2000), perMonth, approvedIncreases: [] })).toBe(dollars(3000));
     expect(effectiveBudget('2026-12', { monthly: dollars(2000), perMonth, approvedIncreases: [] })).toBe(dollars(2000));
-    expect(effectiveBudget('2026-12', { monthly: dollars(2000), perMonth, approvedIncreases: [dollars(500), fromUsd('250.50')] })).toBe(
-      fromUsd('2750.50'),
-    );
+    expect(effectiveBudget('2026-12', { monthly: dollars(2000), perMonth, approvedIncreases: [dollars(500), fromUsd('250.50')] })).toBe(fromUsd('2750.50'));
     expect(effectiveBudget('2026-12', { monthly: null, perMonth, approvedIncreases: [] })).toBeNull();
     expect(effectiveBudget('2026-12', { monthly: null, perMonth, approvedIncreases: [dollars(400)] })).toBe(dollars(400));
     expect(() => effectiveBudget('2026-13', { monthly: null, perMonth, approvedIncreases: [] })).toThrow();

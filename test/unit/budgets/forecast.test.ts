@@ -81,7 +81,10 @@ describe('forecastMonth with too little history', () => {
 
   it('counts missing days inside the span as zero-spend history', () => {
     const now = new Date('2026-06-15T12:00:00Z');
-    const sparse = [{ day: '2026-05-20', amount: dollars(10) }, { day: '2026-06-14', amount: dollars(10) }];
+    const sparse = [
+      { day: '2026-05-20', amount: dollars(10) },
+      { day: '2026-06-14', amount: dollars(10) },
+    ];
     const f = forecastMonth({ history: sparse, month: '2026-06', now, timeZone: 'UTC', recurringStillToCome: 0n });
     expect(f.reliable).toBe(true);
     expect(f.historyDays).toBe(26);
@@ -94,14 +97,26 @@ describe('forecastMonth at a month boundary in the org time zone', () => {
   const history = seeded('2025-12-01', 70); // local days through 2026-02-08, later days ignored as future
 
   it('America/Los_Angeles: only the rest of Jan 31 remains', () => {
-    const f = forecastMonth({ history: history.filter((h) => h.day < '2026-01-31'), month: '2026-01', now, timeZone: 'America/Los_Angeles', recurringStillToCome: 0n });
+    const f = forecastMonth({
+      history: history.filter((h) => h.day < '2026-01-31'),
+      month: '2026-01',
+      now,
+      timeZone: 'America/Los_Angeles',
+      recurringStillToCome: 0n,
+    });
     if (!f.reliable) throw new Error('expected a reliable forecast');
     expect(f.today).toBe('2026-01-31');
     expect(f.remainingDays).toEqual([]);
     expect(f.restOfToday).toBe(13_333_333_333n); // $20 × 16/24, rounded half away from zero
     expect(f.projectedRemaining).toBe(13_333_333_333n);
     // February has not started in LA: every one of its days is projected in full.
-    const feb = forecastMonth({ history: history.filter((h) => h.day < '2026-01-31'), month: '2026-02', now, timeZone: 'America/Los_Angeles', recurringStillToCome: 0n });
+    const feb = forecastMonth({
+      history: history.filter((h) => h.day < '2026-01-31'),
+      month: '2026-02',
+      now,
+      timeZone: 'America/Los_Angeles',
+      recurringStillToCome: 0n,
+    });
     if (!feb.reliable) throw new Error('expected a reliable forecast');
     expect(feb.spentToDate).toBe(0n);
     expect(feb.remainingDays).toHaveLength(28);

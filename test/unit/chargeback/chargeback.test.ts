@@ -37,7 +37,7 @@ describe('buildChargeback', () => {
     expect(dropped.reconcile()).toEqual({ ok: false, difference: -fromUsd('450.5') });
     // A line edited after the build is caught too.
     const cb = buildChargeback(input);
-    cb.lines[1]!.total = (cb.lines[1]!.total + dollars(1));
+    cb.lines[1]!.total = cb.lines[1]!.total + dollars(1);
     expect(reconcileChargeback(cb).ok).toBe(false);
   });
 

@@ -67,7 +67,14 @@ describe('detail CSV', () => {
       expect(centsOf(t.variance!)).toBe(centsOf(t.total!) - centsOf(t.budget!));
     }
     const support = all.find((r) => r.line_type === 'team_total' && r.team === 'Support')!;
-    expect(support).toMatchObject({ period: '2026-10', period_status: 'closed', cost_center: 'CC-4100', budget: '2000.00', variance_pct: '1.87', currency: 'USD' });
+    expect(support).toMatchObject({
+      period: '2026-10',
+      period_status: 'closed',
+      cost_center: 'CC-4100',
+      budget: '2000.00',
+      variance_pct: '1.87',
+      currency: 'USD',
+    });
     expect(support.total_exact).toBe('2037.456790123');
   });
 
@@ -111,7 +118,12 @@ describe('GL CSV', () => {
 
   it('books a negative team total as a credit and still balances', () => {
     const input = sampleInput();
-    const refund = team({ teamId: '3', slug: 'growth', costCenter: 'CC-5100', adjustments: [{ label: 'vendor refund', amount: fromUsd('-40.015'), reference: null }] });
+    const refund = team({
+      teamId: '3',
+      slug: 'growth',
+      costCenter: 'CC-5100',
+      adjustments: [{ label: 'vendor refund', amount: fromUsd('-40.015'), reference: null }],
+    });
     const cb = buildChargeback({ ...input, teams: [...input.teams, refund], grandTotal: input.grandTotal - fromUsd('40.015') });
     const entries = glEntries(cb, gl);
     const growth = entries.find((e) => e.costCenter === 'CC-5100')!;

@@ -46,7 +46,13 @@ describe('/aicost add: the quick form', () => {
       target: { type: 'team', slug: 'payments' },
       note: 'Twilio setup',
     });
-    expect(cost('54.50 Other once support-bot')).toMatchObject({ amount: fromUsd('54.5'), category: 'other', date: '2026-11-23', note: null, target: { type: 'feature', slug: 'support-bot' } });
+    expect(cost('54.50 Other once support-bot')).toMatchObject({
+      amount: fromUsd('54.5'),
+      category: 'other',
+      date: '2026-11-23',
+      note: null,
+      target: { type: 'feature', slug: 'support-bot' },
+    });
   });
 
   it('defaults dates and months in the org time zone', () => {
@@ -64,8 +70,16 @@ describe('/aicost add: the quick form', () => {
       untilMonth: '2027-04',
       target: { type: 'team', slug: 'search' },
     });
-    expect(cost('300 observability monthly until 2027-04 feature search')).toMatchObject({ fromMonth: '2026-11', untilMonth: '2027-04', target: { type: 'feature', slug: 'search' } });
-    expect(cost('300 vector-db monthly from 2026-10 #payments')).toMatchObject({ category: 'vector_db', fromMonth: '2026-10', target: { type: 'team', slug: 'payments' } });
+    expect(cost('300 observability monthly until 2027-04 feature search')).toMatchObject({
+      fromMonth: '2026-11',
+      untilMonth: '2027-04',
+      target: { type: 'feature', slug: 'search' },
+    });
+    expect(cost('300 vector-db monthly from 2026-10 #payments')).toMatchObject({
+      category: 'vector_db',
+      fromMonth: '2026-10',
+      target: { type: 'team', slug: 'payments' },
+    });
   });
 
   it('reads per-item and per-request costs, with up to 4 decimals', () => {
@@ -95,8 +109,17 @@ describe('/aicost add: the quick form', () => {
     expect(rule('usage:requests')).toEqual({ type: 'usage', metric: 'requests' });
     expect(rule('usage:tokens')).toEqual({ type: 'usage', metric: 'tokens' });
     expect(rule('usage:work_items')).toEqual({ type: 'usage', metric: 'work_items' });
-    expect(rule('fixed:payments=60,search=40')).toEqual({ type: 'fixed', shares: [{ team: 'payments', percent: 60 }, { team: 'search', percent: 40 }] });
-    expect(rule('fixed:payments=33.33%,search=33.33%,platform=33.34%')).toMatchObject({ type: 'fixed', shares: [{ percent: 33.33 }, { percent: 33.33 }, { percent: 33.34 }] });
+    expect(rule('fixed:payments=60,search=40')).toEqual({
+      type: 'fixed',
+      shares: [
+        { team: 'payments', percent: 60 },
+        { team: 'search', percent: 40 },
+      ],
+    });
+    expect(rule('fixed:payments=33.33%,search=33.33%,platform=33.34%')).toMatchObject({
+      type: 'fixed',
+      shares: [{ percent: 33.33 }, { percent: 33.33 }, { percent: 33.34 }],
+    });
   });
 
   it('explains what was wrong', () => {

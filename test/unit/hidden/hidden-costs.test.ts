@@ -43,9 +43,19 @@ describe('hiddenCostsForMonth', () => {
   });
 
   it('scales per-unit costs with the feature volume the sources report', () => {
-    const perItem = cost({ kind: 'per_unit', unit: 'work_item', amount: fromUsd('4.50'), target: { type: 'feature', featureId: 42 }, category: 'human_review' });
+    const perItem = cost({
+      kind: 'per_unit',
+      unit: 'work_item',
+      amount: fromUsd('4.50'),
+      target: { type: 'feature', featureId: 42 },
+      category: 'human_review',
+    });
     const perRequest = cost({ kind: 'per_unit', unit: 'request', amount: fromUsd('0.0045'), target: { type: 'feature', featureId: 42 } });
-    const vol = (workItems: number, requests: number) => new Map<number, Volume>([[42, { workItems, requests }], [7, { workItems: 999, requests: 999 }]]);
+    const vol = (workItems: number, requests: number) =>
+      new Map<number, Volume>([
+        [42, { workItems, requests }],
+        [7, { workItems: 999, requests: 999 }],
+      ]);
     const at120 = hiddenCostsForMonth([perItem, perRequest], '2026-11', vol(120, 10_000));
     expect(amounts(at120)).toEqual([fromUsd(540), fromUsd(45)]);
     expect(at120.map((l) => l.units)).toEqual([120n, 10_000n]);
@@ -69,7 +79,9 @@ describe('hiddenCostsForMonth', () => {
     expect(() => hiddenCostsForMonth([cost({ kind: 'monthly', amount: 1n })], '2026-11', noVolume)).toThrow(/needs fromMonth/);
     expect(() => hiddenCostsForMonth([cost({ kind: 'one_off', amount: 1n, date: '2026-02-30' })], '2026-02', noVolume)).toThrow(/valid date/);
     expect(() => hiddenCostsForMonth([cost({ kind: 'per_unit', unit: 'work_item', amount: 1n })], '2026-11', noVolume)).toThrow(/must target a feature/);
-    expect(() => hiddenCostsForMonth([cost({ kind: 'monthly', amount: 1n, fromMonth: '2026-11', untilMonth: '2026-10' })], '2026-11', noVolume)).toThrow(/before fromMonth/);
+    expect(() => hiddenCostsForMonth([cost({ kind: 'monthly', amount: 1n, fromMonth: '2026-11', untilMonth: '2026-10' })], '2026-11', noVolume)).toThrow(
+      /before fromMonth/,
+    );
     expect(() => hiddenCostsForMonth([], '2026-13', noVolume)).toThrow(RangeError);
   });
 });
@@ -98,7 +110,9 @@ describe('hiddenCostsForPeriod', () => {
       if (!r.ok) throw new Error(r.error);
       return r.period;
     };
-    const parts = ['2026-11-01..2026-11-07', '2026-11-08..2026-11-19', '2026-11-20..2026-11-30'].map((t) => totalOf(hiddenCostsForPeriod([e], p(t), noVolume, 'Asia/Tokyo')));
+    const parts = ['2026-11-01..2026-11-07', '2026-11-08..2026-11-19', '2026-11-20..2026-11-30'].map((t) =>
+      totalOf(hiddenCostsForPeriod([e], p(t), noVolume, 'Asia/Tokyo')),
+    );
     expect(parts[0]! + parts[1]! + parts[2]!).toBe(1_000_000_007n);
     expect(parts[0]).toBe(7n * 33_333_333n + 7n); // 1,000,000,007 / 30 = 33,333,333 r 17: days 1–17 get one more
     expect(totalOf(hiddenCostsForPeriod([e], monthPeriod('2026-11', 'Asia/Tokyo'), noVolume, 'Asia/Tokyo'))).toBe(1_000_000_007n);
@@ -135,8 +149,14 @@ describe('hiddenCostsForPeriod', () => {
     const dec1 = cost({ kind: 'one_off', amount: fromUsd(9), date: '2026-12-01' });
     const nov30 = cost({ kind: 'one_off', amount: fromUsd(4), date: '2026-11-30' });
     const monthly = cost({ kind: 'monthly', amount: fromUsd(3100), fromMonth: '2026-11' });
-    expect(oneDay('Asia/Tokyo')).toEqual([[dec1.id, fromUsd(9)], [monthly.id, fromUsd(100)]]); // a December day: 3100 / 31
-    expect(oneDay('UTC')).toEqual([[nov30.id, fromUsd(4)], [monthly.id, 103_333_333_333n]]); // a November day (day 30 gets no odd nanodollar)
+    expect(oneDay('Asia/Tokyo')).toEqual([
+      [dec1.id, fromUsd(9)],
+      [monthly.id, fromUsd(100)],
+    ]); // a December day: 3100 / 31
+    expect(oneDay('UTC')).toEqual([
+      [nov30.id, fromUsd(4)],
+      [monthly.id, 103_333_333_333n],
+    ]); // a November day (day 30 gets no odd nanodollar)
   });
 });
 
@@ -148,13 +168,26 @@ describe('attribution', () => {
         cost({ kind: 'one_off', amount: fromUsd(30), date: '2026-11-02', category: 'integrations', target: { type: 'feature', featureId: 10 } }),
         cost({ kind: 'one_off', amount: fromUsd(7), date: '2026-11-02', category: 'integrations', target: { type: 'feature', featureId: 99 } }),
         cost({ kind: 'monthly', amount: fromUsd(100), fromMonth: '2026-01', category: 'vector_db', target: { type: 'shared', rule: { type: 'even' } } }),
-        cost({ kind: 'monthly', amount: fromUsd(50), fromMonth: '2026-01', category: 'observability', target: { type: 'shared', rule: { type: 'usage', metric: 'work_items' } } }),
+        cost({
+          kind: 'monthly',
+          amount: fromUsd(50),
+          fromMonth: '2026-01',
+          category: 'observability',
+          target: { type: 'shared', rule: { type: 'usage', metric: 'work_items' } },
+        }),
       ],
       '2026-11',
       noVolume,
     );
     const basis = [1, 2, 3].map((teamId) => ({ teamId, directSpend: fromUsd(teamId), requests: 0, tokens: 0, workItems: 0 }));
-    const a = attributeHiddenCosts(lines, basis, new Map([[10, 2], [99, null]]));
+    const a = attributeHiddenCosts(
+      lines,
+      basis,
+      new Map([
+        [10, 2],
+        [99, null],
+      ]),
+    );
     expect(a.teams.get(1)!.hidden).toEqual(new Map([['infrastructure', fromUsd(100)]]));
     expect(a.teams.get(2)!.hidden).toEqual(new Map([['integrations', fromUsd(30)]]));
     expect(a.teams.get(1)!.allocated).toBe(33_333_333_334n);
@@ -171,10 +204,30 @@ describe('attribution', () => {
 
 describe('drafts and records', () => {
   it('resolves slugs to ids, and refuses unknown ones', () => {
-    const teams = new Map([['payments', 1], ['search', 2]]);
+    const teams = new Map([
+      ['payments', 1],
+      ['search', 2],
+    ]);
     const features = new Map([['support-bot', 10]]);
     const shared = resolveDraft(
-      { category: 'vector_db', amount: fromUsd(10), kind: 'monthly', fromMonth: '2026-11', untilMonth: null, note: 'Pinecone', target: { type: 'shared', rule: { type: 'fixed', shares: [{ team: 'payments', percent: 60 }, { team: 'search', percent: 40 }] } } },
+      {
+        category: 'vector_db',
+        amount: fromUsd(10),
+        kind: 'monthly',
+        fromMonth: '2026-11',
+        untilMonth: null,
+        note: 'Pinecone',
+        target: {
+          type: 'shared',
+          rule: {
+            type: 'fixed',
+            shares: [
+              { team: 'payments', percent: 60 },
+              { team: 'search', percent: 40 },
+            ],
+          },
+        },
+      },
       teams,
       features,
     );
@@ -187,14 +240,36 @@ describe('drafts and records', () => {
         fromMonth: '2026-11',
         untilMonth: null,
         note: 'Pinecone',
-        target: { type: 'shared', rule: { type: 'fixed', shares: [{ teamId: 1, percent: 60 }, { teamId: 2, percent: 40 }] } },
+        target: {
+          type: 'shared',
+          rule: {
+            type: 'fixed',
+            shares: [
+              { teamId: 1, percent: 60 },
+              { teamId: 2, percent: 40 },
+            ],
+          },
+        },
       },
     });
-    expect(resolveDraft({ category: 'other', amount: 1n, kind: 'one_off', date: '2026-11-01', note: null, target: { type: 'feature', slug: 'nope' } }, teams, features)).toEqual({ ok: false, problem: 'There is no feature "nope".' });
+    expect(
+      resolveDraft(
+        { category: 'other', amount: 1n, kind: 'one_off', date: '2026-11-01', note: null, target: { type: 'feature', slug: 'nope' } },
+        teams,
+        features,
+      ),
+    ).toEqual({ ok: false, problem: 'There is no feature "nope".' });
   });
 
   it('round-trips stored rows, and rejects inconsistent ones', () => {
-    const e = cost({ kind: 'monthly', amount: fromUsd(2800), fromMonth: '2026-11', untilMonth: null, note: 'Pinecone', target: { type: 'shared', rule: { type: 'usage', metric: 'tokens' } } });
+    const e = cost({
+      kind: 'monthly',
+      amount: fromUsd(2800),
+      fromMonth: '2026-11',
+      untilMonth: null,
+      note: 'Pinecone',
+      target: { type: 'shared', rule: { type: 'usage', metric: 'tokens' } },
+    });
     const row = { id: e.id, ...hiddenCostToRecord(e) };
     expect(row).toMatchObject({ targetType: 'shared', rule: '{"type":"usage","metric":"tokens"}', teamId: null, date: null });
     expect(hiddenCostFromRecord(row)).toEqual(e);

@@ -21,9 +21,27 @@ describe('modal validation', () => {
   it('returns the typed input when every field is right', () => {
     expect(validate({ amount: '$1,200.00', category: 'integrations', kind: 'one_off', target: 'payments', date: '2026-11-03', note: '  Twilio  ' })).toEqual({
       ok: true,
-      value: { category: 'integrations', amount: fromUsd(1200), kind: 'one_off', date: '2026-11-03', target: { type: 'team', slug: 'payments' }, note: 'Twilio' },
+      value: {
+        category: 'integrations',
+        amount: fromUsd(1200),
+        kind: 'one_off',
+        date: '2026-11-03',
+        target: { type: 'team', slug: 'payments' },
+        note: 'Twilio',
+      },
     });
-    expect(validate({ amount: '2800', category: 'vector_db', kind: 'monthly', target: 'shared', rule: 'fixed:payments=60,search=40', fromMonth: '2026-11', untilMonth: '2027-10', date: 'ignored for monthly' })).toEqual({
+    expect(
+      validate({
+        amount: '2800',
+        category: 'vector_db',
+        kind: 'monthly',
+        target: 'shared',
+        rule: 'fixed:payments=60,search=40',
+        fromMonth: '2026-11',
+        untilMonth: '2027-10',
+        date: 'ignored for monthly',
+      }),
+    ).toEqual({
       ok: true,
       value: {
         category: 'vector_db',
@@ -31,7 +49,16 @@ describe('modal validation', () => {
         kind: 'monthly',
         fromMonth: '2026-11',
         untilMonth: '2027-10',
-        target: { type: 'shared', rule: { type: 'fixed', shares: [{ team: 'payments', percent: 60 }, { team: 'search', percent: 40 }] } },
+        target: {
+          type: 'shared',
+          rule: {
+            type: 'fixed',
+            shares: [
+              { team: 'payments', percent: 60 },
+              { team: 'search', percent: 40 },
+            ],
+          },
+        },
         note: null,
       },
     });
@@ -41,7 +68,16 @@ describe('modal validation', () => {
     const r = validate({ amount: '0.0450', category: 'embeddings', kind: 'per_request', target: 'support-bot' });
     expect(r).toEqual({
       ok: true,
-      value: { category: 'embeddings', amount: 45_000_000n, kind: 'per_unit', unit: 'request', fromMonth: '2026-11', untilMonth: null, target: { type: 'feature', slug: 'support-bot' }, note: null },
+      value: {
+        category: 'embeddings',
+        amount: 45_000_000n,
+        kind: 'per_unit',
+        unit: 'request',
+        fromMonth: '2026-11',
+        untilMonth: null,
+        target: { type: 'feature', slug: 'support-bot' },
+        note: null,
+      },
     });
   });
 
@@ -55,13 +91,25 @@ describe('modal validation', () => {
   });
 
   it('checks each field for its kind', () => {
-    expect(errorsOf({ amount: '10', category: 'other', kind: 'once', target: 'payments', date: '2026-02-30' })).toEqual({ date: '"2026-02-30" is not a date: write it as YYYY-MM-DD, like 2026-11-03.' });
-    expect(errorsOf({ amount: '10.125', category: 'other', kind: 'monthly', target: 'payments', fromMonth: '2026-11' })).toEqual({ amount: expect.stringMatching(/more than 2 decimals/) });
+    expect(errorsOf({ amount: '10', category: 'other', kind: 'once', target: 'payments', date: '2026-02-30' })).toEqual({
+      date: '"2026-02-30" is not a date: write it as YYYY-MM-DD, like 2026-11-03.',
+    });
+    expect(errorsOf({ amount: '10.125', category: 'other', kind: 'monthly', target: 'payments', fromMonth: '2026-11' })).toEqual({
+      amount: expect.stringMatching(/more than 2 decimals/),
+    });
     expect(errorsOf({ amount: '10', category: 'other', kind: 'monthly', target: 'payments' })).toEqual({ fromMonth: 'Pick a month (YYYY-MM).' });
-    expect(errorsOf({ amount: '10', category: 'other', kind: 'monthly', target: 'payments', fromMonth: '2026-11', untilMonth: '2026-10' })).toEqual({ untilMonth: 'The cost ends (2026-10) before it starts (2026-11).' });
-    expect(errorsOf({ amount: '10', category: 'other', kind: 'monthly', target: 'payments', fromMonth: '2026-11', untilMonth: 'never' })).toEqual({ untilMonth: expect.stringMatching(/"never" is not a month/) });
-    expect(errorsOf({ amount: '10', category: 'other', kind: 'per_item', target: 'payments' })).toEqual({ target: expect.stringMatching(/payments is a team/) });
-    expect(errorsOf({ amount: '10', category: 'other', kind: 'fortnightly', target: 'payments' })).toEqual({ kind: expect.stringMatching(/"fortnightly" is not how often/) });
+    expect(errorsOf({ amount: '10', category: 'other', kind: 'monthly', target: 'payments', fromMonth: '2026-11', untilMonth: '2026-10' })).toEqual({
+      untilMonth: 'The cost ends (2026-10) before it starts (2026-11).',
+    });
+    expect(errorsOf({ amount: '10', category: 'other', kind: 'monthly', target: 'payments', fromMonth: '2026-11', untilMonth: 'never' })).toEqual({
+      untilMonth: expect.stringMatching(/"never" is not a month/),
+    });
+    expect(errorsOf({ amount: '10', category: 'other', kind: 'per_item', target: 'payments' })).toEqual({
+      target: expect.stringMatching(/payments is a team/),
+    });
+    expect(errorsOf({ amount: '10', category: 'other', kind: 'fortnightly', target: 'payments' })).toEqual({
+      kind: expect.stringMatching(/"fortnightly" is not how often/),
+    });
     expect(errorsOf({ amount: '', category: '', kind: '', target: '' })).toEqual({
       amount: 'Enter an amount, like 2800 or 54.50.',
       category: expect.stringMatching(/^Choose a category/),
@@ -76,7 +124,10 @@ describe('modal validation', () => {
     expect(errorsOf({ ...base, target: 'shared', rule: 'alphabetical' })).toEqual({ rule: expect.stringMatching(/"alphabetical" is not a rule/) });
     expect(errorsOf({ ...base, target: 'payments', rule: 'even' })).toEqual({ rule: 'A rule only applies to a shared cost.' });
     expect(errorsOf({ ...base, target: 'shared even', rule: 'direct' })).toEqual({ rule: expect.stringMatching(/already names a rule/) });
-    expect(validate({ ...base, target: 'shared usage:tokens' })).toMatchObject({ ok: true, value: { target: { type: 'shared', rule: { type: 'usage', metric: 'tokens' } } } });
+    expect(validate({ ...base, target: 'shared usage:tokens' })).toMatchObject({
+      ok: true,
+      value: { target: { type: 'shared', rule: { type: 'usage', metric: 'tokens' } } },
+    });
     expect(errorsOf({ ...base, target: 'shared', note: 'x'.repeat(501) })).toEqual({ note: 'Keep the note under 500 characters.' });
   });
 });

@@ -7,7 +7,10 @@ describe('unitEconomics', () => {
     // The published ticket example: $0.04 of API calls, $0.375 in total.
     const u = unitEconomics({
       direct: fromUsd(40),
-      hidden: new Map([['human_review', fromUsd(300)], ['vector_db', fromUsd(15)]]),
+      hidden: new Map([
+        ['human_review', fromUsd(300)],
+        ['vector_db', fromUsd(15)],
+      ]),
       allocated: fromUsd(20),
       workItems: 1000,
       baselinePerUnit: fromUsd('0.90'),

@@ -4,11 +4,14 @@ import { estimateCost } from '../../../src/sources/pricing.ts';
 
 const table = genaiPriceTable();
 let seed = 7;
-const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 const calls = (n: number, from: string, days: number) =>
   Array.from({ length: n }, () => {
     const input = 100 + Math.floor(rand() * 300_000);
-    return { at: new Date(Date.parse(from) + Math.floor(rand() * days * 86_400_000)), usage: { input, output: Math.floor(rand() * 4000), cacheRead: Math.floor(input * rand() * 0.5), cacheWrite: 0 } };
+    return {
+      at: new Date(Date.parse(from) + Math.floor(rand() * days * 86_400_000)),
+      usage: { input, output: Math.floor(rand() * 4000), cacheRead: Math.floor(input * rand() * 0.5), cacheWrite: 0 },
+    };
   });
 
 describe('price table port over @pydantic/genai-prices', () => {
@@ -33,14 +36,20 @@ describe('price table port over @pydantic/genai-prices', () => {
     expect(table.identify('no-such-model-9', null, new Date())).toBeNull();
   });
 
-  it('knows a model\'s provider and family, and lists text models of the family only', () => {
+  it("knows a model's provider and family, and lists text models of the family only", () => {
     expect(table.identify('gpt-4o', 'openai', new Date('2026-10-01'))).toEqual({ modelId: 'gpt-4o', providerId: 'openai', family: 'gpt-4' });
     const family = table.familyModels('openai', 'gpt-4');
     expect(family).toContain('gpt-4o-mini');
     expect(family).toContain('gpt-4.1-nano');
     expect(family.some((m) => m.startsWith('gpt-5') || m.startsWith('gpt-oss'))).toBe(false);
     expect(family.some((m) => /audio|realtime|tts|transcribe|image|embedding/.test(m))).toBe(false);
-    expect([familyOf('claude-3-5-haiku'), familyOf('claude-sonnet-4-6'), familyOf('o3-mini'), familyOf('gpt-oss-20b'), familyOf('gemini-2.5-flash'), familyOf('mistral-medium-latest')])
-      .toEqual(['claude-3', 'claude-4', 'o-3', 'gpt-20', 'gemini-2', 'mistral']);
+    expect([
+      familyOf('claude-3-5-haiku'),
+      familyOf('claude-sonnet-4-6'),
+      familyOf('o3-mini'),
+      familyOf('gpt-oss-20b'),
+      familyOf('gemini-2.5-flash'),
+      familyOf('mistral-medium-latest'),
+    ]).toEqual(['claude-3', 'claude-4', 'o-3', 'gpt-20', 'gemini-2', 'mistral']);
   });
 });

@@ -11,14 +11,20 @@ const now = new Date('2026-11-05T10:00:00Z');
 describe('revenue file', () => {
   it('reads customer, month, revenue and an optional plan with exact amounts', () => {
     const r = parseRevenueCsv('\uFEFFcustomer,month,revenue\nacme,2026-10,"12,500.50"\n"Globex, Inc.",2026-10,$0.10\n');
-    expect(r).toEqual({ ok: true, months: ['2026-10'], rows: [
-      { line: 2, customer: 'acme', month: '2026-10', amount: d('12500.50'), plan: null },
-      { line: 3, customer: 'Globex, Inc.', month: '2026-10', amount: d('0.10'), plan: null },
-    ] });
+    expect(r).toEqual({
+      ok: true,
+      months: ['2026-10'],
+      rows: [
+        { line: 2, customer: 'acme', month: '2026-10', amount: d('12500.50'), plan: null },
+        { line: 3, customer: 'Globex, Inc.', month: '2026-10', amount: d('0.10'), plan: null },
+      ],
+    });
   });
 
   it('refuses the whole file and names every bad row by its line', () => {
-    const r = parseRevenueCsv('customer,month,revenue,plan\nacme,2026-13,10,pro\n,2026-10,10,pro\nacme,2026-10,-5,pro\nacme,2026-10,1e3,pro\nok,2026-10,1,pro\nx,2026-10\n');
+    const r = parseRevenueCsv(
+      'customer,month,revenue,plan\nacme,2026-13,10,pro\n,2026-10,10,pro\nacme,2026-10,-5,pro\nacme,2026-10,1e3,pro\nok,2026-10,1,pro\nx,2026-10\n',
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.map((p) => p.line)).toEqual([2, 3, 4, 5, 7]);
@@ -34,7 +40,10 @@ describe('revenue file', () => {
   });
 
   it('refuses a wrong header, an empty file and broken CSV', () => {
-    expect(parseRevenueCsv('customer,month,amount\n')).toMatchObject({ ok: false, problems: [{ line: 1, problem: expect.stringContaining('missing column revenue') }] });
+    expect(parseRevenueCsv('customer,month,amount\n')).toMatchObject({
+      ok: false,
+      problems: [{ line: 1, problem: expect.stringContaining('missing column revenue') }],
+    });
     expect(parseRevenueCsv('')).toMatchObject({ ok: false, problems: [{ line: 1 }] });
     expect(parseRevenueCsv('customer,month,revenue\n"acme,2026-10,1\n')).toMatchObject({ ok: false });
     expect(parseRevenueCsv('customer,month,revenue\n')).toMatchObject({ ok: false, problems: [{ problem: 'the file has a header but no rows' }] });
@@ -59,17 +68,23 @@ describe('footing', () => {
 });
 
 describe('margin', () => {
-  it('gives each customer its own spend plus its team\'s hidden cost in proportion to its spend; no-customer spend keeps its share', () => {
+  it("gives each customer its own spend plus its team's hidden cost in proportion to its spend; no-customer spend keeps its share", () => {
     const m = customerMonth({
       month: '2026-10',
-      teamExtra: new Map([[1, d('90')], [2, d('5')]]),
+      teamExtra: new Map([
+        [1, d('90')],
+        [2, d('5')],
+      ]),
       spend: [
         { teamId: 1, customer: 'a', amount: d('10') },
         { teamId: 1, customer: 'b', amount: d('20') },
         { teamId: 1, customer: null, amount: d('60') },
         { teamId: null, customer: 'a', amount: d('1') },
       ],
-      revenue: [{ customer: 'a', amount: d('100'), plan: 'pro' }, { customer: 'z', amount: d('5'), plan: null }],
+      revenue: [
+        { customer: 'a', amount: d('100'), plan: 'pro' },
+        { customer: 'z', amount: d('5'), plan: null },
+      ],
     });
     expect(m.customers.get('a')).toEqual({ direct: d('11'), shared: d('10'), revenue: d('100'), plan: 'pro' });
     expect(m.customers.get('b')).toEqual({ direct: d('20'), shared: d('20'), revenue: null, plan: null });
@@ -84,7 +99,16 @@ describe('margin', () => {
 
   it('reads the benchmark tiers at their boundaries exactly', () => {
     const t = (cost: string) => tierOf(d(cost), d('100'));
-    expect([t('2.99'), t('3'), t('8'), t('8.01'), t('20'), t('20.01'), t('40'), t('40.01')]).toEqual(['lean', 'disciplined', 'disciplined', 'typical', 'typical', 'attribution gaps', 'attribution gaps', 'out of control']);
+    expect([t('2.99'), t('3'), t('8'), t('8.01'), t('20'), t('20.01'), t('40'), t('40.01')]).toEqual([
+      'lean',
+      'disciplined',
+      'disciplined',
+      'typical',
+      'typical',
+      'attribution gaps',
+      'attribution gaps',
+      'out of control',
+    ]);
     expect(tierOf(d('1') as Money, null)).toBeNull();
   });
 });
@@ -100,7 +124,11 @@ describe('commands', () => {
     expect(parseCommand('customer cus_123 this month', now, 'UTC')).toEqual({ kind: 'customer', id: 'cus_123', months: ['2026-11'], share: false });
     const w = parseCommand('whatif Ticket-Triage cheapest', now, 'UTC');
     expect(w).toMatchObject({ kind: 'whatif', feature: 'ticket-triage', target: 'cheapest', period: { month: '2026-10' } });
-    expect(parseCommand('whatif triage claude-3-5-haiku 7d', now, 'UTC')).toMatchObject({ kind: 'whatif', target: 'claude-3-5-haiku', period: { kind: 'days' } });
+    expect(parseCommand('whatif triage claude-3-5-haiku 7d', now, 'UTC')).toMatchObject({
+      kind: 'whatif',
+      target: 'claude-3-5-haiku',
+      period: { kind: 'days' },
+    });
     expect(parseCommand('whatif triage', now, 'UTC').kind).toBe('invalid');
     expect(parseCommand('whatif triage <script>', now, 'UTC').kind).toBe('invalid');
     expect(parseCommand('customer', now, 'UTC').kind).toBe('invalid');

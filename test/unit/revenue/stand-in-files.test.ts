@@ -10,7 +10,11 @@ describe('stand-in Slack: shared files', () => {
   afterAll(async () => slack.close());
 
   const api = (method: string, args: Record<string, string>, token = 'xoxb-test') =>
-    fetch(`${slack.url}${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(args) }).then((r) => r.json() as Promise<Record<string, any>>);
+    fetch(`${slack.url}${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(args),
+    }).then((r) => r.json() as Promise<Record<string, any>>);
 
   it('describes a shared file and serves its bytes to the bot token only', async () => {
     const id = slack.shareFile({ name: 'rev.csv', content: 'customer,month,revenue\n', user: 'U0FINANCE', channel: 'C0FINANCE' });

@@ -19,9 +19,20 @@ describe('attribution defaults', () => {
   it('Helicone: properties matched case-insensitively, request_properties as fallback, slugs for team/feature', () => {
     const a = attribute(DEFAULT_ATTRIBUTION.helicone, {
       fields: { request_user_id: 'user-9' },
-      properties: [{ Team: '  Search Team ', FEATURE: 'Query Rewrite' }, { environment: 'staging', 'Helicone-Session-Id': 'sess-1' }],
+      properties: [
+        { Team: '  Search Team ', FEATURE: 'Query Rewrite' },
+        { environment: 'staging', 'Helicone-Session-Id': 'sess-1' },
+      ],
     });
-    expect(a).toEqual({ team: 'search-team', teamName: 'Search Team', feature: 'query-rewrite', featureName: 'Query Rewrite', environment: 'staging', customer: 'user-9', workItem: 'sess-1' });
+    expect(a).toEqual({
+      team: 'search-team',
+      teamName: 'Search Team',
+      feature: 'query-rewrite',
+      featureName: 'Query Rewrite',
+      environment: 'staging',
+      customer: 'user-9',
+      workItem: 'sess-1',
+    });
   });
 
   it('Helicone: a customer property beats the user id; ticket beats work_item beats the session', () => {
@@ -40,7 +51,15 @@ describe('attribution defaults', () => {
       metadata: { feature: 'Summarizer' },
       tags: ['misc', 'Team:Platform', 'feature:ignored-because-metadata-wins'],
     });
-    expect(a).toEqual({ team: 'platform', teamName: 'Platform', feature: 'summarizer', featureName: 'Summarizer', environment: 'production', customer: 'cust-1', workItem: 'trace-1' });
+    expect(a).toEqual({
+      team: 'platform',
+      teamName: 'Platform',
+      feature: 'summarizer',
+      featureName: 'Summarizer',
+      environment: 'production',
+      customer: 'cust-1',
+      workItem: 'trace-1',
+    });
     expect(attribute(DEFAULT_ATTRIBUTION.langfuse, { fields: { traceId: 't' }, metadata: { ticket_id: 4821 } }).workItem).toBe('4821');
   });
 

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromUsd, sum, type Money } from '../../../src/domain/money.ts';
 import { createAnthropicCostClient } from '../../../src/sources/billing/anthropic-cost-report.ts';
@@ -39,14 +38,16 @@ describe('amounts in cents', () => {
 
 describe('OpenAI Costs client over the stand-in', () => {
   it('pages through every day, groups by project and line item, keeps zero and negative amounts, and empty days', async () => {
-    const s = await track(startOpenAiCostsStandIn({
-      costs: [
-        { day: '2026-10-01', project_id: 'proj_abc', line_item: 'gpt-4o, input', amount: fromUsd('12.345678901') },
-        { day: '2026-10-01', project_id: 'proj_abc', line_item: 'gpt-4o, output', amount: fromUsd('0') },
-        { day: '2026-10-02', project_id: null, line_item: 'credit', amount: fromUsd('-5.5') },
-        { day: '2026-10-04', project_id: 'proj_x', line_item: 'batch', amount: fromUsd('100.1') },
-      ],
-    }));
+    const s = await track(
+      startOpenAiCostsStandIn({
+        costs: [
+          { day: '2026-10-01', project_id: 'proj_abc', line_item: 'gpt-4o, input', amount: fromUsd('12.345678901') },
+          { day: '2026-10-01', project_id: 'proj_abc', line_item: 'gpt-4o, output', amount: fromUsd('0') },
+          { day: '2026-10-02', project_id: null, line_item: 'credit', amount: fromUsd('-5.5') },
+          { day: '2026-10-04', project_id: 'proj_x', line_item: 'batch', amount: fromUsd('100.1') },
+        ],
+      }),
+    );
     const http = fastHttp();
     const pages = await drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, limit: 2, http }), from, to);
     expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
@@ -87,7 +88,15 @@ describe('OpenAI Costs client over the stand-in', () => {
 
   it('refuses a cost in another currency and an invalid body', async () => {
     const s = await track(startOpenAiCostsStandIn());
-    s.failNext(1, { status: 200, body: { object: 'page', data: [{ object: 'bucket', start_time: 1, end_time: 2, results: [{ object: 'organization.costs.result', amount: { value: 1, currency: 'eur' } }] }], has_more: false, next_page: null } });
+    s.failNext(1, {
+      status: 200,
+      body: {
+        object: 'page',
+        data: [{ object: 'bucket', start_time: 1, end_time: 2, results: [{ object: 'organization.costs.result', amount: { value: 1, currency: 'eur' } }] }],
+        has_more: false,
+        next_page: null,
+      },
+    });
     await expect(drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, http: fastHttp() }), from, to)).rejects.toThrow(/eur/);
     s.failNext(1, { status: 200, body: { object: 'page', data: 'nope', has_more: false, next_page: null } });
     await expect(drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, http: fastHttp() }), from, to)).rejects.toThrow(/unexpected response/);
@@ -96,14 +105,16 @@ describe('OpenAI Costs client over the stand-in', () => {
 
 describe('Anthropic cost report client over the stand-in', () => {
   it('reads cents strings exactly, by workspace and description, across pages', async () => {
-    const s = await track(startAnthropicCostStandIn({
-      costs: [
-        { day: '2026-10-01', workspace_id: 'wrkspc_x', description: 'Claude Sonnet 4 Usage - Input Tokens', model: 'claude-sonnet-4', amount: '123.45' },
-        { day: '2026-10-01', workspace_id: 'wrkspc_x', description: 'Claude Sonnet 4 Usage - Input Tokens', model: 'claude-sonnet-4', amount: '0.005' },
-        { day: '2026-10-01', workspace_id: null, description: 'Web search', cost_type: 'web_search', amount: '1000' },
-        { day: '2026-10-03', workspace_id: 'wrkspc_y', description: 'Credit', cost_type: 'tokens', amount: '-99.9' },
-      ],
-    }));
+    const s = await track(
+      startAnthropicCostStandIn({
+        costs: [
+          { day: '2026-10-01', workspace_id: 'wrkspc_x', description: 'Claude Sonnet 4 Usage - Input Tokens', model: 'claude-sonnet-4', amount: '123.45' },
+          { day: '2026-10-01', workspace_id: 'wrkspc_x', description: 'Claude Sonnet 4 Usage - Input Tokens', model: 'claude-sonnet-4', amount: '0.005' },
+          { day: '2026-10-01', workspace_id: null, description: 'Web search', cost_type: 'web_search', amount: '1000' },
+          { day: '2026-10-03', workspace_id: 'wrkspc_y', description: 'Credit', cost_type: 'tokens', amount: '-99.9' },
+        ],
+      }),
+    );
     const pages = await drain(createAnthropicCostClient({ adminKey: s.adminKey, baseUrl: s.url, limit: 2, http: fastHttp() }), from, to);
     expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
     const days = pages.flat();
@@ -123,7 +134,9 @@ describe('Anthropic cost report client over the stand-in', () => {
     const http = fastHttp();
     await drain(createAnthropicCostClient({ adminKey: s.adminKey, baseUrl: s.url, http }), from, to);
     expect(http.sleeps).toEqual([3000]);
-    const err = await drain(createAnthropicCostClient({ adminKey: 'sk-ant-admin-bad-secret', baseUrl: s.url, http: fastHttp() }), from, to).catch((e: unknown) => e as Error);
+    const err = await drain(createAnthropicCostClient({ adminKey: 'sk-ant-admin-bad-secret', baseUrl: s.url, http: fastHttp() }), from, to).catch(
+      (e: unknown) => e as Error,
+    );
     expect((err as Error).message).toContain('401');
     expect((err as Error).message).not.toContain('sk-ant-admin-bad-secret');
   });
@@ -139,13 +152,24 @@ describeWithDocs(openaiDocs)('OpenAI costs stand-in matches the OpenAPI document
     const { parse } = await import('yaml');
     const spec = new SpecValidator(parse(readFileSync(specFile, 'utf8'), { maxAliasCount: -1 }) as never, 'openai');
     const validate = spec.response('get', '/organization/costs');
-    const s = await track(startOpenAiCostsStandIn({ costs: [{ day: '2026-10-01', project_id: 'proj_abc', line_item: 'gpt-4o, input', amount: fromUsd('-1.25') as Money }] }));
+    const s = await track(
+      startOpenAiCostsStandIn({ costs: [{ day: '2026-10-01', project_id: 'proj_abc', line_item: 'gpt-4o, input', amount: fromUsd('-1.25') as Money }] }),
+    );
     for (const page of [undefined, 'YnVja2V0OjE']) {
-      const url = new URL(`${s.url}/v1/organization/costs?start_time=${from.getTime() / 1000}&end_time=${to.getTime() / 1000}&limit=1&group_by=project_id&group_by=line_item${page ? `&page=${page}` : ''}`);
+      const url = new URL(
+        `${s.url}/v1/organization/costs?start_time=${from.getTime() / 1000}&end_time=${to.getTime() / 1000}&limit=1&group_by=project_id&group_by=line_item${page ? `&page=${page}` : ''}`,
+      );
       const body = await (await fetch(url, { headers: { authorization: `Bearer ${s.adminKey}` } })).json();
       assertValid(validate, body, `stand-in page ${page ?? 1}`);
     }
-    expect(validate({ object: 'page', data: [{ object: 'bucket', start_time: 1, end_time: 2, results: [{ object: 'organization.costs.result', amount: { value: '1.0', currency: 'usd' } }] }], has_more: false, next_page: null })).toBe(false);
+    expect(
+      validate({
+        object: 'page',
+        data: [{ object: 'bucket', start_time: 1, end_time: 2, results: [{ object: 'organization.costs.result', amount: { value: '1.0', currency: 'usd' } }] }],
+        has_more: false,
+        next_page: null,
+      }),
+    ).toBe(false);
     expect(validate({ object: 'page', data: [], has_more: false })).toBe(false); // next_page is required
   });
 });

@@ -97,7 +97,9 @@ describeSpecs('our own fixtures (test/fixtures/sources) match the specs', () => 
   });
 
   it('covers every fixture file, so none escapes the check', () => {
-    const files = readdirSync(SOURCE_FIXTURES_DIR).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(SOURCE_FIXTURES_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(files).toEqual([...SOURCE_FIXTURES].sort());
     expect(cases.map((c) => c[3]).sort()).toEqual([...SOURCE_FIXTURES].sort());
   });

@@ -159,7 +159,15 @@ describe('Helicone client', () => {
     const at = '2026-08-17T05:00:00.000Z';
     const rows = [
       // Only the two fields we cannot do without, plus tokens and a field no spec knows.
-      { request_id: 'minimal', request_created_at: at, model: 'gpt-4o-mini', provider: 'OPENAI', prompt_tokens: 1000, completion_tokens: 100, brand_new_field: { x: 1 } },
+      {
+        request_id: 'minimal',
+        request_created_at: at,
+        model: 'gpt-4o-mini',
+        provider: 'OPENAI',
+        prompt_tokens: 1000,
+        completion_tokens: 100,
+        brand_new_field: { x: 1 },
+      },
       heliconeRow({ request_id: 'unknown-model', request_created_at: at, model: 'acme-llm-9000', cost: null, provider: 'CUSTOM' }),
       heliconeRow({ request_id: 'embed', request_created_at: at, model: 'text-embedding-3-small', request_path: '/v1/embeddings', cost: 0.00002 }),
       heliconeRow({ request_id: 'no-team', request_created_at: at, properties: { feature: 'x' }, request_properties: null, cost: 0.5 }),
@@ -178,7 +186,9 @@ describe('Helicone client', () => {
     const { client } = await setup([{ request_created_at: '2026-08-17T05:00:00.000Z' } as never]);
     const pages = (await collect(client, start, addMs(start, DAY))) as (unknown[] & { rejected?: { reason: string; sourceId: string }[] })[];
     expect(pages.flat()).toHaveLength(0);
-    expect(pages[0]!.rejected).toEqual([expect.objectContaining({ sourceId: '(no id: item 0)', reason: expect.stringMatching(/Helicone row 0 has an unexpected shape: request_id/) })]);
+    expect(pages[0]!.rejected).toEqual([
+      expect.objectContaining({ sourceId: '(no id: item 0)', reason: expect.stringMatching(/Helicone row 0 has an unexpected shape: request_id/) }),
+    ]);
   });
 
   it('refuses a page size over 1000 (the server would answer HTTP 500 "invalid limit")', () => {

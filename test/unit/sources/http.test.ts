@@ -86,16 +86,20 @@ describe('requestJson', () => {
   });
 
   it('backs off exponentially with full jitter on 5xx, capped', async () => {
-    const { run, sleeps } = harness(
-      [json(500, {}), json(502, {}), json(503, {}), json(504, {}), json(200, {})],
-      { baseDelayMs: 100, maxDelayMs: 500, random: () => 0.5 },
-    );
+    const { run, sleeps } = harness([json(500, {}), json(502, {}), json(503, {}), json(504, {}), json(200, {})], {
+      baseDelayMs: 100,
+      maxDelayMs: 500,
+      random: () => 0.5,
+    });
     await run();
     expect(sleeps).toEqual([50, 100, 200, 250]); // 0.5 × min(500, 100·2^n)
   });
 
   it('gives up after maxRetries with the status and the server message', async () => {
-    const { run, calls } = harness([json(500, { data: null, error: 'invalid limit' }), json(500, { data: null, error: 'invalid limit' }), json(500, { data: null, error: 'invalid limit' })], { maxRetries: 2 });
+    const { run, calls } = harness(
+      [json(500, { data: null, error: 'invalid limit' }), json(500, { data: null, error: 'invalid limit' }), json(500, { data: null, error: 'invalid limit' })],
+      { maxRetries: 2 },
+    );
     const err = await run().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceHttpError);
     expect(err).toMatchObject({ status: 500, attempts: 3, kind: 'http', detail: 'invalid limit' });

@@ -154,7 +154,9 @@ describe('Langfuse client, v1 fallback', () => {
       workItem: trace.id,
       environment: 'production',
     });
-    expect(store.all().filter((r) => r.team === null)).toHaveLength(observations.filter((o) => traces.find((t) => t.id === o.traceId)!.tags!.length === 0).length);
+    expect(store.all().filter((r) => r.team === null)).toHaveLength(
+      observations.filter((o) => traces.find((t) => t.id === o.traceId)!.tags!.length === 0).length,
+    );
   });
 
   it('fetches by id a trace that started long before the window, and survives a deleted trace', async () => {
@@ -183,7 +185,14 @@ describe('Langfuse client, v1 fallback', () => {
     });
     const client = createLangfuseClient({ publicKey: 'pk', secretKey: 'sk', api: 'v1', types: ['GENERATION'], http });
     const [records] = await collect(client, new Date('2026-09-14T00:00:00Z'), new Date('2026-09-15T00:00:00Z'));
-    expect(records![0]).toMatchObject({ sourceId: 'obs_fx_7QW1', team: 'billing', customer: 'cust_northwind', workItem: 'FIN-1207', amount: 600_000n, model: 'gpt-4o-mini' });
+    expect(records![0]).toMatchObject({
+      sourceId: 'obs_fx_7QW1',
+      team: 'billing',
+      customer: 'cust_northwind',
+      workItem: 'FIN-1207',
+      amount: 600_000n,
+      model: 'gpt-4o-mini',
+    });
     expect(records![1]).toMatchObject({ team: 'growth', environment: 'staging', inputTokens: 3000, outputTokens: 400, amount: 12_235_200n });
     expect(http.sleeps).toEqual([]);
   });

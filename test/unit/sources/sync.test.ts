@@ -110,7 +110,10 @@ describe('syncAll', () => {
     const store = new FakeCostStore();
 
     const results = await syncAll([bad.client, good], { store, now: addMs(start, DAY), backfillDays: 1 });
-    expect(results.map((r) => [r.source, r.ok])).toEqual([['helicone', false], ['langfuse', true]]);
+    expect(results.map((r) => [r.source, r.ok])).toEqual([
+      ['helicone', false],
+      ['langfuse', true],
+    ]);
     expect(results[0]!.error).toMatch(/HTTP 401/);
     expect(results[0]!.error).not.toContain('sk-wrong');
     expect(store.total('langfuse')).toBe(data.total);
@@ -131,7 +134,10 @@ describe('syncAll', () => {
       },
     });
     const results = await syncAll([a.client, b.client], { store: flaky, now: addMs(start, DAY), backfillDays: 1 });
-    expect(results.map((r) => [r.ok, r.error])).toEqual([[false, 'database is locked'], [true, null]]);
+    expect(results.map((r) => [r.ok, r.error])).toEqual([
+      [false, 'database is locked'],
+      [true, null],
+    ]);
     expect(store.all()).toHaveLength(5);
   });
 });
