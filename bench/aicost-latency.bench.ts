@@ -51,7 +51,7 @@ const cases: [string, string, string?][] = [
 
 for (const provider of providers) {
   let url: string;
-  let dropDb = async () => undefined as void;
+  let dropDb = async () => undefined as undefined;
   const dir = mkdtempSync(join(tmpdir(), 'aicost-bench-'));
   if (provider === 'postgresql') {
     const admin = process.env.BENCH_POSTGRES_URL;

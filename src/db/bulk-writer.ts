@@ -75,7 +75,13 @@ function sqliteWriter(db: Database): BulkWriter {
   // Dates become the text Prisma stores; a batch shares one updatedAt, so it is converted once.
   let lastDate: Date | null = null;
   let lastText = '';
-  const text = (d: Date) => (d === lastDate ? lastText : ((lastDate = d), (lastText = instant('sqlite', d) as string)));
+  const text = (d: Date) => {
+    if (d !== lastDate) {
+      lastDate = d;
+      lastText = instant('sqlite', d) as string;
+    }
+    return lastText;
+  };
   const bind = (r: CostRow) => {
     const out = new Array<unknown>(COST_COLUMNS.length);
     for (let i = 0; i < COST_COLUMNS.length; i++) {

@@ -1,5 +1,5 @@
-import type { CostWrites } from '../db/repositories/cost-writes.ts';
-import type { TeamsRepository } from '../db/repositories/teams.ts';
+import type { CostWrites } from '../services/ports/cost-writes.ts';
+import type { TeamsRepository } from '../services/ports/teams.ts';
 import { DEMO_TEAMS, generateDemo } from './generate.ts';
 
 /** Replaces the demo organisation's data (teams upserted, source "demo" entries rewritten). */

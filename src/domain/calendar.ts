@@ -39,11 +39,6 @@ export function daysInMonth(month: Month): number {
   return new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
-/** The month a day belongs to. */
-export function monthOfDay(day: Day): Month {
-  return day.slice(0, 7);
-}
-
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
@@ -77,9 +72,6 @@ export function weekdayOf(date: string): number {
   // 1970-01-01 was a Thursday (4).
   return (((dayNumber(date) + 4) % 7) + 7) % 7;
 }
-
-/** Same as isIsoDate: a real calendar day. */
-export const isDay = isIsoDate;
 
 /** Calendar days from `a` (inclusive) to `b` (exclusive). */
 export function daysBetween(a: Day, b: Day): number {

@@ -1,6 +1,6 @@
 import { allocate, divRound, sum, type Money } from './money.ts';
 import { dayKey, dayStart, daysOf, monthPeriod } from './periods.ts';
-import { addDays, daysBetween, isDay, weekdayOf } from './calendar.ts';
+import { addDays, daysBetween, isIsoDate as isDay, weekdayOf } from './calendar.ts';
 
 /**
  * Month-end projection of a team's spend, in the organisation's time zone, in exact bigint money.

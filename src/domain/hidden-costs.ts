@@ -1,12 +1,7 @@
-import {
-  countToBigInt,
-  divideHalfUp,
-  validateRule,
-  type AllocationRule,
-} from './allocation.ts';
+import { countToBigInt, divideHalfUp, validateRule, type AllocationRule } from './allocation.ts';
 import { allocate, type Money } from './money.ts';
 import { daysOf, type Period } from './periods.ts';
-import { daysInMonth, isDay, isMonth } from './calendar.ts';
+import { daysInMonth, isIsoDate as isDay, isMonth } from './calendar.ts';
 
 /**
  * Hidden costs: what the API sources do not see (human review, embeddings, vector databases,
@@ -65,7 +60,7 @@ export interface HiddenCostLine {
   units: bigint | null;
 }
 
-export { daysInMonth, isDay, isMonth } from './calendar.ts';
+export { isIsoDate as isDay, isMonth } from './calendar.ts';
 
 /** The entry's problem as a sentence, or null when it is consistent. */
 export function checkHiddenCost(entry: HiddenCost): string | null {

@@ -11,7 +11,6 @@ import { ratio, roundToCents, type Money } from './money.ts';
  * customer id takes its proportional share too, and that part stays "not carried by a customer"
  * (internal use); so does a team's hidden cost in a month it had no API spend to split by.
  */
-export const NO_CUSTOMER = '(no customer)';
 export const NO_PLAN = '(no plan)';
 
 export interface MonthInput {

@@ -7,7 +7,6 @@ export type Money = bigint & { readonly __unit?: 'nanoUSD' };
 
 export const NANOS_PER_DOLLAR = 1_000_000_000n;
 export const NANOS_PER_CENT = 10_000_000n;
-export const ZERO: Money = 0n;
 
 /**
  * Converts a decimal USD amount as the sources report it (a JSON number or decimal string) to Money,
@@ -21,7 +20,7 @@ export function fromUsd(value: number | string): Money {
   const negative = m[1] === '-';
   const whole = BigInt(m[2] || '0');
   const frac = m[3] ?? '';
-  const kept = (`${frac}000000000`).slice(0, 9);
+  const kept = `${frac}000000000`.slice(0, 9);
   const rest = frac.slice(9);
   let nanos = whole * NANOS_PER_DOLLAR + BigInt(kept);
   if (rest.length > 0 && rest.charCodeAt(0) >= 53 /* '5' */) nanos += 1n;

@@ -1,6 +1,6 @@
 import { TZDate, tz } from '@date-fns/tz';
 import { addDays, addMonths, differenceInCalendarDays, format, startOfDay, startOfMonth, subDays } from 'date-fns';
-import { addDays as addCalendarDays, assertMonth, isDay, isMonth, previousMonth } from './calendar.ts';
+import { addDays as addCalendarDays, assertMonth, isIsoDate as isDay, isMonth, previousMonth } from './calendar.ts';
 
 /**
  * Periods in the organisation's time zone. Every boundary is a local midnight converted to an

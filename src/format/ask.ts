@@ -16,7 +16,7 @@ import type { Authz } from '../services/authz.ts';
 import type { BudgetService } from '../services/budget-service.ts';
 import type { HiddenService } from '../services/hidden-service.ts';
 import type { IcebergService } from '../services/iceberg.ts';
-import { UNATTRIBUTED, type RankedRow, type ReportService, } from '../services/reports.ts';
+import { UNATTRIBUTED, type RankedRow, type ReportService } from '../services/reports.ts';
 import { notVisible, OTHER_TEAMS, type Viewer, type VisibilityService } from '../services/visibility.ts';
 import type { MarginService } from '../services/margin-service.ts';
 import { ALIAS_USAGE, type RevenueService } from '../services/revenue-service.ts';
@@ -36,7 +36,7 @@ import { syncStatusParts } from './sync-lines.ts';
  * terminal and Slack always show the same numbers. Commands that change data re-check the user's
  * rights in their service.
  */
-export type { ChartSpec, Reply } from '../services/reply.ts';
+export type { Reply } from '../services/reply.ts';
 
 export interface AskInput {
   text: string;

@@ -1,6 +1,6 @@
 import type { Chargeback, ChargebackLine } from '../domain/chargeback.ts';
 import { roundChargeback } from '../domain/csv-export.ts';
-import { formatMoney, roundToCents, sum, } from '../domain/money.ts';
+import { formatMoney, roundToCents, sum } from '../domain/money.ts';
 import type { ReplyParts } from './reply-lines.ts';
 import { gridTable, type TablePart } from './table.ts';
 

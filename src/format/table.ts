@@ -18,10 +18,10 @@ export function percent(share: number): string {
 /** Widest monospace row a laptop-width Slack pane shows without wrapping. */
 export const NARROW_WIDTH = 60;
 
-import type { Grid, TablePart } from '../services/reply.ts';
+import type { TablePart } from '../services/reply.ts';
 import { mention } from '../domain/mentions.ts';
 
-export type { Grid, TablePart };
+export type { TablePart };
 
 export function gridTable(caption: string, header: string[], rows: string[][], rightAligned: boolean[] = []): TablePart {
   return { caption, table: alignTable(header, rows, rightAligned), grid: { header, rows, rightAligned } };

@@ -1,4 +1,4 @@
-import type { ClaimsRepository } from '../db/repositories/claims.ts';
+import type { ClaimsRepository } from '../services/ports/claims.ts';
 import type { Logger } from '../logger.ts';
 import type { BudgetService } from '../services/budget-service.ts';
 import type { JobDefinition } from './runner.ts';

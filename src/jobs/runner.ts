@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { ClaimsRepository } from '../db/repositories/claims.ts';
+import type { ClaimsRepository } from '../services/ports/claims.ts';
 import type { Logger } from '../logger.ts';
 
 /** A scheduled job: a plain function of its dependencies and the slot time it runs for. */

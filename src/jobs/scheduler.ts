@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { ClaimsRepository } from '../db/repositories/claims.ts';
+import type { ClaimsRepository } from '../services/ports/claims.ts';
 import type { Logger } from '../logger.ts';
 import { retryStaleSlots, runClaimed, type JobDefinition } from './runner.ts';
 

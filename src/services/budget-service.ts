@@ -387,8 +387,11 @@ export function budgetService(deps: BudgetDeps) {
             const key = `${prefix}:threshold:${t}`;
             if (await claims.claimPost(key, team.channelId ?? deps.financeChannelId, now)) await claims.postDone(key, 'superseded', now);
           }
-          if (team.channelId && (await deps.notifier.postOnce(`${prefix}:threshold:${top}`, team.channelId, notice, now))) posts++, (thresholdPosted = true);
-          else if (!team.channelId && (await deps.notifier.postOnce(`${prefix}:threshold:${top}`, deps.financeChannelId, notice, now))) thresholdPosted = true;
+          if (team.channelId && (await deps.notifier.postOnce(`${prefix}:threshold:${top}`, team.channelId, notice, now))) {
+            posts++;
+            thresholdPosted = true;
+          } else if (!team.channelId && (await deps.notifier.postOnce(`${prefix}:threshold:${top}`, deps.financeChannelId, notice, now)))
+            thresholdPosted = true;
           if (top >= 100 && (await deps.notifier.postOnce(`${prefix}:threshold:${top}-finance`, deps.financeChannelId, notice, now))) posts++;
         }
         if (row.forecast.reliable && deps.notifier) {

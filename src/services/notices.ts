@@ -9,5 +9,4 @@ import type { ReconcileNotice } from './reconcile-service.ts';
  * builders in src/slack/blocks/.
  */
 export type Notice = BudgetNotice | AnomalyNotice | ChargebackNotice | ReconcileNotice;
-export type NoticeType = Notice['type'];
 export type { Notifier } from './notifier-port.ts';

@@ -25,9 +25,5 @@ export const REQUIRED_SCOPES = [
   'groups:history',
 ] as const;
 
-export type RequiredScope = (typeof REQUIRED_SCOPES)[number];
-
 /** Events API subscriptions of the bot user. */
 export const BOT_EVENTS = ['app_home_opened', 'message.channels', 'message.groups'] as const;
-
-export type BotEvent = (typeof BOT_EVENTS)[number];

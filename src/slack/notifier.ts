@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
-import type { ClaimsRepository } from '../db/repositories/claims.ts';
+import type { ClaimsRepository } from '../services/ports/claims.ts';
 import type { Notice, Notifier } from '../services/notices.ts';
 import { anomalyBlocks } from './blocks/anomaly-blocks.ts';
 import { decisionBlocks, forecastBlocks, overrunRequestBlocks, thresholdBlocks } from './blocks/budget-blocks.ts';

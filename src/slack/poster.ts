@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
-import type { ClaimsRepository } from '../db/repositories/claims.ts';
+import type { ClaimsRepository } from '../services/ports/claims.ts';
 import type { Money } from '../domain/money.ts';
 import { sendWithFallback } from './block-fallback.ts';
 import { fitBlocks } from './block-limits.ts';

@@ -77,7 +77,6 @@ export const attributionConfigSchema = z
   .strict();
 
 export type AttributionConfig = z.output<typeof attributionConfigSchema>;
-export type AttributionConfigInput = z.input<typeof attributionConfigSchema>;
 
 /** Validates a (partial) attribution config, filling every omitted dimension with its default. */
 export function parseAttributionConfig(input: unknown = {}): AttributionConfig {
@@ -86,7 +85,7 @@ export function parseAttributionConfig(input: unknown = {}): AttributionConfig {
 
 export const DEFAULT_ATTRIBUTION: AttributionConfig = parseAttributionConfig({});
 
-export function rulesFor(config: AttributionConfig, source: SourceName): DimensionRules {
+function _rulesFor(config: AttributionConfig, source: SourceName): DimensionRules {
   return config[source];
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { costStore, type CostStore, type IncomingCost } from '../../src/db/repositories/cost-store.ts';
+import { costStore } from '../../src/db/repositories/cost-store.ts';
+import type { CostStore, IncomingCost } from '../../src/services/ports/cost-store.ts';
 import { fromUsd } from '../../src/domain/money.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
 

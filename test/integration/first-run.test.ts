@@ -98,7 +98,10 @@ describe('Socket Mode end to end', () => {
   it('names SLACK_APP_TOKEN when Slack refuses it at apps.connections.open', async () => {
     const config = loadConfig({ ...base(db, socket.url), SLACK_BOT_TOKEN: 'xoxb-test-bot', SLACK_APP_TOKEN: 'xapp-1-A0TEST-revoked' });
     const err = await startBot(config, log, { retries: 0 }).then(
-      async (r) => (await r.stop(), null),
+      async (r) => {
+        await r.stop();
+        return null;
+      },
       (e: unknown) => e,
     );
     expect(socket.opens.at(-1)).toEqual({ token: 'xapp-1-A0TEST-revoked', ok: false });

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRepository } from '../../src/db/repositories/admin.ts';
-import { costStore, type CostStore, type IncomingCost } from '../../src/db/repositories/cost-store.ts';
+import { costStore } from '../../src/db/repositories/cost-store.ts';
+import type { CostStore, IncomingCost } from '../../src/services/ports/cost-store.ts';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { costQueries } from '../../src/db/repositories/cost-rollups.ts';
-import { ledgerCostQueries, type CostFilter, type CostQueries, type Dimension } from '../../src/db/repositories/costs.ts';
+import { ledgerCostQueries } from '../../src/db/repositories/costs.ts';
+import type { CostFilter, CostQueries, Dimension } from '../../src/services/ports/costs.ts';
 import { rollupChecks, verifyRollups } from '../../src/db/repositories/rollup-check.ts';
 import type { Money } from '../../src/domain/money.ts';
 import { dayStart, daysOf, monthPeriod } from '../../src/domain/periods.ts';

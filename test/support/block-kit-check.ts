@@ -13,7 +13,7 @@
 
 export type Surface = 'message' | 'modal' | 'home';
 
-const REF = 'https://docs.slack.dev/reference/block-kit';
+const _REF = 'https://docs.slack.dev/reference/block-kit';
 
 /** Block Kit limits as Slack's reference states them. */
 export const SLACK_LIMITS = {

@@ -261,19 +261,11 @@ export function plainTextInput(value: string | null): Json {
   return { type: 'plain_text_input', value };
 }
 
-export function numberInput(value: string | null): Json {
-  return { type: 'number_input', value };
-}
-
 export function staticSelect(value: string | null, text: string = value ?? ''): Json {
   return {
     type: 'static_select',
     selected_option: value === null ? null : { text: { type: 'plain_text', text, emoji: true }, value },
   };
-}
-
-export function usersSelect(userId: string | null): Json {
-  return { type: 'users_select', selected_user: userId };
 }
 
 function stateValues(values: Record<string, Record<string, StateValueInput>> | undefined): Record<string, Record<string, Json>> {
@@ -428,9 +420,4 @@ export function appHomeOpenedEnvelope(o: AppHomeOpenedOptions = {}): Json {
 /** The raw JSON body of an `app_home_opened` event callback (sign it as application/json). */
 export function appHomeOpenedBody(o: AppHomeOpenedOptions = {}): string {
   return JSON.stringify(appHomeOpenedEnvelope(o));
-}
-
-/** The `url_verification` handshake Slack sends when the Events request URL is saved. */
-export function urlVerificationBody(challenge = randomBytes(16).toString('hex'), token: string = TEST_IDS.verificationToken): string {
-  return JSON.stringify({ token, challenge, type: 'url_verification' });
 }

@@ -59,6 +59,7 @@ describe('fitBlocks', () => {
     ];
     const fitted = fitBlocks(blocks, 'modal');
     expect(checkBlocks(fitted, 'modal')).toEqual([]);
+    // biome-ignore lint/suspicious/noExplicitAny: Block Kit and manifest JSON are read structurally in tests
     const f = fitted as Array<Record<string, any>>;
     expect(f[0]!.text.text).toHaveLength(SLACK_LIMITS.headerText);
     expect(f[1]!.text.text).toHaveLength(SLACK_LIMITS.sectionText);
@@ -68,6 +69,7 @@ describe('fitBlocks', () => {
     expect(f[3]!.elements).toHaveLength(10);
     expect(f[4]!.alt_text).toHaveLength(SLACK_LIMITS.altText);
     // The input is not modified.
+    // biome-ignore lint/suspicious/noExplicitAny: Block Kit and manifest JSON are read structurally in tests
     expect((blocks[0] as Record<string, any>).text.text).toHaveLength(200);
   });
 
@@ -123,6 +125,7 @@ describe("fitBlocks against Slack's documented limits", () => {
   });
 
   it('cuts each text to exactly the documented limit, not below it', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: Block Kit and manifest JSON are read structurally in tests
     const f = fitBlocks(oversize(), 'modal') as Array<Record<string, any>>;
     expect(f[0]!.text.text).toHaveLength(SLACK_LIMITS.headerText);
     expect(f[1]!.text.text).toHaveLength(SLACK_LIMITS.sectionText);

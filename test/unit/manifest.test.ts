@@ -14,7 +14,7 @@ const docs = sharedDocs(SCHEMA);
 const manifestPath = join(REPO_ROOT, 'manifest.yml');
 
 const manifestText = readFileSync(manifestPath, 'utf8');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: Block Kit and manifest JSON are read structurally in tests
 const manifest = parse(manifestText) as any;
 
 /** The Ajv class for the schema's declared draft. */

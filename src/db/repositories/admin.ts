@@ -1,7 +1,7 @@
 import type { Database } from '../client.ts';
-import { auditJson, type AuditEntry } from './audit.ts';
+import { auditJson } from './audit.ts';
+import type { AuditEntry } from '../../services/ports/audit.ts';
 import type { AdminRepository } from '../../services/ports/admin.ts';
-export type { AdminRepository };
 
 /**
  * Merging a team or feature into another under an alias: its cost entries, features, hidden costs and

@@ -3,7 +3,6 @@ import { isUniqueViolation } from '../errors.ts';
 import type { Money } from '../../domain/money.ts';
 import { auditJson } from './audit.ts';
 import type { IncidentStatus, IncidentRecord, AnomaliesRepository } from '../../services/ports/anomalies.ts';
-export type { IncidentStatus, IncidentRecord, AnomaliesRepository };
 import { bigJson } from './budgets.ts';
 
 /** Anomaly incidents: one row per run of consecutive anomalous days of a series, and its feedback. */

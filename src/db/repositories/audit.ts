@@ -1,6 +1,5 @@
 import type { Database } from '../client.ts';
 import type { AuditEntry, AuditRepository } from '../../services/ports/audit.ts';
-export type { AuditEntry, AuditRepository };
 
 /** JSON with bigints (money) as decimal strings, so before/after values stay exact and readable. */
 export function auditJson(value: unknown): string | null {

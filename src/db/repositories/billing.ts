@@ -4,7 +4,6 @@ import type { Money } from '../../domain/money.ts';
 import type { BilledDay, BillingProvider } from '../../services/ports/billing-source.ts';
 import type { SyncStatePatch } from '../../services/ports/source.ts';
 import type { BilledRecord, BillingMappingRecord, BillingRepository, ImportedChargeRecord, ObservedRow } from '../../services/ports/billing.ts';
-export type { BilledRecord, BillingMappingRecord, BillingRepository, ImportedChargeRecord, ObservedRow };
 
 /**
  * Provider billing (issue 14): billed amounts per (provider, UTC day, project/workspace, line item),

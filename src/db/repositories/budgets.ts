@@ -4,7 +4,6 @@ import type { RequestContext } from '../../services/budget-service.ts';
 import { auditJson } from './audit.ts';
 import type { OverrunRequestRecord, BudgetsRepository } from '../../services/ports/budgets.ts';
 import { STANDING } from '../../services/ports/budgets.ts';
-export type { OverrunRequestRecord, BudgetsRepository };
 export { STANDING };
 
 /** JSON with bigint (money) values, for figures stored beside a post. */

@@ -2,7 +2,6 @@ import type { Database } from '../client.ts';
 import { isUniqueViolation } from '../errors.ts';
 import type { Money } from '../../domain/money.ts';
 import type { ClaimsRepository } from '../../services/ports/claims.ts';
-export type { ClaimsRepository };
 
 /**
  * Run-once claims in the database, so several replicas, restarts and operator re-runs never repeat

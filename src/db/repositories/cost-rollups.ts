@@ -2,7 +2,7 @@ import type { Database } from '../client.ts';
 import { CUBES, DAY_MS, GRAINS, decompose, decomposeSigned, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
 import { Prisma, instant, sumAsText, type Sql } from '../sql.ts';
 import type { Money } from '../../domain/money.ts';
-import type { CostFilter, CostQueries, Dimension } from './costs.ts';
+import type { CostFilter, CostQueries, Dimension } from '../../services/ports/costs.ts';
 
 /**
  * The aggregates every report is built from, read from the exact rollups (src/db/rollups.ts) instead of

@@ -1,10 +1,9 @@
 import type { Database } from '../client.ts';
 import { createBulkWriter, type CostRow } from '../bulk-writer.ts';
 import { Prisma } from '../sql.ts';
-import type { SyncStatePatch, } from '../../services/ports/source.ts';
+import type { SyncStatePatch } from '../../services/ports/source.ts';
 import { monthPeriod } from '../../domain/periods.ts';
 import type { IncomingCost, UpsertResult, CostStore } from '../../services/ports/cost-store.ts';
-export type { IncomingCost, UpsertResult, CostStore };
 import type { RejectedSourceRecord } from '../../services/source-trust.ts';
 import { rejectedRecordsRepository } from './rejected-records.ts';
 
@@ -15,8 +14,6 @@ import { rejectedRecordsRepository } from './rejected-records.ts';
  * is never written into that month: it is booked as a correction at `now`, in the open month, with
  * `originalAt` keeping when it happened; a re-costed record of a closed month adds a delta correction.
  */
-
-export type { SyncStatePatch };
 
 const BATCH = 1000;
 type Row = CostRow;

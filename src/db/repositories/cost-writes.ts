@@ -1,7 +1,6 @@
 import type { Database } from '../client.ts';
 import { createBulkWriter } from '../bulk-writer.ts';
 import type { NewCostEntry, CostWrites } from '../../services/ports/cost-writes.ts';
-export type { NewCostEntry, CostWrites };
 
 /** Write side of cost entries. */
 export function costWrites(db: Database): CostWrites {

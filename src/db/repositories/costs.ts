@@ -2,7 +2,6 @@ import type { Database } from '../client.ts';
 import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
 import type { Money } from '../../domain/money.ts';
 import type { Dimension, CostFilter, GroupRow, CostQueries } from '../../services/ports/costs.ts';
-export type { Dimension, CostFilter, GroupRow, CostQueries };
 
 const column: Record<Dimension, Sql> = {
   team: Prisma.sql`"teamId"`,

@@ -99,5 +99,3 @@ export function customerCostQueries(db: Database) {
     },
   };
 }
-
-export type CustomerCostQueries = ReturnType<typeof customerCostQueries>;

@@ -3,7 +3,6 @@ import type { NewHiddenCost } from '../../domain/hidden-costs.ts';
 import { hiddenCostFromRecord, hiddenCostToRecord } from './hidden-cost-rows.ts';
 import { auditJson } from './audit.ts';
 import type { HiddenCostListing, HiddenCostsRepository } from '../../services/ports/hidden-costs.ts';
-export type { HiddenCostListing, HiddenCostsRepository };
 
 const select = {
   id: true,

@@ -1,7 +1,6 @@
 import type { Database } from '../client.ts';
 import { auditJson } from './audit.ts';
 import type { PeriodStatus, PeriodRecord, PeriodAction, PeriodsRepository } from '../../services/ports/periods.ts';
-export type { PeriodStatus, PeriodRecord, PeriodAction, PeriodsRepository };
 
 const TRANSITIONS = {
   close: { from: 'open', to: 'closed' },

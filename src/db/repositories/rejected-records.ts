@@ -2,8 +2,6 @@ import type { Database } from '../client.ts';
 import type { RejectedSourceRecord } from '../../services/source-trust.ts';
 import type { RejectedRecordRow } from '../../services/ports/cost-store.ts';
 
-export type { RejectedRecordRow };
-
 /** Source records kept aside as untrustworthy, one row per (source, id): the latest reason wins. */
 export function rejectedRecordsRepository(db: Database) {
   const { prisma } = db;
@@ -34,5 +32,3 @@ export function rejectedRecordsRepository(db: Database) {
     },
   };
 }
-
-export type RejectedRecordsRepository = ReturnType<typeof rejectedRecordsRepository>;

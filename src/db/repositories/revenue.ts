@@ -35,17 +35,15 @@ export function revenueRepository(db: Database) {
           await tx.revenue.deleteMany({ where: { month: { in: months } } });
           for (let i = 0; i < rows.length; i += 500) {
             await tx.revenue.createMany({
-              data: rows
-                .slice(i, i + 500)
-                .map((r) => ({
-                  customer: r.customer,
-                  month: r.month,
-                  amount: r.amount,
-                  plan: r.plan,
-                  importId: meta.importId,
-                  importedAt: meta.at,
-                  importedBy: meta.actor,
-                })),
+              data: rows.slice(i, i + 500).map((r) => ({
+                customer: r.customer,
+                month: r.month,
+                amount: r.amount,
+                plan: r.plan,
+                importId: meta.importId,
+                importedAt: meta.at,
+                importedBy: meta.actor,
+              })),
             });
           }
           const after: Record<string, { rows: number; total: string }> = {};
@@ -129,5 +127,3 @@ export function revenueRepository(db: Database) {
     },
   };
 }
-
-export type RevenueRepository = ReturnType<typeof revenueRepository>;

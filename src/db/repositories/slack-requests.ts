@@ -25,5 +25,3 @@ export function slackRequestsRepository(db: Database) {
     },
   };
 }
-
-export type SlackRequestsRepository = ReturnType<typeof slackRequestsRepository>;

@@ -1,6 +1,5 @@
 import type { Database } from '../client.ts';
 import type { TeamRecord, FeatureRecord, TeamInput, TeamsRepository } from '../../services/ports/teams.ts';
-export type { TeamRecord, FeatureRecord, TeamInput, TeamsRepository };
 
 const splitIds = (s: string) =>
   s

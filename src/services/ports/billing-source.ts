@@ -2,7 +2,6 @@ import type { Money } from '../../domain/money.ts';
 
 /** Providers whose own invoices aicost reads (their admin cost APIs), to reconcile observed spend. */
 export type BillingProvider = 'openai' | 'anthropic';
-export const BILLING_PROVIDERS: readonly BillingProvider[] = ['openai', 'anthropic'];
 
 /** One billed amount: a provider's day (UTC), project/workspace ("" for none) and line item ("" for none). */
 export interface BilledRow {

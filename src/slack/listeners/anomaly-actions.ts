@@ -1,5 +1,5 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { IncidentStatus } from '../../db/repositories/anomalies.ts';
+import type { IncidentStatus } from '../../services/ports/anomalies.ts';
 import type { AnomalyService } from '../../services/anomaly-service.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS } from '../ids.ts';

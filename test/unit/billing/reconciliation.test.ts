@@ -123,6 +123,7 @@ describe('syncBilling', () => {
     const m = memoryStore();
     const failing: BillingClient = {
       provider: 'openai',
+      // biome-ignore lint/correctness/useYield: a source that fails before its first page
       async *days() {
         throw new Error('OpenAI GET /v1/organization/costs failed: HTTP 401');
       },

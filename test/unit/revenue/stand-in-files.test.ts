@@ -14,6 +14,7 @@ describe('stand-in Slack: shared files', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(args),
+      // biome-ignore lint/suspicious/noExplicitAny: Block Kit and manifest JSON are read structurally in tests
     }).then((r) => r.json() as Promise<Record<string, any>>);
 
   it('describes a shared file and serves its bytes to the bot token only', async () => {

@@ -1,4 +1,3 @@
-
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromUsd, sum, type Money } from '../../../src/domain/money.ts';
 import { createAnthropicCostClient } from '../../../src/sources/billing/anthropic-cost-report.ts';
