@@ -23,7 +23,7 @@ export function anomalyListParts(l: AnomalyList): ReplyParts {
     summary: [l.rows.length ? `${l.rows.length} incident${l.rows.length === 1 ? '' : 's'}.` : 'No anomalies in the last 30 days.'],
     tables: l.rows.length ? [{ caption: 'Incidents', table }] : [],
     notes: [
-      `Alerts need |z| ≥ ${l.thresholds.z}, at least ${l.thresholds.minImpactPct}% and ${formatMoney(l.thresholds.minImpact)} of impact; none before 14 days of history.`,
+      `A day alerts when it is far outside its usual range (${l.thresholds.z} robust deviations), at least ${l.thresholds.minImpactPct}% and ${formatMoney(l.thresholds.minImpact)} away from the expected amount, after 14 days of history.`,
     ],
   };
 }
