@@ -1,22 +1,12 @@
 import type { Database } from '../client.ts';
 import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
 import type { Money } from '../../domain/money.ts';
+import type { WhatIfCall } from '../../services/whatif-service.ts';
+
+/** One call with its tokens: the what-if service's own record shape. */
+type CallTokens = WhatIfCall;
 
 /** Read side of the ledger for customers and what-ifs (issue 15): per customer, and per call with its tokens. */
-export interface CallTokens {
-  occurredAt: Date;
-  model: string | null;
-  provider: string | null;
-  teamId: number | null;
-  featureId: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  amount: Money;
-  pricedBy: string;
-}
-
 export function customerCostQueries(db: Database) {
   const { prisma, provider } = db;
   const range = (from: Date, to: Date): Sql => Prisma.sql`"occurredAt" >= ${instant(provider, from)} AND "occurredAt" < ${instant(provider, to)}`;
