@@ -2,7 +2,9 @@ import type { HiddenCostsRepository, HiddenCostListing } from './ports/hidden-co
 import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { resolveDraft, type HiddenCostDraft } from '../domain/hidden-cost-drafts.ts';
 import type { NewHiddenCost } from '../domain/hidden-costs.ts';
-import { parseAddCommand, validateHiddenCostInput, type AddContext, type HiddenCostFields, type HiddenCostField } from '../commands/add-command-text.ts';
+import { parseAddCommand } from '../commands/add-command-text.ts';
+import type { AddContext } from '../commands/hidden-cost-fields.ts';
+import { validateHiddenCostInput, type HiddenCostField, type HiddenCostFields } from '../commands/hidden-cost-form.ts';
 import { describeRule } from '../domain/allocation.ts';
 import { formatMoney } from '../domain/money.ts';
 import { lockedMonthTouched } from '../domain/hidden-costs.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CATEGORIES } from '../../../src/domain/hidden-costs.ts';
 import { fromUsd } from '../../../src/domain/money.ts';
-import { validateHiddenCostInput, type AddContext, type HiddenCostFields } from '../../../src/commands/add-command-text.ts';
+import type { AddContext } from '../../../src/commands/hidden-cost-fields.ts';
+import { validateHiddenCostInput, type HiddenCostFields } from '../../../src/commands/hidden-cost-form.ts';
 
 const ctx: AddContext = {
   now: new Date('2026-11-23T10:00:00Z'),
