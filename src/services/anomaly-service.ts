@@ -165,6 +165,8 @@ export function anomalyService(deps: {
     const baseline: ContributorRow[] = [];
     for (const dim of dims) {
       const [now, before] = await Promise.all([costs.groupBy(dim, { ...filter, ...day }), costs.groupBy(dim, { ...filter, ...base })]);
+      // A dimension nothing is tagged with (every call "(none)") tells the reader nothing: leave it out.
+      if ([...now, ...before].every((r) => r.key === null)) continue;
       for (const r of now) current.push({ dimension: dim, key: label(dim, r.key), value: toChartNumber(r.amount) });
       for (const r of before) baseline.push({ dimension: dim, key: label(dim, r.key), value: toChartNumber(r.amount) / baseDays });
     }

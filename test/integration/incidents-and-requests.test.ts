@@ -76,6 +76,8 @@ describe.each(testProviders())('an anomaly is one incident on %s', (provider) =>
     const body = JSON.stringify(team[0]!.args.blocks);
     expect(body).toContain(`Spend spike in team support on ${SPIKE}`);
     expect(body).toContain('*Driven by* feature *triage* on model *gpt-4o*');
+    // Nothing is tagged with an environment here, so it is no driver ("environment (none)" would say nothing).
+    expect(body).not.toMatch(/environment \*?\(none\)/);
     expect(body).toMatch(/\*Calls\* 131 against a usual 1[01] \(calls ×1[23]\)/);
     expect(body).toContain(`<@${LEAD}>`);
     expect(body).toContain('*Same event* feature triage');
