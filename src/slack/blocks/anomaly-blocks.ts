@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { IncidentRecord } from '../../services/ports/anomalies.ts';
-import { formatMoney, type Money } from '../../domain/money.ts';
+import { formatMoney, fromUsd, type Money } from '../../domain/money.ts';
 import type { Contributor } from '../../domain/anomaly/contributors.ts';
 import { dailyChartUrl } from '../chart.ts';
 import { ACTIONS } from '../ids.ts';
@@ -72,7 +72,7 @@ export function anomalyBlocks(vm: AnomalyPostVm): { text: string; blocks: KnownB
     .slice(0, 4)
     .map(
       (c) =>
-        `• ${c.dimension} *${escapeMrkdwn(c.key)}*: ${c.delta >= 0 ? '+' : '-'}$${Math.abs(c.delta).toFixed(2)}${c.share !== null ? ` (${Math.round(c.share * 100)}% of the change)` : ''}`,
+        `• ${c.dimension} *${escapeMrkdwn(c.key)}*: ${c.delta >= 0 ? '+' : ''}${formatMoney(fromUsd(c.delta))}${c.share !== null ? ` (${Math.round(c.share * 100)}% of the change)` : ''}`,
     );
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },

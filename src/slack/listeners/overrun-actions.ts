@@ -1,4 +1,4 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
 import { parseAmountInput } from '../../domain/money.ts';
 import { plainMentions } from '../../domain/mentions.ts';
 import type { BudgetService } from '../../services/budget-service.ts';
@@ -16,9 +16,12 @@ import { homeView } from '../blocks/home-blocks.ts';
  */
 export function registerOverrunActions(app: App, deps: { services: { budgets: BudgetService }; log: Logger; clock: () => Date }): void {
   const { services } = deps;
-  const requestId = (body: BlockButtonAction) => {
+  /** The request id a button carries, or null after answering that the button was tampered with. */
+  const requestId = async (body: BlockButtonAction, respond: RespondFn): Promise<number | null> => {
     const id = idValue.safeParse(body.actions[0]?.value ?? '');
-    return id.success ? id.data : null;
+    if (id.success) return id.data;
+    await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
+    return null;
   };
   const republishHome = async (client: WebClient, userId: string) => {
     await client.views
@@ -28,11 +31,8 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
 
   app.action<BlockButtonAction>(ACTIONS.approveOverrun, async ({ ack, body, respond, client }) => {
     await ack();
-    const id = requestId(body);
-    if (id === null) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
-      return;
-    }
+    const id = await requestId(body, respond);
+    if (id === null) return;
     const r = await services.budgets.decide(id, 'approved', body.user.id, deps.clock());
     // From App Home (a view: no response_url) the answer is the refreshed Home tab.
     if (body.container?.type === 'view') await republishHome(client, body.user.id);
@@ -42,11 +42,8 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
   // Deny asks for an optional reason first; the decision is made (and re-authorised) on submit.
   app.action<BlockButtonAction>(ACTIONS.denyOverrun, async ({ ack, body, respond, client }) => {
     await ack();
-    const id = requestId(body);
-    if (id === null) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
-      return;
-    }
+    const id = await requestId(body, respond);
+    if (id === null) return;
     const r = await services.budgets.requestToDecide(id, body.user.id);
     if (!r.ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
@@ -79,11 +76,8 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
 
   app.action<BlockButtonAction>(ACTIONS.approveOtherOverrun, async ({ ack, body, respond, client }) => {
     await ack();
-    const id = requestId(body);
-    if (id === null) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
-      return;
-    }
+    const id = await requestId(body, respond);
+    if (id === null) return;
     const r = await services.budgets.requestToDecide(id, body.user.id);
     if (!r.ok) {
       if (body.container?.type === 'view') await republishHome(client, body.user.id);
