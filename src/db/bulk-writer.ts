@@ -1,5 +1,6 @@
 import Sqlite from 'better-sqlite3';
 import { sqlitePath, type Database } from './client.ts';
+import { applyLogSql } from './rollups.ts';
 import { Prisma, instant } from './sql.ts';
 
 /**
@@ -90,6 +91,12 @@ function sqliteWriter(db: Database): BulkWriter {
     }
     return out;
   };
+  // The rollup triggers log each row; the batch's log is folded into the rollups before it commits,
+  // one grouped upsert per rollup table instead of seven per row (src/db/rollups.ts).
+  const applyLog = applyLogSql().map((s) => conn.prepare(s));
+  const foldLog = () => {
+    for (const st of applyLog) st.run();
+  };
   const updatableIndex = UPDATABLE.map((c) => COST_COLUMNS.indexOf(c));
   const updatedAtIndex = COST_COLUMNS.indexOf('updatedAt');
   const upsertAll = conn.transaction((rows: CostRow[]) => {
@@ -104,10 +111,12 @@ function sqliteWriter(db: Database): BulkWriter {
       const changed = updatableIndex.map((i) => values[i]);
       if (update.run(...changed, values[updatedAtIndex], r.source, r.sourceId, ...changed).changes === 1) updated++;
     }
+    foldLog();
     return { inserted, updated };
   });
   const insertAll = conn.transaction((rows: CostRow[]) => {
     for (const r of rows) insert.run(...bind(r));
+    foldLog();
   });
   return {
     async upsert(rows) {

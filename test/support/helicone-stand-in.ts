@@ -317,6 +317,8 @@ export interface SyntheticOptions {
   teams?: readonly string[];
   /** Every n-th row has no team property (0 = none). */
   teamlessEvery?: number;
+  /** Rows carry a `ticket` property, one of this many work items (0 = none). */
+  workItems?: number;
 }
 
 /** `n` rows with random costs; `total` is the exact sum of the costs as served (fromUsd of each). */
@@ -328,6 +330,7 @@ export function syntheticHeliconeRows(n: number, opts: SyntheticOptions): { rows
     const at = new Date(opts.start.getTime() + Math.floor((i * opts.spanMs) / n));
     const properties: Record<string, string> = { feature: `feature-${i % 5}`, environment: 'production' };
     if (!(opts.teamlessEvery && i % opts.teamlessEvery === 0)) properties.team = teams[i % teams.length]!;
+    if (opts.workItems) properties.ticket = `T-${i % opts.workItems}`;
     rows.push(
       heliconeRow({
         request_id: `req-${String(i).padStart(6, '0')}`,
