@@ -23,7 +23,9 @@ import { applyDeltasSql, workItemTablesSql } from './work-items.ts';
  * and `applyLogSql` folds the log into the rollups set-based — one grouped upsert per table and grain
  * for a whole batch: the bulk writer runs it at the end of every batch, in the batch's transaction; the
  * readers run it first when the log is not empty (after any other write, including rows written by
- * hand), so what they read is always exact.
+ * hand), so what they read is always exact. The bulk writer's own inserts skip even the log: it holds a
+ * row in "RollupBypass" inside its transaction (the insert trigger's WHEN clause sees it; no other
+ * connection can), and folds the inserted id range straight from the ledger before it commits.
  *
  * Keys are NOT NULL (a unique key must treat "none" as one value on both databases): a missing team or
  * feature is 0, a missing text value ''. Reads turn them back into NULL.
@@ -149,12 +151,20 @@ const LOG_COLUMNS = ROLLUP_SOURCE_COLUMNS;
  * rows carry the ledger's columns and a sign `s`.
  */
 export function applyLogSql(): string[] {
-  const from = '"RollupLog" x';
-  return [
-    ...CUBES.flatMap((c) => grainsOf(c).map((g) => upsertFrom('sqlite', c, g, from, true).replace(/;$/, ''))),
-    ...applyDeltasSql('sqlite', from),
-    'DELETE FROM "RollupLog"',
-  ];
+  return [...foldSql('"RollupLog" x'), 'DELETE FROM "RollupLog"'];
+}
+
+/** Folds ledger-shaped rows `x` with a sign `s` into every rollup (SQLite). */
+function foldSql(from: string): string[] {
+  return [...CUBES.flatMap((c) => grainsOf(c).map((g) => upsertFrom('sqlite', c, g, from, true).replace(/;$/, ''))), ...applyDeltasSql('sqlite', from)];
+}
+
+/**
+ * Folds the rows a bulk insert added (ids from @first to @last) into the rollups, for inserts made while
+ * "RollupBypass" held a row, so the insert trigger logged nothing (SQLite; the bulk writer).
+ */
+export function foldInsertedSql(): string[] {
+  return foldSql('(SELECT c.*, 1 AS "s" FROM "CostEntry" c WHERE c."id" >= @first AND c."id" <= @last) x');
 }
 
 /**
@@ -170,6 +180,7 @@ export function migration0010Sql(provider: Provider): string {
   ];
   if (provider === 'sqlite') {
     out.push(`CREATE TABLE "RollupLog" ("id" INTEGER NOT NULL PRIMARY KEY, "s" INTEGER NOT NULL, ${LOG_COLUMNS.map(q).join(', ')});`);
+    out.push('CREATE TABLE "RollupBypass" ("id" INTEGER NOT NULL PRIMARY KEY);');
     const log = (rows: ['NEW' | 'OLD', 1 | -1][]) =>
       rows
         .map(
@@ -177,7 +188,9 @@ export function migration0010Sql(provider: Provider): string {
             `  INSERT INTO "RollupLog" ("s", ${LOG_COLUMNS.map(q).join(', ')}) VALUES (${sign}, ${LOG_COLUMNS.map((c) => `${row}.${q(c)}`).join(', ')});`,
         )
         .join('\n');
-    out.push(`CREATE TRIGGER "CostEntry_rollup_insert" AFTER INSERT ON "CostEntry" BEGIN\n${log([['NEW', 1]])}\nEND;`);
+    out.push(
+      `CREATE TRIGGER "CostEntry_rollup_insert" AFTER INSERT ON "CostEntry" WHEN NOT EXISTS (SELECT 1 FROM "RollupBypass") BEGIN\n${log([['NEW', 1]])}\nEND;`,
+    );
     out.push(`CREATE TRIGGER "CostEntry_rollup_delete" AFTER DELETE ON "CostEntry" BEGIN\n${log([['OLD', -1]])}\nEND;`);
     out.push(
       `CREATE TRIGGER "CostEntry_rollup_update" AFTER UPDATE OF ${ROLLUP_SOURCE_COLUMNS.map(q).join(', ')} ON "CostEntry" BEGIN\n${log([

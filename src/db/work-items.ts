@@ -118,8 +118,14 @@ function scopedRows(provider: Provider, from: string, measure: string): string {
 export function applyDeltasSql(provider: Provider, from: string): string[] {
   const same = (a: string, b: string, withDay = true) =>
     `${a}."scope" = ${b}."scope" AND ${a}."key" = ${b}."key" AND ${a}."workItem" = ${b}."workItem"${withDay ? ` AND ${a}."day" = ${b}."day"` : ''}`;
+  // The touched rows, looked up from the small table by primary key (SQLite: CROSS JOIN fixes the join
+  // order; PostgreSQL: LATERAL), never a scan of WorkItemDay.
+  const touchedRows =
+    provider === 'sqlite'
+      ? `"WorkItemTouched" t CROSS JOIN "WorkItemDay" w WHERE ${same('w', 't')}`
+      : `"WorkItemTouched" t CROSS JOIN LATERAL (SELECT * FROM "WorkItemDay" x WHERE ${same('x', 't')}) w WHERE true`;
   const spanCounts = (sign: '' | '-') => `INSERT INTO "WorkItemSpan" ("scope", "day", "prev", "key", "items")
-    SELECT w."scope", w."day", w."prev", w."key", ${sign}COUNT(*) FROM "WorkItemDay" w JOIN "WorkItemTouched" t ON ${same('t', 'w')} WHERE true
+    SELECT w."scope", w."day", w."prev", w."key", ${sign}COUNT(*) FROM ${touchedRows}
     GROUP BY w."scope", w."day", w."prev", w."key"
     ON CONFLICT ("scope", "day", "prev", "key") DO UPDATE SET "items" = "WorkItemSpan"."items" + excluded."items"`;
   return [
@@ -138,11 +144,13 @@ export function applyDeltasSql(provider: Provider, from: string): string[] {
     `INSERT INTO "WorkItemDay" ("scope", "key", "workItem", "day", "calls", "prev")
     SELECT "scope", "key", "workItem", "day", "delta", -1 FROM "WorkItemDelta" WHERE "delta" <> 0
     ON CONFLICT ("scope", "key", "workItem", "day") DO UPDATE SET "calls" = "WorkItemDay"."calls" + excluded."calls"`,
-    `DELETE FROM "WorkItemDay" WHERE "calls" <= 0 AND EXISTS (SELECT 1 FROM "WorkItemDelta" d WHERE ${same('d', '"WorkItemDay"')})`,
+    // Row-value IN drives these from the small tables through the primary keys (an EXISTS made both
+    // databases scan the whole table on every batch).
+    `DELETE FROM "WorkItemDay" WHERE ("scope", "key", "workItem", "day") IN (SELECT "scope", "key", "workItem", "day" FROM "WorkItemDelta") AND "calls" <= 0`,
     `UPDATE "WorkItemDay" SET "prev" = COALESCE((SELECT MAX(e."day") FROM "WorkItemDay" e WHERE ${same('e', '"WorkItemDay"', false)} AND e."day" < "WorkItemDay"."day"), -1)
-    WHERE EXISTS (SELECT 1 FROM "WorkItemTouched" t WHERE ${same('t', '"WorkItemDay"')})`,
+    WHERE ("scope", "key", "workItem", "day") IN (SELECT "scope", "key", "workItem", "day" FROM "WorkItemTouched")`,
     spanCounts(''),
-    `DELETE FROM "WorkItemSpan" WHERE "items" = 0 AND EXISTS (SELECT 1 FROM "WorkItemTouched" t WHERE t."scope" = "WorkItemSpan"."scope" AND t."key" = "WorkItemSpan"."key" AND t."day" = "WorkItemSpan"."day")`,
+    `DELETE FROM "WorkItemSpan" WHERE ("scope", "day") IN (SELECT "scope", "day" FROM "WorkItemTouched") AND "items" = 0`,
     'DELETE FROM "WorkItemTouched"',
     'DELETE FROM "WorkItemDelta"',
   ];

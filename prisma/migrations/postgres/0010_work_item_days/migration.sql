@@ -54,20 +54,20 @@ BEGIN
       FROM "WorkItemDelta" d WHERE d."delta" <> 0) n WHERE n."day" IS NOT NULL
     ON CONFLICT DO NOTHING;
   INSERT INTO "WorkItemSpan" ("scope", "day", "prev", "key", "items")
-    SELECT w."scope", w."day", w."prev", w."key", -COUNT(*) FROM "WorkItemDay" w JOIN "WorkItemTouched" t ON t."scope" = w."scope" AND t."key" = w."key" AND t."workItem" = w."workItem" AND t."day" = w."day" WHERE true
+    SELECT w."scope", w."day", w."prev", w."key", -COUNT(*) FROM "WorkItemTouched" t CROSS JOIN LATERAL (SELECT * FROM "WorkItemDay" x WHERE x."scope" = t."scope" AND x."key" = t."key" AND x."workItem" = t."workItem" AND x."day" = t."day") w WHERE true
     GROUP BY w."scope", w."day", w."prev", w."key"
     ON CONFLICT ("scope", "day", "prev", "key") DO UPDATE SET "items" = "WorkItemSpan"."items" + excluded."items";
   INSERT INTO "WorkItemDay" ("scope", "key", "workItem", "day", "calls", "prev")
     SELECT "scope", "key", "workItem", "day", "delta", -1 FROM "WorkItemDelta" WHERE "delta" <> 0
     ON CONFLICT ("scope", "key", "workItem", "day") DO UPDATE SET "calls" = "WorkItemDay"."calls" + excluded."calls";
-  DELETE FROM "WorkItemDay" WHERE "calls" <= 0 AND EXISTS (SELECT 1 FROM "WorkItemDelta" d WHERE d."scope" = "WorkItemDay"."scope" AND d."key" = "WorkItemDay"."key" AND d."workItem" = "WorkItemDay"."workItem" AND d."day" = "WorkItemDay"."day");
+  DELETE FROM "WorkItemDay" WHERE ("scope", "key", "workItem", "day") IN (SELECT "scope", "key", "workItem", "day" FROM "WorkItemDelta") AND "calls" <= 0;
   UPDATE "WorkItemDay" SET "prev" = COALESCE((SELECT MAX(e."day") FROM "WorkItemDay" e WHERE e."scope" = "WorkItemDay"."scope" AND e."key" = "WorkItemDay"."key" AND e."workItem" = "WorkItemDay"."workItem" AND e."day" < "WorkItemDay"."day"), -1)
-    WHERE EXISTS (SELECT 1 FROM "WorkItemTouched" t WHERE t."scope" = "WorkItemDay"."scope" AND t."key" = "WorkItemDay"."key" AND t."workItem" = "WorkItemDay"."workItem" AND t."day" = "WorkItemDay"."day");
+    WHERE ("scope", "key", "workItem", "day") IN (SELECT "scope", "key", "workItem", "day" FROM "WorkItemTouched");
   INSERT INTO "WorkItemSpan" ("scope", "day", "prev", "key", "items")
-    SELECT w."scope", w."day", w."prev", w."key", COUNT(*) FROM "WorkItemDay" w JOIN "WorkItemTouched" t ON t."scope" = w."scope" AND t."key" = w."key" AND t."workItem" = w."workItem" AND t."day" = w."day" WHERE true
+    SELECT w."scope", w."day", w."prev", w."key", COUNT(*) FROM "WorkItemTouched" t CROSS JOIN LATERAL (SELECT * FROM "WorkItemDay" x WHERE x."scope" = t."scope" AND x."key" = t."key" AND x."workItem" = t."workItem" AND x."day" = t."day") w WHERE true
     GROUP BY w."scope", w."day", w."prev", w."key"
     ON CONFLICT ("scope", "day", "prev", "key") DO UPDATE SET "items" = "WorkItemSpan"."items" + excluded."items";
-  DELETE FROM "WorkItemSpan" WHERE "items" = 0 AND EXISTS (SELECT 1 FROM "WorkItemTouched" t WHERE t."scope" = "WorkItemSpan"."scope" AND t."key" = "WorkItemSpan"."key" AND t."day" = "WorkItemSpan"."day");
+  DELETE FROM "WorkItemSpan" WHERE ("scope", "day") IN (SELECT "scope", "day" FROM "WorkItemTouched") AND "items" = 0;
   DELETE FROM "WorkItemTouched";
   DELETE FROM "WorkItemDelta";
   RETURN NULL;
@@ -106,20 +106,20 @@ BEGIN
       FROM "WorkItemDelta" d WHERE d."delta" <> 0) n WHERE n."day" IS NOT NULL
     ON CONFLICT DO NOTHING;
   INSERT INTO "WorkItemSpan" ("scope", "day", "prev", "key", "items")
-    SELECT w."scope", w."day", w."prev", w."key", -COUNT(*) FROM "WorkItemDay" w JOIN "WorkItemTouched" t ON t."scope" = w."scope" AND t."key" = w."key" AND t."workItem" = w."workItem" AND t."day" = w."day" WHERE true
+    SELECT w."scope", w."day", w."prev", w."key", -COUNT(*) FROM "WorkItemTouched" t CROSS JOIN LATERAL (SELECT * FROM "WorkItemDay" x WHERE x."scope" = t."scope" AND x."key" = t."key" AND x."workItem" = t."workItem" AND x."day" = t."day") w WHERE true
     GROUP BY w."scope", w."day", w."prev", w."key"
     ON CONFLICT ("scope", "day", "prev", "key") DO UPDATE SET "items" = "WorkItemSpan"."items" + excluded."items";
   INSERT INTO "WorkItemDay" ("scope", "key", "workItem", "day", "calls", "prev")
     SELECT "scope", "key", "workItem", "day", "delta", -1 FROM "WorkItemDelta" WHERE "delta" <> 0
     ON CONFLICT ("scope", "key", "workItem", "day") DO UPDATE SET "calls" = "WorkItemDay"."calls" + excluded."calls";
-  DELETE FROM "WorkItemDay" WHERE "calls" <= 0 AND EXISTS (SELECT 1 FROM "WorkItemDelta" d WHERE d."scope" = "WorkItemDay"."scope" AND d."key" = "WorkItemDay"."key" AND d."workItem" = "WorkItemDay"."workItem" AND d."day" = "WorkItemDay"."day");
+  DELETE FROM "WorkItemDay" WHERE ("scope", "key", "workItem", "day") IN (SELECT "scope", "key", "workItem", "day" FROM "WorkItemDelta") AND "calls" <= 0;
   UPDATE "WorkItemDay" SET "prev" = COALESCE((SELECT MAX(e."day") FROM "WorkItemDay" e WHERE e."scope" = "WorkItemDay"."scope" AND e."key" = "WorkItemDay"."key" AND e."workItem" = "WorkItemDay"."workItem" AND e."day" < "WorkItemDay"."day"), -1)
-    WHERE EXISTS (SELECT 1 FROM "WorkItemTouched" t WHERE t."scope" = "WorkItemDay"."scope" AND t."key" = "WorkItemDay"."key" AND t."workItem" = "WorkItemDay"."workItem" AND t."day" = "WorkItemDay"."day");
+    WHERE ("scope", "key", "workItem", "day") IN (SELECT "scope", "key", "workItem", "day" FROM "WorkItemTouched");
   INSERT INTO "WorkItemSpan" ("scope", "day", "prev", "key", "items")
-    SELECT w."scope", w."day", w."prev", w."key", COUNT(*) FROM "WorkItemDay" w JOIN "WorkItemTouched" t ON t."scope" = w."scope" AND t."key" = w."key" AND t."workItem" = w."workItem" AND t."day" = w."day" WHERE true
+    SELECT w."scope", w."day", w."prev", w."key", COUNT(*) FROM "WorkItemTouched" t CROSS JOIN LATERAL (SELECT * FROM "WorkItemDay" x WHERE x."scope" = t."scope" AND x."key" = t."key" AND x."workItem" = t."workItem" AND x."day" = t."day") w WHERE true
     GROUP BY w."scope", w."day", w."prev", w."key"
     ON CONFLICT ("scope", "day", "prev", "key") DO UPDATE SET "items" = "WorkItemSpan"."items" + excluded."items";
-  DELETE FROM "WorkItemSpan" WHERE "items" = 0 AND EXISTS (SELECT 1 FROM "WorkItemTouched" t WHERE t."scope" = "WorkItemSpan"."scope" AND t."key" = "WorkItemSpan"."key" AND t."day" = "WorkItemSpan"."day");
+  DELETE FROM "WorkItemSpan" WHERE ("scope", "day") IN (SELECT "scope", "day" FROM "WorkItemTouched") AND "items" = 0;
   DELETE FROM "WorkItemTouched";
   DELETE FROM "WorkItemDelta";
   RETURN NULL;
@@ -158,20 +158,20 @@ BEGIN
       FROM "WorkItemDelta" d WHERE d."delta" <> 0) n WHERE n."day" IS NOT NULL
     ON CONFLICT DO NOTHING;
   INSERT INTO "WorkItemSpan" ("scope", "day", "prev", "key", "items")
-    SELECT w."scope", w."day", w."prev", w."key", -COUNT(*) FROM "WorkItemDay" w JOIN "WorkItemTouched" t ON t."scope" = w."scope" AND t."key" = w."key" AND t."workItem" = w."workItem" AND t."day" = w."day" WHERE true
+    SELECT w."scope", w."day", w."prev", w."key", -COUNT(*) FROM "WorkItemTouched" t CROSS JOIN LATERAL (SELECT * FROM "WorkItemDay" x WHERE x."scope" = t."scope" AND x."key" = t."key" AND x."workItem" = t."workItem" AND x."day" = t."day") w WHERE true
     GROUP BY w."scope", w."day", w."prev", w."key"
     ON CONFLICT ("scope", "day", "prev", "key") DO UPDATE SET "items" = "WorkItemSpan"."items" + excluded."items";
   INSERT INTO "WorkItemDay" ("scope", "key", "workItem", "day", "calls", "prev")
     SELECT "scope", "key", "workItem", "day", "delta", -1 FROM "WorkItemDelta" WHERE "delta" <> 0
     ON CONFLICT ("scope", "key", "workItem", "day") DO UPDATE SET "calls" = "WorkItemDay"."calls" + excluded."calls";
-  DELETE FROM "WorkItemDay" WHERE "calls" <= 0 AND EXISTS (SELECT 1 FROM "WorkItemDelta" d WHERE d."scope" = "WorkItemDay"."scope" AND d."key" = "WorkItemDay"."key" AND d."workItem" = "WorkItemDay"."workItem" AND d."day" = "WorkItemDay"."day");
+  DELETE FROM "WorkItemDay" WHERE ("scope", "key", "workItem", "day") IN (SELECT "scope", "key", "workItem", "day" FROM "WorkItemDelta") AND "calls" <= 0;
   UPDATE "WorkItemDay" SET "prev" = COALESCE((SELECT MAX(e."day") FROM "WorkItemDay" e WHERE e."scope" = "WorkItemDay"."scope" AND e."key" = "WorkItemDay"."key" AND e."workItem" = "WorkItemDay"."workItem" AND e."day" < "WorkItemDay"."day"), -1)
-    WHERE EXISTS (SELECT 1 FROM "WorkItemTouched" t WHERE t."scope" = "WorkItemDay"."scope" AND t."key" = "WorkItemDay"."key" AND t."workItem" = "WorkItemDay"."workItem" AND t."day" = "WorkItemDay"."day");
+    WHERE ("scope", "key", "workItem", "day") IN (SELECT "scope", "key", "workItem", "day" FROM "WorkItemTouched");
   INSERT INTO "WorkItemSpan" ("scope", "day", "prev", "key", "items")
-    SELECT w."scope", w."day", w."prev", w."key", COUNT(*) FROM "WorkItemDay" w JOIN "WorkItemTouched" t ON t."scope" = w."scope" AND t."key" = w."key" AND t."workItem" = w."workItem" AND t."day" = w."day" WHERE true
+    SELECT w."scope", w."day", w."prev", w."key", COUNT(*) FROM "WorkItemTouched" t CROSS JOIN LATERAL (SELECT * FROM "WorkItemDay" x WHERE x."scope" = t."scope" AND x."key" = t."key" AND x."workItem" = t."workItem" AND x."day" = t."day") w WHERE true
     GROUP BY w."scope", w."day", w."prev", w."key"
     ON CONFLICT ("scope", "day", "prev", "key") DO UPDATE SET "items" = "WorkItemSpan"."items" + excluded."items";
-  DELETE FROM "WorkItemSpan" WHERE "items" = 0 AND EXISTS (SELECT 1 FROM "WorkItemTouched" t WHERE t."scope" = "WorkItemSpan"."scope" AND t."key" = "WorkItemSpan"."key" AND t."day" = "WorkItemSpan"."day");
+  DELETE FROM "WorkItemSpan" WHERE ("scope", "day") IN (SELECT "scope", "day" FROM "WorkItemTouched") AND "items" = 0;
   DELETE FROM "WorkItemTouched";
   DELETE FROM "WorkItemDelta";
   RETURN NULL;

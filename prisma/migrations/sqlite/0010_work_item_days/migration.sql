@@ -30,7 +30,9 @@ INSERT INTO "ZoneOffset" ("fromSec", "offsetSec") VALUES (-1000000000000, 0);
 
 CREATE TABLE "RollupLog" ("id" INTEGER NOT NULL PRIMARY KEY, "s" INTEGER NOT NULL, "occurredAt", "teamId", "featureId", "model", "source", "pricedBy", "originalAt", "environment", "customer", "category", "workItem", "amount", "inputTokens", "outputTokens");
 
-CREATE TRIGGER "CostEntry_rollup_insert" AFTER INSERT ON "CostEntry" BEGIN
+CREATE TABLE "RollupBypass" ("id" INTEGER NOT NULL PRIMARY KEY);
+
+CREATE TRIGGER "CostEntry_rollup_insert" AFTER INSERT ON "CostEntry" WHEN NOT EXISTS (SELECT 1 FROM "RollupBypass") BEGIN
   INSERT INTO "RollupLog" ("s", "occurredAt", "teamId", "featureId", "model", "source", "pricedBy", "originalAt", "environment", "customer", "category", "workItem", "amount", "inputTokens", "outputTokens") VALUES (1, NEW."occurredAt", NEW."teamId", NEW."featureId", NEW."model", NEW."source", NEW."pricedBy", NEW."originalAt", NEW."environment", NEW."customer", NEW."category", NEW."workItem", NEW."amount", NEW."inputTokens", NEW."outputTokens");
 END;
 
