@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allocate, formatMoney, fromUsd, parseAmount, roundToCents, sum, toDecimalString } from '../../src/domain/money.ts';
+import { add, allocate, formatMoney, fromUsd, mulInt, nanos, neg, parseAmount, roundToCents, sub, sum, toDecimalString, ZERO } from '../../src/domain/money.ts';
 
 describe('money', () => {
   it('converts source USD exactly, without float error', () => {
@@ -50,5 +50,20 @@ describe('money', () => {
     expect(toDecimalString(fromUsd(0.000000001))).toBe('0.000000001');
     expect(toDecimalString(fromUsd(12.5), 2)).toBe('12.50');
     expect(toDecimalString(fromUsd(-0.004), 2)).toBe('-0.00');
+  });
+
+  it('brands nanodollars only from whole numbers, and keeps arithmetic exact', () => {
+    expect(nanos(123n)).toBe(123n);
+    expect(nanos('-9223372036854775809')).toBe(-9_223_372_036_854_775_809n); // beyond 64 bits: a SUM may be
+    expect(nanos('0')).toBe(ZERO);
+    expect(() => nanos('')).toThrow(RangeError); // BigInt('') would be 0n
+    expect(() => nanos(' 12')).toThrow(RangeError);
+    expect(() => nanos('1.5e+20')).toThrow(RangeError); // what a float SUM prints
+    expect(() => nanos('12.5')).toThrow(RangeError);
+    expect(add(fromUsd(0.1), fromUsd(0.2), fromUsd(-0.3))).toBe(0n);
+    expect(add()).toBe(0n);
+    expect(sub(fromUsd(1), fromUsd(2.5))).toBe(fromUsd(-1.5));
+    expect(neg(fromUsd(3))).toBe(fromUsd(-3));
+    expect(mulInt(fromUsd(0.000001), 3n)).toBe(3_000n);
   });
 });
