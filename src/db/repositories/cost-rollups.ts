@@ -1,7 +1,7 @@
 import type { Database } from '../client.ts';
 import { CUBES, DAY_MS, GRAINS, decompose, decomposeSigned, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
 import { Prisma, instant, sumAsText, type Sql } from '../sql.ts';
-import type { Money } from '../../domain/money.ts';
+import { nanos, type Money } from '../../domain/money.ts';
 import type { CostFilter, CostQueries, Dimension } from '../../services/ports/costs.ts';
 
 /**
@@ -114,7 +114,7 @@ export function costQueries(db: Database): CostQueries {
       await prisma.$queryRaw<{ amount: string; count: string }[]>`
       SELECT ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count" FROM (${rows(narrow, f, [amount, calls])}) u`
     )[0];
-    return { amount: BigInt(r?.amount ?? '0') as Money, count: Number(r?.count ?? 0) };
+    return { amount: nanos(r?.amount ?? '0'), count: Number(r?.count ?? 0) };
   }
 
   return {
@@ -124,7 +124,7 @@ export function costQueries(db: Database): CostQueries {
       const out = await prisma.$queryRaw<{ key: unknown; amount: string; count: string }[]>`
         SELECT "k" AS "key", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
         FROM (${rows(cube, f, [{ ...key(col), name: 'k' }, amount, calls])}) u GROUP BY "k" HAVING SUM("calls") <> 0`;
-      return byAmount(out.map((r) => ({ key: r.key === null ? null : String(r.key), amount: BigInt(r.amount) as Money, count: Number(r.count) })));
+      return byAmount(out.map((r) => ({ key: r.key === null ? null : String(r.key), amount: nanos(r.amount), count: Number(r.count) })));
     },
 
     async intervalTotals(f, boundaries) {
@@ -194,7 +194,7 @@ export function costQueries(db: Database): CostQueries {
       return boundaries.slice(0, -1).map((_, i) => {
         let sum = P[i + 1]! - P[i]!;
         for (let d = prefix[i]!.day; d < prefix[i + 1]!.day; d++) sum += day(d);
-        return sum as Money;
+        return nanos(sum);
       });
     },
 
@@ -212,7 +212,7 @@ export function costQueries(db: Database): CostQueries {
       return out.map((r) => ({
         teamId: num(r.teamId),
         featureId: num(r.featureId),
-        amount: BigInt(r.amount) as Money,
+        amount: nanos(r.amount),
         count: Number(r.count),
         unpriced: Number(r.unpriced),
       }));
@@ -255,7 +255,7 @@ export function costQueries(db: Database): CostQueries {
         teamId: num(r.teamId),
         source: r.source,
         correction: Number(r.correction) === 1,
-        amount: BigInt(r.amount) as Money,
+        amount: nanos(r.amount),
         count: Number(r.count),
       }));
     },
