@@ -21,7 +21,7 @@ describe('money', () => {
     expect(formatMoney(fromUsd(0.0042))).toBe('$0.0042');
     expect(formatMoney(fromUsd(0.00004))).toBe('$0.00004');
     expect(formatMoney(fromUsd(0.004249))).toBe('$0.0042');
-    expect(formatMoney(0n)).toBe('$0.00');
+    expect(formatMoney(ZERO)).toBe('$0.00');
     expect(formatMoney(fromUsd(-12))).toBe('-$12.00');
     expect(formatMoney(fromUsd(1_000_000))).toBe('$1,000,000.00');
     expect(formatMoney(fromUsd(0.999))).toBe('$1.00');
@@ -40,9 +40,9 @@ describe('money', () => {
     const parts = allocate(fromUsd(100), [1n, 1n, 1n]);
     expect(sum(parts)).toBe(fromUsd(100));
     expect(parts).toEqual([33_333_333_334n, 33_333_333_333n, 33_333_333_333n]);
-    const odd = allocate(7n, [3n, 3n, 1n]);
+    const odd = allocate(nanos(7n), [3n, 3n, 1n]);
     expect(sum(odd)).toBe(7n);
-    expect(() => allocate(1n, [0n, 0n])).toThrow();
+    expect(() => allocate(nanos(1n), [0n, 0n])).toThrow();
   });
 
   it('rounds and prints decimals for exports', () => {
