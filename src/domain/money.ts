@@ -3,10 +3,11 @@
  * rounding, and fine enough that a single cheap LLM call reconciles with its source.
  * No `number` arithmetic on money anywhere: convert at the edges with the functions below.
  */
-export type Money = bigint & { readonly __unit?: 'nanoUSD' };
+declare const unit: unique symbol;
+export type Money = bigint & { readonly [unit]: 'nanoUSD' };
 
 /**
- * An amount that is nanodollars already as Money: a database column, a SUM read back as text, an
+ * Makes Money of an amount that is nanodollars already: a database column, a SUM read back as text, an
  * integer computed from other Money (`nanos(m / 10n)`). This is the one place the brand is applied;
  * everything else builds Money through it or the functions below.
  *

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { add, allocate, formatMoney, fromUsd, mulInt, nanos, neg, parseAmount, roundToCents, sub, sum, toDecimalString, ZERO } from '../../src/domain/money.ts';
+import {
+  add,
+  allocate,
+  formatMoney,
+  fromUsd,
+  mulInt,
+  nanos,
+  neg,
+  parseAmount,
+  roundToCents,
+  sub,
+  sum,
+  toDecimalString,
+  ZERO,
+  type Money,
+} from '../../src/domain/money.ts';
 
 describe('money', () => {
   it('converts source USD exactly, without float error', () => {
@@ -65,5 +80,13 @@ describe('money', () => {
     expect(sub(fromUsd(1), fromUsd(2.5))).toBe(fromUsd(-1.5));
     expect(neg(fromUsd(3))).toBe(fromUsd(-3));
     expect(mulInt(fromUsd(0.000001), 3n)).toBe(3_000n);
+  });
+
+  it('is a required brand: a plain bigint is not Money (checked by tsc, which CI runs over the tests)', () => {
+    // @ts-expect-error a bigint literal is not Money; only nanos() and the functions of money.ts make Money
+    const raw: Money = 5n;
+    // @ts-expect-error BigInt arithmetic on Money yields a plain bigint, not Money
+    const total: Money = fromUsd(1) + fromUsd(2);
+    expect([raw, total, add(fromUsd(1), fromUsd(2))]).toEqual([5n, 3_000_000_000n, 3_000_000_000n]);
   });
 });
