@@ -9,7 +9,7 @@ import { ledgerCostQueries } from '../../src/db/repositories/costs.ts';
 import type { CostFilter, CostQueries, Dimension } from '../../src/services/ports/costs.ts';
 import { rollupChecks, verifyRollups } from '../../src/db/repositories/rollup-check.ts';
 import { ensureRollupZone } from '../../src/db/rollup-maintenance.ts';
-import type { Money } from '../../src/domain/money.ts';
+import { nanos } from '../../src/domain/money.ts';
 import { dayStart, daysOf, monthPeriod } from '../../src/domain/periods.ts';
 import { main } from '../../src/cli.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
@@ -84,7 +84,7 @@ describe.each(testProviders())('rollups on %s', (provider) => {
       category: r.pick(['api', 'embeddings']),
       inputTokens: r.int(5000),
       outputTokens: r.int(2000),
-      amount: r.next() < 0.05 ? null : ((BigInt(r.int(2_000_000_000)) - 1_000_000n) as Money),
+      amount: r.next() < 0.05 ? null : nanos(BigInt(r.int(2_000_000_000)) - 1_000_000n),
       pricedBy: r.pick(['source', 'source', 'aicost', 'unpriced'] as const),
     };
   }
@@ -187,7 +187,7 @@ describe.each(testProviders())('rollups on %s', (provider) => {
         featureId: null,
         customer: r.pick(['acme', null]),
         workItem: `D-${r.int(10)}`,
-        amount: BigInt(r.int(1_000_000)) as Money,
+        amount: nanos(BigInt(r.int(1_000_000))),
         pricedBy: 'aicost',
       })),
     );

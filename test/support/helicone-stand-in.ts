@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { seededRandom } from '../../src/demo/prng.ts';
 import type { AddressInfo } from 'node:net';
-import { fromUsd, sum, type Money } from '../../src/domain/money.ts';
+import { fromUsd, sum, ZERO, type Money } from '../../src/domain/money.ts';
 
 /**
  * A stand-in for Helicone's Jawn API, answering `POST /v1/request/query-clickhouse` in exactly the
@@ -346,5 +346,5 @@ export function syntheticHeliconeRows(n: number, opts: SyntheticOptions): { rows
 
 /** Exact Money sum of USD amounts as served (null/absent counted as zero). */
 export function sumCosts(costs: ReadonlyArray<number | string | null | undefined>): Money {
-  return sum(costs.map((c) => (c === null || c === undefined ? 0n : fromUsd(c))));
+  return sum(costs.map((c) => (c === null || c === undefined ? ZERO : fromUsd(c))));
 }

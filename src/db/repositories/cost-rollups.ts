@@ -5,7 +5,7 @@ import { applyRollupLog, rollupZone } from '../rollup-maintenance.ts';
 import { CUBES, DAY_MS, GRAINS, decompose, decomposeSigned, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
 import { SCOPE, dayNumbering } from '../work-items.ts';
 import { Prisma, instant, sumAsText, type Sql } from '../sql.ts';
-import type { Money } from '../../domain/money.ts';
+import { nanos, type Money } from '../../domain/money.ts';
 import type { CostFilter, CostQueries, Dimension } from '../../services/ports/costs.ts';
 
 /**
@@ -203,7 +203,7 @@ export function costQueries(db: Database): CostQueries {
       await prisma.$queryRaw<{ amount: string; count: string }[]>`
       SELECT ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count" FROM (${rows(narrow, f, [amount, calls])}) u`
     )[0];
-    return { amount: BigInt(r?.amount ?? '0') as Money, count: Number(r?.count ?? 0) };
+    return { amount: nanos(r?.amount ?? '0'), count: Number(r?.count ?? 0) };
   }
 
   return {
@@ -214,7 +214,7 @@ export function costQueries(db: Database): CostQueries {
       const out = await prisma.$queryRaw<{ key: unknown; amount: string; count: string }[]>`
         SELECT "k" AS "key", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
         FROM (${rows(cube, f, [{ ...key(col), name: 'k' }, amount, calls])}) u GROUP BY "k" HAVING SUM("calls") <> 0`;
-      return byAmount(out.map((r) => ({ key: r.key === null ? null : String(r.key), amount: BigInt(r.amount) as Money, count: Number(r.count) })));
+      return byAmount(out.map((r) => ({ key: r.key === null ? null : String(r.key), amount: nanos(r.amount), count: Number(r.count) })));
     },
 
     async intervalTotals(f, boundaries) {
@@ -285,7 +285,7 @@ export function costQueries(db: Database): CostQueries {
       return boundaries.slice(0, -1).map((_, i) => {
         let sum = P[i + 1]! - P[i]!;
         for (let d = prefix[i]!.day; d < prefix[i + 1]!.day; d++) sum += day(d);
-        return sum as Money;
+        return nanos(sum);
       });
     },
 
@@ -304,7 +304,7 @@ export function costQueries(db: Database): CostQueries {
       return out.map((r) => ({
         teamId: num(r.teamId),
         featureId: num(r.featureId),
-        amount: BigInt(r.amount) as Money,
+        amount: nanos(r.amount),
         count: Number(r.count),
         unpriced: Number(r.unpriced),
       }));
@@ -333,7 +333,7 @@ export function costQueries(db: Database): CostQueries {
         teamId: num(r.teamId),
         source: r.source,
         correction: Number(r.correction) === 1,
-        amount: BigInt(r.amount) as Money,
+        amount: nanos(r.amount),
         count: Number(r.count),
       }));
     },
