@@ -48,22 +48,36 @@ function intervalPlan(boundaries: Date[], grains: readonly { id: number; ms: num
     // P(t) = (before ? 0 : whole day) + sign · pieces.
     return { day: before ? d : d + 1, sign: before ? 1 : -1, pieces };
   });
-  const runs: { i: number; grain: number; from: number; to: number; sign: 1 | -1 }[] = [];
+  // Each run of buckets once (a boundary's pieces serve the interval it ends and the one it starts),
+  // with the intervals it counts towards and the sign.
+  const runs: { id: number; grain: number; from: number; to: number }[] = [];
+  const uses: { id: number; i: number; sign: 1 | -1 }[] = [];
+  const ids = new Map<string, number>();
+  const use = (i: number, grain: number, from: number, to: number, sign: 1 | -1) => {
+    const k = `${grain}:${from}:${to}`;
+    let id = ids.get(k);
+    if (id === undefined) {
+      id = runs.length;
+      ids.set(k, id);
+      runs.push({ id, grain, from, to });
+    }
+    uses.push({ id, i, sign });
+  };
   for (let i = 0; i + 1 < points.length; i++) {
     const a = points[i]!;
     const b = points[i + 1]!;
-    if (b.day > a.day) runs.push({ i, grain: day.id, from: a.day, to: b.day, sign: 1 });
+    if (b.day > a.day) use(i, day.id, a.day, b.day, 1);
     for (const [p, sign] of [
       [b, b.sign],
       [a, -a.sign],
     ] as const)
-      for (const x of p.pieces) if ('grain' in x) runs.push({ i, grain: x.grain, from: x.from, to: x.to, sign: sign as 1 | -1 });
+      for (const x of p.pieces) if ('grain' in x) use(i, x.grain, x.from, x.to, sign as 1 | -1);
   }
   const raw = points.flatMap((p, j) => {
     const ranges = p.pieces.filter((x): x is Extract<Piece, { raw: true }> => 'raw' in x);
     return ranges.length ? [{ boundary: j, sign: p.sign as 1 | -1, ranges }] : [];
   });
-  return { runs, raw };
+  return { runs, uses, raw };
 }
 
 export function costQueries(db: Database): CostQueries {
@@ -240,25 +254,31 @@ export function costQueries(db: Database): CostQueries {
     },
 
     async groupByIntervals(dimension, f, boundaries) {
-      // One grouped read of every interval: the rollup rows of each interval's signed runs (a join with
-      // the runs as a VALUES list; CROSS JOIN keeps SQLite reading the runs first, each an index range of
-      // the primary key), and the raw entries of the boundaries off a quarter hour.
+      // One grouped read of every interval: the rollup rows of each run of buckets, summed per key (a join
+      // with the runs as a VALUES list; CROSS JOIN keeps SQLite reading the runs first, each an index range
+      // of the primary key), then added into the intervals they count towards with their signs; and the raw
+      // entries of the boundaries off a quarter hour.
       const intervals = Math.max(0, boundaries.length - 1);
       if (!intervals) return [];
       const col = rollupColumn[dimension];
       const cube = narrow.dims.includes(col as never) ? narrow : detail;
-      const { runs, raw: rawEdges } = intervalPlan(boundaries, grainsOf(cube));
+      const { runs, uses, raw: rawEdges } = intervalPlan(boundaries, grainsOf(cube));
       const sums: { i: number; key: string | null; amount: bigint; count: number }[] = [];
       const keyOf = (k: unknown) => (k === null ? null : String(k));
       if (runs.length) {
-        const values = runs.map((r) => `(${[r.i, r.grain, r.from, r.to, r.sign].map((n) => String(Math.trunc(n))).join(', ')})`).join(', ');
+        const values = (xs: number[][]) => raw(xs.map((x) => `(${x.map((n) => String(Math.trunc(n))).join(', ')})`).join(', '));
+        const k = raw(dimRead(col as never, 'r'));
         const found = await prisma.$queryRaw<{ i: unknown; key: unknown; amount: string; count: string }[]>`
-          WITH "runs" ("i", "grain", "lo", "hi", "s") AS (VALUES ${raw(values)})
-          SELECT "runs"."i" AS "i", ${raw(dimRead(col as never, 'r'))} AS "key",
-                 ${sumAsText(provider, Prisma.sql`"runs"."s" * r."amount"`)} AS "amount", ${sumAsText(provider, Prisma.sql`"runs"."s" * r."calls"`)} AS "count"
-          FROM "runs" CROSS JOIN ${raw(`"${cube.table}"`)} r
-          WHERE ${Prisma.join([Prisma.sql`r."grain" = "runs"."grain" AND r."bucket" >= "runs"."lo" AND r."bucket" < "runs"."hi"`, ...rollupFilter(f, cube)], ' AND ')}
-          GROUP BY "runs"."i", ${raw(dimRead(col as never, 'r'))}`;
+          WITH "runs" ("id", "grain", "lo", "hi") AS (VALUES ${values(runs.map((r) => [r.id, r.grain, r.from, r.to]))}),
+          "uses" ("id", "i", "s") AS (VALUES ${values(uses.map((u) => [u.id, u.i, u.sign]))}),
+          "part" AS (
+            SELECT "runs"."id" AS "id", ${k} AS "key", SUM(r."amount") AS "amount", SUM(r."calls") AS "calls"
+            FROM "runs" CROSS JOIN ${raw(`"${cube.table}"`)} r
+            WHERE ${Prisma.join([Prisma.sql`r."grain" = "runs"."grain" AND r."bucket" >= "runs"."lo" AND r."bucket" < "runs"."hi"`, ...rollupFilter(f, cube)], ' AND ')}
+            GROUP BY "runs"."id", ${k})
+          SELECT "uses"."i" AS "i", "part"."key" AS "key", ${sumAsText(provider, Prisma.sql`"uses"."s" * "part"."amount"`)} AS "amount",
+                 ${sumAsText(provider, Prisma.sql`"uses"."s" * "part"."calls"`)} AS "count"
+          FROM "part" JOIN "uses" ON "uses"."id" = "part"."id" GROUP BY "uses"."i", "part"."key"`;
         for (const r of found) sums.push({ i: Number(r.i), key: keyOf(r.key), amount: BigInt(r.amount), count: Number(r.count) });
       }
       const edgeSign = new Map(rawEdges.map((e) => [e.boundary, e.sign]));
