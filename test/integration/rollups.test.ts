@@ -12,6 +12,7 @@ import { ensureRollupZone } from '../../src/db/rollup-maintenance.ts';
 import { nanos } from '../../src/domain/money.ts';
 import { dayStart, daysOf, monthPeriod } from '../../src/domain/periods.ts';
 import { main } from '../../src/cli.ts';
+import { addDays } from '../../src/domain/calendar.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
 
 /**
@@ -143,7 +144,64 @@ describe.each(testProviders())('rollups on %s', (provider) => {
       expect(canon(await rolled.intervalTotals(filter, boundaries))).toBe(canon(await ledger.intervalTotals(filter, boundaries)));
       expect(canon(await rolled.intervalTotals(filter, hours))).toBe(canon(await ledger.intervalTotals(filter, hours)));
     }
+    await expectSameIntervalGroups();
     expect((await rollupChecks(t.db).compare(null)).filter((c) => c.differences)).toEqual([]);
+  }
+
+  /**
+   * groupByIntervals over the local days of a series (the anomaly scan's read): New York across the end
+   * of daylight saving time (1 November has 25 hours), Kathmandu (+5:45) and Eucla (+8:45), the last
+   * day of the first two ending at an `until` off a quarter hour (once past the UTC midday, once random).
+   * The rollup reader equals the ledger reader and, interval by interval, `groupBy` of that interval.
+   */
+  const ri = rng(provider === 'sqlite' ? 1313 : 3131);
+  async function expectSameIntervalGroups(): Promise<void> {
+    const teamIds = (await t.db.prisma.team.findMany({ select: { id: true } })).map((x) => x.id);
+    const featureIds = (await t.db.prisma.feature.findMany({ select: { id: true } })).map((x) => x.id);
+    const localDays = (zone: string, first: string, n: number) => Array.from({ length: n }, (_, i) => dayStart(addDays(first, i), zone));
+    // An `until` next to an entry of the last day, so the raw edge holds it: 1 ms after it when it is
+    // before the UTC midday (P(until) reads the raw entries from the quarter hour before), 1 ms before it
+    // when past midday (the whole UTC day minus the raw entries up to the next quarter hour).
+    const untilNear = async (from: Date, pastMidday: boolean) => {
+      const to = new Date(from.getTime() + 86_400_000);
+      const entries = (await t.db.prisma.costEntry.findMany({ where: { occurredAt: { gte: from, lt: to } }, select: { occurredAt: true } }))
+        .map((e) => e.occurredAt.getTime())
+        .filter((x) => x % 86_400_000 > 43_200_000 === pastMidday && x % 900_000 > 1 && x - from.getTime() > 1);
+      if (!entries.length) return new Date(from.getTime() + 43_200_000 + 7_777);
+      const at = ri.pick(entries);
+      return new Date(pastMidday ? at - 1 : at + 1);
+    };
+    const ny = localDays('America/New_York', '2026-10-25', 13);
+    const ktm = localDays('Asia/Kathmandu', '2026-11-20', 8);
+    const sets = [
+      [...ny, await untilNear(ny[ny.length - 1]!, true)],
+      [...ktm, await untilNear(ktm[ktm.length - 1]!, false)],
+      localDays('Australia/Eucla', '2026-09-28', 6),
+    ];
+    expect(ny[8]!.getTime() - ny[7]!.getTime()).toBe(25 * 3_600_000);
+    const filterList: Omit<CostFilter, 'from' | 'to'>[] = [
+      {},
+      { teamIds: [null, ri.pick(teamIds)] },
+      { featureIds: [ri.pick(featureIds), ri.pick(featureIds)] },
+      { models: [ri.pick(['gpt-4o', 'claude-3-5-sonnet'])] },
+      { teamIds: [] },
+    ];
+    for (const boundaries of sets) {
+      for (const filter of filterList) {
+        for (const dim of DIMENSIONS) {
+          const got = await rolled.groupByIntervals(dim, filter, boundaries);
+          expect(canon(got)).toBe(canon(await ledger.groupByIntervals(dim, filter, boundaries)));
+          const firsts = got.map((g) => g.counts.findIndex((c) => c !== 0));
+          expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+          for (let i = 0; i + 1 < boundaries.length; i++) {
+            const per = await ledger.groupBy(dim, { ...filter, from: boundaries[i]!, to: boundaries[i + 1]! });
+            const mine = got.filter((g) => g.counts[i] !== 0).map((g) => ({ key: g.key, amount: g.amounts[i], count: g.counts[i] }));
+            expect(sorted(mine)).toEqual(sorted(per));
+            expect(got.filter((g) => g.counts[i] === 0).every((g) => g.amounts[i] === 0n)).toBe(true);
+          }
+        }
+      }
+    }
   }
 
   it('sync inserts', async () => {

@@ -4,9 +4,10 @@ import type { Database } from '../client.ts';
 import { applyRollupLog, rollupZone } from '../rollup-maintenance.ts';
 import { CUBES, DAY_MS, GRAINS, decompose, decomposeSigned, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
 import { SCOPE, dayNumbering } from '../work-items.ts';
-import { Prisma, instant, sumAsText, type Sql } from '../sql.ts';
+import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
 import { nanos, type Money } from '../../domain/money.ts';
 import type { CostFilter, CostQueries, Dimension } from '../../services/ports/costs.ts';
+import { intervalGroups } from './interval-groups.ts';
 
 /**
  * The aggregates every report is built from, read from the exact rollups (src/db/rollups.ts) instead of
@@ -35,6 +36,60 @@ const rollupColumn: Record<Dimension, string> = {
 };
 
 type Col = { name: string; rollup: string; raw: string; measure?: boolean };
+
+/**
+ * The signed pieces of consecutive intervals, as `intervalTotals` reads them: interval i is
+ * S[a, b) = days[day(a), day(b)) + P(b) − P(a), with P(t) the part of t's UTC day before t, read from
+ * the fine grains of t's day before t or (past midday) as the whole day minus the fine grains after t.
+ * Folding the whole days of P into the day run, interval i is one run of UTC days plus boundary i's and
+ * boundary i+1's fine pieces, each with a sign. The raw pieces (a boundary off a quarter hour) are kept
+ * per boundary: their sum R(t) adds σ(t)·R(t) to the interval ending at t and subtracts it from the one
+ * starting there.
+ */
+function intervalPlan(boundaries: Date[], grains: readonly { id: number; ms: number }[]) {
+  const day = grains.find((g) => g.ms === DAY_MS);
+  if (!day) throw new Error('interval sums need a day grain');
+  const fine = grains.filter((g) => g.ms < DAY_MS);
+  const points = boundaries.map((t, j) => {
+    if (j > 0 && t < boundaries[j - 1]!) throw new Error('groupByIntervals: boundaries must not decrease');
+    const d = Math.floor(t.getTime() / DAY_MS);
+    const start = d * DAY_MS;
+    const before = t.getTime() - start <= DAY_MS / 2;
+    const pieces = before ? decompose(new Date(start), t, fine) : decompose(t, new Date(start + DAY_MS), fine);
+    // P(t) = (before ? 0 : whole day) + sign · pieces.
+    return { day: before ? d : d + 1, sign: before ? 1 : -1, pieces };
+  });
+  // Each run of buckets once (a boundary's pieces serve the interval it ends and the one it starts),
+  // with the intervals it counts towards and the sign.
+  const runs: { id: number; grain: number; from: number; to: number }[] = [];
+  const uses: { id: number; i: number; sign: 1 | -1 }[] = [];
+  const ids = new Map<string, number>();
+  const use = (i: number, grain: number, from: number, to: number, sign: 1 | -1) => {
+    const k = `${grain}:${from}:${to}`;
+    let id = ids.get(k);
+    if (id === undefined) {
+      id = runs.length;
+      ids.set(k, id);
+      runs.push({ id, grain, from, to });
+    }
+    uses.push({ id, i, sign });
+  };
+  for (let i = 0; i + 1 < points.length; i++) {
+    const a = points[i]!;
+    const b = points[i + 1]!;
+    if (b.day > a.day) use(i, day.id, a.day, b.day, 1);
+    for (const [p, sign] of [
+      [b, b.sign],
+      [a, -a.sign],
+    ] as const)
+      for (const x of p.pieces) if ('grain' in x) use(i, x.grain, x.from, x.to, sign as 1 | -1);
+  }
+  const raw = points.flatMap((p, j) => {
+    const ranges = p.pieces.filter((x): x is Extract<Piece, { raw: true }> => 'raw' in x);
+    return ranges.length ? [{ boundary: j, sign: p.sign as 1 | -1, ranges }] : [];
+  });
+  return { runs, uses, raw };
+}
 
 export function costQueries(db: Database): CostQueries {
   const { prisma, provider } = db;
@@ -287,6 +342,55 @@ export function costQueries(db: Database): CostQueries {
         for (let d = prefix[i]!.day; d < prefix[i + 1]!.day; d++) sum += day(d);
         return nanos(sum);
       });
+    },
+
+    async groupByIntervals(dimension, f, boundaries) {
+      await applyRollupLog(db);
+      // One grouped read of every interval: the rollup rows of each run of buckets, summed per key (a join
+      // with the runs as a VALUES list; CROSS JOIN keeps SQLite reading the runs first, each an index range
+      // of the primary key), then added into the intervals they count towards with their signs; and the raw
+      // entries of the boundaries off a quarter hour.
+      const intervals = Math.max(0, boundaries.length - 1);
+      if (!intervals) return [];
+      const col = rollupColumn[dimension];
+      const cube = narrow.dims.includes(col as never) ? narrow : detail;
+      const { runs, uses, raw: rawEdges } = intervalPlan(boundaries, grainsOf(cube));
+      const sums: { i: number; key: string | null; amount: bigint; count: number }[] = [];
+      const keyOf = (k: unknown) => (k === null ? null : String(k));
+      if (runs.length) {
+        const values = (xs: number[][]) => raw(xs.map((x) => `(${x.map((n) => String(Math.trunc(n))).join(', ')})`).join(', '));
+        const k = raw(dimRead(col as never, 'r'));
+        const found = await prisma.$queryRaw<{ i: unknown; key: unknown; amount: string; count: string }[]>`
+          WITH "runs" ("id", "grain", "lo", "hi") AS (VALUES ${values(runs.map((r) => [r.id, r.grain, r.from, r.to]))}),
+          "uses" ("id", "i", "s") AS (VALUES ${values(uses.map((u) => [u.id, u.i, u.sign]))}),
+          "part" AS (
+            SELECT "runs"."id" AS "id", ${k} AS "key", SUM(r."amount") AS "amount", SUM(r."calls") AS "calls"
+            FROM "runs" CROSS JOIN ${raw(`"${cube.table}"`)} r
+            WHERE ${Prisma.join([Prisma.sql`r."grain" = "runs"."grain" AND r."bucket" >= "runs"."lo" AND r."bucket" < "runs"."hi"`, ...rollupFilter(f, cube)], ' AND ')}
+            GROUP BY "runs"."id", ${k})
+          SELECT "uses"."i" AS "i", "part"."key" AS "key", ${sumAsText(provider, Prisma.sql`"uses"."s" * "part"."amount"`)} AS "amount",
+                 ${sumAsText(provider, Prisma.sql`"uses"."s" * "part"."calls"`)} AS "count"
+          FROM "part" JOIN "uses" ON "uses"."id" = "part"."id" GROUP BY "uses"."i", "part"."key"`;
+        for (const r of found) sums.push({ i: Number(r.i), key: keyOf(r.key), amount: BigInt(r.amount), count: Number(r.count) });
+      }
+      const edgeSign = new Map(rawEdges.map((e) => [e.boundary, e.sign]));
+      const edgeRows = (e: (typeof rawEdges)[number]) =>
+        Prisma.sql`SELECT ${raw(String(e.boundary))} AS "j", ${raw(`"${col}"`)} AS "key", ${sumText('amount')} AS "amount", ${countAsText(provider)} AS "count"
+          FROM "CostEntry" WHERE ${Prisma.join([rawRanges(e.ranges)!, ...rawFilter(f)], ' AND ')} GROUP BY ${raw(`"${col}"`)}`;
+      for (let start = 0; start < rawEdges.length; start += 100) {
+        const parts = rawEdges.slice(start, start + 100).map(edgeRows);
+        const found = await prisma.$queryRaw<{ j: unknown; key: unknown; amount: string; count: string }[]>`${Prisma.join(parts, ' UNION ALL ')}`;
+        for (const r of found) {
+          const j = Number(r.j);
+          const sign = edgeSign.get(j)!;
+          const amount = BigInt(r.amount) * BigInt(sign);
+          const count = Number(r.count) * sign;
+          // P(t) ends the interval before t and starts the one after it.
+          if (j > 0) sums.push({ i: j - 1, key: keyOf(r.key), amount, count });
+          if (j < intervals) sums.push({ i: j, key: keyOf(r.key), amount: -amount, count: -count });
+        }
+      }
+      return intervalGroups(intervals, sums);
     },
 
     async teamFeatureSummary(f) {

@@ -2,6 +2,7 @@ import type { Database } from '../client.ts';
 import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
 import { nanos, type Money } from '../../domain/money.ts';
 import type { Dimension, CostFilter, GroupRow, CostQueries } from '../../services/ports/costs.ts';
+import { intervalGroups } from './interval-groups.ts';
 
 const column: Record<Dimension, Sql> = {
   team: Prisma.sql`"teamId"`,
@@ -67,6 +68,23 @@ export function ledgerCostQueries(db: Database): CostQueries {
         for (const r of rows.sort((a, b) => Number(a.i) - Number(b.i))) out.push(nanos(r.amount));
       }
       return out;
+    },
+
+    /** `groupBy` per interval, as one UNION ALL of the same grouped range scans (100 intervals a statement). */
+    async groupByIntervals(dimension, f, boundaries) {
+      const col = column[dimension];
+      const sums: { i: number; key: string | null; amount: bigint; count: number }[] = [];
+      for (let start = 0; start < boundaries.length - 1; start += 100) {
+        const parts: Sql[] = [];
+        for (let i = start; i < Math.min(boundaries.length - 1, start + 100); i++) {
+          if (boundaries[i + 1]! < boundaries[i]!) throw new Error('groupByIntervals: boundaries must not decrease');
+          parts.push(Prisma.sql`SELECT ${Prisma.raw(String(i))} AS "i", ${col} AS "key", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count"
+            FROM "CostEntry" WHERE ${where({ ...f, from: boundaries[i]!, to: boundaries[i + 1]! })} GROUP BY ${col}`);
+        }
+        const rows = await prisma.$queryRaw<{ i: unknown; key: unknown; amount: string; count: string }[]>`${Prisma.join(parts, ' UNION ALL ')}`;
+        for (const r of rows) sums.push({ i: Number(r.i), key: r.key === null ? null : String(r.key), amount: BigInt(r.amount), count: Number(r.count) });
+      }
+      return intervalGroups(Math.max(0, boundaries.length - 1), sums);
     },
 
     /** Sum, count and unpriced count per (team, feature): one covering-index scan serves every report total. */

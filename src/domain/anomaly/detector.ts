@@ -175,7 +175,7 @@ export function anomalyAlerts(series: readonly SeriesPoint[], options: Partial<D
  * While a weekday has fewer than SHRINK_BELOW_SAMPLES ratios, a pseudo-ratio of 1 joins them, so two
  * weeks of history do not turn one odd day into a pattern.
  */
-function weekdayFactors(dates: readonly string[], clean: readonly (number | null)[], from: number, to: number, weekly: boolean): number[] {
+function weekdayFactors(weekdays: readonly number[], clean: readonly (number | null)[], from: number, to: number, weekly: boolean): number[] {
   const ones = [1, 1, 1, 1, 1, 1, 1];
   if (!weekly || to - from < 7) return ones;
   const ratios: number[][] = [[], [], [], [], [], [], []];
@@ -186,7 +186,7 @@ function weekdayFactors(dates: readonly string[], clean: readonly (number | null
     const week = clean.slice(lo, lo + 7).filter((x): x is number => x !== null);
     if (week.length < 7) continue; // a day without data in the week: its mean is not season-free
     const level = mean(week);
-    if (level > 0) ratios[weekdayOf(dates[k]!)]!.push(c / level);
+    if (level > 0) ratios[weekdays[k]!]!.push(c / level);
   }
   const medians = ratios.map((r) => median(r.length < SHRINK_BELOW_SAMPLES ? [...r, 1] : r));
   const base = mean(medians);
@@ -210,6 +210,8 @@ function robustScale(residuals: readonly number[]): { center: number; scale: num
 export function scoreDailyValues(dates: readonly string[], values: readonly (number | null)[], o: DetectorOptions): DayVerdict[] {
   const n = values.length;
   if (dates.length !== n) throw new RangeError('dates and values differ in length');
+  // Each date's weekday once (the fits below look at every earlier day again for every day).
+  const weekdays = dates.map(weekdayOf);
   const clean: (number | null)[] = [];
   const residual: (number | null)[] = [];
   const verdicts: DayVerdict[] = [];
@@ -224,16 +226,16 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
     let expected: number | null = null;
     let denom: number | null = null;
     if (observed >= MIN_FIT_DAYS) {
-      const f = weekdayFactors(dates, clean, seasonFrom, i, o.weekly);
+      const f = weekdayFactors(weekdays, clean, seasonFrom, i, o.weekly);
       const deseasonalised: number[] = [];
       for (let k = i - 1; k >= seasonFrom && deseasonalised.length < o.levelWindowDays; k--) {
         const c = clean[k];
-        const fk = f[weekdayOf(dates[k]!)]!;
+        const fk = f[weekdays[k]!]!;
         if (c !== null && c !== undefined && fk > 0) deseasonalised.push(c / fk);
       }
       if (deseasonalised.length > 0) {
         const level = median(deseasonalised);
-        expected = level * f[weekdayOf(date)]!;
+        expected = level * f[weekdays[i]!]!;
         denom = expected > 0 ? expected : level > 0 ? level : null;
       }
     }

@@ -14,6 +14,13 @@ export interface GroupRow {
   amount: Money;
   count: number;
 }
+/** One value of a dimension over consecutive intervals: sum and count of interval i at index i. */
+export interface IntervalGroupRow {
+  /** As in `GroupRow` (null: the record has none). */
+  key: string | null;
+  amounts: Money[];
+  counts: number[];
+}
 /** Read side of the cost entries: the aggregates every report is built from. */
 export interface CostQueries {
   /** Sum and count per value of one dimension, largest first. */
@@ -24,6 +31,15 @@ export interface CostQueries {
    * Returns one amount per interval (boundaries.length - 1 of them).
    */
   intervalTotals(f: Omit<CostFilter, 'from' | 'to'>, boundaries: Date[]): Promise<Money[]>;
+  /**
+   * `groupBy` over every interval [boundaries[i], boundaries[i + 1]) at once (e.g. the local days of a
+   * series, the last one ending at an arbitrary "now"): for each interval the same amounts and counts as
+   * `groupBy(dimension, { ...f, from: boundaries[i], to: boundaries[i + 1] })`, 0 where that has no row.
+   * Returns the values with calls in at least one interval, including the null key, in the order the
+   * per-interval `groupBy` calls would first list them (by first interval with calls, then that
+   * interval's amount, largest first; ties by key). Boundaries must not decrease.
+   */
+  groupByIntervals(dimension: Dimension, f: Omit<CostFilter, 'from' | 'to'>, boundaries: Date[]): Promise<IntervalGroupRow[]>;
   /** Sum, count and unpriced count per (team, feature): one covering-index scan serves every report total. */
   teamFeatureSummary(f: CostFilter): Promise<
     {
