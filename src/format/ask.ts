@@ -1,4 +1,4 @@
-import type { Reply, ReplyParts } from '../services/reply.ts';
+import type { Reply } from '../services/reply.ts';
 import {
   budgetMonthParts,
   budgetParts,
@@ -28,6 +28,8 @@ import type { AnomalyList } from '../services/anomaly-service.ts';
 import type { ChargebackView } from '../services/chargeback-service.ts';
 import type { SyncStatusView } from '../services/sync-service.ts';
 import { anomalyListParts } from './anomaly-lines.ts';
+import { failureText, fieldFailureTexts } from './failure-text.ts';
+import { ADMIN_USAGE, type AdminAnswer } from '../services/admin-service.ts';
 import { chargebackParts } from './chargeback-lines.ts';
 import { syncStatusParts } from './sync-lines.ts';
 
@@ -66,7 +68,7 @@ export interface AskDeps {
   /** Who sees what (see visibility.ts); without it every reader sees every team. */
   visibility?: VisibilityService;
   chargeback?: { show(month: string | null, userId: string, now: Date): Promise<ChargebackView> };
-  admin?: { run(words: string[], userId: string, now: Date): Promise<ReplyParts> };
+  admin?: { run(words: string[], userId: string, now: Date): Promise<AdminAnswer> };
   /** Known team slugs, so examples name a team that exists. */
   teamSlugs?: () => Promise<string[]>;
   /** Issue 15: margin and customer answers, customer aliases, model what-ifs. */
@@ -128,7 +130,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       return reply({ kind: 'help', finance: await deps.authz.isFinance(userId), team: await exampleTeam(deps) });
     case 'invalid': {
       const team = await exampleTeam(deps);
-      return reply({ kind: 'invalid', problem: retarget(command.problem, team), examples: command.examples.map((e) => retarget(e, team)) });
+      return reply({ kind: 'invalid', problem: retarget(failureText(command.failure), team), examples: command.examples.map((e) => retarget(e, team)) });
     }
     case 'overview': {
       // In another team's channel a member gets their own view, not that team's.
@@ -209,7 +211,8 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     }
     case 'hidden-delete': {
       const r = await deps.hidden.remove(command.id, userId, now);
-      return reply(message(r.ok ? 'Deleted' : refusedTitle(r.message, 'Not deleted'), [r.message], r.ok ? 'ok' : 'refused'));
+      const said = r.ok ? r.message : failureText(r.failure);
+      return reply(message(r.ok ? 'Deleted' : refusedTitle(said, 'Not deleted'), [said], r.ok ? 'ok' : 'refused'));
     }
     case 'hidden-edit':
       return reply({
@@ -233,19 +236,19 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       }
       const r = await deps.hidden.addFromText(command.text, userId, now);
       if (r.ok) return reply(message('Hidden cost added', [r.message, 'It shows up in /aicost team, /aicost feature and the budgets from now on.'], 'ok'));
-      if ('fieldErrors' in r)
+      if ('fields' in r)
         return reply(
           message(
             'Not added',
-            Object.values(r.fieldErrors).filter((x): x is string => !!x),
+            Object.values(fieldFailureTexts(r.fields)).filter((x): x is string => !!x),
             'refused',
           ),
         );
-      if (r.refused) return reply(message('Not allowed', [r.problem], 'refused'));
+      if (r.refused) return reply(message('Not allowed', [failureText(r.failure)], 'refused'));
       const team = await exampleTeam(deps);
       return reply({
         kind: 'invalid',
-        problem: retarget(r.problem, team),
+        problem: retarget(failureText(r.failure), team),
         examples: (r.examples ?? ['/aicost add 2800 vector_db monthly shared "Pinecone"']).map((e) => retarget(e, team)),
       });
     }
@@ -294,7 +297,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'reconcile':
       if (!deps.reconcile) return reply(message('Reconciliation', ['Reconciliation is not set up in this deployment.']));
       return reply({ kind: 'message', parts: reconcileParts(await deps.reconcile.report(command.period, now)) }, command.share);
-    case 'admin':
+    case 'admin': {
       if (deps.reconcile && command.words[0]?.toLowerCase() === 'map') {
         if (!(await deps.authz.isFinance(userId))) return reply(message('Admin', ['Only finance can use admin commands. Nothing was changed.'], 'refused'));
         const r = await deps.reconcile.map(command.words.slice(1), userId, now);
@@ -304,7 +307,11 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
         return reply({ kind: 'message', parts: aliasParts(await deps.revenue.alias(command.words.slice(1), userId, now), ALIAS_USAGE) });
       }
       if (!deps.admin) return reply(message('Admin', ['Admin commands are not available.']));
-      return reply({ kind: 'message', parts: await deps.admin.run(command.words, userId, now) });
+      const parts = await deps.admin.run(command.words, userId, now);
+      if ('failure' in parts)
+        return reply({ kind: 'message', parts: { title: 'Admin: not understood', summary: [failureText(parts.failure)], tables: [], notes: ADMIN_USAGE } });
+      return reply({ kind: 'message', parts });
+    }
     case 'margin':
     case 'customer': {
       if (!deps.margin) return reply(message('Margin', ['Revenue and margin are not set up in this deployment.']));

@@ -6,6 +6,7 @@ import type { Authz } from './authz.ts';
 import type { AdminRepository } from './ports/admin.ts';
 import type { PeriodsRepository } from './ports/periods.ts';
 import { isMonth } from '../domain/calendar.ts';
+import type { Failure } from '../domain/result.ts';
 
 /**
  * `/aicost admin …` (finance only): name teams, give them a channel, leads, members and a cost centre;
@@ -31,6 +32,9 @@ const userId = (w: string) => /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (
 const channelId = (w: string) => /^<#([CG][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[CG][A-Z0-9]{4,}$/.test(w) ? w : null);
 const SLUG = /^[a-z0-9][a-z0-9_.-]*$/;
 
+/** The answer's parts, or a refused argument (said, like every usage problem, with `ADMIN_USAGE` as notes). */
+export type AdminAnswer = ReplyParts | { ok: false; failure: Failure };
+
 export function adminService(deps: {
   admin: AdminRepository;
   teams: TeamsRepository;
@@ -43,7 +47,7 @@ export function adminService(deps: {
   const usage = (problem: string) => ({ ...out([problem], 'Admin: not understood'), notes: ADMIN_USAGE });
 
   return {
-    async run(words: string[], actor: string, now: Date): Promise<ReplyParts> {
+    async run(words: string[], actor: string, now: Date): Promise<AdminAnswer> {
       if (!(await deps.authz.isFinance(actor))) return out(['Only finance can use admin commands. Nothing was changed.'], 'Admin');
       const [what, a, b, ...rest] = words;
       if (!what) return { ...out(['Admin commands:']), notes: ADMIN_USAGE };
@@ -86,8 +90,8 @@ export function adminService(deps: {
         if (b === 'baseline' && rest.length === 1) {
           if (/^\$?[-−]/.test(rest[0]!.trim())) return usage('A baseline cannot be negative.');
           const parsed = parseAmountInput(rest[0]!, { decimals: 4, allowZero: true });
-          if (!parsed.ok) return usage(parsed.error);
-          const amount = parsed.amount;
+          if (!parsed.ok) return { ok: false, failure: parsed.failure };
+          const amount = parsed.value;
           await deps.teams.setFeatureBaseline(feature.id, amount);
           await repo.audit({ actor, action: 'feature.baseline', entity: 'feature', entityId: feature.slug, after: { baselinePerUnit: amount } }, now);
           return out([`${feature.slug}: human baseline ${formatMoney(amount)} per work item.`]);
@@ -108,8 +112,8 @@ export function adminService(deps: {
         const team = a ? await deps.teams.bySlug(a.toLowerCase()) : null;
         if (!team) return usage(a ? `There is no team "${a}".` : 'Name the team.');
         const parsed = parseAmountInput(b ?? '', { allowNegative: true, allowZero: true });
-        if (!parsed.ok) return usage(`${parsed.error} Write dollars, negative for a credit, e.g. -120.50.`);
-        const amount = parsed.amount;
+        if (!parsed.ok) return { ok: false, failure: { code: 'admin.adjust-amount', cause: parsed.failure } };
+        const amount = parsed.value;
         const [month, ...reasonWords] = rest;
         if (!month || !isMonth(month)) return usage('After the amount, give the month as YYYY-MM.');
         if (amount === 0n) return usage('An adjustment of $0.00 changes nothing.');

@@ -1,5 +1,6 @@
 import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
 import { parseAmountInput } from '../../domain/money.ts';
+import { failureText } from '../../format/failure-text.ts';
 import { plainMentions } from '../../domain/mentions.ts';
 import type { BudgetService } from '../../services/budget-service.ts';
 import type { Logger } from '../../logger.ts';
@@ -99,10 +100,10 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     const meta = parsedMeta.data;
     const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
     const parsed = parseAmountInput(values.amount ?? '');
-    const amount = parsed.ok ? parsed.amount : null;
+    const amount = parsed.ok ? parsed.value : null;
     const reason = (values.reason ?? '').trim();
     const errors: Record<string, string> = {};
-    if (!parsed.ok) errors.amount = parsed.error.slice(0, 150);
+    if (!parsed.ok) errors.amount = failureText(parsed.failure).slice(0, 150);
     if (!reason) errors.reason = 'Say why this amount.';
     if (Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });

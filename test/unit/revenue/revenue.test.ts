@@ -118,8 +118,8 @@ describe('commands', () => {
     expect(parseMonths([], now, 'UTC')).toEqual(['2026-10']);
     expect(parseMonths(['2026-08..2026-10'], now, 'UTC')).toEqual(['2026-08', '2026-09', '2026-10']);
     expect(parseMonths(['2026-11', 'to', '2027-01'], now, 'UTC')).toEqual(['2026-11', '2026-12', '2027-01']);
-    expect(typeof parseMonths(['30d'], now, 'UTC')).toBe('string');
-    expect(typeof parseMonths(['2020-01..2026-10'], now, 'UTC')).toBe('string');
+    expect(parseMonths(['30d'], now, 'UTC')).toEqual({ code: 'months.not-monthly', text: '30d' });
+    expect(parseMonths(['2020-01..2026-10'], now, 'UTC')).toEqual({ code: 'months.too-many', max: 24 });
     expect(parseCommand('margin 2026-09 share', now, 'UTC')).toEqual({ kind: 'margin', months: ['2026-09'], share: true });
     expect(parseCommand('customer cus_123 this month', now, 'UTC')).toEqual({ kind: 'customer', id: 'cus_123', months: ['2026-11'], share: false });
     const w = parseCommand('whatif Ticket-Triage cheapest', now, 'UTC');

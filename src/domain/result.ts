@@ -1,0 +1,135 @@
+import type { AmountFailure } from './money.ts';
+
+/**
+ * The one shape of a result that can fail (ARCHITECTURE.md, decision 11). A failure is a code from the
+ * closed list below plus the data its message needs, never prose: the words are chosen at the edge, in
+ * one place (`src/format/failure-text.ts`), for Slack replies, modal field errors and the CLI alike.
+ * Text in a failure's data is what the user typed (data, escaped at the Slack egress like any other).
+ */
+export type Result<T> = { ok: true; value: T } | { ok: false; failure: Failure };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(failure: Failure): Result<T> => ({ ok: false, failure });
+
+/** A form's failures, at most one per field (the first found), reported all at once next to their fields. */
+export type FieldFailures<F extends string> = Partial<Record<F, Failure>>;
+
+/** Input of the wrong shape, in the validator's (zod's) own words. */
+type InputFailure = { code: 'input.invalid'; issue: string };
+
+/** Period and month words (`parsePeriod`, `parseMonths`). */
+type PeriodFailure =
+  | { code: 'period.outside-years'; text: string; min: number; max: number }
+  | { code: 'period.days-out-of-range'; text: string }
+  | { code: 'period.no-such-date'; text: string }
+  | { code: 'period.ends-before-start'; text: string }
+  | { code: 'period.range-too-long'; maxDays: number }
+  | { code: 'period.unknown'; text: string }
+  | { code: 'months.too-many'; max: number }
+  | { code: 'months.not-monthly'; text: string };
+
+/** The `/aicost` command text (`parseCommand`). */
+type CommandFailure =
+  /** A period that did not parse, with the periods one may write. */
+  | { code: 'command.period'; cause: Failure }
+  | { code: 'command.team-missing' }
+  /** `issue` is the slug schema's own sentence. */
+  | { code: 'command.team-not-slug'; text: string; issue: string }
+  | { code: 'command.iceberg-not-team'; text: string }
+  | { code: 'command.top-missing' }
+  | { code: 'command.top-unknown'; text: string }
+  | { code: 'command.feature-missing' }
+  | { code: 'command.feature-not-slug'; text: string }
+  | { code: 'command.hidden-needs-id'; sub: string }
+  | { code: 'command.hidden-too-many' }
+  | { code: 'command.budget-usage' }
+  | { code: 'command.budget-set-team' }
+  | { code: 'command.budget-set-amount' }
+  | { code: 'command.budget-set-extra'; text: string }
+  | { code: 'command.budget-set-month'; text: string }
+  | { code: 'command.request-missing' }
+  | { code: 'command.request-reason' }
+  | { code: 'command.sync-usage' }
+  | { code: 'command.anomalies-too-many' }
+  | { code: 'command.chargeback-usage' }
+  | { code: 'command.customer-missing' }
+  | { code: 'command.customer-bad-id'; text: string }
+  | { code: 'command.whatif-missing' }
+  | { code: 'command.whatif-bad-model'; text: string }
+  | { code: 'command.did-you-mean'; text: string; guess: string }
+  | { code: 'command.unknown'; text: string };
+
+/** A hidden cost's fields, as the quick form and the modal read them (`src/commands/hidden-cost-*.ts`). */
+type HiddenFieldFailure =
+  | { code: 'hidden.amount-empty' }
+  | { code: 'hidden.amount-negative' }
+  | { code: 'hidden.amount-not-a-number'; text: string }
+  | { code: 'hidden.amount-decimals'; text: string; max: 2 | 4 }
+  | { code: 'hidden.category-missing'; categories: readonly string[] }
+  | { code: 'hidden.category-unknown'; text: string; near: string | null; categories: readonly string[] }
+  /** `text` is empty when nothing was said. */
+  | { code: 'hidden.kind-unknown'; text: string }
+  | { code: 'hidden.kind-missing' }
+  | { code: 'hidden.day-missing' }
+  | { code: 'hidden.day-invalid'; text: string }
+  | { code: 'hidden.month-missing' }
+  | { code: 'hidden.month-invalid'; text: string }
+  | { code: 'hidden.until-before-from'; from: string; until: string }
+  /** `text` is null when no metric was given. */
+  | { code: 'hidden.usage-metric'; text: string | null }
+  | { code: 'hidden.team-unknown'; slug: string; near: readonly string[] }
+  | { code: 'hidden.even-twice'; team: string }
+  | { code: 'hidden.fixed-missing' }
+  | { code: 'hidden.fixed-bad-share'; text: string }
+  | { code: 'hidden.fixed-twice'; team: string }
+  /** The allocation module's own sentence (`checkPercentages`, `validateRule`). */
+  | { code: 'hidden.rule-invalid'; reason: string }
+  | { code: 'hidden.target-missing'; perUnit: boolean }
+  | { code: 'hidden.per-unit-shared' }
+  | { code: 'hidden.after-shared'; text: string }
+  | { code: 'hidden.target-not-slug'; text: string }
+  | { code: 'hidden.per-unit-team'; slug: string; near: readonly string[] }
+  /** `perUnit`: said while naming the feature a per-unit cost follows. */
+  | { code: 'hidden.feature-unknown'; slug: string; near: readonly string[]; perUnit: boolean }
+  | { code: 'hidden.team-and-feature'; slug: string }
+  | { code: 'hidden.target-unknown'; slug: string; near: readonly string[] }
+  | { code: 'hidden.note-unclosed' }
+  | { code: 'hidden.note-not-last'; after: string }
+  | { code: 'hidden.note-too-long'; max: number }
+  /** The modal's own field checks. */
+  | { code: 'hidden.form-target-extra'; text: string }
+  | { code: 'hidden.form-rule-not-shared' }
+  | { code: 'hidden.form-rule-twice' }
+  | { code: 'hidden.form-rule-unknown'; text: string }
+  | { code: 'hidden.form-note-too-long'; max: number }
+  /** The quick form's own checks. */
+  | { code: 'hidden.add-empty' }
+  | { code: 'hidden.add-category-missing'; categories: readonly string[] }
+  | { code: 'hidden.one-off-month'; text: string }
+  | { code: 'hidden.one-off-until' }
+  | { code: 'hidden.from-needs-month' }
+  | { code: 'hidden.starts-in-month'; text: string; monthly: boolean }
+  | { code: 'hidden.until-needs-month' }
+  | { code: 'hidden.add-extra'; text: string };
+
+/** Saving, editing and deleting hidden costs (`resolveDraft`, `hiddenService`). */
+type HiddenCostFailure =
+  | { code: 'hidden.no-team'; slug: string }
+  | { code: 'hidden.no-feature'; slug: string }
+  | { code: 'hidden.shared-finance-only' }
+  | { code: 'hidden.teamless-finance-only' }
+  | { code: 'hidden.not-lead'; teamName: string; slug: string }
+  | { code: 'hidden.gone'; id: number }
+  | { code: 'hidden.missing'; id: number }
+  /** Said where the entry number was typed: points to the list. */
+  | { code: 'hidden.missing-listed'; id: number }
+  | { code: 'hidden.edit-not-author'; id: number }
+  | { code: 'hidden.delete-not-author'; id: number; author: string }
+  /** A change that would alter a closed or finalized month. `changes`: an edit (else an add or delete charging it). */
+  | { code: 'hidden.month-locked'; month: string; state: string; verb: 'add' | 'edit' | 'delete'; changes: boolean; recurring: boolean };
+
+/** `/aicost admin` (`adminService`): an adjustment's amount, said with how to write a credit. */
+type AdminFailure = { code: 'admin.adjust-amount'; cause: Failure };
+
+export type Failure = InputFailure | AmountFailure | PeriodFailure | CommandFailure | HiddenFieldFailure | HiddenCostFailure | AdminFailure;
+export type FailureCode = Failure['code'];

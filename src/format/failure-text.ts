@@ -1,0 +1,150 @@
+import { USAGE_METRICS } from '../domain/allocation.ts';
+import { mention } from '../domain/mentions.ts';
+import { formatMoney } from '../domain/money.ts';
+import { PERIOD_EXAMPLES } from '../domain/periods.ts';
+import type { Failure, FailureCode, FieldFailures } from '../domain/result.ts';
+import { list, RULE_HELP } from '../commands/hidden-cost-fields.ts';
+
+/**
+ * The words for every failure code (src/domain/result.ts): the one place where a failure becomes what
+ * people read, for Slack replies, modal field errors and the CLI alike. The table is typed by code, so
+ * a new code does not compile until it has its words. Text in a failure's data is what the user typed:
+ * it stays data and is escaped at the Slack egress (src/slack/outgoing.ts), never here.
+ */
+const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string } = {
+  'input.invalid': (f) => f.issue,
+
+  'amount.empty': () => 'Enter an amount in dollars, such as 2800 or 1,250.50.',
+  'amount.not-a-number': (f) => `"${f.text}" is not an amount: write dollars such as 2800, 54.50 or $1,234.56.`,
+  'amount.bad-commas': (f) => `"${f.text}" is not an amount: commas only separate thousands (1,250.50), and decimals follow a point.`,
+  'amount.no-decimals': (f) => `"${f.text}" is not an amount: write the decimals after the point, or none.`,
+  'amount.too-many-decimals': (f) =>
+    f.decimals === 0
+      ? `"${f.text}" must be whole dollars.`
+      : `"${f.text}" has more than ${f.decimals} decimals: amounts are at most ${f.decimals === 2 ? 'whole cents' : `${f.decimals} decimals`}.`,
+  'amount.negative': (f) => `"${f.text}" is negative: write a positive amount.`,
+  'amount.too-large': (f) => `"${f.text}" is more than ${formatMoney(f.max)}, the largest amount aicost accepts.`,
+  'amount.zero': () => 'The amount must be more than $0.00.',
+
+  'period.outside-years': (f) => `"${f.text}" is outside the years aicost reports on (${f.min} to ${f.max}).`,
+  'period.days-out-of-range': (f) => `"${f.text}" is out of range: use between 1d and 366d.`,
+  'period.no-such-date': (f) => `"${f.text}" has a date that does not exist.`,
+  'period.ends-before-start': (f) => `"${f.text}" ends before it starts.`,
+  'period.range-too-long': (f) => `a date range can span at most ${f.maxDays} days.`,
+  'period.unknown': (f) => `"${f.text}" is not a period I understand.`,
+  'months.too-many': (f) => `A margin spans at most ${f.max} months.`,
+  'months.not-monthly': (f) => `"${f.text}" is not a month: revenue is monthly, so use last month, this month, YYYY-MM or YYYY-MM..YYYY-MM.`,
+
+  'command.period': (f) => `${failureText(f.cause)} Periods: ${PERIOD_EXAMPLES.map((p) => `\`${p}\``).join(', ')}.`,
+  'command.team-missing': () => '`team` needs a team name.',
+  'command.team-not-slug': (f) => `"${f.text}" is not a team name: ${f.issue}.`,
+  'command.iceberg-not-team': (f) => `"${f.text}" is not a team name.`,
+  'command.top-missing': () => '`top` needs what to rank: teams, features, models or customers.',
+  'command.top-unknown': (f) => `"${f.text}" is not something I can rank. Choose teams, features, models or customers.`,
+  'command.feature-missing': () => '`feature` needs a feature name.',
+  'command.feature-not-slug': (f) => `"${f.text}" is not a feature name: use its slug.`,
+  'command.hidden-needs-id': (f) => `\`hidden ${f.sub}\` needs the entry number shown by \`/aicost hidden\`.`,
+  'command.hidden-too-many': () => '`hidden` takes at most a team or feature name.',
+  'command.budget-usage': () =>
+    '`budget` lists budgets; `budget [team] [YYYY-MM|last month]` shows one month; `budget set <team> <amount> [YYYY-MM|monthly]` sets one.',
+  'command.budget-set-team': () => '`budget set` needs a team, then an amount.',
+  'command.budget-set-amount': () => '`budget set` needs an amount after the team: write dollars such as 5000 or 12,500.50.',
+  'command.budget-set-extra': (f) => `"${f.text}" after the month is not part of \`budget set\`.`,
+  'command.budget-set-month': (f) => `"${f.text}" is not a month: use YYYY-MM, or "monthly" for every month.`,
+  'command.request-missing': () => '`request` needs an amount and a reason.',
+  'command.request-reason': () => 'Say why the budget should grow, after the amount.',
+  'command.sync-usage': () => '`sync` shows each source; `sync now` starts a sync (finance only).',
+  'command.anomalies-too-many': () => '`anomalies` takes at most a team name.',
+  'command.chargeback-usage': () => '`chargeback` takes a month: YYYY-MM or "last month".',
+  'command.customer-missing': () => '`customer` needs a customer id, as the sources report it or as imported.',
+  'command.customer-bad-id': (f) => `"${f.text.slice(0, 40)}" is not a customer id: up to 200 characters without spaces, <, > or &.`,
+  'command.whatif-missing': () => '`whatif` needs a feature and a model (or "cheapest").',
+  'command.whatif-bad-model': (f) => `"${f.text.slice(0, 40)}" is not a model id such as gpt-4o-mini or claude-3-5-haiku.`,
+  'command.did-you-mean': (f) => `"${f.text}" is not a command. Did you mean \`${f.guess}\`?`,
+  'command.unknown': (f) => `"${f.text}" is neither a command nor a period.`,
+
+  'hidden.amount-empty': () => 'Enter an amount, like 2800 or 54.50.',
+  'hidden.amount-negative': () => 'The amount must be more than $0: a hidden cost is money spent.',
+  'hidden.amount-not-a-number': (f) => `"${f.text}" is not an amount. Write it like 2800, 54.50 or $1,234.56.`,
+  'hidden.amount-decimals': (f) =>
+    f.max === 2
+      ? `"${f.text}" has more than 2 decimals: one-off and monthly amounts are in cents (per-item and per-request amounts may have up to 4).`
+      : `"${f.text}" has more than 4 decimals: per-item and per-request amounts may have up to 4.`,
+  'hidden.category-missing': (f) => `Choose a category: ${list(f.categories, 50)}.`,
+  'hidden.category-unknown': (f) => `"${f.text}" is not a cost category.${f.near ? ` Did you mean ${f.near}?` : ''} Categories: ${list(f.categories, 50)}.`,
+  'hidden.kind-unknown': (f) => `${f.text === '' ? '' : `"${f.text}" is not how often. `}Say how often: once, monthly, per-item or per-request.`,
+  'hidden.kind-missing': () => 'Choose how often: once, monthly, per item or per request.',
+  'hidden.day-missing': () => 'Pick the day of the cost (YYYY-MM-DD).',
+  'hidden.day-invalid': (f) => `"${f.text}" is not a date: write it as YYYY-MM-DD, like 2026-11-03.`,
+  'hidden.month-missing': () => 'Pick a month (YYYY-MM).',
+  'hidden.month-invalid': (f) => `"${f.text}" is not a month: write it as YYYY-MM, like 2026-11.`,
+  'hidden.until-before-from': (f) => `The cost ends (${f.until}) before it starts (${f.from}).`,
+  'hidden.usage-metric': (f) => `${f.text ? `"${f.text}" is not a usage metric. ` : ''}Say which usage: ${USAGE_METRICS.map((m) => `usage:${m}`).join(', ')}.`,
+  'hidden.team-unknown': (f) => `"${f.slug}" is not a team I know.${f.near.length > 0 ? ` Closest: ${f.near.join(', ')}.` : ' No teams are set up yet.'}`,
+  'hidden.even-twice': (f) => `${f.team} is listed twice in the even split.`,
+  'hidden.fixed-missing': () => 'Give the fixed split, like fixed:payments=60,search=40.',
+  'hidden.fixed-bad-share': (f) => `"${f.text}" is not a share: write team=percent, like fixed:payments=60,search=40.`,
+  'hidden.fixed-twice': (f) => `${f.team} appears twice in the fixed split.`,
+  'hidden.rule-invalid': (f) => f.reason,
+  'hidden.target-missing': (f) => (f.perUnit ? 'Name the feature whose volume the cost follows.' : 'Say who pays: a team, a feature, or `shared`.'),
+  'hidden.per-unit-shared': () => "Per-item and per-request costs follow one feature's volume: name a feature, not `shared`.",
+  'hidden.after-shared': (f) => `I did not understand "${f.text}" after \`shared\`. ${RULE_HELP}`,
+  'hidden.target-not-slug': (f) => `"${f.text}" is not a team or feature name: use its slug, like payments.`,
+  'hidden.per-unit-team': (f) => `${f.slug} is a team; per-item and per-request costs follow a feature's volume, so name a feature.${closestFeatures(f.near)}`,
+  'hidden.feature-unknown': (f) =>
+    `"${f.slug}" is not a feature I know.${f.perUnit ? closestFeatures(f.near) : f.near.length > 0 ? ` Closest: ${f.near.join(', ')}.` : ' No features are set up yet.'}`,
+  'hidden.team-and-feature': (f) => `${f.slug} is both a team and a feature: write team:${f.slug} or feature:${f.slug}.`,
+  'hidden.target-unknown': (f) =>
+    `"${f.slug}" is not a team or feature I know.${f.near.length > 0 ? ` Closest: ${f.near.join(', ')}.` : ' No teams or features are set up yet.'}`,
+  'hidden.note-unclosed': () => 'The note opens a quote but never closes it: put it last, like "Pinecone".',
+  'hidden.note-not-last': (f) => `Put the note last, in quotes: I found "${f.after}" after it.`,
+  'hidden.note-too-long': (f) => `The note is too long: keep it under ${f.max} characters.`,
+  'hidden.form-target-extra': (f) => `I did not understand "${f.text}" in the target.`,
+  'hidden.form-rule-not-shared': () => 'A rule only applies to a shared cost.',
+  'hidden.form-rule-twice': () => 'The target already names a rule: keep one of the two.',
+  'hidden.form-rule-unknown': (f) => `"${f.text}" is not a rule. ${RULE_HELP}`,
+  'hidden.form-note-too-long': (f) => `Keep the note under ${f.max} characters.`,
+  'hidden.add-empty': () => 'Tell me the amount, the category, how often and who pays.',
+  'hidden.add-category-missing': (f) => `After the amount, name the category: ${list(f.categories, 50)}.`,
+  'hidden.one-off-month': (f) => `A one-off cost is on a day: write the date as YYYY-MM-DD (got "${f.text}").`,
+  'hidden.one-off-until': () => '`until` is for monthly and per-unit costs; a one-off cost has a single date.',
+  'hidden.from-needs-month': () => '`from` needs a month, like from 2026-11.',
+  'hidden.starts-in-month': (f) => `A ${f.monthly ? 'monthly' : 'per-unit'} cost starts in a month: write it as YYYY-MM (got "${f.text}").`,
+  'hidden.until-needs-month': () => '`until` needs the last month, like until 2027-03.',
+  'hidden.add-extra': (f) => `I did not understand "${f.text}". A note goes last, in quotes.`,
+
+  'hidden.no-team': (f) => `There is no team "${f.slug}".`,
+  'hidden.no-feature': (f) => `There is no feature "${f.slug}".`,
+  'hidden.shared-finance-only': () => 'Only finance can add shared costs. Ask finance, or add the cost to your own team. Nothing was changed.',
+  'hidden.teamless-finance-only': () => 'Only finance can add costs for a feature that has no team. Nothing was changed.',
+  'hidden.not-lead': (f) => `Only ${f.teamName}'s leads or finance can add costs for ${f.slug}. Nothing was changed.`,
+  'hidden.gone': (f) => `There is no hidden cost #${f.id} any more. Nothing was changed.`,
+  'hidden.missing': (f) => `There is no hidden cost #${f.id}.`,
+  'hidden.missing-listed': (f) => `There is no hidden cost #${f.id}. \`/aicost hidden\` lists them.`,
+  'hidden.edit-not-author': (f) => `Only the author of #${f.id} or finance can edit it. Nothing was changed.`,
+  'hidden.delete-not-author': (f) => `Only the author of #${f.id} (${mention(f.author)}) or finance can delete it.`,
+  'hidden.month-locked': (f) =>
+    `${f.month} is ${f.state}: its numbers do not change, so I cannot ${f.verb} a cost that ${f.changes ? 'changes' : 'charges'} it. ${
+      f.recurring
+        ? `To change a recurring cost, end it (until ${f.month} or later) and add the new one from the first open month.`
+        : 'Date it in an open month instead.'
+    }${f.state === 'closed' ? ` Finance can reopen ${f.month} first.` : ''} Nothing was changed.`,
+
+  'admin.adjust-amount': (f) => `${failureText(f.cause)} Write dollars, negative for a credit, e.g. -120.50.`,
+};
+
+function closestFeatures(near: readonly string[]): string {
+  return near.length > 0 ? ` Closest features: ${near.join(', ')}.` : ' No features are set up yet.';
+}
+
+/** What a failure says to the user, in one sentence or a few. */
+export function failureText(f: Failure): string {
+  return (WORDS[f.code] as (f: Failure) => string)(f);
+}
+
+/** A form's failures as the text shown under each field. */
+export function fieldFailureTexts<F extends string>(fields: FieldFailures<F>): Partial<Record<F, string>> {
+  const out: Partial<Record<F, string>> = {};
+  for (const [field, failure] of Object.entries(fields) as [F, Failure | undefined][]) if (failure) out[field] = failureText(failure);
+  return out;
+}
