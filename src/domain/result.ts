@@ -1,4 +1,4 @@
-import type { AmountFailure } from './money.ts';
+import type { AmountFailure, Money } from './money.ts';
 
 /**
  * The one shape of a result that can fail (ARCHITECTURE.md, decision 11). A failure is a code from the
@@ -128,8 +128,25 @@ type HiddenCostFailure =
   /** A change that would alter a closed or finalized month. `changes`: an edit (else an add or delete charging it). */
   | { code: 'hidden.month-locked'; month: string; state: string; verb: 'add' | 'edit' | 'delete'; changes: boolean; recurring: boolean };
 
+/** Budgets and budget requests (`budgetService`). `state` is the month's state (closed, finalized). */
+type BudgetFailure =
+  | { code: 'budget.no-team'; slug: string; near: readonly string[] }
+  | { code: 'budget.set-finance-only' }
+  | { code: 'budget.month-locked'; month: string; state: string }
+  | { code: 'budget.request-several-teams'; teams: readonly string[]; amount: Money }
+  | { code: 'budget.request-which-team' }
+  | { code: 'budget.request-reason' }
+  | { code: 'budget.request-not-lead'; teamName: string }
+  | { code: 'budget.decide-finance-only' }
+  | { code: 'budget.request-gone' }
+  | { code: 'budget.request-already'; id: number; status: string }
+  | { code: 'budget.no-request'; id: number }
+  /** `status` and `by` are read again after a lost race, and may be missing. */
+  | { code: 'budget.already-decided'; id: number; status: string | undefined; by: string | null | undefined }
+  | { code: 'budget.approve-locked'; id: number; month: string; state: string };
+
 /** `/aicost admin` (`adminService`): an adjustment's amount, said with how to write a credit. */
 type AdminFailure = { code: 'admin.adjust-amount'; cause: Failure };
 
-export type Failure = InputFailure | AmountFailure | PeriodFailure | CommandFailure | HiddenFieldFailure | HiddenCostFailure | AdminFailure;
+export type Failure = InputFailure | AmountFailure | PeriodFailure | CommandFailure | HiddenFieldFailure | HiddenCostFailure | BudgetFailure | AdminFailure;
 export type FailureCode = Failure['code'];

@@ -266,16 +266,18 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     }
     case 'budget-month': {
       const r = await deps.budgets.monthReview(command.month, command.slug, now);
-      if (typeof r === 'string') return reply(message('No such team', [r]));
+      if ('code' in r) return reply(message('No such team', [failureText(r)]));
       return reply({ kind: 'message', parts: budgetMonthParts(r, deps.timeZone) }, command.share);
     }
     case 'budget-set': {
       const r = await deps.budgets.set(command.slug, command.amount, command.month, userId, now);
-      return reply(message(r.ok ? 'Budget set' : refusedTitle(r.message, 'Budget not changed'), [r.message], r.ok ? 'ok' : 'refused'));
+      const said = r.ok ? r.message : failureText(r.failure);
+      return reply(message(r.ok ? 'Budget set' : refusedTitle(said, 'Budget not changed'), [said], r.ok ? 'ok' : 'refused'));
     }
     case 'request': {
       const r = await deps.budgets.request(command.amount, command.words, userId, now);
-      return reply(message(r.ok ? 'Request sent to finance' : refusedTitle(r.message, 'Request not sent'), [r.message], r.ok ? 'ok' : 'refused'));
+      const said = r.ok ? r.message : failureText(r.failure);
+      return reply(message(r.ok ? 'Request sent to finance' : refusedTitle(said, 'Request not sent'), [said], r.ok ? 'ok' : 'refused'));
     }
     case 'sync':
       if (!deps.sync) return reply(message('Sync', ['No cost source is configured: set HELICONE_API_KEY or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.']));

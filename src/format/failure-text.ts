@@ -130,6 +130,22 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
         : 'Date it in an open month instead.'
     }${f.state === 'closed' ? ` Finance can reopen ${f.month} first.` : ''} Nothing was changed.`,
 
+  'budget.no-team': (f) => `There is no team "${f.slug}".${f.near.length ? ` Known teams, closest first: ${f.near.join(', ')}.` : ''}`,
+  'budget.set-finance-only': () => 'Only finance can set budgets. Nothing was changed.',
+  'budget.month-locked': (f) => `${f.month} is ${f.state}: its budget no longer changes. Set the budget of an open month instead. Nothing was changed.`,
+  'budget.request-several-teams': (f) =>
+    `You lead several teams (${f.teams.join(', ')}): name one, e.g. /aicost request ${formatMoney(f.amount).slice(1)} ${f.teams[0]} <reason>.`,
+  'budget.request-which-team': () => 'Name the team the request is for, e.g. /aicost request 2000 payments launch traffic.',
+  'budget.request-reason': () => 'Say why the budget should grow, after the amount and team.',
+  'budget.request-not-lead': (f) => `Only ${f.teamName}'s leads can ask for more budget for it. Nothing was sent.`,
+  'budget.decide-finance-only': () => 'Only finance can decide budget requests. Nothing was changed.',
+  'budget.request-gone': () => 'That request no longer exists.',
+  'budget.request-already': (f) => `Request #${f.id} was already ${f.status}.`,
+  'budget.no-request': (f) => `There is no request #${f.id}.`,
+  'budget.already-decided': (f) => `Request #${f.id} was already ${f.status} by ${mention(f.by)}.`,
+  'budget.approve-locked': (f) =>
+    `${f.month} is ${f.state}: its budget no longer changes, so request #${f.id} cannot be approved. Deny it, or ask for the budget in an open month. Nothing was changed.`,
+
   'admin.adjust-amount': (f) => `${failureText(f.cause)} Write dollars, negative for a credit, e.g. -120.50.`,
 };
 

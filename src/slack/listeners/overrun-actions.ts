@@ -37,7 +37,7 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     const r = await services.budgets.decide(id, 'approved', body.user.id, deps.clock());
     // From App Home (a view: no response_url) the answer is the refreshed Home tab.
     if (body.container?.type === 'view') await republishHome(client, body.user.id);
-    else if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+    else if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: failureText(r.failure) });
   });
 
   // Deny asks for an optional reason first; the decision is made (and re-authorised) on submit.
@@ -47,7 +47,7 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     if (id === null) return;
     const r = await services.budgets.requestToDecide(id, body.user.id);
     if (!r.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+      await respond({ response_type: 'ephemeral', replace_original: false, text: failureText(r.failure) });
       return;
     }
     await client.views.open({ trigger_id: body.trigger_id, view: denyModal(r.request, r.teamName, body.channel?.id ?? null) });
@@ -64,14 +64,14 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     const id = meta.data.requestId;
     const check = await services.budgets.requestToDecide(id, body.user.id);
     if (!check.ok) {
-      await ack({ response_action: 'errors', errors: { reason: plainMentions(check.message).slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { reason: plainMentions(failureText(check.failure)).slice(0, 150) } });
       return;
     }
     await ack();
     const r = await services.budgets.decide(id, 'denied', body.user.id, deps.clock(), { reason: reason || null });
     if (!r.ok)
       await client.chat
-        .postEphemeral({ channel: meta.data.channelId ?? body.user.id, user: body.user.id, text: r.message })
+        .postEphemeral({ channel: meta.data.channelId ?? body.user.id, user: body.user.id, text: failureText(r.failure) })
         .catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
   });
 
@@ -82,7 +82,7 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     const r = await services.budgets.requestToDecide(id, body.user.id);
     if (!r.ok) {
       if (body.container?.type === 'view') await republishHome(client, body.user.id);
-      else await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+      else await respond({ response_type: 'ephemeral', replace_original: false, text: failureText(r.failure) });
       return;
     }
     await client.views.open({
@@ -114,14 +114,14 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     // decision and its messages (three Slack calls) happen after the ack, inside Slack's 3 seconds.
     const check = await services.budgets.requestToDecide(requestId, body.user.id);
     if (!check.ok) {
-      await ack({ response_action: 'errors', errors: { amount: plainMentions(check.message).slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { amount: plainMentions(failureText(check.failure)).slice(0, 150) } });
       return;
     }
     await ack();
     const r = await services.budgets.decide(requestId, 'approved', body.user.id, deps.clock(), { amount: amount!, reason });
     if (!r.ok)
       await client.chat
-        .postEphemeral({ channel: meta.channelId ?? body.user.id, user: body.user.id, text: r.message })
+        .postEphemeral({ channel: meta.channelId ?? body.user.id, user: body.user.id, text: failureText(r.failure) })
         .catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
   });
 }
