@@ -72,6 +72,6 @@ export async function setUpDemo(services: DemoServices, opts: { now: Date; timeZ
     done.push(`budget: ${r.message}`);
   }
   const period = await services.chargeback.transition(last, 'close', DEMO_FINANCE_USER, now);
-  done.push(period.ok ? `closed ${last}` : `${last} left as it is (${period.message})`);
+  done.push(period.ok ? `closed ${last}` : `${last} left as it is (${failureText(period.failure)})`);
   return done;
 }

@@ -21,7 +21,7 @@ export function resolveDraft(
   teams: ReadonlyMap<string, number>,
   features: ReadonlyMap<string, number>,
 ): { ok: true; cost: NewHiddenCost } | { ok: false; failure: Failure } {
-  const noTeam = (slug: string) => ({ ok: false as const, failure: { code: 'hidden.no-team' as const, slug } });
+  const noTeam = (slug: string) => ({ ok: false as const, failure: { code: 'team.none' as const, slug } });
   let target: HiddenCostTarget;
   const t = draft.target;
   if (t.type === 'team') {
@@ -30,7 +30,7 @@ export function resolveDraft(
     target = { type: 'team', teamId: id };
   } else if (t.type === 'feature') {
     const id = features.get(t.slug);
-    if (id === undefined) return { ok: false, failure: { code: 'hidden.no-feature', slug: t.slug } };
+    if (id === undefined) return { ok: false, failure: { code: 'feature.none', slug: t.slug } };
     target = { type: 'feature', featureId: id };
   } else {
     const r = t.rule;

@@ -14,8 +14,11 @@ export const fail = <T = never>(failure: Failure): Result<T> => ({ ok: false, fa
 /** A form's failures, at most one per field (the first found), reported all at once next to their fields. */
 export type FieldFailures<F extends string> = Partial<Record<F, Failure>>;
 
-/** Input of the wrong shape, in the validator's (zod's) own words. */
-type InputFailure = { code: 'input.invalid'; issue: string };
+/** Input of the wrong shape, in the validator's (zod's) own words; a button or form whose hidden data came back changed. */
+type InputFailure = { code: 'input.invalid'; issue: string } | { code: 'input.tampered-button' } | { code: 'input.tampered-form' };
+
+/** A name that resolves to nothing (any command that names a team or feature). */
+type NameFailure = { code: 'team.none'; slug: string } | { code: 'feature.none'; slug: string };
 
 /** Period and month words (`parsePeriod`, `parseMonths`). */
 type PeriodFailure =
@@ -114,8 +117,6 @@ type HiddenFieldFailure =
 
 /** Saving, editing and deleting hidden costs (`resolveDraft`, `hiddenService`). */
 type HiddenCostFailure =
-  | { code: 'hidden.no-team'; slug: string }
-  | { code: 'hidden.no-feature'; slug: string }
   | { code: 'hidden.shared-finance-only' }
   | { code: 'hidden.teamless-finance-only' }
   | { code: 'hidden.not-lead'; teamName: string; slug: string }
@@ -145,8 +146,34 @@ type BudgetFailure =
   | { code: 'budget.already-decided'; id: number; status: string | undefined; by: string | null | undefined }
   | { code: 'budget.approve-locked'; id: number; month: string; state: string };
 
+/** Closing, reopening and finalizing a month (`chargebackService.transition`). */
+type PeriodStateFailure =
+  | { code: 'chargeback.finance-only' }
+  /** `closableFrom`: the first day it can be closed (YYYY-MM-DD). */
+  | { code: 'chargeback.not-ended'; month: string; closableFrom: string }
+  | { code: 'chargeback.cannot'; month: string; state: string; action: 'close' | 'reopen' | 'finalize' };
+
+/** `/aicost admin map …` (`reconcileService.map`). */
+type MappingFailure =
+  | { code: 'map.finance-only' }
+  | { code: 'map.usage' }
+  | { code: 'map.provider'; text: string }
+  | { code: 'map.scope'; provider: string; expected: string; text: string }
+  | { code: 'map.scope-id'; text: string; scope: string };
+
 /** `/aicost admin` (`adminService`): an adjustment's amount, said with how to write a credit. */
 type AdminFailure = { code: 'admin.adjust-amount'; cause: Failure };
 
-export type Failure = InputFailure | AmountFailure | PeriodFailure | CommandFailure | HiddenFieldFailure | HiddenCostFailure | BudgetFailure | AdminFailure;
+export type Failure =
+  | InputFailure
+  | NameFailure
+  | PeriodStateFailure
+  | MappingFailure
+  | AmountFailure
+  | PeriodFailure
+  | CommandFailure
+  | HiddenFieldFailure
+  | HiddenCostFailure
+  | BudgetFailure
+  | AdminFailure;
 export type FailureCode = Failure['code'];

@@ -303,7 +303,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       if (deps.reconcile && command.words[0]?.toLowerCase() === 'map') {
         if (!(await deps.authz.isFinance(userId))) return reply(message('Admin', ['Only finance can use admin commands. Nothing was changed.'], 'refused'));
         const r = await deps.reconcile.map(command.words.slice(1), userId, now);
-        return reply(message(r.ok ? 'Mapped' : 'Not mapped', [r.message], r.ok ? 'ok' : 'refused'));
+        return reply(message(r.ok ? 'Mapped' : 'Not mapped', [r.ok ? r.message : failureText(r.failure)], r.ok ? 'ok' : 'refused'));
       }
       if (command.words[0]?.toLowerCase() === 'customer' && deps.revenue) {
         return reply({ kind: 'message', parts: aliasParts(await deps.revenue.alias(command.words.slice(1), userId, now), ALIAS_USAGE) });

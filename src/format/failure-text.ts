@@ -13,6 +13,10 @@ import { list, RULE_HELP } from '../commands/hidden-cost-fields.ts';
  */
 const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string } = {
   'input.invalid': (f) => f.issue,
+  'input.tampered-button': () => TAMPERED_BUTTON,
+  'input.tampered-form': () => TAMPERED_FORM,
+  'team.none': (f) => `There is no team "${f.slug}".`,
+  'feature.none': (f) => `There is no feature "${f.slug}".`,
 
   'amount.empty': () => 'Enter an amount in dollars, such as 2800 or 1,250.50.',
   'amount.not-a-number': (f) => `"${f.text}" is not an amount: write dollars such as 2800, 54.50 or $1,234.56.`,
@@ -113,8 +117,6 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'hidden.until-needs-month': () => '`until` needs the last month, like until 2027-03.',
   'hidden.add-extra': (f) => `I did not understand "${f.text}". A note goes last, in quotes.`,
 
-  'hidden.no-team': (f) => `There is no team "${f.slug}".`,
-  'hidden.no-feature': (f) => `There is no feature "${f.slug}".`,
   'hidden.shared-finance-only': () => 'Only finance can add shared costs. Ask finance, or add the cost to your own team. Nothing was changed.',
   'hidden.teamless-finance-only': () => 'Only finance can add costs for a feature that has no team. Nothing was changed.',
   'hidden.not-lead': (f) => `Only ${f.teamName}'s leads or finance can add costs for ${f.slug}. Nothing was changed.`,
@@ -146,8 +148,24 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'budget.approve-locked': (f) =>
     `${f.month} is ${f.state}: its budget no longer changes, so request #${f.id} cannot be approved. Deny it, or ask for the budget in an open month. Nothing was changed.`,
 
+  'chargeback.finance-only': () => 'Only finance can close, reopen or finalize a month. Nothing was changed.',
+  'chargeback.not-ended': (f) => `${f.month} has not ended yet; it can be closed from ${f.closableFrom}.`,
+  'chargeback.cannot': (f) =>
+    `${f.month} is ${f.state}; it cannot be ${f.action === 'close' ? 'closed' : f.action === 'reopen' ? 'reopened' : 'finalized'} from there.`,
+
+  'map.finance-only': () => 'Only finance can map provider projects to teams. Nothing was changed.',
+  'map.usage': () => MAP_USAGE,
+  'map.provider': (f) => `The provider must be openai or anthropic, not "${f.text}". ${MAP_USAGE}`,
+  'map.scope': (f) => `${f.provider} bills are read per ${f.expected}, so map a ${f.expected}, not "${f.text}". ${MAP_USAGE}`,
+  'map.scope-id': (f) => `"${f.text}" is not a ${f.scope} id (letters, digits, _ . : -).`,
+
   'admin.adjust-amount': (f) => `${failureText(f.cause)} Write dollars, negative for a credit, e.g. -120.50.`,
 };
+
+const MAP_USAGE = 'Usage: /aicost admin map openai project proj_abc support, or /aicost admin map anthropic workspace wrkspc_x search.';
+const TAMPERED_BUTTON =
+  'That button carries a value aicost did not put there, so I did nothing. Use the buttons on the latest message, or the matching /aicost command.';
+const TAMPERED_FORM = 'This form came back changed (its hidden data is not what aicost sent), so nothing was saved. Close it and open it again.';
 
 function closestFeatures(near: readonly string[]): string {
   return near.length > 0 ? ` Closest features: ${near.join(', ')}.` : ' No features are set up yet.';

@@ -3,7 +3,7 @@ import type { HiddenService } from '../../services/hidden-service.ts';
 import type { Logger } from '../../logger.ts';
 import { VIEWS } from '../ids.ts';
 import { viewValues } from '../blocks/modals.ts';
-import { hiddenCostMeta, TAMPERED_FORM } from '../payload-schemas.ts';
+import { hiddenCostMeta } from '../payload-schemas.ts';
 import { plainMentions } from '../../domain/mentions.ts';
 import { failureText, fieldFailureTexts } from '../../format/failure-text.ts';
 
@@ -16,7 +16,7 @@ export function registerHiddenCostModal(app: App, deps: { services: { hidden: Hi
   app.view(VIEWS.addHidden, async ({ ack, view, body, client }) => {
     const parsedMeta = hiddenCostMeta.safeParse(view.private_metadata ?? '');
     if (!parsedMeta.success) {
-      await ack({ response_action: 'errors', errors: { amount: TAMPERED_FORM.slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { amount: failureText({ code: 'input.tampered-form' }).slice(0, 150) } });
       return;
     }
     const meta = parsedMeta.data;

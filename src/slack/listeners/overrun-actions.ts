@@ -5,7 +5,7 @@ import { plainMentions } from '../../domain/mentions.ts';
 import type { BudgetService } from '../../services/budget-service.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS, VIEWS } from '../ids.ts';
-import { approveOtherMeta, denyMeta, idValue, TAMPERED_BUTTON, TAMPERED_FORM } from '../payload-schemas.ts';
+import { approveOtherMeta, denyMeta, idValue } from '../payload-schemas.ts';
 import type { WebClient } from '@slack/web-api';
 import { approveOtherModal, denyModal, viewValues } from '../blocks/modals.ts';
 import { homeView } from '../blocks/home-blocks.ts';
@@ -21,7 +21,7 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
   const requestId = async (body: BlockButtonAction, respond: RespondFn): Promise<number | null> => {
     const id = idValue.safeParse(body.actions[0]?.value ?? '');
     if (id.success) return id.data;
-    await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
+    await respond({ response_type: 'ephemeral', replace_original: false, text: failureText({ code: 'input.tampered-button' }) });
     return null;
   };
   const republishHome = async (client: WebClient, userId: string) => {
@@ -58,7 +58,7 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     const reason = (values.reason ?? '').trim().slice(0, 500);
     const meta = denyMeta.safeParse(view.private_metadata ?? '');
     if (!meta.success) {
-      await ack({ response_action: 'errors', errors: { reason: TAMPERED_FORM } });
+      await ack({ response_action: 'errors', errors: { reason: failureText({ code: 'input.tampered-form' }) } });
       return;
     }
     const id = meta.data.requestId;
@@ -94,7 +94,7 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
   app.view(VIEWS.approveOther, async ({ ack, view, body, client }) => {
     const parsedMeta = approveOtherMeta.safeParse(view.private_metadata ?? '');
     if (!parsedMeta.success) {
-      await ack({ response_action: 'errors', errors: { amount: TAMPERED_FORM.slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { amount: failureText({ code: 'input.tampered-form' }).slice(0, 150) } });
       return;
     }
     const meta = parsedMeta.data;

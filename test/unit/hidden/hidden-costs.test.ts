@@ -258,7 +258,7 @@ describe('drafts and records', () => {
       teams,
       features,
     );
-    expect(nope).toEqual({ ok: false, failure: { code: 'hidden.no-feature', slug: 'nope' } });
+    expect(nope).toEqual({ ok: false, failure: { code: 'feature.none', slug: 'nope' } });
     expect(!nope.ok && failureText(nope.failure)).toBe('There is no feature "nope".');
   });
 
