@@ -161,6 +161,25 @@ type MappingFailure =
   | { code: 'map.scope'; provider: string; expected: string; text: string }
   | { code: 'map.scope-id'; text: string; scope: string };
 
+/** The revenue file (`parseRevenueCsv`), one per line. */
+type RevenueFailure =
+  /** `detail`: the CSV reader's own explanation. */
+  | { code: 'revenue.not-csv'; detail: string }
+  | { code: 'revenue.empty' }
+  | { code: 'revenue.header'; missing: readonly string[]; unknown: readonly string[]; repeated: readonly string[] }
+  | { code: 'revenue.too-many-rows'; rows: number; max: number }
+  | { code: 'revenue.cells'; cells: number; header: number }
+  | { code: 'revenue.amount'; text: string }
+  | { code: 'revenue.duplicate'; customer: string; month: string; earlierLine: number }
+  | { code: 'revenue.no-rows' }
+  /** Customer aliases (`revenueService.alias`). */
+  | { code: 'alias.none'; alias: string }
+  | { code: 'alias.bad-id' }
+  | { code: 'alias.same' }
+  | { code: 'alias.of-alias'; customer: string; of: string }
+  | { code: 'alias.has-aliases'; alias: string }
+  | { code: 'alias.usage' };
+
 /** `/aicost admin` (`adminService`): an adjustment's amount, said with how to write a credit. */
 type AdminFailure = { code: 'admin.adjust-amount'; cause: Failure };
 
@@ -175,5 +194,6 @@ export type Failure =
   | HiddenFieldFailure
   | HiddenCostFailure
   | BudgetFailure
+  | RevenueFailure
   | AdminFailure;
 export type FailureCode = Failure['code'];

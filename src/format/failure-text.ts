@@ -159,6 +159,28 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'map.scope': (f) => `${f.provider} bills are read per ${f.expected}, so map a ${f.expected}, not "${f.text}". ${MAP_USAGE}`,
   'map.scope-id': (f) => `"${f.text}" is not a ${f.scope} id (letters, digits, _ . : -).`,
 
+  'revenue.not-csv': (f) => `the file is not valid CSV (${f.detail})`,
+  'revenue.empty': () => 'the file is empty: it needs a header row customer,month,revenue[,plan]',
+  'revenue.header': (f) =>
+    `the header must be customer,month,revenue[,plan]: ${[
+      f.missing.length ? `missing column${f.missing.length > 1 ? 's' : ''} ${f.missing.join(', ')}` : '',
+      f.unknown.length ? `unknown column${f.unknown.length > 1 ? 's' : ''} ${f.unknown.map((u) => `"${u}"`).join(', ')}` : '',
+      f.repeated.length ? `repeated column ${f.repeated.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ')}`,
+  'revenue.too-many-rows': (f) => `the file has ${f.rows} rows; at most ${f.max} are taken in one import`,
+  'revenue.cells': (f) => `has ${f.cells} cells, the header has ${f.header}`,
+  'revenue.amount': (f) => `revenue "${f.text}" is not an amount: USD with at most two decimals and no sign, e.g. 12500 or 12,500.50`,
+  'revenue.duplicate': (f) => `customer ${f.customer} appears twice for ${f.month} (also on line ${f.earlierLine})`,
+  'revenue.no-rows': () => 'the file has a header but no rows',
+  'alias.none': (f) => `There is no customer alias "${f.alias}".`,
+  'alias.bad-id': () => 'A customer id is up to 200 characters with no spaces, <, > or &.',
+  'alias.same': () => 'An alias must differ from the customer it names.',
+  'alias.of-alias': (f) => `"${f.customer}" is itself an alias of ${f.of}: alias to ${f.of} instead.`,
+  'alias.has-aliases': (f) => `"${f.alias}" has aliases of its own; it cannot become an alias.`,
+  'alias.usage': () => 'Write: admin customer alias <alias> <customer>, admin customer unalias <alias>, or admin customer aliases.',
+
   'admin.adjust-amount': (f) => `${failureText(f.cause)} Write dollars, negative for a credit, e.g. -120.50.`,
 };
 
