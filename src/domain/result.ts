@@ -180,6 +180,20 @@ type RevenueFailure =
   | { code: 'alias.has-aliases'; alias: string }
   | { code: 'alias.usage' };
 
+/** A FOCUS file (`readFocusRecord`, `focusImportService`), one per row. */
+type FocusFailure =
+  | { code: 'focus.not-csv'; detail: string }
+  | { code: 'focus.missing-columns'; missing: readonly string[] }
+  | { code: 'focus.currency'; currency: string }
+  | { code: 'focus.time'; column: string; text: string }
+  | { code: 'focus.end-before-start' }
+  | { code: 'focus.decimal'; column: string; text: string }
+  | { code: 'focus.charge-category'; text: string; allowed: readonly string[] }
+  | { code: 'focus.tags' }
+  | { code: 'focus.feature-tag'; slug: string }
+  | { code: 'focus.team-tag'; slug: string }
+  | { code: 'focus.month-locked'; day: string; month: string; state: string };
+
 /** `/aicost admin` (`adminService`): an adjustment's amount, said with how to write a credit. */
 type AdminFailure = { code: 'admin.adjust-amount'; cause: Failure };
 
@@ -195,5 +209,6 @@ export type Failure =
   | HiddenCostFailure
   | BudgetFailure
   | RevenueFailure
+  | FocusFailure
   | AdminFailure;
 export type FailureCode = Failure['code'];

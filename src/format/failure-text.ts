@@ -181,6 +181,18 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'alias.has-aliases': (f) => `"${f.alias}" has aliases of its own; it cannot become an alias.`,
   'alias.usage': () => 'Write: admin customer alias <alias> <customer>, admin customer unalias <alias>, or admin customer aliases.',
 
+  'focus.not-csv': (f) => `not a readable CSV: ${f.detail}`,
+  'focus.missing-columns': (f) => `missing mandatory column${f.missing.length > 1 ? 's' : ''} ${f.missing.join(', ')}`,
+  'focus.currency': (f) => `BillingCurrency is "${f.currency}", only USD is imported`,
+  'focus.time': (f) => `${f.column} "${f.text}" is not an ISO 8601 time`,
+  'focus.end-before-start': () => 'ChargePeriodEnd is not after ChargePeriodStart',
+  'focus.decimal': (f) => `${f.column} "${f.text}" is not a decimal number`,
+  'focus.charge-category': (f) => `ChargeCategory "${f.text}" is not one of ${f.allowed.join(', ')}`,
+  'focus.tags': () => 'Tags is not a JSON object',
+  'focus.feature-tag': (f) => `the feature tag names "${f.slug}", which is not a feature`,
+  'focus.team-tag': (f) => `the team tag names "${f.slug}", which is not a team (add it or fix the tag)`,
+  'focus.month-locked': (f) => `${f.day} is in ${f.month}, which is ${f.state}`,
+
   'admin.adjust-amount': (f) => `${failureText(f.cause)} Write dollars, negative for a credit, e.g. -120.50.`,
 };
 
