@@ -18,7 +18,10 @@ export type FieldFailures<F extends string> = Partial<Record<F, Failure>>;
 type InputFailure = { code: 'input.invalid'; issue: string } | { code: 'input.tampered-button' } | { code: 'input.tampered-form' };
 
 /** A name that resolves to nothing (any command that names a team or feature). */
-type NameFailure = { code: 'team.none'; slug: string } | { code: 'feature.none'; slug: string };
+type NameFailure = { code: 'team.none'; slug: string } | { code: 'feature.none'; slug: string } | { code: 'alias.taken'; alias: string };
+
+/** Anomaly feedback buttons (`anomalyService.feedback`); `teamName` null: the incident has no team. */
+type AnomalyFailure = { code: 'anomaly.gone' } | { code: 'anomaly.feedback-not-allowed'; teamName: string | null };
 
 /** Period and month words (`parsePeriod`, `parseMonths`). */
 type PeriodFailure =
@@ -210,5 +213,6 @@ export type Failure =
   | BudgetFailure
   | RevenueFailure
   | FocusFailure
+  | AnomalyFailure
   | AdminFailure;
 export type FailureCode = Failure['code'];

@@ -17,6 +17,10 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'input.tampered-form': () => TAMPERED_FORM,
   'team.none': (f) => `There is no team "${f.slug}".`,
   'feature.none': (f) => `There is no feature "${f.slug}".`,
+  'alias.taken': (f) => `"${f.alias}" is already an alias.`,
+  'anomaly.gone': () => 'That anomaly no longer exists.',
+  'anomaly.feedback-not-allowed': (f) =>
+    `Only ${f.teamName !== null ? `${f.teamName}'s leads and members` : 'finance'} can give feedback on this anomaly. Nothing was changed.`,
 
   'amount.empty': () => 'Enter an amount in dollars, such as 2800 or 1,250.50.',
   'amount.not-a-number': (f) => `"${f.text}" is not an amount: write dollars such as 2800, 54.50 or $1,234.56.`,

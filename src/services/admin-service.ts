@@ -81,7 +81,7 @@ export function adminService(deps: {
           return usage('Write: alias team <alias> <slug>, or alias feature <alias> <slug>.');
         }
         const r = kind === 'team' ? await repo.aliasTeam(alias, target, actor, now) : await repo.aliasFeature(alias, target, actor, now);
-        return r.ok ? out([r.message]) : usage(r.message);
+        return r.ok ? out([r.message]) : { ok: false, failure: r.failure };
       }
       if (what === 'feature') {
         const features = await deps.teams.listFeatures();

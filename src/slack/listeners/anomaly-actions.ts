@@ -18,6 +18,6 @@ export function registerAnomalyActions(app: App, deps: { services: { anomalies: 
       return;
     }
     const r = await deps.services.anomalies.feedback(value.data.id, value.data.status, body.user.id, deps.clock());
-    await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+    await respond({ response_type: 'ephemeral', replace_original: false, text: r.ok ? r.message : failureText(r.failure) });
   });
 }
