@@ -197,8 +197,24 @@ type FocusFailure =
   | { code: 'focus.team-tag'; slug: string }
   | { code: 'focus.month-locked'; day: string; month: string; state: string };
 
-/** `/aicost admin` (`adminService`): an adjustment's amount, said with how to write a credit. */
-type AdminFailure = { code: 'admin.adjust-amount'; cause: Failure };
+/** `/aicost admin` (`adminService`); `admin.adjust-amount`: an adjustment's amount, said with how to write a credit. */
+type AdminFailure =
+  | { code: 'admin.adjust-amount'; cause: Failure }
+  | { code: 'admin.finance-only' }
+  | { code: 'admin.name-team' }
+  | { code: 'admin.name-feature' }
+  | { code: 'admin.cost-center'; length: number }
+  /** `text`: the command as read (its first word and the rest). */
+  | { code: 'admin.not-understood'; text: string }
+  | { code: 'admin.alias-usage' }
+  | { code: 'admin.baseline-negative' }
+  | { code: 'admin.adjust-month' }
+  | { code: 'admin.adjust-zero' }
+  | { code: 'admin.adjust-reason' }
+  | { code: 'admin.adjust-locked'; month: string; state: string }
+  | { code: 'admin.category-name' }
+  | { code: 'admin.category-exists'; name: string }
+  | { code: 'admin.unknown'; text: string };
 
 export type Failure =
   | InputFailure

@@ -310,8 +310,14 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       }
       if (!deps.admin) return reply(message('Admin', ['Admin commands are not available.']));
       const parts = await deps.admin.run(command.words, userId, now);
-      if ('failure' in parts)
-        return reply({ kind: 'message', parts: { title: 'Admin: not understood', summary: [failureText(parts.failure)], tables: [], notes: ADMIN_USAGE } });
+      if ('failure' in parts) {
+        // A command not understood is said with the admin usage; a refusal (rights, closed month) alone.
+        const summary = [failureText(parts.failure)];
+        return reply({
+          kind: 'message',
+          parts: { title: parts.usage ? 'Admin: not understood' : 'Admin', summary, tables: [], notes: parts.usage ? ADMIN_USAGE : [] },
+        });
+      }
       return reply({ kind: 'message', parts });
     }
     case 'margin':

@@ -198,6 +198,20 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'focus.month-locked': (f) => `${f.day} is in ${f.month}, which is ${f.state}`,
 
   'admin.adjust-amount': (f) => `${failureText(f.cause)} Write dollars, negative for a credit, e.g. -120.50.`,
+  'admin.finance-only': () => 'Only finance can use admin commands. Nothing was changed.',
+  'admin.name-team': () => 'Name the team.',
+  'admin.name-feature': () => 'Name the feature.',
+  'admin.cost-center': (f) => `A cost centre is a ledger code of at most 40 characters, such as CC-4100 (got ${f.length} characters). Nothing was changed.`,
+  'admin.not-understood': (f) => `I did not understand "${f.text}".`,
+  'admin.alias-usage': () => 'Write: alias team <alias> <slug>, or alias feature <alias> <slug>.',
+  'admin.baseline-negative': () => 'A baseline cannot be negative.',
+  'admin.adjust-month': () => 'After the amount, give the month as YYYY-MM.',
+  'admin.adjust-zero': () => 'An adjustment of $0.00 changes nothing.',
+  'admin.adjust-reason': () => 'Say why, after the month.',
+  'admin.adjust-locked': (f) => `${f.month} is ${f.state}: its numbers do not change. Book the adjustment in the open month, or reopen ${f.month} first.`,
+  'admin.category-name': () => 'A category is lowercase letters, digits and "_", e.g. data_labeling.',
+  'admin.category-exists': (f) => `Category ${f.name} already exists.`,
+  'admin.unknown': (f) => `Unknown admin command "${f.text}".`,
 };
 
 const MAP_USAGE = 'Usage: /aicost admin map openai project proj_abc support, or /aicost admin map anthropic workspace wrkspc_x search.';
