@@ -147,7 +147,9 @@ type BudgetFailure =
   | { code: 'budget.no-request'; id: number }
   /** `status` and `by` are read again after a lost race, and may be missing. */
   | { code: 'budget.already-decided'; id: number; status: string | undefined; by: string | null | undefined }
-  | { code: 'budget.approve-locked'; id: number; month: string; state: string };
+  | { code: 'budget.approve-locked'; id: number; month: string; state: string }
+  /** The approve-another-amount form without a reason. */
+  | { code: 'budget.approve-reason' };
 
 /** Closing, reopening and finalizing a month (`chargebackService.transition`). */
 type PeriodStateFailure =

@@ -197,6 +197,8 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'focus.team-tag': (f) => `the team tag names "${f.slug}", which is not a team (add it or fix the tag)`,
   'focus.month-locked': (f) => `${f.day} is in ${f.month}, which is ${f.state}`,
 
+  'budget.approve-reason': () => 'Say why this amount.',
+
   'admin.adjust-amount': (f) => `${failureText(f.cause)} Write dollars, negative for a credit, e.g. -120.50.`,
   'admin.finance-only': () => 'Only finance can use admin commands. Nothing was changed.',
   'admin.name-team': () => 'Name the team.',

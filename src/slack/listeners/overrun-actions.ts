@@ -104,7 +104,7 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     const reason = (values.reason ?? '').trim();
     const errors: Record<string, string> = {};
     if (!parsed.ok) errors.amount = failureText(parsed.failure).slice(0, 150);
-    if (!reason) errors.reason = 'Say why this amount.';
+    if (!reason) errors.reason = failureText({ code: 'budget.approve-reason' });
     if (Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });
       return;
