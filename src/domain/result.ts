@@ -20,6 +20,9 @@ type InputFailure = { code: 'input.invalid'; issue: string } | { code: 'input.ta
 /** A name that resolves to nothing (any command that names a team or feature). */
 type NameFailure = { code: 'team.none'; slug: string } | { code: 'feature.none'; slug: string } | { code: 'alias.taken'; alias: string };
 
+/** A team (or its feature) the viewer may not see (`visibilityService`). */
+type VisibilityFailure = { code: 'visibility.not-your-team'; name: string };
+
 /** Anomaly feedback buttons (`anomalyService.feedback`); `teamName` null: the incident has no team. */
 type AnomalyFailure = { code: 'anomaly.gone' } | { code: 'anomaly.feedback-not-allowed'; teamName: string | null };
 
@@ -232,5 +235,6 @@ export type Failure =
   | RevenueFailure
   | FocusFailure
   | AnomalyFailure
+  | VisibilityFailure
   | AdminFailure;
 export type FailureCode = Failure['code'];

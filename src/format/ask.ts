@@ -17,7 +17,7 @@ import type { BudgetService } from '../services/budget-service.ts';
 import type { HiddenService } from '../services/hidden-service.ts';
 import type { IcebergService } from '../services/iceberg.ts';
 import { UNATTRIBUTED, type RankedRow, type ReportService } from '../services/reports.ts';
-import { notVisible, OTHER_TEAMS, type Viewer, type VisibilityService } from '../services/visibility.ts';
+import { OTHER_TEAMS, type Viewer, type VisibilityService } from '../services/visibility.ts';
 import type { MarginService } from '../services/margin-service.ts';
 import { ALIAS_USAGE, type RevenueService } from '../services/revenue-service.ts';
 import type { WhatIfService } from '../services/whatif-service.ts';
@@ -28,7 +28,8 @@ import type { AnomalyList } from '../services/anomaly-service.ts';
 import type { ChargebackView } from '../services/chargeback-service.ts';
 import type { SyncStatusView } from '../services/sync-service.ts';
 import { anomalyListParts } from './anomaly-lines.ts';
-import { failureText, fieldFailureTexts } from './failure-text.ts';
+import { failureText, fieldFailureTexts, isNotAllowed } from './failure-text.ts';
+import type { Failure } from '../domain/result.ts';
 import { ADMIN_USAGE, type AdminAnswer } from '../services/admin-service.ts';
 import { chargebackParts } from './chargeback-lines.ts';
 import { syncStatusParts } from './sync-lines.ts';
@@ -87,7 +88,7 @@ async function exampleTeam(deps: AskDeps): Promise<string> {
 const retarget = (text: string, team: string) => (team === 'payments' ? text : text.replace(/\bpayments\b/g, team));
 
 /** A refusal for lack of rights says so ("Not allowed"), rather than "not understood" or a bare "not changed". */
-const refusedTitle = (message: string, otherwise: string) => (/^Only |not allowed/i.test(message) ? 'Not allowed' : otherwise);
+const refusedTitle = (failure: Failure, otherwise: string) => (isNotAllowed(failure) ? 'Not allowed' : otherwise);
 
 const message = (title: string, lines: string[], tone?: 'ok' | 'refused', notes: string[] = []): Reply => ({
   kind: 'message',
@@ -124,7 +125,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     const f = viewer.features.find((x) => x.slug === slug);
     return f !== undefined && f.teamId !== null && viewer.sees(f.teamId);
   };
-  const refuse = (name: string) => reply(message('Not one of your teams', [notVisible(name)], 'refused'));
+  const refuse = (name: string) => reply(message('Not one of your teams', [failureText({ code: 'visibility.not-your-team', name })], 'refused'));
   switch (command.kind) {
     case 'help':
       return reply({ kind: 'help', finance: await deps.authz.isFinance(userId), team: await exampleTeam(deps) });
@@ -212,7 +213,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'hidden-delete': {
       const r = await deps.hidden.remove(command.id, userId, now);
       const said = r.ok ? r.message : failureText(r.failure);
-      return reply(message(r.ok ? 'Deleted' : refusedTitle(said, 'Not deleted'), [said], r.ok ? 'ok' : 'refused'));
+      return reply(message(r.ok ? 'Deleted' : refusedTitle(r.failure, 'Not deleted'), [said], r.ok ? 'ok' : 'refused'));
     }
     case 'hidden-edit':
       return reply({
@@ -272,12 +273,12 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'budget-set': {
       const r = await deps.budgets.set(command.slug, command.amount, command.month, userId, now);
       const said = r.ok ? r.message : failureText(r.failure);
-      return reply(message(r.ok ? 'Budget set' : refusedTitle(said, 'Budget not changed'), [said], r.ok ? 'ok' : 'refused'));
+      return reply(message(r.ok ? 'Budget set' : refusedTitle(r.failure, 'Budget not changed'), [said], r.ok ? 'ok' : 'refused'));
     }
     case 'request': {
       const r = await deps.budgets.request(command.amount, command.words, userId, now);
       const said = r.ok ? r.message : failureText(r.failure);
-      return reply(message(r.ok ? 'Request sent to finance' : refusedTitle(said, 'Request not sent'), [said], r.ok ? 'ok' : 'refused'));
+      return reply(message(r.ok ? 'Request sent to finance' : refusedTitle(r.failure, 'Request not sent'), [said], r.ok ? 'ok' : 'refused'));
     }
     case 'sync':
       if (!deps.sync) return reply(message('Sync', ['No cost source is configured: set HELICONE_API_KEY or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.']));

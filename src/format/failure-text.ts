@@ -18,6 +18,8 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'team.none': (f) => `There is no team "${f.slug}".`,
   'feature.none': (f) => `There is no feature "${f.slug}".`,
   'alias.taken': (f) => `"${f.alias}" is already an alias.`,
+  'visibility.not-your-team': (f) =>
+    `${f.name} is not one of your teams, so its figures are not shown to you. Team leads and members see their own teams; finance sees every team.`,
   'anomaly.gone': () => 'That anomaly no longer exists.',
   'anomaly.feedback-not-allowed': (f) =>
     `Only ${f.teamName !== null ? `${f.teamName}'s leads and members` : 'finance'} can give feedback on this anomaly. Nothing was changed.`,
@@ -223,6 +225,26 @@ const TAMPERED_FORM = 'This form came back changed (its hidden data is not what 
 
 function closestFeatures(near: readonly string[]): string {
   return near.length > 0 ? ` Closest features: ${near.join(', ')}.` : ' No features are set up yet.';
+}
+
+/** Refusals for lack of rights: their replies are titled "Not allowed", not "not understood" or "not changed". */
+const NOT_ALLOWED: ReadonlySet<FailureCode> = new Set<FailureCode>([
+  'admin.finance-only',
+  'anomaly.feedback-not-allowed',
+  'budget.decide-finance-only',
+  'budget.request-not-lead',
+  'budget.set-finance-only',
+  'chargeback.finance-only',
+  'hidden.delete-not-author',
+  'hidden.edit-not-author',
+  'hidden.not-lead',
+  'hidden.shared-finance-only',
+  'hidden.teamless-finance-only',
+  'map.finance-only',
+]);
+
+export function isNotAllowed(f: Failure): boolean {
+  return NOT_ALLOWED.has(f.code);
 }
 
 /** What a failure says to the user, in one sentence or a few. */

@@ -3,7 +3,8 @@ import { parseCommand } from '../../src/commands/command-text.ts';
 import { validateHiddenCostInput } from '../../src/commands/hidden-cost-form.ts';
 import { DEFAULT_CATEGORIES } from '../../src/domain/hidden-costs.ts';
 import { parseAmountInput } from '../../src/domain/money.ts';
-import { failureText, fieldFailureTexts } from '../../src/format/failure-text.ts';
+import type { Failure } from '../../src/domain/result.ts';
+import { failureText, fieldFailureTexts, isNotAllowed } from '../../src/format/failure-text.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
 
@@ -41,5 +42,25 @@ describe('one failure shape, worded at the edge', () => {
     if (v.ok) throw new Error('expected field failures');
     expect(v.fields).toEqual({ untilMonth: { code: 'hidden.until-before-from', from: '2026-11', until: '2026-10' } });
     expect(fieldFailureTexts(v.fields)).toEqual({ untilMonth: 'The cost ends (2026-10) before it starts (2026-11).' });
+  });
+
+  it('titles a refusal for lack of rights by its code: those say who may, the others do not', () => {
+    const rights: Failure[] = [
+      { code: 'budget.set-finance-only' },
+      { code: 'budget.request-not-lead', teamName: 'Payments' },
+      { code: 'hidden.delete-not-author', id: 3, author: 'U0AUTHOR' },
+      { code: 'hidden.not-lead', teamName: 'Payments', slug: 'payments' },
+      { code: 'chargeback.finance-only' },
+    ];
+    for (const f of rights) {
+      expect(isNotAllowed(f), f.code).toBe(true);
+      expect(failureText(f), f.code).toMatch(/^Only /);
+    }
+    const others: Failure[] = [
+      { code: 'budget.no-team', slug: 'nope', near: [] },
+      { code: 'hidden.month-locked', month: '2026-10', state: 'closed', verb: 'delete', changes: false, recurring: false },
+      { code: 'budget.request-reason' },
+    ];
+    for (const f of others) expect(isNotAllowed(f), f.code).toBe(false);
   });
 });
