@@ -20,6 +20,9 @@ type InputFailure = { code: 'input.invalid'; issue: string } | { code: 'input.ta
 /** A name that resolves to nothing (any command that names a team or feature). */
 type NameFailure = { code: 'team.none'; slug: string } | { code: 'feature.none'; slug: string } | { code: 'alias.taken'; alias: string };
 
+/** `/aicost sync now` (`syncService.status`). */
+type SyncFailure = { code: 'sync.finance-only' } | { code: 'sync.no-source' } | { code: 'sync.running' };
+
 /** A team (or its feature) the viewer may not see (`visibilityService`). */
 type VisibilityFailure = { code: 'visibility.not-your-team'; name: string };
 
@@ -236,5 +239,6 @@ export type Failure =
   | FocusFailure
   | AnomalyFailure
   | VisibilityFailure
+  | SyncFailure
   | AdminFailure;
 export type FailureCode = Failure['code'];

@@ -18,6 +18,9 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'team.none': (f) => `There is no team "${f.slug}".`,
   'feature.none': (f) => `There is no feature "${f.slug}".`,
   'alias.taken': (f) => `"${f.alias}" is already an alias.`,
+  'sync.finance-only': () => 'Only finance can start a sync. Nothing was started.',
+  'sync.no-source': () => 'No source is configured, so there is nothing to sync.',
+  'sync.running': () => 'A sync is already running.',
   'visibility.not-your-team': (f) =>
     `${f.name} is not one of your teams, so its figures are not shown to you. Team leads and members see their own teams; finance sees every team.`,
   'anomaly.gone': () => 'That anomaly no longer exists.',
@@ -241,6 +244,7 @@ const NOT_ALLOWED: ReadonlySet<FailureCode> = new Set<FailureCode>([
   'hidden.shared-finance-only',
   'hidden.teamless-finance-only',
   'map.finance-only',
+  'sync.finance-only',
 ]);
 
 export function isNotAllowed(f: Failure): boolean {
