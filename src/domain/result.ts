@@ -20,6 +20,9 @@ type InputFailure = { code: 'input.invalid'; issue: string } | { code: 'input.ta
 /** A name that resolves to nothing (any command that names a team or feature). */
 type NameFailure = { code: 'team.none'; slug: string } | { code: 'feature.none'; slug: string } | { code: 'alias.taken'; alias: string };
 
+/** Answers kept for finance (`/aicost top customers`, `margin`, `customer`). */
+type FinanceOnlyFailure = { code: 'customers.finance-only' } | { code: 'margin.finance-only' };
+
 /** `/aicost sync now` (`syncService.status`). */
 type SyncFailure = { code: 'sync.finance-only' } | { code: 'sync.no-source' } | { code: 'sync.running' };
 
@@ -240,5 +243,6 @@ export type Failure =
   | AnomalyFailure
   | VisibilityFailure
   | SyncFailure
+  | FinanceOnlyFailure
   | AdminFailure;
 export type FailureCode = Failure['code'];

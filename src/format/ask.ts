@@ -150,8 +150,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       return reply(r, r.kind !== 'unknown' && command.share);
     }
     case 'top': {
-      if (!viewer.all && command.dimension === 'customers')
-        return reply(message('Customers', ['Customer rankings across teams are shown to finance. `/aicost team <your team>` shows your own team.'], 'refused'));
+      if (!viewer.all && command.dimension === 'customers') return reply(message('Customers', [failureText({ code: 'customers.finance-only' })], 'refused'));
       const r = await deps.reports.top(command.dimension, command.period, now);
       if (viewer.all || command.dimension === 'models') return reply(r, command.share);
       const visible = command.dimension === 'teams' ? (l: string) => mine.has(l) || l === UNATTRIBUTED : ownFeature;
@@ -245,7 +244,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
             'refused',
           ),
         );
-      if (r.refused) return reply(message('Not allowed', [failureText(r.failure)], 'refused'));
+      if (isNotAllowed(r.failure)) return reply(message('Not allowed', [failureText(r.failure)], 'refused'));
       const team = await exampleTeam(deps);
       return reply({
         kind: 'invalid',
@@ -302,7 +301,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       return reply({ kind: 'message', parts: reconcileParts(await deps.reconcile.report(command.period, now)) }, command.share);
     case 'admin': {
       if (deps.reconcile && command.words[0]?.toLowerCase() === 'map') {
-        if (!(await deps.authz.isFinance(userId))) return reply(message('Admin', ['Only finance can use admin commands. Nothing was changed.'], 'refused'));
+        if (!(await deps.authz.isFinance(userId))) return reply(message('Admin', [failureText({ code: 'admin.finance-only' })], 'refused'));
         const r = await deps.reconcile.map(command.words.slice(1), userId, now);
         return reply(message(r.ok ? 'Mapped' : 'Not mapped', [r.ok ? r.message : failureText(r.failure)], r.ok ? 'ok' : 'refused'));
       }
@@ -326,16 +325,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       if (!deps.margin) return reply(message('Margin', ['Revenue and margin are not set up in this deployment.']));
       const r =
         command.kind === 'margin' ? await deps.margin.margin(command.months, userId, now) : await deps.margin.customer(command.id, command.months, userId, now);
-      if (r.kind === 'refused')
-        return reply(
-          message(
-            'Finance only',
-            [
-              'Revenue and margin per customer are confidential, so only finance sees them. Team leads: /aicost whatif <feature> cheapest shows what a model switch would save.',
-            ],
-            'refused',
-          ),
-        );
+      if (r.kind === 'refused') return reply(message('Finance only', [failureText({ code: 'margin.finance-only' })], 'refused'));
       if (r.kind === 'unknown-customer')
         return reply(
           message(`No customer named "${r.typed}"`, [

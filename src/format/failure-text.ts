@@ -18,6 +18,9 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'team.none': (f) => `There is no team "${f.slug}".`,
   'feature.none': (f) => `There is no feature "${f.slug}".`,
   'alias.taken': (f) => `"${f.alias}" is already an alias.`,
+  'customers.finance-only': () => 'Customer rankings across teams are shown to finance. `/aicost team <your team>` shows your own team.',
+  'margin.finance-only': () =>
+    'Revenue and margin per customer are confidential, so only finance sees them. Team leads: /aicost whatif <feature> cheapest shows what a model switch would save.',
   'sync.finance-only': () => 'Only finance can start a sync. Nothing was started.',
   'sync.no-source': () => 'No source is configured, so there is nothing to sync.',
   'sync.running': () => 'A sync is already running.',

@@ -20,7 +20,7 @@ import type { Failure, FieldFailures } from '../domain/result.ts';
  */
 export type HiddenOutcome =
   | { ok: true; entry: HiddenCostListing; message: string }
-  | { ok: false; failure: Failure; examples?: string[]; refused?: boolean }
+  | { ok: false; failure: Failure; examples?: string[] }
   | { ok: false; fields: FieldFailures<HiddenCostField> };
 
 export function hiddenService(deps: {
@@ -76,7 +76,7 @@ export function hiddenService(deps: {
     const resolved = resolveDraft(draft, new Map(ctx.teamList.map((t) => [t.slug, t.id])), new Map(ctx.featureList.map((f) => [f.slug, f.id])));
     if (!resolved.ok) return { ok: false, failure: resolved.failure };
     const refused = await mayWrite(userId, resolved.cost, ctx);
-    if (refused) return { ok: false, failure: refused, refused: true };
+    if (refused) return { ok: false, failure: refused };
     if (editId !== undefined) {
       // Re-authorised on every submit: the entry must still exist, and the user must be its author or
       // finance now (the form's private_metadata names the entry; it is never trusted).
