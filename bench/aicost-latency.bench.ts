@@ -86,8 +86,8 @@ for (const provider of providers) {
       featureIds.push((await setup.teams.upsertFeature({ slug: `feature-${t}-${f}`, name: `Feature ${t}.${f}`, teamId: team.id })).id);
   }
   const seedStart = performance.now();
-  if (provider === 'postgresql') await seedLargePostgres(url, { count: ENTRIES, days: 120, now, teamIds, featureIds });
-  else seedLargeSqlite(url, { count: ENTRIES, days: 120, now, teamIds, featureIds });
+  if (provider === 'postgresql') await seedLargePostgres(url, { count: ENTRIES, days: 120, now, teamIds, featureIds, timeZone: 'America/New_York' });
+  else seedLargeSqlite(url, { count: ENTRIES, days: 120, now, teamIds, featureIds, timeZone: 'America/New_York' });
   const seedMs = performance.now() - seedStart;
 
   const slack = await startSlackStandIn();

@@ -31,6 +31,7 @@ interface ServerConfig {
   seed: number;
   teams: string[];
   teamlessEvery: number;
+  workItems?: number;
   apiKey: string;
   mode?: 'indexed' | 'stand-in';
 }
@@ -43,6 +44,7 @@ const { rows, total } = syntheticHeliconeRows(config.n, {
   seed: config.seed,
   teams: config.teams,
   teamlessEvery: config.teamlessEvery,
+  workItems: config.workItems,
 });
 const generateMs = performance.now() - t0;
 

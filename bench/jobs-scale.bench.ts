@@ -29,7 +29,7 @@ for (let t = 0; t < 50; t++) {
   await db.prisma.budget.create({ data: { teamId: team.id, month: '*', amount: fromUsd('900') } });
 }
 for (let f = 0; f < 500; f++) featureIds.push((await setup.teams.upsertFeature({ slug: `feature-${f}`, name: `Feature ${f}`, teamId: teamIds[f % 50]! })).id);
-seedLargeSqlite(url, { count: ENTRIES, days: 91, now, teamIds, featureIds });
+seedLargeSqlite(url, { count: ENTRIES, days: 91, now, teamIds, featureIds, timeZone: 'America/New_York' });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 async function time(fn: () => Promise<unknown>, runs: number): Promise<number> {

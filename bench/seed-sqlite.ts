@@ -2,12 +2,14 @@ import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePath } from '../src/db/client.ts';
 import { CUBES, grainsOf, insertExpectedSql } from '../src/db/rollups.ts';
+import { switchZoneSql } from '../src/db/work-items.ts';
 
 /**
  * Builds a large ledger for a benchmark (what is measured is reading it, not this): `count` cost
  * entries spread evenly over `days` days before `now`, across the given teams and features, with a few
  * percent unattributed. Bulk inserts with the rollup triggers off, then the rollups built from the ledger
- * in one pass per rollup table and grain (the same SQL `aicost verify --repair` runs), triggers back on.
+ * in one pass per rollup table and grain (the same SQL `aicost verify --repair` runs) and the work-item
+ * tables in the reader's zone, triggers back on.
  */
 export interface SeedOptions {
   count: number;
@@ -16,6 +18,8 @@ export interface SeedOptions {
   teamIds: number[];
   featureIds: number[];
   source?: string;
+  /** REPORT_TIMEZONE of the app that reads it: the work-item tables are built in it. */
+  timeZone: string;
 }
 
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', 'text-embedding-3-small'];
@@ -62,6 +66,7 @@ export function seedLargeSqlite(url: string, opts: SeedOptions): void {
   }
   db.transaction(() => {
     for (const sql of backfill('sqlite')) db.exec(sql);
+    for (const sql of switchZoneSql('sqlite', opts.timeZone)) db.exec(sql);
     for (const t of triggers) db.exec(t.sql);
   })();
   db.exec('ANALYZE');
@@ -92,6 +97,7 @@ export async function seedLargePostgres(url: string, opts: SeedOptions): Promise
     }
     await c.query('BEGIN');
     for (const sql of backfill('postgresql')) await c.query(sql);
+    for (const sql of switchZoneSql('postgresql', opts.timeZone)) await c.query(sql);
     await c.query('ALTER TABLE "CostEntry" ENABLE TRIGGER USER');
     await c.query('COMMIT');
     await c.query('VACUUM ANALYZE');

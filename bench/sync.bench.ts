@@ -1,3 +1,4 @@
+import { ensureRollupZone } from '../src/db/rollup-maintenance.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,7 @@ const data = {
   seed: 42,
   teams: ['platform', 'search', 'billing', 'growth', 'support'],
   teamlessEvery: 20, // 5% without a team
+  workItems: 5000, // a ticket on every call, so the distinct work items are maintained too
   apiKey: 'sk-helicone-bench-0000',
 };
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,6 +59,7 @@ const dir = mkdtempSync(join(tmpdir(), 'aicost-sync-bench-'));
 const url = `file:${join(dir, 'sync.db')}`;
 await migrate(url);
 const db = openDatabase(url);
+await ensureRollupZone(db, 'UTC');
 const store = costStore(db, { timeZone: 'UTC' });
 const client = createHeliconeClient({ apiKey: served.apiKey, baseUrl: served.url });
 const from = new Date(data.start);
@@ -99,7 +102,14 @@ for (const t of raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigge
   raw.exec(`DROP TRIGGER "${t.name}"`);
 let params: unknown[][];
 {
-  const { rows, total } = syntheticHeliconeRows(N, { start: from, spanMs: data.spanMs, seed: data.seed, teams: data.teams, teamlessEvery: data.teamlessEvery });
+  const { rows, total } = syntheticHeliconeRows(N, {
+    start: from,
+    spanMs: data.spanMs,
+    seed: data.seed,
+    teams: data.teams,
+    teamlessEvery: data.teamlessEvery,
+    workItems: data.workItems,
+  });
   if (total !== servedTotal) throw new Error('baseline rows differ from the served ones');
   const teamIds = new Map<string, number>();
   const featureIds = new Map<string, number>();
@@ -122,7 +132,7 @@ let params: unknown[][];
       feature === null ? null : featureIds.get(feature)!,
       p.environment ?? null,
       r.request_user_id ?? null,
-      null,
+      p.ticket ?? null,
       r.model ?? null,
       typeof r.provider === 'string' ? r.provider.toLowerCase() : null,
       'api',

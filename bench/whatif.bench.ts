@@ -1,5 +1,5 @@
 import { calcPrice } from '@pydantic/genai-prices';
-import { fromUsd, type Money } from '../src/domain/money.ts';
+import { fromUsd } from '../src/domain/money.ts';
 import { whatIfService, type WhatIfCall } from '../src/services/whatif-service.ts';
 import { genaiPriceTable } from '../src/sources/price-table.ts';
 import { monthPeriod } from '../src/domain/periods.ts';
@@ -25,7 +25,7 @@ const calls: WhatIfCall[] = Array.from({ length: CALLS }, (_, i) => {
     outputTokens: Math.floor(input / 4),
     cacheReadTokens: Math.floor(input / 3),
     cacheWriteTokens: 0,
-    amount: fromUsd('0.01') as Money,
+    amount: fromUsd('0.01'),
     pricedBy: 'source',
   };
 });

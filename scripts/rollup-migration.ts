@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { migrationSql } from '../src/db/rollups.ts';
+import { migration0010Sql } from '../src/db/rollups.ts';
 
-/** Writes the 0005_rollups migrations from the rollup definitions in src/db/rollups.ts (run once; the SQL is committed). */
-writeFileSync('prisma/migrations/sqlite/0005_rollups/migration.sql', migrationSql('sqlite'));
-writeFileSync('prisma/migrations/postgres/0005_rollups/migration.sql', migrationSql('postgresql'));
+/**
+ * Writes the 0010_work_item_days migrations from the definitions in src/db/rollups.ts and
+ * src/db/work-items.ts (run once; the SQL is committed). 0005_rollups was written the same way.
+ */
+writeFileSync('prisma/migrations/sqlite/0010_work_item_days/migration.sql', migration0010Sql('sqlite'));
+writeFileSync('prisma/migrations/postgres/0010_work_item_days/migration.sql', migration0010Sql('postgresql'));

@@ -3,6 +3,7 @@ import type { AppConfig } from './config.ts';
 import { createServices, type Services } from './container.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
+import { ensureRollupZone } from './db/rollup-maintenance.ts';
 import { claimsRepository } from './db/repositories/claims.ts';
 import { costStore } from './db/repositories/cost-store.ts';
 import { fromUsd } from './domain/money.ts';
@@ -73,6 +74,7 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
   const applied = await migrate(config.DATABASE_URL);
   if (applied.length) log.info({ applied }, 'database migrated');
   const db = openDatabase(config.DATABASE_URL);
+  if (await ensureRollupZone(db, config.REPORT_TIMEZONE)) log.info({ zone: config.REPORT_TIMEZONE }, 'work-item rollups built in the report time zone');
   const talk = (overrides.slack ?? true) && config.SLACK_BOT_TOKEN !== undefined;
   const slack = talk ? createWebClient({ SLACK_BOT_TOKEN: config.SLACK_BOT_TOKEN!, SLACK_API_URL: config.SLACK_API_URL }, overrides.retries) : null;
   const claims = claimsRepository(db);

@@ -14,6 +14,7 @@ import { createLogger } from './logger.ts';
 import { ask } from './format/ask.ts';
 import { failureText } from './format/failure-text.ts';
 import { isMonth } from './domain/calendar.ts';
+import { add, ZERO, type Money } from './domain/money.ts';
 
 /** The operator's entry points: `npx aicost <command>`. */
 const USAGE = `Usage: aicost <command>
@@ -111,12 +112,12 @@ export async function main(argv: string[]): Promise<number> {
           const { demoRevenueCsv } = await import('./demo/revenue.ts');
           const { customerCostQueries } = await import('./db/repositories/customer-costs.ts');
           const { monthOf, monthPeriod, previousMonth } = await import('./domain/periods.ts');
-          const spend: { month: string; customer: string; amount: bigint }[] = [];
+          const spend: { month: string; customer: string; amount: Money }[] = [];
           for (let i = 0, m = previousMonth(monthOf(new Date(), s.timeZone)); i < Math.min(3, Math.floor(days / 31)); i++, m = previousMonth(m)) {
             const p = monthPeriod(m, s.timeZone);
             const rows = await customerCostQueries(s.db).teamCustomerSummary({ from: p.from, to: p.to });
-            const byCustomer = new Map<string, bigint>();
-            for (const r of rows) if (r.customer) byCustomer.set(r.customer, (byCustomer.get(r.customer) ?? 0n) + r.amount);
+            const byCustomer = new Map<string, Money>();
+            for (const r of rows) if (r.customer) byCustomer.set(r.customer, add(byCustomer.get(r.customer) ?? ZERO, r.amount));
             for (const [customer, amount] of byCustomer) spend.push({ month: m, customer, amount });
           }
           if (spend.length) {

@@ -30,6 +30,7 @@ import { revenueService } from './services/revenue-service.ts';
 import { whatIfService } from './services/whatif-service.ts';
 import type { PriceTable } from './services/price-table.ts';
 import { monthPeriod } from './domain/periods.ts';
+import { nanos, type Money } from './domain/money.ts';
 
 export interface ServiceOptions {
   timeZone: string;
@@ -53,7 +54,7 @@ export interface ServiceOptions {
   /** The price table for what-ifs and saving candidates (an adapter over @pydantic/genai-prices, given by main/cli). */
   priceTable?: PriceTable;
   /** Smallest saving worth naming in the chargeback draft (nanodollars). */
-  savingMin?: bigint;
+  savingMin?: Money;
 }
 
 /** Everything the listeners, jobs and CLI use, built once from a database and the options. */
@@ -106,7 +107,7 @@ export function createServices(db: Database, opts: ServiceOptions) {
   const whatIf = opts.priceTable
     ? whatIfService({ calls: (f, ids) => customerCosts.featureCalls(f, ids), features: () => teams.listFeatures(), prices: opts.priceTable })
     : undefined;
-  const savingMin = opts.savingMin ?? 50_000_000_000n;
+  const savingMin = opts.savingMin ?? nanos(50_000_000_000n);
   const chargeback = chargebackService({
     trueCost,
     costs,

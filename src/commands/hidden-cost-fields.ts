@@ -64,7 +64,7 @@ export function maxDecimalsFor(kind: HiddenCostKind): 2 | 4 {
   return kind === 'per_unit' ? 4 : 2;
 }
 
-/** A typed amount as Money, at most `maxDecimals` decimals, more than $0. */
+/** A typed amount in Money, at most `maxDecimals` decimals, more than $0. */
 export function parseAmountText(text: string, maxDecimals: 2 | 4): Parsed<Money> {
   const t = text.trim();
   if (t === '') return fail({ code: 'hidden.amount-empty' });

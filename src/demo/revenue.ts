@@ -1,4 +1,4 @@
-import { roundToCents, toDecimalString, type Money } from '../domain/money.ts';
+import { nanos, roundToCents, toDecimalString, type Money } from '../domain/money.ts';
 
 /**
  * Demo revenue, so `/aicost margin` has something to say after `aicost demo`: each demo customer's
@@ -22,7 +22,7 @@ export function demoRevenueCsv(spend: { month: string; customer: string; amount:
   for (const s of spend) {
     const m = MULTIPLE[s.customer];
     if (!m) continue;
-    const revenue = roundToCents(((s.amount * BigInt(Math.round(m.times * 100))) / 100n) as Money);
+    const revenue = roundToCents(nanos((s.amount * BigInt(Math.round(m.times * 100))) / 100n));
     rows.push(`${s.customer},${s.month},${toDecimalString(revenue, 2)},${m.plan}`);
   }
   for (const month of months) rows.push(`soylent,${month},2500.00,starter`); // revenue, no AI cost

@@ -1,5 +1,5 @@
 import { addMonths } from 'date-fns';
-import { fromUsd, NANOS_PER_DOLLAR, type Money } from '../domain/money.ts';
+import { fromUsd, nanos, NANOS_PER_DOLLAR, ZERO, type Money } from '../domain/money.ts';
 import { monthOf, monthPeriod } from '../domain/periods.ts';
 import type { BudgetService } from '../services/budget-service.ts';
 import type { ChargebackService } from '../services/chargeback-service.ts';
@@ -56,11 +56,11 @@ export async function setUpDemo(services: DemoServices, opts: { now: Date; timeZ
   // This month's budgets from its true cost so far: support at ~85 %, search at ~135 %.
   const cost = await services.trueCost.periodCost(monthPeriod(month, timeZone), now);
   const teamList = await services.teams.list();
-  const spent = (slug: string): Money => cost.teams.get(teamList.find((t) => t.slug === slug)?.id ?? -1)?.total ?? (0n as Money);
-  const wholeDollars = (m: Money) => ((m / NANOS_PER_DOLLAR) * NANOS_PER_DOLLAR) as Money;
+  const spent = (slug: string): Money => cost.teams.get(teamList.find((t) => t.slug === slug)?.id ?? -1)?.total ?? ZERO;
+  const wholeDollars = (m: Money) => nanos((m / NANOS_PER_DOLLAR) * NANOS_PER_DOLLAR);
   const budgets: [string, Money, string][] = [
-    ['support', wholeDollars(((spent('support') * 100n) / 85n + NANOS_PER_DOLLAR) as Money), month],
-    ['search', wholeDollars(((spent('search') * 100n) / 135n) as Money), month],
+    ['support', wholeDollars(nanos((spent('support') * 100n) / 85n + NANOS_PER_DOLLAR)), month],
+    ['search', wholeDollars(nanos((spent('search') * 100n) / 135n)), month],
     ['claims', fromUsd('3000'), 'monthly'],
     ['growth', fromUsd('1500'), 'monthly'],
     ['platform', fromUsd('4000'), 'monthly'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { allocate, type Money } from './money.ts';
+import { allocate, ZERO, type Money } from './money.ts';
 
 /**
  * Allocation of shared costs between teams. Pure: the caller supplies the basis (each team's direct
@@ -183,7 +183,7 @@ function split(amount: Money, entries: { teamId: number; weight: bigint }[]): Al
     amount,
     positive.map((e) => e.weight),
   );
-  return { parts: positive.map((e, i) => ({ teamId: e.teamId, amount: amounts[i]! })), unallocated: 0n, reason: null };
+  return { parts: positive.map((e, i) => ({ teamId: e.teamId, amount: amounts[i]! })), unallocated: ZERO, reason: null };
 }
 
 const METRIC_WORDS: Record<UsageMetric, string> = { requests: 'requests', tokens: 'tokens', work_items: 'work items' };

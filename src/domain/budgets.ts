@@ -1,4 +1,4 @@
-import { formatMoney, NANOS_PER_DOLLAR, ratio, sum, type Money } from './money.ts';
+import { add, formatMoney, nanos, NANOS_PER_DOLLAR, ratio, sub, sum, ZERO, type Money } from './money.ts';
 import { assertMonth } from './calendar.ts';
 
 /**
@@ -59,8 +59,8 @@ export function budgetStatus(input: {
   }
   assertBudget(budget);
   const percentUsed = budget === 0n ? null : ratio(spent, budget) * 100;
-  const remaining = (budget - spent) as Money;
-  const projectedOverrun = projected !== null && projected > budget ? ((projected - budget) as Money) : null;
+  const remaining = sub(budget, spent);
+  const projectedOverrun = projected !== null && projected > budget ? sub(projected, budget) : null;
   let status: BudgetState;
   if (reached(spent, budget, 100)) status = 'over';
   else if (projectedOverrun !== null) status = 'forecast_over';
@@ -107,7 +107,7 @@ export function effectiveBudget(
   const base = budgets.perMonth.get(month) ?? budgets.monthly;
   for (const inc of budgets.approvedIncreases) if (inc < 0n) throw new RangeError('an approved increase cannot be negative');
   if (base === null && budgets.approvedIncreases.length === 0) return null;
-  return ((base ?? 0n) + sum(budgets.approvedIncreases)) as Money;
+  return add(base ?? ZERO, sum(budgets.approvedIncreases));
 }
 
 export type ForecastAlertReason = 'no_budget' | 'no_forecast' | 'within_budget' | 'first' | 'grew' | 'not_material';
@@ -128,7 +128,7 @@ export interface ForecastAlertDecision {
 export function defaultMaterialIncrease(budget: Money): Money {
   const tenPercent = budget / 10n;
   const floor = 10n * NANOS_PER_DOLLAR;
-  return (tenPercent > floor ? tenPercent : floor) as Money;
+  return nanos(tenPercent > floor ? tenPercent : floor);
 }
 
 /**
@@ -146,12 +146,12 @@ export function forecastAlert(input: {
   exceedsOn?: string;
 }): ForecastAlertDecision {
   const { budget, projected, alreadyPostedOverrun } = input;
-  if (budget === null) return { post: false, reason: 'no_budget', overrun: 0n, materialIncrease: 0n };
+  if (budget === null) return { post: false, reason: 'no_budget', overrun: ZERO, materialIncrease: ZERO };
   assertBudget(budget);
   const materialIncrease = input.materialIncrease ?? defaultMaterialIncrease(budget);
-  if (projected === null) return { post: false, reason: 'no_forecast', overrun: 0n, materialIncrease };
-  if (projected <= budget) return { post: false, reason: 'within_budget', overrun: 0n, materialIncrease };
-  const overrun = (projected - budget) as Money;
+  if (projected === null) return { post: false, reason: 'no_forecast', overrun: ZERO, materialIncrease };
+  if (projected <= budget) return { post: false, reason: 'within_budget', overrun: ZERO, materialIncrease };
+  const overrun = sub(projected, budget);
   const text = `on track to exceed the budget by ${formatMoney(overrun)}${input.exceedsOn ? ` around ${shortDay(input.exceedsOn)}` : ''}`;
   if (alreadyPostedOverrun === null) return { post: true, reason: 'first', overrun, materialIncrease, text };
   if (overrun - alreadyPostedOverrun >= materialIncrease) return { post: true, reason: 'grew', overrun, materialIncrease, text };

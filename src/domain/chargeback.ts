@@ -1,4 +1,4 @@
-import { divRound, ratio, sum, type Money } from './money.ts';
+import { add, divRound, ratio, sub, sum, ZERO, type Money } from './money.ts';
 import { assertMonth } from './calendar.ts';
 
 /**
@@ -127,8 +127,8 @@ export function buildChargeback(input: ChargebackInput): Chargeback {
     const hidden = sum(t.hidden.values());
     const allocated = sum(t.allocated.map((a) => a.amount));
     const adjustments = sum(t.adjustments.map((a) => a.amount));
-    const total = (direct + hidden + allocated + adjustments) as Money;
-    const variance = t.budget === null ? null : ((total - t.budget) as Money);
+    const total = add(direct, hidden, allocated, adjustments);
+    const variance = t.budget === null ? null : sub(total, t.budget);
     const variancePct = t.budget === null || t.budget === 0n || variance === null ? null : ratio(variance, t.budget) * 100;
     return {
       teamId: t.teamId,
@@ -162,9 +162,9 @@ export function buildChargeback(input: ChargebackInput): Chargeback {
     teams: teamsTotal,
     unattributed: input.unattributed,
     unallocated: input.unallocated,
-    total: (teamsTotal + input.unattributed + input.unallocated) as Money,
-    budget: sum(budgeted.map((l) => l.budget ?? 0n)),
-    variance: sum(budgeted.map((l) => l.variance ?? 0n)),
+    total: add(teamsTotal, input.unattributed, input.unallocated),
+    budget: sum(budgeted.map((l) => l.budget ?? ZERO)),
+    variance: sum(budgeted.map((l) => l.variance ?? ZERO)),
     workItems: lines.reduce((a, l) => a + l.workItems, 0),
   };
 
@@ -188,7 +188,7 @@ export function buildChargeback(input: ChargebackInput): Chargeback {
  * build is caught too.
  */
 export function reconcileChargeback(cb: Pick<Chargeback, 'lines' | 'unattributed' | 'unallocated' | 'grandTotal'>): Reconciliation {
-  const computed = sum(cb.lines.map((l) => l.total)) + cb.unattributed + cb.unallocated;
-  const difference = (computed - cb.grandTotal) as Money;
+  const computed = add(sum(cb.lines.map((l) => l.total)), cb.unattributed, cb.unallocated);
+  const difference = sub(computed, cb.grandTotal);
   return { ok: difference === 0n, difference };
 }

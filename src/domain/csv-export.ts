@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Chargeback, ChargebackLine } from './chargeback.ts';
-import { formatMoney, roundToCents, sum, toDecimalString, type Money } from './money.ts';
+import { formatMoney, nanos, neg, roundToCents, sub, sum, toDecimalString, ZERO, type Money } from './money.ts';
 import { roundCentsPreservingTotal, roundTable } from './rounding.ts';
 
 /**
@@ -106,7 +106,7 @@ const KINDS = ['direct', 'hidden', 'allocated', 'adjustment'] as const;
 export function roundChargeback(cb: Chargeback, options: { allowUnreconciled?: boolean } = {}): RoundedChargeback {
   const check = cb.reconcile();
   if (!check.ok && !options.allowUnreconciled) throw new UnreconciledChargebackError(check.difference);
-  const zero = 0n as Money;
+  const zero = ZERO;
   const grid = roundTable([
     ...cb.lines.map((l) => [l.direct, l.hidden, l.allocated, l.adjustments]),
     [cb.unattributed, zero, zero, zero],
@@ -246,16 +246,16 @@ export function detailRecords(cb: Chargeback, options: { allowUnreconciled?: boo
     rec.team = line.name;
     rec.cost_center = line.costCenter ?? '';
     rec.cost_category = 'team_total';
-    rec.direct_cost = cents(tDirect as Money);
-    rec.allocated_shared_cost = cents(tAllocated as Money);
-    rec.adjustments = cents(tAdjustments as Money);
+    rec.direct_cost = cents(nanos(tDirect));
+    rec.allocated_shared_cost = cents(nanos(tAllocated));
+    rec.adjustments = cents(nanos(tAdjustments));
     rec.total = cents(team.total);
     rec.total_exact = toDecimalString(line.total);
     rec.line_type = 'team_total';
     if (line.budget !== null) {
       const budgetCents = roundToCents(line.budget);
       rec.budget = cents(budgetCents);
-      rec.variance = cents((team.total - budgetCents) as Money);
+      rec.variance = cents(sub(team.total, budgetCents));
       rec.variance_pct = line.variancePct === null ? '' : percent(line.variancePct);
     }
     const notes = [`${line.workItems} work items`];
@@ -293,9 +293,9 @@ export function detailRecords(cb: Chargeback, options: { allowUnreconciled?: boo
   const grand = blank();
   grand.team = '(all)';
   grand.cost_category = 'grand_total';
-  grand.direct_cost = cents(sumDirect as Money);
-  grand.allocated_shared_cost = cents(sumAllocated as Money);
-  grand.adjustments = cents(sumAdjustments as Money);
+  grand.direct_cost = cents(nanos(sumDirect));
+  grand.allocated_shared_cost = cents(nanos(sumAllocated));
+  grand.adjustments = cents(nanos(sumAdjustments));
   grand.total = cents(r.grandTotal);
   grand.total_exact = toDecimalString(cb.grandTotal);
   const check = cb.reconcile();
@@ -374,8 +374,8 @@ export function glEntries(cb: Chargeback, options: GlOptions): GlEntry[] {
       account,
       costCenter,
       description,
-      debit: (amount > 0n ? amount : 0n) as Money,
-      credit: (amount < 0n ? -amount : 0n) as Money,
+      debit: amount > 0n ? amount : ZERO,
+      credit: amount < 0n ? neg(amount) : ZERO,
     });
   };
   for (const line of cb.lines) {
@@ -383,8 +383,8 @@ export function glEntries(cb: Chargeback, options: GlOptions): GlEntry[] {
   }
   book(options.expenseAccount, unassigned, `AI cost ${cb.month}: unattributed`, r.unattributed);
   book(options.expenseAccount, unassigned, `AI cost ${cb.month}: unallocated shared`, r.unallocated);
-  const net = sum(entries.map((e) => e.debit - e.credit));
-  book(options.clearingAccount, options.clearingCostCenter ?? '', `AI cost ${cb.month}: clearing`, -net as Money);
+  const net = sum(entries.map((e) => sub(e.debit, e.credit)));
+  book(options.clearingAccount, options.clearingCostCenter ?? '', `AI cost ${cb.month}: clearing`, neg(net));
   return entries;
 }
 

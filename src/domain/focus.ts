@@ -78,7 +78,7 @@ export function parseFocusTime(text: string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** A FOCUS decimal as Money (plain decimals exactly; exponent notation through the number). */
+/** A FOCUS decimal in Money (plain decimals exactly; exponent notation through the number). */
 export function parseFocusDecimal(text: string): Money | null {
   const t = text.trim();
   if (!DECIMAL.test(t)) return null;

@@ -1,4 +1,4 @@
-import { NANOS_PER_CENT, roundToCents, type Money } from './money.ts';
+import { nanos, NANOS_PER_CENT, roundToCents, type Money } from './money.ts';
 
 /**
  * Displayed figures that foot: rounds each part to whole cents so that the rounded parts add up to the
@@ -10,7 +10,7 @@ import { NANOS_PER_CENT, roundToCents, type Money } from './money.ts';
  */
 export function footCents(parts: readonly Money[], total?: Money): { parts: Money[]; total: Money } {
   const exact = parts.reduce((a, b) => a + b, 0n);
-  const target = total ?? roundToCents(exact as Money);
+  const target = total ?? roundToCents(nanos(exact));
   if (target % NANOS_PER_CENT !== 0n) throw new RangeError('footCents needs a total in whole cents');
   const split = parts.map((p, i) => {
     const rem = ((p % NANOS_PER_CENT) + NANOS_PER_CENT) % NANOS_PER_CENT;
@@ -23,5 +23,5 @@ export function footCents(parts: readonly Money[], total?: Money): { parts: Mone
   for (let k = 0; missing > 0n; k = (k + 1) % desc.length, missing--) out[desc[k]!.i]! += NANOS_PER_CENT;
   const asc = [...desc].reverse();
   for (let k = 0; missing < 0n; k = (k + 1) % asc.length, missing++) out[asc[k]!.i]! -= NANOS_PER_CENT;
-  return { parts: out as Money[], total: target };
+  return { parts: out.map((p) => nanos(p)), total: target };
 }

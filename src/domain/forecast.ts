@@ -1,4 +1,4 @@
-import { allocate, divRound, sum, type Money } from './money.ts';
+import { add, allocate, divRound, nanos, sum, ZERO, type Money } from './money.ts';
 import { dayKey, dayStart, daysOf, monthPeriod } from './periods.ts';
 import { addDays, daysBetween, isIsoDate as isDay, weekdayOf } from './calendar.ts';
 
@@ -109,9 +109,9 @@ export function forecastMonth(input: ForecastInput): ForecastResult {
   const byDay = new Map<string, Money>();
   for (const h of input.history) {
     if (!isDay(h.day)) throw new RangeError(`not a day: ${h.day}`);
-    byDay.set(h.day, ((byDay.get(h.day) ?? 0n) + h.amount) as Money);
+    byDay.set(h.day, add(byDay.get(h.day) ?? ZERO, h.amount));
   }
-  const amountOn = (day: string): Money => byDay.get(day) ?? 0n;
+  const amountOn = (day: string): Money => byDay.get(day) ?? ZERO;
 
   const phase: 'future' | 'current' | 'past' = now < period.from ? 'future' : now >= period.to ? 'past' : 'current';
   const actualDays = phase === 'future' ? [] : phase === 'past' ? monthDays : monthDays.filter((d) => d <= today);
@@ -129,9 +129,9 @@ export function forecastMonth(input: ForecastInput): ForecastResult {
   }
 
   const typicalByWeekday = weekdayTypicals(amountOn, earliest, today, lookbackWeeks);
-  const typical = (day: string): Money => typicalByWeekday[weekdayOf(day)] ?? 0n;
+  const typical = (day: string): Money => typicalByWeekday[weekdayOf(day)] ?? ZERO;
 
-  let restOfToday: Money = 0n;
+  let restOfToday: Money = ZERO;
   let remainingDays: string[] = [];
   if (phase === 'current') {
     const start = dayStart(today, timeZone).getTime();
@@ -143,9 +143,9 @@ export function forecastMonth(input: ForecastInput): ForecastResult {
   } else if (phase === 'future') {
     remainingDays = monthDays;
   }
-  const runRateRemaining = (restOfToday + sum(remainingDays.map(typical))) as Money;
-  const projectedRemaining = (runRateRemaining + input.recurringStillToCome) as Money;
-  const projectedTotal = (spentToDate + projectedRemaining) as Money;
+  const runRateRemaining = add(restOfToday, sum(remainingDays.map(typical)));
+  const projectedRemaining = add(runRateRemaining, input.recurringStillToCome);
+  const projectedTotal = add(spentToDate, projectedRemaining);
 
   const result: ReliableForecast = {
     ...base,
@@ -170,7 +170,7 @@ export function forecastMonth(input: ForecastInput): ForecastResult {
         input.recurringStillToCome,
         projected.map(() => 1n),
       );
-      projected.forEach((p, i) => (p.amount = (p.amount + (shares[i] ?? 0n)) as Money));
+      projected.forEach((p, i) => (p.amount = add(p.amount, shares[i] ?? ZERO)));
     } else if (monthDays.length > 0) {
       projected.push({ day: monthDays[monthDays.length - 1]!, amount: input.recurringStillToCome });
     }
@@ -200,10 +200,10 @@ function weekdayTypicals(amountOn: (day: string) => Money, earliest: string | nu
 }
 
 function median(values: bigint[]): Money {
-  if (values.length === 0) return 0n;
+  if (values.length === 0) return ZERO;
   const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const mid = Math.floor(sorted.length / 2);
-  if (sorted.length % 2 === 1) return sorted[mid]!;
+  if (sorted.length % 2 === 1) return nanos(sorted[mid]!);
   return divRound(sorted[mid - 1]! + sorted[mid]!, 2n);
 }
 

@@ -1,5 +1,5 @@
 import { allocateShared, type AllocationBasis, type AllocationResult, type AllocationRule } from './allocation.ts';
-import type { Money } from './money.ts';
+import { nanos, ZERO, type Money } from './money.ts';
 import type { HiddenCost, HiddenCostLine } from './hidden-costs.ts';
 
 /** Attribution of hidden-cost lines: who carries each line (a team, a feature's team, or a shared split). */
@@ -41,10 +41,10 @@ export function attributeHiddenCosts(
   let unallocated = 0n;
   const team = (id: number): TeamHidden => {
     let t = teams.get(id);
-    if (!t) teams.set(id, (t = { hidden: new Map(), allocated: 0n, allocations: [] }));
+    if (!t) teams.set(id, (t = { hidden: new Map(), allocated: ZERO, allocations: [] }));
     return t;
   };
-  const add = (m: Map<string, Money>, category: string, amount: Money) => m.set(category, ((m.get(category) ?? 0n) + amount) as Money);
+  const add = (m: Map<string, Money>, category: string, amount: Money) => m.set(category, nanos((m.get(category) ?? 0n) + amount));
 
   for (const line of lines) {
     const { entry, amount } = line;
@@ -65,7 +65,7 @@ export function attributeHiddenCosts(
       shared.push({ entry, amount, allocation });
       for (const p of allocation.parts) {
         const t = team(p.teamId);
-        t.allocated += p.amount;
+        t.allocated = nanos(t.allocated + p.amount);
         t.allocations.push({ entryId: entry.id, category: entry.category, rule: target.rule, amount: p.amount });
       }
       if (allocation.unallocated !== 0n || allocation.reason !== null) {
@@ -74,5 +74,5 @@ export function attributeHiddenCosts(
       }
     }
   }
-  return { teams, features, shared, unallocated: unallocated as Money, unallocatedLines };
+  return { teams, features, shared, unallocated: nanos(unallocated), unallocatedLines };
 }

@@ -1,5 +1,5 @@
 import { countToBigInt, divideHalfUp, validateRule, type AllocationRule } from './allocation.ts';
-import { allocate, type Money } from './money.ts';
+import { add, allocate, mulInt, nanos, sum, ZERO, type Money } from './money.ts';
 import { daysOf, type Period } from './periods.ts';
 import { daysInMonth, isIsoDate as isDay, isMonth } from './calendar.ts';
 
@@ -129,7 +129,7 @@ export function hiddenCostsForMonth(entries: readonly HiddenCost[], month: strin
       if (inWindow(month, entry)) lines.push({ entry, amount: entry.amount, units: null });
     } else if (inWindow(month, entry)) {
       const units = unitsOf(entry, volumes);
-      lines.push({ entry, amount: (entry.amount * units) as Money, units });
+      lines.push({ entry, amount: mulInt(entry.amount, units), units });
     }
   }
   return lines;
@@ -187,7 +187,7 @@ export function hiddenCostsForPeriod(
         }
         for (const d of ds) amount += parts[Number(d.slice(8, 10)) - 1]!;
       }
-      if (active) lines.push({ entry, amount: amount as Money, units: null });
+      if (active) lines.push({ entry, amount: nanos(amount), units: null });
     } else {
       let covered = 0;
       for (const [month, ds] of monthDays) if (inWindow(month, entry)) covered += ds.length;
@@ -195,7 +195,7 @@ export function hiddenCostsForPeriod(
       const units = unitsOf(entry, volumes);
       const full = entry.amount * units;
       const amount = covered === days.length ? full : divideHalfUp(full * BigInt(covered), BigInt(days.length));
-      lines.push({ entry, amount: amount as Money, units });
+      lines.push({ entry, amount: nanos(amount), units });
     }
   }
   return lines;
@@ -203,13 +203,13 @@ export function hiddenCostsForPeriod(
 
 /** Sum of the lines. */
 export function totalOf(lines: readonly HiddenCostLine[]): Money {
-  return lines.reduce((a, l) => a + l.amount, 0n) as Money;
+  return sum(lines.map((l) => l.amount));
 }
 
 /** Lines summed by category (categories in first-seen order). */
 export function byCategory(lines: readonly HiddenCostLine[]): Map<string, Money> {
   const out = new Map<string, Money>();
-  for (const l of lines) out.set(l.entry.category, ((out.get(l.entry.category) ?? 0n) + l.amount) as Money);
+  for (const l of lines) out.set(l.entry.category, add(out.get(l.entry.category) ?? ZERO, l.amount));
   return out;
 }
 
@@ -223,7 +223,7 @@ export function perUnitAmountFromTime(hourlyRate: Money, minutes: number | strin
   const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
   if (!m) throw new RangeError(`not a number of minutes (up to 2 decimals): ${text}`);
   const hundredths = BigInt(m[1]!) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'));
-  return divideHalfUp(hourlyRate * hundredths, 6000n) as Money;
+  return nanos(divideHalfUp(hourlyRate * hundredths, 6000n));
 }
 
 /** A hidden cost before it is stored (no id, no author yet). */

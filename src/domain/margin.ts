@@ -1,6 +1,6 @@
 import { allocateShared, type AllocationBasis } from './allocation.ts';
 import { footCents } from './footing.ts';
-import { ratio, roundToCents, type Money } from './money.ts';
+import { add, nanos, ratio, roundToCents, sub, sum, ZERO, type Money } from './money.ts';
 
 /**
  * Revenue against AI cost to serve, per customer and per plan. Pure.
@@ -38,7 +38,7 @@ export function customerMonth(input: MonthInput): MonthResult {
   const customers: MonthResult['customers'] = new Map();
   const get = (c: string) => {
     let v = customers.get(c);
-    if (!v) customers.set(c, (v = { direct: 0n as Money, shared: 0n as Money, revenue: null, plan: null }));
+    if (!v) customers.set(c, (v = { direct: ZERO, shared: ZERO, revenue: null, plan: null }));
     return v;
   };
   let notCarried = 0n;
@@ -48,27 +48,27 @@ export function customerMonth(input: MonthInput): MonthResult {
     t.set(s.customer, (t.get(s.customer) ?? 0n) + s.amount);
     byTeam.set(s.teamId, t);
     if (s.customer === null) notCarried += s.amount;
-    else get(s.customer).direct = (get(s.customer).direct + s.amount) as Money;
+    else get(s.customer).direct = add(get(s.customer).direct, s.amount);
   }
   for (const [teamId, extra] of input.teamExtra) {
     if (extra === 0n) continue;
     const spend = [...(byTeam.get(teamId) ?? new Map<string | null, bigint>())].sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
     // Pseudo team ids 1..n stand for the customers (and the no-customer bucket) of this team.
-    const basis: AllocationBasis[] = spend.map(([, amount], i) => ({ teamId: i + 1, directSpend: amount as Money, requests: 0, tokens: 0, workItems: 0 }));
+    const basis: AllocationBasis[] = spend.map(([, amount], i) => ({ teamId: i + 1, directSpend: nanos(amount), requests: 0, tokens: 0, workItems: 0 }));
     const r = allocateShared(extra, { type: 'direct_spend' }, basis);
     notCarried += r.unallocated;
     for (const p of r.parts) {
       const customer = spend[p.teamId - 1]![0];
       if (customer === null) notCarried += p.amount;
-      else get(customer).shared = (get(customer).shared + p.amount) as Money;
+      else get(customer).shared = add(get(customer).shared, p.amount);
     }
   }
   for (const r of input.revenue) {
     const c = get(r.customer);
-    c.revenue = ((c.revenue ?? 0n) + r.amount) as Money;
+    c.revenue = add(c.revenue ?? ZERO, r.amount);
     c.plan = r.plan;
   }
-  return { customers, notCarried: notCarried as Money };
+  return { customers, notCarried: nanos(notCarried) };
 }
 
 export type Tier = 'lean' | 'disciplined' | 'typical' | 'attribution gaps' | 'out of control';
@@ -156,10 +156,10 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
   });
   const names = [...acc.keys()].sort();
   const exact = names.map((n) => acc.get(n)!);
-  const cost = footCents(exact.map((e) => (e.direct + e.shared) as Money)).parts;
+  const cost = footCents(exact.map((e) => nanos(e.direct + e.shared))).parts;
   // Direct and shared foot to each row's displayed cost: the direct part rounds on its own, the shared part is the rest.
-  const direct = exact.map((e) => roundToCents(e.direct as Money));
-  const revenue = exact.map((e) => (e.revenue === null ? null : footCents([e.revenue as Money]).total));
+  const direct = exact.map((e) => roundToCents(nanos(e.direct)));
+  const revenue = exact.map((e) => (e.revenue === null ? null : footCents([nanos(e.revenue)]).total));
   const rows: MarginRow[] = names.map((customer, i) => {
     const e = exact[i]!;
     const rev = revenue[i]!;
@@ -170,10 +170,10 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
       revenue: rev,
       cost: c,
       direct: direct[i]!,
-      shared: (c - direct[i]!) as Money,
-      margin: ((rev ?? 0n) - c) as Money,
-      costShare: e.revenue === null || e.revenue === 0n ? null : ratio((e.direct + e.shared) as Money, e.revenue as Money),
-      tier: tierOf((e.direct + e.shared) as Money, e.revenue as Money | null),
+      shared: sub(c, direct[i]!),
+      margin: sub(rev ?? ZERO, c),
+      costShare: e.revenue === null || e.revenue === 0n ? null : ratio(nanos(e.direct + e.shared), nanos(e.revenue)),
+      tier: tierOf(nanos(e.direct + e.shared), e.revenue === null ? null : nanos(e.revenue)),
     };
   });
   rows.sort((a, b) => {
@@ -192,32 +192,32 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
     const p = planMap.get(r.plan) ?? {
       plan: r.plan,
       customers: 0,
-      revenue: 0n as Money,
-      cost: 0n as Money,
-      margin: 0n as Money,
+      revenue: ZERO,
+      cost: ZERO,
+      margin: ZERO,
       costShare: null,
       tier: null,
       exactCost: 0n,
       exactRevenue: 0n,
     };
     p.customers++;
-    p.revenue = (p.revenue + (r.revenue ?? 0n)) as Money;
-    p.cost = (p.cost + r.cost) as Money;
-    p.margin = (p.margin + r.margin) as Money;
+    p.revenue = add(p.revenue, r.revenue ?? ZERO);
+    p.cost = add(p.cost, r.cost);
+    p.margin = add(p.margin, r.margin);
     p.exactCost += e.direct + e.shared;
     p.exactRevenue += e.revenue ?? 0n;
     planMap.set(r.plan, p);
   }
   const plans = [...planMap.values()].map(({ exactCost, exactRevenue, ...p }) => ({
     ...p,
-    costShare: exactRevenue > 0n ? ratio(exactCost as Money, exactRevenue as Money) : null,
-    tier: tierOf(exactCost as Money, exactRevenue > 0n ? (exactRevenue as Money) : null),
+    costShare: exactRevenue > 0n ? ratio(nanos(exactCost), nanos(exactRevenue)) : null,
+    tier: tierOf(nanos(exactCost), exactRevenue > 0n ? nanos(exactRevenue) : null),
   }));
   plans.sort((a, b) => (a.margin === b.margin ? a.plan.localeCompare(b.plan) : a.margin < b.margin ? -1 : 1));
-  const totalRevenue = rows.reduce((s, r) => s + (r.revenue ?? 0n), 0n) as Money;
-  const totalCost = rows.reduce((s, r) => s + r.cost, 0n) as Money;
-  const exactCost = exact.reduce((s, e) => s + e.direct + e.shared, 0n) as Money;
-  const exactRevenue = exact.reduce((s, e) => s + (e.revenue ?? 0n), 0n) as Money;
+  const totalRevenue = sum(rows.map((r) => r.revenue ?? ZERO));
+  const totalCost = sum(rows.map((r) => r.cost));
+  const exactCost = nanos(exact.reduce((s, e) => s + e.direct + e.shared, 0n));
+  const exactRevenue = nanos(exact.reduce((s, e) => s + (e.revenue ?? 0n), 0n));
   return {
     months,
     customers: rows,
@@ -225,13 +225,13 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
     totals: {
       revenue: totalRevenue,
       cost: totalCost,
-      margin: (totalRevenue - totalCost) as Money,
+      margin: sub(totalRevenue, totalCost),
       costShare: exactRevenue > 0n ? ratio(exactCost, exactRevenue) : null,
       tier: tierOf(exactCost, exactRevenue > 0n ? exactRevenue : null),
     },
     costNoRevenue: rows.filter((r) => r.revenue === null && r.cost !== 0n).map((r) => r.customer),
     revenueNoCost: rows.filter((r) => r.revenue !== null && exactOf(acc, r.customer) === 0n).map((r) => r.customer),
-    notCarried: footCents([notCarried as Money]).total,
+    notCarried: footCents([nanos(notCarried)]).total,
   };
 }
 

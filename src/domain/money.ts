@@ -3,7 +3,45 @@
  * rounding, and fine enough that a single cheap LLM call reconciles with its source.
  * No `number` arithmetic on money anywhere: convert at the edges with the functions below.
  */
-export type Money = bigint & { readonly __unit?: 'nanoUSD' };
+declare const unit: unique symbol;
+export type Money = bigint & { readonly [unit]: 'nanoUSD' };
+
+/**
+ * Makes Money of an amount that is nanodollars already: a database column, a SUM read back as text, an
+ * integer computed from other Money (`nanos(m / 10n)`). This is the one place the brand is applied;
+ * everything else builds Money through it or the functions below.
+ *
+ * Text must be a plain integer: "" (which `BigInt` would read as 0) and "1.5e+20" (what a float sum
+ * would give) throw instead of becoming a wrong amount. There is deliberately no range check: BigInt is
+ * exact at any size, a SUM may exceed one 64-bit column on PostgreSQL, and the database columns bound
+ * what is stored; amounts people type have their own limit, {@link MAX_TYPED_AMOUNT}.
+ */
+export function nanos(value: bigint | string): Money {
+  if (typeof value === 'string' && !/^-?\d+$/.test(value)) throw new RangeError(`not a whole number of nanodollars: ${JSON.stringify(value)}`);
+  return BigInt(value) as Money;
+}
+
+export const ZERO: Money = nanos(0n);
+
+/** a + b + …: BigInt arithmetic on Money yields a plain bigint, so money arithmetic goes through these. */
+export function add(...values: Money[]): Money {
+  let total = 0n;
+  for (const v of values) total += v;
+  return nanos(total);
+}
+
+export function sub(a: Money, b: Money): Money {
+  return nanos(a - b);
+}
+
+export function neg(a: Money): Money {
+  return nanos(-a);
+}
+
+/** An amount times a whole count (units, requests, work items). */
+export function mulInt(m: Money, k: bigint): Money {
+  return nanos(m * k);
+}
 
 export const NANOS_PER_DOLLAR = 1_000_000_000n;
 export const NANOS_PER_CENT = 10_000_000n;
@@ -22,9 +60,9 @@ export function fromUsd(value: number | string): Money {
   const frac = m[3] ?? '';
   const kept = `${frac}000000000`.slice(0, 9);
   const rest = frac.slice(9);
-  let nanos = whole * NANOS_PER_DOLLAR + BigInt(kept);
-  if (rest.length > 0 && rest.charCodeAt(0) >= 53 /* '5' */) nanos += 1n;
-  return (negative ? -nanos : nanos) as Money;
+  let n = whole * NANOS_PER_DOLLAR + BigInt(kept);
+  if (rest.length > 0 && rest.charCodeAt(0) >= 53 /* '5' */) n += 1n;
+  return nanos(negative ? -n : n);
 }
 
 /** Shortest round-trip decimal text of a finite number, without exponent notation. */
@@ -47,7 +85,7 @@ function numberToPlainString(n: number): string {
 }
 
 /** The largest amount a person may type anywhere: $1,000,000,000. */
-export const MAX_TYPED_AMOUNT: Money = 1_000_000_000n * NANOS_PER_DOLLAR;
+export const MAX_TYPED_AMOUNT: Money = nanos(1_000_000_000n * NANOS_PER_DOLLAR);
 
 /** Why a typed amount was refused (`text` is the amount as typed, trimmed); the words are in `src/format/failure-text.ts`. */
 export type AmountFailure =
@@ -86,7 +124,7 @@ export function parseAmountInput(text: string, opts: { decimals?: number; allowN
   const abs = fromUsd(`${whole.replace(/,/g, '')}${frac ? `.${frac}` : ''}`);
   if (abs > max) return fail({ code: 'amount.too-large', text: t, max });
   if (abs === 0n && !opts.allowZero) return fail({ code: 'amount.zero' });
-  return { ok: true, value: (sign ? -abs : abs) as Money };
+  return { ok: true, value: sign ? neg(abs) : abs };
 }
 
 /** {@link parseAmountInput} with cents, positive: the amount, or null when it is not one. */
@@ -102,7 +140,7 @@ export function dollars(n: number): Money {
 export function sum(values: Iterable<Money>): Money {
   let total = 0n;
   for (const v of values) total += v;
-  return total as Money;
+  return nanos(total);
 }
 
 /** n / d rounded half away from zero (d > 0): the one rounding rule for dividing money. */
@@ -110,7 +148,7 @@ export function divRound(n: bigint, d: bigint): Money {
   if (d <= 0n) throw new RangeError('divisor must be positive');
   const abs = n < 0n ? -n : n;
   const q = (abs * 2n + d) / (2n * d);
-  return (n < 0n ? -q : q) as Money;
+  return nanos(n < 0n ? -q : q);
 }
 
 /** Rounds to whole cents, half away from zero. */
@@ -118,7 +156,7 @@ export function roundToCents(m: Money): Money {
   const sign = m < 0n ? -1n : 1n;
   const abs = m < 0n ? -m : m;
   const cents = (abs + NANOS_PER_CENT / 2n) / NANOS_PER_CENT;
-  return (sign * cents * NANOS_PER_CENT) as Money;
+  return nanos(sign * cents * NANOS_PER_CENT);
 }
 
 /**
@@ -185,5 +223,5 @@ export function allocate(total: Money, weights: readonly bigint[]): Money[] {
     base[order[k]!.i]! += step;
     remainder -= step;
   }
-  return base as Money[];
+  return base.map(nanos);
 }

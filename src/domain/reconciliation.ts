@@ -1,4 +1,4 @@
-import { ratio, sum, type Money } from './money.ts';
+import { add, ratio, sub, sum, ZERO, type Money } from './money.ts';
 
 /**
  * Reconciliation of observed spend (what Helicone/Langfuse saw) with what a provider billed, per
@@ -79,7 +79,7 @@ export function reconcileDays(
   const days = new Map<string, { provider: Provider; day: string; groups: Map<number | null, GroupGap> }>();
   const group = (d: { groups: Map<number | null, GroupGap> }, teamId: number | null) => {
     let g = d.groups.get(teamId);
-    if (!g) d.groups.set(teamId, (g = { teamId, scopes: [], billed: 0n, observed: 0n, unobserved: 0n }));
+    if (!g) d.groups.set(teamId, (g = { teamId, scopes: [], billed: ZERO, observed: ZERO, unobserved: ZERO }));
     return g;
   };
   for (const b of billed) {
@@ -88,7 +88,7 @@ export function reconcileDays(
     let d = days.get(key);
     if (!d) days.set(key, (d = { provider: b.provider, day: b.day, groups: new Map() }));
     const g = group(d, teamOf.get(`${b.provider}\u0000${b.scope}`) ?? null);
-    g.billed = (g.billed + b.amount) as Money;
+    g.billed = add(g.billed, b.amount);
     if (!g.scopes.includes(b.scope)) g.scopes.push(b.scope);
   }
   const mappedTeams = new Set(mappings.map((m) => `${m.provider}\u0000${m.teamId}`));
@@ -97,15 +97,15 @@ export function reconcileDays(
     if (!d) continue;
     const teamId = o.teamId !== null && mappedTeams.has(`${o.provider}\u0000${o.teamId}`) ? o.teamId : null;
     const g = group(d, teamId);
-    g.observed = (g.observed + o.amount) as Money;
+    g.observed = add(g.observed, o.amount);
   }
   const out: DayGap[] = [];
   for (const d of days.values()) {
     const groups = [...d.groups.values()].sort((a, b) => (a.teamId ?? 0) - (b.teamId ?? 0));
-    for (const g of groups) g.unobserved = (g.billed - g.observed) as Money;
+    for (const g of groups) g.unobserved = sub(g.billed, g.observed);
     const billedSum = sum(groups.map((g) => g.billed));
     const observedSum = sum(groups.map((g) => g.observed));
-    out.push({ provider: d.provider, day: d.day, billed: billedSum, observed: observedSum, unobserved: (billedSum - observedSum) as Money, groups });
+    out.push({ provider: d.provider, day: d.day, billed: billedSum, observed: observedSum, unobserved: sub(billedSum, observedSum), groups });
   }
   return out.sort((a, b) => (a.provider === b.provider ? a.day.localeCompare(b.day) : a.provider.localeCompare(b.provider)));
 }

@@ -1,4 +1,4 @@
-import { NANOS_PER_CENT, roundToCents, sum, type Money } from './money.ts';
+import { nanos, NANOS_PER_CENT, roundToCents, sub, sum, ZERO, type Money } from './money.ts';
 
 /**
  * The one rounding rule for every displayed or exported table (Slack, terminal, CSV, GL): exact
@@ -19,12 +19,12 @@ import { NANOS_PER_CENT, roundToCents, sum, type Money } from './money.ts';
 
 function floorCents(v: Money): Money {
   const r = ((v % NANOS_PER_CENT) + NANOS_PER_CENT) % NANOS_PER_CENT;
-  return (v - r) as Money;
+  return nanos(v - r);
 }
 
 function ceilCents(v: Money): Money {
   const f = floorCents(v);
-  return (f === v ? f : f + NANOS_PER_CENT) as Money;
+  return nanos(f === v ? f : f + NANOS_PER_CENT);
 }
 
 /**
@@ -47,10 +47,10 @@ export function roundCentsPreservingTotal(values: readonly Money[], target?: Mon
   const out = [...floors];
   for (const { i } of order) {
     if (missing === 0n) break;
-    out[i] = (out[i]! + NANOS_PER_CENT) as Money;
+    out[i] = nanos(out[i]! + NANOS_PER_CENT);
     missing -= 1n;
   }
-  return out as Money[];
+  return out;
 }
 
 export interface RoundedTable {
@@ -68,7 +68,7 @@ export interface RoundedTable {
 export function roundTable(cells: readonly (readonly Money[])[]): RoundedTable {
   const rows = cells.length;
   const cols = rows === 0 ? 0 : Math.max(...cells.map((r) => r.length));
-  const at = (i: number, j: number): Money => (cells[i]![j] ?? 0n) as Money;
+  const at = (i: number, j: number): Money => cells[i]![j] ?? ZERO;
   const cent = (m: Money) => Number(m / NANOS_PER_CENT);
   const floors = cells.map((_, i) => Array.from({ length: cols }, (_, j) => floorCents(at(i, j))));
   const rowExact = cells.map((_, i) => sum(Array.from({ length: cols }, (_, j) => at(i, j))));
@@ -76,7 +76,7 @@ export function roundTable(cells: readonly (readonly Money[])[]): RoundedTable {
   const floorSum = sum(floors.flat());
   const rowFloor = floors.map((r) => sum(r));
   const colFloor = Array.from({ length: cols }, (_, j) => sum(floors.map((r) => r[j]!)));
-  const grand = cent((roundToCents(sum(rowExact)) - floorSum) as Money);
+  const grand = cent(sub(roundToCents(sum(rowExact)), floorSum));
 
   // Nodes: 0 S, 1 T, rows, columns, then the super source and sink of the lower-bound reduction.
   const S = 0,
@@ -93,16 +93,16 @@ export function roundTable(cells: readonly (readonly Money[])[]): RoundedTable {
     return graph.add(u, v, hi - lo);
   };
   const byRemainder = (xs: { k: number; rem: Money }[]) => xs.sort((a, b) => (a.rem === b.rem ? a.k - b.k : a.rem > b.rem ? -1 : 1));
-  for (const { k: i } of byRemainder(rowExact.map((v, k) => ({ k, rem: (v - floorCents(v)) as Money })))) {
-    bounded(S, R + i, cent((floorCents(rowExact[i]!) - rowFloor[i]!) as Money), cent((ceilCents(rowExact[i]!) - rowFloor[i]!) as Money));
+  for (const { k: i } of byRemainder(rowExact.map((v, k) => ({ k, rem: sub(v, floorCents(v)) })))) {
+    bounded(S, R + i, cent(nanos(floorCents(rowExact[i]!) - rowFloor[i]!)), cent(nanos(ceilCents(rowExact[i]!) - rowFloor[i]!)));
   }
   const cellEdge = new Map<string, number>();
   for (let i = 0; i < rows; i++) {
-    const fractional = byRemainder(Array.from({ length: cols }, (_, k) => ({ k, rem: (at(i, k) - floors[i]![k]!) as Money })).filter((x) => x.rem !== 0n));
+    const fractional = byRemainder(Array.from({ length: cols }, (_, k) => ({ k, rem: nanos(at(i, k) - floors[i]![k]!) })).filter((x) => x.rem !== 0n));
     for (const { k: j } of fractional) cellEdge.set(`${i},${j}`, graph.add(R + i, C + j, 1));
   }
   for (let j = 0; j < cols; j++) {
-    bounded(C + j, T, cent((floorCents(colExact[j]!) - colFloor[j]!) as Money), cent((ceilCents(colExact[j]!) - colFloor[j]!) as Money));
+    bounded(C + j, T, cent(nanos(floorCents(colExact[j]!) - colFloor[j]!)), cent(nanos(ceilCents(colExact[j]!) - colFloor[j]!)));
   }
   bounded(T, S, grand, grand);
   let demand = 0;
@@ -117,7 +117,7 @@ export function roundTable(cells: readonly (readonly Money[])[]): RoundedTable {
   const out = floors.map((r, i) =>
     r.map((f, j) => {
       const e = cellEdge.get(`${i},${j}`);
-      return (e === undefined || graph.flow(e) === 0 ? f : f + NANOS_PER_CENT) as Money;
+      return nanos(e === undefined || graph.flow(e) === 0 ? f : f + NANOS_PER_CENT);
     }),
   );
   const rowTotals = out.map((r) => sum(r));

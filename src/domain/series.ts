@@ -1,4 +1,4 @@
-import type { Money } from './money.ts';
+import { ZERO, type Money } from './money.ts';
 import { dayStart, daysOf, type Period } from './periods.ts';
 
 /**
@@ -14,5 +14,5 @@ export function dayBoundaries(period: Pick<Period, 'from' | 'to'>, timeZone: str
 }
 
 export function zipDays(days: string[], amounts: Money[]): { day: string; amount: Money }[] {
-  return days.map((day, i) => ({ day, amount: amounts[i] ?? (0n as Money) }));
+  return days.map((day, i) => ({ day, amount: amounts[i] ?? ZERO }));
 }

@@ -1,5 +1,5 @@
 import { countToBigInt, divideHalfUp } from './allocation.ts';
-import { ratio, type Money } from './money.ts';
+import { add, mulInt, nanos, ratio, sub, sum, type Money } from './money.ts';
 
 /**
  * Work-item unit economics for a team or a feature over one period.
@@ -58,28 +58,27 @@ export interface UnitEconomics {
 
 export function unitEconomics(input: UnitEconomicsInput): UnitEconomics {
   const workItems = countToBigInt(input.workItems, 'work items');
-  let hiddenTotal = 0n;
-  for (const v of input.hidden.values()) hiddenTotal += v;
-  const total = (input.direct + hiddenTotal + input.allocated) as Money;
+  const hiddenTotal = sum(input.hidden.values());
+  const total = add(input.direct, hiddenTotal, input.allocated);
   const share = (part: Money): number | null => (total === 0n ? null : ratio(part, total));
 
   const byCategory = [...input.hidden]
     .map(([category, amount]) => ({ category, amount, share: share(amount) }))
     .sort((a, b) => (a.amount === b.amount ? a.category.localeCompare(b.category) : a.amount > b.amount ? -1 : 1));
 
-  const costPerWorkItem = workItems === 0n ? null : (divideHalfUp(total, workItems) as Money);
+  const costPerWorkItem = workItems === 0n ? null : nanos(divideHalfUp(total, workItems));
   const baselinePerUnit = input.baselinePerUnit ?? null;
-  const baselineTotal = baselinePerUnit === null ? null : ((baselinePerUnit * workItems) as Money);
-  const savings = baselineTotal === null ? null : ((baselineTotal - total) as Money);
-  const savingsPerWorkItem = baselinePerUnit === null || costPerWorkItem === null ? null : ((baselinePerUnit - costPerWorkItem) as Money);
+  const baselineTotal = baselinePerUnit === null ? null : mulInt(baselinePerUnit, workItems);
+  const savings = baselineTotal === null ? null : sub(baselineTotal, total);
+  const savingsPerWorkItem = baselinePerUnit === null || costPerWorkItem === null ? null : sub(baselinePerUnit, costPerWorkItem);
   const roi = savings === null || total <= 0n ? null : ratio(savings, total);
 
   return {
     direct: input.direct,
-    hiddenTotal: hiddenTotal as Money,
+    hiddenTotal,
     allocated: input.allocated,
     total,
-    hiddenShare: share((hiddenTotal + input.allocated) as Money),
+    hiddenShare: share(add(hiddenTotal, input.allocated)),
     byCategory,
     workItems,
     costPerWorkItem,

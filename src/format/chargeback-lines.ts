@@ -1,14 +1,14 @@
 import type { Chargeback, ChargebackLine } from '../domain/chargeback.ts';
 import { roundChargeback } from '../domain/csv-export.ts';
-import { formatMoney, roundToCents, sum } from '../domain/money.ts';
+import { formatMoney, neg, roundToCents, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import type { ReplyParts } from './reply-lines.ts';
 import { gridTable, type TablePart } from './table.ts';
 
 /** Variance in words, so its sign cannot be misread: "$150.33 over", "$12.00 under", "on budget". */
-export function varianceText(variance: bigint | null): string {
+export function varianceText(variance: Money | null): string {
   if (variance === null) return '-';
   if (variance === 0n) return 'on budget';
-  return variance > 0n ? `${formatMoney(variance)} over` : `${formatMoney(-variance)} under`;
+  return variance > 0n ? `${formatMoney(variance)} over` : `${formatMoney(neg(variance))} under`;
 }
 
 /**
@@ -23,8 +23,8 @@ export function chargebackTable(cb: Chargeback, lines: readonly ChargebackLine[]
     return [l.slug, formatMoney(t.direct), formatMoney(t.hidden), formatMoney(t.allocated), formatMoney(t.adjustments), formatMoney(t.total)];
   });
   if (withOrgRows) {
-    rows.push(['Unattributed', formatMoney(r.unattributed), formatMoney(0n), formatMoney(0n), formatMoney(0n), formatMoney(r.unattributed)]);
-    rows.push(['Unallocated shared', formatMoney(0n), formatMoney(0n), formatMoney(r.unallocated), formatMoney(0n), formatMoney(r.unallocated)]);
+    rows.push(['Unattributed', formatMoney(r.unattributed), formatMoney(ZERO), formatMoney(ZERO), formatMoney(ZERO), formatMoney(r.unattributed)]);
+    rows.push(['Unallocated shared', formatMoney(ZERO), formatMoney(ZERO), formatMoney(r.unallocated), formatMoney(ZERO), formatMoney(r.unallocated)]);
     const c = r.columns;
     rows.push(['Total', formatMoney(c.direct), formatMoney(c.hidden), formatMoney(c.allocated), formatMoney(c.adjustments), formatMoney(r.grandTotal)]);
   } else if (lines.length > 1) {
@@ -43,7 +43,7 @@ export function budgetTable(cb: Chargeback, lines: readonly ChargebackLine[] = c
     return [
       l.slug,
       budget === null ? '-' : formatMoney(budget),
-      budget === null ? '-' : varianceText(t.total - budget),
+      budget === null ? '-' : varianceText(sub(t.total, budget)),
       l.workItems.toLocaleString('en-US'),
       l.costPerWorkItem === null ? '-' : formatMoney(l.costPerWorkItem),
     ];

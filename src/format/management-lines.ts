@@ -1,7 +1,7 @@
 import type { HiddenCostListing } from '../services/ports/hidden-costs.ts';
 import type { TeamRecord } from '../services/ports/teams.ts';
 import { describeRule } from '../domain/allocation.ts';
-import { formatMoney, ratio, roundToCents, sum, type Money } from '../domain/money.ts';
+import { add, formatMoney, ratio, roundToCents, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import { roundCentsPreservingTotal, roundTable } from '../domain/rounding.ts';
 import type { BudgetRow, MonthReview } from '../services/budget-service.ts';
 import type { FeatureIceberg, TeamIceberg } from '../services/iceberg.ts';
@@ -56,7 +56,7 @@ export function budgetMonthParts(r: MonthReview, timeZone: string): ReplyParts {
       t.team.slug,
       budget === null ? '-' : formatMoney(budget),
       formatMoney(cost),
-      budget === null ? '-' : formatMoney((cost - budget) as Money),
+      budget === null ? '-' : formatMoney(sub(cost, budget)),
       budget === null || budget === 0n ? '-' : `${Math.floor(ratio(cost, budget) * 100)}%`,
     ];
   });
@@ -77,7 +77,7 @@ export function budgetMonthParts(r: MonthReview, timeZone: string): ReplyParts {
     const decided =
       q.status === 'pending'
         ? 'pending'
-        : `${q.status}${q.status === 'approved' ? ` ${formatMoney(q.decidedAmount ?? 0n)}` : ''} by ${personLabel(q.decidedBy ?? '')}${q.decidedAt ? ` on ${q.decidedAt.toISOString().slice(0, 10)}` : ''}${q.decisionReason ? `: ${q.decisionReason.slice(0, 80)}` : ''}`;
+        : `${q.status}${q.status === 'approved' ? ` ${formatMoney(q.decidedAmount ?? ZERO)}` : ''} by ${personLabel(q.decidedBy ?? '')}${q.decidedAt ? ` on ${q.decidedAt.toISOString().slice(0, 10)}` : ''}${q.decisionReason ? `: ${q.decisionReason.slice(0, 80)}` : ''}`;
     return `${asked} → ${decided}`;
   });
   return {
@@ -157,10 +157,10 @@ export function featureIcebergParts(f: FeatureIceberg): ReplyParts {
 export function teamIcebergParts(t: TeamIceberg): ReplyParts {
   const parts = teamIcebergSlices(t);
   const slices = icebergSlices(parts);
-  const at = (label: string) => slices.find((x) => x.label === label)?.amount ?? (0n as Money);
+  const at = (label: string) => slices.find((x) => x.label === label)?.amount ?? ZERO;
   const hidden = sum(slices.filter((x) => !['API spend', 'Shared (allocated)', 'Shared (unallocated)'].includes(x.label)).map((x) => x.amount));
   const summary = [
-    `True cost ${formatMoney(sum(slices.map((x) => x.amount)))}: API spend ${formatMoney(at('API spend'))}, hidden ${formatMoney(hidden)}, shared ${formatMoney((at('Shared (allocated)') + at('Shared (unallocated)')) as Money)}.`,
+    `True cost ${formatMoney(sum(slices.map((x) => x.amount)))}: API spend ${formatMoney(at('API spend'))}, hidden ${formatMoney(hidden)}, shared ${formatMoney(add(at('Shared (allocated)'), at('Shared (unallocated)')))}.`,
   ];
   if (t.unattributed !== null && t.unattributed !== 0n)
     summary.push(`The API spend includes ${formatMoney(t.unattributed)} that no team tag claims (unattributed).`);

@@ -1,5 +1,5 @@
 import { TIERS, type MarginRow, type Tier } from '../domain/margin.ts';
-import { formatMoney, type Money } from '../domain/money.ts';
+import { formatMoney, nanos, type Money } from '../domain/money.ts';
 import type { CustomerReport, MarginReport } from '../services/margin-service.ts';
 import type { ImportResult, AliasResult } from '../services/revenue-service.ts';
 import type { SavingCandidate, WhatIfResult } from '../services/whatif-service.ts';
@@ -33,7 +33,7 @@ function customerTable(rows: MarginRow[]): string {
     tierText(r.tier),
   ]);
   if (rest.length) {
-    const sum = (f: (r: MarginRow) => Money | null) => rest.reduce((s, r) => s + (f(r) ?? 0n), 0n) as Money;
+    const sum = (f: (r: MarginRow) => Money | null) => nanos(rest.reduce((s, r) => s + (f(r) ?? 0n), 0n));
     body.push([`(${rest.length} more)`, '', formatMoney(sum((r) => r.revenue)), formatMoney(sum((r) => r.cost)), formatMoney(sum((r) => r.margin)), '', '']);
   }
   return alignTable(['customer', 'plan', 'revenue', 'AI cost', 'margin', 'cost %', 'tier'], body, [false, false, true, true, true, true, false]);

@@ -1,4 +1,4 @@
-import { formatMoney, ratio, sum, type Money } from '../domain/money.ts';
+import { add, formatMoney, ratio, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import { roundCentsPreservingTotal } from '../domain/rounding.ts';
 import { PERIOD_EXAMPLES } from '../domain/periods.ts';
 import type { Reply, ReplyParts } from '../services/reply.ts';
@@ -16,7 +16,7 @@ export function changeText(d: Money): string {
 
 function changePercent(now: Money, before: Money): string {
   if (before === 0n) return now === 0n ? '' : ' (new)';
-  const p = ratio((now - before) as Money, before) * 100;
+  const p = ratio(sub(now, before), before) * 100;
   return ` (${p >= 0 ? '+' : ''}${p.toFixed(Math.abs(p) >= 10 ? 0 : 1)}%)`;
 }
 
@@ -24,7 +24,7 @@ function changePercent(now: Money, before: Money): string {
 export function comparisonLine(current: Money, previous: Comparison | undefined): string | null {
   if (!previous) return null;
   const [now, before] = [roundCentsPreservingTotal([current])[0]!, roundCentsPreservingTotal([previous.total])[0]!];
-  return `Change vs ${previous.label} (${formatMoney(before)}): ${changeText((now - before) as Money)}${changePercent(current, previous.total)}`;
+  return `Change vs ${previous.label} (${formatMoney(before)}): ${changeText(sub(now, before))}${changePercent(current, previous.total)}`;
 }
 
 /**
@@ -38,13 +38,13 @@ export function rankedTable(first: string, rows: RankedRow[], total?: Money, wit
   const all = rows.map((r) => ({
     label: r.label,
     amount: r.amount,
-    before: r.previous ?? (0n as Money),
+    before: r.previous ?? ZERO,
     share: percent(r.share),
     count: r.count.toLocaleString('en-US'),
   }));
   if (total !== undefined) {
-    const rest = (total - sum(rows.map((r) => r.amount))) as Money;
-    const restBefore = previous ? ((previous.total - sum(all.map((r) => r.before))) as Money) : (0n as Money);
+    const rest = sub(total, sum(rows.map((r) => r.amount)));
+    const restBefore = previous ? sub(previous.total, sum(all.map((r) => r.before))) : ZERO;
     if (rest !== 0n || restBefore !== 0n) all.push({ label: 'Other', amount: rest, before: restBefore, share: percent(ratio(rest, total)), count: '' });
   }
   const rounded = roundCentsPreservingTotal(all.map((r) => r.amount));
@@ -54,7 +54,7 @@ export function rankedTable(first: string, rows: RankedRow[], total?: Money, wit
     formatMoney(rounded[i]!),
     r.share,
     ...(withCount ? [r.count] : []),
-    ...(previous ? [changeText((rounded[i]! - roundedBefore[i]!) as Money)] : []),
+    ...(previous ? [changeText(sub(rounded[i]!, roundedBefore[i]!))] : []),
   ]);
   if (total !== undefined && all.length > 1) {
     body.push([
@@ -62,7 +62,7 @@ export function rankedTable(first: string, rows: RankedRow[], total?: Money, wit
       formatMoney(sum(rounded)),
       '100%',
       ...(withCount ? [''] : []),
-      ...(previous ? [changeText((sum(rounded) - sum(roundedBefore)) as Money)] : []),
+      ...(previous ? [changeText(sub(sum(rounded), sum(roundedBefore)))] : []),
     ]);
   }
   return alignTable(header, body, [false, true, true, true, true]);
@@ -72,7 +72,7 @@ export function rankedTable(first: string, rows: RankedRow[], total?: Money, wit
 export function topMovers(rows: RankedRow[], n = 3): string | null {
   const moved = rows
     .filter((r) => r.previous !== undefined && r.amount !== r.previous)
-    .map((r) => ({ r, d: (r.amount - r.previous!) as Money }))
+    .map((r) => ({ r, d: sub(r.amount, r.previous!) }))
     .sort((a, b) => {
       const x = a.d < 0n ? -a.d : a.d;
       const y = b.d < 0n ? -b.d : b.d;
@@ -85,12 +85,12 @@ export function topMovers(rows: RankedRow[], n = 3): string | null {
 }
 
 function spendParts(r: SpendReport, timeZone: string): ReplyParts {
-  const hiddenTotal = [...r.hidden.values()].reduce((a, b) => a + b, 0n) as Money;
+  const hiddenTotal = sum(r.hidden.values());
   const summary: string[] = [];
   if (hiddenTotal !== 0n || r.allocated !== 0n || (r.unallocated ?? 0n) !== 0n) {
     // The view is about cost: lead with the true cost, its parts rounded together so they add up.
     const hidden = [...r.hidden].sort((a, b) => (a[1] > b[1] ? -1 : 1));
-    const unallocated = r.unallocated ?? (0n as Money);
+    const unallocated = r.unallocated ?? ZERO;
     const [api, allocated, rest, ...byCategory] = roundCentsPreservingTotal([r.total, r.allocated, unallocated, ...hidden.map(([, a]) => a)]) as [
       Money,
       Money,
@@ -99,7 +99,7 @@ function spendParts(r: SpendReport, timeZone: string): ReplyParts {
     ];
     const parts = hidden.map(([c], i) => `${humanLabel(c)} ${formatMoney(byCategory[i]!)}`);
     summary.push(
-      `True cost: ${formatMoney((api + allocated + rest + sum(byCategory)) as Money)} = API spend ${formatMoney(api)} + hidden ${formatMoney(sum(byCategory))}${parts.length ? ` (${parts.join(', ')})` : ''} + allocated shared ${formatMoney(allocated)}${unallocated !== 0n ? ` + unallocated shared ${formatMoney(rest)}` : ''}`,
+      `True cost: ${formatMoney(add(api, allocated, rest, sum(byCategory)))} = API spend ${formatMoney(api)} + hidden ${formatMoney(sum(byCategory))}${parts.length ? ` (${parts.join(', ')})` : ''} + allocated shared ${formatMoney(allocated)}${unallocated !== 0n ? ` + unallocated shared ${formatMoney(rest)}` : ''}`,
     );
     summary.push(`API spend: ${formatMoney(api)} across ${r.count.toLocaleString('en-US')} calls (${percent(ratio(r.total, r.trueTotal))} of the true cost)`);
   } else summary.push(`API spend: ${formatMoney(r.total)} across ${r.count.toLocaleString('en-US')} calls (no hidden or shared costs entered)`);

@@ -5,7 +5,7 @@ import { topContributors, type Contributor, type ContributorRow } from '../domai
 import { detectSpendAnomalies, type SpendVerdict } from '../domain/anomaly/detector.ts';
 import { intradayEarlyWarning, learnIntradayShape } from '../domain/anomaly/intraday.ts';
 import { detectUnitCostAnomalies } from '../domain/anomaly/unit-cost.ts';
-import { fromUsd, toChartNumber, type Money } from '../domain/money.ts';
+import { fromUsd, sub, toChartNumber, ZERO, type Money } from '../domain/money.ts';
 import { dayKey, dayStart } from '../domain/periods.ts';
 import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
@@ -123,7 +123,7 @@ export function anomalyService(deps: {
         for (const r of rows) {
           if (r.key === null) continue;
           let s = byDim[dim].get(r.key);
-          if (!s) byDim[dim].set(r.key, (s = { amounts: days.map(() => 0n as Money), counts: days.map(() => 0) }));
+          if (!s) byDim[dim].set(r.key, (s = { amounts: days.map(() => ZERO), counts: days.map(() => 0) }));
           s.amounts[i] = r.amount;
           s.counts[i] = r.count;
         }
@@ -223,7 +223,7 @@ export function anomalyService(deps: {
       impactPct: v.impactPct,
       early: input.early,
       reason: input.reason ?? null,
-      daily: input.set.days.slice(-30).map((d, i) => ({ day: d, amount: (series?.amounts ?? [])[i + input.set.days.length - 30] ?? (0n as Money) })),
+      daily: input.set.days.slice(-30).map((d, i) => ({ day: d, amount: (series?.amounts ?? [])[i + input.set.days.length - 30] ?? ZERO })),
       drill: input.drill,
       contributors: contributorsNow,
       drivenBy: { feature: scope === 'team' || scope === 'model' ? top('feature') : null, model: scope === 'model' ? input.key : top('model') },
@@ -347,7 +347,7 @@ export function anomalyService(deps: {
                 expected,
                 lower: null,
                 upper: null,
-                impact: (actual - expected) as Money,
+                impact: sub(actual, expected),
                 impactPct: u.unitCostChangePct,
                 score: u.score,
                 direction: 'spike',
@@ -424,7 +424,7 @@ export function anomalyService(deps: {
           expected,
           lower: w.verdict.lower === null ? null : fromUsd(Math.max(0, w.verdict.lower).toFixed(9)),
           upper: w.verdict.upper === null ? null : fromUsd(w.verdict.upper.toFixed(9)),
-          impact: (projected - expected) as Money,
+          impact: sub(projected, expected),
           impactPct: w.verdict.impactPct,
           score: w.verdict.score,
           direction: w.verdict.direction,

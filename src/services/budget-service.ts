@@ -5,7 +5,7 @@ import type { CostQueries } from './ports/costs.ts';
 import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { budgetStatus, crossedThresholds, effectiveBudget, forecastAlert, type BudgetStatus } from '../domain/budgets.ts';
 import { forecastMonth, type ForecastResult } from '../domain/forecast.ts';
-import { formatMoney, type Money } from '../domain/money.ts';
+import { add, formatMoney, nanos, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import { dayBoundaries, zipDays } from '../domain/series.ts';
 import { dayStart, dayKey, monthOf, monthPeriod, previousMonth } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';
@@ -96,23 +96,23 @@ export function budgetService(deps: BudgetDeps) {
       const budget = effectiveBudget(month, { monthly: standing, perMonth: new Map(own !== undefined ? [[month, own]] : []), approvedIncreases: approved });
       const c = cost.teams.get(team.id);
       const daily = zipDays(days, await costs.intervalTotals({ teamIds: [team.id] }, boundaries));
-      const indirectSoFar = ((c?.hiddenTotal ?? 0n) + (c?.allocated ?? 0n)) as Money;
+      const indirectSoFar = add(c?.hiddenTotal ?? ZERO, c?.allocated ?? ZERO);
       // Hour steps: the same forecast for every call within an hour (no cent drift between calls).
       const forecast = forecastMonth({
         history: daily,
         month,
         now,
         timeZone,
-        recurringStillToCome: ((toCome.get(team.id) ?? 0n) + indirectSoFar) as Money,
+        recurringStillToCome: add(toCome.get(team.id) ?? ZERO, indirectSoFar),
         budget,
         stepMs: 3_600_000,
       });
       out.push({
         team,
         forecast,
-        approved: approved.reduce((a, b) => a + b, 0n) as Money,
-        cost: { direct: c?.direct ?? 0n, hiddenTotal: c?.hiddenTotal ?? 0n, allocated: c?.allocated ?? 0n, total: c?.total ?? 0n },
-        status: budgetStatus({ budget, spent: c?.total ?? 0n, forecast }),
+        approved: sum(approved),
+        cost: { direct: c?.direct ?? ZERO, hiddenTotal: c?.hiddenTotal ?? ZERO, allocated: c?.allocated ?? ZERO, total: c?.total ?? ZERO },
+        status: budgetStatus({ budget, spent: c?.total ?? ZERO, forecast }),
       });
     }
     return out;
@@ -135,7 +135,7 @@ export function budgetService(deps: BudgetDeps) {
     const own = amounts.find((a) => a.teamId === teamId && a.month === month)?.amount ?? null;
     const approved = approvedList.filter((a) => a.teamId === teamId).map((a) => a.amount);
     const effective = effectiveBudget(month, { monthly: standing, perMonth: new Map(own !== null ? [[month, own]] : []), approvedIncreases: approved });
-    return { own, standing, approved: approved.reduce((a, b) => a + b, 0n) as Money, effective };
+    return { own, standing, approved: sum(approved), effective };
   }
 
   /** What finance sees beside a request: this month's figures, the last three months, the top drivers. */
@@ -149,7 +149,7 @@ export function budgetService(deps: BudgetDeps) {
       m = previousMonth(m);
       const p = monthPeriod(m, timeZone);
       const [cost, b] = await Promise.all([trueCost.periodCost(p, p.to), budgetOf(team.id, m)]);
-      history.unshift({ month: m, cost: cost.teams.get(team.id)?.total ?? (0n as Money), budget: b.effective });
+      history.unshift({ month: m, cost: cost.teams.get(team.id)?.total ?? ZERO, budget: b.effective });
     }
     const window = { from: period.from, to: now < period.to ? now : period.to, teamIds: [team.id] };
     const [features, models, featureList] = await Promise.all([costs.groupBy('feature', window), costs.groupBy('model', window), teams.listFeatures()]);
@@ -161,8 +161,8 @@ export function budgetService(deps: BudgetDeps) {
     ].filter((d) => d.amount > 0n);
     const budget = row?.status.budget ?? null;
     const forecast = row?.forecast.reliable ? row.forecast.projectedTotal : null;
-    const shortfall = budget !== null && forecast !== null && forecast > budget ? ((forecast - budget) as Money) : null;
-    return { budget, spent: row?.status.spent ?? (0n as Money), forecast, shortfall, history, drivers };
+    const shortfall = budget !== null && forecast !== null && forecast > budget ? sub(forecast, budget) : null;
+    return { budget, spent: row?.status.spent ?? ZERO, forecast, shortfall, history, drivers };
   }
 
   async function postRequest(req: OverrunRequestRecord, team: TeamRecord, context: RequestContext): Promise<void> {
@@ -205,9 +205,9 @@ export function budgetService(deps: BudgetDeps) {
           team: t,
           own,
           standing,
-          approved: approved.reduce((a, b) => a + b, 0n) as Money,
+          approved: sum(approved),
           budget,
-          cost: { direct: c?.direct ?? 0n, hiddenTotal: c?.hiddenTotal ?? 0n, allocated: c?.allocated ?? 0n, total: c?.total ?? 0n },
+          cost: { direct: c?.direct ?? ZERO, hiddenTotal: c?.hiddenTotal ?? ZERO, allocated: c?.allocated ?? ZERO, total: c?.total ?? ZERO },
         };
       }),
     };
@@ -416,12 +416,12 @@ export function budgetService(deps: BudgetDeps) {
         ) {
           // Ask for what the month is projected to need (forecast − budget), not only the overrun so far.
           const context = await requestContext(team, now);
-          const over = (status.spent - status.budget) as Money;
-          const projected = context.shortfall ?? (0n as Money);
-          const amount = (projected > over ? projected : over > 0n ? over : status.budget / 10n) as Money;
+          const over = sub(status.spent, status.budget);
+          const projected = context.shortfall ?? ZERO;
+          const amount = nanos(projected > over ? projected : over > 0n ? over : status.budget / 10n);
           const basis =
             projected > over
-              ? `is projected to need ${formatMoney(projected)} more by the end of the month (forecast ${formatMoney(context.forecast ?? 0n)})`
+              ? `is projected to need ${formatMoney(projected)} more by the end of the month (forecast ${formatMoney(context.forecast ?? ZERO)})`
               : `is ${formatMoney(over)} over so far`;
           const req = await budgets.createRequest({
             teamId: team.id,
@@ -447,7 +447,7 @@ export type BudgetService = ReturnType<typeof budgetService>;
 
 /** The decision in words (the reply to the click, and the fallback text of the DM and team notice). */
 export function decisionText(r: OverrunRequestRecord, team: TeamRecord, effective: Money | null): string {
-  const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? 0n)}` : 'denied';
+  const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? ZERO)}` : 'denied';
   const budget = effective === null ? '' : ` ${possessive(team.name)} ${r.month} budget is now ${formatMoney(effective)}.`;
   return `Budget request #${r.id} for ${team.name} (${r.month}) was ${verdict} by ${mention(r.decidedBy)}.${budget}${r.decisionReason ? ` Reason: ${r.decisionReason}` : ''}`;
 }

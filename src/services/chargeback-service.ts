@@ -9,7 +9,7 @@ import { effectiveBudget } from '../domain/budgets.ts';
 import { buildChargeback, type Chargeback, type ChargebackInput, type ChargebackLine, type ChargebackTeamInput } from '../domain/chargeback.ts';
 import { detailCsv, glCsv, summaryCsv } from '../domain/csv-export.ts';
 import { totalOf } from '../domain/hidden-costs.ts';
-import type { Money } from '../domain/money.ts';
+import { add, nanos, sum, ZERO, type Money } from '../domain/money.ts';
 import { monthOf, monthPeriod, previousMonth } from '../domain/periods.ts';
 import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
@@ -89,7 +89,7 @@ export function chargebackService(deps: ChargebackDeps) {
       const c = cost.teams.get(team.id);
       const sources = bySource.filter((r) => r.teamId === team.id);
       const directBySource = new Map<string, Money>();
-      for (const r of sources.filter((x) => !x.correction)) directBySource.set(r.source, ((directBySource.get(r.source) ?? 0n) + r.amount) as Money);
+      for (const r of sources.filter((x) => !x.correction)) directBySource.set(r.source, add(directBySource.get(r.source) ?? ZERO, r.amount));
       const adjustments = [
         ...sources
           .filter((x) => x.correction)
@@ -102,14 +102,14 @@ export function chargebackService(deps: ChargebackDeps) {
           .filter((m) => m.teamId === team.id)
           .map((m) => ({
             label: `${m.amount < 0n ? 'credit' : 'adjustment'}: ${m.reason}`,
-            amount: m.amount as Money,
+            amount: nanos(m.amount),
             reference: `adj #${m.id} by ${m.author}`,
           })),
       ];
       const allocated = new Map<string, Money>();
       for (const a of c?.allocations ?? []) {
         const label = `${a.category}: ${describeRule(a.rule, name)}`;
-        allocated.set(label, ((allocated.get(label) ?? 0n) + a.amount) as Money);
+        allocated.set(label, add(allocated.get(label) ?? ZERO, a.amount));
       }
       const standing = amounts.find((a) => a.teamId === team.id && a.month === STANDING)?.amount ?? null;
       const own = amounts.find((a) => a.teamId === team.id && a.month === month)?.amount;
@@ -139,7 +139,7 @@ export function chargebackService(deps: ChargebackDeps) {
       unattributed: cost.unattributed,
       unallocated: cost.unallocated,
       // Independent of the per-team sums: one SUM over the month's entries plus the month's hidden costs.
-      grandTotal: (direct.amount + totalOf(cost.hiddenLines) + manual.reduce((a, m) => a + m.amount, 0n)) as Money,
+      grandTotal: add(direct.amount, totalOf(cost.hiddenLines), sum(manual.map((m) => nanos(m.amount)))),
     };
   }
 

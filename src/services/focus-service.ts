@@ -16,7 +16,7 @@ import {
   type FocusRecord,
   type FocusRules,
 } from '../domain/focus.ts';
-import { sum, type Money } from '../domain/money.ts';
+import { add, sum, ZERO, type Money } from '../domain/money.ts';
 
 /**
  * `aicost import focus FILE.csv [--cost effective|billed]`: a FOCUS 1.0–1.2 cost export becomes hidden
@@ -151,7 +151,7 @@ export function focusImportService(deps: FocusImportDeps) {
           const rowKey = createHash('sha256').update(`${r.identity}|${part.day}`).digest('hex');
           const prev = byKey.get(rowKey);
           if (prev)
-            prev.amount = (prev.amount + part.amount) as Money; // the same charge twice in one file: one charge
+            prev.amount = add(prev.amount, part.amount); // the same charge twice in one file: one charge
           else
             byKey.set(rowKey, {
               rowKey,
@@ -179,8 +179,8 @@ export function focusImportService(deps: FocusImportDeps) {
             ? 'shared (allocated)'
             : (slugOf.get(c.teamId) ?? [...features.values()].find((f) => f.id === c.featureId)?.slug ?? `team ${c.teamId}`);
         const key = `${team}|${c.category}`;
-        const g = groups.get(key) ?? { team, category: c.category, amount: 0n as Money };
-        g.amount = (g.amount + c.amount) as Money;
+        const g = groups.get(key) ?? { team, category: c.category, amount: ZERO };
+        g.amount = add(g.amount, c.amount);
         groups.set(key, g);
       }
       return {

@@ -1,5 +1,5 @@
 import type { TeamsRepository } from './ports/teams.ts';
-import { allocate, sum, type Money } from '../domain/money.ts';
+import { add, allocate, sum, ZERO, type Money } from '../domain/money.ts';
 import type { Period } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';
 import { unitEconomics, type UnitEconomics } from '../domain/unit-economics.ts';
@@ -55,7 +55,7 @@ export function icebergService(deps: { trueCost: TrueCostService; teams: TeamsRe
         };
       const cost = await trueCost.periodCost(period, now, { withUsage: true });
       const f = cost.features.get(feature.id);
-      let allocated = 0n as Money;
+      let allocated = ZERO;
       if (feature.teamId !== null) {
         const team = cost.teams.get(feature.teamId);
         const siblings = features.filter((x) => x.teamId === feature.teamId);
@@ -63,7 +63,7 @@ export function icebergService(deps: { trueCost: TrueCostService; teams: TeamsRe
           const weights = siblings.map((x) => cost.features.get(x.id)?.direct ?? 0n);
           const useEven = weights.every((w) => w <= 0n);
           const parts = allocate(team.allocated, useEven ? siblings.map(() => 1n) : weights.map((w) => (w > 0n ? w : 0n)));
-          allocated = parts[siblings.findIndex((x) => x.id === feature.id)] ?? (0n as Money);
+          allocated = parts[siblings.findIndex((x) => x.id === feature.id)] ?? ZERO;
         }
       }
       const teamSlug = feature.teamId === null ? null : ((await teams.list()).find((t) => t.id === feature.teamId)?.slug ?? null);
@@ -77,7 +77,7 @@ export function icebergService(deps: { trueCost: TrueCostService; teams: TeamsRe
         asOf: cost.window.to,
         requests: f?.requests ?? 0,
         economics: unitEconomics({
-          direct: f?.direct ?? (0n as Money),
+          direct: f?.direct ?? ZERO,
           hidden: f?.hidden ?? new Map(),
           allocated,
           workItems: f?.workItems ?? 0,
@@ -107,16 +107,16 @@ export function icebergService(deps: { trueCost: TrueCostService; teams: TeamsRe
           title: `Team ${team.name}`,
           period,
           asOf: cost.window.to,
-          direct: t?.direct ?? (0n as Money),
+          direct: t?.direct ?? ZERO,
           hidden: t?.hidden ?? new Map(),
-          allocated: t?.allocated ?? (0n as Money),
+          allocated: t?.allocated ?? ZERO,
           unallocated: null,
           unattributed: null,
-          total: t?.total ?? (0n as Money),
+          total: t?.total ?? ZERO,
         };
       }
       const hidden = new Map<string, Money>();
-      for (const t of cost.teams.values()) for (const [c, a] of t.hidden) hidden.set(c, ((hidden.get(c) ?? 0n) + a) as Money);
+      for (const t of cost.teams.values()) for (const [c, a] of t.hidden) hidden.set(c, add(hidden.get(c) ?? ZERO, a));
       return {
         kind: 'team-iceberg',
         title: 'Organisation',

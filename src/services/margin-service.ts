@@ -1,6 +1,6 @@
 import { footCents } from '../domain/footing.ts';
 import { customerMonth, marginFigures, type MarginFigures, type MarginRow, type MonthResult } from '../domain/margin.ts';
-import type { Money } from '../domain/money.ts';
+import { add, ZERO, type Money } from '../domain/money.ts';
 import { elapsed, monthPeriod, previousMonth, type Period } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';
 import type { Authz } from './authz.ts';
@@ -71,7 +71,7 @@ export function marginService(deps: MarginDeps) {
       deps.revenue.forMonths([month]),
     ]);
     const teamExtra = new Map<number, Money>();
-    for (const [id, t] of cost.teams) teamExtra.set(id, (t.hiddenTotal + t.allocated) as Money);
+    for (const [id, t] of cost.teams) teamExtra.set(id, add(t.hiddenTotal, t.allocated));
     return customerMonth({
       month,
       teamExtra,
@@ -153,7 +153,7 @@ export function marginService(deps: MarginDeps) {
       const trend = trendMonths.map((m) => {
         const f = all.has(m) ? marginFigures([m], [all.get(m)!]) : null;
         const c = f?.customers.find((x) => x.customer === customer);
-        return { month: m, revenue: c?.revenue ?? null, cost: c?.cost ?? (0n as Money), margin: c?.margin ?? (0n as Money), costShare: c?.costShare ?? null };
+        return { month: m, revenue: c?.revenue ?? null, cost: c?.cost ?? ZERO, margin: c?.margin ?? ZERO, costShare: c?.costShare ?? null };
       });
       return {
         kind: 'customer',

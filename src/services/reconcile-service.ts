@@ -1,7 +1,7 @@
 import type { BillingMappingRecord, BillingRepository } from './ports/billing.ts';
 import type { TeamsRepository } from './ports/teams.ts';
 import type { HiddenCost, HiddenCostLine, HiddenCostTarget } from '../domain/hidden-costs.ts';
-import { sum, type Money } from '../domain/money.ts';
+import { add, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import { daysOf, type Period } from '../domain/periods.ts';
 import { billingProviderOf, coveragePct, reconcileDays, type DayGap, type Provider } from '../domain/reconciliation.ts';
 import type { Authz } from './authz.ts';
@@ -145,7 +145,7 @@ export function reconcileService(deps: ReconcileDeps) {
       if (ds.length === 0) continue;
       const billed = sum(ds.map((d) => d.billed));
       const observed = sum(ds.map((d) => d.observed));
-      providers.push({ provider: p, billed, observed, unobserved: (billed - observed) as Money, coveragePct: coveragePct(observed, billed), days: ds.length });
+      providers.push({ provider: p, billed, observed, unobserved: sub(billed, observed), coveragePct: coveragePct(observed, billed), days: ds.length });
       for (const d of ds) {
         for (const g of d.groups) {
           const key = `${p}|${g.teamId ?? ''}`;
@@ -153,14 +153,14 @@ export function reconcileService(deps: ReconcileDeps) {
             provider: p,
             team: slug(g.teamId),
             scopes: [],
-            billed: 0n as Money,
-            observed: 0n as Money,
-            unobserved: 0n as Money,
+            billed: ZERO,
+            observed: ZERO,
+            unobserved: ZERO,
             coveragePct: null,
           };
-          s.billed = (s.billed + g.billed) as Money;
-          s.observed = (s.observed + g.observed) as Money;
-          s.unobserved = (s.unobserved + g.unobserved) as Money;
+          s.billed = add(s.billed, g.billed);
+          s.observed = add(s.observed, g.observed);
+          s.unobserved = add(s.unobserved, g.unobserved);
           for (const sc of g.scopes) if (!s.scopes.includes(sc)) s.scopes.push(sc);
           groups.set(key, s);
         }
@@ -221,7 +221,7 @@ export function reconcileService(deps: ReconcileDeps) {
         const billed = sum(ds.map((d) => d.billed));
         if (billed <= 0n) continue;
         const observed = sum(ds.map((d) => d.observed));
-        const unobserved = (billed - observed) as Money;
+        const unobserved = sub(billed, observed);
         const sharePct = Number((unobserved * 10_000n) / billed) / 100;
         if (sharePct > deps.alertPct) out.push({ provider: p, weekStart, billed, observed, unobserved, sharePct });
       }

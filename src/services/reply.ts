@@ -1,4 +1,5 @@
 import type { SpendReport, TopReport, UnknownName } from './reports.ts';
+import type { Money } from '../domain/money.ts';
 
 /** A table as cells, kept beside its monospace text so Slack can draw it as a table block. */
 export interface Grid {
@@ -27,7 +28,7 @@ export interface ReplyParts {
 }
 
 /** What `/aicost` answers, as data: presentation turns it into text (the terminal) or Block Kit (Slack). */
-export type ChartSpec = { type: 'daily'; title: string; daily: SpendReport['daily'] } | { type: 'split'; title: string; labels: string[]; values: bigint[] };
+export type ChartSpec = { type: 'daily'; title: string; daily: SpendReport['daily'] } | { type: 'split'; title: string; labels: string[]; values: Money[] };
 
 export type Reply =
   | SpendReport

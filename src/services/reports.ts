@@ -2,7 +2,7 @@ import type { CostQueries, Dimension, GroupRow } from './ports/costs.ts';
 
 type SummaryRow = Awaited<ReturnType<CostQueries['teamFeatureSummary']>>[number];
 import type { FeatureRecord, TeamRecord, TeamsRepository } from './ports/teams.ts';
-import { ratio, sum, type Money } from '../domain/money.ts';
+import { add, ratio, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import { elapsed, previousComparable, type Period } from '../domain/periods.ts';
 import { dayBoundaries, zipDays } from '../domain/series.ts';
 import { closest } from '../domain/suggest.ts';
@@ -99,8 +99,8 @@ function rollup(rows: SummaryRow[], key: 'teamId' | 'featureId'): GroupRow[] {
   const acc = new Map<string | null, GroupRow>();
   for (const r of rows) {
     const k = r[key] === null ? null : String(r[key]);
-    const g = acc.get(k) ?? { key: k, amount: 0n as Money, count: 0 };
-    g.amount = (g.amount + r.amount) as Money;
+    const g = acc.get(k) ?? { key: k, amount: ZERO, count: 0 };
+    g.amount = add(g.amount, r.amount);
     g.count += r.count;
     acc.set(k, g);
   }
@@ -118,13 +118,13 @@ export function reportService(deps: ReportDeps) {
       amount: r.amount,
       count: r.count,
       share: ratio(r.amount, total),
-      ...(previous ? { previous: (before.get(r.key) ?? 0n) as Money } : {}),
+      ...(previous ? { previous: before.get(r.key) ?? ZERO } : {}),
     }));
     // What spent last period and nothing now is a mover too: listed with $0.00 (while there is room).
     const shown = new Set(rows.map((r) => r.key));
     for (const p of previous ?? []) {
       if (out.length >= maxRows || shown.has(p.key) || p.amount === 0n) continue;
-      out.push({ label: label(p.key), amount: 0n as Money, count: 0, share: 0, previous: p.amount });
+      out.push({ label: label(p.key), amount: ZERO, count: 0, share: 0, previous: p.amount });
     }
     return out;
   }
@@ -163,22 +163,22 @@ export function reportService(deps: ReportDeps) {
     const unpriced = summary.reduce((n, r) => n + r.unpriced, 0);
     const total = sum(byTeam.map((r) => r.amount));
     const count = byTeam.reduce((n, r) => n + r.count, 0);
-    const unattributed = scope ? null : (byTeam.find((r) => r.key === null)?.amount ?? 0n);
+    const unattributed = scope ? null : (byTeam.find((r) => r.key === null)?.amount ?? ZERO);
     // The hidden part of the iceberg, only computed when there are hidden costs at all.
     const hidden = new Map<string, Money>();
-    let allocated = 0n as Money;
-    let unallocated: Money | null = scope ? null : (0n as Money);
+    let allocated = ZERO;
+    let unallocated: Money | null = scope ? null : ZERO;
     if ((await deps.hiddenEntries()).length || (await deps.hasDerivedCosts?.())) {
       const cost = await deps.trueCost.periodCost(period, now);
       const inScope = scope ? scope.teams.map((t) => cost.teams.get(t.id)) : [...cost.teams.values()];
       for (const t of inScope) {
         if (!t) continue;
-        for (const [c, a] of t.hidden) hidden.set(c, ((hidden.get(c) ?? 0n) + a) as Money);
-        allocated = (allocated + t.allocated) as Money;
+        for (const [c, a] of t.hidden) hidden.set(c, add(hidden.get(c) ?? ZERO, a));
+        allocated = add(allocated, t.allocated);
       }
       if (!scope) unallocated = cost.unallocated;
     }
-    const trueTotal = (total + sum(hidden.values()) + allocated + (unallocated ?? 0n)) as Money;
+    const trueTotal = add(total, sum(hidden.values()), allocated, unallocated ?? ZERO);
     return {
       hidden,
       allocated,
@@ -194,7 +194,7 @@ export function reportService(deps: ReportDeps) {
       topFeatures: ranked(byFeature.slice(0, TOP_FEATURES), fLabel, total, prevByFeature, TOP_FEATURES),
       previous: comparison(prev.label, prevByFeature, fLabel),
       daily: zipDays(days, daily),
-      coverage: unattributed === null ? null : total === 0n ? 1 : ratio((total - unattributed) as Money, total),
+      coverage: unattributed === null ? null : total === 0n ? 1 : ratio(sub(total, unattributed), total),
       unattributed,
       unpriced,
     };
@@ -243,7 +243,7 @@ export function reportService(deps: ReportDeps) {
       const byTeam = dim === 'team' ? rows : rollup(summary, 'teamId');
       const unpriced = summary.reduce((n, r) => n + r.unpriced, 0);
       const total = sum(rows.map((r) => r.amount));
-      const unattributed = byTeam.find((r) => r.key === null)?.amount ?? (0n as Money);
+      const unattributed = byTeam.find((r) => r.key === null)?.amount ?? ZERO;
       const label = dim === 'team' ? await teamLabel() : dim === 'feature' ? await featureLabel() : (key: string | null) => key ?? NO_VALUE[dim];
       return {
         kind: 'top',
@@ -254,7 +254,7 @@ export function reportService(deps: ReportDeps) {
         rows: ranked(rows.slice(0, TOP_ROWS), label, total, prevRows),
         previous: comparison(prev.label, prevRows, label),
         unattributed,
-        coverage: total === 0n ? 1 : ratio((total - unattributed) as Money, total),
+        coverage: total === 0n ? 1 : ratio(sub(total, unattributed), total),
         unpriced,
       };
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Money } from '../domain/money.ts';
+import { sum, ZERO, type Money } from '../domain/money.ts';
 import { parseRevenueCsv, type RowProblem } from '../domain/revenue-import.ts';
 import type { Authz } from './authz.ts';
 import type { Failure } from '../domain/result.ts';
@@ -57,9 +57,9 @@ export function revenueService(deps: { store: RevenueStore; authz: Authz }) {
           return {
             month,
             rows: rows.length,
-            total: rows.reduce((s, r) => s + r.amount, 0n) as Money,
+            total: sum(rows.map((r) => r.amount)),
             replacedRows: b?.rows ?? 0,
-            replacedTotal: b?.total ?? (0n as Money),
+            replacedTotal: b?.total ?? ZERO,
           };
         }),
       };

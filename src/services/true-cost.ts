@@ -4,7 +4,7 @@ import type { TeamsRepository } from './ports/teams.ts';
 import type { AllocationBasis, AllocationRule } from '../domain/allocation.ts';
 import { attributeHiddenCosts } from '../domain/hidden-cost-attribution.ts';
 import { hiddenCostsForMonth, hiddenCostsForPeriod, totalOf, type HiddenCostLine, type Volume } from '../domain/hidden-costs.ts';
-import { allocate, sum, type Money } from '../domain/money.ts';
+import { add, allocate, nanos, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import { dayKey, dayStart, elapsed, type Period } from '../domain/periods.ts';
 
 /**
@@ -86,8 +86,8 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
     const directByTeam = new Map<number | null, Money>();
     const featureDirect = new Map<number, Money>();
     for (const r of summary) {
-      directByTeam.set(r.teamId, ((directByTeam.get(r.teamId) ?? 0n) + r.amount) as Money);
-      if (r.featureId !== null) featureDirect.set(r.featureId, ((featureDirect.get(r.featureId) ?? 0n) + r.amount) as Money);
+      directByTeam.set(r.teamId, add(directByTeam.get(r.teamId) ?? ZERO, r.amount));
+      if (r.featureId !== null) featureDirect.set(r.featureId, add(featureDirect.get(r.featureId) ?? ZERO, r.amount));
     }
     // Every team is in the basis, with zero usage when it had none: an even split is over all teams,
     // while proportional rules give nothing to a team with no spend or usage.
@@ -96,7 +96,7 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
       const u = usageByTeam.get(t.id);
       return {
         teamId: t.id,
-        directSpend: directByTeam.get(t.id) ?? (0n as Money),
+        directSpend: directByTeam.get(t.id) ?? ZERO,
         requests: u?.requests ?? 0,
         tokens: u?.tokens ?? 0n,
         workItems: u?.workItems ?? 0,
@@ -109,11 +109,11 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
       if (moved.length === 0) continue;
       const amount = sum(moved.map((a) => a.amount));
       t.allocations = t.allocations.filter((a) => a.category !== UNOBSERVED_CATEGORY);
-      t.allocated = (t.allocated - amount) as Money;
-      t.hidden.set(UNOBSERVED_CATEGORY, ((t.hidden.get(UNOBSERVED_CATEGORY) ?? 0n) + amount) as Money);
+      t.allocated = sub(t.allocated, amount);
+      t.hidden.set(UNOBSERVED_CATEGORY, add(t.hidden.get(UNOBSERVED_CATEGORY) ?? ZERO, amount));
     }
     for (const u of derived.unassigned) {
-      attribution.unallocated = (attribution.unallocated + u.line.amount) as Money;
+      attribution.unallocated = add(attribution.unallocated, u.line.amount);
       attribution.unallocatedLines.push({ entry: u.line.entry, amount: u.line.amount, reason: u.reason });
     }
 
@@ -123,9 +123,9 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
     const result = new Map<number, TeamTrueCost>();
     for (const teamId of teamIds) {
       const h = attribution.teams.get(teamId);
-      const direct = directByTeam.get(teamId) ?? (0n as Money);
+      const direct = directByTeam.get(teamId) ?? ZERO;
       const hiddenTotal = sum(h?.hidden.values() ?? []);
-      const allocated = h?.allocated ?? (0n as Money);
+      const allocated = h?.allocated ?? ZERO;
       result.set(teamId, {
         teamId,
         direct,
@@ -133,7 +133,7 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
         hiddenTotal,
         allocated,
         allocations: h?.allocations ?? [],
-        total: (direct + hiddenTotal + allocated) as Money,
+        total: add(direct, hiddenTotal, allocated),
         requests: requestsByTeam.get(teamId) ?? 0,
       });
     }
@@ -141,7 +141,7 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
     for (const f of features) {
       const usage = volumes.get(f.id);
       featureMap.set(f.id, {
-        direct: featureDirect.get(f.id) ?? (0n as Money),
+        direct: featureDirect.get(f.id) ?? ZERO,
         hidden: attribution.features.get(f.id) ?? new Map(),
         requests: Number(usage?.requests ?? 0),
         workItems: Number(usage?.workItems ?? 0),
@@ -152,13 +152,13 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
       period,
       window,
       teams: result,
-      unattributed: directByTeam.get(null) ?? (0n as Money),
+      unattributed: directByTeam.get(null) ?? ZERO,
       unallocated: attribution.unallocated,
       unallocatedReasons: attribution.unallocatedLines.map((l) => ({ entryId: l.entry.id, category: l.entry.category, amount: l.amount, reason: l.reason })),
       features: featureMap,
       directTotal,
       hiddenLines: [...lines, ...derived.unassigned.map((u) => u.line)],
-      grandTotal: (directTotal + totalOf(lines) + totalOf(derived.unassigned.map((u) => u.line))) as Money,
+      grandTotal: add(directTotal, totalOf(lines), totalOf(derived.unassigned.map((u) => u.line))),
     };
   }
 
@@ -181,7 +181,7 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
         costs.groupBy('team', { from: trailingFrom, to: today }),
       ]);
       const out = new Map<number, Money>();
-      const add = (teamId: number, m: bigint) => out.set(teamId, ((out.get(teamId) ?? 0n) + m) as Money);
+      const add = (teamId: number, m: bigint) => out.set(teamId, nanos((out.get(teamId) ?? 0n) + m));
       // Own hidden costs.
       for (const [teamId, t] of full.teams) {
         const done = soFar.teams.get(teamId);
@@ -205,7 +205,7 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
       const trailingDirect = new Map(trailing.filter((r) => r.key !== null).map((r) => [Number(r.key), r.amount as bigint]));
       for (const e of byEntry.values()) {
         const fullTotal = [...e.full.values()].reduce((a, b) => a + b, 0n);
-        const rest = (fullTotal - e.done) as Money;
+        const rest = nanos(fullTotal - e.done);
         if (rest <= 0n) continue;
         const teamIds = [...e.full.keys()].sort((a, b) => a - b);
         const follows = e.rule.type === 'direct_spend' || e.rule.type === 'usage';

@@ -1,4 +1,4 @@
-import { sum, type Money } from '../domain/money.ts';
+import { mulInt, sub, sum, type Money } from '../domain/money.ts';
 import { elapsed, type Period } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';
 import type { CallUsage, PriceTable } from './price-table.ts';
@@ -103,7 +103,7 @@ function roughPrice(prices: PriceTable, model: string, provider: string, calls: 
   };
   if (usage.cacheRead + usage.cacheWrite > usage.input) usage.input = usage.cacheRead + usage.cacheWrite;
   const p = prices.price(model, provider, usage, mid);
-  return p === null ? null : ((p * BigInt(n)) as Money);
+  return p === null ? null : mulInt(p, BigInt(n));
 }
 
 /** The cheapest same-provider, same-family model for these calls (exact per-call prices), or null. */
@@ -224,7 +224,7 @@ export function whatIfService(deps: WhatIfDeps) {
           const actual = sum(g.calls.map((c) => c.amount));
           const best = cheapestFor(prices, g.model, g.provider, g.calls, actual);
           if (!best) continue;
-          const saving = (actual - best.cost) as Money;
+          const saving = sub(actual, best.cost);
           const current = out.get(f.teamId!);
           if (saving >= min && (!current || saving > current.saving))
             out.set(f.teamId!, { feature: f.slug, from: g.model, to: best.on, actual, wouldCost: best.cost, saving });

@@ -5,7 +5,7 @@ import QuickChartModule from 'quickchart-js';
 type QuickChartClass = typeof QuickChartModule.default;
 type QuickChart = InstanceType<QuickChartClass>;
 const QuickChart: QuickChartClass = (QuickChartModule as unknown as { default?: QuickChartClass }).default ?? (QuickChartModule as unknown as QuickChartClass);
-import { formatMoney, toChartNumber, type Money } from '../domain/money.ts';
+import { add, formatMoney, toChartNumber, ZERO, type Money } from '../domain/money.ts';
 
 /**
  * Daily spend charts as QuickChart image URLs.
@@ -77,8 +77,8 @@ export function dailyChartUrl(baseUrl: string, daily: { day: string; amount: Mon
   if (byDay.length <= IMAGE_URL_LIMIT) return byDay;
   const weeks: { label: string; amount: Money }[] = [];
   daily.forEach((d, i) => {
-    if (i % 7 === 0) weeks.push({ label: `wk ${d.day.slice(5)}`, amount: 0n as Money });
-    weeks[weeks.length - 1]!.amount = (weeks[weeks.length - 1]!.amount + d.amount) as Money;
+    if (i % 7 === 0) weeks.push({ label: `wk ${d.day.slice(5)}`, amount: ZERO });
+    weeks[weeks.length - 1]!.amount = add(weeks[weeks.length - 1]!.amount, d.amount);
   });
   const byWeek = barUrl(
     baseUrl,
@@ -96,7 +96,7 @@ export function dailyChartUrl(baseUrl: string, daily: { day: string; amount: Mon
  * (a credit) cannot be a slice, so then there is no chart (the table says it all).
  */
 export function splitChartUrl(baseUrl: string, labels: string[], values: Money[], title: string): string | null {
-  const parts = labels.map((l, i) => ({ label: l, value: values[i] ?? (0n as Money) })).filter((p) => p.value !== 0n);
+  const parts = labels.map((l, i) => ({ label: l, value: values[i] ?? ZERO })).filter((p) => p.value !== 0n);
   if (parts.length === 0 || parts.some((p) => p.value < 0n)) return null;
   const qc = chart(baseUrl);
   qc.setWidth(600).setHeight(300).setBackgroundColor('white');

@@ -1,6 +1,6 @@
 import { calcPrice, findProvider, type ModelInfo, type Provider } from '@pydantic/genai-prices';
 import type { CallUsage, KnownModel, PriceTable } from '../services/price-table.ts';
-import type { Money } from '../domain/money.ts';
+import { nanos } from '../domain/money.ts';
 import { estimateCost } from './pricing.ts';
 
 /**
@@ -100,7 +100,7 @@ export function genaiPriceTable(): PriceTable {
           else total += p;
         }
       }
-      return missing.size ? { total: null, missingDays: [...missing].sort() } : { total: total as Money, missingDays: [] };
+      return missing.size ? { total: null, missingDays: [...missing].sort() } : { total: nanos(total), missingDays: [] };
     },
     identify(model: string, providerId: string | null, at: Date): KnownModel | null {
       const usage = { input_tokens: 1, output_tokens: 1 };

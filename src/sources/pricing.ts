@@ -33,7 +33,7 @@ export function priceRecord(draft: CostDraft, calc: PriceFn = calcPrice): Normal
   return estimated === null ? { ...record, amount: null, pricedBy: 'unpriced' } : { ...record, amount: estimated, pricedBy: 'aicost' };
 }
 
-/** The source's cost as Money; null when absent or not a usable amount. */
+/** The source's cost in Money; null when absent or not a usable amount. */
 function sourceAmount(value: number | string | null | undefined): Money | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' && !Number.isFinite(value)) return null;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { chargebackFocusRecords, focusCsv } from '../../src/domain/focus-export.ts';
 import { validateFocus12, type FocusRecord } from '../../src/domain/focus.ts';
-import { allocate, fromUsd, sum, type Money } from '../../src/domain/money.ts';
+import { allocate, fromUsd, nanos, sum } from '../../src/domain/money.ts';
 import { dayStart, daysOf, monthPeriod } from '../../src/domain/periods.ts';
 import { createServices, type Services } from '../../src/container.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
@@ -107,7 +107,7 @@ describe.each(testProviders())('FOCUS import and export on %s', (provider) => {
       expect(search.hiddenByCategory.get('integrations')).toBe(fromUsd('30'));
       // The untagged $10 is shared by direct spend, 30 : 10, day by day, to the nanodollar.
       expect(support.allocated + search.allocated).toBe(fromUsd('10'));
-      const dayParts = [3_333_333_334n, 3_333_333_333n, 3_333_333_333n].map((d) => allocate(d as Money, [fromUsd('30'), fromUsd('10')]));
+      const dayParts = [3_333_333_334n, 3_333_333_333n, 3_333_333_333n].map((d) => allocate(nanos(d), [fromUsd('30'), fromUsd('10')]));
       expect(support.allocated).toBe(sum(dayParts.map((p) => p[0]!)));
       expect(cb.totals.total).toBe(fromUsd('40') + fromUsd('140.10'));
       return cb;

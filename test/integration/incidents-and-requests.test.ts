@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { bigJson } from '../../src/db/repositories/budgets.ts';
 import type { RequestContext } from '../../src/services/budget-service.ts';
-import { fromUsd, type Money } from '../../src/domain/money.ts';
+import { fromUsd, sub } from '../../src/domain/money.ts';
 import { dayStart } from '../../src/domain/periods.ts';
 import { runClaimed } from '../../src/jobs/runner.ts';
 import { testProviders } from '../support/database.ts';
@@ -174,7 +174,7 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
     expect(ctx.budget).toBe(fromUsd('400'));
     expect(ctx.spent).toBe(fromUsd('694'));
     expect(ctx.forecast! > fromUsd('1000')).toBe(true);
-    expect(auto.amount).toBe((ctx.forecast! - fromUsd('400')) as Money);
+    expect(auto.amount).toBe(sub(ctx.forecast!, fromUsd('400')));
     expect(ctx.history.map((x) => x.month)).toEqual(['2026-08', '2026-09', '2026-10']);
     expect(ctx.history[2]!.cost).toBe(fromUsd((34.7 * 31).toFixed(2)));
     const msg = h.slack

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { findProvider } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costStore } from '../../src/db/repositories/cost-store.ts';
-import { formatMoney, fromUsd, roundToCents, type Money } from '../../src/domain/money.ts';
+import { add, formatMoney, fromUsd, nanos, roundToCents, type Money } from '../../src/domain/money.ts';
 import { runClaimed } from '../../src/jobs/runner.ts';
 import type { NormalizedCost } from '../../src/services/ports/source.ts';
 import { testProviders } from '../support/database.ts';
@@ -213,17 +213,17 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     const carried =
       fromUsd('100') + fromUsd('200') + fromUsd('50.005') + fromUsd('0.0033') + fromUsd('40.25') + fromUsd('12.3456789') + fromUsd('225') + fromUsd('300');
     const revenue = fromUsd('1000') + fromUsd('1000.50') + fromUsd('150') + fromUsd('150') + fromUsd('500') + fromUsd('99');
-    const cost = roundToCents(carried as Money);
+    const cost = roundToCents(nanos(carried));
     const sumCol = (rs: string[][], i: number) => rs.reduce((s, r) => s + (money(r[i]!) ?? 0n), 0n);
     expect(sumCol(body, 2)).toBe(revenue);
     expect(sumCol(body, 3)).toBe(cost);
     expect(text).toContain(
-      `Revenue ${formatMoney(revenue as Money)} · AI cost to serve ${formatMoney(cost)} · margin after AI cost ${formatMoney((revenue - cost) as Money)}`,
+      `Revenue ${formatMoney(nanos(revenue))} · AI cost to serve ${formatMoney(cost)} · margin after AI cost ${formatMoney(nanos(revenue - cost))}`,
     );
     expect(text).toContain('AI cost no customer carries (calls without a customer id, internal use): $175.00');
     // globex: own API 200.0033 + Sep hidden 150 + its Oct share of 300 by spend (0.0033 / 50.0083).
     const globexShare = (fromUsd('300') * fromUsd('0.0033')) / fromUsd('50.0083');
-    expect(money(byName.get('globex')![3]!)).toBe(roundToCents((fromUsd('350.0033') + globexShare) as Money));
+    expect(money(byName.get('globex')![3]!)).toBe(roundToCents(nanos(fromUsd('350.0033') + globexShare)));
     // Plans: each plan row is the sum of its customers' rows (the plan shown is the latest month's).
     const plans = table(reply, 'By plan').slice(1);
     expect(plans.map((p) => p[0]).sort()).toEqual(['(no plan)', '(no revenue)', 'enterprise', 'pro', 'starter']);
@@ -274,7 +274,7 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     ]);
     const api = /API (\$[\d,.]+) \+ hidden and shared/.exec(text)![1]!;
     expect(breakdown.reduce((s, r) => s + money(r[2]!)!, 0n)).toBe(money(api));
-    expect(money(api)).toBe(roundToCents((fromUsd('150.005') + fromUsd('40.25')) as Money));
+    expect(money(api)).toBe(roundToCents(add(fromUsd('150.005'), fromUsd('40.25'))));
     expect(text).toContain(`Revenue ${formatMoney(fromUsd('2000.50'))}`);
     const trend = table(reply, 'Trend').slice(1);
     expect(trend.map((r) => r[0])).toEqual(['2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
@@ -298,7 +298,7 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
         BigInt(c.cached) * perToken(row.prices.cache_read_mtok!) +
         BigInt(c.output) * perToken(row.prices.output_mtok!);
     }
-    return total as Money;
+    return nanos(total);
   }
 
   it('/aicost whatif re-prices the same tokens at the table price in force before and after a price change', async () => {

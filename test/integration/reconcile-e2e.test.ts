@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allocate, formatMoney, fromUsd, sum, type Money } from '../../src/domain/money.ts';
+import { allocate, formatMoney, fromUsd, sub, sum, ZERO, type Money } from '../../src/domain/money.ts';
 import { parse } from 'csv-parse/sync';
 import { runClaimed } from '../../src/jobs/runner.ts';
 import { testProviders } from '../support/database.ts';
@@ -101,24 +101,24 @@ describe.each(testProviders())('reconciliation with the OpenAI bill, end to end,
   it('/aicost reconcile shows billed $X, observed $Y and unobserved $X − $Y, per provider and team', async () => {
     const { reply } = await h.command('reconcile 2026-10');
     const text = blocksText(reply.blocks);
-    expect(text).toContain(`openai: billed ${formatMoney(X)}, observed ${formatMoney(Y)}, unobserved ${formatMoney((X - Y) as Money)}`);
+    expect(text).toContain(`openai: billed ${formatMoney(X)}, observed ${formatMoney(Y)}, unobserved ${formatMoney(sub(X, Y))}`);
     // support: proj_abc billed 80, observed 12.34 + 0.66 + 25 = 38 → 42 unobserved
     expect(text).toMatch(/support\s+proj_abc\s+\$80\.00\s+\$38\.00\s+\$42\.00/);
     const team = blocksText((await h.command('team support 2026-10')).reply.blocks);
     expect(team).toContain('Unobserved');
     const cliOut = await cli(['reconcile', '--month', '2026-10'], env);
-    expect(cliOut.stdout).toContain(`unobserved ${formatMoney((X - Y) as Money)}`);
+    expect(cliOut.stdout).toContain(`unobserved ${formatMoney(sub(X, Y))}`);
   });
 
   it('the iceberg and the chargeback carry the unobserved spend exactly, and the chargeback reconciles to the bill', async () => {
     const { reply } = await h.command('iceberg 2026-10');
     const text = blocksText(reply.blocks);
-    expect(text).toMatch(new RegExp(`Unobserved\\s+${formatMoney((X - Y) as Money).replace('$', '\\$')}`));
+    expect(text).toMatch(new RegExp(`Unobserved\\s+${formatMoney(sub(X, Y)).replace('$', '\\$')}`));
     expect(text).toContain(`True cost ${formatMoney(X)}: API spend ${formatMoney(Y)}`);
 
     const cb = await h.services.chargeback.build('2026-10');
     expect(cb.reconcile()).toEqual({ ok: true, difference: 0n });
-    const unobserved = sum(cb.lines.map((l) => l.hiddenByCategory.get('unobserved') ?? 0n)) + cb.unallocated;
+    const unobserved = sum(cb.lines.map((l) => l.hiddenByCategory.get('unobserved') ?? ZERO)) + cb.unallocated;
     expect(unobserved).toBe(X - Y);
     expect(cb.totals.total).toBe(X); // observed + unobserved = billed, never observed + billed
     const support = cb.lines.find((l) => l.slug === 'support')!;

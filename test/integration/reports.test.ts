@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
-import { fromUsd, sum } from '../../src/domain/money.ts';
+import { fromUsd, nanos, sum } from '../../src/domain/money.ts';
 import { monthPeriod, parsePeriod } from '../../src/domain/periods.ts';
 import { failureText } from '../../src/format/failure-text.ts';
 import { createServices, type Services } from '../../src/container.ts';
@@ -35,7 +35,7 @@ describe.each(testProviders())('reports on %s', (provider) => {
       { source: 't', sourceId: '4', occurredAt: new Date('2026-11-11T03:00:00.000Z'), teamId: ops.id, featureId: null, amount: fromUsd('0.0042') },
       { source: 't', sourceId: '5', occurredAt: new Date('2026-11-12T03:00:00.000Z'), teamId: null, featureId: null, amount: fromUsd('100') },
       // Beyond 2^53 nanodollars in one month must still sum exactly.
-      { source: 't', sourceId: '6', occurredAt: new Date('2026-11-13T03:00:00.000Z'), teamId: ops.id, featureId: null, amount: 9_007_199_254_740_993n },
+      { source: 't', sourceId: '6', occurredAt: new Date('2026-11-13T03:00:00.000Z'), teamId: ops.id, featureId: null, amount: nanos(9_007_199_254_740_993n) },
     ]);
   });
   afterAll(async () => t?.destroy());

@@ -8,7 +8,8 @@ import { costQueries } from '../../src/db/repositories/cost-rollups.ts';
 import { ledgerCostQueries } from '../../src/db/repositories/costs.ts';
 import type { CostFilter, CostQueries, Dimension } from '../../src/services/ports/costs.ts';
 import { rollupChecks, verifyRollups } from '../../src/db/repositories/rollup-check.ts';
-import type { Money } from '../../src/domain/money.ts';
+import { ensureRollupZone } from '../../src/db/rollup-maintenance.ts';
+import { nanos } from '../../src/domain/money.ts';
 import { dayStart, daysOf, monthPeriod } from '../../src/domain/periods.ts';
 import { main } from '../../src/cli.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
@@ -55,7 +56,11 @@ describe.each(testProviders())('rollups on %s', (provider) => {
     store = costStore(t.db, { timeZone: 'Asia/Kathmandu', clock: () => now });
     rolled = costQueries(t.db);
     ledger = ledgerCostQueries(t.db);
+    expect(await ensureRollupZone(t.db, 'Asia/Kathmandu')).toBe(true);
+    expect(await ensureRollupZone(t.db, 'Asia/Kathmandu')).toBe(false);
   });
+  /** The zone the work-item tables are built in: periods of whole local days there read them. */
+  let itemZone = 'Asia/Kathmandu';
   afterAll(async () => {
     store?.close();
     await t?.destroy();
@@ -79,7 +84,7 @@ describe.each(testProviders())('rollups on %s', (provider) => {
       category: r.pick(['api', 'embeddings']),
       inputTokens: r.int(5000),
       outputTokens: r.int(2000),
-      amount: r.next() < 0.05 ? null : ((BigInt(r.int(2_000_000_000)) - 1_000_000n) as Money),
+      amount: r.next() < 0.05 ? null : nanos(BigInt(r.int(2_000_000_000)) - 1_000_000n),
       pricedBy: r.pick(['source', 'source', 'aicost', 'unpriced'] as const),
     };
   }
@@ -107,6 +112,12 @@ describe.each(testProviders())('rollups on %s', (provider) => {
       monthPeriod(r.pick(['2026-08', '2026-09', '2026-10', '2026-11']), zone),
       { from: monthPeriod('2026-11', zone).from, to: now },
       { from: new Date(START - 10 * 86_400_000), to: new Date(END + 86_400_000) },
+      // Whole local days in the work-item tables' zone: ending at midnight, at `now` (nothing later
+      // that day, or entries later that day), and a single running day.
+      monthPeriod(r.pick(['2026-08', '2026-09', '2026-10']), itemZone),
+      { from: dayStart(`2026-${r.pick(['08', '09', '10'])}-${String(1 + r.int(28)).padStart(2, '0')}`, itemZone), to: now },
+      { from: monthPeriod('2026-11', itemZone).from, to: new Date(END - r.int(20) * 3_600_000 - r.int(3_600_000)) },
+      { from: dayStart(daysOf({ from: new Date(END - 86_400_000), to: new Date(END) }, itemZone)[0]!, itemZone), to: new Date(END - r.int(10 * 3_600_000)) },
     ];
   }
 
@@ -176,7 +187,7 @@ describe.each(testProviders())('rollups on %s', (provider) => {
         featureId: null,
         customer: r.pick(['acme', null]),
         workItem: `D-${r.int(10)}`,
-        amount: BigInt(r.int(1_000_000)) as Money,
+        amount: nanos(BigInt(r.int(1_000_000))),
         pricedBy: 'aicost',
       })),
     );
@@ -197,16 +208,19 @@ describe.each(testProviders())('rollups on %s', (provider) => {
   });
 
   it('verify finds rollups that drifted from the ledger, and --repair rebuilds them', async () => {
-    // Drift the rollups behind the triggers' back: a lost row, a wrong amount, an extra row.
+    // Drift the rollups behind the triggers' back: a lost row, a wrong amount, an extra row, a wrong
+    // previous day of a work item.
+    await t.db.prisma.$executeRawUnsafe(`DELETE FROM "CostRollup" WHERE "grain" = 2 AND "bucket" = (SELECT MIN("bucket") FROM "CostRollup" WHERE "grain" = 2)`);
     await t.db.prisma.$executeRawUnsafe(
-      `DELETE FROM "WorkItemRollup" WHERE "bucket" IN (SELECT "bucket" FROM "WorkItemRollup" WHERE "grain" = 2 ORDER BY "bucket" LIMIT 1) AND "grain" = 2`,
+      `UPDATE "WorkItemDay" SET "prev" = "prev" - 1 WHERE "day" = (SELECT MAX("day") FROM "WorkItemDay" WHERE "prev" >= 0) AND "prev" >= 0`,
     );
     await t.db.prisma.$executeRawUnsafe(
       `UPDATE "CostRollup" SET "amount" = "amount" + 1 WHERE "grain" = 0 AND "bucket" = (SELECT MAX("bucket") FROM "CostRollup" WHERE "grain" = 0)`,
     );
     await t.db.prisma.$executeRawUnsafe(`INSERT INTO "CostRollupDetail" VALUES (2, 20300, 0, 0, '', 'x', 'source', 0, '', '', 'api', 5, 1, 0, 0)`);
     const before = await verifyRollups(t.db, { repair: false, timeZone: 'Asia/Kathmandu' });
-    expect(before.differences).toBeGreaterThanOrEqual(3);
+    expect(before.differences).toBeGreaterThanOrEqual(4);
+    expect(before.lines.join('\n')).toMatch(/WorkItemDay \(local days\)/);
     expect(before.lines.join('\n')).toMatch(/--repair/);
 
     // One month only: the November drift is repaired, the rest is still reported.
@@ -236,17 +250,30 @@ describe.each(testProviders())('rollups on %s', (provider) => {
     await expectSame();
   });
 
-  it("the migration's backfill builds the rollups of a ledger that existed before it", async () => {
+  it('a change of report time zone rebuilds the work-item tables; distinct counts follow the new local days', async () => {
+    itemZone = 'America/New_York';
+    expect(await ensureRollupZone(t.db, itemZone)).toBe(true);
+    await expectSame();
+    // A November day in New York holds entries of two Kathmandu days: the tables really changed.
+    const zones = await t.db.prisma.$queryRawUnsafe<{ zone: string }[]>('SELECT "zone" FROM "RollupZone"');
+    expect(zones.map((z) => z.zone)).toEqual(['America/New_York']);
+  });
+
+  it("the migrations' backfill builds the rollups of a ledger that existed before them", async () => {
     const sql = readFileSync(`prisma/migrations/${provider === 'sqlite' ? 'sqlite' : 'postgres'}/0005_rollups/migration.sql`, 'utf8');
     const backfill = sql.slice(sql.indexOf('-- Backfill'));
     expect(backfill.length).toBeGreaterThan(100);
-    for (const table of ['CostRollup', 'CostRollupDetail', 'WorkItemRollup']) await t.db.prisma.$executeRawUnsafe(`DELETE FROM "${table}"`);
+    for (const table of ['CostRollup', 'CostRollupDetail', 'WorkItemDay', 'WorkItemSpan']) await t.db.prisma.$executeRawUnsafe(`DELETE FROM "${table}"`);
+    // As migration 0010 leaves them: no zone, built at the next start.
+    await t.db.prisma.$executeRawUnsafe(`UPDATE "RollupZone" SET "zone" = ''`);
     expect((await rollupChecks(t.db).compare(null)).some((c) => c.differences > 0)).toBe(true);
     for (const statement of backfill
       .split(/;\s*\n/)
       .map((x) => x.replace(/^--.*$/gm, '').trim())
-      .filter(Boolean))
+      // 0010 replaced the work-item rollup of 0005.
+      .filter((x) => x && !x.includes('"WorkItemRollup"')))
       await t.db.prisma.$executeRawUnsafe(statement);
+    expect(await ensureRollupZone(t.db, itemZone)).toBe(true);
     await expectSame();
   });
 });

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { toDecimalString, type Money } from '../../src/domain/money.ts';
+import { nanos, toDecimalString, type Money } from '../../src/domain/money.ts';
 import { startJsonServer, type JsonReply, type JsonStandIn } from './helicone-stand-in.ts';
 
 /**
@@ -103,7 +103,7 @@ export async function startOpenAiCostsStandIn(opts: { adminKey?: string; costs?:
           end_time: t + DAY,
           results: [...groups.values()].map((g) => ({
             object: 'organization.costs.result',
-            amount: { value: Number(toDecimalString(g.amount as Money)), currency: 'usd' },
+            amount: { value: Number(toDecimalString(nanos(g.amount))), currency: 'usd' },
             line_item: g.line_item,
             project_id: g.project_id,
             api_key_id: g.api_key_id,

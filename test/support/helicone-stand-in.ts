@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { seededRandom } from '../../src/demo/prng.ts';
 import type { AddressInfo } from 'node:net';
-import { fromUsd, sum, type Money } from '../../src/domain/money.ts';
+import { fromUsd, sum, ZERO, type Money } from '../../src/domain/money.ts';
 
 /**
  * A stand-in for Helicone's Jawn API, answering `POST /v1/request/query-clickhouse` in exactly the
@@ -317,6 +317,8 @@ export interface SyntheticOptions {
   teams?: readonly string[];
   /** Every n-th row has no team property (0 = none). */
   teamlessEvery?: number;
+  /** Rows carry a `ticket` property, one of this many work items (0 = none). */
+  workItems?: number;
 }
 
 /** `n` rows with random costs; `total` is the exact sum of the costs as served (fromUsd of each). */
@@ -328,6 +330,7 @@ export function syntheticHeliconeRows(n: number, opts: SyntheticOptions): { rows
     const at = new Date(opts.start.getTime() + Math.floor((i * opts.spanMs) / n));
     const properties: Record<string, string> = { feature: `feature-${i % 5}`, environment: 'production' };
     if (!(opts.teamlessEvery && i % opts.teamlessEvery === 0)) properties.team = teams[i % teams.length]!;
+    if (opts.workItems) properties.ticket = `T-${i % opts.workItems}`;
     rows.push(
       heliconeRow({
         request_id: `req-${String(i).padStart(6, '0')}`,
@@ -343,5 +346,5 @@ export function syntheticHeliconeRows(n: number, opts: SyntheticOptions): { rows
 
 /** Exact Money sum of USD amounts as served (null/absent counted as zero). */
 export function sumCosts(costs: ReadonlyArray<number | string | null | undefined>): Money {
-  return sum(costs.map((c) => (c === null || c === undefined ? 0n : fromUsd(c))));
+  return sum(costs.map((c) => (c === null || c === undefined ? ZERO : fromUsd(c))));
 }

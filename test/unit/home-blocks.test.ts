@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { budgetStatus } from '../../src/domain/budgets.ts';
 import type { ForecastResult } from '../../src/domain/forecast.ts';
-import { dollars } from '../../src/domain/money.ts';
+import { dollars, ZERO } from '../../src/domain/money.ts';
 import type { BudgetRow } from '../../src/services/budget-service.ts';
 import { homeView } from '../../src/slack/blocks/home-blocks.ts';
 
@@ -32,9 +32,9 @@ function row(id: number, slug: string, budget: number | null, spent: number, pro
       spent: dollars(spent),
       forecast: { reliable: true, projectedTotal: dollars(projected) },
     }),
-    cost: { direct: dollars(spent), hiddenTotal: 0n, allocated: 0n, total: dollars(spent) },
+    cost: { direct: dollars(spent), hiddenTotal: ZERO, allocated: ZERO, total: dollars(spent) },
     forecast,
-    approved: 0n,
+    approved: ZERO,
   };
 }
 

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { allocate, formatMoney, fromUsd, parseAmount, roundToCents, sum, toDecimalString } from '../../src/domain/money.ts';
+import {
+  add,
+  allocate,
+  formatMoney,
+  fromUsd,
+  mulInt,
+  nanos,
+  neg,
+  parseAmount,
+  roundToCents,
+  sub,
+  sum,
+  toDecimalString,
+  ZERO,
+  type Money,
+} from '../../src/domain/money.ts';
 
 describe('money', () => {
   it('converts source USD exactly, without float error', () => {
@@ -21,7 +36,7 @@ describe('money', () => {
     expect(formatMoney(fromUsd(0.0042))).toBe('$0.0042');
     expect(formatMoney(fromUsd(0.00004))).toBe('$0.00004');
     expect(formatMoney(fromUsd(0.004249))).toBe('$0.0042');
-    expect(formatMoney(0n)).toBe('$0.00');
+    expect(formatMoney(ZERO)).toBe('$0.00');
     expect(formatMoney(fromUsd(-12))).toBe('-$12.00');
     expect(formatMoney(fromUsd(1_000_000))).toBe('$1,000,000.00');
     expect(formatMoney(fromUsd(0.999))).toBe('$1.00');
@@ -40,9 +55,9 @@ describe('money', () => {
     const parts = allocate(fromUsd(100), [1n, 1n, 1n]);
     expect(sum(parts)).toBe(fromUsd(100));
     expect(parts).toEqual([33_333_333_334n, 33_333_333_333n, 33_333_333_333n]);
-    const odd = allocate(7n, [3n, 3n, 1n]);
+    const odd = allocate(nanos(7n), [3n, 3n, 1n]);
     expect(sum(odd)).toBe(7n);
-    expect(() => allocate(1n, [0n, 0n])).toThrow();
+    expect(() => allocate(nanos(1n), [0n, 0n])).toThrow();
   });
 
   it('rounds and prints decimals for exports', () => {
@@ -50,5 +65,28 @@ describe('money', () => {
     expect(toDecimalString(fromUsd(0.000000001))).toBe('0.000000001');
     expect(toDecimalString(fromUsd(12.5), 2)).toBe('12.50');
     expect(toDecimalString(fromUsd(-0.004), 2)).toBe('-0.00');
+  });
+
+  it('brands nanodollars only from whole numbers, and keeps arithmetic exact', () => {
+    expect(nanos(123n)).toBe(123n);
+    expect(nanos('-9223372036854775809')).toBe(-9_223_372_036_854_775_809n); // beyond 64 bits: a SUM may be
+    expect(nanos('0')).toBe(ZERO);
+    expect(() => nanos('')).toThrow(RangeError); // BigInt('') would be 0n
+    expect(() => nanos(' 12')).toThrow(RangeError);
+    expect(() => nanos('1.5e+20')).toThrow(RangeError); // what a float SUM prints
+    expect(() => nanos('12.5')).toThrow(RangeError);
+    expect(add(fromUsd(0.1), fromUsd(0.2), fromUsd(-0.3))).toBe(0n);
+    expect(add()).toBe(0n);
+    expect(sub(fromUsd(1), fromUsd(2.5))).toBe(fromUsd(-1.5));
+    expect(neg(fromUsd(3))).toBe(fromUsd(-3));
+    expect(mulInt(fromUsd(0.000001), 3n)).toBe(3_000n);
+  });
+
+  it('is a required brand: a plain bigint is not Money (checked by tsc, which CI runs over the tests)', () => {
+    // @ts-expect-error a bigint literal is not Money; only nanos() and the functions of money.ts make Money
+    const raw: Money = 5n;
+    // @ts-expect-error BigInt arithmetic on Money yields a plain bigint, not Money
+    const total: Money = fromUsd(1) + fromUsd(2);
+    expect([raw, total, add(fromUsd(1), fromUsd(2))]).toEqual([5n, 3_000_000_000n, 3_000_000_000n]);
   });
 });

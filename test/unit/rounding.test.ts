@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromUsd, NANOS_PER_CENT, roundToCents, sum, type Money } from '../../src/domain/money.ts';
+import { fromUsd, nanos, NANOS_PER_CENT, roundToCents, sum, ZERO, type Money } from '../../src/domain/money.ts';
 import { roundCentsPreservingTotal, roundTable } from '../../src/domain/rounding.ts';
 import { seededRandom as mulberry32 } from '../../src/demo/prng.ts';
 
@@ -35,10 +35,10 @@ describe('roundTable (the one rounding rule for tables)', () => {
   it('foots the issue’s chargeback example both ways: a $1,500 shared cost split in three stays $1,500.00', () => {
     const third = 1_500_000_000_000n / 3n; // $500 each, exactly a third (nanodollar floor)
     const cells = [
-      [usd('713.354'), usd('208.154'), third as Money],
-      [usd('100.005'), usd('0.004'), third as Money],
-      [usd('50.001'), 0n as Money, (1_500_000_000_000n - 2n * third) as Money],
-    ] as Money[][];
+      [usd('713.354'), usd('208.154'), nanos(third)],
+      [usd('100.005'), usd('0.004'), nanos(third)],
+      [usd('50.001'), ZERO, nanos(1_500_000_000_000n - 2n * third)],
+    ];
     const r = checkFoots(cells);
     expect(r.columnTotals[2]).toBe(usd('1500'));
   });
@@ -46,9 +46,9 @@ describe('roundTable (the one rounding rule for tables)', () => {
   it('solves the case where rounding rows and columns independently cannot foot', () => {
     const half = usd('0.005');
     checkFoots([
-      [0n, half],
-      [half, 0n],
-    ] as Money[][]);
+      [ZERO, half],
+      [half, ZERO],
+    ]);
   });
 
   it('with one column it is the list rule (largest remainder, ties to the earlier row)', () => {
@@ -61,7 +61,7 @@ describe('roundTable (the one rounding rule for tables)', () => {
     const r = checkFoots([
       [usd('10.00'), usd('-3.333')],
       [usd('5.555'), usd('-0.001')],
-    ] as Money[][]);
+    ]);
     expect(r.cells[0]![0]).toBe(usd('10.00'));
   });
 
@@ -71,7 +71,7 @@ describe('roundTable (the one rounding rule for tables)', () => {
       const rows = 1 + Math.floor(rnd() * 7);
       const cols = 1 + Math.floor(rnd() * 5);
       const cells = Array.from({ length: rows }, () =>
-        Array.from({ length: cols }, () => (BigInt(Math.floor((rnd() - 0.2) * 1e12)) * (rnd() < 0.2 ? 0n : 1n)) as Money),
+        Array.from({ length: cols }, () => nanos(BigInt(Math.floor((rnd() - 0.2) * 1e12)) * (rnd() < 0.2 ? 0n : 1n))),
       );
       checkFoots(cells);
     }

@@ -1,6 +1,6 @@
 import type { Database } from '../client.ts';
 import { Prisma, instant, sumAsText } from '../sql.ts';
-import type { Money } from '../../domain/money.ts';
+import { nanos } from '../../domain/money.ts';
 import type { BilledDay, BillingProvider } from '../../services/ports/billing-source.ts';
 import type { SyncStatePatch } from '../../services/ports/source.ts';
 import type { BilledRecord, BillingMappingRecord, BillingRepository, ImportedChargeRecord, ObservedRow } from '../../services/ports/billing.ts';
@@ -37,7 +37,7 @@ export function billingRepository(db: Database): BillingRepository {
     /** Billed rows of days in [fromDay, toDay) ("YYYY-MM-DD"). */
     async billed(fromDay: string, toDay: string): Promise<BilledRecord[]> {
       const rows = await prisma.billedCost.findMany({ where: { day: { gte: fromDay, lt: toDay } }, orderBy: [{ provider: 'asc' }, { day: 'asc' }] });
-      return rows.map((r) => ({ provider: r.provider as BillingProvider, day: r.day, scope: r.scope, lineItem: r.lineItem, amount: r.amount as Money }));
+      return rows.map((r) => ({ provider: r.provider as BillingProvider, day: r.day, scope: r.scope, lineItem: r.lineItem, amount: nanos(r.amount) }));
     },
 
     async mappings(): Promise<BillingMappingRecord[]> {
@@ -79,7 +79,7 @@ export function billingRepository(db: Database): BillingRepository {
         teamId: r.teamId === null ? null : Number(r.teamId),
         provider: r.provider,
         model: r.model,
-        amount: BigInt(r.amount) as Money,
+        amount: nanos(r.amount),
       }));
     },
 
@@ -100,7 +100,7 @@ export function billingRepository(db: Database): BillingRepository {
 
     async charges(fromDay: string, toDay: string): Promise<(ImportedChargeRecord & { id: number })[]> {
       const rows = await prisma.importedCharge.findMany({ where: { day: { gte: fromDay, lt: toDay } }, orderBy: { id: 'asc' } });
-      return rows.map((r) => ({ ...r, amount: r.amount as Money }));
+      return rows.map((r) => ({ ...r, amount: nanos(r.amount) }));
     },
 
     /** Whether any bill or imported charge is stored (reports skip the true-cost pass when nothing hidden exists). */

@@ -1,5 +1,5 @@
 import type { Database } from '../client.ts';
-import type { Money } from '../../domain/money.ts';
+import { nanos, type Money } from '../../domain/money.ts';
 import type { RequestContext } from '../../services/budget-service.ts';
 import { auditJson } from './audit.ts';
 import type { OverrunRequestRecord, BudgetsRepository } from '../../services/ports/budgets.ts';
@@ -34,9 +34,9 @@ export function budgetsRepository(db: Database): BudgetsRepository {
         const from = r.month.slice(STANDING.length);
         if (from > month) continue;
         const cur = standing.get(r.teamId);
-        if (!cur || from > cur.from) standing.set(r.teamId, { from, amount: r.amount });
+        if (!cur || from > cur.from) standing.set(r.teamId, { from, amount: nanos(r.amount) });
       }
-      return [...own, ...[...standing].map(([teamId, s]) => ({ teamId, month: STANDING, amount: s.amount }))];
+      return [...own.map((r) => ({ ...r, amount: nanos(r.amount) })), ...[...standing].map(([teamId, s]) => ({ teamId, month: STANDING, amount: s.amount }))];
     },
 
     /** Sets a budget and records the change in the audit log, in one transaction. */
@@ -74,13 +74,13 @@ export function budgetsRepository(db: Database): BudgetsRepository {
             reason: input.reason ?? null,
           },
         });
-        return { before: prior?.amount ?? null };
+        return { before: prior ? nanos(prior.amount) : null };
       });
     },
 
     async approvedIncreases(month: string): Promise<{ teamId: number; amount: Money }[]> {
       const rows = await prisma.overrunRequest.findMany({ where: { month, status: 'approved' }, select: { teamId: true, decidedAmount: true } });
-      return rows.map((r) => ({ teamId: r.teamId, amount: r.decidedAmount ?? 0n }));
+      return rows.map((r) => ({ teamId: r.teamId, amount: nanos(r.decidedAmount ?? 0n) }));
     },
 
     async createRequest(input: {

@@ -1,6 +1,6 @@
 import type { Database } from '../client.ts';
 import { isUniqueViolation } from '../errors.ts';
-import type { Money } from '../../domain/money.ts';
+import { nanos, type Money } from '../../domain/money.ts';
 import type { ClaimsRepository } from '../../services/ports/claims.ts';
 
 /**
@@ -75,15 +75,17 @@ export function claimsRepository(db: Database): ClaimsRepository {
       await prisma.postClaim.deleteMany({ where: { key, state: 'pending' } });
     },
     async findPost(key: string): Promise<{ key: string; channelId: string; state: string; messageTs: string | null; amount: Money | null } | null> {
-      return prisma.postClaim.findUnique({ where: { key }, select: { key: true, channelId: true, state: true, messageTs: true, amount: true } });
+      const r = await prisma.postClaim.findUnique({ where: { key }, select: { key: true, channelId: true, state: true, messageTs: true, amount: true } });
+      return r && { ...r, amount: r.amount === null ? null : nanos(r.amount) };
     },
     /** Posted claims whose key starts with `prefix`, newest first. */
     async postsWithPrefix(prefix: string): Promise<{ key: string; messageTs: string | null; amount: Money | null; postedAt: Date | null }[]> {
-      return prisma.postClaim.findMany({
+      const rows = await prisma.postClaim.findMany({
         where: { key: { startsWith: prefix }, state: 'posted' },
         orderBy: { postedAt: 'desc' },
         select: { key: true, messageTs: true, amount: true, postedAt: true },
       });
+      return rows.map((r) => ({ ...r, amount: r.amount === null ? null : nanos(r.amount) }));
     },
   };
 }

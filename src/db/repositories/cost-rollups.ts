@@ -1,7 +1,11 @@
+import { tz } from '@date-fns/tz';
+import { startOfDay } from 'date-fns';
 import type { Database } from '../client.ts';
+import { applyRollupLog, rollupZone } from '../rollup-maintenance.ts';
 import { CUBES, DAY_MS, GRAINS, decompose, decomposeSigned, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
+import { SCOPE, dayNumbering } from '../work-items.ts';
 import { Prisma, instant, sumAsText, type Sql } from '../sql.ts';
-import type { Money } from '../../domain/money.ts';
+import { nanos, type Money } from '../../domain/money.ts';
 import type { CostFilter, CostQueries, Dimension } from '../../services/ports/costs.ts';
 
 /**
@@ -11,7 +15,14 @@ import type { CostFilter, CostQueries, Dimension } from '../../services/ports/co
  * grows with the days in the period and the teams × features × models (× customers, for the detail
  * table) active per bucket, not with the calls. Same interface and results as `ledgerCostQueries`.
  */
-const [narrow, detail, workItems] = CUBES as [Cube, Cube, Cube];
+const [narrow, detail] = CUBES as [Cube, Cube];
+
+const numberings = new Map<string, ReturnType<typeof dayNumbering>>();
+function numbering(zone: string) {
+  let n = numberings.get(zone);
+  if (!n) numberings.set(zone, (n = dayNumbering(zone)));
+  return n;
+}
 
 const rollupColumn: Record<Dimension, string> = {
   team: 'teamId',
@@ -71,14 +82,10 @@ export function costQueries(db: Database): CostQueries {
    * The period's rows from the rollup table and from the raw edges, with the same columns: one UNION ALL
    * branch per run of buckets (an OR of ranges made SQLite de-duplicate rows through a temporary B-tree).
    */
-  function rows(cube: Cube, f: CostFilter, cols: Col[], rawWhere?: string): Sql {
-    // Sums and counts may subtract (decomposeSigned); distinct work items may not.
-    const signed =
-      cube === workItems
-        ? decompose(f.from, f.to, grainsOf(cube)).map((piece) => ({ piece, sign: 1 as const }))
-        : decomposeSigned(f.from, f.to, grainsOf(cube));
+  function rows(cube: Cube, f: CostFilter, cols: Col[]): Sql {
+    const signed = decomposeSigned(f.from, f.to, grainsOf(cube));
     const branches: Sql[] = [];
-    const filter = [...rollupFilter(f, cube), ...(cube === workItems ? [Prisma.sql`"calls" <> 0`] : [])];
+    const filter = rollupFilter(f, cube);
     const select = (sign: 1 | -1, side: 'rollup' | 'raw') =>
       raw(cols.map((c) => `${sign === -1 && c.measure ? `-(${c[side]})` : c[side]} AS "${c.name}"`).join(', '));
     for (const { piece: p, sign } of signed) {
@@ -86,12 +93,11 @@ export function costQueries(db: Database): CostQueries {
       branches.push(Prisma.sql`SELECT ${select(sign, 'rollup')} FROM ${raw(`"${cube.table}"`)}
         WHERE ${Prisma.join([Prisma.sql`"grain" = ${p.grain} AND "bucket" >= ${p.from} AND "bucket" < ${p.to}`, ...filter], ' AND ')}`);
     }
-    const extra = rawWhere ? [Prisma.raw(rawWhere)] : [];
     for (const sign of [1, -1] as const) {
       const edges = rawRanges(signed.filter((x) => x.sign === sign).map((x) => x.piece));
       if (edges) {
         branches.push(Prisma.sql`SELECT ${select(sign, 'raw')} FROM "CostEntry"
-          WHERE ${Prisma.join([edges, ...rawFilter(f), ...extra], ' AND ')}`);
+          WHERE ${Prisma.join([edges, ...rawFilter(f)], ' AND ')}`);
       }
     }
     if (!branches.length) branches.push(Prisma.sql`SELECT ${select(1, 'raw')} FROM "CostEntry" WHERE 1 = 0`);
@@ -109,25 +115,110 @@ export function costQueries(db: Database): CostQueries {
   const num = (v: unknown) => (v === null ? null : Number(v));
   const byAmount = <T extends { amount: Money }>(xs: T[]) => xs.sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1));
 
+  /**
+   * Distinct work items per team or feature in the period: from the work-item tables when the period
+   * is whole local days in the zone they are built in (src/db/work-items.ts) — its end may be "now"
+   * in a running day, as the part of that day up to `to` is read from the ledger — else from the
+   * ledger (a model filter, a filter on the other dimension, or a period off local midnight).
+   */
+  async function distinctWorkItems(f: CostFilter, by: 'team' | 'feature'): Promise<Map<number | null, number>> {
+    const col = by === 'team' ? 'teamId' : 'featureId';
+    const counted = (rs: { key: unknown; n: unknown }[], into = new Map<number | null, number>()) => {
+      for (const r of rs) {
+        const k = r.key === null || Number(r.key) === 0 ? null : Number(r.key);
+        into.set(k, (into.get(k) ?? 0) + Number(r.n));
+      }
+      return into;
+    };
+    const fromLedger = async () =>
+      counted(
+        await prisma.$queryRaw<{ key: unknown; n: unknown }[]>`
+          SELECT "${raw(col)}" AS "key", ${provider === 'sqlite' ? Prisma.sql`CAST(COUNT(DISTINCT "workItem") AS TEXT)` : Prisma.sql`COUNT(DISTINCT "workItem")::text`} AS "n"
+          FROM "CostEntry" WHERE ${Prisma.join(
+            [
+              Prisma.sql`"occurredAt" >= ${instant(provider, f.from)} AND "occurredAt" < ${instant(provider, f.to)} AND "workItem" IS NOT NULL`,
+              ...rawFilter(f),
+            ],
+            ' AND ',
+          )}
+          GROUP BY "${raw(col)}"`,
+      );
+    if (f.models || (by === 'team' ? f.featureIds : f.teamIds) || f.to <= f.from) return fromLedger();
+    const zone = await rollupZone(db);
+    if (!zone) return fromLedger();
+    const days = numbering(zone);
+    if (!days.startsDay(f.from)) return fromLedger();
+    const keys = by === 'team' ? f.teamIds?.map((t) => t ?? 0) : f.featureIds;
+    if (keys && keys.length === 0) return new Map();
+    const first = days.dayOf(f.from);
+    let end = days.dayOf(f.to);
+    let partial: { from: Date; day: number } | null = null;
+    if (!days.startsDay(f.to)) {
+      // A running day: whole when nothing in the ledger is later that day (the usual "up to now").
+      const later = await prisma.$queryRaw<
+        { at: unknown }[]
+      >`SELECT MIN("occurredAt") AS "at" FROM "CostEntry" WHERE "occurredAt" >= ${instant(provider, f.to)}`;
+      const at = later[0]?.at;
+      if (at === null || at === undefined || days.dayOf(new Date(at as string)) > end) end += 1;
+      else {
+        const from = new Date(startOfDay(f.to, { in: tz(zone) }).getTime());
+        if (days.dayOf(from) !== end || !days.startsDay(from)) return fromLedger();
+        partial = { from, day: end };
+      }
+    }
+    const scope = SCOPE[by];
+    const keyFilter = keys ? Prisma.sql` AND "key" IN (${Prisma.join(keys)})` : Prisma.empty;
+    const out = counted(
+      await prisma.$queryRaw<{ key: unknown; n: unknown }[]>`
+        SELECT "key", ${sumText('items')} AS "n" FROM "WorkItemSpan"
+        WHERE "scope" = ${scope} AND "day" >= ${first} AND "day" < ${end} AND "prev" < ${first}${keyFilter}
+        GROUP BY "key"`,
+    );
+    if (partial) {
+      // Items of the day's part up to `to` not active earlier in the period.
+      counted(
+        await prisma.$queryRaw<{ key: unknown; n: unknown }[]>`
+          SELECT r."k" AS "key", ${provider === 'sqlite' ? Prisma.sql`CAST(COUNT(*) AS TEXT)` : Prisma.sql`COUNT(*)::text`} AS "n"
+          FROM (SELECT DISTINCT COALESCE("${raw(col)}", 0) AS "k", "workItem" FROM "CostEntry"
+                WHERE ${Prisma.join(
+                  [
+                    Prisma.sql`"occurredAt" >= ${instant(provider, partial.from)} AND "occurredAt" < ${instant(provider, f.to)} AND "workItem" IS NOT NULL`,
+                    ...rawFilter(f),
+                  ],
+                  ' AND ',
+                )}) r
+          JOIN "WorkItemDay" w ON w."scope" = ${scope} AND w."key" = r."k" AND w."workItem" = r."workItem" AND w."day" = ${partial.day}
+          WHERE w."prev" < ${first}
+          GROUP BY r."k"`,
+        out,
+      );
+    }
+    for (const [k, n] of out) if (n === 0) out.delete(k);
+    return out;
+  }
+
   async function total(f: CostFilter): Promise<{ amount: Money; count: number }> {
+    await applyRollupLog(db);
     const r = (
       await prisma.$queryRaw<{ amount: string; count: string }[]>`
       SELECT ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count" FROM (${rows(narrow, f, [amount, calls])}) u`
     )[0];
-    return { amount: BigInt(r?.amount ?? '0') as Money, count: Number(r?.count ?? 0) };
+    return { amount: nanos(r?.amount ?? '0'), count: Number(r?.count ?? 0) };
   }
 
   return {
     async groupBy(dimension, f) {
+      await applyRollupLog(db);
       const col = rollupColumn[dimension];
       const cube = narrow.dims.includes(col as never) ? narrow : detail;
       const out = await prisma.$queryRaw<{ key: unknown; amount: string; count: string }[]>`
         SELECT "k" AS "key", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
         FROM (${rows(cube, f, [{ ...key(col), name: 'k' }, amount, calls])}) u GROUP BY "k" HAVING SUM("calls") <> 0`;
-      return byAmount(out.map((r) => ({ key: r.key === null ? null : String(r.key), amount: BigInt(r.amount) as Money, count: Number(r.count) })));
+      return byAmount(out.map((r) => ({ key: r.key === null ? null : String(r.key), amount: nanos(r.amount), count: Number(r.count) })));
     },
 
     async intervalTotals(f, boundaries) {
+      await applyRollupLog(db);
       // Consecutive intervals (local days or hours) share their boundaries, so each interval is read as
       // the UTC days between its boundaries' days, plus the part of the end boundary's UTC day before it,
       // minus the same for the start: S[a, b) = days[day(a), day(b)) + P(b) − P(a), with P(t) the sum of
@@ -194,11 +285,12 @@ export function costQueries(db: Database): CostQueries {
       return boundaries.slice(0, -1).map((_, i) => {
         let sum = P[i + 1]! - P[i]!;
         for (let d = prefix[i]!.day; d < prefix[i + 1]!.day; d++) sum += day(d);
-        return sum as Money;
+        return nanos(sum);
       });
     },
 
     async teamFeatureSummary(f) {
+      await applyRollupLog(db);
       const unpriced: Col = {
         name: 'unpriced',
         rollup: `CASE WHEN "pricedBy" = 'unpriced' THEN "calls" ELSE 0 END`,
@@ -212,41 +304,27 @@ export function costQueries(db: Database): CostQueries {
       return out.map((r) => ({
         teamId: num(r.teamId),
         featureId: num(r.featureId),
-        amount: BigInt(r.amount) as Money,
+        amount: nanos(r.amount),
         count: Number(r.count),
         unpriced: Number(r.unpriced),
       }));
     },
 
     async usage(f, by) {
+      await applyRollupLog(db);
       const col = by === 'team' ? 'teamId' : 'featureId';
       const tokens: Col = { name: 'tokens', rollup: '"inputTokens" + "outputTokens"', raw: '"inputTokens" + "outputTokens"', measure: true };
-      // Work-item rollups carry no model: a model-filtered usage question (none exists today) reads the ledger.
-      const distinctRows = f.models
-        ? Prisma.sql`SELECT "${raw(col)}" AS "k", "workItem" FROM "CostEntry" WHERE "occurredAt" >= ${instant(provider, f.from)} AND "occurredAt" < ${instant(provider, f.to)}
-            AND "workItem" IS NOT NULL AND ${Prisma.join([Prisma.sql`1 = 1`, ...rawFilter(f)], ' AND ')}`
-        : rows(
-            workItems,
-            f,
-            [
-              { ...key(col), name: 'k' },
-              { name: 'workItem', rollup: '"workItem"', raw: '"workItem"' },
-            ],
-            '"workItem" IS NOT NULL',
-          );
-      const [volume, distinct] = await Promise.all([
+      const [volume, items] = await Promise.all([
         prisma.$queryRaw<{ key: unknown; requests: string; tokens: string }[]>`
           SELECT "k" AS "key", ${sumText('calls')} AS "requests", ${sumText('tokens')} AS "tokens"
           FROM (${rows(narrow, f, [{ ...key(col), name: 'k' }, calls, tokens])}) u GROUP BY "k" HAVING SUM("calls") <> 0`,
-        prisma.$queryRaw<{ key: unknown; workItems: string }[]>`
-          SELECT "k" AS "key", ${provider === 'sqlite' ? Prisma.sql`CAST(COUNT(DISTINCT "workItem") AS TEXT)` : Prisma.sql`COUNT(DISTINCT "workItem")::text`} AS "workItems"
-          FROM (${distinctRows}) u GROUP BY "k"`,
+        distinctWorkItems(f, by),
       ]);
-      const items = new Map(distinct.map((r) => [num(r.key), Number(r.workItems)]));
       return volume.map((r) => ({ key: num(r.key), requests: Number(r.requests), tokens: BigInt(r.tokens), workItems: items.get(num(r.key)) ?? 0 }));
     },
 
     async teamSourceSummary(f) {
+      await applyRollupLog(db);
       const out = await prisma.$queryRaw<{ teamId: unknown; source: string; correction: unknown; amount: string; count: string }[]>`
         SELECT "teamId", "source", "correction", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
         FROM (${rows(narrow, f, [key('teamId'), key('source'), key('correction'), amount, calls])}) u
@@ -255,7 +333,7 @@ export function costQueries(db: Database): CostQueries {
         teamId: num(r.teamId),
         source: r.source,
         correction: Number(r.correction) === 1,
-        amount: BigInt(r.amount) as Money,
+        amount: nanos(r.amount),
         count: Number(r.count),
       }));
     },

@@ -1,6 +1,6 @@
 import type { Database } from '../client.ts';
 import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
-import type { Money } from '../../domain/money.ts';
+import { nanos, type Money } from '../../domain/money.ts';
 import type { Dimension, CostFilter, GroupRow, CostQueries } from '../../services/ports/costs.ts';
 
 const column: Record<Dimension, Sql> = {
@@ -45,7 +45,7 @@ export function ledgerCostQueries(db: Database): CostQueries {
         SELECT ${col} AS "key", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count"
         FROM "CostEntry" WHERE ${where(f)} GROUP BY ${col}`;
       return rows
-        .map((r) => ({ key: r.key === null ? null : String(r.key), amount: BigInt(r.amount) as Money, count: Number(r.count) }))
+        .map((r) => ({ key: r.key === null ? null : String(r.key), amount: nanos(r.amount), count: Number(r.count) }))
         .sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1));
     },
 
@@ -64,7 +64,7 @@ export function ledgerCostQueries(db: Database): CostQueries {
           parts.push(Prisma.sql`SELECT ${i} AS "i", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount" FROM "CostEntry" WHERE ${filter}`);
         }
         const rows = await prisma.$queryRaw<{ i: unknown; amount: string }[]>`${Prisma.join(parts, ' UNION ALL ')}`;
-        for (const r of rows.sort((a, b) => Number(a.i) - Number(b.i))) out.push(BigInt(r.amount) as Money);
+        for (const r of rows.sort((a, b) => Number(a.i) - Number(b.i))) out.push(nanos(r.amount));
       }
       return out;
     },
@@ -78,7 +78,7 @@ export function ledgerCostQueries(db: Database): CostQueries {
       return rows.map((r) => ({
         teamId: r.teamId === null ? null : Number(r.teamId),
         featureId: r.featureId === null ? null : Number(r.featureId),
-        amount: BigInt(r.amount) as Money,
+        amount: nanos(r.amount),
         count: Number(r.count),
         unpriced: Number(r.unpriced),
       }));
@@ -116,7 +116,7 @@ export function ledgerCostQueries(db: Database): CostQueries {
         teamId: r.teamId === null ? null : Number(r.teamId),
         source: r.source,
         correction: Number(r.correction) === 1,
-        amount: BigInt(r.amount) as Money,
+        amount: nanos(r.amount),
         count: Number(r.count),
       }));
     },
@@ -126,7 +126,7 @@ export function ledgerCostQueries(db: Database): CostQueries {
         SELECT ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count"
         FROM "CostEntry" WHERE ${where(f)}`;
       const r = rows[0];
-      return { amount: BigInt(r?.amount ?? '0') as Money, count: Number(r?.count ?? 0) };
+      return { amount: nanos(r?.amount ?? '0'), count: Number(r?.count ?? 0) };
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Database } from '../client.ts';
 import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
-import type { Money } from '../../domain/money.ts';
+import { nanos, type Money } from '../../domain/money.ts';
 import type { WhatIfCall } from '../../services/whatif-service.ts';
 
 /** One call with its tokens: the what-if service's own record shape. */
@@ -21,7 +21,7 @@ export function customerCostQueries(db: Database) {
       return rows.map((r) => ({
         teamId: r.teamId === null ? null : Number(r.teamId),
         customer: r.customer,
-        amount: BigInt(r.amount) as Money,
+        amount: nanos(r.amount),
         count: Number(r.count),
       }));
     },
@@ -38,7 +38,7 @@ export function customerCostQueries(db: Database) {
       return rows.map((r) => ({
         featureId: r.featureId === null ? null : Number(r.featureId),
         model: r.model,
-        amount: BigInt(r.amount) as Money,
+        amount: nanos(r.amount),
         count: Number(r.count),
         unpriced: Number(r.unpriced),
       }));
@@ -83,7 +83,7 @@ export function customerCostQueries(db: Database) {
         outputTokens: Number(r.outputTokens),
         cacheReadTokens: Number(r.cacheReadTokens),
         cacheWriteTokens: Number(r.cacheWriteTokens),
-        amount: BigInt(String(r.amount)) as Money,
+        amount: nanos(String(r.amount)),
         pricedBy: r.pricedBy,
       }));
     },

@@ -1,6 +1,6 @@
 import { parseStoredRule } from '../../domain/allocation.ts';
 import { assertEntry, type HiddenCost, type HiddenCostTarget, type NewHiddenCost } from '../../domain/hidden-costs.ts';
-import type { Money } from '../../domain/money.ts';
+import { nanos } from '../../domain/money.ts';
 
 /** The stored row (Prisma `HiddenCost` without timestamps), structurally, so this stays free of Prisma. */
 export interface HiddenCostRecord {
@@ -37,7 +37,7 @@ export function hiddenCostFromRecord(r: HiddenCostRecord): HiddenCost {
   const cost: HiddenCost = {
     id: r.id,
     category: r.category,
-    amount: r.amount as Money,
+    amount: nanos(r.amount),
     kind: r.kind,
     ...(r.date !== null ? { date: r.date } : {}),
     ...(r.fromMonth !== null ? { fromMonth: r.fromMonth } : {}),

@@ -1,6 +1,6 @@
 import type { Database } from '../client.ts';
 import { auditJson } from './audit.ts';
-import type { Money } from '../../domain/money.ts';
+import { add, nanos, ZERO, type Money } from '../../domain/money.ts';
 
 /** Revenue per customer and month, and customer aliases (issue 15). The only code that touches those tables. */
 export interface RevenueRecord {
@@ -27,9 +27,9 @@ export function revenueRepository(db: Database) {
           const prior = await tx.revenue.findMany({ where: { month: { in: months } }, select: { month: true, amount: true } });
           const before = new Map<string, { rows: number; total: Money }>();
           for (const p of prior) {
-            const b = before.get(p.month) ?? { rows: 0, total: 0n as Money };
+            const b = before.get(p.month) ?? { rows: 0, total: ZERO };
             b.rows++;
-            b.total = (b.total + p.amount) as Money;
+            b.total = add(b.total, nanos(p.amount));
             before.set(p.month, b);
           }
           await tx.revenue.deleteMany({ where: { month: { in: months } } });
@@ -73,12 +73,12 @@ export function revenueRepository(db: Database) {
     async forMonths(months: string[]): Promise<RevenueRecord[]> {
       if (!months.length) return [];
       const rows = await prisma.revenue.findMany({ where: { month: { in: months } }, orderBy: [{ month: 'asc' }, { customer: 'asc' }] });
-      return rows.map((r) => ({ customer: r.customer, month: r.month, amount: r.amount as Money, plan: r.plan }));
+      return rows.map((r) => ({ customer: r.customer, month: r.month, amount: nanos(r.amount), plan: r.plan }));
     },
 
     async forCustomer(customer: string): Promise<RevenueRecord[]> {
       const rows = await prisma.revenue.findMany({ where: { customer }, orderBy: { month: 'asc' } });
-      return rows.map((r) => ({ customer: r.customer, month: r.month, amount: r.amount as Money, plan: r.plan }));
+      return rows.map((r) => ({ customer: r.customer, month: r.month, amount: nanos(r.amount), plan: r.plan }));
     },
 
     async knownCustomers(): Promise<string[]> {

@@ -1,12 +1,16 @@
 import type { Database } from '../client.ts';
 import { monthPeriod } from '../../domain/periods.ts';
+import { applyRollupLog, rollupZone } from '../rollup-maintenance.ts';
 import { CUBES, DAY_MS, expectedRowsSql, grainsOf, insertExpectedSql, storedRowsSql } from '../rollups.ts';
+import { dayNumbering, expectedWorkItemDaysSql, expectedWorkItemSpansSql, rebuildWorkItemsSql } from '../work-items.ts';
 
 /**
  * `aicost verify`: compares the rollups with what the ledger implies, bucket by bucket, and rebuilds the
  * buckets that differ (`repair`). A month is checked as the whole UTC days that cover it in the report
  * time zone; without one, everything is. Triggers keep the rollups exact on every write; this is for an
  * operator after a crash, a restore, a TRUNCATE, or any write made with the triggers disabled.
+ * The work-item tables (by local day, src/db/work-items.ts) are compared over the month's local days
+ * and, when they differ, rebuilt whole: an item's previous active day can lie in any earlier month.
  */
 export interface RollupCheck {
   table: string;
@@ -30,21 +34,52 @@ export function rollupChecks(db: Database) {
     };
   }
 
+  const differing = async (expected: string, stored: string) => {
+    const rows = await prisma.$queryRawUnsafe<{ n: unknown }[]>(
+      `SELECT (SELECT COUNT(*) FROM (SELECT * FROM (${expected}) e1 EXCEPT SELECT * FROM (${stored}) s1) a)
+            + (SELECT COUNT(*) FROM (SELECT * FROM (${stored}) s2 EXCEPT SELECT * FROM (${expected}) e2) b) AS "n"`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  };
+
+  async function compareWorkItems(range: { from: Date; to: Date } | null): Promise<RollupCheck[]> {
+    const zone = await rollupZone(db);
+    // Not built yet (the application builds them at start): nothing reads them, nothing to compare.
+    if (!zone) return [];
+    const days = dayNumbering(zone);
+    const inRange = range ? ` WHERE "day" >= ${days.dayOf(range.from)} AND "day" < ${days.dayOf(range.to)}` : '';
+    return [
+      {
+        table: 'WorkItemDay',
+        grain: 3,
+        differences: await differing(
+          `SELECT * FROM (${expectedWorkItemDaysSql(provider)}) x${inRange}`,
+          `SELECT "scope", "key", "workItem", "day", "calls", "prev" FROM "WorkItemDay"${inRange}`,
+        ),
+      },
+      {
+        table: 'WorkItemSpan',
+        grain: 3,
+        differences: await differing(
+          `SELECT * FROM (${expectedWorkItemSpansSql(provider)}) x${inRange}`,
+          `SELECT "scope", "day", "prev", "key", "items" FROM "WorkItemSpan" WHERE "items" <> 0${inRange ? inRange.replace(' WHERE', ' AND') : ''}`,
+        ),
+      },
+    ];
+  }
+
   async function compare(range: { from: Date; to: Date } | null): Promise<RollupCheck[]> {
+    await applyRollupLog(db);
     const s = scope(range);
     const out: RollupCheck[] = [];
     for (const c of CUBES) {
       for (const g of grainsOf(c)) {
         const expected = expectedRowsSql(provider, c, g, s.time);
         const stored = storedRowsSql(c, g, s.bucketsOf(g.ms));
-        const rows = await prisma.$queryRawUnsafe<{ n: unknown }[]>(
-          `SELECT (SELECT COUNT(*) FROM (SELECT * FROM (${expected}) e1 EXCEPT SELECT * FROM (${stored}) s1) a)
-                + (SELECT COUNT(*) FROM (SELECT * FROM (${stored}) s2 EXCEPT SELECT * FROM (${expected}) e2) b) AS "n"`,
-        );
-        out.push({ table: c.table, grain: g.id, differences: Number(rows[0]?.n ?? 0) });
+        out.push({ table: c.table, grain: g.id, differences: await differing(expected, stored) });
       }
     }
-    return out;
+    return [...out, ...(await compareWorkItems(range))];
   }
 
   return {
@@ -53,9 +88,15 @@ export function rollupChecks(db: Database) {
     /** Rebuilds the rollups of the range from the ledger, with writers held off meanwhile. */
     async repair(range: { from: Date; to: Date } | null): Promise<void> {
       const s = scope(range);
+      const items = (await compareWorkItems(range)).some((c) => c.differences > 0);
+      await applyRollupLog(db);
       await prisma.$transaction(
         async (tx) => {
-          if (provider === 'postgresql') await tx.$executeRawUnsafe('LOCK TABLE "CostEntry" IN SHARE ROW EXCLUSIVE MODE');
+          if (provider === 'postgresql') {
+            await tx.$executeRawUnsafe('LOCK TABLE "CostEntry" IN SHARE ROW EXCLUSIVE MODE');
+            await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(7263010)');
+          }
+          if (items) for (const sql of rebuildWorkItemsSql(provider)) await tx.$executeRawUnsafe(sql);
           for (const c of CUBES) {
             for (const g of grainsOf(c)) {
               const b = s.bucketsOf(g.ms);
@@ -97,4 +138,4 @@ export async function verifyRollups(
   };
 }
 
-const GRAIN_NAMES: Record<number, string> = { 0: 'quarter hours', 1: 'hours', 2: 'days' };
+const GRAIN_NAMES: Record<number, string> = { 0: 'quarter hours', 1: 'hours', 2: 'days', 3: 'local days' };

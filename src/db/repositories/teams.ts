@@ -1,5 +1,6 @@
 import type { Database } from '../client.ts';
 import type { TeamRecord, FeatureRecord, TeamInput, TeamsRepository } from '../../services/ports/teams.ts';
+import { nanos, type Money } from '../../domain/money.ts';
 
 const splitIds = (s: string) =>
   s
@@ -52,8 +53,9 @@ export function teamsRepository(db: Database): TeamsRepository {
     async listFeatures(): Promise<FeatureRecord[]> {
       return prisma.feature.findMany({ orderBy: { slug: 'asc' }, select: { id: true, slug: true, name: true, teamId: true } });
     },
-    async featureBaseline(featureId: number): Promise<bigint | null> {
-      return (await prisma.feature.findUnique({ where: { id: featureId }, select: { baselinePerUnit: true } }))?.baselinePerUnit ?? null;
+    async featureBaseline(featureId: number): Promise<Money | null> {
+      const baseline = (await prisma.feature.findUnique({ where: { id: featureId }, select: { baselinePerUnit: true } }))?.baselinePerUnit ?? null;
+      return baseline === null ? null : nanos(baseline);
     },
     async setFeatureBaseline(featureId: number, amount: bigint | null): Promise<void> {
       await prisma.feature.update({ where: { id: featureId }, data: { baselinePerUnit: amount } });

@@ -22,7 +22,7 @@
  * is the Money-facing wrapper.
  */
 import { mean, median, medianAbsoluteDeviation } from 'simple-statistics';
-import { fromUsd, type Money } from '../money.ts';
+import { add, fromUsd, nanos, sub, ZERO, type Money } from '../money.ts';
 import { dayNumber, dateOfDayNumber, isIsoDate, weekdayOf } from '../calendar.ts';
 
 export type Direction = 'both' | 'up' | 'down';
@@ -329,7 +329,7 @@ export interface SpendDetectorOptions extends Omit<DetectorOptions, 'minImpact'>
  * bills; AI spend per team is one or two orders of magnitude smaller, and $25/day (~$750/month) is
  * the smallest move a team lead would act on.
  */
-export const DEFAULT_SPEND_MIN_IMPACT: Money = 25_000_000_000n;
+export const DEFAULT_SPEND_MIN_IMPACT: Money = nanos(25_000_000_000n);
 
 export interface SpendVerdict {
   date: string;
@@ -362,15 +362,15 @@ export function detectSpendAnomalies(series: readonly SpendPoint[], options: Par
   const { minImpact = DEFAULT_SPEND_MIN_IMPACT, ...rest } = options;
   if (minImpact < 0n) throw new RangeError('minImpact must be ≥ 0');
   const exact = new Map<string, Money>();
-  for (const p of series) exact.set(p.date, ((exact.get(p.date) ?? 0n) + p.amount) as Money);
+  for (const p of series) exact.set(p.date, add(exact.get(p.date) ?? ZERO, p.amount));
   const verdicts = detectAnomalies(
     series.map((p) => ({ date: p.date, value: moneyToStatNumber(p.amount) })),
     { ...rest, minImpact: moneyToStatNumber(minImpact) },
   );
   return verdicts.map((v) => {
-    const actual = exact.get(v.date) ?? (0n as Money);
+    const actual = exact.get(v.date) ?? ZERO;
     const expected = v.expected === null ? null : statNumberToMoney(v.expected);
-    const impact = expected === null ? null : ((actual - expected) as Money);
+    const impact = expected === null ? null : sub(actual, expected);
     const absImpact = impact === null ? 0n : impact < 0n ? -impact : impact;
     return {
       date: v.date,

@@ -1,4 +1,4 @@
-import type { Money } from '../../domain/money.ts';
+import { add, type Money } from '../../domain/money.ts';
 
 /** Providers whose own invoices aicost reads (their admin cost APIs), to reconcile observed spend. */
 export type BillingProvider = 'openai' | 'anthropic';
@@ -31,7 +31,7 @@ export function mergeRows(provider: BillingProvider, day: string, rows: Omit<Bil
   for (const r of rows) {
     const key = `${r.scope}\u0000${r.lineItem}`;
     const prev = byKey.get(key);
-    if (prev) prev.amount = (prev.amount + r.amount) as Money;
+    if (prev) prev.amount = add(prev.amount, r.amount);
     else byKey.set(key, { provider, day, scope: r.scope, lineItem: r.lineItem, amount: r.amount });
   }
   return { provider, day, rows: [...byKey.values()] };
@@ -43,7 +43,7 @@ export function utcDay(at: Date): string {
 }
 
 /**
- * A decimal string in cents (Anthropic's `amount`: "123.45" is $1.2345) as Money, exactly: the decimal
+ * A decimal string in cents (Anthropic's `amount`: "123.45" is $1.2345) in Money, exactly: the decimal
  * point is moved two places in the text (never a float), then rounded half away from zero at the nanodollar.
  */
 export function centsToMoney(text: string, parseUsd: (usd: string) => Money): Money {

@@ -1,3 +1,4 @@
+import type { Money } from '../../domain/money.ts';
 export interface TeamRecord {
   id: number;
   slug: string;
@@ -30,7 +31,7 @@ export interface TeamsRepository {
   byChannel(channelId: string): Promise<TeamRecord | null>;
   upsert(input: TeamInput): Promise<TeamRecord>;
   listFeatures(): Promise<FeatureRecord[]>;
-  featureBaseline(featureId: number): Promise<bigint | null>;
+  featureBaseline(featureId: number): Promise<Money | null>;
   setFeatureBaseline(featureId: number, amount: bigint | null): Promise<void>;
   upsertFeature(input: { slug: string; name: string; teamId: number | null }): Promise<FeatureRecord>;
 }

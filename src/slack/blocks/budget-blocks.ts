@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { OverrunRequestRecord } from '../../services/ports/budgets.ts';
 import type { TeamRecord } from '../../services/ports/teams.ts';
-import { formatMoney, type Money } from '../../domain/money.ts';
+import { formatMoney, sub, ZERO, type Money } from '../../domain/money.ts';
 import type { BudgetRow, RequestContext } from '../../services/budget-service.ts';
 import { ACTIONS } from '../ids.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
@@ -54,7 +54,7 @@ export function forecastText(row: BudgetRow): string {
   const f = row.forecast;
   if (!f.reliable) return 'Forecast: not yet reliable (fewer than 14 days of history).';
   const budget = row.status.budget;
-  const by = budget !== null && f.projectedTotal > budget ? `, ${formatMoney((f.projectedTotal - budget) as Money)} over the budget` : '';
+  const by = budget !== null && f.projectedTotal > budget ? `, ${formatMoney(sub(f.projectedTotal, budget))} over the budget` : '';
   const when = exceedsText(row);
   return `Forecast for the month: ${formatMoney(f.projectedTotal)}${by}${when ? `; ${when}` : ''}.`;
 }
@@ -62,11 +62,11 @@ export function forecastText(row: BudgetRow): string {
 /** The headline states the real figure: "Search is over its November 2026 budget: $694.00 of $400.00 (173%)". */
 export function thresholdHeadline(team: TeamRecord, row: BudgetRow, month: string): string {
   const { status } = row;
-  const figures = `${formatMoney(status.spent)} of ${formatMoney(status.budget ?? 0n)} (${pctUsed(row)}%)`;
+  const figures = `${formatMoney(status.spent)} of ${formatMoney(status.budget ?? ZERO)} (${pctUsed(row)}%)`;
   const since = row.forecast.exceedsOn && row.forecast.exceedsOn <= row.forecast.today ? `, since ${shortDay(row.forecast.exceedsOn)}` : '';
   return status.budget !== null && status.spent > status.budget
     ? `${team.name} is over its ${monthName(month)} budget: ${figures}${since}`
-    : `${team.name} has used ${pctUsed(row)}% of its ${monthName(month)} budget: ${formatMoney(status.spent)} of ${formatMoney(status.budget ?? 0n)}`;
+    : `${team.name} has used ${pctUsed(row)}% of its ${monthName(month)} budget: ${formatMoney(status.spent)} of ${formatMoney(status.budget ?? ZERO)}`;
 }
 
 const possessive = (name: string) => (name.endsWith('s') ? `${name}'` : `${name}'s`);
@@ -84,7 +84,7 @@ export function thresholdBlocks(vm: { team: TeamRecord; row: BudgetRow; threshol
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*${formatMoney(vm.row.status.spent)}* of *${formatMoney(vm.row.status.budget ?? 0n)}* used (${pctUsed(vm.row)}%; the ${vm.threshold}% alert).\n${splitText(vm.row.cost)}\n${forecastText(vm.row)}${leads}`,
+          text: `*${formatMoney(vm.row.status.spent)}* of *${formatMoney(vm.row.status.budget ?? ZERO)}* used (${pctUsed(vm.row)}%; the ${vm.threshold}% alert).\n${splitText(vm.row.cost)}\n${forecastText(vm.row)}${leads}`,
         },
       },
       {
@@ -107,7 +107,7 @@ export function forecastBlocks(vm: { team: TeamRecord; row: BudgetRow; overrun: 
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `Projected month total *${formatMoney(f.projectedTotal ?? 0n)}* against a budget of *${formatMoney(vm.row.status.budget ?? 0n)}*: over by *${formatMoney(vm.overrun)}*${when ? `, ${when}` : ''}.\nSo far: ${formatMoney(vm.row.status.spent)} (${pctUsed(vm.row)}%; ${splitText(vm.row.cost)}).`,
+          text: `Projected month total *${formatMoney(f.projectedTotal ?? ZERO)}* against a budget of *${formatMoney(vm.row.status.budget ?? ZERO)}*: over by *${formatMoney(vm.overrun)}*${when ? `, ${when}` : ''}.\nSo far: ${formatMoney(vm.row.status.spent)} (${pctUsed(vm.row)}%; ${splitText(vm.row.cost)}).`,
         },
       },
       {
@@ -179,7 +179,7 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
     });
   } else {
     const when = r.decidedAt ? `${r.decidedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
-    const verdict = r.status === 'approved' ? `:white_check_mark: *Approved ${formatMoney(r.decidedAmount ?? 0n)}*` : ':no_entry: *Denied*';
+    const verdict = r.status === 'approved' ? `:white_check_mark: *Approved ${formatMoney(r.decidedAmount ?? ZERO)}*` : ':no_entry: *Denied*';
     const budget =
       vm.effectiveBudget !== undefined && vm.effectiveBudget !== null
         ? `\n${possessive(escapeMrkdwn(vm.team.name))} ${monthName(r.month)} budget is now *${formatMoney(vm.effectiveBudget)}*.`
@@ -199,7 +199,7 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
 export function decisionBlocks(vm: { request: OverrunRequestRecord; team: TeamRecord; effectiveBudget: Money | null }): { text: string; blocks: KnownBlock[] } {
   const r = vm.request;
   const team = escapeMrkdwn(vm.team.name);
-  const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? 0n)}` : 'denied';
+  const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? ZERO)}` : 'denied';
   const budget = vm.effectiveBudget === null ? '' : ` ${possessive(team)} ${monthName(r.month)} budget is now ${formatMoney(vm.effectiveBudget)}.`;
   const text = `Budget request #${r.id} for ${team} (${r.month}) was ${verdict} by ${mention(r.decidedBy)}.${budget}${r.decisionReason ? ` Reason: ${escapeMrkdwn(r.decisionReason)}` : ''}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { Chargeback, ChargebackLine } from '../../domain/chargeback.ts';
-import { formatMoney, type Money } from '../../domain/money.ts';
+import { formatMoney, ZERO, type Money } from '../../domain/money.ts';
 import { chargebackParts, varianceText } from '../../format/chargeback-lines.ts';
 import { humanLabel } from '../../format/table.ts';
 import { stackedChartUrl } from '../chart.ts';
@@ -9,7 +9,7 @@ import { escapeMrkdwn } from './reply-blocks.ts';
 import { tableBlocks } from './table-blocks.ts';
 
 /** "$150.33 over budget", "$12.00 under budget", "on budget". */
-const vsBudget = (v: bigint | null) => (v === null ? 'no budget' : v === 0n ? 'on budget' : `${varianceText(v)} budget`);
+const vsBudget = (v: Money | null) => (v === null ? 'no budget' : v === 0n ? 'on budget' : `${varianceText(v)} budget`);
 import { savingLines } from '../../format/margin-lines.ts';
 import type { SavingCandidate } from '../../services/whatif-service.ts';
 
@@ -35,7 +35,7 @@ export function chargebackBlocks(
   const categories = [...new Set(cb.lines.flatMap((l) => [...l.hiddenByCategory.keys()]))];
   const series = [
     { label: 'API spend', values: cb.lines.map((l) => l.direct) },
-    ...categories.map((c) => ({ label: humanLabel(c), values: cb.lines.map((l) => l.hiddenByCategory.get(c) ?? (0n as Money)) })),
+    ...categories.map((c) => ({ label: humanLabel(c), values: cb.lines.map((l) => l.hiddenByCategory.get(c) ?? ZERO) })),
     { label: 'Shared (allocated)', values: cb.lines.map((l) => l.allocated) },
   ];
   const url = stackedChartUrl(

@@ -1,7 +1,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { OverrunRequestRecord } from '../../services/ports/budgets.ts';
 import type { TeamRecord } from '../../services/ports/teams.ts';
-import { formatMoney } from '../../domain/money.ts';
+import { formatMoney, ZERO } from '../../domain/money.ts';
 import { monthOf } from '../../domain/periods.ts';
 import type { BudgetRow } from '../../services/budget-service.ts';
 import { fitBlocks } from '../block-limits.ts';
@@ -48,7 +48,7 @@ export function homeView(vm: {
     if (st.percentUsed !== null) lines.push(`\`${budgetBar(st.percentUsed)}\``);
     // Warn before the money is spent: a forecast above the budget matters most while still below 100%.
     if (st.projectedOverrun !== null && st.budget !== null && (st.percentUsed ?? 0) < 100) {
-      lines.push(`:warning: The forecast (${formatMoney(st.projected ?? 0n)}) is over the budget by ${formatMoney(st.projectedOverrun)} at this pace.`);
+      lines.push(`:warning: The forecast (${formatMoney(st.projected ?? ZERO)}) is over the budget by ${formatMoney(st.projectedOverrun)} at this pace.`);
     }
     lines.push(splitText(r.cost), forecastText(r));
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromUsd, sum } from '../../../src/domain/money.ts';
+import { fromUsd, sum, ZERO } from '../../../src/domain/money.ts';
 import { billingProviderOf, coveragePct, reconcileDays, type BilledInput, type ObservedInput } from '../../../src/domain/reconciliation.ts';
 import { syncBilling, type BillingStore } from '../../../src/services/billing-sync.ts';
 import type { BilledDay, BillingClient } from '../../../src/services/ports/billing-source.ts';
@@ -51,7 +51,7 @@ describe('reconcileDays', () => {
       ['openai', '2026-10-01', fromUsd('-1')],
     ]);
     expect(coveragePct(fromUsd('3'), fromUsd('2'))).toBe(150);
-    expect(coveragePct(0n, 0n)).toBeNull();
+    expect(coveragePct(ZERO, ZERO)).toBeNull();
   });
 
   it('knows who billed an observed call', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exceedsText, forecastText, thresholdHeadline } from '../../../src/slack/blocks/budget-blocks.ts';
-import { fromUsd, type Money } from '../../../src/domain/money.ts';
+import { fromUsd, sub, ZERO } from '../../../src/domain/money.ts';
 import type { BudgetRow } from '../../../src/services/budget-service.ts';
 
 const team = { id: 1, slug: 'search', name: 'Search', channelId: null, leadUserIds: [], memberUserIds: [], userGroupId: null, costCenter: null };
@@ -14,12 +14,12 @@ function row(o: { budget: string; spent: string; projected: string; today: strin
       budget,
       spent,
       percentUsed: Number((spent * 10000n) / budget) / 100,
-      remaining: (budget - spent) as Money,
+      remaining: sub(budget, spent),
       projected: fromUsd(o.projected),
       projectedOverrun: null,
       status: spent > budget ? 'over' : 'ok',
     } as unknown as BudgetRow['status'],
-    cost: { direct: spent, hiddenTotal: 0n as Money, allocated: 0n as Money, total: spent },
+    cost: { direct: spent, hiddenTotal: ZERO, allocated: ZERO, total: spent },
     forecast: {
       reliable: true,
       month: o.today.slice(0, 7),
@@ -29,7 +29,7 @@ function row(o: { budget: string; spent: string; projected: string; today: strin
       projectedTotal: fromUsd(o.projected),
       exceedsOn: o.exceedsOn,
     } as unknown as BudgetRow['forecast'],
-    approved: 0n as Money,
+    approved: ZERO,
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budgetStatus, crossedThresholds, defaultMaterialIncrease, effectiveBudget, forecastAlert } from '../../../src/domain/budgets.ts';
-import { dollars, fromUsd } from '../../../src/domain/money.ts';
+import { dollars, fromUsd, nanos, ZERO } from '../../../src/domain/money.ts';
 
 describe('crossedThresholds', () => {
   const budget = dollars(1000);
@@ -35,8 +35,8 @@ describe('crossedThresholds', () => {
 
   it('never fires without a budget; a zero budget fires on any spend', () => {
     expect(crossedThresholds({ budget: null, spent: dollars(1e6), alreadyPosted: [] })).toEqual([]);
-    expect(crossedThresholds({ budget: 0n, spent: 0n, alreadyPosted: [] })).toEqual([]);
-    expect(crossedThresholds({ budget: 0n, spent: 1n, alreadyPosted: [] })).toEqual([80, 100]);
+    expect(crossedThresholds({ budget: ZERO, spent: ZERO, alreadyPosted: [] })).toEqual([]);
+    expect(crossedThresholds({ budget: ZERO, spent: nanos(1n), alreadyPosted: [] })).toEqual([80, 100]);
   });
 });
 

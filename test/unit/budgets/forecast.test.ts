@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forecastMonth, weekdayOf, type DailySpend } from '../../../src/domain/forecast.ts';
-import { dollars, fromUsd, sum, type Money } from '../../../src/domain/money.ts';
+import { dollars, fromUsd, sum, ZERO, type Money } from '../../../src/domain/money.ts';
 
 const WEEKDAY = dollars(100);
 const WEEKEND = dollars(20);
@@ -18,7 +18,7 @@ describe('forecastMonth on a weekday pattern', () => {
   const history = seeded('2026-05-11', 35);
 
   it('projects exactly the sum of the remaining days by weekday', () => {
-    const f = forecastMonth({ history, month: '2026-06', now: new Date('2026-06-15T00:00:00Z'), timeZone: 'UTC', recurringStillToCome: 0n });
+    const f = forecastMonth({ history, month: '2026-06', now: new Date('2026-06-15T00:00:00Z'), timeZone: 'UTC', recurringStillToCome: ZERO });
     expect(f.reliable).toBe(true);
     if (!f.reliable) return;
     // June 15–30: 12 weekdays and 4 weekend days.
@@ -47,13 +47,13 @@ describe('forecastMonth on a weekday pattern', () => {
 
   it('uses a robust median: one spike in the window does not move the typical day', () => {
     const spiky = history.map((h) => (h.day === '2026-06-10' ? { ...h, amount: dollars(5000) } : h));
-    const f = forecastMonth({ history: spiky, month: '2026-06', now: new Date('2026-06-15T00:00:00Z'), timeZone: 'UTC', recurringStillToCome: 0n });
+    const f = forecastMonth({ history: spiky, month: '2026-06', now: new Date('2026-06-15T00:00:00Z'), timeZone: 'UTC', recurringStillToCome: ZERO });
     if (!f.reliable) throw new Error('expected a reliable forecast');
     expect(f.projectedRemaining).toBe(dollars(1280));
   });
 
   it('reports the day the cumulative projection first exceeds the budget', () => {
-    const base = { history, month: '2026-06', now: new Date('2026-06-15T00:00:00Z'), timeZone: 'UTC', recurringStillToCome: 0n };
+    const base = { history, month: '2026-06', now: new Date('2026-06-15T00:00:00Z'), timeZone: 'UTC', recurringStillToCome: ZERO };
     // Spent 1080 through the 14th; +100 on each weekday from the 15th: 1180, 1280, 1380 (17th), …
     const f = forecastMonth({ ...base, budget: dollars(1300) });
     expect(f.exceedsOn).toBe('2026-06-17');
@@ -66,7 +66,7 @@ describe('forecastMonth on a weekday pattern', () => {
 describe('forecastMonth with too little history', () => {
   it('says not reliable below 14 days, but still returns the spend to date', () => {
     const now = new Date('2026-06-15T12:00:00Z');
-    const short = forecastMonth({ history: seeded('2026-06-02', 13), month: '2026-06', now, timeZone: 'UTC', recurringStillToCome: 0n });
+    const short = forecastMonth({ history: seeded('2026-06-02', 13), month: '2026-06', now, timeZone: 'UTC', recurringStillToCome: ZERO });
     expect(short.reliable).toBe(false);
     expect(short.reason).toBe('too little history');
     expect(short.projectedTotal).toBeNull();
@@ -74,7 +74,7 @@ describe('forecastMonth with too little history', () => {
     expect(short.spentToDate).toBe(sum(days('2026-06-02', 13).map(pattern)));
     expect(short.exceedsOn).toBeUndefined();
 
-    const enough = forecastMonth({ history: seeded('2026-06-01', 14), month: '2026-06', now, timeZone: 'UTC', recurringStillToCome: 0n });
+    const enough = forecastMonth({ history: seeded('2026-06-01', 14), month: '2026-06', now, timeZone: 'UTC', recurringStillToCome: ZERO });
     expect(enough.reliable).toBe(true);
     expect(enough.historyDays).toBe(14);
   });
@@ -85,7 +85,7 @@ describe('forecastMonth with too little history', () => {
       { day: '2026-05-20', amount: dollars(10) },
       { day: '2026-06-14', amount: dollars(10) },
     ];
-    const f = forecastMonth({ history: sparse, month: '2026-06', now, timeZone: 'UTC', recurringStillToCome: 0n });
+    const f = forecastMonth({ history: sparse, month: '2026-06', now, timeZone: 'UTC', recurringStillToCome: ZERO });
     expect(f.reliable).toBe(true);
     expect(f.historyDays).toBe(26);
   });
@@ -102,7 +102,7 @@ describe('forecastMonth at a month boundary in the org time zone', () => {
       month: '2026-01',
       now,
       timeZone: 'America/Los_Angeles',
-      recurringStillToCome: 0n,
+      recurringStillToCome: ZERO,
     });
     if (!f.reliable) throw new Error('expected a reliable forecast');
     expect(f.today).toBe('2026-01-31');
@@ -115,7 +115,7 @@ describe('forecastMonth at a month boundary in the org time zone', () => {
       month: '2026-02',
       now,
       timeZone: 'America/Los_Angeles',
-      recurringStillToCome: 0n,
+      recurringStillToCome: ZERO,
     });
     if (!feb.reliable) throw new Error('expected a reliable forecast');
     expect(feb.spentToDate).toBe(0n);
@@ -125,14 +125,14 @@ describe('forecastMonth at a month boundary in the org time zone', () => {
 
   it('Asia/Tokyo: February has begun, 27 full days plus the rest of Feb 1 remain', () => {
     const past = history.filter((h) => h.day < '2026-02-01');
-    const f = forecastMonth({ history: past, month: '2026-02', now, timeZone: 'Asia/Tokyo', recurringStillToCome: 0n });
+    const f = forecastMonth({ history: past, month: '2026-02', now, timeZone: 'Asia/Tokyo', recurringStillToCome: ZERO });
     if (!f.reliable) throw new Error('expected a reliable forecast');
     expect(f.today).toBe('2026-02-01');
     expect(f.remainingDays).toEqual(days('2026-02-02', 27));
     expect(f.restOfToday).toBe(19_166_666_667n); // $20 × 23/24
     expect(f.projectedRemaining).toBe(dollars(20 * 100 + 7 * 20) + 19_166_666_667n);
     // January is over in Tokyo: nothing left to project.
-    const jan = forecastMonth({ history: past, month: '2026-01', now, timeZone: 'Asia/Tokyo', recurringStillToCome: 0n });
+    const jan = forecastMonth({ history: past, month: '2026-01', now, timeZone: 'Asia/Tokyo', recurringStillToCome: ZERO });
     if (!jan.reliable) throw new Error('expected a reliable forecast');
     expect(jan.projectedRemaining).toBe(0n);
     expect(jan.spentToDate).toBe(sum(days('2026-01-01', 31).map(pattern)));
@@ -145,7 +145,7 @@ describe('forecastMonth at a month boundary in the org time zone', () => {
       month: '2026-03',
       now: new Date('2026-03-08T19:00:00Z'),
       timeZone: 'America/Los_Angeles',
-      recurringStillToCome: 0n,
+      recurringStillToCome: ZERO,
     });
     if (!f.reliable) throw new Error('expected a reliable forecast');
     expect(f.restOfToday).toBe(10_434_782_609n); // $20 × 12/23

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildChargeback, reconcileChargeback } from '../../../src/domain/chargeback.ts';
-import { dollars, fromUsd } from '../../../src/domain/money.ts';
+import { add, dollars, fromUsd, nanos } from '../../../src/domain/money.ts';
 import { sampleInput } from './fixtures.ts';
 
 describe('buildChargeback', () => {
@@ -30,14 +30,14 @@ describe('buildChargeback', () => {
 
   it('detects a broken chargeback, even by one nanodollar', () => {
     const input = sampleInput();
-    const short = buildChargeback({ ...input, grandTotal: input.grandTotal + 1n });
+    const short = buildChargeback({ ...input, grandTotal: add(input.grandTotal, nanos(1n)) });
     expect(short.reconcile()).toEqual({ ok: false, difference: -1n });
     // A cost dropped from a team (e.g. a source missing from the per-team query) is caught.
     const dropped = buildChargeback({ ...input, teams: [{ ...input.teams[0]!, hidden: new Map() }, input.teams[1]!] });
     expect(dropped.reconcile()).toEqual({ ok: false, difference: -fromUsd('450.5') });
     // A line edited after the build is caught too.
     const cb = buildChargeback(input);
-    cb.lines[1]!.total = cb.lines[1]!.total + dollars(1);
+    cb.lines[1]!.total = add(cb.lines[1]!.total, dollars(1));
     expect(reconcileChargeback(cb).ok).toBe(false);
   });
 

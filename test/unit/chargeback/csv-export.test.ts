@@ -12,7 +12,7 @@ import {
   summaryCsv,
   UnreconciledChargebackError,
 } from '../../../src/domain/csv-export.ts';
-import { dollars, fromUsd, roundToCents, sum } from '../../../src/domain/money.ts';
+import { add, dollars, fromUsd, roundToCents, sub, sum } from '../../../src/domain/money.ts';
 import { sampleInput, team } from './fixtures.ts';
 
 const gl = { expenseAccount: '6400 AI services', clearingAccount: '2900 Chargeback clearing' };
@@ -22,6 +22,8 @@ const centsOf = (cell: string): bigint => {
   expect(cell).toMatch(/^-?\d+\.\d{2}$/);
   return BigInt(cell.replace('.', ''));
 };
+/** Sum of cents (not Money: the cells are whole cents). */
+const sumCents = (xs: bigint[]): bigint => xs.reduce((a, b) => a + b, 0n);
 
 describe('escapeCell', () => {
   it('prefixes formula starters but leaves plain decimals numeric', () => {
@@ -57,12 +59,12 @@ describe('detail CSV', () => {
     const all = [...rows(csv), ...rows(summaryCsv(cb))];
     const lines = all.filter((r) => r.line_type === 'line');
     const grand = all.find((r) => r.line_type === 'grand_total')!;
-    expect(sum(lines.map((r) => centsOf(r.total!)))).toBe(centsOf(grand.total!));
+    expect(sumCents(lines.map((r) => centsOf(r.total!)))).toBe(centsOf(grand.total!));
     expect(centsOf(grand.total!)).toBe(roundToCents(cb.grandTotal) / 10_000_000n);
     expect(grand.total_exact).toBe('2972.382456790');
     for (const t of all.filter((r) => r.line_type === 'team_total')) {
       const own = lines.filter((r) => r.team === t.team);
-      expect(sum(own.map((r) => centsOf(r.total!)))).toBe(centsOf(t.total!));
+      expect(sumCents(own.map((r) => centsOf(r.total!)))).toBe(centsOf(t.total!));
       expect(centsOf(t.direct_cost!) + centsOf(t.allocated_shared_cost!) + centsOf(t.adjustments!)).toBe(centsOf(t.total!));
       expect(centsOf(t.variance!)).toBe(centsOf(t.total!) - centsOf(t.budget!));
     }
@@ -92,7 +94,7 @@ describe('detail CSV', () => {
 
   it('refuses to export a chargeback that does not reconcile', () => {
     const input = sampleInput();
-    const broken = buildChargeback({ ...input, grandTotal: input.grandTotal + dollars(5) });
+    const broken = buildChargeback({ ...input, grandTotal: add(input.grandTotal, dollars(5)) });
     expect(() => detailCsv(broken)).toThrow(UnreconciledChargebackError);
     expect(() => glCsv(broken, gl)).toThrow(UnreconciledChargebackError);
     expect(rows(summaryCsv(broken, { allowUnreconciled: true })).at(-1)!.notes).toMatch(/DOES NOT RECONCILE/);
@@ -106,8 +108,8 @@ describe('GL CSV', () => {
     expect(glBalance(entries).balanced).toBe(true);
     const csvRows = rows(glCsv(cb, gl));
     expect(Object.keys(csvRows[0]!)).toEqual(['period', 'account', 'cost_center', 'description', 'debit', 'credit']);
-    const debits = sum(csvRows.filter((r) => r.debit !== '').map((r) => centsOf(r.debit!)));
-    const credits = sum(csvRows.filter((r) => r.credit !== '').map((r) => centsOf(r.credit!)));
+    const debits = sumCents(csvRows.filter((r) => r.debit !== '').map((r) => centsOf(r.debit!)));
+    const credits = sumCents(csvRows.filter((r) => r.credit !== '').map((r) => centsOf(r.credit!)));
     expect(debits - credits).toBe(0n);
     expect(debits).toBe(roundToCents(cb.grandTotal) / 10_000_000n);
     expect(csvRows.filter((r) => r.account === gl.expenseAccount).map((r) => r.cost_center)).toEqual(['CC-4100', 'CC-4200', 'UNASSIGNED', 'UNASSIGNED']);
@@ -124,7 +126,7 @@ describe('GL CSV', () => {
       costCenter: 'CC-5100',
       adjustments: [{ label: 'vendor refund', amount: fromUsd('-40.015'), reference: null }],
     });
-    const cb = buildChargeback({ ...input, teams: [...input.teams, refund], grandTotal: input.grandTotal - fromUsd('40.015') });
+    const cb = buildChargeback({ ...input, teams: [...input.teams, refund], grandTotal: sub(input.grandTotal, fromUsd('40.015')) });
     const entries = glEntries(cb, gl);
     const growth = entries.find((e) => e.costCenter === 'CC-5100')!;
     expect(growth.debit).toBe(0n);

@@ -1,5 +1,5 @@
 import type { ChargebackInput, ChargebackTeamInput } from '../../../src/domain/chargeback.ts';
-import { dollars, fromUsd } from '../../../src/domain/money.ts';
+import { dollars, fromUsd, nanos } from '../../../src/domain/money.ts';
 
 export function team(overrides: Partial<ChargebackTeamInput> & Pick<ChargebackTeamInput, 'teamId' | 'slug'>): ChargebackTeamInput {
   return {
@@ -49,15 +49,16 @@ export function sampleInput(): ChargebackInput {
     unattributed: fromUsd('75.25'),
     unallocated: fromUsd('10.004'),
     // The independent total: every cost of the month, summed from the ledger side.
-    grandTotal:
+    grandTotal: nanos(
       fromUsd('1200.123456789') +
-      fromUsd('300.000000001') +
-      fromUsd('450.5') +
-      fromUsd('99.333333333') -
-      fromUsd('12.5') +
-      fromUsd('800.005') +
-      fromUsd('49.666666667') +
-      fromUsd('75.25') +
-      fromUsd('10.004'),
+        fromUsd('300.000000001') +
+        fromUsd('450.5') +
+        fromUsd('99.333333333') -
+        fromUsd('12.5') +
+        fromUsd('800.005') +
+        fromUsd('49.666666667') +
+        fromUsd('75.25') +
+        fromUsd('10.004'),
+    ),
   };
 }

@@ -9,7 +9,7 @@ import {
   type AllocationBasis,
   type AllocationRule,
 } from '../../../src/domain/allocation.ts';
-import { fromUsd, sum, type Money } from '../../../src/domain/money.ts';
+import { fromUsd, nanos, sum, type Money } from '../../../src/domain/money.ts';
 
 const basis = (rows: [teamId: number, spendUsd: number, requests: number, tokens: number, workItems: number][]): AllocationBasis[] =>
   rows.map(([teamId, spend, requests, tokens, workItems]) => ({ teamId, directSpend: fromUsd(spend), requests, tokens, workItems }));
@@ -121,7 +121,7 @@ describe('allocateShared', () => {
     ]);
     expect(r.unallocated).toBe(0n);
     const odd = allocateShared(
-      100n,
+      nanos(100n),
       { type: 'direct_spend' },
       basis([
         [1, 1, 0, 0, 0],
@@ -183,7 +183,7 @@ describe('allocateShared', () => {
         [9, 0, 0, next() % 5, 0],
       ]);
       for (const rule of rules) {
-        const r = allocateShared(amount as Money, rule, b);
+        const r = allocateShared(nanos(amount), rule, b);
         expect(total(r)).toBe(amount);
       }
     }

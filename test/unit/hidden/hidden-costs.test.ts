@@ -11,7 +11,7 @@ import {
   type HiddenCost,
   type Volume,
 } from '../../../src/domain/hidden-costs.ts';
-import { fromUsd, type Money } from '../../../src/domain/money.ts';
+import { fromUsd, nanos, type Money } from '../../../src/domain/money.ts';
 import { monthPeriod, parsePeriod } from '../../../src/domain/periods.ts';
 import { failureText } from '../../../src/format/failure-text.ts';
 
@@ -77,10 +77,10 @@ describe('hiddenCostsForMonth', () => {
   });
 
   it('throws on inconsistent entries instead of guessing', () => {
-    expect(() => hiddenCostsForMonth([cost({ kind: 'monthly', amount: 1n })], '2026-11', noVolume)).toThrow(/needs fromMonth/);
-    expect(() => hiddenCostsForMonth([cost({ kind: 'one_off', amount: 1n, date: '2026-02-30' })], '2026-02', noVolume)).toThrow(/valid date/);
-    expect(() => hiddenCostsForMonth([cost({ kind: 'per_unit', unit: 'work_item', amount: 1n })], '2026-11', noVolume)).toThrow(/must target a feature/);
-    expect(() => hiddenCostsForMonth([cost({ kind: 'monthly', amount: 1n, fromMonth: '2026-11', untilMonth: '2026-10' })], '2026-11', noVolume)).toThrow(
+    expect(() => hiddenCostsForMonth([cost({ kind: 'monthly', amount: nanos(1n) })], '2026-11', noVolume)).toThrow(/needs fromMonth/);
+    expect(() => hiddenCostsForMonth([cost({ kind: 'one_off', amount: nanos(1n), date: '2026-02-30' })], '2026-02', noVolume)).toThrow(/valid date/);
+    expect(() => hiddenCostsForMonth([cost({ kind: 'per_unit', unit: 'work_item', amount: nanos(1n) })], '2026-11', noVolume)).toThrow(/must target a feature/);
+    expect(() => hiddenCostsForMonth([cost({ kind: 'monthly', amount: nanos(1n), fromMonth: '2026-11', untilMonth: '2026-10' })], '2026-11', noVolume)).toThrow(
       /before fromMonth/,
     );
     expect(() => hiddenCostsForMonth([], '2026-13', noVolume)).toThrow(RangeError);
@@ -105,7 +105,7 @@ describe('hiddenCostsForPeriod', () => {
   });
 
   it('reconciles: periods that tile a month sum exactly to the monthly amount', () => {
-    const e = cost({ kind: 'monthly', amount: 1_000_000_007n, fromMonth: '2026-11' });
+    const e = cost({ kind: 'monthly', amount: nanos(1_000_000_007n), fromMonth: '2026-11' });
     const p = (text: string) => {
       const r = parsePeriod(text, now, 'Asia/Tokyo');
       if (!r.ok) throw new Error(failureText(r.failure));
@@ -254,7 +254,7 @@ describe('drafts and records', () => {
       },
     });
     const nope = resolveDraft(
-      { category: 'other', amount: 1n, kind: 'one_off', date: '2026-11-01', note: null, target: { type: 'feature', slug: 'nope' } },
+      { category: 'other', amount: nanos(1n), kind: 'one_off', date: '2026-11-01', note: null, target: { type: 'feature', slug: 'nope' } },
       teams,
       features,
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromUsd } from '../../../src/domain/money.ts';
+import { fromUsd, nanos, ZERO } from '../../../src/domain/money.ts';
 import { unitEconomics } from '../../../src/domain/unit-economics.ts';
 
 describe('unitEconomics', () => {
@@ -28,29 +28,29 @@ describe('unitEconomics', () => {
   });
 
   it('reports negative savings and ROI when the AI costs more than people', () => {
-    const u = unitEconomics({ direct: fromUsd(100), hidden: new Map(), allocated: 0n, workItems: 100, baselinePerUnit: fromUsd('0.50') });
+    const u = unitEconomics({ direct: fromUsd(100), hidden: new Map(), allocated: ZERO, workItems: 100, baselinePerUnit: fromUsd('0.50') });
     expect(u.savings).toBe(fromUsd(-50));
     expect(u.roi).toBe(-0.5);
   });
 
   it('has no cost per work item without work items, and no ROI without a baseline', () => {
-    const u = unitEconomics({ direct: fromUsd(10), hidden: new Map(), allocated: 0n, workItems: 0 });
+    const u = unitEconomics({ direct: fromUsd(10), hidden: new Map(), allocated: ZERO, workItems: 0 });
     expect(u.costPerWorkItem).toBeNull();
     expect(u.baselineTotal).toBeNull();
     expect(u.savings).toBeNull();
     expect(u.roi).toBeNull();
     expect(u.hiddenShare).toBe(0);
-    const withBaseline = unitEconomics({ direct: fromUsd(10), hidden: new Map(), allocated: 0n, workItems: 0, baselinePerUnit: fromUsd(1) });
+    const withBaseline = unitEconomics({ direct: fromUsd(10), hidden: new Map(), allocated: ZERO, workItems: 0, baselinePerUnit: fromUsd(1) });
     expect(withBaseline.savings).toBe(fromUsd(-10));
     expect(withBaseline.savingsPerWorkItem).toBeNull();
-    const empty = unitEconomics({ direct: 0n, hidden: new Map(), allocated: 0n, workItems: 5, baselinePerUnit: fromUsd(1) });
+    const empty = unitEconomics({ direct: ZERO, hidden: new Map(), allocated: ZERO, workItems: 5, baselinePerUnit: fromUsd(1) });
     expect(empty.hiddenShare).toBeNull();
     expect(empty.roi).toBeNull();
     expect(empty.costPerWorkItem).toBe(0n);
   });
 
   it('rounds the cost per work item half-up to the nanodollar, in bigint', () => {
-    const per = (total: bigint, items: number) => unitEconomics({ direct: total, hidden: new Map(), allocated: 0n, workItems: items }).costPerWorkItem;
+    const per = (total: bigint, items: number) => unitEconomics({ direct: nanos(total), hidden: new Map(), allocated: ZERO, workItems: items }).costPerWorkItem;
     expect(per(10n, 4)).toBe(3n); // 2.5 → 3
     expect(per(10n, 3)).toBe(3n); // 3.33 → 3
     expect(per(11n, 3)).toBe(4n); // 3.67 → 4

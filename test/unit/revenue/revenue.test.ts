@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { footCents } from '../../../src/domain/footing.ts';
 import { customerMonth, marginFigures, tierOf } from '../../../src/domain/margin.ts';
-import { fromUsd, type Money } from '../../../src/domain/money.ts';
+import { fromUsd } from '../../../src/domain/money.ts';
 import { parseRevenueCsv, type RevenueParse } from '../../../src/domain/revenue-import.ts';
 import { parseCommand, parseMonths } from '../../../src/commands/command-text.ts';
 import { failureText } from '../../../src/format/failure-text.ts';
@@ -112,7 +112,7 @@ describe('margin', () => {
       'attribution gaps',
       'out of control',
     ]);
-    expect(tierOf(d('1') as Money, null)).toBeNull();
+    expect(tierOf(d('1'), null)).toBeNull();
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fromUsd, sum, type Money } from '../../../src/domain/money.ts';
+import { fromUsd, sum } from '../../../src/domain/money.ts';
 import { createAnthropicCostClient } from '../../../src/sources/billing/anthropic-cost-report.ts';
 import { createOpenAiCostsClient } from '../../../src/sources/billing/openai-costs.ts';
 import { centsToMoney, type BilledDay, type BillingClient } from '../../../src/services/ports/billing-source.ts';
@@ -152,7 +152,7 @@ describeWithDocs(openaiDocs)('OpenAI costs stand-in matches the OpenAPI document
     const spec = new SpecValidator(parse(readFileSync(specFile, 'utf8'), { maxAliasCount: -1 }) as never, 'openai');
     const validate = spec.response('get', '/organization/costs');
     const s = await track(
-      startOpenAiCostsStandIn({ costs: [{ day: '2026-10-01', project_id: 'proj_abc', line_item: 'gpt-4o, input', amount: fromUsd('-1.25') as Money }] }),
+      startOpenAiCostsStandIn({ costs: [{ day: '2026-10-01', project_id: 'proj_abc', line_item: 'gpt-4o, input', amount: fromUsd('-1.25') }] }),
     );
     for (const page of [undefined, 'YnVja2V0OjE']) {
       const url = new URL(

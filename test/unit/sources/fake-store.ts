@@ -1,4 +1,4 @@
-import { sum, type Money } from '../../../src/domain/money.ts';
+import { sum, ZERO, type Money } from '../../../src/domain/money.ts';
 import type { CostStore, NormalizedCost, SyncStatePatch, UpsertCounts } from '../../../src/services/ports/source.ts';
 
 /** An in-memory CostStore keyed by (source, sourceId), as the real store guarantees. */
@@ -43,7 +43,7 @@ export class FakeCostStore implements CostStore {
   }
 
   total(source?: string): Money {
-    return sum(this.all(source).map((r) => r.amount ?? 0n));
+    return sum(this.all(source).map((r) => r.amount ?? ZERO));
   }
 }
 
