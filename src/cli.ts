@@ -12,6 +12,7 @@ import { alignTable } from './format/table.ts';
 import { plainMentions } from './domain/mentions.ts';
 import { createLogger } from './logger.ts';
 import { ask } from './format/ask.ts';
+import { failureText } from './format/failure-text.ts';
 import { isMonth } from './domain/calendar.ts';
 import { add, ZERO, type Money } from './domain/money.ts';
 
@@ -344,7 +345,7 @@ export async function main(argv: string[]): Promise<number> {
         const r = await service.importCsv(content, file, cost);
         if (!r.ok) {
           console.error(`Refused ${file}: nothing was imported. ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}:`);
-          for (const p of r.problems.slice(0, 50)) console.error(`  row ${p.row}: ${p.reason}`);
+          for (const p of r.problems.slice(0, 50)) console.error(`  row ${p.row}: ${failureText(p.failure)}`);
           if (r.problems.length > 50) console.error(`  … and ${r.problems.length - 50} more`);
           return 1;
         }

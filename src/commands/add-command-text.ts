@@ -1,7 +1,7 @@
 import type { HiddenCostDraft } from '../domain/hidden-cost-drafts.ts';
 import { dayKey, monthOf } from '../domain/periods.ts';
+import type { Failure } from '../domain/result.ts';
 import {
-  list,
   maxDecimalsFor,
   parseAmountText,
   parseCategory,
@@ -20,7 +20,7 @@ export interface AddCommand {
   cost: HiddenCostDraft;
 }
 
-export type InvalidAdd = { kind: 'invalid'; problem: string; examples: string[] };
+export type InvalidAdd = { kind: 'invalid'; failure: Failure; examples: string[] };
 export type AddCommandResult = AddCommand | InvalidAdd;
 
 export const ADD_EXAMPLES = [
@@ -33,25 +33,25 @@ export const ADD_EXAMPLES = [
 ];
 
 export function parseAddCommand(text: string, ctx: AddContext): AddCommandResult {
-  const invalid = (problem: string, examples: string[] = ADD_EXAMPLES): InvalidAdd => ({ kind: 'invalid', problem, examples });
-  if (text.trim() === '') return invalid('Tell me the amount, the category, how often and who pays.');
+  const invalid = (failure: Failure, examples: string[] = ADD_EXAMPLES): InvalidAdd => ({ kind: 'invalid', failure, examples });
+  if (text.trim() === '') return invalid({ code: 'hidden.add-empty' });
 
   const split = splitNote(text);
-  if (!split.ok) return invalid(split.problem);
+  if (!split.ok) return invalid(split.failure);
   const tokens = split.value.before.trim().split(/\s+/).filter(Boolean);
   const [amountText, categoryText, kindText] = tokens;
-  if (amountText === undefined) return invalid('Tell me the amount, the category, how often and who pays.');
+  if (amountText === undefined) return invalid({ code: 'hidden.add-empty' });
 
   const loose = parseAmountText(amountText, 4); // decimals are checked again once the kind is known
-  if (!loose.ok) return invalid(loose.problem);
-  if (categoryText === undefined) return invalid(`After the amount, name the category: ${list(ctx.categories, 50)}.`);
+  if (!loose.ok) return invalid(loose.failure);
+  if (categoryText === undefined) return invalid({ code: 'hidden.add-category-missing', categories: ctx.categories });
   const category = parseCategory(categoryText, ctx.categories);
-  if (!category.ok) return invalid(category.problem);
+  if (!category.ok) return invalid(category.failure);
   const kind = parseKind(kindText ?? '');
-  if (!kind.ok) return invalid(kind.problem);
+  if (!kind.ok) return invalid(kind.failure);
   const { kind: costKind, unit } = kind.value;
   const amount = parseAmountText(amountText, maxDecimalsFor(costKind));
-  if (!amount.ok) return invalid(amount.problem);
+  if (!amount.ok) return invalid(amount.failure);
 
   let rest = tokens.slice(3);
   const draft: HiddenCostDraft = {
@@ -67,35 +67,35 @@ export function parseAddCommand(text: string, ctx: AddContext): AddCommandResult
     const t = rest[0];
     if (t !== undefined && /^\d{4}-\d{1,2}-\d{1,2}$/.test(t)) {
       const d = parseDay(t);
-      if (!d.ok) return invalid(d.problem);
+      if (!d.ok) return invalid(d.failure);
       draft.date = d.value;
       rest = rest.slice(1);
     } else if (t !== undefined && /^\d{4}-\d{1,2}$/.test(t)) {
-      return invalid(`A one-off cost is on a day: write the date as YYYY-MM-DD (got "${t}").`);
+      return invalid({ code: 'hidden.one-off-month', text: t });
     } else if (t?.toLowerCase() === 'until') {
-      return invalid('`until` is for monthly and per-unit costs; a one-off cost has a single date.');
+      return invalid({ code: 'hidden.one-off-until' });
     }
   } else {
     let from: string | null = null;
     let until: string | null = null;
     if (rest[0]?.toLowerCase() === 'from') {
-      if (rest[1] === undefined || !/^\d{4}-\d{1,2}$/.test(rest[1])) return invalid('`from` needs a month, like from 2026-11.');
+      if (rest[1] === undefined || !/^\d{4}-\d{1,2}$/.test(rest[1])) return invalid({ code: 'hidden.from-needs-month' });
       rest = rest.slice(1);
     }
     const t = rest[0];
     if (t !== undefined && /^\d{4}-\d{1,2}$/.test(t)) {
       const m = parseMonth(t);
-      if (!m.ok) return invalid(m.problem);
+      if (!m.ok) return invalid(m.failure);
       from = m.value;
       rest = rest.slice(1);
     } else if (t !== undefined && /^\d{4}-\d{1,2}-\d{1,2}$/.test(t)) {
-      return invalid(`A ${costKind === 'monthly' ? 'monthly' : 'per-unit'} cost starts in a month: write it as YYYY-MM (got "${t}").`);
+      return invalid({ code: 'hidden.starts-in-month', text: t, monthly: costKind === 'monthly' });
     }
     if (rest[0]?.toLowerCase() === 'until') {
       const u = rest[1];
-      if (u === undefined || !/^\d{4}-\d{1,2}(-\d{1,2})?$/.test(u)) return invalid('`until` needs the last month, like until 2027-03.');
+      if (u === undefined || !/^\d{4}-\d{1,2}(-\d{1,2})?$/.test(u)) return invalid({ code: 'hidden.until-needs-month' });
       const m = parseMonth(u);
-      if (!m.ok) return invalid(m.problem);
+      if (!m.ok) return invalid(m.failure);
       until = m.value;
       rest = rest.slice(2);
     }
@@ -109,9 +109,9 @@ export function parseAddCommand(text: string, ctx: AddContext): AddCommandResult
   }
 
   const target = parseTarget(rest, ctx, costKind === 'per_unit');
-  if (!target.ok) return invalid(target.problem);
+  if (!target.ok) return invalid(target.failure);
   if (target.value.rest.length > 0) {
-    return invalid(`I did not understand "${target.value.rest.join(' ')}". A note goes last, in quotes.`);
+    return invalid({ code: 'hidden.add-extra', text: target.value.rest.join(' ') });
   }
   draft.target = target.value.target;
   return { kind: 'add', cost: draft };

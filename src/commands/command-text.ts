@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { parseAmountInput, type Money } from '../domain/money.ts';
 import { parseId } from '../domain/ids.ts';
-import { monthOf, nextMonth, parsePeriod, PERIOD_EXAMPLES, previousMonth, type Period } from '../domain/periods.ts';
+import { monthOf, nextMonth, parsePeriod, previousMonth, type Period } from '../domain/periods.ts';
 import { isMonth } from '../domain/calendar.ts';
 import { closest } from '../domain/suggest.ts';
+import type { Failure } from '../domain/result.ts';
 import { distance } from 'fastest-levenshtein';
 
 /**
  * Parses the text after `/aicost` into a command. Pure: `now` and the time zone are parameters.
- * Anything not understood becomes `{ kind: 'invalid' }` with what was wrong and what to type instead.
+ * Anything not understood becomes `{ kind: 'invalid' }` with what was wrong (a failure code and its data;
+ * the words are in src/format/failure-text.ts) and what to type instead.
  */
 export const TOP_DIMENSIONS = ['teams', 'features', 'models', 'customers'] as const;
 export type TopDimension = (typeof TOP_DIMENSIONS)[number];
@@ -41,7 +43,7 @@ export type Command =
   | { kind: 'import' }
   | { kind: 'reconcile'; period: Period; share: boolean }
   | { kind: 'help' }
-  | { kind: 'invalid'; problem: string; examples: string[] };
+  | { kind: 'invalid'; failure: Failure; examples: string[] };
 
 const topDimension = z.enum(TOP_DIMENSIONS);
 const slug = z
@@ -72,30 +74,30 @@ const MAX_MONTHS = 24;
 
 /**
  * Calendar months for revenue answers: empty is last month (revenue is imported after a month ends);
- * "this month", "last month", YYYY-MM, or YYYY-MM..YYYY-MM (at most 24 months). A problem is a sentence.
+ * "this month", "last month", YYYY-MM, or YYYY-MM..YYYY-MM (at most 24 months), or why not.
  */
-export function parseMonths(tokens: string[], now: Date, timeZone: string): string[] | string {
+export function parseMonths(tokens: string[], now: Date, timeZone: string): string[] | Failure {
   const t = tokens.join(' ').trim().toLowerCase();
   const month = /^\d{4}-(0[1-9]|1[0-2])$/;
   if (t === '') return [previousMonth(monthOf(now, timeZone))];
   const range = /^(\S+)\s*(?:\.\.|to)\s*(\S+)$/.exec(t);
   if (range && month.test(range[1]!) && month.test(range[2]!)) {
     const [a, b] = [range[1]!, range[2]!];
-    if (b < a) return `"${tokens.join(' ')}" ends before it starts.`;
+    if (b < a) return { code: 'period.ends-before-start', text: tokens.join(' ') };
     const out = [a];
     while (out[out.length - 1]! < b && out.length <= MAX_MONTHS) out.push(nextMonth(out[out.length - 1]!));
-    if (out.length > MAX_MONTHS) return `A margin spans at most ${MAX_MONTHS} months.`;
+    if (out.length > MAX_MONTHS) return { code: 'months.too-many', max: MAX_MONTHS };
     return out;
   }
   const p = parsePeriod(t, now, timeZone);
-  if (p.ok && p.period.month) return [p.period.month];
-  return `"${tokens.join(' ')}" is not a month: revenue is monthly, so use last month, this month, YYYY-MM or YYYY-MM..YYYY-MM.`;
+  if (p.ok && p.value.month) return [p.value.month];
+  return { code: 'months.not-monthly', text: tokens.join(' ') };
 }
 
 const SHARE_WORDS = new Set(['share', 'public']);
 
-function invalid(problem: string, examples: string[] = HELP_EXAMPLES): Command {
-  return { kind: 'invalid', problem, examples };
+function invalid(failure: Failure, examples: string[] = HELP_EXAMPLES): Command {
+  return { kind: 'invalid', failure, examples };
 }
 
 export function parseCommand(text: string, now: Date, timeZone: string): Command {
@@ -110,8 +112,8 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
   /** The period words, or the invalid-command answer explaining them. */
   const period = (tokens: string[], usage: string): Period | Command => {
     const r = parsePeriod(tokens.join(' '), now, timeZone);
-    if (r.ok) return r.period;
-    return invalid(`${r.error} Periods: ${PERIOD_EXAMPLES.map((p) => `\`${p}\``).join(', ')}.`, [usage]);
+    if (r.ok) return r.value;
+    return invalid({ code: 'command.period', cause: r.failure }, [usage]);
   };
   const isPeriod = (p: Period | Command): p is Period => 'from' in p;
 
@@ -123,8 +125,8 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
 
   if (verb === 'team') {
     const s = slug.safeParse((rest[0] ?? '').toLowerCase());
-    if (!rest[0]) return invalid('`team` needs a team name.', ['/aicost team payments', '/aicost team payments last month']);
-    if (!s.success) return invalid(`"${rest[0]}" is not a team name: ${s.error.issues[0]?.message}.`, ['/aicost team payments']);
+    if (!rest[0]) return invalid({ code: 'command.team-missing' }, ['/aicost team payments', '/aicost team payments last month']);
+    if (!s.success) return invalid({ code: 'command.team-not-slug', text: rest[0], issue: s.error.issues[0]?.message ?? '' }, ['/aicost team payments']);
     const p = period(rest.slice(1), `/aicost team ${s.data} last month`);
     return !isPeriod(p) ? p : { kind: 'team', slug: s.data, period: p, share };
   }
@@ -132,12 +134,11 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
   if (verb === 'top') {
     const d = topDimension.safeParse((rest[0] ?? '').toLowerCase().replace(/^(team|feature|model|customer)$/, '$1s'));
     if (!d.success) {
-      return invalid(
-        rest[0]
-          ? `"${rest[0]}" is not something I can rank. Choose teams, features, models or customers.`
-          : '`top` needs what to rank: teams, features, models or customers.',
-        ['/aicost top teams', '/aicost top features 30d', '/aicost top models last month'],
-      );
+      return invalid(rest[0] ? { code: 'command.top-unknown', text: rest[0] } : { code: 'command.top-missing' }, [
+        '/aicost top teams',
+        '/aicost top features 30d',
+        '/aicost top models last month',
+      ]);
     }
     const p = period(rest.slice(1), `/aicost top ${d.data} last month`);
     return !isPeriod(p) ? p : { kind: 'top', dimension: d.data, period: p, share };
@@ -145,8 +146,8 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
 
   if (verb === 'feature') {
     const s = slug.safeParse((rest[0] ?? '').toLowerCase());
-    if (!rest[0]) return invalid('`feature` needs a feature name.', ['/aicost feature ticket-triage', '/aicost feature ticket-triage last month']);
-    if (!s.success) return invalid(`"${rest[0]}" is not a feature name: use its slug.`, ['/aicost feature ticket-triage']);
+    if (!rest[0]) return invalid({ code: 'command.feature-missing' }, ['/aicost feature ticket-triage', '/aicost feature ticket-triage last month']);
+    if (!s.success) return invalid({ code: 'command.feature-not-slug', text: rest[0] }, ['/aicost feature ticket-triage']);
     const p = period(rest.slice(1), `/aicost feature ${s.data} last month`);
     return !isPeriod(p) ? p : { kind: 'feature', slug: s.data, period: p, share };
   }
@@ -154,9 +155,9 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
   if (verb === 'iceberg') {
     // `iceberg [team] [period]`: the first word is a team unless the whole rest reads as a period.
     const whole = parsePeriod(rest.join(' '), now, timeZone);
-    if (whole.ok) return { kind: 'iceberg', slug: null, period: whole.period, share };
+    if (whole.ok) return { kind: 'iceberg', slug: null, period: whole.value, share };
     const s = slug.safeParse((rest[0] ?? '').toLowerCase());
-    if (!s.success) return invalid(`"${rest[0]}" is not a team name.`, ['/aicost iceberg', '/aicost iceberg support last month']);
+    if (!s.success) return invalid({ code: 'command.iceberg-not-team', text: rest[0] ?? '' }, ['/aicost iceberg', '/aicost iceberg support last month']);
     const p = period(rest.slice(1), `/aicost iceberg ${s.data} last month`);
     return !isPeriod(p) ? p : { kind: 'iceberg', slug: s.data, period: p, share };
   }
@@ -165,10 +166,10 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
     const sub = rest[0]?.toLowerCase();
     if (sub === 'delete' || sub === 'edit' || sub === 'remove') {
       const id = parseId(rest[1] ?? '');
-      if (id === null) return invalid(`\`hidden ${sub}\` needs the entry number shown by \`/aicost hidden\`.`, [`/aicost hidden ${sub} 12`]);
+      if (id === null) return invalid({ code: 'command.hidden-needs-id', sub }, [`/aicost hidden ${sub} 12`]);
       return sub === 'edit' ? { kind: 'hidden-edit', id } : { kind: 'hidden-delete', id };
     }
-    if (rest.length > 1) return invalid('`hidden` takes at most a team or feature name.', ['/aicost hidden', '/aicost hidden support']);
+    if (rest.length > 1) return invalid({ code: 'command.hidden-too-many' }, ['/aicost hidden', '/aicost hidden support']);
     return { kind: 'hidden-list', slug: sub ?? null };
   }
 
@@ -179,45 +180,42 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
     if (rest[0]?.toLowerCase() !== 'set') {
       // `budget 2026-10`, `budget last month`, `budget support`, `budget support 2026-10`.
       const whole = parsePeriod(rest.join(' '), now, timeZone);
-      if (whole.ok && whole.period.month) return { kind: 'budget-month', slug: null, month: whole.period.month, share };
+      if (whole.ok && whole.value.month) return { kind: 'budget-month', slug: null, month: whole.value.month, share };
       const s = slug.safeParse(rest[0]!.toLowerCase());
       const p = parsePeriod(rest.slice(1).join(' '), now, timeZone);
-      if (s.success && p.ok && p.period.month) return { kind: 'budget-month', slug: s.data, month: p.period.month, share };
-      return invalid('`budget` lists budgets; `budget [team] [YYYY-MM|last month]` shows one month; `budget set <team> <amount> [YYYY-MM|monthly]` sets one.', [
-        ...BUDGET_EXAMPLES,
-        '/aicost budget payments 2026-10',
-      ]);
+      if (s.success && p.ok && p.value.month) return { kind: 'budget-month', slug: s.data, month: p.value.month, share };
+      return invalid({ code: 'command.budget-usage' }, [...BUDGET_EXAMPLES, '/aicost budget payments 2026-10']);
     }
     const [, team, amountText, when, ...extra] = rest;
     const s = slug.safeParse((team ?? '').toLowerCase());
-    if (!team || !s.success) return invalid('`budget set` needs a team, then an amount.', BUDGET_EXAMPLES);
-    if (amountText === undefined) return invalid('`budget set` needs an amount after the team: write dollars such as 5000 or 12,500.50.', BUDGET_EXAMPLES);
+    if (!team || !s.success) return invalid({ code: 'command.budget-set-team' }, BUDGET_EXAMPLES);
+    if (amountText === undefined) return invalid({ code: 'command.budget-set-amount' }, BUDGET_EXAMPLES);
     const parsed = parseAmountInput(amountText, { allowZero: true });
-    if (!parsed.ok) return invalid(parsed.error, BUDGET_EXAMPLES);
-    const amount = parsed.amount;
-    if (extra.length) return invalid(`"${extra.join(' ')}" after the month is not part of \`budget set\`.`, BUDGET_EXAMPLES);
+    if (!parsed.ok) return invalid(parsed.failure, BUDGET_EXAMPLES);
+    const amount = parsed.value;
+    if (extra.length) return invalid({ code: 'command.budget-set-extra', text: extra.join(' ') }, BUDGET_EXAMPLES);
     const w = (when ?? 'monthly').toLowerCase();
-    if (w !== 'monthly' && !isMonth(w)) return invalid(`"${when}" is not a month: use YYYY-MM, or "monthly" for every month.`, BUDGET_EXAMPLES);
+    if (w !== 'monthly' && !isMonth(w)) return invalid({ code: 'command.budget-set-month', text: when ?? '' }, BUDGET_EXAMPLES);
     return { kind: 'budget-set', slug: s.data, amount, month: w };
   }
 
   if (verb === 'request') {
-    if (rest[0] === undefined) return invalid('`request` needs an amount and a reason.', REQUEST_EXAMPLES);
+    if (rest[0] === undefined) return invalid({ code: 'command.request-missing' }, REQUEST_EXAMPLES);
     const parsed = parseAmountInput(rest[0]);
-    if (!parsed.ok) return invalid(parsed.error, REQUEST_EXAMPLES);
-    const amount = parsed.amount;
-    if (rest.length < 2) return invalid('Say why the budget should grow, after the amount.', REQUEST_EXAMPLES);
+    if (!parsed.ok) return invalid(parsed.failure, REQUEST_EXAMPLES);
+    const amount = parsed.value;
+    if (rest.length < 2) return invalid({ code: 'command.request-reason' }, REQUEST_EXAMPLES);
     return { kind: 'request', amount, words: rest.slice(1) };
   }
 
   if (verb === 'sync') {
     if (rest.length === 0) return { kind: 'sync', start: false };
     if (rest.length === 1 && ['now', 'run', 'start'].includes(rest[0]!.toLowerCase())) return { kind: 'sync', start: true };
-    return invalid('`sync` shows each source; `sync now` starts a sync (finance only).', ['/aicost sync', '/aicost sync now']);
+    return invalid({ code: 'command.sync-usage' }, ['/aicost sync', '/aicost sync now']);
   }
 
   if (verb === 'anomalies' || verb === 'anomaly') {
-    if (rest.length > 1) return invalid('`anomalies` takes at most a team name.', ['/aicost anomalies', '/aicost anomalies support']);
+    if (rest.length > 1) return invalid({ code: 'command.anomalies-too-many' }, ['/aicost anomalies', '/aicost anomalies support']);
     return { kind: 'anomalies', slug: rest[0]?.toLowerCase() ?? null };
   }
 
@@ -225,8 +223,8 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
     if (rest.length === 0) return { kind: 'chargeback', month: null };
     if (rest.length === 1 && isMonth(rest[0]!)) return { kind: 'chargeback', month: rest[0]! };
     const p = parsePeriod(rest.join(' '), now, timeZone);
-    if (p.ok && p.period.month) return { kind: 'chargeback', month: p.period.month };
-    return invalid('`chargeback` takes a month: YYYY-MM or "last month".', ['/aicost chargeback', '/aicost chargeback 2026-10']);
+    if (p.ok && p.value.month) return { kind: 'chargeback', month: p.value.month };
+    return invalid({ code: 'command.chargeback-usage' }, ['/aicost chargeback', '/aicost chargeback 2026-10']);
   }
 
   if (verb === 'admin') return { kind: 'admin', words: rest };
@@ -235,7 +233,7 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
 
   if (verb === 'margin' || verb === 'margins') {
     const m = parseMonths(rest, now, timeZone);
-    return typeof m === 'string' ? invalid(m, MARGIN_EXAMPLES) : { kind: 'margin', months: m, share };
+    return !Array.isArray(m) ? invalid(m, MARGIN_EXAMPLES) : { kind: 'margin', months: m, share };
   }
 
   if (verb === 'customer') {
@@ -243,27 +241,21 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
     const quoted = /^["“”]([^"“”]{1,200})["“”]\s*(.*)$/.exec(rest.join(' '));
     if (quoted) {
       const m = parseMonths(quoted[2] ? quoted[2].split(/\s+/) : [], now, timeZone);
-      return typeof m === 'string' ? invalid(m, ['/aicost customer "Globex, Inc." last month']) : { kind: 'customer', id: quoted[1]!.trim(), months: m, share };
+      return !Array.isArray(m) ? invalid(m, ['/aicost customer "Globex, Inc." last month']) : { kind: 'customer', id: quoted[1]!.trim(), months: m, share };
     }
     const id = rest[0];
-    if (!id)
-      return invalid('`customer` needs a customer id, as the sources report it or as imported.', [
-        '/aicost customer acme',
-        '/aicost customer acme 2026-09..2026-10',
-      ]);
-    if (!/^[^\s<>&]{1,200}$/.test(id))
-      return invalid(`"${id.slice(0, 40)}" is not a customer id: up to 200 characters without spaces, <, > or &.`, ['/aicost customer acme']);
+    if (!id) return invalid({ code: 'command.customer-missing' }, ['/aicost customer acme', '/aicost customer acme 2026-09..2026-10']);
+    if (!/^[^\s<>&]{1,200}$/.test(id)) return invalid({ code: 'command.customer-bad-id', text: id }, ['/aicost customer acme']);
     const m = parseMonths(rest.slice(1), now, timeZone);
-    return typeof m === 'string' ? invalid(m, [`/aicost customer ${id} last month`]) : { kind: 'customer', id, months: m, share };
+    return !Array.isArray(m) ? invalid(m, [`/aicost customer ${id} last month`]) : { kind: 'customer', id, months: m, share };
   }
 
   if (verb === 'whatif' || verb === 'what-if') {
     const [feature, target, ...periodWords] = rest;
-    if (!feature || !target) return invalid('`whatif` needs a feature and a model (or "cheapest").', WHATIF_EXAMPLES);
+    if (!feature || !target) return invalid({ code: 'command.whatif-missing' }, WHATIF_EXAMPLES);
     const s = slug.safeParse(feature.toLowerCase());
-    if (!s.success) return invalid(`"${feature}" is not a feature name: use its slug.`, WHATIF_EXAMPLES);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/.test(target))
-      return invalid(`"${target.slice(0, 40)}" is not a model id such as gpt-4o-mini or claude-3-5-haiku.`, WHATIF_EXAMPLES);
+    if (!s.success) return invalid({ code: 'command.feature-not-slug', text: feature }, WHATIF_EXAMPLES);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/.test(target)) return invalid({ code: 'command.whatif-bad-model', text: target }, WHATIF_EXAMPLES);
     // Default: last month, a whole month of calls to re-price.
     const p = period(periodWords.length ? periodWords : ['last', 'month'], `/aicost whatif ${s.data} ${target} last month`);
     return !isPeriod(p) ? p : { kind: 'whatif', feature: s.data, target: target.toLowerCase() === 'cheapest' ? 'cheapest' : target, period: p, share };
@@ -277,12 +269,12 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
 
   // `/aicost last month` or `/aicost 2026-10`: the overview for a period.
   const asPeriod = parsePeriod(words.join(' '), now, timeZone);
-  if (asPeriod.ok) return { kind: 'overview', period: asPeriod.period, share };
+  if (asPeriod.ok) return { kind: 'overview', period: asPeriod.value, share };
   const guess = closest(verb, VERBS, 1)[0];
   if (guess && distance(verb, guess) <= 2) {
-    return invalid(`"${head}" is not a command. Did you mean \`${guess}\`?`, [`/aicost ${[guess, ...rest].join(' ')}`, '/aicost help']);
+    return invalid({ code: 'command.did-you-mean', text: head ?? '', guess }, [`/aicost ${[guess, ...rest].join(' ')}`, '/aicost help']);
   }
-  return invalid(`"${text.trim()}" is neither a command nor a period.`);
+  return invalid({ code: 'command.unknown', text: text.trim() });
 }
 
 /** The verbs, for "did you mean" on a misspelt one. */

@@ -1,8 +1,9 @@
-import { checkPercentages, USAGE_METRICS, type UsageMetric } from '../domain/allocation.ts';
+import { checkPercentages, type UsageMetric } from '../domain/allocation.ts';
 import type { RuleRef, TargetRef } from '../domain/hidden-cost-drafts.ts';
 import { isDay, isMonth, type HiddenCostKind, type HiddenCostUnit } from '../domain/hidden-costs.ts';
 import { parseAmountInput, type Money } from '../domain/money.ts';
 import { closest } from '../domain/suggest.ts';
+import { fail, ok, type Failure, type Result } from '../domain/result.ts';
 
 /**
  * The field parsers of a hidden cost, shared by the one-line quick form (`add-command-text.ts`) and
@@ -50,9 +51,8 @@ export const RULE_HELP =
   'Rules after `shared`: `direct` (default, by direct API spend), `even`, `usage:requests`, `usage:tokens`, `usage:work_items`, or `fixed:payments=60,search=40`.';
 export const MAX_NOTE = 500;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
-export const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-export const bad = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
+/** A field's value, or why not (a failure code; the words are in src/format/failure-text.ts). */
+export type Parsed<T> = Result<T>;
 
 export function list(items: readonly string[], limit = 8): string {
   const shown = items.slice(0, limit).join(', ');
@@ -67,32 +67,23 @@ export function maxDecimalsFor(kind: HiddenCostKind): 2 | 4 {
 /** A typed amount in Money, at most `maxDecimals` decimals, more than $0. */
 export function parseAmountText(text: string, maxDecimals: 2 | 4): Parsed<Money> {
   const t = text.trim();
-  if (t === '') return bad('Enter an amount, like 2800 or 54.50.');
-  if (/^\$?[-−]/.test(t)) return bad('The amount must be more than $0: a hidden cost is money spent.');
+  if (t === '') return fail({ code: 'hidden.amount-empty' });
+  if (/^\$?[-−]/.test(t)) return fail({ code: 'hidden.amount-negative' });
   const loose = parseAmountInput(t, { decimals: 9 });
-  if (!loose.ok)
-    return bad(
-      loose.error.startsWith(`"${t}" is not an amount: write dollars`) ? `"${t}" is not an amount. Write it like 2800, 54.50 or $1,234.56.` : loose.error,
-    );
+  if (!loose.ok) return fail(loose.failure.code === 'amount.not-a-number' ? { code: 'hidden.amount-not-a-number', text: t } : loose.failure);
   const r = parseAmountInput(t, { decimals: maxDecimals });
-  if (!r.ok) {
-    return bad(
-      maxDecimals === 2
-        ? `"${t}" has more than 2 decimals: one-off and monthly amounts are in cents (per-item and per-request amounts may have up to 4).`
-        : `"${t}" has more than 4 decimals: per-item and per-request amounts may have up to 4.`,
-    );
-  }
-  return ok(r.amount);
+  if (!r.ok) return fail({ code: 'hidden.amount-decimals', text: t, max: maxDecimals });
+  return ok(r.value);
 }
 
 /** A category from the list (case-insensitive, "-" as "_"); unknown ones list the valid ones. */
 export function parseCategory(text: string, categories: readonly string[]): Parsed<string> {
   const t = text.trim().toLowerCase().replace(/-/g, '_');
-  if (t === '') return bad(`Choose a category: ${list(categories, 50)}.`);
+  if (t === '') return fail({ code: 'hidden.category-missing', categories });
   const found = categories.find((c) => c.toLowerCase() === t);
   if (found) return ok(found);
   const near = closest(t, categories, 1)[0];
-  return bad(`"${text.trim()}" is not a cost category.${near ? ` Did you mean ${near}?` : ''} Categories: ${list(categories, 50)}.`);
+  return fail({ code: 'hidden.category-unknown', text: text.trim(), near: near ?? null, categories });
 }
 
 export const KIND_WORDS: Record<string, KindWord> = {
@@ -116,28 +107,27 @@ export function parseKind(text: string): Parsed<KindWord> {
   const t = text.trim().toLowerCase();
   const k = KIND_WORDS[t];
   if (k) return ok(k);
-  const said = t === '' ? '' : `"${text.trim()}" is not how often. `;
-  return bad(`${said}Say how often: once, monthly, per-item or per-request.`);
+  return fail({ code: 'hidden.kind-unknown', text: t === '' ? '' : text.trim() });
 }
 
 /** "YYYY-MM-DD", a real day. */
 export function parseDay(text: string): Parsed<string> {
   const t = text.trim();
-  if (t === '') return bad('Pick the day of the cost (YYYY-MM-DD).');
-  if (!isDay(t)) return bad(`"${t}" is not a date: write it as YYYY-MM-DD, like 2026-11-03.`);
+  if (t === '') return fail({ code: 'hidden.day-missing' });
+  if (!isDay(t)) return fail({ code: 'hidden.day-invalid', text: t });
   return ok(t);
 }
 
 /** "YYYY-MM". */
 export function parseMonth(text: string): Parsed<string> {
   const t = text.trim();
-  if (t === '') return bad('Pick a month (YYYY-MM).');
-  if (!isMonth(t)) return bad(`"${t}" is not a month: write it as YYYY-MM, like 2026-11.`);
+  if (t === '') return fail({ code: 'hidden.month-missing' });
+  if (!isMonth(t)) return fail({ code: 'hidden.month-invalid', text: t });
   return ok(t);
 }
 
-export function untilProblem(from: string, until: string): string | null {
-  return until < from ? `The cost ends (${until}) before it starts (${from}).` : null;
+export function untilProblem(from: string, until: string): Failure | null {
+  return until < from ? { code: 'hidden.until-before-from', from, until } : null;
 }
 
 export const USAGE_WORDS: Record<string, UsageMetric> = {
@@ -153,9 +143,8 @@ export const USAGE_WORDS: Record<string, UsageMetric> = {
   items: 'work_items',
 };
 
-export function unknownTeam(slug: string, teams: readonly string[]): string {
-  const near = closest(slug, teams, 3);
-  return `"${slug}" is not a team I know.${near.length > 0 ? ` Closest: ${near.join(', ')}.` : ' No teams are set up yet.'}`;
+function unknownTeam(slug: string, teams: readonly string[]): Failure {
+  return { code: 'hidden.team-unknown', slug, near: closest(slug, teams, 3) };
 }
 
 /**
@@ -169,7 +158,7 @@ export function parseRule(token: string, knownTeams: readonly string[]): Parsed<
   const [word, arg] = [t.split(':')[0]!, t.includes(':') ? t.slice(t.indexOf(':') + 1) : undefined];
   if (word === 'usage') {
     const metric = arg === undefined ? undefined : USAGE_WORDS[arg];
-    if (!metric) return bad(`${arg ? `"${arg}" is not a usage metric. ` : ''}Say which usage: ${USAGE_METRICS.map((m) => `usage:${m}`).join(', ')}.`);
+    if (!metric) return fail({ code: 'hidden.usage-metric', text: arg || null });
     return ok({ type: 'usage', metric });
   }
   if (word === 'even') {
@@ -180,8 +169,8 @@ export function parseRule(token: string, knownTeams: readonly string[]): Parsed<
     if (teams.length === 0) return ok({ type: 'even' });
     const seen = new Set<string>();
     for (const s of teams) {
-      if (!knownTeams.includes(s)) return bad(unknownTeam(s, knownTeams));
-      if (seen.has(s)) return bad(`${s} is listed twice in the even split.`);
+      if (!knownTeams.includes(s)) return fail(unknownTeam(s, knownTeams));
+      if (seen.has(s)) return fail({ code: 'hidden.even-twice', team: s });
       seen.add(s);
     }
     return ok({ type: 'even', teams });
@@ -191,18 +180,18 @@ export function parseRule(token: string, knownTeams: readonly string[]): Parsed<
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    if (pairs.length === 0) return bad('Give the fixed split, like fixed:payments=60,search=40.');
+    if (pairs.length === 0) return fail({ code: 'hidden.fixed-missing' });
     const shares: { team: string; percent: number }[] = [];
     for (const pair of pairs) {
       const m = /^([a-z0-9][a-z0-9_.-]*)=(\d+(?:\.\d+)?)%?$/.exec(pair);
-      if (!m) return bad(`"${pair}" is not a share: write team=percent, like fixed:payments=60,search=40.`);
+      if (!m) return fail({ code: 'hidden.fixed-bad-share', text: pair });
       const [team, percent] = [m[1]!, Number(m[2])];
-      if (!knownTeams.includes(team)) return bad(unknownTeam(team, knownTeams));
-      if (shares.some((s) => s.team === team)) return bad(`${team} appears twice in the fixed split.`);
+      if (!knownTeams.includes(team)) return fail(unknownTeam(team, knownTeams));
+      if (shares.some((s) => s.team === team)) return fail({ code: 'hidden.fixed-twice', team });
       shares.push({ team, percent });
     }
     const problem = checkPercentages(shares.map((s) => s.percent));
-    if (problem) return bad(problem);
+    if (problem) return fail({ code: 'hidden.rule-invalid', reason: problem });
     return ok({ type: 'fixed', shares });
   }
   return null;
@@ -219,7 +208,7 @@ export function parseTarget(
 ): Parsed<{ target: TargetRef; rest: string[] }> {
   const [first, ...after] = tokens;
   if (first === undefined) {
-    return bad(perUnit ? 'Name the feature whose volume the cost follows.' : 'Say who pays: a team, a feature, or `shared`.');
+    return fail({ code: 'hidden.target-missing', perUnit });
   }
   let word = first.toLowerCase().replace(/^[#@]/, '');
   let rest = after;
@@ -230,10 +219,10 @@ export function parseTarget(
   }
 
   if (word === 'shared') {
-    if (perUnit) return bad("Per-item and per-request costs follow one feature's volume: name a feature, not `shared`.");
+    if (perUnit) return fail({ code: 'hidden.per-unit-shared' });
     if (rest.length === 0) return ok({ target: { type: 'shared', rule: { type: 'direct_spend' } }, rest });
     const rule = parseRule(rest[0]!, ctx.knownTeams);
-    if (rule === null) return bad(`I did not understand "${rest[0]}" after \`shared\`. ${RULE_HELP}`);
+    if (rule === null) return fail({ code: 'hidden.after-shared', text: rest[0]! });
     if (!rule.ok) return rule;
     return ok({ target: { type: 'shared', rule: rule.value }, rest: rest.slice(1) });
   }
@@ -241,29 +230,26 @@ export function parseTarget(
   const prefixed = /^(team|feature):(.*)$/.exec(word);
   const said = prefixed ? (prefixed[1] as 'team' | 'feature') : null;
   const slug = prefixed ? prefixed[2]! : word;
-  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(slug)) return bad(`"${first}" is not a team or feature name: use its slug, like payments.`);
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(slug)) return fail({ code: 'hidden.target-not-slug', text: first });
 
   const isTeam = ctx.knownTeams.includes(slug);
   const isFeature = ctx.knownFeatures.includes(slug);
   if (perUnit) {
     if (isFeature && said !== 'team') return ok({ target: { type: 'feature', slug }, rest });
     const near = closest(slug, ctx.knownFeatures, 3);
-    const features = near.length > 0 ? ` Closest features: ${near.join(', ')}.` : ' No features are set up yet.';
-    if (isTeam) return bad(`${slug} is a team; per-item and per-request costs follow a feature's volume, so name a feature.${features}`);
-    return bad(`"${slug}" is not a feature I know.${features}`);
+    if (isTeam) return fail({ code: 'hidden.per-unit-team', slug, near });
+    return fail({ code: 'hidden.feature-unknown', slug, near, perUnit: true });
   }
-  if (said === 'team') return isTeam ? ok({ target: { type: 'team', slug }, rest }) : bad(unknownTeam(slug, ctx.knownTeams));
+  if (said === 'team') return isTeam ? ok({ target: { type: 'team', slug }, rest }) : fail(unknownTeam(slug, ctx.knownTeams));
   if (said === 'feature') {
     if (isFeature) return ok({ target: { type: 'feature', slug }, rest });
-    const near = closest(slug, ctx.knownFeatures, 3);
-    return bad(`"${slug}" is not a feature I know.${near.length > 0 ? ` Closest: ${near.join(', ')}.` : ' No features are set up yet.'}`);
+    return fail({ code: 'hidden.feature-unknown', slug, near: closest(slug, ctx.knownFeatures, 3), perUnit: false });
   }
-  if (isTeam && isFeature) return bad(`${slug} is both a team and a feature: write team:${slug} or feature:${slug}.`);
+  if (isTeam && isFeature) return fail({ code: 'hidden.team-and-feature', slug });
   if (isTeam) return ok({ target: { type: 'team', slug }, rest });
   if (isFeature) return ok({ target: { type: 'feature', slug }, rest });
   const known = [...new Set([...ctx.knownTeams, ...ctx.knownFeatures])];
-  const near = closest(slug, known, 3);
-  return bad(`"${slug}" is not a team or feature I know.${near.length > 0 ? ` Closest: ${near.join(', ')}.` : ' No teams or features are set up yet.'}`);
+  return fail({ code: 'hidden.target-unknown', slug, near: closest(slug, known, 3) });
 }
 
 export const OPEN_QUOTE = /["“”„]/;
@@ -275,10 +261,10 @@ export function splitNote(text: string): Parsed<{ before: string; note: string |
   if (open < 0) return ok({ before: text, note: null });
   const inside = text.slice(open + 1);
   const close = inside.search(CLOSE_QUOTE);
-  if (close < 0) return bad('The note opens a quote but never closes it: put it last, like "Pinecone".');
+  if (close < 0) return fail({ code: 'hidden.note-unclosed' });
   const after = inside.slice(close + 1).trim();
-  if (after !== '') return bad(`Put the note last, in quotes: I found "${after}" after it.`);
+  if (after !== '') return fail({ code: 'hidden.note-not-last', after });
   const note = inside.slice(0, close).trim();
-  if (note.length > MAX_NOTE) return bad(`The note is too long: keep it under ${MAX_NOTE} characters.`);
+  if (note.length > MAX_NOTE) return fail({ code: 'hidden.note-too-long', max: MAX_NOTE });
   return ok({ before: text.slice(0, open), note: note === '' ? null : note });
 }

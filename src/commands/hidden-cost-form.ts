@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { HiddenCostDraft, RuleRef, TargetRef } from '../domain/hidden-cost-drafts.ts';
 import { monthOf } from '../domain/periods.ts';
+import { fail, type Failure, type FieldFailures } from '../domain/result.ts';
 import {
   MAX_NOTE,
-  RULE_HELP,
-  bad,
   maxDecimalsFor,
   parseAmountText,
   parseCategory,
@@ -25,7 +24,7 @@ export const HIDDEN_COST_FIELDS = ['amount', 'category', 'kind', 'target', 'rule
 export type HiddenCostField = (typeof HIDDEN_COST_FIELDS)[number];
 /** Raw modal values; missing and null fields are read as empty. */
 export type HiddenCostFields = Partial<Record<HiddenCostField, string | null | undefined>>;
-export type HiddenCostValidation = { ok: true; value: HiddenCostDraft } | { ok: false; errors: Partial<Record<HiddenCostField, string>> };
+export type HiddenCostValidation = { ok: true; value: HiddenCostDraft } | { ok: false; fields: FieldFailures<HiddenCostField> };
 
 const rawText = z
   .string()
@@ -59,15 +58,20 @@ const rawFields = z.object({
  * - note: optional, at most 500 characters.
  */
 export function validateHiddenCostInput(fields: HiddenCostFields, ctx: AddContext): HiddenCostValidation {
+  // Each field's first failure, in the order checked; zod runs the checks and reports shape errors.
+  const failures: FieldFailures<HiddenCostField> = {};
   const schema = rawFields.transform((raw, zctx) => {
-    const fail = (path: HiddenCostField, message: string) => zctx.addIssue({ code: 'custom', path: [path], message });
+    const flag = (path: HiddenCostField, failure: Failure) => {
+      failures[path] ??= failure;
+      zctx.addIssue({ code: 'custom', path: [path], message: failure.code });
+    };
     const take = <T>(path: HiddenCostField, r: Parsed<T>): T | undefined => {
       if (r.ok) return r.value;
-      fail(path, r.problem);
+      flag(path, r.failure);
       return undefined;
     };
 
-    const kind = take('kind', raw.kind === '' ? bad<KindWord>('Choose how often: once, monthly, per item or per request.') : parseKind(raw.kind));
+    const kind = take('kind', raw.kind === '' ? fail<KindWord>({ code: 'hidden.kind-missing' }) : parseKind(raw.kind));
     const amount = take('amount', parseAmountText(raw.amount, kind ? maxDecimalsFor(kind.kind) : 4));
     const category = take('category', parseCategory(raw.category, ctx.categories));
     const perUnit = kind?.kind === 'per_unit';
@@ -76,18 +80,18 @@ export function validateHiddenCostInput(fields: HiddenCostFields, ctx: AddContex
     const targetTokens = raw.target.split(/\s+/).filter(Boolean);
     const parsedTarget = take('target', parseTarget(targetTokens, ctx, perUnit));
     if (parsedTarget) {
-      if (parsedTarget.rest.length > 0) fail('target', `I did not understand "${parsedTarget.rest.join(' ')}" in the target.`);
+      if (parsedTarget.rest.length > 0) flag('target', { code: 'hidden.form-target-extra', text: parsedTarget.rest.join(' ') });
       else target = parsedTarget.target;
     }
     if (raw.rule !== '') {
       if (target && target.type !== 'shared') {
-        fail('rule', 'A rule only applies to a shared cost.');
+        flag('rule', { code: 'hidden.form-rule-not-shared' });
         target = undefined;
       } else if (target && targetTokens.length > 1) {
-        fail('rule', 'The target already names a rule: keep one of the two.');
+        flag('rule', { code: 'hidden.form-rule-twice' });
         target = undefined;
       } else if (target) {
-        const rule = parseRule(raw.rule, ctx.knownTeams) ?? bad<RuleRef>(`"${raw.rule}" is not a rule. ${RULE_HELP}`);
+        const rule = parseRule(raw.rule, ctx.knownTeams) ?? fail<RuleRef>({ code: 'hidden.form-rule-unknown', text: raw.rule });
         const value = take('rule', rule);
         target = value ? { type: 'shared', rule: value } : undefined;
       }
@@ -95,7 +99,7 @@ export function validateHiddenCostInput(fields: HiddenCostFields, ctx: AddContex
 
     let note: string | null = raw.note === '' ? null : raw.note;
     if (note !== null && note.length > MAX_NOTE) {
-      fail('note', `Keep the note under ${MAX_NOTE} characters.`);
+      flag('note', { code: 'hidden.form-note-too-long', max: MAX_NOTE });
       note = null;
     }
 
@@ -111,7 +115,7 @@ export function validateHiddenCostInput(fields: HiddenCostFields, ctx: AddContex
         if (u !== undefined) {
           untilMonth = u;
           const p = fromMonth !== undefined ? untilProblem(fromMonth, u) : null;
-          if (p) fail('untilMonth', p);
+          if (p) flag('untilMonth', p);
         }
       }
     }
@@ -132,11 +136,11 @@ export function validateHiddenCostInput(fields: HiddenCostFields, ctx: AddContex
 
   const result = schema.safeParse({ ...fields });
   if (result.success) return { ok: true, value: result.data };
-  const errors: Partial<Record<HiddenCostField, string>> = {};
   for (const issue of result.error.issues) {
+    // A value of the wrong shape never reached the checks above: zod's own words, on its field.
     const key = issue.path[0];
     const field = (HIDDEN_COST_FIELDS as readonly unknown[]).includes(key) ? (key as HiddenCostField) : 'amount';
-    errors[field] ??= issue.message; // the first problem of each field
+    failures[field] ??= { code: 'input.invalid', issue: issue.message };
   }
-  return { ok: false, errors };
+  return { ok: false, fields: failures };
 }

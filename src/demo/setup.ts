@@ -7,6 +7,7 @@ import type { HiddenService } from '../services/hidden-service.ts';
 import type { HiddenCostsRepository } from '../services/ports/hidden-costs.ts';
 import type { TeamsRepository } from '../services/ports/teams.ts';
 import type { TrueCostService } from '../services/true-cost.ts';
+import { failureText } from '../format/failure-text.ts';
 
 /** The services the demo set-up goes through (the same as /aicost). */
 export interface DemoServices {
@@ -67,10 +68,10 @@ export async function setUpDemo(services: DemoServices, opts: { now: Date; timeZ
   for (const [slug, amount, when] of budgets) {
     if (amount <= 0n) continue;
     const r = await services.budgets.set(slug, amount, when, DEMO_FINANCE_USER, now);
-    if (!r.ok) throw new Error(`demo: could not set ${slug}'s budget: ${r.message}`);
+    if (!r.ok) throw new Error(`demo: could not set ${slug}'s budget: ${failureText(r.failure)}`);
     done.push(`budget: ${r.message}`);
   }
   const period = await services.chargeback.transition(last, 'close', DEMO_FINANCE_USER, now);
-  done.push(period.ok ? `closed ${last}` : `${last} left as it is (${period.message})`);
+  done.push(period.ok ? `closed ${last}` : `${last} left as it is (${failureText(period.failure)})`);
   return done;
 }

@@ -1,4 +1,5 @@
 import { allocate, fromUsd, type Money } from './money.ts';
+import type { Failure } from './result.ts';
 
 /**
  * FinOps FOCUS (1.0–1.2) cost rows: reading them as charges per UTC day, and the column requirements
@@ -63,7 +64,7 @@ export interface FocusRow {
   identity: string;
 }
 
-export type RowResult = { ok: true; row: FocusRow } | { ok: false; row: number; reason: string };
+export type RowResult = { ok: true; row: FocusRow } | { ok: false; row: number; failure: Failure };
 
 const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -119,19 +120,19 @@ const IDENTITY_COLUMNS = [
 
 /** Validates one record; `row` is its CSV row number. */
 export function readFocusRecord(r: FocusRecord, row: number, cost: CostColumn): RowResult {
-  const fail = (reason: string): RowResult => ({ ok: false, row, reason });
+  const fail = (failure: Failure): RowResult => ({ ok: false, row, failure });
   const currency = (r.BillingCurrency ?? '').trim();
-  if (currency.toUpperCase() !== 'USD') return fail(`BillingCurrency is "${currency}", only USD is imported`);
+  if (currency.toUpperCase() !== 'USD') return fail({ code: 'focus.currency', currency });
   const start = parseFocusTime(r.ChargePeriodStart ?? '');
-  if (!start) return fail(`ChargePeriodStart "${r.ChargePeriodStart ?? ''}" is not an ISO 8601 time`);
+  if (!start) return fail({ code: 'focus.time', column: 'ChargePeriodStart', text: r.ChargePeriodStart ?? '' });
   const end = parseFocusTime(r.ChargePeriodEnd ?? '');
-  if (!end) return fail(`ChargePeriodEnd "${r.ChargePeriodEnd ?? ''}" is not an ISO 8601 time`);
-  if (end <= start) return fail('ChargePeriodEnd is not after ChargePeriodStart');
+  if (!end) return fail({ code: 'focus.time', column: 'ChargePeriodEnd', text: r.ChargePeriodEnd ?? '' });
+  if (end <= start) return fail({ code: 'focus.end-before-start' });
   const amount = parseFocusDecimal(r[cost] ?? '');
-  if (amount === null) return fail(`${cost} "${r[cost] ?? ''}" is not a decimal number`);
+  if (amount === null) return fail({ code: 'focus.decimal', column: cost, text: r[cost] ?? '' });
   const chargeCategory = (r.ChargeCategory ?? '').trim();
   if (!(CHARGE_CATEGORIES as readonly string[]).includes(chargeCategory))
-    return fail(`ChargeCategory "${chargeCategory}" is not one of ${CHARGE_CATEGORIES.join(', ')}`);
+    return fail({ code: 'focus.charge-category', text: chargeCategory, allowed: CHARGE_CATEGORIES });
   let tags: Record<string, string> = {};
   const tagText = (r.Tags ?? '').trim();
   if (tagText !== '') {
@@ -139,9 +140,9 @@ export function readFocusRecord(r: FocusRecord, row: number, cost: CostColumn): 
     try {
       parsed = JSON.parse(tagText);
     } catch {
-      return fail('Tags is not a JSON object');
+      return fail({ code: 'focus.tags' });
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('Tags is not a JSON object');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return fail({ code: 'focus.tags' });
     tags = Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
   }
   const identity = JSON.stringify([start.toISOString(), end.toISOString(), ...IDENTITY_COLUMNS.map((c) => (r[c] ?? '').trim())]);

@@ -87,7 +87,19 @@ function numberToPlainString(n: number): string {
 /** The largest amount a person may type anywhere: $1,000,000,000. */
 export const MAX_TYPED_AMOUNT: Money = nanos(1_000_000_000n * NANOS_PER_DOLLAR);
 
-export type AmountResult = { ok: true; amount: Money } | { ok: false; error: string };
+/** Why a typed amount was refused (`text` is the amount as typed, trimmed); the words are in `src/format/failure-text.ts`. */
+export type AmountFailure =
+  | { code: 'amount.empty' }
+  | { code: 'amount.not-a-number'; text: string }
+  | { code: 'amount.bad-commas'; text: string }
+  | { code: 'amount.no-decimals'; text: string }
+  | { code: 'amount.too-many-decimals'; text: string; decimals: number }
+  | { code: 'amount.negative'; text: string }
+  | { code: 'amount.too-large'; text: string; max: Money }
+  | { code: 'amount.zero' };
+
+/** A `Result<Money>` (src/domain/result.ts) whose failure is an amount's. */
+export type AmountResult = { ok: true; value: Money } | { ok: false; failure: AmountFailure };
 
 /**
  * The one parser for amounts typed by people (slash commands, the quick form, modals, admin,
@@ -100,34 +112,25 @@ export function parseAmountInput(text: string, opts: { decimals?: number; allowN
   const decimals = opts.decimals ?? 2;
   const max = opts.max ?? MAX_TYPED_AMOUNT;
   const t = text.trim();
-  if (t === '') return { ok: false, error: 'Enter an amount in dollars, such as 2800 or 1,250.50.' };
+  const fail = (failure: AmountFailure): AmountResult => ({ ok: false, failure });
+  if (t === '') return fail({ code: 'amount.empty' });
   const m = /^([-−]?)\$?([0-9][0-9,]*)(?:\.([0-9]*))?$/.exec(t);
-  if (!m) return { ok: false, error: `"${t}" is not an amount: write dollars such as 2800, 54.50 or $1,234.56.` };
+  if (!m) return fail({ code: 'amount.not-a-number', text: t });
   const [, sign, whole, frac = ''] = m as unknown as [string, string, string, string | undefined];
-  if (whole.includes(',') && !/^\d{1,3}(,\d{3})+$/.test(whole)) {
-    return { ok: false, error: `"${t}" is not an amount: commas only separate thousands (1,250.50), and decimals follow a point.` };
-  }
-  if (m[3] !== undefined && frac === '') return { ok: false, error: `"${t}" is not an amount: write the decimals after the point, or none.` };
-  if (frac.length > decimals) {
-    return {
-      ok: false,
-      error:
-        decimals === 0
-          ? `"${t}" must be whole dollars.`
-          : `"${t}" has more than ${decimals} decimals: amounts are at most ${decimals === 2 ? 'whole cents' : `${decimals} decimals`}.`,
-    };
-  }
-  if (sign && !opts.allowNegative) return { ok: false, error: `"${t}" is negative: write a positive amount.` };
+  if (whole.includes(',') && !/^\d{1,3}(,\d{3})+$/.test(whole)) return fail({ code: 'amount.bad-commas', text: t });
+  if (m[3] !== undefined && frac === '') return fail({ code: 'amount.no-decimals', text: t });
+  if (frac.length > decimals) return fail({ code: 'amount.too-many-decimals', text: t, decimals });
+  if (sign && !opts.allowNegative) return fail({ code: 'amount.negative', text: t });
   const abs = fromUsd(`${whole.replace(/,/g, '')}${frac ? `.${frac}` : ''}`);
-  if (abs > max) return { ok: false, error: `"${t}" is more than ${formatMoney(max)}, the largest amount aicost accepts.` };
-  if (abs === 0n && !opts.allowZero) return { ok: false, error: 'The amount must be more than $0.00.' };
-  return { ok: true, amount: sign ? neg(abs) : abs };
+  if (abs > max) return fail({ code: 'amount.too-large', text: t, max });
+  if (abs === 0n && !opts.allowZero) return fail({ code: 'amount.zero' });
+  return { ok: true, value: sign ? neg(abs) : abs };
 }
 
 /** {@link parseAmountInput} with cents, positive: the amount, or null when it is not one. */
 export function parseAmount(text: string): Money | null {
   const r = parseAmountInput(text, { allowZero: true });
-  return r.ok ? r.amount : null;
+  return r.ok ? r.value : null;
 }
 
 export function dollars(n: number): Money {

@@ -1,6 +1,7 @@
 import { TZDate, tz } from '@date-fns/tz';
 import { addDays, addMonths, differenceInCalendarDays, format, startOfDay, startOfMonth, subDays } from 'date-fns';
 import { addDays as addCalendarDays, assertMonth, isIsoDate as isDay, isMonth, previousMonth } from './calendar.ts';
+import { fail, ok, type Result } from './result.ts';
 
 /**
  * Periods in the organisation's time zone. Every boundary is a local midnight converted to an
@@ -18,8 +19,6 @@ export interface Period {
   /** "YYYY-MM" when the period is one calendar month. */
   month?: string;
 }
-
-export type PeriodResult = { ok: true; period: Period } | { ok: false; error: string };
 
 export const PERIOD_EXAMPLES = ['this month', 'last month', '2026-10', '7d', '30d', '90d', '2026-10-01..2026-10-15'];
 
@@ -76,40 +75,37 @@ export function elapsed(period: Period, now: Date): Period {
 }
 
 /** Parses the period words of a command. Empty text is this month. */
-export function parsePeriod(text: string, now: Date, timeZone: string): PeriodResult {
+export function parsePeriod(text: string, now: Date, timeZone: string): Result<Period> {
   const t = text.trim().toLowerCase().replace(/\s+/g, ' ');
   const zone = tz(timeZone);
-  if (t === '' || t === 'this month' || t === 'mtd' || t === 'month') return { ok: true, period: monthPeriod(monthOf(now, timeZone), timeZone) };
+  if (t === '' || t === 'this month' || t === 'mtd' || t === 'month') return ok(monthPeriod(monthOf(now, timeZone), timeZone));
   if (t === 'last month' || t === 'previous month') {
-    return { ok: true, period: monthPeriod(previousMonth(monthOf(now, timeZone)), timeZone) };
+    return ok(monthPeriod(previousMonth(monthOf(now, timeZone)), timeZone));
   }
   const outOfYears = (year: string) => Number(year) < MIN_YEAR || Number(year) > MAX_YEAR;
-  const yearsError = { ok: false as const, error: `"${text.trim()}" is outside the years aicost reports on (${MIN_YEAR} to ${MAX_YEAR}).` };
-  if (isMonth(t)) return outOfYears(t.slice(0, 4)) ? yearsError : { ok: true, period: monthPeriod(t, timeZone) };
+  const yearsError = fail<Period>({ code: 'period.outside-years', text: text.trim(), min: MIN_YEAR, max: MAX_YEAR });
+  if (isMonth(t)) return outOfYears(t.slice(0, 4)) ? yearsError : ok(monthPeriod(t, timeZone));
   const days = /^(\d{1,3})\s?d(ays?)?$/.exec(t);
   if (days) {
     const n = Number(days[1]);
-    if (n < 1 || n > 366) return { ok: false, error: `"${text.trim()}" is out of range: use between 1d and 366d.` };
+    if (n < 1 || n > 366) return fail({ code: 'period.days-out-of-range', text: text.trim() });
     // The last n local days including today.
     const todayStart = startOfDay(now, { in: zone });
     const from = subDays(todayStart, n - 1);
-    return {
-      ok: true,
-      period: { from: new Date(from.getTime()), to: new Date(addDays(todayStart, 1).getTime()), label: `last ${n} days`, kind: 'days' },
-    };
+    return ok({ from: new Date(from.getTime()), to: new Date(addDays(todayStart, 1).getTime()), label: `last ${n} days`, kind: 'days' });
   }
   const range = /^(\d{4}-\d{2}-\d{2})\s?(?:\.\.|to)\s?(\d{4}-\d{2}-\d{2})$/.exec(t);
   if (range) {
     const [a, b] = [range[1]!, range[2]!];
     if (outOfYears(a.slice(0, 4)) || outOfYears(b.slice(0, 4))) return yearsError;
-    if (!isDay(a) || !isDay(b)) return { ok: false, error: `"${text.trim()}" has a date that does not exist.` };
-    if (b < a) return { ok: false, error: `"${text.trim()}" ends before it starts.` };
+    if (!isDay(a) || !isDay(b)) return fail({ code: 'period.no-such-date', text: text.trim() });
+    if (b < a) return fail({ code: 'period.ends-before-start', text: text.trim() });
     const from = dayStart(a, timeZone);
     const to = dayStart(addCalendarDays(b, 1), timeZone);
-    if (differenceInCalendarDays(to, from) > 400) return { ok: false, error: 'a date range can span at most 400 days.' };
-    return { ok: true, period: { from, to, label: a === b ? a : `${a} to ${b}`, kind: 'range' } };
+    if (differenceInCalendarDays(to, from) > 400) return fail({ code: 'period.range-too-long', maxDays: 400 });
+    return ok({ from, to, label: a === b ? a : `${a} to ${b}`, kind: 'range' });
   }
-  return { ok: false, error: `"${text.trim()}" is not a period I understand.` };
+  return fail({ code: 'period.unknown', text: text.trim() });
 }
 
 /** Start of the month containing `at`, as an instant. */

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { parseAmount, type Money } from './money.ts';
+import type { Failure } from './result.ts';
 
 /**
  * The revenue file finance imports: one row per customer and month.
@@ -21,9 +22,10 @@ export interface RevenueRow {
   plan: string | null;
 }
 
+/** What is wrong on a line of the file (line 1 is the header); the words are in src/format/failure-text.ts. */
 export interface RowProblem {
   line: number;
-  problem: string;
+  failure: Failure;
 }
 
 export type RevenueParse = { ok: true; rows: RevenueRow[]; months: string[] } | { ok: false; problems: RowProblem[] };
@@ -59,55 +61,49 @@ export function parseRevenueCsv(content: string, resolve: (customer: string) => 
     records = parse(content, { bom: true, skip_empty_lines: true, relax_column_count: true, info: true, trim: false }) as unknown as typeof records;
   } catch (err) {
     const line = (err as { lines?: number }).lines ?? 1;
-    return { ok: false, problems: [{ line, problem: `the file is not valid CSV (${(err as Error).message.replace(/^Invalid .*?:\s*/, '')})` }] };
+    return { ok: false, problems: [{ line, failure: { code: 'revenue.not-csv', detail: (err as Error).message.replace(/^Invalid .*?:\s*/, '') } }] };
   }
-  if (records.length === 0) return { ok: false, problems: [{ line: 1, problem: 'the file is empty: it needs a header row customer,month,revenue[,plan]' }] };
+  if (records.length === 0) return { ok: false, problems: [{ line: 1, failure: { code: 'revenue.empty' } }] };
   const header = records[0]!.record.map((h) => h.trim().toLowerCase());
   const problems: RowProblem[] = [];
   const unknown = header.filter((h) => !(REVENUE_COLUMNS as readonly string[]).includes(h));
   const missing = REVENUE_COLUMNS.filter((c) => c !== 'plan' && !header.includes(c));
   const repeated = header.filter((h, i) => header.indexOf(h) !== i);
-  if (missing.length || unknown.length || repeated.length) {
-    const why = [
-      missing.length ? `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : '',
-      unknown.length ? `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}` : '',
-      repeated.length ? `repeated column ${repeated.join(', ')}` : '',
-    ].filter(Boolean);
-    return { ok: false, problems: [{ line: 1, problem: `the header must be customer,month,revenue[,plan]: ${why.join('; ')}` }] };
-  }
+  if (missing.length || unknown.length || repeated.length)
+    return { ok: false, problems: [{ line: 1, failure: { code: 'revenue.header', missing, unknown, repeated } }] };
   if (records.length - 1 > MAX_REVENUE_ROWS)
-    return { ok: false, problems: [{ line: 1, problem: `the file has ${records.length - 1} rows; at most ${MAX_REVENUE_ROWS} are taken in one import` }] };
+    return { ok: false, problems: [{ line: 1, failure: { code: 'revenue.too-many-rows', rows: records.length - 1, max: MAX_REVENUE_ROWS } }] };
 
   const rows: RevenueRow[] = [];
   const seen = new Map<string, number>();
   for (const { record, info } of records.slice(1)) {
     const line = info.lines;
     if (record.length !== header.length) {
-      problems.push({ line, problem: `has ${record.length} cells, the header has ${header.length}` });
+      problems.push({ line, failure: { code: 'revenue.cells', cells: record.length, header: header.length } });
       continue;
     }
     const raw = Object.fromEntries(header.map((h, i) => [h, record[i] ?? '']));
     const r = rowSchema.safeParse(raw);
     if (!r.success) {
-      problems.push({ line, problem: r.error.issues.map((i) => i.message).join('; ') });
+      problems.push({ line, failure: { code: 'input.invalid', issue: r.error.issues.map((i) => i.message).join('; ') } });
       continue;
     }
     const amount = parseAmount(r.data.revenue);
     if (amount === null) {
-      problems.push({ line, problem: `revenue "${r.data.revenue}" is not an amount: USD with at most two decimals and no sign, e.g. 12500 or 12,500.50` });
+      problems.push({ line, failure: { code: 'revenue.amount', text: r.data.revenue } });
       continue;
     }
     const customer = resolve(r.data.customer);
     const key = `${customer}\u0000${r.data.month}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      problems.push({ line, problem: `customer ${customer} appears twice for ${r.data.month} (also on line ${earlier})` });
+      problems.push({ line, failure: { code: 'revenue.duplicate', customer, month: r.data.month, earlierLine: earlier } });
       continue;
     }
     seen.set(key, line);
     rows.push({ line, customer, month: r.data.month, amount, plan: r.data.plan ?? null });
   }
   if (problems.length) return { ok: false, problems };
-  if (rows.length === 0) return { ok: false, problems: [{ line: 2, problem: 'the file has a header but no rows' }] };
+  if (rows.length === 0) return { ok: false, problems: [{ line: 2, failure: { code: 'revenue.no-rows' } }] };
   return { ok: true, rows, months: [...new Set(rows.map((r) => r.month))].sort() };
 }

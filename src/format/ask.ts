@@ -1,4 +1,4 @@
-import type { Reply, ReplyParts } from '../services/reply.ts';
+import type { Reply } from '../services/reply.ts';
 import {
   budgetMonthParts,
   budgetParts,
@@ -17,7 +17,7 @@ import type { BudgetService } from '../services/budget-service.ts';
 import type { HiddenService } from '../services/hidden-service.ts';
 import type { IcebergService } from '../services/iceberg.ts';
 import { UNATTRIBUTED, type RankedRow, type ReportService } from '../services/reports.ts';
-import { notVisible, OTHER_TEAMS, type Viewer, type VisibilityService } from '../services/visibility.ts';
+import { OTHER_TEAMS, type Viewer, type VisibilityService } from '../services/visibility.ts';
 import type { MarginService } from '../services/margin-service.ts';
 import { ALIAS_USAGE, type RevenueService } from '../services/revenue-service.ts';
 import type { WhatIfService } from '../services/whatif-service.ts';
@@ -28,6 +28,9 @@ import type { AnomalyList } from '../services/anomaly-service.ts';
 import type { ChargebackView } from '../services/chargeback-service.ts';
 import type { SyncStatusView } from '../services/sync-service.ts';
 import { anomalyListParts } from './anomaly-lines.ts';
+import { failureText, fieldFailureTexts, isNotAllowed } from './failure-text.ts';
+import type { Failure } from '../domain/result.ts';
+import { ADMIN_USAGE, type AdminAnswer } from '../services/admin-service.ts';
 import { chargebackParts } from './chargeback-lines.ts';
 import { syncStatusParts } from './sync-lines.ts';
 
@@ -66,7 +69,7 @@ export interface AskDeps {
   /** Who sees what (see visibility.ts); without it every reader sees every team. */
   visibility?: VisibilityService;
   chargeback?: { show(month: string | null, userId: string, now: Date): Promise<ChargebackView> };
-  admin?: { run(words: string[], userId: string, now: Date): Promise<ReplyParts> };
+  admin?: { run(words: string[], userId: string, now: Date): Promise<AdminAnswer> };
   /** Known team slugs, so examples name a team that exists. */
   teamSlugs?: () => Promise<string[]>;
   /** Issue 15: margin and customer answers, customer aliases, model what-ifs. */
@@ -85,7 +88,7 @@ async function exampleTeam(deps: AskDeps): Promise<string> {
 const retarget = (text: string, team: string) => (team === 'payments' ? text : text.replace(/\bpayments\b/g, team));
 
 /** A refusal for lack of rights says so ("Not allowed"), rather than "not understood" or a bare "not changed". */
-const refusedTitle = (message: string, otherwise: string) => (/^Only |not allowed/i.test(message) ? 'Not allowed' : otherwise);
+const refusedTitle = (failure: Failure, otherwise: string) => (isNotAllowed(failure) ? 'Not allowed' : otherwise);
 
 const message = (title: string, lines: string[], tone?: 'ok' | 'refused', notes: string[] = []): Reply => ({
   kind: 'message',
@@ -122,13 +125,13 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     const f = viewer.features.find((x) => x.slug === slug);
     return f !== undefined && f.teamId !== null && viewer.sees(f.teamId);
   };
-  const refuse = (name: string) => reply(message('Not one of your teams', [notVisible(name)], 'refused'));
+  const refuse = (name: string) => reply(message('Not one of your teams', [failureText({ code: 'visibility.not-your-team', name })], 'refused'));
   switch (command.kind) {
     case 'help':
       return reply({ kind: 'help', finance: await deps.authz.isFinance(userId), team: await exampleTeam(deps) });
     case 'invalid': {
       const team = await exampleTeam(deps);
-      return reply({ kind: 'invalid', problem: retarget(command.problem, team), examples: command.examples.map((e) => retarget(e, team)) });
+      return reply({ kind: 'invalid', problem: retarget(failureText(command.failure), team), examples: command.examples.map((e) => retarget(e, team)) });
     }
     case 'overview': {
       // In another team's channel a member gets their own view, not that team's.
@@ -147,8 +150,7 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       return reply(r, r.kind !== 'unknown' && command.share);
     }
     case 'top': {
-      if (!viewer.all && command.dimension === 'customers')
-        return reply(message('Customers', ['Customer rankings across teams are shown to finance. `/aicost team <your team>` shows your own team.'], 'refused'));
+      if (!viewer.all && command.dimension === 'customers') return reply(message('Customers', [failureText({ code: 'customers.finance-only' })], 'refused'));
       const r = await deps.reports.top(command.dimension, command.period, now);
       if (viewer.all || command.dimension === 'models') return reply(r, command.share);
       const visible = command.dimension === 'teams' ? (l: string) => mine.has(l) || l === UNATTRIBUTED : ownFeature;
@@ -209,7 +211,8 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     }
     case 'hidden-delete': {
       const r = await deps.hidden.remove(command.id, userId, now);
-      return reply(message(r.ok ? 'Deleted' : refusedTitle(r.message, 'Not deleted'), [r.message], r.ok ? 'ok' : 'refused'));
+      const said = r.ok ? r.message : failureText(r.failure);
+      return reply(message(r.ok ? 'Deleted' : refusedTitle(r.failure, 'Not deleted'), [said], r.ok ? 'ok' : 'refused'));
     }
     case 'hidden-edit':
       return reply({
@@ -233,19 +236,19 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
       }
       const r = await deps.hidden.addFromText(command.text, userId, now);
       if (r.ok) return reply(message('Hidden cost added', [r.message, 'It shows up in /aicost team, /aicost feature and the budgets from now on.'], 'ok'));
-      if ('fieldErrors' in r)
+      if ('fields' in r)
         return reply(
           message(
             'Not added',
-            Object.values(r.fieldErrors).filter((x): x is string => !!x),
+            Object.values(fieldFailureTexts(r.fields)).filter((x): x is string => !!x),
             'refused',
           ),
         );
-      if (r.refused) return reply(message('Not allowed', [r.problem], 'refused'));
+      if (isNotAllowed(r.failure)) return reply(message('Not allowed', [failureText(r.failure)], 'refused'));
       const team = await exampleTeam(deps);
       return reply({
         kind: 'invalid',
-        problem: retarget(r.problem, team),
+        problem: retarget(failureText(r.failure), team),
         examples: (r.examples ?? ['/aicost add 2800 vector_db monthly shared "Pinecone"']).map((e) => retarget(e, team)),
       });
     }
@@ -263,16 +266,18 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     }
     case 'budget-month': {
       const r = await deps.budgets.monthReview(command.month, command.slug, now);
-      if (typeof r === 'string') return reply(message('No such team', [r]));
+      if ('code' in r) return reply(message('No such team', [failureText(r)]));
       return reply({ kind: 'message', parts: budgetMonthParts(r, deps.timeZone) }, command.share);
     }
     case 'budget-set': {
       const r = await deps.budgets.set(command.slug, command.amount, command.month, userId, now);
-      return reply(message(r.ok ? 'Budget set' : refusedTitle(r.message, 'Budget not changed'), [r.message], r.ok ? 'ok' : 'refused'));
+      const said = r.ok ? r.message : failureText(r.failure);
+      return reply(message(r.ok ? 'Budget set' : refusedTitle(r.failure, 'Budget not changed'), [said], r.ok ? 'ok' : 'refused'));
     }
     case 'request': {
       const r = await deps.budgets.request(command.amount, command.words, userId, now);
-      return reply(message(r.ok ? 'Request sent to finance' : refusedTitle(r.message, 'Request not sent'), [r.message], r.ok ? 'ok' : 'refused'));
+      const said = r.ok ? r.message : failureText(r.failure);
+      return reply(message(r.ok ? 'Request sent to finance' : refusedTitle(r.failure, 'Request not sent'), [said], r.ok ? 'ok' : 'refused'));
     }
     case 'sync':
       if (!deps.sync) return reply(message('Sync', ['No cost source is configured: set HELICONE_API_KEY or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.']));
@@ -294,32 +299,33 @@ export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
     case 'reconcile':
       if (!deps.reconcile) return reply(message('Reconciliation', ['Reconciliation is not set up in this deployment.']));
       return reply({ kind: 'message', parts: reconcileParts(await deps.reconcile.report(command.period, now)) }, command.share);
-    case 'admin':
+    case 'admin': {
       if (deps.reconcile && command.words[0]?.toLowerCase() === 'map') {
-        if (!(await deps.authz.isFinance(userId))) return reply(message('Admin', ['Only finance can use admin commands. Nothing was changed.'], 'refused'));
+        if (!(await deps.authz.isFinance(userId))) return reply(message('Admin', [failureText({ code: 'admin.finance-only' })], 'refused'));
         const r = await deps.reconcile.map(command.words.slice(1), userId, now);
-        return reply(message(r.ok ? 'Mapped' : 'Not mapped', [r.message], r.ok ? 'ok' : 'refused'));
+        return reply(message(r.ok ? 'Mapped' : 'Not mapped', [r.ok ? r.message : failureText(r.failure)], r.ok ? 'ok' : 'refused'));
       }
       if (command.words[0]?.toLowerCase() === 'customer' && deps.revenue) {
         return reply({ kind: 'message', parts: aliasParts(await deps.revenue.alias(command.words.slice(1), userId, now), ALIAS_USAGE) });
       }
       if (!deps.admin) return reply(message('Admin', ['Admin commands are not available.']));
-      return reply({ kind: 'message', parts: await deps.admin.run(command.words, userId, now) });
+      const parts = await deps.admin.run(command.words, userId, now);
+      if ('failure' in parts) {
+        // A command not understood is said with the admin usage; a refusal (rights, closed month) alone.
+        const summary = [failureText(parts.failure)];
+        return reply({
+          kind: 'message',
+          parts: { title: parts.usage ? 'Admin: not understood' : 'Admin', summary, tables: [], notes: parts.usage ? ADMIN_USAGE : [] },
+        });
+      }
+      return reply({ kind: 'message', parts });
+    }
     case 'margin':
     case 'customer': {
       if (!deps.margin) return reply(message('Margin', ['Revenue and margin are not set up in this deployment.']));
       const r =
         command.kind === 'margin' ? await deps.margin.margin(command.months, userId, now) : await deps.margin.customer(command.id, command.months, userId, now);
-      if (r.kind === 'refused')
-        return reply(
-          message(
-            'Finance only',
-            [
-              'Revenue and margin per customer are confidential, so only finance sees them. Team leads: /aicost whatif <feature> cheapest shows what a model switch would save.',
-            ],
-            'refused',
-          ),
-        );
+      if (r.kind === 'refused') return reply(message('Finance only', [failureText({ code: 'margin.finance-only' })], 'refused'));
       if (r.kind === 'unknown-customer')
         return reply(
           message(`No customer named "${r.typed}"`, [

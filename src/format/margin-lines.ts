@@ -5,6 +5,7 @@ import type { ImportResult, AliasResult } from '../services/revenue-service.ts';
 import type { SavingCandidate, WhatIfResult } from '../services/whatif-service.ts';
 import type { ReplyParts } from './reply-lines.ts';
 import { alignTable, percent } from './table.ts';
+import { failureText } from './failure-text.ts';
 
 /** Words and tables for revenue, margin, customer and what-if answers (Slack and terminal alike). */
 export const MARGIN_RULE =
@@ -194,7 +195,7 @@ export function importParts(r: ImportResult): ReplyParts {
     title: 'Revenue not imported: nothing was stored',
     summary: [
       `The file has ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}; fix ${r.problems.length === 1 ? 'it' : 'them'} and import the whole file again.`,
-      ...shown.map((p) => `Row ${p.line}: ${p.problem}`),
+      ...shown.map((p) => `Row ${p.line}: ${failureText(p.failure)}`),
       ...(r.problems.length > shown.length ? [`… and ${r.problems.length - shown.length} more.`] : []),
     ],
     tables: [],
@@ -206,7 +207,7 @@ export function importParts(r: ImportResult): ReplyParts {
 
 export function aliasParts(r: AliasResult | { ok: false; refused: 'not-finance' }, usage: string[]): ReplyParts {
   const out = (summary: string[], notes: string[] = []): ReplyParts => ({ title: 'Customer aliases', summary, tables: [], notes });
-  if (!r.ok) return 'refused' in r ? out(['Only finance can set customer aliases. Nothing was changed.']) : out([r.problem], usage);
+  if (!r.ok) return 'refused' in r ? out(['Only finance can set customer aliases. Nothing was changed.']) : out([failureText(r.failure)], usage);
   if (r.action === 'list')
     return r.aliases.length
       ? {

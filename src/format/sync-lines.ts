@@ -1,6 +1,7 @@
 import type { ReplyParts } from '../services/reply.ts';
 import type { SyncStatusView } from '../services/sync-service.ts';
 import { alignTable } from './table.ts';
+import { failureText } from './failure-text.ts';
 
 /** `/aicost sync`: each source's last success, lag, records, what was kept aside, last error. */
 export function syncStatusParts(v: SyncStatusView): ReplyParts {
@@ -17,7 +18,7 @@ export function syncStatusParts(v: SyncStatusView): ReplyParts {
       s.lastError ? `${ago(s.lastErrorAt)}: ${s.lastError.slice(0, 80)}` : '-',
     ]),
   );
-  const notes = [...v.notes];
+  const notes = v.start === null ? [] : [v.start === 'started' ? 'Sync started. Run /aicost sync again in a minute to see the result.' : failureText(v.start)];
   const keptAside = v.sources.reduce((a, s) => a + s.keptAside, 0);
   if (keptAside > 0) {
     notes.push(

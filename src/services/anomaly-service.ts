@@ -10,6 +10,7 @@ import { dayKey, dayStart } from '../domain/periods.ts';
 import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import { addDays } from '../domain/calendar.ts';
+import type { Failure } from '../domain/result.ts';
 
 /**
  * Spend anomalies per team, feature and model on daily totals in the report time zone; unit-cost jumps
@@ -439,14 +440,18 @@ export function anomalyService(deps: {
     },
 
     /** Feedback buttons: team leads and members of the incident's team, or finance. */
-    async feedback(id: number, status: IncidentStatus, userId: string, now: Date): Promise<{ ok: boolean; message: string; incident?: IncidentRecord }> {
+    async feedback(
+      id: number,
+      status: IncidentStatus,
+      userId: string,
+      now: Date,
+    ): Promise<{ ok: true; message: string; incident?: IncidentRecord } | { ok: false; failure: Failure }> {
       const incident = await anomalies.byId(id);
-      if (!incident) return { ok: false, message: 'That anomaly no longer exists.' };
+      if (!incident) return { ok: false, failure: { code: 'anomaly.gone' } };
       const team = incident.teamId === null ? undefined : (await teams.list()).find((t) => t.id === incident.teamId);
       const allowed =
         (await deps.authz.isFinance(userId)) || (team !== undefined && (team.leadUserIds.includes(userId) || team.memberUserIds.includes(userId)));
-      if (!allowed)
-        return { ok: false, message: `Only ${team ? `${team.name}'s leads and members` : 'finance'} can give feedback on this anomaly. Nothing was changed.` };
+      if (!allowed) return { ok: false, failure: { code: 'anomaly.feedback-not-allowed', teamName: team?.name ?? null } };
       const updated = await anomalies.feedback(id, status, userId, now);
       // Both copies (team and finance) get the status line; the numbers, chart and buttons stay.
       const post = updated ? await anomalies.post<AnomalyPost>(id) : null;

@@ -13,6 +13,7 @@ import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import type { TeamTrueCost, TrueCostService } from './true-cost.ts';
 import { mention } from '../domain/mentions.ts';
+import type { Failure } from '../domain/result.ts';
 
 /**
  * Budgets per team per calendar month. Budgets count the TRUE cost: direct API spend, hidden costs and
@@ -54,7 +55,8 @@ export interface BudgetDeps {
   periods?: { locked(): Promise<{ month: string; status: string }[]> };
 }
 
-type Result = { ok: boolean; message: string };
+/** Done, in words (the service's own summary), or refused: a failure code (words in src/format/failure-text.ts). */
+type Outcome = { ok: true; message: string } | { ok: false; failure: Failure };
 
 /** "Search's", "Payments'". */
 const possessive = (name: string) => (name.endsWith('s') ? `${name}'` : `${name}'s`);
@@ -116,14 +118,14 @@ export function budgetService(deps: BudgetDeps) {
     return out;
   }
 
-  async function findTeam(slug: string): Promise<TeamRecord | string> {
+  async function findTeam(slug: string): Promise<TeamRecord | Failure> {
     const team = await teams.bySlug(slug);
     if (team) return team;
     const known = closest(
       slug,
       (await teams.list()).map((t) => t.slug),
     );
-    return `There is no team "${slug}".${known.length ? ` Known teams, closest first: ${known.join(', ')}.` : ''}`;
+    return { code: 'budget.no-team', slug, near: known };
   }
 
   /** A team's budget for a month and its parts: own amount for the month, standing amount, approved increases. */
@@ -174,9 +176,9 @@ export function budgetService(deps: BudgetDeps) {
    * standing one, plus approved increases), the true cost (to date for the running month), and the
    * month's requests with their decisions.
    */
-  async function monthReview(month: string, slug: string | null, now: Date): Promise<MonthReview | string> {
+  async function monthReview(month: string, slug: string | null, now: Date): Promise<MonthReview | Failure> {
     const team = slug === null ? null : await findTeam(slug);
-    if (typeof team === 'string') return team;
+    if (team !== null && 'code' in team) return team;
     const period = monthPeriod(month, timeZone);
     const asOf = now < period.to ? now : period.to;
     const [teamList, amounts, approvedList, cost, requests] = await Promise.all([
@@ -216,11 +218,14 @@ export function budgetService(deps: BudgetDeps) {
     monthReview,
 
     /** The pending request behind "Approve another amount", for finance only. */
-    async requestToDecide(id: number, userId: string): Promise<{ ok: true; request: OverrunRequestRecord; teamName: string } | { ok: false; message: string }> {
-      if (!(await authz.isFinance(userId))) return { ok: false, message: 'Only finance can decide budget requests. Nothing was changed.' };
+    async requestToDecide(
+      id: number,
+      userId: string,
+    ): Promise<{ ok: true; request: OverrunRequestRecord; teamName: string } | { ok: false; failure: Failure }> {
+      if (!(await authz.isFinance(userId))) return { ok: false, failure: { code: 'budget.decide-finance-only' } };
       const request = await budgets.request(id);
       if (request?.status !== 'pending')
-        return { ok: false, message: request ? `Request #${request.id} was already ${request.status}.` : 'That request no longer exists.' };
+        return { ok: false, failure: request ? { code: 'budget.request-already', id: request.id, status: request.status } : { code: 'budget.request-gone' } };
       const team = (await teams.list()).find((t) => t.id === request.teamId);
       return { ok: true, request, teamName: team?.name ?? 'the team' };
     },
@@ -240,19 +245,15 @@ export function budgetService(deps: BudgetDeps) {
       return { rows: list, pending, teams: all, finance, timeZone, now };
     },
 
-    async set(slug: string, amount: Money, when: string, userId: string, now: Date): Promise<Result> {
-      if (!(await authz.isFinance(userId))) return { ok: false, message: 'Only finance can set budgets. Nothing was changed.' };
+    async set(slug: string, amount: Money, when: string, userId: string, now: Date): Promise<Outcome> {
+      if (!(await authz.isFinance(userId))) return { ok: false, failure: { code: 'budget.set-finance-only' } };
       const team = await findTeam(slug);
-      if (typeof team === 'string') return { ok: false, message: team };
+      if ('code' in team) return { ok: false, failure: team };
       // A standing amount applies from the current month on; months before keep the standing amount they had.
       const current = monthOf(now, timeZone);
       const month = when === 'monthly' ? STANDING : when;
       const locked = month === STANDING ? undefined : (await deps.periods?.locked())?.find((p) => p.month === month);
-      if (locked)
-        return {
-          ok: false,
-          message: `${month} is ${locked.status}: its budget no longer changes. Set the budget of an open month instead. Nothing was changed.`,
-        };
+      if (locked) return { ok: false, failure: { code: 'budget.month-locked', month, state: locked.status } };
       const { before } = await budgets.set({ teamId: team.id, month, amount, actor: userId, at: now, effectiveFrom: current });
       const shown = month === STANDING ? current : month;
       const b = await budgetOf(team.id, shown);
@@ -274,7 +275,7 @@ export function budgetService(deps: BudgetDeps) {
     },
 
     /** `/aicost request <amount> [team] <reason>` by a team lead (or finance, for any team). */
-    async request(amount: Money, words: string[], userId: string, now: Date): Promise<Result> {
+    async request(amount: Money, words: string[], userId: string, now: Date): Promise<Outcome> {
       const all = await teams.list();
       const named = all.find((t) => t.slug === words[0]?.toLowerCase());
       const led = all.filter((t) => authz.leads(t, userId));
@@ -283,14 +284,11 @@ export function budgetService(deps: BudgetDeps) {
       if (!team) {
         return {
           ok: false,
-          message:
-            led.length > 1
-              ? `You lead several teams (${led.map((t) => t.slug).join(', ')}): name one, e.g. /aicost request ${formatMoney(amount).slice(1)} ${led[0]!.slug} <reason>.`
-              : 'Name the team the request is for, e.g. /aicost request 2000 payments launch traffic.',
+          failure: led.length > 1 ? { code: 'budget.request-several-teams', teams: led.map((t) => t.slug), amount } : { code: 'budget.request-which-team' },
         };
       }
-      if (!reason) return { ok: false, message: 'Say why the budget should grow, after the amount and team.' };
-      if (!(await authz.canManage(team, userId))) return { ok: false, message: `Only ${team.name}'s leads can ask for more budget for it. Nothing was sent.` };
+      if (!reason) return { ok: false, failure: { code: 'budget.request-reason' } };
+      if (!(await authz.canManage(team, userId))) return { ok: false, failure: { code: 'budget.request-not-lead', teamName: team.name } };
       const context = await requestContext(team, now);
       const req = await budgets.createRequest({
         teamId: team.id,
@@ -321,17 +319,13 @@ export function budgetService(deps: BudgetDeps) {
       userId: string,
       now: Date,
       opts: { amount?: Money; reason?: string | null } = {},
-    ): Promise<Result> {
-      if (!(await authz.isFinance(userId))) return { ok: false, message: 'Only finance can decide budget requests. Nothing was changed.' };
+    ): Promise<Outcome> {
+      if (!(await authz.isFinance(userId))) return { ok: false, failure: { code: 'budget.decide-finance-only' } };
       const current = await budgets.request(id);
-      if (!current) return { ok: false, message: `There is no request #${id}.` };
-      if (current.status !== 'pending') return { ok: false, message: `Request #${id} was already ${current.status} by ${mention(current.decidedBy)}.` };
+      if (!current) return { ok: false, failure: { code: 'budget.no-request', id } };
+      if (current.status !== 'pending') return { ok: false, failure: { code: 'budget.already-decided', id, status: current.status, by: current.decidedBy } };
       const locked = decision === 'approved' ? (await deps.periods?.locked())?.find((p) => p.month === current.month) : undefined;
-      if (locked)
-        return {
-          ok: false,
-          message: `${current.month} is ${locked.status}: its budget no longer changes, so request #${id} cannot be approved. Deny it, or ask for the budget in an open month. Nothing was changed.`,
-        };
+      if (locked) return { ok: false, failure: { code: 'budget.approve-locked', id, month: current.month, state: locked.status } };
       const decided = await budgets.decide(id, {
         status: decision,
         decidedBy: userId,
@@ -341,7 +335,7 @@ export function budgetService(deps: BudgetDeps) {
       });
       if (!decided) {
         const again = await budgets.request(id);
-        return { ok: false, message: `Request #${id} was already ${again?.status} by ${mention(again?.decidedBy)}.` };
+        return { ok: false, failure: { code: 'budget.already-decided', id, status: again?.status, by: again?.decidedBy } };
       }
       const team = (await teams.list()).find((t) => t.id === decided.teamId)!;
       const effective = (await budgetOf(team.id, decided.month)).effective;

@@ -16,6 +16,7 @@ import type { Authz } from './authz.ts';
 import type { TrueCostService } from './true-cost.ts';
 import { mention } from '../domain/mentions.ts';
 import type { SavingCandidate } from './whatif-service.ts';
+import type { Failure } from '../domain/result.ts';
 
 /**
  * The monthly chargeback: the draft (showback) posted to finance with a chart and the detail CSV, the
@@ -239,18 +240,15 @@ export function chargebackService(deps: ChargebackDeps) {
      * Close, reopen or finalize a month (finance only; re-checked on every click). Closing snapshots the
      * month and posts each team its own line in its channel.
      */
-    async transition(month: string, action: PeriodAction, userId: string, now: Date): Promise<{ ok: boolean; message: string }> {
-      if (!(await deps.authz.isFinance(userId))) return { ok: false, message: 'Only finance can close, reopen or finalize a month. Nothing was changed.' };
+    async transition(month: string, action: PeriodAction, userId: string, now: Date): Promise<{ ok: true; message: string } | { ok: false; failure: Failure }> {
+      if (!(await deps.authz.isFinance(userId))) return { ok: false, failure: { code: 'chargeback.finance-only' } };
       if (action === 'close' && monthPeriod(month, timeZone).to > now)
-        return { ok: false, message: `${month} has not ended yet; it can be closed from ${monthPeriod(month, timeZone).to.toISOString().slice(0, 10)}.` };
+        return { ok: false, failure: { code: 'chargeback.not-ended', month, closableFrom: monthPeriod(month, timeZone).to.toISOString().slice(0, 10) } };
       const snapshot = action === 'close' ? toJson(await compute(month)) : undefined;
       const p = await periods.transition(month, action, userId, now, snapshot);
       if (!p) {
         const current = await periods.get(month);
-        return {
-          ok: false,
-          message: `${month} is ${current.status}; it cannot be ${action === 'close' ? 'closed' : action === 'reopen' ? 'reopened' : 'finalized'} from there.`,
-        };
+        return { ok: false, failure: { code: 'chargeback.cannot', month, state: current.status, action } };
       }
       const cb = await build(month);
       await refreshDraft(month, cb);

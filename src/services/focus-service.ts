@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import type { Failure } from '../domain/result.ts';
 import { z } from 'zod';
 import type { ImportedChargeRecord } from './ports/billing.ts';
 import type { TeamsRepository } from './ports/teams.ts';
@@ -32,7 +33,7 @@ export interface FocusImportDeps {
 }
 
 export type FocusImportResult =
-  | { ok: false; rows: number; problems: { row: number; reason: string }[] }
+  | { ok: false; rows: number; problems: { row: number; failure: Failure }[] }
   | {
       ok: true;
       rows: number;
@@ -94,26 +95,26 @@ export function focusImportService(deps: FocusImportDeps) {
         }) as FocusRecord[];
       } catch (err) {
         const e = err as Error & { lines?: number };
-        return { ok: false, rows: 0, problems: [{ row: e.lines ?? 0, reason: `not a readable CSV: ${e.message}` }] };
+        return { ok: false, rows: 0, problems: [{ row: e.lines ?? 0, failure: { code: 'focus.not-csv', detail: e.message } }] };
       }
       const missing = missingColumns(header, cost);
       if (missing.length)
         return {
           ok: false,
           rows: records.length,
-          problems: [{ row: 1, reason: `missing mandatory column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` }],
+          problems: [{ row: 1, failure: { code: 'focus.missing-columns', missing } }],
         };
 
       const features = new Map((await deps.teams.listFeatures()).map((f) => [f.slug, f]));
       const teamCache = new Map<string, { id: number; slug: string } | null>();
       const statusCache = new Map<string, string>();
-      const problems: { row: number; reason: string }[] = [];
+      const problems: { row: number; failure: Failure }[] = [];
       const byKey = new Map<string, ImportedChargeRecord>();
       for (let i = 0; i < records.length; i++) {
         const rowNo = i + 2;
         const read = readFocusRecord(records[i]!, rowNo, cost);
         if (!read.ok) {
-          problems.push({ row: read.row, reason: read.reason });
+          problems.push({ row: read.row, failure: read.failure });
           continue;
         }
         const r = read.row;
@@ -124,7 +125,7 @@ export function focusImportService(deps: FocusImportDeps) {
         if (featureSlug) {
           const f = features.get(featureSlug);
           if (!f) {
-            problems.push({ row: rowNo, reason: `the feature tag names "${featureSlug}", which is not a feature` });
+            problems.push({ row: rowNo, failure: { code: 'focus.feature-tag', slug: featureSlug } });
             continue;
           }
           featureId = f.id;
@@ -134,7 +135,7 @@ export function focusImportService(deps: FocusImportDeps) {
           if (!teamCache.has(teamSlug)) teamCache.set(teamSlug, await deps.teams.bySlug(teamSlug));
           const t = teamCache.get(teamSlug);
           if (!t) {
-            problems.push({ row: rowNo, reason: `the team tag names "${teamSlug}", which is not a team (add it or fix the tag)` });
+            problems.push({ row: rowNo, failure: { code: 'focus.team-tag', slug: teamSlug } });
             continue;
           }
           teamId = t.id;
@@ -144,7 +145,7 @@ export function focusImportService(deps: FocusImportDeps) {
           const month = part.day.slice(0, 7);
           if (!statusCache.has(month)) statusCache.set(month, await deps.monthStatus(month));
           if (statusCache.get(month) !== 'open') {
-            problems.push({ row: rowNo, reason: `${part.day} is in ${month}, which is ${statusCache.get(month)}` });
+            problems.push({ row: rowNo, failure: { code: 'focus.month-locked', day: part.day, month, state: statusCache.get(month)! } });
             break;
           }
           const rowKey = createHash('sha256').update(`${r.identity}|${part.day}`).digest('hex');

@@ -11,7 +11,7 @@ import { lockedMonthTouched } from '../domain/hidden-costs.ts';
 import type { PeriodsRepository } from './ports/periods.ts';
 import type { Authz } from './authz.ts';
 import { targetText } from '../commands/hidden-target-text.ts';
-import { mention } from '../domain/mentions.ts';
+import type { Failure, FieldFailures } from '../domain/result.ts';
 
 /**
  * Entering hidden costs. Team leads add and change entries for their own teams (and those teams'
@@ -20,8 +20,8 @@ import { mention } from '../domain/mentions.ts';
  */
 export type HiddenOutcome =
   | { ok: true; entry: HiddenCostListing; message: string }
-  | { ok: false; problem: string; examples?: string[]; refused?: boolean }
-  | { ok: false; fieldErrors: Partial<Record<HiddenCostField, string>> };
+  | { ok: false; failure: Failure; examples?: string[] }
+  | { ok: false; fields: FieldFailures<HiddenCostField> };
 
 export function hiddenService(deps: {
   hidden: HiddenCostsRepository;
@@ -37,7 +37,7 @@ export function hiddenService(deps: {
    * such a month is charged is refused, naming the month and its state. Ending a recurring entry
    * (until month) or changing it from the first open month on is allowed.
    */
-  async function lockedRefusal(before: NewHiddenCost | null, after: NewHiddenCost | null, verb: string): Promise<string | null> {
+  async function lockedRefusal(before: NewHiddenCost | null, after: NewHiddenCost | null, verb: 'add' | 'edit' | 'delete'): Promise<Failure | null> {
     const locked = (await deps.periods?.locked()) ?? [];
     const month = lockedMonthTouched(
       before,
@@ -47,11 +47,7 @@ export function hiddenService(deps: {
     if (month === null) return null;
     const state = locked.find((p) => p.month === month)!.status;
     const recurring = (after ?? before)!.kind !== 'one_off';
-    return `${month} is ${state}: its numbers do not change, so I cannot ${verb} a cost that ${before && after ? 'changes' : 'charges'} it. ${
-      recurring
-        ? `To change a recurring cost, end it (until ${month} or later) and add the new one from the first open month.`
-        : 'Date it in an open month instead.'
-    }${state === 'closed' ? ` Finance can reopen ${month} first.` : ''} Nothing was changed.`;
+    return { code: 'hidden.month-locked', month, state, verb, changes: before !== null && after !== null, recurring };
   }
 
   async function context(now: Date): Promise<AddContext & { teamList: TeamRecord[]; featureList: Awaited<ReturnType<TeamsRepository['listFeatures']>> }> {
@@ -67,36 +63,35 @@ export function hiddenService(deps: {
     return teamList.filter((x) => x.id === teamId);
   }
 
-  async function mayWrite(userId: string, cost: NewHiddenCost, ctx: Awaited<ReturnType<typeof context>>): Promise<string | null> {
+  async function mayWrite(userId: string, cost: NewHiddenCost, ctx: Awaited<ReturnType<typeof context>>): Promise<Failure | null> {
     if (await authz.isFinance(userId)) return null;
     const owners = owningTeams(cost, ctx.teamList, ctx.featureList);
-    if (owners === null) return 'Only finance can add shared costs. Ask finance, or add the cost to your own team.';
-    if (owners.length === 0) return 'Only finance can add costs for a feature that has no team.';
+    if (owners === null) return { code: 'hidden.shared-finance-only' };
+    if (owners.length === 0) return { code: 'hidden.teamless-finance-only' };
     if (owners.some((t) => authz.leads(t, userId))) return null;
-    return `Only ${owners[0]!.name}'s leads or finance can add costs for ${owners[0]!.slug}.`;
+    return { code: 'hidden.not-lead', teamName: owners[0]!.name, slug: owners[0]!.slug };
   }
 
   async function save(draft: HiddenCostDraft, userId: string, now: Date, ctx: Awaited<ReturnType<typeof context>>, editId?: number): Promise<HiddenOutcome> {
     const resolved = resolveDraft(draft, new Map(ctx.teamList.map((t) => [t.slug, t.id])), new Map(ctx.featureList.map((f) => [f.slug, f.id])));
-    if (!resolved.ok) return { ok: false, problem: resolved.problem };
+    if (!resolved.ok) return { ok: false, failure: resolved.failure };
     const refused = await mayWrite(userId, resolved.cost, ctx);
-    if (refused) return { ok: false, problem: `${refused} Nothing was changed.`, refused: true };
+    if (refused) return { ok: false, failure: refused };
     if (editId !== undefined) {
       // Re-authorised on every submit: the entry must still exist, and the user must be its author or
       // finance now (the form's private_metadata names the entry; it is never trusted).
       const current = await hidden.byId(editId);
-      if (!current) return { ok: false, problem: `There is no hidden cost #${editId} any more. Nothing was changed.` };
-      if (!(current.author === userId || (await authz.isFinance(userId))))
-        return { ok: false, problem: `Only the author of #${editId} or finance can edit it. Nothing was changed.` };
+      if (!current) return { ok: false, failure: { code: 'hidden.gone', id: editId } };
+      if (!(current.author === userId || (await authz.isFinance(userId)))) return { ok: false, failure: { code: 'hidden.edit-not-author', id: editId } };
       const lockedEdit = await lockedRefusal(current, resolved.cost, 'edit');
-      if (lockedEdit) return { ok: false, problem: lockedEdit };
+      if (lockedEdit) return { ok: false, failure: lockedEdit };
       const entry = await hidden.update(editId, resolved.cost, userId, now);
       return entry
         ? { ok: true, entry, message: `Updated #${entry.id}: ${describeCost(resolved.cost, ctx)}.` }
-        : { ok: false, problem: `There is no hidden cost #${editId}.` };
+        : { ok: false, failure: { code: 'hidden.missing', id: editId } };
     }
     const lockedAdd = await lockedRefusal(null, resolved.cost, 'add');
-    if (lockedAdd) return { ok: false, problem: lockedAdd };
+    if (lockedAdd) return { ok: false, failure: lockedAdd };
     const entry = await hidden.create(resolved.cost, userId, now);
     return { ok: true, entry, message: `Added ${describeCost(resolved.cost, ctx)} (#${entry.id}).` };
   }
@@ -128,7 +123,7 @@ export function hiddenService(deps: {
     async addFromText(text: string, userId: string, now: Date): Promise<HiddenOutcome> {
       const ctx = await context(now);
       const parsed = parseAddCommand(text, ctx);
-      if (parsed.kind === 'invalid') return { ok: false, problem: parsed.problem, examples: parsed.examples };
+      if (parsed.kind === 'invalid') return { ok: false, failure: parsed.failure, examples: parsed.examples };
       return save(parsed.cost, userId, now, ctx);
     },
 
@@ -136,7 +131,7 @@ export function hiddenService(deps: {
     async addFromFields(fields: HiddenCostFields, userId: string, now: Date, editId?: number): Promise<HiddenOutcome> {
       const ctx = await context(now);
       const v = validateHiddenCostInput(fields, ctx);
-      if (!v.ok) return { ok: false, fieldErrors: v.errors };
+      if (!v.ok) return { ok: false, fields: v.fields };
       return save(v.value, userId, now, ctx, editId);
     },
 
@@ -144,13 +139,12 @@ export function hiddenService(deps: {
     async formData(
       userId: string,
       entryId?: number,
-    ): Promise<{ ok: true; categories: string[]; entry?: HiddenCostListing; targetText?: string } | { ok: false; message: string }> {
+    ): Promise<{ ok: true; categories: string[]; entry?: HiddenCostListing; targetText?: string } | { ok: false; failure: Failure }> {
       const categories = await hidden.categories();
       if (entryId === undefined) return { ok: true, categories };
       const entry = await hidden.byId(entryId);
-      if (!entry) return { ok: false, message: `There is no hidden cost #${entryId}. \`/aicost hidden\` lists them.` };
-      if (!(entry.author === userId || (await authz.isFinance(userId))))
-        return { ok: false, message: `Only the author of #${entry.id} or finance can edit it. Nothing was changed.` };
+      if (!entry) return { ok: false, failure: { code: 'hidden.missing-listed', id: entryId } };
+      if (!(entry.author === userId || (await authz.isFinance(userId)))) return { ok: false, failure: { code: 'hidden.edit-not-author', id: entry.id } };
       const [teamList, featureList] = await Promise.all([teams.list(), teams.listFeatures()]);
       return { ok: true, categories, entry, targetText: targetText(entry, teamList, featureList) };
     },
@@ -160,14 +154,14 @@ export function hiddenService(deps: {
       return entry.author === userId || (await authz.isFinance(userId));
     },
 
-    async remove(id: number, userId: string, now: Date): Promise<{ ok: boolean; message: string }> {
+    async remove(id: number, userId: string, now: Date): Promise<{ ok: true; message: string } | { ok: false; failure: Failure }> {
       const entry = await hidden.byId(id);
-      if (!entry) return { ok: false, message: `There is no hidden cost #${id}. \`/aicost hidden\` lists them.` };
+      if (!entry) return { ok: false, failure: { code: 'hidden.missing-listed', id } };
       if (!(entry.author === userId || (await authz.isFinance(userId)))) {
-        return { ok: false, message: `Only the author of #${id} (${mention(entry.author)}) or finance can delete it.` };
+        return { ok: false, failure: { code: 'hidden.delete-not-author', id, author: entry.author } };
       }
       const lockedDelete = await lockedRefusal(entry, null, 'delete');
-      if (lockedDelete) return { ok: false, message: lockedDelete };
+      if (lockedDelete) return { ok: false, failure: lockedDelete };
       await hidden.remove(id, userId, now);
       return { ok: true, message: `Deleted hidden cost #${id}. The change is in the audit log.` };
     },

@@ -6,6 +6,7 @@ import { daysOf, type Period } from '../domain/periods.ts';
 import { billingProviderOf, coveragePct, reconcileDays, type DayGap, type Provider } from '../domain/reconciliation.ts';
 import type { Authz } from './authz.ts';
 import { UNOBSERVED_CATEGORY, type DerivedLines } from './true-cost.ts';
+import type { Failure } from '../domain/result.ts';
 
 /**
  * Reconciliation with the providers' bills (issue 14): the gaps per provider and day, the unobserved
@@ -188,19 +189,18 @@ export function reconcileService(deps: ReconcileDeps) {
      * `/aicost admin map openai project <id> <team>` / `… anthropic workspace <id> <team>` (finance only).
      * The bills are read by project (OpenAI) and workspace (Anthropic), so those are what can be mapped.
      */
-    async map(words: string[], userId: string, now: Date): Promise<{ ok: boolean; message: string }> {
-      if (!(await deps.authz.isFinance(userId))) return { ok: false, message: 'Only finance can map provider projects to teams. Nothing was changed.' };
+    async map(words: string[], userId: string, now: Date): Promise<{ ok: true; message: string } | { ok: false; failure: Failure }> {
+      if (!(await deps.authz.isFinance(userId))) return { ok: false, failure: { code: 'map.finance-only' } };
       const [provider, scopeType, scopeId, teamSlug, ...extra] = words.map((w) => w.trim());
-      const usage = 'Usage: /aicost admin map openai project proj_abc support, or /aicost admin map anthropic workspace wrkspc_x search.';
-      if (extra.length || !provider || !scopeType || !scopeId || !teamSlug) return { ok: false, message: usage };
+      if (extra.length || !provider || !scopeType || !scopeId || !teamSlug) return { ok: false, failure: { code: 'map.usage' } };
       const p = provider.toLowerCase();
-      if (p !== 'openai' && p !== 'anthropic') return { ok: false, message: `The provider must be openai or anthropic, not "${provider}". ${usage}` };
+      if (p !== 'openai' && p !== 'anthropic') return { ok: false, failure: { code: 'map.provider', text: provider } };
       const t = scopeType.toLowerCase();
       const expected = p === 'openai' ? 'project' : 'workspace';
-      if (t !== expected) return { ok: false, message: `${p} bills are read per ${expected}, so map a ${expected}, not "${scopeType}". ${usage}` };
-      if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(scopeId)) return { ok: false, message: `"${scopeId}" is not a ${t} id (letters, digits, _ . : -).` };
+      if (t !== expected) return { ok: false, failure: { code: 'map.scope', provider: p, expected, text: scopeType } };
+      if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(scopeId)) return { ok: false, failure: { code: 'map.scope-id', text: scopeId, scope: t } };
       const team = await deps.teams.bySlug(teamSlug.toLowerCase());
-      if (!team) return { ok: false, message: `There is no team "${teamSlug}".` };
+      if (!team) return { ok: false, failure: { code: 'team.none', slug: teamSlug } };
       const mapping: BillingMappingRecord = { provider: p, scopeType: t, scopeId, teamId: team.id };
       const before = await billing.setMapping(mapping, userId);
       await deps.audit?.({ actor: userId, action: 'billing.map', entity: 'billing-mapping', entityId: `${p}:${scopeId}`, before, after: mapping }, now);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sum, ZERO, type Money } from '../domain/money.ts';
 import { parseRevenueCsv, type RowProblem } from '../domain/revenue-import.ts';
 import type { Authz } from './authz.ts';
+import type { Failure } from '../domain/result.ts';
 
 /**
  * Revenue import and customer aliases (finance). A file replaces every month it contains, in one
@@ -27,7 +28,7 @@ export type AliasResult =
   | { ok: true; action: 'set'; alias: string; customer: string; before: string | null }
   | { ok: true; action: 'removed'; alias: string }
   | { ok: true; action: 'list'; aliases: [string, string][] }
-  | { ok: false; problem: string };
+  | { ok: false; failure: Failure };
 
 export const CUSTOMER_ID = /^[^\s<>&]{1,200}$/;
 export const ALIAS_USAGE = ['/aicost admin customer alias <alias> <customer>', '/aicost admin customer unalias <alias>', '/aicost admin customer aliases'];
@@ -70,21 +71,19 @@ export function revenueService(deps: { store: RevenueStore; authz: Authz }) {
       const [verb, a, b, ...extra] = words;
       if (verb === 'aliases' && !a) return { ok: true, action: 'list', aliases: [...(await store.aliases())].sort((x, y) => x[0].localeCompare(y[0])) };
       if (verb === 'unalias' && a && !b) {
-        return (await store.removeAlias(a, actor, now))
-          ? { ok: true, action: 'removed', alias: a }
-          : { ok: false, problem: `There is no customer alias "${a}".` };
+        return (await store.removeAlias(a, actor, now)) ? { ok: true, action: 'removed', alias: a } : { ok: false, failure: { code: 'alias.none', alias: a } };
       }
       if (verb === 'alias' && a && b && !extra.length) {
-        if (!CUSTOMER_ID.test(a) || !CUSTOMER_ID.test(b)) return { ok: false, problem: 'A customer id is up to 200 characters with no spaces, <, > or &.' };
-        if (a === b) return { ok: false, problem: 'An alias must differ from the customer it names.' };
+        if (!CUSTOMER_ID.test(a) || !CUSTOMER_ID.test(b)) return { ok: false, failure: { code: 'alias.bad-id' } };
+        if (a === b) return { ok: false, failure: { code: 'alias.same' } };
         const aliases = await store.aliases();
         // Aliases are one step: the target must be a canonical id, and an alias cannot be a target.
-        if (aliases.has(b)) return { ok: false, problem: `"${b}" is itself an alias of ${aliases.get(b)}: alias to ${aliases.get(b)} instead.` };
-        if ([...aliases.values()].includes(a)) return { ok: false, problem: `"${a}" has aliases of its own; it cannot become an alias.` };
+        if (aliases.has(b)) return { ok: false, failure: { code: 'alias.of-alias', customer: b, of: aliases.get(b)! } };
+        if ([...aliases.values()].includes(a)) return { ok: false, failure: { code: 'alias.has-aliases', alias: a } };
         const r = await store.setAlias(a, b, actor, now);
         return { ok: true, action: 'set', alias: a, customer: b, before: r.before };
       }
-      return { ok: false, problem: 'Write: admin customer alias <alias> <customer>, admin customer unalias <alias>, or admin customer aliases.' };
+      return { ok: false, failure: { code: 'alias.usage' } };
     },
   };
 }

@@ -5,6 +5,7 @@ import { syncAll, type SyncProgress, type SyncResult } from './source-sync.ts';
 import type { Authz } from './authz.ts';
 import { syncBilling, type BillingStore } from './billing-sync.ts';
 import type { BillingClient } from './ports/billing-source.ts';
+import type { Failure } from '../domain/result.ts';
 
 /**
  * Pulling costs from the configured sources. A source without credentials is off (and `/aicost sync`
@@ -25,7 +26,8 @@ export interface SourceStatus {
 
 /** What `/aicost sync` shows (format/sync-lines.ts): each source's state, and what `sync now` did. */
 export interface SyncStatusView {
-  notes: string[];
+  /** What `sync now` did: null when not asked, 'started', or why not. */
+  start: null | 'started' | Failure;
   now: Date;
   sources: (SourceStatus & { keptAside: number })[];
 }
@@ -114,21 +116,21 @@ export function syncService(deps: {
     statuses,
     /** `/aicost sync`: status for anyone; `sync now` starts a sync in the background (finance only). */
     async status(userId: string, start: boolean, now: Date): Promise<SyncStatusView> {
-      const notes: string[] = [];
+      let started: SyncStatusView['start'] = null;
       if (start) {
-        if (!(await deps.authz.isFinance(userId))) notes.push('Only finance can start a sync. Nothing was started.');
-        else if (clients.length === 0 && billing.clients.length === 0) notes.push('No source is configured, so there is nothing to sync.');
-        else if (running) notes.push('A sync is already running.');
+        if (!(await deps.authz.isFinance(userId))) started = { code: 'sync.finance-only' };
+        else if (clients.length === 0 && billing.clients.length === 0) started = { code: 'sync.no-source' };
+        else if (running) started = { code: 'sync.running' };
         else {
           await deps.audit?.({ actor: userId, action: 'sync.start', entity: 'sync', entityId: null, after: { sources: clients.map((c) => c.source) } }, now);
           running = run(now).finally(() => (running = null));
           running.catch((err: unknown) => deps.log.error({ err }, 'manual sync failed'));
-          notes.push('Sync started. Run /aicost sync again in a minute to see the result.');
+          started = 'started';
         }
       }
       const list = await statuses();
       const rejected = await store.rejectedCounts();
-      return { notes, now, sources: list.map((s) => ({ ...s, keptAside: rejected.get(s.source) ?? 0 })) };
+      return { start: started, now, sources: list.map((s) => ({ ...s, keptAside: rejected.get(s.source) ?? 0 })) };
     },
   };
 }

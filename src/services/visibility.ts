@@ -41,8 +41,3 @@ export function visibilityService(deps: { authz: Authz; teams: TeamsRepository; 
 }
 
 export type VisibilityService = ReturnType<typeof visibilityService>;
-
-/** The refusal for a team the viewer may not see. */
-export function notVisible(name: string): string {
-  return `${name} is not one of your teams, so its figures are not shown to you. Team leads and members see their own teams; finance sees every team.`;
-}

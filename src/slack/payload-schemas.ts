@@ -72,6 +72,4 @@ export const denyMeta = jsonText(
     .strict(),
 );
 
-export const TAMPERED_BUTTON =
-  'That button carries a value aicost did not put there, so I did nothing. Use the buttons on the latest message, or the matching /aicost command.';
-export const TAMPERED_FORM = 'This form came back changed (its hidden data is not what aicost sent), so nothing was saved. Close it and open it again.';
+// A value or private_metadata that fails these schemas is answered with `input.tampered-button` / `input.tampered-form` (src/format/failure-text.ts).

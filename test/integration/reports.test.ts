@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { fromUsd, nanos, sum } from '../../src/domain/money.ts';
 import { monthPeriod, parsePeriod } from '../../src/domain/periods.ts';
+import { failureText } from '../../src/format/failure-text.ts';
 import { createServices, type Services } from '../../src/container.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
 
@@ -73,8 +74,8 @@ describe.each(testProviders())('reports on %s', (provider) => {
 
   it('counts month to date only up to now', async () => {
     const r = parsePeriod('this month', new Date('2026-11-10T12:00:00Z'), tz);
-    if (!r.ok) throw new Error(r.error);
-    const rep = await s.reports.team('payments', r.period, new Date('2026-11-10T12:00:00Z'));
+    if (!r.ok) throw new Error(failureText(r.failure));
+    const rep = await s.reports.team('payments', r.value, new Date('2026-11-10T12:00:00Z'));
     if (rep.kind !== 'spend') throw new Error('expected a report');
     expect(rep.total).toBe(1n + fromUsd('1234.5678'));
     expect(rep.daily.at(-1)?.day).toBe('2026-11-10');

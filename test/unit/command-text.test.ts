@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/commands/command-text.ts';
+import { failureText } from '../../src/format/failure-text.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const parse = (t: string) => parseCommand(t, now, 'UTC');
@@ -31,7 +32,7 @@ describe('/aicost command text', () => {
       const c = parse(text);
       expect(c.kind, text).toBe('invalid');
       if (c.kind === 'invalid') {
-        expect(c.problem, text).toMatch(problem);
+        expect(failureText(c.failure), text).toMatch(problem);
         expect(c.examples.length, text).toBeGreaterThan(0);
       }
     }

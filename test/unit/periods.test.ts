@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dayKey, daysOf, monthOf, monthPeriod, parsePeriod } from '../../src/domain/periods.ts';
+import { failureText } from '../../src/format/failure-text.ts';
 
 const ok = (text: string, now: Date, tz: string) => {
   const r = parsePeriod(text, now, tz);
-  if (!r.ok) throw new Error(r.error);
-  return r.period;
+  if (!r.ok) throw new Error(failureText(r.failure));
+  return r.value;
 };
 
 describe('periods', () => {

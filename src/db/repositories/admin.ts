@@ -2,6 +2,7 @@ import type { Database } from '../client.ts';
 import { auditJson } from './audit.ts';
 import type { AuditEntry } from '../../services/ports/audit.ts';
 import type { AdminRepository } from '../../services/ports/admin.ts';
+import type { Failure } from '../../domain/result.ts';
 
 /**
  * Merging a team or feature into another under an alias: its cost entries, features, hidden costs and
@@ -55,11 +56,11 @@ export function adminRepository(db: Database): AdminRepository {
       });
     },
 
-    async aliasTeam(alias: string, target: string, actor: string, at: Date): Promise<{ ok: boolean; message: string }> {
+    async aliasTeam(alias: string, target: string, actor: string, at: Date): Promise<{ ok: true; message: string } | { ok: false; failure: Failure }> {
       return prisma.$transaction(async (tx) => {
         const to = await tx.team.findUnique({ where: { slug: target } });
-        if (!to) return { ok: false, message: `There is no team "${target}".` };
-        if (await tx.teamAlias.findUnique({ where: { alias } })) return { ok: false, message: `"${alias}" is already an alias.` };
+        if (!to) return { ok: false as const, failure: { code: 'team.none' as const, slug: target } };
+        if (await tx.teamAlias.findUnique({ where: { alias } })) return { ok: false as const, failure: { code: 'alias.taken' as const, alias } };
         const from = await tx.team.findUnique({ where: { slug: alias } });
         let moved = 0;
         if (from) {
@@ -90,11 +91,11 @@ export function adminRepository(db: Database): AdminRepository {
       });
     },
 
-    async aliasFeature(alias: string, target: string, actor: string, at: Date): Promise<{ ok: boolean; message: string }> {
+    async aliasFeature(alias: string, target: string, actor: string, at: Date): Promise<{ ok: true; message: string } | { ok: false; failure: Failure }> {
       return prisma.$transaction(async (tx) => {
         const to = await tx.feature.findUnique({ where: { slug: target } });
-        if (!to) return { ok: false, message: `There is no feature "${target}".` };
-        if (await tx.featureAlias.findUnique({ where: { alias } })) return { ok: false, message: `"${alias}" is already an alias.` };
+        if (!to) return { ok: false as const, failure: { code: 'feature.none' as const, slug: target } };
+        if (await tx.featureAlias.findUnique({ where: { alias } })) return { ok: false as const, failure: { code: 'alias.taken' as const, alias } };
         const from = await tx.feature.findUnique({ where: { slug: alias } });
         let moved = 0;
         if (from) {

@@ -1,4 +1,5 @@
 import type { AuditEntry } from './audit.ts';
+import type { Failure } from '../../domain/result.ts';
 /**
  * Merging a team or feature into another under an alias: its cost entries, features, hidden costs and
  * budgets move to the target in one transaction, the old slug becomes an alias (future records with it
@@ -17,22 +18,6 @@ export interface AdminRepository {
       author: string;
     }[]
   >;
-  aliasTeam(
-    alias: string,
-    target: string,
-    actor: string,
-    at: Date,
-  ): Promise<{
-    ok: boolean;
-    message: string;
-  }>;
-  aliasFeature(
-    alias: string,
-    target: string,
-    actor: string,
-    at: Date,
-  ): Promise<{
-    ok: boolean;
-    message: string;
-  }>;
+  aliasTeam(alias: string, target: string, actor: string, at: Date): Promise<{ ok: true; message: string } | { ok: false; failure: Failure }>;
+  aliasFeature(alias: string, target: string, actor: string, at: Date): Promise<{ ok: true; message: string } | { ok: false; failure: Failure }>;
 }

@@ -3,6 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { sendWithFallback } from '../block-fallback.ts';
 import { ask, type AskDeps } from '../../format/ask.ts';
+import { failureText } from '../../format/failure-text.ts';
 import type { HiddenService } from '../../services/hidden-service.ts';
 import { replyBlocks } from '../blocks/reply-blocks.ts';
 import { hiddenCostModal } from '../blocks/modals.ts';
@@ -59,7 +60,7 @@ async function openModal(
   channelId: string | null,
 ): Promise<RespondArguments | null> {
   const form = await deps.services.hidden.formData(userId, reply.modal === 'edit-hidden' ? reply.entryId : undefined);
-  if (!form.ok) return { response_type: 'ephemeral', text: form.message };
+  if (!form.ok) return { response_type: 'ephemeral', text: failureText(form.failure) };
   await client.views.open({
     trigger_id: triggerId,
     view: hiddenCostModal({ categories: form.categories, channelId, ...(form.entry ? { entry: form.entry, targetText: form.targetText } : {}) }),

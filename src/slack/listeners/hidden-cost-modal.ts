@@ -3,8 +3,9 @@ import type { HiddenService } from '../../services/hidden-service.ts';
 import type { Logger } from '../../logger.ts';
 import { VIEWS } from '../ids.ts';
 import { viewValues } from '../blocks/modals.ts';
-import { hiddenCostMeta, TAMPERED_FORM } from '../payload-schemas.ts';
+import { hiddenCostMeta } from '../payload-schemas.ts';
 import { plainMentions } from '../../domain/mentions.ts';
+import { failureText, fieldFailureTexts } from '../../format/failure-text.ts';
 
 /**
  * The hidden-cost form: every field is validated, and errors are shown next to their fields
@@ -15,7 +16,7 @@ export function registerHiddenCostModal(app: App, deps: { services: { hidden: Hi
   app.view(VIEWS.addHidden, async ({ ack, view, body, client }) => {
     const parsedMeta = hiddenCostMeta.safeParse(view.private_metadata ?? '');
     if (!parsedMeta.success) {
-      await ack({ response_action: 'errors', errors: { amount: TAMPERED_FORM.slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { amount: failureText({ code: 'input.tampered-form' }).slice(0, 150) } });
       return;
     }
     const meta = parsedMeta.data;
@@ -25,7 +26,7 @@ export function registerHiddenCostModal(app: App, deps: { services: { hidden: Hi
     const outcome = await deps.services.hidden.addFromFields(values, userId, now, meta.entryId ?? undefined);
     if (!outcome.ok) {
       // Field errors are plain text (they never pass the Slack egress): mentions are shown as @U….
-      const errors = 'fieldErrors' in outcome ? (outcome.fieldErrors as Record<string, string>) : { target: plainMentions(outcome.problem) };
+      const errors = 'fields' in outcome ? fieldFailureTexts(outcome.fields) : { target: plainMentions(failureText(outcome.failure)) };
       await ack({ response_action: 'errors', errors });
       return;
     }

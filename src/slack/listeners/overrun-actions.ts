@@ -1,10 +1,11 @@
 import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
 import { parseAmountInput } from '../../domain/money.ts';
+import { failureText } from '../../format/failure-text.ts';
 import { plainMentions } from '../../domain/mentions.ts';
 import type { BudgetService } from '../../services/budget-service.ts';
 import type { Logger } from '../../logger.ts';
 import { ACTIONS, VIEWS } from '../ids.ts';
-import { approveOtherMeta, denyMeta, idValue, TAMPERED_BUTTON, TAMPERED_FORM } from '../payload-schemas.ts';
+import { approveOtherMeta, denyMeta, idValue } from '../payload-schemas.ts';
 import type { WebClient } from '@slack/web-api';
 import { approveOtherModal, denyModal, viewValues } from '../blocks/modals.ts';
 import { homeView } from '../blocks/home-blocks.ts';
@@ -20,7 +21,7 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
   const requestId = async (body: BlockButtonAction, respond: RespondFn): Promise<number | null> => {
     const id = idValue.safeParse(body.actions[0]?.value ?? '');
     if (id.success) return id.data;
-    await respond({ response_type: 'ephemeral', replace_original: false, text: TAMPERED_BUTTON });
+    await respond({ response_type: 'ephemeral', replace_original: false, text: failureText({ code: 'input.tampered-button' }) });
     return null;
   };
   const republishHome = async (client: WebClient, userId: string) => {
@@ -36,7 +37,7 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     const r = await services.budgets.decide(id, 'approved', body.user.id, deps.clock());
     // From App Home (a view: no response_url) the answer is the refreshed Home tab.
     if (body.container?.type === 'view') await republishHome(client, body.user.id);
-    else if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+    else if (!r.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: failureText(r.failure) });
   });
 
   // Deny asks for an optional reason first; the decision is made (and re-authorised) on submit.
@@ -46,7 +47,7 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     if (id === null) return;
     const r = await services.budgets.requestToDecide(id, body.user.id);
     if (!r.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+      await respond({ response_type: 'ephemeral', replace_original: false, text: failureText(r.failure) });
       return;
     }
     await client.views.open({ trigger_id: body.trigger_id, view: denyModal(r.request, r.teamName, body.channel?.id ?? null) });
@@ -57,20 +58,20 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     const reason = (values.reason ?? '').trim().slice(0, 500);
     const meta = denyMeta.safeParse(view.private_metadata ?? '');
     if (!meta.success) {
-      await ack({ response_action: 'errors', errors: { reason: TAMPERED_FORM } });
+      await ack({ response_action: 'errors', errors: { reason: failureText({ code: 'input.tampered-form' }) } });
       return;
     }
     const id = meta.data.requestId;
     const check = await services.budgets.requestToDecide(id, body.user.id);
     if (!check.ok) {
-      await ack({ response_action: 'errors', errors: { reason: plainMentions(check.message).slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { reason: plainMentions(failureText(check.failure)).slice(0, 150) } });
       return;
     }
     await ack();
     const r = await services.budgets.decide(id, 'denied', body.user.id, deps.clock(), { reason: reason || null });
     if (!r.ok)
       await client.chat
-        .postEphemeral({ channel: meta.data.channelId ?? body.user.id, user: body.user.id, text: r.message })
+        .postEphemeral({ channel: meta.data.channelId ?? body.user.id, user: body.user.id, text: failureText(r.failure) })
         .catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
   });
 
@@ -81,7 +82,7 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     const r = await services.budgets.requestToDecide(id, body.user.id);
     if (!r.ok) {
       if (body.container?.type === 'view') await republishHome(client, body.user.id);
-      else await respond({ response_type: 'ephemeral', replace_original: false, text: r.message });
+      else await respond({ response_type: 'ephemeral', replace_original: false, text: failureText(r.failure) });
       return;
     }
     await client.views.open({
@@ -93,17 +94,17 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
   app.view(VIEWS.approveOther, async ({ ack, view, body, client }) => {
     const parsedMeta = approveOtherMeta.safeParse(view.private_metadata ?? '');
     if (!parsedMeta.success) {
-      await ack({ response_action: 'errors', errors: { amount: TAMPERED_FORM.slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { amount: failureText({ code: 'input.tampered-form' }).slice(0, 150) } });
       return;
     }
     const meta = parsedMeta.data;
     const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
     const parsed = parseAmountInput(values.amount ?? '');
-    const amount = parsed.ok ? parsed.amount : null;
+    const amount = parsed.ok ? parsed.value : null;
     const reason = (values.reason ?? '').trim();
     const errors: Record<string, string> = {};
-    if (!parsed.ok) errors.amount = parsed.error.slice(0, 150);
-    if (!reason) errors.reason = 'Say why this amount.';
+    if (!parsed.ok) errors.amount = failureText(parsed.failure).slice(0, 150);
+    if (!reason) errors.reason = failureText({ code: 'budget.approve-reason' });
     if (Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });
       return;
@@ -113,14 +114,14 @@ export function registerOverrunActions(app: App, deps: { services: { budgets: Bu
     // decision and its messages (three Slack calls) happen after the ack, inside Slack's 3 seconds.
     const check = await services.budgets.requestToDecide(requestId, body.user.id);
     if (!check.ok) {
-      await ack({ response_action: 'errors', errors: { amount: plainMentions(check.message).slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { amount: plainMentions(failureText(check.failure)).slice(0, 150) } });
       return;
     }
     await ack();
     const r = await services.budgets.decide(requestId, 'approved', body.user.id, deps.clock(), { amount: amount!, reason });
     if (!r.ok)
       await client.chat
-        .postEphemeral({ channel: meta.channelId ?? body.user.id, user: body.user.id, text: r.message })
+        .postEphemeral({ channel: meta.channelId ?? body.user.id, user: body.user.id, text: failureText(r.failure) })
         .catch((err: unknown) => deps.log.warn({ err }, 'could not tell the user'));
   });
 }

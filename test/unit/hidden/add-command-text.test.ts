@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CATEGORIES } from '../../../src/domain/hidden-costs.ts';
 import { fromUsd } from '../../../src/domain/money.ts';
 import { parseAddCommand } from '../../../src/commands/add-command-text.ts';
+import { failureText } from '../../../src/format/failure-text.ts';
 import type { AddContext } from '../../../src/commands/hidden-cost-fields.ts';
 
 const ctx: AddContext = {
@@ -14,7 +15,7 @@ const ctx: AddContext = {
 const parse = (text: string, c: Partial<AddContext> = {}) => parseAddCommand(text, { ...ctx, ...c });
 const cost = (text: string, c: Partial<AddContext> = {}) => {
   const r = parse(text, c);
-  if (r.kind !== 'add') throw new Error(`expected a command for ${text}: ${r.problem}`);
+  if (r.kind !== 'add') throw new Error(`expected a command for ${text}: ${failureText(r.failure)}`);
   return r.cost;
 };
 const problem = (text: string) => {
@@ -22,7 +23,7 @@ const problem = (text: string) => {
   expect(r.kind, text).toBe('invalid');
   if (r.kind !== 'invalid') return '';
   expect(r.examples.length, text).toBeGreaterThan(0);
-  return r.problem;
+  return failureText(r.failure);
 };
 
 describe('/aicost add: the quick form', () => {

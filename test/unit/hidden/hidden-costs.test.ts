@@ -13,6 +13,7 @@ import {
 } from '../../../src/domain/hidden-costs.ts';
 import { fromUsd, nanos, type Money } from '../../../src/domain/money.ts';
 import { monthPeriod, parsePeriod } from '../../../src/domain/periods.ts';
+import { failureText } from '../../../src/format/failure-text.ts';
 
 let nextId = 1;
 const cost = (c: Partial<HiddenCost> & Pick<HiddenCost, 'kind' | 'amount'>): HiddenCost => ({
@@ -90,8 +91,8 @@ describe('hiddenCostsForPeriod', () => {
   const now = new Date('2026-11-23T10:00:00Z');
   const last30 = (tz: string) => {
     const r = parsePeriod('30d', now, tz);
-    if (!r.ok) throw new Error(r.error);
-    return r.period;
+    if (!r.ok) throw new Error(failureText(r.failure));
+    return r.value;
   };
 
   it('prorates monthly costs over 30 days by the days of each month, exactly', () => {
@@ -107,8 +108,8 @@ describe('hiddenCostsForPeriod', () => {
     const e = cost({ kind: 'monthly', amount: nanos(1_000_000_007n), fromMonth: '2026-11' });
     const p = (text: string) => {
       const r = parsePeriod(text, now, 'Asia/Tokyo');
-      if (!r.ok) throw new Error(r.error);
-      return r.period;
+      if (!r.ok) throw new Error(failureText(r.failure));
+      return r.value;
     };
     const parts = ['2026-11-01..2026-11-07', '2026-11-08..2026-11-19', '2026-11-20..2026-11-30'].map((t) =>
       totalOf(hiddenCostsForPeriod([e], p(t), noVolume, 'Asia/Tokyo')),
@@ -143,8 +144,8 @@ describe('hiddenCostsForPeriod', () => {
     const late = new Date('2026-11-30T20:00:00Z');
     const oneDay = (tz: string) => {
       const r = parsePeriod('1d', late, tz);
-      if (!r.ok) throw new Error(r.error);
-      return hiddenCostsForPeriod([dec1, nov30, monthly], r.period, noVolume, tz).map((l) => [l.entry.id, l.amount]);
+      if (!r.ok) throw new Error(failureText(r.failure));
+      return hiddenCostsForPeriod([dec1, nov30, monthly], r.value, noVolume, tz).map((l) => [l.entry.id, l.amount]);
     };
     const dec1 = cost({ kind: 'one_off', amount: fromUsd(9), date: '2026-12-01' });
     const nov30 = cost({ kind: 'one_off', amount: fromUsd(4), date: '2026-11-30' });
@@ -252,13 +253,13 @@ describe('drafts and records', () => {
         },
       },
     });
-    expect(
-      resolveDraft(
-        { category: 'other', amount: nanos(1n), kind: 'one_off', date: '2026-11-01', note: null, target: { type: 'feature', slug: 'nope' } },
-        teams,
-        features,
-      ),
-    ).toEqual({ ok: false, problem: 'There is no feature "nope".' });
+    const nope = resolveDraft(
+      { category: 'other', amount: nanos(1n), kind: 'one_off', date: '2026-11-01', note: null, target: { type: 'feature', slug: 'nope' } },
+      teams,
+      features,
+    );
+    expect(nope).toEqual({ ok: false, failure: { code: 'feature.none', slug: 'nope' } });
+    expect(!nope.ok && failureText(nope.failure)).toBe('There is no feature "nope".');
   });
 
   it('round-trips stored rows, and rejects inconsistent ones', () => {

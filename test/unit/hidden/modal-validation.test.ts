@@ -3,6 +3,7 @@ import { DEFAULT_CATEGORIES } from '../../../src/domain/hidden-costs.ts';
 import { fromUsd } from '../../../src/domain/money.ts';
 import type { AddContext } from '../../../src/commands/hidden-cost-fields.ts';
 import { validateHiddenCostInput, type HiddenCostFields } from '../../../src/commands/hidden-cost-form.ts';
+import { fieldFailureTexts } from '../../../src/format/failure-text.ts';
 
 const ctx: AddContext = {
   now: new Date('2026-11-23T10:00:00Z'),
@@ -15,7 +16,7 @@ const validate = (fields: HiddenCostFields) => validateHiddenCostInput(fields, c
 const errorsOf = (fields: HiddenCostFields) => {
   const r = validate(fields);
   if (r.ok) throw new Error('expected errors');
-  return r.errors;
+  return fieldFailureTexts(r.fields);
 };
 
 describe('modal validation', () => {

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { footCents } from '../../../src/domain/footing.ts';
 import { customerMonth, marginFigures, tierOf } from '../../../src/domain/margin.ts';
 import { fromUsd } from '../../../src/domain/money.ts';
-import { parseRevenueCsv } from '../../../src/domain/revenue-import.ts';
+import { parseRevenueCsv, type RevenueParse } from '../../../src/domain/revenue-import.ts';
 import { parseCommand, parseMonths } from '../../../src/commands/command-text.ts';
+import { failureText } from '../../../src/format/failure-text.ts';
 
 const d = (s: string) => fromUsd(s);
+/** A parse with each line's failure in the words people read. */
+const said = (r: RevenueParse) => (r.ok ? r : { ok: false, problems: r.problems.map((p) => ({ line: p.line, problem: failureText(p.failure) })) });
 const now = new Date('2026-11-05T10:00:00Z');
 
 describe('revenue file', () => {
@@ -28,25 +31,25 @@ describe('revenue file', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.map((p) => p.line)).toEqual([2, 3, 4, 5, 7]);
-    expect(r.problems[0]!.problem).toContain('YYYY-MM');
-    expect(r.problems[1]!.problem).toContain('customer is empty');
-    expect(r.problems[2]!.problem).toContain('not an amount');
-    expect(r.problems[4]!.problem).toContain('2 cells');
+    expect(failureText(r.problems[0]!.failure)).toContain('YYYY-MM');
+    expect(failureText(r.problems[1]!.failure)).toContain('customer is empty');
+    expect(failureText(r.problems[2]!.failure)).toContain('not an amount');
+    expect(failureText(r.problems[4]!.failure)).toContain('2 cells');
   });
 
   it('catches a customer twice in a month, also under an alias', () => {
     const r = parseRevenueCsv('customer,month,revenue\nacme,2026-10,1\nacme-corp,2026-10,2\n', (c) => (c === 'acme-corp' ? 'acme' : c));
-    expect(r).toEqual({ ok: false, problems: [{ line: 3, problem: 'customer acme appears twice for 2026-10 (also on line 2)' }] });
+    expect(said(r)).toEqual({ ok: false, problems: [{ line: 3, problem: 'customer acme appears twice for 2026-10 (also on line 2)' }] });
   });
 
   it('refuses a wrong header, an empty file and broken CSV', () => {
-    expect(parseRevenueCsv('customer,month,amount\n')).toMatchObject({
+    expect(said(parseRevenueCsv('customer,month,amount\n'))).toMatchObject({
       ok: false,
       problems: [{ line: 1, problem: expect.stringContaining('missing column revenue') }],
     });
     expect(parseRevenueCsv('')).toMatchObject({ ok: false, problems: [{ line: 1 }] });
     expect(parseRevenueCsv('customer,month,revenue\n"acme,2026-10,1\n')).toMatchObject({ ok: false });
-    expect(parseRevenueCsv('customer,month,revenue\n')).toMatchObject({ ok: false, problems: [{ problem: 'the file has a header but no rows' }] });
+    expect(said(parseRevenueCsv('customer,month,revenue\n'))).toMatchObject({ ok: false, problems: [{ problem: 'the file has a header but no rows' }] });
   });
 });
 
@@ -118,8 +121,8 @@ describe('commands', () => {
     expect(parseMonths([], now, 'UTC')).toEqual(['2026-10']);
     expect(parseMonths(['2026-08..2026-10'], now, 'UTC')).toEqual(['2026-08', '2026-09', '2026-10']);
     expect(parseMonths(['2026-11', 'to', '2027-01'], now, 'UTC')).toEqual(['2026-11', '2026-12', '2027-01']);
-    expect(typeof parseMonths(['30d'], now, 'UTC')).toBe('string');
-    expect(typeof parseMonths(['2020-01..2026-10'], now, 'UTC')).toBe('string');
+    expect(parseMonths(['30d'], now, 'UTC')).toEqual({ code: 'months.not-monthly', text: '30d' });
+    expect(parseMonths(['2020-01..2026-10'], now, 'UTC')).toEqual({ code: 'months.too-many', max: 24 });
     expect(parseCommand('margin 2026-09 share', now, 'UTC')).toEqual({ kind: 'margin', months: ['2026-09'], share: true });
     expect(parseCommand('customer cus_123 this month', now, 'UTC')).toEqual({ kind: 'customer', id: 'cus_123', months: ['2026-11'], share: false });
     const w = parseCommand('whatif Ticket-Triage cheapest', now, 'UTC');
