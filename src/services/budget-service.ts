@@ -89,16 +89,13 @@ export function budgetService(deps: BudgetDeps) {
     const historyStart = dayStart(dayKey(new Date(period.from.getTime() - 42 * 86_400_000), timeZone), timeZone);
     const { days, boundaries } = dayBoundaries({ from: historyStart, to: period.to }, timeZone, now);
     const out: BudgetRow[] = [];
-    const wanted = teamList.filter((t) => !only || only.includes(t.id));
-    // Every team's days in one grouped read (not one interval read per team).
-    const series = new Map((await costs.groupByIntervals('team', only ? { teamIds: wanted.map((t) => t.id) } : {}, boundaries)).map((r) => [r.key, r.amounts]));
-    for (const team of wanted) {
+    for (const team of teamList.filter((t) => !only || only.includes(t.id))) {
       const standing = amounts.find((a) => a.teamId === team.id && a.month === STANDING)?.amount ?? null;
       const own = amounts.find((a) => a.teamId === team.id && a.month === month)?.amount;
       const approved = approvedList.filter((a) => a.teamId === team.id).map((a) => a.amount);
       const budget = effectiveBudget(month, { monthly: standing, perMonth: new Map(own !== undefined ? [[month, own]] : []), approvedIncreases: approved });
       const c = cost.teams.get(team.id);
-      const daily = zipDays(days, series.get(String(team.id)) ?? []);
+      const daily = zipDays(days, await costs.intervalTotals({ teamIds: [team.id] }, boundaries));
       const indirectSoFar = add(c?.hiddenTotal ?? ZERO, c?.allocated ?? ZERO);
       // Hour steps: the same forecast for every call within an hour (no cent drift between calls).
       const forecast = forecastMonth({
