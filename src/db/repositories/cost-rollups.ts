@@ -233,7 +233,7 @@ export function costQueries(db: Database): CostQueries {
       // Items of the day's part up to `to` not active earlier in the period.
       counted(
         await prisma.$queryRaw<{ key: unknown; n: unknown }[]>`
-          SELECT r."k" AS "key", ${provider === 'sqlite' ? Prisma.sql`CAST(COUNT(*) AS TEXT)` : Prisma.sql`COUNT(*)::text`} AS "n"
+          SELECT r."k" AS "key", ${countAsText(provider)} AS "n"
           FROM (SELECT DISTINCT COALESCE("${raw(col)}", 0) AS "k", "workItem" FROM "CostEntry"
                 WHERE ${Prisma.join(
                   [
