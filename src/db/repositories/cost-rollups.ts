@@ -360,13 +360,24 @@ export function costQueries(db: Database): CostQueries {
       if (runs.length) {
         const values = (xs: number[][]) => raw(xs.map((x) => `(${x.map((n) => String(Math.trunc(n))).join(', ')})`).join(', '));
         const k = raw(dimRead(col as never, 'r'));
+        const inRun = Prisma.join(
+          [Prisma.sql`r."grain" = "runs"."grain" AND r."bucket" >= "runs"."lo" AND r."bucket" < "runs"."hi"`, ...rollupFilter(f, cube)],
+          ' AND ',
+        );
+        // PostgreSQL hashes the join on the grain alone and tests every rollup row against every run's
+        // range (7.6M comparisons, 550 ms, at 360k entries): a LATERAL subquery, kept from being flattened
+        // by OFFSET 0, makes it one primary-key range scan per run instead. SQLite has no LATERAL and
+        // already reads the runs first (CROSS JOIN fixes its join order).
+        const runsJoin =
+          provider === 'postgresql'
+            ? Prisma.sql`"runs" CROSS JOIN LATERAL (SELECT * FROM ${raw(`"${cube.table}"`)} r WHERE ${inRun} OFFSET 0) r`
+            : Prisma.sql`"runs" CROSS JOIN ${raw(`"${cube.table}"`)} r WHERE ${inRun}`;
         const found = await prisma.$queryRaw<{ i: unknown; key: unknown; amount: string; count: string }[]>`
           WITH "runs" ("id", "grain", "lo", "hi") AS (VALUES ${values(runs.map((r) => [r.id, r.grain, r.from, r.to]))}),
           "uses" ("id", "i", "s") AS (VALUES ${values(uses.map((u) => [u.id, u.i, u.sign]))}),
           "part" AS (
             SELECT "runs"."id" AS "id", ${k} AS "key", SUM(r."amount") AS "amount", SUM(r."calls") AS "calls"
-            FROM "runs" CROSS JOIN ${raw(`"${cube.table}"`)} r
-            WHERE ${Prisma.join([Prisma.sql`r."grain" = "runs"."grain" AND r."bucket" >= "runs"."lo" AND r."bucket" < "runs"."hi"`, ...rollupFilter(f, cube)], ' AND ')}
+            FROM ${runsJoin}
             GROUP BY "runs"."id", ${k})
           SELECT "uses"."i" AS "i", "part"."key" AS "key", ${sumAsText(provider, Prisma.sql`"uses"."s" * "part"."amount"`)} AS "amount",
                  ${sumAsText(provider, Prisma.sql`"uses"."s" * "part"."calls"`)} AS "count"
