@@ -1,3 +1,4 @@
+import { makeViewer } from '../src/services/visibility.ts';
 import { calcPrice } from '@pydantic/genai-prices';
 import { fromUsd } from '../src/domain/money.ts';
 import { whatIfService, type WhatIfCall } from '../src/services/whatif-service.ts';
@@ -37,10 +38,11 @@ for (const c of calls)
 const baselineMs = performance.now() - t0;
 
 const t1 = performance.now();
-const one = await service.whatIf('f', 'gpt-4o-mini', month, month.to);
+const EVERYONE = makeViewer({ userId: 'bench', policy: 'teams', finance: true, teams: [] });
+const one = await service.whatIf(EVERYONE, 'f', 'gpt-4o-mini', month, month.to);
 const oneMs = performance.now() - t1;
 const t2 = performance.now();
-const cheapest = await service.whatIf('f', 'cheapest', month, month.to);
+const cheapest = await service.whatIf(EVERYONE, 'f', 'cheapest', month, month.to);
 const cheapestMs = performance.now() - t2;
 if (one.kind !== 'whatif' || one.wouldCost === null || cheapest.kind !== 'whatif') throw new Error('what-if did not price');
 

@@ -295,7 +295,7 @@ export async function main(argv: string[]): Promise<number> {
       return withApp(async ({ services: s }) => {
         const { monthPeriod } = await import('./domain/periods.ts');
         const { reconcileParts } = await import('./format/reconcile-lines.ts');
-        const report = await s.reconcile.report(monthPeriod(month, s.timeZone), new Date());
+        const report = await s.reconcile.report(await s.visibility.of('UCLI', { operator: true }), monthPeriod(month, s.timeZone), new Date());
         console.log(plainMentions(replyText({ kind: 'message', parts: reconcileParts(report) }, s.timeZone)));
         return 0;
       });

@@ -103,7 +103,7 @@ export function createServices(db: Database, opts: ServiceOptions) {
   const revenueRepo = revenueRepository(db);
   const customerCosts = customerCostQueries(db);
   const revenue = revenueService({ store: revenueRepo, authz });
-  const margin = marginService({ revenue: revenueRepo, costs: customerCosts, trueCost, features: () => teams.listFeatures(), authz, timeZone: opts.timeZone });
+  const margin = marginService({ revenue: revenueRepo, costs: customerCosts, trueCost, features: () => teams.listFeatures(), timeZone: opts.timeZone });
   const whatIf = opts.priceTable
     ? whatIfService({ calls: (f, ids) => customerCosts.featureCalls(f, ids), features: () => teams.listFeatures(), prices: opts.priceTable })
     : undefined;

@@ -1,6 +1,6 @@
 import { formatMoney } from '../domain/money.ts';
 import type { AnomalyList } from '../services/anomaly-service.ts';
-import type { ReplyParts } from '../services/reply.ts';
+import type { ReplyParts } from './reply.ts';
 import { alignTable } from './table.ts';
 
 /** `/aicost anomalies [team]`: each incident once, with its current status. */

@@ -3,7 +3,7 @@ import { mention } from '../domain/mentions.ts';
 import { formatMoney } from '../domain/money.ts';
 import { PERIOD_EXAMPLES } from '../domain/periods.ts';
 import type { Failure, FailureCode, FieldFailures } from '../domain/result.ts';
-import { list, RULE_HELP } from '../commands/hidden-cost-fields.ts';
+import { list, RULE_HELP } from '../domain/input/hidden-cost-fields.ts';
 
 /**
  * The words for every failure code (src/domain/result.ts): the one place where a failure becomes what

@@ -1,9 +1,9 @@
 import { add, formatMoney, ratio, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import { roundCentsPreservingTotal } from '../domain/rounding.ts';
 import { PERIOD_EXAMPLES } from '../domain/periods.ts';
-import type { Reply, ReplyParts } from '../services/reply.ts';
+import type { Reply, ReplyParts } from './reply.ts';
 import type { Comparison, RankedRow, SpendReport, TopReport } from '../services/reports.ts';
-import { HELP_EXAMPLES } from '../commands/command-text.ts';
+import { HELP_EXAMPLES, helpLines } from '../commands/registry.ts';
 import { ADMIN_USAGE } from '../services/admin-service.ts';
 import { alignTable, humanLabel, percent } from './table.ts';
 
@@ -140,6 +140,8 @@ function commonNotes(r: { asOf: Date; period: { to: Date }; unpriced: number }, 
   return notes;
 }
 
+const retargetHelp = (text: string, team: string) => text.replace(/\bpayments\b/g, team);
+
 export function replyParts(reply: Reply, timeZone: string): ReplyParts {
   switch (reply.kind) {
     case 'message':
@@ -167,35 +169,15 @@ export function replyParts(reply: Reply, timeZone: string): ReplyParts {
       };
     case 'help': {
       const team = reply.team ?? 'support';
+      // Built from the verbs' own help (src/commands/registry.ts), as the README's table is.
+      const line = (h: { usage: string; about: string }) => `${h.usage}: ${retargetHelp(h.about, team)}`;
       const summary = [
-        '/aicost: your team’s month to date (in a team channel: that team)',
-        '/aicost team <slug> [period]: one team’s true cost, API spend by feature and the daily chart',
-        '/aicost top teams|features|models|customers [period]: who spends most (API spend)',
-        '/aicost feature <slug> [period]: the iceberg of one feature: API spend vs hidden costs, cost per work item, savings',
-        '/aicost iceberg [team] [period]: API spend vs hidden and shared costs, as a chart of the true cost',
-        '/aicost add: enter a hidden cost (a form), or in one line: add <amount> <category> once [YYYY-MM-DD] | monthly [YYYY-MM] <team|feature|shared> ["note"], or add <amount> <category> per-item <feature> ["note"]',
-        '/aicost hidden [team|feature]: list hidden costs; hidden edit <#> / hidden delete <#>',
-        '/aicost budget: budgets, true cost to date, forecast',
-        '/aicost request <amount> [team] <reason>: ask finance for more budget (team leads)',
-        '/aicost sync: the cost sources and their last sync',
-        '/aicost anomalies [team]: recent spend anomalies and their feedback',
-        `/aicost chargeback [YYYY-MM]: the monthly chargeback${reply.finance ? ' of every team' : ' of your teams'}`,
-        "/aicost whatif <feature> <model|cheapest> [period]: what the feature's tokens would have cost on another model",
-        '/aicost reconcile [period]: what OpenAI and Anthropic billed vs what was observed, and the unobserved rest',
+        ...helpLines(false).map(line),
         'Add "share" at the end to post the answer in the channel instead of only to you.',
         `Periods: ${PERIOD_EXAMPLES.join(', ')} (calendar months in ${timeZone}).`,
       ];
-      if (reply.finance) {
-        summary.push(
-          'For finance:',
-          `/aicost budget set <team> <amount> [YYYY-MM|monthly]: set a budget, e.g. /aicost budget set ${team} 5000`,
-          '/aicost sync now: start a sync',
-          '/aicost margin [YYYY-MM | YYYY-MM..YYYY-MM]: revenue, AI cost to serve and margin per customer and plan, losses first',
-          '/aicost customer <id> [months]: one customer: cost by feature and model, trend, revenue, margin',
-          '/aicost import: how to import revenue (share the CSV in the finance channel)',
-          ...ADMIN_USAGE,
-        );
-      }
+      if (reply.finance)
+        summary.push('For finance:', ...helpLines(true).filter((h) => !h.usage.startsWith('/aicost admin')).map(line), ...ADMIN_USAGE);
       return {
         title: 'aicost: what your AI really costs',
         summary,

@@ -1,4 +1,4 @@
-import type { ReplyParts } from '../services/reply.ts';
+import type { ReplyParts } from './reply.ts';
 import type { SyncStatusView } from '../services/sync-service.ts';
 import { alignTable } from './table.ts';
 import { failureText } from './failure-text.ts';

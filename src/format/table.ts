@@ -18,7 +18,7 @@ export function percent(share: number): string {
 /** Widest monospace row a laptop-width Slack pane shows without wrapping. */
 export const NARROW_WIDTH = 60;
 
-import type { TablePart } from '../services/reply.ts';
+import type { TablePart } from './reply.ts';
 import { mention } from '../domain/mentions.ts';
 
 export type { TablePart };

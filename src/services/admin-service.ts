@@ -1,7 +1,6 @@
 import type { HiddenCostsRepository } from './ports/hidden-costs.ts';
 import type { TeamsRepository } from './ports/teams.ts';
 import { formatMoney, parseAmountInput } from '../domain/money.ts';
-import type { ReplyParts } from './reply.ts';
 import type { Authz } from './authz.ts';
 import type { AdminRepository } from './ports/admin.ts';
 import type { PeriodsRepository } from './ports/periods.ts';
@@ -32,8 +31,16 @@ const userId = (w: string) => /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (
 const channelId = (w: string) => /^<#([CG][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[CG][A-Z0-9]{4,}$/.test(w) ? w : null);
 const SLUG = /^[a-z0-9][a-z0-9_.-]*$/;
 
-/** The answer's parts, or a refusal; `usage`: a command not understood, said with `ADMIN_USAGE` as notes. */
-export type AdminAnswer = ReplyParts | { ok: false; failure: Failure; usage: boolean };
+/** What was done, in the service's own words (a title, lines and notes). */
+export interface AdminDone {
+  title: string;
+  summary: string[];
+  tables: never[];
+  notes: string[];
+}
+
+/** What was done, or a refusal; `usage`: a command not understood, said with `ADMIN_USAGE` as notes. */
+export type AdminAnswer = AdminDone | { ok: false; failure: Failure; usage: boolean };
 
 export function adminService(deps: {
   admin: AdminRepository;
@@ -43,7 +50,7 @@ export function adminService(deps: {
   periods: PeriodsRepository;
 }) {
   const repo = deps.admin;
-  const out = (lines: string[], title = 'Admin'): ReplyParts => ({ title, summary: lines, tables: [], notes: [] });
+  const out = (lines: string[], title = 'Admin'): AdminDone => ({ title, summary: lines, tables: [], notes: [] });
   const usage = (failure: Failure): AdminAnswer => ({ ok: false, failure, usage: true });
   const refuse = (failure: Failure): AdminAnswer => ({ ok: false, failure, usage: false });
 
@@ -132,3 +139,5 @@ export function adminService(deps: {
     },
   };
 }
+
+export type AdminService = ReturnType<typeof adminService>;

@@ -1,5 +1,7 @@
 import type { AnomaliesRepository, IncidentRecord, IncidentStatus } from './ports/anomalies.ts';
 import type { CostFilter, CostQueries, Dimension } from './ports/costs.ts';
+import type { Viewer } from './visibility.ts';
+import { notVisible, type NotVisible } from './reports.ts';
 import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { topContributors, type Contributor, type ContributorRow } from '../domain/anomaly/contributors.ts';
 import { detectSpendAnomalies, type SpendVerdict } from '../domain/anomaly/detector.ts';
@@ -463,13 +465,18 @@ export function anomalyService(deps: {
       return { ok: true, message: `Thanks: anomaly #${id} marked ${status.replace(/_/g, ' ')}.`, incident: updated ?? undefined };
     },
 
-    /** `/aicost anomalies [team]`: the last 30 days' incidents with their feedback, as data (format/anomaly-lines.ts shows it). */
-    /** `only`: the team ids the reader may see (null: every incident, finance). */
-    async list(slug: string | null, now: Date, only: number[] | null = null): Promise<AnomalyList> {
+    /**
+     * `/aicost anomalies [team]`: the last 30 days' incidents with their feedback, as data
+     * (format/anomaly-lines.ts shows it): every incident for whoever sees every team, else those of the
+     * viewer's teams; another team's list is refused.
+     */
+    async list(viewer: Viewer, slug: string | null, now: Date): Promise<AnomalyList | NotVisible> {
       const since = new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
       const team = slug ? await teams.bySlug(slug) : null;
       const thresholds = { z: settings.z, minImpactPct: settings.minImpactPct, minImpact: settings.minImpact };
       if (slug && !team) return { unknownTeam: slug, team: null, rows: [], thresholds };
+      if (team && !viewer.sees(team.id)) return notVisible(`Team ${team.slug}`);
+      const only = viewer.scope;
       const [all, teamList, featureList] = await Promise.all([anomalies.recent(since, team?.id), teams.list(), teams.listFeatures()]);
       const rows = only === null ? all : all.filter((r) => r.teamId !== null && only.includes(r.teamId));
       const name = (r: IncidentRecord) =>

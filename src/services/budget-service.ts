@@ -2,6 +2,7 @@ import type { BudgetsRepository, OverrunRequestRecord, RequestContext } from './
 import { STANDING } from './ports/budgets.ts';
 import type { ClaimsRepository } from './ports/claims.ts';
 import type { CostQueries } from './ports/costs.ts';
+import { visibleTeams, type Viewer } from './visibility.ts';
 import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { budgetStatus, crossedThresholds, effectiveBudget, forecastAlert, type BudgetStatus } from '../domain/budgets.ts';
 import { forecastMonth, type ForecastResult } from '../domain/forecast.ts';
@@ -118,12 +119,14 @@ export function budgetService(deps: BudgetDeps) {
     return out;
   }
 
-  async function findTeam(slug: string): Promise<TeamRecord | Failure> {
+  /** A team by slug, or why not, suggesting only teams the viewer may see (finance's actions: every team). */
+  async function findTeam(slug: string, viewer?: Viewer): Promise<TeamRecord | Failure> {
     const team = await teams.bySlug(slug);
     if (team) return team;
+    const list = await teams.list();
     const known = closest(
       slug,
-      (await teams.list()).map((t) => t.slug),
+      (viewer ? visibleTeams(viewer, list) : list).map((t) => t.slug),
     );
     return { code: 'budget.no-team', slug, near: known };
   }
@@ -176,9 +179,10 @@ export function budgetService(deps: BudgetDeps) {
    * standing one, plus approved increases), the true cost (to date for the running month), and the
    * month's requests with their decisions.
    */
-  async function monthReview(month: string, slug: string | null, now: Date): Promise<MonthReview | Failure> {
-    const team = slug === null ? null : await findTeam(slug);
+  async function monthReview(viewer: Viewer, month: string, slug: string | null, now: Date): Promise<MonthReview | Failure> {
+    const team = slug === null ? null : await findTeam(slug, viewer);
     if (team !== null && 'code' in team) return team;
+    if (team !== null && !viewer.sees(team.id)) return { code: 'visibility.not-your-team', name: `Team ${team.slug}` };
     const period = monthPeriod(month, timeZone);
     const asOf = now < period.to ? now : period.to;
     const [teamList, amounts, approvedList, cost, requests] = await Promise.all([
@@ -186,9 +190,9 @@ export function budgetService(deps: BudgetDeps) {
       budgets.forMonth(month),
       budgets.approvedIncreases(month),
       trueCost.periodCost(period, asOf),
-      budgets.requestsFor(month, team ? [team.id] : undefined),
+      budgets.requestsFor(month, team ? [team.id] : (viewer.scope ?? undefined)),
     ]);
-    const chosen = team ? teamList.filter((t) => t.id === team.id) : teamList;
+    const chosen = team ? teamList.filter((t) => t.id === team.id) : visibleTeams(viewer, teamList);
     return {
       month,
       label: period.label,
@@ -216,6 +220,9 @@ export function budgetService(deps: BudgetDeps) {
   return {
     rows,
     monthReview,
+
+    /** `/aicost budget`: this month's rows of the teams the viewer may see (only those are read). */
+    list: (viewer: Viewer, now: Date) => rows(now, viewer.scope ?? undefined),
 
     /** The pending request behind "Approve another amount", for finance only. */
     async requestToDecide(

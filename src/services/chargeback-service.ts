@@ -3,6 +3,7 @@ import { STANDING } from './ports/budgets.ts';
 import type { ClaimsRepository } from './ports/claims.ts';
 import type { CostQueries } from './ports/costs.ts';
 import type { PeriodAction, PeriodsRepository } from './ports/periods.ts';
+import type { Viewer } from './visibility.ts';
 import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { describeRule } from '../domain/allocation.ts';
 import { effectiveBudget } from '../domain/budgets.ts';
@@ -149,11 +150,6 @@ export function chargebackService(deps: ChargebackDeps) {
     return buildChargeback({ ...input, periodStatus: p.status });
   }
 
-  async function teamsOf(userId: string): Promise<{ all: boolean; teams: TeamRecord[] }> {
-    if (await deps.authz.isFinance(userId)) return { all: true, teams: await teams.list() };
-    return { all: false, teams: (await teams.list()).filter((t) => t.leadUserIds.includes(userId) || t.memberUserIds.includes(userId)) };
-  }
-
   function files(cb: Chargeback) {
     return {
       detail: detailCsv(cb, { allowUnreconciled: true }),
@@ -228,12 +224,15 @@ export function chargebackService(deps: ChargebackDeps) {
       return `draft for ${month}: ${cb.lines.length} teams, reconciled ${cb.reconcile().ok}`;
     },
 
-    /** `/aicost chargeback [YYYY-MM]`: finance sees every team, others their own. Defaults to last month. */
-    async show(month: string | null, userId: string, now: Date): Promise<ChargebackView> {
+    /**
+     * `/aicost chargeback [YYYY-MM]`: whoever sees every team (finance, or everyone under the open policy)
+     * gets every line; others their own teams' lines (the allocation needs every team, so the month is
+     * built whole and only the viewer's lines leave here). Defaults to last month.
+     */
+    async show(viewer: Viewer, month: string | null, now: Date): Promise<ChargebackView> {
       const m = month ?? previousMonth(monthOf(now, timeZone));
-      const scope = await teamsOf(userId);
-      if (!scope.all && scope.teams.length === 0) return { month: m, chargeback: null, teamIds: [] };
-      return { month: m, chargeback: await build(m), teamIds: scope.all ? null : scope.teams.map((t) => String(t.id)) };
+      if (!viewer.all && viewer.teams.length === 0) return { month: m, chargeback: null, teamIds: [] };
+      return { month: m, chargeback: await build(m), teamIds: viewer.scope === null ? null : viewer.scope.map(String) };
     },
 
     /**

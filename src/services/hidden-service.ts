@@ -1,16 +1,17 @@
 import type { HiddenCostsRepository, HiddenCostListing } from './ports/hidden-costs.ts';
+import { visibleTeams, type Viewer } from './visibility.ts';
 import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { resolveDraft, type HiddenCostDraft } from '../domain/hidden-cost-drafts.ts';
 import type { NewHiddenCost } from '../domain/hidden-costs.ts';
-import { parseAddCommand } from '../commands/add-command-text.ts';
-import type { AddContext } from '../commands/hidden-cost-fields.ts';
-import { validateHiddenCostInput, type HiddenCostField, type HiddenCostFields } from '../commands/hidden-cost-form.ts';
+import { parseAddCommand } from '../domain/input/add-command-text.ts';
+import type { AddContext } from '../domain/input/hidden-cost-fields.ts';
+import { validateHiddenCostInput, type HiddenCostField, type HiddenCostFields } from '../domain/input/hidden-cost-form.ts';
 import { describeRule } from '../domain/allocation.ts';
 import { formatMoney } from '../domain/money.ts';
 import { lockedMonthTouched } from '../domain/hidden-costs.ts';
 import type { PeriodsRepository } from './ports/periods.ts';
 import type { Authz } from './authz.ts';
-import { targetText } from '../commands/hidden-target-text.ts';
+import { targetText } from '../domain/input/hidden-target-text.ts';
 import type { Failure, FieldFailures } from '../domain/result.ts';
 
 /**
@@ -166,22 +167,37 @@ export function hiddenService(deps: {
       return { ok: true, message: `Deleted hidden cost #${id}. The change is in the audit log.` };
     },
 
+    /**
+     * Hidden costs, of one team or feature or of all; a viewer who may not see every team gets shared
+     * entries (everyone carries a part) and their own teams' entries, and the count of the others.
+     */
     async list(
+      viewer: Viewer,
       slug: string | null,
-    ): Promise<{ entries: HiddenCostListing[]; teamList: TeamRecord[]; featureList: { id: number; slug: string; teamId: number | null }[]; unknown?: string }> {
-      const [entries, teamList, featureList] = await Promise.all([hidden.active(), teams.list(), teams.listFeatures()]);
-      if (slug === null) return { entries, teamList, featureList };
-      const team = teamList.find((t) => t.slug === slug);
-      const feature = featureList.find((f) => f.slug === slug);
-      if (!team && !feature) return { entries: [], teamList, featureList, unknown: slug };
-      const matches = entries.filter((e) => {
+    ): Promise<{
+      entries: HiddenCostListing[];
+      notShown: number;
+      teamList: TeamRecord[];
+      featureList: { id: number; slug: string; teamId: number | null }[];
+      unknown?: string;
+    }> {
+      const [active, teamList, featureList] = await Promise.all([hidden.active(), teams.list(), teams.listFeatures()]);
+      const teamOf = (t: HiddenCostListing['target']) =>
+        t.type === 'team' ? t.teamId : t.type === 'feature' ? (featureList.find((f) => f.id === t.featureId)?.teamId ?? null) : null;
+      const visible = (e: HiddenCostListing) => viewer.all || e.target.type === 'shared' || viewer.sees(teamOf(e.target));
+      const team = slug === null ? undefined : teamList.find((t) => t.slug === slug);
+      const feature = slug === null ? undefined : featureList.find((f) => f.slug === slug);
+      if (slug !== null && !team && !feature) return { entries: [], notShown: 0, teamList, featureList, unknown: slug };
+      const matches = active.filter((e) => {
+        if (slug === null) return true;
         const t = e.target;
         if (feature && t.type === 'feature') return t.featureId === feature.id;
         if (team && t.type === 'team') return t.teamId === team.id;
         if (team && t.type === 'feature') return featureList.find((f) => f.id === t.featureId)?.teamId === team.id;
         return false;
       });
-      return { entries: matches, teamList, featureList };
+      const entries = matches.filter(visible);
+      return { entries, notShown: matches.length - entries.length, teamList: visibleTeams(viewer, teamList), featureList };
     },
   };
 }

@@ -1,9 +1,9 @@
 import type { TeamsRepository } from './ports/teams.ts';
 import { add, allocate, sum, ZERO, type Money } from '../domain/money.ts';
 import type { Period } from '../domain/periods.ts';
-import { closest } from '../domain/suggest.ts';
 import { unitEconomics, type UnitEconomics } from '../domain/unit-economics.ts';
-import type { UnknownName } from './reports.ts';
+import { notVisible, unknownName, type NotVisible, type UnknownName } from './reports.ts';
+import { visibleTeams, type Viewer } from './visibility.ts';
 import type { TrueCostService } from './true-cost.ts';
 
 /**
@@ -40,19 +40,17 @@ export interface TeamIceberg {
 export function icebergService(deps: { trueCost: TrueCostService; teams: TeamsRepository }) {
   const { trueCost, teams } = deps;
   return {
-    async feature(slug: string, period: Period, now: Date): Promise<FeatureIceberg | UnknownName> {
+    /** A feature's iceberg, if the viewer may see its team (a feature of no team is finance's). */
+    async feature(viewer: Viewer, slug: string, period: Period, now: Date): Promise<FeatureIceberg | UnknownName | NotVisible> {
       const features = await teams.listFeatures();
       const feature = features.find((f) => f.slug === slug);
       if (!feature)
-        return {
-          kind: 'unknown',
-          what: 'feature',
-          typed: slug,
-          suggestions: closest(
-            slug,
-            features.map((f) => f.slug),
-          ),
-        };
+        return unknownName(
+          'feature',
+          slug,
+          features.filter((f) => viewer.all || (f.teamId !== null && viewer.sees(f.teamId))).map((f) => f.slug),
+        );
+      if (!viewer.all && (feature.teamId === null || !viewer.sees(feature.teamId))) return notVisible(`Feature ${slug}`);
       const cost = await trueCost.periodCost(period, now, { withUsage: true });
       const f = cost.features.get(feature.id);
       let allocated = ZERO;
@@ -86,19 +84,17 @@ export function icebergService(deps: { trueCost: TrueCostService; teams: TeamsRe
       };
     },
 
-    async team(slug: string | null, period: Period, now: Date): Promise<TeamIceberg | UnknownName> {
+    /** One team's iceberg (if the viewer may see it), or the organisation's totals (everyone may). */
+    async team(viewer: Viewer, slug: string | null, period: Period, now: Date): Promise<TeamIceberg | UnknownName | NotVisible> {
       const all = await teams.list();
       const team = slug === null ? null : (all.find((t) => t.slug === slug) ?? (await teams.bySlug(slug)));
       if (slug !== null && !team)
-        return {
-          kind: 'unknown',
-          what: 'team',
-          typed: slug,
-          suggestions: closest(
-            slug,
-            all.map((t) => t.slug),
-          ),
-        };
+        return unknownName(
+          'team',
+          slug,
+          visibleTeams(viewer, all).map((t) => t.slug),
+        );
+      if (team && !viewer.sees(team.id)) return notVisible(`Team ${slug}`);
       const cost = await trueCost.periodCost(period, now);
       if (team) {
         const t = cost.teams.get(team.id);

@@ -3,7 +3,7 @@ import { customerMonth, marginFigures, type MarginFigures, type MarginRow, type 
 import { add, ZERO, type Money } from '../domain/money.ts';
 import { elapsed, monthPeriod, previousMonth, type Period } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';
-import type { Authz } from './authz.ts';
+import type { Viewer } from './visibility.ts';
 
 /**
  * `/aicost margin` and `/aicost customer`: revenue against the true AI cost to serve (see
@@ -26,7 +26,6 @@ export interface MarginDeps {
   };
   trueCost: { periodCost(period: Period, now: Date): Promise<{ teams: Map<number, { hiddenTotal: Money; allocated: Money }> }> };
   features(): Promise<{ id: number; slug: string }[]>;
-  authz: Authz;
   timeZone: string;
 }
 
@@ -101,8 +100,9 @@ export function marginService(deps: MarginDeps) {
   };
 
   return {
-    async margin(months: string[], userId: string, now: Date): Promise<MarginAnswer> {
-      if (!(await deps.authz.isFinance(userId))) return { kind: 'refused' };
+    /** Revenue and margin are finance's under either policy (the operator's terminal reads as finance). */
+    async margin(viewer: Viewer, months: string[], now: Date): Promise<MarginAnswer> {
+      if (!viewer.finance) return { kind: 'refused' };
       const aliases = await deps.revenue.aliases();
       const r = await results(months, now, aliases);
       const w = windowOf(months, now);
@@ -118,8 +118,8 @@ export function marginService(deps: MarginDeps) {
       };
     },
 
-    async customer(typed: string, months: string[], userId: string, now: Date): Promise<MarginAnswer> {
-      if (!(await deps.authz.isFinance(userId))) return { kind: 'refused' };
+    async customer(viewer: Viewer, typed: string, months: string[], now: Date): Promise<MarginAnswer> {
+      if (!viewer.finance) return { kind: 'refused' };
       const aliases = await deps.revenue.aliases();
       const customer = aliases.get(typed) ?? typed;
       const names = [customer, ...[...aliases].filter(([, c]) => c === customer).map(([a]) => a)];

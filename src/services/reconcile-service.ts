@@ -1,5 +1,6 @@
 import type { BillingMappingRecord, BillingRepository } from './ports/billing.ts';
 import type { TeamsRepository } from './ports/teams.ts';
+import { OTHER_TEAMS, visibleTeams, type Viewer } from './visibility.ts';
 import type { HiddenCost, HiddenCostLine, HiddenCostTarget } from '../domain/hidden-costs.ts';
 import { add, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import { daysOf, type Period } from '../domain/periods.ts';
@@ -134,7 +135,34 @@ export function reconcileService(deps: ReconcileDeps) {
     },
   };
 
-  async function report(period: Period, now: Date): Promise<ReconcileReport> {
+  /**
+   * `/aicost reconcile`: the providers' totals and worst days are the organisation's (everyone may see
+   * them); the per-team rows are the viewer's own teams, everything else (other teams and unmapped
+   * projects, with their provider ids) folded into one "other teams" row per provider.
+   */
+  async function report(viewer: Viewer, period: Period, now: Date): Promise<ReconcileReport> {
+    const whole = await reportAll(period, now);
+    if (viewer.all) return whole;
+    const teamList = await deps.teams.list();
+    const mine = new Set(visibleTeams(viewer, teamList).map((t) => t.slug));
+    const groups: GroupSummary[] = [];
+    const folded = new Map<Provider, GroupSummary>();
+    for (const g of whole.groups) {
+      if (g.team !== null && mine.has(g.team)) {
+        groups.push(g);
+        continue;
+      }
+      const f = folded.get(g.provider) ?? { provider: g.provider, team: OTHER_TEAMS, scopes: [], billed: ZERO, observed: ZERO, unobserved: ZERO, coveragePct: null };
+      f.billed = add(f.billed, g.billed);
+      f.observed = add(f.observed, g.observed);
+      f.unobserved = add(f.unobserved, g.unobserved);
+      folded.set(g.provider, f);
+    }
+    for (const f of folded.values()) groups.push({ ...f, coveragePct: coveragePct(f.observed, f.billed) });
+    return { ...whole, groups };
+  }
+
+  async function reportAll(period: Period, now: Date): Promise<ReconcileReport> {
     const gaps = await gapsForDays(daysOf(period, timeZone), now);
     const teamList = await deps.teams.list();
     const slug = (id: number | null) => (id === null ? null : (teamList.find((t) => t.id === id)?.slug ?? `team ${id}`));

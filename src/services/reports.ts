@@ -7,7 +7,11 @@ import { elapsed, previousComparable, type Period } from '../domain/periods.ts';
 import { dayBoundaries, zipDays } from '../domain/series.ts';
 import { closest } from '../domain/suggest.ts';
 import type { TrueCostService } from './true-cost.ts';
-import type { TopDimension } from '../commands/command-text.ts';
+import { OTHER_TEAMS, visibleTeams, type Viewer } from './visibility.ts';
+import type { Failure } from '../domain/result.ts';
+
+export const TOP_DIMENSIONS = ['teams', 'features', 'models', 'customers'] as const;
+export type TopDimension = (typeof TOP_DIMENSIONS)[number];
 
 /** View models: what a report says, independent of how Slack or the terminal shows it. */
 export interface RankedRow {
@@ -72,7 +76,22 @@ export interface UnknownName {
   suggestions: string[];
 }
 
+/** What a viewer may not see, asked for by name: refused before anything of it is read. */
+export interface NotVisible {
+  kind: 'not-visible';
+  failure: Failure;
+}
+
+export const notVisible = (name: string): NotVisible => ({ kind: 'not-visible', failure: { code: 'visibility.not-your-team', name } });
+
+/** An unknown name, with suggestions only among the names the viewer may see. */
+export function unknownName(what: 'team' | 'feature', typed: string, visible: string[]): UnknownName {
+  return { kind: 'unknown', what, typed, suggestions: closest(typed, visible) };
+}
+
 export const UNATTRIBUTED = 'unattributed';
+/** The row that folds other teams' features for a viewer who may not see them. */
+export const OTHER_FEATURES = 'other teams\u2019 features';
 const NO_VALUE: Record<Exclude<Dimension, 'team'>, string> = {
   feature: '(no feature)',
   model: '(no model)',
@@ -108,6 +127,19 @@ function rollup(rows: SummaryRow[], key: 'teamId' | 'featureId'): GroupRow[] {
 }
 const TOP_ROWS = 15;
 
+/**
+ * The rows a viewer may not see, folded into one row: this period's amount and count are the organisation's
+ * less the visible rows (never read row by row), and its previous figure is the same subtraction over the
+ * previous period, so the folded row compares like with like.
+ */
+function foldedRow(label: string, total: { amount: Money; count: number }, visible: GroupRow[], previousTotal: Money, previousVisible: GroupRow[]): RankedRow | null {
+  const amount = sub(total.amount, sum(visible.map((r) => r.amount)));
+  const count = total.count - visible.reduce((n, r) => n + r.count, 0);
+  const previous = sub(previousTotal, sum(previousVisible.map((r) => r.amount)));
+  if (amount === 0n && count === 0 && previous === 0n) return null;
+  return { label, amount, count, share: ratio(amount, total.amount), previous };
+}
+
 export function reportService(deps: ReportDeps) {
   const { costs, teams, timeZone } = deps;
 
@@ -129,8 +161,10 @@ export function reportService(deps: ReportDeps) {
     return out;
   }
 
-  function comparison(label: string, rows: GroupRow[], name: (key: string | null) => string): Comparison {
-    return { label, total: sum(rows.map((r) => r.amount)), rows: new Map(rows.map((r) => [name(r.key), r.amount])) };
+  function comparison(label: string, total: Money, rows: RankedRow[], previousRows: GroupRow[], name: (key: string | null) => string): Comparison {
+    const byLabel = new Map(previousRows.map((r) => [name(r.key), r.amount]));
+    for (const r of rows) if (r.previous !== undefined) byLabel.set(r.label, r.previous);
+    return { label, total, rows: byLabel };
   }
 
   async function featureLabel(): Promise<(key: string | null) => string> {
@@ -143,26 +177,37 @@ export function reportService(deps: ReportDeps) {
     return (key) => (key === null ? UNATTRIBUTED : (all.get(key) ?? `team #${key}`));
   }
 
-  /** Spend of one or more teams, or of the whole organisation when `scope` is null. */
-  async function spend(scope: { title: string; teams: TeamRecord[] } | null, period: Period, now: Date): Promise<SpendReport> {
+  /**
+   * Spend of one or more teams, or of the whole organisation when `scope` is null. For a viewer who does
+   * not see every team, the organisation's view reads only the viewer's teams (and the unattributed
+   * bucket) row by row; everything else is the organisation's total less those rows, in one folded row.
+   */
+  async function spend(viewer: Viewer, scope: { title: string; teams: TeamRecord[] } | null, period: Period, now: Date): Promise<SpendReport> {
     const window = elapsed(period, now);
-    const scopeFilter = scope ? { teamIds: scope.teams.map((t) => t.id) } : {};
-    const { days, boundaries } = dayBoundaries(period, timeZone, window.to);
     const prev = previousComparable(period, now, timeZone);
-    const [summary, daily, fLabel, tLabel, prevSummary] = await Promise.all([
-      costs.teamFeatureSummary({ from: window.from, to: window.to, ...scopeFilter }),
-      costs.intervalTotals(scopeFilter, boundaries),
+    const folded = scope === null && !viewer.all;
+    const rowFilter = scope ? { teamIds: scope.teams.map((t) => t.id) } : folded ? { teamIds: [...(viewer.scope ?? []), null] } : {};
+    const totalFilter = scope ? rowFilter : {};
+    const { days, boundaries } = dayBoundaries(period, timeZone, window.to);
+    const [summary, daily, fLabel, tLabel, prevSummary, orgNow, orgBefore] = await Promise.all([
+      costs.teamFeatureSummary({ from: window.from, to: window.to, ...rowFilter }),
+      costs.intervalTotals(totalFilter, boundaries),
       featureLabel(),
       teamLabel(),
-      costs.teamFeatureSummary({ from: prev.from, to: prev.to, ...scopeFilter }),
+      costs.teamFeatureSummary({ from: prev.from, to: prev.to, ...rowFilter }),
+      folded ? costs.total({ from: window.from, to: window.to }) : null,
+      folded ? costs.total({ from: prev.from, to: prev.to }) : null,
     ]);
     const prevByTeam = rollup(prevSummary, 'teamId');
-    const prevByFeature = rollup(prevSummary, 'featureId');
     const byTeam = rollup(summary, 'teamId');
-    const byFeature = rollup(summary, 'featureId');
+    // Features of the viewer's own teams only: the unattributed bucket's features belong to no team.
+    const ownFeatures = (rows: SummaryRow[]) => (folded ? rows.filter((r) => r.teamId !== null) : rows);
+    const byFeature = rollup(ownFeatures(summary), 'featureId');
+    const prevByFeature = rollup(ownFeatures(prevSummary), 'featureId');
     const unpriced = summary.reduce((n, r) => n + r.unpriced, 0);
-    const total = sum(byTeam.map((r) => r.amount));
-    const count = byTeam.reduce((n, r) => n + r.count, 0);
+    const total = orgNow ? orgNow.amount : sum(byTeam.map((r) => r.amount));
+    const count = orgNow ? orgNow.count : byTeam.reduce((n, r) => n + r.count, 0);
+    const previousTotal = orgBefore ? orgBefore.amount : sum(prevByTeam.map((r) => r.amount));
     const unattributed = scope ? null : (byTeam.find((r) => r.key === null)?.amount ?? ZERO);
     // The hidden part of the iceberg, only computed when there are hidden costs at all.
     const hidden = new Map<string, Money>();
@@ -179,6 +224,14 @@ export function reportService(deps: ReportDeps) {
       if (!scope) unallocated = cost.unallocated;
     }
     const trueTotal = add(total, sum(hidden.values()), allocated, unallocated ?? ZERO);
+    const teamRows = scope && scope.teams.length === 1 ? [] : ranked(byTeam, tLabel, total, prevByTeam);
+    const featureRows = ranked(byFeature.slice(0, TOP_FEATURES), fLabel, total, prevByFeature, TOP_FEATURES);
+    if (folded) {
+      const otherTeams = foldedRow(OTHER_TEAMS, orgNow!, byTeam, previousTotal, prevByTeam);
+      if (otherTeams) teamRows.push(otherTeams);
+      const otherFeatures = foldedRow(OTHER_FEATURES, orgNow!, byFeature, previousTotal, prevByFeature);
+      if (otherFeatures) featureRows.push(otherFeatures);
+    }
     return {
       hidden,
       allocated,
@@ -190,9 +243,9 @@ export function reportService(deps: ReportDeps) {
       asOf: window.to,
       total,
       count,
-      teams: scope && scope.teams.length === 1 ? [] : ranked(byTeam, tLabel, total, prevByTeam),
-      topFeatures: ranked(byFeature.slice(0, TOP_FEATURES), fLabel, total, prevByFeature, TOP_FEATURES),
-      previous: comparison(prev.label, prevByFeature, fLabel),
+      teams: teamRows,
+      topFeatures: featureRows,
+      previous: comparison(prev.label, previousTotal, featureRows, prevByFeature, fLabel),
       daily: zipDays(days, daily),
       coverage: unattributed === null ? null : total === 0n ? 1 : ratio(sub(total, unattributed), total),
       unattributed,
@@ -203,56 +256,75 @@ export function reportService(deps: ReportDeps) {
   const dimensionOf: Record<TopDimension, Dimension> = { teams: 'team', features: 'feature', models: 'model', customers: 'customer' };
 
   return {
-    spend,
-
-    async team(slug: string, period: Period, now: Date): Promise<SpendReport | UnknownName> {
+    /** One team, if the viewer may see it; an unknown name is answered with the viewer's own teams. */
+    async team(viewer: Viewer, slug: string, period: Period, now: Date): Promise<SpendReport | UnknownName | NotVisible> {
       const team = await teams.bySlug(slug);
-      if (!team) {
-        const known = (await teams.list()).map((t) => t.slug);
-        return { kind: 'unknown', what: 'team', typed: slug, suggestions: closest(slug, known) };
-      }
-      return spend({ title: `Team ${team.name}`, teams: [team] }, period, now);
+      if (!team) return unknownName('team', slug, visibleTeams(viewer, await teams.list()).map((t) => t.slug));
+      if (!viewer.sees(team.id)) return notVisible(`Team ${slug}`);
+      return spend(viewer, { title: `Team ${team.name}`, teams: [team] }, period, now);
     },
 
     /**
-     * `/aicost` alone: in a team's channel, that team; otherwise the teams the user leads or belongs to;
-     * otherwise the organisation.
+     * `/aicost` alone: in the channel of a team the viewer may see, that team; otherwise the teams the
+     * viewer leads or belongs to; otherwise the organisation (other teams folded for who may not see them).
      */
-    async overview(ctx: { userId: string; channelId: string | null }, period: Period, now: Date): Promise<SpendReport> {
-      if (ctx.channelId) {
-        const team = await teams.byChannel(ctx.channelId);
-        if (team) return spend({ title: `Team ${team.name}`, teams: [team] }, period, now);
+    async overview(viewer: Viewer, channelId: string | null, period: Period, now: Date): Promise<SpendReport> {
+      if (channelId) {
+        const team = await teams.byChannel(channelId);
+        if (team && viewer.sees(team.id)) return spend(viewer, { title: `Team ${team.name}`, teams: [team] }, period, now);
       }
-      const mine = (await teams.list()).filter((t) => t.leadUserIds.includes(ctx.userId) || t.memberUserIds.includes(ctx.userId));
-      if (mine.length === 1) return spend({ title: `Team ${mine[0]!.name}`, teams: mine }, period, now);
-      if (mine.length > 1) return spend({ title: `Your teams: ${mine.map((t) => t.name).join(', ')}`, teams: mine }, period, now);
-      return spend(null, period, now);
+      const mine = viewer.teams;
+      if (mine.length === 1) return spend(viewer, { title: `Team ${mine[0]!.name}`, teams: mine }, period, now);
+      if (mine.length > 1) return spend(viewer, { title: `Your teams: ${mine.map((t) => t.name).join(', ')}`, teams: mine }, period, now);
+      return spend(viewer, null, period, now);
     },
 
-    async top(dimension: TopDimension, period: Period, now: Date): Promise<TopReport> {
+    /**
+     * A ranking. A viewer who does not see every team gets the rows of their own teams (and, for teams, the
+     * unattributed bucket), the rest folded into one row; customers are finance's (or everyone's, open).
+     */
+    async top(viewer: Viewer, dimension: TopDimension, period: Period, now: Date): Promise<TopReport | NotVisible> {
+      if (!viewer.all && dimension === 'customers') return { kind: 'not-visible', failure: { code: 'customers.finance-only' } };
       const window = elapsed(period, now);
-      const filter = { from: window.from, to: window.to };
-      const dim = dimensionOf[dimension];
-      const summary = await costs.teamFeatureSummary(filter);
-      const rows = dim === 'team' ? rollup(summary, 'teamId') : dim === 'feature' ? rollup(summary, 'featureId') : await costs.groupBy(dim, filter);
       const prev = previousComparable(period, now, timeZone);
-      const prevFilter = { from: prev.from, to: prev.to };
-      const prevSummary = dim === 'team' || dim === 'feature' ? await costs.teamFeatureSummary(prevFilter) : null;
-      const prevRows =
-        dim === 'team' ? rollup(prevSummary!, 'teamId') : dim === 'feature' ? rollup(prevSummary!, 'featureId') : await costs.groupBy(dim, prevFilter);
-      const byTeam = dim === 'team' ? rows : rollup(summary, 'teamId');
-      const unpriced = summary.reduce((n, r) => n + r.unpriced, 0);
-      const total = sum(rows.map((r) => r.amount));
-      const unattributed = byTeam.find((r) => r.key === null)?.amount ?? ZERO;
+      const dim = dimensionOf[dimension];
+      const folded = !viewer.all;
+      const mine = viewer.scope ?? [];
+      const scoped = folded ? { teamIds: dim === 'team' ? [...mine, null] : mine } : {};
+      const filter = { from: window.from, to: window.to, ...scoped };
+      const prevFilter = { from: prev.from, to: prev.to, ...scoped };
+      const read = async (f: typeof filter) => {
+        const summary = await costs.teamFeatureSummary(f);
+        const rows = dim === 'team' ? rollup(summary, 'teamId') : dim === 'feature' ? rollup(summary, 'featureId') : await costs.groupBy(dim, f);
+        return { summary, rows };
+      };
+      const [cur, before, orgNow, orgBefore, unattributedNow] = await Promise.all([
+        read(filter),
+        read(prevFilter),
+        folded ? costs.total({ from: window.from, to: window.to }) : null,
+        folded ? costs.total({ from: prev.from, to: prev.to }) : null,
+        folded && dim !== 'team' ? costs.total({ from: window.from, to: window.to, teamIds: [null] }) : null,
+      ]);
+      const unpriced = cur.summary.reduce((n, r) => n + r.unpriced, 0);
+      const total = orgNow ? orgNow.amount : sum(cur.rows.map((r) => r.amount));
+      const previousTotal = orgBefore ? orgBefore.amount : sum(before.rows.map((r) => r.amount));
+      const unattributed = unattributedNow
+        ? unattributedNow.amount
+        : ((dim === 'team' ? cur.rows : rollup(cur.summary, 'teamId')).find((r) => r.key === null)?.amount ?? ZERO);
       const label = dim === 'team' ? await teamLabel() : dim === 'feature' ? await featureLabel() : (key: string | null) => key ?? NO_VALUE[dim];
+      const rows = ranked(cur.rows.slice(0, TOP_ROWS), label, total, before.rows);
+      if (folded) {
+        const other = foldedRow(dim === 'feature' ? OTHER_FEATURES : OTHER_TEAMS, orgNow!, cur.rows, previousTotal, before.rows);
+        if (other) rows.push(other);
+      }
       return {
         kind: 'top',
         dimension,
         period,
         asOf: window.to,
         total,
-        rows: ranked(rows.slice(0, TOP_ROWS), label, total, prevRows),
-        previous: comparison(prev.label, prevRows, label),
+        rows,
+        previous: comparison(prev.label, previousTotal, rows, before.rows, label),
         unattributed,
         coverage: total === 0n ? 1 : ratio(sub(total, unattributed), total),
         unpriced,

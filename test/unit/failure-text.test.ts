@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/commands/command-text.ts';
-import { validateHiddenCostInput } from '../../src/commands/hidden-cost-form.ts';
+import { parseVerb as parseCommand } from '../support/parse-verb.ts';
+import { validateHiddenCostInput } from '../../src/domain/input/hidden-cost-form.ts';
 import { DEFAULT_CATEGORIES } from '../../src/domain/hidden-costs.ts';
 import { parseAmountInput } from '../../src/domain/money.ts';
 import type { Failure } from '../../src/domain/result.ts';

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { replyParts } from '../../format/reply-lines.ts';
-import type { Reply } from '../../services/reply.ts';
+import type { Reply } from '../../format/reply.ts';
 import { dailyChartUrl, splitChartUrl } from '../chart.ts';
 import { fitBlocks } from '../block-limits.ts';
 import { tableBlocks } from './table-blocks.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CATEGORIES } from '../../../src/domain/hidden-costs.ts';
 import { fromUsd } from '../../../src/domain/money.ts';
-import { parseAddCommand } from '../../../src/commands/add-command-text.ts';
+import { parseAddCommand } from '../../../src/domain/input/add-command-text.ts';
 import { failureText } from '../../../src/format/failure-text.ts';
-import type { AddContext } from '../../../src/commands/hidden-cost-fields.ts';
+import type { AddContext } from '../../../src/domain/input/hidden-cost-fields.ts';
 
 const ctx: AddContext = {
   now: new Date('2026-11-23T10:00:00Z'),

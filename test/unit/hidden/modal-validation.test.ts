@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CATEGORIES } from '../../../src/domain/hidden-costs.ts';
 import { fromUsd } from '../../../src/domain/money.ts';
-import type { AddContext } from '../../../src/commands/hidden-cost-fields.ts';
-import { validateHiddenCostInput, type HiddenCostFields } from '../../../src/commands/hidden-cost-form.ts';
+import type { AddContext } from '../../../src/domain/input/hidden-cost-fields.ts';
+import { validateHiddenCostInput, type HiddenCostFields } from '../../../src/domain/input/hidden-cost-form.ts';
 import { fieldFailureTexts } from '../../../src/format/failure-text.ts';
 
 const ctx: AddContext = {

@@ -3,7 +3,8 @@ import { footCents } from '../../../src/domain/footing.ts';
 import { customerMonth, marginFigures, tierOf } from '../../../src/domain/margin.ts';
 import { fromUsd } from '../../../src/domain/money.ts';
 import { parseRevenueCsv, type RevenueParse } from '../../../src/domain/revenue-import.ts';
-import { parseCommand, parseMonths } from '../../../src/commands/command-text.ts';
+import { parseVerb as parseCommand } from '../../support/parse-verb.ts';
+import { parseMonths } from '../../../src/commands/words.ts';
 import { failureText } from '../../../src/format/failure-text.ts';
 
 const d = (s: string) => fromUsd(s);
@@ -123,18 +124,18 @@ describe('commands', () => {
     expect(parseMonths(['2026-11', 'to', '2027-01'], now, 'UTC')).toEqual(['2026-11', '2026-12', '2027-01']);
     expect(parseMonths(['30d'], now, 'UTC')).toEqual({ code: 'months.not-monthly', text: '30d' });
     expect(parseMonths(['2020-01..2026-10'], now, 'UTC')).toEqual({ code: 'months.too-many', max: 24 });
-    expect(parseCommand('margin 2026-09 share', now, 'UTC')).toEqual({ kind: 'margin', months: ['2026-09'], share: true });
-    expect(parseCommand('customer cus_123 this month', now, 'UTC')).toEqual({ kind: 'customer', id: 'cus_123', months: ['2026-11'], share: false });
+    expect(parseCommand('margin 2026-09 share', now, 'UTC')).toEqual({ verb: 'margin', months: ['2026-09'], share: true });
+    expect(parseCommand('customer cus_123 this month', now, 'UTC')).toEqual({ verb: 'customer', id: 'cus_123', months: ['2026-11'], share: false });
     const w = parseCommand('whatif Ticket-Triage cheapest', now, 'UTC');
-    expect(w).toMatchObject({ kind: 'whatif', feature: 'ticket-triage', target: 'cheapest', period: { month: '2026-10' } });
+    expect(w).toMatchObject({ verb: 'whatif', feature: 'ticket-triage', target: 'cheapest', period: { month: '2026-10' } });
     expect(parseCommand('whatif triage claude-3-5-haiku 7d', now, 'UTC')).toMatchObject({
-      kind: 'whatif',
+      verb: 'whatif',
       target: 'claude-3-5-haiku',
       period: { kind: 'days' },
     });
     expect(parseCommand('whatif triage', now, 'UTC').kind).toBe('invalid');
     expect(parseCommand('whatif triage <script>', now, 'UTC').kind).toBe('invalid');
     expect(parseCommand('customer', now, 'UTC').kind).toBe('invalid');
-    expect(parseCommand('customer “Globex, Inc.” 2026-09', now, 'UTC')).toEqual({ kind: 'customer', id: 'Globex, Inc.', months: ['2026-09'], share: false });
+    expect(parseCommand('customer “Globex, Inc.” 2026-09', now, 'UTC')).toEqual({ verb: 'customer', id: 'Globex, Inc.', months: ['2026-09'], share: false });
   });
 });

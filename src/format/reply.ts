@@ -1,4 +1,4 @@
-import type { SpendReport, TopReport, UnknownName } from './reports.ts';
+import type { SpendReport, TopReport, UnknownName } from '../services/reports.ts';
 import type { Money } from '../domain/money.ts';
 
 /** A table as cells, kept beside its monospace text so Slack can draw it as a table block. */

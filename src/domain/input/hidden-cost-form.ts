@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { HiddenCostDraft, RuleRef, TargetRef } from '../domain/hidden-cost-drafts.ts';
-import { monthOf } from '../domain/periods.ts';
-import { fail, type Failure, type FieldFailures } from '../domain/result.ts';
+import type { HiddenCostDraft, RuleRef, TargetRef } from '../hidden-cost-drafts.ts';
+import { monthOf } from '../periods.ts';
+import { fail, type Failure, type FieldFailures } from '../result.ts';
 import {
   MAX_NOTE,
   maxDecimalsFor,

@@ -1,9 +1,9 @@
-import { checkPercentages, type UsageMetric } from '../domain/allocation.ts';
-import type { RuleRef, TargetRef } from '../domain/hidden-cost-drafts.ts';
-import { isDay, isMonth, type HiddenCostKind, type HiddenCostUnit } from '../domain/hidden-costs.ts';
-import { parseAmountInput, type Money } from '../domain/money.ts';
-import { closest } from '../domain/suggest.ts';
-import { fail, ok, type Failure, type Result } from '../domain/result.ts';
+import { checkPercentages, type UsageMetric } from '../allocation.ts';
+import type { RuleRef, TargetRef } from '../hidden-cost-drafts.ts';
+import { isDay, isMonth, type HiddenCostKind, type HiddenCostUnit } from '../hidden-costs.ts';
+import { parseAmountInput, type Money } from '../money.ts';
+import { closest } from '../suggest.ts';
+import { fail, ok, type Failure, type Result } from '../result.ts';
 
 /**
  * The field parsers of a hidden cost, shared by the one-line quick form (`add-command-text.ts`) and

@@ -1,6 +1,6 @@
-import type { HiddenCostDraft } from '../domain/hidden-cost-drafts.ts';
-import { dayKey, monthOf } from '../domain/periods.ts';
-import type { Failure } from '../domain/result.ts';
+import type { HiddenCostDraft } from '../hidden-cost-drafts.ts';
+import { dayKey, monthOf } from '../periods.ts';
+import type { Failure } from '../result.ts';
 import {
   maxDecimalsFor,
   parseAmountText,

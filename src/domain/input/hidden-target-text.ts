@@ -1,4 +1,4 @@
-import type { HiddenCost } from '../domain/hidden-costs.ts';
+import type { HiddenCost } from '../hidden-costs.ts';
 
 /**
  * The target of an entry written back in the quick form's own words (the modal's "Who pays" field), so
