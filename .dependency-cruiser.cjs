@@ -1,12 +1,15 @@
 /**
  * The layer rule of aicost, checked in CI (`npm run check:deps`). Dependencies point one way:
  *
- *   domain ← commands ← services ← presentation ← adapters ← main
+ *   domain ← services ← commands ← presentation ← adapters ← main
  *
- * - domain        src/domain/              pure logic: money, periods, allocation, budgets, detector
- * - commands      src/commands/            the /aicost command-text parsers (Slack and the CLI share them)
+ * - domain        src/domain/              pure logic: money, periods, allocation, budgets, detector, and
+ *                                          the pure readers of typed input (src/domain/input/)
  * - services      src/services/            use cases; they own their result types and ports (interfaces
- *                                          the adapters implement) and emit notices as data
+ *                                          the adapters implement) and emit notices as data; reads take
+ *                                          the request's Viewer (services/visibility.ts)
+ * - commands      src/commands/            one module per /aicost verb: help, parser, run (calls services
+ *                                          with the Viewer, returns an Outcome as data); registry.ts
  * - presentation  src/format/, src/slack/blocks/, src/slack/{chart,block-limits,ids}.ts
  *                                          view models → text lines and Block Kit, no I/O
  * - adapters      src/slack/ (listeners, app, notifier), src/db/, src/sources/, src/jobs/, src/demo/,
@@ -22,13 +25,19 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'A cycle makes two modules one; break it by moving the shared type down a layer.', from: {}, to: { circular: true } },
     { name: 'domain-is-pure', severity: 'error', comment: 'The domain imports only the domain.', from: { path: '^src/domain/' }, to: { path: '^src/', pathNot: '^src/domain/' } },
-    { name: 'commands-use-domain-only', severity: 'error', comment: 'Command parsers read text into domain values; they know no service, Slack or database.', from: { path: '^src/commands/' }, to: { path: '^src/', pathNot: '^src/(domain|commands)/' } },
     {
       name: 'services-point-inward',
       severity: 'error',
-      comment: 'Services use the domain, the parsers and each other; Slack, the database, the sources and formatting depend on them, not the other way round (declare a port in src/services/ instead).',
+      comment: 'Services use the domain and each other; commands, Slack, the database, the sources and formatting depend on them, not the other way round (declare a port in src/services/ instead).',
       from: { path: '^src/services/' },
-      to: { path: '^src/', pathNot: '^src/(domain|commands|services)/' },
+      to: { path: '^src/', pathNot: '^src/(domain|services)/' },
+    },
+    {
+      name: 'commands-use-services',
+      severity: 'error',
+      comment: 'A verb parses text and calls services with the Viewer; its words are presentation, its I/O adapters.',
+      from: { path: '^src/commands/' },
+      to: { path: '^src/', pathNot: '^src/(domain|services|commands)/' },
     },
     {
       name: 'presentation-is-pure',

@@ -19,7 +19,13 @@ export const add = defineCommand<{ text: string }>({
   async run({ text }, { userId, now, services }): Promise<Outcome> {
     if (text === '') return { kind: 'modal', modal: 'add-hidden' };
     const r = await services.hidden.addFromText(text, userId, now);
-    if (r.ok) return { kind: 'done', title: 'Hidden cost added', message: r.message, next: 'It shows up in /aicost team, /aicost feature and the budgets from now on.' };
+    if (r.ok)
+      return {
+        kind: 'done',
+        title: 'Hidden cost added',
+        message: r.message,
+        next: 'It shows up in /aicost team, /aicost feature and the budgets from now on.',
+      };
     if ('fields' in r) return { kind: 'fields-refused', title: 'Not added', fields: r.fields };
     // A refusal for rights is said as such by presentation; anything else with what to type instead.
     return { kind: 'invalid', failure: r.failure, examples: r.examples ?? [ADD_EXAMPLE] };

@@ -50,7 +50,8 @@ export const budget = defineCommand<Budget>({
     }
     if (p.action === 'month') {
       const r = await services.budgets.monthReview(viewer, p.month, p.slug, now);
-      if ('code' in r) return r.code === 'visibility.not-your-team' ? { kind: 'not-visible', failure: r } : { kind: 'refused', title: 'No such team', failure: r };
+      if ('code' in r)
+        return r.code === 'visibility.not-your-team' ? { kind: 'not-visible', failure: r } : { kind: 'refused', title: 'No such team', failure: r };
       return { kind: 'budget-month', review: r };
     }
     const r = await services.budgets.set(p.slug, p.amount, p.month, userId, now);

@@ -3,6 +3,7 @@ import { isInvalid } from '../commands/command.ts';
 import type { CommandServices } from '../commands/services.ts';
 import { outcomeReply, isShareable } from './outcome-parts.ts';
 import type { Reply } from './reply.ts';
+import type { Viewer } from '../services/visibility.ts';
 
 /**
  * The whole `/aicost` text → answer path, shared by the Slack listener and `aicost ask`, so the terminal
@@ -27,8 +28,13 @@ export interface Answer {
   share: boolean;
 }
 
-/** The parser's examples say `payments`; show a team of this organisation instead (else the demo's support). */
-async function exampleTeam(deps: AskDeps): Promise<string> {
+/**
+ * The parser's examples say `payments`; show a team the viewer may see instead (their own first), so an
+ * example never names a team the viewer may not see; a reader of no team keeps the placeholder.
+ */
+async function exampleTeam(deps: AskDeps, viewer: Viewer): Promise<string> {
+  if (viewer.teams[0]) return viewer.teams[0].slug;
+  if (!viewer.all) return 'payments';
   const slugs = (await deps.teamSlugs?.()) ?? [];
   return slugs.includes('payments') ? 'payments' : (slugs[0] ?? 'support');
 }
@@ -36,9 +42,9 @@ async function exampleTeam(deps: AskDeps): Promise<string> {
 export async function ask(deps: AskDeps, input: AskInput): Promise<Answer> {
   const { now, userId, timeZone } = { ...input, timeZone: deps.timeZone };
   const parsed = parseText(input.text, { now, timeZone });
-  const team = await exampleTeam(deps);
-  if (isInvalid(parsed)) return { reply: outcomeReply(parsed, { timeZone, team }), share: false };
   const viewer = await deps.visibility.of(userId, { operator: input.operator });
+  const team = await exampleTeam(deps, viewer);
+  if (isInvalid(parsed)) return { reply: outcomeReply(parsed, { timeZone, team }), share: false };
   const outcome = await runParsed(parsed, { viewer, userId, channelId: input.channelId, now, timeZone, services: deps });
   return { reply: outcomeReply(outcome, { timeZone, team }), share: parsed.share && isShareable(outcome) };
 }

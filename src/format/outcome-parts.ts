@@ -110,15 +110,16 @@ export function outcomeReply(o: Outcome, ctx: { timeZone: string; team: string }
       if (list.unknown) return message('Nothing by that name', [`There is no team or feature "${list.unknown}". Try /aicost hidden to list every entry.`]);
       const p = hiddenListParts(list.entries, list.teamList, list.featureList, slug);
       if (list.entries.length === 0 && list.notShown > 0) p.summary = ['No hidden costs for your teams.'];
-      if (list.notShown > 0)
-        p.notes.push(`${list.notShown} entr${list.notShown === 1 ? 'y' : 'ies'} of other teams not shown; finance sees every entry.`);
+      if (list.notShown > 0) p.notes.push(`${list.notShown} entr${list.notShown === 1 ? 'y' : 'ies'} of other teams not shown; finance sees every entry.`);
       return parts(p);
     }
     case 'budget-list': {
       const p = budgetParts(o.rows, o.month, timeZone);
       if (!o.all) {
         p.summary.push(
-          o.hasTeams ? 'Your teams only; finance sees every team.' : 'You are not a lead or member of any team, so no budget is shown. Finance sees every team.',
+          o.hasTeams
+            ? 'Your teams only; finance sees every team.'
+            : 'You are not a lead or member of any team, so no budget is shown. Finance sees every team.',
         );
         if (o.rows.length === 0) p.notes = [];
       }

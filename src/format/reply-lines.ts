@@ -177,7 +177,13 @@ export function replyParts(reply: Reply, timeZone: string): ReplyParts {
         `Periods: ${PERIOD_EXAMPLES.join(', ')} (calendar months in ${timeZone}).`,
       ];
       if (reply.finance)
-        summary.push('For finance:', ...helpLines(true).filter((h) => !h.usage.startsWith('/aicost admin')).map(line), ...ADMIN_USAGE);
+        summary.push(
+          'For finance:',
+          ...helpLines(true)
+            .filter((h) => !h.usage.startsWith('/aicost admin'))
+            .map(line),
+          ...ADMIN_USAGE,
+        );
       return {
         title: 'aicost: what your AI really costs',
         summary,

@@ -4,7 +4,7 @@ import type { ClaimsRepository } from './ports/claims.ts';
 import type { CostQueries } from './ports/costs.ts';
 import type { PeriodAction, PeriodsRepository } from './ports/periods.ts';
 import type { Viewer } from './visibility.ts';
-import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
+import type { TeamsRepository } from './ports/teams.ts';
 import { describeRule } from '../domain/allocation.ts';
 import { effectiveBudget } from '../domain/budgets.ts';
 import { buildChargeback, type Chargeback, type ChargebackInput, type ChargebackLine, type ChargebackTeamInput } from '../domain/chargeback.ts';

@@ -152,7 +152,15 @@ export function reconcileService(deps: ReconcileDeps) {
         groups.push(g);
         continue;
       }
-      const f = folded.get(g.provider) ?? { provider: g.provider, team: OTHER_TEAMS, scopes: [], billed: ZERO, observed: ZERO, unobserved: ZERO, coveragePct: null };
+      const f = folded.get(g.provider) ?? {
+        provider: g.provider,
+        team: OTHER_TEAMS,
+        scopes: [],
+        billed: ZERO,
+        observed: ZERO,
+        unobserved: ZERO,
+        coveragePct: null,
+      };
       f.billed = add(f.billed, g.billed);
       f.observed = add(f.observed, g.observed);
       f.unobserved = add(f.unobserved, g.unobserved);

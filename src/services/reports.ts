@@ -132,7 +132,13 @@ const TOP_ROWS = 15;
  * less the visible rows (never read row by row), and its previous figure is the same subtraction over the
  * previous period, so the folded row compares like with like.
  */
-function foldedRow(label: string, total: { amount: Money; count: number }, visible: GroupRow[], previousTotal: Money, previousVisible: GroupRow[]): RankedRow | null {
+function foldedRow(
+  label: string,
+  total: { amount: Money; count: number },
+  visible: GroupRow[],
+  previousTotal: Money,
+  previousVisible: GroupRow[],
+): RankedRow | null {
   const amount = sub(total.amount, sum(visible.map((r) => r.amount)));
   const count = total.count - visible.reduce((n, r) => n + r.count, 0);
   const previous = sub(previousTotal, sum(previousVisible.map((r) => r.amount)));
@@ -259,7 +265,12 @@ export function reportService(deps: ReportDeps) {
     /** One team, if the viewer may see it; an unknown name is answered with the viewer's own teams. */
     async team(viewer: Viewer, slug: string, period: Period, now: Date): Promise<SpendReport | UnknownName | NotVisible> {
       const team = await teams.bySlug(slug);
-      if (!team) return unknownName('team', slug, visibleTeams(viewer, await teams.list()).map((t) => t.slug));
+      if (!team)
+        return unknownName(
+          'team',
+          slug,
+          visibleTeams(viewer, await teams.list()).map((t) => t.slug),
+        );
       if (!viewer.sees(team.id)) return notVisible(`Team ${slug}`);
       return spend(viewer, { title: `Team ${team.name}`, teams: [team] }, period, now);
     },

@@ -310,7 +310,7 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
       ['2025-06', [before, after], '$3.00'],
     ];
     for (const [period, calls, actual] of cases) {
-      const { reply } = await h.command(`whatif summarize o3 ${period}`, { userId: LEAD });
+      const { reply } = await h.command(`whatif summarize o3 ${period}`, { userId: FINANCE });
       const expected = o3Expected(calls);
       expect(expected % 10_000_000n).toBe(0n); // whole cents, so the displayed figure is the exact one
       expect(summary(reply)).toContain(`On o3 this feature would have cost ${formatMoney(expected)} instead of ${actual}`);
@@ -328,10 +328,10 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
   });
 
   it('/aicost whatif names a model with no price instead of pricing it at $0, and finds the cheapest of the family', async () => {
-    const unknown = await h.command('whatif summarize no-such-model-9 2025-06', { userId: LEAD });
+    const unknown = await h.command('whatif summarize no-such-model-9 2025-06', { userId: FINANCE });
     expect(summary(unknown.reply)).toContain('does not know the model no-such-model-9');
     expect(summary(unknown.reply)).not.toContain('would have cost $0');
-    const cheapest = await h.command('whatif summarize cheapest 2025-06', { userId: LEAD });
+    const cheapest = await h.command('whatif summarize cheapest 2025-06', { userId: FINANCE });
     const m = /On ([\w.:-]+) \(instead of gpt-4o\) this feature would have cost (\$[\d,.]+) instead of \$3\.00/.exec(summary(cheapest.reply));
     expect(m, summary(cheapest.reply)).not.toBeNull();
     expect(m![1]!.startsWith('gpt')).toBe(true);

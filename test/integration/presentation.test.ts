@@ -226,7 +226,7 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
       if (budget !== '-') expect(cents(over!), r.label).toBe(cents(cost!) - cents(budget!));
     }
     expect(JSON.stringify((await h.command('request 150 support launch week', { userId: 'U0SUPLEAD' })).reply)).toContain('Request sent');
-    const mine = JSON.stringify((await h.command('budget support')).reply.blocks);
+    const mine = JSON.stringify((await h.command('budget support', { userId: 'U0SUPLEAD' })).reply.blocks);
     expect(mine).toContain('Budgets · November 2026 · Support');
     expect(mine).toMatch(/#\d+ support asked \$150\.00 on 2026-11-02 \(<@U0SUPLEAD>: launch week\) → pending/);
   });
