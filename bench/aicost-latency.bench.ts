@@ -8,7 +8,8 @@ import { openDatabase } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { fromUsd } from '../src/domain/money.ts';
 import { createLogger } from '../src/logger.ts';
-import { createServices } from '../src/container.ts';
+import { loadAppConfig } from '../src/config.ts';
+import { createServices, serviceSettings } from '../src/container.ts';
 import { createSlackApp } from '../src/slack/app.ts';
 import { postSigned } from '../test/support/slack-signer.ts';
 import { slashCommandBody } from '../test/support/slack-payloads.ts';
@@ -75,7 +76,7 @@ for (const provider of providers) {
   }
   await migrate(url);
   const db = openDatabase(url);
-  const setup = createServices(db, { timeZone: 'America/New_York' });
+  const setup = createServices(db, { ...serviceSettings(loadAppConfig({ REPORT_TIMEZONE: 'America/New_York' })) });
   const teamIds: number[] = [];
   const featureIds: number[] = [];
   for (let t = 0; t < 6; t++) {
@@ -95,7 +96,11 @@ for (const provider of providers) {
   // The ledger baseline gets its own connection, so a slow ledger answer never queues a rollup one.
   const ledgerDb = openDatabase(url);
   for (const readFromLedger of [false, true]) {
-    const services = createServices(readFromLedger ? ledgerDb : db, { timeZone: 'America/New_York', financeUserIds: ['UBENCH'], readFromLedger });
+    const services = createServices(readFromLedger ? ledgerDb : db, {
+      ...serviceSettings(loadAppConfig({ REPORT_TIMEZONE: 'America/New_York' })),
+      financeUserIds: ['UBENCH'],
+      readFromLedger,
+    });
     const app: App = createSlackApp(services, {
       botToken: 'xoxb-bench',
       signingSecret: SECRET,

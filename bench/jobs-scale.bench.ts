@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { openDatabase } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { fromUsd } from '../src/domain/money.ts';
-import { createServices } from '../src/container.ts';
+import { loadAppConfig } from '../src/config.ts';
+import { createServices, serviceSettings } from '../src/container.ts';
 import { seedLargeSqlite } from './seed-sqlite.ts';
 
 /**
@@ -20,7 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'aicost-jobs-bench-'));
 const url = `file:${join(dir, 'jobs.db')}`;
 await migrate(url);
 const db = openDatabase(url);
-const setup = createServices(db, { timeZone: 'America/New_York' });
+const setup = createServices(db, { ...serviceSettings(loadAppConfig({ REPORT_TIMEZONE: 'America/New_York' })) });
 const teamIds: number[] = [];
 const featureIds: number[] = [];
 for (let t = 0; t < 50; t++) {
@@ -41,8 +42,8 @@ async function time(fn: () => Promise<unknown>, runs: number): Promise<number> {
   }
   return Math.round(median(xs));
 }
-const rolled = createServices(db, { timeZone: 'America/New_York' });
-const ledger = createServices(db, { timeZone: 'America/New_York', readFromLedger: true });
+const rolled = createServices(db, { ...serviceSettings(loadAppConfig({ REPORT_TIMEZONE: 'America/New_York' })) });
+const ledger = createServices(db, { ...serviceSettings(loadAppConfig({ REPORT_TIMEZONE: 'America/New_York' })), readFromLedger: true });
 const scan = await time(() => rolled.anomalies.scanDay(now), RUNS);
 const scanLedger = await time(() => ledger.anomalies.scanDay(now), 1);
 const budgets = await time(() => rolled.budgets.check(now), RUNS);

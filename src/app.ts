@@ -1,14 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppConfig } from './config.ts';
-import { createServices, type Services } from './container.ts';
+import { createServices, serviceSettings, type Services } from './container.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { ensureRollupZone } from './db/rollup-maintenance.ts';
 import { claimsRepository } from './db/repositories/claims.ts';
 import { costStore } from './db/repositories/cost-store.ts';
-import { fromUsd } from './domain/money.ts';
-import { jobDefinitions, type JobDeps } from './jobs/registry.ts';
-import type { JobDefinition } from './jobs/runner.ts';
+import { jobDefinitions } from './jobs/registry.ts';
+import type { JobDefinition, JobDeps } from './jobs/runner.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createAuthz } from './services/authz.ts';
 import { countSlackErrors, createMetrics, type Metrics } from './metrics.ts';
@@ -21,7 +20,6 @@ import { slackNotifier } from './slack/notifier.ts';
 import { createWebClient } from './slack/web-client.ts';
 import { billingClients, sourceClients } from './sources/configured.ts';
 import { billingRepository } from './db/repositories/billing.ts';
-import { reconcileAlertJob } from './jobs/reconcile-alert.ts';
 import type { BillingClient } from './services/ports/billing-source.ts';
 import { genaiPriceTable } from './sources/price-table.ts';
 
@@ -113,60 +111,9 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
         }
       : {}),
   });
-  services = createServices(db, {
-    sync,
-    timeZone: config.REPORT_TIMEZONE,
-    financeChannelId: config.FINANCE_CHANNEL_ID,
-    authz,
-    notifier,
-    thresholds: config.BUDGET_THRESHOLDS,
-    visibility: config.VISIBILITY,
-    unobservedUnmapped: config.UNOBSERVED_UNMAPPED,
-    reconcileAlertPct: config.RECONCILE_ALERT_PCT,
-    priceTable: genaiPriceTable(),
-    savingMin: fromUsd(config.SAVING_CANDIDATE_MIN),
-    quickchartUrl: config.QUICKCHART_URL,
-    gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
-    anomalySettings: {
-      minImpact: fromUsd(config.ANOMALY_MIN_IMPACT),
-      minImpactPct: config.ANOMALY_MIN_IMPACT_PCT,
-      z: config.ANOMALY_Z,
-      financeMinImpact: fromUsd(config.ANOMALY_FINANCE_MIN_IMPACT),
-      intraday: config.ANOMALY_INTRADAY,
-      teamOverrides: config.ANOMALY_TEAM_OVERRIDES,
-    },
-  });
-  const jobDeps: JobDeps = { services, claims, log };
-  const defined = jobDefinitions({ budgetsCron: config.BUDGET_CHECK_CRON }, [
-    {
-      name: 'sync',
-      cron: config.SYNC_CRON,
-      description: 'pull costs from Helicone and Langfuse and bills from OpenAI and Anthropic, then check budgets',
-      run: async (_deps, at) =>
-        (await sync.run(at))
-          .map((r) => `${r.source}: ${r.ok ? `${r.records} records${r.rejected ? ` (${r.rejected} kept aside)` : ''}` : `failed (${r.error})`}`)
-          .join('; ') || 'no source configured',
-    },
-    {
-      name: 'anomalies',
-      cron: config.ANOMALY_CRON,
-      description: 'scan the day that just closed for spend anomalies',
-      run: (_deps, at) => services.anomalies.scanDay(at),
-    },
-    {
-      name: 'chargeback',
-      cron: config.CHARGEBACK_CRON,
-      description: "post the previous month's chargeback draft to finance with its CSV",
-      run: (_deps, at) => services.chargeback.postDraft(at),
-    },
-    reconcileAlertJob({
-      cron: config.RECONCILE_CRON,
-      reconcile: services.reconcile,
-      notifier,
-      financeChannelId: config.FINANCE_CHANNEL_ID ?? '',
-      thresholdPct: config.RECONCILE_ALERT_PCT,
-    }),
-  ]);
+  services = createServices(db, { ...serviceSettings(config), sync, authz, notifier, priceTable: genaiPriceTable() });
+  const jobDeps: JobDeps = { claims, log };
+  const defined = jobDefinitions(config, { ...services, sync, notifier });
   const jobs = metrics ? defined.map((j) => ({ ...j, run: (d: JobDeps, at: Date) => metrics.job(j.name, () => j.run(d, at)) })) : defined;
   let closed = false;
   return {

@@ -18,7 +18,7 @@ import { chargebackService } from './services/chargeback-service.ts';
 import { periodsRepository } from './db/repositories/periods.ts';
 import { adminService } from './services/admin-service.ts';
 import { adminRepository } from './db/repositories/admin.ts';
-import { anomalyService, DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './services/anomaly-service.ts';
+import { anomalyService, type AnomalySettings } from './services/anomaly-service.ts';
 import { anomaliesRepository } from './db/repositories/anomalies.ts';
 import { visibilityService, type VisibilityMode } from './services/visibility.ts';
 import { billingRepository } from './db/repositories/billing.ts';
@@ -30,31 +30,63 @@ import { revenueService } from './services/revenue-service.ts';
 import { whatIfService } from './services/whatif-service.ts';
 import type { PriceTable } from './services/price-table.ts';
 import { monthPeriod } from './domain/periods.ts';
-import { nanos, type Money } from './domain/money.ts';
+import { fromUsd, type Money } from './domain/money.ts';
+import type { AppConfig } from './config.ts';
 
+/**
+ * What the services are built with. Every setting comes from the config schema (src/config.ts), the one
+ * place defaults live: `serviceSettings(config)` reads them; callers add only what they choose (the
+ * authorisation with its Slack lookups, the notifier, the sync, the price table, ledger reads).
+ */
 export interface ServiceOptions {
   timeZone: string;
-  financeChannelId?: string;
-  financeUserIds?: string[];
+  financeChannelId: string;
+  financeUserIds: string[];
+  thresholds: number[];
+  quickchartUrl: string;
+  gl: { expenseAccount: string; clearingAccount: string };
+  anomalySettings: AnomalySettings;
+  /** Unobserved spend of unmapped provider projects: allocated or its own line. */
+  unobservedUnmapped: UnmappedMode;
+  reconcileAlertPct: number;
+  /** Who sees what (README: Who sees what). */
+  visibility: VisibilityMode;
+  /** Smallest saving worth naming in the chargeback draft (nanodollars). */
+  savingMin: Money;
   authz?: Authz;
   notifier?: Notifier<Notice> | null;
-  thresholds?: number[];
-  quickchartUrl?: string;
-  gl?: { expenseAccount: string; clearingAccount: string };
-  anomalySettings?: AnomalySettings;
   /** What `/aicost sync` reports on and starts. */
   sync?: AskDeps['sync'];
-  /** Unobserved spend of unmapped provider projects: allocated (default) or its own line. */
-  unobservedUnmapped?: UnmappedMode;
-  reconcileAlertPct?: number;
   /** Sum every report from the raw ledger instead of the rollups (the benchmark's baseline). */
   readFromLedger?: boolean;
-  /** Who sees what (README: Who sees what); default `teams`. */
-  visibility?: VisibilityMode;
   /** The price table for what-ifs and saving candidates (an adapter over @pydantic/genai-prices, given by main/cli). */
   priceTable?: PriceTable;
-  /** Smallest saving worth naming in the chargeback draft (nanodollars). */
-  savingMin?: Money;
+}
+
+type ServiceSettings = Omit<ServiceOptions, 'authz' | 'notifier' | 'sync' | 'readFromLedger' | 'priceTable'>;
+
+/** The services' settings from the validated config: no default is repeated here. */
+export function serviceSettings(config: AppConfig): ServiceSettings {
+  return {
+    timeZone: config.REPORT_TIMEZONE,
+    financeChannelId: config.FINANCE_CHANNEL_ID ?? '',
+    financeUserIds: config.FINANCE_USER_IDS,
+    thresholds: config.BUDGET_THRESHOLDS,
+    quickchartUrl: config.QUICKCHART_URL,
+    gl: { expenseAccount: config.GL_EXPENSE_ACCOUNT, clearingAccount: config.GL_CLEARING_ACCOUNT },
+    anomalySettings: {
+      minImpact: fromUsd(config.ANOMALY_MIN_IMPACT),
+      minImpactPct: config.ANOMALY_MIN_IMPACT_PCT,
+      z: config.ANOMALY_Z,
+      financeMinImpact: fromUsd(config.ANOMALY_FINANCE_MIN_IMPACT),
+      intraday: config.ANOMALY_INTRADAY,
+      teamOverrides: config.ANOMALY_TEAM_OVERRIDES,
+    },
+    unobservedUnmapped: config.UNOBSERVED_UNMAPPED,
+    reconcileAlertPct: config.RECONCILE_ALERT_PCT,
+    visibility: config.VISIBILITY,
+    savingMin: fromUsd(config.SAVING_CANDIDATE_MIN),
+  };
 }
 
 /** Everything the listeners, jobs and CLI use, built once from a database and the options. */
@@ -64,7 +96,7 @@ export function createServices(db: Database, opts: ServiceOptions) {
   const hiddenRepo = hiddenCostsRepository(db);
   const claims = claimsRepository(db);
   const budgetsRepo = budgetsRepository(db);
-  const authz = opts.authz ?? createAuthz({ financeUserIds: opts.financeUserIds ?? [] });
+  const authz = opts.authz ?? createAuthz({ financeUserIds: opts.financeUserIds });
   const audit = auditRepository(db);
   const billing = billingRepository(db);
   const reconcile = reconcileService({
@@ -72,8 +104,8 @@ export function createServices(db: Database, opts: ServiceOptions) {
     teams,
     authz,
     timeZone: opts.timeZone,
-    unmapped: opts.unobservedUnmapped ?? 'allocate',
-    alertPct: opts.reconcileAlertPct ?? 10,
+    unmapped: opts.unobservedUnmapped,
+    alertPct: opts.reconcileAlertPct,
     audit: (e, at) => audit.record(e, at),
   });
   const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone, derived: reconcile.derivedLines });
@@ -96,8 +128,8 @@ export function createServices(db: Database, opts: ServiceOptions) {
     authz,
     notifier: opts.notifier ?? null,
     timeZone: opts.timeZone,
-    financeChannelId: opts.financeChannelId ?? '',
-    thresholds: opts.thresholds ?? [80, 100],
+    financeChannelId: opts.financeChannelId,
+    thresholds: opts.thresholds,
     periods: periodsRepository(db),
   });
   const revenueRepo = revenueRepository(db);
@@ -107,7 +139,7 @@ export function createServices(db: Database, opts: ServiceOptions) {
   const whatIf = opts.priceTable
     ? whatIfService({ calls: (f, ids) => customerCosts.featureCalls(f, ids), features: () => teams.listFeatures(), prices: opts.priceTable })
     : undefined;
-  const savingMin = opts.savingMin ?? nanos(50_000_000_000n);
+  const savingMin = opts.savingMin;
   const chargeback = chargebackService({
     trueCost,
     costs,
@@ -119,9 +151,9 @@ export function createServices(db: Database, opts: ServiceOptions) {
     authz,
     notifier: opts.notifier ?? null,
     timeZone: opts.timeZone,
-    financeChannelId: opts.financeChannelId ?? '',
-    quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io',
-    gl: opts.gl ?? { expenseAccount: '6400', clearingAccount: '2990' },
+    financeChannelId: opts.financeChannelId,
+    quickchartUrl: opts.quickchartUrl,
+    gl: opts.gl,
     ...(whatIf
       ? { savings: (month: string) => whatIf.savingCandidates(monthPeriod(month, opts.timeZone), monthPeriod(month, opts.timeZone).to, savingMin) }
       : {}),
@@ -134,11 +166,11 @@ export function createServices(db: Database, opts: ServiceOptions) {
     notifier: opts.notifier ?? null,
     authz,
     timeZone: opts.timeZone,
-    financeChannelId: opts.financeChannelId ?? '',
-    quickchartUrl: opts.quickchartUrl ?? 'https://quickchart.io',
-    settings: opts.anomalySettings ?? DEFAULT_ANOMALY_SETTINGS,
+    financeChannelId: opts.financeChannelId,
+    quickchartUrl: opts.quickchartUrl,
+    settings: opts.anomalySettings,
   });
-  const visibility = visibilityService({ authz, teams, mode: opts.visibility ?? 'teams' });
+  const visibility = visibilityService({ authz, teams, mode: opts.visibility });
   const askDeps: AskDeps = {
     reports,
     iceberg,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { providerOf, sqlitePath } from './client.ts';
+import { ADVISORY_LOCK } from './locks.ts';
 
 /**
  * Applies prisma/migrations/<provider>/<name>/migration.sql in name order, each once, each in a
@@ -75,7 +76,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
   await client.connect();
   try {
     // An advisory lock serialises replicas that start at the same time.
-    await client.query('SELECT pg_advisory_lock(774411)');
+    await client.query(`SELECT pg_advisory_lock(${ADVISORY_LOCK.migrations})`);
     await client.query('CREATE TABLE IF NOT EXISTS "_aicost_migrations" ("name" TEXT PRIMARY KEY, "appliedAt" TIMESTAMPTZ NOT NULL)');
     const { rows } = await client.query<{ name: string }>('SELECT name FROM "_aicost_migrations"');
     const applied = new Set(rows.map((r) => r.name));
@@ -95,7 +96,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
     }
     return done;
   } finally {
-    await client.query('SELECT pg_advisory_unlock(774411)').catch(() => undefined);
+    await client.query(`SELECT pg_advisory_unlock(${ADVISORY_LOCK.migrations})`).catch(() => undefined);
     await client.end();
   }
 }

@@ -1,6 +1,7 @@
 import type { Database } from './client.ts';
 import { applyLogSql } from './rollups.ts';
 import { switchZoneSql } from './work-items.ts';
+import { ADVISORY_LOCK } from './locks.ts';
 
 /**
  * Keeping the rollups current outside the write statements themselves (src/db/rollups.ts):
@@ -34,7 +35,7 @@ export async function ensureRollupZone(db: Database, zone: string): Promise<bool
     async (tx) => {
       if (db.provider === 'postgresql') {
         await tx.$executeRawUnsafe('LOCK TABLE "CostEntry" IN SHARE ROW EXCLUSIVE MODE');
-        await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(7263010)');
+        await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK.workItems})`);
       }
       for (const sql of switchZoneSql(db.provider, zone)) await tx.$executeRawUnsafe(sql);
     },

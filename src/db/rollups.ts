@@ -1,5 +1,6 @@
 import type { Provider } from './client.ts';
 import { applyDeltasSql, workItemTablesSql } from './work-items.ts';
+import { ADVISORY_LOCK } from './locks.ts';
 
 /**
  * Exact rollups of the cost ledger (issue 13), maintained by database triggers so that every write path
@@ -202,7 +203,7 @@ export function migration0010Sql(provider: Provider): string {
     const fn = (name: string, from: string) => {
       const cubes = CUBES.flatMap((c) => grainsOf(c).map((g) => upsertFrom('postgresql', c, g, from, true)));
       // Work items: `prev` is computed from the table's state, so concurrent writers take turns.
-      const items = ['PERFORM pg_advisory_xact_lock(7263010);', ...applyDeltasSql('postgresql', from).map((x) => `${x};`)];
+      const items = [`PERFORM pg_advisory_xact_lock(${ADVISORY_LOCK.workItems});`, ...applyDeltasSql('postgresql', from).map((x) => `${x};`)];
       return `CREATE OR REPLACE FUNCTION "${name}"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   ${[...cubes, ...items].join('\n  ')}

@@ -1,7 +1,7 @@
 import type { ReconcileService } from '../services/reconcile-service.ts';
 import type { Notice, Notifier } from '../services/notices.ts';
 import type { JobDefinition } from './runner.ts';
-import type { JobDeps } from './registry.ts';
+import type { JobDeps } from './runner.ts';
 
 const DAY_MS = 86_400_000;
 

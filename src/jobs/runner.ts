@@ -2,6 +2,12 @@ import { hostname } from 'node:os';
 import type { ClaimsRepository } from '../services/ports/claims.ts';
 import type { Logger } from '../logger.ts';
 
+/** What every job gets: the slot claims and a logger (a job's services are bound when it is defined). */
+export interface JobDeps {
+  claims: ClaimsRepository;
+  log: Logger;
+}
+
 /** A scheduled job: a plain function of its dependencies and the slot time it runs for. */
 export interface JobDefinition<D> {
   name: string;

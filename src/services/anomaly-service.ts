@@ -30,15 +30,6 @@ export interface AnomalySettings {
   teamOverrides: Record<string, { minImpact?: number; minImpactPct?: number; z?: number }>;
 }
 
-export const DEFAULT_ANOMALY_SETTINGS: AnomalySettings = {
-  minImpact: fromUsd(25),
-  minImpactPct: 20,
-  z: 3.5,
-  financeMinImpact: fromUsd(250),
-  intraday: true,
-  teamOverrides: {},
-};
-
 /** What an incident post shows; stored with the incident so feedback re-renders the same post. */
 export interface AnomalyPost {
   label: string;

@@ -9,7 +9,8 @@ import { chargebackFocusRecords, focusCsv } from '../../src/domain/focus-export.
 import { validateFocus12, type FocusRecord } from '../../src/domain/focus.ts';
 import { allocate, fromUsd, nanos, sum } from '../../src/domain/money.ts';
 import { dayStart, daysOf, monthPeriod } from '../../src/domain/periods.ts';
-import { createServices, type Services } from '../../src/container.ts';
+import { loadAppConfig } from '../../src/config.ts';
+import { createServices, serviceSettings, type Services } from '../../src/container.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
 
 /**
@@ -52,7 +53,7 @@ describe.each(testProviders())('FOCUS import and export on %s', (provider) => {
 
   beforeAll(async () => {
     t = await createTestDatabase(provider);
-    s = createServices(t.db, { timeZone: 'UTC' });
+    s = createServices(t.db, { ...serviceSettings(loadAppConfig({ REPORT_TIMEZONE: 'UTC' })) });
     const support = await s.teams.upsert({ slug: 'support', name: 'Support' });
     const search = await s.teams.upsert({ slug: 'search', name: '=Search', costCenter: 'CC-9' });
     const e = (teamId: number, id: string, amount: string) => ({

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { fromUsd } from '../../src/domain/money.ts';
 import { monthPeriod } from '../../src/domain/periods.ts';
-import { createServices, type Services } from '../../src/container.ts';
+import { loadAppConfig } from '../../src/config.ts';
+import { createServices, serviceSettings, type Services } from '../../src/container.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
 
 /**
@@ -14,7 +15,7 @@ describe.each(testProviders())('unobserved spend kept as its own line, Anthropic
   let s: Services;
   beforeAll(async () => {
     t = await createTestDatabase(provider);
-    s = createServices(t.db, { timeZone: 'UTC', unobservedUnmapped: 'line' });
+    s = createServices(t.db, { ...serviceSettings(loadAppConfig({ REPORT_TIMEZONE: 'UTC' })), unobservedUnmapped: 'line' });
     const team = await s.teams.upsert({ slug: 'search', name: 'Search' });
     await costWrites(t.db).insertMany([
       {
@@ -60,7 +61,7 @@ describe.each(testProviders())('unobserved spend kept as its own line, Anthropic
 
   it("after finance maps the workspace, the gap is the team's", async () => {
     expect((await s.reconcile.map(['anthropic', 'workspace', 'wrkspc_x', 'search'], 'UCLI', new Date())).ok).toBe(false); // not finance
-    const fin = createServices(t.db, { timeZone: 'UTC', unobservedUnmapped: 'line', financeUserIds: ['U0FIN'] });
+    const fin = createServices(t.db, { ...serviceSettings(loadAppConfig({ REPORT_TIMEZONE: 'UTC' })), unobservedUnmapped: 'line', financeUserIds: ['U0FIN'] });
     expect((await fin.reconcile.map(['anthropic', 'workspace', 'wrkspc_x', 'search'], 'U0FIN', new Date())).ok).toBe(true);
     const cb = await fin.chargeback.build('2026-10');
     expect(cb.lines.find((l) => l.slug === 'search')!.hiddenByCategory.get('unobserved')).toBe(fromUsd('6'));

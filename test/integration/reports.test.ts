@@ -4,7 +4,8 @@ import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { fromUsd, nanos, sum } from '../../src/domain/money.ts';
 import { monthPeriod, parsePeriod } from '../../src/domain/periods.ts';
 import { failureText } from '../../src/format/failure-text.ts';
-import { createServices, type Services } from '../../src/container.ts';
+import { loadAppConfig } from '../../src/config.ts';
+import { createServices, serviceSettings, type Services } from '../../src/container.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
 
 /** Finance's view: every team (who sees what is tested over signed HTTP in visibility.test.ts). */
@@ -17,7 +18,7 @@ describe.each(testProviders())('reports on %s', (provider) => {
 
   beforeAll(async () => {
     t = await createTestDatabase(provider);
-    s = createServices(t.db, { timeZone: tz });
+    s = createServices(t.db, { ...serviceSettings(loadAppConfig({ REPORT_TIMEZONE: tz })) });
     const pay = await s.teams.upsert({ slug: 'payments', name: 'Payments', channelId: 'CPAY', leadUserIds: ['ULEAD'] });
     const ops = await s.teams.upsert({ slug: 'ops', name: 'Ops', memberUserIds: ['ULEAD', 'UMEM'] });
     const chk = await s.teams.upsertFeature({ slug: 'checkout-assist', name: 'Checkout assist', teamId: pay.id });

@@ -3,6 +3,7 @@ import { monthPeriod } from '../../domain/periods.ts';
 import { applyRollupLog, rollupZone } from '../rollup-maintenance.ts';
 import { CUBES, DAY_MS, expectedRowsSql, grainsOf, insertExpectedSql, storedRowsSql } from '../rollups.ts';
 import { dayNumbering, expectedWorkItemDaysSql, expectedWorkItemSpansSql, rebuildWorkItemsSql } from '../work-items.ts';
+import { ADVISORY_LOCK } from '../locks.ts';
 
 /**
  * `aicost verify`: compares the rollups with what the ledger implies, bucket by bucket, and rebuilds the
@@ -94,7 +95,7 @@ export function rollupChecks(db: Database) {
         async (tx) => {
           if (provider === 'postgresql') {
             await tx.$executeRawUnsafe('LOCK TABLE "CostEntry" IN SHARE ROW EXCLUSIVE MODE');
-            await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(7263010)');
+            await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK.workItems})`);
           }
           if (items) for (const sql of rebuildWorkItemsSql(provider)) await tx.$executeRawUnsafe(sql);
           for (const c of CUBES) {
