@@ -1,7 +1,7 @@
 import type { AmountFailure, Money } from './money.ts';
 
 /**
- * The one shape of a result that can fail (ARCHITECTURE.md, decision 11). A failure is a code from the
+ * The one shape of a result that can fail (ARCHITECTURE.md, decision 12). A failure is a code from the
  * closed list below plus the data its message needs, never prose: the words are chosen at the edge, in
  * one place (`src/format/failure-text.ts`), for Slack replies, modal field errors and the CLI alike.
  * Text in a failure's data is what the user typed (data, escaped at the Slack egress like any other).

@@ -30,11 +30,11 @@ export interface Answer {
 
 /**
  * The parser's examples say `payments`; show a team the viewer may see instead (their own first), so an
- * example never names a team the viewer may not see; a reader of no team keeps the placeholder.
+ * example never names a team the viewer may not see; a reader who may see none reads `your-team`.
  */
 async function exampleTeam(deps: AskDeps, viewer: Viewer): Promise<string> {
   if (viewer.teams[0]) return viewer.teams[0].slug;
-  if (!viewer.all) return 'payments';
+  if (!viewer.all) return 'your-team';
   const slugs = (await deps.teamSlugs?.()) ?? [];
   return slugs.includes('payments') ? 'payments' : (slugs[0] ?? 'support');
 }

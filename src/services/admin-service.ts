@@ -1,17 +1,17 @@
 import type { HiddenCostsRepository } from './ports/hidden-costs.ts';
 import type { TeamsRepository } from './ports/teams.ts';
-import { formatMoney, parseAmountInput } from '../domain/money.ts';
+import { formatMoney, type Money } from '../domain/money.ts';
 import type { Authz } from './authz.ts';
 import type { AdminRepository } from './ports/admin.ts';
 import type { PeriodsRepository } from './ports/periods.ts';
-import { isMonth } from '../domain/calendar.ts';
 import type { Failure } from '../domain/result.ts';
 
 /**
  * `/aicost admin …` (finance only): name teams, give them a channel, leads, members and a cost centre;
  * alias a team or feature to another (its history moves along, and future records with the alias land
- * on the target); set a feature's owner and its human baseline; add hidden-cost categories.
- * Slack sends mentions escaped (`<@U123|ann>`, `<#C123|ops>`), which is how ids are read here.
+ * on the target); set a feature's owner and its human baseline; add hidden-cost categories. The words
+ * are read into an `AdminAction` by src/commands/admin.ts; this service checks the rights, the names and
+ * the month, makes the change and audits it.
  */
 export const ADMIN_USAGE = [
   '/aicost admin team <slug> name <Display name>',
@@ -27,9 +27,22 @@ export const ADMIN_USAGE = [
   '/aicost admin map openai project <proj_…> <team>   (and map anthropic workspace <wrkspc_…> <team>)',
 ];
 
-const userId = (w: string) => /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[UW][A-Z0-9]{4,}$/.test(w) ? w : null);
-const channelId = (w: string) => /^<#([CG][A-Z0-9]+)(\|[^>]*)?>$/.exec(w)?.[1] ?? (/^[CG][A-Z0-9]{4,}$/.test(w) ? w : null);
-const SLUG = /^[a-z0-9][a-z0-9_.-]*$/;
+/** An admin change, read from the command's words by src/commands/admin.ts (names and ids still to be checked here). */
+export type AdminAction =
+  | { kind: 'usage' }
+  | {
+      kind: 'team';
+      slug: string;
+      field: 'name' | 'channel' | 'leads' | 'members' | 'cost-center';
+      set: { name: string } | { channelId: string } | { leadUserIds: string[] } | { memberUserIds: string[] } | { costCenter: string };
+    }
+  | { kind: 'alias'; what: 'team' | 'feature'; alias: string; target: string }
+  | { kind: 'feature-baseline'; slug: string; amount: Money }
+  | { kind: 'feature-team'; slug: string; team: string }
+  | { kind: 'adjust'; slug: string; amount: Money; month: string; reason: string }
+  | { kind: 'category'; name: string; label: string }
+  /** Words that do not make a change: why, said with the usage (`name` checked first when given). */
+  | { kind: 'not-understood'; failure: Failure; team?: string; feature?: string };
 
 /** What was done, in the service's own words (a title, lines and notes). */
 export interface AdminDone {
@@ -55,87 +68,58 @@ export function adminService(deps: {
   const refuse = (failure: Failure): AdminAnswer => ({ ok: false, failure, usage: false });
 
   return {
-    async run(words: string[], actor: string, now: Date): Promise<AdminAnswer> {
+    async run(action: AdminAction, actor: string, now: Date): Promise<AdminAnswer> {
       if (!(await deps.authz.isFinance(actor))) return refuse({ code: 'admin.finance-only' });
-      const [what, a, b, ...rest] = words;
-      if (!what) return { ...out(['Admin commands:']), notes: ADMIN_USAGE };
-      if (what === 'team') {
-        const team = a ? await deps.teams.bySlug(a.toLowerCase()) : null;
-        if (!team) return usage(a ? { code: 'team.none', slug: a } : { code: 'admin.name-team' });
-        const field = b?.toLowerCase();
-        const values = rest;
-        const before = { ...team };
-        if (field === 'name' && values.length) await deps.teams.upsert({ ...team, name: values.join(' ').slice(0, 80) });
-        else if (field === 'channel' && values.length === 1 && channelId(values[0]!)) await deps.teams.upsert({ ...team, channelId: channelId(values[0]!) });
-        else if ((field === 'leads' || field === 'members') && values.length && values.every((v) => userId(v))) {
-          const ids = values.map((v) => userId(v)!);
-          await deps.teams.upsert({ ...team, ...(field === 'leads' ? { leadUserIds: ids } : { memberUserIds: ids }) });
-        } else if ((field === 'cost-center' || field === 'costcenter') && values.length === 1) {
-          // A cost centre is a short code from the ledger (it lands in every chargeback CSV row).
-          if (values[0]!.length > 40 || /[\u0000-\u001f\u007f]/.test(values[0]!)) return usage({ code: 'admin.cost-center', length: values[0]!.length });
-          await deps.teams.upsert({ ...team, costCenter: values[0]! });
-        } else return usage({ code: 'admin.not-understood', text: `team ${a} ${[b, ...rest].filter(Boolean).join(' ')}` });
-        const after = await deps.teams.bySlug(team.slug);
-        await repo.audit({ actor, action: `team.${field}`, entity: 'team', entityId: team.slug, before, after }, now);
-        return out([`Team ${team.slug} updated (${field}).`]);
+      if (action.kind === 'usage') return { ...out(['Admin commands:']), notes: ADMIN_USAGE };
+      if (action.kind === 'not-understood') {
+        // An unknown name is said before what else was wrong with the words.
+        if (action.team !== undefined && !(await deps.teams.bySlug(action.team))) return usage({ code: 'team.none', slug: action.team });
+        if (action.feature !== undefined && !(await deps.teams.listFeatures()).some((f) => f.slug === action.feature))
+          return usage({ code: 'feature.none', slug: action.feature });
+        return usage(action.failure);
       }
-      if (what === 'alias') {
-        const kind = a?.toLowerCase();
-        const [alias, target] = [b?.toLowerCase(), rest[0]?.toLowerCase()];
-        if ((kind !== 'team' && kind !== 'feature') || !alias || !target || !SLUG.test(alias) || !SLUG.test(target) || alias === target) {
-          return usage({ code: 'admin.alias-usage' });
-        }
-        const r = kind === 'team' ? await repo.aliasTeam(alias, target, actor, now) : await repo.aliasFeature(alias, target, actor, now);
+      if (action.kind === 'team') {
+        const team = await deps.teams.bySlug(action.slug);
+        if (!team) return usage({ code: 'team.none', slug: action.slug });
+        const before = { ...team };
+        await deps.teams.upsert({ ...team, ...action.set });
+        const after = await deps.teams.bySlug(team.slug);
+        await repo.audit({ actor, action: `team.${action.field}`, entity: 'team', entityId: team.slug, before, after }, now);
+        return out([`Team ${team.slug} updated (${action.field}).`]);
+      }
+      if (action.kind === 'alias') {
+        const r =
+          action.what === 'team' ? await repo.aliasTeam(action.alias, action.target, actor, now) : await repo.aliasFeature(action.alias, action.target, actor, now);
         return r.ok ? out([r.message]) : usage(r.failure);
       }
-      if (what === 'feature') {
-        const features = await deps.teams.listFeatures();
-        const feature = features.find((f) => f.slug === a?.toLowerCase());
-        if (!feature) return usage(a ? { code: 'feature.none', slug: a } : { code: 'admin.name-feature' });
-        if (b === 'baseline' && rest.length === 1) {
-          if (/^\$?[-−]/.test(rest[0]!.trim())) return usage({ code: 'admin.baseline-negative' });
-          const parsed = parseAmountInput(rest[0]!, { decimals: 4, allowZero: true });
-          if (!parsed.ok) return usage(parsed.failure);
-          const amount = parsed.value;
-          await deps.teams.setFeatureBaseline(feature.id, amount);
-          await repo.audit({ actor, action: 'feature.baseline', entity: 'feature', entityId: feature.slug, after: { baselinePerUnit: amount } }, now);
-          return out([`${feature.slug}: human baseline ${formatMoney(amount)} per work item.`]);
+      if (action.kind === 'feature-baseline' || action.kind === 'feature-team') {
+        const feature = (await deps.teams.listFeatures()).find((f) => f.slug === action.slug);
+        if (!feature) return usage({ code: 'feature.none', slug: action.slug });
+        if (action.kind === 'feature-baseline') {
+          await deps.teams.setFeatureBaseline(feature.id, action.amount);
+          await repo.audit({ actor, action: 'feature.baseline', entity: 'feature', entityId: feature.slug, after: { baselinePerUnit: action.amount } }, now);
+          return out([`${feature.slug}: human baseline ${formatMoney(action.amount)} per work item.`]);
         }
-        if (b === 'team' && rest.length === 1) {
-          const team = await deps.teams.bySlug(rest[0]!.toLowerCase());
-          if (!team) return usage({ code: 'team.none', slug: rest[0]! });
-          await deps.teams.upsertFeature({ slug: feature.slug, name: feature.name, teamId: team.id });
-          await repo.audit(
-            { actor, action: 'feature.team', entity: 'feature', entityId: feature.slug, before: { teamId: feature.teamId }, after: { teamId: team.id } },
-            now,
-          );
-          return out([`${feature.slug} now belongs to ${team.slug}.`]);
-        }
-        return usage({ code: 'admin.not-understood', text: `feature ${words.slice(1).join(' ')}` });
+        const team = await deps.teams.bySlug(action.team);
+        if (!team) return usage({ code: 'team.none', slug: action.team });
+        await deps.teams.upsertFeature({ slug: feature.slug, name: feature.name, teamId: team.id });
+        await repo.audit(
+          { actor, action: 'feature.team', entity: 'feature', entityId: feature.slug, before: { teamId: feature.teamId }, after: { teamId: team.id } },
+          now,
+        );
+        return out([`${feature.slug} now belongs to ${team.slug}.`]);
       }
-      if (what === 'adjust') {
-        const team = a ? await deps.teams.bySlug(a.toLowerCase()) : null;
-        if (!team) return usage(a ? { code: 'team.none', slug: a } : { code: 'admin.name-team' });
-        const parsed = parseAmountInput(b ?? '', { allowNegative: true, allowZero: true });
-        if (!parsed.ok) return usage({ code: 'admin.adjust-amount', cause: parsed.failure });
-        const amount = parsed.value;
-        const [month, ...reasonWords] = rest;
-        if (!month || !isMonth(month)) return usage({ code: 'admin.adjust-month' });
-        if (amount === 0n) return usage({ code: 'admin.adjust-zero' });
-        if (!reasonWords.length) return usage({ code: 'admin.adjust-reason' });
-        const period = await deps.periods.get(month);
-        if (period.status !== 'open') return refuse({ code: 'admin.adjust-locked', month, state: period.status });
-        const id = await repo.addAdjustment({ teamId: team.id, month, amount, reason: reasonWords.join(' ').slice(0, 300), actor, at: now });
-        return out([`Adjustment #${id}: ${formatMoney(amount)} for ${team.slug} in ${month}. It shows in that month's chargeback.`]);
+      if (action.kind === 'adjust') {
+        const team = await deps.teams.bySlug(action.slug);
+        if (!team) return usage({ code: 'team.none', slug: action.slug });
+        const period = await deps.periods.get(action.month);
+        if (period.status !== 'open') return refuse({ code: 'admin.adjust-locked', month: action.month, state: period.status });
+        const id = await repo.addAdjustment({ teamId: team.id, month: action.month, amount: action.amount, reason: action.reason, actor, at: now });
+        return out([`Adjustment #${id}: ${formatMoney(action.amount)} for ${team.slug} in ${action.month}. It shows in that month's chargeback.`]);
       }
-      if (what === 'category') {
-        const name = a?.toLowerCase();
-        if (!name || !/^[a-z][a-z0-9_]{1,40}$/.test(name)) return usage({ code: 'admin.category-name' });
-        if ((await deps.hidden.categories()).includes(name)) return refuse({ code: 'admin.category-exists', name });
-        await deps.hidden.addCategory(name, [b, ...rest].filter(Boolean).join(' ') || name, actor, now);
-        return out([`Category ${name} added.`]);
-      }
-      return usage({ code: 'admin.unknown', text: what });
+      if ((await deps.hidden.categories()).includes(action.name)) return refuse({ code: 'admin.category-exists', name: action.name });
+      await deps.hidden.addCategory(action.name, action.label, actor, now);
+      return out([`Category ${action.name} added.`]);
     },
   };
 }

@@ -166,8 +166,10 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
     expect(member).not.toContain('/aicost admin team');
     expect(finance).toContain('/aicost admin team');
     expect(finance).toMatch(/\/aicost budget set (support|claims|growth) 5000/);
+    // A reader of no team is shown no team's slug, not even in examples.
     expect(member).not.toContain('payments');
-    expect(member).toMatch(/\/aicost team (support|claims|growth)/);
+    expect(member).not.toMatch(/\/aicost team (support|claims|growth)/);
+    expect(member).toContain('/aicost team your-team');
   });
 
   it('foots every table of /aicost team, top and iceberg, and the true cost line adds up', async () => {
