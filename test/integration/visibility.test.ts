@@ -5,6 +5,7 @@ import { mergeRows } from '../../src/services/ports/billing-source.ts';
 import { COMMANDS } from '../../src/commands/registry.ts';
 import { testProviders } from '../support/database.ts';
 import { startHarness, type Harness } from '../support/app-harness.ts';
+import { recordCalls } from '../support/record-calls.ts';
 
 /**
  * Who sees what, over signed HTTP: every verb × {finance, the team's lead, a member of another team, a
@@ -189,6 +190,15 @@ describe.each(testProviders())('who sees what, every verb, on %s', (provider) =>
           expect(text).toMatch(/other teams\s+\$21\.27\s+\S+\s+\S+\s+-\$211\.22/);
           expect(text).not.toMatch(/Other\s+\$0\.00/);
         } else expect(text).toMatch(/alpha\s+\$12\.39/);
+      });
+
+      it('records what a member of another team is shown (for ../shared/tools/render-slack.py)', async () => {
+        h.slack.reset();
+        for (const text of ['', 'top models 2026-10', 'reconcile 2026-10', 'budget 2026-11', 'team alpah', 'help'])
+          await h.command(text, { userId: BRAVO_MEMBER, channelId: 'C0BRAVO' });
+        await h.command('', { userId: NOBODY });
+        expect(h.slack.responses.length).toBe(7);
+        recordCalls(h.slack, `visibility-${mode}-${provider}`);
       });
 
       it('answers a reader in no team what top answers them', async () => {
