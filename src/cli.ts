@@ -122,8 +122,7 @@ export async function main(argv: string[]): Promise<number> {
           }
           if (spend.length) {
             const r = await s.revenue.importCsv(demoRevenueCsv(spend), { actor: 'demo', source: 'demo', now: new Date(), slackUser: false });
-            if (r.ok)
-              console.log(`Demo revenue imported for ${r.months.map((x) => x.month).join(', ')}: try npx aicost ask "margin" --user <a finance user id>`);
+            if (r.ok) console.log(`Demo revenue imported for ${r.months.map((x) => x.month).join(', ')}: try npx aicost ask "margin"`);
           }
           for (const line of setup) console.log(`  ${line}`);
           console.log('Try: npx aicost ask "budget", npx aicost ask "iceberg", then npx aicost run anomalies (a spike was planted yesterday).');

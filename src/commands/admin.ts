@@ -21,7 +21,8 @@ export function parseAdmin(words: string[]): AdminAction {
     const field = b?.toLowerCase();
     const other = notUnderstood({ code: 'admin.not-understood', text: `team ${a} ${[b, ...rest].filter(Boolean).join(' ')}` }, { team: slug });
     if (field === 'name' && rest.length) return { kind: 'team', slug, field: 'name', set: { name: rest.join(' ').slice(0, 80) } };
-    if (field === 'channel' && rest.length === 1 && channelId(rest[0]!)) return { kind: 'team', slug, field: 'channel', set: { channelId: channelId(rest[0]!)! } };
+    if (field === 'channel' && rest.length === 1 && channelId(rest[0]!))
+      return { kind: 'team', slug, field: 'channel', set: { channelId: channelId(rest[0]!)! } };
     if ((field === 'leads' || field === 'members') && rest.length && rest.every((v) => userId(v))) {
       const ids = rest.map((v) => userId(v)!);
       return { kind: 'team', slug, field, set: field === 'leads' ? { leadUserIds: ids } : { memberUserIds: ids } };

@@ -21,12 +21,21 @@ const MAX_MONTHS = 24;
 
 /**
  * Calendar months for revenue answers: empty is last month (revenue is imported after a month ends);
- * "this month", "last month", YYYY-MM, or YYYY-MM..YYYY-MM (at most 24 months), or why not.
+ * "this month", "last month", YYYY-MM, YYYY-MM..YYYY-MM, or a number N: the N complete months up to last
+ * month (at most 24 months), or why not.
  */
 export function parseMonths(tokens: string[], now: Date, timeZone: string): string[] | Failure {
   const t = tokens.join(' ').trim().toLowerCase();
   const month = /^\d{4}-(0[1-9]|1[0-2])$/;
   if (t === '') return [previousMonth(monthOf(now, timeZone))];
+  if (/^\d{1,4}$/.test(t)) {
+    const n = Number(t);
+    if (n < 1) return { code: 'months.not-monthly', text: tokens.join(' ') };
+    if (n > MAX_MONTHS) return { code: 'months.too-many', max: MAX_MONTHS };
+    const out = [previousMonth(monthOf(now, timeZone))];
+    while (out.length < n) out.unshift(previousMonth(out[0]!));
+    return out;
+  }
   const range = /^(\S+)\s*(?:\.\.|to)\s*(\S+)$/.exec(t);
   if (range && month.test(range[1]!) && month.test(range[2]!)) {
     const [a, b] = [range[1]!, range[2]!];

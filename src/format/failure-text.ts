@@ -49,7 +49,8 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'period.range-too-long': (f) => `a date range can span at most ${f.maxDays} days.`,
   'period.unknown': (f) => `"${f.text}" is not a period I understand.`,
   'months.too-many': (f) => `A margin spans at most ${f.max} months.`,
-  'months.not-monthly': (f) => `"${f.text}" is not a month: revenue is monthly, so use last month, this month, YYYY-MM or YYYY-MM..YYYY-MM.`,
+  'months.not-monthly': (f) =>
+    `"${f.text}" is not a month: revenue is monthly, so use last month, this month, YYYY-MM, YYYY-MM..YYYY-MM or a number of months (3: the last three complete months).`,
 
   'command.period': (f) => `${failureText(f.cause)} Periods: ${PERIOD_EXAMPLES.map((p) => `\`${p}\``).join(', ')}.`,
   'command.team-missing': () => '`team` needs a team name.',

@@ -89,7 +89,9 @@ export function adminService(deps: {
       }
       if (action.kind === 'alias') {
         const r =
-          action.what === 'team' ? await repo.aliasTeam(action.alias, action.target, actor, now) : await repo.aliasFeature(action.alias, action.target, actor, now);
+          action.what === 'team'
+            ? await repo.aliasTeam(action.alias, action.target, actor, now)
+            : await repo.aliasFeature(action.alias, action.target, actor, now);
         return r.ok ? out([r.message]) : usage(r.failure);
       }
       if (action.kind === 'feature-baseline' || action.kind === 'feature-team') {

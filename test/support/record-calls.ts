@@ -1,15 +1,16 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SlackStandIn } from './slack-stand-in.ts';
 
 /**
  * Writes what a test made Slack show as JSON lines for ../shared/tools/render-slack.py (its header
- * describes the format): the Web API calls with their arguments, and response_url replies. Files go
- * to $AICOST_RECORD_DIR (default: the OS temp dir, aicost-slack/), one per name.
+ * describes the format): the Web API calls with their arguments, and response_url replies, one file per
+ * name in $AICOST_RECORD_DIR. Without the variable nothing is written (a test run leaves no files behind):
+ * `AICOST_RECORD_DIR=/tmp/rec npx vitest run test/integration/x.test.ts`, then render the file.
  */
-export function recordCalls(slack: SlackStandIn, name: string): string {
-  const dir = process.env.AICOST_RECORD_DIR ?? join(tmpdir(), 'aicost-slack');
+export function recordCalls(slack: SlackStandIn, name: string): string | null {
+  const dir = process.env.AICOST_RECORD_DIR;
+  if (!dir) return null;
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.jsonl`);
   writeFileSync(file, '');

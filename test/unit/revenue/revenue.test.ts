@@ -123,6 +123,11 @@ describe('commands', () => {
     expect(parseMonths(['2026-08..2026-10'], now, 'UTC')).toEqual(['2026-08', '2026-09', '2026-10']);
     expect(parseMonths(['2026-11', 'to', '2027-01'], now, 'UTC')).toEqual(['2026-11', '2026-12', '2027-01']);
     expect(parseMonths(['30d'], now, 'UTC')).toEqual({ code: 'months.not-monthly', text: '30d' });
+    // `customer <id> [months]`: a number is that many complete months up to last month.
+    expect(parseMonths(['3'], now, 'UTC')).toEqual(['2026-08', '2026-09', '2026-10']);
+    expect(parseMonths(['0'], now, 'UTC')).toEqual({ code: 'months.not-monthly', text: '0' });
+    expect(parseMonths(['25'], now, 'UTC')).toEqual({ code: 'months.too-many', max: 24 });
+    expect(parseCommand('customer cust-6 3', now, 'UTC')).toEqual({ verb: 'customer', id: 'cust-6', months: ['2026-08', '2026-09', '2026-10'], share: false });
     expect(parseMonths(['2020-01..2026-10'], now, 'UTC')).toEqual({ code: 'months.too-many', max: 24 });
     expect(parseCommand('margin 2026-09 share', now, 'UTC')).toEqual({ verb: 'margin', months: ['2026-09'], share: true });
     expect(parseCommand('customer cus_123 this month', now, 'UTC')).toEqual({ verb: 'customer', id: 'cus_123', months: ['2026-11'], share: false });
