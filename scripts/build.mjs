@@ -34,7 +34,9 @@ const requireCommonJs = {
 
 // Prisma's query compiler (WebAssembly) ships as an ES module holding it as a 2.5 MB base64 string, and
 // parsing that module costs more CPU than compiling the WebAssembly. The build writes the binary beside
-// the chunks instead, and the module the generated clients import reads it from there.
+// the chunks instead, and the module the generated clients import reads it from there. It exports the
+// bytes where the clients expect base64: they call `Buffer.from(wasm, 'base64')`, which copies a Buffer
+// as it is (the encoding applies to strings only), so nothing is encoded or decoded.
 const prismaWasm = {
   name: 'prisma-wasm-file',
   setup(b) {
@@ -48,7 +50,7 @@ const prismaWasm = {
       writeFileSync(`dist/chunks/${file}`, Buffer.from(base64, 'base64'));
       // Only ever imported dynamically, so this module is always in a chunk in dist/chunks/.
       return {
-        contents: `import { readFileSync } from 'node:fs';\nexport const wasm = readFileSync(new URL(${JSON.stringify(`./${file}`)}, import.meta.url)).toString('base64');\n`,
+        contents: `import { readFileSync } from 'node:fs';\nexport const wasm = readFileSync(new URL(${JSON.stringify(`./${file}`)}, import.meta.url));\n`,
         loader: 'js',
       };
     });
