@@ -110,22 +110,23 @@ const demo = spawnSync(process.execPath, [...compiled, 'demo'], { cwd: dir, env:
 if (demo.status !== 0) throw new Error('aicost demo failed');
 const slack = await startSlackStandIn();
 
-const samples: Record<string, number[]> = { node: [], help: [], helpTsx: [], ask: [], askTsx: [], bot: [], botTsx: [] };
+const figures = ['node', 'help', 'helpTsx', 'ask', 'askTsx', 'bot', 'botTsx'] as const;
+const samples = Object.fromEntries(figures.map((f) => [f, [] as number[]])) as Record<(typeof figures)[number], number[]>;
 const ask = ['ask', 'top teams last month'];
 for (let i = 0; i < RUNS; i++) {
   // Interleaved, so a burst of load on the machine colours every figure alike.
-  samples.node!.push(cpuOf(['-e', '0']));
-  samples.help!.push(cpuOf([...compiled, '--help']));
-  samples.helpTsx!.push(cpuOf([...viaTsx, '--help']));
-  samples.ask!.push(cpuOf([...compiled, ...ask]));
-  samples.askTsx!.push(cpuOf([...viaTsx, ...ask]));
-  samples.bot!.push(await botReadyCpu(compiled, slack.url));
-  samples.botTsx!.push(await botReadyCpu(viaTsx, slack.url));
+  samples.node.push(cpuOf(['-e', '0']));
+  samples.help.push(cpuOf([...compiled, '--help']));
+  samples.helpTsx.push(cpuOf([...viaTsx, '--help']));
+  samples.ask.push(cpuOf([...compiled, ...ask]));
+  samples.askTsx.push(cpuOf([...viaTsx, ...ask]));
+  samples.bot.push(await botReadyCpu(compiled, slack.url));
+  samples.botTsx.push(await botReadyCpu(viaTsx, slack.url));
 }
 await slack.close();
 rmSync(dir, { recursive: true, force: true });
 
-const m = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, round(median(xs))])) as Record<keyof typeof samples, number>;
+const m = Object.fromEntries(figures.map((f) => [f, round(median(samples[f]))])) as Record<(typeof figures)[number], number>;
 const line = (bench: string, value: number, tsx: number, goal: Record<string, number>) =>
   console.log(
     JSON.stringify({
