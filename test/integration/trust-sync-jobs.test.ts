@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { fromUsd, sum } from '../../src/domain/money.ts';
 import { retryStaleSlots, runClaimed, slotKey } from '../../src/jobs/runner.ts';
@@ -13,19 +12,6 @@ import { HELICONE_PATH, startJsonServer, type HeliconeRow, type JsonStandIn } fr
 /** Issue 11, defects 5, 6, 8 and 10: failed slots, untrusted source records, replays, the smaller ones. */
 const FINANCE = 'U0FINANCE';
 const LEAD = 'U0PAYLEAD';
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 /**
  * A Helicone API that answers like a schema-driven mock (Prism over the OpenAPI document): valid
