@@ -177,7 +177,7 @@ describe.each(testProviders())('trust: failed slots, replays and the smaller def
     ];
     expect(sent.map((r) => r.status)).toEqual([200, 200, 200]);
     await h.slack.waitForResponse((r) => r.url.endsWith('replay'));
-    await new Promise((r) => setTimeout(r, 500));
+    await h.idle(); // every request sent has been handled: nothing more can come
     expect(await h.db.db.prisma.overrunRequest.count()).toBe(1);
     expect(h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0FINANCE')).toHaveLength(1);
     expect(h.slack.responses.filter((r) => r.url.endsWith('replay'))).toHaveLength(1);
@@ -188,7 +188,7 @@ describe.each(testProviders())('trust: failed slots, replays and the smaller def
     const body = slashCommandBody({ text: 'request 300 payments future', userId: LEAD, responseUrl: h.slack.responseUrl('future') });
     const res = await postSigned(h.events, body, { secret: SIGNING_SECRET, timestamp: nowSeconds() + 10 * 60 });
     expect(res.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 500));
+    await h.idle(); // every request sent has been handled: nothing more can come
     expect(await h.db.db.prisma.overrunRequest.count()).toBe(before);
     expect(h.slack.responses.filter((r) => r.url.endsWith('future'))).toHaveLength(0);
   });
