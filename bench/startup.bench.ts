@@ -34,7 +34,7 @@ process.on('SIGUSR2', () => write(out + '.ready'));
 `,
 );
 
-const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) throw new Error('npm run build failed');
 
 const compiled = [join(root, 'bin/aicost.js')];

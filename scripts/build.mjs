@@ -4,7 +4,7 @@
 // clients generated in src/generated/ are compiled in. Packages stay imports of node_modules, except the
 // pure-ES-module ones that are spread over hundreds of files (date-fns alone is 300): bundled and
 // tree-shaken, they cost a fraction of their load time. `npm run bench -- startup` measures the result.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
@@ -56,6 +56,18 @@ const prismaWasm = {
     });
   },
 };
+
+/** Whether dist/ is older than any file the build reads (or missing). */
+function stale() {
+  if (!existsSync('dist/cli.js')) return true;
+  const built = statSync('dist/cli.js').mtimeMs;
+  const inputs = ['scripts/build.mjs', 'package.json', ...readdirSync('src', { recursive: true, encoding: 'utf8' }).map((p) => `src/${p}`)];
+  return inputs.some((file) => statSync(file).mtimeMs > built);
+}
+
+// `--if-stale` (the tests' globalSetup, the startup bench): leave an up-to-date build alone, so a run
+// started meanwhile does not pull the files from under another run's CLI processes.
+if (process.argv.includes('--if-stale') && !stale()) process.exit(0);
 
 rmSync('dist', { recursive: true, force: true });
 await build({
