@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/ once, so tests that run bin/aicost.js run the current sources compiled.
+    globalSetup: ['test/support/build-cli.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -10,14 +10,12 @@ import { jobDefinitions } from './jobs/registry.ts';
 import type { JobDefinition, JobDeps } from './jobs/runner.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createAuthz } from './services/authz.ts';
-import { countSlackErrors, createMetrics, type Metrics } from './metrics.ts';
+import type { Metrics } from './metrics.ts';
 import type { ClaimsRepository } from './services/ports/claims.ts';
 import type { CostStore } from './services/ports/cost-store.ts';
 import type { SourceClient } from './services/ports/source.ts';
 import { syncService, type SyncService } from './services/sync-service.ts';
 import type { SyncResult } from './services/source-sync.ts';
-import { slackNotifier } from './slack/notifier.ts';
-import { createWebClient } from './slack/web-client.ts';
 import { billingClients, sourceClients } from './sources/configured.ts';
 import { billingRepository } from './db/repositories/billing.ts';
 import type { BillingClient } from './services/ports/billing-source.ts';
@@ -74,7 +72,10 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
   const db = openDatabase(config.DATABASE_URL);
   if (await ensureRollupZone(db, config.REPORT_TIMEZONE)) log.info({ zone: config.REPORT_TIMEZONE }, 'work-item rollups built in the report time zone');
   const talk = (overrides.slack ?? true) && config.SLACK_BOT_TOKEN !== undefined;
-  const slack = talk ? createWebClient({ SLACK_BOT_TOKEN: config.SLACK_BOT_TOKEN!, SLACK_API_URL: config.SLACK_API_URL }, overrides.retries) : null;
+  // The Slack Web API client, the notifier and the metrics are loaded only when used (dynamic imports),
+  // so a CLI command that does not talk to Slack starts without them.
+  const { createWebClient, slackNotifier } = talk ? await loadSlack() : { createWebClient: null, slackNotifier: null };
+  const slack = createWebClient ? createWebClient({ SLACK_BOT_TOKEN: config.SLACK_BOT_TOKEN!, SLACK_API_URL: config.SLACK_API_URL }, overrides.retries) : null;
   const claims = claimsRepository(db);
   const authz = createAuthz({
     financeUserIds: config.FINANCE_USER_IDS,
@@ -84,11 +85,12 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
   });
   // The sync runs the budget and anomaly checks after it, and /aicost sync reports on it: the closure
   // below reads `services`, which exists before any sync can run.
-  const notifier = slack ? slackNotifier(slack, claims, { quickchartUrl: config.QUICKCHART_URL, timeZone: config.REPORT_TIMEZONE }) : null;
+  const notifier = slack && slackNotifier ? slackNotifier(slack, claims, { quickchartUrl: config.QUICKCHART_URL, timeZone: config.REPORT_TIMEZONE }) : null;
   let services: Services;
   const store = costStore(db, { timeZone: config.REPORT_TIMEZONE, clock: overrides.clock });
-  const metrics = config.METRICS_ENABLED ? createMetrics({ syncStates: () => store.syncStates() }) : null;
-  if (metrics) countSlackErrors((method) => metrics.slackError(method));
+  const metricsModule = config.METRICS_ENABLED ? await import('./metrics.ts') : null;
+  const metrics = metricsModule ? metricsModule.createMetrics({ syncStates: () => store.syncStates() }) : null;
+  if (metrics) metricsModule?.countSlackErrors((method) => metrics.slackError(method));
   const sources = overrides.sources ?? sourceClients(config);
   const bills = billingClients(config);
   const sync = syncService({
@@ -137,4 +139,9 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
       await db.close();
     },
   };
+}
+
+async function loadSlack() {
+  const [{ createWebClient }, { slackNotifier }] = await Promise.all([import('./slack/web-client.ts'), import('./slack/notifier.ts')]);
+  return { createWebClient, slackNotifier };
 }

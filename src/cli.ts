@@ -1,20 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { chargebackParts, reconciliationLine } from './format/chargeback-lines.ts';
 import { parseArgs } from 'node:util';
-import { buildApp, type AppGraph } from './app.ts';
-import { ConfigError, loadAppConfig, loadConfig, type AppConfig } from './config.ts';
-import { DEMO_FINANCE_USER, setUpDemo } from './demo/setup.ts';
-import { migrate } from './db/migrate.ts';
-import { costWrites } from './db/repositories/cost-writes.ts';
-import { seedDemo } from './demo/seed.ts';
-import { replyText } from './format/reply-lines.ts';
-import { alignTable } from './format/table.ts';
-import { plainMentions } from './domain/mentions.ts';
-import { createLogger } from './logger.ts';
-import { ask } from './format/ask.ts';
-import { failureText } from './format/failure-text.ts';
+import type { AppGraph } from './app.ts';
+import type { AppConfig } from './config.ts';
+import type { Money } from './domain/money.ts';
 import { isMonth } from './domain/calendar.ts';
-import { add, ZERO, type Money } from './domain/money.ts';
+
+// Every module a command needs is imported inside that command (dynamic `import()`), so `aicost --help`
+// loads nothing, and a command loads only what it uses (Bolt only for `start`): see `npm run bench -- startup`.
 
 /** The operator's entry points: `npx aicost <command>`. */
 const USAGE = `Usage: aicost <command>
@@ -50,6 +42,7 @@ Configuration comes from the environment or .env; see README.md.`;
 
 /** The app graph for a command that never talks to Slack (it reads, or writes the database only). */
 async function withApp<T>(fn: (app: AppGraph) => Promise<T>, patch: Partial<AppConfig> = {}): Promise<T> {
+  const [{ buildApp }, { loadAppConfig }, { createLogger }] = await Promise.all([import('./app.ts'), import('./config.ts'), import('./logger.ts')]);
   const app = await buildApp({ ...loadAppConfig(), ...patch }, { slack: false, log: createLogger('warn') });
   try {
     return await fn(app);
@@ -63,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start': {
+      const [{ loadConfig }, { createLogger }] = await Promise.all([import('./config.ts'), import('./logger.ts')]);
       const config = loadConfig();
       const log = createLogger(config.LOG_LEVEL);
       // Loaded only here, so the other commands never load Bolt.
@@ -72,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'migrate': {
+      const [{ loadAppConfig }, { migrate }] = await Promise.all([import('./config.ts'), import('./db/migrate.ts')]);
       const config = loadAppConfig();
       const applied = await migrate(config.DATABASE_URL);
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
@@ -80,6 +75,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'ask': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { user: { type: 'string' }, channel: { type: 'string' } } });
       const text = positionals.join(' ');
+      const [{ ask }, { replyText }, { plainMentions }] = await Promise.all([
+        import('./format/ask.ts'),
+        import('./format/reply-lines.ts'),
+        import('./domain/mentions.ts'),
+      ]);
       return withApp(async ({ services: s }) => {
         // Without --user the operator sees everything; with it, what that Slack user would see.
         const answer = await ask(s.askDeps, {
@@ -100,6 +100,12 @@ export async function main(argv: string[]): Promise<number> {
         console.error('--days must be a whole number between 1 and 730');
         return 2;
       }
+      const [{ DEMO_FINANCE_USER, setUpDemo }, { seedDemo }, { costWrites }, { add, ZERO }] = await Promise.all([
+        import('./demo/setup.ts'),
+        import('./demo/seed.ts'),
+        import('./db/repositories/cost-writes.ts'),
+        import('./domain/money.ts'),
+      ]);
       return withApp(
         async ({ services: s }) => {
           const now = new Date();
@@ -137,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
         options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, rejected: { type: 'boolean' } },
       });
       if (values.rejected) {
+        const { alignTable } = await import('./format/table.ts');
         return withApp(async ({ db }) => {
           const { rejectedRecordsRepository } = await import('./db/repositories/rejected-records.ts');
           const rows = await rejectedRecordsRepository(db).list({ ...(values.source ? { source: values.source } : {}), limit: 1000 });
@@ -161,6 +168,7 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         });
       }
+      const { ConfigError } = await import('./config.ts');
       const when = (name: string, v: string | undefined) => {
         if (v === undefined) return undefined;
         const d = new Date(v);
@@ -229,8 +237,8 @@ export async function main(argv: string[]): Promise<number> {
         console.error('--out FILE is required, e.g. aicost backup --out backups/aicost-2026-11-28.db');
         return 2;
       }
+      const [{ loadAppConfig }, { backupSqlite }] = await Promise.all([import('./config.ts'), import('./db/backup.ts')]);
       const config = loadAppConfig();
-      const { backupSqlite } = await import('./db/backup.ts');
       try {
         const r = await backupSqlite(config.DATABASE_URL, values.out);
         console.log(`Backup written to ${values.out} (${r.pages} pages).`);
@@ -254,6 +262,10 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const month = values.month;
+      const [{ chargebackParts, reconciliationLine }, { replyText }] = await Promise.all([
+        import('./format/chargeback-lines.ts'),
+        import('./format/reply-lines.ts'),
+      ]);
       return withApp(async ({ services: s }) => {
         const cb = await s.chargeback.build(month);
         const files = s.chargeback.files(cb);
@@ -294,6 +306,8 @@ export async function main(argv: string[]): Promise<number> {
       return withApp(async ({ services: s }) => {
         const { monthPeriod } = await import('./domain/periods.ts');
         const { reconcileParts } = await import('./format/reconcile-lines.ts');
+        const { replyText } = await import('./format/reply-lines.ts');
+        const { plainMentions } = await import('./domain/mentions.ts');
         const report = await s.reconcile.report(await s.visibility.of('UCLI', { operator: true }), monthPeriod(month, s.timeZone), new Date());
         console.log(plainMentions(replyText({ kind: 'message', parts: reconcileParts(report) }, s.timeZone)));
         return 0;
@@ -334,6 +348,7 @@ export async function main(argv: string[]): Promise<number> {
         const { focusImportService, loadFocusRules } = await import('./services/focus-service.ts');
         const { periodsRepository } = await import('./db/repositories/periods.ts');
         const { formatMoney } = await import('./domain/money.ts');
+        const { failureText } = await import('./format/failure-text.ts');
         const periods = periodsRepository(s.db);
         const service = focusImportService({
           charges: s.billing,
@@ -374,9 +389,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'run': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { at: { type: 'string' } } });
+      const [{ loadConfig }, { createLogger }, { buildApp }, { runClaimed }] = await Promise.all([
+        import('./config.ts'),
+        import('./logger.ts'),
+        import('./app.ts'),
+        import('./jobs/runner.ts'),
+      ]);
       const config = loadConfig();
       const log = createLogger(config.LOG_LEVEL);
-      const { runClaimed } = await import('./jobs/runner.ts');
       const runtime = await buildApp(config, { log });
       try {
         const job = runtime.jobs.find((j) => j.name === positionals[0]);
@@ -415,7 +435,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },
-  (err) => {
+  async (err) => {
+    const { ConfigError } = await import('./config.ts');
     if (err instanceof ConfigError) console.error(err.message);
     else console.error(`aicost: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;

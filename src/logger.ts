@@ -1,5 +1,5 @@
 import { pino, type Logger as Pino } from 'pino';
-import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
+import type { LogLevel, Logger as SlackLogger } from '@slack/bolt';
 
 /**
  * Structured logs with pino. Anything that looks like a credential is redacted by path and by value,
@@ -35,10 +35,13 @@ export function createLogger(level: string = 'info', destination?: NodeJS.Writab
   );
 }
 
-/** Bolt's logger interface on top of pino. */
+/**
+ * Bolt's logger interface on top of pino. Bolt's `LogLevel` is imported as a type only: importing its
+ * value would load all of Bolt into every CLI command that logs.
+ */
 export function boltLogger(log: Logger): SlackLogger {
   const text = (msg: unknown[]) => scrub(msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
-  let level = LogLevel.INFO;
+  let level = 'info' as LogLevel; // LogLevel.INFO
   return {
     debug: (...m) => log.debug(text(m)),
     info: (...m) => log.info(text(m)),

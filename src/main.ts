@@ -14,6 +14,8 @@ export type Runtime = AppGraph;
 export interface Running {
   port: number | null;
   runtime: Runtime;
+  /** Resolves once no Slack request is being handled (see `SlackApp.idle`). */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startBot(config: Config, log: Logger, opts: RuntimeOptions
   return {
     port,
     runtime,
+    idle: () => app.idle(),
     async stop() {
       if (stopped) return;
       stopped = true;

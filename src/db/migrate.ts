@@ -1,8 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
-import pg from 'pg';
 import { providerOf, sqlitePath } from './client.ts';
 import { ADVISORY_LOCK } from './locks.ts';
 
@@ -12,7 +11,15 @@ import { ADVISORY_LOCK } from './locks.ts';
  * PostgreSQL with the JavaScript schema engine (see shared/notes/stack.md), so both providers use this
  * one small path. Migrations are generated with `prisma migrate diff` (see README, "Changing the schema").
  */
-const migrationsRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'migrations');
+
+/** prisma/migrations of this package: the nearest one up from this module (src/db/ under tsx and vitest, dist/ in the build). */
+function migrationsRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'prisma', 'migrations');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error('prisma/migrations not found beside the aicost code');
+  }
+}
 
 export interface Migration {
   name: string;
@@ -20,7 +27,7 @@ export interface Migration {
 }
 
 export function listMigrations(provider: 'sqlite' | 'postgresql'): Migration[] {
-  const dir = join(migrationsRoot, provider === 'sqlite' ? 'sqlite' : 'postgres');
+  const dir = join(migrationsRoot(), provider === 'sqlite' ? 'sqlite' : 'postgres');
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
@@ -72,6 +79,7 @@ function migrateSqlite(url: string, migrations: Migration[]): string[] {
 }
 
 async function migratePostgres(url: string, migrations: Migration[]): Promise<string[]> {
+  const { default: pg } = await import('pg'); // loaded only for a PostgreSQL URL
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

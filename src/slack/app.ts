@@ -91,7 +91,10 @@ function replayGuard(services: Pick<SlackAppServices, 'db'>, log: Logger, now: (
  * Request signatures are always verified in HTTP mode (Bolt's HTTPReceiver does it; it is never disabled).
  * The app is not started: call `app.init()` then `app.start(...)`.
  */
-export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions): App {
+/** The Bolt app, and `idle()`: resolves once no request is being handled. */
+export type SlackApp = App & { idle(): Promise<void> };
+
+export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions): SlackApp {
   const healthz: CustomRoute = {
     path: '/healthz',
     method: ['GET'],
@@ -177,5 +180,26 @@ export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions
       clock,
     });
   }
-  return app;
+  return Object.assign(app, { idle: trackRequests(app) });
+}
+
+/**
+ * Counts the requests being handled, from the receiver handing one to Bolt to its listeners' end (Bolt
+ * awaits them), and returns `idle()`, which resolves when there are none: the moment after which nothing
+ * more will be posted for the requests received so far (tests wait on it instead of sleeping).
+ */
+function trackRequests(app: App): () => Promise<void> {
+  let handling = 0;
+  const waiting: (() => void)[] = [];
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event) => {
+    handling++;
+    try {
+      return await processEvent(event);
+    } finally {
+      handling--;
+      if (handling === 0) for (const done of waiting.splice(0)) done();
+    }
+  };
+  return () => (handling === 0 ? Promise.resolve() : new Promise<void>((done) => waiting.push(done)));
 }

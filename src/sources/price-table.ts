@@ -1,4 +1,5 @@
-import { calcPrice, findProvider, type ModelInfo, type Provider } from '@pydantic/genai-prices';
+import type { ModelInfo, Provider } from '@pydantic/genai-prices';
+import { genaiPrices } from './genai-prices.ts';
 import type { CallUsage, KnownModel, PriceTable } from '../services/price-table.ts';
 import { nanos } from '../domain/money.ts';
 import { estimateCost } from './pricing.ts';
@@ -51,6 +52,8 @@ function normalized(u: CallUsage): CallUsage {
 }
 
 export function genaiPriceTable(): PriceTable {
+  const calcPrice: ReturnType<typeof genaiPrices>['calcPrice'] = (...args) => genaiPrices().calcPrice(...args);
+  const findProvider: ReturnType<typeof genaiPrices>['findProvider'] = (...args) => genaiPrices().findProvider(...args);
   const providers = new Map<string, Provider | undefined>();
   const provider = (id: string) => {
     if (!providers.has(id)) providers.set(id, findProvider({ providerId: id }));

@@ -1,4 +1,5 @@
-import { calcPrice, findProvider, type Usage } from '@pydantic/genai-prices';
+import type { Usage } from '@pydantic/genai-prices';
+import { genaiPrices } from './genai-prices.ts';
 import { fromUsd, type Money } from '../domain/money.ts';
 import type { NormalizedCost } from '../services/ports/source.ts';
 
@@ -23,9 +24,9 @@ export interface CostDraft extends Omit<NormalizedCost, 'amount' | 'pricedBy'> {
   usage: TokenUsage;
 }
 
-export type PriceFn = typeof calcPrice;
+export type PriceFn = ReturnType<typeof genaiPrices>['calcPrice'];
 
-export function priceRecord(draft: CostDraft, calc: PriceFn = calcPrice): NormalizedCost {
+export function priceRecord(draft: CostDraft, calc: PriceFn = genaiPrices().calcPrice): NormalizedCost {
   const { sourceCostUsd, usage, ...record } = draft;
   const reported = sourceAmount(sourceCostUsd);
   if (reported !== null) return { ...record, amount: reported, pricedBy: 'source' };
@@ -49,10 +50,13 @@ function sourceAmount(value: number | string | null | undefined): Money | null {
  * usage is unusable. A provider the table knows is used to disambiguate, falling back to matching by
  * model name alone (e.g. an Azure deployment of an OpenAI model).
  */
-export function estimateCost(args: { model: string | null; provider: string | null; usage: TokenUsage; at: Date }, calc: PriceFn = calcPrice): Money | null {
+export function estimateCost(
+  args: { model: string | null; provider: string | null; usage: TokenUsage; at: Date },
+  calc: PriceFn = genaiPrices().calcPrice,
+): Money | null {
   if (!args.model) return null;
   const usage = toPriceUsage(args.usage);
-  const provider = args.provider ? findProvider({ providerId: args.provider.toLowerCase() }) : undefined;
+  const provider = args.provider ? genaiPrices().findProvider({ providerId: args.provider.toLowerCase() }) : undefined;
   try {
     const result = (provider ? calc(usage, args.model, { provider, timestamp: args.at }) : null) ?? calc(usage, args.model, { timestamp: args.at });
     if (!result || !Number.isFinite(result.total_price)) return null;

@@ -119,6 +119,17 @@ describe.each(testProviders())('/aicost over signed HTTP on %s', (provider) => {
     expect(blocksText(reply.blocks)).toContain('/aicost top teams|features|models|customers');
   });
 
+  it('is idle only once the answers to the requests it took have been posted', async () => {
+    const ids = ['idle-1', 'idle-2', 'idle-3'];
+    const sent = await Promise.all(
+      ids.map((id) => postSigned(h.events, slashCommandBody({ text: 'top teams 90d', responseUrl: h.slack.responseUrl(id) }), { secret: SIGNING_SECRET })),
+    );
+    expect(sent.map((r) => r.status)).toEqual([200, 200, 200]);
+    await h.idle();
+    // No waiting on the stand-in: the replies are already there.
+    for (const id of ids) expect(h.slack.responses.filter((r) => r.url.endsWith(id))).toHaveLength(1);
+  });
+
   it('rejects a bad signature and a stale timestamp with 401, and answers nothing', async () => {
     const before = h.slack.responses.length;
     const body = slashCommandBody({ text: 'top teams', responseUrl: h.slack.responseUrl('never') });
@@ -129,7 +140,7 @@ describe.each(testProviders())('/aicost over signed HTTP on %s', (provider) => {
     const headers = signRequest(SIGNING_SECRET, body);
     const tampered = await fetch(h.events, { method: 'POST', headers, body: body.replace('top', 'tip') });
     expect(tampered.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 200));
+    await h.idle(); // every request sent has been handled: nothing more can come
     expect(h.slack.responses.length).toBe(before);
   });
 

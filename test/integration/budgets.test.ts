@@ -131,7 +131,7 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     expect(both.map((r) => r.status)).toEqual([200, 200]);
     await h.slack.waitFor('chat.update');
     await h.slack.waitForResponse();
-    await new Promise((r) => setTimeout(r, 300));
+    await h.idle(); // every request sent has been handled: nothing more can come
     expect(h.slack.callsTo('chat.update')).toHaveLength(1);
     expect(h.slack.responses.filter((r) => String(r.body.text).includes('already'))).toHaveLength(1);
     const decided = await h.db.db.prisma.overrunRequest.findMany({ where: { reason: 'second wave' } });

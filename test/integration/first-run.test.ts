@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +11,7 @@ import { slashCommandFields } from '../support/slack-payloads.ts';
 import { startSlackStandIn, type SlackStandIn } from '../support/slack-stand-in.ts';
 import { startSocketModeStandIn, type SocketModeStandIn } from '../support/socket-mode-stand-in.ts';
 import { recordSlack } from '../support/recording.ts';
+import { cli } from '../support/cli.ts';
 
 /** The README's first run: a newcomer copies .env.example, fills in tokens, starts in Socket Mode. */
 
@@ -27,18 +27,13 @@ const base = (db: TestDatabase, slackApiUrl: string) => ({
 });
 
 describe('setup errors say what to do', () => {
-  it('refuses .env.example as it is, naming each placeholder, and exits non-zero', () => {
+  it('refuses .env.example as it is, naming each placeholder, and exits non-zero', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'aicost-example-'));
     copyFileSync(resolve('.env.example'), join(cwd, '.env'));
     const example = parseEnv(readFileSync(resolve('.env.example'), 'utf8'));
     expect(example.SLACK_BOT_TOKEN).toBe('xoxb-your-bot-token');
-    const r = spawnSync(process.execPath, [resolve('bin/aicost.js'), 'start'], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: cwd },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(r.status).toBe(1);
+    const r = await cli(['start'], { HOME: cwd }, { cwd });
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('SLACK_BOT_TOKEN is still the example value "xoxb-your-bot-token"');
     expect(r.stderr).toContain('FINANCE_CHANNEL_ID is still the example value "C0123456789"');
     expect(r.stderr).toContain('FINANCE_USER_IDS is still the example value');

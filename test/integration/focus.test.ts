@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { chargebackFocusRecords, focusCsv } from '../../src/domain/focus-export.ts';
 import { validateFocus12, type FocusRecord } from '../../src/domain/focus.ts';
@@ -17,18 +17,6 @@ import { createTestDatabase, testProviders, type TestDatabase } from '../support
  * "Done when" of issue 14 for FOCUS: a file with tagged and untagged rows, a multi-day charge period and
  * a non-USD row; the export validated against the FOCUS 1.2 column requirements.
  */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 const HEADER =
   'BillingAccountId,InvoiceId,ResourceId,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost,BillingCurrency,ProviderName,ServiceName,ServiceCategory,ChargeCategory,ChargeDescription,Tags';

@@ -188,7 +188,7 @@ describe.each(testProviders())('hostile names from sources reach Slack as text o
     const entry = await h.db.db.prisma.hiddenCost.findFirstOrThrow({ where: { author: LEAD } });
     const refused = await h.command(`hidden delete ${entry.id}`, { userId: 'U0SOMEONE' });
     expect(blocksText(refused.reply.blocks)).toContain(`<@${LEAD}>`);
-    await new Promise((r) => setTimeout(r, 300));
+    await h.idle(); // every request sent has been handled: nothing more can come
 
     const payloads = [
       ...h.slack.calls.map((c) => ({ where: c.method, body: c.args })),

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { findProvider } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { costStore } from '../../src/db/repositories/cost-store.ts';
 import { add, formatMoney, fromUsd, nanos, roundToCents, type Money } from '../../src/domain/money.ts';
 import { runClaimed } from '../../src/jobs/runner.ts';
@@ -15,19 +15,6 @@ import { postSigned } from '../support/slack-signer.ts';
 
 const FINANCE = 'U0FINANCE';
 const LEAD = 'U0PAYLEAD';
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 /** A table the reply shows in a code block, as rows of cells (header first, the dashes line dropped). */
 function table(reply: ResponseUrlPost, caption: string): string[][] {

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { allocate, formatMoney, fromUsd, sub, sum, ZERO, type Money } from '../../src/domain/money.ts';
 import { parse } from 'csv-parse/sync';
 import { runClaimed } from '../../src/jobs/runner.ts';
@@ -14,18 +13,6 @@ import { heliconeRow, startHeliconeStandIn, type HeliconeStandIn } from '../supp
  * Helicone observed $Y shows unobserved $X − $Y exactly in /aicost reconcile, in the iceberg and in the
  * chargeback, and the chargeback still reconciles (and its total is what was billed).
  */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 const billed: OpenAiCost[] = [
   { day: '2026-10-03', project_id: 'proj_abc', line_item: 'gpt-4o, input', amount: fromUsd('41.5') },

@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { openDatabase } from '../../src/db/client.ts';
 import { costQueries } from '../../src/db/repositories/cost-rollups.ts';
 import { ledgerCostQueries } from '../../src/db/repositories/costs.ts';
 import { rollupChecks } from '../../src/db/repositories/rollup-check.ts';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { formatMoney, fromUsd, sum } from '../../src/domain/money.ts';
 import { monthPeriod } from '../../src/domain/periods.ts';
 import { testProviders } from '../support/database.ts';
@@ -15,20 +15,6 @@ import { startHeliconeStandIn, syntheticHeliconeRows, type HeliconeStandIn } fro
 import { startLangfuseStandIn, syntheticLangfuseData, type LangfuseStandIn } from '../support/langfuse-stand-in.ts';
 
 const TZ = 'Asia/Tokyo';
-
-/** Runs the operator CLI as a user would (`npx aicost …`), in its own process. */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s', (provider) => {
   let h: Harness;

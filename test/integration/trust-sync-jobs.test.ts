@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { fromUsd, sum } from '../../src/domain/money.ts';
 import { retryStaleSlots, runClaimed, slotKey } from '../../src/jobs/runner.ts';
@@ -13,19 +12,6 @@ import { HELICONE_PATH, startJsonServer, type HeliconeRow, type JsonStandIn } fr
 /** Issue 11, defects 5, 6, 8 and 10: failed slots, untrusted source records, replays, the smaller ones. */
 const FINANCE = 'U0FINANCE';
 const LEAD = 'U0PAYLEAD';
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('bin/aicost.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 /**
  * A Helicone API that answers like a schema-driven mock (Prism over the OpenAPI document): valid
@@ -191,7 +177,7 @@ describe.each(testProviders())('trust: failed slots, replays and the smaller def
     ];
     expect(sent.map((r) => r.status)).toEqual([200, 200, 200]);
     await h.slack.waitForResponse((r) => r.url.endsWith('replay'));
-    await new Promise((r) => setTimeout(r, 500));
+    await h.idle(); // every request sent has been handled: nothing more can come
     expect(await h.db.db.prisma.overrunRequest.count()).toBe(1);
     expect(h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0FINANCE')).toHaveLength(1);
     expect(h.slack.responses.filter((r) => r.url.endsWith('replay'))).toHaveLength(1);
@@ -202,7 +188,7 @@ describe.each(testProviders())('trust: failed slots, replays and the smaller def
     const body = slashCommandBody({ text: 'request 300 payments future', userId: LEAD, responseUrl: h.slack.responseUrl('future') });
     const res = await postSigned(h.events, body, { secret: SIGNING_SECRET, timestamp: nowSeconds() + 10 * 60 });
     expect(res.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 500));
+    await h.idle(); // every request sent has been handled: nothing more can come
     expect(await h.db.db.prisma.overrunRequest.count()).toBe(before);
     expect(h.slack.responses.filter((r) => r.url.endsWith('future'))).toHaveLength(0);
   });

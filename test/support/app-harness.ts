@@ -21,6 +21,8 @@ export interface Harness {
   services: Services;
   /** Sends a signed slash command and waits for the reply posted to its response_url. */
   command(text: string, opts?: SlashCommandOptions): Promise<{ status: number; reply: ResponseUrlPost }>;
+  /** Resolves once the app handles no request: after it, nothing more is posted for the requests sent so far. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startHarness(provider: TestProvider, env: Record<string, s
       const reply = await slack.waitForResponse((r) => r.url.endsWith(id));
       return { status: res.status, reply: reply.body as ResponseUrlPost };
     },
+    idle: () => running.idle(),
     async stop() {
       await running.stop();
       await slack.close();

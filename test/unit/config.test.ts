@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { cli } from '../support/cli.ts';
 
 const valid = {
   SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
@@ -56,11 +56,10 @@ describe('configuration', () => {
     }
   });
 
-  it('`aicost start` without Slack variables exits non-zero naming each one and pointing to the README', () => {
+  it('`aicost start` without Slack variables exits non-zero naming each one and pointing to the README', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'aicost-start-'));
-    const env = { PATH: process.env.PATH ?? '', HOME: cwd };
-    const r = spawnSync(process.execPath, [resolve('bin/aicost.js'), 'start'], { cwd, env, encoding: 'utf8', timeout: 30_000 });
-    expect(r.status).toBe(1);
+    const r = await cli(['start'], { HOME: cwd }, { cwd });
+    expect(r.code).toBe(1);
     for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'FINANCE_CHANNEL_ID']) expect(r.stderr).toContain(name);
     expect(r.stderr).toContain('README.md');
   });
