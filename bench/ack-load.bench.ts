@@ -110,11 +110,15 @@ function lineReader(child: ChildProcess) {
     queue.length
       ? Promise.resolve(queue.shift()!)
       : new Promise<Record<string, unknown>>((resolve, reject) => {
-          const t = setTimeout(() => reject(new Error('child did not answer in time')), timeoutMs);
-          waiters.push((x) => {
+          const waiter = (x: Record<string, unknown>) => {
             clearTimeout(t);
             resolve(x);
-          });
+          };
+          const t = setTimeout(() => {
+            waiters.splice(waiters.indexOf(waiter), 1);
+            reject(new Error('child did not answer in time'));
+          }, timeoutMs);
+          waiters.push(waiter);
         });
 }
 
@@ -252,11 +256,15 @@ async function runProvider(provider: string, helicone: { url: string; apiKey: st
     // Let the sync get going (client paging, first writes) before the burst.
     await new Promise((r) => setTimeout(r, 300));
     const during = await round(CONCURRENCY);
-    const sync = await next(600_000);
+    // Whether the sync was still running when the burst ended (it should have been, for the figure to count).
+    const sync = await next(1).catch(() => 'still running when the burst ended');
     emit('during_sync', during, { syncRecords: SYNC_RECORDS, sync });
+    if (typeof sync === 'string') await next(300_000).catch(() => undefined);
   } finally {
     app.stdin!.end();
+    const killer = setTimeout(() => app.kill('SIGKILL'), 30_000);
     await new Promise<void>((r) => (app.exitCode !== null ? r() : app.once('exit', () => r())));
+    clearTimeout(killer);
     await dropDb();
     rmSync(dir, { recursive: true, force: true });
   }
