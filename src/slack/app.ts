@@ -116,6 +116,26 @@ function requestKind(body: Record<string, unknown>): RequestKind {
   }
 }
 
+/** Acknowledged commands and interactions handled at once; the rest wait their turn in arrival order. */
+const LISTENER_SLOTS = 4;
+
+/** Runs at most `n` tasks at a time, the others in arrival order. */
+function slots(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= n) await new Promise<void>((go) => waiting.push(go));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 /**
  * Ack first, always (issue 23): a slash command or interaction is acknowledged the moment the app gets
  * it, before any middleware or listener runs, so no database work (the replay guard's write included)
@@ -126,6 +146,7 @@ function requestKind(body: Record<string, unknown>): RequestKind {
  */
 function ackFirst(app: App, opts: Pick<SlackAppOptions, 'timing' | 'log'>): void {
   const processEvent = app.processEvent.bind(app);
+  const work = slots(LISTENER_SLOTS);
   const since = (t0: number) => (performance.now() - t0) / 1000;
   app.processEvent = async (event: ReceiverEvent) => {
     const body = event.body as Record<string, unknown>;
@@ -145,7 +166,10 @@ function ackFirst(app: App, opts: Pick<SlackAppOptions, 'timing' | 'log'>): void
       };
     }
     try {
-      await processEvent({ ...event, ack: acked });
+      // Acked requests wait for a slot: a burst of commands then queues here, cheaply, instead of all
+      // computing at once and starving the event loop that must read (and ack) the next request.
+      if (ACK_ON_ARRIVAL.has(kind)) await work(() => processEvent({ ...event, ack: acked }));
+      else await processEvent({ ...event, ack: acked });
     } finally {
       if (kind === 'command') opts.timing?.commandDone(String(body.command), since(receivedAt));
     }
