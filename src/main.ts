@@ -31,7 +31,7 @@ export async function startBot(config: Config, log: Logger, opts: RuntimeOptions
     log,
     clock: opts.clock,
     port: config.PORT,
-    ...(runtime.metrics ? { routes: [runtime.metrics.route], timeCommand: runtime.metrics.commandTimer } : {}),
+    ...(runtime.metrics ? { routes: [runtime.metrics.route], timing: { acked: runtime.metrics.acked, commandDone: runtime.metrics.commandDone } } : {}),
     financeChannelId: config.FINANCE_CHANNEL_ID,
   });
   // Slack refusing a token at start is a setup error naming the variable: auth.test (in init) checks

@@ -51,10 +51,18 @@ export function createMetrics(opts: { syncStates: () => Promise<{ source: string
   });
   const latency = new Histogram({
     name: 'aicost_command_duration_seconds',
-    help: '/aicost handling time, from the request to the reply sent',
+    help: '/aicost handling time, from the request received (before its body is read) to the reply sent',
     labelNames: ['command'],
     registers: [registry],
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
+  // Slack shows the user an error when a command or interaction is not acknowledged within 3 s.
+  const ackLatency = new Histogram({
+    name: 'aicost_slack_ack_duration_seconds',
+    help: 'Slack request acknowledgement time, from the request received (before its body is read) to the ack sent, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
   });
 
   return {
@@ -80,8 +88,13 @@ export function createMetrics(opts: { syncStates: () => Promise<{ source: string
     slackError(method: string): void {
       slackErrors.inc({ method });
     },
-    commandTimer(command: string): () => void {
-      return latency.startTimer({ command });
+    /** A command's complete handling time, measured by the Slack app from receipt. */
+    commandDone(command: string, seconds: number): void {
+      latency.observe({ command }, seconds);
+    },
+    /** A request's ack time (kind: command, action, view, event, …), measured by the Slack app from receipt. */
+    acked(kind: string, seconds: number): void {
+      ackLatency.observe({ kind }, seconds);
     },
     route: {
       path: '/metrics',

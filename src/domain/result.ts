@@ -227,6 +227,13 @@ type AdminFailure =
   | { code: 'admin.category-exists'; name: string }
   | { code: 'admin.unknown'; text: string };
 
+/** A revenue file's bytes, before they are parsed (`decodeRevenueFile`, the Slack download). */
+type RevenueFileFailure =
+  /** `found`: 'utf-16' (NUL bytes and no byte-order mark), 'not-utf8' (e.g. Windows-1252 from Excel's "CSV (Comma delimited)"). */
+  | { code: 'revenue.encoding'; found: 'utf-16' | 'not-utf8' }
+  | { code: 'revenue.separator'; separator: ';' | 'tab' }
+  | { code: 'revenue.too-large'; maxBytes: number };
+
 export type Failure =
   | InputFailure
   | NameFailure
@@ -244,5 +251,6 @@ export type Failure =
   | VisibilityFailure
   | SyncFailure
   | FinanceOnlyFailure
-  | AdminFailure;
+  | AdminFailure
+  | RevenueFileFailure;
 export type FailureCode = Failure['code'];

@@ -51,20 +51,46 @@ const rowSchema = z.object({
   plan: z.union([text(100, 'plan'), z.literal('').transform(() => null)]).optional(),
 });
 
+/** A record as the CSV reader gives it, with the file line it ends on. */
+export type CsvRecord = { record: string[]; info: { lines: number } };
+export const CSV_OPTIONS = { bom: true, skip_empty_lines: true, relax_column_count: true, info: true, trim: false } as const;
+
+/** The CSV reader's error as the file's first problem. */
+export function notCsv(err: unknown): RevenueParse {
+  const line = (err as { lines?: number }).lines ?? 1;
+  return { ok: false, problems: [{ line, failure: { code: 'revenue.not-csv', detail: (err as Error).message.replace(/^Invalid .*?:\s*/, '') } }] };
+}
+
 /**
  * Parses and checks the whole file. `resolve` maps a customer as written to its canonical id (aliases),
  * so two rows naming the same customer under two names in one month are caught as duplicates.
  */
 export function parseRevenueCsv(content: string, resolve: (customer: string) => string = (c) => c): RevenueParse {
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: CsvRecord[];
   try {
-    records = parse(content, { bom: true, skip_empty_lines: true, relax_column_count: true, info: true, trim: false }) as unknown as typeof records;
+    records = parse(content, CSV_OPTIONS) as unknown as CsvRecord[];
   } catch (err) {
-    const line = (err as { lines?: number }).lines ?? 1;
-    return { ok: false, problems: [{ line, failure: { code: 'revenue.not-csv', detail: (err as Error).message.replace(/^Invalid .*?:\s*/, '') } }] };
+    return notCsv(err);
   }
+  const steps = checkRevenueRecords(records, resolve);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Rows checked between two pauses of `checkRevenueRecords`. */
+export const ROWS_PER_STEP = 2_000;
+
+/**
+ * Checks the records read from a revenue file, pausing (yielding) every ROWS_PER_STEP rows so that a
+ * caller on a server can let other work run between steps; `parseRevenueCsv` runs it straight through.
+ */
+export function* checkRevenueRecords(records: CsvRecord[], resolve: (customer: string) => string = (c) => c): Generator<void, RevenueParse> {
   if (records.length === 0) return { ok: false, problems: [{ line: 1, failure: { code: 'revenue.empty' } }] };
   const header = records[0]!.record.map((h) => h.trim().toLowerCase());
+  const separator = separatorOf(header);
+  if (separator) return { ok: false, problems: [{ line: 1, failure: { code: 'revenue.separator', separator } }] };
   const problems: RowProblem[] = [];
   const unknown = header.filter((h) => !(REVENUE_COLUMNS as readonly string[]).includes(h));
   const missing = REVENUE_COLUMNS.filter((c) => c !== 'plan' && !header.includes(c));
@@ -76,7 +102,9 @@ export function parseRevenueCsv(content: string, resolve: (customer: string) => 
 
   const rows: RevenueRow[] = [];
   const seen = new Map<string, number>();
-  for (const { record, info } of records.slice(1)) {
+  for (let n = 1; n < records.length; n++) {
+    if (n % ROWS_PER_STEP === 0) yield;
+    const { record, info } = records[n]!;
     const line = info.lines;
     if (record.length !== header.length) {
       problems.push({ line, failure: { code: 'revenue.cells', cells: record.length, header: header.length } });
@@ -106,4 +134,32 @@ export function parseRevenueCsv(content: string, resolve: (customer: string) => 
   if (problems.length) return { ok: false, problems };
   if (rows.length === 0) return { ok: false, problems: [{ line: 2, failure: { code: 'revenue.no-rows' } }] };
   return { ok: true, rows, months: [...new Set(rows.map((r) => r.month))].sort() };
+}
+
+/** A header read as one cell that holds semicolons or tabs: a file separated by those, not by commas. */
+function separatorOf(header: string[]): ';' | 'tab' | null {
+  if (header.length !== 1) return null;
+  const only = header[0]!;
+  if (only.includes(';')) return ';';
+  if (only.includes('\t')) return 'tab';
+  return null;
+}
+
+/**
+ * A revenue file's bytes as text. UTF-8 (with or without its byte-order mark) is read as it is; UTF-16
+ * with a byte-order mark (what Excel's "Unicode text" writes) is decoded; anything else is refused with
+ * the reason rather than stored garbled: UTF-16 without a byte-order mark (NUL bytes), and bytes that are
+ * not valid UTF-8 (Windows-1252 from Excel's "CSV (Comma delimited)": `Société` would become `Soci�t�`).
+ */
+export function decodeRevenueFile(bytes: Uint8Array): { ok: true; text: string } | { ok: false; failure: Failure } {
+  const [a, b, c] = bytes;
+  try {
+    if (a === 0xff && b === 0xfe) return { ok: true, text: new TextDecoder('utf-16le', { fatal: true }).decode(bytes.subarray(2)) };
+    if (a === 0xfe && b === 0xff) return { ok: true, text: new TextDecoder('utf-16be', { fatal: true }).decode(bytes.subarray(2)) };
+    const body = a === 0xef && b === 0xbb && c === 0xbf ? bytes.subarray(3) : bytes;
+    if (body.includes(0)) return { ok: false, failure: { code: 'revenue.encoding', found: 'utf-16' } };
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body) };
+  } catch {
+    return { ok: false, failure: { code: 'revenue.encoding', found: 'not-utf8' } };
+  }
 }

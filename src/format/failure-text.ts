@@ -223,6 +223,13 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'admin.category-name': () => 'A category is lowercase letters, digits and "_", e.g. data_labeling.',
   'admin.category-exists': (f) => `Category ${f.name} already exists.`,
   'admin.unknown': (f) => `Unknown admin command "${f.text}".`,
+  'revenue.encoding': (f) =>
+    f.found === 'utf-16'
+      ? 'the file is UTF-16 text without a byte-order mark, so its encoding cannot be told for sure: save it as "CSV UTF-8 (Comma delimited)" and share it again'
+      : 'the file is not UTF-8 text (it looks like Windows-1252, what Excel\'s "CSV (Comma delimited)" writes), so names would be stored garbled: save it as "CSV UTF-8 (Comma delimited)" and share it again',
+  'revenue.separator': (f) =>
+    `the file's columns are separated by ${f.separator === 'tab' ? 'tabs' : 'semicolons (;)'}; a revenue file is comma-separated with "." decimals, e.g. acme,2026-10,12500.00: export it as CSV with commas and share it again`,
+  'revenue.too-large': (f) => `the file is larger than ${f.maxBytes / 1_000_000} MB; import it with npx aicost import revenue FILE.csv`,
 };
 
 const MAP_USAGE = 'Usage: /aicost admin map openai project proj_abc support, or /aicost admin map anthropic workspace wrkspc_x search.';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { App, HTTPReceiver, type CustomRoute, type Middleware, type AnyMiddlewareArgs } from '@slack/bolt';
+import type { IncomingMessage } from 'node:http';
+import { App, HTTPReceiver, type CustomRoute, type Middleware, type AnyMiddlewareArgs, type ReceiverEvent } from '@slack/bolt';
 import type { Database } from '../db/client.ts';
 import type { AskDeps } from '../format/ask.ts';
 import type { AnomalyService } from '../services/anomaly-service.ts';
@@ -49,8 +50,11 @@ export interface SlackAppOptions {
   financeChannelId?: string;
   /** More HTTP routes next to /healthz (GET /metrics). */
   routes?: CustomRoute[];
-  /** Called when an /aicost command arrives; the returned function when its handling is done. */
-  timeCommand?: (command: string) => () => void;
+  /**
+   * Timings from the request's receipt (before its body is read, so queueing in this process shows):
+   * `acked` when a request is acknowledged, `commandDone` when a slash command's handling is over.
+   */
+  timing?: { acked(kind: RequestKind, seconds: number): void; commandDone(command: string, seconds: number): void };
   /** The wall clock the request timestamps are checked against (defaults to the system clock). */
   requestClock?: () => Date;
 }
@@ -63,9 +67,10 @@ const MAX_SKEW_SECONDS = 5 * 60;
  * signature window (with or without x-slack-retry-num) is acknowledged and does nothing, because its
  * key (a hash of the request body, which holds Slack's trigger_id / event_id) is already in the
  * database. Bolt refuses stale timestamps; this also refuses ones more than 5 minutes in the future.
+ * Commands and interactions are already acknowledged when it runs (see ackFirst), so its write never
+ * delays an ack; a replay is acknowledged like any request and then dropped here.
  */
-function replayGuard(services: Pick<SlackAppServices, 'db'>, log: Logger, now: () => Date): Middleware<AnyMiddlewareArgs> {
-  const seen = slackRequestsRepository(services.db);
+function replayGuard(seen: ReturnType<typeof slackRequestsRepository>, log: Logger, now: () => Date): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const { body, context, next } = args;
     const ack = (args as { ack?: () => Promise<void> }).ack;
@@ -83,6 +88,91 @@ function replayGuard(services: Pick<SlackAppServices, 'db'>, log: Logger, now: (
       return;
     }
     await next();
+  };
+}
+
+export type RequestKind = 'command' | 'action' | 'view' | 'options' | 'event' | 'other';
+
+/** Interactions whose ack carries nothing (commands, buttons, shortcuts, closed modals): acked on arrival. */
+const ACK_ON_ARRIVAL: ReadonlySet<RequestKind> = new Set(['command', 'action']);
+
+function requestKind(body: Record<string, unknown>): RequestKind {
+  if (typeof body.command === 'string') return 'command';
+  switch (body.type) {
+    case 'block_actions':
+    case 'interactive_message':
+    case 'shortcut':
+    case 'message_action':
+    case 'view_closed':
+      return 'action';
+    case 'view_submission':
+      return 'view';
+    case 'block_suggestion':
+      return 'options';
+    case 'event_callback':
+      return 'event';
+    default:
+      return 'other';
+  }
+}
+
+/** Acknowledged commands and interactions handled at once; the rest wait their turn in arrival order. */
+const LISTENER_SLOTS = 4;
+
+/** Runs at most `n` tasks at a time, the others in arrival order. */
+function slots(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= n) await new Promise<void>((go) => waiting.push(go));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+/**
+ * Ack first, always (issue 23): a slash command or interaction is acknowledged the moment the app gets
+ * it, before any middleware or listener runs, so no database work (the replay guard's write included)
+ * and no queue of earlier commands can hold it past Slack's 3 seconds; the answer follows through
+ * response_url. The listener's own `ack()` is then a no-op. View submissions are the exception: their
+ * ack carries the form's field errors, so their listener acks. Every ack and every command's complete
+ * handling is timed from the request's receipt (`receivedAt`, taken before the body is read).
+ */
+function ackFirst(app: App, opts: Pick<SlackAppOptions, 'timing' | 'log'>): void {
+  const processEvent = app.processEvent.bind(app);
+  const work = slots(LISTENER_SLOTS);
+  const since = (t0: number) => (performance.now() - t0) / 1000;
+  app.processEvent = async (event: ReceiverEvent) => {
+    const body = event.body as Record<string, unknown>;
+    const kind = requestKind(body);
+    const receivedAt = Number((event.customProperties as { receivedAt?: number } | undefined)?.receivedAt ?? performance.now());
+    let acked: ReceiverEvent['ack'];
+    if (ACK_ON_ARRIVAL.has(kind)) {
+      await event.ack();
+      opts.timing?.acked(kind, since(receivedAt));
+      acked = async (response) => {
+        if (response !== undefined) opts.log.warn({ kind }, 'an ack with content after the request was already acknowledged: reply through respond() instead');
+      };
+    } else {
+      acked = async (response) => {
+        await event.ack(response);
+        opts.timing?.acked(kind, since(receivedAt));
+      };
+    }
+    try {
+      // Acked requests wait for a slot: a burst of commands then queues here, cheaply, instead of all
+      // computing at once and starving the event loop that must read (and ack) the next request.
+      if (ACK_ON_ARRIVAL.has(kind)) await work(() => processEvent({ ...event, ack: acked }));
+      else await processEvent({ ...event, ack: acked });
+    } finally {
+      if (kind === 'command') opts.timing?.commandDone(String(body.command), since(receivedAt));
+    }
   };
 }
 
@@ -116,6 +206,8 @@ export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions
     ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
     ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}),
   };
+  // The moment each request reached the server, before Bolt reads its body and checks its signature.
+  const receivedAt = new WeakMap<IncomingMessage, number>();
   // HTTP mode: Bolt's own receiver (it verifies every signature), plus the request timestamp for replayGuard.
   const receiver = socketMode
     ? undefined
@@ -123,8 +215,18 @@ export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions
         signingSecret: opts.signingSecret!,
         customRoutes: [healthz, ...(opts.routes ?? [])],
         logger: boltLogger(opts.log),
-        customPropertiesExtractor: (req) => ({ slackRequestTimestamp: String(req.headers['x-slack-request-timestamp'] ?? '') }),
+        customPropertiesExtractor: (req) => ({
+          slackRequestTimestamp: String(req.headers['x-slack-request-timestamp'] ?? ''),
+          ...(receivedAt.has(req) ? { receivedAt: receivedAt.get(req) } : {}),
+        }),
       });
+  if (receiver) {
+    const listener = receiver.requestListener;
+    receiver.requestListener = (req, res) => {
+      receivedAt.set(req, performance.now());
+      return listener(req, res);
+    };
+  }
   const app = new App({
     token: opts.botToken,
     // Socket Mode's own client (apps.connections.open) takes its options from installerOptions, not
@@ -141,24 +243,21 @@ export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions
     logger: boltLogger(opts.log),
     clientOptions,
   });
-  if (opts.timeCommand) {
-    const timeCommand = opts.timeCommand;
-    app.use(async ({ body, next }) => {
-      const command = (body as { command?: unknown }).command;
-      if (typeof command !== 'string') return next();
-      const done = timeCommand(command);
-      try {
-        await next();
-      } finally {
-        done();
-      }
-    });
-  }
+  ackFirst(app, opts);
   app.error(async (err) => {
     opts.log.error({ err }, 'unhandled Slack listener error');
   });
   const clock = opts.clock ?? (() => new Date());
-  app.use(replayGuard(services, opts.log, opts.requestClock ?? (() => new Date())));
+  const seen = slackRequestsRepository(services.db);
+  app.use(replayGuard(seen, opts.log, opts.requestClock ?? (() => new Date())));
+  const stop = app.stop.bind(app);
+  app.stop = async (...args: Parameters<App['stop']>) => {
+    try {
+      return await stop(...args);
+    } finally {
+      seen.close();
+    }
+  };
   registerAicostCommand(app, {
     services: { askDeps: services.askDeps, hidden: services.hidden, timeZone: services.timeZone },
     quickchartUrl: opts.quickchartUrl,

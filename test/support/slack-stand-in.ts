@@ -120,7 +120,19 @@ export interface SlackStandIn {
   /** Make `conversations.info` know a channel. DM channels (`D…`) are known once opened. */
   setChannel(id: string, info?: SlackChannelInfo): void;
   /** A file a user shared (e.g. a CSV in a channel): `files.info` knows it and its url_private serves the bytes. Returns its id. */
-  shareFile(file: { name: string; content: string | Buffer; user: string; channel: string; filetype?: string; mimetype?: string }): string;
+  shareFile(file: {
+    name: string;
+    content: string | Buffer;
+    user: string;
+    channel: string;
+    filetype?: string;
+    mimetype?: string;
+    /** A lying file host: files.info declares this size, and url_private streams `content` over and over (no content-length) up to `streamBytes`. */
+    declaredSize?: number;
+    streamBytes?: number;
+  }): string;
+  /** Bytes of a shared file's body the stand-in has written to the socket so far (all downloads). */
+  fileBytesSent(id: string): number;
   /** Forget recorded calls, posts, uploads and pending failures (users, groups, channels stay). */
   reset(): void;
   close(): Promise<void>;
@@ -184,7 +196,21 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   /** user id → id of the Home view published for them. */
   const homeViews = new Map<string, string>();
   const pendingFiles = new Map<string, { filename: string; length: number; uploaded?: RecordedUpload }>();
-  const sharedFiles = new Map<string, { name: string; bytes: Buffer; user: string; channel: string; filetype: string; mimetype: string; created: number }>();
+  const sharedFiles = new Map<
+    string,
+    {
+      name: string;
+      bytes: Buffer;
+      user: string;
+      channel: string;
+      filetype: string;
+      mimetype: string;
+      created: number;
+      declaredSize?: number;
+      streamBytes?: number;
+      sent: number;
+    }
+  >();
   const fileUrl = (id: string, name: string) => `${origin}/files-pri/${TEST_IDS.teamId}-${id}/${encodeURIComponent(name)}`;
   const usedTriggers = new Set<string>();
   const responseUrlUses = new Map<string, number>();
@@ -504,7 +530,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
           user: f.user,
           user_team: TEST_IDS.teamId,
           editable: false,
-          size: f.bytes.length,
+          size: f.declaredSize ?? f.bytes.length,
           mode: 'hosted',
           is_external: false,
           is_public: f.channel.startsWith('C'),
@@ -815,8 +841,25 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
           notify();
           if (!f) send(res, 404, 'Not Found');
           else if (!ok) send(res, 200, '<!DOCTYPE html><html><body>Sign in to Slack</body></html>', { 'content-type': 'text/html; charset=utf-8' });
-          else {
+          else if (f.streamBytes !== undefined) {
+            // Chunked, as much as streamBytes, honouring backpressure: stops when the client hangs up.
+            res.writeHead(200, { 'content-type': f.mimetype || 'application/octet-stream' });
+            const chunk = Buffer.concat(Array.from({ length: Math.max(1, Math.ceil(65_536 / Math.max(1, f.bytes.length))) }, () => f.bytes));
+            let closed = false;
+            res.once('close', () => (closed = true));
+            for (let n = 0; n < f.streamBytes && !closed; n += chunk.length) {
+              f.sent += chunk.length;
+              if (!res.write(chunk))
+                await new Promise<void>((r) => {
+                  if (closed) return r();
+                  res.once('drain', r);
+                  res.once('close', r);
+                });
+            }
+            if (!closed) res.end();
+          } else {
             res.writeHead(200, { 'content-type': f.mimetype || 'application/octet-stream', 'content-length': String(f.bytes.length) });
+            f.sent += f.bytes.length;
             res.end(f.bytes);
           }
         } else send(res, 404, 'Not Found');
@@ -933,9 +976,13 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
         filetype: file.filetype ?? (file.name.toLowerCase().endsWith('.csv') ? 'csv' : 'text'),
         mimetype: file.mimetype ?? (file.name.toLowerCase().endsWith('.csv') ? 'text/csv' : 'text/plain'),
         created: Math.floor(Date.now() / 1000),
+        ...(file.declaredSize !== undefined ? { declaredSize: file.declaredSize } : {}),
+        ...(file.streamBytes !== undefined ? { streamBytes: file.streamBytes } : {}),
+        sent: 0,
       });
       return id;
     },
+    fileBytesSent: (id) => sharedFiles.get(id)?.sent ?? 0,
     reset: () => {
       calls.length = 0;
       responses.length = 0;

@@ -1,4 +1,7 @@
-import type { Database } from '../client.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Sqlite from 'better-sqlite3';
+import { sqlitePath, type Database } from '../client.ts';
+import { instant } from '../sql.ts';
 import { auditJson } from './audit.ts';
 import { add, nanos, ZERO, type Money } from '../../domain/money.ts';
 
@@ -22,6 +25,7 @@ export function revenueRepository(db: Database) {
       months: string[],
       meta: { importId: string; actor: string; at: Date; source: string },
     ): Promise<{ before: Map<string, { rows: number; total: Money }> }> {
+      if (db.provider === 'sqlite') return replaceMonthsSqlite(db, rows, months, meta);
       return prisma.$transaction(
         async (tx) => {
           const prior = await tx.revenue.findMany({ where: { month: { in: months } }, select: { month: true, amount: true } });
@@ -126,4 +130,71 @@ export function revenueRepository(db: Database) {
       });
     },
   };
+}
+
+/**
+ * SQLite: the same transaction through better-sqlite3 on a connection of its own, as the sync's bulk
+ * writer does. Through Prisma's adapter a 150,000-row file took over a minute, and the adapter lets no
+ * other query run while a transaction is open, so the whole bot (acks, /healthz) waited for it
+ * (issue 22 item 7); prepared statements do it in about a second. The write lock is taken at the start
+ * (BEGIN IMMEDIATE) and, while another writer holds it, retried after short asynchronous sleeps rather
+ * than waited for in the main thread.
+ */
+async function replaceMonthsSqlite(
+  db: Database,
+  rows: RevenueRecord[],
+  months: string[],
+  meta: { importId: string; actor: string; at: Date; source: string },
+): Promise<{ before: Map<string, { rows: number; total: Money }> }> {
+  const conn = new Sqlite(sqlitePath(db.url), { timeout: 0 });
+  try {
+    conn.pragma('busy_timeout = 0');
+    conn.defaultSafeIntegers(true);
+    const inMonths = months.map(() => '?').join(', ');
+    const prior = conn.prepare(
+      `SELECT "month", COUNT(*) AS "rows", CAST(SUM("amount") AS TEXT) AS "total" FROM "Revenue" WHERE "month" IN (${inMonths}) GROUP BY "month"`,
+    );
+    const remove = conn.prepare(`DELETE FROM "Revenue" WHERE "month" IN (${inMonths})`);
+    const insert = conn.prepare(
+      'INSERT INTO "Revenue" ("customer", "month", "amount", "plan", "importId", "importedAt", "importedBy") VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const audit = conn.prepare(
+      'INSERT INTO "AuditLog" ("at", "actor", "action", "entity", "entityId", "before", "after", "reason") VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const at = instant('sqlite', meta.at);
+    const replace = conn.transaction(() => {
+      const before = new Map<string, { rows: number; total: Money }>();
+      for (const p of prior.all(...months) as { month: string; rows: bigint; total: string }[])
+        before.set(p.month, { rows: Number(p.rows), total: nanos(BigInt(p.total)) });
+      remove.run(...months);
+      const after: Record<string, { rows: number; total: string }> = {};
+      for (const r of rows) {
+        insert.run(r.customer, r.month, r.amount, r.plan, meta.importId, at, meta.actor);
+        const a = (after[r.month] ??= { rows: 0, total: '0' });
+        a.rows++;
+        a.total = (BigInt(a.total) + r.amount).toString();
+      }
+      audit.run(
+        at,
+        meta.actor,
+        'revenue.import',
+        'revenue',
+        meta.importId,
+        auditJson(Object.fromEntries(before)),
+        auditJson(after),
+        `import from ${meta.source}: months ${months.join(', ')}`,
+      );
+      return { before };
+    });
+    for (const started = Date.now(); ; ) {
+      try {
+        return replace.immediate();
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() - started > 60_000) throw err;
+        await sleep(25);
+      }
+    }
+  } finally {
+    conn.close();
+  }
 }
