@@ -1,15 +1,13 @@
 import type { Database } from '../client.ts';
 import { isUniqueViolation } from '../errors.ts';
 import { nanos, type Money } from '../../domain/money.ts';
-import type { ClaimsRepository } from '../../services/ports/claims.ts';
+import { SLOT_LEASE_MS, type ClaimsRepository } from '../../services/ports/claims.ts';
 
 /**
  * Run-once claims in the database, so several replicas, restarts and operator re-runs never repeat
  * work. A claim is a row with a unique key: the insert that wins does the work, the others lose.
  * (Not upsert, which reads then writes and lets two replicas both win.)
  */
-/** How long a claimed slot belongs to its runner before another run may take it over. */
-export const SLOT_LEASE_MS = 5 * 60_000;
 
 export function claimsRepository(db: Database): ClaimsRepository {
   const { prisma } = db;
@@ -45,6 +43,10 @@ export function claimsRepository(db: Database): ClaimsRepository {
         select: { key: true },
       });
       return rows.map((r) => r.key);
+    },
+    async renewSlot(key: string, by: string, now: Date): Promise<boolean> {
+      const { count } = await prisma.jobClaim.updateMany({ where: { key, claimedBy: by, doneAt: null }, data: { claimedAt: now } });
+      return count === 1;
     },
     async slotDone(key: string, at: Date): Promise<void> {
       await prisma.jobClaim.update({ where: { key }, data: { doneAt: at } });

@@ -4,6 +4,9 @@ import type { Money } from '../../domain/money.ts';
  * work. A claim is a row with a unique key: the insert that wins does the work, the others lose.
  * (Not upsert, which reads then writes and lets two replicas both win.)
  */
+/** How long a claimed slot belongs to its runner without a heartbeat before another run may take it over. */
+export const SLOT_LEASE_MS = 5 * 60_000;
+
 export interface ClaimsRepository {
   /** Claims a scheduled slot (`<job>:<slot ISO>`). */
   /** Claims a slot for `leaseMs` (default 5 minutes); an expired, unfinished claim can be taken over. */
@@ -12,6 +15,8 @@ export interface ClaimsRepository {
   failSlot(key: string): Promise<void>;
   /** Claimed slots under `prefix` whose lease ran out before they were done. */
   staleSlots(prefix: string, now: Date, leaseMs?: number, limit?: number): Promise<string[]>;
+  /** The running job's heartbeat: renews the lease of a slot this worker holds; false when it is no longer ours. */
+  renewSlot(key: string, by: string, now: Date): Promise<boolean>;
   slotDone(key: string, at: Date): Promise<void>;
   /**
    * Claims a post. A pending claim older than `staleAfterMs` (its poster crashed before posting) can be
