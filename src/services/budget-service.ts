@@ -169,6 +169,24 @@ export function budgetService(deps: BudgetDeps) {
     if (!deps.notifier) return;
     const ts = await deps.notifier.post(deps.financeChannelId, { type: 'budget.request', request: req, team, context });
     await budgets.setRequestMessage(req.id, deps.financeChannelId, ts);
+    // A request filed while this one was being posted updated it before its message existed: show that.
+    const now = await budgets.request(req.id);
+    if (now && now.status === 'pending' && (now.amount !== req.amount || now.reason !== req.reason || now.requestedBy !== req.requestedBy))
+      await showRequest(now, team);
+  }
+
+  /** Edits the finance message of an updated open request to show its current amount and reason. */
+  async function showRequest(req: OverrunRequestRecord, team: TeamRecord): Promise<void> {
+    if (!deps.notifier || !req.channelId || !req.messageTs) return;
+    await deps.notifier.update(req.channelId, req.messageTs, { type: 'budget.request', request: req, team, context: req.context });
+  }
+
+  /** One open request per team and month: a new one updates it (and its message) instead of posting again. */
+  async function fileRequest(input: Parameters<typeof budgets.fileRequest>[0], team: TeamRecord, context: RequestContext) {
+    const filed = await budgets.fileRequest(input);
+    if (filed.created) await postRequest(filed.request, team, context);
+    else await showRequest(filed.request, team);
+    return filed;
   }
 
   /**
@@ -290,20 +308,16 @@ export function budgetService(deps: BudgetDeps) {
       if (!reason) return { ok: false, failure: { code: 'budget.request-reason' } };
       if (!(await authz.canManage(team, userId))) return { ok: false, failure: { code: 'budget.request-not-lead', teamName: team.name } };
       const context = await requestContext(team, now);
-      const req = await budgets.createRequest({
-        teamId: team.id,
-        month: monthOf(now, timeZone),
-        amount,
-        reason: reason.slice(0, 500),
-        requestedBy: userId,
-        automatic: false,
-        at: now,
+      const { request: req, created } = await fileRequest(
+        { teamId: team.id, month: monthOf(now, timeZone), amount, reason: reason.slice(0, 500), requestedBy: userId, automatic: false, at: now, context },
+        team,
         context,
-      });
-      await postRequest(req, team, context);
+      );
       return {
         ok: true,
-        message: `Request #${req.id} for ${formatMoney(amount)} more for ${team.name} in ${req.month} is with finance. You'll get a message when they decide.`,
+        message: created
+          ? `Request #${req.id} for ${formatMoney(amount)} more for ${team.name} in ${req.month} is with finance. You'll get a message when they decide.`
+          : `Request #${req.id} for ${team.name} in ${req.month} was still open, so it was updated rather than filed again: it now asks for ${formatMoney(amount)} more. You'll get a message when finance decides.`,
       };
     },
 
@@ -423,17 +437,20 @@ export function budgetService(deps: BudgetDeps) {
             projected > over
               ? `is projected to need ${formatMoney(projected)} more by the end of the month (forecast ${formatMoney(context.forecast ?? ZERO)})`
               : `is ${formatMoney(over)} over so far`;
-          const req = await budgets.createRequest({
-            teamId: team.id,
-            month,
-            amount,
-            automatic: true,
-            requestedBy: 'aicost',
-            at: now,
+          const { request: req } = await fileRequest(
+            {
+              teamId: team.id,
+              month,
+              amount,
+              automatic: true,
+              requestedBy: 'aicost',
+              at: now,
+              context,
+              reason: `${team.name} reached 100% of its ${month} budget (${formatMoney(status.spent)} of ${formatMoney(status.budget)}) with no approved increase, and ${basis}.`,
+            },
+            team,
             context,
-            reason: `${team.name} reached 100% of its ${month} budget (${formatMoney(status.spent)} of ${formatMoney(status.budget)}) with no approved increase, and ${basis}.`,
-          });
-          await postRequest(req, team, context);
+          );
           await claims.postDone(`${prefix}:autorequest`, String(req.id), now);
           posts++;
         }

@@ -9,6 +9,9 @@ import { SLOT_LEASE_MS, type ClaimsRepository } from '../../services/ports/claim
  * (Not upsert, which reads then writes and lets two replicas both win.)
  */
 
+/** A pending post claim older than this belongs to a poster that died (or failed) and may be taken over. */
+const POST_STALE_MS = 10 * 60_000;
+
 export function claimsRepository(db: Database): ClaimsRepository {
   const { prisma } = db;
   return {
@@ -56,13 +59,29 @@ export function claimsRepository(db: Database): ClaimsRepository {
      * Claims a post. A pending claim older than `staleAfterMs` (its poster crashed before posting) can be
      * taken over by exactly one later run, so a crash neither loses the post nor doubles it.
      */
-    async claimPost(key: string, channelId: string, now: Date, staleAfterMs = 10 * 60_000): Promise<boolean> {
+    async claimPost(key: string, channelId: string, now: Date, staleAfterMs = POST_STALE_MS, payload?: string): Promise<boolean> {
       try {
-        await prisma.postClaim.create({ data: { key, channelId, claimedAt: now } });
+        await prisma.postClaim.create({ data: { key, channelId, claimedAt: now, ...(payload !== undefined ? { payload } : {}) } });
         return true;
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
       }
+      const { count } = await prisma.postClaim.updateMany({
+        where: { key, state: 'pending', claimedAt: { lt: new Date(now.getTime() - staleAfterMs) } },
+        data: { claimedAt: now, ...(payload !== undefined ? { payload } : {}) },
+      });
+      return count === 1;
+    },
+    async stalePosts(now: Date, staleAfterMs = POST_STALE_MS, limit = 50): Promise<{ key: string; channelId: string; payload: string }[]> {
+      const rows = await prisma.postClaim.findMany({
+        where: { state: 'pending', payload: { not: null }, claimedAt: { lt: new Date(now.getTime() - staleAfterMs) } },
+        orderBy: { claimedAt: 'asc' },
+        take: limit,
+        select: { key: true, channelId: true, payload: true },
+      });
+      return rows.map((r) => ({ key: r.key, channelId: r.channelId, payload: r.payload! }));
+    },
+    async retakePost(key: string, now: Date, staleAfterMs = POST_STALE_MS): Promise<boolean> {
       const { count } = await prisma.postClaim.updateMany({
         where: { key, state: 'pending', claimedAt: { lt: new Date(now.getTime() - staleAfterMs) } },
         data: { claimedAt: now },

@@ -22,7 +22,14 @@ export interface ClaimsRepository {
    * Claims a post. A pending claim older than `staleAfterMs` (its poster crashed before posting) can be
    * taken over by exactly one later run, so a crash neither loses the post nor doubles it.
    */
-  claimPost(key: string, channelId: string, now: Date, staleAfterMs?: number): Promise<boolean>;
+  claimPost(key: string, channelId: string, now: Date, staleAfterMs?: number, payload?: string): Promise<boolean>;
+  /**
+   * Pending claims that carry their message (`payload`) and are older than `staleAfterMs`: posts whose
+   * process died (or whose send failed) before they were posted, for the retry to send.
+   */
+  stalePosts(now: Date, staleAfterMs?: number, limit?: number): Promise<{ key: string; channelId: string; payload: string }[]>;
+  /** Takes over a stale pending claim (exactly one caller wins). */
+  retakePost(key: string, now: Date, staleAfterMs?: number): Promise<boolean>;
   postDone(key: string, messageTs: string, at: Date, amount?: Money): Promise<void>;
   /** Gives a claim back when posting failed, so the next run tries again. */
   releasePost(key: string): Promise<void>;
