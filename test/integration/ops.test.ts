@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,8 +77,14 @@ describe.each(testProviders())('posts left pending by a killed process are sent 
     };
     const bin = resolve('bin/aicost.js');
     // The October draft, as the scheduler posts it on November 2nd.
-    const draft = spawnSync(process.execPath, [bin, 'run', 'chargeback', '--at', '2026-11-02T09:00:00Z'], { env, encoding: 'utf8' });
-    expect(draft.status, draft.stderr).toBe(0);
+    // (Asynchronously: the child talks to the Slack stand-in in this process.)
+    const draft = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [bin, 'run', 'chargeback', '--at', '2026-11-02T09:00:00Z'], { env });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => done({ code, stderr }));
+    });
+    expect(draft.code, draft.stderr).toBe(0);
     const draftPost = await slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0FINANCE' && String(c.args.text).startsWith('Chargeback 2026-10'));
     const bot = spawn(process.execPath, [bin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
