@@ -34,7 +34,7 @@ interface Step {
 }
 
 /** The Dockerfile's instructions, continuation lines joined, comments dropped. */
-export function dockerfileSteps(text: string): Step[] {
+function dockerfileSteps(text: string): Step[] {
   const joined = text.replace(/\\\r?\n/g, ' ');
   return joined
     .split(/\r?\n/)
