@@ -12,6 +12,7 @@ import { createTestDatabase, testProviders, type TestDatabase } from '../support
 import { blockActionsBody, slashCommandBody } from '../support/slack-payloads.ts';
 import { postSigned } from '../support/slack-signer.ts';
 import { startSlackStandIn } from '../support/slack-stand-in.ts';
+import { startHeliconeStandIn, syntheticHeliconeRows } from '../support/helicone-stand-in.ts';
 
 /** Issue 23, items 3 and 4: posts left pending by a killed process, one open request, readiness, metrics. */
 const FINANCE = 'U0FINANCE';
@@ -312,4 +313,34 @@ describe.each(testProviders())('/metrics is never open on the Slack port, on %s'
     expect(() => loadConfig({ ...base, PORT: '3000', METRICS_PORT: '3000' })).toThrow(/METRICS_PORT must differ from PORT/);
     expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
   });
+});
+
+describe.each(testProviders())('graceful shutdown on %s', (provider) => {
+  it('SIGTERM-style stop: /readyz turns 503 at once, and a running sync finishes and is recorded before the database closes', async () => {
+    const helicone = await startHeliconeStandIn({
+      rows: syntheticHeliconeRows(50, { start: new Date(Date.now() - 3 * 86_400_000), spanMs: 2 * 86_400_000, seed: 5 }).rows,
+    });
+    const h = await startHarness(provider, { SCHEDULER_ENABLED: 'false', HELICONE_API_KEY: helicone.apiKey, HELICONE_BASE_URL: helicone.url });
+    try {
+      // The first page takes 2 s to come back: the sync is in flight when the stop begins.
+      helicone.failNext(1, { delayMs: 2000 });
+      const started = await h.command('sync now', { userId: FINANCE });
+      expect(JSON.stringify(started.reply.blocks)).toContain('Sync started');
+      const t0 = Date.now();
+      const stopping = h.running.stop();
+      const draining = await fetch(`${h.url}/readyz`);
+      expect(draining.status).toBe(503);
+      expect(await draining.json()).toEqual({ ok: false, reason: 'shutting down' });
+      await stopping;
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+      // Read with the test's own connection: the sync finished and recorded itself.
+      const state = await h.db.db.prisma.syncState.findUniqueOrThrow({ where: { source: 'helicone' } });
+      expect(state.lastError).toBeNull();
+      expect(state.lastSuccess).not.toBeNull();
+      expect(await h.db.db.prisma.costEntry.count({ where: { source: 'helicone' } })).toBe(50);
+    } finally {
+      await h.stop();
+      await helicone.close();
+    }
+  }, 60_000);
 });
