@@ -170,22 +170,32 @@ export function budgetService(deps: BudgetDeps) {
     const ts = await deps.notifier.post(deps.financeChannelId, { type: 'budget.request', request: req, team, context });
     await budgets.setRequestMessage(req.id, deps.financeChannelId, ts);
     // A request filed while this one was being posted updated it before its message existed: show that.
-    const now = await budgets.request(req.id);
-    if (now && now.status === 'pending' && (now.amount !== req.amount || now.reason !== req.reason || now.requestedBy !== req.requestedBy))
-      await showRequest(now, team);
+    await showLatest(req.id, team, req);
   }
 
-  /** Edits the finance message of an updated open request to show its current amount and reason. */
-  async function showRequest(req: OverrunRequestRecord, team: TeamRecord): Promise<void> {
-    if (!deps.notifier || !req.channelId || !req.messageTs) return;
-    await deps.notifier.update(req.channelId, req.messageTs, { type: 'budget.request', request: req, team, context: req.context });
+  const sameAsked = (a: OverrunRequestRecord, b: OverrunRequestRecord | null) =>
+    b !== null && a.amount === b.amount && a.reason === b.reason && a.requestedBy === b.requestedBy;
+
+  /**
+   * Edits the finance message of an open request until it shows what is stored. Each writer re-reads
+   * after its edit and edits again if the request changed meanwhile, so of simultaneous updates the
+   * message ends with the last one (an edit landing late with older words is followed by a newer one).
+   */
+  async function showLatest(id: number, team: TeamRecord, shown: OverrunRequestRecord | null): Promise<void> {
+    if (!deps.notifier) return;
+    for (let i = 0; i < 10; i++) {
+      const current = await budgets.request(id);
+      if (!current || current.status !== 'pending' || !current.channelId || !current.messageTs || sameAsked(current, shown)) return;
+      await deps.notifier.update(current.channelId, current.messageTs, { type: 'budget.request', request: current, team, context: current.context });
+      shown = current;
+    }
   }
 
   /** One open request per team and month: a new one updates it (and its message) instead of posting again. */
   async function fileRequest(input: Parameters<typeof budgets.fileRequest>[0], team: TeamRecord, context: RequestContext) {
     const filed = await budgets.fileRequest(input);
     if (filed.created) await postRequest(filed.request, team, context);
-    else await showRequest(filed.request, team);
+    else await showLatest(filed.request.id, team, null);
     return filed;
   }
 

@@ -22,15 +22,15 @@ describe.each(testProviders())('job leases with a heartbeat on %s', (provider) =
   });
 
   it('a slow job keeps its slot: another replica polling for stale slots never runs it twice', async () => {
-    const leaseMs = 500;
+    const leaseMs = 1200;
     const runs: string[] = [];
     const slow: JobDefinition<object> = {
       name: 'slow',
       cron: '* * * * *',
-      description: 'a job that runs four leases long',
+      description: 'a job that runs three leases long',
       async run(_deps, at) {
         runs.push(at.toISOString());
-        await new Promise((r) => setTimeout(r, leaseMs * 4));
+        await new Promise((r) => setTimeout(r, leaseMs * 3));
         return 'done';
       },
     };

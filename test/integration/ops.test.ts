@@ -157,7 +157,11 @@ describe.each(testProviders())('one open budget request per team and month, on %
       ),
     );
     expect(sent.every((r) => r.status === 200)).toBe(true);
-    for (let i = 0; i < 25; i++) await h.slack.waitForResponse((r) => r.url.endsWith(`/r${i}`), 30_000);
+    const replies: string[] = [];
+    for (let i = 0; i < 25; i++) replies.push(JSON.stringify((await h.slack.waitForResponse((r) => r.url.endsWith(`/r${i}`), 30_000)).body));
+    // Every one was filed: the first with finance, the others as updates of it.
+    expect(replies.filter((r) => /Request #\d+ for \$[\d.]+ more for Payments in 2026-11 is with finance/.test(r))).toHaveLength(1);
+    expect(replies.filter((r) => /was still open, so it was updated rather than filed again/.test(r))).toHaveLength(24);
     const requests = await h.db.db.prisma.overrunRequest.findMany();
     expect(requests).toHaveLength(1);
     const [open] = requests;

@@ -16,6 +16,9 @@ export const bigJson = {
 type Decision = { status: 'approved' | 'denied'; decidedBy: string; decidedAmount: Money | null; reason: string | null; at: Date };
 
 /** Budgets per team (one month or the standing monthly amount), overrun requests and their decisions. */
+/** A burst of requests (a lead filing 25 in 2 s) queues for the pool's connections instead of failing after 2 s. */
+const BURST = { maxWait: 15_000, timeout: 20_000 };
+
 export function budgetsRepository(db: Database): BudgetsRepository {
   const { prisma } = db;
   const asRequest = (r: Record<string, unknown>) =>
@@ -39,7 +42,7 @@ export function budgetsRepository(db: Database): BudgetsRepository {
         },
       });
       return asRequest(r);
-    });
+    }, BURST);
   }
 
   async function updateOpenRequest(
@@ -72,7 +75,7 @@ export function budgetsRepository(db: Database): BudgetsRepository {
         },
       });
       return asRequest(after);
-    });
+    }, BURST);
   }
 
   const repo = {
