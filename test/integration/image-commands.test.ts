@@ -69,7 +69,7 @@ const freePort = () =>
 
 describe('the container image, step by step, without a container engine', () => {
   const root = mkdtempSync(join(tmpdir(), 'aicost-image-'));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => rmSync(root, { recursive: true, force: true }), 300_000);
 
   it.skipIf(skipReason !== null)(
     `builds, migrates, starts, answers /healthz and /readyz, and stops on SIGTERM${skipReason ? ` (skipped: ${skipReason})` : ''}`,
@@ -116,7 +116,7 @@ describe('the container image, step by step, without a container engine', () => 
         } else if (op === 'RUN') {
           // Preparing the unprivileged user's data folder needs the image's `node` user and root: not here.
           if (/\bchown\b/.test(args)) continue;
-          const run = spawnSync('sh', ['-c', args], { cwd: inStage('.'), env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: 900_000 });
+          const run = spawnSync('sh', ['-c', args], { cwd: inStage('.'), env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: 3_600_000 });
           expect(run.status, `RUN ${args} in stage ${stage}:\n${run.stdout}\n${run.stderr}`).toBe(0);
         } else if (op === 'CMD') {
           cmd = execForm(args);
@@ -171,7 +171,7 @@ describe('the container image, step by step, without a container engine', () => 
         await slack.close();
       }
     },
-    1_800_000,
+    7_200_000,
   );
 
   it('reads the Dockerfile: multi-stage, non-root, a HEALTHCHECK, and the CMD that starts the bot', () => {
