@@ -185,7 +185,7 @@ export function budgetService(deps: BudgetDeps) {
     if (!deps.notifier) return;
     for (let i = 0; i < 10; i++) {
       const current = await budgets.request(id);
-      if (!current || current.status !== 'pending' || !current.channelId || !current.messageTs || sameAsked(current, shown)) return;
+      if (current?.status !== 'pending' || !current.channelId || !current.messageTs || sameAsked(current, shown)) return;
       await deps.notifier.update(current.channelId, current.messageTs, { type: 'budget.request', request: current, team, context: current.context });
       shown = current;
     }
