@@ -97,6 +97,12 @@ export const configSchema = z.object({
     .enum(['true', 'false', '1', '0', 'on', 'off'])
     .default('false')
     .transform((v) => ['true', '1', 'on'].includes(v)),
+  /** Serve /metrics on this port of its own (not the Slack port), so it can stay inside the cluster. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Bearer token /metrics requires (required to serve it on the Slack port). */
+  METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters (e.g. openssl rand -hex 32)'),
+  /** How long a shutdown (SIGTERM) waits for running jobs, syncs and Slack requests before exiting anyway. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   HELICONE_API_KEY: optionalText,
   HELICONE_BASE_URL: z
     .string()
@@ -191,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!env.SLACK_APP_TOKEN?.trim() && !env.SLACK_SIGNING_SECRET?.trim()) {
     problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode');
   }
+  if (result.success) problems.push(...metricsProblems(result.data));
   if (problems.length || !result.success) throw new ConfigError(problems);
   return result.data;
 }
@@ -215,6 +222,16 @@ export type SourcesConfig = Pick<
   | 'ANTHROPIC_ADMIN_KEY'
   | 'ANTHROPIC_BASE_URL'
 >;
+
+/** /metrics is never open on the Slack port: its own port, or a bearer token. */
+function metricsProblems(c: Pick<AppConfig, 'METRICS_ENABLED' | 'METRICS_PORT' | 'METRICS_TOKEN' | 'PORT'>): string[] {
+  if (!c.METRICS_ENABLED) return [];
+  if (c.METRICS_PORT === undefined && c.METRICS_TOKEN === undefined)
+    return ['METRICS_ENABLED needs METRICS_PORT (serve /metrics on a port of its own) or METRICS_TOKEN (a bearer token for /metrics on PORT)'];
+  if (c.METRICS_PORT !== undefined && c.METRICS_PORT !== 0 && c.METRICS_PORT === c.PORT)
+    return ['METRICS_PORT must differ from PORT (the Slack port); to serve /metrics on PORT, unset METRICS_PORT and set METRICS_TOKEN'];
+  return [];
+}
 
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = appConfigSchema.safeParse(env);

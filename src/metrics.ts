@@ -1,10 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { WebClient } from '@slack/web-api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SyncResult } from './services/source-sync.ts';
 
 /**
- * Prometheus metrics (issue 13), served at GET /metrics on the bot's HTTP server when METRICS_ENABLED.
+ * Prometheus metrics (issue 13), served at GET /metrics when METRICS_ENABLED: on its own port (METRICS_PORT)
+ * or on the bot's HTTP server behind a bearer token (METRICS_TOKEN); never open on the Slack port.
  * An adapter: fed by main.ts from sync results, job runs, Slack Web API calls and /aicost requests.
  * "rejected" counts records a source returned that were not stored (read − new − updated − unchanged).
  */
@@ -96,22 +98,62 @@ export function createMetrics(opts: { syncStates: () => Promise<{ source: string
     acked(kind: string, seconds: number): void {
       ackLatency.observe({ kind }, seconds);
     },
-    route: {
-      path: '/metrics',
-      method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'content-type': registry.contentType });
-            res.end(text);
-          },
-          () => {
-            res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end('metrics unavailable\n');
-          },
-        );
-      },
+    /**
+     * `GET /metrics`. With a token, only a request carrying `Authorization: Bearer <token>` gets the
+     * metrics (compared in constant time); any other gets 401 and nothing about the process.
+     */
+    route(token?: string) {
+      const expected = token === undefined ? null : createHash('sha256').update(token).digest();
+      return {
+        path: '/metrics',
+        method: ['GET'],
+        handler: (req: IncomingMessage, res: ServerResponse) => {
+          if (expected) {
+            const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+            if (!timingSafeEqual(createHash('sha256').update(given).digest(), expected)) {
+              res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' });
+              res.end('unauthorized\n');
+              return;
+            }
+          }
+          registry.metrics().then(
+            (text) => {
+              res.writeHead(200, { 'content-type': registry.contentType });
+              res.end(text);
+            },
+            () => {
+              res.writeHead(500, { 'content-type': 'text/plain' });
+              res.end('metrics unavailable\n');
+            },
+          );
+        },
+      };
     },
+  };
+}
+
+/**
+ * `/metrics` on its own port (METRICS_PORT), apart from the Slack endpoint, so it can stay inside the
+ * cluster; every other path is 404. Resolves once listening.
+ */
+export async function serveMetrics(
+  route: { path: string; handler: (req: IncomingMessage, res: ServerResponse) => void },
+  port: number,
+  host: string,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && new URL(req.url ?? '/', 'http://x').pathname === route.path) return route.handler(req, res);
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 

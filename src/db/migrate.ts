@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
-import { providerOf, sqlitePath } from './client.ts';
+import { providerOf, sqlitePath, type Database } from './client.ts';
 import { ADVISORY_LOCK } from './locks.ts';
 
 /**
@@ -107,4 +107,16 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
     await client.query(`SELECT pg_advisory_unlock(${ADVISORY_LOCK.migrations})`).catch(() => undefined);
     await client.end();
   }
+}
+
+/**
+ * Migrations this build has that the database has not applied (for `/readyz`): empty when the schema is
+ * current. Throws when the database cannot be reached.
+ */
+export async function pendingMigrations(db: Database): Promise<string[]> {
+  const rows = await db.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT "name" FROM "_aicost_migrations"');
+  const applied = new Set(rows.map((r) => r.name));
+  return listMigrations(db.provider)
+    .map((m) => m.name)
+    .filter((n) => !applied.has(n));
 }

@@ -31,3 +31,22 @@ export function renderMentions(text: string, render: (userId: string) => string)
 export function plainMentions(text: string): string {
   return renderMentions(text, (id) => `@${id}`);
 }
+
+const P_OPEN = '\uE002';
+const P_CLOSE = '\uE003';
+const PORTABLE = new RegExp(`${P_OPEN}([UW][A-Z0-9]{2,})${P_CLOSE}`, 'g');
+const P_STRAY = new RegExp(`[${P_OPEN}${P_CLOSE}]`, 'g');
+
+/**
+ * Text to keep in the database and send later, possibly from another process (a post left pending by a
+ * process that died): this process's mention tokens become a process-independent form, after removing
+ * that form's delimiters from everything else, so text from outside still cannot forge one.
+ */
+export function portableMentions(text: string): string {
+  return renderMentions(text.replace(P_STRAY, ''), (id) => `${P_OPEN}${id}${P_CLOSE}`);
+}
+
+/** The inverse of `portableMentions`, in this process: the kept mentions become this process's tokens again. */
+export function fromPortableMentions(text: string): string {
+  return text.replace(PORTABLE, (_m, id: string) => mention(id));
+}

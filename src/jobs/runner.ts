@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { ClaimsRepository } from '../services/ports/claims.ts';
 import type { Logger } from '../logger.ts';
+import { SLOT_LEASE_MS } from '../services/ports/claims.ts';
 
 /** What every job gets: the slot claims and a logger (a job's services are bound when it is defined). */
 export interface JobDeps {
@@ -41,18 +42,49 @@ export async function runClaimed<D>(
     deps.log.info({ job: job.name, slot: key }, 'slot already claimed elsewhere; skipping');
     return { ran: false };
   }
+  const heartbeat = startHeartbeat(key, deps, opts.leaseMs ?? SLOT_LEASE_MS);
   let summary: string;
   try {
     summary = await job.run(deps, at);
   } catch (err) {
+    await heartbeat.stop();
     // Give the slot back: the next scheduler tick or `aicost run` of this slot retries it. The posts
     // inside stay exactly-once through their own claims.
     await deps.claims.failSlot(key);
     throw err;
   }
+  await heartbeat.stop();
   await deps.claims.slotDone(key, opts.now ?? new Date());
   deps.log.info({ job: job.name, slot: key, summary }, 'job done');
   return { ran: true, summary };
+}
+
+/**
+ * Renews the slot's lease while its job runs (every third of the lease), so a run that takes longer than
+ * the lease is never taken over while it is still alive; only a run whose process died (no heartbeat)
+ * lets its lease expire. A renewal that finds the slot no longer ours (taken over after the database was
+ * away for a whole lease) is logged; the posts inside stay exactly-once through their own claims.
+ */
+function startHeartbeat(key: string, deps: { claims: ClaimsRepository; log: Logger }, leaseMs: number): { stop(): Promise<void> } {
+  let pending: Promise<void> = Promise.resolve();
+  const timer = setInterval(
+    () => {
+      pending = deps.claims.renewSlot(key, WORKER_ID, new Date()).then(
+        (ours) => {
+          if (!ours) deps.log.warn({ slot: key }, 'slot lease lost while its job was running');
+        },
+        (err: unknown) => deps.log.warn({ err, slot: key }, 'slot lease renewal failed; retrying at the next beat'),
+      );
+    },
+    Math.max(10, Math.floor(leaseMs / 3)),
+  );
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await pending;
+    },
+  };
 }
 
 /**

@@ -172,6 +172,34 @@ export function budgetService(deps: BudgetDeps) {
     if (!deps.notifier) return;
     const ts = await deps.notifier.post(deps.financeChannelId, { type: 'budget.request', request: req, team, context });
     await budgets.setRequestMessage(req.id, deps.financeChannelId, ts);
+    // A request filed while this one was being posted updated it before its message existed: show that.
+    await showLatest(req.id, team, req);
+  }
+
+  const sameAsked = (a: OverrunRequestRecord, b: OverrunRequestRecord | null) =>
+    b !== null && a.amount === b.amount && a.reason === b.reason && a.requestedBy === b.requestedBy;
+
+  /**
+   * Edits the finance message of an open request until it shows what is stored. Each writer re-reads
+   * after its edit and edits again if the request changed meanwhile, so of simultaneous updates the
+   * message ends with the last one (an edit landing late with older words is followed by a newer one).
+   */
+  async function showLatest(id: number, team: TeamRecord, shown: OverrunRequestRecord | null): Promise<void> {
+    if (!deps.notifier) return;
+    for (let i = 0; i < 10; i++) {
+      const current = await budgets.request(id);
+      if (current?.status !== 'pending' || !current.channelId || !current.messageTs || sameAsked(current, shown)) return;
+      await deps.notifier.update(current.channelId, current.messageTs, { type: 'budget.request', request: current, team, context: current.context });
+      shown = current;
+    }
+  }
+
+  /** One open request per team and month: a new one updates it (and its message) instead of posting again. */
+  async function fileRequest(input: Parameters<typeof budgets.fileRequest>[0], team: TeamRecord, context: RequestContext) {
+    const filed = await budgets.fileRequest(input);
+    if (filed.created) await postRequest(filed.request, team, context);
+    else await showLatest(filed.request.id, team, null);
+    return filed;
   }
 
   /**
@@ -297,20 +325,16 @@ export function budgetService(deps: BudgetDeps) {
       if (!reason) return { ok: false, failure: { code: 'budget.request-reason' } };
       if (!(await authz.canManage(team, userId))) return { ok: false, failure: { code: 'budget.request-not-lead', teamName: team.name } };
       const context = await requestContext(team, now);
-      const req = await budgets.createRequest({
-        teamId: team.id,
-        month: monthOf(now, timeZone),
-        amount,
-        reason: reason.slice(0, 500),
-        requestedBy: userId,
-        automatic: false,
-        at: now,
+      const { request: req, created } = await fileRequest(
+        { teamId: team.id, month: monthOf(now, timeZone), amount, reason: reason.slice(0, 500), requestedBy: userId, automatic: false, at: now, context },
+        team,
         context,
-      });
-      await postRequest(req, team, context);
+      );
       return {
         ok: true,
-        message: `Request #${req.id} for ${formatMoney(amount)} more for ${team.name} in ${req.month} is with finance. You'll get a message when they decide.`,
+        message: created
+          ? `Request #${req.id} for ${formatMoney(amount)} more for ${team.name} in ${req.month} is with finance. You'll get a message when they decide.`
+          : `Request #${req.id} for ${team.name} in ${req.month} was still open, so it was updated rather than filed again: it now asks for ${formatMoney(amount)} more. You'll get a message when finance decides.`,
       };
     },
 
@@ -430,17 +454,20 @@ export function budgetService(deps: BudgetDeps) {
             projected > over
               ? `is projected to need ${formatMoney(projected)} more by the end of the month (forecast ${formatMoney(context.forecast ?? ZERO)})`
               : `is ${formatMoney(over)} over so far`;
-          const req = await budgets.createRequest({
-            teamId: team.id,
-            month,
-            amount,
-            automatic: true,
-            requestedBy: 'aicost',
-            at: now,
+          const { request: req } = await fileRequest(
+            {
+              teamId: team.id,
+              month,
+              amount,
+              automatic: true,
+              requestedBy: 'aicost',
+              at: now,
+              context,
+              reason: `${team.name} reached 100% of its ${month} budget (${formatMoney(status.spent)} of ${formatMoney(status.budget)}) with no approved increase, and ${basis}.`,
+            },
+            team,
             context,
-            reason: `${team.name} reached 100% of its ${month} budget (${formatMoney(status.spent)} of ${formatMoney(status.budget)}) with no approved increase, and ${basis}.`,
-          });
-          await postRequest(req, team, context);
+          );
           await claims.postDone(`${prefix}:autorequest`, String(req.id), now);
           posts++;
         }

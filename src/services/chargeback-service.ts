@@ -253,16 +253,16 @@ export function chargebackService(deps: ChargebackDeps) {
       await refreshDraft(month, cb);
       if (action === 'close' && deps.notifier) {
         const closes = (await deps.claims.postsWithPrefix(`chargeback:team-line:${month}:`)).length;
-        for (const line of cb.lines) {
-          const team = (await teams.list()).find((t) => String(t.id) === line.teamId);
-          if (!team?.channelId) continue;
-          await deps.notifier.postOnce(
-            `chargeback:team-line:${month}:${line.teamId}:${closes}`,
-            team.channelId,
-            { type: 'chargeback.team-line', line, month },
-            now,
-          );
-        }
+        const all = await teams.list();
+        const posts = cb.lines.flatMap((line) => {
+          const channel = all.find((t) => String(t.id) === line.teamId)?.channelId;
+          return channel
+            ? [{ key: `chargeback:team-line:${month}:${line.teamId}:${closes}`, channel, notice: { type: 'chargeback.team-line' as const, line, month } }]
+            : [];
+        });
+        // All claimed (with their messages) before any is sent: a crash part-way leaves the rest to the
+        // pending-post retry (slack/poster.ts) rather than never posting them.
+        await deps.notifier.postAllOnce(posts, now);
       }
       const verb = action === 'close' ? 'closed' : action === 'reopen' ? 'reopened' : 'finalized';
       return { ok: true, message: `${month} ${verb} by ${mention(userId)}.` };

@@ -114,6 +114,10 @@ export function syncService(deps: {
   return {
     run,
     statuses,
+    /** Resolves when no `sync now` is running (graceful shutdown waits for it). */
+    async idle(): Promise<void> {
+      await running?.catch(() => undefined);
+    },
     /** `/aicost sync`: status for anyone; `sync now` starts a sync in the background (finance only). */
     async status(userId: string, start: boolean, now: Date): Promise<SyncStatusView> {
       let started: SyncStatusView['start'] = null;

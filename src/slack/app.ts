@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, type CustomRoute, type Middleware, type AnyMiddlewareArgs, type ReceiverEvent } from '@slack/bolt';
+import { pendingMigrations } from '../db/migrate.ts';
 import type { Database } from '../db/client.ts';
 import type { AskDeps } from '../format/ask.ts';
 import type { AnomalyService } from '../services/anomaly-service.ts';
@@ -57,6 +58,10 @@ export interface SlackAppOptions {
   timing?: { acked(kind: RequestKind, seconds: number): void; commandDone(command: string, seconds: number): void };
   /** The wall clock the request timestamps are checked against (defaults to the system clock). */
   requestClock?: () => Date;
+  /** True once shutdown began: `/readyz` answers 503 so the load balancer stops sending traffic. */
+  draining?: () => boolean;
+  /** Each Slack request's handling, from arrival to the listener's end (graceful shutdown waits for them). */
+  track?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** Slack's signature window; a timestamp further in the future than this is refused too. */
@@ -177,7 +182,7 @@ function ackFirst(app: App, opts: Pick<SlackAppOptions, 'timing' | 'log'>): void
 }
 
 /**
- * Builds the Bolt app in HTTP mode (`POST /slack/events`, `GET /healthz`) or Socket Mode.
+ * Builds the Bolt app in HTTP mode (`POST /slack/events`, `GET /healthz`, `GET /readyz`) or Socket Mode.
  * Request signatures are always verified in HTTP mode (Bolt's HTTPReceiver does it; it is never disabled).
  * The app is not started: call `app.init()` then `app.start(...)`.
  */
@@ -185,20 +190,29 @@ function ackFirst(app: App, opts: Pick<SlackAppOptions, 'timing' | 'log'>): void
 export type SlackApp = App & { idle(): Promise<void> };
 
 export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions): SlackApp {
-  const healthz: CustomRoute = {
-    path: '/healthz',
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+  // Liveness: the process serves HTTP. It does not look at the database, so a database outage makes the
+  // bot unready (no traffic) without getting it restarted in a loop.
+  const healthz: CustomRoute = { path: '/healthz', method: ['GET'], handler: (_req, res) => json(res, 200, { ok: true }) };
+  // Readiness: the database answers and has every migration this build knows; false while shutting down.
+  const readyz: CustomRoute = {
+    path: '/readyz',
     method: ['GET'],
     handler: async (_req, res) => {
+      if (opts.draining?.()) return json(res, 503, { ok: false, reason: 'shutting down' });
       try {
-        await services.db.prisma.$queryRaw`SELECT 1`;
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: true, database: 'reachable' }));
+        const pending = await pendingMigrations(services.db);
+        if (pending.length) return json(res, 503, { ok: false, database: 'reachable', migrations: 'pending', pending });
+        json(res, 200, { ok: true, database: 'reachable', migrations: 'applied' });
       } catch {
-        res.writeHead(503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: false, database: 'unreachable' }));
+        json(res, 503, { ok: false, database: 'unreachable' });
       }
     },
   };
+  const routes = [healthz, readyz, ...(opts.routes ?? [])];
   const socketMode = Boolean(opts.appToken);
   const clientOptions = {
     // Every message, view and response_url post is escaped on its way out (see outgoing.ts).
@@ -213,7 +227,7 @@ export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions
     ? undefined
     : new HTTPReceiver({
         signingSecret: opts.signingSecret!,
-        customRoutes: [healthz, ...(opts.routes ?? [])],
+        customRoutes: routes,
         logger: boltLogger(opts.log),
         customPropertiesExtractor: (req) => ({
           slackRequestTimestamp: String(req.headers['x-slack-request-timestamp'] ?? ''),
@@ -235,7 +249,7 @@ export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions
       ? {
           socketMode: true,
           appToken: opts.appToken,
-          customRoutes: [healthz, ...(opts.routes ?? [])],
+          customRoutes: routes,
           installerOptions: { clientOptions, ...(opts.port !== undefined ? { port: opts.port } : {}) },
         }
       : { receiver: receiver! }),
@@ -244,6 +258,10 @@ export function createSlackApp(services: SlackAppServices, opts: SlackAppOptions
     clientOptions,
   });
   ackFirst(app, opts);
+  if (opts.track) {
+    const track = opts.track;
+    app.use(({ next }) => track(next));
+  }
   app.error(async (err) => {
     opts.log.error({ err }, 'unhandled Slack listener error');
   });

@@ -7,7 +7,7 @@ import { decisionBlocks, forecastBlocks, overrunRequestBlocks, thresholdBlocks }
 import { chargebackBlocks, teamLineBlocks } from './blocks/chargeback-blocks.ts';
 import { fitBlocks } from './block-limits.ts';
 import { sendWithFallback } from './block-fallback.ts';
-import { postOnce } from './poster.ts';
+import { postAllOnce, postOnce } from './poster.ts';
 import { reconcileAlertBlocks } from './blocks/reconcile-blocks.ts';
 
 export interface Rendered {
@@ -62,6 +62,17 @@ export function slackNotifier(client: WebClient, claims: ClaimsRepository, opts:
     postOnce(key, channel, notice, now, o = {}) {
       const { text, blocks } = render(notice);
       return postOnce(client, claims, { key, channel, text, ...(blocks ? { blocks } : {}), ...o }, now);
+    },
+    postAllOnce(posts, now) {
+      return postAllOnce(
+        client,
+        claims,
+        posts.map((p) => {
+          const { text, blocks } = render(p.notice);
+          return { key: p.key, channel: p.channel, text, ...(blocks ? { blocks } : {}) };
+        }),
+        now,
+      );
     },
     async update(channel, ts, notice) {
       const { text, blocks } = render(notice);

@@ -144,9 +144,12 @@ describe.each(testProviders())('/aicost over signed HTTP on %s', (provider) => {
     expect(h.slack.responses.length).toBe(before);
   });
 
-  it('reports health with the database reachable', async () => {
+  it('reports liveness, and readiness with the database reachable and migrated', async () => {
     const res = await fetch(`${h.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, database: 'reachable' });
+    expect(await res.json()).toEqual({ ok: true });
+    const ready = await fetch(`${h.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ok: true, database: 'reachable', migrations: 'applied' });
   });
 });

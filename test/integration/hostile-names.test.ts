@@ -143,7 +143,9 @@ describe.each(testProviders())('hostile names from sources reach Slack as text o
     await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0EVIL');
     // A lead's request with a hostile reason, and finance's decision (update, DM, team-channel notice).
     await h.command('request 50 channel <!channel> please <https://x|y>', { userId: LEAD });
-    const requestPost = await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0FINANCE' && String(c.args.text).includes('$50.00'));
+    // The budget check just opened the month's automatic request: the lead's request updates it (one open
+    // request per team and month), so its finance message is edited rather than posted again.
+    const requestPost = await h.slack.waitFor('chat.update', (c) => c.args.channel === 'C0FINANCE' && String(c.args.text).includes('$50.00'));
     const id = Number(
       /#(\d+)/.exec(String(requestPost.args.text))?.[1] ?? (await h.db.db.prisma.overrunRequest.findFirstOrThrow({ where: { requestedBy: LEAD } })).id,
     );
@@ -154,7 +156,7 @@ describe.each(testProviders())('hostile names from sources reach Slack as text o
         value: String(id),
         userId: FINANCE,
         blocks: requestPost.args.blocks as unknown[],
-        messageTs: String(requestPost.response?.ts),
+        messageTs: String(requestPost.args.ts),
         channelId: 'C0FINANCE',
         responseUrl: h.slack.responseUrl('approve'),
       }),

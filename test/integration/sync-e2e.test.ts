@@ -15,6 +15,8 @@ import { startHeliconeStandIn, syntheticHeliconeRows, type HeliconeStandIn } fro
 import { startLangfuseStandIn, syntheticLangfuseData, type LangfuseStandIn } from '../support/langfuse-stand-in.ts';
 
 const TZ = 'Asia/Tokyo';
+const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
+const scrape = (url: string) => fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
 
 describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s', (provider) => {
   let h: Harness;
@@ -37,7 +39,7 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
       LANGFUSE_SECRET_KEY: langfuse.secretKey,
       LANGFUSE_BASE_URL: langfuse.url,
     };
-    h = await startHarness(provider, { ...sources, SCHEDULER_ENABLED: 'false', VISIBILITY: 'open', METRICS_ENABLED: 'true' });
+    h = await startHarness(provider, { ...sources, SCHEDULER_ENABLED: 'false', VISIBILITY: 'open', METRICS_ENABLED: 'true', METRICS_TOKEN: METRICS_TOKEN });
     env = { ...sources, DATABASE_URL: h.db.url };
   }, 120_000);
   afterAll(async () => {
@@ -159,9 +161,9 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
     let text = '';
     for (let i = 0; i < 200 && !/aicost_sync_runs_total\{source="langfuse",result="ok"\} 1/.test(text); i++) {
       await new Promise((r) => setTimeout(r, 100));
-      text = await (await fetch(`${h.url}/metrics`)).text();
+      text = await (await scrape(`${h.url}/metrics`)).text();
     }
-    const res = await fetch(`${h.url}/metrics`);
+    const res = await scrape(`${h.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     text = await res.text();

@@ -80,6 +80,8 @@ export interface FailSpec {
   status?: number;
   /** Answer 429 with this `Retry-After` (seconds). */
   retryAfter?: number;
+  /** Record the call and never answer it (the caller's process dies mid-request); the socket closes with the stand-in. */
+  hang?: boolean;
 }
 
 export type SlackUserInfo = Record<string, unknown>;
@@ -674,6 +676,12 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
 
     const injected = takeFailure(method);
     const handler = handlers[method];
+    if (injected?.hang) {
+      call.status = 0;
+      calls.push(call);
+      notify();
+      return;
+    }
     if (injected) {
       const f = failureReply(injected);
       ({ status, headers } = f);

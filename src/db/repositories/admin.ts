@@ -67,7 +67,8 @@ export function adminRepository(db: Database): AdminRepository {
           moved = (await tx.costEntry.updateMany({ where: { teamId: from.id }, data: { teamId: to.id } })).count;
           await tx.feature.updateMany({ where: { teamId: from.id }, data: { teamId: to.id } });
           await tx.hiddenCost.updateMany({ where: { teamId: from.id }, data: { teamId: to.id } });
-          await tx.overrunRequest.updateMany({ where: { teamId: from.id }, data: { teamId: to.id } });
+          // The moved requests lose their open key (it names the old team); the kept team's open ones keep theirs.
+          await tx.overrunRequest.updateMany({ where: { teamId: from.id }, data: { teamId: to.id, openKey: null } });
           await tx.budget.deleteMany({ where: { teamId: from.id } });
           await tx.teamAlias.updateMany({ where: { teamId: from.id }, data: { teamId: to.id } });
           await tx.team.delete({ where: { id: from.id } });

@@ -1,4 +1,5 @@
 import type { Database } from '../client.ts';
+import { onceMoreOnConflict } from '../errors.ts';
 import { Prisma, instant, sumAsText } from '../sql.ts';
 import { nanos } from '../../domain/money.ts';
 import type { BilledDay, BillingProvider } from '../../services/ports/billing-source.ts';
@@ -115,11 +116,13 @@ export function billingRepository(db: Database): BillingRepository {
     },
     async saveSyncState(source: string, patch: SyncStatePatch): Promise<void> {
       const { addRecords, ...rest } = patch;
-      await prisma.syncState.upsert({
-        where: { source },
-        create: { source, ...rest, recordsTotal: addRecords ?? 0 },
-        update: { ...rest, ...(addRecords ? { recordsTotal: { increment: addRecords } } : {}) },
-      });
+      await onceMoreOnConflict(() =>
+        prisma.syncState.upsert({
+          where: { source },
+          create: { source, ...rest, recordsTotal: addRecords ?? 0 },
+          update: { ...rest, ...(addRecords ? { recordsTotal: { increment: addRecords } } : {}) },
+        }),
+      );
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../client.ts';
+import { isUniqueViolation } from '../errors.ts';
 import { nanos, type Money } from '../../domain/money.ts';
 import type { RequestContext } from '../../services/budget-service.ts';
 import { auditJson } from './audit.ts';
@@ -15,10 +16,68 @@ export const bigJson = {
 type Decision = { status: 'approved' | 'denied'; decidedBy: string; decidedAmount: Money | null; reason: string | null; at: Date };
 
 /** Budgets per team (one month or the standing monthly amount), overrun requests and their decisions. */
+/** A burst of requests (a lead filing 25 in 2 s) queues for the pool's connections instead of failing after 2 s. */
+const BURST = { maxWait: 15_000, timeout: 20_000 };
+
 export function budgetsRepository(db: Database): BudgetsRepository {
   const { prisma } = db;
   const asRequest = (r: Record<string, unknown>) =>
     ({ ...r, context: bigJson.parse<RequestContext>((r.context as string | null) ?? null) }) as unknown as OverrunRequestRecord;
+  async function createRequest(
+    input: { teamId: number; month: string; amount: Money; reason: string; requestedBy: string; automatic: boolean; at: Date; context?: RequestContext },
+    openKey: string,
+  ): Promise<OverrunRequestRecord> {
+    return prisma.$transaction(async (tx) => {
+      const { at, context, ...data } = input;
+      const r = await tx.overrunRequest.create({ data: { ...data, openKey, createdAt: at, context: context ? bigJson.stringify(context) : null } });
+      await tx.auditLog.create({
+        data: {
+          at: input.at,
+          actor: input.requestedBy,
+          action: 'overrun.request',
+          entity: 'overrun_request',
+          entityId: String(r.id),
+          after: auditJson(r),
+          reason: input.reason,
+        },
+      });
+      return asRequest(r);
+    }, BURST);
+  }
+
+  async function updateOpenRequest(
+    input: { amount: Money; reason: string; requestedBy: string; automatic: boolean; at: Date; context?: RequestContext },
+    openKey: string,
+  ): Promise<OverrunRequestRecord | null> {
+    return prisma.$transaction(async (tx) => {
+      const before = await tx.overrunRequest.findUnique({ where: { openKey } });
+      if (!before) return null;
+      const data = {
+        amount: input.amount,
+        reason: input.reason,
+        requestedBy: input.requestedBy,
+        automatic: input.automatic,
+        context: input.context ? bigJson.stringify(input.context) : null,
+      };
+      const { count } = await tx.overrunRequest.updateMany({ where: { id: before.id, status: 'pending' }, data });
+      if (count !== 1) return null;
+      const after = await tx.overrunRequest.findUniqueOrThrow({ where: { id: before.id } });
+      await tx.auditLog.create({
+        data: {
+          at: input.at,
+          actor: input.requestedBy,
+          action: 'overrun.request.update',
+          entity: 'overrun_request',
+          entityId: String(before.id),
+          before: auditJson({ amount: before.amount, reason: before.reason, requestedBy: before.requestedBy }),
+          after: auditJson({ amount: after.amount, reason: after.reason, requestedBy: after.requestedBy }),
+          reason: input.reason,
+        },
+      });
+      return asRequest(after);
+    }, BURST);
+  }
+
   const repo = {
     /** The month's own budget and the standing one, for every team. */
     async forMonth(month: string): Promise<{ teamId: number; month: string; amount: Money }[]> {
@@ -83,7 +142,7 @@ export function budgetsRepository(db: Database): BudgetsRepository {
       return rows.map((r) => ({ teamId: r.teamId, amount: nanos(r.decidedAmount ?? 0n) }));
     },
 
-    async createRequest(input: {
+    async fileRequest(input: {
       teamId: number;
       month: string;
       amount: Money;
@@ -92,23 +151,20 @@ export function budgetsRepository(db: Database): BudgetsRepository {
       automatic: boolean;
       at: Date;
       context?: RequestContext;
-    }): Promise<OverrunRequestRecord> {
-      return prisma.$transaction(async (tx) => {
-        const { at, context, ...data } = input;
-        const r = await tx.overrunRequest.create({ data: { ...data, createdAt: at, context: context ? bigJson.stringify(context) : null } });
-        await tx.auditLog.create({
-          data: {
-            at: input.at,
-            actor: input.requestedBy,
-            action: 'overrun.request',
-            entity: 'overrun_request',
-            entityId: String(r.id),
-            after: auditJson(r),
-            reason: input.reason,
-          },
-        });
-        return asRequest(r);
-      });
+    }): Promise<{ request: OverrunRequestRecord; created: boolean }> {
+      const openKey = `${input.teamId}:${input.month}`;
+      // The unique open key decides the race: one insert wins, the others update the open request. A
+      // request decided in between frees the key, so the loop creates a new one.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        try {
+          return { request: await createRequest(input, openKey), created: true };
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+        }
+        const updated = await updateOpenRequest(input, openKey);
+        if (updated) return { request: updated, created: false };
+      }
+      throw new Error(`could not file the request of team ${input.teamId} for ${input.month}`);
     },
 
     async request(id: number): Promise<OverrunRequestRecord | null> {
@@ -146,7 +202,7 @@ export function budgetsRepository(db: Database): BudgetsRepository {
       return prisma.$transaction(async (tx) => {
         const { count } = await tx.overrunRequest.updateMany({
           where: { id, status: 'pending' },
-          data: { status: d.status, decidedBy: d.decidedBy, decidedAt: d.at, decidedAmount: d.decidedAmount, decisionReason: d.reason },
+          data: { status: d.status, decidedBy: d.decidedBy, decidedAt: d.at, decidedAmount: d.decidedAmount, decisionReason: d.reason, openKey: null },
         });
         if (count !== 1) return null;
         const after = await tx.overrunRequest.findUniqueOrThrow({ where: { id } });

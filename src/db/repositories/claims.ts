@@ -1,15 +1,16 @@
 import type { Database } from '../client.ts';
 import { isUniqueViolation } from '../errors.ts';
 import { nanos, type Money } from '../../domain/money.ts';
-import type { ClaimsRepository } from '../../services/ports/claims.ts';
+import { SLOT_LEASE_MS, type ClaimsRepository } from '../../services/ports/claims.ts';
 
 /**
  * Run-once claims in the database, so several replicas, restarts and operator re-runs never repeat
  * work. A claim is a row with a unique key: the insert that wins does the work, the others lose.
  * (Not upsert, which reads then writes and lets two replicas both win.)
  */
-/** How long a claimed slot belongs to its runner before another run may take it over. */
-export const SLOT_LEASE_MS = 5 * 60_000;
+
+/** A pending post claim older than this belongs to a poster that died (or failed) and may be taken over. */
+const POST_STALE_MS = 10 * 60_000;
 
 export function claimsRepository(db: Database): ClaimsRepository {
   const { prisma } = db;
@@ -46,6 +47,10 @@ export function claimsRepository(db: Database): ClaimsRepository {
       });
       return rows.map((r) => r.key);
     },
+    async renewSlot(key: string, by: string, now: Date): Promise<boolean> {
+      const { count } = await prisma.jobClaim.updateMany({ where: { key, claimedBy: by, doneAt: null }, data: { claimedAt: now } });
+      return count === 1;
+    },
     async slotDone(key: string, at: Date): Promise<void> {
       await prisma.jobClaim.update({ where: { key }, data: { doneAt: at } });
     },
@@ -54,13 +59,29 @@ export function claimsRepository(db: Database): ClaimsRepository {
      * Claims a post. A pending claim older than `staleAfterMs` (its poster crashed before posting) can be
      * taken over by exactly one later run, so a crash neither loses the post nor doubles it.
      */
-    async claimPost(key: string, channelId: string, now: Date, staleAfterMs = 10 * 60_000): Promise<boolean> {
+    async claimPost(key: string, channelId: string, now: Date, staleAfterMs = POST_STALE_MS, payload?: string): Promise<boolean> {
       try {
-        await prisma.postClaim.create({ data: { key, channelId, claimedAt: now } });
+        await prisma.postClaim.create({ data: { key, channelId, claimedAt: now, ...(payload !== undefined ? { payload } : {}) } });
         return true;
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
       }
+      const { count } = await prisma.postClaim.updateMany({
+        where: { key, state: 'pending', claimedAt: { lt: new Date(now.getTime() - staleAfterMs) } },
+        data: { claimedAt: now, ...(payload !== undefined ? { payload } : {}) },
+      });
+      return count === 1;
+    },
+    async stalePosts(now: Date, staleAfterMs = POST_STALE_MS, limit = 50): Promise<{ key: string; channelId: string; payload: string }[]> {
+      const rows = await prisma.postClaim.findMany({
+        where: { state: 'pending', payload: { not: null }, claimedAt: { lt: new Date(now.getTime() - staleAfterMs) } },
+        orderBy: { claimedAt: 'asc' },
+        take: limit,
+        select: { key: true, channelId: true, payload: true },
+      });
+      return rows.map((r) => ({ key: r.key, channelId: r.channelId, payload: r.payload! }));
+    },
+    async retakePost(key: string, now: Date, staleAfterMs = POST_STALE_MS): Promise<boolean> {
       const { count } = await prisma.postClaim.updateMany({
         where: { key, state: 'pending', claimedAt: { lt: new Date(now.getTime() - staleAfterMs) } },
         data: { claimedAt: now },

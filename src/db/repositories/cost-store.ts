@@ -1,4 +1,5 @@
 import type { Database } from '../client.ts';
+import { onceMoreOnConflict } from '../errors.ts';
 import { createBulkWriter, type CostRow } from '../bulk-writer.ts';
 import { Prisma } from '../sql.ts';
 import type { SyncStatePatch } from '../../services/ports/source.ts';
@@ -57,14 +58,21 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
   async function createTeam(slug: string, name: string | null | undefined): Promise<void> {
     teamIds.set(
       slug,
-      (await prisma.team.upsert({ where: { slug }, create: { slug, name: (name || slug).slice(0, 200) }, update: {}, select: { id: true } })).id,
+      (
+        await onceMoreOnConflict(() =>
+          prisma.team.upsert({ where: { slug }, create: { slug, name: (name || slug).slice(0, 200) }, update: {}, select: { id: true } }),
+        )
+      ).id,
     );
   }
   async function createFeature(slug: string, owner: number | null, name: string | null | undefined): Promise<void> {
     featureIds.set(
       slug,
-      (await prisma.feature.upsert({ where: { slug }, create: { slug, name: (name || slug).slice(0, 200), teamId: owner }, update: {}, select: { id: true } }))
-        .id,
+      (
+        await onceMoreOnConflict(() =>
+          prisma.feature.upsert({ where: { slug }, create: { slug, name: (name || slug).slice(0, 200), teamId: owner }, update: {}, select: { id: true } }),
+        )
+      ).id,
     );
   }
 
@@ -180,7 +188,7 @@ export function costStore(db: Database, opts: { timeZone: string; clock?: () => 
     async saveSyncState(source: string, patch: SyncStatePatch): Promise<void> {
       const { addRecords, ...rest } = patch;
       const data = { ...rest, ...(addRecords ? { recordsTotal: { increment: addRecords } } : {}) };
-      await prisma.syncState.upsert({ where: { source }, create: { source, ...rest, recordsTotal: addRecords ?? 0 }, update: data });
+      await onceMoreOnConflict(() => prisma.syncState.upsert({ where: { source }, create: { source, ...rest, recordsTotal: addRecords ?? 0 }, update: data }));
     },
 
     /** Untrusted source records, kept aside with their reason (never costs). */

@@ -1,4 +1,5 @@
 import type { Database } from '../client.ts';
+import { onceMoreOnConflict } from '../errors.ts';
 import type { RejectedSourceRecord } from '../../services/source-trust.ts';
 import type { RejectedRecordRow } from '../../services/ports/cost-store.ts';
 
@@ -9,11 +10,13 @@ export function rejectedRecordsRepository(db: Database) {
     async keep(records: readonly RejectedSourceRecord[], now: Date): Promise<void> {
       for (const r of records) {
         const data = { reason: r.reason, occurredAt: r.occurredAt, cost: r.cost, lastSeen: now };
-        await prisma.rejectedRecord.upsert({
-          where: { source_sourceId: { source: r.source, sourceId: r.sourceId } },
-          create: { source: r.source, sourceId: r.sourceId, ...data, firstSeen: now },
-          update: { ...data, seenCount: { increment: 1 } },
-        });
+        await onceMoreOnConflict(() =>
+          prisma.rejectedRecord.upsert({
+            where: { source_sourceId: { source: r.source, sourceId: r.sourceId } },
+            create: { source: r.source, sourceId: r.sourceId, ...data, firstSeen: now },
+            update: { ...data, seenCount: { increment: 1 } },
+          }),
+        );
       }
     },
     /** Rejected records per source. */

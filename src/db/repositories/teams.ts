@@ -1,4 +1,5 @@
 import type { Database } from '../client.ts';
+import { onceMoreOnConflict } from '../errors.ts';
 import type { TeamRecord, FeatureRecord, TeamInput, TeamsRepository } from '../../services/ports/teams.ts';
 import { nanos, type Money } from '../../domain/money.ts';
 
@@ -48,7 +49,7 @@ export function teamsRepository(db: Database): TeamsRepository {
         userGroupId: input.userGroupId ?? null,
         costCenter: input.costCenter ?? null,
       };
-      return toTeam(await prisma.team.upsert({ where: { slug: input.slug }, create: { slug: input.slug, ...data }, update: data }));
+      return toTeam(await onceMoreOnConflict(() => prisma.team.upsert({ where: { slug: input.slug }, create: { slug: input.slug, ...data }, update: data })));
     },
     async listFeatures(): Promise<FeatureRecord[]> {
       return prisma.feature.findMany({ orderBy: { slug: 'asc' }, select: { id: true, slug: true, name: true, teamId: true } });
@@ -61,12 +62,14 @@ export function teamsRepository(db: Database): TeamsRepository {
       await prisma.feature.update({ where: { id: featureId }, data: { baselinePerUnit: amount } });
     },
     async upsertFeature(input: { slug: string; name: string; teamId: number | null }): Promise<FeatureRecord> {
-      return prisma.feature.upsert({
-        where: { slug: input.slug },
-        create: input,
-        update: { name: input.name, teamId: input.teamId },
-        select: { id: true, slug: true, name: true, teamId: true },
-      });
+      return onceMoreOnConflict(() =>
+        prisma.feature.upsert({
+          where: { slug: input.slug },
+          create: input,
+          update: { name: input.name, teamId: input.teamId },
+          select: { id: true, slug: true, name: true, teamId: true },
+        }),
+      );
     },
   };
 }

@@ -52,7 +52,12 @@ export interface BudgetsRepository {
       amount: Money;
     }[]
   >;
-  createRequest(input: {
+  /**
+   * Files a request: a team and month have at most one open (pending) request, so a new one updates it
+   * (amount, reason, requester, context; audited) instead of making another. `created` says which.
+   * Race-free: of simultaneous requests one creates, the others update.
+   */
+  fileRequest(input: {
     teamId: number;
     month: string;
     amount: Money;
@@ -61,7 +66,7 @@ export interface BudgetsRepository {
     automatic: boolean;
     at: Date;
     context?: RequestContext;
-  }): Promise<OverrunRequestRecord>;
+  }): Promise<{ request: OverrunRequestRecord; created: boolean }>;
   request(id: number): Promise<OverrunRequestRecord | null>;
   pending(teamIds?: number[]): Promise<OverrunRequestRecord[]>;
   /** The month's overrun requests, oldest first (of some teams only when `teamIds` is given). */
