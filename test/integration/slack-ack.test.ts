@@ -8,6 +8,9 @@ import { postSigned, signRequest } from '../support/slack-signer.ts';
 import { slashCommandBody } from '../support/slack-payloads.ts';
 import { SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
 
+/** /metrics on the Slack port answers only with this bearer token (METRICS_TOKEN). */
+const METRICS_TOKEN = 'slack-ack-metrics-token';
+
 /**
  * Issue 23 item 2, "ack first, always": a slash command is acknowledged before any database work (the
  * replay guard's write included), so a database that is busy (here: its write lock held by another
@@ -18,7 +21,7 @@ import { SIGNING_SECRET, startHarness, type Harness } from '../support/app-harne
 describe.each(testProviders())('Slack acks on %s', (provider) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(provider, { METRICS_ENABLED: 'true' });
+    h = await startHarness(provider, { METRICS_ENABLED: 'true', METRICS_TOKEN: METRICS_TOKEN });
   }, 60_000);
   afterAll(async () => {
     await h?.stop();
@@ -68,7 +71,7 @@ describe.each(testProviders())('Slack acks on %s', (provider) => {
   }, 30_000);
 
   it('times the ack and the command from the request’s receipt: a body that arrives 1.2 s after the headers shows as over 1 s', async () => {
-    const metric = async () => (await (await fetch(`${h.url}/metrics`)).text()) as string;
+    const metric = async () => (await (await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text()) as string;
     const value = (text: string, line: string) => Number(new RegExp(`^${line.replace(/[{}.\\/"=+]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
     const before = await metric();
     const id = 'slow-body';
