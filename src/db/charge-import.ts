@@ -30,25 +30,28 @@ const STAGE_COLUMNS = [
 const CHARGE_COLUMNS = STAGE_COLUMNS.filter((c) => c !== 'importId');
 const q = (c: string) => `"${c}"`;
 
-/** The merge, in order (`?` is the import id; the SQL is the same on both providers). */
+/**
+ * The merge (`param(1)` is the import id, `param(2)` the time; the same SQL on both providers). The
+ * correction steps run only when the import staged a correction.
+ */
 function mergeSql(param: (n: number) => string) {
-  const stage = `SELECT "rowKey" FROM "ImportedChargeStage" WHERE "importId" = ${param(1)}`;
+  const staged = `SELECT "rowKey" FROM "ImportedChargeStage" WHERE "importId" = ${param(1)}`;
+  const corrections = `${staged} AND "originalDay" IS NOT NULL`;
   const picked = CHARGE_COLUMNS.map((c) => (c === 'rowKey' ? q(c) : c === 'amount' ? 'SUM("amount")' : `MIN(${q(c)})`)).join(', ');
   return {
-    replaced: `SELECT COUNT(*) AS "n" FROM "ImportedCharge" WHERE "rowKey" IN (${stage})`,
-    steps: [
-      `DELETE FROM "ImportedCharge" WHERE "rowKey" IN (${stage})`,
-      // The same charge twice in one file is one charge: its amounts add up.
-      `INSERT INTO "ImportedCharge" (${CHARGE_COLUMNS.map(q).join(', ')}, "importedAt")
-       SELECT ${picked}, ${param(2)} FROM "ImportedChargeStage" WHERE "importId" = ${param(1)} GROUP BY "rowKey"`,
+    /** Its row count is how many charges were replaced. */
+    replace: `DELETE FROM "ImportedCharge" WHERE "rowKey" IN (${staged})`,
+    /** Its row count is how many charges the file holds. The same charge twice in one file is one charge: its amounts add up. */
+    insert: `INSERT INTO "ImportedCharge" (${CHARGE_COLUMNS.map(q).join(', ')}, "importedAt")
+       SELECT ${picked}, ${param(2)} FROM "ImportedChargeStage" WHERE "importId" = ${param(1)} GROUP BY "rowKey" ORDER BY "rowKey"`,
+    corrections: [
       // A correction is what the file says minus what the charge's family has booked elsewhere.
       `UPDATE "ImportedCharge" SET "amount" = "amount" - COALESCE((SELECT SUM(o."amount") FROM "ImportedCharge" o
-         WHERE o."chargeKey" = "ImportedCharge"."chargeKey" AND o."rowKey" <> "ImportedCharge"."rowKey"), 0)
-       WHERE "originalDay" IS NOT NULL AND "rowKey" IN (${stage})`,
-      `DELETE FROM "ImportedCharge" WHERE "originalDay" IS NOT NULL AND "amount" = 0 AND "rowKey" IN (${stage})`,
+         WHERE (o."rowKey" = "ImportedCharge"."chargeKey" OR o."chargeKey" = "ImportedCharge"."chargeKey") AND o."rowKey" <> "ImportedCharge"."rowKey"), 0)
+       WHERE "rowKey" IN (${corrections})`,
+      `DELETE FROM "ImportedCharge" WHERE "amount" = 0 AND "rowKey" IN (${corrections})`,
     ],
-    corrections: `SELECT COUNT(*) AS "n" FROM "ImportedCharge" WHERE "originalDay" IS NOT NULL AND "rowKey" IN (${stage})`,
-    keys: `SELECT COUNT(DISTINCT "rowKey") AS "n" FROM "ImportedChargeStage" WHERE "importId" = ${param(1)}`,
+    countCorrections: `SELECT COUNT(*) AS "n" FROM "ImportedCharge" WHERE "rowKey" IN (${corrections})`,
     clear: `DELETE FROM "ImportedChargeStage" WHERE "importId" = ${param(1)}`,
   };
 }
@@ -58,6 +61,7 @@ const STALE_MS = 86_400_000;
 
 export async function beginChargeImport(db: Database): Promise<ChargeImport> {
   const importId = randomUUID();
+  let anyCorrection = false;
   const values = (r: StagedCharge) => [
     importId,
     r.rowKey,
@@ -78,6 +82,8 @@ export async function beginChargeImport(db: Database): Promise<ChargeImport> {
     const conn = new Sqlite(sqlitePath(db.url));
     conn.pragma('journal_mode = WAL');
     conn.pragma('busy_timeout = 10000');
+    // A bounded page cache big enough for the key index's working set: the merge inserts in key order.
+    conn.pragma('cache_size = -16384');
     conn.defaultSafeIntegers(true);
     conn.prepare('DELETE FROM "ImportedChargeStage" WHERE "createdAt" < ?').run(instant('sqlite', new Date(Date.now() - STALE_MS)));
     const insert = conn.prepare(
@@ -88,17 +94,20 @@ export async function beginChargeImport(db: Database): Promise<ChargeImport> {
       for (const r of rows) insert.run(...values(r), created);
     });
     const sql = mergeSql((n) => (n === 1 ? '@id' : '@now'));
-    const count = (text: string) => Number((conn.prepare(text).get({ id: importId }) as { n: bigint }).n);
     const merge = conn.transaction((now: string) => {
-      const replaced = count(sql.replaced);
-      const keys = count(sql.keys);
-      for (const s of sql.steps) conn.prepare(s).run(s.includes('@now') ? { id: importId, now } : { id: importId });
-      const corrections = count(sql.corrections);
+      const replaced = conn.prepare(sql.replace).run({ id: importId }).changes;
+      const charges = conn.prepare(sql.insert).run({ id: importId, now }).changes;
+      let corrections = 0;
+      if (anyCorrection) {
+        for (const s of sql.corrections) conn.prepare(s).run({ id: importId });
+        corrections = Number((conn.prepare(sql.countCorrections).get({ id: importId }) as { n: bigint }).n);
+      }
       conn.prepare(sql.clear).run({ id: importId });
-      return { inserted: keys - replaced, replaced, corrections };
+      return { inserted: charges - replaced, replaced, corrections };
     });
     return {
       async stage(rows) {
+        anyCorrection ||= rows.some((r) => r.originalDay !== null);
         stageAll(rows);
       },
       async commit(now) {
@@ -124,6 +133,7 @@ export async function beginChargeImport(db: Database): Promise<ChargeImport> {
   const clear = () => prisma.$executeRawUnsafe(sql.clear, importId);
   return {
     async stage(rows) {
+      anyCorrection ||= rows.some((r) => r.originalDay !== null);
       // 14 parameters a row: 2,000 rows stay under PostgreSQL's 65,535 parameters a statement.
       for (let i = 0; i < rows.length; i += 2000) {
         const batch = rows.slice(i, i + 2000);
@@ -133,13 +143,15 @@ export async function beginChargeImport(db: Database): Promise<ChargeImport> {
     async commit(now) {
       return prisma.$transaction(
         async (tx) => {
-          const count = async (text: string) => Number((await tx.$queryRawUnsafe<{ n: bigint }[]>(text, importId))[0]!.n);
-          const replaced = await count(sql.replaced);
-          const keys = await count(sql.keys);
-          for (const s of sql.steps) await (s.includes('$2') ? tx.$executeRawUnsafe(s, importId, now) : tx.$executeRawUnsafe(s, importId));
-          const corrections = await count(sql.corrections);
+          const replaced = await tx.$executeRawUnsafe(sql.replace, importId);
+          const charges = await tx.$executeRawUnsafe(sql.insert, importId, now);
+          let corrections = 0;
+          if (anyCorrection) {
+            for (const s of sql.corrections) await tx.$executeRawUnsafe(s, importId);
+            corrections = Number((await tx.$queryRawUnsafe<{ n: bigint }[]>(sql.countCorrections, importId))[0]!.n);
+          }
           await tx.$executeRawUnsafe(sql.clear, importId);
-          return { inserted: keys - replaced, replaced, corrections };
+          return { inserted: charges - replaced, replaced, corrections };
         },
         { timeout: 30 * 60_000, maxWait: 60_000 },
       );

@@ -200,7 +200,7 @@ export function focusImportService(deps: FocusImportDeps) {
             const chargeKey = createHash('sha256').update(`${r.identity}|${part.day}`).digest('hex');
             batch.push({
               rowKey: open ? chargeKey : `${chargeKey}#${bookMonth}`,
-              chargeKey,
+              chargeKey: open ? null : chargeKey,
               day: open ? part.day : bookDay,
               originalDay: open ? null : part.day,
               category,

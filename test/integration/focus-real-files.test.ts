@@ -9,7 +9,7 @@ import { billingRepository } from '../../src/db/repositories/billing.ts';
 import { periodsRepository } from '../../src/db/repositories/periods.ts';
 import { chargebackFocusRecords, focusCsv, focusExportDays } from '../../src/domain/focus-export.ts';
 import { DEFAULT_FOCUS_RULES, validateFocus12, type FocusRecord } from '../../src/domain/focus.ts';
-import { fromUsd, type Money } from '../../src/domain/money.ts';
+import { add, fromUsd, ZERO, type Money } from '../../src/domain/money.ts';
 import { monthPeriod } from '../../src/domain/periods.ts';
 import { createServices, type Services } from '../../src/container.ts';
 import { focusImportService } from '../../src/services/focus-service.ts';
@@ -281,7 +281,7 @@ describe.each(testProviders())('FOCUS files aicost did not write, on %s', (provi
       expect(lb.total).toBe(la.total);
       // categories survive: API spend as "api", the vector database as vector_db, allocations by their category
       const want = new Map<string, Money>();
-      const put = (k: string, v: Money) => want.set(k, fromUsd('0') + (want.get(k) ?? 0n) + v);
+      const put = (k: string, v: Money) => want.set(k, add(want.get(k) ?? ZERO, v));
       for (const [, v] of la.directBySource) put('api', v);
       for (const [k, v] of la.hiddenByCategory) put(k, v);
       for (const al of la.allocations) put(al.ruleLabel.split(':')[0]!, al.amount);

@@ -43,9 +43,9 @@ export interface ImportedChargeRecord {
   /** A line of aicost's own export that no team carries: kept unattributed/unallocated, never allocated. */
   unassigned?: 'unattributed' | 'unallocated' | null;
 }
-/** A charge of a FOCUS import on its way in: `chargeKey` is the charge on its own day (its family). */
+/** A charge of a FOCUS import on its way in; a correction's `chargeKey` is the rowKey of the charge on its own day. */
 export interface StagedCharge extends ImportedChargeRecord {
-  chargeKey: string;
+  chargeKey: string | null;
   originalDay: string | null;
   unassigned: 'unattributed' | 'unallocated' | null;
 }

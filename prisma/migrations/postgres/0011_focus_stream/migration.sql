@@ -8,7 +8,7 @@ CREATE TABLE "ImportedChargeStage" (
     "id" SERIAL NOT NULL,
     "importId" TEXT NOT NULL,
     "rowKey" TEXT NOT NULL,
-    "chargeKey" TEXT NOT NULL,
+    "chargeKey" TEXT,
     "day" TEXT NOT NULL,
     "originalDay" TEXT,
     "category" TEXT NOT NULL,
@@ -29,7 +29,4 @@ CREATE TABLE "ImportedChargeStage" (
 CREATE INDEX "ImportedCharge_chargeKey_idx" ON "ImportedCharge"("chargeKey");
 
 -- CreateIndex
-CREATE INDEX "ImportedChargeStage_importId_rowKey_idx" ON "ImportedChargeStage"("importId", "rowKey");
-
--- Every charge imported so far is its own family.
-UPDATE "ImportedCharge" SET "chargeKey" = "rowKey";
+CREATE INDEX "ImportedChargeStage_importId_idx" ON "ImportedChargeStage"("importId");
