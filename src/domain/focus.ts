@@ -147,7 +147,11 @@ export function parseFocusDecimal(text: string): Money | null {
   if (pointAt - first > 30) return null;
   if (pointAt - first < -30) return fromUsd('0');
   const plain =
-    pointAt <= 0 ? `0.${'0'.repeat(-pointAt)}${all}` : pointAt >= all.length ? `${all}${'0'.repeat(pointAt - all.length)}` : `${all.slice(0, pointAt)}.${all.slice(pointAt)}`;
+    pointAt <= 0
+      ? `0.${'0'.repeat(-pointAt)}${all}`
+      : pointAt >= all.length
+        ? `${all}${'0'.repeat(pointAt - all.length)}`
+        : `${all.slice(0, pointAt)}.${all.slice(pointAt)}`;
   return fromUsd(`${sign}${plain}`);
 }
 

@@ -114,7 +114,14 @@ const usage = (o: Partial<Record<string, string>>) => {
   return focus10Row({ BilledCost: cost, ListCost: cost, ContractedCost: cost, PricingQuantity: '1', PricingUnit: 'Hours', ...o });
 };
 const FOCUS_10_ROWS: string[] = [
-  usage({ ChargePeriodStart: day(1), ChargePeriodEnd: day(2), EffectiveCost: '12.3456789', ServiceName: 'Amazon EC2', ServiceCategory: 'Compute', ChargeDescription: 'm7g.large' }),
+  usage({
+    ChargePeriodStart: day(1),
+    ChargePeriodEnd: day(2),
+    EffectiveCost: '12.3456789',
+    ServiceName: 'Amazon EC2',
+    ServiceCategory: 'Compute',
+    ChargeDescription: 'm7g.large',
+  }),
   usage({
     ChargePeriodStart: day(3, 12),
     ChargePeriodEnd: day(5),
@@ -125,8 +132,22 @@ const FOCUS_10_ROWS: string[] = [
     Tags: '{"team":"support","env":"prod"}',
     ResourceId: 'arn:aws:es:us-east-1:1:domain/x',
   }),
-  usage({ ChargePeriodStart: day(6), ChargePeriodEnd: day(7), EffectiveCost: '0.000000333', ServiceName: 'Amazon S3', ServiceCategory: 'Storage', Tags: 'null' }),
-  usage({ ChargePeriodStart: day(8), ChargePeriodEnd: day(9), EffectiveCost: '3.33', ServiceName: 'Amazon Bedrock', ServiceCategory: 'AI and Machine Learning', Tags: '{}' }),
+  usage({
+    ChargePeriodStart: day(6),
+    ChargePeriodEnd: day(7),
+    EffectiveCost: '0.000000333',
+    ServiceName: 'Amazon S3',
+    ServiceCategory: 'Storage',
+    Tags: 'null',
+  }),
+  usage({
+    ChargePeriodStart: day(8),
+    ChargePeriodEnd: day(9),
+    EffectiveCost: '3.33',
+    ServiceName: 'Amazon Bedrock',
+    ServiceCategory: 'AI and Machine Learning',
+    Tags: '{}',
+  }),
   focus10Row({
     ChargePeriodStart: day(10),
     ChargePeriodEnd: day(11),
@@ -155,7 +176,8 @@ const FOCUS_10_ROWS: string[] = [
 ];
 const FOCUS_10 = [FOCUS_10_COLUMNS.join(','), ...FOCUS_10_ROWS].join('\n');
 
-const HEADER = 'ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost,BillingCurrency,ProviderName,ServiceName,ServiceCategory,ChargeCategory,ChargeDescription,Tags';
+const HEADER =
+  'ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost,BillingCurrency,ProviderName,ServiceName,ServiceCategory,ChargeCategory,ChargeDescription,Tags';
 const row = (start: string, end: string, cost: string, extra = 'Usage,x,') => `${start},${end},${cost},${cost},USD,AWS,Amazon EC2,Compute,${extra}`;
 const IMPLAUSIBLE = [
   HEADER,
@@ -196,7 +218,12 @@ describe.each(testProviders())('FOCUS files aicost did not write, on %s', (provi
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('6 rows');
     // An independent sum of the file's EffectiveCost by category (the rules' mapping written out).
-    const categoryOf: Record<string, string> = { Compute: 'infrastructure', Analytics: 'other', Storage: 'infrastructure', 'AI and Machine Learning': 'infrastructure' };
+    const categoryOf: Record<string, string> = {
+      Compute: 'infrastructure',
+      Analytics: 'other',
+      Storage: 'infrastructure',
+      'AI and Machine Learning': 'infrastructure',
+    };
     const expected = new Map<string, bigint>();
     for (const line of parse(FOCUS_10, { columns: true }) as FocusRecord[]) {
       const k = categoryOf[line.ServiceCategory!]!;
@@ -308,9 +335,19 @@ describe.each(testProviders())('FOCUS files aicost did not write, on %s', (provi
     const parsed = parse(csv, { columns: true }) as FocusRecord[];
     const header = csv.split('\n')[0]!.split(',');
     expect(validateFocus12(header, parsed)).toEqual([]);
-    expect(parsed.map((r) => r.ChargePeriodStart).sort().at(-1)).toBe('2026-12-03T00:00:00Z');
+    expect(
+      parsed
+        .map((r) => r.ChargePeriodStart)
+        .sort()
+        .at(-1),
+    ).toBe('2026-12-03T00:00:00Z');
     expect(parsed).toHaveLength(3);
-    expect(parsed[0]).toMatchObject({ PricingQuantity: '1.0', ChargeFrequency: 'Usage-Based', InvoiceId: 'aicost-2026-12', ServiceSubcategory: 'Generative AI' });
+    expect(parsed[0]).toMatchObject({
+      PricingQuantity: '1.0',
+      ChargeFrequency: 'Usage-Based',
+      InvoiceId: 'aicost-2026-12',
+      ServiceSubcategory: 'Generative AI',
+    });
     expect(validateFocus12(header, [{ ...parsed[0]!, PricingQuantity: '1' }])[0]).toMatch(/PricingQuantity "1" is written as an integer/);
     expect(validateFocus12(header, [{ ...parsed[0]!, ServiceSubcategory: 'Other (Compute)' }])[0]).toMatch(/not a subcategory of AI and Machine Learning/);
   }, 120_000);
@@ -326,7 +363,8 @@ describe.each(testProviders())('FOCUS files aicost did not write, on %s', (provi
       rules: DEFAULT_FOCUS_RULES,
       timeZone: 'UTC',
     });
-    const file = (cost: string) => [HEADER, `${day(5)},${day(6)},${cost},${cost},USD,Pinecone,Pinecone,Databases,Usage,index,${q('{"team":"support"}')}`].join('\n');
+    const file = (cost: string) =>
+      [HEADER, `${day(5)},${day(6)},${cost},${cost},USD,Pinecone,Pinecone,Databases,Usage,index,${q('{"team":"support"}')}`].join('\n');
     const first = await service.importCsv(file('100'), 'oct.csv', 'EffectiveCost', new Date('2026-10-20T00:00:00Z'));
     expect(first).toMatchObject({ ok: true, inserted: 1, corrections: 0 });
     expect((await s.chargeback.transition('2026-10', 'close', 'UFIN', new Date('2026-11-02T00:00:00Z'))).ok).toBe(true);

@@ -89,7 +89,11 @@ export function billingRepository(db: Database): BillingRepository {
 
     async charges(fromDay: string, toDay: string): Promise<(ImportedChargeRecord & { id: number })[]> {
       const rows = await prisma.importedCharge.findMany({ where: { day: { gte: fromDay, lt: toDay } }, orderBy: { id: 'asc' } });
-      return rows.map((r) => ({ ...r, amount: nanos(r.amount), unassigned: r.unassigned === 'unattributed' || r.unassigned === 'unallocated' ? r.unassigned : null }));
+      return rows.map((r) => ({
+        ...r,
+        amount: nanos(r.amount),
+        unassigned: r.unassigned === 'unattributed' || r.unassigned === 'unallocated' ? r.unassigned : null,
+      }));
     },
 
     /** Whether any bill or imported charge is stored (reports skip the true-cost pass when nothing hidden exists). */
