@@ -11,7 +11,7 @@ import { chargebackFocusRecords, focusCsv, focusExportDays } from '../../src/dom
 import { DEFAULT_FOCUS_RULES, validateFocus12, type FocusRecord } from '../../src/domain/focus.ts';
 import { add, fromUsd, ZERO, type Money } from '../../src/domain/money.ts';
 import { monthPeriod } from '../../src/domain/periods.ts';
-import { createServices, type Services } from '../../src/container.ts';
+import { createServices } from '../../src/container.ts';
 import { focusImportService } from '../../src/services/focus-service.ts';
 import { createTestDatabase, testProviders, type TestDatabase } from '../support/database.ts';
 
