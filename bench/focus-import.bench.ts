@@ -80,6 +80,7 @@ async function generate() {
 }
 
 await generate();
+const fileMb = Math.round(statSync(file).size / 2 ** 20);
 await migrate(url);
 const db = openDatabase(url);
 const teams = teamsRepository(db);
@@ -97,16 +98,21 @@ const child = (mode: string) => {
   if (r.status !== 0 && mode === 'parse') throw new Error(`${mode} exited with ${r.status}: ${r.stderr.slice(0, 2000)}`);
   return { ...(JSON.parse(last) as { ms: number; cpuMs: number; rows: number; code: number; maxRssMb: number }), stderr: r.stderr };
 };
-const parsed = child('parse');
-const imported = child('import');
-if (imported.code !== 0) throw new Error(`the import refused the generated file (exit ${imported.code}): ${imported.stderr.slice(0, 2000)}`);
-const fileMb = Math.round(statSync(file).size / 2 ** 20);
-const stored = openDatabase(url);
-const charges = await stored.prisma.importedCharge.count();
-await stored.close();
-if (process.env.BENCH_FOCUS_KEEP) console.error(`kept ${dir}`);
-else rmSync(dir, { recursive: true, force: true });
-
+let parsed: ReturnType<typeof child>;
+let imported: ReturnType<typeof child>;
+let charges: number;
+try {
+  parsed = child('parse');
+  imported = child('import');
+  if (imported.code !== 0) throw new Error(`the import refused the generated file (exit ${imported.code}): ${imported.stderr.slice(0, 2000)}`);
+  const stored = openDatabase(url);
+  charges = await stored.prisma.importedCharge.count();
+  await stored.close();
+} finally {
+  // the generated file and database are hundreds of MB: never left behind, even when a step fails
+  if (process.env.BENCH_FOCUS_KEEP) console.error(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
 const common = { rows: ROWS, fileMb, charges };
 console.log(
   JSON.stringify({
