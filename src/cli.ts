@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AppGraph } from './app.ts';
 import type { AppConfig } from './config.ts';
@@ -270,13 +270,10 @@ export async function main(argv: string[]): Promise<number> {
         const cb = await s.chargeback.build(month);
         const files = s.chargeback.files(cb);
         const focus = async () => {
-          const { chargebackFocusRecords, focusCsv } = await import('./domain/focus-export.ts');
-          const { dayStart, daysOf, monthPeriod } = await import('./domain/periods.ts');
+          const { chargebackFocusRecords, focusCsv, focusExportDays } = await import('./domain/focus-export.ts');
+          const { monthPeriod } = await import('./domain/periods.ts');
           const p = monthPeriod(month, s.timeZone);
-          const days = daysOf(p, s.timeZone).map((d, i, all) => ({
-            from: dayStart(d, s.timeZone),
-            to: i + 1 < all.length ? dayStart(all[i + 1]!, s.timeZone) : p.to,
-          }));
+          const days = focusExportDays(month, s.timeZone, new Date());
           return focusCsv(chargebackFocusRecords(cb, { days, billingPeriod: p }));
         };
         const output =
@@ -326,9 +323,11 @@ export async function main(argv: string[]): Promise<number> {
         console.error('--cost must be effective (amortised, the default) or billed (as invoiced)');
         return 2;
       }
-      let content: string;
+      let content = '';
       try {
-        content = readFileSync(file, 'utf8');
+        // A FOCUS file is streamed (a cloud bill may have millions of rows); revenue files are small.
+        if (kind === 'revenue') content = readFileSync(file, 'utf8');
+        else closeSync(openSync(file, 'r'));
       } catch (err) {
         console.error(`Cannot read ${file}: ${(err as Error).message}`);
         return 2;
@@ -355,16 +354,17 @@ export async function main(argv: string[]): Promise<number> {
           teams: s.teams,
           monthStatus: async (m) => (await periods.get(m)).status,
           rules: loadFocusRules(config.FOCUS_RULES_FILE),
+          timeZone: s.timeZone,
         });
-        const r = await service.importCsv(content, file, cost);
+        const r = await service.importCsv(createReadStream(file), file, cost, new Date());
         if (!r.ok) {
-          console.error(`Refused ${file}: nothing was imported. ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}:`);
+          console.error(`Refused ${file}: nothing was imported. ${r.problemCount} problem${r.problemCount === 1 ? '' : 's'}:`);
           for (const p of r.problems.slice(0, 50)) console.error(`  row ${p.row}: ${failureText(p.failure)}`);
-          if (r.problems.length > 50) console.error(`  … and ${r.problems.length - 50} more`);
+          if (r.problemCount > 50) console.error(`  … and ${r.problemCount - 50} more`);
           return 1;
         }
         console.log(
-          `Imported ${file} (${cost}): ${r.rows} rows as ${r.charges} daily charges (${r.inserted} new, ${r.replaced} replaced), ${formatMoney(r.total)}.`,
+          `Imported ${file} (${cost}): ${r.rows} rows as ${r.charges} daily charges (${r.inserted} new, ${r.replaced} replaced${r.corrections ? `, ${r.corrections} corrections of closed months booked in the open month` : ''}), ${formatMoney(r.total)}.`,
         );
         for (const g of r.byTeamCategory) console.log(`  ${g.team}  ${g.category}  ${formatMoney(g.amount)}`);
         return 0;

@@ -3,6 +3,7 @@ import type { Chargeback } from './chargeback.ts';
 import { escapeCell } from './csv-export.ts';
 import { FOCUS_12_MANDATORY, type FocusRecord } from './focus.ts';
 import { allocate, toDecimalString, type Money } from './money.ts';
+import { dayStart, daysOf, monthPeriod } from './periods.ts';
 
 /**
  * aicost's own chargeback as FOCUS 1.2 rows, for Vantage, Datadog Custom Costs or a warehouse: one row
@@ -12,7 +13,21 @@ import { allocate, toDecimalString, type Money } from './money.ts';
  * BilledCost column sums to the chargeback total to the nanodollar. Costs are not discounted here, so
  * ListCost = ContractedCost = EffectiveCost = BilledCost.
  */
-export const FOCUS_EXPORT_COLUMNS = [...FOCUS_12_MANDATORY.map((c) => c.name), 'SubAccountId', 'SubAccountName', 'Tags'];
+export const FOCUS_EXPORT_COLUMNS = [
+  ...FOCUS_12_MANDATORY.map((c) => c.name),
+  // FOCUS 1.2 recommended columns
+  'ChargeFrequency',
+  'InvoiceId',
+  'ServiceSubcategory',
+  // conditional: aicost has sub accounts (teams) and tags
+  'SubAccountId',
+  'SubAccountName',
+  'Tags',
+  // custom columns (FOCUS reserves the x_ prefix for them): what an aicost import needs to rebuild the
+  // chargeback exactly in another database, categories and lines no team carries included
+  'x_AicostCategory',
+  'x_AicostAttribution',
+];
 
 const SERVICE_CATEGORY: Record<string, string> = {
   api: 'AI and Machine Learning',
@@ -25,6 +40,27 @@ const SERVICE_CATEGORY: Record<string, string> = {
   observability: 'Management and Governance',
 };
 
+/** FOCUS 1.2 ServiceSubcategory of each ServiceCategory aicost writes (a subcategory of its category). */
+const SERVICE_SUBCATEGORY: Record<string, string> = {
+  'AI and Machine Learning': 'Generative AI',
+  Databases: 'Other (Databases)',
+  Compute: 'Other (Compute)',
+  Integration: 'Other (Integration)',
+  'Management and Governance': 'Observability',
+  Other: 'Other (Other)',
+};
+
+/**
+ * The days a month's export spreads its lines over: the month's local days with their UTC bounds, only
+ * up to today for the running month (month-to-date cost is never spread to days that have not happened).
+ */
+export function focusExportDays(month: string, timeZone: string, now: Date): { from: Date; to: Date }[] {
+  const p = monthPeriod(month, timeZone);
+  const all = daysOf(p, timeZone).map((d, i, days) => ({ from: dayStart(d, timeZone), to: i + 1 < days.length ? dayStart(days[i + 1]!, timeZone) : p.to }));
+  const happened = all.filter((d) => d.from < now);
+  return happened.length ? happened : all.slice(0, 1);
+}
+
 export interface FocusExportOptions {
   /** The month's local days with their UTC bounds. */
   days: { from: Date; to: Date }[];
@@ -33,13 +69,24 @@ export interface FocusExportOptions {
   accountName?: string;
 }
 
+type Attribution = 'team' | 'unattributed' | 'unallocated';
+
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions): FocusRecord[] {
   if (opts.days.length === 0) throw new RangeError('a FOCUS export needs the days of the month');
-  const items: { sub: string; subName: string; costCenter: string | null; category: string; description: string; chargeCategory: string; amount: Money }[] = [];
+  const items: {
+    sub: string;
+    subName: string;
+    costCenter: string | null;
+    attribution: Attribution;
+    category: string;
+    description: string;
+    chargeCategory: string;
+    amount: Money;
+  }[] = [];
   for (const l of cb.lines) {
-    const base = { sub: l.slug, subName: l.name, costCenter: l.costCenter };
+    const base = { sub: l.slug, subName: l.name, costCenter: l.costCenter, attribution: 'team' as const };
     for (const [source, amount] of l.directBySource)
       items.push({ ...base, category: 'api', description: `API spend observed by ${source}`, chargeCategory: 'Usage', amount });
     for (const [category, amount] of l.hiddenByCategory) {
@@ -64,9 +111,10 @@ export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions)
   }
   if (cb.unattributed !== 0n)
     items.push({
-      sub: 'unattributed',
-      subName: 'Unattributed',
+      sub: '',
+      subName: '',
       costCenter: null,
+      attribution: 'unattributed',
       category: 'api',
       description: 'API spend with no team',
       chargeCategory: 'Usage',
@@ -74,9 +122,10 @@ export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions)
     });
   if (cb.unallocated !== 0n)
     items.push({
-      sub: 'unallocated',
-      subName: 'Unallocated',
+      sub: '',
+      subName: '',
       costCenter: null,
+      attribution: 'unallocated',
       category: 'shared',
       description: 'shared cost no rule allocates',
       chargeCategory: 'Usage',
@@ -93,6 +142,7 @@ export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions)
       if (part === 0n) return;
       const cost = toDecimalString(part);
       const usage = it.chargeCategory === 'Usage';
+      const serviceCategory = SERVICE_CATEGORY[it.category] ?? 'Other';
       out.push({
         BilledCost: cost,
         BillingAccountId: opts.accountId ?? 'aicost',
@@ -103,21 +153,31 @@ export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions)
         ChargeCategory: it.chargeCategory,
         ChargeClass: '',
         ChargeDescription: it.description,
+        ChargeFrequency: usage ? 'Usage-Based' : 'One-Time',
         ChargePeriodEnd: iso(d.to),
         ChargePeriodStart: iso(d.from),
         ContractedCost: cost,
         EffectiveCost: cost,
+        InvoiceId: `aicost-${cb.month}`,
         InvoiceIssuerName: 'aicost',
         ListCost: cost,
-        PricingQuantity: usage ? '1' : '',
+        // A Decimal (the Foundation's validator reads "1" as an integer): one day of the line.
+        PricingQuantity: usage ? '1.0' : '',
         PricingUnit: usage ? 'Days' : '',
         ProviderName: 'aicost',
         PublisherName: 'aicost',
-        ServiceCategory: SERVICE_CATEGORY[it.category] ?? 'Other',
+        ServiceCategory: serviceCategory,
+        ServiceSubcategory: SERVICE_SUBCATEGORY[serviceCategory]!,
         ServiceName: it.category === 'api' || it.category === 'unobserved' ? 'LLM API' : it.category,
         SubAccountId: it.sub,
         SubAccountName: it.subName,
-        Tags: JSON.stringify({ team: it.sub, aicost_category: it.category, ...(it.costCenter ? { cost_center: it.costCenter } : {}) }),
+        Tags: JSON.stringify({
+          ...(it.attribution === 'team' ? { team: it.sub } : {}),
+          aicost_category: it.category,
+          ...(it.costCenter ? { cost_center: it.costCenter } : {}),
+        }),
+        x_AicostCategory: it.category,
+        x_AicostAttribution: it.attribution,
       });
     });
   }

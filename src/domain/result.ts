@@ -206,7 +206,11 @@ type FocusFailure =
   | { code: 'focus.tags' }
   | { code: 'focus.feature-tag'; slug: string }
   | { code: 'focus.team-tag'; slug: string }
-  | { code: 'focus.month-locked'; day: string; month: string; state: string };
+  | { code: 'focus.month-locked'; day: string; month: string; state: string }
+  | { code: 'focus.amount-limit'; column: string; text: string; max: Money }
+  | { code: 'focus.period-too-long'; days: number; maxDays: number }
+  | { code: 'focus.file-total-limit'; max: Money }
+  | { code: 'focus.attribution'; text: string };
 
 /** `/aicost admin` (`adminService`); `admin.adjust-amount`: an adjustment's amount, said with how to write a credit. */
 type AdminFailure =

@@ -205,6 +205,10 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'focus.feature-tag': (f) => `the feature tag names "${f.slug}", which is not a feature`,
   'focus.team-tag': (f) => `the team tag names "${f.slug}", which is not a team (add it or fix the tag)`,
   'focus.month-locked': (f) => `${f.day} is in ${f.month}, which is ${f.state}`,
+  'focus.amount-limit': (f) => `${f.column} "${f.text}" is beyond ±${formatMoney(f.max)}, the most one FOCUS row may cost or credit`,
+  'focus.period-too-long': (f) => `the charge period is ${f.days} days; at most ${f.maxDays} are imported (split it, or import the amortised EffectiveCost)`,
+  'focus.file-total-limit': (f) => `the file's amounts add up to more than ${formatMoney(f.max)} (in absolute value) by this row`,
+  'focus.attribution': (f) => `x_AicostAttribution "${f.text}" is not team, unattributed or unallocated`,
 
   'budget.approve-reason': () => 'Say why this amount.',
 

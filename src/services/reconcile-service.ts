@@ -129,7 +129,13 @@ export function reconcileService(deps: ReconcileDeps) {
             : c.teamId !== null
               ? { type: 'team', teamId: c.teamId }
               : { type: 'shared', rule: { type: 'direct_spend' } };
-        lines.push(line(c.category, c.amount, c.day, target, `${c.providerName ?? ''} ${c.serviceName ?? ''}`.trim(), `FOCUS ${c.file}`));
+        const what = `${c.providerName ?? ''} ${c.serviceName ?? ''}`.trim();
+        const note = c.originalDay ? `correction of ${c.originalDay} (a closed month): ${what}` : what;
+        if (c.unassigned) {
+          // A line aicost's own export carried on no team stays on no team in the database it is imported into.
+          const reason = c.unassigned === 'unattributed' ? 'unattributed spend of an imported aicost export' : 'unallocated cost of an imported aicost export';
+          unassigned.push({ line: line(c.category, c.amount, c.day, target, note, `FOCUS ${c.file}`), reason });
+        } else lines.push(line(c.category, c.amount, c.day, target, note, `FOCUS ${c.file}`));
       }
       return { lines, unassigned };
     },

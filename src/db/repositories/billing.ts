@@ -1,3 +1,4 @@
+import { beginChargeImport } from '../charge-import.ts';
 import type { Database } from '../client.ts';
 import { onceMoreOnConflict } from '../errors.ts';
 import { Prisma, instant, sumAsText } from '../sql.ts';
@@ -84,24 +85,16 @@ export function billingRepository(db: Database): BillingRepository {
       }));
     },
 
-    /** Stores a whole import at once: every row or none; a row key seen before is replaced, never added. */
-    async upsertCharges(rows: ImportedChargeRecord[]): Promise<{ inserted: number; replaced: number }> {
-      const keys = rows.map((r) => r.rowKey);
-      const existing = new Set<string>();
-      for (let i = 0; i < keys.length; i += 500) {
-        for (const r of await prisma.importedCharge.findMany({ where: { rowKey: { in: keys.slice(i, i + 500) } }, select: { rowKey: true } }))
-          existing.add(r.rowKey);
-      }
-      const ops = [];
-      for (let i = 0; i < keys.length; i += 500) ops.push(prisma.importedCharge.deleteMany({ where: { rowKey: { in: keys.slice(i, i + 500) } } }));
-      for (let i = 0; i < rows.length; i += 500) ops.push(prisma.importedCharge.createMany({ data: rows.slice(i, i + 500) }));
-      await prisma.$transaction(ops);
-      return { inserted: rows.length - existing.size, replaced: existing.size };
-    },
+    /** Starts a streamed FOCUS import: every row or none (see `ChargeImport`). */
+    beginChargeImport: () => beginChargeImport(db),
 
     async charges(fromDay: string, toDay: string): Promise<(ImportedChargeRecord & { id: number })[]> {
       const rows = await prisma.importedCharge.findMany({ where: { day: { gte: fromDay, lt: toDay } }, orderBy: { id: 'asc' } });
-      return rows.map((r) => ({ ...r, amount: nanos(r.amount) }));
+      return rows.map((r) => ({
+        ...r,
+        amount: nanos(r.amount),
+        unassigned: r.unassigned === 'unattributed' || r.unassigned === 'unallocated' ? r.unassigned : null,
+      }));
     },
 
     /** Whether any bill or imported charge is stored (reports skip the true-cost pass when nothing hidden exists). */

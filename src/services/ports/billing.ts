@@ -38,6 +38,26 @@ export interface ImportedChargeRecord {
   serviceName: string | null;
   description: string | null;
   file: string;
+  /** "YYYY-MM-DD" the charge belongs to when it is a correction of a closed month booked on `day`, else null. */
+  originalDay?: string | null;
+  /** A line of aicost's own export that no team carries: kept unattributed/unallocated, never allocated. */
+  unassigned?: 'unattributed' | 'unallocated' | null;
+}
+/** A charge of a FOCUS import on its way in; a correction's `chargeKey` is the rowKey of the charge on its own day. */
+export interface StagedCharge extends ImportedChargeRecord {
+  chargeKey: string | null;
+  originalDay: string | null;
+  unassigned: 'unattributed' | 'unallocated' | null;
+}
+/**
+ * One FOCUS import, streamed: batches are staged as the file is read, and only `commit` makes them
+ * visible, in one transaction (a row key seen before is replaced, never added; a correction of a closed
+ * month becomes the difference from what its family already booked). `abort` leaves nothing behind.
+ */
+export interface ChargeImport {
+  stage(rows: StagedCharge[]): Promise<void>;
+  commit(now: Date): Promise<{ inserted: number; replaced: number; corrections: number }>;
+  abort(): Promise<void>;
 }
 export interface BillingRepository {
   /**
@@ -57,11 +77,8 @@ export interface BillingRepository {
   setMapping(m: BillingMappingRecord, by: string): Promise<BillingMappingRecord | null>;
   /** Direct spend from every source per UTC day, team, provider and model, for entries in [from, to). */
   observed(from: Date, to: Date): Promise<ObservedRow[]>;
-  /** Stores a whole import at once: every row or none; a row key seen before is replaced, never added. */
-  upsertCharges(rows: ImportedChargeRecord[]): Promise<{
-    inserted: number;
-    replaced: number;
-  }>;
+  /** Starts a streamed FOCUS import: every row or none (see {@link ChargeImport}). */
+  beginChargeImport(): Promise<ChargeImport>;
   charges(
     fromDay: string,
     toDay: string,
