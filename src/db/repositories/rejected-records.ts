@@ -2,20 +2,23 @@ import type { Database } from '../client.ts';
 import type { RejectedSourceRecord } from '../../services/source-trust.ts';
 import type { RejectedRecordRow } from '../../services/ports/cost-store.ts';
 
+/** Keeps records aside through `client` (the client or a transaction): one row per (source, id), the latest reason wins. */
+export async function keepRejected(client: Pick<Database['prisma'], 'rejectedRecord'>, records: readonly RejectedSourceRecord[], now: Date): Promise<void> {
+  for (const r of records) {
+    const data = { reason: r.reason, occurredAt: r.occurredAt, cost: r.cost, lastSeen: now };
+    await client.rejectedRecord.upsert({
+      where: { source_sourceId: { source: r.source, sourceId: r.sourceId } },
+      create: { source: r.source, sourceId: r.sourceId, ...data, firstSeen: now },
+      update: { ...data, seenCount: { increment: 1 } },
+    });
+  }
+}
+
 /** Source records kept aside as untrustworthy, one row per (source, id): the latest reason wins. */
 export function rejectedRecordsRepository(db: Database) {
   const { prisma } = db;
   return {
-    async keep(records: readonly RejectedSourceRecord[], now: Date): Promise<void> {
-      for (const r of records) {
-        const data = { reason: r.reason, occurredAt: r.occurredAt, cost: r.cost, lastSeen: now };
-        await prisma.rejectedRecord.upsert({
-          where: { source_sourceId: { source: r.source, sourceId: r.sourceId } },
-          create: { source: r.source, sourceId: r.sourceId, ...data, firstSeen: now },
-          update: { ...data, seenCount: { increment: 1 } },
-        });
-      }
-    },
+    keep: (records: readonly RejectedSourceRecord[], now: Date) => keepRejected(prisma, records, now),
     /** Rejected records per source. */
     async counts(): Promise<Map<string, number>> {
       const rows = await prisma.rejectedRecord.groupBy({ by: ['source'], _count: { _all: true } });
