@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { isUnobservedCategory } from './reconciliation.ts';
 import type { Chargeback } from './chargeback.ts';
 import { escapeCell } from './csv-export.ts';
 import { FOCUS_12_MANDATORY, type FocusRecord } from './focus.ts';
@@ -46,7 +47,7 @@ export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions)
       items.push({
         ...base,
         category,
-        description: category === 'unobserved' ? 'API spend billed by the provider, not observed' : `hidden cost: ${category}`,
+        description: isUnobservedCategory(category) ? `API spend billed by the provider, not observed: ${category}` : `hidden cost: ${category}`,
         chargeCategory: 'Usage',
         amount,
       });
@@ -113,8 +114,8 @@ export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions)
         PricingUnit: usage ? 'Days' : '',
         ProviderName: 'aicost',
         PublisherName: 'aicost',
-        ServiceCategory: SERVICE_CATEGORY[it.category] ?? 'Other',
-        ServiceName: it.category === 'api' || it.category === 'unobserved' ? 'LLM API' : it.category,
+        ServiceCategory: SERVICE_CATEGORY[isUnobservedCategory(it.category) ? 'unobserved' : it.category] ?? 'Other',
+        ServiceName: it.category === 'api' || isUnobservedCategory(it.category) ? 'LLM API' : it.category,
         SubAccountId: it.sub,
         SubAccountName: it.subName,
         Tags: JSON.stringify({ team: it.sub, aicost_category: it.category, ...(it.costCenter ? { cost_center: it.costCenter } : {}) }),

@@ -53,6 +53,22 @@ export interface DayGap {
   groups: GroupGap[];
 }
 
+const PROVIDER_NAME: Record<Provider, string> = { openai: 'OpenAI', anthropic: 'Anthropic' };
+
+/**
+ * The cost category of a provider's unobserved spend, "unobserved (OpenAI bill)": what the provider
+ * billed that no observability source saw. It is spend on that provider's bill, not a hidden cost
+ * people entered, and every budget, post, chargeback and export names it so (issue 21).
+ */
+export function unobservedCategory(provider: Provider): string {
+  return `unobserved (${PROVIDER_NAME[provider]} bill)`;
+}
+
+/** Whether a cost category is a provider's unobserved spend. */
+export function isUnobservedCategory(category: string): boolean {
+  return /^unobserved \((OpenAI|Anthropic) bill\)$/.test(category);
+}
+
 /** The billing provider an observed record was paid to, from the source's provider name or the model. */
 export function billingProviderOf(provider: string | null, model: string | null): Provider | null {
   const p = provider?.toLowerCase() ?? '';

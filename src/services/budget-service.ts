@@ -24,7 +24,7 @@ import type { Failure } from '../domain/result.ts';
 export interface BudgetRow {
   team: TeamRecord;
   status: BudgetStatus;
-  cost: Pick<TeamTrueCost, 'direct' | 'hiddenTotal' | 'allocated' | 'total'>;
+  cost: Pick<TeamTrueCost, 'direct' | 'hiddenTotal' | 'allocated' | 'total'> & Partial<Pick<TeamTrueCost, 'hidden'>>;
   forecast: ForecastResult;
   approved: Money;
 }
@@ -111,7 +111,13 @@ export function budgetService(deps: BudgetDeps) {
         team,
         forecast,
         approved: sum(approved),
-        cost: { direct: c?.direct ?? ZERO, hiddenTotal: c?.hiddenTotal ?? ZERO, allocated: c?.allocated ?? ZERO, total: c?.total ?? ZERO },
+        cost: {
+          direct: c?.direct ?? ZERO,
+          hidden: c?.hidden ?? new Map(),
+          hiddenTotal: c?.hiddenTotal ?? ZERO,
+          allocated: c?.allocated ?? ZERO,
+          total: c?.total ?? ZERO,
+        },
         status: budgetStatus({ budget, spent: c?.total ?? ZERO, forecast }),
       });
     }
@@ -207,7 +213,13 @@ export function budgetService(deps: BudgetDeps) {
           standing,
           approved: sum(approved),
           budget,
-          cost: { direct: c?.direct ?? ZERO, hiddenTotal: c?.hiddenTotal ?? ZERO, allocated: c?.allocated ?? ZERO, total: c?.total ?? ZERO },
+          cost: {
+            direct: c?.direct ?? ZERO,
+            hidden: c?.hidden ?? new Map(),
+            hiddenTotal: c?.hiddenTotal ?? ZERO,
+            allocated: c?.allocated ?? ZERO,
+            total: c?.total ?? ZERO,
+          },
         };
       }),
     };
