@@ -19,6 +19,8 @@ export interface BilledInput {
   day: string;
   scope: string;
   lineItem: string;
+  /** The API key billed ("" or absent when the bill does not say). */
+  apiKey?: string;
   amount: Money;
 }
 
@@ -31,6 +33,8 @@ export interface ObservedInput {
 
 export interface ScopeMapping {
   provider: Provider;
+  /** What `scopeId` names: a project/workspace (the default) or an API key. */
+  scopeType?: 'project' | 'workspace' | 'api_key';
   scopeId: string;
   teamId: number;
 }
@@ -91,7 +95,8 @@ export function reconcileDays(
   mappings: readonly ScopeMapping[],
   completeBefore: string,
 ): DayGap[] {
-  const teamOf = new Map(mappings.map((m) => [`${m.provider}\u0000${m.scopeId}`, m.teamId]));
+  // A mapped API key wins over its project/workspace's mapping: the key says who made the call.
+  const teamOf = new Map(mappings.map((m) => [`${m.provider}\u0000${m.scopeType === 'api_key' ? 'key' : 'scope'}\u0000${m.scopeId}`, m.teamId]));
   const days = new Map<string, { provider: Provider; day: string; groups: Map<number | null, GroupGap> }>();
   const group = (d: { groups: Map<number | null, GroupGap> }, teamId: number | null) => {
     let g = d.groups.get(teamId);
@@ -103,9 +108,11 @@ export function reconcileDays(
     const key = `${b.provider}\u0000${b.day}`;
     let d = days.get(key);
     if (!d) days.set(key, (d = { provider: b.provider, day: b.day, groups: new Map() }));
-    const g = group(d, teamOf.get(`${b.provider}\u0000${b.scope}`) ?? null);
+    const byKey = b.apiKey ? teamOf.get(`${b.provider}\u0000key\u0000${b.apiKey}`) : undefined;
+    const g = group(d, byKey ?? teamOf.get(`${b.provider}\u0000scope\u0000${b.scope}`) ?? null);
     g.billed = add(g.billed, b.amount);
-    if (!g.scopes.includes(b.scope)) g.scopes.push(b.scope);
+    const label = byKey !== undefined ? `key ${b.apiKey}` : b.scope;
+    if (!g.scopes.includes(label)) g.scopes.push(label);
   }
   const mappedTeams = new Set(mappings.map((m) => `${m.provider}\u0000${m.teamId}`));
   for (const o of observed) {

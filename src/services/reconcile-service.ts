@@ -217,8 +217,9 @@ export function reconcileService(deps: ReconcileDeps) {
     gapsForDays,
 
     /**
-     * `/aicost admin map openai project <id> <team>` / `… anthropic workspace <id> <team>` (finance only).
-     * The bills are read by project (OpenAI) and workspace (Anthropic), so those are what can be mapped.
+     * `/aicost admin map openai project <id> <team>` / `… openai key <key id> <team>` / `… anthropic
+     * workspace <id> <team>` (finance only). OpenAI bills are read by project and API key (a mapped key
+     * wins over its project), Anthropic's by workspace.
      */
     async map(words: string[], userId: string, now: Date): Promise<{ ok: true; message: string } | { ok: false; failure: Failure }> {
       if (!(await deps.authz.isFinance(userId))) return { ok: false, failure: { code: 'map.finance-only' } };
@@ -226,10 +227,14 @@ export function reconcileService(deps: ReconcileDeps) {
       if (extra.length || !provider || !scopeType || !scopeId || !teamSlug) return { ok: false, failure: { code: 'map.usage' } };
       const p = provider.toLowerCase();
       if (p !== 'openai' && p !== 'anthropic') return { ok: false, failure: { code: 'map.provider', text: provider } };
-      const t = scopeType.toLowerCase();
-      const expected = p === 'openai' ? 'project' : 'workspace';
-      if (t !== expected) return { ok: false, failure: { code: 'map.scope', provider: p, expected, text: scopeType } };
-      if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(scopeId)) return { ok: false, failure: { code: 'map.scope-id', text: scopeId, scope: t } };
+      const word = scopeType.toLowerCase();
+      const scope = p === 'openai' ? 'project' : 'workspace';
+      // OpenAI bills are read per project and per API key; Anthropic's cost report per workspace only.
+      const kinds = p === 'openai' ? [scope, 'key'] : [scope];
+      if (!kinds.includes(word)) return { ok: false, failure: { code: 'map.scope', provider: p, expected: kinds.join(' or '), text: scopeType } };
+      const t = word === 'key' ? 'api_key' : (scope as 'project' | 'workspace');
+      if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(scopeId))
+        return { ok: false, failure: { code: 'map.scope-id', text: scopeId, scope: word === 'key' ? 'API key' : scope } };
       const team = await deps.teams.bySlug(teamSlug.toLowerCase());
       if (!team) return { ok: false, failure: { code: 'team.none', slug: teamSlug } };
       const mapping: BillingMappingRecord = { provider: p, scopeType: t, scopeId, teamId: team.id };
@@ -237,7 +242,7 @@ export function reconcileService(deps: ReconcileDeps) {
       await deps.audit?.({ actor: userId, action: 'billing.map', entity: 'billing-mapping', entityId: `${p}:${scopeId}`, before, after: mapping }, now);
       return {
         ok: true,
-        message: `${p} ${t} ${scopeId} now belongs to ${team.slug}: its unobserved spend is ${team.slug}'s from now on (also for open past months).`,
+        message: `${p} ${word === 'key' ? 'API key' : t} ${scopeId} now belongs to ${team.slug}: its unobserved spend is ${team.slug}'s from now on (also for open past months)${word === 'key' ? `, before its project's mapping` : ''}.`,
       };
     },
 

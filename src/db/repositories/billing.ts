@@ -28,7 +28,15 @@ export function billingRepository(db: Database): BillingRepository {
             await tx.billedCost.deleteMany({ where: { provider: d.provider, day: d.day } });
             if (d.rows.length)
               await tx.billedCost.createMany({
-                data: d.rows.map((r) => ({ provider: r.provider, day: r.day, scope: r.scope, lineItem: r.lineItem, amount: r.amount, fetchedAt })),
+                data: d.rows.map((r) => ({
+                  provider: r.provider,
+                  day: r.day,
+                  scope: r.scope,
+                  lineItem: r.lineItem,
+                  apiKey: r.apiKey ?? '',
+                  amount: r.amount,
+                  fetchedAt,
+                })),
               });
           }
           // A row kept aside before and read fine now (or no longer sent) leaves the list; the rest is kept again.
@@ -49,7 +57,14 @@ export function billingRepository(db: Database): BillingRepository {
     /** Billed rows of days in [fromDay, toDay) ("YYYY-MM-DD"). */
     async billed(fromDay: string, toDay: string): Promise<BilledRecord[]> {
       const rows = await prisma.billedCost.findMany({ where: { day: { gte: fromDay, lt: toDay } }, orderBy: [{ provider: 'asc' }, { day: 'asc' }] });
-      return rows.map((r) => ({ provider: r.provider as BillingProvider, day: r.day, scope: r.scope, lineItem: r.lineItem, amount: nanos(r.amount) }));
+      return rows.map((r) => ({
+        provider: r.provider as BillingProvider,
+        day: r.day,
+        scope: r.scope,
+        lineItem: r.lineItem,
+        apiKey: r.apiKey,
+        amount: nanos(r.amount),
+      }));
     },
 
     async mappings(): Promise<BillingMappingRecord[]> {

@@ -10,6 +10,8 @@ export interface BilledRow {
   day: string;
   scope: string;
   lineItem: string;
+  /** The API key billed (OpenAI `api_key_id`); "" or absent when the bill does not say. */
+  apiKey?: string;
   amount: Money;
 }
 
@@ -39,10 +41,10 @@ export interface BillingClient {
 export function mergeRows(provider: BillingProvider, day: string, rows: Omit<BilledRow, 'provider' | 'day'>[]): BilledDay {
   const byKey = new Map<string, BilledRow>();
   for (const r of rows) {
-    const key = `${r.scope}\u0000${r.lineItem}`;
+    const key = `${r.scope}\u0000${r.apiKey ?? ''}\u0000${r.lineItem}`;
     const prev = byKey.get(key);
     if (prev) prev.amount = add(prev.amount, r.amount);
-    else byKey.set(key, { provider, day, scope: r.scope, lineItem: r.lineItem, amount: r.amount });
+    else byKey.set(key, { provider, day, scope: r.scope, lineItem: r.lineItem, ...(r.apiKey ? { apiKey: r.apiKey } : {}), amount: r.amount });
   }
   return { provider, day, rows: [...byKey.values()] };
 }

@@ -11,6 +11,8 @@ export interface BilledRecord {
   day: string;
   scope: string;
   lineItem: string;
+  /** The API key billed; "" when the bill does not say. */
+  apiKey?: string;
   amount: Money;
 }
 export interface BillingMappingRecord {

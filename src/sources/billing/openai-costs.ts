@@ -8,7 +8,7 @@ import { cursorGuard, withRejected } from './paging.ts';
 
 /**
  * OpenAI Costs API: `GET /v1/organization/costs` with an admin key, daily buckets grouped by
- * project_id and line_item, cursor paging (`page` = the previous `next_page` while `has_more`).
+ * project_id, line_item and api_key_id (so finance can map a key to a team), cursor paging (`page` = the previous `next_page` while `has_more`).
  * The contract is OpenAI's OpenAPI document (UsageResponse / UsageTimeBucket / CostsResult).
  * `amount.value` is a JSON number in `amount.currency` (lowercase ISO 4217); only USD is accepted, a
  * result in another currency is kept aside rather than mixed into dollars. Nothing else is judged here:
@@ -31,6 +31,7 @@ const costsResult = z.looseObject({
   amount: z.looseObject({ value: z.number().finite().optional(), currency: z.string().optional() }).optional(),
   line_item: z.string().nullish(),
   project_id: z.string().nullish(),
+  api_key_id: z.string().nullish(),
 });
 
 const costsPage = z.looseObject({
@@ -67,6 +68,7 @@ export function createOpenAiCostsClient(options: OpenAiCostsOptions): BillingCli
         });
         url.searchParams.append('group_by', 'project_id');
         url.searchParams.append('group_by', 'line_item');
+        url.searchParams.append('group_by', 'api_key_id');
         const res = await requestJson(
           { method: 'GET', url, label: 'OpenAI', headers: { authorization: `Bearer ${options.adminKey}` }, secrets: [options.adminKey], signal },
           options.http,
@@ -83,10 +85,12 @@ export function createOpenAiCostsClient(options: OpenAiCostsOptions): BillingCli
           for (const r of bucket.results) {
             const currency = (r.amount?.currency ?? 'usd').toLowerCase();
             const reject = (reason: string) =>
-              rejected.push(rejectedBillRow('openai', { day, scope: r.project_id, lineItem: r.line_item, cost: r.amount?.value ?? null }, reason));
+              rejected.push(
+                rejectedBillRow('openai', { day, scope: r.project_id, lineItem: r.line_item, apiKey: r.api_key_id, cost: r.amount?.value ?? null }, reason),
+              );
             if (Number.isNaN(start.getTime())) reject(`bucket start_time ${bucket.start_time} is not a time`);
             else if (currency !== 'usd') reject(`a cost in ${currency.slice(0, 20)}, not usd`);
-            else rows.push({ scope: r.project_id ?? '', lineItem: r.line_item ?? '', amount: fromUsd(r.amount?.value ?? 0) });
+            else rows.push({ scope: r.project_id ?? '', lineItem: r.line_item ?? '', apiKey: r.api_key_id ?? '', amount: fromUsd(r.amount?.value ?? 0) });
           }
           if (!Number.isNaN(start.getTime())) out.push(mergeRows('openai', day, rows));
         }

@@ -66,7 +66,7 @@ describe('OpenAI Costs client over the stand-in', () => {
     expect(days[1]!.rows[0]).toMatchObject({ scope: '', amount: fromUsd('-5.5') });
     expect(days[2]!.rows).toEqual([]);
     const q = s.requests[0]!.query;
-    expect(q.getAll('group_by')).toEqual(['project_id', 'line_item']);
+    expect(q.getAll('group_by')).toEqual(['project_id', 'line_item', 'api_key_id']);
     expect(q.get('start_time')).toBe(String(from.getTime() / 1000));
     expect(q.get('bucket_width')).toBe('1d');
     expect(s.requests.every((r) => r.authorized)).toBe(true);
