@@ -57,6 +57,7 @@ export function createOpenAiCostsClient(options: OpenAiCostsOptions): BillingCli
     provider: 'openai',
     async *days(from, to, signal) {
       let page: string | undefined;
+      let perKey = true;
       const cursor = cursorGuard(`OpenAI ${OPENAI_COSTS_PATH}`, from, to);
       for (;;) {
         const url = apiUrl(base, OPENAI_COSTS_PATH, {
@@ -68,11 +69,22 @@ export function createOpenAiCostsClient(options: OpenAiCostsOptions): BillingCli
         });
         url.searchParams.append('group_by', 'project_id');
         url.searchParams.append('group_by', 'line_item');
-        url.searchParams.append('group_by', 'api_key_id');
-        const res = await requestJson(
-          { method: 'GET', url, label: 'OpenAI', headers: { authorization: `Bearer ${options.adminKey}` }, secrets: [options.adminKey], signal },
-          options.http,
-        );
+        if (perKey) url.searchParams.append('group_by', 'api_key_id');
+        const ask = () =>
+          requestJson(
+            { method: 'GET', url, label: 'OpenAI', headers: { authorization: `Bearer ${options.adminKey}` }, secrets: [options.adminKey], signal },
+            options.http,
+          );
+        let res: Awaited<ReturnType<typeof ask>>;
+        try {
+          res = await ask();
+        } catch (err) {
+          // Per key where the admin key allows it: a first page refused with the key grouping is asked again without it.
+          if (!(perKey && page === undefined && err instanceof SourceHttpError && (err.status === 400 || err.status === 403))) throw err;
+          perKey = false;
+          url.searchParams.delete('group_by', 'api_key_id');
+          res = await ask();
+        }
         const parsed = costsPage.safeParse(res.body);
         if (!parsed.success)
           throw new SourceHttpError(`OpenAI ${OPENAI_COSTS_PATH}: unexpected response (${validationMessage(parsed.error)})`, 'invalid-response', res.status, 1);

@@ -83,6 +83,24 @@ describe('OpenAI Costs client over the stand-in', () => {
     expect(sum(days.flatMap((d) => d.rows.map((r) => r.amount)))).toBe(fromUsd('1'));
   });
 
+  it('reads per API key where the admin key allows it, and without the key grouping where it is refused', async () => {
+    const s = await track(
+      startOpenAiCostsStandIn({ costs: [{ day: '2026-10-01', project_id: 'p', line_item: 'x', api_key_id: 'key_a', amount: fromUsd('2') }] }),
+    );
+    const [page] = await drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, http: fastHttp() }), from, to);
+    expect(page![0]!.rows[0]).toMatchObject({ scope: 'p', apiKey: 'key_a', amount: fromUsd('2') });
+    s.failNext(1, {
+      status: 403,
+      body: { error: { message: 'You do not have access to api_key_id grouping.', type: 'invalid_request_error', param: null, code: null } },
+    });
+    const [fallback] = await drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, http: fastHttp() }), from, to);
+    expect(fallback![0]!.rows[0]).toEqual({ provider: 'openai', day: '2026-10-01', scope: 'p', lineItem: 'x', amount: fromUsd('2') });
+    expect(s.requests.slice(-2).map((r) => r.query.getAll('group_by'))).toEqual([
+      ['project_id', 'line_item', 'api_key_id'],
+      ['project_id', 'line_item'],
+    ]);
+  });
+
   it('a wrong key fails without the key in the message', async () => {
     const s = await track(startOpenAiCostsStandIn());
     const client = createOpenAiCostsClient({ adminKey: 'sk-admin-wrong-secret', baseUrl: s.url, http: fastHttp() });
