@@ -7,6 +7,7 @@ import { ensureRollupZone } from './db/rollup-maintenance.ts';
 import { claimsRepository } from './db/repositories/claims.ts';
 import { costStore } from './db/repositories/cost-store.ts';
 import { jobDefinitions } from './jobs/registry.ts';
+import { fromUsd } from './domain/money.ts';
 import type { JobDefinition, JobDeps } from './jobs/runner.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createAuthz } from './services/authz.ts';
@@ -101,7 +102,7 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
     log,
     audit: (entry, at) => services.audit.record(entry, at),
     ...(metrics ? { observe: (results: SyncResult[]) => metrics.syncResults(results) } : {}),
-    billing: { clients: bills, store: billingRepository(db), rereadDays: config.BILLING_REREAD_DAYS },
+    billing: { clients: bills, store: billingRepository(db), rereadDays: config.BILLING_REREAD_DAYS, maxRow: fromUsd(config.BILLING_MAX_DAY_AMOUNT) },
     // Fresh data: check budgets and intraday anomalies right away when the graph can post (posts are
     // claimed, so this never doubles the daily check's).
     ...(slack

@@ -18,7 +18,7 @@ const USAGE = `Usage: aicost <command>
   demo [--days N]               seed a demo organisation into the configured database
   sync [--source helicone|langfuse|openai|anthropic] [--from <ISO>] [--to <ISO>]
                                 pull costs from the configured sources (and provider bills), with progress
-  sync --rejected [--source helicone|langfuse]
+  sync --rejected [--source helicone|langfuse|openai|anthropic]
                                 list the source records kept aside as untrustworthy, with why
   reconcile --month YYYY-MM     billed (OpenAI, Anthropic) vs observed, unobserved and coverage
   chargeback --month YYYY-MM [--format summary|detail|totals|gl|focus] [--out FILE]
@@ -210,7 +210,7 @@ export async function main(argv: string[]): Promise<number> {
           console.log(
             r.ok
               ? ['openai', 'anthropic'].includes(r.source)
-                ? `${r.source}: ${r.pages} billing days read (${r.records} rows) from ${r.from.toISOString()} to ${r.to.toISOString()}`
+                ? `${r.source}: ${r.pages} billing days read (${r.records} rows${r.rejected ? `, ${r.rejected} kept aside as untrustworthy: npx aicost sync --rejected --source ${r.source}` : ''}) from ${r.from.toISOString()} to ${r.to.toISOString()}`
                 : `${r.source}: ${r.records.toLocaleString('en-US')} records read (${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged${r.rejected ? `, ${r.rejected} kept aside as untrustworthy: npx aicost sync --rejected` : ''}) from ${r.from.toISOString()} to ${r.to.toISOString()} in ${(r.durationMs / 1000).toFixed(1)}s`
               : `${r.source}: FAILED: ${r.error}`,
           );

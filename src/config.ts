@@ -126,6 +126,8 @@ export const configSchema = z.object({
     .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
   /** Billing days re-read on every sync (provider billing lands late and is revised). */
   BILLING_REREAD_DAYS: z.coerce.number().int().min(1).max(31).default(3),
+  /** USD: a bill row (one day, project/workspace, API key and line item) above this, or a credit beyond it, is kept aside. */
+  BILLING_MAX_DAY_AMOUNT: z.coerce.number().positive().max(1e9).default(1_000_000),
   /** A provider's unobserved share of a completed week above this posts to finance. */
   RECONCILE_ALERT_PCT: z.coerce.number().min(0).max(100).default(10),
   RECONCILE_CRON: z.string().default('0 9 * * 1').refine(isCron, 'must be a cron expression such as "0 9 * * 1" (Mondays at 09:00)'),

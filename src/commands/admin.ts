@@ -87,6 +87,11 @@ export const admin = defineCommand<{ words: string[] }>({
       about: 'team names, channels, leads, cost centres; aliases; feature owners and baselines; categories; adjustments; provider mappings',
       finance: true,
     },
+    {
+      usage: '/aicost admin map openai project|key <id> <team>',
+      about: "book an OpenAI project's or API key's bill to a team (Anthropic: admin map anthropic workspace <id> <team>)",
+      finance: true,
+    },
     { usage: '/aicost admin customer alias <alias> <customer>', about: 'count costs and revenue under another id as that customer (audited)', finance: true },
   ],
   parse: (words) => ({ words }),

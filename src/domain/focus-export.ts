@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { isUnobservedCategory } from './reconciliation.ts';
 import type { Chargeback } from './chargeback.ts';
 import { escapeCell } from './csv-export.ts';
 import { FOCUS_12_MANDATORY, type FocusRecord } from './focus.ts';
@@ -93,7 +94,7 @@ export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions)
       items.push({
         ...base,
         category,
-        description: category === 'unobserved' ? 'API spend billed by the provider, not observed' : `hidden cost: ${category}`,
+        description: isUnobservedCategory(category) ? `API spend billed by the provider, not observed: ${category}` : `hidden cost: ${category}`,
         chargeCategory: 'Usage',
         amount,
       });
@@ -142,7 +143,7 @@ export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions)
       if (part === 0n) return;
       const cost = toDecimalString(part);
       const usage = it.chargeCategory === 'Usage';
-      const serviceCategory = SERVICE_CATEGORY[it.category] ?? 'Other';
+      const serviceCategory = SERVICE_CATEGORY[isUnobservedCategory(it.category) ? 'unobserved' : it.category] ?? 'Other';
       out.push({
         BilledCost: cost,
         BillingAccountId: opts.accountId ?? 'aicost',
@@ -168,7 +169,7 @@ export function chargebackFocusRecords(cb: Chargeback, opts: FocusExportOptions)
         PublisherName: 'aicost',
         ServiceCategory: serviceCategory,
         ServiceSubcategory: SERVICE_SUBCATEGORY[serviceCategory]!,
-        ServiceName: it.category === 'api' || it.category === 'unobserved' ? 'LLM API' : it.category,
+        ServiceName: it.category === 'api' || isUnobservedCategory(it.category) ? 'LLM API' : it.category,
         SubAccountId: it.sub,
         SubAccountName: it.subName,
         Tags: JSON.stringify({

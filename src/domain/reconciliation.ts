@@ -19,6 +19,8 @@ export interface BilledInput {
   day: string;
   scope: string;
   lineItem: string;
+  /** The API key billed ("" or absent when the bill does not say). */
+  apiKey?: string;
   amount: Money;
 }
 
@@ -31,6 +33,8 @@ export interface ObservedInput {
 
 export interface ScopeMapping {
   provider: Provider;
+  /** What `scopeId` names: a project/workspace (the default) or an API key. */
+  scopeType?: 'project' | 'workspace' | 'api_key';
   scopeId: string;
   teamId: number;
 }
@@ -51,6 +55,22 @@ export interface DayGap {
   observed: Money;
   unobserved: Money;
   groups: GroupGap[];
+}
+
+const PROVIDER_NAME: Record<Provider, string> = { openai: 'OpenAI', anthropic: 'Anthropic' };
+
+/**
+ * The cost category of a provider's unobserved spend, "unobserved (OpenAI bill)": what the provider
+ * billed that no observability source saw. It is spend on that provider's bill, not a hidden cost
+ * people entered, and every budget, post, chargeback and export names it so (issue 21).
+ */
+export function unobservedCategory(provider: Provider): string {
+  return `unobserved (${PROVIDER_NAME[provider]} bill)`;
+}
+
+/** Whether a cost category is a provider's unobserved spend. */
+export function isUnobservedCategory(category: string): boolean {
+  return /^unobserved \((OpenAI|Anthropic) bill\)$/.test(category);
 }
 
 /** The billing provider an observed record was paid to, from the source's provider name or the model. */
@@ -75,7 +95,8 @@ export function reconcileDays(
   mappings: readonly ScopeMapping[],
   completeBefore: string,
 ): DayGap[] {
-  const teamOf = new Map(mappings.map((m) => [`${m.provider}\u0000${m.scopeId}`, m.teamId]));
+  // A mapped API key wins over its project/workspace's mapping: the key says who made the call.
+  const teamOf = new Map(mappings.map((m) => [`${m.provider}\u0000${m.scopeType === 'api_key' ? 'key' : 'scope'}\u0000${m.scopeId}`, m.teamId]));
   const days = new Map<string, { provider: Provider; day: string; groups: Map<number | null, GroupGap> }>();
   const group = (d: { groups: Map<number | null, GroupGap> }, teamId: number | null) => {
     let g = d.groups.get(teamId);
@@ -87,9 +108,11 @@ export function reconcileDays(
     const key = `${b.provider}\u0000${b.day}`;
     let d = days.get(key);
     if (!d) days.set(key, (d = { provider: b.provider, day: b.day, groups: new Map() }));
-    const g = group(d, teamOf.get(`${b.provider}\u0000${b.scope}`) ?? null);
+    const byKey = b.apiKey ? teamOf.get(`${b.provider}\u0000key\u0000${b.apiKey}`) : undefined;
+    const g = group(d, byKey ?? teamOf.get(`${b.provider}\u0000scope\u0000${b.scope}`) ?? null);
     g.billed = add(g.billed, b.amount);
-    if (!g.scopes.includes(b.scope)) g.scopes.push(b.scope);
+    const label = byKey !== undefined ? `key ${b.apiKey}` : b.scope;
+    if (!g.scopes.includes(label)) g.scopes.push(label);
   }
   const mappedTeams = new Set(mappings.map((m) => `${m.provider}\u0000${m.teamId}`));
   for (const o of observed) {

@@ -236,7 +236,8 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'revenue.too-large': (f) => `the file is larger than ${f.maxBytes / 1_000_000} MB; import it with npx aicost import revenue FILE.csv`,
 };
 
-const MAP_USAGE = 'Usage: /aicost admin map openai project proj_abc support, or /aicost admin map anthropic workspace wrkspc_x search.';
+const MAP_USAGE =
+  'Usage: /aicost admin map openai project proj_abc support, /aicost admin map openai key key_abc support, or /aicost admin map anthropic workspace wrkspc_x search.';
 const TAMPERED_BUTTON =
   'That button carries a value aicost did not put there, so I did nothing. Use the buttons on the latest message, or the matching /aicost command.';
 const TAMPERED_FORM = 'This form came back changed (its hidden data is not what aicost sent), so nothing was saved. Close it and open it again.';

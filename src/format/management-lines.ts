@@ -7,13 +7,19 @@ import type { BudgetRow, MonthReview } from '../services/budget-service.ts';
 import type { FeatureIceberg, TeamIceberg } from '../services/iceberg.ts';
 import type { ReplyParts } from './reply-lines.ts';
 import { alignTable, gridTable, humanLabel, percent, personLabel } from './table.ts';
+import { splitHidden } from './unobserved.ts';
 
 /** Words and tables for budgets, the iceberg and hidden-cost listings (Slack and terminal alike). */
 
 export function budgetParts(rows: BudgetRow[], monthLabel: string, timeZone: string): ReplyParts {
   // The true cost of each team, split into its parts, rounded as one table so rows and columns foot;
   // "month to date" in the first table is the same rounded figure.
-  const grid = roundTable(rows.map((r) => [r.cost.direct, r.cost.hiddenTotal, r.cost.allocated]));
+  // Unobserved bill spend gets its own column per provider ("unobserved (OpenAI bill)"), out of "hidden".
+  const splits = rows.map((r) => splitHidden(r.cost.hidden ?? new Map(), r.cost.hiddenTotal));
+  const unseen = [...new Set(splits.flatMap((x) => x.unobserved.map(([c]) => c)))].sort();
+  const grid = roundTable(
+    rows.map((r, i) => [r.cost.direct, splits[i]!.entered, ...unseen.map((c) => splits[i]!.unobserved.find(([k]) => k === c)?.[1] ?? ZERO), r.cost.allocated]),
+  );
   const table = alignTable(
     ['team', 'budget', 'true cost', 'used', 'forecast', 'status'],
     rows.map((r, i) => [
@@ -28,10 +34,19 @@ export function budgetParts(rows: BudgetRow[], monthLabel: string, timeZone: str
   );
   const splitRows = rows.map((r, i) => [r.team.slug, ...grid.cells[i]!.map(formatMoney), formatMoney(grid.rowTotals[i]!)]);
   if (rows.length > 1) splitRows.push(['Total', ...grid.columnTotals.map(formatMoney), formatMoney(grid.total)]);
-  const split = alignTable(['team', 'API spend', 'hidden', 'shared', 'true cost'], splitRows, [false, true, true, true, true]);
+  const split = alignTable(['team', 'API spend', 'hidden', ...unseen, 'shared', 'true cost'], splitRows, [
+    false,
+    true,
+    true,
+    ...unseen.map(() => true),
+    true,
+    true,
+  ]);
   return {
     title: `Budgets · ${monthLabel}`,
-    summary: ['Budgets count the true cost: API spend + hidden costs + allocated shared costs.'],
+    summary: [
+      `Budgets count the true cost: API spend + hidden costs${unseen.length ? ' + API spend the providers billed that no source observed (unobserved)' : ''} + allocated shared costs.`,
+    ],
     tables: rows.length
       ? [
           { caption: 'Budget, true cost to date and forecast', table },
@@ -158,9 +173,12 @@ export function teamIcebergParts(t: TeamIceberg): ReplyParts {
   const parts = teamIcebergSlices(t);
   const slices = icebergSlices(parts);
   const at = (label: string) => slices.find((x) => x.label === label)?.amount ?? ZERO;
-  const hidden = sum(slices.filter((x) => !['API spend', 'Shared (allocated)', 'Shared (unallocated)'].includes(x.label)).map((x) => x.amount));
+  const unseen = slices.filter((x) => x.label.startsWith('Unobserved ('));
+  const hidden = sum(
+    slices.filter((x) => !['API spend', 'Shared (allocated)', 'Shared (unallocated)'].includes(x.label) && !unseen.includes(x)).map((x) => x.amount),
+  );
   const summary = [
-    `True cost ${formatMoney(sum(slices.map((x) => x.amount)))}: API spend ${formatMoney(at('API spend'))}, hidden ${formatMoney(hidden)}, shared ${formatMoney(add(at('Shared (allocated)'), at('Shared (unallocated)')))}.`,
+    `True cost ${formatMoney(sum(slices.map((x) => x.amount)))}: API spend ${formatMoney(at('API spend'))}, hidden ${formatMoney(hidden)}${unseen.map((x) => `, ${x.label.charAt(0).toLowerCase()}${x.label.slice(1)} ${formatMoney(x.amount)}`).join('')}, shared ${formatMoney(add(at('Shared (allocated)'), at('Shared (unallocated)')))}.`,
   ];
   if (t.unattributed !== null && t.unattributed !== 0n)
     summary.push(`The API spend includes ${formatMoney(t.unattributed)} that no team tag claims (unattributed).`);

@@ -1,4 +1,6 @@
 import { add, formatMoney, ratio, sub, sum, ZERO, type Money } from '../domain/money.ts';
+import { isUnobservedCategory } from '../domain/reconciliation.ts';
+import { unobservedText } from './unobserved.ts';
 import { roundCentsPreservingTotal } from '../domain/rounding.ts';
 import { PERIOD_EXAMPLES } from '../domain/periods.ts';
 import type { Reply, ReplyParts } from './reply.ts';
@@ -97,9 +99,12 @@ function spendParts(r: SpendReport, timeZone: string): ReplyParts {
       Money,
       ...Money[],
     ];
-    const parts = hidden.map(([c], i) => `${humanLabel(c)} ${formatMoney(byCategory[i]!)}`);
+    // Unobserved bill spend is named as such ("unobserved (OpenAI bill)"), never counted as "hidden".
+    const entered = hidden.flatMap(([c], i) => (isUnobservedCategory(c) ? [] : [[c, byCategory[i]!] as const]));
+    const unseen = hidden.flatMap(([c], i) => (isUnobservedCategory(c) ? [[c, byCategory[i]!] as [string, Money]] : []));
+    const parts = entered.map(([c, a]) => `${humanLabel(c)} ${formatMoney(a)}`);
     summary.push(
-      `True cost: ${formatMoney(add(api, allocated, rest, sum(byCategory)))} = API spend ${formatMoney(api)} + hidden ${formatMoney(sum(byCategory))}${parts.length ? ` (${parts.join(', ')})` : ''} + allocated shared ${formatMoney(allocated)}${unallocated !== 0n ? ` + unallocated shared ${formatMoney(rest)}` : ''}`,
+      `True cost: ${formatMoney(add(api, allocated, rest, sum(byCategory)))} = API spend ${formatMoney(api)}${entered.length || !unseen.length ? ` + hidden ${formatMoney(sum(entered.map(([, a]) => a)))}${parts.length ? ` (${parts.join(', ')})` : ''}` : ''}${unobservedText(unseen)} + allocated shared ${formatMoney(allocated)}${unallocated !== 0n ? ` + unallocated shared ${formatMoney(rest)}` : ''}`,
     );
     summary.push(`API spend: ${formatMoney(api)} across ${r.count.toLocaleString('en-US')} calls (${percent(ratio(r.total, r.trueTotal))} of the true cost)`);
   } else summary.push(`API spend: ${formatMoney(r.total)} across ${r.count.toLocaleString('en-US')} calls (no hidden or shared costs entered)`);

@@ -19,10 +19,17 @@ export function syncStatusParts(v: SyncStatusView): ReplyParts {
     ]),
   );
   const notes = v.start === null ? [] : [v.start === 'started' ? 'Sync started. Run /aicost sync again in a minute to see the result.' : failureText(v.start)];
-  const keptAside = v.sources.reduce((a, s) => a + s.keptAside, 0);
+  const billed = (s: { source: string }) => s.source === 'openai' || s.source === 'anthropic';
+  const keptAside = v.sources.filter((s) => !billed(s)).reduce((a, s) => a + s.keptAside, 0);
   if (keptAside > 0) {
     notes.push(
       `${keptAside.toLocaleString('en-US')} source record(s) were kept aside as untrustworthy (negative, unreadable or implausible cost, or a date outside the window asked for) and are in no total. The operator lists them with \`npx aicost sync --rejected\`.`,
+    );
+  }
+  const billsAside = v.sources.filter(billed).reduce((a, s) => a + s.keptAside, 0);
+  if (billsAside > 0) {
+    notes.push(
+      `${billsAside.toLocaleString('en-US')} bill row(s) from the providers were kept aside as untrustworthy (billed for a day outside the window asked for, not in USD, an amount above the plausibility ceiling or a credit beyond it, or a change to a closed month) and are in no total. The operator lists them with \`npx aicost sync --rejected --source openai\` (or anthropic).`,
     );
   }
   return {

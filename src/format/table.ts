@@ -19,6 +19,7 @@ export function percent(share: number): string {
 export const NARROW_WIDTH = 60;
 
 import type { TablePart } from './reply.ts';
+import { isUnobservedCategory } from '../domain/reconciliation.ts';
 import { mention } from '../domain/mentions.ts';
 
 export type { TablePart };
@@ -35,6 +36,8 @@ const ACRONYMS = new Set(['api', 'db', 'llm', 'gpu', 'qa', 'ocr', 'ml', 'ai', 's
 
 /** A cost category or other snake_case key as people write it: `human_review` → "Human review", `vector_db` → "Vector DB". */
 export function humanLabel(key: string): string {
+  // "unobserved (OpenAI bill)" keeps the provider's own spelling.
+  if (isUnobservedCategory(key)) return key.charAt(0).toUpperCase() + key.slice(1);
   const words = key
     .split(/[_\s]+/)
     .filter(Boolean)

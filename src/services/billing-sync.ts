@@ -1,14 +1,28 @@
 import { DAY_MS } from '../domain/time-windows.ts';
-import type { SyncStatePatch } from './ports/source.ts';
-import type { BilledDay, BillingClient, BillingProvider } from './ports/billing-source.ts';
+import { formatMoney, fromUsd, neg, toDecimalString, ZERO, type Money } from '../domain/money.ts';
+import type { Log } from './ports/log.ts';
+import type { RejectedSourceRecord, SyncStatePatch } from './ports/source.ts';
+import { rejectedBillRow, type BilledDay, type BilledRow, type BillingClient, type BillingProvider } from './ports/billing-source.ts';
 
 /**
  * Reading provider billing: from the last day read minus `rereadDays` (billing lands late, hours and
  * sometimes a day, and is revised), or `backfillDays` back on the first run, up to now. Every day read
  * replaces that day's stored rows, so re-reading never adds.
+ *
+ * A billing API is an outside source like any other, so nothing it answers is trusted (issue 22): a
+ * bucket outside the window asked for, a row not in USD, an amount above the plausibility ceiling or a
+ * credit beyond it, a second bucket for a day already read, and a change to a day of a closed month are
+ * kept aside (the RejectedRecord table, counted in `/aicost sync`) and stored nowhere else. A read is
+ * stored whole or not at all: every page is read before anything is written, then the days are replaced
+ * in one transaction.
  */
 export interface BillingStore {
-  replaceDays(days: BilledDay[], fetchedAt: Date): Promise<{ days: number; rows: number }>;
+  /** Replaces each day's rows with the read ones and keeps `rejected` aside, in one transaction. */
+  replaceDays(days: BilledDay[], fetchedAt: Date, rejected?: readonly RejectedSourceRecord[]): Promise<{ days: number; rows: number }>;
+  /** Stored rows of days in [fromDay, toDay), to compare a closed month's re-read with. */
+  billed(fromDay: string, toDay: string): Promise<BilledRow[]>;
+  /** Closed and finalized months ("YYYY-MM"): their bill no longer changes. */
+  closedMonths(): Promise<Set<string>>;
   getSyncState(source: string): Promise<{ watermark: Date | null } | null>;
   saveSyncState(source: string, patch: SyncStatePatch): Promise<void>;
 }
@@ -18,46 +32,136 @@ export interface BillingSyncResult {
   ok: boolean;
   days: number;
   rows: number;
+  /** Bill rows kept aside as untrustworthy by this read. */
+  rejected: number;
   from: Date;
   to: Date;
   error?: string;
 }
 
 export const DEFAULT_REREAD_DAYS = 3;
+/** No provider bills more than this for one day, project/workspace, API key and line item (default $1,000,000). */
+export const DEFAULT_MAX_BILL_ROW: Money = fromUsd(1_000_000);
 
 const utcMidnight = (t: number) => new Date(Math.floor(t / DAY_MS) * DAY_MS);
+const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+const nextDay = (day: string) => dayOf(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
+const rowKey = (r: Pick<BilledRow, 'scope' | 'lineItem'> & { apiKey?: string }) => `${r.scope}\u0000${r.apiKey ?? ''}\u0000${r.lineItem}`;
+
+/** Why a bill row read for the window [from, to) cannot be trusted, or null. */
+export function untrustedBillRow(r: BilledRow, window: { from: Date; to: Date }, ceiling: Money): string | null {
+  const start = Date.parse(`${r.day}T00:00:00Z`);
+  if (!Number.isFinite(start) || r.day < dayOf(utcMidnight(window.from.getTime()).getTime()) || start >= window.to.getTime())
+    return `billed for ${r.day}, outside the window asked for (${window.from.toISOString()} to ${window.to.toISOString()})`;
+  if (r.amount > ceiling) return `${formatMoney(r.amount)} is above the plausibility ceiling of ${formatMoney(ceiling)} per day and line item`;
+  if (r.amount < neg(ceiling))
+    return `a credit of ${formatMoney(r.amount)}, beyond any plausible refund (the ceiling is ${formatMoney(ceiling)} per day and line item)`;
+  return null;
+}
 
 export async function syncBilling(
   client: BillingClient,
   store: BillingStore,
-  opts: { now: Date; backfillDays: number; rereadDays?: number; from?: Date; to?: Date; signal?: AbortSignal },
+  opts: {
+    now: Date;
+    backfillDays: number;
+    rereadDays?: number;
+    from?: Date;
+    to?: Date;
+    signal?: AbortSignal;
+    maxRow?: Money;
+    log?: Log;
+  },
 ): Promise<BillingSyncResult> {
   const source = `${client.provider}-billing`;
   const state = await store.getSyncState(source);
   const reread = opts.rereadDays ?? DEFAULT_REREAD_DAYS;
+  const ceiling = opts.maxRow ?? DEFAULT_MAX_BILL_ROW;
   const from =
     opts.from ??
     (state?.watermark
       ? utcMidnight(Math.min(state.watermark.getTime(), opts.now.getTime()) - reread * DAY_MS)
       : utcMidnight(opts.now.getTime() - opts.backfillDays * DAY_MS));
   const to = opts.to ?? opts.now;
-  let days = 0;
-  let rows = 0;
+  const window = { from, to };
+  const result: BillingSyncResult = { provider: client.provider, ok: false, days: 0, rows: 0, rejected: 0, from, to };
+  const fail = async (message: string) => {
+    result.error = message;
+    await store.saveSyncState(source, { lastRunAt: opts.now, lastError: message, lastErrorAt: opts.now });
+    return result;
+  };
+  const rejected: RejectedSourceRecord[] = [];
+  const reject = (r: BilledRow, reason: string) => rejected.push(rejectedBillRow(client.provider, { ...r, cost: toDecimalString(r.amount) }, reason));
+
+  // 1. Read every page; nothing is written until the whole read succeeded.
+  const read = new Map<string, BilledDay>();
   let pages = 0;
   try {
     for await (const page of client.days(from, to, opts.signal)) {
-      const r = await store.replaceDays(page, opts.now);
-      days += r.days;
-      rows += r.rows;
       pages++;
+      rejected.push(...(page.rejected ?? []));
+      for (const d of page) {
+        if (read.has(d.day)) {
+          for (const r of d.rows) reject(r, `a second bucket for ${d.day} in the same read`);
+          continue;
+        }
+        const outside = untrustedBillRow({ ...d, scope: '', lineItem: '', amount: ZERO }, window, ceiling);
+        if (outside) {
+          // An empty bucket outside the window has nothing to keep aside, and must not empty a stored day.
+          for (const r of d.rows) reject(r, outside);
+          continue;
+        }
+        const rows = [];
+        for (const r of d.rows) {
+          const why = untrustedBillRow(r, window, ceiling);
+          if (why) reject(r, why);
+          else rows.push(r);
+        }
+        read.set(d.day, { ...d, rows });
+      }
     }
-    const patch: SyncStatePatch = { lastRunAt: opts.now, lastSuccess: opts.now, lastError: null, lastRecords: rows, lastPages: pages, addRecords: rows };
+  } catch (err) {
+    return fail(err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500));
+  }
+
+  // 2. Store it, all or nothing. A closed month's day is not rewritten: a re-read that changes it is kept aside.
+  try {
+    const closed = await store.closedMonths();
+    const closedDays = [...read.keys()].filter((d) => closed.has(d.slice(0, 7))).sort();
+    if (closedDays.length) {
+      const stored = await store.billed(closedDays[0]!, nextDay(closedDays[closedDays.length - 1]!));
+      for (const day of closedDays) {
+        const before = new Map(stored.filter((s) => s.day === day).map((s) => [rowKey(s), s]));
+        const month = day.slice(0, 7);
+        for (const r of read.get(day)!.rows) {
+          const was = before.get(rowKey(r));
+          before.delete(rowKey(r));
+          if (was?.amount === r.amount) continue;
+          reject(r, `would change ${month}, which is closed (stored ${was ? formatMoney(was.amount) : 'nothing'}); book it as an adjustment`);
+        }
+        for (const gone of before.values()) reject({ ...gone, amount: ZERO }, `no longer billed, but ${month} is closed (stored ${formatMoney(gone.amount)})`);
+        read.delete(day);
+      }
+    }
+    const r = await store.replaceDays([...read.values()], opts.now, rejected);
+    result.days = r.days;
+    result.rows = r.rows;
+    result.rejected = rejected.length;
+    const patch: SyncStatePatch = {
+      lastRunAt: opts.now,
+      lastSuccess: opts.now,
+      lastError: null,
+      lastRecords: r.rows,
+      lastPages: pages,
+      addRecords: r.rows,
+    };
     if (!opts.to) patch.watermark = utcMidnight(to.getTime());
     await store.saveSyncState(source, patch);
-    return { provider: client.provider, ok: true, days, rows, from, to };
+    result.ok = true;
+    return result;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    await store.saveSyncState(source, { lastRunAt: opts.now, lastError: message, lastErrorAt: opts.now });
-    return { provider: client.provider, ok: false, days, rows, from, to, error: message };
+    // A database error names code paths and queries: the log has it, users read what happened.
+    opts.log?.error({ err, source }, 'storing the bill failed');
+    return fail('the bill was read but could not be stored (a database error, in the log); nothing of this read was stored');
   }
 }

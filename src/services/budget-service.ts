@@ -25,7 +25,7 @@ import type { Failure } from '../domain/result.ts';
 export interface BudgetRow {
   team: TeamRecord;
   status: BudgetStatus;
-  cost: Pick<TeamTrueCost, 'direct' | 'hiddenTotal' | 'allocated' | 'total'>;
+  cost: Pick<TeamTrueCost, 'direct' | 'hiddenTotal' | 'allocated' | 'total'> & Partial<Pick<TeamTrueCost, 'hidden'>>;
   forecast: ForecastResult;
   approved: Money;
 }
@@ -112,7 +112,13 @@ export function budgetService(deps: BudgetDeps) {
         team,
         forecast,
         approved: sum(approved),
-        cost: { direct: c?.direct ?? ZERO, hiddenTotal: c?.hiddenTotal ?? ZERO, allocated: c?.allocated ?? ZERO, total: c?.total ?? ZERO },
+        cost: {
+          direct: c?.direct ?? ZERO,
+          hidden: c?.hidden ?? new Map(),
+          hiddenTotal: c?.hiddenTotal ?? ZERO,
+          allocated: c?.allocated ?? ZERO,
+          total: c?.total ?? ZERO,
+        },
         status: budgetStatus({ budget, spent: c?.total ?? ZERO, forecast }),
       });
     }
@@ -239,7 +245,13 @@ export function budgetService(deps: BudgetDeps) {
           standing,
           approved: sum(approved),
           budget,
-          cost: { direct: c?.direct ?? ZERO, hiddenTotal: c?.hiddenTotal ?? ZERO, allocated: c?.allocated ?? ZERO, total: c?.total ?? ZERO },
+          cost: {
+            direct: c?.direct ?? ZERO,
+            hidden: c?.hidden ?? new Map(),
+            hiddenTotal: c?.hiddenTotal ?? ZERO,
+            allocated: c?.allocated ?? ZERO,
+            total: c?.total ?? ZERO,
+          },
         };
       }),
     };

@@ -2,11 +2,11 @@ import type { BillingMappingRecord, BillingRepository } from './ports/billing.ts
 import type { TeamsRepository } from './ports/teams.ts';
 import { OTHER_TEAMS, visibleTeams, type Viewer } from './visibility.ts';
 import type { HiddenCost, HiddenCostLine, HiddenCostTarget } from '../domain/hidden-costs.ts';
-import { add, sub, sum, ZERO, type Money } from '../domain/money.ts';
+import { add, allocate, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import { daysOf, type Period } from '../domain/periods.ts';
-import { billingProviderOf, coveragePct, reconcileDays, type DayGap, type Provider } from '../domain/reconciliation.ts';
+import { billingProviderOf, coveragePct, reconcileDays, unobservedCategory, type DayGap, type Provider } from '../domain/reconciliation.ts';
 import type { Authz } from './authz.ts';
-import { UNOBSERVED_CATEGORY, type DerivedLines } from './true-cost.ts';
+import type { DerivedLines } from './true-cost.ts';
 import type { Failure } from '../domain/result.ts';
 
 /**
@@ -77,28 +77,42 @@ export type ReconcileNotice = { type: 'reconcile.alert'; alert: WeekAlert; thres
 export function reconcileService(deps: ReconcileDeps) {
   const { billing, timeZone } = deps;
 
-  /** The gaps of the billing days labelled `days` (local calendar days of a period, which the UTC billing days are matched by label). */
-  async function gapsForDays(days: string[], now: Date): Promise<DayGap[]> {
-    if (days.length === 0) return [];
+  /**
+   * The gaps of the billing days labelled `days` (local calendar days of a period, which the UTC billing
+   * days are matched by label), and each team's observed spend per provider over those days (what a
+   * provider's shared unobserved spend is allocated by).
+   */
+  async function readGaps(days: string[], now: Date): Promise<{ gaps: DayGap[]; usage: Map<Provider, Map<number, Money>> }> {
+    const usage = new Map<Provider, Map<number, Money>>();
+    if (days.length === 0) return { gaps: [], usage };
     const first = days[0]!;
     const end = nextDay(days[days.length - 1]!);
     const wanted = new Set(days);
     const billed = (await billing.billed(first, end)).filter((b) => wanted.has(b.day));
     // No bill in range (no admin key, or not read yet): nothing to reconcile, and no scan of the entries.
-    if (billed.length === 0) return [];
+    if (billed.length === 0) return { gaps: [], usage };
     const [observedRows, mappings] = await Promise.all([billing.observed(new Date(`${first}T00:00:00Z`), new Date(`${end}T00:00:00Z`)), billing.mappings()]);
     const observed = [];
     for (const o of observedRows) {
       const provider = billingProviderOf(o.provider, o.model);
-      if (provider) observed.push({ day: o.day, teamId: o.teamId, provider, amount: o.amount });
+      if (!provider) continue;
+      observed.push({ day: o.day, teamId: o.teamId, provider, amount: o.amount });
+      if (o.teamId !== null && wanted.has(o.day)) {
+        const byTeam = usage.get(provider) ?? usage.set(provider, new Map()).get(provider)!;
+        byTeam.set(o.teamId, add(byTeam.get(o.teamId) ?? ZERO, o.amount));
+      }
     }
-    return reconcileDays(billed, observed, mappings, utcDay(now));
+    return { gaps: reconcileDays(billed, observed, mappings, utcDay(now)), usage };
   }
+  const gapsForDays = async (days: string[], now: Date): Promise<DayGap[]> => (await readGaps(days, now)).gaps;
 
   const derivedLines: DerivedLines = {
     async lines(window, now) {
       const days = daysOf(window, timeZone);
-      const [gaps, charges] = await Promise.all([gapsForDays(days, now), days.length ? billing.charges(days[0]!, nextDay(days[days.length - 1]!)) : []]);
+      const [{ gaps, usage }, charges] = await Promise.all([
+        readGaps(days, now),
+        days.length ? billing.charges(days[0]!, nextDay(days[days.length - 1]!)) : [],
+      ]);
       const lines: HiddenCostLine[] = [];
       const unassigned: { line: HiddenCostLine; reason: string }[] = [];
       let id = 0;
@@ -107,16 +121,33 @@ export function reconcileService(deps: ReconcileDeps) {
         return { entry, amount, units: null };
       };
       for (const d of gaps) {
+        const category = unobservedCategory(d.provider);
+        // A provider's shared gap goes only to the teams that called that provider, by their observed spend with it (issue 21).
+        const users = [...(usage.get(d.provider) ?? [])].filter(([, m]) => m > 0n).sort((a, b) => a[0] - b[0]);
         for (const g of d.groups) {
           if (g.unobserved === 0n) continue;
           const note = `${d.provider} billed ${d.day}, not seen by the observability sources`;
-          if (g.teamId !== null) lines.push(line(UNOBSERVED_CATEGORY, g.unobserved, d.day, { type: 'team', teamId: g.teamId }, note, `${d.provider} billing`));
-          else if (deps.unmapped === 'allocate')
-            lines.push(line(UNOBSERVED_CATEGORY, g.unobserved, d.day, { type: 'shared', rule: { type: 'direct_spend' } }, note, `${d.provider} billing`));
+          const shared = () => line(category, g.unobserved, d.day, { type: 'shared', rule: { type: 'direct_spend' } }, note, `${d.provider} billing`);
+          if (g.teamId !== null) lines.push(line(category, g.unobserved, d.day, { type: 'team', teamId: g.teamId }, note, `${d.provider} billing`));
+          else if (deps.unmapped === 'line') unassigned.push({ line: shared(), reason: `unobserved ${d.provider} spend of unmapped projects` });
+          else if (users.length === 0)
+            unassigned.push({ line: shared(), reason: `unobserved ${d.provider} spend, and no team's ${d.provider} calls were observed to allocate it by` });
           else
-            unassigned.push({
-              line: line(UNOBSERVED_CATEGORY, g.unobserved, d.day, { type: 'shared', rule: { type: 'direct_spend' } }, note, `${d.provider} billing`),
-              reason: `unobserved ${d.provider} spend of unmapped projects`,
+            allocate(
+              g.unobserved,
+              users.map(([, m]) => m),
+            ).forEach((part, i) => {
+              if (part !== 0n)
+                lines.push(
+                  line(
+                    category,
+                    part,
+                    d.day,
+                    { type: 'team', teamId: users[i]![0] },
+                    `${note}; allocated by observed ${d.provider} spend`,
+                    `${d.provider} billing`,
+                  ),
+                );
             });
         }
       }
@@ -228,8 +259,9 @@ export function reconcileService(deps: ReconcileDeps) {
     gapsForDays,
 
     /**
-     * `/aicost admin map openai project <id> <team>` / `… anthropic workspace <id> <team>` (finance only).
-     * The bills are read by project (OpenAI) and workspace (Anthropic), so those are what can be mapped.
+     * `/aicost admin map openai project <id> <team>` / `… openai key <key id> <team>` / `… anthropic
+     * workspace <id> <team>` (finance only). OpenAI bills are read by project and API key (a mapped key
+     * wins over its project), Anthropic's by workspace.
      */
     async map(words: string[], userId: string, now: Date): Promise<{ ok: true; message: string } | { ok: false; failure: Failure }> {
       if (!(await deps.authz.isFinance(userId))) return { ok: false, failure: { code: 'map.finance-only' } };
@@ -237,10 +269,14 @@ export function reconcileService(deps: ReconcileDeps) {
       if (extra.length || !provider || !scopeType || !scopeId || !teamSlug) return { ok: false, failure: { code: 'map.usage' } };
       const p = provider.toLowerCase();
       if (p !== 'openai' && p !== 'anthropic') return { ok: false, failure: { code: 'map.provider', text: provider } };
-      const t = scopeType.toLowerCase();
-      const expected = p === 'openai' ? 'project' : 'workspace';
-      if (t !== expected) return { ok: false, failure: { code: 'map.scope', provider: p, expected, text: scopeType } };
-      if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(scopeId)) return { ok: false, failure: { code: 'map.scope-id', text: scopeId, scope: t } };
+      const word = scopeType.toLowerCase();
+      const scope = p === 'openai' ? 'project' : 'workspace';
+      // OpenAI bills are read per project and per API key; Anthropic's cost report per workspace only.
+      const kinds = p === 'openai' ? [scope, 'key'] : [scope];
+      if (!kinds.includes(word)) return { ok: false, failure: { code: 'map.scope', provider: p, expected: kinds.join(' or '), text: scopeType } };
+      const t = word === 'key' ? 'api_key' : (scope as 'project' | 'workspace');
+      if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(scopeId))
+        return { ok: false, failure: { code: 'map.scope-id', text: scopeId, scope: word === 'key' ? 'API key' : scope } };
       const team = await deps.teams.bySlug(teamSlug.toLowerCase());
       if (!team) return { ok: false, failure: { code: 'team.none', slug: teamSlug } };
       const mapping: BillingMappingRecord = { provider: p, scopeType: t, scopeId, teamId: team.id };
@@ -248,7 +284,7 @@ export function reconcileService(deps: ReconcileDeps) {
       await deps.audit?.({ actor: userId, action: 'billing.map', entity: 'billing-mapping', entityId: `${p}:${scopeId}`, before, after: mapping }, now);
       return {
         ok: true,
-        message: `${p} ${t} ${scopeId} now belongs to ${team.slug}: its unobserved spend is ${team.slug}'s from now on (also for open past months).`,
+        message: `${p} ${word === 'key' ? 'API key' : t} ${scopeId} now belongs to ${team.slug}: its unobserved spend is ${team.slug}'s from now on (also for open past months)${word === 'key' ? `, before its project's mapping` : ''}.`,
       };
     },
 

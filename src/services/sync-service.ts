@@ -6,6 +6,7 @@ import type { Authz } from './authz.ts';
 import { syncBilling, type BillingStore } from './billing-sync.ts';
 import type { BillingClient } from './ports/billing-source.ts';
 import type { Failure } from '../domain/result.ts';
+import type { Money } from '../domain/money.ts';
 
 /**
  * Pulling costs from the configured sources. A source without credentials is off (and `/aicost sync`
@@ -44,7 +45,7 @@ export function syncService(deps: {
   /** Sees each run's results (the /metrics counters). */
   observe?: (results: SyncResult[]) => void;
   /** Provider billing (OpenAI, Anthropic), synced with the sources. */
-  billing?: { clients: BillingClient[]; store: BillingStore; rereadDays?: number };
+  billing?: { clients: BillingClient[]; store: BillingStore; rereadDays?: number; maxRow?: Money };
 }) {
   const { store } = deps;
   const billing = deps.billing ?? { clients: [], store: null as unknown as BillingStore };
@@ -63,6 +64,8 @@ export function syncService(deps: {
         now,
         backfillDays: deps.backfillDays,
         rereadDays: deps.billing?.rereadDays,
+        ...(deps.billing?.maxRow !== undefined ? { maxRow: deps.billing.maxRow } : {}),
+        log: deps.log,
         from: opts.from,
         to: opts.to,
       });
@@ -80,7 +83,7 @@ export function syncService(deps: {
         inserted: r.rows,
         updated: 0,
         unchanged: 0,
-        rejected: 0,
+        rejected: r.rejected,
       });
     }
     for (const r of results) {

@@ -6,6 +6,7 @@ import { attributeHiddenCosts } from '../domain/hidden-cost-attribution.ts';
 import { hiddenCostsForMonth, hiddenCostsForPeriod, totalOf, type HiddenCostLine, type Volume } from '../domain/hidden-costs.ts';
 import { add, allocate, nanos, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import { dayKey, dayStart, elapsed, type Period } from '../domain/periods.ts';
+import { isUnobservedCategory } from '../domain/reconciliation.ts';
 
 /**
  * The whole iceberg for a period: direct API spend from the sources, hidden costs aimed at teams and
@@ -60,9 +61,6 @@ export interface DerivedLines {
   lines(window: Pick<Period, 'from' | 'to'>, now: Date): Promise<{ lines: HiddenCostLine[]; unassigned: { line: HiddenCostLine; reason: string }[] }>;
 }
 
-/** The category of unobserved API spend: shown on the team it belongs to (mapped or allocated), never as "allocated". */
-export const UNOBSERVED_CATEGORY = 'unobserved';
-
 export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsRepository; teams: TeamsRepository; timeZone: string; derived?: DerivedLines }) {
   const { costs, hidden, teams, timeZone } = deps;
 
@@ -103,14 +101,13 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
       };
     });
     const attribution = attributeHiddenCosts(lines, basis, new Map(features.map((f) => [f.id, f.teamId])));
-    // Unobserved API spend is shown as such on each team, whether mapped to it or allocated to it.
+    // Unobserved API spend is shown as such on each team ("unobserved (OpenAI bill)"), never as "allocated".
     for (const t of attribution.teams.values()) {
-      const moved = t.allocations.filter((a) => a.category === UNOBSERVED_CATEGORY);
+      const moved = t.allocations.filter((a) => isUnobservedCategory(a.category));
       if (moved.length === 0) continue;
-      const amount = sum(moved.map((a) => a.amount));
-      t.allocations = t.allocations.filter((a) => a.category !== UNOBSERVED_CATEGORY);
-      t.allocated = sub(t.allocated, amount);
-      t.hidden.set(UNOBSERVED_CATEGORY, add(t.hidden.get(UNOBSERVED_CATEGORY) ?? ZERO, amount));
+      t.allocations = t.allocations.filter((a) => !isUnobservedCategory(a.category));
+      t.allocated = sub(t.allocated, sum(moved.map((a) => a.amount)));
+      for (const a of moved) t.hidden.set(a.category, add(t.hidden.get(a.category) ?? ZERO, a.amount));
     }
     for (const u of derived.unassigned) {
       attribution.unallocated = add(attribution.unallocated, u.line.amount);

@@ -92,7 +92,7 @@ describe.each(testProviders())('reconciliation with the OpenAI bill, end to end,
     // support: proj_abc billed 80, observed 12.34 + 0.66 + 25 = 38 → 42 unobserved
     expect(text).toMatch(/support\s+proj_abc\s+\$80\.00\s+\$38\.00\s+\$42\.00/);
     const team = blocksText((await h.command('team support 2026-10')).reply.blocks);
-    expect(team).toContain('Unobserved');
+    expect(team).toContain('+ unobserved (OpenAI bill) $');
     const cliOut = await cli(['reconcile', '--month', '2026-10'], env);
     expect(cliOut.stdout).toContain(`unobserved ${formatMoney(sub(X, Y))}`);
   });
@@ -100,12 +100,12 @@ describe.each(testProviders())('reconciliation with the OpenAI bill, end to end,
   it('the iceberg and the chargeback carry the unobserved spend exactly, and the chargeback reconciles to the bill', async () => {
     const { reply } = await h.command('iceberg 2026-10');
     const text = blocksText(reply.blocks);
-    expect(text).toMatch(new RegExp(`Unobserved\\s+${formatMoney(sub(X, Y)).replace('$', '\\$')}`));
+    expect(text).toMatch(new RegExp(`Unobserved \\(OpenAI bill\\)\\s+${formatMoney(sub(X, Y)).replace('$', '\\$')}`));
     expect(text).toContain(`True cost ${formatMoney(X)}: API spend ${formatMoney(Y)}`);
 
     const cb = await h.services.chargeback.build('2026-10');
     expect(cb.reconcile()).toEqual({ ok: true, difference: 0n });
-    const unobserved = sum(cb.lines.map((l) => l.hiddenByCategory.get('unobserved') ?? ZERO)) + cb.unallocated;
+    const unobserved = sum(cb.lines.map((l) => l.hiddenByCategory.get('unobserved (OpenAI bill)') ?? ZERO)) + cb.unallocated;
     expect(unobserved).toBe(X - Y);
     expect(cb.totals.total).toBe(X); // observed + unobserved = billed, never observed + billed
     const support = cb.lines.find((l) => l.slug === 'support')!;
@@ -115,8 +115,8 @@ describe.each(testProviders())('reconciliation with the OpenAI bill, end to end,
     const weights = [fromUsd('38'), fromUsd('7.5')];
     const [a1, b1] = allocate(fromUsd('15.5'), weights);
     const [a2, b2] = allocate(fromUsd('-3.75'), weights);
-    expect(support.hiddenByCategory.get('unobserved')).toBe(fromUsd('42') + a1! + a2!);
-    expect(search.hiddenByCategory.get('unobserved')).toBe(b1! + b2!);
+    expect(support.hiddenByCategory.get('unobserved (OpenAI bill)')).toBe(fromUsd('42') + a1! + a2!);
+    expect(search.hiddenByCategory.get('unobserved (OpenAI bill)')).toBe(b1! + b2!);
     const cliOut = await cli(['chargeback', '--month', '2026-10'], env);
     expect(cliOut.code).toBe(0);
     // The FOCUS export carries the unobserved lines too, and still sums to the bill.

@@ -53,7 +53,7 @@ describe.each(testProviders())('unobserved spend kept as its own line, Anthropic
     const cb = await s.chargeback.build('2026-10');
     expect(cb.reconcile().ok).toBe(true);
     expect(cb.unallocated).toBe(fromUsd('6.5')); // 10.5 billed − 4 observed (llama is not on Anthropic's bill)
-    expect(cb.lines.find((l) => l.slug === 'search')!.hiddenByCategory.get('unobserved')).toBeUndefined();
+    expect(cb.lines.find((l) => l.slug === 'search')!.hiddenByCategory.get('unobserved (Anthropic bill)')).toBeUndefined();
     expect(cb.totals.total).toBe(fromUsd('5') + fromUsd('6.5'));
     const cost = await s.trueCost.periodCost(monthPeriod('2026-10', 'UTC'), new Date('2026-11-02T00:00:00Z'));
     expect(cost.unallocatedReasons.map((r) => r.reason)).toContain('unobserved anthropic spend of unmapped projects');
@@ -64,7 +64,7 @@ describe.each(testProviders())('unobserved spend kept as its own line, Anthropic
     const fin = createServices(t.db, { ...serviceSettings(loadAppConfig({ REPORT_TIMEZONE: 'UTC' })), unobservedUnmapped: 'line', financeUserIds: ['U0FIN'] });
     expect((await fin.reconcile.map(['anthropic', 'workspace', 'wrkspc_x', 'search'], 'U0FIN', new Date())).ok).toBe(true);
     const cb = await fin.chargeback.build('2026-10');
-    expect(cb.lines.find((l) => l.slug === 'search')!.hiddenByCategory.get('unobserved')).toBe(fromUsd('6'));
+    expect(cb.lines.find((l) => l.slug === 'search')!.hiddenByCategory.get('unobserved (Anthropic bill)')).toBe(fromUsd('6'));
     expect(cb.unallocated).toBe(fromUsd('0.5'));
     expect(cb.reconcile().ok).toBe(true);
     const audit = await t.db.prisma.auditLog.findMany({ where: { action: 'billing.map' } });

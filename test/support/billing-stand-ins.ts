@@ -14,7 +14,11 @@ import { startJsonServer, type JsonReply, type JsonStandIn } from './helicone-st
  *   description (description, cost_type, model, … are null when not grouped by description),
  *   `limit` 1..31 (default 7), `amount` a decimal string in cents, `currency` "USD".
  * Both answer 401 to a wrong key and can be made to fail (429 with Retry-After, 5xx) with `failNext`.
+ * `hostile` rewrites each successful page before it is sent (extra buckets, cycling cursors, odd but
+ * schema-valid values), for the tests of what aicost refuses to trust; the tests check that what it
+ * sends still follows the document.
  */
+export type Rewrite = (body: { data: unknown[]; has_more: boolean; next_page: string | null }, query: URLSearchParams) => unknown;
 
 const DAY = 86_400;
 
@@ -43,7 +47,8 @@ export interface BillingStandIn<T> extends JsonStandIn {
 }
 
 const dayOf = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
-const encodeCursor = (n: number) => Buffer.from(`bucket:${n}`).toString('base64url');
+/** The stand-ins' cursor for the page that starts `n` buckets after the first. */
+export const encodeCursor = (n: number) => Buffer.from(`bucket:${n}`).toString('base64url');
 const decodeCursor = (s: string): number | null => {
   const m = /^bucket:(\d+)$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
   return m ? Number(m[1]) : null;
@@ -57,7 +62,7 @@ function rateLimitReply(body: unknown) {
   });
 }
 
-export async function startOpenAiCostsStandIn(opts: { adminKey?: string; costs?: OpenAiCost[] } = {}): Promise<BillingStandIn<OpenAiCost>> {
+export async function startOpenAiCostsStandIn(opts: { adminKey?: string; costs?: OpenAiCost[]; hostile?: Rewrite } = {}): Promise<BillingStandIn<OpenAiCost>> {
   const adminKey = opts.adminKey ?? 'sk-admin-openai-test-0000';
   const costs = opts.costs ?? [];
   const authorized = (h: IncomingHttpHeaders) => h.authorization === `Bearer ${adminKey}`;
@@ -113,7 +118,8 @@ export async function startOpenAiCostsStandIn(opts: { adminKey?: string; costs?:
         });
       }
       const hasMore = t < end;
-      return { status: 200, body: { object: 'page', data: buckets, has_more: hasMore, next_page: hasMore ? encodeCursor((t - first) / DAY) : null } };
+      const body = { object: 'page', data: buckets, has_more: hasMore, next_page: hasMore ? encodeCursor((t - first) / DAY) : null };
+      return { status: 200, body: opts.hostile ? opts.hostile(body, q) : body };
     },
     authorized,
     rateLimitReply({ error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } }),
@@ -121,7 +127,9 @@ export async function startOpenAiCostsStandIn(opts: { adminKey?: string; costs?:
   return { ...base, adminKey, costs };
 }
 
-export async function startAnthropicCostStandIn(opts: { adminKey?: string; costs?: AnthropicCost[] } = {}): Promise<BillingStandIn<AnthropicCost>> {
+export async function startAnthropicCostStandIn(
+  opts: { adminKey?: string; costs?: AnthropicCost[]; hostile?: Rewrite } = {},
+): Promise<BillingStandIn<AnthropicCost>> {
   const adminKey = opts.adminKey ?? 'sk-ant-admin01-test-0000';
   const costs = opts.costs ?? [];
   const authorized = (h: IncomingHttpHeaders) => h['x-api-key'] === adminKey;
@@ -175,7 +183,8 @@ export async function startAnthropicCostStandIn(opts: { adminKey?: string; costs
         });
       }
       const hasMore = t * 1000 < end;
-      return { status: 200, body: { data: buckets, has_more: hasMore, next_page: hasMore ? encodeCursor((t - first) / DAY) : null } };
+      const body = { data: buckets, has_more: hasMore, next_page: hasMore ? encodeCursor((t - first) / DAY) : null };
+      return { status: 200, body: opts.hostile ? opts.hostile(body, q) : body };
     },
     authorized,
     rateLimitReply({ type: 'error', error: { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your rate limit.' } }),
@@ -194,4 +203,52 @@ function attoToCents(v: bigint): string {
   const a = neg ? -v : v;
   const frac = (a % 10n ** 12n).toString().padStart(12, '0').replace(/0+$/, '');
   return `${neg ? '-' : ''}${a / 10n ** 12n}${frac ? `.${frac}` : ''}`;
+}
+
+/** One OpenAI costs result as the document shapes it. */
+export function openAiResult(value: number, project: string | null, lineItem: string | null, currency = 'usd') {
+  return {
+    object: 'organization.costs.result',
+    amount: { value, currency },
+    line_item: lineItem,
+    project_id: project,
+    api_key_id: null,
+    quantity: null,
+    quantity_unit: null,
+  };
+}
+
+/**
+ * What a schema-driven mock of OpenAI's document answered (issue 22): valid by the schema, hostile by
+ * value. Adds to the first page a bucket dated 1967, one outside the window asked for (`outside`, a UTC
+ * day), and to the bucket of `day` a −$130M credit, a +$140M charge and a charge in euros.
+ */
+export function hostileOpenAiPage(outside: string, day: string): Rewrite {
+  const at = (d: string) => Date.parse(`${d}T00:00:00Z`) / 1000;
+  return (body, q) => {
+    if (q.get('page') !== null) return body;
+    const data = body.data as { start_time: number; results: unknown[] }[];
+    for (const b of data)
+      if (b.start_time === at(day))
+        b.results.push(
+          openAiResult(-130_000_000, 'proj_a', 'credit'),
+          openAiResult(140_000_000, 'proj_a', 'gpt-4o, input'),
+          openAiResult(5, 'proj_a', 'gpt-4o, output', 'eur'),
+        );
+    return {
+      ...body,
+      data: [
+        { object: 'bucket', start_time: -80_000_000, end_time: -80_000_000 + DAY, results: [openAiResult(12.5, 'proj_a', 'gpt-4o, input')] },
+        ...data,
+        { object: 'bucket', start_time: at(outside), end_time: at(outside) + DAY, results: [openAiResult(7, 'proj_a', 'gpt-4o, input')] },
+      ],
+    };
+  };
+}
+
+/** Next-page cursors that go A → B → A: has_more stays true and the read never ends by itself. */
+export function cyclingCursor(): Rewrite {
+  const a = encodeCursor(1);
+  const b = encodeCursor(2);
+  return (body, q) => ({ ...body, has_more: true, next_page: q.get('page') === a ? b : a });
 }

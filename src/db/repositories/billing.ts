@@ -4,7 +4,8 @@ import { onceMoreOnConflict } from '../errors.ts';
 import { Prisma, instant, sumAsText } from '../sql.ts';
 import { nanos } from '../../domain/money.ts';
 import type { BilledDay, BillingProvider } from '../../services/ports/billing-source.ts';
-import type { SyncStatePatch } from '../../services/ports/source.ts';
+import type { RejectedSourceRecord, SyncStatePatch } from '../../services/ports/source.ts';
+import { keepRejected } from './rejected-records.ts';
 import type { BilledRecord, BillingMappingRecord, BillingRepository, ImportedChargeRecord, ObservedRow } from '../../services/ports/billing.ts';
 
 /**
@@ -17,29 +18,55 @@ export function billingRepository(db: Database): BillingRepository {
   const { prisma, provider } = db;
   return {
     /**
-     * Replaces each returned day's rows of the provider with what was read (in one transaction), so a
-     * re-read of a day (late data, revisions, a line item that disappeared) never adds to it.
+     * Replaces each returned day's rows of the provider with what was read and keeps `rejected` aside,
+     * in one transaction, so a re-read of a day (late data, revisions, a line item that disappeared)
+     * never adds to it and a read is stored whole or not at all.
      */
-    async replaceDays(days: BilledDay[], fetchedAt: Date): Promise<{ days: number; rows: number }> {
-      if (days.length === 0) return { days: 0, rows: 0 };
-      const ops = [];
-      for (const d of days) {
-        ops.push(prisma.billedCost.deleteMany({ where: { provider: d.provider, day: d.day } }));
-        if (d.rows.length)
-          ops.push(
-            prisma.billedCost.createMany({
-              data: d.rows.map((r) => ({ provider: r.provider, day: r.day, scope: r.scope, lineItem: r.lineItem, amount: r.amount, fetchedAt })),
-            }),
-          );
-      }
-      await prisma.$transaction(ops);
+    async replaceDays(days: BilledDay[], fetchedAt: Date, rejected: readonly RejectedSourceRecord[] = []): Promise<{ days: number; rows: number }> {
+      if (days.length === 0 && rejected.length === 0) return { days: 0, rows: 0 };
+      await prisma.$transaction(
+        async (tx) => {
+          for (const d of days) {
+            await tx.billedCost.deleteMany({ where: { provider: d.provider, day: d.day } });
+            if (d.rows.length)
+              await tx.billedCost.createMany({
+                data: d.rows.map((r) => ({
+                  provider: r.provider,
+                  day: r.day,
+                  scope: r.scope,
+                  lineItem: r.lineItem,
+                  apiKey: r.apiKey ?? '',
+                  amount: r.amount,
+                  fetchedAt,
+                })),
+              });
+          }
+          // A row kept aside before and read fine now (or no longer sent) leaves the list; the rest is kept again.
+          const ids = rejected.map((r) => r.sourceId);
+          for (const d of days) await tx.rejectedRecord.deleteMany({ where: { source: d.provider, sourceId: { startsWith: `${d.day} `, notIn: ids } } });
+          await keepRejected(tx, rejected, fetchedAt);
+        },
+        { timeout: 60_000 },
+      );
       return { days: days.length, rows: days.reduce((a, d) => a + d.rows.length, 0) };
+    },
+
+    async closedMonths(): Promise<Set<string>> {
+      const rows = await prisma.accountingPeriod.findMany({ where: { status: { in: ['closed', 'finalized'] } }, select: { month: true } });
+      return new Set(rows.map((r) => r.month));
     },
 
     /** Billed rows of days in [fromDay, toDay) ("YYYY-MM-DD"). */
     async billed(fromDay: string, toDay: string): Promise<BilledRecord[]> {
       const rows = await prisma.billedCost.findMany({ where: { day: { gte: fromDay, lt: toDay } }, orderBy: [{ provider: 'asc' }, { day: 'asc' }] });
-      return rows.map((r) => ({ provider: r.provider as BillingProvider, day: r.day, scope: r.scope, lineItem: r.lineItem, amount: nanos(r.amount) }));
+      return rows.map((r) => ({
+        provider: r.provider as BillingProvider,
+        day: r.day,
+        scope: r.scope,
+        lineItem: r.lineItem,
+        apiKey: r.apiKey,
+        amount: nanos(r.amount),
+      }));
     },
 
     async mappings(): Promise<BillingMappingRecord[]> {

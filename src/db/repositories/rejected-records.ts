@@ -3,22 +3,31 @@ import { onceMoreOnConflict } from '../errors.ts';
 import type { RejectedSourceRecord } from '../../services/source-trust.ts';
 import type { RejectedRecordRow } from '../../services/ports/cost-store.ts';
 
+/** Keeps records aside through `client` (the client or a transaction): one row per (source, id), the latest reason wins. */
+export async function keepRejected(
+  client: Pick<Database['prisma'], 'rejectedRecord'>,
+  records: readonly RejectedSourceRecord[],
+  now: Date,
+  write: <T>(upsert: () => Promise<T>) => Promise<T> = (upsert) => upsert(),
+): Promise<void> {
+  for (const r of records) {
+    const data = { reason: r.reason, occurredAt: r.occurredAt, cost: r.cost, lastSeen: now };
+    await write(() =>
+      client.rejectedRecord.upsert({
+        where: { source_sourceId: { source: r.source, sourceId: r.sourceId } },
+        create: { source: r.source, sourceId: r.sourceId, ...data, firstSeen: now },
+        update: { ...data, seenCount: { increment: 1 } },
+      }),
+    );
+  }
+}
+
 /** Source records kept aside as untrustworthy, one row per (source, id): the latest reason wins. */
 export function rejectedRecordsRepository(db: Database) {
   const { prisma } = db;
   return {
-    async keep(records: readonly RejectedSourceRecord[], now: Date): Promise<void> {
-      for (const r of records) {
-        const data = { reason: r.reason, occurredAt: r.occurredAt, cost: r.cost, lastSeen: now };
-        await onceMoreOnConflict(() =>
-          prisma.rejectedRecord.upsert({
-            where: { source_sourceId: { source: r.source, sourceId: r.sourceId } },
-            create: { source: r.source, sourceId: r.sourceId, ...data, firstSeen: now },
-            update: { ...data, seenCount: { increment: 1 } },
-          }),
-        );
-      }
-    },
+    // Outside a transaction a concurrent first write of the same record is retried once (it then updates).
+    keep: (records: readonly RejectedSourceRecord[], now: Date) => keepRejected(prisma, records, now, onceMoreOnConflict),
     /** Rejected records per source. */
     async counts(): Promise<Map<string, number>> {
       const rows = await prisma.rejectedRecord.groupBy({ by: ['source'], _count: { _all: true } });

@@ -1,6 +1,6 @@
 import type { Money } from '../../domain/money.ts';
 import type { BilledDay, BillingProvider } from './billing-source.ts';
-import type { SyncStatePatch } from './source.ts';
+import type { RejectedSourceRecord, SyncStatePatch } from './source.ts';
 /**
  * Provider billing (issue 14): billed amounts per (provider, UTC day, project/workspace, line item),
  * finance's mapping of projects/workspaces to teams, the observed spend to reconcile with, and charges
@@ -11,6 +11,8 @@ export interface BilledRecord {
   day: string;
   scope: string;
   lineItem: string;
+  /** The API key billed; "" when the bill does not say. */
+  apiKey?: string;
   amount: Money;
 }
 export interface BillingMappingRecord {
@@ -67,12 +69,15 @@ export interface BillingRepository {
   replaceDays(
     days: BilledDay[],
     fetchedAt: Date,
+    rejected?: readonly RejectedSourceRecord[],
   ): Promise<{
     days: number;
     rows: number;
   }>;
   /** Billed rows of days in [fromDay, toDay) ("YYYY-MM-DD"). */
   billed(fromDay: string, toDay: string): Promise<BilledRecord[]>;
+  /** Closed and finalized months ("YYYY-MM"). */
+  closedMonths(): Promise<Set<string>>;
   mappings(): Promise<BillingMappingRecord[]>;
   setMapping(m: BillingMappingRecord, by: string): Promise<BillingMappingRecord | null>;
   /** Direct spend from every source per UTC day, team, provider and model, for entries in [from, to). */

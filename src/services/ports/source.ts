@@ -80,7 +80,8 @@ export interface SourceClient {
  *   ceiling, and dates outside the window that was asked for or in the future.
  */
 export interface RejectedSourceRecord {
-  source: SourceName;
+  /** A cost source, or a provider whose bill it came from (its buckets are kept aside the same way). */
+  source: SourceName | 'openai' | 'anthropic';
   sourceId: string;
   reason: string;
   /** The date and cost as the source sent them (bounded text), for the operator. */

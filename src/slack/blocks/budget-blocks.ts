@@ -6,10 +6,12 @@ import type { BudgetRow, RequestContext } from '../../services/budget-service.ts
 import { ACTIONS } from '../ids.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
 import { mention } from '../../domain/mentions.ts';
+import { splitHidden, unobservedText } from '../../format/unobserved.ts';
 
 /** The cost split every budget view shows: budgets count the true cost. */
 export function splitText(c: BudgetRow['cost']): string {
-  return `API spend ${formatMoney(c.direct)} + hidden ${formatMoney(c.hiddenTotal)} + allocated shared ${formatMoney(c.allocated)}`;
+  const h = splitHidden(c.hidden ?? new Map(), c.hiddenTotal);
+  return `API spend ${formatMoney(c.direct)} + hidden ${formatMoney(h.entered)}${unobservedText(h.unobserved)} + allocated shared ${formatMoney(c.allocated)}`;
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];

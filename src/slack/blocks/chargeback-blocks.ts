@@ -1,4 +1,6 @@
 import type { KnownBlock } from '@slack/types';
+import { isUnobservedCategory } from '../../domain/reconciliation.ts';
+import { splitHidden, unobservedText } from '../../format/unobserved.ts';
 import type { Chargeback, ChargebackLine } from '../../domain/chargeback.ts';
 import { formatMoney, ZERO, type Money } from '../../domain/money.ts';
 import { chargebackParts, varianceText } from '../../format/chargeback-lines.ts';
@@ -73,7 +75,11 @@ export function chargebackBlocks(
 
 /** A team's own line, posted in its channel when the month closes. */
 export function teamLineBlocks(line: ChargebackLine, month: string): { text: string; blocks: KnownBlock[] } {
-  const hidden = [...line.hiddenByCategory].map(([c, a]) => `${c} ${formatMoney(a)}`).join(', ');
+  const split = splitHidden(line.hiddenByCategory, line.hidden);
+  const hidden = [...line.hiddenByCategory]
+    .filter(([c]) => !isUnobservedCategory(c))
+    .map(([c, a]) => `${c} ${formatMoney(a)}`)
+    .join(', ');
   const text = `${line.name}'s AI cost for ${month} is closed at ${formatMoney(line.total)}.`;
   return {
     text,
@@ -84,7 +90,7 @@ export function teamLineBlocks(line: ChargebackLine, month: string): { text: str
         text: {
           type: 'mrkdwn',
           text: [
-            `API ${formatMoney(line.direct)}${hidden ? ` · hidden ${formatMoney(line.hidden)} (${hidden})` : ''} · allocated shared ${formatMoney(line.allocated)}${line.adjustments !== 0n ? ` · adjustments ${formatMoney(line.adjustments)}` : ''}`,
+            `API ${formatMoney(line.direct)}${hidden ? ` · hidden ${formatMoney(split.entered)} (${hidden})` : ''}${unobservedText(split.unobserved, ' · ')} · allocated shared ${formatMoney(line.allocated)}${line.adjustments !== 0n ? ` · adjustments ${formatMoney(line.adjustments)}` : ''}`,
             line.budget === null
               ? 'No budget was set.'
               : `Budget ${formatMoney(line.budget)}: ${vsBudget(line.variance)}${line.variancePct !== null ? ` (${line.variancePct > 0 ? '+' : ''}${line.variancePct.toFixed(1)}%)` : ''}.`,

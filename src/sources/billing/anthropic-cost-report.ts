@@ -2,14 +2,17 @@ import { z } from 'zod';
 import { fromUsd } from '../../domain/money.ts';
 import { SourceHttpError, apiUrl, requestJson, type HttpOptions } from '../http.ts';
 import { validationMessage } from '../validation.ts';
-import { centsToMoney, mergeRows, utcDay, type BillingClient } from '../../services/ports/billing-source.ts';
+import { centsToMoney, mergeRows, rejectedBillRow, utcDay, type BilledDay, type BillingClient } from '../../services/ports/billing-source.ts';
+import type { RejectedSourceRecord } from '../../services/ports/source.ts';
+import { cursorGuard, withRejected } from './paging.ts';
 
 /**
  * Anthropic Admin API cost report: `GET /v1/organizations/cost_report` with an admin key
  * (`x-api-key`, `anthropic-version: 2023-06-01`), RFC 3339 `starting_at` / `ending_at`, daily buckets
  * grouped by `group_by[]=workspace_id` and `group_by[]=description`, at most 31 buckets a page, cursor
  * `page` = the previous `next_page` while `has_more`. Each result's `amount` is a decimal string in the
- * lowest currency unit (cents): "123.45" is $1.2345. `workspace_id` null is the default workspace.
+ * lowest currency unit (cents): "123.45" is $1.2345. `workspace_id` null is the default workspace. A
+ * result in another currency, or in a bucket whose start is not a time, is kept aside; the sync judges the rest.
  */
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_COST_PATH = '/v1/organizations/cost_report';
@@ -47,7 +50,8 @@ export function createAnthropicCostClient(options: AnthropicCostOptions): Billin
     provider: 'anthropic',
     async *days(from, to, signal) {
       let page: string | undefined;
-      for (let n = 0; ; n++) {
+      const cursor = cursorGuard(`Anthropic ${ANTHROPIC_COST_PATH}`, from, to);
+      for (;;) {
         const url = apiUrl(base, ANTHROPIC_COST_PATH, { starting_at: from.toISOString(), ending_at: to.toISOString(), bucket_width: '1d', limit, page });
         url.searchParams.append('group_by[]', 'workspace_id');
         url.searchParams.append('group_by[]', 'description');
@@ -70,29 +74,25 @@ export function createAnthropicCostClient(options: AnthropicCostOptions): Billin
             res.status,
             1,
           );
-        const out = [];
+        const out: BilledDay[] = [];
+        const rejected: RejectedSourceRecord[] = [];
         for (const bucket of parsed.data.data) {
           const start = new Date(bucket.starting_at);
-          if (Number.isNaN(start.getTime()))
-            throw new SourceHttpError(`Anthropic ${ANTHROPIC_COST_PATH}: starting_at "${bucket.starting_at}" is not a time`, 'invalid-response', res.status, 1);
+          const ok = !Number.isNaN(start.getTime());
+          const day = ok ? utcDay(start) : `starting_at ${bucket.starting_at.slice(0, 40)}`;
           const rows = [];
           for (const r of bucket.results) {
-            if (r.currency.toUpperCase() !== 'USD')
-              throw new SourceHttpError(
-                `Anthropic ${ANTHROPIC_COST_PATH}: a cost in ${r.currency}, not USD; nothing of this read was stored`,
-                'invalid-response',
-                res.status,
-                1,
-              );
-            rows.push({ scope: r.workspace_id ?? '', lineItem: r.description ?? r.cost_type ?? '', amount: centsToMoney(r.amount, fromUsd) });
+            const reject = (reason: string) =>
+              rejected.push(rejectedBillRow('anthropic', { day, scope: r.workspace_id, lineItem: r.description ?? r.cost_type, cost: r.amount }, reason));
+            if (!ok) reject(`bucket starting_at "${bucket.starting_at.slice(0, 40)}" is not a time`);
+            else if (r.currency.toUpperCase() !== 'USD') reject(`a cost in ${r.currency.slice(0, 20)}, not USD`);
+            else rows.push({ scope: r.workspace_id ?? '', lineItem: r.description ?? r.cost_type ?? '', amount: centsToMoney(r.amount, fromUsd) });
           }
-          out.push(mergeRows('anthropic', utcDay(start), rows));
+          if (ok) out.push(mergeRows('anthropic', day, rows));
         }
-        yield out;
+        yield withRejected(out, rejected);
         if (!parsed.data.has_more || !parsed.data.next_page) return;
-        if (parsed.data.next_page === page || n > 10_000)
-          throw new SourceHttpError(`Anthropic ${ANTHROPIC_COST_PATH}: the cursor does not advance`, 'invalid-response', res.status, 1);
-        page = parsed.data.next_page;
+        page = cursor.next(parsed.data.next_page, res.status);
       }
     },
   };

@@ -2,14 +2,17 @@ import { z } from 'zod';
 import { fromUsd } from '../../domain/money.ts';
 import { SourceHttpError, apiUrl, requestJson, type HttpOptions } from '../http.ts';
 import { validationMessage } from '../validation.ts';
-import { mergeRows, utcDay, type BillingClient } from '../../services/ports/billing-source.ts';
+import { mergeRows, rejectedBillRow, utcDay, type BilledDay, type BillingClient } from '../../services/ports/billing-source.ts';
+import type { RejectedSourceRecord } from '../../services/ports/source.ts';
+import { cursorGuard, withRejected } from './paging.ts';
 
 /**
  * OpenAI Costs API: `GET /v1/organization/costs` with an admin key, daily buckets grouped by
- * project_id and line_item, cursor paging (`page` = the previous `next_page` while `has_more`).
+ * project_id, line_item and api_key_id (so finance can map a key to a team), cursor paging (`page` = the previous `next_page` while `has_more`).
  * The contract is OpenAI's OpenAPI document (UsageResponse / UsageTimeBucket / CostsResult).
  * `amount.value` is a JSON number in `amount.currency` (lowercase ISO 4217); only USD is accepted, a
- * bucket in another currency fails the read rather than being mixed into dollars.
+ * result in another currency is kept aside rather than mixed into dollars. Nothing else is judged here:
+ * the sync checks every bucket against the window asked for, closed months and plausible amounts.
  */
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com';
 export const OPENAI_COSTS_PATH = '/v1/organization/costs';
@@ -28,6 +31,7 @@ const costsResult = z.looseObject({
   amount: z.looseObject({ value: z.number().finite().optional(), currency: z.string().optional() }).optional(),
   line_item: z.string().nullish(),
   project_id: z.string().nullish(),
+  api_key_id: z.string().nullish(),
 });
 
 const costsPage = z.looseObject({
@@ -53,7 +57,9 @@ export function createOpenAiCostsClient(options: OpenAiCostsOptions): BillingCli
     provider: 'openai',
     async *days(from, to, signal) {
       let page: string | undefined;
-      for (let n = 0; ; n++) {
+      let perKey = true;
+      const cursor = cursorGuard(`OpenAI ${OPENAI_COSTS_PATH}`, from, to);
+      for (;;) {
         const url = apiUrl(base, OPENAI_COSTS_PATH, {
           start_time: Math.floor(from.getTime() / 1000),
           end_time: Math.floor(to.getTime() / 1000),
@@ -63,34 +69,46 @@ export function createOpenAiCostsClient(options: OpenAiCostsOptions): BillingCli
         });
         url.searchParams.append('group_by', 'project_id');
         url.searchParams.append('group_by', 'line_item');
-        const res = await requestJson(
-          { method: 'GET', url, label: 'OpenAI', headers: { authorization: `Bearer ${options.adminKey}` }, secrets: [options.adminKey], signal },
-          options.http,
-        );
+        if (perKey) url.searchParams.append('group_by', 'api_key_id');
+        const ask = () =>
+          requestJson(
+            { method: 'GET', url, label: 'OpenAI', headers: { authorization: `Bearer ${options.adminKey}` }, secrets: [options.adminKey], signal },
+            options.http,
+          );
+        let res: Awaited<ReturnType<typeof ask>>;
+        try {
+          res = await ask();
+        } catch (err) {
+          // Per key where the admin key allows it: a first page refused with the key grouping is asked again without it.
+          if (!(perKey && page === undefined && err instanceof SourceHttpError && (err.status === 400 || err.status === 403))) throw err;
+          perKey = false;
+          url.searchParams.delete('group_by', 'api_key_id');
+          res = await ask();
+        }
         const parsed = costsPage.safeParse(res.body);
         if (!parsed.success)
           throw new SourceHttpError(`OpenAI ${OPENAI_COSTS_PATH}: unexpected response (${validationMessage(parsed.error)})`, 'invalid-response', res.status, 1);
-        const out = [];
+        const out: BilledDay[] = [];
+        const rejected: RejectedSourceRecord[] = [];
         for (const bucket of parsed.data.data) {
+          const start = new Date(bucket.start_time * 1000);
+          const day = Number.isNaN(start.getTime()) ? `start_time ${bucket.start_time}` : utcDay(start);
           const rows = [];
           for (const r of bucket.results) {
             const currency = (r.amount?.currency ?? 'usd').toLowerCase();
-            if (currency !== 'usd')
-              throw new SourceHttpError(
-                `OpenAI ${OPENAI_COSTS_PATH}: a cost in ${currency}, not usd; nothing of this read was stored`,
-                'invalid-response',
-                res.status,
-                1,
+            const reject = (reason: string) =>
+              rejected.push(
+                rejectedBillRow('openai', { day, scope: r.project_id, lineItem: r.line_item, apiKey: r.api_key_id, cost: r.amount?.value ?? null }, reason),
               );
-            rows.push({ scope: r.project_id ?? '', lineItem: r.line_item ?? '', amount: fromUsd(r.amount?.value ?? 0) });
+            if (Number.isNaN(start.getTime())) reject(`bucket start_time ${bucket.start_time} is not a time`);
+            else if (currency !== 'usd') reject(`a cost in ${currency.slice(0, 20)}, not usd`);
+            else rows.push({ scope: r.project_id ?? '', lineItem: r.line_item ?? '', apiKey: r.api_key_id ?? '', amount: fromUsd(r.amount?.value ?? 0) });
           }
-          out.push(mergeRows('openai', utcDay(new Date(bucket.start_time * 1000)), rows));
+          if (!Number.isNaN(start.getTime())) out.push(mergeRows('openai', day, rows));
         }
-        yield out;
+        yield withRejected(out, rejected);
         if (!parsed.data.has_more || !parsed.data.next_page) return;
-        if (parsed.data.next_page === page || n > 10_000)
-          throw new SourceHttpError(`OpenAI ${OPENAI_COSTS_PATH}: the cursor does not advance`, 'invalid-response', res.status, 1);
-        page = parsed.data.next_page;
+        page = cursor.next(parsed.data.next_page, res.status);
       }
     },
   };

@@ -76,6 +76,12 @@ describe('syncBilling', () => {
         }
         return { days: days.length, rows: days.reduce((a, d) => a + d.rows.length, 0) };
       },
+      async billed() {
+        return [];
+      },
+      async closedMonths() {
+        return new Set<string>();
+      },
       async getSyncState(s) {
         return state.get(s) ?? null;
       },
@@ -117,6 +123,22 @@ describe('syncBilling', () => {
       ['openai|2026-10-09|p|x', fromUsd('3')],
       ['openai|2026-10-10|p|x', fromUsd('2')],
     ]);
+  });
+
+  it('a store that fails says what happened, never the database error with its code paths (issue 22)', async () => {
+    const m = memoryStore();
+    const logged: object[] = [];
+    m.store.replaceDays = async () => {
+      throw new Error('Invalid `prisma.billedCost.createMany()` invocation in /srv/aicost/src/db/repositories/billing.ts:33:7 value out of range');
+    };
+    const r = await syncBilling(client({ '2026-10-08': '5' }, []), m.store, {
+      now: new Date('2026-10-10T00:00:00Z'),
+      backfillDays: 5,
+      log: { info: () => {}, warn: () => {}, error: (o) => logged.push(o) },
+    });
+    expect(r.ok).toBe(false);
+    expect(r.error).toBe('the bill was read but could not be stored (a database error, in the log); nothing of this read was stored');
+    expect(logged).toHaveLength(1);
   });
 
   it('records a failure without throwing', async () => {

@@ -2,8 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fromUsd, sum } from '../../../src/domain/money.ts';
 import { createAnthropicCostClient } from '../../../src/sources/billing/anthropic-cost-report.ts';
 import { createOpenAiCostsClient } from '../../../src/sources/billing/openai-costs.ts';
-import { centsToMoney, type BilledDay, type BillingClient } from '../../../src/services/ports/billing-source.ts';
-import { startAnthropicCostStandIn, startOpenAiCostsStandIn, type BillingStandIn } from '../../support/billing-stand-ins.ts';
+import { centsToMoney, type BillingClient, type BillingPage } from '../../../src/services/ports/billing-source.ts';
+import {
+  cyclingCursor,
+  encodeCursor,
+  hostileOpenAiPage,
+  startAnthropicCostStandIn,
+  startOpenAiCostsStandIn,
+  type BillingStandIn,
+} from '../../support/billing-stand-ins.ts';
 import { fastHttp } from './helpers.ts';
 import { describeWithDocs, sharedDocs } from '../../support/shared-docs.ts';
 
@@ -16,8 +23,8 @@ async function track<T extends BillingStandIn<unknown>>(p: Promise<T>): Promise<
   closers.push(() => s.close());
   return s;
 }
-async function drain(client: BillingClient, from: Date, to: Date): Promise<BilledDay[][]> {
-  const pages: BilledDay[][] = [];
+async function drain(client: BillingClient, from: Date, to: Date): Promise<BillingPage[]> {
+  const pages: BillingPage[] = [];
   for await (const p of client.days(from, to)) pages.push(p);
   return pages;
 }
@@ -59,7 +66,7 @@ describe('OpenAI Costs client over the stand-in', () => {
     expect(days[1]!.rows[0]).toMatchObject({ scope: '', amount: fromUsd('-5.5') });
     expect(days[2]!.rows).toEqual([]);
     const q = s.requests[0]!.query;
-    expect(q.getAll('group_by')).toEqual(['project_id', 'line_item']);
+    expect(q.getAll('group_by')).toEqual(['project_id', 'line_item', 'api_key_id']);
     expect(q.get('start_time')).toBe(String(from.getTime() / 1000));
     expect(q.get('bucket_width')).toBe('1d');
     expect(s.requests.every((r) => r.authorized)).toBe(true);
@@ -76,6 +83,24 @@ describe('OpenAI Costs client over the stand-in', () => {
     expect(sum(days.flatMap((d) => d.rows.map((r) => r.amount)))).toBe(fromUsd('1'));
   });
 
+  it('reads per API key where the admin key allows it, and without the key grouping where it is refused', async () => {
+    const s = await track(
+      startOpenAiCostsStandIn({ costs: [{ day: '2026-10-01', project_id: 'p', line_item: 'x', api_key_id: 'key_a', amount: fromUsd('2') }] }),
+    );
+    const [page] = await drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, http: fastHttp() }), from, to);
+    expect(page![0]!.rows[0]).toMatchObject({ scope: 'p', apiKey: 'key_a', amount: fromUsd('2') });
+    s.failNext(1, {
+      status: 403,
+      body: { error: { message: 'You do not have access to api_key_id grouping.', type: 'invalid_request_error', param: null, code: null } },
+    });
+    const [fallback] = await drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, http: fastHttp() }), from, to);
+    expect(fallback![0]!.rows[0]).toEqual({ provider: 'openai', day: '2026-10-01', scope: 'p', lineItem: 'x', amount: fromUsd('2') });
+    expect(s.requests.slice(-2).map((r) => r.query.getAll('group_by'))).toEqual([
+      ['project_id', 'line_item', 'api_key_id'],
+      ['project_id', 'line_item'],
+    ]);
+  });
+
   it('a wrong key fails without the key in the message', async () => {
     const s = await track(startOpenAiCostsStandIn());
     const client = createOpenAiCostsClient({ adminKey: 'sk-admin-wrong-secret', baseUrl: s.url, http: fastHttp() });
@@ -85,7 +110,7 @@ describe('OpenAI Costs client over the stand-in', () => {
     expect((err as Error).message).not.toContain('sk-admin-wrong-secret');
   });
 
-  it('refuses a cost in another currency and an invalid body', async () => {
+  it('keeps a cost in another currency aside, and refuses an invalid body', async () => {
     const s = await track(startOpenAiCostsStandIn());
     s.failNext(1, {
       status: 200,
@@ -96,9 +121,39 @@ describe('OpenAI Costs client over the stand-in', () => {
         next_page: null,
       },
     });
-    await expect(drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, http: fastHttp() }), from, to)).rejects.toThrow(/eur/);
+    const [page] = await drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, http: fastHttp() }), from, to);
+    // The euro result is kept aside with its reason, never mixed into dollars, and the read goes on.
+    expect(page!.rejected).toEqual([{ source: 'openai', sourceId: '1970-01-01 - -', reason: 'a cost in eur, not usd', occurredAt: '1970-01-01', cost: '1' }]);
+    expect(page![0]!.rows).toEqual([]);
     s.failNext(1, { status: 200, body: { object: 'page', data: 'nope', has_more: false, next_page: null } });
     await expect(drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, http: fastHttp() }), from, to)).rejects.toThrow(/unexpected response/);
+  });
+});
+
+describe('cursors that do not advance (issue 22)', () => {
+  it('a cursor cycling A → B → A fails the read at the third request, not the 10,002nd', async () => {
+    const s = await track(startOpenAiCostsStandIn({ hostile: cyclingCursor() }));
+    const err = await drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, limit: 1, http: fastHttp() }), from, to).catch(
+      (e: unknown) => e as Error,
+    );
+    expect((err as Error).message).toMatch(/the cursor repeats/);
+    expect(s.requests).toHaveLength(3);
+    const a = await track(startAnthropicCostStandIn({ hostile: cyclingCursor() }));
+    const err2 = await drain(createAnthropicCostClient({ adminKey: a.adminKey, baseUrl: a.url, limit: 1, http: fastHttp() }), from, to).catch(
+      (e: unknown) => e as Error,
+    );
+    expect((err2 as Error).message).toMatch(/the cursor repeats/);
+    expect(a.requests).toHaveLength(3);
+  });
+
+  it('fresh cursors that never end stop after more pages than the window has days', async () => {
+    let n = 0;
+    const s = await track(startOpenAiCostsStandIn({ hostile: (body) => ({ ...body, data: [], has_more: true, next_page: encodeCursor(++n) }) }));
+    const err = await drain(createOpenAiCostsClient({ adminKey: s.adminKey, baseUrl: s.url, limit: 1, http: fastHttp() }), from, to).catch(
+      (e: unknown) => e as Error,
+    );
+    expect((err as Error).message).toMatch(/more than 7 pages for 5 days/);
+    expect(s.requests.length).toBeLessThanOrEqual(7);
   });
 });
 
@@ -161,6 +216,19 @@ describeWithDocs(openaiDocs)('OpenAI costs stand-in matches the OpenAPI document
       const body = await (await fetch(url, { headers: { authorization: `Bearer ${s.adminKey}` } })).json();
       assertValid(validate, body, `stand-in page ${page ?? 1}`);
     }
+    // The hostile answers of the trust tests are schema-valid too: only their values are wrong.
+    const hostile = await track(
+      startOpenAiCostsStandIn({
+        costs: [{ day: '2026-10-02', project_id: 'proj_a', line_item: 'x', amount: fromUsd('1') }],
+        hostile: hostileOpenAiPage('2026-09-15', '2026-10-02'),
+      }),
+    );
+    const hostileBody = await (
+      await fetch(new URL(`${hostile.url}/v1/organization/costs?start_time=${from.getTime() / 1000}&end_time=${to.getTime() / 1000}&limit=3`), {
+        headers: { authorization: `Bearer ${hostile.adminKey}` },
+      })
+    ).json();
+    assertValid(validate, hostileBody, 'hostile page');
     expect(
       validate({
         object: 'page',
