@@ -1,7 +1,7 @@
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePath } from '../src/db/client.ts';
-import { CUBES, grainsOf, insertExpectedSql } from '../src/db/rollups.ts';
+import { CUBES, allGrainsOf, insertExpectedSql } from '../src/db/rollups.ts';
 import { switchZoneSql } from '../src/db/work-items.ts';
 
 /**
@@ -23,7 +23,7 @@ export interface SeedOptions {
 }
 
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', 'text-embedding-3-small'];
-const backfill = (provider: 'sqlite' | 'postgresql') => CUBES.flatMap((c) => grainsOf(c).map((g) => insertExpectedSql(provider, c, g, null)));
+const backfill = (provider: 'sqlite' | 'postgresql') => CUBES.flatMap((c) => allGrainsOf(c).map((g) => insertExpectedSql(provider, c, g, null)));
 
 export function seedLargeSqlite(url: string, opts: SeedOptions): void {
   const db = new Sqlite(sqlitePath(url));

@@ -4,7 +4,8 @@ import { adminRepository } from '../../src/db/repositories/admin.ts';
 import { costStore } from '../../src/db/repositories/cost-store.ts';
 import type { CostStore, IncomingCost } from '../../src/services/ports/cost-store.ts';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
-import { costQueries } from '../../src/db/repositories/cost-rollups.ts';
+import { costQueries, customerRollupQueries } from '../../src/db/repositories/cost-rollups.ts';
+import { customerCostQueries } from '../../src/db/repositories/customer-costs.ts';
 import { ledgerCostQueries } from '../../src/db/repositories/costs.ts';
 import type { CostFilter, CostQueries, Dimension } from '../../src/services/ports/costs.ts';
 import { rollupChecks, verifyRollups } from '../../src/db/repositories/rollup-check.ts';
@@ -78,7 +79,7 @@ describe.each(testProviders())('rollups on %s', (provider) => {
       team,
       feature: team && r.next() < 0.9 ? r.pick(features) : null,
       environment: r.pick(['production', 'staging', null]),
-      customer: r.pick(['acme', 'globex', 'initech', null]),
+      customer: r.pick(['acme', 'globex', 'initech', 'acme-eu', null]),
       workItem: r.next() < 0.3 ? null : `T-${r.int(40)}`,
       model: r.pick(['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', null]),
       provider: 'openai',
@@ -113,6 +114,9 @@ describe.each(testProviders())('rollups on %s', (provider) => {
       monthPeriod(r.pick(['2026-08', '2026-09', '2026-10', '2026-11']), zone),
       { from: monthPeriod('2026-11', zone).from, to: now },
       { from: new Date(START - 10 * 86_400_000), to: new Date(END + 86_400_000) },
+      // "30d" and a local month next to a UTC month's end: UTC months ± the edges (customer rollups).
+      { from: dayStart(daysOf({ from: new Date(END - 29 * 86_400_000), to: new Date(END) }, zone)[0]!, zone), to: now },
+      { from: monthPeriod('2026-09', zone).from, to: monthPeriod('2026-10', zone).to },
       // Whole local days in the work-item tables' zone: ending at midnight, at `now` (nothing later
       // that day, or entries later that day), and a single running day.
       monthPeriod(r.pick(['2026-08', '2026-09', '2026-10']), itemZone),
@@ -120,6 +124,22 @@ describe.each(testProviders())('rollups on %s', (provider) => {
       { from: monthPeriod('2026-11', itemZone).from, to: new Date(END - r.int(20) * 3_600_000 - r.int(3_600_000)) },
       { from: dayStart(daysOf({ from: new Date(END - 86_400_000), to: new Date(END) }, itemZone)[0]!, itemZone), to: new Date(END - r.int(10 * 3_600_000)) },
     ];
+  }
+
+  /**
+   * The customer answers' reads (issue 25: margin, `customer <id>`), from the customer rollups and from
+   * the ledger: per (team, customer), one customer's breakdown under the ids it appears under (a
+   * customer and its aliases, as the margin service resolves them), and which customers exist.
+   */
+  async function expectSameCustomers(period: { from: Date; to: Date }): Promise<void> {
+    const rolledC = customerRollupQueries(t.db);
+    const ledgerC = customerCostQueries(t.db);
+    expect(sorted(await rolledC.teamCustomerSummary(period))).toEqual(sorted(await ledgerC.teamCustomerSummary(period)));
+    for (const names of [['acme'], ['globex', 'initech', 'acme-eu'], ['nobody'], []]) {
+      expect(sorted(await rolledC.customerBreakdown(period, names))).toEqual(sorted(await ledgerC.customerBreakdown(period, names)));
+      expect(await rolledC.hasCustomer(names)).toBe(await ledgerC.hasCustomer(names));
+    }
+    expect((await rolledC.knownCustomers()).sort()).toEqual((await ledgerC.knownCustomers()).sort());
   }
 
   /** Every aggregate, from both sides, for random periods and filters. */
@@ -133,6 +153,7 @@ describe.each(testProviders())('rollups on %s', (provider) => {
         expect(sorted(await rolled.teamSourceSummary(f))).toEqual(sorted(await ledger.teamSourceSummary(f)));
         for (const by of ['team', 'feature'] as const) expect(sorted(await rolled.usage(f, by))).toEqual(sorted(await ledger.usage(f, by)));
       }
+      await expectSameCustomers(period);
     }
     // Local days (and hours) in odd zones, the last one running up to `now`.
     const zone = r.pick(ZONES);
@@ -265,6 +286,13 @@ describe.each(testProviders())('rollups on %s', (provider) => {
     await expectSame();
   });
 
+  it('a customer renamed in the ledger (a data fix) moves its history in the customer rollups', async () => {
+    const moved = await t.db.prisma.costEntry.updateMany({ where: { customer: 'acme-eu' }, data: { customer: 'acme' } });
+    expect(moved.count).toBeGreaterThan(0);
+    await t.db.prisma.costEntry.updateMany({ where: { customer: 'globex', occurredAt: { lt: new Date('2026-10-01T00:00:00Z') } }, data: { customer: null } });
+    await expectSame();
+  });
+
   it('verify finds rollups that drifted from the ledger, and --repair rebuilds them', async () => {
     // Drift the rollups behind the triggers' back: a lost row, a wrong amount, an extra row, a wrong
     // previous day of a work item.
@@ -276,9 +304,12 @@ describe.each(testProviders())('rollups on %s', (provider) => {
       `UPDATE "CostRollup" SET "amount" = "amount" + 1 WHERE "grain" = 0 AND "bucket" = (SELECT MAX("bucket") FROM "CostRollup" WHERE "grain" = 0)`,
     );
     await t.db.prisma.$executeRawUnsafe(`INSERT INTO "CostRollupDetail" VALUES (2, 20300, 0, 0, '', 'x', 'source', 0, '', '', 'api', 5, 1, 0, 0)`);
+    // A customer's month that lost a call.
+    await t.db.prisma.$executeRawUnsafe(`UPDATE "CustomerTeamRollup" SET "calls" = "calls" - 1 WHERE "grain" = 4 AND "customer" = 'acme'`);
     const before = await verifyRollups(t.db, { repair: false, timeZone: 'Asia/Kathmandu' });
-    expect(before.differences).toBeGreaterThanOrEqual(4);
+    expect(before.differences).toBeGreaterThanOrEqual(5);
     expect(before.lines.join('\n')).toMatch(/WorkItemDay \(local days\)/);
+    expect(before.lines.join('\n')).toMatch(/CustomerTeamRollup \(months\)/);
     expect(before.lines.join('\n')).toMatch(/--repair/);
 
     // One month only: the November drift is repaired, the rest is still reported.
@@ -332,6 +363,19 @@ describe.each(testProviders())('rollups on %s', (provider) => {
       .filter((x) => x && !x.includes('"WorkItemRollup"')))
       await t.db.prisma.$executeRawUnsafe(statement);
     expect(await ensureRollupZone(t.db, itemZone)).toBe(true);
+    await expectSame();
+  });
+  it("migration 0011's backfill builds the customer rollups of a ledger that existed before it", async () => {
+    const sql = readFileSync(`prisma/migrations/${provider === 'sqlite' ? 'sqlite' : 'postgres'}/0011_customer_rollups/migration.sql`, 'utf8');
+    const inserts = sql
+      .slice(sql.indexOf('-- Backfill'))
+      .split(/;\s*\n/)
+      .map((x) => x.replace(/^--.*$/gm, '').trim())
+      .filter((x) => x.startsWith('INSERT'));
+    expect(inserts.length).toBe(8);
+    for (const table of ['CustomerRollup', 'CustomerTeamRollup']) await t.db.prisma.$executeRawUnsafe(`DELETE FROM "${table}"`);
+    expect((await rollupChecks(t.db).compare(null)).some((c) => c.differences > 0)).toBe(true);
+    for (const statement of inserts) await t.db.prisma.$executeRawUnsafe(statement);
     await expectSame();
   });
 });
