@@ -44,7 +44,9 @@ const DIMENSIONS: Dimension[] = ['team', 'feature', 'model', 'customer', 'enviro
 const canon = (x: unknown): string => JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
 const sorted = <T>(xs: T[]) => [...xs].map(canon).sort();
 
-describe.each(testProviders())('rollups on %s', (provider) => {
+// Each step checks every read against the ledger for many periods and filters; on a shared 2-core
+// machine a PostgreSQL step takes 20-40 s, so the suite has its own timeout.
+describe.each(testProviders())('rollups on %s', { timeout: 180_000 }, (provider) => {
   let t: TestDatabase;
   let store: CostStore;
   let rolled: CostQueries;
