@@ -56,6 +56,10 @@ const cases: [string, string, string?][] = [
   ['chargeback_last_month', 'chargeback 2026-10'],
 ];
 
+/** BENCH_CASES=top_customers_30d,margin_last_month runs only those (the no-op baseline always runs). */
+const only = process.env.BENCH_CASES?.split(',').filter(Boolean);
+const selected = only ? cases.filter(([name]) => only.includes(name)) : cases;
+
 for (const provider of providers) {
   let url: string;
   let dropDb = async () => undefined as undefined;
@@ -149,7 +153,7 @@ for (const provider of providers) {
   for (let w = 0; w < 5; w++) await once(rolled.port, '/noop', '');
   const noop: number[] = [];
   for (let i = 0; i < RUNS; i++) noop.push(await once(rolled.port, '/noop', ''));
-  for (const [name, text, channel] of cases) {
+  for (const [name, text, channel] of selected) {
     const xs: number[] = [];
     try {
       await once(rolled.port, '/aicost', text, channel); // warm-up
