@@ -18,7 +18,8 @@ import { seedLargePostgres, seedLargeSqlite } from './seed-sqlite.ts';
 
 /**
  * `/aicost` latency from a signed HTTP request to the complete reply arriving at response_url, with
- * BENCH_ENTRIES (default 1,000,000; set 10000000 for the 10M step) cost entries over 120 days and `now`
+ * BENCH_ENTRIES (default 1,000,000; set 10000000 for the 10M step) cost entries over 120 days and
+ * BENCH_CUSTOMERS customers (default 10,000), and `now`
  * on the 28th of the month (so month to date is large). Runs on SQLite, and on PostgreSQL too when
  * BENCH_POSTGRES_URL names a server (a throwaway database is created on it and dropped after).
  * Baselines from the same run: a no-op command on the same app, and the same question answered from the
@@ -26,6 +27,8 @@ import { seedLargePostgres, seedLargeSqlite } from './seed-sqlite.ts';
  * rollups.
  */
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
+/** Distinct customers (issue 25: a B2B ledger has 10,000), each with revenue for the complete months seeded. */
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const LEDGER_RUNS = Number(process.env.BENCH_LEDGER_RUNS ?? 3);
 const SECRET = 'bench-secret';
@@ -45,10 +48,18 @@ const cases: [string, string, string?][] = [
   ['top_teams_last_month', 'top teams last month'],
   ['top_features_90d', 'top features 90d'],
   ['top_customers_30d', 'top customers 30d'],
+  ['top_customers_last_month', 'top customers last month'],
+  ['margin_last_month', 'margin last month'],
+  // The customer's last month and its 6-month trend (every customer's margin, month by month).
+  ['customer_6_month_trend', 'customer customer-42'],
   ['feature_iceberg', 'feature feature-2-1 30d'],
   ['budget_list', 'budget'],
   ['chargeback_last_month', 'chargeback 2026-10'],
 ];
+
+/** BENCH_CASES=top_customers_30d,margin_last_month runs only those (the no-op baseline always runs). */
+const only = process.env.BENCH_CASES?.split(',').filter(Boolean);
+const selected = only ? cases.filter(([name]) => only.includes(name)) : cases;
 
 for (const provider of providers) {
   let url: string;
@@ -87,8 +98,20 @@ for (const provider of providers) {
       featureIds.push((await setup.teams.upsertFeature({ slug: `feature-${t}-${f}`, name: `Feature ${t}.${f}`, teamId: team.id })).id);
   }
   const seedStart = performance.now();
-  if (provider === 'postgresql') await seedLargePostgres(url, { count: ENTRIES, days: 120, now, teamIds, featureIds, timeZone: 'America/New_York' });
-  else seedLargeSqlite(url, { count: ENTRIES, days: 120, now, teamIds, featureIds, timeZone: 'America/New_York' });
+  const seedOptions = { count: ENTRIES, days: 120, now, teamIds, featureIds, timeZone: 'America/New_York', customers: CUSTOMERS };
+  if (provider === 'postgresql') await seedLargePostgres(url, seedOptions);
+  else seedLargeSqlite(url, seedOptions);
+  for (const month of ['2026-08', '2026-09', '2026-10'])
+    await db.prisma.revenue.createMany({
+      data: Array.from({ length: CUSTOMERS }, (_, c) => ({
+        customer: `customer-${c}`,
+        month,
+        amount: fromUsd(String(100 + (c % 900))),
+        plan: ['starter', 'growth', 'enterprise'][c % 3]!,
+        importId: 'bench',
+        importedBy: 'bench',
+      })),
+    });
   const seedMs = performance.now() - seedStart;
 
   const slack = await startSlackStandIn();
@@ -135,7 +158,7 @@ for (const provider of providers) {
   for (let w = 0; w < 5; w++) await once(rolled.port, '/noop', '');
   const noop: number[] = [];
   for (let i = 0; i < RUNS; i++) noop.push(await once(rolled.port, '/noop', ''));
-  for (const [name, text, channel] of cases) {
+  for (const [name, text, channel] of selected) {
     const xs: number[] = [];
     try {
       await once(rolled.port, '/aicost', text, channel); // warm-up
@@ -175,6 +198,7 @@ for (const provider of providers) {
         ledgerLabel: `same question summed from the raw ledger, median of ${LEDGER_RUNS} (null: over 60 s)`,
         goal: 100,
         entries: ENTRIES,
+        customers: CUSTOMERS,
         runs: RUNS,
         now: now.toISOString(),
       }),

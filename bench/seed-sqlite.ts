@@ -1,13 +1,13 @@
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePath } from '../src/db/client.ts';
-import { CUBES, grainsOf, insertExpectedSql } from '../src/db/rollups.ts';
+import { CUBES, allGrainsOf, insertExpectedSql } from '../src/db/rollups.ts';
 import { switchZoneSql } from '../src/db/work-items.ts';
 
 /**
  * Builds a large ledger for a benchmark (what is measured is reading it, not this): `count` cost
- * entries spread evenly over `days` days before `now`, across the given teams and features, with a few
- * percent unattributed. Bulk inserts with the rollup triggers off, then the rollups built from the ledger
+ * entries spread evenly over `days` days before `now`, across the given teams and features and `customers` customers, with a
+ * few percent unattributed. Bulk inserts with the rollup triggers off, then the rollups built from the ledger
  * in one pass per rollup table and grain (the same SQL `aicost verify --repair` runs) and the work-item
  * tables in the reader's zone, triggers back on.
  */
@@ -20,10 +20,15 @@ export interface SeedOptions {
   source?: string;
   /** REPORT_TIMEZONE of the app that reads it: the work-item tables are built in it. */
   timeZone: string;
+  /** Distinct customer ids (default 50), spread independently of features and models (a hash of the row number). */
+  customers?: number;
 }
 
+/** Entry i's customer: customer-<(i × 2654435761 mod 2^32) mod n>, computed the same way on both databases. */
+const customerOf = (i: number, n: number) => `customer-${(Math.imul(i, 2654435761 | 0) >>> 0) % n}`;
+
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', 'text-embedding-3-small'];
-const backfill = (provider: 'sqlite' | 'postgresql') => CUBES.flatMap((c) => grainsOf(c).map((g) => insertExpectedSql(provider, c, g, null)));
+const backfill = (provider: 'sqlite' | 'postgresql') => CUBES.flatMap((c) => allGrainsOf(c).map((g) => insertExpectedSql(provider, c, g, null)));
 
 export function seedLargeSqlite(url: string, opts: SeedOptions): void {
   const db = new Sqlite(sqlitePath(url));
@@ -52,7 +57,7 @@ export function seedLargeSqlite(url: string, opts: SeedOptions): void {
           unattributed ? null : opts.teamIds[f % opts.teamIds.length]!,
           unattributed ? null : opts.featureIds[f]!,
           'production',
-          `customer-${i % 50}`,
+          customerOf(i, opts.customers ?? 50),
           `wi-${i % 5000}`,
           MODELS[i % MODELS.length]!,
           'openai',
@@ -91,7 +96,7 @@ export async function seedLargePostgres(url: string, opts: SeedOptions): Promise
                TIMESTAMP '1970-01-01' + ((${start}::bigint + floor(i::float8 / ${opts.count} * ${span})::bigint) * INTERVAL '1 millisecond'),
                CASE WHEN i % 29 = 0 THEN NULL ELSE (${teams})[1 + i % ${opts.featureIds.length}] END,
                CASE WHEN i % 29 = 0 THEN NULL ELSE (${features})[1 + i % ${opts.featureIds.length}] END,
-               'production', 'customer-' || (i % 50), 'wi-' || (i % 5000), (ARRAY['${MODELS.join("','")}'])[1 + i % 4], 'openai', 'api',
+               'production', 'customer-' || ((i::bigint * 2654435761) % 4294967296) % ${opts.customers ?? 50}, 'wi-' || (i % 5000), (ARRAY['${MODELS.join("','")}'])[1 + i % 4], 'openai', 'api',
                500 + i % 1000, 100 + i % 300, 1000 + (i::bigint * 7919) % 5000000, 'source', now()
         FROM generate_series(${from}, ${Math.min(opts.count, from + chunk) - 1}) AS i`);
     }

@@ -2,7 +2,7 @@ import type { Database } from './db/client.ts';
 import { auditRepository } from './db/repositories/audit.ts';
 import { budgetsRepository } from './db/repositories/budgets.ts';
 import { claimsRepository } from './db/repositories/claims.ts';
-import { costQueries } from './db/repositories/cost-rollups.ts';
+import { costQueries, customerRollupQueries } from './db/repositories/cost-rollups.ts';
 import { ledgerCostQueries } from './db/repositories/costs.ts';
 import { hiddenCostsRepository } from './db/repositories/hidden-costs.ts';
 import { teamsRepository } from './db/repositories/teams.ts';
@@ -133,7 +133,8 @@ export function createServices(db: Database, opts: ServiceOptions) {
     periods: periodsRepository(db),
   });
   const revenueRepo = revenueRepository(db);
-  const customerCosts = customerCostQueries(db);
+  // Customer answers read the rollups (issue 25); `readFromLedger` (the benchmark's baseline) the ledger.
+  const customerCosts = { ...customerCostQueries(db), ...(opts.readFromLedger ? {} : customerRollupQueries(db)) };
   const revenue = revenueService({ store: revenueRepo, authz });
   const margin = marginService({ revenue: revenueRepo, costs: customerCosts, trueCost, features: () => teams.listFeatures(), timeZone: opts.timeZone });
   const whatIf = opts.priceTable

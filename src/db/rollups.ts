@@ -1,5 +1,5 @@
 import type { Provider } from './client.ts';
-import { applyDeltasSql, workItemTablesSql } from './work-items.ts';
+import { applyDeltasSql } from './work-items.ts';
 import { ADVISORY_LOCK } from './locks.ts';
 
 /**
@@ -42,6 +42,25 @@ export const GRAINS = [
   { id: 2, ms: DAY_MS },
 ] as const;
 
+/**
+ * UTC calendar months (grain 4), kept by the customer rollups only (issue 25): a margin is read by the
+ * month, and with 10,000 customers a month read as 30 day buckets is 30 times the customers. A local
+ * month is its UTC month plus and minus the hours of its offset at each end, so they hold no local dates
+ * either. Bucket = (year − 1970) × 12 + month − 1.
+ */
+export const MONTH_GRAIN = { id: 4, ms: 0, months: true } as const;
+export type Grain = { id: number; ms: number; months?: boolean };
+
+/** The first instant of UTC month bucket `m`. */
+export function monthStart(m: number): number {
+  return Date.UTC(1970 + Math.floor(m / 12), ((m % 12) + 12) % 12);
+}
+/** The UTC month bucket of an instant. */
+export function monthOfInstant(at: number): number {
+  const d = new Date(at);
+  return (d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth();
+}
+
 type Dim = 'teamId' | 'featureId' | 'model' | 'source' | 'pricedBy' | 'correction' | 'environment' | 'customer' | 'category' | 'workItem';
 
 export interface Cube {
@@ -53,6 +72,8 @@ export interface Cube {
   measures: Record<string, string>;
   /** Only ledger rows matching this (over `x.`) are counted. */
   where?: string;
+  /** Also kept by UTC month (MONTH_GRAIN). */
+  months?: boolean;
 }
 
 export const CUBES: Cube[] = [
@@ -69,6 +90,23 @@ export const CUBES: Cube[] = [
     dims: ['teamId', 'featureId', 'model', 'source', 'pricedBy', 'correction', 'environment', 'customer', 'category'],
     grains: [0, 2],
     measures: { amount: 'x."amount"', calls: '1', inputTokens: 'x."inputTokens"', outputTokens: 'x."outputTokens"' },
+  },
+  {
+    // Per customer (issue 25): `top customers`. Its size grows with customers × buckets, not with the
+    // features and models each customer uses; by month too, so a month is one bucket.
+    table: 'CustomerRollup',
+    dims: ['customer'],
+    grains: [0, 1, 2],
+    months: true,
+    measures: { amount: 'x."amount"', calls: '1' },
+  },
+  {
+    // Per customer and team: the margin's direct spend (a team's shared costs are split by its customers' spend).
+    table: 'CustomerTeamRollup',
+    dims: ['customer', 'teamId'],
+    grains: [0, 1, 2],
+    months: true,
+    measures: { amount: 'x."amount"', calls: '1' },
   },
 ];
 
@@ -89,6 +127,11 @@ export function dimRead(d: Dim, alias?: string): string {
 }
 
 export function bucketExpr(provider: Provider, grainMs: number, x = 'x'): string {
+  if (grainMs === 0) {
+    return provider === 'sqlite'
+      ? `((CAST(strftime('%Y', ${x}."occurredAt") AS INTEGER) - 1970) * 12 + CAST(strftime('%m', ${x}."occurredAt") AS INTEGER) - 1)`
+      : `((extract(year from ${x}."occurredAt")::integer - 1970) * 12 + extract(month from ${x}."occurredAt")::integer - 1)`;
+  }
   const secs = grainMs / 1000;
   return provider === 'sqlite'
     ? `(CAST(strftime('%s', ${x}."occurredAt") AS INTEGER) / ${secs})`
@@ -107,7 +150,7 @@ function q(s: string): string {
  * The rollup rows of the ledger rows in `from` (a table or subquery aliased x, with a column `s` = +1/-1
  * when `signed`), as an INSERT … SELECT … ON CONFLICT that adds them to what is stored.
  */
-function upsertFrom(provider: Provider, c: Cube, grain: { id: number; ms: number }, from: string, signed: boolean, extraWhere?: string): string {
+function upsertFrom(provider: Provider, c: Cube, grain: Grain, from: string, signed: boolean, extraWhere?: string): string {
   const s = signed ? 'x."s" * ' : '';
   const key = [`${grain.id}`, bucketExpr(provider, grain.ms), ...c.dims.map((d) => dimExpr(d))];
   const measures = Object.entries(c.measures).map(([, e]) => `SUM(${s}${e})`);
@@ -125,27 +168,10 @@ function upsertFrom(provider: Provider, c: Cube, grain: { id: number; ms: number
   ON CONFLICT (${keyCols(c).map(q).join(', ')}) DO UPDATE SET ${set};`;
 }
 
+/** The fixed-length grains of a cube (what the readers' decompositions use). */
 const grainsOf = (c: Cube) => GRAINS.filter((g) => c.grains.includes(g.id));
-
-/** Columns that change a rollup when updated. */
-const ROLLUP_SOURCE_COLUMNS = [
-  'occurredAt',
-  'teamId',
-  'featureId',
-  'model',
-  'source',
-  'pricedBy',
-  'originalAt',
-  'environment',
-  'customer',
-  'category',
-  'workItem',
-  'amount',
-  'inputTokens',
-  'outputTokens',
-];
-
-const LOG_COLUMNS = ROLLUP_SOURCE_COLUMNS;
+/** Every grain a cube keeps, months included (what maintenance and `verify` use). */
+export const allGrainsOf = (c: Cube): Grain[] => [...grainsOf(c), ...(c.months ? [MONTH_GRAIN] : [])];
 
 /**
  * Folds "RollupLog" into the rollups and empties it (SQLite). Run in one write transaction; the log's
@@ -157,7 +183,7 @@ export function applyLogSql(): string[] {
 
 /** Folds ledger-shaped rows `x` with a sign `s` into every rollup (SQLite). */
 function foldSql(from: string): string[] {
-  return [...CUBES.flatMap((c) => grainsOf(c).map((g) => upsertFrom('sqlite', c, g, from, true).replace(/;$/, ''))), ...applyDeltasSql('sqlite', from)];
+  return [...CUBES.flatMap((c) => allGrainsOf(c).map((g) => upsertFrom('sqlite', c, g, from, true).replace(/;$/, ''))), ...applyDeltasSql('sqlite', from)];
 }
 
 /**
@@ -169,58 +195,50 @@ export function foldInsertedSql(): string[] {
 }
 
 /**
- * Migration 0010: distinct work items by local day replace "WorkItemRollup" (src/db/work-items.ts);
- * SQLite's row triggers log rows for a set-based apply instead of upserting seven rollup rows each.
+ * PostgreSQL's statement-trigger functions (created by migration 0010, replaced by each migration that
+ * adds a rollup): one grouped upsert per rollup table and grain over the statement's transition table.
  */
-export function migration0010Sql(provider: Provider): string {
-  const out: string[] = [
-    '-- Distinct work items by local day; SQLite rollups applied from a log (issue 13). See src/db/rollups.ts and src/db/work-items.ts. Generated by scripts/rollup-migration.ts.',
-    ...(provider === 'sqlite' ? ['insert', 'delete', 'update'].map((t) => `DROP TRIGGER "CostEntry_rollup_${t}";`) : []),
-    'DROP TABLE "WorkItemRollup";',
-    ...workItemTablesSql(provider).map((x) => `${x};`),
-  ];
-  if (provider === 'sqlite') {
-    out.push(`CREATE TABLE "RollupLog" ("id" INTEGER NOT NULL PRIMARY KEY, "s" INTEGER NOT NULL, ${LOG_COLUMNS.map(q).join(', ')});`);
-    out.push('CREATE TABLE "RollupBypass" ("id" INTEGER NOT NULL PRIMARY KEY);');
-    const log = (rows: ['NEW' | 'OLD', 1 | -1][]) =>
-      rows
-        .map(
-          ([row, sign]) =>
-            `  INSERT INTO "RollupLog" ("s", ${LOG_COLUMNS.map(q).join(', ')}) VALUES (${sign}, ${LOG_COLUMNS.map((c) => `${row}.${q(c)}`).join(', ')});`,
-        )
-        .join('\n');
-    out.push(
-      `CREATE TRIGGER "CostEntry_rollup_insert" AFTER INSERT ON "CostEntry" WHEN NOT EXISTS (SELECT 1 FROM "RollupBypass") BEGIN\n${log([['NEW', 1]])}\nEND;`,
-    );
-    out.push(`CREATE TRIGGER "CostEntry_rollup_delete" AFTER DELETE ON "CostEntry" BEGIN\n${log([['OLD', -1]])}\nEND;`);
-    out.push(
-      `CREATE TRIGGER "CostEntry_rollup_update" AFTER UPDATE OF ${ROLLUP_SOURCE_COLUMNS.map(q).join(', ')} ON "CostEntry" BEGIN\n${log([
-        ['OLD', -1],
-        ['NEW', 1],
-      ])}\nEND;`,
-    );
-  } else {
-    const fn = (name: string, from: string) => {
-      const cubes = CUBES.flatMap((c) => grainsOf(c).map((g) => upsertFrom('postgresql', c, g, from, true)));
-      // Work items: `prev` is computed from the table's state, so concurrent writers take turns.
-      const items = [`PERFORM pg_advisory_xact_lock(${ADVISORY_LOCK.workItems});`, ...applyDeltasSql('postgresql', from).map((x) => `${x};`)];
-      return `CREATE OR REPLACE FUNCTION "${name}"() RETURNS trigger LANGUAGE plpgsql AS $$
+function pgTriggerFunctionsSql(): string[] {
+  const fn = (name: string, from: string) => {
+    const cubes = CUBES.flatMap((c) => allGrainsOf(c).map((g) => upsertFrom('postgresql', c, g, from, true)));
+    // Work items: `prev` is computed from the table's state, so concurrent writers take turns.
+    const items = [`PERFORM pg_advisory_xact_lock(${ADVISORY_LOCK.workItems});`, ...applyDeltasSql('postgresql', from).map((x) => `${x};`)];
+    return `CREATE OR REPLACE FUNCTION "${name}"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   ${[...cubes, ...items].join('\n  ')}
   RETURN NULL;
 END
 $$;`;
-    };
-    out.push(fn('aicost_rollup_insert', '(SELECT n.*, 1 AS "s" FROM "new_rows" n) x'));
-    out.push(fn('aicost_rollup_delete', '(SELECT o.*, -1 AS "s" FROM "old_rows" o) x'));
-    out.push(fn('aicost_rollup_update', '(SELECT n.*, 1 AS "s" FROM "new_rows" n UNION ALL SELECT o.*, -1 AS "s" FROM "old_rows" o) x'));
-  }
-  out.push('-- The work-item tables are built at start, in REPORT_TIMEZONE (ensureRollupZone).');
+  };
+  return [
+    fn('aicost_rollup_insert', '(SELECT n.*, 1 AS "s" FROM "new_rows" n) x'),
+    fn('aicost_rollup_delete', '(SELECT o.*, -1 AS "s" FROM "old_rows" o) x'),
+    fn('aicost_rollup_update', '(SELECT n.*, 1 AS "s" FROM "new_rows" n UNION ALL SELECT o.*, -1 AS "s" FROM "old_rows" o) x'),
+  ];
+}
+
+/**
+ * Migration 0014 (issue 25): the customer rollups, built from the ledger as it stands, and kept from
+ * then on (SQLite folds every cube in CUBES from its log; PostgreSQL's trigger functions are replaced
+ * to include them). `tables` is the DDL `prisma migrate diff` wrote for the new models.
+ */
+export function migration0014Sql(provider: Provider, tables: string): string {
+  const added = CUBES.filter((c) => c.table.startsWith('Customer'));
+  const out = [
+    '-- Customer rollups (issue 25). See src/db/rollups.ts. Generated by scripts/rollup-migration.ts.',
+    tables.trim(),
+    // SQLite: rows still in the log are in the ledger; fold them first (into the new tables too), so the
+    // backfill counts them once.
+    ...(provider === 'sqlite' ? [...applyLogSql(), ...added.map((c) => `DELETE FROM ${q(c.table)}`)].map((x) => `${x};`) : []),
+    '-- Backfill from the ledger.',
+    ...added.flatMap((c) => allGrainsOf(c).map((g) => `${insertExpectedSql(provider, c, g, null)};`)),
+    ...(provider === 'postgresql' ? pgTriggerFunctionsSql() : []),
+  ];
   return `${out.join('\n\n')}\n`;
 }
 
 /** The rollup rows the ledger implies for buckets in [fromMs, toMs) (whole UTC days), as a SELECT. */
-export function expectedRowsSql(provider: Provider, c: Cube, g: { id: number; ms: number }, range: { from: string; to: string } | null): string {
+export function expectedRowsSql(provider: Provider, c: Cube, g: Grain, range: { from: string; to: string } | null): string {
   const key = [`${g.id} AS "grain"`, `${bucketExpr(provider, g.ms)} AS "bucket"`, ...c.dims.map((d) => `${dimExpr(d)} AS ${q(d)}`)];
   const measures = Object.entries(c.measures).map(([m, e]) => `SUM(${e}) AS ${q(m)}`);
   const where = [c.where, range ? `x."occurredAt" >= ${range.from} AND x."occurredAt" < ${range.to}` : null].filter(Boolean).join(' AND ') || 'true';
@@ -236,7 +254,7 @@ export function storedRowsSql(c: Cube, g: { id: number }, buckets: { from: numbe
   return `SELECT ${cols} FROM ${q(c.table)} WHERE "grain" = ${g.id}${range} AND (${nonZero})`;
 }
 
-export function insertExpectedSql(provider: Provider, c: Cube, g: { id: number; ms: number }, range: { from: string; to: string } | null): string {
+export function insertExpectedSql(provider: Provider, c: Cube, g: Grain, range: { from: string; to: string } | null): string {
   const cols = [...keyCols(c), ...Object.keys(c.measures)].map(q).join(', ');
   return `INSERT INTO ${q(c.table)} (${cols}) ${expectedRowsSql(provider, c, g, range)}`;
 }
@@ -301,4 +319,41 @@ export function decomposeSigned(from: Date, to: Date, grains: readonly { id: num
   } else if (offB > 0) out.push(...plus(decompose(new Date(db * DAY_MS), to, fine)));
   if (dayTo > dayFrom) out.push({ piece: { grain: day.id, from: dayFrom, to: dayTo }, sign: 1 });
   return out;
+}
+
+export type SignedPiece = { piece: Piece; sign: 1 | -1 };
+
+/** A rough count of rollup rows read per bucket of each grain, relative to a day's (to choose a plan). */
+const GRAIN_COST: Record<number, number> = { 0: 0.1, 1: 0.3, 2: 1, 4: 2 };
+const planCost = (ps: SignedPiece[]) => ps.reduce((n, { piece: p }) => n + ('grain' in p ? (p.to - p.from) * (GRAIN_COST[p.grain] ?? 1) : 0.1), 0);
+
+/**
+ * `decomposeSigned`, for a cube that also keeps UTC months: [from, to) is also tried as the UTC months
+ * between the month boundaries nearest to each end, plus or minus the part between each end and its
+ * boundary (a local month is its UTC month ± the zone's offset at each end; "30 days" is one month ± a few
+ * days), and the plan that reads fewer rows is kept.
+ */
+export function decomposeWithMonths(from: Date, to: Date, grains: readonly Grain[]): SignedPiece[] {
+  const fixed = grains.filter((g) => !g.months);
+  const byDays = decomposeSigned(from, to, fixed);
+  if (!grains.some((g) => g.months) || to <= from) return byDays;
+  const a = from.getTime();
+  const b = to.getTime();
+  const nearest = (t: number) => {
+    const m = monthOfInstant(t);
+    return t - monthStart(m) <= monthStart(m + 1) - t ? m : m + 1;
+  };
+  const ma = nearest(a);
+  const mb = nearest(b);
+  if (mb <= ma) return byDays;
+  const out: SignedPiece[] = [{ piece: { grain: MONTH_GRAIN.id, from: ma, to: mb }, sign: 1 }];
+  const part = (x: number, y: number, sign: 1 | -1) => {
+    if (x < y) for (const p of decomposeSigned(new Date(x), new Date(y), fixed)) out.push({ piece: p.piece, sign: (p.sign * sign) as 1 | -1 });
+  };
+  // [a, b) = months [ma, mb) + [a, M(ma)) − [M(ma), a) + [M(mb), b) − [b, M(mb)).
+  part(a, monthStart(ma), 1);
+  part(monthStart(ma), a, -1);
+  part(monthStart(mb), b, 1);
+  part(b, monthStart(mb), -1);
+  return planCost(out) < planCost(byDays) ? out : byDays;
 }

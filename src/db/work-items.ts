@@ -80,28 +80,6 @@ export function dayNumbering(zone: string) {
   };
 }
 
-/** The tables, as created by the migration (the Prisma models in schema.prisma mirror them). */
-export function workItemTablesSql(provider: Provider): string[] {
-  const big = provider === 'sqlite' ? 'INTEGER' : 'BIGINT';
-  const rowid = provider === 'sqlite' ? ' WITHOUT ROWID' : '';
-  return [
-    `CREATE TABLE "RollupZone" ("id" INTEGER NOT NULL, "zone" TEXT NOT NULL, CONSTRAINT "RollupZone_pkey" PRIMARY KEY ("id"))`,
-    `CREATE TABLE "ZoneOffset" ("fromSec" ${big} NOT NULL, "offsetSec" INTEGER NOT NULL, CONSTRAINT "ZoneOffset_pkey" PRIMARY KEY ("fromSec"))`,
-    `CREATE TABLE "WorkItemDay" ("scope" INTEGER NOT NULL, "key" INTEGER NOT NULL, "workItem" TEXT NOT NULL, "day" INTEGER NOT NULL, "calls" INTEGER NOT NULL, "prev" INTEGER NOT NULL,
-    CONSTRAINT "WorkItemDay_pkey" PRIMARY KEY ("scope", "key", "workItem", "day"))${rowid}`,
-    `CREATE TABLE "WorkItemSpan" ("scope" INTEGER NOT NULL, "day" INTEGER NOT NULL, "prev" INTEGER NOT NULL, "key" INTEGER NOT NULL, "items" INTEGER NOT NULL,
-    CONSTRAINT "WorkItemSpan_pkey" PRIMARY KEY ("scope", "day", "prev", "key"))${rowid}`,
-    `CREATE TABLE "WorkItemDelta" ("scope" INTEGER NOT NULL, "key" INTEGER NOT NULL, "workItem" TEXT NOT NULL, "day" INTEGER NOT NULL, "delta" INTEGER NOT NULL,
-    CONSTRAINT "WorkItemDelta_pkey" PRIMARY KEY ("scope", "key", "workItem", "day"))`,
-    `CREATE TABLE "WorkItemTouched" ("scope" INTEGER NOT NULL, "key" INTEGER NOT NULL, "workItem" TEXT NOT NULL, "day" INTEGER NOT NULL,
-    CONSTRAINT "WorkItemTouched_pkey" PRIMARY KEY ("scope", "key", "workItem", "day"))`,
-    // No zone yet: the application builds the tables in REPORT_TIMEZONE at start, and reads the
-    // ledger until then.
-    `INSERT INTO "RollupZone" ("id", "zone") VALUES (1, '')`,
-    `INSERT INTO "ZoneOffset" ("fromSec", "offsetSec") VALUES (-1000000000000, 0)`,
-  ];
-}
-
 /**
  * Per (scope, key, item, day): the sum of `x."s"` over ledger-shaped rows `x` of `from` with a work
  * item, as a SELECT.

@@ -23,6 +23,8 @@ export interface MarginDeps {
       customers: string[],
     ): Promise<{ featureId: number | null; model: string | null; amount: Money; count: number; unpriced: number }[]>;
     knownCustomers(): Promise<string[]>;
+    /** Whether any cost was recorded under one of these customer ids. */
+    hasCustomer(names: string[]): Promise<boolean>;
   };
   trueCost: { periodCost(period: Period, now: Date): Promise<{ teams: Map<number, { hiddenTotal: Money; allocated: Money }> }> };
   features(): Promise<{ id: number; slug: string }[]>;
@@ -123,8 +125,15 @@ export function marginService(deps: MarginDeps) {
       const aliases = await deps.revenue.aliases();
       const customer = aliases.get(typed) ?? typed;
       const names = [customer, ...[...aliases].filter(([, c]) => c === customer).map(([a]) => a)];
-      const known = new Set([...(await deps.costs.knownCustomers()), ...(await deps.revenue.knownCustomers())].map((c) => aliases.get(c) ?? c));
-      if (!known.has(customer)) return { kind: 'unknown-customer', typed, suggestions: closest(typed, [...known], 5) };
+      const canonical = (c: string) => aliases.get(c) ?? c;
+      const withRevenue = await deps.revenue.knownCustomers();
+      // Known when revenue or cost was recorded under a name that resolves to it: one lookup of those
+      // names, not a list of every customer (10,000 in a B2B ledger), which only a suggestion needs.
+      const seen = withRevenue.some((c) => canonical(c) === customer) || (await deps.costs.hasCustomer(names.filter((n) => canonical(n) === customer)));
+      if (!seen) {
+        const known = new Set([...(await deps.costs.knownCustomers()), ...withRevenue].map(canonical));
+        return { kind: 'unknown-customer', typed, suggestions: closest(typed, [...known], 5) };
+      }
 
       const trendMonths: string[] = [months[months.length - 1]!];
       while (trendMonths.length < TREND_MONTHS) trendMonths.unshift(previousMonth(trendMonths[0]!));

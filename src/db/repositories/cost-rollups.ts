@@ -1,8 +1,8 @@
 import { tz } from '@date-fns/tz';
 import { startOfDay } from 'date-fns';
-import type { Database } from '../client.ts';
+import type { Database, Provider } from '../client.ts';
 import { applyRollupLog, rollupZone } from '../rollup-maintenance.ts';
-import { CUBES, DAY_MS, GRAINS, decompose, decomposeSigned, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
+import { CUBES, DAY_MS, GRAINS, allGrainsOf, decompose, decomposeWithMonths, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
 import { SCOPE, dayNumbering } from '../work-items.ts';
 import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
 import { nanos, type Money } from '../../domain/money.ts';
@@ -16,7 +16,20 @@ import { intervalGroups } from './interval-groups.ts';
  * grows with the days in the period and the teams × features × models (× customers, for the detail
  * table) active per bucket, not with the calls. Same interface and results as `ledgerCostQueries`.
  */
-const [narrow, detail] = CUBES as [Cube, Cube];
+const [narrow, detail, customers, customerTeams] = CUBES as [Cube, Cube, Cube, Cube];
+
+/**
+ * The narrowest rollup that has a dimension and every filtered one: a customer ranking reads the
+ * per-customer rollup (issue 25), filtered by team the per-customer-and-team one, by feature or model
+ * the detail rollup.
+ */
+function cubeFor(column: string, f: Omit<CostFilter, 'from' | 'to'>): Cube {
+  const needed = [column, ...(f.teamIds ? ['teamId'] : []), ...(f.featureIds ? ['featureId'] : []), ...(f.models ? ['model'] : [])];
+  return [narrow, customers, customerTeams, detail].find((c) => needed.every((d) => c.dims.includes(d as never))) ?? detail;
+}
+
+/** A period and filters, and (customer answers) the customer ids it appears under. */
+type PeriodFilter = CostFilter & { customers?: string[] };
 
 const numberings = new Map<string, ReturnType<typeof dayNumbering>>();
 function numbering(zone: string) {
@@ -91,12 +104,17 @@ function intervalPlan(boundaries: Date[], grains: readonly { id: number; ms: num
   return { runs, uses, raw };
 }
 
-export function costQueries(db: Database): CostQueries {
-  const { prisma, provider } = db;
+/** The SQL of a period's rows read from a rollup table and the raw ledger at its edges. */
+function periodReader(provider: Provider) {
   const raw = (s: string) => Prisma.raw(s);
+  // '' is "no customer" in the rollups: never a customer id.
+  const customerIn = (names: string[]): Sql => {
+    const ids = names.filter((n) => n !== '');
+    return ids.length ? Prisma.sql`"customer" IN (${Prisma.join(ids)})` : Prisma.sql`1 = 0`;
+  };
 
   /** Filters on the rollup columns ("none" is 0). */
-  function rollupFilter(f: Omit<CostFilter, 'from' | 'to'>, cube: Cube): Sql[] {
+  function rollupFilter(f: Omit<PeriodFilter, 'from' | 'to'>, cube: Cube): Sql[] {
     const parts: Sql[] = [];
     if (f.teamIds) {
       const ids = f.teamIds.map((t) => t ?? 0);
@@ -107,10 +125,11 @@ export function costQueries(db: Database): CostQueries {
       if (!cube.dims.includes('model')) throw new Error(`${cube.table} has no model`);
       parts.push(f.models.length ? Prisma.sql`"model" IN (${Prisma.join(f.models)})` : Prisma.sql`1 = 0`);
     }
+    if (f.customers) parts.push(customerIn(f.customers));
     return parts;
   }
 
-  function rawFilter(f: Omit<CostFilter, 'from' | 'to'>): Sql[] {
+  function rawFilter(f: Omit<PeriodFilter, 'from' | 'to'>): Sql[] {
     const parts: Sql[] = [];
     if (f.teamIds) {
       const ids = f.teamIds.filter((t): t is number => t !== null);
@@ -121,6 +140,7 @@ export function costQueries(db: Database): CostQueries {
     }
     if (f.featureIds) parts.push(f.featureIds.length ? Prisma.sql`"featureId" IN (${Prisma.join(f.featureIds)})` : Prisma.sql`1 = 0`);
     if (f.models) parts.push(f.models.length ? Prisma.sql`"model" IN (${Prisma.join(f.models)})` : Prisma.sql`1 = 0`);
+    if (f.customers) parts.push(customerIn(f.customers));
     return parts;
   }
 
@@ -137,8 +157,8 @@ export function costQueries(db: Database): CostQueries {
    * The period's rows from the rollup table and from the raw edges, with the same columns: one UNION ALL
    * branch per run of buckets (an OR of ranges made SQLite de-duplicate rows through a temporary B-tree).
    */
-  function rows(cube: Cube, f: CostFilter, cols: Col[]): Sql {
-    const signed = decomposeSigned(f.from, f.to, grainsOf(cube));
+  function rows(cube: Cube, f: PeriodFilter, cols: Col[]): Sql {
+    const signed = decomposeWithMonths(f.from, f.to, allGrainsOf(cube));
     const branches: Sql[] = [];
     const filter = rollupFilter(f, cube);
     const select = (sign: 1 | -1, side: 'rollup' | 'raw') =>
@@ -146,18 +166,27 @@ export function costQueries(db: Database): CostQueries {
     for (const { piece: p, sign } of signed) {
       if (!('grain' in p)) continue;
       branches.push(Prisma.sql`SELECT ${select(sign, 'rollup')} FROM ${raw(`"${cube.table}"`)}
-        WHERE ${Prisma.join([Prisma.sql`"grain" = ${p.grain} AND "bucket" >= ${p.from} AND "bucket" < ${p.to}`, ...filter], ' AND ')}`);
+      WHERE ${Prisma.join([Prisma.sql`"grain" = ${p.grain} AND "bucket" >= ${p.from} AND "bucket" < ${p.to}`, ...filter], ' AND ')}`);
     }
     for (const sign of [1, -1] as const) {
       const edges = rawRanges(signed.filter((x) => x.sign === sign).map((x) => x.piece));
       if (edges) {
         branches.push(Prisma.sql`SELECT ${select(sign, 'raw')} FROM "CostEntry"
-          WHERE ${Prisma.join([edges, ...rawFilter(f)], ' AND ')}`);
+        WHERE ${Prisma.join([edges, ...rawFilter(f)], ' AND ')}`);
       }
     }
     if (!branches.length) branches.push(Prisma.sql`SELECT ${select(1, 'raw')} FROM "CostEntry" WHERE 1 = 0`);
     return Prisma.join(branches, ' UNION ALL ');
   }
+
+  return { rows, rollupFilter, rawFilter, rawRanges };
+}
+
+export function costQueries(db: Database): CostQueries {
+  const { prisma, provider } = db;
+  const raw = (s: string) => Prisma.raw(s);
+
+  const { rows, rollupFilter, rawFilter, rawRanges } = periodReader(provider);
 
   const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true };
   const calls: Col = { name: 'calls', rollup: '"calls"', raw: '1', measure: true };
@@ -265,7 +294,7 @@ export function costQueries(db: Database): CostQueries {
     async groupBy(dimension, f) {
       await applyRollupLog(db);
       const col = rollupColumn[dimension];
-      const cube = narrow.dims.includes(col as never) ? narrow : detail;
+      const cube = cubeFor(col, f);
       const out = await prisma.$queryRaw<{ key: unknown; amount: string; count: string }[]>`
         SELECT "k" AS "key", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
         FROM (${rows(cube, f, [{ ...key(col), name: 'k' }, amount, calls])}) u GROUP BY "k" HAVING SUM("calls") <> 0`;
@@ -454,5 +483,68 @@ export function costQueries(db: Database): CostQueries {
     },
 
     total,
+  };
+}
+
+/**
+ * The customer answers' reads (`margin`, `customer <id>`, issue 25) from the rollups, with the results of
+ * the ledger reads in customer-costs.ts: direct spend per (team, customer) from the per-customer-and-team
+ * rollup — a month is one bucket of it, whatever the number of calls — and one customer's spend by
+ * feature and model from the detail rollup, through its index on the customer. Customer ids are the
+ * sources' own; aliases are applied by the caller.
+ */
+export function customerRollupQueries(db: Database) {
+  const { prisma, provider } = db;
+  const { rows } = periodReader(provider);
+  const sumText = (c: string) => sumAsText(provider, Prisma.raw(`"${c}"`));
+  const key = (d: 'teamId' | 'featureId' | 'model' | 'customer'): Col => ({ name: d, rollup: dimRead(d), raw: `"${d}"` });
+  const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true };
+  const calls: Col = { name: 'calls', rollup: '"calls"', raw: '1', measure: true };
+  const num = (v: unknown) => (v === null ? null : Number(v));
+  return {
+    async teamCustomerSummary(f: { from: Date; to: Date }): Promise<{ teamId: number | null; customer: string | null; amount: Money; count: number }[]> {
+      await applyRollupLog(db);
+      const out = await prisma.$queryRaw<{ teamId: unknown; customer: string | null; amount: string; count: string }[]>`
+        SELECT "teamId", "customer", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
+        FROM (${rows(customerTeams, f, [key('teamId'), key('customer'), amount, calls])}) u
+        GROUP BY "teamId", "customer" HAVING SUM("calls") <> 0`;
+      return out.map((r) => ({ teamId: num(r.teamId), customer: r.customer, amount: nanos(r.amount), count: Number(r.count) }));
+    },
+
+    async customerBreakdown(
+      f: { from: Date; to: Date },
+      names: string[],
+    ): Promise<{ featureId: number | null; model: string | null; amount: Money; count: number; unpriced: number }[]> {
+      await applyRollupLog(db);
+      const unpriced: Col = {
+        name: 'unpriced',
+        rollup: `CASE WHEN "pricedBy" = 'unpriced' THEN "calls" ELSE 0 END`,
+        raw: `CASE WHEN "pricedBy" = 'unpriced' THEN 1 ELSE 0 END`,
+        measure: true,
+      };
+      const out = await prisma.$queryRaw<{ featureId: unknown; model: string | null; amount: string; count: string; unpriced: string }[]>`
+        SELECT "featureId", "model", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count", ${sumText('unpriced')} AS "unpriced"
+        FROM (${rows(detail, { ...f, customers: names }, [key('featureId'), key('model'), amount, calls, unpriced])}) u
+        GROUP BY "featureId", "model" HAVING SUM("calls") <> 0`;
+      return out.map((r) => ({ featureId: num(r.featureId), model: r.model, amount: nanos(r.amount), count: Number(r.count), unpriced: Number(r.unpriced) }));
+    },
+
+    /** Whether the ledger has any entry under one of these customer ids (an index lookup). */
+    async hasCustomer(names: string[]): Promise<boolean> {
+      const ids = names.filter((n) => n !== '');
+      if (!ids.length) return false;
+      await applyRollupLog(db);
+      const found = await prisma.$queryRaw<unknown[]>`
+        SELECT 1 FROM "CostRollupDetail" WHERE "customer" IN (${Prisma.join(ids)}) AND "grain" = 2 AND "calls" <> 0 LIMIT 1`;
+      return found.length > 0;
+    },
+
+    /** Every customer id the ledger has seen (for suggestions): one row per customer and month. */
+    async knownCustomers(): Promise<string[]> {
+      await applyRollupLog(db);
+      const found = await prisma.$queryRaw<{ customer: string }[]>`
+        SELECT DISTINCT "customer" FROM "CustomerRollup" WHERE "grain" = 4 AND "calls" <> 0 AND "customer" <> ''`;
+      return found.map((r) => r.customer);
+    },
   };
 }

@@ -6,7 +6,11 @@ import type { WhatIfCall } from '../../services/whatif-service.ts';
 /** One call with its tokens: the what-if service's own record shape. */
 type CallTokens = WhatIfCall;
 
-/** Read side of the ledger for customers and what-ifs (issue 15): per customer, and per call with its tokens. */
+/**
+ * Read side of the ledger for customers and what-ifs (issue 15): per customer, and per call with its
+ * tokens. The customer reads are answered from the rollups by `customerRollupQueries` (cost-rollups.ts,
+ * issue 25) with the same results; these stay for the benchmark's ledger baseline and the property test.
+ */
 export function customerCostQueries(db: Database) {
   const { prisma, provider } = db;
   const range = (from: Date, to: Date): Sql => Prisma.sql`"occurredAt" >= ${instant(provider, from)} AND "occurredAt" < ${instant(provider, to)}`;
@@ -42,6 +46,11 @@ export function customerCostQueries(db: Database) {
         count: Number(r.count),
         unpriced: Number(r.unpriced),
       }));
+    },
+
+    /** Whether the ledger has any entry under one of these customer ids. */
+    async hasCustomer(names: string[]): Promise<boolean> {
+      return (await prisma.$queryRaw<unknown[]>`SELECT 1 FROM "CostEntry" WHERE ${customerIn(names)} LIMIT 1`).length > 0;
     },
 
     /** Every customer id the ledger has seen (for suggestions). */

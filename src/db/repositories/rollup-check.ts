@@ -1,7 +1,7 @@
 import type { Database } from '../client.ts';
 import { monthPeriod } from '../../domain/periods.ts';
 import { applyRollupLog, rollupZone } from '../rollup-maintenance.ts';
-import { CUBES, DAY_MS, expectedRowsSql, grainsOf, insertExpectedSql, storedRowsSql } from '../rollups.ts';
+import { CUBES, DAY_MS, allGrainsOf, expectedRowsSql, insertExpectedSql, monthOfInstant, monthStart, storedRowsSql, type Grain } from '../rollups.ts';
 import { dayNumbering, expectedWorkItemDaysSql, expectedWorkItemSpansSql, rebuildWorkItemsSql } from '../work-items.ts';
 import { ADVISORY_LOCK } from '../locks.ts';
 
@@ -25,13 +25,24 @@ export function rollupChecks(db: Database) {
   const literal = (at: Date) =>
     provider === 'sqlite' ? `'${at.toISOString().replace('Z', '+00:00')}'` : `TIMESTAMP '${at.toISOString().replace('T', ' ').replace('Z', '')}'`;
 
+  /** The time range and buckets a grain is checked over: whole UTC days (or UTC months) covering the range. */
   function scope(range: { from: Date; to: Date } | null) {
-    if (!range) return { time: null, bucketsOf: () => null };
-    const dayFrom = Math.floor(range.from.getTime() / DAY_MS);
-    const dayTo = Math.ceil(range.to.getTime() / DAY_MS);
-    return {
-      time: { from: literal(new Date(dayFrom * DAY_MS)), to: literal(new Date(dayTo * DAY_MS)) },
-      bucketsOf: (ms: number) => ({ from: (dayFrom * DAY_MS) / ms, to: (dayTo * DAY_MS) / ms }),
+    if (!range) return () => ({ time: null, buckets: null });
+    return (g: Grain) => {
+      if (g.months) {
+        const from = monthOfInstant(range.from.getTime());
+        const last = monthOfInstant(range.to.getTime() - 1);
+        return {
+          time: { from: literal(new Date(monthStart(from))), to: literal(new Date(monthStart(last + 1))) },
+          buckets: { from, to: last + 1 },
+        };
+      }
+      const dayFrom = Math.floor(range.from.getTime() / DAY_MS);
+      const dayTo = Math.ceil(range.to.getTime() / DAY_MS);
+      return {
+        time: { from: literal(new Date(dayFrom * DAY_MS)), to: literal(new Date(dayTo * DAY_MS)) },
+        buckets: { from: (dayFrom * DAY_MS) / g.ms, to: (dayTo * DAY_MS) / g.ms },
+      };
     };
   }
 
@@ -74,9 +85,10 @@ export function rollupChecks(db: Database) {
     const s = scope(range);
     const out: RollupCheck[] = [];
     for (const c of CUBES) {
-      for (const g of grainsOf(c)) {
-        const expected = expectedRowsSql(provider, c, g, s.time);
-        const stored = storedRowsSql(c, g, s.bucketsOf(g.ms));
+      for (const g of allGrainsOf(c)) {
+        const { time, buckets } = s(g);
+        const expected = expectedRowsSql(provider, c, g, time);
+        const stored = storedRowsSql(c, g, buckets);
         out.push({ table: c.table, grain: g.id, differences: await differing(expected, stored) });
       }
     }
@@ -99,10 +111,10 @@ export function rollupChecks(db: Database) {
           }
           if (items) for (const sql of rebuildWorkItemsSql(provider)) await tx.$executeRawUnsafe(sql);
           for (const c of CUBES) {
-            for (const g of grainsOf(c)) {
-              const b = s.bucketsOf(g.ms);
+            for (const g of allGrainsOf(c)) {
+              const { time, buckets: b } = s(g);
               await tx.$executeRawUnsafe(`DELETE FROM "${c.table}" WHERE "grain" = ${g.id}${b ? ` AND "bucket" >= ${b.from} AND "bucket" < ${b.to}` : ''}`);
-              await tx.$executeRawUnsafe(insertExpectedSql(provider, c, g, s.time));
+              await tx.$executeRawUnsafe(insertExpectedSql(provider, c, g, time));
             }
           }
         },
@@ -139,4 +151,4 @@ export async function verifyRollups(
   };
 }
 
-const GRAIN_NAMES: Record<number, string> = { 0: 'quarter hours', 1: 'hours', 2: 'days', 3: 'local days' };
+const GRAIN_NAMES: Record<number, string> = { 0: 'quarter hours', 1: 'hours', 2: 'days', 3: 'local days', 4: 'months' };
