@@ -2,7 +2,7 @@ import type { HiddenCostListing } from '../services/ports/hidden-costs.ts';
 import type { TeamRecord } from '../services/ports/teams.ts';
 import { describeRule } from '../domain/allocation.ts';
 import { add, formatMoney, ratio, roundToCents, sub, sum, ZERO, type Money } from '../domain/money.ts';
-import { roundCentsPreservingTotal, roundTable } from '../domain/rounding.ts';
+import { costFigure, costTable } from '../domain/rounding.ts';
 import type { BudgetRow, MonthReview } from '../services/budget-service.ts';
 import type { FeatureIceberg, TeamIceberg } from '../services/iceberg.ts';
 import type { ReplyParts } from './reply-lines.ts';
@@ -11,9 +11,9 @@ import { alignTable, gridTable, humanLabel, percent, personLabel } from './table
 /** Words and tables for budgets, the iceberg and hidden-cost listings (Slack and terminal alike). */
 
 export function budgetParts(rows: BudgetRow[], monthLabel: string, timeZone: string): ReplyParts {
-  // The true cost of each team, split into its parts, rounded as one table so rows and columns foot;
-  // "month to date" in the first table is the same rounded figure.
-  const grid = roundTable(rows.map((r) => [r.cost.direct, r.cost.hiddenTotal, r.cost.allocated]));
+  // The true cost of each team is its one figure (`costTable`: the same cents as App Home, the
+  // chargeback and the alerts), its parts foot to it; "month to date" in the first table is that figure.
+  const grid = costTable(rows.map((r) => [r.cost.direct, r.cost.hiddenTotal, r.cost.allocated]));
   const table = alignTable(
     ['team', 'budget', 'true cost', 'used', 'forecast', 'status'],
     rows.map((r, i) => [
@@ -48,7 +48,7 @@ export function budgetParts(rows: BudgetRow[], monthLabel: string, timeZone: str
 
 /** `/aicost budget [team] <month>`: budget and its parts, true cost, variance, and the month's requests. */
 export function budgetMonthParts(r: MonthReview, timeZone: string): ReplyParts {
-  const grid = roundTable(r.teams.map((t) => [t.cost.direct, t.cost.hiddenTotal, t.cost.allocated]));
+  const grid = costTable(r.teams.map((t) => [t.cost.direct, t.cost.hiddenTotal, t.cost.allocated]));
   const rows = r.teams.map((t, i) => {
     const cost = grid.rowTotals[i]!;
     const budget = t.budget === null ? null : roundToCents(t.budget);
@@ -102,17 +102,21 @@ export function budgetMonthParts(r: MonthReview, timeZone: string): ReplyParts {
   };
 }
 
-/** Rows of an iceberg (label, exact amount), rounded together to the rounded true cost. */
+/** Rows of an iceberg (label, exact amount) as displayed (`icebergSlices`), and the true cost they add up to. */
 function icebergTable(parts: { label: string; amount: Money }[], total: Money): string {
-  const rounded = roundCentsPreservingTotal(parts.map((p) => p.amount));
+  const rounded = icebergSlices(parts).map((p) => p.amount);
   const rows = parts.map((p, i) => [p.label, formatMoney(rounded[i]!), percent(ratio(p.amount, total))]);
   rows.push(['True cost', formatMoney(sum(rounded)), '100%']);
   return alignTable(['cost', 'amount', 'share'], rows, [false, true, true]);
 }
 
-/** The parts of an iceberg as displayed (rounded so they add up), for the table and the chart alike. */
+/**
+ * The parts of an iceberg as displayed, for the table and the chart alike: the true cost and the API
+ * spend (the first part) are figures (each rounded once, the same cents as every other surface), the
+ * other parts foot to them (`costFigure`).
+ */
 export function icebergSlices(parts: { label: string; amount: Money }[]): { label: string; amount: Money }[] {
-  const rounded = roundCentsPreservingTotal(parts.map((p) => p.amount));
+  const rounded = costFigure(parts.map((p) => p.amount)).parts;
   return parts.map((p, i) => ({ label: p.label, amount: rounded[i]! }));
 }
 
