@@ -237,4 +237,17 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     expect((await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id } })).status).toBe('approved');
     expect(refreshed).not.toContain(`home_overrun_${id}`);
   });
+
+  it("posts a channel-less team's alert once in finance, naming the team as untold", async () => {
+    const ledger = await h.services.teams.upsert({ slug: 'ledger', name: 'Ledger', channelId: null, leadUserIds: [] });
+    await costWrites(h.db.db).insertMany([entry(ledger.id, '2026-11-19T17:00:00Z', '900')]);
+    await h.command('budget set ledger 500', { userId: FINANCE });
+    h.slack.reset();
+    now = new Date('2026-11-19T20:00:00Z');
+    expect((await runBudgets(now)).ran).toBe(true);
+    const alerts = posts('C0FINANCE').filter((c) => String(c.args.text).startsWith('Ledger is over'));
+    // It came twice: the team's copy fell back to finance, then finance's own copy.
+    expect(alerts).toHaveLength(1);
+    expect(JSON.stringify(alerts[0]!.args.blocks)).toContain('ledger has no channel: nobody on the team was told');
+  });
 });

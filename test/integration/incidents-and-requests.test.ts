@@ -80,7 +80,7 @@ describe.each(testProviders())('an anomaly is one incident on %s', (provider) =>
     expect(body).not.toMatch(/environment \*?\(none\)/);
     expect(body).toMatch(/\*Calls\* 131 against a usual 1[01] \(calls ×1[23]\)/);
     expect(body).toContain(`<@${LEAD}>`);
-    expect(body).toContain('*Same event* feature triage');
+    expect(body).toContain('*Same event* (other series that moved on the same day) feature triage');
     const impact = /\*Impact\* (\$[\d,.]+)/.exec(body)?.[1];
     expect(impact).toBeDefined();
 
