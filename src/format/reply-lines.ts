@@ -21,7 +21,7 @@ function changePercent(now: Money, before: Money): string {
   return ` (${p >= 0 ? '+' : ''}${p.toFixed(Math.abs(p) >= 10 ? 0 : 1)}%)`;
 }
 
-/** "vs Oct 1–20 of October 2026: ▲ +$120.00 (+12%)" for the summary of a period view; `shown`: the figures displayed. */
+/** "vs Oct 1–20, 2026: ▲ +$120.00 (+12%)" for the summary of a period view; `shown`: the figures displayed. */
 export function comparisonLine(current: Money, previous: Comparison | undefined, shown?: { now: Money; before: Money }): string | null {
   if (!previous) return null;
   const { now, before } = shown ?? { now: roundToCents(current), before: roundToCents(previous.total) };
@@ -200,7 +200,8 @@ export function replyParts(reply: Reply, timeZone: string): ReplyParts {
         title: /did not understand/i.test(reply.problem) ? 'Not understood' : 'Sorry, I did not understand that',
         summary: [reply.problem],
         tables: [],
-        notes: [`Try: ${reply.examples.join('  |  ')}`, 'Type /aicost help for everything I can do.'],
+        // One note on two lines: as two context elements Slack ran them together on one line.
+        notes: [`Try: ${reply.examples.join('  |  ')}\nType /aicost help for everything I can do.`],
       };
     case 'help': {
       const team = reply.team ?? 'support';

@@ -70,7 +70,18 @@ export function adminService(deps: {
         } else return usage({ code: 'admin.not-understood', text: `team ${a} ${[b, ...rest].filter(Boolean).join(' ')}` });
         const after = await deps.teams.bySlug(team.slug);
         await repo.audit({ actor, action: `team.${field}`, entity: 'team', entityId: team.slug, before, after }, now);
-        return out([`Team ${team.slug} updated (${field}).`]);
+        const shown =
+          field === 'name'
+            ? after?.name
+            : field === 'channel'
+              ? after?.channelId
+              : field === 'leads'
+                ? after?.leadUserIds.join(' ')
+                : field === 'members'
+                  ? after?.memberUserIds.join(' ')
+                  : after?.costCenter;
+        // Echo the value now in force, so a typo is seen at once.
+        return out([`Team ${team.slug} updated: ${field === 'costcenter' ? 'cost-center' : field} is now ${shown ?? '(none)'}.`]);
       }
       if (what === 'alias') {
         const kind = a?.toLowerCase();

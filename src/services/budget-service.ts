@@ -464,7 +464,8 @@ export type BudgetService = ReturnType<typeof budgetService>;
 
 /** The decision in words (the reply to the click, and the fallback text of the DM and team notice). */
 export function decisionText(r: OverrunRequestRecord, team: TeamRecord, effective: Money | null): string {
-  const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? ZERO)}` : 'denied';
-  const budget = effective === null ? '' : ` ${possessive(team.name)} ${r.month} budget is now ${formatMoney(effective)}.`;
+  const verdict = r.status === 'approved' ? `approved for ${formatMoney(r.decidedAmount ?? ZERO)}` : 'denied';
+  const budget =
+    effective === null ? '' : ` ${possessive(team.name)} ${r.month} budget ${r.status === 'approved' ? 'is now' : 'stays'} ${formatMoney(effective)}.`;
   return `Budget request #${r.id} for ${team.name} (${r.month}) was ${verdict} by ${mention(r.decidedBy)}.${budget}${r.decisionReason ? ` Reason: ${r.decisionReason}` : ''}`;
 }

@@ -115,7 +115,7 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     expect(blocks).toContain(`<@${FINANCE}>`);
     expect(blocks).not.toContain('"type":"button"');
     await h.slack.waitFor('conversations.open', (c) => c.args.users === LEAD);
-    await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0PAYMENTS' && String(c.args.text).includes('approved $500.00'));
+    await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0PAYMENTS' && String(c.args.text).includes('approved for $500.00'));
     const { reply } = await h.command('budget', { userId: LEAD });
     expect(blocksText(reply.blocks)).toMatch(/payments +\$1,500\.00 +\$800\.00 +53%/);
     expect(await h.db.db.prisma.auditLog.count({ where: { action: 'overrun.approve', actor: FINANCE } })).toBe(1);

@@ -204,7 +204,7 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
     const verdict = r.status === 'approved' ? `:white_check_mark: *Approved ${formatMoney(r.decidedAmount ?? ZERO)}*` : ':no_entry: *Denied*';
     const budget =
       vm.effectiveBudget !== undefined && vm.effectiveBudget !== null
-        ? `\n${possessive(escapeMrkdwn(vm.team.name))} ${monthName(r.month)} budget is now *${formatMoney(vm.effectiveBudget)}*.`
+        ? `\n${possessive(escapeMrkdwn(vm.team.name))} ${monthName(r.month)} budget ${r.status === 'approved' ? 'is now' : 'stays'} *${formatMoney(vm.effectiveBudget)}*.`
         : '';
     blocks.push({
       type: 'section',
@@ -221,8 +221,11 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
 export function decisionBlocks(vm: { request: OverrunRequestRecord; team: TeamRecord; effectiveBudget: Money | null }): { text: string; blocks: KnownBlock[] } {
   const r = vm.request;
   const team = escapeMrkdwn(vm.team.name);
-  const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? ZERO)}` : 'denied';
-  const budget = vm.effectiveBudget === null ? '' : ` ${possessive(team)} ${monthName(r.month)} budget is now ${formatMoney(vm.effectiveBudget)}.`;
+  const verdict = r.status === 'approved' ? `approved for ${formatMoney(r.decidedAmount ?? ZERO)}` : 'denied';
+  const budget =
+    vm.effectiveBudget === null
+      ? ''
+      : ` ${possessive(team)} ${monthName(r.month)} budget ${r.status === 'approved' ? 'is now' : 'stays'} ${formatMoney(vm.effectiveBudget)}.`;
   const text = `Budget request #${r.id} for ${team} (${r.month}) was ${verdict} by ${mention(r.decidedBy)}.${budget}${r.decisionReason ? ` Reason: ${escapeMrkdwn(r.decisionReason)}` : ''}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
