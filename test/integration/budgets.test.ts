@@ -7,6 +7,7 @@ import { postSigned } from '../support/slack-signer.ts';
 import { appHomeOpenedBody, blockActionsBody, viewSubmissionBody } from '../support/slack-payloads.ts';
 import { blocksText, SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
 import type { RecordedCall } from '../support/slack-stand-in.ts';
+import { recordSlack } from '../support/recording.ts';
 
 const FINANCE = 'U0FINANCE';
 const LEAD = 'U0PAYLEAD';
@@ -249,5 +250,6 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     // It came twice: the team's copy fell back to finance, then finance's own copy.
     expect(alerts).toHaveLength(1);
     expect(JSON.stringify(alerts[0]!.args.blocks)).toContain('ledger has no channel: nobody on the team was told');
+    recordSlack(h.slack, `budget-no-channel-${provider}`);
   });
 });

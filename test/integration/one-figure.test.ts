@@ -10,6 +10,7 @@ import { testProviders } from '../support/database.ts';
 import { postSigned } from '../support/slack-signer.ts';
 import { appHomeOpenedBody } from '../support/slack-payloads.ts';
 import { SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
+import { recordSlack } from '../support/recording.ts';
 
 /**
  * Issue 21: one number everywhere. Every surface that shows a team's cost for a month (the chargeback
@@ -72,6 +73,7 @@ describe.each(testProviders())('one figure per team on every surface, on %s', (p
     await setUpDemo(h.services, { now, timeZone: 'UTC' });
   }, 120_000);
   afterAll(async () => {
+    if (h) recordSlack(h.slack, `one-figure-running-${provider}`);
     await h?.stop();
   });
 
@@ -137,6 +139,7 @@ describe.each(testProviders())('one figure per team on every surface, on %s', (p
           expect(`${line.slug} API ${surface}: ${shown}`).toBe(`${line.slug} API ${surface}: ${api['/aicost top teams']}`);
       }
     }
+    recordSlack(h.slack, `one-figure-closed-${provider}`);
   }, 240_000);
 
   // (The running month's chargeback is not compared: it accrues monthly hidden costs for the whole month.)
