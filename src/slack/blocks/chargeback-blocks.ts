@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Chargeback, ChargebackLine } from '../../domain/chargeback.ts';
 import { roundChargeback } from '../../domain/csv-export.ts';
-import { formatMoney, roundToCents, sub, sum, ZERO, type Money } from '../../domain/money.ts';
+import { formatMoney, roundToCents, sub, ZERO, type Money } from '../../domain/money.ts';
 import { footCents } from '../../domain/footing.ts';
 import { costFigure } from '../../domain/rounding.ts';
 import { chargebackParts, varianceText } from '../../format/chargeback-lines.ts';
