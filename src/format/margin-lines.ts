@@ -1,5 +1,5 @@
 import { TIERS, type MarginRow, type Tier } from '../domain/margin.ts';
-import { formatMoney, nanos, type Money } from '../domain/money.ts';
+import { formatMoney, nanos, sum, type Money } from '../domain/money.ts';
 import type { CustomerReport, MarginReport } from '../services/margin-service.ts';
 import type { ImportResult, AliasResult } from '../services/revenue-service.ts';
 import type { SavingCandidate, WhatIfResult } from '../services/whatif-service.ts';
@@ -12,13 +12,12 @@ export const MARGIN_RULE =
   "AI cost to serve = the customer's own API spend + a share of its team's hidden and shared costs in proportion to the customer's API spend within that team, month by month.";
 export const WHATIF_CAVEAT = 'This prices the same tokens on another model; it says nothing about whether that model would do the job as well.';
 const TABLE_ROWS = 20;
+const NO_REVENUE_PLAN = '(no revenue)';
 
 const share = (s: number | null) => (s === null ? '-' : percent(s));
 const tierText = (t: Tier | null) => (t === null ? '-' : t);
 export const tierLine = () =>
-  `Benchmarks for AI cost as a share of revenue: ${TIERS.slice(1)
-    .map((t) => t.label)
-    .join('; ')}.`;
+  `Benchmarks for AI cost as a share of revenue (the tier column): ${TIERS.map((t) => `${t.tier}: ${t.label.split(': ')[0]}`).join('; ')}.`;
 
 function customerTable(rows: MarginRow[]): string {
   const shown = rows.slice(0, TABLE_ROWS);
@@ -39,10 +38,27 @@ function customerTable(rows: MarginRow[]): string {
   return alignTable(['customer', 'plan', 'revenue', 'AI cost', 'margin', 'cost %', 'tier'], body, [false, false, true, true, true, true, false]);
 }
 
+function noRevenueTable(rows: MarginRow[]): string {
+  const shown = rows.slice(0, TABLE_ROWS);
+  const rest = rows.slice(TABLE_ROWS);
+  const body = shown.map((r) => [r.customer, formatMoney(r.cost), formatMoney(r.direct), formatMoney(r.shared)]);
+  if (rest.length)
+    body.push([
+      `(${rest.length} more)`,
+      formatMoney(sum(rest.map((r) => r.cost))),
+      formatMoney(sum(rest.map((r) => r.direct))),
+      formatMoney(sum(rest.map((r) => r.shared))),
+    ]);
+  return alignTable(['customer', 'AI cost', 'API', 'hidden+shared'], body, [false, true, true, true]);
+}
+
 export function marginParts(r: MarginReport, timeZone: string): ReplyParts {
   const f = r.figures;
   const t = f.totals;
-  const losses = f.customers.filter((c) => c.margin < 0n);
+  // A loss is revenue below cost; a customer with no revenue imported is its own group, not a loss.
+  const withRevenue = f.customers.filter((c) => c.revenue !== null);
+  const noRevenue = f.customers.filter((c) => c.revenue === null);
+  const losses = withRevenue.filter((c) => c.margin < 0n);
   const summary = [
     `Revenue ${formatMoney(t.revenue)} · AI cost to serve ${formatMoney(t.cost)} · margin after AI cost ${formatMoney(t.margin)}`,
     t.costShare === null
@@ -53,20 +69,31 @@ export function marginParts(r: MarginReport, timeZone: string): ReplyParts {
           .slice(0, 10)
           .map((c) => c.customer)
           .join(', ')}${losses.length > 10 ? ', …' : ''}).`
-      : 'No customer was served at a loss.',
+      : 'No customer with revenue was served at a loss.',
   ];
-  if (f.costNoRevenue.length) summary.push(`AI cost but no revenue imported: ${f.costNoRevenue.join(', ')}.`);
+  if (f.costNoRevenue.length)
+    summary.push(
+      `Cost with no revenue imported: ${f.costNoRevenue.length} customer${f.costNoRevenue.length === 1 ? '' : 's'} (${f.costNoRevenue.slice(0, 10).join(', ')}${f.costNoRevenue.length > 10 ? ', …' : ''}), ${formatMoney(sum(noRevenue.map((c) => c.cost)))}: not counted as losses.`,
+    );
   if (f.revenueNoCost.length) summary.push(`Revenue but no AI cost: ${f.revenueNoCost.join(', ')}.`);
   if (f.notCarried !== 0n)
     summary.push(`AI cost no customer carries (calls without a customer id, internal use): ${formatMoney(f.notCarried)}; it is not in the figures above.`);
   const tables: ReplyParts['tables'] = [];
-  if (f.customers.length) tables.push({ caption: 'By customer (losses first)', table: customerTable(f.customers) });
+  if (withRevenue.length) tables.push({ caption: 'By customer (losses first)', table: customerTable(withRevenue) });
+  if (noRevenue.length) tables.push({ caption: 'Cost with no revenue imported', table: noRevenueTable(noRevenue) });
   if (f.plans.length) {
     tables.push({
       caption: 'By plan',
       table: alignTable(
         ['plan', 'customers', 'revenue', 'AI cost', 'margin', 'cost %'],
-        f.plans.map((p) => [p.plan, String(p.customers), formatMoney(p.revenue), formatMoney(p.cost), formatMoney(p.margin), share(p.costShare)]),
+        f.plans.map((p) => [
+          p.plan,
+          String(p.customers),
+          formatMoney(p.revenue),
+          formatMoney(p.cost),
+          p.plan === NO_REVENUE_PLAN ? '-' : formatMoney(p.margin),
+          share(p.costShare),
+        ]),
         [false, true, true, true, true, true],
       ),
     });

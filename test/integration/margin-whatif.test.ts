@@ -191,22 +191,25 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     expect(downloads.every((d) => d.authed)).toBe(true);
   });
 
-  it('/aicost margin: figures foot per customer and per plan, losses first, cost without revenue and revenue without cost listed', async () => {
+  it('/aicost margin: figures foot per customer and per plan, losses first, cost without revenue its own group, revenue without cost listed', async () => {
     const { reply } = await h.command('margin 2026-09..2026-10', { userId: FINANCE });
     const text = summary(reply);
     const rows = table(reply, 'By customer (losses first)');
     expect(rows[0]).toEqual(['customer', 'plan', 'revenue', 'AI cost', 'margin', 'cost %', 'tier']);
     const body = rows.slice(1);
     const byName = new Map(body.map((r) => [r[0]!, r]));
-    expect([...byName.keys()].sort()).toEqual(['acme', 'globex', 'initech', 'umbrella', 'wayne']);
+    expect([...byName.keys()].sort()).toEqual(['acme', 'globex', 'umbrella', 'wayne']);
     // Every displayed margin is displayed revenue minus displayed cost.
     for (const r of body) expect(money(r[4]!)).toBe((money(r[2]!) ?? 0n) - money(r[3]!)!);
-    // Losses first: globex (cost 350.02 vs 300 revenue) and initech (cost, no revenue).
+    // Losses first: globex (cost 350.02 vs 300 revenue). initech has cost but no revenue imported: its own
+    // group, not a loss (it was ranked first among the losses).
     const losses = body.filter((r) => money(r[4]!)! < 0n).map((r) => r[0]);
     expect(body.slice(0, losses.length).map((r) => r[0])).toEqual(losses);
-    expect(losses.sort()).toEqual(['globex', 'initech']);
-    expect(byName.get('initech')).toEqual(['initech', '(no revenue)', '-', '$12.35', '-$12.35', '-', '-']);
-    expect(text).toContain('AI cost but no revenue imported: initech');
+    expect(losses.sort()).toEqual(['globex']);
+    expect(text).toContain('Served at a loss: 1 customer (globex).');
+    const noRevenue = table(reply, 'Cost with no revenue imported');
+    expect(noRevenue.slice(1)).toEqual([['initech', '$12.35', '$12.35', '$0.00']]);
+    expect(text).toContain('Cost with no revenue imported: 1 customer (initech), $12.35: not counted as losses.');
     expect(text).toContain('Revenue but no AI cost: umbrella, wayne');
     // Independent of the allocation: customers carry every cost but the no-customer spend and its share of the hidden cost.
     // API with a customer: 100 + 200 + 50.005 + 0.0033 + 40.25 + 12.3456789; hidden 300 (Sep, 3/4 to customers) + 300 (Oct, all).
@@ -216,7 +219,7 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     const cost = roundToCents(nanos(carried));
     const sumCol = (rs: string[][], i: number) => rs.reduce((s, r) => s + (money(r[i]!) ?? 0n), 0n);
     expect(sumCol(body, 2)).toBe(revenue);
-    expect(sumCol(body, 3)).toBe(cost);
+    expect(sumCol(body, 3) + sumCol(noRevenue.slice(1), 1)).toBe(cost);
     expect(text).toContain(
       `Revenue ${formatMoney(nanos(revenue))} · AI cost to serve ${formatMoney(cost)} · margin after AI cost ${formatMoney(nanos(revenue - cost))}`,
     );
@@ -228,12 +231,16 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     const plans = table(reply, 'By plan').slice(1);
     expect(plans.map((p) => p[0]).sort()).toEqual(['(no plan)', '(no revenue)', 'enterprise', 'pro', 'starter']);
     for (const p of plans) {
+      if (p[0] === '(no revenue)') {
+        expect([p[1], p[3], p[4]]).toEqual(['1', '$12.35', '-']);
+        continue;
+      }
       const members = body.filter((r) => r[1] === p[0]);
       expect(Number(p[1])).toBe(members.length);
       for (const i of [2, 3, 4]) expect(money(p[i]!) ?? 0n).toBe(sumCol(members, i));
     }
     expect(sumCol(plans, 3)).toBe(cost);
-    expect(text).toContain('3–8%: disciplined; 8–20%: typical; 20–40%: attribution gaps; over 40%: out of control');
+    expect(text).toContain('lean: under 3%; disciplined: 3–8%; typical: 8–20%; attribution gaps: 20–40%; out of control: over 40%');
     expect(text).toContain("in proportion to the customer's API spend within that team");
   });
 
