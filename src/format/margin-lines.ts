@@ -4,7 +4,7 @@ import type { CustomerReport, MarginReport } from '../services/margin-service.ts
 import type { ImportResult, AliasResult } from '../services/revenue-service.ts';
 import type { SavingCandidate, WhatIfResult } from '../services/whatif-service.ts';
 import type { ReplyParts } from './reply-lines.ts';
-import { alignTable, percent } from './table.ts';
+import { alignTable, gridTable, percent, type TablePart } from './table.ts';
 import { failureText } from './failure-text.ts';
 
 /** Words and tables for revenue, margin, customer and what-if answers (Slack and terminal alike). */
@@ -19,7 +19,8 @@ const tierText = (t: Tier | null) => (t === null ? '-' : t);
 export const tierLine = () =>
   `Benchmarks for AI cost as a share of revenue (the tier column): ${TIERS.map((t) => `${t.tier}: ${t.label.split(': ')[0]}`).join('; ')}.`;
 
-function customerTable(rows: MarginRow[]): string {
+/** About 76 characters wide: a table block in Slack (`gridTable`), monospace in the terminal. */
+function customerTable(rows: MarginRow[]): TablePart {
   const shown = rows.slice(0, TABLE_ROWS);
   const rest = rows.slice(TABLE_ROWS);
   const body = shown.map((r) => [
@@ -35,7 +36,15 @@ function customerTable(rows: MarginRow[]): string {
     const sum = (f: (r: MarginRow) => Money | null) => nanos(rest.reduce((s, r) => s + (f(r) ?? 0n), 0n));
     body.push([`(${rest.length} more)`, '', formatMoney(sum((r) => r.revenue)), formatMoney(sum((r) => r.cost)), formatMoney(sum((r) => r.margin)), '', '']);
   }
-  return alignTable(['customer', 'plan', 'revenue', 'AI cost', 'margin', 'cost %', 'tier'], body, [false, false, true, true, true, true, false]);
+  return gridTable('By customer (losses first)', ['customer', 'plan', 'revenue', 'AI cost', 'margin', 'cost %', 'tier'], body, [
+    false,
+    false,
+    true,
+    true,
+    true,
+    true,
+    false,
+  ]);
 }
 
 function noRevenueTable(rows: MarginRow[]): string {
@@ -79,7 +88,7 @@ export function marginParts(r: MarginReport, timeZone: string): ReplyParts {
   if (f.notCarried !== 0n)
     summary.push(`AI cost no customer carries (calls without a customer id, internal use): ${formatMoney(f.notCarried)}; it is not in the figures above.`);
   const tables: ReplyParts['tables'] = [];
-  if (withRevenue.length) tables.push({ caption: 'By customer (losses first)', table: customerTable(withRevenue) });
+  if (withRevenue.length) tables.push(customerTable(withRevenue));
   if (noRevenue.length) tables.push({ caption: 'Cost with no revenue imported', table: noRevenueTable(noRevenue) });
   if (f.plans.length) {
     tables.push({

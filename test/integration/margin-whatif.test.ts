@@ -9,6 +9,7 @@ import { add, formatMoney, fromUsd, nanos, roundToCents, type Money } from '../.
 import { runClaimed } from '../../src/jobs/runner.ts';
 import type { NormalizedCost } from '../../src/services/ports/source.ts';
 import { testProviders } from '../support/database.ts';
+import { recordSlack } from '../support/recording.ts';
 import { SIGNING_SECRET, blocksText, startHarness, type Harness, type ResponseUrlPost } from '../support/app-harness.ts';
 import { eventCallbackEnvelope, newSlackTs } from '../support/slack-payloads.ts';
 import { postSigned } from '../support/slack-signer.ts';
@@ -29,11 +30,15 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-/** A table the reply shows in a code block, as rows of cells (header first, the dashes line dropped). */
+/** A table the reply shows (a table block, or a code block), as rows of cells (header first, the dashes line dropped). */
 function table(reply: ResponseUrlPost, caption: string): string[][] {
-  const block = (reply.blocks ?? []).find((b) => JSON.stringify(b).includes(`*${caption}*`)) as { text: { text: string } } | undefined;
-  if (!block) throw new Error(`no table "${caption}" in ${blocksText(reply.blocks)}`);
-  const body = block.text.text.split('```')[1]!;
+  const blocks = reply.blocks ?? [];
+  const at = blocks.findIndex((b) => JSON.stringify(b).includes(`*${caption}*`));
+  if (at < 0) throw new Error(`no table "${caption}" in ${blocksText(reply.blocks)}`);
+  const next = blocks[at + 1] as { type: string; rows?: { text: string }[][] } | undefined;
+  // A wide table is a table block after its caption (issue 21.7: no monospace wrapping at a laptop's width).
+  if (next?.type === 'table') return next.rows!.map((r) => r.map((c) => c.text));
+  const body = (blocks[at] as unknown as { text: { text: string } }).text.text.split('```')[1]!;
   return body
     .split('\n')
     .filter((l) => l.trim() && !/^-+(\s+-+)*$/.test(l.trim()))
@@ -193,8 +198,10 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
 
   it('/aicost margin: figures foot per customer and per plan, losses first, cost without revenue its own group, revenue without cost listed', async () => {
     const { reply } = await h.command('margin 2026-09..2026-10', { userId: FINANCE });
+    recordSlack(h.slack, `margin-${provider}`);
     const text = summary(reply);
     const rows = table(reply, 'By customer (losses first)');
+    expect(reply.blocks?.some((b) => b.type === 'table')).toBe(true);
     expect(rows[0]).toEqual(['customer', 'plan', 'revenue', 'AI cost', 'margin', 'cost %', 'tier']);
     const body = rows.slice(1);
     const byName = new Map(body.map((r) => [r[0]!, r]));

@@ -109,9 +109,14 @@ describe.each(testProviders())('trust: untrusted source records on %s', (provide
   });
 
   it('shows the count in /aicost sync, and `npx aicost sync --rejected` lists each with its reason', async () => {
-    const text = blocksText((await h.command('sync')).reply.blocks);
+    const blocks = (await h.command('sync')).reply.blocks ?? [];
+    const text = blocksText(blocks);
     expect(text).toMatch(/kept aside/);
-    expect(text).toMatch(/helicone +on .* 6 /);
+    // About 105 characters wide: a table block, not monospace that wraps; the lag in words.
+    const rows = blocks.flatMap((b) => (b.type === 'table' ? (b.rows as { text: string }[][]).map((r) => r.map((c) => c.text)) : []));
+    const helicone = rows.find((r) => r[0] === 'helicone');
+    expect([helicone?.[1], helicone?.[5]]).toEqual(['on', '6']);
+    expect(helicone?.[3]).toMatch(/\(lag (none|\d+ (seconds?|minutes?|hours?|days?|months?))\)$/);
     expect(text).toContain('6 source record(s) were kept aside');
     const listed = await cli(['sync', '--rejected'], { DATABASE_URL: h.db.url });
     expect(listed.code).toBe(0);
