@@ -94,7 +94,7 @@ export function marginParts(r: MarginReport, timeZone: string): ReplyParts {
     tables.push({
       caption: 'By plan',
       table: alignTable(
-        ['plan', 'customers', 'revenue', 'AI cost', 'margin', 'cost %'],
+        ['plan', 'cust.', 'revenue', 'AI cost', 'margin', 'cost %'],
         f.plans.map((p) => [
           p.plan,
           String(p.customers),

@@ -202,6 +202,9 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     const text = summary(reply);
     const rows = table(reply, 'By customer (losses first)');
     expect(reply.blocks?.some((b) => b.type === 'table')).toBe(true);
+    // What stays monospace fits a laptop's Slack width (60 characters).
+    const mono = (reply.blocks ?? []).flatMap((b) => ((b as { text?: { text?: string } }).text?.text ?? '').split('```').filter((_, i) => i % 2 === 1));
+    for (const t of mono) for (const line of t.split('\n')) expect(line.length, line).toBeLessThanOrEqual(60);
     expect(rows[0]).toEqual(['customer', 'plan', 'revenue', 'AI cost', 'margin', 'cost %', 'tier']);
     const body = rows.slice(1);
     const byName = new Map(body.map((r) => [r[0]!, r]));
