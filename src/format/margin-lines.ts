@@ -149,6 +149,17 @@ export function customerParts(r: CustomerReport, timeZone: string): ReplyParts {
   return { title: `Customer ${r.customer} · ${r.label}`, summary, tables, notes };
 }
 
+/** The recorded cost beside the list price of the same tokens, with the gap explained when it is large. */
+function recordedGap(recorded: Money, list: Money): string {
+  if (list <= 0n || recorded <= 0n) return '';
+  const times = Number((recorded * 100n) / list) / 100;
+  if (times >= 1.5)
+    return `recorded cost ${formatMoney(recorded)} is ${times.toFixed(times >= 10 ? 0 : 1)}× the list price of these tokens: check the source's pricing`;
+  if (times <= 0.67)
+    return `recorded cost ${formatMoney(recorded)} is ${Math.round((1 - times) * 100)}% below the list price of these tokens (a discount, or the source's own pricing)`;
+  return '';
+}
+
 const pctChange = (from: Money, to: Money) => {
   if (from === 0n) return '';
   const bp = Number(((to - from) * 10_000n) / from) / 100;
@@ -166,15 +177,24 @@ export function whatIfParts(r: WhatIfResult, timeZone: string): ReplyParts {
     summary.push(
       `The price table has no price for ${on} on ${days.length} of the calls' days (${days.slice(0, 5).join(', ')}${days.length > 5 ? ', …' : ''}), so no total is given.`,
     );
+  } else if (r.listCost === null) {
+    summary.push(`The price table has no price for the feature's own models on some of the calls' days, so there is nothing like-with-like to compare with.`);
   } else if (r.target === 'cheapest') {
+    // Like with like: both sides are list prices of the same tokens on the calls' dates (issue 21.3).
     const switched = r.rows.filter((x) => x.on !== null);
     summary.push(
       switched.length
-        ? `On ${switched.map((x) => `${x.on} (instead of ${x.model})`).join(', ')} this feature would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.actual)}${pctChange(r.actual, r.wouldCost)}.`
-        : `No cheaper model of the same provider and family would have cost less than the ${formatMoney(r.actual)} this feature cost.`,
+        ? `On ${switched.map((x) => `${x.on} (instead of ${x.model})`).join(', ')} this feature's tokens would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.listCost)} at list price${pctChange(r.listCost, r.wouldCost)}.`
+        : `No cheaper model of the same provider and family would have cost less than the ${formatMoney(r.listCost)} list price of this feature's tokens.`,
     );
   } else {
-    summary.push(`On ${on} this feature would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.actual)}${pctChange(r.actual, r.wouldCost)}.`);
+    summary.push(
+      `On ${on} this feature's tokens would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.listCost)} at the list price of its own models${pctChange(r.listCost, r.wouldCost)}.`,
+    );
+  }
+  if (r.rows.length && r.listCost !== null) {
+    const gap = recordedGap(r.actual, r.listCost);
+    summary.push(gap ? `The ${gap}.` : `Recorded cost: ${formatMoney(r.actual)}, close to the list price.`);
   }
   summary.push(WHATIF_CAVEAT);
   const tables = r.rows.length
@@ -263,7 +283,7 @@ export function savingLines(lines: readonly { teamId: string; slug: string }[], 
     const s = savings.get(Number(l.teamId));
     return s
       ? [
-          `${l.slug}: ${s.feature} on ${s.to} instead of ${s.from} would have cost ${formatMoney(s.wouldCost)} instead of ${formatMoney(s.actual)} (saves ${formatMoney(s.saving)}${pctChange(s.actual, s.wouldCost)})`,
+          `${l.slug}: ${s.feature} on ${s.to} instead of ${s.from} would have cost ${formatMoney(s.wouldCost)} instead of ${formatMoney(s.listCost)} at list price (saves ${formatMoney(s.saving)}${pctChange(s.listCost, s.wouldCost)})${recordedGap(s.actual, s.listCost) ? `; ${recordedGap(s.actual, s.listCost)}` : ''}`,
         ]
       : [];
   });
