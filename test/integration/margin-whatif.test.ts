@@ -353,6 +353,7 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     expect(m, summary(reply)).not.toBeNull();
     expect(m![1]).toBe(m![2]);
     expect(summary(reply)).toContain("The recorded cost $3.00 is 6.3× the list price of these tokens: check the source's pricing.");
+    recordSlack(h.slack, `whatif-own-model-${provider}`);
   });
 
   it('/aicost whatif names a model with no price instead of pricing it at $0, and finds the cheapest of the family', async () => {
