@@ -1,19 +1,19 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Chargeback, ChargebackLine } from './chargeback.ts';
 import { formatMoney, nanos, neg, roundToCents, sub, sum, toDecimalString, ZERO, type Money } from './money.ts';
-import { roundCentsPreservingTotal, roundTable } from './rounding.ts';
+import { footCents } from './footing.ts';
+import { costTable, roundCentsPreservingTotal } from './rounding.ts';
 
 /**
  * Finance exports of a chargeback: the detail CSV and the double-entry GL CSV.
  *
- * Rounding to cents (booked columns) still reconciles, by largest remainder at two levels:
- * 1. Organisation: the team totals, unattributed and unallocated are rounded together so that they
- *    sum exactly to the grand total rounded to cents (half away from zero).
- * 2. Team: the team's cost lines are rounded so that they sum exactly to that rounded team total.
- * Largest remainder = floor every value to the cent, then give one more cent to the values with the
- * largest dropped remainders (ties: the earlier line) until the target is met. A rounded line is
- * therefore its exact value floored or ceiled, never more than one cent off, and every column
- * foots: lines → team total → grand total. `total_exact` keeps each row's full 9-decimal amount.
+ * Rounding to cents (booked columns) follows the one figure rule (`costTable` in rounding.ts):
+ * 1. Team: a team's total is its exact total rounded once, half away from zero (the same cents on
+ *    every surface), and its cost lines are rounded by largest remainder to add up to it.
+ * 2. Organisation: unattributed and unallocated are rounded the same way, and the grand total is the
+ *    sum of the rounded rows, so every column foots: lines → team total → grand total. It can differ
+ *    from the exact grand total rounded by half a cent per row; `total_exact` keeps each row's full
+ *    9-decimal amount.
  * The GL uses the same rounded team totals, so both files agree to the cent.
  *
  * Formula injection: every cell of every CSV goes through `escapeCell` (see there).
@@ -94,11 +94,13 @@ function teamLines(line: ChargebackLine): Omit<RoundedLine, 'rounded'>[] {
 const KINDS = ['direct', 'hidden', 'allocated', 'adjustment'] as const;
 
 /**
- * Rounds the chargeback to cents with the one table rule (`roundTable`): rows are the teams,
- * unattributed and unallocated; columns are API (direct), hidden, allocated shared and adjustments.
- * Every cell, row total and column total is its exact value floored or ceiled, and they foot both
- * ways to the grand total rounded; each cell's lines (by source, category, rule, adjustment) are
- * then rounded to that cell by largest remainder. Slack's tables, the detail CSV and the GL all read
+ * Rounds the chargeback to cents with the one figure rule (`costTable`, issue 21): rows are the
+ * teams, unattributed and unallocated; columns are API (direct), hidden, allocated shared and
+ * adjustments. Each team's total is its exact total rounded once (the same cents as the cost-centre
+ * line, the close notice, App Home and /aicost budget), its API spend likewise, the other columns
+ * foot to it; column totals and the grand total are the sums of what is shown, so the table foots and
+ * the GL balances. Each cell's lines (by source, category, rule, adjustment) are then rounded to that
+ * cell by largest remainder. Slack's tables, the detail CSV and the GL all read
  * these numbers, so they agree to the cent.
  * Throws UnreconciledChargebackError when the chargeback does not reconcile (nothing that does not
  * foot goes to finance), unless `allowUnreconciled`.
@@ -107,7 +109,7 @@ export function roundChargeback(cb: Chargeback, options: { allowUnreconciled?: b
   const check = cb.reconcile();
   if (!check.ok && !options.allowUnreconciled) throw new UnreconciledChargebackError(check.difference);
   const zero = ZERO;
-  const grid = roundTable([
+  const grid = costTable([
     ...cb.lines.map((l) => [l.direct, l.hidden, l.allocated, l.adjustments]),
     [cb.unattributed, zero, zero, zero],
     [zero, zero, cb.unallocated, zero],
@@ -120,10 +122,10 @@ export function roundChargeback(cb: Chargeback, options: { allowUnreconciled?: b
     KINDS.forEach((kind, k) => {
       const of = parts.filter((p) => p.kind === kind);
       if (of.length === 0) return;
-      roundCentsPreservingTotal(
+      footCents(
         of.map((p) => p.exact),
         cells[k]!,
-      ).forEach((m, n) => rounded.set(of[n]!, m));
+      ).parts.forEach((m, n) => rounded.set(of[n]!, m));
     });
     teams.set(line.teamId, {
       total: grid.rowTotals[i]!,

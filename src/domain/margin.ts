@@ -132,7 +132,9 @@ export interface MarginFigures {
  * Combines months into the margin figures, rounded for display so that every column foots: customer
  * costs (and their direct / shared parts) are rounded by largest remainder, margins are displayed
  * revenue minus displayed cost, and plan and grand totals are sums of the displayed customer rows.
- * Order: customers served at a loss first (largest loss first), then the highest AI cost share.
+ * Order: customers served at a loss first (revenue below cost, largest loss first), then the highest AI
+ * cost share, then the customers with cost but no revenue imported (largest cost first): a customer
+ * whose revenue was never imported is not a loss-maker, and ranking it as one hid the real ones.
  */
 export function marginFigures(months: string[], results: MonthResult[]): MarginFigures {
   const acc = new Map<string, { direct: bigint; shared: bigint; revenue: bigint | null; plan: string | null; lastMonth: number }>();
@@ -177,6 +179,10 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
     };
   });
   rows.sort((a, b) => {
+    const na = a.revenue === null,
+      nb = b.revenue === null;
+    if (na !== nb) return na ? 1 : -1;
+    if (na) return a.cost === b.cost ? a.customer.localeCompare(b.customer) : a.cost > b.cost ? -1 : 1;
     const la = a.margin < 0n,
       lb = b.margin < 0n;
     if (la !== lb) return la ? -1 : 1;

@@ -130,7 +130,8 @@ export function previousComparable(period: Period, now: Date, timeZone: string):
     return {
       from: prev.from,
       to,
-      label: `${format(new TZDate(prev.from.getTime(), timeZone), 'MMM d')}–${format(new TZDate(to.getTime() - 1, timeZone), 'd')} of ${prev.label}`,
+      // "Oct 1–3, 2026" (it said "Oct 1–3 of October 2026").
+      label: `${format(new TZDate(prev.from.getTime(), timeZone), 'MMM d')}–${format(new TZDate(to.getTime() - 1, timeZone), 'd, yyyy')}`,
     };
   }
   const end = now < period.to ? now : period.to;

@@ -1,3 +1,4 @@
+import { footCents } from './footing.ts';
 import { nanos, NANOS_PER_CENT, roundToCents, sub, sum, ZERO, type Money } from './money.ts';
 
 /**
@@ -170,4 +171,38 @@ class FlowGraph {
     }
     return 0;
   }
+}
+
+/**
+ * One figure per cost (issue 21): a cost shown on several surfaces (a team's true cost, its API spend)
+ * must be the same string on all of them, so it is its exact amount rounded once, half away from zero,
+ * whatever else is in the table beside it. Largest remainder over a whole table (above) made a team's
+ * cents depend on the other rows: the chargeback said $106.32 where the close notice said $106.31.
+ *
+ * - A cost and its parts (`costFigure`): the total is the exact total rounded; the first part (the API
+ *   spend, itself a figure shown elsewhere) is its exact amount rounded; the other parts are split by
+ *   largest remainder so that the parts add up to the total as shown.
+ * - A table of such rows (`costTable`): each row is a `costFigure`; column totals and the grand total
+ *   are the sums of the figures shown above them, so the table foots and a GL built from it balances.
+ *   The grand total can then differ from the exact grand total rounded by a few cents (at most half a
+ *   cent per row); the exact total stays in the exports (`total_exact`).
+ * - Below a figure (features of a team, sources of a team's API spend): parts foot to that figure by
+ *   largest remainder (`footCents` with the figure as the total).
+ */
+export function costFigure(parts: readonly Money[], anchors: { total?: Money; first?: Money } = {}): { total: Money; parts: Money[] } {
+  const total = anchors.total ?? roundToCents(sum(parts));
+  if (parts.length === 0) return { total, parts: [] };
+  const first = anchors.first ?? roundToCents(parts[0]!);
+  if (parts.length === 1) return { total: first, parts: [first] };
+  const rest = footCents(parts.slice(1), sub(total, first)).parts;
+  return { total, parts: [first, ...rest] };
+}
+
+/** A rows × columns table of costs as displayed: each row a `costFigure`, totals the sums of what is shown. */
+export function costTable(cells: readonly (readonly Money[])[]): RoundedTable {
+  const cols = cells.length === 0 ? 0 : Math.max(...cells.map((r) => r.length));
+  const out = cells.map((r) => costFigure(Array.from({ length: cols }, (_, j) => r[j] ?? ZERO)).parts);
+  const rowTotals = cells.map((r) => roundToCents(sum(r)));
+  const columnTotals = Array.from({ length: cols }, (_, j) => sum(out.map((r) => r[j]!)));
+  return { cells: out, rowTotals, columnTotals, total: sum(rowTotals) };
 }

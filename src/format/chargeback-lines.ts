@@ -64,7 +64,7 @@ export function chargebackParts(cb: Chargeback, only: string[] | null): ReplyPar
   const lines = only ? cb.lines.filter((l) => only.includes(l.teamId)) : cb.lines;
   const rc = roundChargeback(cb, { allowUnreconciled: true });
   const summary = only
-    ? [`Your team${lines.length === 1 ? '' : 's'}' share of ${cb.month} (${cb.periodStatus}).`]
+    ? [`${lines.length === 1 ? "Your team's" : "Your teams'"} share of ${cb.month} (${cb.periodStatus}).`]
     : [
         `True cost ${formatMoney(rc.grandTotal)}: teams ${formatMoney(rc.teamsTotal)}, unattributed ${formatMoney(rc.unattributed)}, unallocated shared ${formatMoney(rc.unallocated)}.`,
         `Status: ${cb.periodStatus}.`,

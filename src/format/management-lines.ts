@@ -2,7 +2,7 @@ import type { HiddenCostListing } from '../services/ports/hidden-costs.ts';
 import type { TeamRecord } from '../services/ports/teams.ts';
 import { describeRule } from '../domain/allocation.ts';
 import { add, formatMoney, ratio, roundToCents, sub, sum, ZERO, type Money } from '../domain/money.ts';
-import { roundCentsPreservingTotal, roundTable } from '../domain/rounding.ts';
+import { costFigure, costTable } from '../domain/rounding.ts';
 import type { BudgetRow, MonthReview } from '../services/budget-service.ts';
 import type { FeatureIceberg, TeamIceberg } from '../services/iceberg.ts';
 import type { ReplyParts } from './reply-lines.ts';
@@ -12,12 +12,12 @@ import { splitHidden } from './unobserved.ts';
 /** Words and tables for budgets, the iceberg and hidden-cost listings (Slack and terminal alike). */
 
 export function budgetParts(rows: BudgetRow[], monthLabel: string, timeZone: string): ReplyParts {
-  // The true cost of each team, split into its parts, rounded as one table so rows and columns foot;
-  // "month to date" in the first table is the same rounded figure.
+  // The true cost of each team is its one figure (`costTable`: the same cents as App Home, the
+  // chargeback and the alerts), its parts foot to it; "month to date" in the first table is that figure.
   // Unobserved bill spend gets its own column per provider ("unobserved (OpenAI bill)"), out of "hidden".
   const splits = rows.map((r) => splitHidden(r.cost.hidden ?? new Map(), r.cost.hiddenTotal));
   const unseen = [...new Set(splits.flatMap((x) => x.unobserved.map(([c]) => c)))].sort();
-  const grid = roundTable(
+  const grid = costTable(
     rows.map((r, i) => [r.cost.direct, splits[i]!.entered, ...unseen.map((c) => splits[i]!.unobserved.find(([k]) => k === c)?.[1] ?? ZERO), r.cost.allocated]),
   );
   const table = alignTable(
@@ -63,7 +63,7 @@ export function budgetParts(rows: BudgetRow[], monthLabel: string, timeZone: str
 
 /** `/aicost budget [team] <month>`: budget and its parts, true cost, variance, and the month's requests. */
 export function budgetMonthParts(r: MonthReview, timeZone: string): ReplyParts {
-  const grid = roundTable(r.teams.map((t) => [t.cost.direct, t.cost.hiddenTotal, t.cost.allocated]));
+  const grid = costTable(r.teams.map((t) => [t.cost.direct, t.cost.hiddenTotal, t.cost.allocated]));
   const rows = r.teams.map((t, i) => {
     const cost = grid.rowTotals[i]!;
     const budget = t.budget === null ? null : roundToCents(t.budget);
@@ -117,17 +117,21 @@ export function budgetMonthParts(r: MonthReview, timeZone: string): ReplyParts {
   };
 }
 
-/** Rows of an iceberg (label, exact amount), rounded together to the rounded true cost. */
+/** Rows of an iceberg (label, exact amount) as displayed (`icebergSlices`), and the true cost they add up to. */
 function icebergTable(parts: { label: string; amount: Money }[], total: Money): string {
-  const rounded = roundCentsPreservingTotal(parts.map((p) => p.amount));
+  const rounded = icebergSlices(parts).map((p) => p.amount);
   const rows = parts.map((p, i) => [p.label, formatMoney(rounded[i]!), percent(ratio(p.amount, total))]);
   rows.push(['True cost', formatMoney(sum(rounded)), '100%']);
   return alignTable(['cost', 'amount', 'share'], rows, [false, true, true]);
 }
 
-/** The parts of an iceberg as displayed (rounded so they add up), for the table and the chart alike. */
+/**
+ * The parts of an iceberg as displayed, for the table and the chart alike: the true cost and the API
+ * spend (the first part) are figures (each rounded once, the same cents as every other surface), the
+ * other parts foot to them (`costFigure`).
+ */
 export function icebergSlices(parts: { label: string; amount: Money }[]): { label: string; amount: Money }[] {
-  const rounded = roundCentsPreservingTotal(parts.map((p) => p.amount));
+  const rounded = costFigure(parts.map((p) => p.amount)).parts;
   return parts.map((p, i) => ({ label: p.label, amount: rounded[i]! }));
 }
 

@@ -1,10 +1,10 @@
 import { TIERS, type MarginRow, type Tier } from '../domain/margin.ts';
-import { formatMoney, nanos, type Money } from '../domain/money.ts';
+import { formatMoney, nanos, sum, type Money } from '../domain/money.ts';
 import type { CustomerReport, MarginReport } from '../services/margin-service.ts';
 import type { ImportResult, AliasResult } from '../services/revenue-service.ts';
 import type { SavingCandidate, WhatIfResult } from '../services/whatif-service.ts';
 import type { ReplyParts } from './reply-lines.ts';
-import { alignTable, percent } from './table.ts';
+import { alignTable, gridTable, percent, type TablePart } from './table.ts';
 import { failureText } from './failure-text.ts';
 
 /** Words and tables for revenue, margin, customer and what-if answers (Slack and terminal alike). */
@@ -12,15 +12,15 @@ export const MARGIN_RULE =
   "AI cost to serve = the customer's own API spend + a share of its team's hidden and shared costs in proportion to the customer's API spend within that team, month by month.";
 export const WHATIF_CAVEAT = 'This prices the same tokens on another model; it says nothing about whether that model would do the job as well.';
 const TABLE_ROWS = 20;
+const NO_REVENUE_PLAN = '(no revenue)';
 
 const share = (s: number | null) => (s === null ? '-' : percent(s));
 const tierText = (t: Tier | null) => (t === null ? '-' : t);
 export const tierLine = () =>
-  `Benchmarks for AI cost as a share of revenue: ${TIERS.slice(1)
-    .map((t) => t.label)
-    .join('; ')}.`;
+  `Benchmarks for AI cost as a share of revenue (the tier column): ${TIERS.map((t) => `${t.tier}: ${t.label.split(': ')[0]}`).join('; ')}.`;
 
-function customerTable(rows: MarginRow[]): string {
+/** About 76 characters wide: a table block in Slack (`gridTable`), monospace in the terminal. */
+function customerTable(rows: MarginRow[]): TablePart {
   const shown = rows.slice(0, TABLE_ROWS);
   const rest = rows.slice(TABLE_ROWS);
   const body = shown.map((r) => [
@@ -36,13 +36,38 @@ function customerTable(rows: MarginRow[]): string {
     const sum = (f: (r: MarginRow) => Money | null) => nanos(rest.reduce((s, r) => s + (f(r) ?? 0n), 0n));
     body.push([`(${rest.length} more)`, '', formatMoney(sum((r) => r.revenue)), formatMoney(sum((r) => r.cost)), formatMoney(sum((r) => r.margin)), '', '']);
   }
-  return alignTable(['customer', 'plan', 'revenue', 'AI cost', 'margin', 'cost %', 'tier'], body, [false, false, true, true, true, true, false]);
+  return gridTable('By customer (losses first)', ['customer', 'plan', 'revenue', 'AI cost', 'margin', 'cost %', 'tier'], body, [
+    false,
+    false,
+    true,
+    true,
+    true,
+    true,
+    false,
+  ]);
+}
+
+function noRevenueTable(rows: MarginRow[]): string {
+  const shown = rows.slice(0, TABLE_ROWS);
+  const rest = rows.slice(TABLE_ROWS);
+  const body = shown.map((r) => [r.customer, formatMoney(r.cost), formatMoney(r.direct), formatMoney(r.shared)]);
+  if (rest.length)
+    body.push([
+      `(${rest.length} more)`,
+      formatMoney(sum(rest.map((r) => r.cost))),
+      formatMoney(sum(rest.map((r) => r.direct))),
+      formatMoney(sum(rest.map((r) => r.shared))),
+    ]);
+  return alignTable(['customer', 'AI cost', 'API', 'hidden+shared'], body, [false, true, true, true]);
 }
 
 export function marginParts(r: MarginReport, timeZone: string): ReplyParts {
   const f = r.figures;
   const t = f.totals;
-  const losses = f.customers.filter((c) => c.margin < 0n);
+  // A loss is revenue below cost; a customer with no revenue imported is its own group, not a loss.
+  const withRevenue = f.customers.filter((c) => c.revenue !== null);
+  const noRevenue = f.customers.filter((c) => c.revenue === null);
+  const losses = withRevenue.filter((c) => c.margin < 0n);
   const summary = [
     `Revenue ${formatMoney(t.revenue)} · AI cost to serve ${formatMoney(t.cost)} · margin after AI cost ${formatMoney(t.margin)}`,
     t.costShare === null
@@ -53,20 +78,31 @@ export function marginParts(r: MarginReport, timeZone: string): ReplyParts {
           .slice(0, 10)
           .map((c) => c.customer)
           .join(', ')}${losses.length > 10 ? ', …' : ''}).`
-      : 'No customer was served at a loss.',
+      : 'No customer with revenue was served at a loss.',
   ];
-  if (f.costNoRevenue.length) summary.push(`AI cost but no revenue imported: ${f.costNoRevenue.join(', ')}.`);
+  if (f.costNoRevenue.length)
+    summary.push(
+      `Cost with no revenue imported: ${f.costNoRevenue.length} customer${f.costNoRevenue.length === 1 ? '' : 's'} (${f.costNoRevenue.slice(0, 10).join(', ')}${f.costNoRevenue.length > 10 ? ', …' : ''}), ${formatMoney(sum(noRevenue.map((c) => c.cost)))}: not counted as losses.`,
+    );
   if (f.revenueNoCost.length) summary.push(`Revenue but no AI cost: ${f.revenueNoCost.join(', ')}.`);
   if (f.notCarried !== 0n)
     summary.push(`AI cost no customer carries (calls without a customer id, internal use): ${formatMoney(f.notCarried)}; it is not in the figures above.`);
   const tables: ReplyParts['tables'] = [];
-  if (f.customers.length) tables.push({ caption: 'By customer (losses first)', table: customerTable(f.customers) });
+  if (withRevenue.length) tables.push(customerTable(withRevenue));
+  if (noRevenue.length) tables.push({ caption: 'Cost with no revenue imported', table: noRevenueTable(noRevenue) });
   if (f.plans.length) {
     tables.push({
       caption: 'By plan',
       table: alignTable(
-        ['plan', 'customers', 'revenue', 'AI cost', 'margin', 'cost %'],
-        f.plans.map((p) => [p.plan, String(p.customers), formatMoney(p.revenue), formatMoney(p.cost), formatMoney(p.margin), share(p.costShare)]),
+        ['plan', 'cust.', 'revenue', 'AI cost', 'margin', 'cost %'],
+        f.plans.map((p) => [
+          p.plan,
+          String(p.customers),
+          formatMoney(p.revenue),
+          formatMoney(p.cost),
+          p.plan === NO_REVENUE_PLAN ? '-' : formatMoney(p.margin),
+          share(p.costShare),
+        ]),
         [false, true, true, true, true, true],
       ),
     });
@@ -113,6 +149,17 @@ export function customerParts(r: CustomerReport, timeZone: string): ReplyParts {
   return { title: `Customer ${r.customer} · ${r.label}`, summary, tables, notes };
 }
 
+/** The recorded cost beside the list price of the same tokens, with the gap explained when it is large. */
+function recordedGap(recorded: Money, list: Money): string {
+  if (list <= 0n || recorded <= 0n) return '';
+  const times = Number((recorded * 100n) / list) / 100;
+  if (times >= 1.5)
+    return `recorded cost ${formatMoney(recorded)} is ${times.toFixed(times >= 10 ? 0 : 1)}× the list price of these tokens: check the source's pricing`;
+  if (times <= 0.67)
+    return `recorded cost ${formatMoney(recorded)} is ${Math.round((1 - times) * 100)}% below the list price of these tokens (a discount, or the source's own pricing)`;
+  return '';
+}
+
 const pctChange = (from: Money, to: Money) => {
   if (from === 0n) return '';
   const bp = Number(((to - from) * 10_000n) / from) / 100;
@@ -130,15 +177,24 @@ export function whatIfParts(r: WhatIfResult, timeZone: string): ReplyParts {
     summary.push(
       `The price table has no price for ${on} on ${days.length} of the calls' days (${days.slice(0, 5).join(', ')}${days.length > 5 ? ', …' : ''}), so no total is given.`,
     );
+  } else if (r.listCost === null) {
+    summary.push(`The price table has no price for the feature's own models on some of the calls' days, so there is nothing like-with-like to compare with.`);
   } else if (r.target === 'cheapest') {
+    // Like with like: both sides are list prices of the same tokens on the calls' dates (issue 21.3).
     const switched = r.rows.filter((x) => x.on !== null);
     summary.push(
       switched.length
-        ? `On ${switched.map((x) => `${x.on} (instead of ${x.model})`).join(', ')} this feature would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.actual)}${pctChange(r.actual, r.wouldCost)}.`
-        : `No cheaper model of the same provider and family would have cost less than the ${formatMoney(r.actual)} this feature cost.`,
+        ? `On ${switched.map((x) => `${x.on} (instead of ${x.model})`).join(', ')} this feature's tokens would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.listCost)} at list price${pctChange(r.listCost, r.wouldCost)}.`
+        : `No cheaper model of the same provider and family would have cost less than the ${formatMoney(r.listCost)} list price of this feature's tokens.`,
     );
   } else {
-    summary.push(`On ${on} this feature would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.actual)}${pctChange(r.actual, r.wouldCost)}.`);
+    summary.push(
+      `On ${on} this feature's tokens would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.listCost)} at the list price of its own models${pctChange(r.listCost, r.wouldCost)}.`,
+    );
+  }
+  if (r.rows.length && r.listCost !== null) {
+    const gap = recordedGap(r.actual, r.listCost);
+    summary.push(gap ? `The ${gap}.` : `Recorded cost: ${formatMoney(r.actual)}, close to the list price.`);
   }
   summary.push(WHATIF_CAVEAT);
   const tables = r.rows.length
@@ -227,7 +283,7 @@ export function savingLines(lines: readonly { teamId: string; slug: string }[], 
     const s = savings.get(Number(l.teamId));
     return s
       ? [
-          `${l.slug}: ${s.feature} on ${s.to} instead of ${s.from} would have cost ${formatMoney(s.wouldCost)} instead of ${formatMoney(s.actual)} (saves ${formatMoney(s.saving)}${pctChange(s.actual, s.wouldCost)})`,
+          `${l.slug}: ${s.feature} on ${s.to} instead of ${s.from} would have cost ${formatMoney(s.wouldCost)} instead of ${formatMoney(s.listCost)} at list price (saves ${formatMoney(s.saving)}${pctChange(s.listCost, s.wouldCost)})${recordedGap(s.actual, s.listCost) ? `; ${recordedGap(s.actual, s.listCost)}` : ''}`,
         ]
       : [];
   });

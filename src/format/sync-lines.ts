@@ -1,18 +1,22 @@
 import type { ReplyParts } from './reply.ts';
 import type { SyncStatusView } from '../services/sync-service.ts';
-import { alignTable } from './table.ts';
+import { formatDistanceStrict } from 'date-fns';
+import { gridTable } from './table.ts';
 import { failureText } from './failure-text.ts';
 
 /** `/aicost sync`: each source's last success, lag, records, what was kept aside, last error. */
 export function syncStatusParts(v: SyncStatusView): ReplyParts {
   const ago = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never');
-  const table = alignTable(
+  // About 105 characters wide: a table block (Slack draws the columns), not monospace that wraps into
+  // noise at a laptop's width; the lag in words ("lag 31 days", it said "lag 44538 min").
+  const table = gridTable(
+    'Sync status',
     ['source', 'state', 'last success', 'data up to', 'records', 'kept aside', 'last error'],
     v.sources.map((s) => [
       s.source,
       s.configured ? 'on' : 'off (no credentials)',
       ago(s.lastSuccess),
-      s.watermark ? `${ago(s.watermark)} (lag ${Math.max(0, Math.round((v.now.getTime() - s.watermark.getTime()) / 60_000))} min)` : '-',
+      s.watermark ? `${ago(s.watermark)} (lag ${s.watermark >= v.now ? 'none' : formatDistanceStrict(s.watermark, v.now)})` : '-',
       s.recordsTotal.toLocaleString('en-US'),
       s.keptAside.toLocaleString('en-US'),
       s.lastError ? `${ago(s.lastErrorAt)}: ${s.lastError.slice(0, 80)}` : '-',
@@ -35,7 +39,7 @@ export function syncStatusParts(v: SyncStatusView): ReplyParts {
   return {
     title: 'Cost sources',
     summary: [],
-    tables: [{ caption: 'Sync status', table }],
+    tables: [table],
     notes: [
       ...notes,
       'Helicone needs HELICONE_API_KEY; Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY; the OpenAI and Anthropic bills need OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.',

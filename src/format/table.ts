@@ -50,3 +50,8 @@ export function humanLabel(key: string): string {
 export function personLabel(id: string): string {
   return mention(id);
 }
+
+/** "Support's", "Claims'" (a name ending in s takes only the apostrophe). */
+export function possessive(name: string): string {
+  return /s$/i.test(name) ? `${name}'` : `${name}'s`;
+}

@@ -85,7 +85,18 @@ export function adminService(deps: {
         await deps.teams.upsert({ ...team, ...action.set });
         const after = await deps.teams.bySlug(team.slug);
         await repo.audit({ actor, action: `team.${action.field}`, entity: 'team', entityId: team.slug, before, after }, now);
-        return out([`Team ${team.slug} updated (${action.field}).`]);
+        const shown =
+          action.field === 'name'
+            ? after?.name
+            : action.field === 'channel'
+              ? after?.channelId
+              : action.field === 'leads'
+                ? after?.leadUserIds.join(' ')
+                : action.field === 'members'
+                  ? after?.memberUserIds.join(' ')
+                  : after?.costCenter;
+        // Echo the value now in force, so a typo is seen at once.
+        return out([`Team ${team.slug} updated: ${action.field} is now ${shown || '(none)'}.`]);
       }
       if (action.kind === 'alias') {
         const r =

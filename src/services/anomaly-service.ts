@@ -53,6 +53,8 @@ export interface AnomalyPost {
   leads: string[];
   /** Other series that alerted the same day and belong to this event (a feature, a model, cost per request). */
   related: { label: string; impact: Money; impactPct: number | null }[];
+  /** The team's slug when the team has no channel: the post goes to finance only, and says nobody on the team was told. */
+  noChannelTeam?: string;
 }
 
 /** The anomaly notices this service emits; the Slack notifier renders them. */
@@ -214,6 +216,7 @@ export function anomalyService(deps: {
       related: input.related
         .filter((r) => r.verdict.impact !== null)
         .map((r) => ({ label: r.label, impact: r.verdict.impact!, impactPct: r.verdict.impactPct })),
+      ...(input.team && !input.team.channelId ? { noChannelTeam: input.team.slug } : {}),
     };
     if (running && running.direction === v.direction) {
       const updated = await anomalies.extend(running.id, previousDay, day, { actual: v.actual, expected: v.expected, impact: v.impact }, now);

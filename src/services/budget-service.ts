@@ -66,8 +66,9 @@ export type { RequestContext };
 
 /** The budget notices this service emits; the Slack notifier renders them. */
 export type BudgetNotice =
-  | { type: 'budget.threshold'; team: TeamRecord; row: BudgetRow; threshold: number; month: string; today: string }
-  | { type: 'budget.forecast'; team: TeamRecord; row: BudgetRow; overrun: Money; month: string; today: string }
+  /** `noChannel`: the team has no channel, so this copy in finance's channel is the only one (and says so). */
+  | { type: 'budget.threshold'; team: TeamRecord; row: BudgetRow; threshold: number; month: string; today: string; noChannel?: boolean }
+  | { type: 'budget.forecast'; team: TeamRecord; row: BudgetRow; overrun: Money; month: string; today: string; noChannel?: boolean }
   /** The request message in the finance channel (pending: buttons; decided: the verdict and the new budget). */
   | { type: 'budget.request'; request: OverrunRequestRecord; team: TeamRecord; context: RequestContext | null; effectiveBudget?: Money | null }
   /** The decision told to the requester (DM) and the team channel. */
@@ -418,18 +419,26 @@ export function budgetService(deps: BudgetDeps) {
         const top = crossed.length ? Math.max(...crossed) : null;
         let thresholdPosted = false;
         if (top !== null && deps.notifier) {
-          const notice: BudgetNotice = { type: 'budget.threshold', team, row, threshold: top, month, today };
+          const notice: BudgetNotice = { type: 'budget.threshold', team, row, threshold: top, month, today, ...(team.channelId ? {} : { noChannel: true }) };
           // Every crossed threshold is claimed, the highest one is posted (one message for a jump past several).
           for (const t of crossed.filter((x) => x !== top)) {
             const key = `${prefix}:threshold:${t}`;
             if (await claims.claimPost(key, team.channelId ?? deps.financeChannelId, now)) await claims.postDone(key, 'superseded', now);
           }
-          if (team.channelId && (await deps.notifier.postOnce(`${prefix}:threshold:${top}`, team.channelId, notice, now))) {
+          if (team.channelId) {
+            if (await deps.notifier.postOnce(`${prefix}:threshold:${top}`, team.channelId, notice, now)) {
+              posts++;
+              thresholdPosted = true;
+            }
+            if (top >= 100 && (await deps.notifier.postOnce(`${prefix}:threshold:${top}-finance`, deps.financeChannelId, notice, now))) posts++;
+          } else if (await deps.notifier.postOnce(`${prefix}:threshold:${top}`, deps.financeChannelId, notice, now)) {
+            // No team channel: finance's post is the only one, once (it was posted twice: the team's copy
+            // fell back to finance, then finance's own copy), and it names the team as untold.
             posts++;
             thresholdPosted = true;
-          } else if (!team.channelId && (await deps.notifier.postOnce(`${prefix}:threshold:${top}`, deps.financeChannelId, notice, now)))
-            thresholdPosted = true;
-          if (top >= 100 && (await deps.notifier.postOnce(`${prefix}:threshold:${top}-finance`, deps.financeChannelId, notice, now))) posts++;
+            if (top >= 100 && (await claims.claimPost(`${prefix}:threshold:${top}-finance`, deps.financeChannelId, now)))
+              await claims.postDone(`${prefix}:threshold:${top}-finance`, 'in-team-post', now);
+          }
         }
         if (row.forecast.reliable && deps.notifier) {
           const last = (await claims.postsWithPrefix(`${prefix}:forecast:`))[0];
@@ -447,7 +456,15 @@ export function budgetService(deps: BudgetDeps) {
               if (await claims.claimPost(key, team.channelId ?? deps.financeChannelId, now))
                 await claims.postDone(key, 'in-threshold-post', now, decision.overrun);
             } else {
-              const notice: BudgetNotice = { type: 'budget.forecast', team, row, overrun: decision.overrun, month, today };
+              const notice: BudgetNotice = {
+                type: 'budget.forecast',
+                team,
+                row,
+                overrun: decision.overrun,
+                month,
+                today,
+                ...(team.channelId ? {} : { noChannel: true }),
+              };
               if (await deps.notifier.postOnce(key, team.channelId ?? deps.financeChannelId, notice, now, { amount: decision.overrun })) posts++;
             }
           }
@@ -493,7 +510,8 @@ export type BudgetService = ReturnType<typeof budgetService>;
 
 /** The decision in words (the reply to the click, and the fallback text of the DM and team notice). */
 export function decisionText(r: OverrunRequestRecord, team: TeamRecord, effective: Money | null): string {
-  const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? ZERO)}` : 'denied';
-  const budget = effective === null ? '' : ` ${possessive(team.name)} ${r.month} budget is now ${formatMoney(effective)}.`;
+  const verdict = r.status === 'approved' ? `approved for ${formatMoney(r.decidedAmount ?? ZERO)}` : 'denied';
+  const budget =
+    effective === null ? '' : ` ${possessive(team.name)} ${r.month} budget ${r.status === 'approved' ? 'is now' : 'stays'} ${formatMoney(effective)}.`;
   return `Budget request #${r.id} for ${team.name} (${r.month}) was ${verdict} by ${mention(r.decidedBy)}.${budget}${r.decisionReason ? ` Reason: ${r.decisionReason}` : ''}`;
 }

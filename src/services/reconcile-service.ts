@@ -284,7 +284,7 @@ export function reconcileService(deps: ReconcileDeps) {
       await deps.audit?.({ actor: userId, action: 'billing.map', entity: 'billing-mapping', entityId: `${p}:${scopeId}`, before, after: mapping }, now);
       return {
         ok: true,
-        message: `${p} ${word === 'key' ? 'API key' : t} ${scopeId} now belongs to ${team.slug}: its unobserved spend is ${team.slug}'s from now on (also for open past months)${word === 'key' ? `, before its project's mapping` : ''}.`,
+        message: `${p} ${word === 'key' ? 'API key' : t} ${scopeId} now belongs to ${team.slug}: its unobserved spend is ${team.slug}${team.slug.endsWith('s') ? "'" : "'s"} from now on (also for open past months)${word === 'key' ? `, before its project's mapping` : ''}.`,
       };
     },
 

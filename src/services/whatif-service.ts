@@ -42,6 +42,12 @@ export interface WhatIfModelRow {
   cached: number;
   output: number;
   actual: Money;
+  /**
+   * The same calls at the list price of their own model (the table's price on each call's date): what
+   * `wouldCost` is compared with, like with like (issue 21.3). The recorded cost can differ from it
+   * (a source's own pricing, discounts, a wrong import); null when the table lacks a price on some date.
+   */
+  listCost: Money | null;
   /** The model priced instead (the target, or the cheapest of the family); null when none. */
   on: string | null;
   /** What the calls would have cost on `on`; null when it has no price on some of the calls' dates. */
@@ -61,6 +67,8 @@ export interface WhatIfResult {
   rows: WhatIfModelRow[];
   /** Σ actual of the priced calls. */
   actual: Money;
+  /** Σ list cost on the calls' own models; null when some row has none. */
+  listCost: Money | null;
   /** Σ would-cost; null when some row could not be priced on the target. */
   wouldCost: Money | null;
   /** Calls on models the table does not price, left out of both sides. */
@@ -71,8 +79,12 @@ export interface SavingCandidate {
   feature: string;
   from: string;
   to: string;
+  /** Recorded cost of the calls. */
   actual: Money;
+  /** The same calls at their own model's list price: the saving is measured from it. */
+  listCost: Money;
   wouldCost: Money;
+  /** listCost − wouldCost. */
   saving: Money;
 }
 
@@ -113,7 +125,8 @@ export function cheapestFor(
   model: string,
   provider: string | null,
   calls: WhatIfCall[],
-  actual: Money,
+  /** The calls' list price on their own model: a candidate must cost less than that (like with like). */
+  baseline: Money,
 ): { on: string; cost: Money } | null {
   if (!calls.length) return null;
   const known = prices.identify(model, provider, calls[0]!.occurredAt);
@@ -130,7 +143,7 @@ export function cheapestFor(
     const r = priceAll(prices, c.id, known.providerId, calls);
     if (r.total !== null && (best === null || r.total < best.cost)) best = { on: c.id, cost: r.total };
   }
-  return best && best.cost < actual ? best : null;
+  return best && best.cost < baseline ? best : null;
 }
 
 export function whatIfService(deps: WhatIfDeps) {
@@ -173,23 +186,26 @@ export function whatIfService(deps: WhatIfDeps) {
         target === 'cheapest' ? null : prices.identify(target, null, window.to > window.from ? new Date(window.to.getTime() - 1) : window.from);
       const rows: WhatIfModelRow[] = groups.map((g) => {
         const actual = sum(g.calls.map((c) => c.amount));
+        const listCost = priceAll(prices, g.model, g.provider, g.calls).total;
         const base = {
           model: g.model,
           calls: g.calls.length,
           actual,
+          listCost,
           input: g.calls.reduce((s, c) => s + c.inputTokens, 0),
           cached: g.calls.reduce((s, c) => s + c.cacheReadTokens + c.cacheWriteTokens, 0),
           output: g.calls.reduce((s, c) => s + c.outputTokens, 0),
         };
         if (target === 'cheapest') {
-          const best = cheapestFor(prices, g.model, g.provider, g.calls, actual);
-          return { ...base, on: best?.on ?? null, wouldCost: best?.cost ?? actual, missingDays: [] };
+          const best = listCost === null ? null : cheapestFor(prices, g.model, g.provider, g.calls, listCost);
+          return { ...base, on: best?.on ?? null, wouldCost: best?.cost ?? listCost, missingDays: [] };
         }
         const r = priceAll(prices, identified?.modelId ?? target, identified?.providerId ?? null, g.calls);
         return { ...base, on: identified?.modelId ?? target, wouldCost: r.total, missingDays: r.missingDays };
       });
       const actual = sum(rows.map((r) => r.actual));
       const wouldCost = rows.every((r) => r.wouldCost !== null) ? sum(rows.map((r) => r.wouldCost!)) : null;
+      const listCost = rows.every((r) => r.listCost !== null) ? sum(rows.map((r) => r.listCost!)) : null;
       return {
         kind: 'whatif',
         feature: feature.slug,
@@ -199,6 +215,7 @@ export function whatIfService(deps: WhatIfDeps) {
         asOf: window.to,
         rows,
         actual,
+        listCost,
         wouldCost,
         unpricedModels: unpriced,
       };
@@ -222,12 +239,15 @@ export function whatIfService(deps: WhatIfDeps) {
         const { groups } = byModel(perFeature.get(f.id) ?? []);
         for (const g of groups) {
           const actual = sum(g.calls.map((c) => c.amount));
-          const best = cheapestFor(prices, g.model, g.provider, g.calls, actual);
+          // Like with like: the saving is the list price on the own model minus the list price on the other.
+          const listCost = priceAll(prices, g.model, g.provider, g.calls).total;
+          if (listCost === null) continue;
+          const best = cheapestFor(prices, g.model, g.provider, g.calls, listCost);
           if (!best) continue;
-          const saving = sub(actual, best.cost);
+          const saving = sub(listCost, best.cost);
           const current = out.get(f.teamId!);
           if (saving >= min && (!current || saving > current.saving))
-            out.set(f.teamId!, { feature: f.slug, from: g.model, to: best.on, actual, wouldCost: best.cost, saving });
+            out.set(f.teamId!, { feature: f.slug, from: g.model, to: best.on, actual, listCost, wouldCost: best.cost, saving });
         }
       }
       return out;

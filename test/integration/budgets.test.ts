@@ -7,6 +7,7 @@ import { postSigned } from '../support/slack-signer.ts';
 import { appHomeOpenedBody, blockActionsBody, viewSubmissionBody } from '../support/slack-payloads.ts';
 import { blocksText, SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
 import type { RecordedCall } from '../support/slack-stand-in.ts';
+import { recordSlack } from '../support/recording.ts';
 
 const FINANCE = 'U0FINANCE';
 const LEAD = 'U0PAYLEAD';
@@ -115,7 +116,7 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     expect(blocks).toContain(`<@${FINANCE}>`);
     expect(blocks).not.toContain('"type":"button"');
     await h.slack.waitFor('conversations.open', (c) => c.args.users === LEAD);
-    await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0PAYMENTS' && String(c.args.text).includes('approved $500.00'));
+    await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0PAYMENTS' && String(c.args.text).includes('approved for $500.00'));
     const { reply } = await h.command('budget', { userId: LEAD });
     expect(blocksText(reply.blocks)).toMatch(/payments +\$1,500\.00 +\$800\.00 +53%/);
     expect(await h.db.db.prisma.auditLog.count({ where: { action: 'overrun.approve', actor: FINANCE } })).toBe(1);
@@ -236,5 +237,19 @@ describe.each(testProviders())('budgets and approvals over signed HTTP on %s', (
     const refreshed = JSON.stringify((await h.slack.waitFor('views.publish', (c) => c.args.user_id === FINANCE)).args.view);
     expect((await h.db.db.prisma.overrunRequest.findUniqueOrThrow({ where: { id } })).status).toBe('approved');
     expect(refreshed).not.toContain(`home_overrun_${id}`);
+  });
+
+  it("posts a channel-less team's alert once in finance, naming the team as untold", async () => {
+    const ledger = await h.services.teams.upsert({ slug: 'ledger', name: 'Ledger', channelId: null, leadUserIds: [] });
+    await costWrites(h.db.db).insertMany([entry(ledger.id, '2026-11-19T17:00:00Z', '900')]);
+    await h.command('budget set ledger 500', { userId: FINANCE });
+    h.slack.reset();
+    now = new Date('2026-11-19T20:00:00Z');
+    expect((await runBudgets(now)).ran).toBe(true);
+    const alerts = posts('C0FINANCE').filter((c) => String(c.args.text).startsWith('Ledger is over'));
+    // It came twice: the team's copy fell back to finance, then finance's own copy.
+    expect(alerts).toHaveLength(1);
+    expect(JSON.stringify(alerts[0]!.args.blocks)).toContain('ledger has no channel: nobody on the team was told');
+    recordSlack(h.slack, `budget-no-channel-${provider}`);
   });
 });

@@ -80,7 +80,7 @@ describe.each(testProviders())('an anomaly is one incident on %s', (provider) =>
     expect(body).not.toMatch(/environment \*?\(none\)/);
     expect(body).toMatch(/\*Calls\* 131 against a usual 1[01] \(calls ×1[23]\)/);
     expect(body).toContain(`<@${LEAD}>`);
-    expect(body).toContain('*Same event* feature triage');
+    expect(body).toContain('*Same event* (other series that moved on the same day) feature triage');
     const impact = /\*Impact\* (\$[\d,.]+)/.exec(body)?.[1];
     expect(impact).toBeDefined();
 
@@ -238,11 +238,12 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
     const update = await h.slack.waitFor('chat.update', (c) => c.args.ts === auto.messageTs);
     const text = JSON.stringify(update.args.blocks);
     expect(text).toContain('Denied');
-    expect(text).toContain("Search's November 2026 budget is now *$400.00*");
+    // A denial changes nothing: the budget stays (it said "is now", as if it had changed).
+    expect(text).toContain("Search's November 2026 budget stays *$400.00*");
     expect(text).toContain('Cap the ranker &lt;first&gt;');
     expect(text).toContain('*Forecast*'); // the context stays on the decided message
     const notice = await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0SEARCH');
-    expect(String(notice.args.text)).toContain("Search's November 2026 budget is now $400.00");
+    expect(String(notice.args.text)).toContain("Search's November 2026 budget stays $400.00");
     recordCalls(h.slack, `budget-deny-${provider}`);
   });
 
@@ -264,7 +265,7 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
       { secret: SIGNING_SECRET },
     );
     await h.slack.waitFor('conversations.open', (c) => c.args.users === 'U0SRCLEAD');
-    const dm = await h.slack.waitFor('chat.postMessage', (c) => String(c.args.text).includes('approved $250.00'));
+    const dm = await h.slack.waitFor('chat.postMessage', (c) => String(c.args.text).includes('approved for $250.00'));
     expect(String(dm.args.text)).toContain("Search's November 2026 budget is now $650.00");
     const { reply } = await h.command('budget set search 450 2026-11', { userId: FINANCE });
     expect(blocksText(reply.blocks)).toContain(

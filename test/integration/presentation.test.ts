@@ -198,7 +198,7 @@ describe.each(testProviders())('displayed totals foot and equal the exports, on 
     const { blocks, tables } = await tablesFor('top teams');
     const text = JSON.stringify(blocks);
     // Nov 1 to now (Nov 2, 15:00) against Oct 1 to Oct 2, 15:00.
-    expect(text).toContain('Change vs Oct 1–2 of October 2026 ($55.50)');
+    expect(text).toContain('Change vs Oct 1–2, 2026 ($55.50)');
     expect(text).toContain('Top movers: growth -$55.50 ▼ (-100%)');
     const t = tables[0]!;
     expect(t.header).toContain('change');

@@ -95,9 +95,14 @@ describe.each(testProviders())('trust: untrusted source records on %s', (provide
   });
 
   it('shows the count in /aicost sync, and `npx aicost sync --rejected` lists each with its reason', async () => {
-    const text = blocksText((await h.command('sync')).reply.blocks);
+    const blocks = (await h.command('sync')).reply.blocks ?? [];
+    const text = blocksText(blocks);
     expect(text).toMatch(/kept aside/);
-    expect(text).toMatch(/helicone +on .* 6 /);
+    // About 105 characters wide: a table block, not monospace that wraps; the lag in words.
+    const rows = blocks.flatMap((b) => (b.type === 'table' ? (b.rows as { text: string }[][]).map((r) => r.map((c) => c.text)) : []));
+    const helicone = rows.find((r) => r[0] === 'helicone');
+    expect([helicone?.[1], helicone?.[5]]).toEqual(['on', '6']);
+    expect(helicone?.[3]).toMatch(/\(lag (none|\d+ (seconds?|minutes?|hours?|days?|months?))\)$/);
     expect(text).toContain('6 source record(s) were kept aside');
     const listed = await cli(['sync', '--rejected'], { DATABASE_URL: h.db.url });
     expect(listed.code).toBe(0);
@@ -197,6 +202,8 @@ describe.each(testProviders())('trust: failed slots, replays and the smaller def
     const cc = await h.command(`admin team payments cost-center ${'C'.repeat(10_000)}`, { userId: FINANCE });
     expect(blocksText(cc.reply.blocks)).toContain('at most 40 characters');
     expect((await h.services.teams.bySlug('payments'))!.costCenter).toBeNull();
+    // A change is echoed with the value now in force (it said only "updated (cost-center)").
+    expect(blocksText((await h.command('admin team payments cost-center CC-7100', { userId: FINANCE })).reply.blocks)).toContain('cost-center is now CC-7100');
     const range = await h.command('top teams 0001-01-01..9999-12-31');
     expect(blocksText(range.reply.blocks)).toContain('outside the years aicost reports on (2000 to 2099)');
     expect(blocksText(range.reply.blocks)).not.toContain('Invalid time value');

@@ -27,6 +27,8 @@ export interface AnomalyPostVm {
   calls?: { count: number; usual: number } | null;
   leads?: string[];
   related?: { label: string; impact: Money; impactPct: number | null }[];
+  /** The team has no channel: nobody on it saw this post. */
+  noChannelTeam?: string;
 }
 
 const FEEDBACK: { status: string; text: string }[] = [
@@ -66,8 +68,14 @@ export function anomalyBlocks(vm: AnomalyPostVm): { text: string; blocks: KnownB
   }
   if (vm.reason) lines.push(escapeMrkdwn(vm.reason));
   if (vm.related?.length)
-    lines.push(`*Same event* ${vm.related.map((r) => `${escapeMrkdwn(r.label)} ${formatMoney(r.impact)} (${pct(r.impactPct)})`).join(' · ')}`);
+    lines.push(
+      `*Same event* (other series that moved on the same day) ${vm.related.map((r) => `${escapeMrkdwn(r.label)} ${formatMoney(r.impact)} (${pct(r.impactPct)})`).join(' · ')}`,
+    );
   if (vm.leads?.length) lines.push(`*Leads* ${vm.leads.map((u) => mention(u)).join(' ')}`);
+  if (vm.noChannelTeam)
+    lines.push(
+      `:warning: ${escapeMrkdwn(vm.noChannelTeam)} has no channel: nobody on the team was told. Give it one with \`/aicost admin team ${escapeMrkdwn(vm.noChannelTeam)} channel #channel\`.`,
+    );
   const drivers = vm.contributors
     .slice(0, 4)
     .map(

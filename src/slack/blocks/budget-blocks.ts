@@ -75,7 +75,15 @@ const possessive = (name: string) => (name.endsWith('s') ? `${name}'` : `${name}
 
 const mentions = (ids: string[]) => ids.map((id) => mention(id)).join(' ');
 
-export function thresholdBlocks(vm: { team: TeamRecord; row: BudgetRow; threshold: number; month: string }): { text: string; blocks: KnownBlock[] } {
+/** Said in finance's channel when the team has no channel of its own: nobody on the team saw the alert. */
+export function noChannelText(team: TeamRecord): string {
+  return `:warning: ${team.slug} has no channel: nobody on the team was told. Give it one with \`/aicost admin team ${team.slug} channel #channel\`.`;
+}
+
+export function thresholdBlocks(vm: { team: TeamRecord; row: BudgetRow; threshold: number; month: string; noChannel?: boolean }): {
+  text: string;
+  blocks: KnownBlock[];
+} {
   const headline = thresholdHeadline(vm.team, vm.row, vm.month);
   const leads = vm.team.leadUserIds.length ? `\nLeads: ${mentions(vm.team.leadUserIds)}` : '';
   return {
@@ -93,25 +101,38 @@ export function thresholdBlocks(vm: { team: TeamRecord; row: BudgetRow; threshol
         type: 'context',
         elements: [{ type: 'mrkdwn', text: `Details: \`/aicost team ${vm.team.slug}\` · Need more? \`/aicost request <amount> ${vm.team.slug} <reason>\`` }],
       },
+      ...noChannelBlocks(vm),
     ],
   };
 }
 
-export function forecastBlocks(vm: { team: TeamRecord; row: BudgetRow; overrun: Money; month: string }): { text: string; blocks: KnownBlock[] } {
+function noChannelBlocks(vm: { team: TeamRecord; noChannel?: boolean }): KnownBlock[] {
+  return vm.noChannel ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: noChannelText(vm.team) }] }] : [];
+}
+
+/**
+ * A forecast overrun. Once the team is already over its budget the post says so (the over-budget
+ * headline with the real figures) instead of "on track to exceed", which read as if it were not yet.
+ */
+export function forecastBlocks(vm: { team: TeamRecord; row: BudgetRow; overrun: Money; month: string; noChannel?: boolean }): {
+  text: string;
+  blocks: KnownBlock[];
+} {
   const f = vm.row.forecast;
   const when = exceedsText(vm.row);
-  const headline = `${vm.team.name} is on track to exceed its ${monthName(vm.month)} budget by ${formatMoney(vm.overrun)}`;
+  const budget = vm.row.status.budget ?? ZERO;
+  const over = vm.row.status.budget !== null && vm.row.status.spent > budget;
+  const headline = over
+    ? thresholdHeadline(vm.team, vm.row, vm.month)
+    : `${vm.team.name} is on track to exceed its ${monthName(vm.month)} budget by ${formatMoney(vm.overrun)}`;
+  const body = over
+    ? `Already *${formatMoney(sub(vm.row.status.spent, budget))}* over: *${formatMoney(vm.row.status.spent)}* of *${formatMoney(budget)}* (${pctUsed(vm.row)}%; ${splitText(vm.row.cost)}).\nAt this pace the month ends at *${formatMoney(f.projectedTotal ?? ZERO)}*, *${formatMoney(vm.overrun)}* over the budget.`
+    : `Projected month total *${formatMoney(f.projectedTotal ?? ZERO)}* against a budget of *${formatMoney(budget)}*: over by *${formatMoney(vm.overrun)}*${when ? `, ${when}` : ''}.\nSo far: ${formatMoney(vm.row.status.spent)} (${pctUsed(vm.row)}%; ${splitText(vm.row.cost)}).`;
   return {
-    text: `${headline}${when ? `, ${when}` : ''}.`,
+    text: `${headline}${!over && when ? `, ${when}` : ''}.`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: headline.slice(0, 150) } },
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `Projected month total *${formatMoney(f.projectedTotal ?? ZERO)}* against a budget of *${formatMoney(vm.row.status.budget ?? ZERO)}*: over by *${formatMoney(vm.overrun)}*${when ? `, ${when}` : ''}.\nSo far: ${formatMoney(vm.row.status.spent)} (${pctUsed(vm.row)}%; ${splitText(vm.row.cost)}).`,
-        },
-      },
+      { type: 'section', text: { type: 'mrkdwn', text: body } },
       {
         type: 'context',
         elements: [
@@ -121,6 +142,7 @@ export function forecastBlocks(vm: { team: TeamRecord; row: BudgetRow; overrun: 
           },
         ],
       },
+      ...noChannelBlocks(vm),
     ],
   };
 }
@@ -184,7 +206,7 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
     const verdict = r.status === 'approved' ? `:white_check_mark: *Approved ${formatMoney(r.decidedAmount ?? ZERO)}*` : ':no_entry: *Denied*';
     const budget =
       vm.effectiveBudget !== undefined && vm.effectiveBudget !== null
-        ? `\n${possessive(escapeMrkdwn(vm.team.name))} ${monthName(r.month)} budget is now *${formatMoney(vm.effectiveBudget)}*.`
+        ? `\n${possessive(escapeMrkdwn(vm.team.name))} ${monthName(r.month)} budget ${r.status === 'approved' ? 'is now' : 'stays'} *${formatMoney(vm.effectiveBudget)}*.`
         : '';
     blocks.push({
       type: 'section',
@@ -201,8 +223,11 @@ export function overrunRequestBlocks(vm: { request: OverrunRequestRecord; team: 
 export function decisionBlocks(vm: { request: OverrunRequestRecord; team: TeamRecord; effectiveBudget: Money | null }): { text: string; blocks: KnownBlock[] } {
   const r = vm.request;
   const team = escapeMrkdwn(vm.team.name);
-  const verdict = r.status === 'approved' ? `approved ${formatMoney(r.decidedAmount ?? ZERO)}` : 'denied';
-  const budget = vm.effectiveBudget === null ? '' : ` ${possessive(team)} ${monthName(r.month)} budget is now ${formatMoney(vm.effectiveBudget)}.`;
+  const verdict = r.status === 'approved' ? `approved for ${formatMoney(r.decidedAmount ?? ZERO)}` : 'denied';
+  const budget =
+    vm.effectiveBudget === null
+      ? ''
+      : ` ${possessive(team)} ${monthName(r.month)} budget ${r.status === 'approved' ? 'is now' : 'stays'} ${formatMoney(vm.effectiveBudget)}.`;
   const text = `Budget request #${r.id} for ${team} (${r.month}) was ${verdict} by ${mention(r.decidedBy)}.${budget}${r.decisionReason ? ` Reason: ${escapeMrkdwn(r.decisionReason)}` : ''}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -2,9 +2,12 @@ import type { KnownBlock } from '@slack/types';
 import { isUnobservedCategory } from '../../domain/reconciliation.ts';
 import { splitHidden, unobservedText } from '../../format/unobserved.ts';
 import type { Chargeback, ChargebackLine } from '../../domain/chargeback.ts';
-import { formatMoney, ZERO, type Money } from '../../domain/money.ts';
+import { roundChargeback } from '../../domain/csv-export.ts';
+import { formatMoney, roundToCents, sub, ZERO, type Money } from '../../domain/money.ts';
+import { footCents } from '../../domain/footing.ts';
+import { costFigure } from '../../domain/rounding.ts';
 import { chargebackParts, varianceText } from '../../format/chargeback-lines.ts';
-import { humanLabel } from '../../format/table.ts';
+import { humanLabel, possessive } from '../../format/table.ts';
 import { stackedChartUrl } from '../chart.ts';
 import { ACTIONS } from '../ids.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
@@ -27,10 +30,13 @@ export function chargebackBlocks(
     ...tableBlocks(p.tables),
   ];
   // Where each team's cost is booked (the GL debits one line per cost centre).
-  const centres = cb.lines.map(
-    (l) =>
-      `${escapeMrkdwn(l.slug)} → ${l.costCenter ? `\`${escapeMrkdwn(l.costCenter)}\`` : '_no cost centre (booked to UNASSIGNED)_'} · ${formatMoney(l.total)}${l.budget !== null ? ` · ${vsBudget(l.variance)}` : ''}`,
-  );
+  // The same figures as the table and the GL (one rounding per team, `roundChargeback`).
+  const rc = roundChargeback(cb, { allowUnreconciled: true });
+  const centres = cb.lines.map((l) => {
+    const total = rc.teams.get(l.teamId)!.total;
+    const variance = l.budget === null ? null : sub(total, roundToCents(l.budget));
+    return `${escapeMrkdwn(l.slug)} → ${l.costCenter ? `\`${escapeMrkdwn(l.costCenter)}\`` : '_no cost centre (booked to UNASSIGNED)_'} · ${formatMoney(total)}${l.budget !== null ? ` · ${vsBudget(variance)}` : ''}`;
+  });
   if (centres.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Cost centres*\n${centres.join('\n')}`.slice(0, 3000) } });
   const saving = opts.savings ? savingLines(cb.lines, opts.savings) : [];
   if (saving.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: saving.map(escapeMrkdwn).join('\n').slice(0, 3000) } });
@@ -70,30 +76,43 @@ export function chargebackBlocks(
       })),
     });
   } else blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${cb.month} is finalized: its numbers are final.` }] });
-  return { text: `Chargeback ${cb.month} (${cb.periodStatus}): ${formatMoney(cb.totals.total)}`, blocks };
+  return { text: `Chargeback ${cb.month} (${cb.periodStatus}): ${formatMoney(rc.grandTotal)}`, blocks };
 }
 
 /** A team's own line, posted in its channel when the month closes. */
 export function teamLineBlocks(line: ChargebackLine, month: string): { text: string; blocks: KnownBlock[] } {
-  const split = splitHidden(line.hiddenByCategory, line.hidden);
-  const hidden = [...line.hiddenByCategory]
+  // The team's one figure (the chargeback's, the GL's) and its parts footing to it. Unobserved bill spend
+  // ("unobserved (OpenAI bill)") is shown apart from the hidden costs people entered.
+  const categories = [...line.hiddenByCategory];
+  const f = costFigure([line.direct, line.hidden, line.allocated, line.adjustments]);
+  const [direct, hiddenTotal, allocated, adjustments] = f.parts as [Money, Money, Money, Money];
+  const total = f.total;
+  const byCategory = footCents(
+    categories.map(([, a]) => a),
+    hiddenTotal,
+  ).parts;
+  const shownByCategory = new Map(categories.map(([c], i) => [c, byCategory[i]!]));
+  const split = splitHidden(shownByCategory, hiddenTotal);
+  const hidden = categories
     .filter(([c]) => !isUnobservedCategory(c))
-    .map(([c, a]) => `${c} ${formatMoney(a)}`)
+    .map(([c]) => `${humanLabel(c).toLowerCase()} ${formatMoney(shownByCategory.get(c)!)}`)
     .join(', ');
-  const text = `${line.name}'s AI cost for ${month} is closed at ${formatMoney(line.total)}.`;
+  const budget = line.budget === null ? null : roundToCents(line.budget);
+  const variance = budget === null ? null : sub(total, budget);
+  const text = `${possessive(line.name)} AI cost for ${month} is closed at ${formatMoney(total)}.`;
   return {
     text,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `${line.name}: ${month} closed at ${formatMoney(line.total)}` } },
+      { type: 'header', text: { type: 'plain_text', text: `${line.name}: ${month} closed at ${formatMoney(total)}` } },
       {
         type: 'section',
         text: {
           type: 'mrkdwn',
           text: [
-            `API ${formatMoney(line.direct)}${hidden ? ` · hidden ${formatMoney(split.entered)} (${hidden})` : ''}${unobservedText(split.unobserved, ' · ')} · allocated shared ${formatMoney(line.allocated)}${line.adjustments !== 0n ? ` · adjustments ${formatMoney(line.adjustments)}` : ''}`,
-            line.budget === null
+            `API ${formatMoney(direct)}${hidden ? ` · hidden ${formatMoney(split.entered)} (${hidden})` : ''}${unobservedText(split.unobserved, ' · ')} · allocated shared ${formatMoney(allocated)}${line.adjustments !== 0n ? ` · adjustments ${formatMoney(adjustments)}` : ''}`,
+            budget === null
               ? 'No budget was set.'
-              : `Budget ${formatMoney(line.budget)}: ${vsBudget(line.variance)}${line.variancePct !== null ? ` (${line.variancePct > 0 ? '+' : ''}${line.variancePct.toFixed(1)}%)` : ''}.`,
+              : `Budget ${formatMoney(budget)}: ${vsBudget(variance)}${line.variancePct !== null ? ` (${line.variancePct > 0 ? '+' : ''}${line.variancePct.toFixed(1)}%)` : ''}.`,
             `${line.workItems.toLocaleString('en-US')} work items${line.costPerWorkItem !== null ? `, ${formatMoney(line.costPerWorkItem)} each` : ''}.`,
           ]
             .map(escapeMrkdwn)

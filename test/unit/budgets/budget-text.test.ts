@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exceedsText, forecastText, thresholdHeadline } from '../../../src/slack/blocks/budget-blocks.ts';
+import { exceedsText, forecastBlocks, forecastText, thresholdHeadline } from '../../../src/slack/blocks/budget-blocks.ts';
 import { fromUsd, sub, ZERO } from '../../../src/domain/money.ts';
 import type { BudgetRow } from '../../../src/services/budget-service.ts';
 
@@ -54,5 +54,24 @@ describe('budget post wording', () => {
     expect(thresholdHeadline(team, row({ budget: '400', spent: '340', projected: '500', today: '2026-11-20' }), '2026-11')).toBe(
       'Search has used 85% of its November 2026 budget: $340.00 of $400.00',
     );
+  });
+
+  it('once over, the forecast post says over (not "on track to exceed"), with the real figures', () => {
+    const over = forecastBlocks({
+      team,
+      row: row({ budget: '100', spent: '832', projected: '868.61', today: '2026-11-20' }),
+      overrun: fromUsd('768.61'),
+      month: '2026-11',
+    });
+    expect(over.text).toBe('Search is over its November 2026 budget: $832.00 of $100.00 (832%).');
+    expect(JSON.stringify(over.blocks)).not.toContain('on track');
+    expect(JSON.stringify(over.blocks)).toContain('At this pace the month ends at *$868.61*, *$768.61* over the budget.');
+    const ahead = forecastBlocks({
+      team,
+      row: row({ budget: '400', spent: '300', projected: '600', today: '2026-11-20', exceedsOn: '2026-11-24' }),
+      overrun: fromUsd('200'),
+      month: '2026-11',
+    });
+    expect(ahead.text).toBe('Search is on track to exceed its November 2026 budget by $200.00, over budget around Nov 24 (in 4 days).');
   });
 });
