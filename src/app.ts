@@ -132,6 +132,7 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
       minImpactPct: config.ANOMALY_MIN_IMPACT_PCT,
       z: config.ANOMALY_Z,
       financeMinImpact: fromUsd(config.ANOMALY_FINANCE_MIN_IMPACT),
+      minTeamSharePct: config.ANOMALY_MIN_TEAM_SHARE_PCT,
       intraday: config.ANOMALY_INTRADAY,
       teamOverrides: config.ANOMALY_TEAM_OVERRIDES,
     },
