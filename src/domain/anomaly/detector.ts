@@ -303,6 +303,7 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
 
     const pastResiduals = residual.slice(scoreFrom, i).filter((x): x is number => x !== null);
     let statOutlier = false;
+    let clip: number | null = null;
     let direction: 'spike' | 'dip' | null = null;
     if (actual !== null && expected !== null && denom !== null && r !== null && pastResiduals.length >= MIN_RESIDUALS) {
       const { center, scale } = robustScale(pastResiduals);
@@ -321,6 +322,7 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
         Math.abs(z) >= RUN_Z && [zs[i - 1], zs[i - 2]].some((p) => p !== null && p !== undefined && Math.sign(p) === Math.sign(z) && Math.abs(p) >= RUN_Z);
       const unusual = intermittent ? impact > 0 && actual >= INTERMITTENT_SPIKE_FACTOR * largest : Math.abs(z) >= o.zThreshold || runRule;
       zs[i] = z;
+      clip = Math.abs(center) + o.zThreshold * scale;
       statOutlier = unusual && pctPass && wayPass && direction !== null;
       // The same weekday was unusual the same way a week ago: the weekly pattern changed. Alerted
       // once (last week); from now on that weekday's factor is learnt from last week on.
@@ -354,8 +356,8 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
       base.impactPct = null;
     }
 
-    // Baseline bookkeeping (warm-up included): outliers enter with their expected value, and their
-    // residual stays out of later scales, unless the incident became a level shift.
+    // Baseline bookkeeping (warm-up included): outliers enter with their expected value unless the
+    // incident became a level shift.
     if (statOutlier) {
       run += 1;
       if (run > o.adaptAfterDays) {
@@ -364,12 +366,13 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
       } else {
         clean.push(expected);
       }
-      residual.push(null);
     } else {
       run = 0;
       clean.push(actual);
-      residual.push(r);
     }
+    // Every residual enters later scales, an outlier's clipped to the threshold it crossed: left out,
+    // a too-small scale would confirm itself (masking); in full, one spike would widen it for weeks.
+    residual.push(statOutlier && clip !== null && r !== null ? Math.max(-clip, Math.min(clip, r)) : r);
     outlierWay.push(statOutlier ? direction : null);
     verdicts.push(base);
   }
