@@ -243,6 +243,8 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
   const weekdays = dates.map(weekdayOf);
   const clean: (number | null)[] = [];
   const residual: (number | null)[] = [];
+  /** The same residuals in the series' unit (actual − expected). */
+  const absResidual: (number | null)[] = [];
   const outlierWay: ('spike' | 'dip' | null)[] = [];
   const zs: (number | null)[] = new Array(n).fill(null);
   /** Per weekday, the first day whose pattern counts (moved on a seasonal break). */
@@ -304,12 +306,20 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
     const pastResiduals = residual.slice(scoreFrom, i).filter((x): x is number => x !== null);
     let statOutlier = false;
     let clip: number | null = null;
+    let clipAbs: number | null = null;
     let direction: 'spike' | 'dip' | null = null;
     if (actual !== null && expected !== null && denom !== null && r !== null && pastResiduals.length >= MIN_RESIDUALS) {
       const { center, scale } = robustScale(pastResiduals);
       // Few residuals estimate the scale loosely (and the weekday factors too): widen it while the
       // window fills, by the ratio of a t quantile to the normal one (≈ 1 + 2.5 / n at 3.5σ).
-      const z = (r - center) / (scale * (1 + SMALL_SAMPLE_WIDEN / pastResiduals.length));
+      const widen = 1 + SMALL_SAMPLE_WIDEN / pastResiduals.length;
+      const z = (r - center) / (scale * widen);
+      // The same test on the residual in dollars: a mix of steady and on-off features varies by more
+      // percent on a quiet weekday than on a busy one; a day must be unusual both ways.
+      const pastAbs = absResidual.slice(scoreFrom, i).filter((x): x is number => x !== null);
+      const abs = robustScale(pastAbs.length >= MIN_RESIDUALS ? pastAbs : [0, 0, 0, 0, 0]);
+      const zAbs = pastAbs.length >= MIN_RESIDUALS && abs.scale > MIN_SCALE ? (actual - expected - abs.center) / (abs.scale * widen) : z;
+      const both = (t: number) => Math.abs(z) >= t && Math.abs(zAbs) >= t && Math.sign(zAbs) === Math.sign(z);
       const impact = actual - expected;
       direction = impact > 0 ? 'spike' : impact < 0 ? 'dip' : null;
       const pctPass = expected > 0 ? Math.abs(impact) / expected >= o.minImpactPct / 100 : impact !== 0;
@@ -320,9 +330,10 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
       // (the Western Electric run rule) count as unusual too.
       const runRule =
         Math.abs(z) >= RUN_Z && [zs[i - 1], zs[i - 2]].some((p) => p !== null && p !== undefined && Math.sign(p) === Math.sign(z) && Math.abs(p) >= RUN_Z);
-      const unusual = intermittent ? impact > 0 && actual >= INTERMITTENT_SPIKE_FACTOR * largest : Math.abs(z) >= o.zThreshold || runRule;
+      const unusual = intermittent ? impact > 0 && actual >= INTERMITTENT_SPIKE_FACTOR * largest : both(o.zThreshold) || runRule;
       zs[i] = z;
       clip = Math.abs(center) + o.zThreshold * scale;
+      clipAbs = Math.abs(abs.center) + o.zThreshold * abs.scale;
       statOutlier = unusual && pctPass && wayPass && direction !== null;
       // The same weekday was unusual the same way a week ago: the weekly pattern changed. Alerted
       // once (last week); from now on that weekday's factor is learnt from last week on.
@@ -373,6 +384,8 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
     // Every residual enters later scales, an outlier's clipped to the threshold it crossed: left out,
     // a too-small scale would confirm itself (masking); in full, one spike would widen it for weeks.
     residual.push(statOutlier && clip !== null && r !== null ? Math.max(-clip, Math.min(clip, r)) : r);
+    const a = actual !== null && expected !== null ? actual - expected : null;
+    absResidual.push(statOutlier && clipAbs !== null && a !== null ? Math.max(-clipAbs, Math.min(clipAbs, a)) : a);
     outlierWay.push(statOutlier ? direction : null);
     verdicts.push(base);
   }
