@@ -8,15 +8,22 @@
  *       level shifts); a weekday seen fewer than 4 times also counts a neutral ratio of 1, so two
  *       weeks of history do not turn one odd day into a pattern;
  *     - level: median of the last 7 deseasonalised (value ÷ weekday factor) cleaned values.
- *   score = robust z of the percentage residual: (r − median(R)) / (1.4826 × MAD(R)), where R are
- *     the one-step-ahead percentage residuals of the last 28 days; when MAD is 0 (quiet or sparse
- *     series) the scale falls back to 1.2533 × mean absolute deviation, then to a 1% floor.
- *   alert only if |z| ≥ zThreshold AND |Δ%| ≥ minImpactPct AND |Δ| ≥ minImpact.
- *   No verdict before 14 days of history; a series whose recent days are mostly zero never alerts.
+ *   score = robust z of the one-step percentage residual against the last 28 days' residuals: scale =
+ *     the larger of 1.4826 × MAD and IQR ÷ 1.349 (falling back to 1.2533 × mean absolute deviation,
+ *     then a 1% floor), widened by 1 + 2.5/n while only n residuals exist. The same z is taken on the
+ *     residual in the series' unit; a day is unusual when both pass zThreshold, or when two of the last
+ *     three days pass 2.5 the same way (run rule, for slow drifts).
+ *   alert only if unusual AND |Δ%| ≥ minImpactPct AND |Δ| ≥ minImpact.
+ *   No verdict before 14 days of history.
+ *   Intermittent series (≥ 20% zero days in the window): expected = the window's mean; a zero day is
+ *     normal and only a day ≥ 3 × the window's largest day is unusual. A series ≥ 50% zero is 'sparse'.
  *
- * Outliers do not poison later baselines: a day flagged as an outlier enters the baseline with its
- * expected value instead of its actual. When an incident lasts longer than `adaptAfterDays`, it is
- * taken as a level shift: its days are put back with their actual values and become the new normal.
+ * Outliers do not poison later baselines (warm-up included): a day flagged as an outlier enters the
+ * baseline with its expected value instead of its actual, and its residual enters later scales clipped
+ * at the threshold. When an incident lasts longer than `adaptAfterDays`, it is taken as a level shift:
+ * its days are put back with their actual values and become the new normal. When the same weekday is
+ * unusual the same way a week after it was, the weekly pattern changed: that day does not alert, and
+ * the weekday's factor is learnt from the first changed day on.
  *
  * Missing days count as 0. Values are plain numbers (dollars or any unit); `detectSpendAnomalies`
  * is the Money-facing wrapper.
@@ -46,7 +53,7 @@ export interface DetectorOptions {
   scoreWindowDays: number;
   /** Learn and apply weekday factors. Default true. */
   weekly: boolean;
-  /** A window (scoreWindowDays) with at least this share of zero days is sparse: no alert. Default 0.5. */
+  /** A window (scoreWindowDays) with at least this share of zero days is sparse: it alerts only on a day ≥ 3 × its largest. Default 0.5. */
   sparseZeroShare: number;
   /** An incident longer than this many days is a level shift and becomes the new baseline. Default 3. */
   adaptAfterDays: number;
@@ -90,7 +97,7 @@ const MIN_SCALE = 0.01;
 export type VerdictStatus =
   /** Fewer than `minHistoryDays` of history (or nothing to predict from): no verdict. */
   | 'warming-up'
-  /** Mostly zero recently (or nothing at all lately): never alerts; scored for information when possible. */
+  /** Mostly zero recently (or nothing at all lately): alerts only on a day ≥ 3 × the window's largest. */
   | 'sparse'
   /** A real verdict. */
   | 'scored'
@@ -215,18 +222,8 @@ function robustScale(residuals: readonly number[]): { center: number; scale: num
   const center = median(residuals);
   // The larger of MAD and IQR: equal on a symmetric spread, but the IQR does not collapse when the
   // residuals are lopsided or two-humped (a feature that runs on some days only).
-  let scale = Math.max(
-    MAD_TO_SIGMA * medianAbsoluteDeviation(residuals),
-    (quantileSorted(
-      [...residuals].sort((a, b) => a - b),
-      0.75,
-    ) -
-      quantileSorted(
-        [...residuals].sort((a, b) => a - b),
-        0.25,
-      )) /
-      IQR_TO_SIGMA,
-  );
+  const sorted = [...residuals].sort((x, y) => x - y);
+  let scale = Math.max(MAD_TO_SIGMA * medianAbsoluteDeviation(residuals), (quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) / IQR_TO_SIGMA);
   if (!(scale > 0)) scale = MEAN_ABS_DEV_TO_SIGMA * mean(residuals.map((r) => Math.abs(r - center)));
   if (!(scale >= MIN_SCALE)) scale = MIN_SCALE; // also catches NaN
   return { center, scale };
