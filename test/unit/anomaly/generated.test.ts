@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, falsePerSeriesMonth, generateSeries, recall } from '../../../bench/anomaly-sets.ts';
+import { naiveDetector, robustDetector } from '../../../bench/anomaly-quality.ts';
+import { evaluate, falsePerSeriesMonth, generateSeries, loadLabelledDir, recall } from '../../../bench/anomaly-sets.ts';
 import { detectAnomalies, isMaterialForTeam } from '../../../src/domain/anomaly/detector.ts';
 import { addDays, weekdayOf } from '../../../src/domain/calendar.ts';
+import { describeWithDocs, sharedDocs } from '../../support/shared-docs.ts';
 import { rng, weeklySeries } from './synthetic.ts';
 
 const SPEND = { minImpact: 25, minImpactPct: 20, zThreshold: 3.5 };
@@ -83,5 +85,16 @@ describe('isMaterialForTeam (share gate for feature alerts)', () => {
     expect(isMaterialForTeam(-100, 1000, 10)).toBe(true);
     expect(isMaterialForTeam(99, 1000, 10)).toBe(false);
     expect(isMaterialForTeam(1, null, 10)).toBe(true);
+  });
+});
+
+const shared = sharedDocs('data/anomaly/ms_api01_daily.csv');
+describeWithDocs(shared)('on the labelled series in the shared folder (bench definitions)', () => {
+  it('finds more labelled windows than the naive 3σ rule with no more false alert groups', () => {
+    const series = loadLabelledDir(shared.path('data/anomaly'));
+    const robust = evaluate(series, robustDetector(), 14);
+    const naive = evaluate(series, naiveDetector(), 14);
+    expect(robust.found).toBeGreaterThan(naive.found);
+    expect(robust.falseGroups).toBeLessThanOrEqual(naive.falseGroups);
   });
 });
