@@ -28,7 +28,7 @@ export interface Org {
   /** Per model, per team: that team's spend on the model each day (for the owner of a model alert). */
   modelByTeam: Map<string, Map<string, number[]>>;
   /** Planted events: the team they belong to and their first day. */
-  planted: { team: string; day: string }[];
+  planted: { team: string; day: string; feature?: string }[];
 }
 
 export interface OrgPosts {
@@ -39,6 +39,11 @@ export interface OrgPosts {
   postsPerMonth: number;
   planted: number;
   plantedFound: number;
+  /** Planted events that pass the job's floors on their first day: Δ ≥ $ floor and ≥ the team share. */
+  plantedMaterial: number;
+  plantedMaterialFound: number;
+  /** New posts on a planted event's team and day (or the day after): the rest are false posts. */
+  postsOnPlanted: number;
 }
 
 function build(days: string[], features: { team: string; feature: string; model: string; values: number[] }[], planted: Org['planted']): Org {
@@ -120,7 +125,7 @@ export function generatedOrg(opts: { teams?: number; featuresPerTeam?: number; m
         const factor = shift ? 2 + r() : 2.5 + r() * 1.5;
         const len = r() < 0.6 ? 1 : 2;
         m = (i) => (shift ? (i >= at ? factor : 1) : i >= at && i < at + len ? factor : 1);
-        planted.push({ team: `team-${t}`, day: days[at]! });
+        planted.push({ team: `team-${t}`, day: days[at]!, feature: `team-${t}/feature-${f}` });
       }
       const values = days.map((d, i) => {
         if (sparse < 1 && r() > sparse && m(i) === 1) return 0;
@@ -190,7 +195,20 @@ export function countPosts(org: Org, settings = DEFAULT_ANOMALY_SETTINGS): OrgPo
     for (const [g] of groups) alertedTeamDays.add(`${g.slice(5)}@${day}:any`);
   }
   const scored = org.days.length - from;
-  const plantedFound = org.planted.filter((p) => [p.day, addDays(p.day, 1)].some((d) => alertedTeamDays.has(`${p.team}@${d}:any`))).length;
+  const found = (p: Org['planted'][number]) => [p.day, addDays(p.day, 1)].some((d) => alertedTeamDays.has(`${p.team}@${d}:any`));
+  const plantedFound = org.planted.filter(found).length;
+  // Material: the planted day's rise over the feature's day a week before passes the $ floor and the team share.
+  const material = org.planted.filter((p) => {
+    const i = org.days.indexOf(p.day);
+    const f = org.series.find((s) => s.key === p.feature);
+    const team = teamSeries.get(p.team);
+    if (!f || !team || i < 7) return true;
+    const rise = f.values[i]! - f.values[i - 7]!;
+    return rise >= minImpact && rise >= (team.values[i - 7]! * settings.minTeamSharePct) / 100;
+  });
+  const postsOnPlanted = [...alertedTeamDays].filter(
+    (k) => !k.endsWith(':any') && org.planted.some((p) => k === `${p.team}@${p.day}` || k === `${p.team}@${addDays(p.day, 1)}`),
+  ).length;
   return {
     days: scored,
     posts,
@@ -199,5 +217,8 @@ export function countPosts(org: Org, settings = DEFAULT_ANOMALY_SETTINGS): OrgPo
     postsPerMonth: (30 * (posts + financeCopies)) / scored,
     planted: org.planted.length,
     plantedFound,
+    plantedMaterial: material.length,
+    plantedMaterialFound: material.filter(found).length,
+    postsOnPlanted,
   };
 }

@@ -185,6 +185,7 @@ function main(): void {
     bench: 'anomaly.org_planted.share_found',
     value: round(planted.plantedFound / planted.planted),
     unit: 'ratio of planted events',
+    materialShareFound: round(planted.plantedMaterialFound / Math.max(1, planted.plantedMaterial)),
     baseline: null,
     org: '50 teams x 10 features x 4 models, 30 features with a planted spike or level shift',
     ...planted,
