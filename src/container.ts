@@ -79,6 +79,7 @@ export function serviceSettings(config: AppConfig): ServiceSettings {
       minImpactPct: config.ANOMALY_MIN_IMPACT_PCT,
       z: config.ANOMALY_Z,
       financeMinImpact: fromUsd(config.ANOMALY_FINANCE_MIN_IMPACT),
+      minTeamSharePct: config.ANOMALY_MIN_TEAM_SHARE_PCT,
       intraday: config.ANOMALY_INTRADAY,
       teamOverrides: config.ANOMALY_TEAM_OVERRIDES,
     },

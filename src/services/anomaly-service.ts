@@ -4,7 +4,7 @@ import type { Viewer } from './visibility.ts';
 import { notVisible, type NotVisible } from './reports.ts';
 import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { topContributors, type Contributor, type ContributorRow } from '../domain/anomaly/contributors.ts';
-import { detectSpendAnomalies, type SpendVerdict } from '../domain/anomaly/detector.ts';
+import { detectSpendAnomalies, isMaterialForTeam, type SpendVerdict } from '../domain/anomaly/detector.ts';
 import { intradayEarlyWarning, learnIntradayShape } from '../domain/anomaly/intraday.ts';
 import { detectUnitCostAnomalies } from '../domain/anomaly/unit-cost.ts';
 import { fromUsd, sub, toChartNumber, ZERO, type Money } from '../domain/money.ts';
@@ -25,6 +25,8 @@ export interface AnomalySettings {
   minImpactPct: number;
   z: number;
   financeMinImpact: Money;
+  /** A feature's alert must also move its team's expected daily spend by at least this share (percent). */
+  minTeamSharePct: number;
   intraday: boolean;
   /** Per team slug: its own thresholds. */
   teamOverrides: Record<string, { minImpact?: number; minImpactPct?: number; z?: number }>;
@@ -79,7 +81,8 @@ export const STATUS_LABEL: Record<IncidentStatus, string> = {
   not_an_issue: 'Not an issue',
 };
 
-const HISTORY_DAYS = 56;
+/** Days of history each series is scored over (the detector's verdict is for the last one). */
+export const HISTORY_DAYS = 56;
 type Scope = 'team' | 'feature' | 'model' | 'feature_unit_cost';
 
 interface SeriesSet {
@@ -125,7 +128,12 @@ export function anomalyService(deps: {
     };
   }
 
-  async function contributors(scope: Scope, key: string, set: SeriesSet, index: number) {
+  /**
+   * What drove the day: each dimension's rows that day against the 7 days before, those scaled so that
+   * their total is the detector's expected value (the same one the impact line uses), so each
+   * dimension's Δ sums to the post's impact and "% of the change" foots.
+   */
+  async function contributors(scope: Scope, key: string, set: SeriesSet, index: number, expected: Money | null) {
     const filter: Omit<CostFilter, 'from' | 'to'> =
       scope === 'team' ? { teamIds: [Number(key)] } : scope === 'model' ? { models: [key] } : { featureIds: [Number(key)] };
     const dims: Dimension[] =
@@ -153,7 +161,10 @@ export function anomalyService(deps: {
       // A dimension nothing is tagged with (every call "(none)") tells the reader nothing: leave it out.
       if ([...now, ...before].every((r) => r.key === null)) continue;
       for (const r of now) current.push({ dimension: dim, key: label(dim, r.key), value: toChartNumber(r.amount) });
-      for (const r of before) baseline.push({ dimension: dim, key: label(dim, r.key), value: toChartNumber(r.amount) / baseDays });
+      const usual = before.map((r) => ({ dimension: dim, key: label(dim, r.key), value: toChartNumber(r.amount) / baseDays }));
+      const usualTotal = usual.reduce((a, r) => a + r.value, 0);
+      const scale = expected !== null && usualTotal > 0 ? toChartNumber(expected) / usualTotal : 1;
+      for (const r of usual) baseline.push({ ...r, value: r.value * scale });
     }
     return topContributors(current, baseline, 4);
   }
@@ -194,7 +205,7 @@ export function anomalyService(deps: {
     const channel = input.team?.channelId ?? deps.financeChannelId;
     const dim = scope === 'feature_unit_cost' ? 'feature' : scope;
     const series = input.set.byDim[dim].get(key);
-    const contributorsNow = await contributors(scope, key, input.set, input.index);
+    const contributorsNow = await contributors(scope, key, input.set, input.index, v.expected);
     const top = (d: string) => contributorsNow.filter((c) => c.dimension === d && c.delta > 0).sort((a, b) => b.delta - a.delta)[0]?.key ?? null;
     const post: AnomalyPost = {
       label: input.label,
@@ -281,6 +292,8 @@ export function anomalyService(deps: {
       const index = set.days.length - 1;
       const [teamList, featureList] = await Promise.all([teams.list(), teams.listFeatures()]);
       const groups = new Map<string, Candidate[]>();
+      /** Each team's expected spend for the day (the share gate of its features). */
+      const teamExpected = new Map<number, number | null>();
       const add = (group: string, c: Candidate) => groups.set(group, [...(groups.get(group) ?? []), c]);
       for (const dim of ['team', 'feature', 'model'] as const) {
         for (const [key, s] of set.byDim[dim]) {
@@ -296,6 +309,13 @@ export function anomalyService(deps: {
             opts,
           );
           const v = verdicts[verdicts.length - 1];
+          if (dim === 'team' && team) teamExpected.set(team.id, v?.expected == null ? null : toChartNumber(v.expected));
+          // A feature's move must matter to its team: at least minTeamSharePct of the team's expected day.
+          const material =
+            dim !== 'feature' ||
+            !team ||
+            v?.impact == null ||
+            isMaterialForTeam(toChartNumber(v.impact), teamExpected.get(team.id) ?? null, settings.minTeamSharePct);
           const label =
             dim === 'team'
               ? `team ${team?.slug ?? key}`
@@ -308,7 +328,7 @@ export function anomalyService(deps: {
               : dim === 'feature'
                 ? `/aicost feature ${featureList.find((f) => String(f.id) === key)?.slug ?? key} 30d`
                 : '/aicost top models 30d';
-          if (v?.alert && v.expected !== null && v.impact !== null && v.direction) {
+          if (v?.alert && material && v.expected !== null && v.impact !== null && v.direction) {
             if (dim === 'model') {
               const owner = await ownerOfModel(key, set, index);
               const ownerTeam = teamList.find((t) => t.id === owner);

@@ -82,6 +82,12 @@ describe.each(testProviders())('spend anomalies over signed HTTP on %s', (provid
     expect(text).toMatch(/Actual\* \$5\d\d\.\d\d · \*expected\* \$1[12]\d\.\d\d/);
     expect(text).toContain('What drove it');
     expect(text).toMatch(/feature \*triage\*: \+\$4\d\d/);
+    // The drivers foot: a feature's "% of the change" is its Δ over the features' total Δ, measured
+    // against the expected value of the impact line, so that total is the impact itself.
+    const cents = (m: string) => Math.round(Number(m.replace(/[$,+]/g, '')) * 100);
+    const impact = cents(/\*Impact\* (-?\$[\d,]+\.\d\d)/.exec(text)![1]!);
+    const [, delta, share] = /feature \*triage\*: ([+-]\$[\d,]+\.\d\d) \((-?\d+)% of the change\)/.exec(text)!;
+    expect(Number(share)).toBe(Math.round((100 * cents(delta!)) / impact));
     expect(text).toContain('"type":"image"');
     expect(text).toContain('/aicost team support 30d');
     expect(h.slack.callsTo('chat.postMessage').some((c) => c.args.channel === 'C0FINANCE' && String(c.args.text).includes('team support'))).toBe(true);

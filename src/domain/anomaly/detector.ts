@@ -8,20 +8,27 @@
  *       level shifts); a weekday seen fewer than 4 times also counts a neutral ratio of 1, so two
  *       weeks of history do not turn one odd day into a pattern;
  *     - level: median of the last 7 deseasonalised (value ÷ weekday factor) cleaned values.
- *   score = robust z of the percentage residual: (r − median(R)) / (1.4826 × MAD(R)), where R are
- *     the one-step-ahead percentage residuals of the last 28 days; when MAD is 0 (quiet or sparse
- *     series) the scale falls back to 1.2533 × mean absolute deviation, then to a 1% floor.
- *   alert only if |z| ≥ zThreshold AND |Δ%| ≥ minImpactPct AND |Δ| ≥ minImpact.
- *   No verdict before 14 days of history; a series whose recent days are mostly zero never alerts.
+ *   score = robust z of the one-step percentage residual against the last 28 days' residuals: scale =
+ *     the larger of 1.4826 × MAD and IQR ÷ 1.349 (falling back to 1.2533 × mean absolute deviation,
+ *     then a 1% floor), widened by 1 + 2.5/n while only n residuals exist. The same z is taken on the
+ *     residual in the series' unit; a day is unusual when both pass zThreshold, or when two of the last
+ *     three days pass 2.5 the same way (run rule, for slow drifts).
+ *   alert only if unusual AND |Δ%| ≥ minImpactPct AND |Δ| ≥ minImpact.
+ *   No verdict before 14 days of history.
+ *   Intermittent series (≥ 20% zero days in the window): expected = the window's mean; a zero day is
+ *     normal and only a day ≥ 3 × the window's largest day is unusual. A series ≥ 50% zero is 'sparse'.
  *
- * Outliers do not poison later baselines: a day flagged as an outlier enters the baseline with its
- * expected value instead of its actual. When an incident lasts longer than `adaptAfterDays`, it is
- * taken as a level shift: its days are put back with their actual values and become the new normal.
+ * Outliers do not poison later baselines (warm-up included): a day flagged as an outlier enters the
+ * baseline with its expected value instead of its actual, and its residual enters later scales clipped
+ * at the threshold. When an incident lasts longer than `adaptAfterDays`, it is taken as a level shift:
+ * its days are put back with their actual values and become the new normal. When the same weekday is
+ * unusual the same way a week after it was, the weekly pattern changed: that day does not alert, and
+ * the weekday's factor is learnt from the first changed day on.
  *
  * Missing days count as 0. Values are plain numbers (dollars or any unit); `detectSpendAnomalies`
  * is the Money-facing wrapper.
  */
-import { mean, median, medianAbsoluteDeviation } from 'simple-statistics';
+import { mean, median, medianAbsoluteDeviation, quantileSorted } from 'simple-statistics';
 import { add, fromUsd, nanos, sub, ZERO, type Money } from '../money.ts';
 import { dayNumber, dateOfDayNumber, isIsoDate, weekdayOf } from '../calendar.ts';
 
@@ -46,7 +53,7 @@ export interface DetectorOptions {
   scoreWindowDays: number;
   /** Learn and apply weekday factors. Default true. */
   weekly: boolean;
-  /** A window (scoreWindowDays) with at least this share of zero days is sparse: no alert. Default 0.5. */
+  /** A window (scoreWindowDays) with at least this share of zero days is sparse: it alerts only on a day ≥ 3 × its largest. Default 0.5. */
   sparseZeroShare: number;
   /** An incident longer than this many days is a level shift and becomes the new baseline. Default 3. */
   adaptAfterDays: number;
@@ -75,13 +82,22 @@ const MIN_RESIDUALS = 5;
 /** Normal-consistency constants: σ ≈ 1.4826 × MAD ≈ 1.2533 × mean absolute deviation. */
 const MAD_TO_SIGMA = 1.4826;
 const MEAN_ABS_DEV_TO_SIGMA = 1.2533;
+const IQR_TO_SIGMA = 1.349;
+/** Small-sample widening of the scale: × (1 + 2.5 / residuals), about a t quantile over the normal one at 3.5σ. */
+const SMALL_SAMPLE_WIDEN = 2.5;
+/** Run rule: two of the last three days beyond this robust z, the same way, are unusual (a drift). */
+const RUN_Z = 2.5;
+/** A series with at least this share of zero days in the score window is intermittent (see the module comment). */
+const INTERMITTENT_ZERO_SHARE = 0.2;
+/** An intermittent series alerts on a day at least this many times its largest day of the score window. */
+const INTERMITTENT_SPIKE_FACTOR = 3;
 /** Scale floor for the percentage residuals (1%), so a perfectly flat series still gives a finite z. */
 const MIN_SCALE = 0.01;
 
 export type VerdictStatus =
   /** Fewer than `minHistoryDays` of history (or nothing to predict from): no verdict. */
   | 'warming-up'
-  /** Mostly zero recently (or nothing at all lately): never alerts; scored for information when possible. */
+  /** Mostly zero recently (or nothing at all lately): alerts only on a day ≥ 3 × the window's largest. */
   | 'sparse'
   /** A real verdict. */
   | 'scored'
@@ -175,13 +191,20 @@ export function anomalyAlerts(series: readonly SeriesPoint[], options: Partial<D
  * While a weekday has fewer than SHRINK_BELOW_SAMPLES ratios, a pseudo-ratio of 1 joins them, so two
  * weeks of history do not turn one odd day into a pattern.
  */
-function weekdayFactors(weekdays: readonly number[], clean: readonly (number | null)[], from: number, to: number, weekly: boolean): number[] {
+function weekdayFactors(
+  weekdays: readonly number[],
+  clean: readonly (number | null)[],
+  from: number,
+  to: number,
+  weekly: boolean,
+  weekdayFrom: readonly number[],
+): number[] {
   const ones = [1, 1, 1, 1, 1, 1, 1];
   if (!weekly || to - from < 7) return ones;
   const ratios: number[][] = [[], [], [], [], [], [], []];
   for (let k = from; k < to; k++) {
     const c = clean[k];
-    if (c === null || c === undefined) continue;
+    if (c === null || c === undefined || k < weekdayFrom[weekdays[k]!]!) continue;
     const lo = Math.min(Math.max(from, k - 3), to - 7);
     const week = clean.slice(lo, lo + 7).filter((x): x is number => x !== null);
     if (week.length < 7) continue; // a day without data in the week: its mean is not season-free
@@ -197,7 +220,10 @@ function weekdayFactors(weekdays: readonly number[], clean: readonly (number | n
 /** σ-scaled robust dispersion with the MAD → mean absolute deviation → floor fallbacks. */
 function robustScale(residuals: readonly number[]): { center: number; scale: number } {
   const center = median(residuals);
-  let scale = MAD_TO_SIGMA * medianAbsoluteDeviation(residuals);
+  // The larger of MAD and IQR: equal on a symmetric spread, but the IQR does not collapse when the
+  // residuals are lopsided or two-humped (a feature that runs on some days only).
+  const sorted = [...residuals].sort((x, y) => x - y);
+  let scale = Math.max(MAD_TO_SIGMA * medianAbsoluteDeviation(residuals), (quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) / IQR_TO_SIGMA);
   if (!(scale > 0)) scale = MEAN_ABS_DEV_TO_SIGMA * mean(residuals.map((r) => Math.abs(r - center)));
   if (!(scale >= MIN_SCALE)) scale = MIN_SCALE; // also catches NaN
   return { center, scale };
@@ -214,6 +240,12 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
   const weekdays = dates.map(weekdayOf);
   const clean: (number | null)[] = [];
   const residual: (number | null)[] = [];
+  /** The same residuals in the series' unit (actual − expected). */
+  const absResidual: (number | null)[] = [];
+  const outlierWay: ('spike' | 'dip' | null)[] = [];
+  const zs: (number | null)[] = new Array(n).fill(null);
+  /** Per weekday, the first day whose pattern counts (moved on a seasonal break). */
+  const weekdayFrom = [0, 0, 0, 0, 0, 0, 0];
   const verdicts: DayVerdict[] = [];
   let run = 0; // consecutive outlier days ending yesterday
 
@@ -222,21 +254,31 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
     const actual = values[i] ?? null;
     const seasonFrom = Math.max(0, i - o.seasonWindowDays);
     const observed = clean.slice(seasonFrom, i).filter((c): c is number => c !== null).length;
+    const scoreFrom = Math.max(0, i - o.scoreWindowDays);
+    const recent = values.slice(scoreFrom, i).filter((x): x is number => x !== null);
+    const zeroShare = recent.length === 0 ? 1 : recent.filter((x) => x === 0).length / recent.length;
+    const intermittent = recent.length > 0 && zeroShare >= INTERMITTENT_ZERO_SHARE;
 
     let expected: number | null = null;
     let denom: number | null = null;
     if (observed >= MIN_FIT_DAYS) {
-      const f = weekdayFactors(weekdays, clean, seasonFrom, i, o.weekly);
-      const deseasonalised: number[] = [];
-      for (let k = i - 1; k >= seasonFrom && deseasonalised.length < o.levelWindowDays; k--) {
-        const c = clean[k];
-        const fk = f[weekdays[k]!]!;
-        if (c !== null && c !== undefined && fk > 0) deseasonalised.push(c / fk);
-      }
-      if (deseasonalised.length > 0) {
-        const level = median(deseasonalised);
-        expected = level * f[weekdays[i]!]!;
-        denom = expected > 0 ? expected : level > 0 ? level : null;
+      if (intermittent) {
+        // Spend on some days only: the expected day is the window's mean (zeros included).
+        expected = mean(recent);
+        denom = expected > 0 ? expected : null;
+      } else {
+        const f = weekdayFactors(weekdays, clean, seasonFrom, i, o.weekly, weekdayFrom);
+        const deseasonalised: number[] = [];
+        for (let k = i - 1; k >= seasonFrom && deseasonalised.length < o.levelWindowDays; k--) {
+          const c = clean[k];
+          const fk = f[weekdays[k]!]!;
+          if (c !== null && c !== undefined && fk > 0) deseasonalised.push(c / fk);
+        }
+        if (deseasonalised.length > 0) {
+          const level = median(deseasonalised);
+          expected = level * f[weekdays[i]!]!;
+          denom = expected > 0 ? expected : level > 0 ? level : null;
+        }
       }
     }
 
@@ -258,31 +300,59 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
       historyDays: i,
     };
 
-    const scoreFrom = Math.max(0, i - o.scoreWindowDays);
     const pastResiduals = residual.slice(scoreFrom, i).filter((x): x is number => x !== null);
+    let statOutlier = false;
+    let clip: number | null = null;
+    let clipAbs: number | null = null;
+    let direction: 'spike' | 'dip' | null = null;
     if (actual !== null && expected !== null && denom !== null && r !== null && pastResiduals.length >= MIN_RESIDUALS) {
       const { center, scale } = robustScale(pastResiduals);
-      const z = (r - center) / scale;
+      // Few residuals estimate the scale loosely (and the weekday factors too): widen it while the
+      // window fills, by the ratio of a t quantile to the normal one (≈ 1 + 2.5 / n at 3.5σ).
+      const widen = 1 + SMALL_SAMPLE_WIDEN / pastResiduals.length;
+      const z = (r - center) / (scale * widen);
+      // The same test on the residual in dollars: a mix of steady and on-off features varies by more
+      // percent on a quiet weekday than on a busy one; a day must be unusual both ways.
+      const pastAbs = absResidual.slice(scoreFrom, i).filter((x): x is number => x !== null);
+      const abs = robustScale(pastAbs.length >= MIN_RESIDUALS ? pastAbs : [0, 0, 0, 0, 0]);
+      const zAbs = pastAbs.length >= MIN_RESIDUALS && abs.scale > MIN_SCALE ? (actual - expected - abs.center) / (abs.scale * widen) : z;
+      const both = (t: number) => Math.abs(z) >= t && Math.abs(zAbs) >= t && Math.sign(zAbs) === Math.sign(z);
       const impact = actual - expected;
-      const direction = impact > 0 ? 'spike' : impact < 0 ? 'dip' : null;
+      direction = impact > 0 ? 'spike' : impact < 0 ? 'dip' : null;
       const pctPass = expected > 0 ? Math.abs(impact) / expected >= o.minImpactPct / 100 : impact !== 0;
       const wayPass = o.direction === 'both' || (o.direction === 'up' ? impact > 0 : impact < 0);
-      const statOutlier = Math.abs(z) >= o.zThreshold && pctPass && wayPass && direction !== null;
+      // Intermittent: a zero day is normal, so only a day far above the window's largest is unusual.
+      const largest = Math.max(...recent);
+      // A slow drift never makes one day extreme: two of the last three days beyond RUN_Z the same way
+      // (the Western Electric run rule) count as unusual too.
+      const runRule =
+        Math.abs(z) >= RUN_Z && [zs[i - 1], zs[i - 2]].some((p) => p !== null && p !== undefined && Math.sign(p) === Math.sign(z) && Math.abs(p) >= RUN_Z);
+      const unusual = intermittent ? impact > 0 && actual >= INTERMITTENT_SPIKE_FACTOR * largest : both(o.zThreshold) || runRule;
+      zs[i] = z;
+      clip = Math.abs(center) + o.zThreshold * scale;
+      clipAbs = Math.abs(abs.center) + o.zThreshold * abs.scale;
+      statOutlier = unusual && pctPass && wayPass && direction !== null;
+      // The same weekday was unusual the same way a week ago: the weekly pattern changed. Alerted
+      // once (last week); from now on that weekday's factor is learnt from last week on.
+      const seasonalBreak = statOutlier && !intermittent && run === 0 && i >= 7 && outlierWay[i - 7] === direction && o.weekly;
+      if (seasonalBreak) {
+        weekdayFrom[weekdays[i]!] = i - 7;
+        clean[i - 7] = values[i - 7] ?? null;
+      }
       if (i >= o.minHistoryDays) {
-        const recent = values.slice(scoreFrom, i).filter((x): x is number => x !== null);
-        const zeroShare = recent.length === 0 ? 1 : recent.filter((x) => x === 0).length / recent.length;
         base.status = zeroShare >= o.sparseZeroShare ? 'sparse' : 'scored';
         base.score = z;
         base.direction = direction;
-        base.outlier = statOutlier;
-        base.alert = base.status === 'scored' && statOutlier && Math.abs(impact) >= o.minImpact;
+        base.outlier = statOutlier && !seasonalBreak;
+        base.alert = (base.status === 'scored' || intermittent) && statOutlier && !seasonalBreak && Math.abs(impact) >= o.minImpact;
         // Band of values that would not alert: the union of the regions where a gate fails.
-        const zLow = expected + denom * (center - o.zThreshold * scale);
-        const zHigh = expected + denom * (center + o.zThreshold * scale);
+        const zLow = intermittent ? 0 : expected + denom * (center - o.zThreshold * scale);
+        const zHigh = intermittent ? INTERMITTENT_SPIKE_FACTOR * largest : expected + denom * (center + o.zThreshold * scale);
         const pct = (expected * o.minImpactPct) / 100;
         base.upper = o.direction === 'down' ? null : Math.max(zHigh, expected + pct, expected + o.minImpact);
         base.lower = o.direction === 'up' ? null : Math.max(0, Math.min(zLow, expected - pct, expected - o.minImpact));
       }
+      if (seasonalBreak) statOutlier = false;
     }
     if (base.status === 'warming-up' && i >= o.minHistoryDays && expected !== null && denom === null) {
       base.status = 'sparse'; // nothing recent to compare with: a quiet series is not scored
@@ -294,8 +364,9 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
       base.impactPct = null;
     }
 
-    // Baseline bookkeeping: outliers enter with their expected value unless the incident became a level shift.
-    if (base.outlier) {
+    // Baseline bookkeeping (warm-up included): outliers enter with their expected value unless the
+    // incident became a level shift.
+    if (statOutlier) {
       run += 1;
       if (run > o.adaptAfterDays) {
         for (let k = i - run + 1; k < i; k++) clean[k] = values[k] ?? null;
@@ -307,7 +378,12 @@ export function scoreDailyValues(dates: readonly string[], values: readonly (num
       run = 0;
       clean.push(actual);
     }
-    residual.push(r);
+    // Every residual enters later scales, an outlier's clipped to the threshold it crossed: left out,
+    // a too-small scale would confirm itself (masking); in full, one spike would widen it for weeks.
+    residual.push(statOutlier && clip !== null && r !== null ? Math.max(-clip, Math.min(clip, r)) : r);
+    const a = actual !== null && expected !== null ? actual - expected : null;
+    absResidual.push(statOutlier && clipAbs !== null && a !== null ? Math.max(-clipAbs, Math.min(clipAbs, a)) : a);
+    outlierWay.push(statOutlier ? direction : null);
     verdicts.push(base);
   }
   return verdicts;
@@ -388,4 +464,14 @@ export function detectSpendAnomalies(series: readonly SpendPoint[], options: Par
       alert: v.status === 'scored' && v.outlier && absImpact >= minImpact,
     };
   });
+}
+
+/**
+ * The share gate: an alert on a part of a team (a feature) must move the team's expected daily spend
+ * by at least `minSharePct` percent, so a small feature's doubling does not page the team. Without a
+ * team expectation (warming up) the gate passes.
+ */
+export function isMaterialForTeam(impact: number, teamExpected: number | null, minSharePct: number): boolean {
+  if (teamExpected === null || !(teamExpected > 0)) return true;
+  return Math.abs(impact) >= (teamExpected * minSharePct) / 100;
 }
