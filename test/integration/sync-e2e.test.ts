@@ -10,7 +10,7 @@ import { cli } from '../support/cli.ts';
 import { formatMoney, fromUsd, sum } from '../../src/domain/money.ts';
 import { monthPeriod } from '../../src/domain/periods.ts';
 import { testProviders } from '../support/database.ts';
-import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
+import { blocksText, startHarness, type Harness, tableRows } from '../support/app-harness.ts';
 import { startHeliconeStandIn, syntheticHeliconeRows, type HeliconeStandIn } from '../support/helicone-stand-in.ts';
 import { startLangfuseStandIn, syntheticLangfuseData, type LangfuseStandIn } from '../support/langfuse-stand-in.ts';
 
@@ -105,7 +105,7 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
 
   it('shows each source in /aicost sync, and lets only finance start one', async () => {
     const status = await h.command('sync');
-    const rows = (status.reply.blocks ?? []).flatMap((b) => (b.type === 'table' ? (b.rows as { text: string }[][]).map((r) => r.map((c) => c.text)) : []));
+    const rows = tableRows(status.reply.blocks);
     expect(rows.find((r) => r[0] === 'helicone')?.[1]).toBe('on');
     // The terminal says the same as Slack about the configured sources.
     const asked = await cli(['ask', 'sync'], env);

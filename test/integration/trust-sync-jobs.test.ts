@@ -6,7 +6,7 @@ import { retryStaleSlots, runClaimed, slotKey } from '../../src/jobs/runner.ts';
 import { testProviders } from '../support/database.ts';
 import { nowSeconds, postSigned } from '../support/slack-signer.ts';
 import { slashCommandBody } from '../support/slack-payloads.ts';
-import { blocksText, SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
+import { blocksText, SIGNING_SECRET, startHarness, type Harness, tableRows } from '../support/app-harness.ts';
 import { HELICONE_PATH, startJsonServer, type HeliconeRow, type JsonStandIn } from '../support/helicone-stand-in.ts';
 
 /** Issue 11, defects 5, 6, 8 and 10: failed slots, untrusted source records, replays, the smaller ones. */
@@ -99,7 +99,7 @@ describe.each(testProviders())('trust: untrusted source records on %s', (provide
     const text = blocksText(blocks);
     expect(text).toMatch(/kept aside/);
     // About 105 characters wide: a table block, not monospace that wraps; the lag in words.
-    const rows = blocks.flatMap((b) => (b.type === 'table' ? (b.rows as { text: string }[][]).map((r) => r.map((c) => c.text)) : []));
+    const rows = tableRows(blocks);
     const helicone = rows.find((r) => r[0] === 'helicone');
     expect([helicone?.[1], helicone?.[5]]).toEqual(['on', '6']);
     expect(helicone?.[3]).toMatch(/\(lag (none|\d+ (seconds?|minutes?|hours?|days?|months?))\)$/);

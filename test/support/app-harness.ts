@@ -88,3 +88,8 @@ export async function startHarness(provider: TestProvider, env: Record<string, s
 export function blocksText(blocks: unknown): string {
   return JSON.stringify(blocks ?? []);
 }
+
+/** The rows of every table block in `blocks` (header rows included), each row as its cells' texts. */
+export function tableRows(blocks: readonly { type: string; rows?: unknown }[] | undefined): string[][] {
+  return (blocks ?? []).flatMap((b) => (b.type === 'table' ? (b.rows as { text: string }[][]).map((r) => r.map((c) => c.text)) : []));
+}
