@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# aicost: the Slack bot as a container image (see README, "Running in a container").
+# aicost: the Slack bot as a container image (see docs/operations.md, "Running in a container").
 # Not built on the machines this was written on (no container engine there): test/integration/image-commands.test.ts
 # runs this file's RUN, COPY and CMD steps in clean directories instead.
 #

@@ -66,6 +66,8 @@ async function appProcess(args: AppArgs): Promise<void> {
     HELICONE_BASE_URL: args.helicone.url,
     SYNC_BACKFILL_DAYS: '30',
     METRICS_ENABLED: 'true',
+    // /metrics is never open without a port of its own or a token; the bench does not read it.
+    METRICS_TOKEN: 'bench-ack-metrics-token',
     SCHEDULER_ENABLED: 'false',
   });
   const running = await startBot(config, createLogger('silent'), { retries: 0 });
@@ -92,9 +94,16 @@ function pct(xs: number[], p: number): number | null {
   return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!);
 }
 
+/** Reads the child's JSON lines in order; fails at once (not at the timeout) when the child has exited. */
 function lineReader(child: ChildProcess) {
   const queue: Record<string, unknown>[] = [];
   const waiters: ((x: Record<string, unknown>) => void)[] = [];
+  let exited: string | null = null;
+  const failures: ((err: Error) => void)[] = [];
+  child.once('exit', (code, signal) => {
+    exited = `child exited (${signal ?? code}) before answering`;
+    for (const fail of failures.splice(0)) fail(new Error(exited));
+  });
   createInterface({ input: child.stdout! }).on('line', (line) => {
     let msg: Record<string, unknown>;
     try {
@@ -109,17 +118,27 @@ function lineReader(child: ChildProcess) {
   return (timeoutMs: number) =>
     queue.length
       ? Promise.resolve(queue.shift()!)
-      : new Promise<Record<string, unknown>>((resolve, reject) => {
-          const waiter = (x: Record<string, unknown>) => {
-            clearTimeout(t);
-            resolve(x);
-          };
-          const t = setTimeout(() => {
-            waiters.splice(waiters.indexOf(waiter), 1);
-            reject(new Error('child did not answer in time'));
-          }, timeoutMs);
-          waiters.push(waiter);
-        });
+      : exited
+        ? Promise.reject(new Error(exited))
+        : new Promise<Record<string, unknown>>((resolve, reject) => {
+            const fail = (err: Error) => {
+              clearTimeout(t);
+              waiters.splice(waiters.indexOf(waiter), 1);
+              reject(err);
+            };
+            const waiter = (x: Record<string, unknown>) => {
+              clearTimeout(t);
+              failures.splice(failures.indexOf(fail), 1);
+              resolve(x);
+            };
+            const t = setTimeout(() => {
+              waiters.splice(waiters.indexOf(waiter), 1);
+              failures.splice(failures.indexOf(fail), 1);
+              reject(new Error('child did not answer in time'));
+            }, timeoutMs);
+            waiters.push(waiter);
+            failures.push(fail);
+          });
 }
 
 async function driver(): Promise<void> {

@@ -34,11 +34,11 @@ const USAGE = `Usage: aicost <command>
                                 compare the rollups with the cost ledger (every period, or one
                                 month) and, with --repair, rebuild what differs
   backup --out FILE             online backup of the SQLite database, safe while the bot runs
-                                (PostgreSQL: use pg_dump, see README)
+                                (PostgreSQL: use pg_dump, see docs/operations.md)
   run <job> [--at <ISO time>]   run a scheduled job once, exactly as the scheduler would for that
                                 time (claimed per slot: running it twice for one slot posts once)
 
-Configuration comes from the environment or .env; see README.md.`;
+Configuration comes from the environment or .env; see README.md and docs/configuration.md.`;
 
 /** The app graph for a command that never talks to Slack (it reads, or writes the database only). */
 async function withApp<T>(fn: (app: AppGraph) => Promise<T>, patch: Partial<AppConfig> = {}): Promise<T> {
@@ -189,7 +189,7 @@ export async function main(argv: string[]): Promise<number> {
           return 2;
         }
         if (values.source && ![...sources.map((c) => c.source as string), ...bills.map((b) => b.provider as string)].includes(values.source)) {
-          console.error(`${values.source} is not configured (see the Configuration table in README.md).`);
+          console.error(`${values.source} is not configured (see docs/configuration.md).`);
           return 2;
         }
         let last = 0;

@@ -49,7 +49,7 @@ export interface ServiceOptions {
   /** Unobserved spend of unmapped provider projects: allocated or its own line. */
   unobservedUnmapped: UnmappedMode;
   reconcileAlertPct: number;
-  /** Who sees what (README: Who sees what). */
+  /** Who sees what (docs/how-it-works.md: Who sees what). */
   visibility: VisibilityMode;
   /** Smallest saving worth naming in the chargeback draft (nanodollars). */
   savingMin: Money;

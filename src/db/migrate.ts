@@ -9,7 +9,7 @@ import { ADVISORY_LOCK } from './locks.ts';
  * Applies prisma/migrations/<provider>/<name>/migration.sql in name order, each once, each in a
  * transaction, recording applied names in `_aicost_migrations`. Prisma's own `migrate deploy` fails on
  * PostgreSQL with the JavaScript schema engine (see shared/notes/stack.md), so both providers use this
- * one small path. Migrations are generated with `prisma migrate diff` (see README, "Changing the schema").
+ * one small path. Migrations are generated with `prisma migrate diff` (see docs/development.md, "Changing the schema").
  */
 
 /** prisma/migrations of this package: the nearest one up from this module (src/db/ under tsx and vitest, dist/ in the build). */

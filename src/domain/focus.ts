@@ -75,7 +75,7 @@ export type RowResult = { ok: true; row: FocusRow } | { ok: false; row: number; 
 /**
  * Plausibility limits of an imported row, as a finance user would want them: a bigger row is far more
  * likely a unit mix-up, a wrong column or a test file than a real AI-related charge, and refusing the
- * file costs one re-export while importing it corrupts every report. See README, "FOCUS import".
+ * file costs one re-export while importing it corrupts every report. See docs/data.md, "FOCUS import".
  */
 export const FOCUS_LIMITS = {
   /** At most $1,000,000 per row, charge or credit. */

@@ -194,7 +194,7 @@ export function chargebackService(deps: ChargebackDeps) {
           filename: `aicost-chargeback-${month}.csv`,
           content: f.detail,
           title: `Chargeback detail ${month}`,
-          comment: `Detail CSV for ${month}: line items only, so its total column sums to the grand total (columns in the README).`,
+          comment: `Detail CSV for ${month}: line items only, so its total column sums to the grand total (columns in docs/finance.md, "Exports").`,
         },
         {
           key: `chargeback:summary:${month}`,

@@ -34,7 +34,7 @@ export function hiddenService(deps: {
   const { hidden, teams, authz, timeZone } = deps;
 
   /**
-   * Closed and finalized months are immutable (README "Closed months"): a change that would alter what
+   * Closed and finalized months are immutable (docs/trust.md, "Closed months"): a change that would alter what
    * such a month is charged is refused, naming the month and its state. Ending a recurring entry
    * (until month) or changing it from the first open month on is allowed.
    */

@@ -8,7 +8,7 @@ import { createAnthropicCostClient } from './billing/anthropic-cost-report.ts';
 import { createOpenAiCostsClient } from './billing/openai-costs.ts';
 import type { BillingClient } from '../services/ports/billing-source.ts';
 
-/** The attribution mapping: the defaults, or ATTRIBUTION_FILE's JSON (see README, "Attribution"). */
+/** The attribution mapping: the defaults, or ATTRIBUTION_FILE's JSON (see docs/data.md, "Attribution"). */
 export function loadAttribution(file: string | undefined): AttributionConfig {
   if (!file) return parseAttributionConfig({});
   let json: unknown;

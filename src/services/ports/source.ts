@@ -72,7 +72,7 @@ export interface SourceClient {
 
 /**
  * Source records that cannot be trusted are kept aside with their reason, never summed, and never
- * stop a sync (README "What aicost rejects from sources"). Two places decide:
+ * stop a sync (docs/trust.md, "What is rejected from sources"). Two places decide:
  * - the clients, per raw record (`keepAside`): a record whose shape, date or reported cost cannot be
  *   read (a cost that is not a finite number, a date that does not parse) is rejected instead of
  *   throwing for the whole page;
