@@ -266,7 +266,7 @@ export function chargebackService(deps: ChargebackDeps) {
       }
       if (action === 'close') {
         await deps.unobserved?.freeze(month, now);
-        await deps.unobserved?.bookCorrections(now, `${month} closed again, now carrying what was booked for it while it was closed before`, userId);
+        await deps.unobserved?.bookCorrections(now, `${month} was reopened and closed again, so it carries itself what was booked for it before`, userId);
       } else if (action === 'reopen') await deps.unobserved?.thaw(month);
       const cb = await build(month);
       await refreshDraft(month, cb);

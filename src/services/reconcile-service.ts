@@ -419,7 +419,7 @@ export function reconcileService(deps: ReconcileDeps) {
       const booked = await bookCorrections(now, `${what} mapped to ${team.slug}`, userId);
       const corrections = booked.map(
         (c) =>
-          `${c.month} is closed: its ${formatMoney(sum(c.rows.map((r) => (r.amount > 0n ? r.amount : ZERO))))} moved is booked in ${c.bookedIn} as a correction of ${c.month}, and finance was told.`,
+          `${c.month} is closed and keeps its figures: the ${formatMoney(sum(c.rows.map((r) => (r.amount > 0n ? r.amount : ZERO))))} this moves in ${c.month} is booked in ${c.bookedIn} as a correction of ${c.month}, and finance was told.`,
       );
       return {
         ok: true,

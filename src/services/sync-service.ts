@@ -81,7 +81,12 @@ export function syncService(deps: {
         from: opts.from,
         to: opts.to,
       });
-      if (r.ok) await deps.billing?.closed?.bookCorrections(now, `the ${b.provider === 'openai' ? 'OpenAI' : 'Anthropic'} bill, read again on ${now.toISOString().slice(0, 10)}`, null);
+      if (r.ok)
+        await deps.billing?.closed?.bookCorrections(
+          now,
+          `the ${b.provider === 'openai' ? 'OpenAI' : 'Anthropic'} bill, read again on ${now.toISOString().slice(0, 10)}`,
+          null,
+        );
       results.push({
         source: r.provider,
         ok: r.ok,

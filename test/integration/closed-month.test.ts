@@ -3,6 +3,7 @@ import { fromUsd } from '../../src/domain/money.ts';
 import { testProviders } from '../support/database.ts';
 import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
 import { openAiResult, startOpenAiCostsStandIn, type BillingStandIn, type OpenAiCost, type Rewrite } from '../support/billing-stand-ins.ts';
+import { recordCalls } from '../support/record-calls.ts';
 import { heliconeRow, startHeliconeStandIn, type HeliconeStandIn } from '../support/helicone-stand-in.ts';
 
 /**
@@ -64,6 +65,7 @@ describe.each(testProviders())('a closed month stays closed on %s', (provider) =
     for (const q of READS) closed.set(q, await read(q));
   }, 120_000);
   afterAll(async () => {
+    if (h) recordCalls(h.slack, `closed-month-${provider}`);
     await helicone?.close();
     await openai?.close();
     await h?.stop();
@@ -79,7 +81,7 @@ describe.each(testProviders())('a closed month stays closed on %s', (provider) =
     const r = await h.command('admin map openai project proj_support support', { userId: FINANCE });
     const said = blocksText(r.reply.blocks);
     expect(said).toContain('openai project proj_support now belongs to support');
-    expect(said).toContain('2026-10 is closed');
+    expect(said).toContain('2026-10 is closed and keeps its figures: the $17.50 this moves in 2026-10');
     expect(said).toContain('booked in 2026-11 as a correction of 2026-10');
     await expectOctoberUnchanged();
     // Live October would now be: support's project $100 − $30 observed = $70, claims' $10 observed unbilled = −$10
@@ -111,7 +113,12 @@ describe.each(testProviders())('a closed month stays closed on %s', (provider) =
     await expectOctoberUnchanged();
     const booked = await corrections();
     expect(booked).toHaveLength(3);
-    expect(booked[2]).toMatchObject({ month: '2026-10', day: '2026-11-04', amount: fromUsd('20'), note: expect.stringMatching(/^the OpenAI bill, read again on 2026-11-04/) });
+    expect(booked[2]).toMatchObject({
+      month: '2026-10',
+      day: '2026-11-04',
+      amount: fromUsd('20'),
+      note: expect.stringMatching(/^the OpenAI bill, read again on 2026-11-04/),
+    });
     // Stored as the provider now bills it.
     expect((await h.db.db.prisma.billedCost.findFirstOrThrow({ where: { day: '2026-10-05' } })).amount).toBe(fromUsd('120'));
     // Read again: nothing more is booked.
@@ -126,7 +133,13 @@ describe.each(testProviders())('a closed month stays closed on %s', (provider) =
     const at = Date.parse('2026-10-20T00:00:00Z') / 1000;
     hostile = (b, q) =>
       q.get('page') === null
-        ? { ...b, data: [...b.data, { object: 'bucket', start_time: at, end_time: at + 86_400, results: [openAiResult(195_000_000, 'proj_support', 'gpt-4o, input')] }] }
+        ? {
+            ...b,
+            data: [
+              ...b.data,
+              { object: 'bucket', start_time: at, end_time: at + 86_400, results: [openAiResult(195_000_000, 'proj_support', 'gpt-4o, input')] },
+            ],
+          }
         : b;
     const r = await h.running.runtime.sync.run(NOW, { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-04T00:00:00Z'), source: 'openai' });
     hostile = null;

@@ -38,7 +38,7 @@ export function correctionBlocks(c: {
 }): { text: string; blocks: KnownBlock[] } {
   const signed = (m: Money) => (m > 0n ? `+${formatMoney(m)}` : formatMoney(m));
   const category = (provider: string) => unobservedCorrectionCategory(provider === 'anthropic' ? 'anthropic' : 'openai', c.month);
-  const text = `${c.month} is closed and stays as closed: ${c.cause} changes its unobserved spend, so the difference is booked in ${c.bookedIn} as a correction of ${c.month}.`;
+  const text = `Correction of ${c.month} booked in ${c.bookedIn}: ${c.cause}. ${c.month} is closed and keeps its figures.`;
   const lines = c.lines.map((l) => `• ${l.team === null ? 'no team (unallocated)' : escapeMrkdwn(l.team)}: ${signed(l.amount)} ${category(l.provider)}`);
   return {
     text,
@@ -49,10 +49,10 @@ export function correctionBlocks(c: {
         text: {
           type: 'mrkdwn',
           text: [
-            `*${escapeMrkdwn(c.cause)}*${c.by ? ` (by ${mention(c.by)})` : ''} changes the unobserved spend of *${c.month}*, which is closed: its figures stay as closed.`,
-            `The difference is booked on ${c.bookedIn} as a correction of ${c.month}:`,
+            `*${c.month}* is closed and keeps its figures. What changed: *${escapeMrkdwn(c.cause)}*${c.by ? ` (by ${mention(c.by)})` : ''}.`,
+            `The difference it makes to ${c.month}'s unobserved spend is booked in ${c.bookedIn}, on each team as an adjustment in the ${c.bookedIn} chargeback:`,
             ...lines,
-            `Each line is in the ${c.bookedIn} chargeback as an adjustment of its team. To put it in ${c.month} itself instead, reopen ${c.month} (its corrections are then reversed when it closes again).`,
+            `To have a change in ${c.month} itself, reopen ${c.month} and close it again: what was booked for it here is then reversed.`,
           ].join('\n'),
         },
       },
