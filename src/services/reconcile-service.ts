@@ -250,29 +250,43 @@ export function reconcileService(deps: ReconcileDeps) {
     const out: BookedCorrection[] = [];
     for (const { month } of locked) {
       if (!frozenMonths.has(month)) continue;
-      const [live, frozen, booked] = await Promise.all([unobservedRows(monthDays(month), now), deps.book.frozen([month]), deps.book.correctionsOf(month)]);
-      const diff = new Map<string, { provider: Provider; teamId: number | null; amount: Money; note: string }>();
-      const put = (r: UnobservedRow, sign: 1 | -1) => {
-        const key = `${r.provider}|${r.teamId ?? ''}`;
-        const d = diff.get(key) ?? diff.set(key, { provider: r.provider, teamId: r.teamId, amount: ZERO, note: '' }).get(key)!;
-        d.amount = sign === 1 ? add(d.amount, r.amount) : sub(d.amount, r.amount);
-        if (sign === 1 && r.teamId === null) d.note = r.note;
-      };
-      for (const r of live) put(r, 1);
-      for (const r of [...frozen, ...booked]) put(r, -1);
-      const rows: UnobservedRow[] = [...diff.values()]
-        .filter((d) => d.amount !== 0n)
-        .sort((a, b) => a.provider.localeCompare(b.provider) || (a.teamId ?? 0) - (b.teamId ?? 0))
-        .map((d) => ({
-          day: today,
-          provider: d.provider,
-          teamId: d.teamId,
-          amount: d.amount,
-          note: d.teamId === null && d.note ? `${cause}; ${d.note}` : cause,
-        }));
-      if (rows.length === 0) continue;
-      const saved = await deps.book.book(month, rows, now);
-      out.push({ month, bookedIn: today.slice(0, 7), cause, by, rows: saved });
+      // Another booking of this month at the same time (a sync while finance maps) makes one of the two
+      // compute again from what the other booked, so nothing is booked twice.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const [live, frozen, booked] = await Promise.all([unobservedRows(monthDays(month), now), deps.book.frozen([month]), deps.book.correctionsOf(month)]);
+        const diff = new Map<string, { provider: Provider; teamId: number | null; amount: Money; note: string; seq: number }>();
+        const at = (r: UnobservedRow) => {
+          const key = `${r.provider}|${r.teamId ?? ''}`;
+          return diff.get(key) ?? diff.set(key, { provider: r.provider, teamId: r.teamId, amount: ZERO, note: '', seq: 1 }).get(key)!;
+        };
+        for (const r of live) {
+          const d = at(r);
+          d.amount = add(d.amount, r.amount);
+          if (r.teamId === null) d.note = r.note;
+        }
+        for (const r of frozen) at(r).amount = sub(at(r).amount, r.amount);
+        for (const r of booked) {
+          const d = at(r);
+          d.amount = sub(d.amount, r.amount);
+          d.seq++;
+        }
+        const rows = [...diff.values()]
+          .filter((d) => d.amount !== 0n)
+          .sort((a, b) => a.provider.localeCompare(b.provider) || (a.teamId ?? 0) - (b.teamId ?? 0))
+          .map((d) => ({
+            day: today,
+            provider: d.provider,
+            teamId: d.teamId,
+            amount: d.amount,
+            note: d.teamId === null && d.note ? `${cause}; ${d.note}` : cause,
+            seq: d.seq,
+          }));
+        if (rows.length === 0) break;
+        const saved = await deps.book.book(month, rows, now);
+        if (saved === null) continue;
+        out.push({ month, bookedIn: today.slice(0, 7), cause, by, rows: saved });
+        break;
+      }
     }
     if (out.length && deps.notifier && deps.financeChannelId) {
       const teamList = await deps.teams.list();

@@ -176,4 +176,24 @@ describe.each(testProviders())('a closed month stays closed on %s', (provider) =
     expect(support?.adjustmentLines.map((a) => a.amount).reduce((a, b) => a + b, 0n)).toBe(0n);
     expect(await h.db.db.prisma.unobservedBook.count({ where: { kind: 'correction' } })).toBe(5);
   });
+
+  it('two bookings at once (a sync while finance maps) book the difference once', async () => {
+    const before = (await corrections()).length;
+    for (const q of READS) closed.set(q, await read(q)); // October as it closed again
+    // The state changes under both: proj_support now maps to claims (written as the repository does, unbooked).
+    await h.services.billing.setMapping(
+      { provider: 'openai', scopeType: 'project', scopeId: 'proj_support', teamId: (await h.services.teams.bySlug('claims'))!.id },
+      FINANCE,
+    );
+    await Promise.all([
+      h.services.reconcile.bookCorrections(NOW, 'a mapping', FINANCE),
+      h.services.reconcile.bookCorrections(NOW, 'the OpenAI bill, read again', null),
+    ]);
+    const after = await corrections();
+    expect(after).toHaveLength(before + 2);
+    // claims takes support's: $120 billed − $40 observed... all of October's unobserved, moved from support to claims.
+    expect(after.slice(before).reduce((a, c) => a + c.amount, 0n)).toBe(0n);
+    expect(await h.services.reconcile.bookCorrections(NOW, 'again', null)).toEqual([]);
+    await expectOctoberUnchanged();
+  });
 });

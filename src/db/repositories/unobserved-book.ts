@@ -1,4 +1,5 @@
 import type { Database } from '../client.ts';
+import { isUniqueViolation } from '../errors.ts';
 import { nanos } from '../../domain/money.ts';
 import type { Provider } from '../../domain/reconciliation.ts';
 import type { UnobservedBookRepository, UnobservedCorrection, UnobservedRow } from '../../services/ports/unobserved-book.ts';
@@ -60,18 +61,40 @@ export function unobservedBookRepository(db: Database): UnobservedBookRepository
     },
     async book(month, rows, at) {
       if (rows.length === 0) return [];
-      return prisma.$transaction(async (tx) => {
-        const out: UnobservedCorrection[] = [];
-        for (const r of rows)
-          out.push(
-            correction(
-              await tx.unobservedBook.create({
-                data: { month, kind: 'correction', day: r.day, provider: r.provider, teamId: r.teamId, amount: r.amount, note: r.note, bookedAt: at },
-              }),
-            ),
-          );
-        return out;
-      });
+      try {
+        return await prisma.$transaction(async (tx) => {
+          // Checked first, so a lost race writes nothing (on SQLite a failing transaction would take the
+          // other queries of its connection with it); the unique key catches two at once on PostgreSQL.
+          for (const r of rows) {
+            const before = await tx.unobservedBook.count({ where: { month, kind: 'correction', provider: r.provider, teamId: r.teamId } });
+            if (before + 1 !== r.seq) return null;
+          }
+          const out: UnobservedCorrection[] = [];
+          for (const r of rows)
+            out.push(
+              correction(
+                await tx.unobservedBook.create({
+                  data: {
+                    month,
+                    kind: 'correction',
+                    day: r.day,
+                    provider: r.provider,
+                    teamId: r.teamId,
+                    amount: r.amount,
+                    note: r.note,
+                    bookedAt: at,
+                    seqKey: `${month}|${r.provider}|${r.teamId ?? '-'}|${r.seq}`,
+                  },
+                }),
+              ),
+            );
+          return out;
+        });
+      } catch (err) {
+        // Another booking of the same month, provider and team got there first: the caller computes again.
+        if (isUniqueViolation(err)) return null;
+        throw err;
+      }
     },
   };
 }

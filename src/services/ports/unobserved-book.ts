@@ -35,6 +35,10 @@ export interface UnobservedBookRepository {
   bookedOn(fromDay: string, toDay: string): Promise<UnobservedCorrection[]>;
   /** Every correction of a month, wherever booked. */
   correctionsOf(month: string): Promise<UnobservedCorrection[]>;
-  /** Books corrections of a month, all or none. */
-  book(month: string, rows: readonly UnobservedRow[], at: Date): Promise<UnobservedCorrection[]>;
+  /**
+   * Books corrections of a month, all or none. `seq` is the row's place among its provider and team's
+   * corrections of the month (1 + those the difference was computed from): when another booking took
+   * that place meanwhile, nothing is booked and the answer is null (compute again).
+   */
+  book(month: string, rows: readonly (UnobservedRow & { seq: number })[], at: Date): Promise<UnobservedCorrection[] | null>;
 }

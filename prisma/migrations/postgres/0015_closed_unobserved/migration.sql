@@ -11,9 +11,13 @@ CREATE TABLE "UnobservedBook" (
     "amount" BIGINT NOT NULL,
     "note" TEXT NOT NULL,
     "bookedAt" TIMESTAMP(3) NOT NULL,
+    "seqKey" TEXT,
 
     CONSTRAINT "UnobservedBook_pkey" PRIMARY KEY ("id")
 );
+
+-- CreateIndex
+CREATE UNIQUE INDEX "UnobservedBook_seqKey_key" ON "UnobservedBook"("seqKey");
 
 -- CreateIndex
 CREATE INDEX "UnobservedBook_month_kind_idx" ON "UnobservedBook"("month", "kind");

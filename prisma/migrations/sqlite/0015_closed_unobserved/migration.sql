@@ -10,8 +10,12 @@ CREATE TABLE "UnobservedBook" (
     "teamId" INTEGER,
     "amount" BIGINT NOT NULL,
     "note" TEXT NOT NULL,
-    "bookedAt" DATETIME NOT NULL
+    "bookedAt" DATETIME NOT NULL,
+    "seqKey" TEXT
 );
+
+-- CreateIndex
+CREATE UNIQUE INDEX "UnobservedBook_seqKey_key" ON "UnobservedBook"("seqKey");
 
 -- CreateIndex
 CREATE INDEX "UnobservedBook_month_kind_idx" ON "UnobservedBook"("month", "kind");
