@@ -205,7 +205,11 @@ export function reconcileService(deps: ReconcileDeps) {
         else unassigned.push({ line: line(category, r.amount, r.day, shared, note, `${r.provider} billing`), reason: note });
       };
       for (const r of [...live, ...frozen.filter((f) => wanted.has(f.day))]) unobserved(r, unobservedCategory(r.provider), r.note);
-      for (const c of corrections) unobserved(c, unobservedCorrectionCategory(c.provider, c.month), `correction of ${c.month} (a closed month): ${c.note}`);
+      // While the month corrected is reopened it carries the change itself: its corrections booked in a month
+      // still open are left out until it closes again (which reverses them), so nothing counts twice.
+      for (const c of corrections)
+        if (frozenMonths.has(c.month) || frozenMonths.has(c.day.slice(0, 7)))
+          unobserved(c, unobservedCorrectionCategory(c.provider, c.month), `correction of ${c.month} (a closed month): ${c.note}`);
       for (const c of charges) {
         if (!wanted.has(c.day)) continue;
         const target: HiddenCostTarget =

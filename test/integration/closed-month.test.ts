@@ -170,6 +170,8 @@ describe.each(testProviders())('a closed month stays closed on %s', (provider) =
   it('closing November keeps what was booked in it, and reopening October reads it from the bill again', async () => {
     expect((await h.services.chargeback.transition('2026-10', 'reopen', FINANCE, NOW)).ok).toBe(true);
     expect(await read('team support 2026-10')).not.toBe(closed.get('team support 2026-10'));
+    // While October is open it carries the mapping and the re-read bill itself: November does not count them again.
+    expect((await novemberLine('support'))?.adjustmentLines ?? []).toEqual([]);
     // Closing it again: October now carries the mapping and the re-read bill, so what was booked for it is reversed in November.
     expect((await h.services.chargeback.transition('2026-10', 'close', FINANCE, NOW)).ok).toBe(true);
     const support = await novemberLine('support');
