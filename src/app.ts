@@ -109,7 +109,8 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
       maxRow: fromUsd(config.BILLING_MAX_DAY_AMOUNT),
       closed: {
         freezeClosed: (now: Date) => services.reconcile.freezeClosed(now),
-        bookCorrections: (now: Date, cause: string, by: string | null) => services.reconcile.bookCorrections(now, cause, by),
+        bookCorrections: (now: Date, cause: string, by: string | null, only?: { fromDay: string; toDay: string }) =>
+          services.reconcile.bookCorrections(now, cause, by, only),
       },
     },
     // Fresh data: check budgets and intraday anomalies right away when the graph can post (posts are

@@ -246,14 +246,17 @@ export function reconcileService(deps: ReconcileDeps) {
    * After a change (a mapping, a bill read): for each closed month, what its unobserved spend would be
    * now less what it was closed with and what was already booked for it, per provider and team, is booked
    * once as a correction on today, in the open month, and finance is told. Re-running books nothing.
+   * `only`: the billing days a bill read covered ("YYYY-MM-DD", inclusive), when only those can have changed.
    */
-  async function bookCorrections(now: Date, cause: string, by: string | null): Promise<BookedCorrection[]> {
+  async function bookCorrections(now: Date, cause: string, by: string | null, only?: { fromDay: string; toDay: string }): Promise<BookedCorrection[]> {
     if (!deps.book || !deps.periods) return [];
     const [locked, frozenMonths] = await Promise.all([deps.periods.locked(), deps.book.frozenMonths()]);
     const today = dayKey(now, timeZone);
     const out: BookedCorrection[] = [];
     for (const { month } of locked) {
       if (!frozenMonths.has(month)) continue;
+      // A bill read changes only the days it read: the closed months outside them are not computed again.
+      if (only && (only.toDay.slice(0, 7) < month || only.fromDay.slice(0, 7) > month)) continue;
       // Another booking of this month at the same time (a sync while finance maps) makes one of the two
       // compute again from what the other booked, so nothing is booked twice.
       for (let attempt = 0; attempt < 5; attempt++) {

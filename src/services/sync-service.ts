@@ -54,7 +54,10 @@ export function syncService(deps: {
      * Closed months (issue 21 item 2): frozen before a bill is stored, and after it the difference a
      * re-read made to a closed month is booked once as a correction in the open month.
      */
-    closed?: { freezeClosed(now: Date): Promise<void>; bookCorrections(now: Date, cause: string, by: string | null): Promise<unknown> };
+    closed?: {
+      freezeClosed(now: Date): Promise<void>;
+      bookCorrections(now: Date, cause: string, by: string | null, only?: { fromDay: string; toDay: string }): Promise<unknown>;
+    };
   };
 }) {
   const { store } = deps;
@@ -86,6 +89,8 @@ export function syncService(deps: {
           now,
           `the ${b.provider === 'openai' ? 'OpenAI' : 'Anthropic'} bill, read again on ${now.toISOString().slice(0, 10)}`,
           null,
+          // Only the closed months the read covered can have changed.
+          { fromDay: r.from.toISOString().slice(0, 10), toDay: new Date(Math.max(r.from.getTime(), r.to.getTime() - 1)).toISOString().slice(0, 10) },
         );
       results.push({
         source: r.provider,
