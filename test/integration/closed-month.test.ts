@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromUsd } from '../../src/domain/money.ts';
 import { testProviders } from '../support/database.ts';
 import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
-import { openAiResult, startOpenAiCostsStandIn, type BillingStandIn, type OpenAiCost, type Rewrite } from '../support/billing-stand-ins.ts';
+import {
+  openAiResult,
+  startAnthropicCostStandIn,
+  startOpenAiCostsStandIn,
+  type AnthropicCost,
+  type BillingStandIn,
+  type OpenAiCost,
+  type Rewrite,
+} from '../support/billing-stand-ins.ts';
 import { recordCalls } from '../support/record-calls.ts';
 import { heliconeRow, startHeliconeStandIn, type HeliconeStandIn } from '../support/helicone-stand-in.ts';
 
@@ -197,5 +205,77 @@ describe.each(testProviders())('a closed month stays closed on %s', (provider) =
     expect(after.slice(before).reduce((a, c) => a + c.amount, 0n)).toBe(0n);
     expect(await h.services.reconcile.bookCorrections(NOW, 'again', null)).toEqual([]);
     await expectOctoberUnchanged();
+  });
+});
+
+describe.each(testProviders())('a closed month and an Anthropic workspace mapping on %s', (provider) => {
+  let h: Harness;
+  let helicone: HeliconeStandIn;
+  let anthropic: BillingStandIn<AnthropicCost>;
+
+  beforeAll(async () => {
+    helicone = await startHeliconeStandIn({
+      rows: [
+        heliconeRow({
+          request_id: 'w1',
+          request_created_at: '2026-10-05T10:00:00Z',
+          cost: 10,
+          properties: { team: 'writer' },
+          model: 'claude-sonnet-4',
+          provider: 'ANTHROPIC',
+        }),
+        heliconeRow({
+          request_id: 'r1',
+          request_created_at: '2026-10-05T11:00:00Z',
+          cost: 30,
+          properties: { team: 'research' },
+          model: 'claude-sonnet-4',
+          provider: 'ANTHROPIC',
+        }),
+      ],
+    });
+    // wrkspc_research billed $100 (in cents, as the cost report writes it): $60 unobserved, split writer $15, research $45.
+    anthropic = await startAnthropicCostStandIn({
+      costs: [{ day: '2026-10-05', workspace_id: 'wrkspc_research', description: 'Claude Sonnet 4 Usage - Input Tokens', amount: '10000' }],
+    });
+    h = await startHarness(
+      provider,
+      {
+        REPORT_TIMEZONE: 'UTC',
+        SCHEDULER_ENABLED: 'false',
+        HELICONE_API_KEY: helicone.apiKey,
+        HELICONE_BASE_URL: helicone.url,
+        ANTHROPIC_ADMIN_KEY: anthropic.adminKey,
+        ANTHROPIC_BASE_URL: anthropic.url,
+      },
+      () => NOW,
+    );
+    expect((await h.running.runtime.sync.run(NOW, OCTOBER)).every((r) => r.ok)).toBe(true);
+    expect(await h.services.chargeback.transition('2026-10', 'close', FINANCE, NOW)).toMatchObject({ ok: true });
+  }, 120_000);
+  afterAll(async () => {
+    await helicone?.close();
+    await anthropic?.close();
+    await h?.stop();
+  });
+
+  it('mapping a workspace changes nothing October reads and books the move as a correction of 2026-10', async () => {
+    const team = async () => blocksText((await h.command('team writer 2026-10', { userId: FINANCE })).reply.blocks);
+    const before = await team();
+    expect(before).toContain('unobserved (Anthropic bill) $15.00');
+    const r = await h.command('admin map anthropic workspace wrkspc_research research', { userId: FINANCE });
+    expect(blocksText(r.reply.blocks)).toContain('booked in 2026-11 as a correction of 2026-10');
+    expect(await team()).toBe(before);
+    const booked = await h.db.db.prisma.unobservedBook.findMany({ where: { kind: 'correction' }, orderBy: { id: 'asc' } });
+    expect(booked.map((b) => [b.provider, b.amount])).toEqual([
+      ['anthropic', -fromUsd('17.5')],
+      ['anthropic', fromUsd('17.5')],
+    ]);
+    const writer = (await h.services.chargeback.build('2026-11')).lines.find((l) => l.slug === 'writer');
+    expect(writer?.adjustmentLines).toEqual([
+      { label: 'correction of 2026-10 (closed): unobserved (Anthropic bill)', amount: -fromUsd('17.5'), reference: null },
+    ]);
+    const post = await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0FINANCE' && JSON.stringify(c.args).includes('Correction of 2026-10'));
+    expect(blocksText(post.args.blocks)).toContain('writer: -$17.50 unobserved (Anthropic bill), correction of 2026-10');
   });
 });
