@@ -102,7 +102,17 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
     log,
     audit: (entry, at) => services.audit.record(entry, at),
     ...(metrics ? { observe: (results: SyncResult[]) => metrics.syncResults(results) } : {}),
-    billing: { clients: bills, store: billingRepository(db), rereadDays: config.BILLING_REREAD_DAYS, maxRow: fromUsd(config.BILLING_MAX_DAY_AMOUNT) },
+    billing: {
+      clients: bills,
+      store: billingRepository(db),
+      rereadDays: config.BILLING_REREAD_DAYS,
+      maxRow: fromUsd(config.BILLING_MAX_DAY_AMOUNT),
+      closed: {
+        freezeClosed: (now: Date) => services.reconcile.freezeClosed(now),
+        bookCorrections: (now: Date, cause: string, by: string | null, only?: { fromDay: string; toDay: string }) =>
+          services.reconcile.bookCorrections(now, cause, by, only),
+      },
+    },
     // Fresh data: check budgets and intraday anomalies right away when the graph can post (posts are
     // claimed, so this never doubles the daily check's).
     ...(slack

@@ -23,6 +23,7 @@ import { anomaliesRepository } from './db/repositories/anomalies.ts';
 import { visibilityService, type VisibilityMode } from './services/visibility.ts';
 import { billingRepository } from './db/repositories/billing.ts';
 import { reconcileService, type UnmappedMode } from './services/reconcile-service.ts';
+import { unobservedBookRepository } from './db/repositories/unobserved-book.ts';
 import { revenueRepository } from './db/repositories/revenue.ts';
 import { customerCostQueries } from './db/repositories/customer-costs.ts';
 import { marginService } from './services/margin-service.ts';
@@ -108,6 +109,10 @@ export function createServices(db: Database, opts: ServiceOptions) {
     unmapped: opts.unobservedUnmapped,
     alertPct: opts.reconcileAlertPct,
     audit: (e, at) => audit.record(e, at),
+    book: unobservedBookRepository(db),
+    periods: periodsRepository(db),
+    notifier: opts.notifier ?? null,
+    financeChannelId: opts.financeChannelId,
   });
   const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone, derived: reconcile.derivedLines });
   const reports = reportService({
@@ -156,6 +161,7 @@ export function createServices(db: Database, opts: ServiceOptions) {
     financeChannelId: opts.financeChannelId,
     quickchartUrl: opts.quickchartUrl,
     gl: opts.gl,
+    unobserved: reconcile,
     ...(whatIf
       ? { savings: (month: string) => whatIf.savingCandidates(monthPeriod(month, opts.timeZone), monthPeriod(month, opts.timeZone).to, savingMin) }
       : {}),

@@ -68,9 +68,22 @@ export function unobservedCategory(provider: Provider): string {
   return `unobserved (${PROVIDER_NAME[provider]} bill)`;
 }
 
-/** Whether a cost category is a provider's unobserved spend. */
+/**
+ * The category of a correction of a closed month's unobserved spend, booked in the open month:
+ * "unobserved (OpenAI bill), correction of 2026-10" (issue 21 item 2), shown as such wherever it appears.
+ */
+export function unobservedCorrectionCategory(provider: Provider, month: string): string {
+  return `${unobservedCategory(provider)}, correction of ${month}`;
+}
+
+/** The closed month a category corrects ("2026-10"), or null when it is no correction. */
+export function correctedMonthOf(category: string): string | null {
+  return /^unobserved \((?:OpenAI|Anthropic) bill\), correction of (\d{4}-\d{2})$/.exec(category)?.[1] ?? null;
+}
+
+/** Whether a cost category is a provider's unobserved spend (or a correction of a closed month's). */
 export function isUnobservedCategory(category: string): boolean {
-  return /^unobserved \((OpenAI|Anthropic) bill\)$/.test(category);
+  return /^unobserved \((OpenAI|Anthropic) bill\)(, correction of \d{4}-\d{2})?$/.test(category);
 }
 
 /** The billing provider an observed record was paid to, from the source's provider name or the model. */

@@ -33,7 +33,7 @@ export function syncStatusParts(v: SyncStatusView): ReplyParts {
   const billsAside = v.sources.filter(billed).reduce((a, s) => a + s.keptAside, 0);
   if (billsAside > 0) {
     notes.push(
-      `${billsAside.toLocaleString('en-US')} bill row(s) from the providers were kept aside as untrustworthy (billed for a day outside the window asked for, not in USD, an amount above the plausibility ceiling or a credit beyond it, or a change to a closed month) and are in no total. The operator lists them with \`npx aicost sync --rejected --source openai\` (or anthropic).`,
+      `${billsAside.toLocaleString('en-US')} bill row(s) from the providers were kept aside as untrustworthy (billed for a day outside the window asked for, not in USD, an amount above the plausibility ceiling or a credit beyond it, or a second bucket for the same day) and are in no total. The operator lists them with \`npx aicost sync --rejected --source openai\` (or anthropic).`,
     );
   }
   return {

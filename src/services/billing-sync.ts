@@ -11,7 +11,7 @@ import { rejectedBillRow, type BilledDay, type BilledRow, type BillingClient, ty
  *
  * A billing API is an outside source like any other, so nothing it answers is trusted (issue 22): a
  * bucket outside the window asked for, a row not in USD, an amount above the plausibility ceiling or a
- * credit beyond it, a second bucket for a day already read, and a change to a day of a closed month are
+ * credit beyond it and a second bucket for a day already read are
  * kept aside (the RejectedRecord table, counted in `/aicost sync`) and stored nowhere else. A read is
  * stored whole or not at all: every page is read before anything is written, then the days are replaced
  * in one transaction.
@@ -19,10 +19,6 @@ import { rejectedBillRow, type BilledDay, type BilledRow, type BillingClient, ty
 export interface BillingStore {
   /** Replaces each day's rows with the read ones and keeps `rejected` aside, in one transaction. */
   replaceDays(days: BilledDay[], fetchedAt: Date, rejected?: readonly RejectedSourceRecord[]): Promise<{ days: number; rows: number }>;
-  /** Stored rows of days in [fromDay, toDay), to compare a closed month's re-read with. */
-  billed(fromDay: string, toDay: string): Promise<BilledRow[]>;
-  /** Closed and finalized months ("YYYY-MM"): their bill no longer changes. */
-  closedMonths(): Promise<Set<string>>;
   getSyncState(source: string): Promise<{ watermark: Date | null } | null>;
   saveSyncState(source: string, patch: SyncStatePatch): Promise<void>;
 }
@@ -45,8 +41,6 @@ export const DEFAULT_MAX_BILL_ROW: Money = fromUsd(1_000_000);
 
 const utcMidnight = (t: number) => new Date(Math.floor(t / DAY_MS) * DAY_MS);
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
-const nextDay = (day: string) => dayOf(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
-const rowKey = (r: Pick<BilledRow, 'scope' | 'lineItem'> & { apiKey?: string }) => `${r.scope}\u0000${r.apiKey ?? ''}\u0000${r.lineItem}`;
 
 /** Why a bill row read for the window [from, to) cannot be trusted, or null. */
 export function untrustedBillRow(r: BilledRow, window: { from: Date; to: Date }, ceiling: Money): string | null {
@@ -124,25 +118,9 @@ export async function syncBilling(
     return fail(err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500));
   }
 
-  // 2. Store it, all or nothing. A closed month's day is not rewritten: a re-read that changes it is kept aside.
+  // 2. Store it, all or nothing. A closed month's day is stored like any other: its reads stay as the month
+  // closed (its unobserved spend is frozen), and the difference is booked in the open month by the caller.
   try {
-    const closed = await store.closedMonths();
-    const closedDays = [...read.keys()].filter((d) => closed.has(d.slice(0, 7))).sort();
-    if (closedDays.length) {
-      const stored = await store.billed(closedDays[0]!, nextDay(closedDays[closedDays.length - 1]!));
-      for (const day of closedDays) {
-        const before = new Map(stored.filter((s) => s.day === day).map((s) => [rowKey(s), s]));
-        const month = day.slice(0, 7);
-        for (const r of read.get(day)!.rows) {
-          const was = before.get(rowKey(r));
-          before.delete(rowKey(r));
-          if (was?.amount === r.amount) continue;
-          reject(r, `would change ${month}, which is closed (stored ${was ? formatMoney(was.amount) : 'nothing'}); book it as an adjustment`);
-        }
-        for (const gone of before.values()) reject({ ...gone, amount: ZERO }, `no longer billed, but ${month} is closed (stored ${formatMoney(gone.amount)})`);
-        read.delete(day);
-      }
-    }
     const r = await store.replaceDays([...read.values()], opts.now, rejected);
     result.days = r.days;
     result.rows = r.rows;

@@ -15,6 +15,8 @@ import { monthOf, monthPeriod, previousMonth } from '../domain/periods.ts';
 import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
 import type { TrueCostService } from './true-cost.ts';
+import type { ReconcileService } from './reconcile-service.ts';
+import { correctedMonthOf } from '../domain/reconciliation.ts';
 import { mention } from '../domain/mentions.ts';
 import type { SavingCandidate } from './whatif-service.ts';
 import type { Failure } from '../domain/result.ts';
@@ -48,6 +50,11 @@ export interface ChargebackDeps {
   financeChannelId: string;
   quickchartUrl: string;
   gl: { expenseAccount: string; clearingAccount: string };
+  /**
+   * Issue 21: a closed month's unobserved spend is frozen when it closes and read from the bill again when
+   * it reopens; closing again reverses the corrections booked for it meanwhile (it now carries them itself).
+   */
+  unobserved?: Pick<ReconcileService, 'freeze' | 'thaw' | 'bookCorrections'>;
   /** Issue 15: each team's largest model-switch saving in the month, named on the draft. */
   savings?: (month: string) => Promise<Map<number, SavingCandidate>>;
 }
@@ -107,6 +114,14 @@ export function chargebackService(deps: ChargebackDeps) {
             reference: `adj #${m.id} by ${m.author}`,
           })),
       ];
+      // A correction of a closed month's unobserved spend (issue 21) is shown as an adjustment of this month.
+      const hidden = new Map<string, Money>();
+      for (const [category, amount] of c?.hidden ?? []) {
+        const corrected = correctedMonthOf(category);
+        if (corrected)
+          adjustments.push({ label: `correction of ${corrected} (closed): ${category.replace(/, correction of .*$/, '')}`, amount, reference: null });
+        else hidden.set(category, amount);
+      }
       const allocated = new Map<string, Money>();
       for (const a of c?.allocations ?? []) {
         const label = `${a.category}: ${describeRule(a.rule, name)}`;
@@ -127,7 +142,7 @@ export function chargebackService(deps: ChargebackDeps) {
         name: team.name,
         costCenter: team.costCenter,
         direct: directBySource,
-        hidden: c?.hidden ?? new Map(),
+        hidden,
         allocated: [...allocated].map(([ruleLabel, amount]) => ({ ruleLabel, amount })),
         adjustments,
         budget,
@@ -249,6 +264,10 @@ export function chargebackService(deps: ChargebackDeps) {
         const current = await periods.get(month);
         return { ok: false, failure: { code: 'chargeback.cannot', month, state: current.status, action } };
       }
+      if (action === 'close') {
+        await deps.unobserved?.freeze(month, now);
+        await deps.unobserved?.bookCorrections(now, `${month} was reopened and closed again, so it carries itself what was booked for it before`, userId);
+      } else if (action === 'reopen') await deps.unobserved?.thaw(month);
       const cb = await build(month);
       await refreshDraft(month, cb);
       if (action === 'close' && deps.notifier) {

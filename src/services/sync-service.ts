@@ -45,7 +45,20 @@ export function syncService(deps: {
   /** Sees each run's results (the /metrics counters). */
   observe?: (results: SyncResult[]) => void;
   /** Provider billing (OpenAI, Anthropic), synced with the sources. */
-  billing?: { clients: BillingClient[]; store: BillingStore; rereadDays?: number; maxRow?: Money };
+  billing?: {
+    clients: BillingClient[];
+    store: BillingStore;
+    rereadDays?: number;
+    maxRow?: Money;
+    /**
+     * Closed months (issue 21 item 2): frozen before a bill is stored, and after it the difference a
+     * re-read made to a closed month is booked once as a correction in the open month.
+     */
+    closed?: {
+      freezeClosed(now: Date): Promise<void>;
+      bookCorrections(now: Date, cause: string, by: string | null, only?: { fromDay: string; toDay: string }): Promise<unknown>;
+    };
+  };
 }) {
   const { store } = deps;
   const billing = deps.billing ?? { clients: [], store: null as unknown as BillingStore };
@@ -58,7 +71,9 @@ export function syncService(deps: {
       ? await syncAll(chosen, { store, now, backfillDays: deps.backfillDays, from: opts.from, to: opts.to, onProgress: opts.onProgress })
       : [];
     // Provider billing (OpenAI, Anthropic) syncs with the others, reported in the same shape.
-    for (const b of billing.clients.filter((c) => !opts.source || c.provider === opts.source)) {
+    const bills = billing.clients.filter((c) => !opts.source || c.provider === opts.source);
+    if (bills.length) await deps.billing?.closed?.freezeClosed(now);
+    for (const b of bills) {
       const started = Date.now();
       const r = await syncBilling(b, billing.store, {
         now,
@@ -69,6 +84,14 @@ export function syncService(deps: {
         from: opts.from,
         to: opts.to,
       });
+      if (r.ok)
+        await deps.billing?.closed?.bookCorrections(
+          now,
+          `the ${b.provider === 'openai' ? 'OpenAI' : 'Anthropic'} bill, read again on ${now.toISOString().slice(0, 10)}`,
+          null,
+          // Only the closed months the read covered can have changed.
+          { fromDay: r.from.toISOString().slice(0, 10), toDay: new Date(Math.max(r.from.getTime(), r.to.getTime() - 1)).toISOString().slice(0, 10) },
+        );
       results.push({
         source: r.provider,
         ok: r.ok,

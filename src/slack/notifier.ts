@@ -8,7 +8,7 @@ import { chargebackBlocks, teamLineBlocks } from './blocks/chargeback-blocks.ts'
 import { fitBlocks } from './block-limits.ts';
 import { sendWithFallback } from './block-fallback.ts';
 import { postAllOnce, postOnce } from './poster.ts';
-import { reconcileAlertBlocks } from './blocks/reconcile-blocks.ts';
+import { correctionBlocks, reconcileAlertBlocks } from './blocks/reconcile-blocks.ts';
 
 export interface Rendered {
   text: string;
@@ -37,6 +37,8 @@ export function renderNotice(notice: Notice, opts: { quickchartUrl: string; time
       });
     case 'reconcile.alert':
       return reconcileAlertBlocks(notice.alert, notice.thresholdPct);
+    case 'reconcile.correction':
+      return correctionBlocks(notice);
     case 'chargeback.team-line':
       return teamLineBlocks(notice.line, notice.month);
   }

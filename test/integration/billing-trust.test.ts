@@ -135,22 +135,27 @@ describe.each(testProviders())('billing trust on %s', (provider) => {
     expect((await stored('openai')).filter((s) => s < '2026-11')).toEqual([`2026-09-02 proj_a gpt-4o, input ${fromUsd('3')}`]);
   });
 
-  it('a closed month is not rewritten: the same bill re-read is silent, a changed one is kept aside', async () => {
+  it('a closed month does not change: a re-read bill is stored, and its difference is booked once in the open month (issue 21)', async () => {
     expect(await h.services.chargeback.transition('2026-09', 'close', FINANCE, NOW)).toMatchObject({ ok: true });
+    const september = async () => (await h.services.chargeback.build('2026-09')).unallocated;
+    expect(await september()).toBe(fromUsd('3'));
+    const november = async () => (await h.services.chargeback.build('2026-11')).unallocated;
+    const novemberBefore = await november();
     const w = { from: new Date('2026-09-01T00:00:00Z'), to: new Date('2026-09-05T00:00:00Z') };
     expect(await sync('openai', w)).toMatchObject({ ok: true, rejected: 0 });
     openai.costs.find((c) => c.day === '2026-09-02')!.amount = fromUsd('30');
     openai.costs.push({ day: '2026-09-03', project_id: 'proj_b', line_item: 'batch', amount: fromUsd('2') });
-    expect(await sync('openai', w)).toMatchObject({ ok: true, rejected: 2 });
-    expect((await stored('openai')).filter((s) => s < '2026-11')).toEqual([`2026-09-02 proj_a gpt-4o, input ${fromUsd('3')}`]);
-    const kept = await h.db.db.prisma.rejectedRecord.findMany({
-      where: { source: 'openai', sourceId: { startsWith: '2026-09' } },
-      orderBy: { sourceId: 'asc' },
-    });
-    expect(kept.map((k) => k.reason)).toEqual([
-      'would change 2026-09, which is closed (stored $3.00); book it as an adjustment',
-      'would change 2026-09, which is closed (stored nothing); book it as an adjustment',
+    expect(await sync('openai', w)).toMatchObject({ ok: true, rejected: 0 });
+    // The bill is stored as the provider bills it now; September reads as it closed.
+    expect((await stored('openai')).filter((s) => s < '2026-11')).toEqual([
+      `2026-09-02 proj_a gpt-4o, input ${fromUsd('30')}`,
+      `2026-09-03 proj_b batch ${fromUsd('2')}`,
     ]);
-    expect((await h.db.db.prisma.billedCost.aggregate({ where: { day: { startsWith: '2026-09' } }, _sum: { amount: true } }))._sum.amount).toBe(fromUsd('3'));
+    expect(await september()).toBe(fromUsd('3'));
+    // No team called OpenAI: the $29 more is booked on no team, on today, as a correction of 2026-09. Once.
+    expect(await sync('openai', w)).toMatchObject({ ok: true, rejected: 0 });
+    const booked = await h.db.db.prisma.unobservedBook.findMany({ where: { kind: 'correction' } });
+    expect(booked.map((b) => [b.month, b.day, b.teamId, b.amount])).toEqual([['2026-09', '2026-11-04', null, fromUsd('29')]]);
+    expect((await november()) - novemberBefore).toBe(fromUsd('29'));
   });
 });

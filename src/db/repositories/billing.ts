@@ -51,11 +51,6 @@ export function billingRepository(db: Database): BillingRepository {
       return { days: days.length, rows: days.reduce((a, d) => a + d.rows.length, 0) };
     },
 
-    async closedMonths(): Promise<Set<string>> {
-      const rows = await prisma.accountingPeriod.findMany({ where: { status: { in: ['closed', 'finalized'] } }, select: { month: true } });
-      return new Set(rows.map((r) => r.month));
-    },
-
     /** Billed rows of days in [fromDay, toDay) ("YYYY-MM-DD"). */
     async billed(fromDay: string, toDay: string): Promise<BilledRecord[]> {
       const rows = await prisma.billedCost.findMany({ where: { day: { gte: fromDay, lt: toDay } }, orderBy: [{ provider: 'asc' }, { day: 'asc' }] });

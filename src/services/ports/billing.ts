@@ -76,8 +76,6 @@ export interface BillingRepository {
   }>;
   /** Billed rows of days in [fromDay, toDay) ("YYYY-MM-DD"). */
   billed(fromDay: string, toDay: string): Promise<BilledRecord[]>;
-  /** Closed and finalized months ("YYYY-MM"). */
-  closedMonths(): Promise<Set<string>>;
   mappings(): Promise<BillingMappingRecord[]>;
   setMapping(m: BillingMappingRecord, by: string): Promise<BillingMappingRecord | null>;
   /** Direct spend from every source per UTC day, team, provider and model, for entries in [from, to). */

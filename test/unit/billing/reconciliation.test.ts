@@ -76,12 +76,6 @@ describe('syncBilling', () => {
         }
         return { days: days.length, rows: days.reduce((a, d) => a + d.rows.length, 0) };
       },
-      async billed() {
-        return [];
-      },
-      async closedMonths() {
-        return new Set<string>();
-      },
       async getSyncState(s) {
         return state.get(s) ?? null;
       },
