@@ -237,7 +237,7 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
 };
 
 const MAP_USAGE =
-  'Usage: /aicost admin map openai project proj_abc support, /aicost admin map openai key key_abc support, or /aicost admin map anthropic workspace wrkspc_x search.';
+  'Usage: /aicost admin map openai project proj_abc support, /aicost admin map openai key key_abc support, /aicost admin map anthropic workspace wrkspc_x search, or /aicost admin map anthropic key apikey_01abc search.';
 const TAMPERED_BUTTON =
   'That button carries a value aicost did not put there, so I did nothing. Use the buttons on the latest message, or the matching /aicost command.';
 const TAMPERED_FORM = 'This form came back changed (its hidden data is not what aicost sent), so nothing was saved. Close it and open it again.';
