@@ -328,7 +328,15 @@ describe('Anthropic bill per API key, split by the usage report (issue 22 item 6
   it('waits as a 429 on the usage report says; a usage report that keeps failing fails the read', async () => {
     // The failure is armed while the cost page is answered, so it hits the next request: the usage report.
     let arm: (() => void) | null = null;
-    const s: BillingStandIn<AnthropicCost> = await track(startAnthropicCostStandIn({ costs, hostile: (b) => (arm?.(), b) }));
+    const s: BillingStandIn<AnthropicCost> = await track(
+      startAnthropicCostStandIn({
+        costs,
+        hostile: (b) => {
+          arm?.();
+          return b;
+        },
+      }),
+    );
     arm = () => {
       s.failNext(1, { status: 429, retryAfter: 7 });
       arm = null;
@@ -348,7 +356,15 @@ describe('Anthropic bill per API key, split by the usage report (issue 22 item 6
         .some((r) => r.apiKey === 'apikey_chat'),
     ).toBe(true);
 
-    const v: BillingStandIn<AnthropicCost> = await track(startAnthropicCostStandIn({ costs, hostile: (b) => (v.failNext(100, { status: 500 }), b) }));
+    const v: BillingStandIn<AnthropicCost> = await track(
+      startAnthropicCostStandIn({
+        costs,
+        hostile: (b) => {
+          v.failNext(100, { status: 500 });
+          return b;
+        },
+      }),
+    );
     const err = await drain(createAnthropicCostClient({ adminKey: v.adminKey, baseUrl: v.url, http: fastHttp({ maxRetries: 2 }) }), from, to).catch(
       (e: unknown) => e as Error,
     );
