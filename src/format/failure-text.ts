@@ -170,7 +170,7 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'map.usage': () => MAP_USAGE,
   'map.provider': (f) => `The provider must be openai or anthropic, not "${f.text}". ${MAP_USAGE}`,
   'map.scope': (f) => `${f.provider} bills are read per ${f.expected}, so map a ${f.expected}, not "${f.text}". ${MAP_USAGE}`,
-  'map.scope-id': (f) => `"${f.text}" is not a ${f.scope} id (letters, digits, _ . : -).`,
+  'map.scope-id': (f) => `"${f.text}" is not ${/^[AEIOUaeiou]/.test(f.scope) ? 'an' : 'a'} ${f.scope} id (letters, digits, _ . : -).`,
 
   'revenue.not-csv': (f) => `the file is not valid CSV (${f.detail})`,
   'revenue.empty': () => 'the file is empty: it needs a header row customer,month,revenue[,plan]',
