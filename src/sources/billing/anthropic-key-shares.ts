@@ -1,4 +1,4 @@
-import { allocate, type Money } from '../../domain/money.ts';
+import { allocate, neg, type Money } from '../../domain/money.ts';
 
 /**
  * Per-key shares of Anthropic's bill, derived from what Anthropic documents (ARCHITECTURE.md, "Anthropic
@@ -97,12 +97,17 @@ export function indexUsage(results: readonly UsageResult[], taintedDays: Readonl
   };
 }
 
-/** `amount` split by the weights, exactly (largest remainder, keys in sorted order): [apiKey, part] pairs. */
+/**
+ * `amount` split by the weights, exactly (largest remainder, keys in sorted order): [apiKey, part] pairs.
+ * A credit is split as the mirror of the same charge (the magnitude is split, then negated), so a refund
+ * of a charge takes back from each key exactly what it was given.
+ */
 export function splitByKey(amount: Money, weights: ReadonlyMap<string, bigint>): [string, Money][] {
   const keys = [...weights.keys()].sort();
+  const credit = amount < 0n;
   const parts = allocate(
-    amount,
+    credit ? neg(amount) : amount,
     keys.map((k) => weights.get(k)!),
   );
-  return keys.map((k, i) => [k, parts[i]!]);
+  return keys.map((k, i) => [k, credit ? neg(parts[i]!) : parts[i]!]);
 }

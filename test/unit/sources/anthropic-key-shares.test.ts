@@ -45,6 +45,18 @@ describe('per-key shares of an Anthropic cost row', () => {
       ['apikey_b', nanos(-3_333_333_333n)],
     ]);
     expect(sum(parts.map(([, m]) => m))).toBe(fromUsd('-10'));
+    // The mirror of the charge: charged then refunded, every key is back at zero.
+    const charged = splitByKey(
+      fromUsd('10'),
+      new Map([
+        ['apikey_b', 1n],
+        ['apikey_a', 2n],
+      ]),
+    );
+    expect(charged.map(([k, m], i) => [k, m + parts[i]![1]])).toEqual([
+      ['apikey_a', 0n],
+      ['apikey_b', 0n],
+    ]);
   });
 
   it('matches the geo a row names, sums over geos when it names none, and keeps the Console as ""', () => {
