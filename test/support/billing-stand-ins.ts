@@ -283,6 +283,8 @@ export async function startAnthropicCostStandIn(
           cache_read_input_tokens: counts.cache_read_input_tokens ?? 0,
           output_tokens: counts.output_tokens ?? 0,
           server_tool_use: { web_search_requests: searches },
+          // Returned only with the fast-mode beta header, which grouping by speed requires.
+          ...(groupBy.includes('speed') ? { speed: 'standard' } : {}),
         })),
       });
     }

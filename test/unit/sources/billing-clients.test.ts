@@ -373,6 +373,57 @@ describe('Anthropic bill per API key, split by the usage report (issue 22 item 6
   });
 });
 
+describe('Anthropic usage report stand-in answers in the documented shape', () => {
+  it('has the documented fields, nulls what is not grouped, and refuses what the reference refuses', async () => {
+    const s = await track(
+      startAnthropicCostStandIn({
+        costs: [
+          { day: '2026-10-01', workspace_id: 'wrkspc_x', model: 'claude-sonnet-4', description: 'd', api_key_id: 'apikey_a', tokens: 7, amount: '1' },
+          { day: '2026-10-01', workspace_id: null, model: 'claude-sonnet-4', description: 'd', api_key_id: null, tokens: 2, amount: '1' },
+        ],
+      }),
+    );
+    const ask = async (query: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${s.url}/v1/organizations/usage_report/messages?starting_at=2026-10-01T00:00:00Z&ending_at=2026-10-02T00:00:00Z&${query}`, {
+        headers: { 'x-api-key': s.adminKey, 'anthropic-version': '2023-06-01', ...headers },
+      });
+      return { status: res.status, body: (await res.json()) as { data: { starting_at: string; ending_at: string; results: Record<string, unknown>[] }[] } };
+    };
+    const { status, body } = await ask('group_by[]=api_key_id');
+    expect(status).toBe(200);
+    expect(Object.keys(body).sort()).toEqual(['data', 'has_more', 'next_page']);
+    expect(Object.keys(body.data[0]!).sort()).toEqual(['ending_at', 'results', 'starting_at']);
+    const results = body.data[0]!.results;
+    for (const r of results)
+      expect(Object.keys(r).sort()).toEqual(
+        [
+          'api_key_id',
+          'cache_creation',
+          'cache_read_input_tokens',
+          'context_window',
+          'inference_geo',
+          'model',
+          'output_tokens',
+          'server_tool_use',
+          'service_tier',
+          'uncached_input_tokens',
+          'workspace_id',
+        ].sort(),
+      );
+    // Grouped by key only: the Console's usage has api_key_id null, and every other dimension is null.
+    expect(results.map((r) => [r.api_key_id, r.workspace_id, r.model, r.output_tokens])).toEqual([
+      ['apikey_a', null, null, 7],
+      [null, null, null, 2],
+    ]);
+    expect(results[0]!.cache_creation).toEqual({ ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 0 });
+    expect(results[0]!.server_tool_use).toEqual({ web_search_requests: 0 });
+    expect((await ask('group_by[]=speed')).status).toBe(400);
+    expect((await ask('group_by[]=speed', { 'anthropic-beta': 'fast-mode-2026-02-01' })).status).toBe(200);
+    expect((await ask('group_by[]=project_id')).status).toBe(400);
+    expect((await ask('limit=32')).status).toBe(400);
+  });
+});
+
 // The OpenAI stand-in is only worth what its shapes are: validated against OpenAI's own OpenAPI document.
 const openaiDocs = sharedDocs('specs/openai-openapi.yaml');
 const specFile = openaiDocs.path('specs/openai-openapi.yaml');
