@@ -119,6 +119,9 @@ describe.each(testProviders())('unobserved Anthropic spend per API key on %s', (
     const text = blocksText((await h.command('reconcile 2026-10')).reply.blocks);
     expect(text).toMatch(/chat\s+key apikey_chat\s+\$45\.00\s+\$3\.00\s+\$42\.00/);
     expect(text).toMatch(/writer\s+wrkspc_shared\s+\$24\.00\s+\$1\.00\s+\$23\.00/);
+    // The team view over Slack carries the same line as the chargeback.
+    expect(blocksText((await h.command('team chat')).reply.blocks)).toContain('+ unobserved (Anthropic bill) $42.00');
+    expect(blocksText((await h.command('team writer')).reply.blocks)).toContain('+ unobserved (Anthropic bill) $23.00');
     const mappings = await h.db.db.prisma.billingMapping.findMany({ orderBy: { scopeId: 'asc' } });
     expect(mappings.map((m) => [m.provider, m.scopeType, m.scopeId])).toEqual([
       ['anthropic', 'api_key', 'apikey_chat'],
