@@ -101,6 +101,10 @@ describe.each(testProviders())('unobserved Anthropic spend per API key on %s', (
   });
 
   it("a mapped key's gap is its team's, even when its workspace is mapped to another team; only the rest is allocated", async () => {
+    // A mapping not understood answers with the usage, which names the key mapping for both providers.
+    expect(blocksText((await h.command('admin map anthropic', { userId: FINANCE })).reply.blocks)).toContain(
+      '/aicost admin map anthropic key apikey_01abc search',
+    );
     const refused = await h.command('admin map anthropic key apikey_chat chat', { userId: 'U0SOMEONE' });
     expect(blocksText(refused.reply.blocks)).toContain('Only finance');
     const bad = await h.command('admin map anthropic project apikey_chat chat', { userId: FINANCE });
