@@ -89,7 +89,7 @@ export const admin = defineCommand<{ words: string[] }>({
     },
     {
       usage: '/aicost admin map openai project|key <id> <team>',
-      about: "book an OpenAI project's or API key's bill to a team (Anthropic: admin map anthropic workspace <id> <team>)",
+      about: "book an OpenAI project's or API key's bill to a team (Anthropic: admin map anthropic workspace|key <id> <team>)",
       finance: true,
     },
     { usage: '/aicost admin customer alias <alias> <customer>', about: 'count costs and revenue under another id as that customer (audited)', finance: true },

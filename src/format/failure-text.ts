@@ -170,7 +170,7 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
   'map.usage': () => MAP_USAGE,
   'map.provider': (f) => `The provider must be openai or anthropic, not "${f.text}". ${MAP_USAGE}`,
   'map.scope': (f) => `${f.provider} bills are read per ${f.expected}, so map a ${f.expected}, not "${f.text}". ${MAP_USAGE}`,
-  'map.scope-id': (f) => `"${f.text}" is not a ${f.scope} id (letters, digits, _ . : -).`,
+  'map.scope-id': (f) => `"${f.text}" is not ${/^[AEIOUaeiou]/.test(f.scope) ? 'an' : 'a'} ${f.scope} id (letters, digits, _ . : -).`,
 
   'revenue.not-csv': (f) => `the file is not valid CSV (${f.detail})`,
   'revenue.empty': () => 'the file is empty: it needs a header row customer,month,revenue[,plan]',
@@ -237,7 +237,7 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
 };
 
 const MAP_USAGE =
-  'Usage: /aicost admin map openai project proj_abc support, /aicost admin map openai key key_abc support, or /aicost admin map anthropic workspace wrkspc_x search.';
+  'Usage: /aicost admin map openai project proj_abc support, /aicost admin map openai key key_abc support, /aicost admin map anthropic workspace wrkspc_x search, or /aicost admin map anthropic key apikey_01abc search.';
 const TAMPERED_BUTTON =
   'That button carries a value aicost did not put there, so I did nothing. Use the buttons on the latest message, or the matching /aicost command.';
 const TAMPERED_FORM = 'This form came back changed (its hidden data is not what aicost sent), so nothing was saved. Close it and open it again.';

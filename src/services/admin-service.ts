@@ -24,7 +24,7 @@ export const ADMIN_USAGE = [
   '/aicost admin category <name> [label]',
   '/aicost admin adjust <team> <amount, negative for a credit> <YYYY-MM> <reason>',
   '/aicost admin customer alias <alias> <customer>   (and customer unalias <alias>, customer aliases)',
-  '/aicost admin map openai project <proj_…> <team>   (and map anthropic workspace <wrkspc_…> <team>)',
+  '/aicost admin map openai project|key <proj_…|key id> <team>   (and map anthropic workspace|key <wrkspc_…|apikey_…> <team>)',
 ];
 
 /** An admin change, read from the command's words by src/commands/admin.ts (names and ids still to be checked here). */

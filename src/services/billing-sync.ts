@@ -47,9 +47,12 @@ export function untrustedBillRow(r: BilledRow, window: { from: Date; to: Date },
   const start = Date.parse(`${r.day}T00:00:00Z`);
   if (!Number.isFinite(start) || r.day < dayOf(utcMidnight(window.from.getTime()).getTime()) || start >= window.to.getTime())
     return `billed for ${r.day}, outside the window asked for (${window.from.toISOString()} to ${window.to.toISOString()})`;
-  if (r.amount > ceiling) return `${formatMoney(r.amount)} is above the plausibility ceiling of ${formatMoney(ceiling)} per day and line item`;
-  if (r.amount < neg(ceiling))
-    return `a credit of ${formatMoney(r.amount)}, beyond any plausible refund (the ceiling is ${formatMoney(ceiling)} per day and line item)`;
+  // A key's share is judged by the bill row it was split from (a $5M row split ten ways is still a $5M row).
+  const billed = r.whole ?? r.amount;
+  const of = r.whole === undefined ? '' : ` (this key's share: ${formatMoney(r.amount)})`;
+  if (billed > ceiling) return `${formatMoney(billed)} is above the plausibility ceiling of ${formatMoney(ceiling)} per day and line item${of}`;
+  if (billed < neg(ceiling))
+    return `a credit of ${formatMoney(billed)}, beyond any plausible refund (the ceiling is ${formatMoney(ceiling)} per day and line item)${of}`;
   return null;
 }
 

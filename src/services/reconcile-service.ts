@@ -411,8 +411,9 @@ export function reconcileService(deps: ReconcileDeps) {
 
     /**
      * `/aicost admin map openai project <id> <team>` / `… openai key <key id> <team>` / `… anthropic
-     * workspace <id> <team>` (finance only). OpenAI bills are read by project and API key (a mapped key
-     * wins over its project), Anthropic's by workspace.
+     * workspace <id> <team>` / `… anthropic key <key id> <team>` (finance only). Both bills are read per
+     * API key (OpenAI's Costs API groups by key, Anthropic's cost report is split by its usage report):
+     * a mapped key wins over its project or workspace.
      */
     async map(words: string[], userId: string, now: Date): Promise<{ ok: true; message: string } | { ok: false; failure: Failure }> {
       if (!(await deps.authz.isFinance(userId))) return { ok: false, failure: { code: 'map.finance-only' } };
@@ -422,8 +423,8 @@ export function reconcileService(deps: ReconcileDeps) {
       if (p !== 'openai' && p !== 'anthropic') return { ok: false, failure: { code: 'map.provider', text: provider } };
       const word = scopeType.toLowerCase();
       const scope = p === 'openai' ? 'project' : 'workspace';
-      // OpenAI bills are read per project and per API key; Anthropic's cost report per workspace only.
-      const kinds = p === 'openai' ? [scope, 'key'] : [scope];
+      // Both bills are read per project/workspace and per API key.
+      const kinds = [scope, 'key'];
       if (!kinds.includes(word)) return { ok: false, failure: { code: 'map.scope', provider: p, expected: kinds.join(' or '), text: scopeType } };
       const t = word === 'key' ? 'api_key' : (scope as 'project' | 'workspace');
       if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(scopeId))
@@ -445,7 +446,7 @@ export function reconcileService(deps: ReconcileDeps) {
       return {
         ok: true,
         message: [
-          `${what} now belongs to ${team.slug}: its unobserved spend is ${team.slug}${team.slug.endsWith('s') ? "'" : "'s"} from now on (also for open past months)${word === 'key' ? `, before its project's mapping` : ''}.`,
+          `${what} now belongs to ${team.slug}: its unobserved spend is ${team.slug}${team.slug.endsWith('s') ? "'" : "'s"} from now on (also for open past months)${word === 'key' ? `, before its ${scope}'s mapping` : ''}.`,
           ...corrections,
         ].join(' '),
       };

@@ -76,8 +76,8 @@ describe.each(testProviders())('unobserved spend per API key on %s', (provider) 
   it("a mapped key's gap is its team's, even when its project is mapped to another team; only the rest is allocated", async () => {
     const refused = await h.command('admin map openai key key_chat chat', { userId: 'U0SOMEONE' });
     expect(blocksText(refused.reply.blocks)).toContain('Only finance');
-    const bad = await h.command('admin map anthropic key apikey_01 chat', { userId: FINANCE });
-    expect(blocksText(bad.reply.blocks)).toContain('anthropic bills are read per workspace');
+    const bad = await h.command('admin map openai workspace wrkspc_01 chat', { userId: FINANCE });
+    expect(blocksText(bad.reply.blocks)).toContain('openai bills are read per project or key');
     expect(blocksText((await h.command('admin map openai project proj_shared writer', { userId: FINANCE })).reply.blocks)).toContain('now belongs to writer');
     const ok = await h.command('admin map openai key key_chat chat', { userId: FINANCE });
     expect(blocksText(ok.reply.blocks)).toContain("openai API key key_chat now belongs to chat: its unobserved spend is chat's from now on");

@@ -159,3 +159,4 @@ describe.each(testProviders())('billing trust on %s', (provider) => {
     expect((await november()) - novemberBefore).toBe(fromUsd('29'));
   });
 });
+

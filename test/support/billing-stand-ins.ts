@@ -12,7 +12,14 @@ import { startJsonServer, type JsonReply, type JsonStandIn } from './helicone-st
  * - Anthropic `GET /v1/organizations/cost_report` (Admin API reference): `x-api-key` and
  *   `anthropic-version`, RFC 3339 `starting_at` / `ending_at`, `group_by[]` of workspace_id /
  *   description (description, cost_type, model, … are null when not grouped by description),
- *   `limit` 1..31 (default 7), `amount` a decimal string in cents, `currency` "USD".
+ *   `limit` 1..31 (default 7), `amount` a decimal string in cents, `currency` "USD"; and the same
+ *   server's `GET /v1/organizations/usage_report/messages`: `group_by[]` of api_key_id / workspace_id /
+ *   model / service_tier / context_window / inference_geo / speed (beta header) / account_id /
+ *   service_account_id (ungrouped fields null), daily buckets (`limit` 1..31, default 7), each result's
+ *   token counts (`uncached_input_tokens`, `output_tokens`, `cache_read_input_tokens`,
+ *   `cache_creation.ephemeral_{1h,5m}_input_tokens`) and `server_tool_use.web_search_requests`; usage
+ *   in the Console has `api_key_id` null. Each cost carries the usage behind it (`tokens` of its
+ *   `token_type`, or web search `requests`), so the two reports agree as Anthropic's do.
  * Both answer 401 to a wrong key and can be made to fail (429 with Retry-After, 5xx) with `failNext`.
  * `hostile` rewrites each successful page before it is sent (extra buckets, cycling cursors, odd but
  * schema-valid values), for the tests of what aicost refuses to trust; the tests check that what it
@@ -39,7 +46,26 @@ export interface AnthropicCost {
   model?: string | null;
   /** Decimal string in cents, exactly as the API sends it ("123.45" = $1.2345). */
   amount: string;
+  /** The key whose usage this cost is (null: the Console); only the usage report says it. */
+  api_key_id?: string | null;
+  /** For a token cost: its token type (default output_tokens) and how many tokens it was. */
+  token_type?: (typeof ANTHROPIC_TOKEN_TYPES)[number];
+  tokens?: number;
+  /** For a web search cost: how many searches it was. */
+  requests?: number;
+  service_tier?: string;
+  context_window?: string;
+  inference_geo?: string;
 }
+
+const ANTHROPIC_TOKEN_TYPES = [
+  'uncached_input_tokens',
+  'output_tokens',
+  'cache_read_input_tokens',
+  'cache_creation.ephemeral_1h_input_tokens',
+  'cache_creation.ephemeral_5m_input_tokens',
+] as const;
+const USAGE_GROUP_BY = ['api_key_id', 'workspace_id', 'model', 'service_tier', 'context_window', 'inference_geo', 'speed', 'account_id', 'service_account_id'];
 
 export interface BillingStandIn<T> extends JsonStandIn {
   adminKey: string;
@@ -128,7 +154,15 @@ export async function startOpenAiCostsStandIn(opts: { adminKey?: string; costs?:
 }
 
 export async function startAnthropicCostStandIn(
-  opts: { adminKey?: string; costs?: AnthropicCost[]; hostile?: Rewrite } = {},
+  opts: {
+    adminKey?: string;
+    costs?: AnthropicCost[];
+    hostile?: Rewrite;
+    /** Rewrites each usage report page, like `hostile`. */
+    hostileUsage?: Rewrite;
+    /** The usage report answers 403 (an admin key without access to it). */
+    usageForbidden?: boolean;
+  } = {},
 ): Promise<BillingStandIn<AnthropicCost>> {
   const adminKey = opts.adminKey ?? 'sk-ant-admin01-test-0000';
   const costs = opts.costs ?? [];
@@ -136,9 +170,11 @@ export async function startAnthropicCostStandIn(
   const bad = (status: number, type: string, message: string): JsonReply => ({ status, body: { type: 'error', error: { type, message } } });
   const base = await startJsonServer(
     (req) => {
-      if (req.method !== 'GET' || req.url.pathname !== '/v1/organizations/cost_report') return bad(404, 'not_found_error', 'Not found');
+      const usage = req.url.pathname === '/v1/organizations/usage_report/messages';
+      if (req.method !== 'GET' || (req.url.pathname !== '/v1/organizations/cost_report' && !usage)) return bad(404, 'not_found_error', 'Not found');
       if (!authorized(req.headers)) return bad(401, 'authentication_error', 'invalid x-api-key');
       if (!req.headers['anthropic-version']) return bad(400, 'invalid_request_error', 'anthropic-version: header is required');
+      if (usage) return usageReport(req.url.searchParams, req.headers);
       const q = req.url.searchParams;
       const startText = q.get('starting_at');
       const start = startText ? Date.parse(startText) : Number.NaN;
@@ -175,10 +211,11 @@ export async function startAnthropicCostStandIn(
             workspace_id: g.workspace_id,
             description: g.c?.description ?? null,
             cost_type: g.c ? (g.c.cost_type ?? 'tokens') : null,
-            context_window: g.c && (g.c.cost_type ?? 'tokens') === 'tokens' ? '0-200k' : null,
+            context_window: g.c && isTokens(g.c) ? (g.c.context_window ?? '0-200k') : null,
+            inference_geo: g.c && isTokens(g.c) ? (g.c.inference_geo ?? 'global') : null,
             model: g.c?.model ?? null,
-            service_tier: g.c && (g.c.cost_type ?? 'tokens') === 'tokens' ? 'standard' : null,
-            token_type: g.c && (g.c.cost_type ?? 'tokens') === 'tokens' ? 'output_tokens' : null,
+            service_tier: g.c && isTokens(g.c) ? (g.c.service_tier ?? 'standard') : null,
+            token_type: g.c && isTokens(g.c) ? (g.c.token_type ?? 'output_tokens') : null,
           })),
         });
       }
@@ -190,7 +227,74 @@ export async function startAnthropicCostStandIn(
     rateLimitReply({ type: 'error', error: { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your rate limit.' } }),
   );
   return { ...base, adminKey, costs };
+
+  function usageReport(q: URLSearchParams, headers: IncomingHttpHeaders): JsonReply {
+    if (opts.usageForbidden) return bad(403, 'permission_error', 'This API key does not have permission to use the specified resource.');
+    const startText = q.get('starting_at');
+    const start = startText ? Date.parse(startText) : Number.NaN;
+    if (Number.isNaN(start)) return bad(400, 'invalid_request_error', 'starting_at: must be an RFC 3339 timestamp');
+    const end = q.get('ending_at') === null ? Date.now() : Date.parse(q.get('ending_at')!);
+    if (Number.isNaN(end)) return bad(400, 'invalid_request_error', 'ending_at: must be an RFC 3339 timestamp');
+    // The document also allows 1h and 1m buckets; the stand-in answers the daily ones aicost asks for.
+    if ((q.get('bucket_width') ?? '1d') !== '1d') return bad(400, 'invalid_request_error', 'bucket_width: the stand-in answers 1d only');
+    const limit = q.get('limit') === null ? 7 : Number(q.get('limit'));
+    if (!Number.isInteger(limit) || limit < 1 || limit > 31) return bad(400, 'invalid_request_error', 'limit: must be between 1 and 31 for 1d');
+    const groupBy = q.getAll('group_by[]');
+    if (groupBy.some((g) => !USAGE_GROUP_BY.includes(g))) return bad(400, 'invalid_request_error', 'group_by: invalid value');
+    if (groupBy.includes('speed') && !String(headers['anthropic-beta'] ?? '').includes('fast-mode-2026-02-01'))
+      return bad(400, 'invalid_request_error', 'group_by: speed requires the fast-mode-2026-02-01 beta header');
+    const first = Math.floor(start / 1000 / DAY) * DAY;
+    const offset = q.get('page') === null ? 0 : decodeCursor(q.get('page')!);
+    if (offset === null) return bad(400, 'invalid_request_error', 'page: invalid');
+    const by = (g: string, v: string | null | undefined) => (groupBy.includes(g) ? (v ?? null) : null);
+    const buckets: unknown[] = [];
+    let t = first + offset * DAY;
+    for (; t * 1000 < end && buckets.length < limit; t += DAY) {
+      const day = dayOf(t);
+      const groups = new Map<string, Record<string, unknown> & { counts: Record<string, number>; searches: number }>();
+      for (const c of costs.filter((x) => x.day === day && (x.tokens !== undefined || x.requests !== undefined))) {
+        const dims = {
+          api_key_id: by('api_key_id', c.api_key_id),
+          workspace_id: by('workspace_id', c.workspace_id),
+          model: by('model', c.model),
+          service_tier: by('service_tier', isTokens(c) ? (c.service_tier ?? 'standard') : 'standard'),
+          context_window: by('context_window', isTokens(c) ? (c.context_window ?? '0-200k') : '0-200k'),
+          inference_geo: by('inference_geo', isTokens(c) ? (c.inference_geo ?? 'global') : 'global'),
+        };
+        const key = JSON.stringify(dims);
+        const g = groups.get(key) ?? { ...dims, counts: {}, searches: 0 };
+        if (isTokens(c) && c.tokens !== undefined) {
+          const tt = c.token_type ?? 'output_tokens';
+          g.counts[tt] = (g.counts[tt] ?? 0) + c.tokens;
+        }
+        if (!isTokens(c)) g.searches += c.requests ?? 0;
+        groups.set(key, g);
+      }
+      buckets.push({
+        starting_at: new Date(t * 1000).toISOString().replace('.000Z', 'Z'),
+        ending_at: new Date((t + DAY) * 1000).toISOString().replace('.000Z', 'Z'),
+        results: [...groups.values()].map(({ counts, searches, ...dims }) => ({
+          ...dims,
+          uncached_input_tokens: counts.uncached_input_tokens ?? 0,
+          cache_creation: {
+            ephemeral_1h_input_tokens: counts['cache_creation.ephemeral_1h_input_tokens'] ?? 0,
+            ephemeral_5m_input_tokens: counts['cache_creation.ephemeral_5m_input_tokens'] ?? 0,
+          },
+          cache_read_input_tokens: counts.cache_read_input_tokens ?? 0,
+          output_tokens: counts.output_tokens ?? 0,
+          server_tool_use: { web_search_requests: searches },
+          // Returned only with the fast-mode beta header, which grouping by speed requires.
+          ...(groupBy.includes('speed') ? { speed: 'standard' } : {}),
+        })),
+      });
+    }
+    const hasMore = t * 1000 < end;
+    const body = { data: buckets, has_more: hasMore, next_page: hasMore ? encodeCursor((t - first) / DAY) : null };
+    return { status: 200, body: opts.hostileUsage ? opts.hostileUsage(body, q) : body };
+  }
 }
+
+const isTokens = (c: AnthropicCost) => (c.cost_type ?? 'tokens') === 'tokens';
 
 /** Cents text → integer of 1e-12 cents (exact for the stand-in's sums). */
 function centsToAtto(text: string): bigint {

@@ -10,9 +10,14 @@ export interface BilledRow {
   day: string;
   scope: string;
   lineItem: string;
-  /** The API key billed (OpenAI `api_key_id`); "" or absent when the bill does not say. */
+  /** The API key billed (OpenAI `api_key_id`, an Anthropic key's share); "" or absent when the bill does not say. */
   apiKey?: string;
   amount: Money;
+  /**
+   * When this row is a key's share of one bill row (Anthropic, split by usage), that bill row's amount:
+   * what the sync judges (a $5M row split ten ways is still a $5M row). Never stored.
+   */
+  whole?: Money;
 }
 
 /** One daily bucket as the provider returned it: every row of that day (empty when nothing was billed). */
@@ -37,14 +42,26 @@ export interface BillingClient {
   days(from: Date, to: Date, signal?: AbortSignal): AsyncGenerator<BillingPage, void, undefined>;
 }
 
-/** Rows with the same (day, scope, line item) summed, so a bucket has one row per key. */
+/** Rows with the same (day, scope, API key, line item) summed, so a bucket has one row per key (and their whole bill rows with them). */
 export function mergeRows(provider: BillingProvider, day: string, rows: Omit<BilledRow, 'provider' | 'day'>[]): BilledDay {
   const byKey = new Map<string, BilledRow>();
   for (const r of rows) {
     const key = `${r.scope}\u0000${r.apiKey ?? ''}\u0000${r.lineItem}`;
     const prev = byKey.get(key);
-    if (prev) prev.amount = add(prev.amount, r.amount);
-    else byKey.set(key, { provider, day, scope: r.scope, lineItem: r.lineItem, ...(r.apiKey ? { apiKey: r.apiKey } : {}), amount: r.amount });
+    if (prev) {
+      prev.amount = add(prev.amount, r.amount);
+      const whole = add(prev.whole ?? prev.amount, r.whole ?? r.amount);
+      if (prev.whole !== undefined || r.whole !== undefined) prev.whole = whole;
+    } else
+      byKey.set(key, {
+        provider,
+        day,
+        scope: r.scope,
+        lineItem: r.lineItem,
+        ...(r.apiKey ? { apiKey: r.apiKey } : {}),
+        amount: r.amount,
+        ...(r.whole !== undefined ? { whole: r.whole } : {}),
+      });
   }
   return { provider, day, rows: [...byKey.values()] };
 }
