@@ -65,8 +65,20 @@ export function rankedFigures(
     const restBefore = previous ? sub(previous.total, sum(all.map((r) => r.before))) : ZERO;
     if (rest !== 0n || restBefore !== 0n) all.push({ label: 'Other', amount: rest, before: restBefore, share: percent(ratio(rest, total)), count: '' });
   }
-  const round = (xs: Money[], target: Money | undefined) =>
-    opts.teamRows ? xs.map(roundToCents) : target !== undefined ? footCents(xs, target).parts : roundCentsPreservingTotal(xs);
+  // Team rows: each team's own figure (the same cents as /aicost team); the row that folds others
+  // ("other teams", or "Other" beyond the top rows) is what remains of the organisation's figure by team,
+  // so the total is the same cents for every reader (`TeamFigures`).
+  let rest = -1;
+  all.forEach((_, i) => {
+    if (i >= rows.length || rows[i]!.folded) rest = i;
+  });
+  const round = (xs: Money[], target: Money | undefined) => {
+    if (!opts.teamRows) return target !== undefined ? footCents(xs, target).parts : roundCentsPreservingTotal(xs);
+    const own = xs.map(roundToCents);
+    if (target === undefined || rest < 0) return own;
+    own[rest] = sub(target, sum(own.filter((_, i) => i !== rest)));
+    return own;
+  };
   const now = round(
     all.map((r) => r.amount),
     opts.target?.now,
@@ -119,7 +131,9 @@ function spendParts(r: SpendReport, timeZone: string): ReplyParts {
   // The API spend shown: with a table by team, the sum of the teams' figures (each the same cents as
   // /aicost team shows); otherwise the scope's exact API spend rounded once. Every table and line of
   // this answer reads these figures.
-  const teamFigures = r.teams.length ? rankedFigures(r.teams, r.total, r.previous, { teamRows: true }) : null;
+  const teamFigures = r.teams.length
+    ? rankedFigures(r.teams, r.total, r.previous, { teamRows: true, ...(r.teamFigures ? { target: r.teamFigures } : {}) })
+    : null;
   const shown = teamFigures
     ? { now: teamFigures.total, before: teamFigures.totalBefore }
     : { now: roundToCents(r.total), before: roundToCents(r.previous?.total ?? ZERO) };
@@ -158,7 +172,7 @@ function spendParts(r: SpendReport, timeZone: string): ReplyParts {
 
 function topParts(r: TopReport, timeZone: string): ReplyParts {
   const singular = r.dimension.replace(/s$/, '');
-  const figures = rankedFigures(r.rows, r.total, r.previous, { teamRows: r.dimension === 'teams' });
+  const figures = rankedFigures(r.rows, r.total, r.previous, { teamRows: r.dimension === 'teams', ...(r.teamFigures ? { target: r.teamFigures } : {}) });
   const shown = r.rows.length ? { now: figures.total, before: figures.totalBefore } : undefined;
   const summary = [
     `API spend: ${formatMoney(shown?.now ?? r.total)} (what the sources billed; /aicost budget and /aicost chargeback show the true cost)`,

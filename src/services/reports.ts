@@ -2,7 +2,7 @@ import type { CostQueries, Dimension, GroupRow } from './ports/costs.ts';
 
 type SummaryRow = Awaited<ReturnType<CostQueries['teamFeatureSummary']>>[number];
 import type { FeatureRecord, TeamRecord, TeamsRepository } from './ports/teams.ts';
-import { add, ratio, sub, sum, ZERO, type Money } from '../domain/money.ts';
+import { add, ratio, roundToCents, sub, sum, ZERO, type Money } from '../domain/money.ts';
 import { elapsed, previousComparable, type Period } from '../domain/periods.ts';
 import { dayBoundaries, zipDays } from '../domain/series.ts';
 import { closest } from '../domain/suggest.ts';
@@ -21,6 +21,23 @@ export interface RankedRow {
   count: number;
   /** The same row's API spend in the previous comparable period (0 when it had none). */
   previous?: Money;
+  /** True for the row that folds what the viewer may not see ("other teams", "other features"). */
+  folded?: true;
+}
+
+/**
+ * The organisation's API spend by team as every surface shows it: the sum of each team's own figure
+ * (and the unattributed bucket's), each rounded once to cents, this period and the previous comparable
+ * one. The same for every reader: a reader who may not see every team gets it too, so their folded row
+ * is the sum of the other teams' own figures and the total matches finance's to the cent.
+ */
+export interface TeamFigures {
+  now: Money;
+  before: Money;
+}
+
+function teamFigures(now: GroupRow[], before: GroupRow[]): TeamFigures {
+  return { now: sum(now.map((r) => roundToCents(r.amount))), before: sum(before.map((r) => roundToCents(r.amount))) };
 }
 
 /** The previous comparable period's API spend (see `previousComparable`). */
@@ -41,6 +58,8 @@ export interface SpendReport {
   count: number;
   /** Per-team rows for multi-team scopes, including an "unattributed" row when present. */
   teams: RankedRow[];
+  /** With `teams`: the scope's (or organisation's) figure by team (see `TeamFigures`). */
+  teamFigures?: TeamFigures;
   topFeatures: RankedRow[];
   daily: { day: string; amount: Money }[];
   /** Share of spend attributed to a team (only for the organisation scope). */
@@ -63,6 +82,8 @@ export interface TopReport {
   asOf: Date;
   total: Money;
   rows: RankedRow[];
+  /** For `top teams`: the organisation's figure by team (see `TeamFigures`). */
+  teamFigures?: TeamFigures;
   unattributed: Money;
   coverage: number;
   unpriced: number;
@@ -143,11 +164,24 @@ function foldedRow(
   const count = total.count - visible.reduce((n, r) => n + r.count, 0);
   const previous = sub(previousTotal, sum(previousVisible.map((r) => r.amount)));
   if (amount === 0n && count === 0 && previous === 0n) return null;
-  return { label, amount, count, share: ratio(amount, total.amount), previous };
+  return { label, amount, count, share: ratio(amount, total.amount), previous, folded: true };
 }
 
 export function reportService(deps: ReportDeps) {
   const { costs, teams, timeZone } = deps;
+
+  /**
+   * Every team's API spend (and the unattributed bucket's), this window and the previous one: read only
+   * to compute the organisation's `TeamFigures` for a reader who may not see every team. The rows never
+   * leave this service; the reader gets their sum.
+   */
+  async function orgTeamRows(window: { from: Date; to: Date }, prev: { from: Date; to: Date }): Promise<{ now: GroupRow[]; before: GroupRow[] }> {
+    const [now, before] = await Promise.all([
+      costs.groupBy('team', { from: window.from, to: window.to }),
+      costs.groupBy('team', { from: prev.from, to: prev.to }),
+    ]);
+    return { now, before };
+  }
 
   function ranked(rows: GroupRow[], label: (key: string | null) => string, total: Money, previous?: GroupRow[], maxRows = TOP_ROWS): RankedRow[] {
     const before = new Map((previous ?? []).map((r) => [r.key, r.amount]));
@@ -195,7 +229,7 @@ export function reportService(deps: ReportDeps) {
     const rowFilter = scope ? { teamIds: scope.teams.map((t) => t.id) } : folded ? { teamIds: [...(viewer.scope ?? []), null] } : {};
     const totalFilter = scope ? rowFilter : {};
     const { days, boundaries } = dayBoundaries(period, timeZone, window.to);
-    const [summary, daily, fLabel, tLabel, prevSummary, orgNow, orgBefore] = await Promise.all([
+    const [summary, daily, fLabel, tLabel, prevSummary, orgNow, orgBefore, orgTeams] = await Promise.all([
       costs.teamFeatureSummary({ from: window.from, to: window.to, ...rowFilter }),
       costs.intervalTotals(totalFilter, boundaries),
       featureLabel(),
@@ -203,6 +237,7 @@ export function reportService(deps: ReportDeps) {
       costs.teamFeatureSummary({ from: prev.from, to: prev.to, ...rowFilter }),
       folded ? costs.total({ from: window.from, to: window.to }) : null,
       folded ? costs.total({ from: prev.from, to: prev.to }) : null,
+      folded ? orgTeamRows(window, prev) : null,
     ]);
     const prevByTeam = rollup(prevSummary, 'teamId');
     const byTeam = rollup(summary, 'teamId');
@@ -231,6 +266,7 @@ export function reportService(deps: ReportDeps) {
     }
     const trueTotal = add(total, sum(hidden.values()), allocated, unallocated ?? ZERO);
     const teamRows = scope && scope.teams.length === 1 ? [] : ranked(byTeam, tLabel, total, prevByTeam);
+    const figures = orgTeams ? teamFigures(orgTeams.now, orgTeams.before) : teamFigures(byTeam, prevByTeam);
     const featureRows = ranked(byFeature.slice(0, TOP_FEATURES), fLabel, total, prevByFeature, TOP_FEATURES);
     if (folded) {
       const otherTeams = foldedRow(OTHER_TEAMS, orgNow!, byTeam, previousTotal, prevByTeam);
@@ -250,6 +286,7 @@ export function reportService(deps: ReportDeps) {
       total,
       count,
       teams: teamRows,
+      ...(teamRows.length ? { teamFigures: figures } : {}),
       topFeatures: featureRows,
       previous: comparison(prev.label, previousTotal, featureRows, prevByFeature, fLabel),
       daily: zipDays(days, daily),
@@ -309,12 +346,13 @@ export function reportService(deps: ReportDeps) {
         const rows = dim === 'team' ? rollup(summary, 'teamId') : dim === 'feature' ? rollup(summary, 'featureId') : await costs.groupBy(dim, f);
         return { summary, rows };
       };
-      const [cur, before, orgNow, orgBefore, unattributedNow] = await Promise.all([
+      const [cur, before, orgNow, orgBefore, unattributedNow, orgTeams] = await Promise.all([
         read(filter),
         read(prevFilter),
         folded ? costs.total({ from: window.from, to: window.to }) : null,
         folded ? costs.total({ from: prev.from, to: prev.to }) : null,
         folded && dim !== 'team' ? costs.total({ from: window.from, to: window.to, teamIds: [null] }) : null,
+        folded && dim === 'team' ? orgTeamRows(window, prev) : null,
       ]);
       const unpriced = cur.summary.reduce((n, r) => n + r.unpriced, 0);
       const total = orgNow ? orgNow.amount : sum(cur.rows.map((r) => r.amount));
@@ -335,6 +373,7 @@ export function reportService(deps: ReportDeps) {
         asOf: window.to,
         total,
         rows,
+        ...(dim === 'team' ? { teamFigures: orgTeams ? teamFigures(orgTeams.now, orgTeams.before) : teamFigures(cur.rows, before.rows) } : {}),
         previous: comparison(prev.label, previousTotal, rows, before.rows, label),
         unattributed,
         coverage: total === 0n ? 1 : ratio(sub(total, unattributed), total),

@@ -159,4 +159,3 @@ describe.each(testProviders())('billing trust on %s', (provider) => {
     expect((await november()) - novemberBefore).toBe(fromUsd('29'));
   });
 });
-

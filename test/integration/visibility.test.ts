@@ -125,6 +125,10 @@ async function seed(h: Harness): Promise<void> {
     row('a11', '2026-11-10T12:00:00Z', alpha.id, f.alpha.id, 'gpt-4o', 'acme-corp', '12.39'),
     row('b11', '2026-11-10T12:00:00Z', bravo.id, f.bravo.id, 'claude-3-5-haiku', 'beta-inc', '5.61'),
     row('c11', '2026-11-10T12:00:00Z', charlie.id, f.charlie.id, 'gpt-4o-mini', 'gamma-llc', '3.27'),
+    // Fractions of a cent: bravo $5.614 and charlie $3.274 each show as their own cents; folded together
+    // they are $8.888, which rounded alone would be a cent more than the two figures finance sees.
+    row('b12', '2026-11-11T12:00:00Z', bravo.id, f.bravo.id, 'claude-3-5-haiku', 'beta-inc', '0.004'),
+    row('c12', '2026-11-11T12:00:00Z', charlie.id, f.charlie.id, 'gpt-4o-mini', 'gamma-llc', '0.004'),
   ]);
   // A provider bill for alpha's project, mapped by finance.
   await s.billing.replaceDays(
@@ -190,6 +194,14 @@ describe.each(testProviders())('who sees what, every verb, on %s', (provider) =>
           expect(text).toMatch(/other teams\s+\$21\.27\s+\S+\s+\S+\s+-\$211\.22/);
           expect(text).not.toMatch(/Other\s+\$0\.00/);
         } else expect(text).toMatch(/alpha\s+\$12\.39/);
+      });
+
+      it("shows every reader the organisation's API spend in the same cents (the folded row is the sum of the other teams' own figures)", async () => {
+        const spend = async (text: string, userId: string) => /API spend:? \$([\d,.]+)/.exec(JSON.stringify((await h.command(text, { userId })).reply))?.[1];
+        // Finance: alpha 12.39 + bravo 5.61 + charlie 3.27 = 21.27 (each team's own figure, as /aicost team shows).
+        expect(await spend('top teams 2026-11', FINANCE)).toBe('21.27');
+        for (const viewer of [ALPHA_LEAD, BRAVO_MEMBER, NOBODY]) expect(await spend('top teams 2026-11', viewer), viewer).toBe('21.27');
+        expect(await spend('', NOBODY)).toBe(await spend('', FINANCE));
       });
 
       it('records what a member of another team is shown (for ../shared/tools/render-slack.py)', async () => {
