@@ -110,8 +110,10 @@ export function createServices(db: Database, opts: ServiceOptions) {
     audit: (e, at) => audit.record(e, at),
   });
   const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone, derived: reconcile.derivedLines });
+  const revenueRepo = revenueRepository(db);
   const reports = reportService({
     costs,
+    customerAliases: () => revenueRepo.aliases(),
     teams,
     trueCost,
     hiddenEntries: () => hiddenRepo.active(),
@@ -133,7 +135,6 @@ export function createServices(db: Database, opts: ServiceOptions) {
     thresholds: opts.thresholds,
     periods: periodsRepository(db),
   });
-  const revenueRepo = revenueRepository(db);
   // Customer answers read the rollups (issue 25); `readFromLedger` (the benchmark's baseline) the ledger.
   const customerCosts = { ...customerCostQueries(db), ...(opts.readFromLedger ? {} : customerRollupQueries(db)) };
   const revenue = revenueService({ store: revenueRepo, authz });
