@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
+import { DEMO_TEAMS } from '../../src/demo/generate.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { DEMO_FINANCE_USER, setUpDemo } from '../../src/demo/setup.ts';
 import { runClaimed } from '../../src/jobs/runner.ts';
@@ -45,6 +46,16 @@ describe.each(testProviders())('the demo on %s', (provider) => {
     // Seeding again adds no second copy of the hidden costs.
     await setUpDemo(h.services, { now, timeZone: 'UTC' });
     expect((await h.services.hiddenRepo.active()).length).toBe(3);
+  });
+
+  it("prices every call at the list price of its tokens: a what-if on each feature's own model finds no gap (reply-drafts was recorded at 79× list)", async () => {
+    for (const f of DEMO_TEAMS.flatMap((t) => t.features)) {
+      if (f.model.includes('embedding')) continue; // the what-if prices text models only
+      const text = blocksText((await h.command(`whatif ${f.slug} ${f.model} 30d`, { userId: 'U0FINANCE' })).reply.blocks);
+      expect(text, f.slug).toContain('close to the list price');
+      expect(text, f.slug).not.toContain('× the list price');
+      expect(text, f.slug).not.toContain('below the list price');
+    }
   });
 
   it('posts at least one incident when `aicost run anomalies` runs after seeding', async () => {
