@@ -4,6 +4,7 @@ import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { fromUsd, sum } from '../../src/domain/money.ts';
 import { retryStaleSlots, runClaimed, slotKey } from '../../src/jobs/runner.ts';
 import { testProviders } from '../support/database.ts';
+import { tooWide } from '../support/widths.ts';
 import { nowSeconds, postSigned } from '../support/slack-signer.ts';
 import { slashCommandBody } from '../support/slack-payloads.ts';
 import { blocksText, SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
@@ -98,6 +99,7 @@ describe.each(testProviders())('trust: untrusted source records on %s', (provide
     const blocks = (await h.command('sync')).reply.blocks ?? [];
     const text = blocksText(blocks);
     expect(text).toMatch(/kept aside/);
+    expect(tooWide(blocks)).toEqual([]);
     // About 105 characters wide: a table block, not monospace that wraps; the lag in words.
     const rows = blocks.flatMap((b) => (b.type === 'table' ? (b.rows as { text: string }[][]).map((r) => r.map((c) => c.text)) : []));
     const helicone = rows.find((r) => r[0] === 'helicone');
