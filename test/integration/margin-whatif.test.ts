@@ -9,6 +9,7 @@ import { add, formatMoney, fromUsd, nanos, roundToCents, type Money } from '../.
 import { runClaimed } from '../../src/jobs/runner.ts';
 import type { NormalizedCost } from '../../src/services/ports/source.ts';
 import { testProviders } from '../support/database.ts';
+import { tooWide } from '../support/widths.ts';
 import { recordSlack } from '../support/recording.ts';
 import { SIGNING_SECRET, blocksText, startHarness, type Harness, type ResponseUrlPost } from '../support/app-harness.ts';
 import { eventCallbackEnvelope, newSlackTs } from '../support/slack-payloads.ts';
@@ -362,6 +363,8 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     expect(m, summary(reply)).not.toBeNull();
     expect(m![1]).toBe(m![2]);
     expect(summary(reply)).toContain("The recorded cost $3.00 is 6.3× the list price of these tokens: check the source's pricing.");
+    // The per-model table (about 80 characters) is a table block, not monospace wrapping at a laptop's width.
+    expect(tooWide(reply.blocks)).toEqual([]);
     recordSlack(h.slack, `whatif-own-model-${provider}`);
   });
 
