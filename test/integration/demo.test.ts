@@ -58,6 +58,17 @@ describe.each(testProviders())('the demo on %s', (provider) => {
     }
   });
 
+  it('refuses a cost for the closed month as a refusal that says the month is closed and what to do, not "did not understand"', async () => {
+    const { reply } = await h.command('add 100 vector_db once 2026-10-05 support "late invoice"', { userId: 'U0FINANCE' });
+    const text = blocksText(reply.blocks);
+    expect(text).toContain('2026-10 is closed');
+    expect(text).toContain('Date it in an open month instead. Finance can reopen 2026-10 first. Nothing was changed.');
+    expect(text).not.toContain('did not understand');
+    expect(text).not.toContain('Try:');
+    expect((await h.services.hiddenRepo.active()).length).toBe(3);
+    recordSlack(h.slack, `closed-month-refusal-${provider}`);
+  });
+
   it('posts at least one incident when `aicost run anomalies` runs after seeding', async () => {
     const job = h.running.runtime.jobs.find((j) => j.name === 'anomalies')!;
     const r = await runClaimed(job, h.running.runtime.jobDeps, now);
