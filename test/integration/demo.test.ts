@@ -69,6 +69,18 @@ describe.each(testProviders())('the demo on %s', (provider) => {
     recordSlack(h.slack, `closed-month-refusal-${provider}`);
   });
 
+  it('admin replies echo the value now in force: people as mentions, the category label, the adjustment reason', async () => {
+    const said = async (text: string) => blocksText((await h.command(text, { userId: 'U0FINANCE' })).reply.blocks);
+    expect(await said('admin team claims leads <@U0ANN> <@U0BOB>')).toContain('The leads of team claims are now <@U0ANN>, <@U0BOB>.');
+    expect(await said('admin team claims members <@U0CAT>')).toContain('The members of team claims are now <@U0CAT>.');
+    expect(await said('admin team claims cost-center CC-4299')).toContain('The cost centre of team claims is now CC-4299');
+    expect(await said('admin team claims name Claims Ops')).toContain('Team claims is now named \\"Claims Ops\\".');
+    expect(await said('admin category gpu_hours GPU hours')).toContain('Category gpu_hours added, shown as \\"GPU hours\\".');
+    expect(await said('admin adjust growth -20 2026-11 credit for the outage')).toContain('-$20.00 for growth in 2026-11, \\"credit for the outage\\".');
+    recordSlack(h.slack, `admin-echo-${provider}`);
+    await h.command('admin team claims leads <@U0CLMLEAD>', { userId: 'U0FINANCE' });
+  });
+
   it('posts at least one incident when `aicost run anomalies` runs after seeding', async () => {
     const job = h.running.runtime.jobs.find((j) => j.name === 'anomalies')!;
     const r = await runClaimed(job, h.running.runtime.jobDeps, now);
