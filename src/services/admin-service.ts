@@ -130,7 +130,9 @@ export function adminService(deps: {
         const period = await deps.periods.get(action.month);
         if (period.status !== 'open') return refuse({ code: 'admin.adjust-locked', month: action.month, state: period.status });
         const id = await repo.addAdjustment({ teamId: team.id, month: action.month, amount: action.amount, reason: action.reason, actor, at: now });
-        return out([`Adjustment #${id}: ${formatMoney(action.amount)} for ${team.slug} in ${action.month}, "${action.reason}". It shows in that month's chargeback.`]);
+        return out([
+          `Adjustment #${id}: ${formatMoney(action.amount)} for ${team.slug} in ${action.month}, "${action.reason}". It shows in that month's chargeback.`,
+        ]);
       }
       if ((await deps.hidden.categories()).includes(action.name)) return refuse({ code: 'admin.category-exists', name: action.name });
       await deps.hidden.addCategory(action.name, action.label, actor, now);

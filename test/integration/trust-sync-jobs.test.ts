@@ -205,7 +205,9 @@ describe.each(testProviders())('trust: failed slots, replays and the smaller def
     expect(blocksText(cc.reply.blocks)).toContain('at most 40 characters');
     expect((await h.services.teams.bySlug('payments'))!.costCenter).toBeNull();
     // A change is echoed with the value now in force (it said only "updated (cost-center)").
-    expect(blocksText((await h.command('admin team payments cost-center CC-7100', { userId: FINANCE })).reply.blocks)).toContain('The cost centre of team payments is now CC-7100');
+    expect(blocksText((await h.command('admin team payments cost-center CC-7100', { userId: FINANCE })).reply.blocks)).toContain(
+      'The cost centre of team payments is now CC-7100',
+    );
     const range = await h.command('top teams 0001-01-01..9999-12-31');
     expect(blocksText(range.reply.blocks)).toContain('outside the years aicost reports on (2000 to 2099)');
     expect(blocksText(range.reply.blocks)).not.toContain('Invalid time value');

@@ -30,7 +30,7 @@ describe('one failure shape, worded at the edge', () => {
     );
   });
 
-  it("says a team's possessive right for names ending in s (it said \"Claims's leads\")", () => {
+  it('says a team\'s possessive right for names ending in s (it said "Claims\'s leads")', () => {
     expect(failureText({ code: 'budget.request-not-lead', teamName: 'Claims' })).toBe("Only Claims' leads can ask for more budget for it. Nothing was sent.");
     expect(failureText({ code: 'hidden.not-lead', teamName: 'Claims', slug: 'claims' })).toContain("Only Claims' leads or finance");
     expect(failureText({ code: 'anomaly.feedback-not-allowed', teamName: 'Claims' })).toContain("Only Claims' leads and members");
