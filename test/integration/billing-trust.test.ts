@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromUsd } from '../../src/domain/money.ts';
 import { testProviders } from '../support/database.ts';
+import { tooWide } from '../support/widths.ts';
+import { recordSlack } from '../support/recording.ts';
 import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
 import {
   cyclingCursor,
@@ -20,6 +22,10 @@ import {
  */
 const NOW = new Date('2026-11-04T06:00:00Z');
 const FINANCE = 'U0FINANCE';
+
+/** The rows of a message's table block, as cell texts. */
+const tableRows = (blocks: unknown): string[][] =>
+  ((blocks ?? []) as { type: string; rows?: { text: string }[][] }[]).flatMap((b) => (b.type === 'table' ? b.rows!.map((r) => r.map((c) => c.text)) : []));
 
 describe.each(testProviders())('billing trust on %s', (provider) => {
   let h: Harness;
@@ -98,9 +104,15 @@ describe.each(testProviders())('billing trust on %s', (provider) => {
   });
 
   it('/aicost sync counts what was kept aside per provider and says what it is', async () => {
-    const text = blocksText((await h.command('sync')).reply.blocks);
-    expect(text).toMatch(/openai +on .* 5 +-/);
-    expect(text).toMatch(/anthropic +on .* 1 +-/);
+    const { blocks } = (await h.command('sync')).reply;
+    recordSlack(h.slack, `sync-status-billing-${provider}`);
+    // Issue 21.7: nothing monospace wider than a laptop's Slack pane.
+    expect(tooWide(blocks)).toEqual([]);
+    const text = blocksText(blocks);
+    // The status is a table block (about 105 characters wide): source, state, …, kept aside, last error.
+    const row = (source: string) => tableRows(blocks).find((r) => r[0] === source);
+    expect([row('openai')?.[1], row('openai')?.[5], row('openai')?.[6]]).toEqual(['on', '5', '-']);
+    expect([row('anthropic')?.[1], row('anthropic')?.[5], row('anthropic')?.[6]]).toEqual(['on', '1', '-']);
     expect(text).toContain('6 bill row(s) from the providers were kept aside as untrustworthy');
   });
 
@@ -114,8 +126,8 @@ describe.each(testProviders())('billing trust on %s', (provider) => {
     expect(r.error).toMatch(/the cursor repeats/);
     expect(openai.requests.length - before).toBe(3);
     expect((await stored('openai')).filter((s) => s < '2026-11')).toEqual([]);
-    const text = blocksText((await h.command('sync')).reply.blocks);
-    expect(text).toMatch(/openai .*the cursor repeats/);
+    const openaiRow = tableRows((await h.command('sync')).reply.blocks).find((r) => r[0] === 'openai');
+    expect(openaiRow?.[6]).toMatch(/the cursor repeats/);
   });
 
   it('a read that fails after its first page stores nothing ("nothing of this read was stored" is true)', async () => {
