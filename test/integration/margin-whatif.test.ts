@@ -316,7 +316,9 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
       call('2025-02-05T10:00:00Z', 'payments', 'checkout', 'acme-corp', '4.00'),
     ]);
     store.close();
+    h.slack.reset();
     const { reply } = await h.command('top customers 2025-03', { userId: FINANCE });
+    recordSlack(h.slack, `top-customers-alias-${provider}`);
     const rows = table(reply, 'Top customers by API spend');
     expect(rows[0]!.slice(0, 4)).toEqual(['customer', 'API spend', 'share', 'calls']);
     expect(rows.slice(1).map((r) => (r[0] === 'Total' ? r.slice(0, 3) : r.slice(0, 4)))).toEqual([
