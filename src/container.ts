@@ -115,8 +115,10 @@ export function createServices(db: Database, opts: ServiceOptions) {
     financeChannelId: opts.financeChannelId,
   });
   const trueCost = trueCostService({ costs, hidden: hiddenRepo, teams, timeZone: opts.timeZone, derived: reconcile.derivedLines });
+  const revenueRepo = revenueRepository(db);
   const reports = reportService({
     costs,
+    customerAliases: () => revenueRepo.aliases(),
     teams,
     trueCost,
     hiddenEntries: () => hiddenRepo.active(),
@@ -138,7 +140,6 @@ export function createServices(db: Database, opts: ServiceOptions) {
     thresholds: opts.thresholds,
     periods: periodsRepository(db),
   });
-  const revenueRepo = revenueRepository(db);
   // Customer answers read the rollups (issue 25); `readFromLedger` (the benchmark's baseline) the ledger.
   const customerCosts = { ...customerCostQueries(db), ...(opts.readFromLedger ? {} : customerRollupQueries(db)) };
   const revenue = revenueService({ store: revenueRepo, authz });

@@ -1,5 +1,7 @@
 import { addDays } from 'date-fns';
-import { fromUsd, type Money } from '../domain/money.ts';
+import type { Money } from '../domain/money.ts';
+import type { PriceTable } from '../services/price-table.ts';
+import { genaiPriceTable } from '../sources/price-table.ts';
 import { seededRandom } from './prng.ts';
 import { dayStart, dayKey } from '../domain/periods.ts';
 
@@ -14,7 +16,11 @@ export interface DemoTeam {
   channelId: string;
   leadUserIds: string[];
   costCenter: string;
-  features: { slug: string; name: string; model: string; callsPerWeekday: number; costPerCall: number }[];
+  /**
+   * Each feature's calls per weekday (at scale 1) and its mean input and output tokens per call; a call
+   * costs the list price of its tokens (see `generateDemo`). `callsPerItem`: calls per work item (3 unless said).
+   */
+  features: { slug: string; name: string; model: string; callsPerWeekday: number; inputTokens: number; outputTokens: number; callsPerItem?: number }[];
 }
 
 export const DEMO_TEAMS: DemoTeam[] = [
@@ -25,9 +31,9 @@ export const DEMO_TEAMS: DemoTeam[] = [
     leadUserIds: ['U0SUPLEAD'],
     costCenter: 'CC-4100',
     features: [
-      { slug: 'ticket-triage', name: 'Ticket triage', model: 'gpt-4o-mini', callsPerWeekday: 220, costPerCall: 0.0021 },
-      { slug: 'reply-drafts', name: 'Reply drafts', model: 'gpt-4o', callsPerWeekday: 90, costPerCall: 0.019 },
-      { slug: 'kb-search', name: 'Knowledge-base search', model: 'text-embedding-3-small', callsPerWeekday: 300, costPerCall: 0.00004 },
+      { slug: 'ticket-triage', name: 'Ticket triage', model: 'gpt-4o-mini', callsPerWeekday: 240, inputTokens: 3000, outputTokens: 200 },
+      { slug: 'reply-drafts', name: 'Reply drafts', model: 'gpt-4o', callsPerWeekday: 550, inputTokens: 40000, outputTokens: 2500 },
+      { slug: 'kb-search', name: 'Knowledge-base search', model: 'text-embedding-3-small', callsPerWeekday: 300, inputTokens: 1500, outputTokens: 0 },
     ],
   },
   {
@@ -37,9 +43,9 @@ export const DEMO_TEAMS: DemoTeam[] = [
     leadUserIds: ['U0CLMLEAD'],
     costCenter: 'CC-4200',
     features: [
-      { slug: 'claim-intake', name: 'Claim intake', model: 'claude-3-5-sonnet', callsPerWeekday: 60, costPerCall: 0.041 },
-      { slug: 'fraud-screen', name: 'Fraud screen', model: 'gpt-4o', callsPerWeekday: 45, costPerCall: 0.027 },
-      { slug: 'doc-extract', name: 'Document extraction', model: 'gemini-1.5-pro', callsPerWeekday: 80, costPerCall: 0.012 },
+      { slug: 'claim-intake', name: 'Claim intake', model: 'claude-3-5-sonnet', callsPerWeekday: 160, inputTokens: 90000, outputTokens: 3000, callsPerItem: 8 },
+      { slug: 'fraud-screen', name: 'Fraud screen', model: 'gpt-4o', callsPerWeekday: 200, inputTokens: 40000, outputTokens: 1200 },
+      { slug: 'doc-extract', name: 'Document extraction', model: 'gemini-1.5-pro', callsPerWeekday: 180, inputTokens: 80000, outputTokens: 4000 },
     ],
   },
   {
@@ -49,9 +55,9 @@ export const DEMO_TEAMS: DemoTeam[] = [
     leadUserIds: ['U0GROLEAD'],
     costCenter: 'CC-5100',
     features: [
-      { slug: 'email-copy', name: 'Email copy', model: 'gpt-4o-mini', callsPerWeekday: 120, costPerCall: 0.0032 },
-      { slug: 'lead-scoring', name: 'Lead scoring', model: 'claude-3-haiku', callsPerWeekday: 400, costPerCall: 0.0009 },
-      { slug: 'seo-briefs', name: 'SEO briefs', model: 'gpt-4o', callsPerWeekday: 15, costPerCall: 0.052 },
+      { slug: 'email-copy', name: 'Email copy', model: 'gpt-4o-mini', callsPerWeekday: 150, inputTokens: 6000, outputTokens: 1200 },
+      { slug: 'lead-scoring', name: 'Lead scoring', model: 'claude-3-haiku', callsPerWeekday: 400, inputTokens: 8000, outputTokens: 300 },
+      { slug: 'seo-briefs', name: 'SEO briefs', model: 'gpt-4o', callsPerWeekday: 60, inputTokens: 60000, outputTokens: 4000 },
     ],
   },
   {
@@ -61,9 +67,9 @@ export const DEMO_TEAMS: DemoTeam[] = [
     leadUserIds: ['U0PLTLEAD'],
     costCenter: 'CC-6100',
     features: [
-      { slug: 'code-review', name: 'Code review bot', model: 'claude-3-5-sonnet', callsPerWeekday: 70, costPerCall: 0.064 },
-      { slug: 'incident-summary', name: 'Incident summaries', model: 'gpt-4o', callsPerWeekday: 12, costPerCall: 0.031 },
-      { slug: 'log-embeddings', name: 'Log embeddings', model: 'text-embedding-3-large', callsPerWeekday: 500, costPerCall: 0.00013 },
+      { slug: 'code-review', name: 'Code review bot', model: 'claude-3-5-sonnet', callsPerWeekday: 220, inputTokens: 120000, outputTokens: 4000 },
+      { slug: 'incident-summary', name: 'Incident summaries', model: 'gpt-4o', callsPerWeekday: 30, inputTokens: 80000, outputTokens: 1500 },
+      { slug: 'log-embeddings', name: 'Log embeddings', model: 'text-embedding-3-large', callsPerWeekday: 500, inputTokens: 6000, outputTokens: 0 },
     ],
   },
   {
@@ -73,14 +79,11 @@ export const DEMO_TEAMS: DemoTeam[] = [
     leadUserIds: ['U0SRCLEAD'],
     costCenter: 'CC-6200',
     features: [
-      { slug: 'query-rewrite', name: 'Query rewrite', model: 'gpt-4o-mini', callsPerWeekday: 350, costPerCall: 0.0011 },
-      { slug: 'answer-synthesis', name: 'Answer synthesis', model: 'claude-3-5-sonnet', callsPerWeekday: 55, costPerCall: 0.038 },
+      { slug: 'query-rewrite', name: 'Query rewrite', model: 'gpt-4o-mini', callsPerWeekday: 350, inputTokens: 1500, outputTokens: 150 },
+      { slug: 'answer-synthesis', name: 'Answer synthesis', model: 'claude-3-5-sonnet', callsPerWeekday: 220, inputTokens: 50000, outputTokens: 1500 },
     ],
   },
 ];
-
-/** Per-call list prices above are real-world sized; this lifts the demo to a mid-size company's monthly bill (~$5k). */
-const COST_SCALE = 40;
 
 const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark', 'wayne', 'wonka'];
 const ENVIRONMENTS = ['production', 'production', 'production', 'staging'];
@@ -108,12 +111,16 @@ function providerOf(model: string): string {
 }
 
 /**
- * Calls for the `days` local days up to and including today, each call priced per feature with some
- * jitter. Yields day by day so a caller can insert in batches. Calls are spread over working hours and
- * never lie after `now`. `scale` multiplies the volume (tests use a small one).
+ * Calls for the `days` local days up to and including today, each with tokens jittered around its
+ * feature's means and costing what those tokens cost on its model at its instant in the price table
+ * aicost itself prices with (`@pydantic/genai-prices`, dated prices), so a what-if on the demo
+ * compares like with like (issue 21.3). Yields day by day so a caller can insert in batches. Calls
+ * are spread over working hours and never lie after `now`. `scale` multiplies the volume (tests use a
+ * small one); at the default the API spend is about $2,500 a month, a mid-size company's bill.
  */
-export function* generateDemo(now: Date, timeZone: string, opts: { days?: number; scale?: number } = {}): Generator<DemoEntry[]> {
+export function* generateDemo(now: Date, timeZone: string, opts: { days?: number; scale?: number; prices?: PriceTable } = {}): Generator<DemoEntry[]> {
   const days = opts.days ?? 120;
+  const prices = opts.prices ?? genaiPriceTable();
   const scale = opts.scale ?? 0.25;
   const rand = seededRandom(20261123);
   const today = dayKey(now, timeZone);
@@ -139,9 +146,12 @@ export function* generateDemo(now: Date, timeZone: string, opts: { days?: number
         for (let i = 0; i < n; i++) {
           const at = new Date(start.getTime() + Math.floor((7 + rand() * 12) * 3600_000));
           if (at > now) continue;
-          const cost = f.costPerCall * (0.6 + rand() * 0.8);
           const untagged = rand() < 0.04; // some calls carry no team tag: they show as unattributed
-          const inputTokens = Math.round(400 + rand() * 3000);
+          const inputTokens = Math.round(f.inputTokens * (0.6 + rand() * 0.8));
+          const outputTokens = Math.round(f.outputTokens * (0.6 + rand() * 0.8));
+          const provider = providerOf(f.model);
+          const amount = prices.price(f.model, provider, { input: inputTokens, output: outputTokens, cacheRead: 0, cacheWrite: 0 }, at);
+          if (amount === null) throw new Error(`demo: the price table has no price for ${f.model} on ${day}`);
           batch.push({
             source: 'demo',
             sourceId: `${day}:${f.slug}:${i}`,
@@ -150,12 +160,12 @@ export function* generateDemo(now: Date, timeZone: string, opts: { days?: number
             featureSlug: untagged ? null : f.slug,
             environment: ENVIRONMENTS[Math.floor(rand() * ENVIRONMENTS.length)]!,
             customer: CUSTOMERS[Math.floor(rand() * CUSTOMERS.length)]!,
-            workItem: `${f.slug}-${day}-${Math.floor(i / 3)}`,
+            workItem: `${f.slug}-${day}-${Math.floor(i / (f.callsPerItem ?? 3))}`,
             model: f.model,
-            provider: providerOf(f.model),
+            provider,
             inputTokens,
-            outputTokens: f.model.includes('embedding') ? 0 : Math.round(inputTokens / 4),
-            amount: fromUsd((cost * COST_SCALE).toFixed(7)),
+            outputTokens,
+            amount,
           });
         }
       }

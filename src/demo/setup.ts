@@ -61,9 +61,9 @@ export async function setUpDemo(services: DemoServices, opts: { now: Date; timeZ
   const budgets: [string, Money, string][] = [
     ['support', wholeDollars(nanos((spent('support') * 100n) / 85n + NANOS_PER_DOLLAR)), month],
     ['search', wholeDollars(nanos((spent('search') * 100n) / 135n)), month],
-    ['claims', fromUsd('3000'), 'monthly'],
-    ['growth', fromUsd('1500'), 'monthly'],
-    ['platform', fromUsd('4000'), 'monthly'],
+    ['claims', fromUsd('2000'), 'monthly'],
+    ['growth', fromUsd('300'), 'monthly'],
+    ['platform', fromUsd('2200'), 'monthly'],
   ];
   for (const [slug, amount, when] of budgets) {
     if (amount <= 0n) continue;

@@ -4,6 +4,7 @@ import { formatMoney } from '../domain/money.ts';
 import { PERIOD_EXAMPLES } from '../domain/periods.ts';
 import type { Failure, FailureCode, FieldFailures } from '../domain/result.ts';
 import { list, RULE_HELP } from '../domain/input/hidden-cost-fields.ts';
+import { possessive } from './table.ts';
 
 /**
  * The words for every failure code (src/domain/result.ts): the one place where a failure becomes what
@@ -28,7 +29,7 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
     `${f.name} is not one of your teams, so its figures are not shown to you. Team leads and members see their own teams; finance sees every team.`,
   'anomaly.gone': () => 'That anomaly no longer exists.',
   'anomaly.feedback-not-allowed': (f) =>
-    `Only ${f.teamName !== null ? `${f.teamName}'s leads and members` : 'finance'} can give feedback on this anomaly. Nothing was changed.`,
+    `Only ${f.teamName !== null ? `${possessive(f.teamName)} leads and members` : 'finance'} can give feedback on this anomaly. Nothing was changed.`,
 
   'amount.empty': () => 'Enter an amount in dollars, such as 2800 or 1,250.50.',
   'amount.not-a-number': (f) => `"${f.text}" is not an amount: write dollars such as 2800, 54.50 or $1,234.56.`,
@@ -132,7 +133,7 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
 
   'hidden.shared-finance-only': () => 'Only finance can add shared costs. Ask finance, or add the cost to your own team. Nothing was changed.',
   'hidden.teamless-finance-only': () => 'Only finance can add costs for a feature that has no team. Nothing was changed.',
-  'hidden.not-lead': (f) => `Only ${f.teamName}'s leads or finance can add costs for ${f.slug}. Nothing was changed.`,
+  'hidden.not-lead': (f) => `Only ${possessive(f.teamName)} leads or finance can add costs for ${f.slug}. Nothing was changed.`,
   'hidden.gone': (f) => `There is no hidden cost #${f.id} any more. Nothing was changed.`,
   'hidden.missing': (f) => `There is no hidden cost #${f.id}.`,
   'hidden.missing-listed': (f) => `There is no hidden cost #${f.id}. \`/aicost hidden\` lists them.`,
@@ -152,7 +153,7 @@ const WORDS: { [C in FailureCode]: (f: Extract<Failure, { code: C }>) => string 
     `You lead several teams (${f.teams.join(', ')}): name one, e.g. /aicost request ${formatMoney(f.amount).slice(1)} ${f.teams[0]} <reason>.`,
   'budget.request-which-team': () => 'Name the team the request is for, e.g. /aicost request 2000 payments launch traffic.',
   'budget.request-reason': () => 'Say why the budget should grow, after the amount and team.',
-  'budget.request-not-lead': (f) => `Only ${f.teamName}'s leads can ask for more budget for it. Nothing was sent.`,
+  'budget.request-not-lead': (f) => `Only ${possessive(f.teamName)} leads can ask for more budget for it. Nothing was sent.`,
   'budget.decide-finance-only': () => 'Only finance can decide budget requests. Nothing was changed.',
   'budget.request-gone': () => 'That request no longer exists.',
   'budget.request-already': (f) => `Request #${f.id} was already ${f.status}.`,

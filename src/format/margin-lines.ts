@@ -199,23 +199,22 @@ export function whatIfParts(r: WhatIfResult, timeZone: string): ReplyParts {
   summary.push(WHATIF_CAVEAT);
   const tables = r.rows.length
     ? [
-        {
-          caption: 'Per model used',
-          table: alignTable(
-            ['model', 'calls', 'input', 'cached', 'output', 'cost', 'priced on', 'would cost'],
-            r.rows.map((x) => [
-              x.model,
-              x.calls.toLocaleString('en-US'),
-              x.input.toLocaleString('en-US'),
-              x.cached.toLocaleString('en-US'),
-              x.output.toLocaleString('en-US'),
-              formatMoney(x.actual),
-              x.on ?? '(no cheaper)',
-              x.wouldCost === null ? 'no price' : formatMoney(x.wouldCost),
-            ]),
-            [false, true, true, true, true, true, false, true],
-          ),
-        },
+        // About 80 characters wide: a grid, so Slack shows a table block rather than wrapping monospace (issue 21.7).
+        gridTable(
+          'Per model used',
+          ['model', 'calls', 'input', 'cached', 'output', 'cost', 'priced on', 'would cost'],
+          r.rows.map((x) => [
+            x.model,
+            x.calls.toLocaleString('en-US'),
+            x.input.toLocaleString('en-US'),
+            x.cached.toLocaleString('en-US'),
+            x.output.toLocaleString('en-US'),
+            formatMoney(x.actual),
+            x.on ?? '(no cheaper)',
+            x.wouldCost === null ? 'no price' : formatMoney(x.wouldCost),
+          ]),
+          [false, true, true, true, true, true, false, true],
+        ),
       ]
     : [];
   const notes = [

@@ -72,6 +72,8 @@ export function outcomeReply(o: Outcome, ctx: { timeZone: string; team: string }
     case 'invalid':
       // A refusal for rights (e.g. `add` for another team) is said as such, not as "not understood".
       if (isNotAllowed(o.failure)) return message('Not allowed', [failureText(o.failure)], 'refused');
+      // A closed or finalized month is a refusal, not a misunderstanding: its words say why and what to do (issue 21.8).
+      if (o.failure.code === 'hidden.month-locked') return message(`${o.failure.month} is ${o.failure.state}`, [failureText(o.failure)], 'refused');
       return { kind: 'invalid', problem: retarget(failureText(o.failure), team), examples: o.examples.map((e) => retarget(e, team)) };
     case 'refused':
       return message(isNotAllowed(o.failure) ? 'Not allowed' : o.title, [failureText(o.failure)], 'refused');

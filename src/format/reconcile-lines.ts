@@ -1,7 +1,7 @@
 import { formatMoney } from '../domain/money.ts';
 import type { ReconcileReport } from '../services/reconcile-service.ts';
 import type { ReplyParts } from './reply-lines.ts';
-import { alignTable } from './table.ts';
+import { gridTable } from './table.ts';
 
 /** `/aicost reconcile` as text parts: billed vs observed per provider and per mapped project group. */
 const cov = (p: number | null) => (p === null ? '-' : `${p.toFixed(1)}%`);
@@ -25,7 +25,9 @@ export function reconcileParts(r: ReconcileReport): ReplyParts {
         `${p.provider}: billed ${formatMoney(p.billed)}, observed ${formatMoney(p.observed)}, unobserved ${formatMoney(p.unobserved)} (coverage ${cov(p.coveragePct)}, ${p.days} billing day${p.days === 1 ? '' : 's'})${p.unobserved < 0n ? ': observed above billed (credits, discounts or estimates)' : ''}`,
     ),
   ];
-  const groupTable = alignTable(
+  // About 90 characters wide: a grid, which Slack shows as a table block instead of wrapping monospace (issue 21.7).
+  const groupTable = gridTable(
+    'By mapped team',
     ['provider', 'team', 'projects/workspaces', 'billed', 'observed', 'unobserved', 'coverage'],
     r.groups.map((g) => [
       g.provider,
@@ -41,7 +43,8 @@ export function reconcileParts(r: ReconcileReport): ReplyParts {
     ]),
     [false, false, false, true, true, true, true],
   );
-  const dayTable = alignTable(
+  const dayTable = gridTable(
+    'Largest gaps',
     ['provider', 'day (UTC)', 'billed', 'observed', 'unobserved'],
     r.worstDays.map((d) => [d.provider, d.day, formatMoney(d.billed), formatMoney(d.observed), formatMoney(d.unobserved)]),
     [false, false, true, true, true],
@@ -49,10 +52,7 @@ export function reconcileParts(r: ReconcileReport): ReplyParts {
   return {
     title,
     summary,
-    tables: [
-      { caption: 'By mapped team', table: groupTable },
-      { caption: 'Largest gaps', table: dayTable },
-    ],
+    tables: [groupTable, dayTable],
     notes: [
       `Complete UTC billing days before ${r.completeBefore} only; billing data lands a day late.`,
       r.unmapped === 'allocate'

@@ -1,5 +1,6 @@
 import type { HiddenCostsRepository } from './ports/hidden-costs.ts';
 import type { TeamsRepository } from './ports/teams.ts';
+import { mention } from '../domain/mentions.ts';
 import { formatMoney, type Money } from '../domain/money.ts';
 import type { Authz } from './authz.ts';
 import type { AdminRepository } from './ports/admin.ts';
@@ -85,18 +86,19 @@ export function adminService(deps: {
         await deps.teams.upsert({ ...team, ...action.set });
         const after = await deps.teams.bySlug(team.slug);
         await repo.audit({ actor, action: `team.${action.field}`, entity: 'team', entityId: team.slug, before, after }, now);
-        const shown =
+        // Echo the value now in force, so a typo is seen at once; people as mentions (Slack shows their names).
+        const people = (ids: string[] | undefined) => (ids?.length ? ids.map((id) => mention(id)).join(', ') : '(none)');
+        const line =
           action.field === 'name'
-            ? after?.name
+            ? `Team ${team.slug} is now named "${after?.name}".`
             : action.field === 'channel'
-              ? after?.channelId
+              ? `Team ${team.slug} now posts to channel ${after?.channelId || '(none)'}.`
               : action.field === 'leads'
-                ? after?.leadUserIds.join(' ')
+                ? `The leads of team ${team.slug} are now ${people(after?.leadUserIds)}.`
                 : action.field === 'members'
-                  ? after?.memberUserIds.join(' ')
-                  : after?.costCenter;
-        // Echo the value now in force, so a typo is seen at once.
-        return out([`Team ${team.slug} updated: ${action.field} is now ${shown || '(none)'}.`]);
+                  ? `The members of team ${team.slug} are now ${people(after?.memberUserIds)}.`
+                  : `The cost centre of team ${team.slug} is now ${after?.costCenter || '(none)'}: its chargeback and GL lines use it.`;
+        return out([line]);
       }
       if (action.kind === 'alias') {
         const r =
@@ -128,11 +130,13 @@ export function adminService(deps: {
         const period = await deps.periods.get(action.month);
         if (period.status !== 'open') return refuse({ code: 'admin.adjust-locked', month: action.month, state: period.status });
         const id = await repo.addAdjustment({ teamId: team.id, month: action.month, amount: action.amount, reason: action.reason, actor, at: now });
-        return out([`Adjustment #${id}: ${formatMoney(action.amount)} for ${team.slug} in ${action.month}. It shows in that month's chargeback.`]);
+        return out([
+          `Adjustment #${id}: ${formatMoney(action.amount)} for ${team.slug} in ${action.month}, "${action.reason}". It shows in that month's chargeback.`,
+        ]);
       }
       if ((await deps.hidden.categories()).includes(action.name)) return refuse({ code: 'admin.category-exists', name: action.name });
       await deps.hidden.addCategory(action.name, action.label, actor, now);
-      return out([`Category ${action.name} added.`]);
+      return out([`Category ${action.name} added, shown as "${action.label}".`]);
     },
   };
 }

@@ -130,9 +130,26 @@ export interface ReportDeps {
   hasDerivedCosts?: () => Promise<boolean>;
   teams: TeamsRepository;
   timeZone: string;
+  /** Customer aliases (alias → customer), so `top customers` counts an alias as its customer, as margin does. */
+  customerAliases?: () => Promise<Map<string, string>>;
 }
 
 const TOP_FEATURES = 5;
+
+/** Rows whose keys are aliases folded into their customer's row, largest first (ties by key, as `groupBy`). */
+function resolveAliases(rows: GroupRow[], aliases: Map<string, string>): GroupRow[] {
+  if (!aliases.size) return rows;
+  const acc = new Map<string | null, GroupRow>();
+  for (const r of rows) {
+    const key = r.key === null ? null : (aliases.get(r.key) ?? r.key);
+    const g = acc.get(key);
+    if (g) {
+      g.amount = add(g.amount, r.amount);
+      g.count += r.count;
+    } else acc.set(key, { ...r, key });
+  }
+  return [...acc.values()].sort((a, b) => (a.amount === b.amount ? (a.key ?? '').localeCompare(b.key ?? '') : a.amount > b.amount ? -1 : 1));
+}
 
 /** Totals per team or per feature from the (team, feature) summary, largest first. */
 function rollup(rows: SummaryRow[], key: 'teamId' | 'featureId'): GroupRow[] {
@@ -341,9 +358,11 @@ export function reportService(deps: ReportDeps) {
       const scoped = folded ? { teamIds: dim === 'team' ? [...mine, null] : mine } : {};
       const filter = { from: window.from, to: window.to, ...scoped };
       const prevFilter = { from: prev.from, to: prev.to, ...scoped };
+      const aliases = dim === 'customer' && deps.customerAliases ? await deps.customerAliases() : new Map<string, string>();
       const read = async (f: typeof filter) => {
         const summary = await costs.teamFeatureSummary(f);
-        const rows = dim === 'team' ? rollup(summary, 'teamId') : dim === 'feature' ? rollup(summary, 'featureId') : await costs.groupBy(dim, f);
+        const rows =
+          dim === 'team' ? rollup(summary, 'teamId') : dim === 'feature' ? rollup(summary, 'featureId') : resolveAliases(await costs.groupBy(dim, f), aliases);
         return { summary, rows };
       };
       const [cur, before, orgNow, orgBefore, unattributedNow, orgTeams] = await Promise.all([

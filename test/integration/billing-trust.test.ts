@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromUsd } from '../../src/domain/money.ts';
 import { testProviders } from '../support/database.ts';
+import { tooWide } from '../support/widths.ts';
+import { recordSlack } from '../support/recording.ts';
 import { blocksText, startHarness, tableRows, type Harness } from '../support/app-harness.ts';
 import {
   cyclingCursor,
@@ -99,12 +101,14 @@ describe.each(testProviders())('billing trust on %s', (provider) => {
 
   it('/aicost sync counts what was kept aside per provider and says what it is', async () => {
     const { blocks } = (await h.command('sync')).reply;
-    const rows = tableRows(blocks);
-    const kept = rows[0]!.indexOf('kept aside');
-    // The kept-aside count per provider, and no error.
-    expect(rows.find((r) => r[0] === 'openai')?.slice(kept)).toEqual(['5', '-']);
-    expect(rows.find((r) => r[0] === 'anthropic')?.slice(kept)).toEqual(['1', '-']);
+    recordSlack(h.slack, `sync-status-billing-${provider}`);
+    // Issue 21.7: nothing monospace wider than a laptop's Slack pane.
+    expect(tooWide(blocks)).toEqual([]);
     const text = blocksText(blocks);
+    // The status is a table block (about 105 characters wide): source, state, …, kept aside, last error.
+    const row = (source: string) => tableRows(blocks).find((r) => r[0] === source);
+    expect([row('openai')?.[1], row('openai')?.[5], row('openai')?.[6]]).toEqual(['on', '5', '-']);
+    expect([row('anthropic')?.[1], row('anthropic')?.[5], row('anthropic')?.[6]]).toEqual(['on', '1', '-']);
     expect(text).toContain('6 bill row(s) from the providers were kept aside as untrustworthy');
   });
 
@@ -119,7 +123,7 @@ describe.each(testProviders())('billing trust on %s', (provider) => {
     expect(openai.requests.length - before).toBe(3);
     expect((await stored('openai')).filter((s) => s < '2026-11')).toEqual([]);
     const openaiRow = tableRows((await h.command('sync')).reply.blocks).find((r) => r[0] === 'openai');
-    expect(openaiRow?.at(-1)).toMatch(/the cursor repeats/);
+    expect(openaiRow?.[6]).toMatch(/the cursor repeats/);
   });
 
   it('a read that fails after its first page stores nothing ("nothing of this read was stored" is true)', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
+import { DEMO_TEAMS } from '../../src/demo/generate.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { DEMO_FINANCE_USER, setUpDemo } from '../../src/demo/setup.ts';
 import { runClaimed } from '../../src/jobs/runner.ts';
@@ -45,6 +46,39 @@ describe.each(testProviders())('the demo on %s', (provider) => {
     // Seeding again adds no second copy of the hidden costs.
     await setUpDemo(h.services, { now, timeZone: 'UTC' });
     expect((await h.services.hiddenRepo.active()).length).toBe(3);
+  });
+
+  it("prices every call at the list price of its tokens: a what-if on each feature's own model finds no gap (reply-drafts was recorded at 79× list)", async () => {
+    for (const f of DEMO_TEAMS.flatMap((t) => t.features)) {
+      if (f.model.includes('embedding')) continue; // the what-if prices text models only
+      const text = blocksText((await h.command(`whatif ${f.slug} ${f.model} 30d`, { userId: 'U0FINANCE' })).reply.blocks);
+      expect(text, f.slug).toContain('close to the list price');
+      expect(text, f.slug).not.toContain('× the list price');
+      expect(text, f.slug).not.toContain('below the list price');
+    }
+  });
+
+  it('refuses a cost for the closed month as a refusal that says the month is closed and what to do, not "did not understand"', async () => {
+    const { reply } = await h.command('add 100 vector_db once 2026-10-05 support "late invoice"', { userId: 'U0FINANCE' });
+    const text = blocksText(reply.blocks);
+    expect(text).toContain('2026-10 is closed');
+    expect(text).toContain('Date it in an open month instead. Finance can reopen 2026-10 first. Nothing was changed.');
+    expect(text).not.toContain('did not understand');
+    expect(text).not.toContain('Try:');
+    expect((await h.services.hiddenRepo.active()).length).toBe(3);
+    recordSlack(h.slack, `closed-month-refusal-${provider}`);
+  });
+
+  it('admin replies echo the value now in force: people as mentions, the category label, the adjustment reason', async () => {
+    const said = async (text: string) => blocksText((await h.command(text, { userId: 'U0FINANCE' })).reply.blocks);
+    expect(await said('admin team claims leads <@U0ANN> <@U0BOB>')).toContain('The leads of team claims are now <@U0ANN>, <@U0BOB>.');
+    expect(await said('admin team claims members <@U0CAT>')).toContain('The members of team claims are now <@U0CAT>.');
+    expect(await said('admin team claims cost-center CC-4299')).toContain('The cost centre of team claims is now CC-4299');
+    expect(await said('admin team claims name Claims Ops')).toContain('Team claims is now named \\"Claims Ops\\".');
+    expect(await said('admin category gpu_hours GPU hours')).toContain('Category gpu_hours added, shown as \\"GPU hours\\".');
+    expect(await said('admin adjust growth -20 2026-11 credit for the outage')).toContain('-$20.00 for growth in 2026-11, \\"credit for the outage\\".');
+    recordSlack(h.slack, `admin-echo-${provider}`);
+    await h.command('admin team claims leads <@U0CLMLEAD>', { userId: 'U0FINANCE' });
   });
 
   it('posts at least one incident when `aicost run anomalies` runs after seeding', async () => {

@@ -9,6 +9,7 @@ import { add, formatMoney, fromUsd, nanos, roundToCents, type Money } from '../.
 import { runClaimed } from '../../src/jobs/runner.ts';
 import type { NormalizedCost } from '../../src/services/ports/source.ts';
 import { testProviders } from '../support/database.ts';
+import { tooWide } from '../support/widths.ts';
 import { recordSlack } from '../support/recording.ts';
 import { SIGNING_SECRET, blocksText, startHarness, type Harness, type ResponseUrlPost } from '../support/app-harness.ts';
 import { eventCallbackEnvelope, newSlackTs } from '../support/slack-payloads.ts';
@@ -305,6 +306,30 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     return nanos(total);
   }
 
+  it('/aicost top customers counts an alias as its customer, as margin and customer do (it listed acme-corp apart)', async () => {
+    // March 2025, a month no other test reads: one call under the alias, one under the customer, one under another.
+    const store = costStore(h.db.db, { timeZone: 'UTC' });
+    await store.upsertCosts([
+      call('2025-03-03T10:00:00Z', 'payments', 'checkout', 'acme-corp', '7.50'),
+      call('2025-03-04T10:00:00Z', 'payments', 'checkout', 'acme', '2.50'),
+      call('2025-03-05T10:00:00Z', 'payments', 'checkout', 'globex', '6.00'),
+      call('2025-02-05T10:00:00Z', 'payments', 'checkout', 'acme-corp', '4.00'),
+    ]);
+    store.close();
+    h.slack.reset();
+    const { reply } = await h.command('top customers 2025-03', { userId: FINANCE });
+    recordSlack(h.slack, `top-customers-alias-${provider}`);
+    const rows = table(reply, 'Top customers by API spend');
+    expect(rows[0]!.slice(0, 4)).toEqual(['customer', 'API spend', 'share', 'calls']);
+    expect(rows.slice(1).map((r) => (r[0] === 'Total' ? r.slice(0, 3) : r.slice(0, 4)))).toEqual([
+      ['acme', '$10.00', '63%', '2'],
+      ['globex', '$6.00', '38%', '1'],
+      ['Total', '$16.00', '100%'],
+    ]);
+    // The change is against the same customer's February, also read through the alias.
+    expect(rows[1]![4]).toBe('+$6.00 ▲');
+  });
+
   it('/aicost whatif re-prices the same tokens at the table price in force before and after a price change', async () => {
     const before = { at: '2025-06-05', input: 100_000, cached: 20_000, output: 10_000 };
     const after = { at: '2025-06-20', input: 50_000, cached: 20_000, output: 5_000 };
@@ -340,6 +365,8 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
     expect(m, summary(reply)).not.toBeNull();
     expect(m![1]).toBe(m![2]);
     expect(summary(reply)).toContain("The recorded cost $3.00 is 6.3× the list price of these tokens: check the source's pricing.");
+    // The per-model table (about 80 characters) is a table block, not monospace wrapping at a laptop's width.
+    expect(tooWide(reply.blocks)).toEqual([]);
     recordSlack(h.slack, `whatif-own-model-${provider}`);
   });
 

@@ -4,6 +4,8 @@ import { allocate, formatMoney, fromUsd, sub, sum, ZERO, type Money } from '../.
 import { parse } from 'csv-parse/sync';
 import { runClaimed } from '../../src/jobs/runner.ts';
 import { testProviders } from '../support/database.ts';
+import { tooWide } from '../support/widths.ts';
+import { recordSlack } from '../support/recording.ts';
 import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
 import { startOpenAiCostsStandIn, type BillingStandIn, type OpenAiCost } from '../support/billing-stand-ins.ts';
 import { heliconeRow, startHeliconeStandIn, type HeliconeStandIn } from '../support/helicone-stand-in.ts';
@@ -87,10 +89,14 @@ describe.each(testProviders())('reconciliation with the OpenAI bill, end to end,
 
   it('/aicost reconcile shows billed $X, observed $Y and unobserved $X − $Y, per provider and team', async () => {
     const { reply } = await h.command('reconcile 2026-10');
+    recordSlack(h.slack, `reconcile-${provider}`);
+    // Issue 21.7: no monospace line wraps at a laptop's width (the table was about 100 characters).
+    expect(tooWide(reply.blocks)).toEqual([]);
     const text = blocksText(reply.blocks);
     expect(text).toContain(`openai: billed ${formatMoney(X)}, observed ${formatMoney(Y)}, unobserved ${formatMoney(sub(X, Y))}`);
     // support: proj_abc billed 80, observed 12.34 + 0.66 + 25 = 38 → 42 unobserved
-    expect(text).toMatch(/support\s+proj_abc\s+\$80\.00\s+\$38\.00\s+\$42\.00/);
+    const rows = (reply.blocks ?? []).flatMap((b) => (b.type === 'table' ? (b.rows as { text: string }[][]).map((r) => r.map((c) => c.text)) : []));
+    expect(rows.find((r) => r[1] === 'support')).toEqual(['openai', 'support', 'proj_abc', '$80.00', '$38.00', '$42.00', '47.5%']);
     const team = blocksText((await h.command('team support 2026-10')).reply.blocks);
     expect(team).toContain('+ unobserved (OpenAI bill) $');
     const cliOut = await cli(['reconcile', '--month', '2026-10'], env);

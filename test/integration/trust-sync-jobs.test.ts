@@ -4,6 +4,7 @@ import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { fromUsd, sum } from '../../src/domain/money.ts';
 import { retryStaleSlots, runClaimed, slotKey } from '../../src/jobs/runner.ts';
 import { testProviders } from '../support/database.ts';
+import { tooWide } from '../support/widths.ts';
 import { nowSeconds, postSigned } from '../support/slack-signer.ts';
 import { slashCommandBody } from '../support/slack-payloads.ts';
 import { blocksText, SIGNING_SECRET, startHarness, type Harness, tableRows } from '../support/app-harness.ts';
@@ -98,6 +99,7 @@ describe.each(testProviders())('trust: untrusted source records on %s', (provide
     const blocks = (await h.command('sync')).reply.blocks ?? [];
     const text = blocksText(blocks);
     expect(text).toMatch(/kept aside/);
+    expect(tooWide(blocks)).toEqual([]);
     // About 105 characters wide: a table block, not monospace that wraps; the lag in words.
     const rows = tableRows(blocks);
     const helicone = rows.find((r) => r[0] === 'helicone');
@@ -203,7 +205,9 @@ describe.each(testProviders())('trust: failed slots, replays and the smaller def
     expect(blocksText(cc.reply.blocks)).toContain('at most 40 characters');
     expect((await h.services.teams.bySlug('payments'))!.costCenter).toBeNull();
     // A change is echoed with the value now in force (it said only "updated (cost-center)").
-    expect(blocksText((await h.command('admin team payments cost-center CC-7100', { userId: FINANCE })).reply.blocks)).toContain('cost-center is now CC-7100');
+    expect(blocksText((await h.command('admin team payments cost-center CC-7100', { userId: FINANCE })).reply.blocks)).toContain(
+      'The cost centre of team payments is now CC-7100',
+    );
     const range = await h.command('top teams 0001-01-01..9999-12-31');
     expect(blocksText(range.reply.blocks)).toContain('outside the years aicost reports on (2000 to 2099)');
     expect(blocksText(range.reply.blocks)).not.toContain('Invalid time value');

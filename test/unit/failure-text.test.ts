@@ -30,6 +30,13 @@ describe('one failure shape, worded at the edge', () => {
     );
   });
 
+  it('says a team\'s possessive right for names ending in s (it said "Claims\'s leads")', () => {
+    expect(failureText({ code: 'budget.request-not-lead', teamName: 'Claims' })).toBe("Only Claims' leads can ask for more budget for it. Nothing was sent.");
+    expect(failureText({ code: 'hidden.not-lead', teamName: 'Claims', slug: 'claims' })).toContain("Only Claims' leads or finance");
+    expect(failureText({ code: 'anomaly.feedback-not-allowed', teamName: 'Claims' })).toContain("Only Claims' leads and members");
+    expect(failureText({ code: 'budget.request-not-lead', teamName: 'Support' })).toContain("Only Support's leads");
+  });
+
   it('keeps text from users as data: the words quote it unchanged (escaping is the Slack egress’s job)', () => {
     expect(failureText({ code: 'command.unknown', text: '<!channel> & co' })).toBe('"<!channel> & co" is neither a command nor a period.');
   });

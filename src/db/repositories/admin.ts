@@ -87,7 +87,7 @@ export function adminRepository(db: Database): AdminRepository {
         });
         return {
           ok: true,
-          message: `"${alias}" is now an alias of ${target}${from ? `; ${moved} cost entries moved (its budgets were dropped: ${target}'s apply)` : ''}.`,
+          message: `"${alias}" is now an alias of ${target}${from ? `; ${moved} cost entries moved (its budgets were dropped: those of ${target} apply)` : ''}.`,
         };
       });
     },
