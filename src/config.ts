@@ -147,10 +147,10 @@ export const configSchema = z.object({
   ANOMALY_CRON: z.string().default('30 0 * * *').refine(isCron, 'must be a cron expression such as "30 0 * * *" (daily at 00:30)'),
   ANOMALY_MIN_IMPACT: z.coerce.number().min(0).default(25),
   ANOMALY_MIN_IMPACT_PCT: z.coerce.number().min(0).default(20),
-  ANOMALY_Z: z.coerce.number().positive().default(3.5),
+  ANOMALY_Z: z.coerce.number().positive().default(4),
   ANOMALY_FINANCE_MIN_IMPACT: z.coerce.number().min(0).default(250),
   /** A feature's anomaly must move its team's expected daily spend by at least this many percent. */
-  ANOMALY_MIN_TEAM_SHARE_PCT: z.coerce.number().min(0).max(100).default(10),
+  ANOMALY_MIN_TEAM_SHARE_PCT: z.coerce.number().min(0).max(100).default(20),
   ANOMALY_INTRADAY: z
     .enum(['true', 'false', '1', '0', 'on', 'off'])
     .default('true')
