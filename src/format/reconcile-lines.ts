@@ -56,8 +56,8 @@ export function reconcileParts(r: ReconcileReport): ReplyParts {
     notes: [
       `Complete UTC billing days before ${r.completeBefore} only; billing data lands a day late.`,
       r.unmapped === 'allocate'
-        ? 'Unobserved spend of unmapped projects and keys is allocated to the teams that call that provider, by their observed spend with it (label "unobserved (OpenAI bill)"). Map them: /aicost admin map openai project|key <id> <team>.'
-        : 'Unobserved spend of unmapped projects and keys is kept as its own unallocated line. Map them: /aicost admin map openai project|key <id> <team>.',
+        ? 'Unobserved spend of unmapped projects and keys is allocated to the teams that call that provider, by their observed spend with it (label "unobserved (OpenAI bill)"). Map them: /aicost admin map openai project|key <id> <team>, or anthropic workspace|key <id> <team>.'
+        : 'Unobserved spend of unmapped projects and keys is kept as its own unallocated line. Map them: /aicost admin map openai project|key <id> <team>, or anthropic workspace|key <id> <team>.',
     ],
   };
 }

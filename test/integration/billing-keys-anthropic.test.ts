@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromUsd } from '../../src/domain/money.ts';
 import { testProviders } from '../support/database.ts';
-import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
+import { blocksText, startHarness, tableRows, type Harness } from '../support/app-harness.ts';
 import { startAnthropicCostStandIn, type AnthropicCost, type BillingStandIn } from '../support/billing-stand-ins.ts';
 import { heliconeRow, startHeliconeStandIn, type HeliconeStandIn } from '../support/helicone-stand-in.ts';
 
@@ -120,9 +120,10 @@ describe.each(testProviders())('unobserved Anthropic spend per API key on %s', (
     );
     // apikey_chat: 45 − chat's 3 observed = 42, chat's. The workspace (writer's 15, the Console's 3, the unmapped key's 6) is writer's: 24 − 1 = 23.
     expect(await unobserved()).toEqual({ chat: fromUsd('42'), writer: fromUsd('23') });
-    const text = blocksText((await h.command('reconcile 2026-10')).reply.blocks);
-    expect(text).toMatch(/chat\s+key apikey_chat\s+\$45\.00\s+\$3\.00\s+\$42\.00/);
-    expect(text).toMatch(/writer\s+wrkspc_shared\s+\$24\.00\s+\$1\.00\s+\$23\.00/);
+    // Reconcile's "by mapped team" table (a table block): provider, team, projects/workspaces, billed, observed, unobserved, coverage.
+    const rows = tableRows((await h.command('reconcile 2026-10')).reply.blocks);
+    expect(rows.find((r) => r[1] === 'chat')?.slice(2, 6)).toEqual(['key apikey_chat', '$45.00', '$3.00', '$42.00']);
+    expect(rows.find((r) => r[1] === 'writer')?.slice(2, 6)).toEqual(['wrkspc_shared', '$24.00', '$1.00', '$23.00']);
     // The team view over Slack carries the same line as the chargeback.
     expect(blocksText((await h.command('team chat')).reply.blocks)).toContain('+ unobserved (Anthropic bill) $42.00');
     expect(blocksText((await h.command('team writer')).reply.blocks)).toContain('+ unobserved (Anthropic bill) $23.00');
