@@ -16,7 +16,6 @@ export const REQUIRED_SCOPES = [
   'chat:write',
   'chat:write.public',
   'files:write',
-  'users:read',
   'usergroups:read',
   'im:write',
   // Issue 15: revenue CSVs shared in the finance channel (message events, then files.info and url_private).
