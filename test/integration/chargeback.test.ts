@@ -11,7 +11,7 @@ import { testProviders } from '../support/database.ts';
 import { postSigned } from '../support/slack-signer.ts';
 import { blockActionsBody } from '../support/slack-payloads.ts';
 import { SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
-import { recordCalls } from '../support/record-calls.ts';
+import { recordSlack } from '../support/recording.ts';
 import { parse } from 'csv-parse/sync';
 
 const FINANCE = 'U0FINANCE';
@@ -123,7 +123,7 @@ describe.each(testProviders())('monthly chargeback over signed HTTP on %s', (pro
     expect(JSON.stringify(update.args.blocks)).toContain('Finalize');
     expect(JSON.stringify(update.args.blocks)).toContain('"type":"image"'); // the closed message keeps its chart
     expect(JSON.stringify(teamPost.args.blocks)).toMatch(/Budget \$1,000\.00: \$[\d,.]+ (over|under) budget/);
-    recordCalls(h.slack, `chargeback-close-${provider}`);
+    recordSlack(h.slack, `chargeback-close-${provider}`);
     draftBlocks = update.args.blocks as unknown[];
     expect(await h.db.db.prisma.auditLog.count({ where: { action: 'period.close', actor: FINANCE } })).toBe(1);
   });

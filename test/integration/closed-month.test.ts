@@ -11,7 +11,7 @@ import {
   type OpenAiCost,
   type Rewrite,
 } from '../support/billing-stand-ins.ts';
-import { recordCalls } from '../support/record-calls.ts';
+import { recordSlack } from '../support/recording.ts';
 import { heliconeRow, startHeliconeStandIn, type HeliconeStandIn } from '../support/helicone-stand-in.ts';
 
 /**
@@ -73,7 +73,7 @@ describe.each(testProviders())('a closed month stays closed on %s', (provider) =
     for (const q of READS) closed.set(q, await read(q));
   }, 120_000);
   afterAll(async () => {
-    if (h) recordCalls(h.slack, `closed-month-${provider}`);
+    if (h) recordSlack(h.slack, `closed-month-${provider}`);
     await helicone?.close();
     await openai?.close();
     await h?.stop();

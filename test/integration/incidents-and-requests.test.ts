@@ -9,7 +9,7 @@ import { testProviders } from '../support/database.ts';
 import { postSigned } from '../support/slack-signer.ts';
 import { blockActionsBody, viewSubmissionBody } from '../support/slack-payloads.ts';
 import { blocksText, SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
-import { recordCalls } from '../support/record-calls.ts';
+import { recordSlack } from '../support/recording.ts';
 
 const TZ = 'America/Los_Angeles';
 const FINANCE = 'U0FINANCE';
@@ -113,7 +113,7 @@ describe.each(testProviders())('an anomaly is one incident on %s', (provider) =>
     const table = blocksText(list.reply.blocks);
     expect(table.match(/team support/g)).toHaveLength(1);
     expect(table).toContain('Investigating');
-    recordCalls(h.slack, `anomaly-incident-${provider}`);
+    recordSlack(h.slack, `anomaly-incident-${provider}`);
   });
 });
 
@@ -165,7 +165,7 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
     // Finance gets the 100% copy and the automatic request.
     const finance = h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0FINANCE');
     expect(finance.filter((c) => String(c.args.text).includes('(173%)'))).toHaveLength(1);
-    recordCalls(h.slack, `budget-over-${provider}`);
+    recordSlack(h.slack, `budget-over-${provider}`);
   });
 
   it('asks for the projected overrun and shows budget, spent, forecast, shortfall, past months and drivers', async () => {
@@ -244,7 +244,7 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
     expect(text).toContain('*Forecast*'); // the context stays on the decided message
     const notice = await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0SEARCH');
     expect(String(notice.args.text)).toContain("Search's November 2026 budget stays $400.00");
-    recordCalls(h.slack, `budget-deny-${provider}`);
+    recordSlack(h.slack, `budget-deny-${provider}`);
   });
 
   it("approves a lead's request and tells the requester the new budget; budget set states its parts", async () => {
@@ -271,7 +271,7 @@ describe.each(testProviders())('budget posts and requests on %s', (provider) => 
     expect(blocksText(reply.blocks)).toContain(
       "Search's own budget for 2026-11 is now $450.00 (was $400.00). Effective budget for 2026-11: $700.00 = own $450.00 + approved increases $250.00.",
     );
-    recordCalls(h.slack, `budget-approve-${provider}`);
+    recordSlack(h.slack, `budget-approve-${provider}`);
   });
 
   it('keeps standing budgets by the month they take effect', async () => {
@@ -358,7 +358,7 @@ describe.each(testProviders())('who sees what on %s', (provider) => {
     expect(blocksText((await h.command('team search', { userId: FINANCE })).reply.blocks)).toContain('$300.00');
     expect(blocksText((await h.command('top customers 2026-11', { userId: FINANCE })).reply.blocks)).toContain('globex');
     expect(blocksText((await h.command('hidden', { userId: FINANCE })).reply.blocks)).toContain('secret search vendor');
-    recordCalls(h.slack, `visibility-${provider}`);
+    recordSlack(h.slack, `visibility-${provider}`);
   });
 });
 

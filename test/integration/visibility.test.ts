@@ -5,7 +5,7 @@ import { mergeRows } from '../../src/services/ports/billing-source.ts';
 import { COMMANDS } from '../../src/commands/registry.ts';
 import { testProviders } from '../support/database.ts';
 import { startHarness, type Harness } from '../support/app-harness.ts';
-import { recordCalls } from '../support/record-calls.ts';
+import { recordSlack } from '../support/recording.ts';
 
 /**
  * Who sees what, over signed HTTP: every verb × {finance, the team's lead, a member of another team, a
@@ -210,7 +210,7 @@ describe.each(testProviders())('who sees what, every verb, on %s', (provider) =>
           await h.command(text, { userId: BRAVO_MEMBER, channelId: 'C0BRAVO' });
         await h.command('', { userId: NOBODY });
         expect(h.slack.responses.length).toBe(7);
-        recordCalls(h.slack, `visibility-${mode}-${provider}`);
+        recordSlack(h.slack, `visibility-${mode}-${provider}`);
       });
 
       it('answers a reader in no team what top answers them', async () => {
