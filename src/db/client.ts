@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import type { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.ts';
@@ -37,9 +38,37 @@ export function openDatabase(url: string): Database {
   }
   const file = sqlitePath(url);
   mkdirSync(dirname(file), { recursive: true });
-  const adapter = new PrismaBetterSQLite3({ url: `file:${file}` });
+  const adapter = yieldingAdapter(new PrismaBetterSQLite3({ url: `file:${file}` }));
   const prisma = new SqliteClient({ adapter });
   return { prisma, provider, url, close: () => prisma.$disconnect() };
+}
+
+/**
+ * better-sqlite3 is synchronous, so through Prisma a query resolves as a microtask: a command's dozen
+ * queries would run as one uninterrupted stretch of the event loop, and Node accepts one new connection
+ * per turn of the loop. Measured (issue 23): 200 commands sent at once waited in the kernel's accept
+ * queue, accepted one every ~16 ms (one command's work), so each was acknowledged only just before its
+ * reply (ack p50 1.8 s). Each query outside a transaction first yields a turn, so the server accepts and
+ * acknowledges waiting requests between queries. A transaction's queries do not yield (it holds the
+ * connection).
+ */
+function yieldingAdapter(factory: PrismaBetterSQLite3): PrismaBetterSQLite3 {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const queryRaw = adapter.queryRaw.bind(adapter);
+    const executeRaw = adapter.executeRaw.bind(adapter);
+    adapter.queryRaw = async (query) => {
+      await nextTurn();
+      return queryRaw(query);
+    };
+    adapter.executeRaw = async (query) => {
+      await nextTurn();
+      return executeRaw(query);
+    };
+    return adapter;
+  };
+  return factory;
 }
 
 /**
