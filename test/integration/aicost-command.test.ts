@@ -119,6 +119,18 @@ describe.each(testProviders())('/aicost over signed HTTP on %s', (provider) => {
     expect(blocksText(reply.blocks)).toContain('/aicost top teams|features|models|customers');
   });
 
+  it("shows finance's help whole: over Slack's 3,000 characters a section, it is split, not cut with …", async () => {
+    const { reply } = await h.command('help', { userId: 'U0FINANCE' });
+    const sections = (reply.blocks ?? []).flatMap((b) => (b.type === 'section' ? [(b as unknown as { text: { text: string } }).text.text] : []));
+    expect(sections.join('\n').length).toBeGreaterThan(3000);
+    for (const text of sections) {
+      expect(text.length).toBeLessThanOrEqual(3000);
+      expect(text.endsWith('…')).toBe(false);
+    }
+    // The last line of the help is there.
+    expect(sections.join('\n')).toContain('/aicost help: every command with examples');
+  });
+
   it('is idle only once the answers to the requests it took have been posted', async () => {
     const ids = ['idle-1', 'idle-2', 'idle-3'];
     const sent = await Promise.all(
