@@ -36,6 +36,11 @@ export interface TeamFigures {
   before: Money;
 }
 
+/** A total as `costs.total` gives it, from rows that partition it. */
+function totalOf(rows: GroupRow[]): { amount: Money; count: number } {
+  return { amount: sum(rows.map((r) => r.amount)), count: rows.reduce((n, r) => n + r.count, 0) };
+}
+
 function teamFigures(now: GroupRow[], before: GroupRow[]): TeamFigures {
   return { now: sum(now.map((r) => roundToCents(r.amount))), before: sum(before.map((r) => roundToCents(r.amount))) };
 }
@@ -246,16 +251,16 @@ export function reportService(deps: ReportDeps) {
     const rowFilter = scope ? { teamIds: scope.teams.map((t) => t.id) } : folded ? { teamIds: [...(viewer.scope ?? []), null] } : {};
     const totalFilter = scope ? rowFilter : {};
     const { days, boundaries } = dayBoundaries(period, timeZone, window.to);
-    const [summary, daily, fLabel, tLabel, prevSummary, orgNow, orgBefore, orgTeams] = await Promise.all([
+    const [summary, daily, fLabel, tLabel, prevSummary, orgTeams] = await Promise.all([
       costs.teamFeatureSummary({ from: window.from, to: window.to, ...rowFilter }),
       costs.intervalTotals(totalFilter, boundaries),
       featureLabel(),
       teamLabel(),
       costs.teamFeatureSummary({ from: prev.from, to: prev.to, ...rowFilter }),
-      folded ? costs.total({ from: window.from, to: window.to }) : null,
-      folded ? costs.total({ from: prev.from, to: prev.to }) : null,
       folded ? orgTeamRows(window, prev) : null,
     ]);
+    const orgNow = orgTeams ? totalOf(orgTeams.now) : null;
+    const orgBefore = orgTeams ? totalOf(orgTeams.before) : null;
     const prevByTeam = rollup(prevSummary, 'teamId');
     const byTeam = rollup(summary, 'teamId');
     // Features of the viewer's own teams only: the unattributed bucket's features belong to no team.
@@ -365,14 +370,17 @@ export function reportService(deps: ReportDeps) {
           dim === 'team' ? rollup(summary, 'teamId') : dim === 'feature' ? rollup(summary, 'featureId') : resolveAliases(await costs.groupBy(dim, f), aliases);
         return { summary, rows };
       };
-      const [cur, before, orgNow, orgBefore, unattributedNow, orgTeams] = await Promise.all([
+      // Folded teams: the organisation's totals are the sums of every team's row (read once for the
+      // figures); folded features or models: the organisation's totals and its unattributed part.
+      const [cur, before, orgTeams, orgTotals, unattributedNow] = await Promise.all([
         read(filter),
         read(prevFilter),
-        folded ? costs.total({ from: window.from, to: window.to }) : null,
-        folded ? costs.total({ from: prev.from, to: prev.to }) : null,
-        folded && dim !== 'team' ? costs.total({ from: window.from, to: window.to, teamIds: [null] }) : null,
         folded && dim === 'team' ? orgTeamRows(window, prev) : null,
+        folded && dim !== 'team' ? Promise.all([costs.total({ from: window.from, to: window.to }), costs.total({ from: prev.from, to: prev.to })]) : null,
+        folded && dim !== 'team' ? costs.total({ from: window.from, to: window.to, teamIds: [null] }) : null,
       ]);
+      const orgNow = orgTeams ? totalOf(orgTeams.now) : (orgTotals?.[0] ?? null);
+      const orgBefore = orgTeams ? totalOf(orgTeams.before) : (orgTotals?.[1] ?? null);
       const unpriced = cur.summary.reduce((n, r) => n + r.unpriced, 0);
       const total = orgNow ? orgNow.amount : sum(cur.rows.map((r) => r.amount));
       const previousTotal = orgBefore ? orgBefore.amount : sum(before.rows.map((r) => r.amount));
