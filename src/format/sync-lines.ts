@@ -38,11 +38,34 @@ export function syncStatusParts(v: SyncStatusView): ReplyParts {
   }
   return {
     title: 'Cost sources',
-    summary: [],
+    summary: [syncHeadline(v)],
     tables: [table],
     notes: [
       ...notes,
       'Helicone needs HELICONE_API_KEY; Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY; the OpenAI and Anthropic bills need OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY.',
     ],
   };
+}
+
+const SOURCE_NAME: Record<SyncStatusView['sources'][number]['source'], string> = {
+  helicone: 'Helicone',
+  langfuse: 'Langfuse',
+  openai: 'OpenAI bill',
+  anthropic: 'Anthropic bill',
+};
+
+/**
+ * One sentence that stands alone: it is also the notification text, which showed only "Cost sources:".
+ * Names what needs attention first (a failing source), then what is on and how fresh its data is.
+ */
+function syncHeadline(v: SyncStatusView): string {
+  const on = v.sources.filter((s) => s.configured);
+  if (on.length === 0) return 'No cost source is configured yet; the last note says which variables turn each on.';
+  // Failing: the last run ended in an error after the last success (or there was never a success).
+  const failing = on.filter((s) => s.lastError && s.lastErrorAt && (!s.lastSuccess || s.lastErrorAt > s.lastSuccess));
+  const state = failing.length ? `${failing.map((s) => SOURCE_NAME[s.source]).join(' and ')} failing` : 'none failing';
+  const marks = on.map((s) => s.watermark).filter((d): d is Date => d !== null);
+  const oldest = marks.length ? new Date(Math.min(...marks.map((d) => d.getTime()))) : null;
+  const fresh = oldest === null ? 'no data yet' : oldest >= v.now ? 'data up to now' : `data up to ${formatDistanceStrict(oldest, v.now)} ago at the oldest`;
+  return `${on.length} of ${v.sources.length} sources on, ${state}; ${fresh}.`;
 }

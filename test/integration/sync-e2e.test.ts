@@ -107,6 +107,8 @@ describe.each(testProviders())('sync from Helicone and Langfuse, then ask, on %s
     const status = await h.command('sync');
     const rows = tableRows(status.reply.blocks);
     expect(rows.find((r) => r[0] === 'helicone')?.[1]).toBe('on');
+    // The notification text stands alone (it was "Cost sources:").
+    expect(status.reply.text).toMatch(/^Cost sources: 2 of 4 sources on, none failing; data up to /);
     // The terminal says the same as Slack about the configured sources.
     const asked = await cli(['ask', 'sync'], env);
     expect(asked.stdout).toMatch(/helicone +on/);
