@@ -187,6 +187,11 @@ export function whatIfParts(r: WhatIfResult, timeZone: string): ReplyParts {
         ? `On ${switched.map((x) => `${x.on} (instead of ${x.model})`).join(', ')} this feature's tokens would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.listCost)} at list price${pctChange(r.listCost, r.wouldCost)}.`
         : `No cheaper model of the same provider and family would have cost less than the ${formatMoney(r.listCost)} list price of this feature's tokens.`,
     );
+  } else if (r.rows.every((x) => x.model === r.targetId)) {
+    // Asked about the model it already runs on: nothing to compare ("would have cost $X instead of $X (+0.0%)").
+    summary.push(`${r.feature} already runs on ${on}: at list price its tokens cost ${formatMoney(r.listCost)}, so there is no change to estimate.`);
+  } else if (r.wouldCost === r.listCost) {
+    summary.push(`On ${on} this feature's tokens would have cost the same ${formatMoney(r.wouldCost)} as at the list price of its own models.`);
   } else {
     summary.push(
       `On ${on} this feature's tokens would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.listCost)} at the list price of its own models${pctChange(r.listCost, r.wouldCost)}.`,
