@@ -860,8 +860,14 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
               if (!res.write(chunk))
                 await new Promise<void>((r) => {
                   if (closed) return r();
-                  res.once('drain', r);
-                  res.once('close', r);
+                  // One listener each per wait, removed when the other fires (they piled up: MaxListenersExceededWarning).
+                  const done = () => {
+                    res.off('drain', done);
+                    res.off('close', done);
+                    r();
+                  };
+                  res.once('drain', done);
+                  res.once('close', done);
                 });
             }
             if (!closed) res.end();
