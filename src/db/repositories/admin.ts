@@ -1,5 +1,5 @@
 import type { Database } from '../client.ts';
-import { auditJson } from './audit.ts';
+import { auditRow } from './audit.ts';
 import type { AuditEntry } from '../../services/ports/audit.ts';
 import type { AdminRepository } from '../../services/ports/admin.ts';
 import type { Failure } from '../../domain/result.ts';
@@ -13,18 +13,7 @@ export function adminRepository(db: Database): AdminRepository {
   const { prisma } = db;
   return {
     async audit(e: AuditEntry, at: Date): Promise<void> {
-      await prisma.auditLog.create({
-        data: {
-          at,
-          actor: e.actor,
-          action: e.action,
-          entity: e.entity,
-          entityId: e.entityId === undefined || e.entityId === null ? null : String(e.entityId),
-          before: auditJson(e.before),
-          after: auditJson(e.after),
-          reason: e.reason ?? null,
-        },
-      });
+      await prisma.auditLog.create({ data: auditRow(e, at) });
     },
 
     /** A one-off adjustment or credit to a team's month, audited. */
@@ -34,15 +23,7 @@ export function adminRepository(db: Database): AdminRepository {
           data: { teamId: input.teamId, month: input.month, amount: input.amount, reason: input.reason, author: input.actor, createdAt: input.at },
         });
         await tx.auditLog.create({
-          data: {
-            at: input.at,
-            actor: input.actor,
-            action: 'adjustment.create',
-            entity: 'adjustment',
-            entityId: String(a.id),
-            after: auditJson(a),
-            reason: input.reason,
-          },
+          data: auditRow({ actor: input.actor, action: 'adjustment.create', entity: 'adjustment', entityId: a.id, after: a, reason: input.reason }, input.at),
         });
         return a.id;
       });
@@ -75,15 +56,7 @@ export function adminRepository(db: Database): AdminRepository {
         }
         await tx.teamAlias.create({ data: { alias, teamId: to.id } });
         await tx.auditLog.create({
-          data: {
-            at,
-            actor,
-            action: 'team.alias',
-            entity: 'team',
-            entityId: target,
-            before: auditJson(from),
-            after: auditJson({ alias, target, movedEntries: moved }),
-          },
+          data: auditRow({ actor, action: 'team.alias', entity: 'team', entityId: target, before: from, after: { alias, target, movedEntries: moved } }, at),
         });
         return {
           ok: true,
@@ -107,15 +80,10 @@ export function adminRepository(db: Database): AdminRepository {
         }
         await tx.featureAlias.create({ data: { alias, featureId: to.id } });
         await tx.auditLog.create({
-          data: {
+          data: auditRow(
+            { actor, action: 'feature.alias', entity: 'feature', entityId: target, before: from, after: { alias, target, movedEntries: moved } },
             at,
-            actor,
-            action: 'feature.alias',
-            entity: 'feature',
-            entityId: target,
-            before: auditJson(from),
-            after: auditJson({ alias, target, movedEntries: moved }),
-          },
+          ),
         });
         return { ok: true, message: `"${alias}" is now an alias of ${target}${from ? `; ${moved} cost entries moved` : ''}.` };
       });

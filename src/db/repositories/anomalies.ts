@@ -1,7 +1,7 @@
 import type { Database } from '../client.ts';
 import { isUniqueViolation } from '../errors.ts';
 import type { Money } from '../../domain/money.ts';
-import { auditJson } from './audit.ts';
+import { auditRow } from './audit.ts';
 import type { IncidentStatus, IncidentRecord, AnomaliesRepository } from '../../services/ports/anomalies.ts';
 import { bigJson } from './budgets.ts';
 
@@ -56,15 +56,7 @@ export function anomaliesRepository(db: Database): AnomaliesRepository {
         if (!before) return null;
         const after = await tx.anomalyIncident.update({ where: { id }, data: { status, feedbackBy: actor, feedbackAt: at } });
         await tx.auditLog.create({
-          data: {
-            at,
-            actor,
-            action: 'anomaly.feedback',
-            entity: 'anomaly',
-            entityId: String(id),
-            before: auditJson({ status: before.status }),
-            after: auditJson({ status }),
-          },
+          data: auditRow({ actor, action: 'anomaly.feedback', entity: 'anomaly', entityId: id, before: { status: before.status }, after: { status } }, at),
         });
         return cast(after);
       });

@@ -2,7 +2,7 @@ import type { Database } from '../client.ts';
 import { isUniqueViolation } from '../errors.ts';
 import { nanos, type Money } from '../../domain/money.ts';
 import type { RequestContext } from '../../services/budget-service.ts';
-import { auditJson } from './audit.ts';
+import { auditRow } from './audit.ts';
 import type { OverrunRequestRecord, BudgetsRepository } from '../../services/ports/budgets.ts';
 import { STANDING } from '../../services/ports/budgets.ts';
 export { STANDING };
@@ -31,15 +31,10 @@ export function budgetsRepository(db: Database): BudgetsRepository {
       const { at, context, ...data } = input;
       const r = await tx.overrunRequest.create({ data: { ...data, openKey, createdAt: at, context: context ? bigJson.stringify(context) : null } });
       await tx.auditLog.create({
-        data: {
-          at: input.at,
-          actor: input.requestedBy,
-          action: 'overrun.request',
-          entity: 'overrun_request',
-          entityId: String(r.id),
-          after: auditJson(r),
-          reason: input.reason,
-        },
+        data: auditRow(
+          { actor: input.requestedBy, action: 'overrun.request', entity: 'overrun_request', entityId: r.id, after: r, reason: input.reason },
+          input.at,
+        ),
       });
       return asRequest(r);
     }, BURST);
@@ -63,16 +58,18 @@ export function budgetsRepository(db: Database): BudgetsRepository {
       if (count !== 1) return null;
       const after = await tx.overrunRequest.findUniqueOrThrow({ where: { id: before.id } });
       await tx.auditLog.create({
-        data: {
-          at: input.at,
-          actor: input.requestedBy,
-          action: 'overrun.request.update',
-          entity: 'overrun_request',
-          entityId: String(before.id),
-          before: auditJson({ amount: before.amount, reason: before.reason, requestedBy: before.requestedBy }),
-          after: auditJson({ amount: after.amount, reason: after.reason, requestedBy: after.requestedBy }),
-          reason: input.reason,
-        },
+        data: auditRow(
+          {
+            actor: input.requestedBy,
+            action: 'overrun.request.update',
+            entity: 'overrun_request',
+            entityId: before.id,
+            before: { amount: before.amount, reason: before.reason, requestedBy: before.requestedBy },
+            after: { amount: after.amount, reason: after.reason, requestedBy: after.requestedBy },
+            reason: input.reason,
+          },
+          input.at,
+        ),
       });
       return asRequest(after);
     }, BURST);
@@ -122,16 +119,18 @@ export function budgetsRepository(db: Database): BudgetsRepository {
           update: { amount: input.amount, updatedBy: input.actor, updatedAt: input.at },
         });
         await tx.auditLog.create({
-          data: {
-            at: input.at,
-            actor: input.actor,
-            action: 'budget.set',
-            entity: 'budget',
-            entityId: `${input.teamId}:${input.month}`,
-            before: auditJson(prior ? { amount: prior.amount } : null),
-            after: auditJson({ amount: input.amount }),
-            reason: input.reason ?? null,
-          },
+          data: auditRow(
+            {
+              actor: input.actor,
+              action: 'budget.set',
+              entity: 'budget',
+              entityId: `${input.teamId}:${input.month}`,
+              before: prior ? { amount: prior.amount } : null,
+              after: { amount: input.amount },
+              reason: input.reason ?? null,
+            },
+            input.at,
+          ),
         });
         return { before: prior ? nanos(prior.amount) : null };
       });
@@ -207,16 +206,18 @@ export function budgetsRepository(db: Database): BudgetsRepository {
         if (count !== 1) return null;
         const after = await tx.overrunRequest.findUniqueOrThrow({ where: { id } });
         await tx.auditLog.create({
-          data: {
-            at: d.at,
-            actor: d.decidedBy,
-            action: `overrun.${d.status === 'approved' ? 'approve' : 'deny'}`,
-            entity: 'overrun_request',
-            entityId: String(id),
-            before: auditJson({ status: 'pending', amount: after.amount }),
-            after: auditJson({ status: d.status, decidedAmount: d.decidedAmount }),
-            reason: d.reason,
-          },
+          data: auditRow(
+            {
+              actor: d.decidedBy,
+              action: `overrun.${d.status === 'approved' ? 'approve' : 'deny'}`,
+              entity: 'overrun_request',
+              entityId: id,
+              before: { status: 'pending', amount: after.amount },
+              after: { status: d.status, decidedAmount: d.decidedAmount },
+              reason: d.reason,
+            },
+            d.at,
+          ),
         });
         return asRequest(after);
       });

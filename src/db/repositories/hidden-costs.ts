@@ -1,7 +1,7 @@
 import type { Database } from '../client.ts';
 import type { NewHiddenCost } from '../../domain/hidden-costs.ts';
 import { hiddenCostFromRecord, hiddenCostToRecord } from './hidden-cost-rows.ts';
-import { auditJson } from './audit.ts';
+import { auditRow } from './audit.ts';
 import type { HiddenCostListing, HiddenCostsRepository } from '../../services/ports/hidden-costs.ts';
 
 const select = {
@@ -42,7 +42,7 @@ export function hiddenCostsRepository(db: Database): HiddenCostsRepository {
     async create(cost: NewHiddenCost, actor: string, at: Date): Promise<HiddenCostListing> {
       return prisma.$transaction(async (tx) => {
         const r = await tx.hiddenCost.create({ data: { ...hiddenCostToRecord({ ...cost, author: actor }), createdAt: at, updatedAt: at }, select });
-        await tx.auditLog.create({ data: { at, actor, action: 'hidden_cost.create', entity: 'hidden_cost', entityId: String(r.id), after: auditJson(r) } });
+        await tx.auditLog.create({ data: auditRow({ actor, action: 'hidden_cost.create', entity: 'hidden_cost', entityId: r.id, after: r }, at) });
         return toListing(r);
       });
     },
@@ -52,9 +52,7 @@ export function hiddenCostsRepository(db: Database): HiddenCostsRepository {
         if (!before) return null;
         const { author: _keep, ...data } = hiddenCostToRecord({ ...cost, author: before.author });
         const r = await tx.hiddenCost.update({ where: { id }, data: { ...data, updatedAt: at }, select });
-        await tx.auditLog.create({
-          data: { at, actor, action: 'hidden_cost.update', entity: 'hidden_cost', entityId: String(id), before: auditJson(before), after: auditJson(r) },
-        });
+        await tx.auditLog.create({ data: auditRow({ actor, action: 'hidden_cost.update', entity: 'hidden_cost', entityId: id, before, after: r }, at) });
         return toListing(r);
       });
     },
@@ -63,7 +61,7 @@ export function hiddenCostsRepository(db: Database): HiddenCostsRepository {
         const before = await tx.hiddenCost.findFirst({ where: { id, deletedAt: null }, select });
         if (!before) return false;
         await tx.hiddenCost.update({ where: { id }, data: { deletedAt: at } });
-        await tx.auditLog.create({ data: { at, actor, action: 'hidden_cost.delete', entity: 'hidden_cost', entityId: String(id), before: auditJson(before) } });
+        await tx.auditLog.create({ data: auditRow({ actor, action: 'hidden_cost.delete', entity: 'hidden_cost', entityId: id, before }, at) });
         return true;
       });
     },
@@ -73,7 +71,7 @@ export function hiddenCostsRepository(db: Database): HiddenCostsRepository {
     async addCategory(name: string, label: string, actor: string, at: Date): Promise<void> {
       await prisma.$transaction([
         prisma.costCategory.create({ data: { name, label, createdAt: at } }),
-        prisma.auditLog.create({ data: { at, actor, action: 'category.create', entity: 'cost_category', entityId: name, after: auditJson({ name, label }) } }),
+        prisma.auditLog.create({ data: auditRow({ actor, action: 'category.create', entity: 'cost_category', entityId: name, after: { name, label } }, at) }),
       ]);
     },
   };

@@ -1,5 +1,5 @@
 import type { Database } from '../client.ts';
-import { auditJson } from './audit.ts';
+import { auditRow } from './audit.ts';
 import type { PeriodStatus, PeriodRecord, PeriodAction, PeriodsRepository } from '../../services/ports/periods.ts';
 
 const TRANSITIONS = {
@@ -48,15 +48,7 @@ export function periodsRepository(db: Database): PeriodsRepository {
         const { count } = await tx.accountingPeriod.updateMany({ where: { month, status: t.from }, data });
         if (count !== 1) return null;
         await tx.auditLog.create({
-          data: {
-            at,
-            actor,
-            action: `period.${action}`,
-            entity: 'period',
-            entityId: month,
-            before: auditJson({ status: t.from }),
-            after: auditJson({ status: t.to }),
-          },
+          data: auditRow({ actor, action: `period.${action}`, entity: 'period', entityId: month, before: { status: t.from }, after: { status: t.to } }, at),
         });
         return (await tx.accountingPeriod.findUniqueOrThrow({ where: { month } })) as PeriodRecord;
       });

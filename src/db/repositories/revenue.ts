@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Sqlite from 'better-sqlite3';
 import { sqlitePath, type Database } from '../client.ts';
 import { instant } from '../sql.ts';
-import { auditJson } from './audit.ts';
+import { auditJson, auditRow } from './audit.ts';
 import { add, nanos, ZERO, type Money } from '../../domain/money.ts';
 
 /** Revenue per customer and month, and customer aliases (issue 15). The only code that touches those tables. */
@@ -57,16 +57,18 @@ export function revenueRepository(db: Database) {
             a.total = (BigInt(a.total) + r.amount).toString();
           }
           await tx.auditLog.create({
-            data: {
-              at: meta.at,
-              actor: meta.actor,
-              action: 'revenue.import',
-              entity: 'revenue',
-              entityId: meta.importId,
-              before: auditJson(Object.fromEntries(before)),
-              after: auditJson(after),
-              reason: `import from ${meta.source}: months ${months.join(', ')}`,
-            },
+            data: auditRow(
+              {
+                actor: meta.actor,
+                action: 'revenue.import',
+                entity: 'revenue',
+                entityId: meta.importId,
+                before: Object.fromEntries(before),
+                after,
+                reason: `import from ${meta.source}: months ${months.join(', ')}`,
+              },
+              meta.at,
+            ),
           });
           return { before };
         },
@@ -104,15 +106,10 @@ export function revenueRepository(db: Database) {
           update: { customer, createdBy: actor, createdAt: at },
         });
         await tx.auditLog.create({
-          data: {
+          data: auditRow(
+            { actor, action: 'customer.alias', entity: 'customer', entityId: alias, before: prior ? { customer: prior.customer } : null, after: { customer } },
             at,
-            actor,
-            action: 'customer.alias',
-            entity: 'customer',
-            entityId: alias,
-            before: auditJson(prior ? { customer: prior.customer } : null),
-            after: auditJson({ customer }),
-          },
+          ),
         });
         return { before: prior?.customer ?? null };
       });
@@ -124,7 +121,7 @@ export function revenueRepository(db: Database) {
         if (!prior) return false;
         await tx.customerAlias.delete({ where: { alias } });
         await tx.auditLog.create({
-          data: { at, actor, action: 'customer.unalias', entity: 'customer', entityId: alias, before: auditJson({ customer: prior.customer }) },
+          data: auditRow({ actor, action: 'customer.unalias', entity: 'customer', entityId: alias, before: { customer: prior.customer } }, at),
         });
         return true;
       });
