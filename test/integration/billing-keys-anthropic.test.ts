@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromUsd } from '../../src/domain/money.ts';
 import { testProviders } from '../support/database.ts';
-import { blocksText, startHarness, tableRows, type Harness } from '../support/app-harness.ts';
+import { blocksText, tableRows, type Harness } from '../support/app-harness.ts';
+import { startBilledHarness } from '../support/billed-harness.ts';
 import { startAnthropicCostStandIn, type AnthropicCost, type BillingStandIn } from '../support/billing-stand-ins.ts';
 import { heliconeRow, startHeliconeStandIn, type HeliconeStandIn } from '../support/helicone-stand-in.ts';
 
@@ -52,21 +53,7 @@ describe.each(testProviders())('unobserved Anthropic spend per API key on %s', (
         })),
       ],
     });
-    h = await startHarness(
-      provider,
-      {
-        REPORT_TIMEZONE: 'UTC',
-        SCHEDULER_ENABLED: 'false',
-        VISIBILITY: 'open',
-        HELICONE_API_KEY: helicone.apiKey,
-        HELICONE_BASE_URL: helicone.url,
-        ANTHROPIC_ADMIN_KEY: anthropic.adminKey,
-        ANTHROPIC_BASE_URL: anthropic.url,
-      },
-      () => NOW,
-    );
-    const results = await h.running.runtime.sync.run(NOW, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-20T00:00:00Z') });
-    expect(results.every((r) => r.ok)).toBe(true);
+    h = await startBilledHarness(provider, { helicone, anthropic }, NOW, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-20T00:00:00Z') });
   }, 120_000);
   afterAll(async () => {
     await helicone?.close();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromUsd } from '../../src/domain/money.ts';
 import { testProviders } from '../support/database.ts';
-import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
+import { blocksText, type Harness } from '../support/app-harness.ts';
+import { startBilledHarness } from '../support/billed-harness.ts';
 import { startOpenAiCostsStandIn, type BillingStandIn, type OpenAiCost } from '../support/billing-stand-ins.ts';
 import { heliconeRow, startHeliconeStandIn, type HeliconeStandIn } from '../support/helicone-stand-in.ts';
 
@@ -38,21 +39,7 @@ describe.each(testProviders())('unobserved spend per API key on %s', (provider) 
         { day: '2026-10-05', project_id: 'proj_shared', api_key_id: 'key_writer', line_item: 'gpt-4o, input', amount: fromUsd('5') },
       ],
     });
-    h = await startHarness(
-      provider,
-      {
-        REPORT_TIMEZONE: 'UTC',
-        SCHEDULER_ENABLED: 'false',
-        VISIBILITY: 'open',
-        HELICONE_API_KEY: helicone.apiKey,
-        HELICONE_BASE_URL: helicone.url,
-        OPENAI_ADMIN_KEY: openai.adminKey,
-        OPENAI_BASE_URL: openai.url,
-      },
-      () => NOW,
-    );
-    const results = await h.running.runtime.sync.run(NOW, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-20T00:00:00Z') });
-    expect(results.every((r) => r.ok)).toBe(true);
+    h = await startBilledHarness(provider, { helicone, openai }, NOW, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-20T00:00:00Z') });
   }, 120_000);
   afterAll(async () => {
     await helicone?.close();

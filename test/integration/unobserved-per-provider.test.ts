@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detailCsv } from '../../src/domain/csv-export.ts';
 import { fromUsd, sum } from '../../src/domain/money.ts';
 import { testProviders } from '../support/database.ts';
-import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
+import { blocksText, type Harness } from '../support/app-harness.ts';
+import { startBilledHarness } from '../support/billed-harness.ts';
 import { startAnthropicCostStandIn, startOpenAiCostsStandIn, type AnthropicCost, type BillingStandIn, type OpenAiCost } from '../support/billing-stand-ins.ts';
 import { heliconeRow, startHeliconeStandIn, type HeliconeStandIn } from '../support/helicone-stand-in.ts';
 
@@ -39,23 +40,10 @@ describe.each(testProviders())('unobserved spend per provider on %s', (provider)
     anthropic = await startAnthropicCostStandIn({
       costs: [{ day: '2026-10-05', workspace_id: 'wrkspc_x', description: 'Claude Sonnet 4 Usage - Input Tokens', amount: '3800' }],
     });
-    h = await startHarness(
-      provider,
-      {
-        REPORT_TIMEZONE: 'UTC',
-        SCHEDULER_ENABLED: 'false',
-        VISIBILITY: 'open',
-        HELICONE_API_KEY: helicone.apiKey,
-        HELICONE_BASE_URL: helicone.url,
-        OPENAI_ADMIN_KEY: openai.adminKey,
-        OPENAI_BASE_URL: openai.url,
-        ANTHROPIC_ADMIN_KEY: anthropic.adminKey,
-        ANTHROPIC_BASE_URL: anthropic.url,
-      },
-      () => NOW,
-    );
-    const results = await h.running.runtime.sync.run(NOW, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-20T00:00:00Z') });
-    expect(results.every((r) => r.ok)).toBe(true);
+    h = await startBilledHarness(provider, { helicone, openai, anthropic }, NOW, {
+      from: new Date('2026-10-01T00:00:00Z'),
+      to: new Date('2026-10-20T00:00:00Z'),
+    });
   }, 120_000);
   afterAll(async () => {
     await helicone?.close();
