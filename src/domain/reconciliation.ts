@@ -69,16 +69,22 @@ export function unobservedCategory(provider: Provider): string {
 }
 
 /**
- * The category of a correction of a closed month's unobserved spend, booked in the open month:
- * "unobserved (OpenAI bill), correction of 2026-10" (issue 21 item 2), shown as such wherever it appears.
+ * The category of a correction of a closed month, booked in the open month: "vector_db, correction of
+ * 2026-10". Every correction is shown as such wherever it appears (the chargeback lists it among the
+ * adjustments), whether it came from a provider's bill or an imported FOCUS file.
  */
+export function correctionCategory(category: string, month: string): string {
+  return `${category}, correction of ${month}`;
+}
+
+/** A correction of a closed month's unobserved spend: "unobserved (OpenAI bill), correction of 2026-10" (issue 21 item 2). */
 export function unobservedCorrectionCategory(provider: Provider, month: string): string {
-  return `${unobservedCategory(provider)}, correction of ${month}`;
+  return correctionCategory(unobservedCategory(provider), month);
 }
 
 /** The closed month a category corrects ("2026-10"), or null when it is no correction. */
 export function correctedMonthOf(category: string): string | null {
-  return /^unobserved \((?:OpenAI|Anthropic) bill\), correction of (\d{4}-\d{2})$/.exec(category)?.[1] ?? null;
+  return /, correction of (\d{4}-\d{2})$/.exec(category)?.[1] ?? null;
 }
 
 /** Whether a cost category is a provider's unobserved spend (or a correction of a closed month's). */

@@ -9,6 +9,7 @@ import {
   coveragePct,
   reconcileDays,
   unobservedCategory,
+  correctionCategory,
   unobservedCorrectionCategory,
   type DayGap,
   type Provider,
@@ -216,11 +217,13 @@ export function reconcileService(deps: ReconcileDeps) {
           c.featureId !== null ? { type: 'feature', featureId: c.featureId } : c.teamId !== null ? { type: 'team', teamId: c.teamId } : shared;
         const what = `${c.providerName ?? ''} ${c.serviceName ?? ''}`.trim();
         const note = c.originalDay ? `correction of ${c.originalDay} (a closed month): ${what}` : what;
+        // A closed month's revised row is a correction wherever it shows, as a bill's is (not more of the category).
+        const category = c.originalDay ? correctionCategory(c.category, c.originalDay.slice(0, 7)) : c.category;
         if (c.unassigned) {
           // A line aicost's own export carried on no team stays on no team in the database it is imported into.
           const reason = c.unassigned === 'unattributed' ? 'unattributed spend of an imported aicost export' : 'unallocated cost of an imported aicost export';
-          unassigned.push({ line: line(c.category, c.amount, c.day, target, note, `FOCUS ${c.file}`), reason });
-        } else lines.push(line(c.category, c.amount, c.day, target, note, `FOCUS ${c.file}`));
+          unassigned.push({ line: line(category, c.amount, c.day, target, note, `FOCUS ${c.file}`), reason });
+        } else lines.push(line(category, c.amount, c.day, target, note, `FOCUS ${c.file}`));
       }
       return { lines, unassigned };
     },

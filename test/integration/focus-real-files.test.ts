@@ -383,6 +383,9 @@ describe.each(testProviders())('FOCUS files aicost did not write, on %s', (provi
     ]);
     expect((await s.chargeback.build('2026-10')).totals.total).toBe(octTotal);
     const nov = await s.chargeback.build('2026-11');
-    expect(nov.lines.find((l) => l.slug === 'support')!.hiddenByCategory.get('vector_db')).toBe(fromUsd('30'));
+    // Shown as a correction of October among November's adjustments, not as more vector_db spend of November.
+    const support = nov.lines.find((l) => l.slug === 'support')!;
+    expect(support.hiddenByCategory.get('vector_db')).toBeUndefined();
+    expect(support.adjustmentLines).toEqual([{ label: 'correction of 2026-10 (closed): vector_db', amount: fromUsd('30'), reference: null }]);
   }, 120_000);
 });
