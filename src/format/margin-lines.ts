@@ -168,6 +168,8 @@ const pctChange = (from: Money, to: Money) => {
 
 export function whatIfParts(r: WhatIfResult, timeZone: string): ReplyParts {
   const summary: string[] = [];
+  /** Asked about the model(s) the feature already runs on. */
+  const ownModel = r.rows.length > 0 && r.rows.every((x) => x.model === r.targetId);
   const on = r.target === 'cheapest' ? 'the cheapest model of the same provider and family' : (r.targetId ?? r.target);
   if (!r.rows.length) summary.push(`No priced calls of ${r.feature} in this period, so there is nothing to re-price.`);
   else if (r.target !== 'cheapest' && r.targetId === null)
@@ -187,7 +189,7 @@ export function whatIfParts(r: WhatIfResult, timeZone: string): ReplyParts {
         ? `On ${switched.map((x) => `${x.on} (instead of ${x.model})`).join(', ')} this feature's tokens would have cost ${formatMoney(r.wouldCost)} instead of ${formatMoney(r.listCost)} at list price${pctChange(r.listCost, r.wouldCost)}.`
         : `No cheaper model of the same provider and family would have cost less than the ${formatMoney(r.listCost)} list price of this feature's tokens.`,
     );
-  } else if (r.rows.every((x) => x.model === r.targetId)) {
+  } else if (ownModel) {
     // Asked about the model it already runs on: nothing to compare ("would have cost $X instead of $X (+0.0%)").
     summary.push(`${r.feature} already runs on ${on}: at list price its tokens cost ${formatMoney(r.listCost)}, so there is no change to estimate.`);
   } else if (r.wouldCost === r.listCost) {
@@ -201,7 +203,8 @@ export function whatIfParts(r: WhatIfResult, timeZone: string): ReplyParts {
     const gap = recordedGap(r.actual, r.listCost);
     summary.push(gap ? `The ${gap}.` : `Recorded cost: ${formatMoney(r.actual)}, close to the list price.`);
   }
-  summary.push(WHATIF_CAVEAT);
+  // The caveat is about another model; on the feature's own model there is none.
+  if (!ownModel) summary.push(WHATIF_CAVEAT);
   const tables = r.rows.length
     ? [
         // About 80 characters wide: a grid, so Slack shows a table block rather than wrapping monospace (issue 21.7).

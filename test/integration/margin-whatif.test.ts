@@ -366,6 +366,7 @@ describe.each(testProviders())('revenue, margin and what-if over signed HTTP on 
       'What if · summarize · June 2025: summarize already runs on gpt-4o: at list price its tokens cost $0.48, so there is no change to estimate.',
     );
     expect(summary(reply)).not.toContain('instead of');
+    expect(summary(reply)).not.toContain('says nothing about whether that model would do the job');
     expect(summary(reply)).toContain("The recorded cost $3.00 is 6.3× the list price of these tokens: check the source's pricing.");
     // The per-model table (about 80 characters) is a table block, not monospace wrapping at a laptop's width.
     expect(tooWide(reply.blocks)).toEqual([]);
