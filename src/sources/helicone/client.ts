@@ -4,7 +4,7 @@ import { SourceHttpError, apiUrl, requestJson, type HttpOptions } from '../http.
 import { priceRecord, type PriceFn } from '../pricing.ts';
 import { DAY_MS, parseSourceTime, timeWindows } from '../../domain/time-windows.ts';
 import type { NormalizedCost, SourceClient } from '../../services/ports/source.ts';
-import { validationMessage } from '../validation.ts';
+import { tokenCount, validationMessage } from '../validation.ts';
 import { keepAside } from '../../services/source-trust.ts';
 
 /**
@@ -175,6 +175,12 @@ export function normalizeHeliconeRequest(item: HeliconeRequestItem, rules: Dimen
     fields: item,
     properties: [item.properties, item.request_properties],
   });
+  const tokens = {
+    input: tokenCount(item.prompt_tokens, 'prompt_tokens'),
+    output: tokenCount(item.completion_tokens, 'completion_tokens'),
+    cacheRead: tokenCount(item.prompt_cache_read_tokens, 'prompt_cache_read_tokens'),
+    cacheWrite: tokenCount(item.prompt_cache_write_tokens, 'prompt_cache_write_tokens'),
+  };
   return priceRecord(
     {
       source: 'helicone',
@@ -185,17 +191,12 @@ export function normalizeHeliconeRequest(item: HeliconeRequestItem, rules: Dimen
       provider: item.provider ? item.provider.toLowerCase() : null,
       category: /\/embeddings\b/.test(path) || /embed/i.test(model ?? '') ? 'embeddings' : 'api',
       // prompt_tokens already includes cache reads and writes.
-      inputTokens: item.prompt_tokens ?? 0,
-      outputTokens: item.completion_tokens ?? 0,
-      cacheReadTokens: item.prompt_cache_read_tokens ?? 0,
-      cacheWriteTokens: item.prompt_cache_write_tokens ?? 0,
+      inputTokens: tokens.input,
+      outputTokens: tokens.output,
+      cacheReadTokens: tokens.cacheRead,
+      cacheWriteTokens: tokens.cacheWrite,
       sourceCostUsd: item.cost,
-      usage: {
-        input: item.prompt_tokens ?? 0,
-        output: item.completion_tokens ?? 0,
-        cacheRead: item.prompt_cache_read_tokens ?? 0,
-        cacheWrite: item.prompt_cache_write_tokens ?? 0,
-      },
+      usage: tokens,
     },
     price,
   );

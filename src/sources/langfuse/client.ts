@@ -4,7 +4,7 @@ import { SourceHttpError, apiUrl, basicAuth, requestJson, type HttpOptions } fro
 import { priceRecord, type PriceFn, type TokenUsage } from '../pricing.ts';
 import { DAY_MS, parseSourceTime, timeWindows } from '../../domain/time-windows.ts';
 import type { NormalizedCost, SourceClient } from '../../services/ports/source.ts';
-import { validationMessage } from '../validation.ts';
+import { tokenCount, validationMessage } from '../validation.ts';
 import { keepAside } from '../../services/source-trust.ts';
 
 /**
@@ -399,9 +399,10 @@ function usageOf(
   const usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
   let seen = false;
   for (const [key, raw] of Object.entries(details ?? {})) {
-    const n = toCount(raw);
     const k = key.toLowerCase();
-    if (n === 0 || k === 'total') continue;
+    if (k === 'total' || !/output|completion|input|prompt/.test(k)) continue;
+    const n = tokenCount(raw, `usageDetails.${key}`);
+    if (n === 0) continue;
     if (/output|completion/.test(k)) usage.output += n;
     else if (/input|prompt/.test(k)) {
       usage.input += n;
@@ -411,15 +412,12 @@ function usageOf(
     seen = true;
   }
   if (!seen && legacy) {
-    usage.input = toCount(legacy.input);
-    usage.output = toCount(legacy.output);
+    usage.input = tokenCount(legacy.input, 'usage.input');
+    usage.output = tokenCount(legacy.output, 'usage.output');
   }
+  // The sums stay within what one call can have, as each part does.
+  for (const [part, n] of Object.entries(usage)) tokenCount(n, `usageDetails (${part})`);
   return usage;
-}
-
-function toCount(v: number | string | null | undefined): number {
-  const n = typeof v === 'string' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 /** Metadata as an object; some versions send it as a JSON string. */
