@@ -60,6 +60,18 @@ describe('money', () => {
     expect(() => allocate(nanos(1n), [0n, 0n])).toThrow();
   });
 
+  it('splits a credit as the mirror of the same charge, odd nanodollars included', () => {
+    // 10 by 1 : 2 gives 3 and 7 (the larger remainder gets the odd one); the credit took 4 and 6 before.
+    expect(allocate(nanos(10n), [1n, 2n])).toEqual([3n, 7n]);
+    expect(allocate(nanos(-10n), [1n, 2n])).toEqual([-3n, -7n]);
+    for (const [total, weights] of [
+      [nanos(7n), [3n, 3n, 1n]],
+      [fromUsd('100.000000001'), [5n, 7n, 11n, 13n]],
+      [nanos(1n), [1n, 1n]],
+    ] as const)
+      expect(allocate(nanos(-total), weights)).toEqual(allocate(total, weights).map((p) => nanos(-p)));
+  });
+
   it('rounds and prints decimals for exports', () => {
     expect(roundToCents(fromUsd(1.005))).toBe(fromUsd(1.01));
     expect(toDecimalString(fromUsd(0.000000001))).toBe('0.000000001');

@@ -1,4 +1,4 @@
-import { allocate, neg, type Money } from '../../domain/money.ts';
+import { allocate, type Money } from '../../domain/money.ts';
 
 /**
  * Per-key shares of Anthropic's bill, derived from what Anthropic documents (ARCHITECTURE.md, "Anthropic
@@ -99,15 +99,14 @@ export function indexUsage(results: readonly UsageResult[], taintedDays: Readonl
 
 /**
  * `amount` split by the weights, exactly (largest remainder, keys in sorted order): [apiKey, part] pairs.
- * A credit is split as the mirror of the same charge (the magnitude is split, then negated), so a refund
- * of a charge takes back from each key exactly what it was given.
+ * A credit is split as the mirror of the same charge (`allocate` does), so a refund of a charge takes
+ * back from each key exactly what it was given.
  */
 export function splitByKey(amount: Money, weights: ReadonlyMap<string, bigint>): [string, Money][] {
   const keys = [...weights.keys()].sort();
-  const credit = amount < 0n;
   const parts = allocate(
-    credit ? neg(amount) : amount,
+    amount,
     keys.map((k) => weights.get(k)!),
   );
-  return keys.map((k, i) => [k, credit ? neg(parts[i]!) : parts[i]!]);
+  return keys.map((k, i) => [k, parts[i]!]);
 }
