@@ -1,14 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateSync } from 'json-schema-faker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/demo/prng.ts';
 import { fromUsd, sum, type Money } from '../../src/domain/money.ts';
 import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
 import { checkBlocks } from '../support/block-kit-check.ts';
+import { generatedFromSpec } from '../support/generated-from-spec.ts';
 import { testProviders } from '../support/database.ts';
 import { describeWithDocs, sharedDocs } from '../support/shared-docs.ts';
-import { SpecValidator, loadSpec, toJsonSchema } from '../unit/sources/openapi.ts';
 
 /**
  * Schema-valid source answers we did not imagine: rows generated from Helicone's and Langfuse's own OpenAPI documents
@@ -42,29 +40,11 @@ const HOSTILE = [
   '',
 ];
 
-/** `count` instances of a component schema of an OpenAPI document, generated from it (seeded), then steered. */
-function generated(file: string, schema: string, count: number, steer: (row: Record<string, unknown>, i: number, pick: <T>(xs: readonly T[]) => T) => void) {
-  const doc = loadSpec(file);
-  const schemas = Object.fromEntries(Object.entries(doc.components.schemas).map(([n, s]) => [n, toJsonSchema(s)]));
-  const root = { $ref: `#/components/schemas/${schema}`, components: { schemas } };
-  const r = seededRandom(2026);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
-  const rows = Array.from({ length: count }, (_, i) => {
-    const row = generateSync(root as never, { seed: 1000 + i, maxDepth: 3 } as never) as Record<string, unknown>;
-    steer(row, i, pick);
-    return row;
-  });
-  // Still what the document allows, after steering.
-  const valid = new SpecValidator(doc, file).schema(schema);
-  for (const row of rows) expect(valid(row), JSON.stringify(valid.errors?.slice(0, 3))).toBe(true);
-  return rows;
-}
-
 /** A day in the synced window: every other row is dated in it, so most of them reach the ledger. */
 const inDay = (i: number) => new Date(DAY.from.getTime() + ((i * 7_919_000) % 86_400_000));
 
 function heliconeRows(): Record<string, unknown>[] {
-  return generated('helicone-swagger.json', 'HeliconeRequest', ROWS, (row, i, pick) => {
+  return generatedFromSpec('helicone-swagger.json', 'HeliconeRequest', ROWS, (row, i, pick) => {
     // Unique ids (the document does not say they are; Helicone's are), so "none lost" can be counted.
     row.request_id = `${String(row.request_id)}#${i}`;
     if (i % 2 !== 0) return;
@@ -78,7 +58,7 @@ function heliconeRows(): Record<string, unknown>[] {
 }
 
 function langfuseRows(): Record<string, unknown>[] {
-  return generated('langfuse-openapi.yml', 'ObservationV2', ROWS, (row, i, pick) => {
+  return generatedFromSpec('langfuse-openapi.yml', 'ObservationV2', ROWS, (row, i, pick) => {
     row.id = `${String(row.id)}#${i}`;
     if (i % 2 !== 0) return;
     row.startTime = inDay(i).toISOString();

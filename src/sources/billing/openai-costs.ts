@@ -41,7 +41,9 @@ const costsPage = z.looseObject({
       object: z.literal('bucket'),
       start_time: z.number().int(),
       end_time: z.number().int(),
-      results: z.array(costsResult),
+      // Each result is read on its own: one the document allows but we cannot count (another kind of
+      // usage result, no amount) is kept aside with its reason instead of failing the page.
+      results: z.array(z.unknown()),
     }),
   ),
   has_more: z.boolean(),
@@ -94,15 +96,31 @@ export function createOpenAiCostsClient(options: OpenAiCostsOptions): BillingCli
           const start = new Date(bucket.start_time * 1000);
           const day = Number.isNaN(start.getTime()) ? `start_time ${bucket.start_time}` : utcDay(start);
           const rows = [];
-          for (const r of bucket.results) {
-            const currency = (r.amount?.currency ?? 'usd').toLowerCase();
-            const reject = (reason: string) =>
+          for (const raw of bucket.results) {
+            const read = costsResult.safeParse(raw);
+            if (!read.success) {
+              const kind = raw && typeof raw === 'object' ? (raw as { object?: unknown }).object : undefined;
               rejected.push(
-                rejectedBillRow('openai', { day, scope: r.project_id, lineItem: r.line_item, apiKey: r.api_key_id, cost: r.amount?.value ?? null }, reason),
+                rejectedBillRow(
+                  'openai',
+                  { day, cost: null },
+                  typeof kind === 'string' && kind !== 'organization.costs.result'
+                    ? `a ${kind.slice(0, 60)}, not a costs result`
+                    : `an unreadable costs result (${validationMessage(read.error)})`,
+                ),
               );
+              continue;
+            }
+            const r = read.data;
+            const currency = (r.amount?.currency ?? 'usd').toLowerCase();
+            const value = r.amount?.value;
+            const reject = (reason: string) =>
+              rejected.push(rejectedBillRow('openai', { day, scope: r.project_id, lineItem: r.line_item, apiKey: r.api_key_id, cost: value ?? null }, reason));
             if (Number.isNaN(start.getTime())) reject(`bucket start_time ${bucket.start_time} is not a time`);
+            // The document makes amount (and its value) optional: a result without one is not read as $0.
+            else if (value === undefined) reject('a costs result without amount.value');
             else if (currency !== 'usd') reject(`a cost in ${currency.slice(0, 20)}, not usd`);
-            else rows.push({ scope: r.project_id ?? '', lineItem: r.line_item ?? '', apiKey: r.api_key_id ?? '', amount: fromUsd(r.amount?.value ?? 0) });
+            else rows.push({ scope: r.project_id ?? '', lineItem: r.line_item ?? '', apiKey: r.api_key_id ?? '', amount: fromUsd(value) });
           }
           if (!Number.isNaN(start.getTime())) out.push(mergeRows('openai', day, rows));
         }
