@@ -57,6 +57,8 @@ function textOf(blocks: unknown): string {
   return texts.join('\n').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 }
 
+// A zone with a half-hour offset and its own DST: month edges in local time differ from UTC's by 2½–3½ hours.
+const ZONE = process.env.ONE_FIGURE_ZONE ?? 'America/St_Johns';
 const money = (s: string) => formatMoney(fromUsd(s));
 const MONEY = '(-?\\$[\\d,]+\\.\\d\\d)';
 
@@ -66,10 +68,10 @@ describe.each(testProviders())('one figure per team on every surface, on %s', (p
   const month = '2026-10';
 
   beforeAll(async () => {
-    h = await startHarness(provider, { REPORT_TIMEZONE: 'UTC', SCHEDULER_ENABLED: 'false', FINANCE_USER_IDS: `U0FINANCE,${DEMO_FINANCE_USER}` }, () => now);
-    await seedDemo({ teams: h.services.teams, writes: costWrites(h.db.db) }, { now, timeZone: 'UTC', days: 60, scale: 0.05 });
+    h = await startHarness(provider, { REPORT_TIMEZONE: ZONE, SCHEDULER_ENABLED: 'false', FINANCE_USER_IDS: `U0FINANCE,${DEMO_FINANCE_USER}` }, () => now);
+    await seedDemo({ teams: h.services.teams, writes: costWrites(h.db.db) }, { now, timeZone: ZONE, days: 60, scale: 0.05 });
     // Closes October (each team is posted its line) and sets budgets.
-    await setUpDemo(h.services, { now, timeZone: 'UTC' });
+    await setUpDemo(h.services, { now, timeZone: ZONE });
   }, 120_000);
   afterAll(async () => {
     if (h) recordSlack(h.slack, `one-figure-running-${provider}`);
@@ -96,7 +98,7 @@ describe.each(testProviders())('one figure per team on every surface, on %s', (p
     const summary = csv(`aicost-chargeback-${month}-summary.csv`);
     const gl = csv(`aicost-gl-${month}.csv`);
     // The FOCUS export as finance gets it: `npx aicost chargeback --month … --format focus`.
-    const exported = await cli(['chargeback', '--month', month, '--format', 'focus'], { DATABASE_URL: h.db.url, REPORT_TIMEZONE: 'UTC' });
+    const exported = await cli(['chargeback', '--month', month, '--format', 'focus'], { DATABASE_URL: h.db.url, REPORT_TIMEZONE: ZONE });
     expect(exported.code, exported.stderr).toBe(0);
     const focus = parse(exported.stdout, { columns: true }) as Record<string, string>[];
     const budget = await ask(`budget ${month}`);
