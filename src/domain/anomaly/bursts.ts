@@ -152,7 +152,8 @@ function localDays(points: readonly HourlyValue[], timeZone: string): Day[] {
   for (let date = dayKey(new Date(first), timeZone); date <= lastDate; date = addDays(date, 1)) {
     const start = dayStart(date, timeZone).getTime();
     const n = Math.round((dayStart(addDays(date, 1), timeZone).getTime() - start) / HOUR);
-    const labels = n === 24 ? Array.from({ length: 24 }, (_, h) => h) : Array.from({ length: n }, (_, i) => Number(format(new Date(start + i * HOUR), 'H', { in: zone })));
+    const labels =
+      n === 24 ? Array.from({ length: 24 }, (_, h) => h) : Array.from({ length: n }, (_, i) => Number(format(new Date(start + i * HOUR), 'H', { in: zone })));
     const values = labels.map((_, i) => byHour.get(Math.floor((start + i * HOUR) / HOUR)) ?? 0);
     const sums = new Array<number>(24).fill(0);
     const counts = new Array<number>(24).fill(0);
@@ -231,6 +232,22 @@ function sameWindow(day: Day, other: Day, i: number, j: number): [number, number
   return a >= 0 && b >= a ? [a, b] : null;
 }
 
+function burstOf(day: Day, i: number, j: number, v: WindowVerdict, usualDay: number): HourlyBurst {
+  return {
+    date: day.date,
+    startHour: day.labels[i]!,
+    endHour: day.labels[j]!,
+    from: new Date(day.start + i * HOUR),
+    to: new Date(day.start + (j + 1) * HOUR),
+    hours: j - i + 1,
+    actual: v.actual,
+    expected: v.expected,
+    excess: v.actual - v.expected,
+    score: v.score,
+    usualDay,
+  };
+}
+
 /**
  * Bursts of the given local days (default: every day with enough history), each a maximal run of
  * hours covered by alerting windows, largest excess first within a day. With `until`, only hours that
@@ -251,9 +268,13 @@ export function findBursts(
   for (let k = 0; k < days.length; k++) {
     const day = days[k]!;
     if (k < o.minHistoryDays) continue;
-        const complete = Math.min(day.values.length, Math.floor((until - day.start) / HOUR));
+    const complete = Math.min(day.values.length, Math.floor((until - day.start) / HOUR));
     if (complete <= 0) continue;
-    const pastTotals = days.slice(Math.max(0, k - o.lookbackDays), k).filter((d) => comparable(day, d, o.season)).slice(-o.baselineDays).map((d) => d.total);
+    const pastTotals = days
+      .slice(Math.max(0, k - o.lookbackDays), k)
+      .filter((d) => comparable(day, d, o.season))
+      .slice(-o.baselineDays)
+      .map((d) => d.total);
     if (pastTotals.length < o.minBaselineDays) continue;
     const usualDay = median(pastTotals);
     const covered = new Array<boolean>(complete).fill(false);
@@ -276,26 +297,19 @@ export function findBursts(
     }
     // A burst's hours enter later baselines as their expected value, so the burst does not widen the spread it is judged by.
     const cleaned = day.byLabel.slice();
-    for (let x = 0; x < complete; x++) if (covered[x]) cleaned[day.labels[x]!] = judge(days, k, x, x, o)!.expected;
+    for (let x = 0; x < complete; x++) if (covered[x]) cleaned[day.labels[x]!] = judge(days, k, x, x, o)?.expected ?? cleaned[day.labels[x]!];
     const found: HourlyBurst[] = [];
     for (let i = 0; i < complete; i++) {
       if (!covered[i] || covered[i - 1]) continue;
       let j = i;
       while (j + 1 < complete && covered[j + 1]) j++;
-      const v = judge(days, k, i, j, o)!;
-      found.push({
-        date: day.date,
-        startHour: day.labels[i]!,
-        endHour: day.labels[j]!,
-        from: new Date(day.start + i * HOUR),
-        to: new Date(day.start + (j + 1) * HOUR),
-        hours: j - i + 1,
-        actual: v.actual,
-        expected: v.expected,
-        excess: v.actual - v.expected,
-        score: v.score,
-        usualDay,
-      });
+      // A window is the burst's hours plus perhaps an ordinary neighbour: trim edge hours within one spread of their usual.
+      let a = i;
+      let z = j;
+      while (a < z && (judge(days, k, a, a, o)?.score ?? 0) <= 1) a++;
+      while (z > a && (judge(days, k, z, z, o)?.score ?? 0) <= 1) z--;
+      found.push(burstOf(day, a, z, judge(days, k, a, z, o)!, usualDay));
+      i = j;
     }
     day.byLabel = cleaned;
     if (!wanted || wanted.has(day.date)) out.push(...found.sort((a, b) => b.excess - a.excess));
