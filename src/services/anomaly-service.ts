@@ -314,7 +314,6 @@ export function anomalyService(deps: {
    * usual. `hours` are hour starts (the last one is `now`'s hour, still running, never read).
    */
   async function burstOf(
-    key: string,
     s: { amounts: Money[]; counts: number[] },
     hours: Date[],
     hourly: Money[],
@@ -515,7 +514,7 @@ export function anomalyService(deps: {
         const team = teamList.find((t) => String(t.id) === key);
         const o = optionsFor(team);
         if (settings.bursts.enabled) {
-          const found = await burstOf(key, s, hours, hourly, o.minImpact, today, now);
+          const found = await burstOf(s, hours, hourly, o.minImpact, today, now);
           if (found) {
             bursts++;
             posts += await record(

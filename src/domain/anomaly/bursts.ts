@@ -1,22 +1,26 @@
 /**
- * Intraday bursts: a few hours of a day that spend far more than the same hours usually do.
+ * Intraday bursts: an hour or two of a day that spend far more than the same hours usually do.
  *
- * Per-hour alerting is noisy (finance.md: every method tried cries wolf), so a burst is not a single
- * unusual hour. What keeps it quiet:
+ * Per-hour alerting is noisy (finance.md: every method tried cries wolf; a naive 3σ per hour raises
+ * 1.8 false alert groups per series-month on the shared labelled series), so a burst must pass all of:
  * - a scan over windows of 1–`maxHours` consecutive hours of the local day, each compared with the
- *   *same window* (same local hours) on each of the last `baselineDays` days: expected = the median
- *   of those sums (a burst on an earlier day is one value of many, so it does not move the median),
- *   spread = 1.4826 × their MAD. Hours next to each other move together, so a window's own history
- *   says how much its sum usually swings, which summing hourly spreads would not;
+ *   *same window* (same local hours) on the comparable past days (the last `baselineDays` of the same
+ *   kind, Monday–Friday or Saturday–Sunday, within `lookbackDays`): expected = the median of those sums,
+ *   spread = the larger of 1.4826 × MAD and IQR ÷ 1.349. Hours next to each other move together, so a
+ *   window's own history says how much its sum swings; the IQR keeps a job that runs on some days only
+ *   from looking like a burst each time it runs. A burst's hours enter later baselines as their
+ *   expected value, so it does not widen the spread the next one is judged by;
  * - floors under that spread, so a quiet or sparse series cannot make a small move look huge: the
  *   Poisson floor √(expected × unitValue) (a count of events, each worth `unitValue`, swings by about
  *   its square root; for spend, unitValue is the usual cost of one call), `pctFloor` of the expected
  *   sum, and one event;
- * - materiality: the excess must also be at least `minShareOfDay` of the usual whole day (median of
- *   the same days' totals) and at least `minImpact`;
+ * - unusual for either kind of day (with `season: 'either'`): a holiday that behaves like a Sunday is
+ *   not a burst;
+ * - materiality: the excess is at least `minShareOfDay` of the usual whole day and at least `minImpact`;
+ * - concentrated: when the earlier hours of the day are up as well (the whole day is up: the daily rule
+ *   and the projection judge that), not a burst;
  * - spikes only: hours spending less than usual cost nothing extra, and the daily rule sees a low day;
- * - a window that was also unusual on each of the `shiftDays` days before is the new normal, not a
- *   new burst (a level shift alerts on its first days, not every day after).
+ * - new: a window that was also unusual on each of the `shiftDays` days before is a level already seen.
  *
  * Everything is in the organisation's local time (`@date-fns/tz`): a day is its real hours from local
  * midnight to local midnight, so a DST day has 23 or 25 of them; a past day is compared hour label by
@@ -51,6 +55,13 @@ export interface BurstOptions {
   pctFloor: number;
   /** What one event is worth, for the Poisson floor √(expected × unitValue) (1 for counts). */
   unitValue: number;
+  /**
+   * A window whose earlier hours that day are unusual too (robust z above `broadZ`) and carry at least
+   * `broadShare` of its excess is a day that is up as a whole (a feature that runs on some days only,
+   * a level shift since midnight): the daily rule and the projection judge that, not the burst check.
+   */
+  broadShare: number;
+  broadZ: number;
   /** A window unusual on each of this many days before is a level shift already seen: not alerted. */
   shiftDays: number;
 }
@@ -68,6 +79,8 @@ export const DEFAULT_BURST_OPTIONS: BurstOptions = {
   pctFloor: 0.1,
   unitValue: 1,
   shiftDays: 2,
+  broadShare: 0.5,
+  broadZ: 2,
 };
 
 export interface HourlyValue {
@@ -112,6 +125,13 @@ function instantOf(at: Date | string, timeZone: string): number {
   const t = (typeof at === 'string' ? new Date(at) : at).getTime();
   if (!Number.isFinite(t)) throw new RangeError(`invalid timestamp: ${String(at)}`);
   return t;
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (at - lo);
 }
 
 function median(xs: number[]): number {
@@ -212,7 +232,9 @@ function judgeAgainst(days: readonly Day[], k: number, i: number, j: number, o: 
   }
   if (past.length < o.minBaselineDays) return null;
   const expected = median(past);
-  const spread = 1.4826 * median(past.map((v) => Math.abs(v - expected)));
+  // The larger of MAD and IQR (as σ): a window that is high on a third of the days (a job that runs on
+  // some days) has a small MAD but a wide IQR.
+  const spread = Math.max(1.4826 * median(past.map((v) => Math.abs(v - expected))), (quantile(past, 0.75) - quantile(past, 0.25)) / 1.349);
   const scale = Math.max(spread, Math.sqrt(Math.max(0, expected) * o.unitValue), o.pctFloor * Math.abs(expected), o.unitValue);
   return { actual, expected, score: (actual - expected) / scale };
 }
@@ -284,6 +306,10 @@ export function findBursts(
         if (!v || v.score <= o.zThreshold) continue;
         const excess = v.actual - v.expected;
         if (excess < o.minShareOfDay * usualDay || excess < o.minImpact) continue;
+        if (i > 0) {
+          const before = judge(days, k, 0, i - 1, o);
+          if (before && before.score > o.broadZ && before.actual - before.expected >= o.broadShare * excess) continue;
+        }
         // Unusual the same way on each of the days before: a new level already seen, not a new burst.
         let seen = 0;
         for (let p = 1; p <= o.shiftDays && k - p >= 0; p++) {
