@@ -5,7 +5,10 @@
  *
  * Sets:
  * - shared: the labelled daily series in ../shared/data/anomaly (Microsoft cloud-monitoring data, MIT;
- *   third-party data, read there and never committed; AICOST_SHARED_DIR moves it);
+ *   third-party data, read there and never committed; AICOST_SHARED_DIR moves it), with their
+ *   *_hourly.csv: scored with what the job runs, the daily rule ∪ the intraday burst check on the hours
+ *   (an hour's alert counts on its day), next to the naive daily 3σ and a naive hourly 3σ (an hour
+ *   outside mean ± 3 sd of the same hour over the trailing 28 days), with each part's own figures;
  * - generated.<kind>: spend-like series with planted spikes, level shifts, slow drifts, seasonal breaks,
  *   sparse features, and quiet series with nothing planted (bench/anomaly-sets.ts);
  * - public: any labelled CSVs in AICOST_ANOMALY_PUBLIC_DIR (date or timestamp, value, label), e.g. a

@@ -13,7 +13,9 @@
  * - floors under that spread, so a quiet or sparse series cannot make a small move look huge: the
  *   Poisson floor √(expected × unitValue) (a count of events, each worth `unitValue`, swings by about
  *   its square root; for spend, unitValue is the usual cost of one call), `pctFloor` of the expected
- *   sum, and one event;
+ *   sum, one event, and the series' own hourly noise pooled over every hour of the past days (its
+ *   hours of ≥ 50 events) × the expected sum: a window's 14 past values can be tight by chance, the
+ *   pooled hundreds cannot;
  * - unusual for either kind of day (with `season: 'either'`): a holiday that behaves like a Sunday is
  *   not a burst;
  * - materiality: the excess is at least `minShareOfDay` of the usual whole day and at least `minImpact`;
@@ -53,6 +55,8 @@ export interface BurstOptions {
   minImpact: number;
   /** Floor of the spread as a share (0–1) of the window's expected sum. */
   pctFloor: number;
+  /** Floor of the spread as this multiple of the series' pooled hourly noise × the expected sum (0: none). */
+  pooledFloor: number;
   /** What one event is worth, for the Poisson floor √(expected × unitValue) (1 for counts). */
   unitValue: number;
   /**
@@ -77,6 +81,7 @@ export const DEFAULT_BURST_OPTIONS: BurstOptions = {
   minShareOfDay: 0.07,
   minImpact: 0,
   pctFloor: 0.1,
+  pooledFloor: 1,
   unitValue: 1,
   shiftDays: 2,
   broadShare: 0.5,
@@ -151,6 +156,8 @@ interface Day {
   byLabel: (number | undefined)[];
   total: number;
   weekday: number;
+  /** pooledNoise of this day against each kind of past day, once computed. */
+  noise: { own?: number; other?: number };
 }
 
 /** Hourly values (any order, several per hour summed) as local days, zero where an hour has none. */
@@ -189,6 +196,7 @@ function localDays(points: readonly HourlyValue[], timeZone: string): Day[] {
       byLabel: sums.map((s, l) => (counts[l]! > 0 ? s / counts[l]! : undefined)),
       total: values.reduce((a, b) => a + b, 0),
       weekday: weekdayOf(date),
+      noise: {},
     });
   }
   return days;
@@ -202,26 +210,56 @@ interface WindowVerdict {
 
 /** The window [i, j] of day `k` against the same local hours on its past days; null without enough past days. */
 function judge(days: readonly Day[], k: number, i: number, j: number, o: BurstOptions): WindowVerdict | null {
-  const own = judgeAgainst(days, k, i, j, o, (d) => comparable(days[k]!, d, o.season));
+  const own = judgeAgainst(days, k, i, j, o, 'own');
   if (o.season !== 'either' || !own) return own;
   // A day may behave like the other kind (a holiday like a Sunday): unusual only if unusual for both.
-  const weekend = isWeekend(days[k]!);
-  const other = judgeAgainst(days, k, i, j, o, (d) => isWeekend(d) !== weekend);
+  const other = judgeAgainst(days, k, i, j, o, 'other');
   return other && other.score < own.score ? { ...own, score: other.score } : own;
 }
 
-function judgeAgainst(days: readonly Day[], k: number, i: number, j: number, o: BurstOptions, use: (d: Day) => boolean): WindowVerdict | null {
+/** The past days day `k` is compared with: of its own kind (as `season` says), or of the other kind. */
+function pastDays(days: readonly Day[], k: number, o: BurstOptions, kind: 'own' | 'other'): Day[] {
+  const day = days[k]!;
+  const use = kind === 'own' ? (d: Day) => comparable(day, d, o.season) : (d: Day) => isWeekend(d) !== isWeekend(day);
+  const out: Day[] = [];
+  for (let p = k - 1; p >= 0 && p >= k - o.lookbackDays && out.length < o.baselineDays; p--) if (use(days[p]!)) out.push(days[p]!);
+  return out;
+}
+
+/**
+ * How much an hour of this series swings, relative to its usual, pooled over every hour of the past
+ * days (1.4826 × the median of |value ÷ that hour's median − 1|): hundreds of values, where one
+ * window's own history has 14, so a heavy-tailed series cannot look tight by chance in one hour.
+ */
+function pooledNoise(days: readonly Day[], k: number, o: BurstOptions, kind: 'own' | 'other'): number {
+  const day = days[k]!;
+  const cached = day.noise[kind];
+  if (cached !== undefined) return cached;
+  const past = pastDays(days, k, o, kind);
+  const deviations: number[] = [];
+  for (let l = 0; l < 24; l++) {
+    const xs = past.map((d) => d.byLabel[l]).filter((v): v is number => v !== undefined);
+    if (xs.length < o.minBaselineDays) continue;
+    const m = median(xs);
+    // Hours of fewer than 50 events swing mostly by chance, which the Poisson floor already covers.
+    if (m >= 50 * o.unitValue) for (const x of xs) deviations.push(Math.abs(x / m - 1));
+  }
+  const noise = deviations.length ? 1.4826 * median(deviations) : 0;
+  day.noise[kind] = noise;
+  return noise;
+}
+
+function judgeAgainst(days: readonly Day[], k: number, i: number, j: number, o: BurstOptions, kind: 'own' | 'other'): WindowVerdict | null {
   const day = days[k]!;
   let actual = 0;
   for (let x = i; x <= j; x++) actual += day.values[x]!;
   const labels = day.labels.slice(i, j + 1);
   const past: number[] = [];
-  for (let p = k - 1; p >= 0 && p >= k - o.lookbackDays && past.length < o.baselineDays; p--) {
-    if (!use(days[p]!)) continue;
+  for (const d of pastDays(days, k, o, kind)) {
     let s = 0;
     let complete = true;
     for (const l of labels) {
-      const v = days[p]!.byLabel[l];
+      const v = d.byLabel[l];
       if (v === undefined) {
         complete = false;
         break;
@@ -235,7 +273,13 @@ function judgeAgainst(days: readonly Day[], k: number, i: number, j: number, o: 
   // The larger of MAD and IQR (as σ): a window that is high on a third of the days (a job that runs on
   // some days) has a small MAD but a wide IQR.
   const spread = Math.max(1.4826 * median(past.map((v) => Math.abs(v - expected))), (quantile(past, 0.75) - quantile(past, 0.25)) / 1.349);
-  const scale = Math.max(spread, Math.sqrt(Math.max(0, expected) * o.unitValue), o.pctFloor * Math.abs(expected), o.unitValue);
+  const scale = Math.max(
+    spread,
+    Math.sqrt(Math.max(0, expected) * o.unitValue),
+    o.pctFloor * Math.abs(expected),
+    o.pooledFloor * pooledNoise(days, k, o, kind) * Math.abs(expected),
+    o.unitValue,
+  );
   return { actual, expected, score: (actual - expected) / scale };
 }
 
