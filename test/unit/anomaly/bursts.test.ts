@@ -87,6 +87,28 @@ describe('findBursts', () => {
     });
   });
 
+  describe('busy heavy-tailed hours: the pooled noise floor', () => {
+    // Thousands of calls an hour, each hour ±25% (lognormal): a window's 14 past values can be tight by chance.
+    const busy = (burstAt: number | null) => {
+      const r = rng(2);
+      const normal = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+      const out: HourlyValue[] = [];
+      for (let d = 0; d < 120; d++)
+        for (let h = 0; h < 24; h++) {
+          const value = 1000 * (h < 8 ? 0.3 : 1) * Math.exp(0.25 * normal());
+          out.push({ at: new Date(Date.UTC(2026, 0, 5 + d, h)), value: d === burstAt && (h === 13 || h === 14) ? 3 * value : value });
+        }
+      return out;
+    };
+    it('four months of noise raise no burst; without the floor one would be called', () => {
+      expect(findBursts(busy(null), 'UTC')).toEqual([]);
+      expect(findBursts(busy(null), 'UTC', { pooledFloor: 0 }).length).toBeGreaterThan(0);
+    });
+    it('two hours at three times their usual still are a burst', () => {
+      expect(findBursts(busy(100), 'UTC').map((b) => [b.date, b.startHour, b.endHour])).toEqual([['2026-04-15', 13, 14]]);
+    });
+  });
+
   describe('DST days in the local zone', () => {
     // 2026-11-01 has 25 hours in LA (01:00 twice), 2026-03-08 has 23 (no 02:00).
     it('a 25-hour and a 23-hour day are ordinary days', () => {
