@@ -6,13 +6,20 @@
  * an incident the day before in the same direction is a thread reply, any other group is a new
  * incident = one post in the team channel (plus a copy in finance when |impact| ≥ the finance floor).
  * Cost-per-request alerts are left out (the generated organisation has no call counts).
+ *
+ * The intraday burst check runs first, as the job does after each sync during the day: a team's burst
+ * opens its incident for that day (one post, or a thread reply when the team's incident ran the day
+ * before), and the daily scan then posts nothing more for that team and day. The generated teams' hours
+ * are each feature's day split by the team's intraday profile with ±25% noise per hour; the demo's are
+ * its calls by local hour. The projection's early warnings are not replayed.
  */
 import { generateDemo, DEMO_TEAMS } from '../src/demo/generate.ts';
 import { seededRandom } from '../src/demo/prng.ts';
 import { detectAnomalies, isMaterialForTeam } from '../src/domain/anomaly/detector.ts';
+import { findBursts, type HourlyBurst, type HourlyValue } from '../src/domain/anomaly/bursts.ts';
 import { addDays, weekdayOf } from '../src/domain/calendar.ts';
 import { toChartNumber } from '../src/domain/money.ts';
-import { dayKey } from '../src/domain/periods.ts';
+import { dayKey, dayStart } from '../src/domain/periods.ts';
 import { HISTORY_DAYS } from '../src/services/anomaly-service.ts';
 import { loadAppConfig } from '../src/config.ts';
 import { serviceSettings } from '../src/container.ts';
@@ -34,6 +41,8 @@ export interface Org {
   modelByTeam: Map<string, Map<string, number[]>>;
   /** Planted events: the team they belong to and their first day. */
   planted: { team: string; day: string; feature?: string }[];
+  /** Each team's hourly spend, the zone its days are in, and what one call usually costs per team. */
+  hourly?: { timeZone: string; byTeam: Map<string, HourlyValue[]>; perCall: Map<string, number> };
 }
 
 export interface OrgPosts {
@@ -49,9 +58,16 @@ export interface OrgPosts {
   plantedMaterialFound: number;
   /** New posts on a planted event's team and day (or the day after): the rest are false posts. */
   postsOnPlanted: number;
+  /** Posts (not thread replies) opened by the intraday burst check. */
+  burstPosts: number;
 }
 
-function build(days: string[], features: { team: string; feature: string; model: string; values: number[] }[], planted: Org['planted']): Org {
+function build(
+  days: string[],
+  features: { team: string; feature: string; model: string; values: number[] }[],
+  planted: Org['planted'],
+  hourly?: Org['hourly'],
+): Org {
   const n = days.length;
   const sum = (rows: number[][]) => Array.from({ length: n }, (_, i) => rows.reduce((a, r) => a + r[i]!, 0));
   const teams = [...new Set(features.map((f) => f.team))];
@@ -64,18 +80,26 @@ function build(days: string[], features: { team: string; feature: string; model:
   const modelByTeam = new Map(
     models.map((m) => [m, new Map(teams.map((t) => [t, sum(features.filter((f) => f.model === m && f.team === t).map((f) => f.values))]))]),
   );
-  return { days, series, modelByTeam, planted };
+  return { days, series, modelByTeam, planted, ...(hourly ? { hourly } : {}) };
 }
 
 /** The demo organisation (`aicost demo`), its 120 days summed per local day in `timeZone`. */
 export function demoOrg(now: Date, timeZone: string): Org {
   const rows = new Map<string, { team: string; feature: string; model: string; byDay: Map<string, number> }>();
   const daySet = new Set<string>();
+  const byHour = new Map<string, Map<number, number>>();
+  const calls = new Map<string, { n: number; spent: number }>();
   for (const batch of generateDemo(now, timeZone)) {
     for (const e of batch) {
       const day = dayKey(e.occurredAt, timeZone);
       daySet.add(day);
       if (!e.teamSlug || !e.featureSlug) continue;
+      const hours = byHour.get(e.teamSlug) ?? byHour.set(e.teamSlug, new Map()).get(e.teamSlug)!;
+      const hour = Math.floor(e.occurredAt.getTime() / 3600_000);
+      if (e.occurredAt.getTime() < dayStart(dayKey(now, timeZone), timeZone).getTime()) hours.set(hour, (hours.get(hour) ?? 0) + toChartNumber(e.amount));
+      const c = calls.get(e.teamSlug) ?? calls.set(e.teamSlug, { n: 0, spent: 0 }).get(e.teamSlug)!;
+      c.n += 1;
+      c.spent += toChartNumber(e.amount);
       const k = e.featureSlug;
       const r = rows.get(k) ?? { team: e.teamSlug, feature: k, model: e.model, byDay: new Map() };
       r.byDay.set(day, (r.byDay.get(day) ?? 0) + toChartNumber(e.amount));
@@ -96,6 +120,11 @@ export function demoOrg(now: Date, timeZone: string): Org {
     days.filter((d) => d < today),
     [...rows.values()].map((r) => ({ ...r, values: days.filter((d) => d < today).map((d) => r.byDay.get(d) ?? 0) })),
     plantedDays.map(([f, day]) => ({ team: teamOf.get(f)!, day })),
+    {
+      timeZone,
+      byTeam: new Map([...byHour].map(([t, hours]) => [t, [...hours].map(([h, value]) => ({ at: new Date(h * 3600_000), value }))])),
+      perCall: new Map([...calls].map(([t, c]) => [t, c.spent / c.n])),
+    },
   );
 }
 
@@ -114,7 +143,17 @@ export function generatedOrg(opts: { teams?: number; featuresPerTeam?: number; m
   const planted: Org['planted'] = [];
   const plantAt = new Set<number>();
   while (plantAt.size < plant) plantAt.add(Math.floor(r() * teams * featuresPerTeam));
+  // Each team's hours: quiet nights, a working day peaking at a random hour, an evening tail. Drawn
+  // from a PRNG of their own, so the daily series are those of the organisation without hours.
+  const rh = seededRandom(seed + 1);
+  const hourNoise = () => Math.sqrt(-2 * Math.log(1 - rh())) * Math.cos(2 * Math.PI * rh());
+  const teamHours = new Map<string, number[]>();
   for (let t = 0; t < teams; t++) {
+    const peak = 10 + Math.floor(rh() * 6);
+    const night = 0.1 + rh() * 0.3;
+    const profile = Array.from({ length: 24 }, (_, h) => night + Math.exp(-(((h - peak) / 4) ** 2)));
+    const hours = new Array<number>(length * 24).fill(0);
+    teamHours.set(`team-${t}`, hours);
     for (let f = 0; f < featuresPerTeam; f++) {
       const idx = t * featuresPerTeam + f;
       const base = Math.exp(Math.log(3) + r() * (Math.log(400) - Math.log(3)));
@@ -138,9 +177,20 @@ export function generatedOrg(opts: { teams?: number; featuresPerTeam?: number; m
         return Math.round(v * 100) / 100;
       });
       features.push({ team: `team-${t}`, feature: `team-${t}/feature-${f}`, model: `model-${Math.floor(r() * models)}`, values });
+      values.forEach((v, i) => {
+        const w = profile.map((p) => p * Math.exp(0.25 * hourNoise()));
+        const total = w.reduce((a, b) => a + b, 0);
+        w.forEach((x, h) => (hours[i * 24 + h]! += (v * x) / total));
+      });
     }
   }
-  return build(days, features, planted);
+  const start = Date.parse(`${days[0]}T00:00:00Z`);
+  return build(days, features, planted, {
+    timeZone: 'UTC',
+    byTeam: new Map([...teamHours].map(([t, hours]) => [t, hours.map((value, h) => ({ at: new Date(start + h * 3600_000), value }))])),
+    // About a cent a call: a team's hour holds hundreds of calls, so the Poisson floor is small.
+    perCall: new Map([...teamHours.keys()].map((t) => [t, 0.01])),
+  });
 }
 
 /** Replays the daily scan over every day with a full history window; see the module comment. */
@@ -155,8 +205,42 @@ export function countPosts(org: Org, settings = DEFAULT_ANOMALY_SETTINGS): OrgPo
   let threadReplies = 0;
   const alertedTeamDays = new Set<string>();
   const from = HISTORY_DAYS - 1;
+  // The burst check over each team's hours (a burst's window reads only earlier hours, so running it
+  // over the whole series finds what the checks after each sync find), largest per team and day.
+  const bursts = new Map<string, HourlyBurst>();
+  if (settings.bursts.enabled && org.hourly) {
+    for (const [team, points] of org.hourly.byTeam) {
+      const found = findBursts(points, org.hourly.timeZone, {
+        zThreshold: settings.bursts.z,
+        maxHours: settings.bursts.maxHours,
+        minShareOfDay: settings.bursts.minDaySharePct / 100,
+        minImpact,
+        unitValue: org.hourly.perCall.get(team) ?? 0.01,
+      });
+      for (const b of found) if (!bursts.has(`${team}@${b.date}`)) bursts.set(`${team}@${b.date}`, b);
+    }
+  }
+  let burstPosts = 0;
   for (let i = from; i < org.days.length; i++) {
     const day = org.days[i]!;
+    const previousDay = addDays(day, -1);
+    const burstTeams = new Set<string>();
+    for (const team of teamSeries.keys()) {
+      const b = bursts.get(`${team}@${day}`);
+      if (!b) continue;
+      burstTeams.add(team);
+      alertedTeamDays.add(`${team}@${day}:any`);
+      const was = running.get(`team:${team}`);
+      running.set(`team:${team}`, { day, direction: 'spike' });
+      if (was?.day === previousDay && was.direction === 'spike') {
+        threadReplies += 1;
+        continue;
+      }
+      posts += 1;
+      burstPosts += 1;
+      if (b.excess >= finance) financeCopies += 1;
+      alertedTeamDays.add(`${team}@${day}`);
+    }
     const window = org.days.slice(i - HISTORY_DAYS + 1, i + 1);
     const verdictOf = (values: number[]) =>
       detectAnomalies(
@@ -183,8 +267,10 @@ export function countPosts(org: Org, settings = DEFAULT_ANOMALY_SETTINGS): OrgPo
       const g = team ? `team:${team}` : `${s.scope}:${s.key}`;
       groups.set(g, [...(groups.get(g) ?? []), { id: `${s.scope}:${s.key}`, impact: v.impact, direction: v.direction, scope: s.scope }]);
     }
-    const previous = addDays(day, -1);
+    const previous = previousDay;
     for (const [g, list] of groups) {
+      // The team's incident for the day is its burst's: the daily scan posts nothing more.
+      if (g.startsWith('team:') && burstTeams.has(g.slice(5))) continue;
       const runningLead = list.find((c) => running.get(c.id)?.day === previous);
       const lead = runningLead ?? list.find((c) => c.scope === 'team') ?? [...list].sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact))[0]!;
       const was = running.get(lead.id);
@@ -225,5 +311,6 @@ export function countPosts(org: Org, settings = DEFAULT_ANOMALY_SETTINGS): OrgPo
     plantedMaterial: material.length,
     plantedMaterialFound: material.filter(found).length,
     postsOnPlanted,
+    burstPosts,
   };
 }

@@ -5,7 +5,10 @@
  *
  * Sets:
  * - shared: the labelled daily series in ../shared/data/anomaly (Microsoft cloud-monitoring data, MIT;
- *   third-party data, read there and never committed; AICOST_SHARED_DIR moves it);
+ *   third-party data, read there and never committed; AICOST_SHARED_DIR moves it), with their
+ *   *_hourly.csv: scored with what the job runs, the daily rule ∪ the intraday burst check on the hours
+ *   (an hour's alert counts on its day), next to the naive daily 3σ and a naive hourly 3σ (an hour
+ *   outside mean ± 3 sd of the same hour over the trailing 28 days), with each part's own figures;
  * - generated.<kind>: spend-like series with planted spikes, level shifts, slow drifts, seasonal breaks,
  *   sparse features, and quiet series with nothing planted (bench/anomaly-sets.ts);
  * - public: any labelled CSVs in AICOST_ANOMALY_PUBLIC_DIR (date or timestamp, value, label), e.g. a
@@ -24,6 +27,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mean, standardDeviation } from 'simple-statistics';
 import { DEFAULT_DETECTOR_OPTIONS, detectAnomalies, fillDailyGaps, type DetectorOptions } from '../src/domain/anomaly/detector.ts';
+import { findBursts, type BurstOptions } from '../src/domain/anomaly/bursts.ts';
+import { addDays, dayNumber } from '../src/domain/calendar.ts';
 import { toChartNumber } from '../src/domain/money.ts';
 import { loadAppConfig } from '../src/config.ts';
 import { serviceSettings } from '../src/container.ts';
@@ -64,6 +69,60 @@ export function robustDetector(options: Partial<DetectorOptions> = JOB_OPTIONS):
     );
 }
 
+/** The burst check's default settings, in the series' unit (values read as dollars, counts of one). */
+export const BURST_OPTIONS: Partial<BurstOptions> = {
+  zThreshold: DEFAULT_ANOMALY_SETTINGS.bursts.z,
+  maxHours: DEFAULT_ANOMALY_SETTINGS.bursts.maxHours,
+  minShareOfDay: DEFAULT_ANOMALY_SETTINGS.bursts.minDaySharePct / 100,
+  minImpact: toChartNumber(DEFAULT_ANOMALY_SETTINGS.minImpact),
+  unitValue: 1,
+};
+
+/** Days with a burst (an hour's alert belongs to its local day; the series' wall-clock hours read in UTC). */
+export function burstDetector(options: Partial<BurstOptions> = BURST_OPTIONS): Detector {
+  return (_days, series) => new Set(series.hourly ? findBursts(series.hourly, 'UTC', options).map((b) => b.date) : []);
+}
+
+/** What the job runs: the daily rule, and the burst check on the same series' hours when it has them. */
+export function jobDetector(): Detector {
+  const daily = robustDetector();
+  const bursts = burstDetector();
+  return (days, series) => new Set([...daily(days, series), ...bursts(days, series)]);
+}
+
+/**
+ * Naive hourly baseline: an hour outside mean ± 3 sd of the same hour of day over the trailing 28 days,
+ * after the same warm-up; its day alerts.
+ */
+export function naiveHourlyDetector(window = 28, k = 3, minHistory = MIN_HISTORY): Detector {
+  return (_days, series) => {
+    const out = new Set<string>();
+    if (!series.hourly?.length) return out;
+    const byDay = new Map<string, (number | undefined)[]>();
+    for (const p of series.hourly) {
+      const day = p.at.slice(0, 10);
+      const hours = byDay.get(day) ?? byDay.set(day, new Array(24).fill(undefined)).get(day)!;
+      hours[Number(p.at.slice(11, 13))] = p.value;
+    }
+    const first = [...byDay.keys()].sort()[0]!;
+    for (const [day, hours] of byDay) {
+      if (dayNumber(day) - dayNumber(first) < minHistory) continue;
+      hours.forEach((v, h) => {
+        if (v === undefined) return;
+        const past: number[] = [];
+        for (let d = 1; d <= window; d++) {
+          const x = byDay.get(addDays(day, -d))?.[h];
+          if (x !== undefined) past.push(x);
+        }
+        if (past.length < 2) return;
+        const m = mean(past);
+        if (Math.abs(v - m) > k * standardDeviation(past) && v !== m) out.add(day);
+      });
+    }
+    return out;
+  };
+}
+
 /** mean ± 3 sd of the trailing 28 days, after the same warm-up. */
 export function naiveDetector(window = 28, k = 3, minHistory = MIN_HISTORY): Detector {
   return (days) => {
@@ -94,8 +153,41 @@ const round = (x: number | null, digits = 3) => (x === null ? null : Math.round(
 const line = (obj: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 function report(set: string, series: LabelledSeries[], verbose: boolean): void {
-  const robust = evaluate(series, robustDetector(), MIN_HISTORY);
+  const hourly = series.some((s) => s.hourly?.length);
+  const robust = evaluate(series, hourly ? jobDetector() : robustDetector(), MIN_HISTORY);
   const naive = evaluate(series, naiveDetector(), MIN_HISTORY);
+  // With hours: the job's two parts on their own, and the naive rule on hours, in the same run.
+  const parts = hourly
+    ? {
+        daily: evaluate(series, robustDetector(), MIN_HISTORY),
+        bursts: evaluate(series, burstDetector(), MIN_HISTORY),
+        naiveHourly: evaluate(series, naiveHourlyDetector(), MIN_HISTORY),
+      }
+    : null;
+  const components = parts
+    ? {
+        detector: 'daily rule + hourly bursts (what the job runs)',
+        dailyRuleAlone: {
+          recall: round(recall(parts.daily)),
+          falsePerSeriesMonth: round(falsePerSeriesMonth(parts.daily)),
+          found: parts.daily.found,
+          falseGroups: parts.daily.falseGroups,
+        },
+        burstsAlone: {
+          recall: round(recall(parts.bursts)),
+          falsePerSeriesMonth: round(falsePerSeriesMonth(parts.bursts)),
+          found: parts.bursts.found,
+          falseGroups: parts.bursts.falseGroups,
+        },
+        naiveHourly: {
+          label: 'naive 3-sigma per hour (same hour of day, trailing 28d), same run',
+          recall: round(recall(parts.naiveHourly)),
+          falsePerSeriesMonth: round(falsePerSeriesMonth(parts.naiveHourly)),
+          found: parts.naiveHourly.found,
+          falseGroups: parts.naiveHourly.falseGroups,
+        },
+      }
+    : {};
   if (verbose) {
     for (const [label, q] of [
       ['robust', robust],
@@ -121,6 +213,7 @@ function report(set: string, series: LabelledSeries[], verbose: boolean): void {
       naiveFound: naive.found,
       windowsPastPctFloor: visible,
       ...counts,
+      ...components,
     });
     line({
       bench: `anomaly.${set}.delay_days`,
@@ -142,6 +235,7 @@ function report(set: string, series: LabelledSeries[], verbose: boolean): void {
     groups: robust.groups,
     verdictDays: robust.verdictDays,
     series: robust.series,
+    ...components,
   });
 }
 

@@ -29,10 +29,12 @@ export interface LabelledDay {
 export interface LabelledSeries {
   name: string;
   days: LabelledDay[];
+  /** The same series by hour (naive wall-clock timestamps), when a *_hourly.csv beside the daily file has it. */
+  hourly?: { at: string; value: number }[];
 }
 
 /** Alert days of one series (the detector under test, run on the whole series). */
-export type Detector = (days: readonly LabelledDay[]) => Set<string>;
+export type Detector = (days: readonly LabelledDay[], series: LabelledSeries) => Set<string>;
 
 // ---------------------------------------------------------------------------------------------
 // Loading labelled CSV files (date or timestamp, value, label)
@@ -40,7 +42,8 @@ export type Detector = (days: readonly LabelledDay[]) => Set<string>;
 /**
  * Every CSV in `dir` whose header has value and label and either date or timestamp. Timestamped rows
  * are summed per calendar day of the timestamp's date part; a day is labelled when any of its rows is.
- * Files named *_hourly.csv are skipped when the same series exists as *_daily.csv.
+ * Files named *_hourly.csv are not series of their own when the same series exists as *_daily.csv:
+ * they are its `hourly` values.
  */
 export function loadLabelledDir(dir: string): LabelledSeries[] {
   const files = readdirSync(dir)
@@ -64,9 +67,18 @@ export function loadLabelledDir(dir: string): LabelledSeries[] {
       byDay.set(date, d);
     }
     const days = [...byDay.values()].sort((a, b) => (a.date < b.date ? -1 : 1));
-    if (days.length > 0) out.push({ name: file.replace(/(_daily)?\.csv$/, ''), days });
+    const name = file.replace(/(_daily)?\.csv$/, '');
+    const hourlyFile = `${name}_hourly.csv`;
+    const hourly = file.endsWith('_daily.csv') && files.includes(hourlyFile) ? loadHourly(path.join(dir, hourlyFile)) : undefined;
+    if (days.length > 0) out.push({ name, days, ...(hourly ? { hourly } : {}) });
   }
   return out;
+}
+
+/** An hourly CSV (timestamp, value): rows without a number (a gap in the source) are left out. */
+function loadHourly(file: string): { at: string; value: number }[] {
+  const rows = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+  return rows.filter((r) => r.timestamp && r.value !== '' && Number.isFinite(Number(r.value))).map((r) => ({ at: r.timestamp!, value: Number(r.value) }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +237,7 @@ export function evaluate(series: readonly LabelledSeries[], detector: Detector, 
     if (days.length === 0) continue;
     const first = dayNumber(days[0]!.date);
     const span = dayNumber(days.at(-1)!.date) - first + 1;
-    const alerts = detector(days);
+    const alerts = detector(days, s);
     const inWindow = new Set<string>();
     for (const w of runs(days.filter((d) => d.label).map((d) => d.date))) {
       const window = [...w, addDays(w.at(-1)!, 1)];

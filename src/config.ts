@@ -155,6 +155,17 @@ export const configSchema = z.object({
     .enum(['true', 'false', '1', '0', 'on', 'off'])
     .default('true')
     .transform((v) => ['true', '1', 'on'].includes(v)),
+  /** Intraday bursts: a few hours spending far more than the same hours usually do (checked after each sync). */
+  ANOMALY_BURSTS: z
+    .enum(['true', 'false', '1', '0', 'on', 'off'])
+    .default('true')
+    .transform((v) => ['true', '1', 'on'].includes(v)),
+  /** A burst's excess over the usual for its hours must pass this many spreads (robust z, with floors). */
+  ANOMALY_BURST_Z: z.coerce.number().positive().default(4.5),
+  /** Longest window of consecutive hours scanned for a burst. */
+  ANOMALY_BURST_MAX_HOURS: z.coerce.number().int().min(1).max(12).default(2),
+  /** A burst's excess must be at least this share of the team's usual whole day (percent). */
+  ANOMALY_BURST_MIN_DAY_SHARE_PCT: z.coerce.number().min(0).max(100).default(7),
   ANOMALY_TEAM_OVERRIDES: z
     .string()
     .default('{}')

@@ -82,6 +82,12 @@ export function serviceSettings(config: AppConfig): ServiceSettings {
       financeMinImpact: fromUsd(config.ANOMALY_FINANCE_MIN_IMPACT),
       minTeamSharePct: config.ANOMALY_MIN_TEAM_SHARE_PCT,
       intraday: config.ANOMALY_INTRADAY,
+      bursts: {
+        enabled: config.ANOMALY_BURSTS,
+        z: config.ANOMALY_BURST_Z,
+        maxHours: config.ANOMALY_BURST_MAX_HOURS,
+        minDaySharePct: config.ANOMALY_BURST_MIN_DAY_SHARE_PCT,
+      },
       teamOverrides: config.ANOMALY_TEAM_OVERRIDES,
     },
     unobservedUnmapped: config.UNOBSERVED_UNMAPPED,

@@ -6,6 +6,7 @@ import type { TeamRecord, TeamsRepository } from './ports/teams.ts';
 import { topContributors, type Contributor, type ContributorRow } from '../domain/anomaly/contributors.ts';
 import { detectSpendAnomalies, isMaterialForTeam, type SpendVerdict } from '../domain/anomaly/detector.ts';
 import { intradayEarlyWarning, learnIntradayShape } from '../domain/anomaly/intraday.ts';
+import { findBursts } from '../domain/anomaly/bursts.ts';
 import { detectUnitCostAnomalies } from '../domain/anomaly/unit-cost.ts';
 import { fromUsd, sub, toChartNumber, ZERO, type Money } from '../domain/money.ts';
 import { dayKey, dayStart } from '../domain/periods.ts';
@@ -28,6 +29,8 @@ export interface AnomalySettings {
   /** A feature's alert must also move its team's expected daily spend by at least this share (percent). */
   minTeamSharePct: number;
   intraday: boolean;
+  /** Intraday bursts (`src/domain/anomaly/bursts.ts`), checked after each sync with the early warning. */
+  bursts: { enabled: boolean; z: number; maxHours: number; minDaySharePct: number };
   /** Per team slug: its own thresholds. */
   teamOverrides: Record<string, { minImpact?: number; minImpactPct?: number; z?: number }>;
 }
@@ -55,6 +58,8 @@ export interface AnomalyPost {
   leads: string[];
   /** Other series that alerted the same day and belong to this event (a feature, a model, cost per request). */
   related: { label: string; impact: Money; impactPct: number | null }[];
+  /** A burst: the local hours it spans (`14:00`–`16:00`), the zone, and the team's usual whole day. */
+  burst?: { from: string; to: string; timeZone: string; usualDay: Money };
   /** The team's slug when the team has no channel: the post goes to finance only, and says nobody on the team was told. */
   noChannelTeam?: string;
 }
@@ -134,6 +139,23 @@ export function anomalyService(deps: {
    * dimension's Δ sums to the post's impact and "% of the change" foots.
    */
   async function contributors(scope: Scope, key: string, set: SeriesSet, index: number, expected: Money | null) {
+    const day = { from: set.boundaries[index]!, to: set.boundaries[index + 1]! };
+    const base = { from: set.boundaries[Math.max(0, index - 7)]!, to: set.boundaries[index]! };
+    return driversOver(scope, key, day, [base], Math.max(1, Math.min(7, index)), expected);
+  }
+
+  /**
+   * The drivers of `current` against the `baseline` intervals (their sum ÷ `perDays` is the usual),
+   * scaled so that the usual's total is `expected`: each dimension's Δ sums to actual − expected.
+   */
+  async function driversOver(
+    scope: Scope,
+    key: string,
+    current: { from: Date; to: Date },
+    baselineIntervals: { from: Date; to: Date }[],
+    perDays: number,
+    expected: Money | null,
+  ) {
     const filter: Omit<CostFilter, 'from' | 'to'> =
       scope === 'team' ? { teamIds: [Number(key)] } : scope === 'model' ? { models: [key] } : { featureIds: [Number(key)] };
     const dims: Dimension[] =
@@ -142,9 +164,8 @@ export function anomalyService(deps: {
         : scope === 'model'
           ? ['team', 'feature', 'customer']
           : ['model', 'customer', 'environment'];
-    const day = { from: set.boundaries[index]!, to: set.boundaries[index + 1]! };
-    const base = { from: set.boundaries[Math.max(0, index - 7)]!, to: set.boundaries[index]! };
-    const baseDays = Math.max(1, Math.min(7, index));
+    // The baseline intervals as one grouped read: boundaries from, to, from, to, … (odd intervals are the gaps).
+    const boundaries = baselineIntervals.flatMap((b) => [b.from, b.to]);
     const [teamList, featureList] = await Promise.all([teams.list(), teams.listFeatures()]);
     const label = (dim: Dimension, k: string | null) =>
       k === null
@@ -154,19 +175,20 @@ export function anomalyService(deps: {
           : dim === 'feature'
             ? (featureList.find((f) => String(f.id) === k)?.slug ?? k)
             : k;
-    const current: ContributorRow[] = [];
+    const currentRows: ContributorRow[] = [];
     const baseline: ContributorRow[] = [];
     for (const dim of dims) {
-      const [now, before] = await Promise.all([costs.groupBy(dim, { ...filter, ...day }), costs.groupBy(dim, { ...filter, ...base })]);
+      const [now, beforeRows] = await Promise.all([costs.groupBy(dim, { ...filter, ...current }), costs.groupByIntervals(dim, filter, boundaries)]);
+      const before = beforeRows.map((r) => ({ key: r.key, amount: r.amounts.filter((_, i) => i % 2 === 0).reduce((a, b) => a + toChartNumber(b), 0) }));
       // A dimension nothing is tagged with (every call "(none)") tells the reader nothing: leave it out.
       if ([...now, ...before].every((r) => r.key === null)) continue;
-      for (const r of now) current.push({ dimension: dim, key: label(dim, r.key), value: toChartNumber(r.amount) });
-      const usual = before.map((r) => ({ dimension: dim, key: label(dim, r.key), value: toChartNumber(r.amount) / baseDays }));
+      for (const r of now) currentRows.push({ dimension: dim, key: label(dim, r.key), value: toChartNumber(r.amount) });
+      const usual = before.map((r) => ({ dimension: dim, key: label(dim, r.key), value: r.amount / perDays }));
       const usualTotal = usual.reduce((a, r) => a + r.value, 0);
       const scale = expected !== null && usualTotal > 0 ? toChartNumber(expected) / usualTotal : 1;
       for (const r of usual) baseline.push({ ...r, value: r.value * scale });
     }
-    return topContributors(current, baseline, 4);
+    return topContributors(currentRows, baseline, 4);
   }
 
   /** Calls that day against the usual count (median of the 28 days before, days with calls only). */
@@ -196,7 +218,18 @@ export function anomalyService(deps: {
    * Records the day of an event: a new incident (posted once per audience), or one more day of a
    * running one (threaded). `related` are the other series of the same event that alerted that day.
    */
-  async function record(input: Candidate & { day: string; early: boolean; set: SeriesSet; index: number; related: Candidate[] }, now: Date): Promise<number> {
+  async function record(
+    input: Candidate & {
+      day: string;
+      early: boolean;
+      set: SeriesSet;
+      index: number;
+      related: Candidate[];
+      /** A burst: its hours, the same hours on the days before (the drivers' usual), and what the post says of it. */
+      burst?: { current: { from: Date; to: Date }; baseline: { from: Date; to: Date }[]; post: NonNullable<AnomalyPost['burst']> };
+    },
+    now: Date,
+  ): Promise<number> {
     const { verdict: v, scope, key, day } = input;
     if (!v.expected || v.impact === null || !v.direction) return 0;
     if (await anomalies.find(scope, key, day)) return 0; // this day was already recorded (re-run, other replica, or the intraday warning)
@@ -205,7 +238,9 @@ export function anomalyService(deps: {
     const channel = input.team?.channelId ?? deps.financeChannelId;
     const dim = scope === 'feature_unit_cost' ? 'feature' : scope;
     const series = input.set.byDim[dim].get(key);
-    const contributorsNow = await contributors(scope, key, input.set, input.index, v.expected);
+    const contributorsNow = input.burst
+      ? await driversOver(scope, key, input.burst.current, input.burst.baseline, input.burst.baseline.length, v.expected)
+      : await contributors(scope, key, input.set, input.index, v.expected);
     const top = (d: string) => contributorsNow.filter((c) => c.dimension === d && c.delta > 0).sort((a, b) => b.delta - a.delta)[0]?.key ?? null;
     const post: AnomalyPost = {
       label: input.label,
@@ -222,12 +257,13 @@ export function anomalyService(deps: {
       drill: input.drill,
       contributors: contributorsNow,
       drivenBy: { feature: scope === 'team' || scope === 'model' ? top('feature') : null, model: scope === 'model' ? input.key : top('model') },
-      calls: input.early ? null : callsOf(series?.counts, input.index),
+      calls: input.early || input.burst ? null : callsOf(series?.counts, input.index),
       leads: input.team?.leadUserIds ?? [],
       related: input.related
         .filter((r) => r.verdict.impact !== null)
         .map((r) => ({ label: r.label, impact: r.verdict.impact!, impactPct: r.verdict.impactPct })),
       ...(input.team && !input.team.channelId ? { noChannelTeam: input.team.slug } : {}),
+      ...(input.burst ? { burst: input.burst.post } : {}),
     };
     if (running && running.direction === v.direction) {
       const updated = await anomalies.extend(running.id, previousDay, day, { actual: v.actual, expected: v.expected, impact: v.impact }, now);
@@ -270,6 +306,70 @@ export function anomalyService(deps: {
       }
     }
     return posts;
+  }
+
+  /**
+   * Today's largest burst of a team (or yesterday's, when it ran up to midnight and the sync came just
+   * after), as a verdict on the burst's hours: actual and expected are those hours' spend and their
+   * usual. `hours` are hour starts (the last one is `now`'s hour, still running, never read).
+   */
+  async function burstOf(
+    s: { amounts: Money[]; counts: number[] },
+    hours: Date[],
+    hourly: Money[],
+    minImpact: Money,
+    today: string,
+    now: Date,
+  ): Promise<{ day: string; verdict: SpendVerdict; burst: NonNullable<Parameters<typeof record>[0]['burst']> } | null> {
+    const calls = s.counts.reduce((a, b) => a + b, 0);
+    const spent = s.amounts.reduce((a, b) => a + toChartNumber(b), 0);
+    const yesterday = addDays(today, -1);
+    const found = findBursts(
+      hourly.map((a, i) => ({ at: hours[i]!, value: toChartNumber(a) })),
+      timeZone,
+      {
+        zThreshold: settings.bursts.z,
+        maxHours: settings.bursts.maxHours,
+        minShareOfDay: settings.bursts.minDaySharePct / 100,
+        minImpact: toChartNumber(minImpact),
+        // One call's usual cost: the Poisson floor of a few expensive calls is wide, of many cheap ones narrow.
+        unitValue: calls > 0 && spent > 0 ? spent / calls : 0.01,
+      },
+      { dates: [yesterday, today], until: now },
+    ).filter((b) => b.date === today || b.to.getTime() === dayStart(today, timeZone).getTime());
+    const b = found.find((x) => x.date === today) ?? found[0];
+    if (!b) return null;
+    const actual = fromUsd(b.actual.toFixed(9));
+    const expected = fromUsd(Math.max(0, b.expected).toFixed(9));
+    const verdict: SpendVerdict = {
+      date: b.date,
+      status: 'scored',
+      actual,
+      expected,
+      lower: null,
+      upper: null,
+      impact: sub(actual, expected),
+      impactPct: expected > 0n ? (100 * b.excess) / b.expected : null,
+      score: b.score,
+      direction: 'spike',
+      alert: true,
+    };
+    const offset = b.from.getTime() - dayStart(b.date, timeZone).getTime();
+    const length = b.to.getTime() - b.from.getTime();
+    const baseline = [7, 6, 5, 4, 3, 2, 1].map((p) => {
+      const from = new Date(dayStart(addDays(b.date, -p), timeZone).getTime() + offset);
+      return { from, to: new Date(from.getTime() + length) };
+    });
+    const hh = (h: number) => `${String(h % 24).padStart(2, '0')}:00`;
+    return {
+      day: b.date,
+      verdict,
+      burst: {
+        current: { from: b.from, to: b.to },
+        baseline,
+        post: { from: hh(b.startHour), to: hh(b.endHour + 1), timeZone, usualDay: fromUsd(Math.max(0, b.usualDay).toFixed(9)) },
+      },
+    };
   }
 
   /** The team whose spend on a model rose most that day (a model's event belongs to it), if any. */
@@ -388,29 +488,62 @@ export function anomalyService(deps: {
       return `${day}: ${posts} anomaly posts`;
     },
 
-    /** After a sync: project today's total per team from what arrived so far, and apply the daily rule. */
+    /**
+     * After a sync, per team: a burst in today's last complete hours (`findBursts`) opens or joins the
+     * team's incident for the day; otherwise today's total is projected from what arrived so far and the
+     * daily rule applied to the projection. One incident per team and local day, so the daily scan and
+     * re-runs never post it again.
+     */
     async scanIntraday(now: Date): Promise<string> {
       if (!settings.intraday) return 'intraday off';
       const today = dayKey(now, timeZone);
       const yesterday = addDays(today, -1);
       const set = await series(yesterday);
       const teamList = await teams.list();
+      // Every hour of the last 28 days and today's complete hours: [hours[i], hours[i + 1]) are the hours.
       const hours: Date[] = [];
-      for (let t = set.boundaries[set.boundaries.length - 29]!.getTime(); t <= set.boundaries[set.boundaries.length - 1]!.getTime(); t += 3600_000)
-        hours.push(new Date(t));
+      for (let t = set.boundaries[set.boundaries.length - 29]!.getTime(); t <= now.getTime(); t += 3600_000) hours.push(new Date(t));
+      const midnight = set.boundaries[set.boundaries.length - 1]!.getTime();
+      const fullDays = hours.findIndex((h) => h.getTime() === midnight) + 1;
       let posts = 0;
+      let bursts = 0;
       for (const [key, s] of set.byDim.team) {
         const history = set.days.map((d, i) => ({ date: d, value: toChartNumber(s.amounts[i]!) }));
-        if (history.filter((h) => h.value > 0).length < 21) continue;
+        if (history.filter((h) => h.value > 0).length < 14) continue;
         const hourly = await costs.intervalTotals({ teamIds: [Number(key)] }, hours);
+        const team = teamList.find((t) => String(t.id) === key);
+        const o = optionsFor(team);
+        if (settings.bursts.enabled) {
+          const found = await burstOf(s, hours, hourly, o.minImpact, today, now);
+          if (found) {
+            bursts++;
+            posts += await record(
+              {
+                scope: 'team',
+                key,
+                label: `team ${team?.slug ?? key}`,
+                team,
+                day: found.day,
+                verdict: found.verdict,
+                early: false,
+                set,
+                index: set.days.length - 1,
+                drill: `/aicost team ${team?.slug ?? key} 7d`,
+                related: [],
+                burst: found.burst,
+              },
+              now,
+            );
+            continue;
+          }
+        }
+        if (history.filter((h) => h.value > 0).length < 21) continue;
         const shape = learnIntradayShape(
-          hourly.map((a, i) => ({ timestamp: hours[i]!, value: toChartNumber(a) })),
+          hourly.slice(0, fullDays - 1).map((a, i) => ({ timestamp: hours[i]!, value: toChartNumber(a) })),
           timeZone,
         );
         const soFar = (await costs.total({ from: dayStart(today, timeZone), to: now, teamIds: [Number(key)] })).amount;
         const hourOfDay = (now.getTime() - dayStart(today, timeZone).getTime()) / 3600_000;
-        const team = teamList.find((t) => String(t.id) === key);
-        const o = optionsFor(team);
         const w = intradayEarlyWarning({
           history,
           date: today,
@@ -452,7 +585,7 @@ export function anomalyService(deps: {
           now,
         );
       }
-      return `${today}: ${posts} early warnings`;
+      return `${today}: ${posts} early warnings (${bursts} bursts)`;
     },
 
     /** Feedback buttons: team leads and members of the incident's team, or finance. */

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { IncidentRecord } from '../../services/ports/anomalies.ts';
-import { formatMoney, fromUsd, type Money } from '../../domain/money.ts';
+import { formatMoney, fromUsd, toChartNumber, type Money } from '../../domain/money.ts';
 import type { Contributor } from '../../domain/anomaly/contributors.ts';
 import { dailyChartUrl } from '../chart.ts';
 import { ACTIONS } from '../ids.ts';
@@ -29,6 +29,8 @@ export interface AnomalyPostVm {
   related?: { label: string; impact: Money; impactPct: number | null }[];
   /** The team has no channel: nobody on it saw this post. */
   noChannelTeam?: string;
+  /** A burst of a few hours (local `HH:00` labels, the zone, the team's usual whole day). */
+  burst?: { from: string; to: string; timeZone: string; usualDay: Money };
 }
 
 const FEEDBACK: { status: string; text: string }[] = [
@@ -43,12 +45,21 @@ const pct = (p: number | null) => (p === null ? 'n/a' : `${p > 0 ? '+' : ''}${p.
 export function anomalyBlocks(vm: AnomalyPostVm): { text: string; blocks: KnownBlock[] } {
   const i = vm.incident;
   const kind = i.direction === 'spike' ? 'Spend spike' : 'Spend drop';
-  const title = `${vm.early ? 'Early warning: ' : ''}${kind} in ${vm.label} on ${vm.day}`;
+  const b = vm.burst;
+  const hours = b ? `${b.from}–${b.to}` : '';
+  const title = b ? `Spend burst in ${vm.label} on ${vm.day}, ${hours}` : `${vm.early ? 'Early warning: ' : ''}${kind} in ${vm.label} on ${vm.day}`;
   const band = vm.lower !== null && vm.upper !== null ? ` (normal range ${formatMoney(vm.lower)} to ${formatMoney(vm.upper)})` : '';
-  const lines = [
-    `*${vm.early ? 'Projected' : 'Actual'}* ${formatMoney(vm.actual)} · *expected* ${formatMoney(vm.expected)}${band}`,
-    `*Impact* ${formatMoney(vm.impact)} (${pct(vm.impactPct)})${i.startDay !== vm.day ? ` · running since ${i.startDay}: ${formatMoney(i.impact)}` : ''}`,
-  ];
+  const lines = b
+    ? [
+        `*${hours}* (${escapeMrkdwn(b.timeZone)}) spent ${formatMoney(vm.actual)} · *usual for those hours* ${formatMoney(vm.expected)}`,
+        `*Impact* ${formatMoney(vm.impact)} (${pct(vm.impactPct)}) so far, ${
+          b.usualDay > 0n ? `${Math.round((100 * toChartNumber(vm.impact)) / toChartNumber(b.usualDay))}% of` : 'against'
+        } a usual whole day of ${formatMoney(b.usualDay)}${i.startDay !== vm.day ? ` · running since ${i.startDay}: ${formatMoney(i.impact)}` : ''}`,
+      ]
+    : [
+        `*${vm.early ? 'Projected' : 'Actual'}* ${formatMoney(vm.actual)} · *expected* ${formatMoney(vm.expected)}${band}`,
+        `*Impact* ${formatMoney(vm.impact)} (${pct(vm.impactPct)})${i.startDay !== vm.day ? ` · running since ${i.startDay}: ${formatMoney(i.impact)}` : ''}`,
+      ];
   const driven = [
     vm.drivenBy?.feature ? `feature *${escapeMrkdwn(vm.drivenBy.feature)}*` : null,
     vm.drivenBy?.model ? `model *${escapeMrkdwn(vm.drivenBy.model)}*` : null,
@@ -93,7 +104,10 @@ export function anomalyBlocks(vm: AnomalyPostVm): { text: string; blocks: KnownB
   const status = statusLine(i);
   if (status) blocks.push(status);
   blocks.push(feedbackBlock(i));
-  return { text: `${title}: ${formatMoney(vm.actual)} vs ${formatMoney(vm.expected)} expected (${pct(vm.impactPct)})`, blocks };
+  return {
+    text: `${title}: ${formatMoney(vm.actual)} vs ${formatMoney(vm.expected)} ${b ? 'usual for those hours' : 'expected'} (${pct(vm.impactPct)})`,
+    blocks,
+  };
 }
 
 /** Who marked the incident what, and when; none while it is open. */
