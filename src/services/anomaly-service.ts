@@ -58,8 +58,11 @@ export interface AnomalyPost {
   leads: string[];
   /** Other series that alerted the same day and belong to this event (a feature, a model, cost per request). */
   related: { label: string; impact: Money; impactPct: number | null }[];
-  /** A burst: the local hours it spans (`14:00`–`16:00`), the zone, and the team's usual whole day. */
-  burst?: { from: string; to: string; timeZone: string; usualDay: Money };
+  /**
+   * A burst: the local hours it spans (`14:00`–`16:00`), the zone, the team's usual whole day, and the
+   * team's spend per hour over the last day and a half (local `HH` labels, the burst's hours marked).
+   */
+  burst?: { from: string; to: string; timeZone: string; usualDay: Money; hours?: { label: string; amount: Money; marked: boolean }[] };
   /** The team's slug when the team has no channel: the post goes to finance only, and says nobody on the team was told. */
   noChannelTeam?: string;
 }
@@ -361,13 +364,20 @@ export function anomalyService(deps: {
       return { from, to: new Date(from.getTime() + length) };
     });
     const hh = (h: number) => `${String(h % 24).padStart(2, '0')}:00`;
+    // The last 36 complete hours (hourly[i] is [hours[i], hours[i + 1])), labelled in local time, the burst's marked.
+    const localHour = new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', hourCycle: 'h23' });
+    const recent = [];
+    for (let i = Math.max(0, hourly.length - 36); i < hourly.length && i + 1 < hours.length; i++) {
+      const at = hours[i]!;
+      recent.push({ label: localHour.format(at), amount: hourly[i]!, marked: at >= b.from && at < b.to });
+    }
     return {
       day: b.date,
       verdict,
       burst: {
         current: { from: b.from, to: b.to },
         baseline,
-        post: { from: hh(b.startHour), to: hh(b.endHour + 1), timeZone, usualDay: fromUsd(Math.max(0, b.usualDay).toFixed(9)) },
+        post: { from: hh(b.startHour), to: hh(b.endHour + 1), timeZone, usualDay: fromUsd(Math.max(0, b.usualDay).toFixed(9)), hours: recent },
       },
     };
   }

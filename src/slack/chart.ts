@@ -50,10 +50,11 @@ export function chartConfig(config: Record<string, unknown>): string {
   return JSON.stringify(config).replaceAll(JSON.stringify(DOLLAR_TICKS), () => DOLLAR_CALLBACK);
 }
 
-function barUrl(baseUrl: string, labels: string[], values: number[], title: string, highlight = -1): string {
+function barUrl(baseUrl: string, labels: string[], values: number[], title: string, highlight: number | readonly boolean[] = -1): string {
   const qc = chart(baseUrl);
   qc.setWidth(600).setHeight(260).setBackgroundColor('white');
-  const color = highlight < 0 ? '#4f46e5' : values.map((_, i) => (i === highlight ? '#dc2626' : '#4f46e5'));
+  const marked = (i: number) => (typeof highlight === 'number' ? i === highlight : highlight[i] === true);
+  const color = values.some((_, i) => marked(i)) ? values.map((_, i) => (marked(i) ? '#dc2626' : '#4f46e5')) : '#4f46e5';
   qc.setConfig(
     chartConfig({
       type: 'bar',
@@ -87,6 +88,19 @@ export function dailyChartUrl(baseUrl: string, daily: { day: string; amount: Mon
     `${title} (weekly)`,
   );
   return byWeek.length <= IMAGE_URL_LIMIT ? byWeek : null;
+}
+
+/** Hourly spend (a burst's last day and a half), the marked hours in red; null when the URL would be too long. */
+export function hourlyChartUrl(baseUrl: string, hours: readonly { label: string; amount: Money; marked: boolean }[], title: string): string | null {
+  if (hours.length === 0) return null;
+  const url = barUrl(
+    baseUrl,
+    hours.map((h) => h.label),
+    hours.map((h) => chartValue(h.amount)),
+    title,
+    hours.map((h) => h.marked),
+  );
+  return url.length <= IMAGE_URL_LIMIT ? url : null;
 }
 
 /**

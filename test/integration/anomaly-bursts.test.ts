@@ -6,6 +6,7 @@ import { dayStart } from '../../src/domain/periods.ts';
 import { runClaimed } from '../../src/jobs/runner.ts';
 import { testProviders } from '../support/database.ts';
 import { startHarness, type Harness } from '../support/app-harness.ts';
+import { recordSlack } from '../support/recording.ts';
 
 const TZ = 'America/Los_Angeles';
 const TODAY = '2026-11-18'; // a Wednesday; its 28 days of history hold the 25-hour day of 2026-11-01
@@ -76,7 +77,10 @@ describe.each(testProviders())('intraday bursts over signed HTTP on %s', (provid
           });
     await costWrites(h.db.db).insertMany(rows);
   });
-  afterAll(async () => h?.stop());
+  afterAll(async () => {
+    if (h) recordSlack(h.slack, `anomaly-burst-${provider}`);
+    await h?.stop();
+  });
 
   const teamPosts = () => h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0SEARCH');
 
@@ -101,6 +105,19 @@ describe.each(testProviders())('intraday bursts over signed HTTP on %s', (provid
     expect(Math.abs(deltas.reduce((a, b) => a + b, 0) - impact)).toBeLessThanOrEqual(deltas.length);
     const [, delta, share] = /feature \*search-rerank\*: ([+-]\$[\d,]+\.\d\d) \((-?\d+)% of the change\)/.exec(text)!;
     expect(Number(share)).toBe(Math.round((100 * cents(delta!)) / impact));
+    // The chart is per hour, the burst's two hours in red (a daily bar would hide them in the day's total).
+    const image = (posts[0]!.args.blocks as { type: string; image_url?: string; alt_text?: string }[]).find((b) => b.type === 'image')!;
+    expect(image.alt_text).toBe('team search: spend per hour, 10:00–12:00 marked');
+    const chart = new URL(image.image_url!).searchParams.get('c')!;
+    expect(chart).toContain('team search: spend per hour, last 36 hours (America/Los_Angeles)');
+    const config = JSON.parse(chart.replace(/"callback":function\(v\)\{[^}]*\}/, '"callback":null')) as {
+      data: { labels: string[]; datasets: { data: number[]; backgroundColor: string[] }[] };
+    };
+    const { labels, datasets } = config.data;
+    expect(labels).toHaveLength(36);
+    expect(labels.at(-1)).toBe('11'); // the last complete local hour at 12:20
+    expect(labels.filter((_, i) => datasets[0]!.backgroundColor[i] === '#dc2626')).toEqual(['10', '11']);
+    expect(Math.round(datasets[0]!.data.at(-1)! + datasets[0]!.data.at(-2)!)).toBe(Math.round(Number(/spent \$([\d,.]+)/.exec(text)![1]!.replace(',', ''))));
     // Re-runs after later syncs post nothing more.
     await h.services.anomalies.scanIntraday(at(TODAY, 12, 35));
     await h.services.anomalies.scanIntraday(at(TODAY, 13, 5));
@@ -115,6 +132,8 @@ describe.each(testProviders())('intraday bursts over signed HTTP on %s', (provid
     const adsPosts = h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0ADS');
     expect(adsPosts).toHaveLength(1);
     expect(String(adsPosts[0]!.args.text)).toMatch(new RegExp(`Spend spike in (team ads|feature ads-rerank) on ${TODAY}`));
+    // Its band says what it is: where the day would not have alerted (it said "normal range $0.00 to $121.26" of a steady $28 series).
+    expect(JSON.stringify(adsPosts[0]!.args.blocks)).toMatch(/\*expected\* \$[\d,.]+ \(no alert between \$[\d,.]+ and \$[\d,.]+\)/);
     // …but search's day is the incident its burst opened: no second post, one incident.
     expect(teamPosts()).toHaveLength(1);
     const list = await h.command('anomalies search');

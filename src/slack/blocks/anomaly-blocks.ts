@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { IncidentRecord } from '../../services/ports/anomalies.ts';
 import { formatMoney, fromUsd, toChartNumber, type Money } from '../../domain/money.ts';
 import type { Contributor } from '../../domain/anomaly/contributors.ts';
-import { dailyChartUrl } from '../chart.ts';
+import { dailyChartUrl, hourlyChartUrl } from '../chart.ts';
 import { ACTIONS } from '../ids.ts';
 import { escapeMrkdwn } from './reply-blocks.ts';
 import { mention } from '../../domain/mentions.ts';
@@ -29,8 +29,8 @@ export interface AnomalyPostVm {
   related?: { label: string; impact: Money; impactPct: number | null }[];
   /** The team has no channel: nobody on it saw this post. */
   noChannelTeam?: string;
-  /** A burst of a few hours (local `HH:00` labels, the zone, the team's usual whole day). */
-  burst?: { from: string; to: string; timeZone: string; usualDay: Money };
+  /** A burst of a few hours (local `HH:00` labels, the zone, the team's usual whole day, and its last hours for the chart). */
+  burst?: { from: string; to: string; timeZone: string; usualDay: Money; hours?: { label: string; amount: Money; marked: boolean }[] };
 }
 
 const FEEDBACK: { status: string; text: string }[] = [
@@ -48,7 +48,9 @@ export function anomalyBlocks(vm: AnomalyPostVm): { text: string; blocks: KnownB
   const b = vm.burst;
   const hours = b ? `${b.from}–${b.to}` : '';
   const title = b ? `Spend burst in ${vm.label} on ${vm.day}, ${hours}` : `${vm.early ? 'Early warning: ' : ''}${kind} in ${vm.label} on ${vm.day}`;
-  const band = vm.lower !== null && vm.upper !== null ? ` (normal range ${formatMoney(vm.lower)} to ${formatMoney(vm.upper)})` : '';
+  // The band is where the day would not have alerted (the spread and the $ and % floors together), not a
+  // statistical "normal range": a steady $28 series is not "normally" $121, but $121 would not alert.
+  const band = vm.lower !== null && vm.upper !== null ? ` (no alert between ${formatMoney(vm.lower)} and ${formatMoney(vm.upper)})` : '';
   const lines = b
     ? [
         `*${hours}* (${escapeMrkdwn(b.timeZone)}) spent ${formatMoney(vm.actual)} · *usual for those hours* ${formatMoney(vm.expected)}`,
@@ -98,8 +100,16 @@ export function anomalyBlocks(vm: AnomalyPostVm): { text: string; blocks: KnownB
     { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
   ];
   if (drivers.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*What drove it*\n${drivers.join('\n')}` } });
-  const url = dailyChartUrl(vm.quickchartUrl, vm.daily, `${vm.label}: last 30 days`, vm.day);
-  if (url) blocks.push({ type: 'image', image_url: url, alt_text: `${vm.label}: daily spend, ${vm.day} marked` });
+  // A burst is a matter of hours: its chart is hourly (a day's bar would hide it in the day's total).
+  const url = b?.hours?.length
+    ? hourlyChartUrl(vm.quickchartUrl, b.hours, `${vm.label}: spend per hour, last ${b.hours.length} hours (${b.timeZone})`)
+    : dailyChartUrl(vm.quickchartUrl, vm.daily, `${vm.label}: last 30 days`, vm.day);
+  if (url)
+    blocks.push({
+      type: 'image',
+      image_url: url,
+      alt_text: b?.hours?.length ? `${vm.label}: spend per hour, ${hours} marked` : `${vm.label}: daily spend, ${vm.day} marked`,
+    });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Drill down: \`${vm.drill}\` · \`/aicost anomalies\`` }] });
   const status = statusLine(i);
   if (status) blocks.push(status);
