@@ -1,4 +1,4 @@
-import type { Usage } from '@pydantic/genai-prices';
+import type { Provider, Usage } from '@pydantic/genai-prices';
 import { genaiPrices } from './genai-prices.ts';
 import { fromUsd, type Money } from '../domain/money.ts';
 import type { NormalizedCost } from '../services/ports/source.ts';
@@ -56,15 +56,49 @@ export function estimateCost(
 ): Money | null {
   if (!args.model) return null;
   const usage = toPriceUsage(args.usage);
-  const provider = args.provider ? genaiPrices().findProvider({ providerId: args.provider.toLowerCase() }) : undefined;
+  const model = args.model;
+  const lookup = (): ReturnType<PriceFn> => {
+    const provider = args.provider ? genaiPrices().findProvider({ providerId: args.provider.toLowerCase() }) : undefined;
+    return (provider ? calc(usage, model, { provider, timestamp: args.at }) : null) ?? calc(usage, model, { timestamp: args.at });
+  };
   try {
-    const result = (provider ? calc(usage, args.model, { provider, timestamp: args.at }) : null) ?? calc(usage, args.model, { timestamp: args.at });
+    const result =
+      calc === genaiPrices().calcPrice
+        ? matchedOnce(args.provider, model, lookup, (provider) => calc(usage, model, { provider, timestamp: args.at }))
+        : lookup();
     if (!result || !Number.isFinite(result.total_price)) return null;
     // The table computes in floats; this is the one edge where a float becomes Money (rounded to 1e-9 USD).
     return fromUsd(result.total_price);
   } catch {
     return null; // e.g. usage the table rejects as inconsistent
   }
+}
+
+/**
+ * Per provider and model name: the provider the table matched, narrowed to the one model it matched, or
+ * null when the table knows no such model. Finding the model is most of a price's cost (the table copies
+ * the provider's whole model list and tries each model's name pattern on every call: pricing the demo's
+ * 108,000 calls took 4.5 s); which model a name matches depends on the name and provider only, not on
+ * the tokens or the instant, so it is done once and each call is then priced by the table on the
+ * narrowed provider, the same model and dated prices, i.e. the same figure (pinned by
+ * test/unit/demo/generate.test.ts). Only for the table's own calcPrice.
+ */
+const matched = new Map<string, Provider | null>();
+
+function matchedOnce(
+  providerId: string | null,
+  model: string,
+  lookup: () => ReturnType<PriceFn>,
+  onProvider: (p: Provider) => ReturnType<PriceFn>,
+): ReturnType<PriceFn> {
+  const key = `${providerId?.toLowerCase() ?? ''}\u0000${model}`;
+  const known = matched.get(key);
+  if (known === null) return null;
+  if (known) return onProvider(known);
+  const result = lookup(); // a throw (e.g. usage the table rejects) caches nothing
+  if (matched.size >= 10_000) matched.clear(); // model names come from sources: bounded whatever they send
+  matched.set(key, result ? { ...result.provider, models: [result.model], fallback_model_providers: undefined } : null);
+  return result;
 }
 
 function toPriceUsage(u: TokenUsage): Usage {

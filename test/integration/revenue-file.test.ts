@@ -1,5 +1,7 @@
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revenueRepository } from '../../src/db/repositories/revenue.ts';
+import { nanos } from '../../src/domain/money.ts';
 import { MAX_REVENUE_FILE_BYTES } from '../../src/slack/listeners/revenue-file.ts';
 import { testProviders } from '../support/database.ts';
 import { SIGNING_SECRET, startHarness, type Harness } from '../support/app-harness.ts';
@@ -86,6 +88,19 @@ describe.each(testProviders())('revenue files shared in Slack on %s', (provider)
     expect(said(r)).toContain('Revenue not imported');
     expect(said(r)).toContain('semicolons');
     expect(await stored('2026-03')).toBe(0);
+  });
+
+  it('stores every field as given: amounts past 2^53 nanodollars, quotes, commas and braces in names, a plan or none', async () => {
+    const at = new Date('2026-11-20T23:59:58.123Z');
+    const rows = [
+      { customer: 'acme', month: '2026-01', amount: nanos(9_007_199_254_740_993_123n), plan: 'pro' },
+      { customer: `O'Brien, "Ltd" {a,b} \\ ☃`, month: '2026-01', amount: nanos(1n), plan: null },
+      { customer: 'NULL', month: '2025-12', amount: nanos(0n), plan: '' },
+    ];
+    await revenueRepository(h.db.db).replaceMonths(rows, ['2026-01', '2025-12'], { importId: 'imp-exact', actor: FINANCE, at, source: 'test' });
+    const stored = await h.db.db.prisma.revenue.findMany({ where: { importId: 'imp-exact' }, orderBy: { id: 'asc' } });
+    expect(stored.map((r) => ({ customer: r.customer, month: r.month, amount: nanos(r.amount), plan: r.plan }))).toEqual(rows);
+    expect(stored.map((r) => [r.importedAt.toISOString(), r.importedBy])).toEqual(rows.map(() => [at.toISOString(), FINANCE]));
   });
 
   it('keeps answering /healthz while a large file is imported', async () => {

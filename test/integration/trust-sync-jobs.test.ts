@@ -67,8 +67,13 @@ describe.each(testProviders())('trust: untrusted source records on %s', (provide
     );
   });
   afterAll(async () => {
-    await helicone?.close();
-    await h?.stop();
+    // The app first: its shutdown waits for the `sync now` started below, which must still reach the
+    // stand-in (closed first, the sync retried a refused connection for ten seconds before giving up).
+    try {
+      await h?.stop();
+    } finally {
+      await helicone?.close();
+    }
   });
 
   it('keeps bad records aside with their reason, sums only the good ones, and moves the watermark', async () => {

@@ -37,18 +37,15 @@ export function revenueRepository(db: Database) {
             before.set(p.month, b);
           }
           await tx.revenue.deleteMany({ where: { month: { in: months } } });
-          for (let i = 0; i < rows.length; i += 500) {
-            await tx.revenue.createMany({
-              data: rows.slice(i, i + 500).map((r) => ({
-                customer: r.customer,
-                month: r.month,
-                amount: r.amount,
-                plan: r.plan,
-                importId: meta.importId,
-                importedAt: meta.at,
-                importedBy: meta.actor,
-              })),
-            });
+          // Each batch is one INSERT of arrays: through Prisma's createMany a 150,000-row file took 45 s on
+          // a busy 2-core machine (every row goes through the query compiler), this takes about a second.
+          for (let i = 0; i < rows.length; i += 10_000) {
+            const batch = rows.slice(i, i + 10_000);
+            await tx.$executeRaw`
+              INSERT INTO "Revenue" ("customer", "month", "amount", "plan", "importId", "importedAt", "importedBy")
+              SELECT r.customer, r.month, r.amount::bigint, r.plan, ${meta.importId}, ${meta.at}, ${meta.actor}
+              FROM unnest(${batch.map((r) => r.customer)}::text[], ${batch.map((r) => r.month)}::text[],
+                          ${batch.map((r) => r.amount.toString())}::text[], ${batch.map((r) => r.plan)}::text[]) AS r(customer, month, amount, plan)`;
           }
           const after: Record<string, { rows: number; total: string }> = {};
           for (const r of rows) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEMO_TEAMS, generateDemo } from '../../../src/demo/generate.ts';
 import { dayKey } from '../../../src/domain/periods.ts';
@@ -22,6 +23,20 @@ describe('the demo generator', () => {
       });
       expect(`${e.sourceId} ${e.amount}`).toBe(`${e.sourceId} ${list}`);
     }
+  });
+
+  it('generates exactly the calls and amounts it generated before pricing was sped up (every field of every call hashed)', () => {
+    // Pinned from the demo generated when every call went through the price table's full model lookup
+    // (before src/sources/pricing.ts matched each model once): the figures must not move by a nanodollar.
+    const hash = createHash('sha256');
+    for (const e of entries) {
+      hash.update(
+        `${e.sourceId} ${e.occurredAt.toISOString()} ${e.teamSlug} ${e.featureSlug} ${e.environment} ${e.customer} ${e.workItem} ${e.model} ${e.provider} ${e.inputTokens} ${e.outputTokens} ${e.amount}\n`,
+      );
+    }
+    expect(entries.length).toBe(54_900);
+    expect(entries.reduce((s, e) => s + e.amount, 0n)).toBe(4_902_247_835_850n);
+    expect(hash.digest('hex')).toBe('581118d4d426603d2bf781d6edc0691b2068e9b56de39f080a42661e719340f7');
   });
 
   it('keeps a plausible monthly bill (about $2,500 of API spend in October), every feature spending', () => {
