@@ -1,5 +1,4 @@
 import { allocateShared, type AllocationBasis } from './allocation.ts';
-import { footCents } from './footing.ts';
 import { add, nanos, ratio, roundToCents, sub, sum, ZERO, type Money } from './money.ts';
 
 /**
@@ -129,9 +128,11 @@ export interface MarginFigures {
 }
 
 /**
- * Combines months into the margin figures, rounded for display so that every column foots: customer
- * costs (and their direct / shared parts) are rounded by largest remainder, margins are displayed
- * revenue minus displayed cost, and plan and grand totals are sums of the displayed customer rows.
+ * Combines months into the margin figures, rounded for display so that every column foots: each
+ * customer's cost (and revenue) is its exact amount rounded once, half away from zero (one figure per
+ * customer, the same in `customer <id>`); its direct part too, and the shared part is the rest; margins are
+ * displayed revenue minus displayed cost, and plan and grand totals are sums of the displayed customer rows
+ * (so a total can differ from its exact amount rounded by up to half a cent per row).
  * Order: customers served at a loss first (revenue below cost, largest loss first), then the highest AI
  * cost share, then the customers with cost but no revenue imported (largest cost first): a customer
  * whose revenue was never imported is not a loss-maker, and ranking it as one hid the real ones.
@@ -158,10 +159,12 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
   });
   const names = [...acc.keys()].sort();
   const exact = names.map((n) => acc.get(n)!);
-  const cost = footCents(exact.map((e) => nanos(e.direct + e.shared))).parts;
-  // Direct and shared foot to each row's displayed cost: the direct part rounds on its own, the shared part is the rest.
+  // One figure per customer (decision 21): its cost is its exact cost rounded once, whatever the other
+  // rows, so `customer <id>` can show the same cents from that customer's figures alone. Direct and
+  // shared foot to it: the direct part rounds on its own, the shared part is the rest.
+  const cost = exact.map((e) => roundToCents(nanos(e.direct + e.shared)));
   const direct = exact.map((e) => roundToCents(nanos(e.direct)));
-  const revenue = exact.map((e) => (e.revenue === null ? null : footCents([nanos(e.revenue)]).total));
+  const revenue = exact.map((e) => (e.revenue === null ? null : roundToCents(nanos(e.revenue))));
   const rows: MarginRow[] = names.map((customer, i) => {
     const e = exact[i]!;
     const rev = revenue[i]!;
@@ -237,7 +240,7 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
     },
     costNoRevenue: rows.filter((r) => r.revenue === null && r.cost !== 0n).map((r) => r.customer),
     revenueNoCost: rows.filter((r) => r.revenue !== null && exactOf(acc, r.customer) === 0n).map((r) => r.customer),
-    notCarried: footCents([nanos(notCarried)]).total,
+    notCarried: roundToCents(nanos(notCarried)),
   };
 }
 

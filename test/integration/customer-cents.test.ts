@@ -181,4 +181,18 @@ describe.each(testProviders())('customer answers show the margin table’s cents
     if (m.api) expect(text).toContain(`(API ${m.api} + hidden and shared ${m.shared})`);
     if (m.margin) expect(text).toContain(`margin ${m.margin}`);
   });
+
+  it('rounds each customer’s cost once, whatever the other rows: three costs of half a cent less a nanodollar or so', async () => {
+    // a: 0.001666666 + 0.003333334 = 0.005 → $0.01; b and c: 0.004999999 → $0.00. Rounding the table as a
+    // whole (largest remainder to the total's $0.02) gave b a cent it does not have.
+    const august = await Promise.all(['a', 'b', 'c'].map((c) => marginRow('2026-08', c)));
+    expect(august.map((r) => r?.cost)).toEqual(['$0.01', '$0.00', '$0.00']);
+    for (const [c, cost] of [
+      ['a', '$0.01'],
+      ['b', '$0.00'],
+    ] as const)
+      expect(blocksText((await h.command(`customer ${c} 2026-08`, { userId: FINANCE })).reply.blocks)).toContain(
+        `AI cost to serve ${cost} (API $0.00 + hidden and shared ${cost})`,
+      );
+  });
 });
