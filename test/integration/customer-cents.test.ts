@@ -78,7 +78,7 @@ describe.each(testProviders())('customer answers show the margin table’s cents
 
   beforeAll(async () => {
     h = await startHarness(provider, { REPORT_TIMEZONE: 'America/New_York', SCHEDULER_ENABLED: 'false', FINANCE_USER_IDS: FINANCE }, () => NOW);
-    const store = costStore(h.db.db, { timeZone: 'America/New_York' });
+    const store = costStore(h.db.db, { timeZone: 'America/New_York', clock: () => new Date(NOW.getTime() - 3_600_000) });
     await store.upsertCosts([
       // August. "tiny": three customers with equal spend split a $0.01 hidden cost; a gets the odd nanodollar.
       call('2026-08-10T15:00:00Z', 'tiny', 'a', '0.001666666'),
@@ -148,6 +148,7 @@ describe.each(testProviders())('customer answers show the margin table’s cents
     ['acme-corp', '2026-10'],
     ['globex', '2026-11'],
     ['initech', '2026-10'],
+    ['initech', '2026-11'],
     ['hooli', '2026-11'],
     ['a', '2026-08'],
     ['b', '2026-08'],

@@ -511,6 +511,22 @@ export function customerRollupQueries(db: Database) {
       return out.map((r) => ({ teamId: num(r.teamId), customer: r.customer, amount: nanos(r.amount), count: Number(r.count) }));
     },
 
+    /**
+     * `teamCustomerSummary` of some customer ids only (`customer <id>`, issue 25): from the detail rollup
+     * through its index on the customer, so it reads that customer's buckets, not every customer's.
+     */
+    async teamCustomerSummaryOf(
+      f: { from: Date; to: Date },
+      names: string[],
+    ): Promise<{ teamId: number | null; customer: string | null; amount: Money; count: number }[]> {
+      await applyRollupLog(db);
+      const out = await prisma.$queryRaw<{ teamId: unknown; customer: string | null; amount: string; count: string }[]>`
+        SELECT "teamId", "customer", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
+        FROM (${rows(detail, { ...f, customers: names }, [key('teamId'), key('customer'), amount, calls])}) u
+        GROUP BY "teamId", "customer" HAVING SUM("calls") <> 0`;
+      return out.map((r) => ({ teamId: num(r.teamId), customer: r.customer, amount: nanos(r.amount), count: Number(r.count) }));
+    },
+
     async customerBreakdown(
       f: { from: Date; to: Date },
       names: string[],

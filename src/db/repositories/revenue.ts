@@ -80,13 +80,30 @@ export function revenueRepository(db: Database) {
       return rows.map((r) => ({ customer: r.customer, month: r.month, amount: nanos(r.amount), plan: r.plan }));
     },
 
+    /** `forMonths` of some customer ids only, in the same order. */
+    async forCustomersInMonths(months: string[], customers: string[]): Promise<RevenueRecord[]> {
+      if (!months.length || !customers.length) return [];
+      const rows = await prisma.revenue.findMany({
+        where: { month: { in: months }, customer: { in: customers } },
+        orderBy: [{ month: 'asc' }, { customer: 'asc' }],
+      });
+      return rows.map((r) => ({ customer: r.customer, month: r.month, amount: nanos(r.amount), plan: r.plan }));
+    },
+
     async forCustomer(customer: string): Promise<RevenueRecord[]> {
       const rows = await prisma.revenue.findMany({ where: { customer }, orderBy: { month: 'asc' } });
       return rows.map((r) => ({ customer: r.customer, month: r.month, amount: nanos(r.amount), plan: r.plan }));
     },
 
     async knownCustomers(): Promise<string[]> {
-      return (await prisma.revenue.findMany({ distinct: ['customer'], select: { customer: true } })).map((r) => r.customer);
+      // Raw: Prisma's `distinct` reads every row and de-duplicates them in JavaScript.
+      return (await prisma.$queryRaw<{ customer: string }[]>`SELECT DISTINCT "customer" FROM "Revenue"`).map((r) => r.customer);
+    },
+
+    /** Whether any revenue was recorded under one of these customer ids (an index lookup). */
+    async hasCustomer(names: string[]): Promise<boolean> {
+      if (!names.length) return false;
+      return (await prisma.revenue.findFirst({ where: { customer: { in: names } }, select: { id: true } })) !== null;
     },
 
     /** alias → canonical customer. */
