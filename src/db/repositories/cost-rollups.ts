@@ -4,7 +4,7 @@ import type { Database, Provider } from '../client.ts';
 import { applyRollupLog, rollupZone } from '../rollup-maintenance.ts';
 import { CUBES, DAY_MS, GRAINS, allGrainsOf, decompose, decomposeWithMonths, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
 import { SCOPE, dayNumbering } from '../work-items.ts';
-import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
+import { Prisma, asJsonRows, countAsText, instant, parseRows, sumAsText, type Sql } from '../sql.ts';
 import { nanos, type Money } from '../../domain/money.ts';
 import type { CostFilter, CostQueries, Dimension } from '../../services/ports/costs.ts';
 import { intervalGroups } from './interval-groups.ts';
@@ -504,11 +504,20 @@ export function customerRollupQueries(db: Database) {
   return {
     async teamCustomerSummary(f: { from: Date; to: Date }): Promise<{ teamId: number | null; customer: string | null; amount: Money; count: number }[]> {
       await applyRollupLog(db);
-      const out = await prisma.$queryRaw<{ teamId: unknown; customer: string | null; amount: string; count: string }[]>`
-        SELECT "teamId", "customer", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
+      // A month of 10,000 customers × teams: one JSON text rather than 40,000 rows through Prisma.
+      const out = await prisma.$queryRaw<{ rows: unknown }[]>`${asJsonRows(
+        provider,
+        ['teamId', 'customer', 'amount', 'count'],
+        Prisma.sql`SELECT "teamId", "customer", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
         FROM (${rows(customerTeams, f, [key('teamId'), key('customer'), amount, calls])}) u
-        GROUP BY "teamId", "customer" HAVING SUM("calls") <> 0`;
-      return out.map((r) => ({ teamId: num(r.teamId), customer: r.customer, amount: nanos(r.amount), count: Number(r.count) }));
+        GROUP BY "teamId", "customer" HAVING SUM("calls") <> 0`,
+      )}`;
+      return parseRows(out).map(([teamId, customer, sum, count]) => ({
+        teamId: num(teamId),
+        customer: customer as string | null,
+        amount: nanos(String(sum)),
+        count: Number(count),
+      }));
     },
 
     /**
