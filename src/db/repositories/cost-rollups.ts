@@ -295,10 +295,14 @@ export function costQueries(db: Database): CostQueries {
       await applyRollupLog(db);
       const col = rollupColumn[dimension];
       const cube = cubeFor(col, f);
-      const out = await prisma.$queryRaw<{ key: unknown; amount: string; count: string }[]>`
-        SELECT "k" AS "key", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
-        FROM (${rows(cube, f, [{ ...key(col), name: 'k' }, amount, calls])}) u GROUP BY "k" HAVING SUM("calls") <> 0`;
-      return byAmount(out.map((r) => ({ key: r.key === null ? null : String(r.key), amount: nanos(r.amount), count: Number(r.count) })));
+      // 10,000 customers: one JSON text rather than 10,000 rows through Prisma (issue 25).
+      const out = await prisma.$queryRaw<{ rows: unknown }[]>`${asJsonRows(
+        provider,
+        ['key', 'amount', 'count'],
+        Prisma.sql`SELECT "k" AS "key", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
+        FROM (${rows(cube, f, [{ ...key(col), name: 'k' }, amount, calls])}) u GROUP BY "k" HAVING SUM("calls") <> 0`,
+      )}`;
+      return byAmount(parseRows(out).map(([k, sum, count]) => ({ key: k === null ? null : String(k), amount: nanos(String(sum)), count: Number(count) })));
     },
 
     async intervalTotals(f, boundaries) {
