@@ -102,8 +102,11 @@ export function marginService(deps: MarginDeps) {
     return customerMonth({
       month,
       teamExtra,
-      spend: summary.map((s) => ({ teamId: s.teamId, customer: s.customer === null ? null : (aliases.get(s.customer) ?? s.customer), amount: s.amount })),
-      revenue: revenue.map((r) => ({ customer: aliases.get(r.customer) ?? r.customer, amount: r.amount, plan: r.plan })),
+      // Without aliases the rows are used as they are: a month of 10,000 customers × teams is 40,000 of them.
+      spend: aliases.size
+        ? summary.map((s) => ({ teamId: s.teamId, customer: s.customer === null ? null : (aliases.get(s.customer) ?? s.customer), amount: s.amount }))
+        : summary,
+      revenue: aliases.size ? revenue.map((r) => ({ customer: aliases.get(r.customer) ?? r.customer, amount: r.amount, plan: r.plan })) : revenue,
     });
   }
 
