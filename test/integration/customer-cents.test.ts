@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costStore } from '../../src/db/repositories/cost-store.ts';
-import { fromUsd } from '../../src/domain/money.ts';
+import { formatMoney, fromUsd, nanos } from '../../src/domain/money.ts';
 import type { NormalizedCost } from '../../src/services/ports/source.ts';
 import { testProviders } from '../support/database.ts';
 import { blocksText, startHarness, type Harness, type ResponseUrlPost } from '../support/app-harness.ts';
@@ -181,6 +181,43 @@ describe.each(testProviders())('customer answers show the margin table’s cents
     expect(text).toContain(`AI cost to serve ${m.cost} (API `);
     if (m.api) expect(text).toContain(`(API ${m.api} + hidden and shared ${m.shared})`);
     if (m.margin) expect(text).toContain(`margin ${m.margin}`);
+  });
+
+  it('top customers with more customers than it shows: each change is against that customer’s own previous spend (aliases too), the total’s against the whole previous period', async () => {
+    // May and April 2025, months no other test reads: 17 customers (the ranking shows 15), p01 also under
+    // an alias, "gone" spent only in April, and spend with no customer in both.
+    const store = costStore(h.db.db, { timeZone: 'America/New_York', clock: () => NOW });
+    const may: [string, string][] = [];
+    const april: [string, string][] = [];
+    for (let i = 1; i <= 17; i++) {
+      const id = `p${String(i).padStart(2, '0')}`;
+      may.push([id, `${100 - i}.${String(i).padStart(2, '0')}`]);
+      april.push([id, `${50 + i * 3}.5`]);
+    }
+    april.push(['p01-old', '7.25'], ['gone', '500'], [null as unknown as string, '3']);
+    may.push(['p01-old', '1.75'], [null as unknown as string, '2']);
+    await store.upsertCosts([
+      ...may.map(([c, a]) => call('2025-05-10T15:00:00Z', 'payments', c, a)),
+      ...april.map(([c, a]) => call('2025-04-10T15:00:00Z', 'payments', c, a)),
+    ]);
+    store.close();
+    expect(blocksText((await h.command('admin customer alias p01-old p01', { userId: FINANCE })).reply.blocks)).toContain('p01-old now counts as p01');
+    const { reply } = await h.command('top customers 2025-05', { userId: FINANCE });
+    const rows = table(reply, 'Top customers by API spend')!;
+    const sumOf = (xs: [string, string][], who: (c: string | null) => boolean) => nanos(xs.filter(([c]) => who(c)).reduce((s, [, a]) => s + fromUsd(a), 0n));
+    const canonical = (c: string | null) => (c === 'p01-old' ? 'p01' : c);
+    const shown = rows.filter((r) => r[0] !== 'Total' && r[0] !== 'Other');
+    expect(shown.length).toBe(15);
+    for (const r of shown) {
+      const change = sumOf(may, (c) => canonical(c) === r[0]) - sumOf(april, (c) => canonical(c) === r[0]);
+      expect(r[4], r[0]).toBe(change > 0n ? `+${formatMoney(nanos(change))} ▲` : `${formatMoney(nanos(change))} ▼`);
+    }
+    // The folded rows leave the calls cell empty: the change is the last cell.
+    const change = (label: string) => rows.find((r) => r[0] === label)!.at(-1);
+    const changeText = (d: bigint) => (d > 0n ? `+${formatMoney(nanos(d))} ▲` : d < 0n ? `${formatMoney(nanos(d))} ▼` : formatMoney(nanos(d)));
+    const isShown = (c: string | null) => shown.some((r) => r[0] === canonical(c));
+    expect(change('Other')).toBe(changeText(sumOf(may, (c) => !isShown(c)) - sumOf(april, (c) => !isShown(c))));
+    expect(change('Total')).toBe(changeText(sumOf(may, () => true) - sumOf(april, () => true)));
   });
 
   it('rounds each customer’s cost once, whatever the other rows: three costs of half a cent less a nanodollar or so', async () => {

@@ -24,12 +24,18 @@ const [narrow, detail, customers, customerTeams] = CUBES as [Cube, Cube, Cube, C
  * the detail rollup.
  */
 function cubeFor(column: string, f: Omit<CostFilter, 'from' | 'to'>): Cube {
-  const needed = [column, ...(f.teamIds ? ['teamId'] : []), ...(f.featureIds ? ['featureId'] : []), ...(f.models ? ['model'] : [])];
+  const needed = [
+    column,
+    ...(f.teamIds ? ['teamId'] : []),
+    ...(f.featureIds ? ['featureId'] : []),
+    ...(f.models ? ['model'] : []),
+    ...(f.customers ? ['customer'] : []),
+  ];
   return [narrow, customers, customerTeams, detail].find((c) => needed.every((d) => c.dims.includes(d as never))) ?? detail;
 }
 
-/** A period and filters, and (customer answers) the customer ids it appears under. */
-type PeriodFilter = CostFilter & { customers?: string[] };
+/** A period and filters (customer answers: the customer ids it appears under). */
+type PeriodFilter = CostFilter;
 
 const numberings = new Map<string, ReturnType<typeof dayNumbering>>();
 function numbering(zone: string) {
