@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +25,9 @@ import { seedLargePostgres, seedLargeSqlite } from './seed-sqlite.ts';
  * Baselines from the same run: a no-op command on the same app, and the same question answered from the
  * raw ledger (BENCH_LEDGER_RUNS runs, default 3; 0 skips it), which is what every answer cost before the
  * rollups.
+ * Seeding 10M entries takes about 20 minutes per database: BENCH_KEEP=<name> keeps the seeded database
+ * (SQLite: <tmpdir>/aicost-bench-<name>.db; PostgreSQL: database aicost_bench_<name>) and a later run with
+ * the same name reads it instead of seeding again (same entries, customers and teams; delete it by hand).
  */
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
 /** Distinct customers (issue 25: a B2B ledger has 10,000), each with revenue for the complete months seeded. */
@@ -33,6 +36,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const LEDGER_RUNS = Number(process.env.BENCH_LEDGER_RUNS ?? 3);
 const SECRET = 'bench-secret';
 const now = new Date('2026-11-28T15:00:00Z');
+const KEEP = process.env.BENCH_KEEP?.replace(/[^a-z0-9_]/gi, '_');
 const providers = (process.env.BENCH_PROVIDERS ?? (process.env.BENCH_POSTGRES_URL ? 'sqlite,postgresql' : 'sqlite')).split(',');
 
 function pct(xs: number[], p: number): number {
@@ -64,55 +68,63 @@ const selected = only ? cases.filter(([name]) => only.includes(name)) : cases;
 for (const provider of providers) {
   let url: string;
   let dropDb = async () => undefined as undefined;
+  let reused = false;
   const dir = mkdtempSync(join(tmpdir(), 'aicost-bench-'));
   if (provider === 'postgresql') {
     const admin = process.env.BENCH_POSTGRES_URL;
     if (!admin) throw new Error('BENCH_POSTGRES_URL is needed for the PostgreSQL run');
-    const name = `aicost_bench_${randomBytes(5).toString('hex')}`;
+    const name = `aicost_bench_${KEEP ?? randomBytes(5).toString('hex')}`;
     const c = new pg.Client({ connectionString: admin });
     await c.connect();
-    await c.query(`CREATE DATABASE ${name}`);
+    reused = KEEP !== undefined && (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+    if (!reused) await c.query(`CREATE DATABASE ${name}`);
     await c.end();
     const u = new URL(admin);
     u.pathname = `/${name}`;
     url = u.toString();
-    dropDb = async () => {
-      const d = new pg.Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    };
+    if (!KEEP)
+      dropDb = async () => {
+        const d = new pg.Client({ connectionString: admin });
+        await d.connect();
+        await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await d.end();
+      };
   } else {
-    url = `file:${join(dir, 'bench.db')}`;
+    const kept = KEEP ? join(tmpdir(), `aicost-bench-${KEEP}.db`) : null;
+    reused = kept !== null && existsSync(kept);
+    url = `file:${kept ?? join(dir, 'bench.db')}`;
   }
   await migrate(url);
   const db = openDatabase(url);
   const setup = createServices(db, { ...serviceSettings(loadAppConfig({ REPORT_TIMEZONE: 'America/New_York' })) });
-  const teamIds: number[] = [];
-  const featureIds: number[] = [];
-  for (let t = 0; t < 6; t++) {
-    const team = await setup.teams.upsert({ slug: `team-${t}`, name: `Team ${t}`, channelId: `C0TEAM${t}` });
-    teamIds.push(team.id);
-    await db.prisma.budget.create({ data: { teamId: team.id, month: '*', amount: fromUsd('2500') } });
-    for (let f = 0; f < 3; f++)
-      featureIds.push((await setup.teams.upsertFeature({ slug: `feature-${t}-${f}`, name: `Feature ${t}.${f}`, teamId: team.id })).id);
-  }
   const seedStart = performance.now();
-  const seedOptions = { count: ENTRIES, days: 120, now, teamIds, featureIds, timeZone: 'America/New_York', customers: CUSTOMERS };
-  if (provider === 'postgresql') await seedLargePostgres(url, seedOptions);
-  else seedLargeSqlite(url, seedOptions);
-  for (const month of ['2026-08', '2026-09', '2026-10'])
-    await db.prisma.revenue.createMany({
-      data: Array.from({ length: CUSTOMERS }, (_, c) => ({
-        customer: `customer-${c}`,
-        month,
-        amount: fromUsd(String(100 + (c % 900))),
-        plan: ['starter', 'growth', 'enterprise'][c % 3]!,
-        importId: 'bench',
-        importedBy: 'bench',
-      })),
-    });
-  const seedMs = performance.now() - seedStart;
+  if (!reused) {
+    const teamIds: number[] = [];
+    const featureIds: number[] = [];
+    for (let t = 0; t < 6; t++) {
+      const team = await setup.teams.upsert({ slug: `team-${t}`, name: `Team ${t}`, channelId: `C0TEAM${t}` });
+      teamIds.push(team.id);
+      await db.prisma.budget.create({ data: { teamId: team.id, month: '*', amount: fromUsd('2500') } });
+      for (let f = 0; f < 3; f++)
+        featureIds.push((await setup.teams.upsertFeature({ slug: `feature-${t}-${f}`, name: `Feature ${t}.${f}`, teamId: team.id })).id);
+    }
+    const seedOptions = { count: ENTRIES, days: 120, now, teamIds, featureIds, timeZone: 'America/New_York', customers: CUSTOMERS };
+    if (provider === 'postgresql') await seedLargePostgres(url, seedOptions);
+    else seedLargeSqlite(url, seedOptions);
+    for (const month of ['2026-08', '2026-09', '2026-10'])
+      await db.prisma.revenue.createMany({
+        data: Array.from({ length: CUSTOMERS }, (_, c) => ({
+          customer: `customer-${c}`,
+          month,
+          amount: fromUsd(String(100 + (c % 900))),
+          plan: ['starter', 'growth', 'enterprise'][c % 3]!,
+          importId: 'bench',
+          importedBy: 'bench',
+        })),
+      });
+  } else if ((await db.prisma.costEntry.count()) !== ENTRIES)
+    throw new Error(`BENCH_KEEP=${KEEP}: the kept ${provider} database does not hold ${ENTRIES} entries`);
+  const seedMs = reused ? null : performance.now() - seedStart;
 
   const slack = await startSlackStandIn();
   const apps: { app: App; port: number }[] = [];
@@ -193,7 +205,8 @@ for (const provider of providers) {
         unit: 'ms',
         p50: round(pct(xs, 50)),
         baseline: round(pct(noop, 99)),
-        baselineLabel: 'no-op command p99, same app',
+        baselineP50: round(pct(noop, 50)),
+        baselineLabel: 'no-op command p99 (and p50), same app',
         ledgerMedian,
         ledgerLabel: `same question summed from the raw ledger, median of ${LEDGER_RUNS} (null: over 60 s)`,
         goal: 100,
@@ -207,7 +220,8 @@ for (const provider of providers) {
   console.log(
     JSON.stringify({
       bench: `aicost.latency.${provider}.seed`,
-      value: Math.round(seedMs),
+      value: seedMs === null ? null : Math.round(seedMs),
+      reused,
       unit: 'ms',
       entries: ENTRIES,
       baseline: null,

@@ -25,3 +25,23 @@ export function sumAsText(provider: Provider, column: Sql): Sql {
 export function countAsText(provider: Provider): Sql {
   return provider === 'sqlite' ? Prisma.sql`CAST(COUNT(*) AS TEXT)` : Prisma.sql`COUNT(*)::text`;
 }
+
+/**
+ * Many rows read as one: the rows of `inner` (its columns `cols`, in order) as a JSON array of arrays in
+ * one text value, to be read with `parseRows`. Prisma's driver adapters cost about 4 µs per value they
+ * hand back, 0.15 s for a month of 10,000 customers × teams (issue 25); one text and `JSON.parse` cost a
+ * tenth of that. Keep exact money as text inside (`sumAsText`): JSON numbers are floats.
+ */
+export function asJsonRows(provider: Provider, cols: string[], inner: Sql, orderBy?: string[]): Sql {
+  const list = Prisma.raw(cols.map((c) => `"${c}"`).join(', '));
+  const order = Prisma.raw(orderBy?.length ? ` ORDER BY ${orderBy.map((c) => `"${c}"`).join(', ')}` : '');
+  return provider === 'sqlite'
+    ? Prisma.sql`SELECT COALESCE(json_group_array(json_array(${list})${order}), '[]') AS "rows" FROM (${inner}) j`
+    : Prisma.sql`SELECT COALESCE(json_agg(json_build_array(${list})${order}), '[]')::text AS "rows" FROM (${inner}) j`;
+}
+
+/** The rows `asJsonRows` packed, each an array of its columns' values. */
+export function parseRows(result: { rows: unknown }[]): unknown[][] {
+  const text = result[0]?.rows;
+  return typeof text === 'string' ? (JSON.parse(text) as unknown[][]) : [];
+}

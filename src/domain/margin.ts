@@ -1,5 +1,4 @@
 import { allocateShared, type AllocationBasis } from './allocation.ts';
-import { footCents } from './footing.ts';
 import { add, nanos, ratio, roundToCents, sub, sum, ZERO, type Money } from './money.ts';
 
 /**
@@ -12,6 +11,12 @@ import { add, nanos, ratio, roundToCents, sub, sum, ZERO, type Money } from './m
  * (internal use); so does a team's hidden cost in a month it had no API spend to split by.
  */
 export const NO_PLAN = '(no plan)';
+
+/**
+ * `a.localeCompare(b)` (the same default collation), without building its collator on every call: 10,000
+ * customers are sorted a few times per answer (issue 25).
+ */
+const byName = new Intl.Collator().compare;
 
 export interface MonthInput {
   month: string;
@@ -52,7 +57,7 @@ export function customerMonth(input: MonthInput): MonthResult {
   }
   for (const [teamId, extra] of input.teamExtra) {
     if (extra === 0n) continue;
-    const spend = [...(byTeam.get(teamId) ?? new Map<string | null, bigint>())].sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
+    const spend = [...(byTeam.get(teamId) ?? new Map<string | null, bigint>())].sort((a, b) => byName(a[0] ?? '', b[0] ?? ''));
     // Pseudo team ids 1..n stand for the customers (and the no-customer bucket) of this team.
     const basis: AllocationBasis[] = spend.map(([, amount], i) => ({ teamId: i + 1, directSpend: nanos(amount), requests: 0, tokens: 0, workItems: 0 }));
     const r = allocateShared(extra, { type: 'direct_spend' }, basis);
@@ -129,9 +134,11 @@ export interface MarginFigures {
 }
 
 /**
- * Combines months into the margin figures, rounded for display so that every column foots: customer
- * costs (and their direct / shared parts) are rounded by largest remainder, margins are displayed
- * revenue minus displayed cost, and plan and grand totals are sums of the displayed customer rows.
+ * Combines months into the margin figures, rounded for display so that every column foots: each
+ * customer's cost (and revenue) is its exact amount rounded once, half away from zero (one figure per
+ * customer, the same in `customer <id>`); its direct part too, and the shared part is the rest; margins are
+ * displayed revenue minus displayed cost, and plan and grand totals are sums of the displayed customer rows
+ * (so a total can differ from its exact amount rounded by up to half a cent per row).
  * Order: customers served at a loss first (revenue below cost, largest loss first), then the highest AI
  * cost share, then the customers with cost but no revenue imported (largest cost first): a customer
  * whose revenue was never imported is not a loss-maker, and ranking it as one hid the real ones.
@@ -158,10 +165,12 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
   });
   const names = [...acc.keys()].sort();
   const exact = names.map((n) => acc.get(n)!);
-  const cost = footCents(exact.map((e) => nanos(e.direct + e.shared))).parts;
-  // Direct and shared foot to each row's displayed cost: the direct part rounds on its own, the shared part is the rest.
+  // One figure per customer (decision 21): its cost is its exact cost rounded once, whatever the other
+  // rows, so `customer <id>` can show the same cents from that customer's figures alone. Direct and
+  // shared foot to it: the direct part rounds on its own, the shared part is the rest.
+  const cost = exact.map((e) => roundToCents(nanos(e.direct + e.shared)));
   const direct = exact.map((e) => roundToCents(nanos(e.direct)));
-  const revenue = exact.map((e) => (e.revenue === null ? null : footCents([nanos(e.revenue)]).total));
+  const revenue = exact.map((e) => (e.revenue === null ? null : roundToCents(nanos(e.revenue))));
   const rows: MarginRow[] = names.map((customer, i) => {
     const e = exact[i]!;
     const rev = revenue[i]!;
@@ -182,7 +191,7 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
     const na = a.revenue === null,
       nb = b.revenue === null;
     if (na !== nb) return na ? 1 : -1;
-    if (na) return a.cost === b.cost ? a.customer.localeCompare(b.customer) : a.cost > b.cost ? -1 : 1;
+    if (na) return a.cost === b.cost ? byName(a.customer, b.customer) : a.cost > b.cost ? -1 : 1;
     const la = a.margin < 0n,
       lb = b.margin < 0n;
     if (la !== lb) return la ? -1 : 1;
@@ -190,7 +199,7 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
     const sa = a.costShare ?? Infinity,
       sb = b.costShare ?? Infinity;
     if (sa !== sb) return sb - sa;
-    return a.customer.localeCompare(b.customer);
+    return byName(a.customer, b.customer);
   });
   const planMap = new Map<string, PlanRow & { exactCost: bigint; exactRevenue: bigint }>();
   for (const r of rows) {
@@ -237,7 +246,7 @@ export function marginFigures(months: string[], results: MonthResult[]): MarginF
     },
     costNoRevenue: rows.filter((r) => r.revenue === null && r.cost !== 0n).map((r) => r.customer),
     revenueNoCost: rows.filter((r) => r.revenue !== null && exactOf(acc, r.customer) === 0n).map((r) => r.customer),
-    notCarried: footCents([nanos(notCarried)]).total,
+    notCarried: roundToCents(nanos(notCarried)),
   };
 }
 

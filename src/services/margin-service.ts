@@ -1,6 +1,6 @@
 import { footCents } from '../domain/footing.ts';
 import { customerMonth, marginFigures, type MarginFigures, type MarginRow, type MonthResult } from '../domain/margin.ts';
-import { add, ZERO, type Money } from '../domain/money.ts';
+import { add, nanos, ZERO, type Money } from '../domain/money.ts';
 import { elapsed, monthPeriod, previousMonth, type Period } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';
 import type { Viewer } from './visibility.ts';
@@ -13,11 +13,19 @@ import type { Viewer } from './visibility.ts';
 export interface MarginDeps {
   revenue: {
     forMonths(months: string[]): Promise<{ customer: string; month: string; amount: Money; plan: string | null }[]>;
+    /** `forMonths` of some customer ids only, in the same order (month, then customer). */
+    forCustomersInMonths(months: string[], customers: string[]): Promise<{ customer: string; month: string; amount: Money; plan: string | null }[]>;
     aliases(): Promise<Map<string, string>>;
     knownCustomers(): Promise<string[]>;
+    /** Whether any revenue was recorded under one of these customer ids. */
+    hasCustomer(names: string[]): Promise<boolean>;
   };
   costs: {
     teamCustomerSummary(f: { from: Date; to: Date }): Promise<{ teamId: number | null; customer: string | null; amount: Money }[]>;
+    /** `teamCustomerSummary` of these customer ids only. */
+    teamCustomerSummaryOf(f: { from: Date; to: Date }, names: string[]): Promise<{ teamId: number | null; customer: string | null; amount: Money }[]>;
+    /** The customer ids (null: none) that have a negative entry in the period. */
+    negativeCustomers(f: { from: Date; to: Date }): Promise<(string | null)[]>;
     customerBreakdown(
       f: { from: Date; to: Date },
       customers: string[],
@@ -26,7 +34,7 @@ export interface MarginDeps {
     /** Whether any cost was recorded under one of these customer ids. */
     hasCustomer(names: string[]): Promise<boolean>;
   };
-  trueCost: { periodCost(period: Period, now: Date): Promise<{ teams: Map<number, { hiddenTotal: Money; allocated: Money }> }> };
+  trueCost: { periodCost(period: Period, now: Date): Promise<{ teams: Map<number, { direct: Money; hiddenTotal: Money; allocated: Money }> }> };
   features(): Promise<{ id: number; slug: string }[]>;
   timeZone: string;
 }
@@ -59,6 +67,24 @@ export type MarginAnswer = MarginReport | CustomerReport | { kind: 'refused' } |
 
 export const TREND_MONTHS = 6;
 
+/** Whether two sets of one customer's months show that customer the same figures (every displayed field). */
+function sameFigures(months: string[], a: MonthResult[], b: MonthResult[], customer: string): boolean {
+  const row = (rs: MonthResult[]) => marginFigures(months, rs).customers.find((c) => c.customer === customer);
+  const x = row(a);
+  const y = row(b);
+  if (!x || !y) return x === y;
+  return (
+    x.cost === y.cost &&
+    x.direct === y.direct &&
+    x.shared === y.shared &&
+    x.margin === y.margin &&
+    x.revenue === y.revenue &&
+    x.costShare === y.costShare &&
+    x.tier === y.tier &&
+    x.plan === y.plan
+  );
+}
+
 export function marginService(deps: MarginDeps) {
   const { timeZone } = deps;
 
@@ -76,9 +102,88 @@ export function marginService(deps: MarginDeps) {
     return customerMonth({
       month,
       teamExtra,
-      spend: summary.map((s) => ({ teamId: s.teamId, customer: s.customer === null ? null : (aliases.get(s.customer) ?? s.customer), amount: s.amount })),
-      revenue: revenue.map((r) => ({ customer: aliases.get(r.customer) ?? r.customer, amount: r.amount, plan: r.plan })),
+      // Without aliases the rows are used as they are: a month of 10,000 customers × teams is 40,000 of them.
+      spend: aliases.size
+        ? summary.map((s) => ({ teamId: s.teamId, customer: s.customer === null ? null : (aliases.get(s.customer) ?? s.customer), amount: s.amount }))
+        : summary,
+      revenue: aliases.size ? revenue.map((r) => ({ customer: aliases.get(r.customer) ?? r.customer, amount: r.amount, plan: r.plan })) : revenue,
     });
+  }
+
+  /**
+   * One customer's month from its own figures (issue 25), without every customer's: its direct spend per
+   * team, and in each team with hidden or shared costs its part of them, `extra × its spend ÷ the team's
+   * positive spend` (customerMonth's `direct_spend` split). The team's positive spend is its total direct
+   * spend (from the true cost) plus what the customers whose net spend there is negative take off it; only
+   * a customer with a negative entry in the month can be one, so only those are read. The split's largest
+   * remainder gives some parts one nanodollar more, which only every customer's remainder can tell: the
+   * answer is two results, with and without those nanodollars (`lo`, `hi`); the exact one lies between
+   * them. Null when spend with no customer has a negative entry (read the whole month then).
+   */
+  async function ownMonth(
+    month: string,
+    now: Date,
+    customer: string,
+    names: string[],
+    revenue: { customer: string; month: string; amount: Money; plan: string | null }[],
+    aliases: Map<string, string>,
+  ): Promise<{ lo: MonthResult; hi: MonthResult } | null | 'none'> {
+    const period = monthPeriod(month, timeZone);
+    if (period.from >= now) return 'none';
+    const window = elapsed(period, now);
+    const f = { from: window.from, to: window.to };
+    const own = await deps.costs.teamCustomerSummaryOf(f, names);
+    const mine = revenue.filter((r) => r.month === month);
+    const one = (direct: bigint, shared: bigint): MonthResult => {
+      const customers: MonthResult['customers'] = new Map();
+      if (own.length || mine.length) {
+        const c = { direct: nanos(direct), shared: nanos(shared), revenue: null as Money | null, plan: null as string | null };
+        for (const r of mine) {
+          c.revenue = add(c.revenue ?? ZERO, r.amount);
+          c.plan = r.plan;
+        }
+        customers.set(customer, c);
+      }
+      return { customers, notCarried: ZERO };
+    };
+    // No spend of its own: no share of anything, whatever the month's costs.
+    if (!own.length) return { lo: one(0n, 0n), hi: one(0n, 0n) };
+    const [cost, negative] = await Promise.all([deps.trueCost.periodCost(period, now), deps.costs.negativeCustomers(f)]);
+    if (negative.includes(null)) return null;
+    // Customers (canonical) whose net spend in a team may be negative: their net per team.
+    const canonical = (c: string) => aliases.get(c) ?? c;
+    const negatives = new Set(negative.map((c) => canonical(c!)));
+    const negativeNet = new Map<string, bigint>();
+    if (negatives.size) {
+      const all = [...negatives, ...[...aliases].filter(([, c]) => negatives.has(c)).map(([a]) => a)];
+      for (const r of await deps.costs.teamCustomerSummaryOf(f, all)) {
+        const k = `${r.teamId}\u0000${canonical(r.customer!)}`;
+        negativeNet.set(k, (negativeNet.get(k) ?? 0n) + r.amount);
+      }
+    }
+    const positiveCorrection = new Map<number | null, bigint>();
+    for (const [k, net] of negativeNet) {
+      if (net >= 0n) continue;
+      const team = k.slice(0, k.indexOf('\u0000'));
+      const id = team === 'null' ? null : Number(team);
+      positiveCorrection.set(id, (positiveCorrection.get(id) ?? 0n) - net);
+    }
+    const byTeam = new Map<number | null, bigint>();
+    for (const r of own) byTeam.set(r.teamId, (byTeam.get(r.teamId) ?? 0n) + r.amount);
+    let direct = 0n;
+    for (const v of byTeam.values()) direct += v;
+    let lo = 0n;
+    let hi = 0n;
+    for (const [teamId, t] of cost.teams) {
+      const extra: bigint = add(t.hiddenTotal, t.allocated);
+      const weight = byTeam.get(teamId) ?? 0n;
+      if (extra === 0n || weight <= 0n) continue;
+      const positive = t.direct + (positiveCorrection.get(teamId) ?? 0n);
+      const base = (extra * weight) / positive;
+      lo += extra < 0n ? base - 1n : base;
+      hi += extra > 0n ? base + 1n : base;
+    }
+    return { lo: one(direct, lo), hi: one(direct, hi) };
   }
 
   async function results(months: string[], now: Date, aliases: Map<string, string>): Promise<Map<string, MonthResult>> {
@@ -86,6 +191,46 @@ export function marginService(deps: MarginDeps) {
     // One month at a time: each is a full true-cost computation, and the database serves others too.
     for (const m of months) {
       const r = await monthResult(m, now, aliases);
+      if (r) out.set(m, r);
+    }
+    return out;
+  }
+
+  /**
+   * The customer's months (only its own entry in each), with exactly the cents `margin` shows: from its own
+   * figures (`ownMonth`) where the odd nanodollars of the split cannot change a displayed figure (nearly
+   * always), else from the whole month.
+   */
+  async function ownResults(
+    months: string[],
+    period: string[],
+    now: Date,
+    customer: string,
+    names: string[],
+    aliases: Map<string, string>,
+  ): Promise<Map<string, MonthResult>> {
+    const revenue = await deps.revenue.forCustomersInMonths(months, names);
+    const exact = new Map<string, MonthResult>();
+    const bounds = new Map<string, { lo: MonthResult; hi: MonthResult }>();
+    const whole = async (m: string) => {
+      bounds.delete(m);
+      const r = await monthResult(m, now, aliases);
+      const c = r?.customers.get(customer);
+      if (r) exact.set(m, { customers: c ? new Map([[customer, c]]) : new Map(), notCarried: ZERO });
+    };
+    // One month at a time, as `results`: each reads the month's true cost.
+    for (const m of months) {
+      const own = await ownMonth(m, now, customer, names, revenue, aliases);
+      if (own === 'none') continue;
+      if (own !== null && sameFigures([m], [own.lo], [own.hi], customer)) bounds.set(m, own);
+      else await whole(m);
+    }
+    // The period's line: the odd nanodollars of several months add up.
+    const pick = (side: 'lo' | 'hi') => period.flatMap((m) => (exact.has(m) ? [exact.get(m)!] : bounds.has(m) ? [bounds.get(m)![side]] : []));
+    if (!sameFigures(period, pick('lo'), pick('hi'), customer)) for (const m of period) if (bounds.has(m)) await whole(m);
+    const out = new Map<string, MonthResult>();
+    for (const m of months) {
+      const r = exact.get(m) ?? bounds.get(m)?.lo;
       if (r) out.set(m, r);
     }
     return out;
@@ -126,18 +271,18 @@ export function marginService(deps: MarginDeps) {
       const customer = aliases.get(typed) ?? typed;
       const names = [customer, ...[...aliases].filter(([, c]) => c === customer).map(([a]) => a)];
       const canonical = (c: string) => aliases.get(c) ?? c;
-      const withRevenue = await deps.revenue.knownCustomers();
-      // Known when revenue or cost was recorded under a name that resolves to it: one lookup of those
-      // names, not a list of every customer (10,000 in a B2B ledger), which only a suggestion needs.
-      const seen = withRevenue.some((c) => canonical(c) === customer) || (await deps.costs.hasCustomer(names.filter((n) => canonical(n) === customer)));
+      // Known when revenue or cost was recorded under a name that resolves to it: lookups of those names,
+      // not a list of every customer (10,000 in a B2B ledger, 30,000 revenue rows), which only a suggestion needs.
+      const own = names.filter((n) => canonical(n) === customer);
+      const seen = (await deps.revenue.hasCustomer(own)) || (await deps.costs.hasCustomer(own));
       if (!seen) {
-        const known = new Set([...(await deps.costs.knownCustomers()), ...withRevenue].map(canonical));
+        const known = new Set([...(await deps.costs.knownCustomers()), ...(await deps.revenue.knownCustomers())].map(canonical));
         return { kind: 'unknown-customer', typed, suggestions: closest(typed, [...known], 5) };
       }
 
       const trendMonths: string[] = [months[months.length - 1]!];
       while (trendMonths.length < TREND_MONTHS) trendMonths.unshift(previousMonth(trendMonths[0]!));
-      const all = await results([...new Set([...trendMonths, ...months])].sort(), now, aliases);
+      const all = await ownResults([...new Set([...trendMonths, ...months])].sort(), months, now, customer, names, aliases);
       const figures = marginFigures(
         months,
         months.flatMap((m) => (all.has(m) ? [all.get(m)!] : [])),

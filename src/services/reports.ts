@@ -372,9 +372,19 @@ export function reportService(deps: ReportDeps) {
       };
       // Folded teams: the organisation's totals are the sums of every team's row (read once for the
       // figures); folded features or models: the organisation's totals and its unattributed part.
-      const [cur, before, orgTeams, orgTotals, unattributedNow] = await Promise.all([
-        read(filter),
-        read(prevFilter),
+      // 10,000 customers: the previous period is read for the customers shown (and their aliases) and
+      // its total, when the ranking is full (no room for who spent before and nothing now; issue 25).
+      const cur = await read(filter);
+      const shownKeys = cur.rows.slice(0, TOP_ROWS).map((r) => r.key);
+      const onlyShown = dim === 'customer' && !folded && cur.rows.length >= TOP_ROWS && !shownKeys.includes(null);
+      const previousOfShown = async () => {
+        const canonical = new Set(shownKeys as string[]);
+        const names = [...canonical, ...[...aliases].filter(([, c]) => canonical.has(c)).map(([a]) => a)];
+        const [rows, total] = await Promise.all([costs.groupBy(dim, { ...prevFilter, customers: names }), costs.total(prevFilter)]);
+        return { rows: resolveAliases(rows, aliases), total: total.amount };
+      };
+      const [before, orgTeams, orgTotals, unattributedNow] = await Promise.all([
+        onlyShown ? previousOfShown() : read(prevFilter).then((b) => ({ rows: b.rows, total: null })),
         folded && dim === 'team' ? orgTeamRows(window, prev) : null,
         folded && dim !== 'team' ? Promise.all([costs.total({ from: window.from, to: window.to }), costs.total({ from: prev.from, to: prev.to })]) : null,
         folded && dim !== 'team' ? costs.total({ from: window.from, to: window.to, teamIds: [null] }) : null,
@@ -383,7 +393,7 @@ export function reportService(deps: ReportDeps) {
       const orgBefore = orgTeams ? totalOf(orgTeams.before) : (orgTotals?.[1] ?? null);
       const unpriced = cur.summary.reduce((n, r) => n + r.unpriced, 0);
       const total = orgNow ? orgNow.amount : sum(cur.rows.map((r) => r.amount));
-      const previousTotal = orgBefore ? orgBefore.amount : sum(before.rows.map((r) => r.amount));
+      const previousTotal = orgBefore ? orgBefore.amount : (before.total ?? sum(before.rows.map((r) => r.amount)));
       const unattributed = unattributedNow
         ? unattributedNow.amount
         : ((dim === 'team' ? cur.rows : rollup(cur.summary, 'teamId')).find((r) => r.key === null)?.amount ?? ZERO);

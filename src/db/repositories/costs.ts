@@ -35,6 +35,7 @@ export function ledgerCostQueries(db: Database): CostQueries {
       parts.push(f.featureIds.length ? Prisma.sql`"featureId" IN (${Prisma.join(f.featureIds)})` : Prisma.sql`1 = 0`);
     }
     if (f.models) parts.push(f.models.length ? Prisma.sql`"model" IN (${Prisma.join(f.models)})` : Prisma.sql`1 = 0`);
+    if (f.customers) parts.push(f.customers.length ? Prisma.sql`"customer" IN (${Prisma.join(f.customers)})` : Prisma.sql`1 = 0`);
     return Prisma.join(parts, ' AND ');
   }
 

@@ -30,6 +30,28 @@ export function customerCostQueries(db: Database) {
       }));
     },
 
+    /** `teamCustomerSummary` of some customer ids only (`customer <id>`, issue 25). */
+    async teamCustomerSummaryOf(
+      f: { from: Date; to: Date },
+      names: string[],
+    ): Promise<{ teamId: number | null; customer: string | null; amount: Money; count: number }[]> {
+      const rows = await prisma.$queryRaw<{ teamId: unknown; customer: string | null; amount: string; count: string }[]>`
+        SELECT "teamId", "customer", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count"
+        FROM "CostEntry" WHERE ${range(f.from, f.to)} AND ${customerIn(names)} GROUP BY "teamId", "customer"`;
+      return rows.map((r) => ({ teamId: r.teamId === null ? null : Number(r.teamId), customer: r.customer, amount: nanos(r.amount), count: Number(r.count) }));
+    },
+
+    /**
+     * The customer ids (null: none) of the period's negative entries (lower re-costings of a closed month),
+     * through the partial index of migration 0016: on both readers, since only they can make a customer's
+     * net spend in a team negative.
+     */
+    async negativeCustomers(f: { from: Date; to: Date }): Promise<(string | null)[]> {
+      const rows = await prisma.$queryRaw<{ customer: string | null }[]>`
+        SELECT DISTINCT "customer" FROM "CostEntry" WHERE "amount" < 0 AND ${range(f.from, f.to)}`;
+      return rows.map((r) => r.customer);
+    },
+
     /** One customer's direct spend per (feature, model) — `customers` are the names it appears under. */
     async customerBreakdown(
       f: { from: Date; to: Date },

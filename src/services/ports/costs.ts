@@ -7,6 +7,8 @@ export interface CostFilter {
   teamIds?: (number | null)[];
   featureIds?: number[];
   models?: string[];
+  /** Restrict to these customer ids (never the "no customer" bucket). */
+  customers?: string[];
 }
 export interface GroupRow {
   /** Team or feature id as text, the model/customer/... value, or null when the record has none. */
