@@ -1,5 +1,4 @@
-import { allocateShared, type AllocationBasis } from './allocation.ts';
-import { add, nanos, ratio, roundToCents, sub, sum, ZERO, type Money } from './money.ts';
+import { add, allocate, nanos, ratio, roundToCents, sub, sum, ZERO, type Money } from './money.ts';
 
 /**
  * Revenue against AI cost to serve, per customer and per plan. Pure.
@@ -38,36 +37,69 @@ export interface MonthResult {
   notCarried: Money;
 }
 
-/** One month: each customer's direct and shared cost, and its revenue. */
+/**
+ * Each team's customers are split between in name order (the collator's, null as ''; names it finds equal
+ * by their code units), which decides who gets a split's odd nanodollars. A total order, so the figures do
+ * not depend on the order the database returned the rows in.
+ */
+function byNameTotal(a: string | null, b: string | null): number {
+  const x = a ?? '';
+  const y = b ?? '';
+  return byName(x, y) || (x < y ? -1 : x > y ? 1 : 0);
+}
+
+/**
+ * One month: each customer's direct and shared cost, and its revenue. With 10,000 customers × teams this
+ * is most of a margin's time (issue 25), so it sums in plain bigints, sorts the month's names once and
+ * walks every team in that order, rather than sorting each team's customers.
+ */
 export function customerMonth(input: MonthInput): MonthResult {
+  const direct = new Map<string, bigint>();
+  const shared = new Map<string, bigint>();
+  let notCarried = 0n;
+  const byTeam = new Map<number | null, Map<string | null, bigint>>();
+  for (const s of input.spend) {
+    let t = byTeam.get(s.teamId);
+    if (!t) byTeam.set(s.teamId, (t = new Map()));
+    t.set(s.customer, (t.get(s.customer) ?? 0n) + s.amount);
+    if (s.customer === null) notCarried += s.amount;
+    else direct.set(s.customer, (direct.get(s.customer) ?? 0n) + s.amount);
+  }
+  const names = [...new Set(input.spend.map((s) => s.customer))].sort(byNameTotal);
+  for (const [teamId, extra] of input.teamExtra) {
+    if (extra === 0n) continue;
+    // The `direct_spend` rule of allocateShared (domain/allocation.ts): by each part's spend, a net credit
+    // counting as none; with no positive spend the whole extra stays unallocated.
+    const team = byTeam.get(teamId);
+    const who: (string | null)[] = [];
+    const weights: bigint[] = [];
+    if (team)
+      for (const n of names) {
+        const w = team.get(n);
+        if (w !== undefined && w > 0n) {
+          who.push(n);
+          weights.push(w);
+        }
+      }
+    if (!weights.length) {
+      notCarried += extra;
+      continue;
+    }
+    const parts = allocate(extra, weights);
+    for (let i = 0; i < who.length; i++) {
+      const c = who[i]!;
+      if (c === null) notCarried += parts[i]!;
+      else shared.set(c, (shared.get(c) ?? 0n) + parts[i]!);
+    }
+  }
   const customers: MonthResult['customers'] = new Map();
   const get = (c: string) => {
     let v = customers.get(c);
     if (!v) customers.set(c, (v = { direct: ZERO, shared: ZERO, revenue: null, plan: null }));
     return v;
   };
-  let notCarried = 0n;
-  const byTeam = new Map<number | null, Map<string | null, bigint>>();
-  for (const s of input.spend) {
-    const t = byTeam.get(s.teamId) ?? new Map<string | null, bigint>();
-    t.set(s.customer, (t.get(s.customer) ?? 0n) + s.amount);
-    byTeam.set(s.teamId, t);
-    if (s.customer === null) notCarried += s.amount;
-    else get(s.customer).direct = add(get(s.customer).direct, s.amount);
-  }
-  for (const [teamId, extra] of input.teamExtra) {
-    if (extra === 0n) continue;
-    const spend = [...(byTeam.get(teamId) ?? new Map<string | null, bigint>())].sort((a, b) => byName(a[0] ?? '', b[0] ?? ''));
-    // Pseudo team ids 1..n stand for the customers (and the no-customer bucket) of this team.
-    const basis: AllocationBasis[] = spend.map(([, amount], i) => ({ teamId: i + 1, directSpend: nanos(amount), requests: 0, tokens: 0, workItems: 0 }));
-    const r = allocateShared(extra, { type: 'direct_spend' }, basis);
-    notCarried += r.unallocated;
-    for (const p of r.parts) {
-      const customer = spend[p.teamId - 1]![0];
-      if (customer === null) notCarried += p.amount;
-      else get(customer).shared = add(get(customer).shared, p.amount);
-    }
-  }
+  for (const [c, amount] of direct) get(c).direct = nanos(amount);
+  for (const [c, amount] of shared) get(c).shared = nanos(amount);
   for (const r of input.revenue) {
     const c = get(r.customer);
     c.revenue = add(c.revenue ?? ZERO, r.amount);
