@@ -65,7 +65,8 @@ export function customerMonth(input: MonthInput): MonthResult {
     if (s.customer === null) notCarried += s.amount;
     else direct.set(s.customer, (direct.get(s.customer) ?? 0n) + s.amount);
   }
-  const names = [...new Set(input.spend.map((s) => s.customer))].sort(byNameTotal);
+  // Sorted only when some team has something to split (a month without hidden or shared costs has not).
+  let names: (string | null)[] | null = null;
   for (const [teamId, extra] of input.teamExtra) {
     if (extra === 0n) continue;
     // The `direct_spend` rule of allocateShared (domain/allocation.ts): by each part's spend, a net credit
@@ -73,6 +74,7 @@ export function customerMonth(input: MonthInput): MonthResult {
     const team = byTeam.get(teamId);
     const who: (string | null)[] = [];
     const weights: bigint[] = [];
+    names ??= [...new Set(input.spend.map((s) => s.customer))].sort(byNameTotal);
     if (team)
       for (const n of names) {
         const w = team.get(n);
