@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costStore } from '../../src/db/repositories/cost-store.ts';
 import { formatMoney, fromUsd, nanos } from '../../src/domain/money.ts';
 import type { NormalizedCost } from '../../src/services/ports/source.ts';
+import { heliconeCall } from '../support/cost-records.ts';
 import { testProviders } from '../support/database.ts';
 import { blocksText, startHarness, type Harness, type ResponseUrlPost } from '../support/app-harness.ts';
 
@@ -16,25 +17,8 @@ const FINANCE = 'U0FINANCE';
 const NOW = new Date('2026-11-20T15:00:00Z');
 
 let seq = 0;
-function call(at: string, team: string, customer: string | null, amount: string, sourceId = `c${++seq}`): NormalizedCost {
-  return {
-    source: 'helicone',
-    sourceId,
-    occurredAt: new Date(at),
-    team,
-    feature: `${team}-main`,
-    environment: 'production',
-    customer,
-    workItem: null,
-    model: 'gpt-4o',
-    provider: 'openai',
-    category: 'api',
-    inputTokens: 1000,
-    outputTokens: 100,
-    amount: fromUsd(amount),
-    pricedBy: 'source',
-  };
-}
+const call = (at: string, team: string, customer: string | null, amount: string, sourceId = `c${++seq}`): NormalizedCost =>
+  heliconeCall({ sourceId, at, team, feature: `${team}-main`, customer, amount });
 
 /** A table the reply shows (a table block after its caption, or monospace), as rows of cells without the header. */
 function table(reply: ResponseUrlPost, caption: string): string[][] | null {

@@ -8,6 +8,7 @@ import { costStore } from '../../src/db/repositories/cost-store.ts';
 import { add, formatMoney, fromUsd, nanos, roundToCents, type Money } from '../../src/domain/money.ts';
 import { runClaimed } from '../../src/jobs/runner.ts';
 import type { NormalizedCost } from '../../src/services/ports/source.ts';
+import { heliconeCall } from '../support/cost-records.ts';
 import { testProviders } from '../support/database.ts';
 import { tooWide } from '../support/widths.ts';
 import { recordSlack } from '../support/recording.ts';
@@ -37,26 +38,14 @@ const money = (cell: string): Money | null => (cell === '-' ? null : fromUsd(cel
 const summary = (reply: ResponseUrlPost) => blocksText(reply.blocks);
 
 let seq = 0;
-function call(at: string, team: string, feature: string, customer: string | null, amount: string, extra: Partial<NormalizedCost> = {}): NormalizedCost {
-  return {
-    source: 'helicone',
-    sourceId: `m${++seq}`,
-    occurredAt: new Date(at),
-    team,
-    feature,
-    environment: 'production',
-    customer,
-    workItem: null,
-    model: 'gpt-4o',
-    provider: 'openai',
-    category: 'api',
-    inputTokens: 1000,
-    outputTokens: 100,
-    amount: fromUsd(amount),
-    pricedBy: 'source',
-    ...extra,
-  };
-}
+const call = (
+  at: string,
+  team: string,
+  feature: string,
+  customer: string | null,
+  amount: string,
+  extra: Omit<Partial<NormalizedCost>, 'occurredAt' | 'amount'> = {},
+): NormalizedCost => heliconeCall({ sourceId: `m${++seq}`, at, team, feature, customer, amount, ...extra });
 
 describe.each(testProviders())('revenue, margin and what-if over signed HTTP on %s', (provider) => {
   let h: Harness;
