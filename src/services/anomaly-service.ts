@@ -8,7 +8,7 @@ import { detectSpendAnomalies, isMaterialForTeam, type SpendVerdict } from '../d
 import { intradayEarlyWarning, learnIntradayShape } from '../domain/anomaly/intraday.ts';
 import { findBursts } from '../domain/anomaly/bursts.ts';
 import { detectUnitCostAnomalies } from '../domain/anomaly/unit-cost.ts';
-import { fromUsd, sub, toChartNumber, ZERO, type Money } from '../domain/money.ts';
+import { fromUsd, sub, sum, toChartNumber, ZERO, type Money } from '../domain/money.ts';
 import { dayKey, dayStart } from '../domain/periods.ts';
 import type { Notifier } from './notifier-port.ts';
 import type { Authz } from './authz.ts';
@@ -342,7 +342,8 @@ export function anomalyService(deps: {
     ).filter((b) => b.date === today || b.to.getTime() === dayStart(today, timeZone).getTime());
     const b = found.find((x) => x.date === today) ?? found[0];
     if (!b) return null;
-    const actual = fromUsd(b.actual.toFixed(9));
+    // What the hours spent is the ledger's own sum (exact); only the usual is a statistic, in floats.
+    const actual = sum(hourly.filter((_, i) => hours[i]! >= b.from && hours[i]! < b.to));
     const expected = fromUsd(Math.max(0, b.expected).toFixed(9));
     const verdict: SpendVerdict = {
       date: b.date,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costWrites } from '../../src/db/repositories/cost-writes.ts';
 import { addDays } from '../../src/domain/calendar.ts';
-import { fromUsd } from '../../src/domain/money.ts';
+import { formatMoney, fromUsd, nanos } from '../../src/domain/money.ts';
 import { dayStart } from '../../src/domain/periods.ts';
 import { runClaimed } from '../../src/jobs/runner.ts';
 import { testProviders } from '../support/database.ts';
@@ -21,6 +21,8 @@ describe.each(testProviders())('intraday bursts over signed HTTP on %s', (provid
   /** A second team with the same burst later in the day (14:00–16:00), after the last intraday check. */
   let ads: Ids;
   let n = 0;
+  /** Every seeded entry, to compute exact figures from. */
+  let seeded: { occurredAt: Date; teamId: number; amount: bigint }[] = [];
   /** Four ordinary calls in each local hour of [fromHour, toHour) of `day` (a 25-hour day has its repeated hour twice). */
   function ordinary(ids: Ids, day: string, fromHour: number, toHour: number) {
     const rows = [];
@@ -75,6 +77,7 @@ describe.each(testProviders())('intraday bursts over signed HTTP on %s', (provid
             customer: 'acme',
             amount: fromUsd('40'),
           });
+    seeded = rows;
     await costWrites(h.db.db).insertMany(rows);
   });
   afterAll(async () => {
@@ -96,6 +99,11 @@ describe.each(testProviders())('intraday bursts over signed HTTP on %s', (provid
     const text = JSON.stringify(posts[0]!.args.blocks);
     expect(text).toContain(`Spend burst in team search on ${TODAY}, 10:00–12:00`);
     expect(text).toMatch(/\*10:00–12:00\* \(America\/Los_Angeles\) spent \$17\d\.\d\d · \*usual for those hours\* \$1[56]\.\d\d/);
+    // What the hours spent is the ledger's exact sum of them, to the cent.
+    const spent = seeded
+      .filter((r) => r.teamId === search.team && r.occurredAt >= at(TODAY, 10) && r.occurredAt < at(TODAY, 12))
+      .reduce((a, r) => a + r.amount, 0n);
+    expect(text).toContain(`spent ${formatMoney(nanos(spent))} ·`);
     expect(text).toMatch(/\*Impact\* \+?\$1[56]\d\.\d\d \(\+\d+%\) so far, \d+% of a usual whole day of \$1[12]\d\.\d\d/);
     expect(text).toMatch(/feature \*search-rerank\*: \+\$1[56]\d\.\d\d/);
     // The drivers foot against the same usual as the impact line: the features' Δ add up to the impact.
