@@ -1,8 +1,7 @@
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePath } from '../src/db/client.ts';
-import { CUBES, allGrainsOf, insertExpectedSql } from '../src/db/rollups.ts';
-import { switchZoneSql } from '../src/db/work-items.ts';
+import { CUBES, allGrainsOf, insertExpectedSql, switchZoneSql } from '../src/db/rollups.ts';
 
 /**
  * Builds a large ledger for a benchmark (what is measured is reading it, not this): `count` cost

@@ -1,6 +1,5 @@
 import type { Database } from './client.ts';
-import { applyLogSql } from './rollups.ts';
-import { switchZoneSql } from './work-items.ts';
+import { applyLogSql, localMonths, localMonthsSql, switchZoneSql, type MonthScheme } from './rollups.ts';
 import { ADVISORY_LOCK } from './locks.ts';
 
 /**
@@ -24,12 +23,28 @@ export async function rollupZone(db: Database): Promise<string> {
 }
 
 /**
- * Builds the work-item tables in `zone` when they are in another one (or none): at start, after a
- * change of REPORT_TIMEZONE. Writers are held off meanwhile; readers read the ledger until it is done.
- * Returns whether it rebuilt.
+ * The numbering of the local-month buckets (LOCAL_MONTH_GRAIN) when they are built in a zone, else null
+ * (they hold UTC months until the first start after migration 0018, and are not read then).
+ */
+export async function localMonthScheme(db: Database): Promise<MonthScheme | null> {
+  const rows = await db.prisma.$queryRawUnsafe<{ zone: string; built: unknown }[]>(
+    'SELECT "zone", EXISTS (SELECT 1 FROM "ZoneMonth") AS "built" FROM "RollupZone" WHERE "id" = 1',
+  );
+  const r = rows[0];
+  return r?.zone && Number(r.built) ? localMonths(r.zone) : null;
+}
+
+/**
+ * Builds the rollups that hold local dates (the work-item tables, the local-month buckets) in `zone` when
+ * they are in another one (or none): at start, after a change of REPORT_TIMEZONE, and once after migration
+ * 0018 added the local-month buckets (only those are built then). Writers are held off meanwhile; readers
+ * read the ledger, or UTC buckets, until it is done. Returns whether it rebuilt.
  */
 export async function ensureRollupZone(db: Database, zone: string): Promise<boolean> {
-  if ((await rollupZone(db)) === zone) return false;
+  const current = await rollupZone(db);
+  const months = await db.prisma.$queryRawUnsafe<{ n: unknown }[]>('SELECT EXISTS (SELECT 1 FROM "ZoneMonth") AS "n"');
+  const monthsBuilt = Boolean(Number(months[0]?.n ?? 0));
+  if (current === zone && monthsBuilt) return false;
   await applyRollupLog(db);
   await db.prisma.$transaction(
     async (tx) => {
@@ -37,7 +52,8 @@ export async function ensureRollupZone(db: Database, zone: string): Promise<bool
         await tx.$executeRawUnsafe('LOCK TABLE "CostEntry" IN SHARE ROW EXCLUSIVE MODE');
         await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK.workItems})`);
       }
-      for (const sql of switchZoneSql(db.provider, zone)) await tx.$executeRawUnsafe(sql);
+      const statements = current === zone ? localMonthsSql(db.provider, zone) : switchZoneSql(db.provider, zone);
+      for (const sql of statements) await tx.$executeRawUnsafe(sql);
     },
     { timeout: 3_600_000, maxWait: 60_000 },
   );

@@ -1,5 +1,6 @@
 import type { Provider } from './client.ts';
-import { applyDeltasSql } from './work-items.ts';
+import { monthPeriod } from '../domain/periods.ts';
+import { applyDeltasSql, epochSecondsOf, rebuildWorkItemsSql, zoneOffsetRows } from './work-items.ts';
 import { ADVISORY_LOCK } from './locks.ts';
 
 /**
@@ -48,8 +49,21 @@ export const GRAINS = [
  * month is its UTC month plus and minus the hours of its offset at each end, so they hold no local dates
  * either. Bucket = (year − 1970) × 12 + month − 1.
  */
-export const MONTH_GRAIN = { id: 4, ms: 0, months: true } as const;
-export type Grain = { id: number; ms: number; months?: boolean };
+export const MONTH_GRAIN = { id: 4, ms: 0, months: 'utc' } as const;
+
+/**
+ * Calendar months of the report time zone (grain 5, issue 25), kept by the customer rollups: a margin, a
+ * chargeback's customer lines and `top customers last month` read a local month, which in UTC months is
+ * its month plus and minus the hours of the offset at both ends (for New York, 4 or 5 hours × every
+ * customer and team active in them, summed and grouped); as a local month it is one bucket, already one
+ * row per key. Unlike every other grain this one holds local dates: its bucket is looked up in
+ * "ZoneMonth" (the first instant of every local month, written from the time zone database by
+ * `zoneMonthRows`, like "ZoneOffset"), so when REPORT_TIMEZONE changes it is rebuilt at start with the
+ * work-item tables (`switchZoneSql`). Until the zone is first set it holds UTC months and is not read.
+ * Bucket = (year − 1970) × 12 + month − 1, of the local month.
+ */
+export const LOCAL_MONTH_GRAIN = { id: 5, ms: 0, months: 'local' } as const;
+export type Grain = { id: number; ms: number; months?: 'utc' | 'local' };
 
 /** The first instant of UTC month bucket `m`. */
 export function monthStart(m: number): number {
@@ -72,7 +86,7 @@ export interface Cube {
   measures: Record<string, string>;
   /** Only ledger rows matching this (over `x.`) are counted. */
   where?: string;
-  /** Also kept by UTC month (MONTH_GRAIN). */
+  /** Also kept by UTC month (MONTH_GRAIN) and by month of the report time zone (LOCAL_MONTH_GRAIN). */
   months?: boolean;
 }
 
@@ -126,8 +140,13 @@ export function dimRead(d: Dim, alias?: string): string {
   return NUMERIC_DIMS.has(d) ? `NULLIF(${col}, 0)` : `NULLIF(${col}, '')`;
 }
 
-export function bucketExpr(provider: Provider, grainMs: number, x = 'x'): string {
-  if (grainMs === 0) {
+export function bucketExpr(provider: Provider, grain: Grain, x = 'x'): string {
+  if (grain.months === 'local') {
+    const e = epochSecondsOf(provider, `${x}."occurredAt"`);
+    return `COALESCE((SELECT zm."month" FROM "ZoneMonth" zm WHERE zm."fromSec" <= ${e} ORDER BY zm."fromSec" DESC LIMIT 1), ${bucketExpr(provider, MONTH_GRAIN, x)})`;
+  }
+  const grainMs = grain.ms;
+  if (grain.months === 'utc') {
     return provider === 'sqlite'
       ? `((CAST(strftime('%Y', ${x}."occurredAt") AS INTEGER) - 1970) * 12 + CAST(strftime('%m', ${x}."occurredAt") AS INTEGER) - 1)`
       : `((extract(year from ${x}."occurredAt")::integer - 1970) * 12 + extract(month from ${x}."occurredAt")::integer - 1)`;
@@ -152,7 +171,7 @@ function q(s: string): string {
  */
 function upsertFrom(provider: Provider, c: Cube, grain: Grain, from: string, signed: boolean, extraWhere?: string): string {
   const s = signed ? 'x."s" * ' : '';
-  const key = [`${grain.id}`, bucketExpr(provider, grain.ms), ...c.dims.map((d) => dimExpr(d))];
+  const key = [`${grain.id}`, bucketExpr(provider, grain), ...c.dims.map((d) => dimExpr(d))];
   const measures = Object.entries(c.measures).map(([, e]) => `SUM(${s}${e})`);
   const where = [c.where, extraWhere].filter(Boolean).join(' AND ') || 'true';
   const groups = key.map((_, i) => String(i + 1)).join(', ');
@@ -171,7 +190,7 @@ function upsertFrom(provider: Provider, c: Cube, grain: Grain, from: string, sig
 /** The fixed-length grains of a cube (what the readers' decompositions use). */
 const grainsOf = (c: Cube) => GRAINS.filter((g) => c.grains.includes(g.id));
 /** Every grain a cube keeps, months included (what maintenance and `verify` use). */
-export const allGrainsOf = (c: Cube): Grain[] => [...grainsOf(c), ...(c.months ? [MONTH_GRAIN] : [])];
+export const allGrainsOf = (c: Cube): Grain[] => [...grainsOf(c), ...(c.months ? [MONTH_GRAIN, LOCAL_MONTH_GRAIN] : [])];
 
 /**
  * Folds "RollupLog" into the rollups and empties it (SQLite). Run in one write transaction; the log's
@@ -218,20 +237,24 @@ $$;`;
 }
 
 /**
- * Migration 0014 (issue 25): the customer rollups, built from the ledger as it stands, and kept from
- * then on (SQLite folds every cube in CUBES from its log; PostgreSQL's trigger functions are replaced
- * to include them). `tables` is the DDL `prisma migrate diff` wrote for the new models.
+ * Migration 0018 (issue 25): the local-month buckets of the customer rollups. The table of local month
+ * starts is created empty; the application fills it and builds the buckets at its next start, in
+ * REPORT_TIMEZONE (`ensureRollupZone`), as it does the work-item tables. PostgreSQL's trigger functions
+ * are replaced to maintain the new grain from then on (SQLite folds every grain of CUBES from its log).
+ * Earlier versions of this function wrote 0005, 0010 and 0014 the same way.
  */
-export function migration0014Sql(provider: Provider, tables: string): string {
-  const added = CUBES.filter((c) => c.table.startsWith('Customer'));
+export function migration0018Sql(provider: Provider): string {
+  const table =
+    provider === 'sqlite'
+      ? 'CREATE TABLE "ZoneMonth" ("fromSec" INTEGER NOT NULL, "month" INTEGER NOT NULL, CONSTRAINT "ZoneMonth_pkey" PRIMARY KEY ("fromSec"));'
+      : 'CREATE TABLE "ZoneMonth" ("fromSec" BIGINT NOT NULL, "month" INTEGER NOT NULL, CONSTRAINT "ZoneMonth_pkey" PRIMARY KEY ("fromSec"));';
   const out = [
-    '-- Customer rollups (issue 25). See src/db/rollups.ts. Generated by scripts/rollup-migration.ts.',
-    tables.trim(),
-    // SQLite: rows still in the log are in the ledger; fold them first (into the new tables too), so the
-    // backfill counts them once.
-    ...(provider === 'sqlite' ? [...applyLogSql(), ...added.map((c) => `DELETE FROM ${q(c.table)}`)].map((x) => `${x};`) : []),
-    '-- Backfill from the ledger.',
-    ...added.flatMap((c) => allGrainsOf(c).map((g) => `${insertExpectedSql(provider, c, g, null)};`)),
+    [
+      '-- Local-month buckets of the customer rollups (issue 25). See LOCAL_MONTH_GRAIN in src/db/rollups.ts.',
+      '-- Generated by scripts/rollup-migration.ts. The buckets are built at the next start, in REPORT_TIMEZONE',
+      '-- (ensureRollupZone), with writers held off meanwhile.',
+    ].join('\n'),
+    table,
     ...(provider === 'postgresql' ? pgTriggerFunctionsSql() : []),
   ];
   return `${out.join('\n\n')}\n`;
@@ -239,7 +262,7 @@ export function migration0014Sql(provider: Provider, tables: string): string {
 
 /** The rollup rows the ledger implies for buckets in [fromMs, toMs) (whole UTC days), as a SELECT. */
 export function expectedRowsSql(provider: Provider, c: Cube, g: Grain, range: { from: string; to: string } | null): string {
-  const key = [`${g.id} AS "grain"`, `${bucketExpr(provider, g.ms)} AS "bucket"`, ...c.dims.map((d) => `${dimExpr(d)} AS ${q(d)}`)];
+  const key = [`${g.id} AS "grain"`, `${bucketExpr(provider, g)} AS "bucket"`, ...c.dims.map((d) => `${dimExpr(d)} AS ${q(d)}`)];
   const measures = Object.entries(c.measures).map(([m, e]) => `SUM(${e}) AS ${q(m)}`);
   const where = [c.where, range ? `x."occurredAt" >= ${range.from} AND x."occurredAt" < ${range.to}` : null].filter(Boolean).join(' AND ') || 'true';
   return `SELECT ${[...key, ...measures].join(', ')} FROM "CostEntry" x WHERE ${where} GROUP BY ${key.map((_, i) => i + 1).join(', ')}`;
@@ -324,36 +347,143 @@ export function decomposeSigned(from: Date, to: Date, grains: readonly { id: num
 export type SignedPiece = { piece: Piece; sign: 1 | -1 };
 
 /** A rough count of rollup rows read per bucket of each grain, relative to a day's (to choose a plan). */
-const GRAIN_COST: Record<number, number> = { 0: 0.1, 1: 0.3, 2: 1, 4: 2 };
+const GRAIN_COST: Record<number, number> = { 0: 0.1, 1: 0.3, 2: 1, 4: 2, 5: 2 };
 const planCost = (ps: SignedPiece[]) => ps.reduce((n, { piece: p }) => n + ('grain' in p ? (p.to - p.from) * (GRAIN_COST[p.grain] ?? 1) : 0.1), 0);
 
+/** A numbering of calendar months: the bucket of an instant, the first instant of a bucket. */
+export interface MonthScheme {
+  grain: number;
+  of(at: number): number;
+  start(m: number): number;
+}
+
+export const UTC_MONTHS: MonthScheme = { grain: MONTH_GRAIN.id, of: monthOfInstant, start: monthStart };
+
 /**
- * `decomposeSigned`, for a cube that also keeps UTC months: [from, to) is also tried as the UTC months
- * between the month boundaries nearest to each end, plus or minus the part between each end and its
- * boundary (a local month is its UTC month ± the zone's offset at each end; "30 days" is one month ± a few
- * days), and the plan that reads fewer rows is kept.
+ * `decomposeSigned`, for a cube that also keeps months: [from, to) is also tried as the months between
+ * the month boundaries nearest to each end, plus or minus the part between each end and its boundary ("30
+ * days" is one month ± a few days), in UTC months and, given `local` (the numbering of the zone the
+ * local-month buckets are built in), in local months, where a local month is exactly one bucket. The plan
+ * that reads fewer rows is kept.
  */
-export function decomposeWithMonths(from: Date, to: Date, grains: readonly Grain[]): SignedPiece[] {
+export function decomposeWithMonths(from: Date, to: Date, grains: readonly Grain[], local?: MonthScheme | null): SignedPiece[] {
   const fixed = grains.filter((g) => !g.months);
   const byDays = decomposeSigned(from, to, fixed);
-  if (!grains.some((g) => g.months) || to <= from) return byDays;
-  const a = from.getTime();
-  const b = to.getTime();
+  if (to <= from) return byDays;
+  // Local months first: in UTC, or a zone on UTC, both plans cost the same, and the first is kept.
+  const schemes = [...(local && grains.some((g) => g.months === 'local') ? [local] : []), ...(grains.some((g) => g.months === 'utc') ? [UTC_MONTHS] : [])];
+  let best = byDays;
+  for (const scheme of schemes) {
+    const plan = byMonths(from.getTime(), to.getTime(), scheme, fixed);
+    if (plan && planCost(plan) < planCost(best)) best = plan;
+  }
+  return best;
+}
+
+function byMonths(a: number, b: number, months: MonthScheme, fixed: readonly Grain[]): SignedPiece[] | null {
   const nearest = (t: number) => {
-    const m = monthOfInstant(t);
-    return t - monthStart(m) <= monthStart(m + 1) - t ? m : m + 1;
+    const m = months.of(t);
+    return t - months.start(m) <= months.start(m + 1) - t ? m : m + 1;
   };
   const ma = nearest(a);
   const mb = nearest(b);
-  if (mb <= ma) return byDays;
-  const out: SignedPiece[] = [{ piece: { grain: MONTH_GRAIN.id, from: ma, to: mb }, sign: 1 }];
+  if (mb <= ma) return null;
+  const out: SignedPiece[] = [{ piece: { grain: months.grain, from: ma, to: mb }, sign: 1 }];
   const part = (x: number, y: number, sign: 1 | -1) => {
     if (x < y) for (const p of decomposeSigned(new Date(x), new Date(y), fixed)) out.push({ piece: p.piece, sign: (p.sign * sign) as 1 | -1 });
   };
   // [a, b) = months [ma, mb) + [a, M(ma)) − [M(ma), a) + [M(mb), b) − [b, M(mb)).
-  part(a, monthStart(ma), 1);
-  part(monthStart(ma), a, -1);
-  part(monthStart(mb), b, 1);
-  part(b, monthStart(mb), -1);
-  return planCost(out) < planCost(byDays) ? out : byDays;
+  part(a, months.start(ma), 1);
+  part(months.start(ma), a, -1);
+  part(months.start(mb), b, 1);
+  part(b, months.start(mb), -1);
+  return out;
+}
+
+/** The first instant (epoch seconds) of every local month of `zone` from 1970 to 2100, with its bucket; the first row starts far in the past. */
+export function zoneMonthRows(zone: string): { fromSec: number; month: number }[] {
+  const rows = [{ fromSec: -1e12, month: -1 }];
+  for (let m = 0; m < (2101 - 1970) * 12; m++) {
+    const month = `${1970 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
+    rows.push({ fromSec: Math.floor(monthPeriod(month, zone).from.getTime() / 1000), month: m });
+  }
+  return rows;
+}
+
+const localSchemes = new Map<string, MonthScheme>();
+/** The local-month numbering of `zone` in the application, from the same rows as "ZoneMonth". */
+export function localMonths(zone: string): MonthScheme {
+  let scheme = localSchemes.get(zone);
+  if (scheme) return scheme;
+  const rows = zoneMonthRows(zone);
+  const starts = new Map(rows.map((r) => [r.month, r.fromSec * 1000]));
+  scheme = {
+    grain: LOCAL_MONTH_GRAIN.id,
+    of(at) {
+      const sec = Math.floor(at / 1000);
+      let lo = 0;
+      let hi = rows.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (rows[mid]!.fromSec <= sec) lo = mid;
+        else hi = mid - 1;
+      }
+      return rows[lo]!.month;
+    },
+    start: (m) => starts.get(m) ?? (m < 0 ? -1e15 : 1e15),
+  };
+  localSchemes.set(zone, scheme);
+  return scheme;
+}
+
+/** The cubes' local-month buckets rebuilt from the ledger, in the zone "ZoneMonth" holds. */
+function rebuildLocalMonthsSql(provider: Provider): string[] {
+  return CUBES.flatMap((c) =>
+    allGrainsOf(c)
+      .filter((g) => g.months === 'local')
+      .flatMap((g) => [`DELETE FROM ${q(c.table)} WHERE "grain" = ${g.id}`, insertExpectedSql(provider, c, g, null)]),
+  );
+}
+
+function valuesSql(table: string, cols: string[], rows: number[][]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rows.length; i += 500)
+    out.push(
+      `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES ${rows
+        .slice(i, i + 500)
+        .map((r) => `(${r.join(', ')})`)
+        .join(', ')}`,
+    );
+  return out;
+}
+
+/** Statements that write `zone`'s month starts to "ZoneMonth" and rebuild the local-month buckets from the ledger. */
+export function localMonthsSql(provider: Provider, zone: string): string[] {
+  return [
+    'DELETE FROM "ZoneMonth"',
+    ...valuesSql(
+      'ZoneMonth',
+      ['fromSec', 'month'],
+      zoneMonthRows(zone).map((r) => [r.fromSec, r.month]),
+    ),
+    ...rebuildLocalMonthsSql(provider),
+  ];
+}
+
+/**
+ * Statements that switch the rollups that hold local dates to `zone` and rebuild them from the ledger:
+ * the work-item tables (by local day) and the local-month buckets.
+ */
+export function switchZoneSql(provider: Provider, zone: string): string[] {
+  return [
+    'DELETE FROM "ZoneOffset"',
+    ...valuesSql(
+      'ZoneOffset',
+      ['fromSec', 'offsetSec'],
+      zoneOffsetRows(zone).map((r) => [r.fromSec, r.offsetSec]),
+    ),
+    `UPDATE "RollupZone" SET "zone" = '${zone.replaceAll("'", "''")}' WHERE "id" = 1`,
+    ...rebuildWorkItemsSql(provider),
+    ...localMonthsSql(provider, zone),
+  ];
 }

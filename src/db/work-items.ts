@@ -156,22 +156,3 @@ export function rebuildWorkItemsSql(provider: Provider): string[] {
     `INSERT INTO "WorkItemSpan" ("scope", "day", "prev", "key", "items") SELECT "scope", "day", "prev", "key", COUNT(*) FROM "WorkItemDay" GROUP BY 1, 2, 3, 4`,
   ];
 }
-
-/** Statements that switch the tables to `zone` and rebuild them. */
-export function switchZoneSql(provider: Provider, zone: string): string[] {
-  const rows = zoneOffsetRows(zone);
-  const values: string[] = [];
-  for (let i = 0; i < rows.length; i += 500)
-    values.push(
-      `INSERT INTO "ZoneOffset" ("fromSec", "offsetSec") VALUES ${rows
-        .slice(i, i + 500)
-        .map((r) => `(${r.fromSec}, ${r.offsetSec})`)
-        .join(', ')}`,
-    );
-  return [
-    'DELETE FROM "ZoneOffset"',
-    ...values,
-    `UPDATE "RollupZone" SET "zone" = '${zone.replaceAll("'", "''")}' WHERE "id" = 1`,
-    ...rebuildWorkItemsSql(provider),
-  ];
-}

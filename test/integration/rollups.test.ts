@@ -322,10 +322,17 @@ describe.each(testProviders())('rollups on %s', { timeout: 180_000 }, (provider)
     await t.db.prisma.$executeRawUnsafe(`INSERT INTO "CostRollupDetail" VALUES (2, 20300, 0, 0, '', 'x', 'source', 0, '', '', 'api', 5, 1, 0, 0)`);
     // A customer's month that lost a call.
     await t.db.prisma.$executeRawUnsafe(`UPDATE "CustomerTeamRollup" SET "calls" = "calls" - 1 WHERE "grain" = 4 AND "customer" = 'acme'`);
+    // A customer's local month with a wrong amount: a local month's customer ranking reads that bucket alone.
+    const october = monthPeriod('2026-10', itemZone);
+    const right = sorted(await ledger.groupBy('customer', october));
+    expect(sorted(await rolled.groupBy('customer', october))).toEqual(right);
+    await t.db.prisma.$executeRawUnsafe(`UPDATE "CustomerRollup" SET "amount" = "amount" + 7 WHERE "grain" = 5 AND "customer" = 'acme'`);
+    expect(sorted(await rolled.groupBy('customer', october))).not.toEqual(right);
     const before = await verifyRollups(t.db, { repair: false, timeZone: 'Asia/Kathmandu' });
-    expect(before.differences).toBeGreaterThanOrEqual(5);
+    expect(before.differences).toBeGreaterThanOrEqual(6);
     expect(before.lines.join('\n')).toMatch(/WorkItemDay \(local days\)/);
     expect(before.lines.join('\n')).toMatch(/CustomerTeamRollup \(months\)/);
+    expect(before.lines.join('\n')).toMatch(/CustomerRollup \(local months\)/);
     expect(before.lines.join('\n')).toMatch(/--repair/);
 
     // One month only: the November drift is repaired, the rest is still reported.
@@ -381,7 +388,7 @@ describe.each(testProviders())('rollups on %s', { timeout: 180_000 }, (provider)
     expect(await ensureRollupZone(t.db, itemZone)).toBe(true);
     await expectSame();
   });
-  it("migration 0011's backfill builds the customer rollups of a ledger that existed before it", async () => {
+  it("migration 0014's backfill and the first start after 0018 build the customer rollups of a ledger that existed before them", async () => {
     const sql = readFileSync(`prisma/migrations/${provider === 'sqlite' ? 'sqlite' : 'postgres'}/0014_customer_rollups/migration.sql`, 'utf8');
     const inserts = sql
       .slice(sql.indexOf('-- Backfill'), sql.includes('CREATE OR REPLACE FUNCTION') ? sql.indexOf('CREATE OR REPLACE FUNCTION') : undefined)
@@ -392,6 +399,12 @@ describe.each(testProviders())('rollups on %s', { timeout: 180_000 }, (provider)
     for (const table of ['CustomerRollup', 'CustomerTeamRollup']) await t.db.prisma.$executeRawUnsafe(`DELETE FROM "${table}"`);
     expect((await rollupChecks(t.db).compare(null)).some((c) => c.differences > 0)).toBe(true);
     for (const statement of inserts) await t.db.prisma.$executeRawUnsafe(statement);
+    // Migration 0018 leaves "ZoneMonth" empty; the next start builds the local-month buckets, and only those.
+    await t.db.prisma.$executeRawUnsafe('DELETE FROM "ZoneMonth"');
+    const workItems = await t.db.prisma.$queryRawUnsafe<unknown[]>('SELECT * FROM "WorkItemDay" ORDER BY 1, 2, 3, 4');
+    expect(await ensureRollupZone(t.db, itemZone)).toBe(true);
+    expect(await ensureRollupZone(t.db, itemZone)).toBe(false);
+    expect(await t.db.prisma.$queryRawUnsafe<unknown[]>('SELECT * FROM "WorkItemDay" ORDER BY 1, 2, 3, 4')).toEqual(workItems);
     await expectSame();
   });
 });

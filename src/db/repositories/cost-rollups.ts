@@ -1,8 +1,8 @@
 import { tz } from '@date-fns/tz';
 import { startOfDay } from 'date-fns';
 import type { Database, Provider } from '../client.ts';
-import { applyRollupLog, rollupZone } from '../rollup-maintenance.ts';
-import { CUBES, DAY_MS, GRAINS, allGrainsOf, decompose, decomposeWithMonths, dimRead, grainsOf, type Cube, type Piece } from '../rollups.ts';
+import { applyRollupLog, localMonthScheme, rollupZone } from '../rollup-maintenance.ts';
+import { CUBES, DAY_MS, GRAINS, allGrainsOf, decompose, decomposeWithMonths, dimRead, grainsOf, type Cube, type MonthScheme, type Piece } from '../rollups.ts';
 import { SCOPE, dayNumbering } from '../work-items.ts';
 import { Prisma, asJsonRows, countAsText, instant, parseRows, sumAsText, type Sql } from '../sql.ts';
 import { nanos, type Money } from '../../domain/money.ts';
@@ -163,8 +163,8 @@ function periodReader(provider: Provider) {
    * The period's rows from the rollup table and from the raw edges, with the same columns: one UNION ALL
    * branch per run of buckets (an OR of ranges made SQLite de-duplicate rows through a temporary B-tree).
    */
-  function rows(cube: Cube, f: PeriodFilter, cols: Col[]): Sql {
-    const signed = decomposeWithMonths(f.from, f.to, allGrainsOf(cube));
+  function rows(cube: Cube, f: PeriodFilter, cols: Col[], local?: MonthScheme | null): Sql {
+    const signed = decomposeWithMonths(f.from, f.to, allGrainsOf(cube), local);
     const branches: Sql[] = [];
     const filter = rollupFilter(f, cube);
     const select = (sign: 1 | -1, side: 'rollup' | 'raw') =>
@@ -185,14 +185,46 @@ function periodReader(provider: Provider) {
     return Prisma.join(branches, ' UNION ALL ');
   }
 
-  return { rows, rollupFilter, rawFilter, rawRanges };
+  /**
+   * The period's rows summed per key (`keys`: columns of the cube, named as they should come out), with
+   * `amount` and `calls` as text ("count"), keys whose calls net to zero left out. A period that is one
+   * bucket of one grain, keyed by every dimension of the cube (a local month of the customer rollups), is
+   * already one row per key: it is read as it is stored, without the grouping, which was most of the read
+   * (a local month of 10,000 customers × teams: SQLite 59 → 17 ms).
+   */
+  function summed(cube: Cube, f: PeriodFilter, keys: Col[], local?: MonthScheme | null): Sql {
+    const list = (cs: string[]) => raw(cs.join(', '));
+    const sumText = (c: string) => (provider === 'sqlite' ? `CAST(COALESCE(SUM("${c}"), 0) AS TEXT)` : `COALESCE(SUM("${c}"), 0)::text`);
+    const asText = (c: string) => (provider === 'sqlite' ? `CAST("${c}" AS TEXT)` : `"${c}"::text`);
+    const signed = decomposeWithMonths(f.from, f.to, allGrainsOf(cube), local);
+    const only = signed.length === 1 ? signed[0]! : null;
+    const keyed = new Set(keys.map((k) => k.rollup));
+    if (
+      only &&
+      only.sign === 1 &&
+      'grain' in only.piece &&
+      only.piece.to - only.piece.from === 1 &&
+      cube.dims.length === keys.length &&
+      cube.dims.every((d) => keyed.has(dimRead(d)))
+    ) {
+      return Prisma.sql`SELECT ${list([...keys.map((k) => `${k.rollup} AS "${k.name}"`), `${asText('amount')} AS "amount"`, `${asText('calls')} AS "count"`])}
+        FROM ${raw(`"${cube.table}"`)}
+        WHERE ${Prisma.join([Prisma.sql`"grain" = ${only.piece.grain} AND "bucket" = ${only.piece.from} AND "calls" <> 0`, ...rollupFilter(f, cube)], ' AND ')}`;
+    }
+    const names = keys.map((k) => `"${k.name}"`);
+    return Prisma.sql`SELECT ${list([...names, `${sumText('amount')} AS "amount"`, `${sumText('calls')} AS "count"`])}
+      FROM (${rows(cube, f, [...keys, { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true }, { name: 'calls', rollup: '"calls"', raw: '1', measure: true }], local)}) u
+      GROUP BY ${list(names)} HAVING SUM("calls") <> 0`;
+  }
+
+  return { rows, summed, rollupFilter, rawFilter, rawRanges };
 }
 
 export function costQueries(db: Database): CostQueries {
   const { prisma, provider } = db;
   const raw = (s: string) => Prisma.raw(s);
 
-  const { rows, rollupFilter, rawFilter, rawRanges } = periodReader(provider);
+  const { rows, summed, rollupFilter, rawFilter, rawRanges } = periodReader(provider);
 
   const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true };
   const calls: Col = { name: 'calls', rollup: '"calls"', raw: '1', measure: true };
@@ -301,13 +333,11 @@ export function costQueries(db: Database): CostQueries {
       await applyRollupLog(db);
       const col = rollupColumn[dimension];
       const cube = cubeFor(col, f);
+      const local = cube.months ? await localMonthScheme(db) : null;
       // 10,000 customers: one JSON text rather than 10,000 rows through Prisma (issue 25).
-      const out = await prisma.$queryRaw<{ rows: unknown }[]>`${asJsonRows(
-        provider,
-        ['key', 'amount', 'count'],
-        Prisma.sql`SELECT "k" AS "key", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
-        FROM (${rows(cube, f, [{ ...key(col), name: 'k' }, amount, calls])}) u GROUP BY "k" HAVING SUM("calls") <> 0`,
-      )}`;
+      const out = await prisma.$queryRaw<
+        { rows: unknown }[]
+      >`${asJsonRows(provider, ['key', 'amount', 'count'], summed(cube, f, [{ ...key(col), name: 'key' }], local))}`;
       return byAmount(parseRows(out).map(([k, sum, count]) => ({ key: k === null ? null : String(k), amount: nanos(String(sum)), count: Number(count) })));
     },
 
@@ -505,7 +535,7 @@ export function costQueries(db: Database): CostQueries {
  */
 export function customerRollupQueries(db: Database) {
   const { prisma, provider } = db;
-  const { rows } = periodReader(provider);
+  const { rows, summed } = periodReader(provider);
   const sumText = (c: string) => sumAsText(provider, Prisma.raw(`"${c}"`));
   const key = (d: 'teamId' | 'featureId' | 'model' | 'customer'): Col => ({ name: d, rollup: dimRead(d), raw: `"${d}"` });
   const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true };
@@ -514,13 +544,12 @@ export function customerRollupQueries(db: Database) {
   return {
     async teamCustomerSummary(f: { from: Date; to: Date }): Promise<{ teamId: number | null; customer: string | null; amount: Money; count: number }[]> {
       await applyRollupLog(db);
+      const local = await localMonthScheme(db);
       // A month of 10,000 customers × teams: one JSON text rather than 40,000 rows through Prisma.
       const out = await prisma.$queryRaw<{ rows: unknown }[]>`${asJsonRows(
         provider,
         ['teamId', 'customer', 'amount', 'count'],
-        Prisma.sql`SELECT "teamId", "customer", ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
-        FROM (${rows(customerTeams, f, [key('teamId'), key('customer'), amount, calls])}) u
-        GROUP BY "teamId", "customer" HAVING SUM("calls") <> 0`,
+        summed(customerTeams, f, [key('teamId'), key('customer')], local),
       )}`;
       return parseRows(out).map(([teamId, customer, sum, count]) => ({
         teamId: num(teamId),

@@ -1,7 +1,7 @@
 import type { Database } from '../client.ts';
 import { monthPeriod } from '../../domain/periods.ts';
-import { applyRollupLog, rollupZone } from '../rollup-maintenance.ts';
-import { CUBES, DAY_MS, allGrainsOf, expectedRowsSql, insertExpectedSql, monthOfInstant, monthStart, storedRowsSql, type Grain } from '../rollups.ts';
+import { applyRollupLog, localMonthScheme, rollupZone } from '../rollup-maintenance.ts';
+import { CUBES, DAY_MS, UTC_MONTHS, allGrainsOf, expectedRowsSql, insertExpectedSql, storedRowsSql, type Grain, type MonthScheme } from '../rollups.ts';
 import { dayNumbering, expectedWorkItemDaysSql, expectedWorkItemSpansSql, rebuildWorkItemsSql } from '../work-items.ts';
 import { ADVISORY_LOCK } from '../locks.ts';
 
@@ -25,15 +25,19 @@ export function rollupChecks(db: Database) {
   const literal = (at: Date) =>
     provider === 'sqlite' ? `'${at.toISOString().replace('Z', '+00:00')}'` : `TIMESTAMP '${at.toISOString().replace('T', ' ').replace('Z', '')}'`;
 
-  /** The time range and buckets a grain is checked over: whole UTC days (or UTC months) covering the range. */
-  function scope(range: { from: Date; to: Date } | null) {
+  /**
+   * The time range and buckets a grain is checked over: whole UTC days (or UTC months, or the local months
+   * of the zone the local-month buckets are built in) covering the range.
+   */
+  function scope(range: { from: Date; to: Date } | null, local: MonthScheme | null) {
     if (!range) return () => ({ time: null, buckets: null });
     return (g: Grain) => {
       if (g.months) {
-        const from = monthOfInstant(range.from.getTime());
-        const last = monthOfInstant(range.to.getTime() - 1);
+        const months = g.months === 'local' && local ? local : UTC_MONTHS;
+        const from = months.of(range.from.getTime());
+        const last = months.of(range.to.getTime() - 1);
         return {
-          time: { from: literal(new Date(monthStart(from))), to: literal(new Date(monthStart(last + 1))) },
+          time: { from: literal(new Date(months.start(from))), to: literal(new Date(months.start(last + 1))) },
           buckets: { from, to: last + 1 },
         };
       }
@@ -82,7 +86,7 @@ export function rollupChecks(db: Database) {
 
   async function compare(range: { from: Date; to: Date } | null): Promise<RollupCheck[]> {
     await applyRollupLog(db);
-    const s = scope(range);
+    const s = scope(range, await localMonthScheme(db));
     const out: RollupCheck[] = [];
     for (const c of CUBES) {
       for (const g of allGrainsOf(c)) {
@@ -100,7 +104,7 @@ export function rollupChecks(db: Database) {
 
     /** Rebuilds the rollups of the range from the ledger, with writers held off meanwhile. */
     async repair(range: { from: Date; to: Date } | null): Promise<void> {
-      const s = scope(range);
+      const s = scope(range, await localMonthScheme(db));
       const items = (await compareWorkItems(range)).some((c) => c.differences > 0);
       await applyRollupLog(db);
       await prisma.$transaction(
@@ -151,4 +155,4 @@ export async function verifyRollups(
   };
 }
 
-const GRAIN_NAMES: Record<number, string> = { 0: 'quarter hours', 1: 'hours', 2: 'days', 3: 'local days', 4: 'months' };
+const GRAIN_NAMES: Record<number, string> = { 0: 'quarter hours', 1: 'hours', 2: 'days', 3: 'local days', 4: 'months', 5: 'local months' };
