@@ -210,17 +210,18 @@ export function toChartNumber(m: Money): number {
 
 /**
  * Splits `total` into parts proportional to `weights`, deterministically, so the parts always sum
- * exactly to the total (largest remainder; ties go to the earlier index).
+ * exactly to the total (largest remainder; ties go to the earlier index, or to the part `first` puts
+ * first: the same split as of the parts sorted by `first`, without sorting them).
  */
-export function allocate(total: Money, weights: readonly bigint[]): Money[] {
+export function allocate(total: Money, weights: readonly bigint[], first: (i: number, j: number) => number = (i, j) => i - j): Money[] {
   const weightSum = weights.reduce((a, b) => a + b, 0n);
   if (weights.length === 0 || weightSum <= 0n) throw new RangeError('allocate needs positive weights');
   // A credit is split as the mirror of the same charge (the magnitude split, then negated), so a refund
   // takes back from each part exactly what the charge gave it, odd nanodollars included.
-  if (total < 0n) return allocate(nanos(-total), weights).map((p) => nanos(-p));
+  if (total < 0n) return allocate(nanos(-total), weights, first).map((p) => nanos(-p));
   const base = weights.map((w) => (total * w) / weightSum);
   let remainder = total - base.reduce((a, b) => a + b, 0n);
-  const order = weights.map((w, i) => ({ i, rem: (total * w) % weightSum })).sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
+  const order = weights.map((w, i) => ({ i, rem: (total * w) % weightSum })).sort((a, b) => (a.rem === b.rem ? first(a.i, b.i) : a.rem > b.rem ? -1 : 1));
   for (let k = 0; remainder > 0n; k = (k + 1) % order.length) {
     base[order[k]!.i]! += 1n;
     remainder -= 1n;

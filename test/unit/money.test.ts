@@ -60,6 +60,26 @@ describe('money', () => {
     expect(() => allocate(nanos(1n), [0n, 0n])).toThrow();
   });
 
+  it('gives tied remainders to the part `first` puts first: the same split as of the parts in that order', () => {
+    // 7 by 3 : 3 : 1 leaves remainders 0, 0 and the odd nanodollar ties between the first two.
+    expect(allocate(nanos(7n), [3n, 3n, 1n])).toEqual([3n, 3n, 1n]);
+    const names = ['zeta', 'acme', 'm\u00fcller', 'beta', 'Acme'];
+    const byName = (a: string, b: string) => a.localeCompare(b);
+    const sorted = names.map((n, i) => ({ n, i })).sort((a, b) => byName(a.n, b.n));
+    for (const [total, weights] of [
+      [nanos(3n), [5n, 5n, 5n, 5n, 5n]],
+      [nanos(-3n), [5n, 5n, 5n, 5n, 5n]],
+      [fromUsd('10.000000007'), [7n, 7n, 3n, 7n, 3n]],
+    ] as const) {
+      const inOrder = allocate(
+        total,
+        sorted.map((x) => weights[x.i]!),
+      );
+      const unsorted = allocate(total, weights, (i, j) => byName(names[i]!, names[j]!));
+      expect(sorted.map((x) => unsorted[x.i])).toEqual(inOrder);
+    }
+  });
+
   it('splits a credit as the mirror of the same charge, odd nanodollars included', () => {
     // 10 by 1 : 2 gives 3 and 7 (the larger remainder gets the odd one); the credit took 4 and 6 before.
     expect(allocate(nanos(10n), [1n, 2n])).toEqual([3n, 7n]);
