@@ -126,6 +126,34 @@ for (const provider of providers) {
   } else if ((await db.prisma.costEntry.count()) !== ENTRIES)
     throw new Error(`BENCH_KEEP=${KEEP}: the kept ${provider} database does not hold ${ENTRIES} entries`);
   const seedMs = reused ? null : performance.now() - seedStart;
+  // Hidden and shared costs, as an organisation that uses aicost has them: the margin splits each team's by
+  // its customers' spend (before, the bench organisation had none and the margin never split anything).
+  // Added to a kept database that lacks them.
+  if ((await db.prisma.hiddenCost.count()) === 0) {
+    const teams = await db.prisma.team.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
+    await db.prisma.hiddenCost.createMany({
+      data: [
+        ...teams.map((t, i) => ({
+          category: 'vector_storage',
+          amount: fromUsd(String(300 + 70 * i)),
+          kind: 'monthly',
+          fromMonth: '2026-06',
+          targetType: 'team',
+          teamId: t.id,
+          author: 'bench',
+        })),
+        {
+          category: 'human_review',
+          amount: fromUsd('2800'),
+          kind: 'monthly',
+          fromMonth: '2026-06',
+          targetType: 'shared',
+          rule: '{"type":"direct_spend"}',
+          author: 'bench',
+        },
+      ],
+    });
+  }
   // What the app does at start (src/app.ts): a kept database from before migration 0018 gets its
   // local-month buckets here, once.
   const zoneStart = performance.now();

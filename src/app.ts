@@ -71,7 +71,8 @@ export async function buildApp(config: AppConfig, overrides: AppOverrides = {}):
   const applied = await migrate(config.DATABASE_URL);
   if (applied.length) log.info({ applied }, 'database migrated');
   const db = openDatabase(config.DATABASE_URL);
-  if (await ensureRollupZone(db, config.REPORT_TIMEZONE)) log.info({ zone: config.REPORT_TIMEZONE }, 'work-item rollups built in the report time zone');
+  if (await ensureRollupZone(db, config.REPORT_TIMEZONE))
+    log.info({ zone: config.REPORT_TIMEZONE }, 'rollups built in the report time zone (work items, local months)');
   const talk = (overrides.slack ?? true) && config.SLACK_BOT_TOKEN !== undefined;
   // The Slack Web API client, the notifier and the metrics are loaded only when used (dynamic imports),
   // so a CLI command that does not talk to Slack starts without them.
