@@ -27,6 +27,7 @@ import { unobservedBookRepository } from './db/repositories/unobserved-book.ts';
 import { revenueRepository } from './db/repositories/revenue.ts';
 import { customerCostQueries } from './db/repositories/customer-costs.ts';
 import { marginService } from './services/margin-service.ts';
+import { dataVersions } from './db/repositories/data-versions.ts';
 import { revenueService } from './services/revenue-service.ts';
 import { whatIfService } from './services/whatif-service.ts';
 import type { PriceTable } from './services/price-table.ts';
@@ -149,7 +150,15 @@ export function createServices(db: Database, opts: ServiceOptions) {
   // Customer answers read the rollups (issue 25); `readFromLedger` (the benchmark's baseline) the ledger.
   const customerCosts = { ...customerCostQueries(db), ...(opts.readFromLedger ? {} : customerRollupQueries(db)) };
   const revenue = revenueService({ store: revenueRepo, authz });
-  const margin = marginService({ revenue: revenueRepo, costs: customerCosts, trueCost, features: () => teams.listFeatures(), timeZone: opts.timeZone });
+  const margin = marginService({
+    revenue: revenueRepo,
+    costs: customerCosts,
+    trueCost,
+    features: () => teams.listFeatures(),
+    // The benchmark's ledger baseline computes every answer.
+    versions: opts.readFromLedger ? undefined : dataVersions(db),
+    timeZone: opts.timeZone,
+  });
   const whatIf = opts.priceTable
     ? whatIfService({ calls: (f, ids) => customerCosts.featureCalls(f, ids), features: () => teams.listFeatures(), prices: opts.priceTable })
     : undefined;

@@ -187,6 +187,17 @@ function upsertFrom(provider: Provider, c: Cube, grain: Grain, from: string, sig
   ON CONFLICT (${keyCols(c).map(q).join(', ')}) DO UPDATE SET ${set};`;
 }
 
+/**
+ * Bumps the ledger's change counter of every UTC day the rows `x` fall in ("DataVersion" scope 0), so a
+ * month computed from the ledger can be reused while its days' counters are unchanged
+ * (src/db/repositories/data-versions.ts). Part of every fold and trigger, so no write path can skip it.
+ */
+function ledgerVersionSql(provider: Provider, from: string): string {
+  return `INSERT INTO "DataVersion" ("scope", "key", "version")
+  SELECT 0, ${bucketExpr(provider, GRAINS[2])}, 1 FROM ${from} WHERE true GROUP BY 2
+  ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
+}
+
 /** The fixed-length grains of a cube (what the readers' decompositions use). */
 const grainsOf = (c: Cube) => GRAINS.filter((g) => c.grains.includes(g.id));
 /** Every grain a cube keeps, months included (what maintenance and `verify` use). */
@@ -202,7 +213,11 @@ export function applyLogSql(): string[] {
 
 /** Folds ledger-shaped rows `x` with a sign `s` into every rollup (SQLite). */
 function foldSql(from: string): string[] {
-  return [...CUBES.flatMap((c) => allGrainsOf(c).map((g) => upsertFrom('sqlite', c, g, from, true).replace(/;$/, ''))), ...applyDeltasSql('sqlite', from)];
+  return [
+    ...CUBES.flatMap((c) => allGrainsOf(c).map((g) => upsertFrom('sqlite', c, g, from, true).replace(/;$/, ''))),
+    ledgerVersionSql('sqlite', from).replace(/;$/, ''),
+    ...applyDeltasSql('sqlite', from),
+  ];
 }
 
 /**
@@ -219,7 +234,7 @@ export function foldInsertedSql(): string[] {
  */
 function pgTriggerFunctionsSql(): string[] {
   const fn = (name: string, from: string) => {
-    const cubes = CUBES.flatMap((c) => allGrainsOf(c).map((g) => upsertFrom('postgresql', c, g, from, true)));
+    const cubes = [...CUBES.flatMap((c) => allGrainsOf(c).map((g) => upsertFrom('postgresql', c, g, from, true))), ledgerVersionSql('postgresql', from)];
     // Work items: `prev` is computed from the table's state, so concurrent writers take turns.
     const items = [`PERFORM pg_advisory_xact_lock(${ADVISORY_LOCK.workItems});`, ...applyDeltasSql('postgresql', from).map((x) => `${x};`)];
     return `CREATE OR REPLACE FUNCTION "${name}"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -236,6 +251,36 @@ $$;`;
   ];
 }
 
+/** Revenue's change counter per month ("DataVersion" scope 1), bumped by row triggers on every write. */
+function revenueVersionTriggersSql(provider: Provider): string[] {
+  const key = (row: string) =>
+    provider === 'sqlite'
+      ? `(CAST(substr(${row}."month", 1, 4) AS INTEGER) - 1970) * 12 + CAST(substr(${row}."month", 6, 2) AS INTEGER) - 1`
+      : `(substr(${row}."month", 1, 4)::integer - 1970) * 12 + substr(${row}."month", 6, 2)::integer - 1`;
+  const bump = (row: string) =>
+    `INSERT INTO "DataVersion" ("scope", "key", "version") VALUES (1, ${key(row)}, 1) ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
+  if (provider === 'sqlite')
+    return [
+      `CREATE TRIGGER "Revenue_version_insert" AFTER INSERT ON "Revenue" BEGIN\n  ${bump('NEW')}\nEND;`,
+      `CREATE TRIGGER "Revenue_version_delete" AFTER DELETE ON "Revenue" BEGIN\n  ${bump('OLD')}\nEND;`,
+      `CREATE TRIGGER "Revenue_version_update" AFTER UPDATE ON "Revenue" BEGIN\n  ${bump('OLD')}\n  ${bump('NEW')}\nEND;`,
+    ];
+  return [
+    `CREATE OR REPLACE FUNCTION "aicost_revenue_version"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    ${bump('OLD')}
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    ${bump('NEW')}
+  END IF;
+  RETURN NULL;
+END
+$$;`,
+    'CREATE TRIGGER "Revenue_version" AFTER INSERT OR UPDATE OR DELETE ON "Revenue" FOR EACH ROW EXECUTE FUNCTION "aicost_revenue_version"();',
+  ];
+}
+
 /**
  * Migration 0018 (issue 25): the local-month buckets of the customer rollups. The table of local month
  * starts is created empty; the application fills it and builds the buckets at its next start, in
@@ -244,17 +289,21 @@ $$;`;
  * Earlier versions of this function wrote 0005, 0010 and 0014 the same way.
  */
 export function migration0018Sql(provider: Provider): string {
-  const table =
-    provider === 'sqlite'
-      ? 'CREATE TABLE "ZoneMonth" ("fromSec" INTEGER NOT NULL, "month" INTEGER NOT NULL, CONSTRAINT "ZoneMonth_pkey" PRIMARY KEY ("fromSec"));'
-      : 'CREATE TABLE "ZoneMonth" ("fromSec" BIGINT NOT NULL, "month" INTEGER NOT NULL, CONSTRAINT "ZoneMonth_pkey" PRIMARY KEY ("fromSec"));';
+  const big = provider === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  const tables = [
+    `CREATE TABLE "ZoneMonth" ("fromSec" ${big} NOT NULL, "month" INTEGER NOT NULL, CONSTRAINT "ZoneMonth_pkey" PRIMARY KEY ("fromSec"));`,
+    `CREATE TABLE "DataVersion" ("scope" INTEGER NOT NULL, "key" INTEGER NOT NULL, "version" ${big} NOT NULL, CONSTRAINT "DataVersion_pkey" PRIMARY KEY ("scope", "key"));`,
+  ].join('\n\n');
   const out = [
     [
       '-- Local-month buckets of the customer rollups (issue 25). See LOCAL_MONTH_GRAIN in src/db/rollups.ts.',
       '-- Generated by scripts/rollup-migration.ts. The buckets are built at the next start, in REPORT_TIMEZONE',
-      '-- (ensureRollupZone), with writers held off meanwhile.',
+      '-- (ensureRollupZone), with writers held off meanwhile. And the change counters a computed month is',
+      "-- reused by (src/db/repositories/data-versions.ts): the ledger's, bumped by the same folds and triggers as the",
+      "-- rollups, and the revenue table's, bumped by its own triggers.",
     ].join('\n'),
-    table,
+    tables,
+    ...revenueVersionTriggersSql(provider),
     ...(provider === 'postgresql' ? pgTriggerFunctionsSql() : []),
   ];
   return `${out.join('\n\n')}\n`;

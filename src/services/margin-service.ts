@@ -36,8 +36,17 @@ export interface MarginDeps {
   };
   trueCost: { periodCost(period: Period, now: Date): Promise<{ teams: Map<number, { direct: Money; hiddenTotal: Money; allocated: Money }> }> };
   features(): Promise<{ id: number; slug: string }[]>;
+  /**
+   * Change counters of what a month's margin reads from the ledger and the revenue table
+   * (db/repositories/data-versions.ts). With them, a complete month is computed once per change of its
+   * inputs and reused; without, every answer computes it.
+   */
+  versions?: { monthKey(f: { from: Date; to: Date }, month: string): Promise<string> };
   timeZone: string;
 }
+
+/** Complete months kept computed (per process): a year of margins and customer trends, and the months around. */
+const KEPT_MONTHS = 24;
 
 export interface MarginReport {
   kind: 'margin';
@@ -88,18 +97,41 @@ function sameFigures(months: string[], a: MonthResult[], b: MonthResult[], custo
 export function marginService(deps: MarginDeps) {
   const { timeZone } = deps;
 
+  /**
+   * Complete months already computed, with the key of their inputs: the ledger's and revenue's change
+   * counters for the month (read before the data), each team's hidden and shared cost for it (computed
+   * afresh every time: it depends on hidden costs, allocation rules, bills and adjustments, and is cheap)
+   * and the customer aliases. A month whose key is unchanged is reused as it was computed: the same
+   * function of the same inputs. A running month is never kept (its end is `now`).
+   */
+  const kept = new Map<string, { key: string; result: MonthResult }>();
+  const aliasKey = (aliases: Map<string, string>) => JSON.stringify([...aliases].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const extraKey = (teamExtra: Map<number, Money>) =>
+    JSON.stringify([...teamExtra].map(([id, v]) => [id, String(v)]).sort(([a], [b]) => Number(a) - Number(b)));
+
   async function monthResult(month: string, now: Date, aliases: Map<string, string>): Promise<MonthResult | null> {
     const period = monthPeriod(month, timeZone);
     if (period.from >= now) return null;
     const window = elapsed(period, now);
+    const complete = window.to.getTime() === period.to.getTime();
+    const version = complete && deps.versions ? await deps.versions.monthKey({ from: window.from, to: window.to }, month) : null;
+    const previous = version === null ? undefined : kept.get(month);
+    // Computed before: its teams' costs first, then the rest only if the key changed. Else all at once.
+    const costFirst = previous ? await deps.trueCost.periodCost(period, now) : null;
+    const teamExtraOf = (cost: { teams: Map<number, { hiddenTotal: Money; allocated: Money }> }) => {
+      const out = new Map<number, Money>();
+      for (const [id, t] of cost.teams) out.set(id, add(t.hiddenTotal, t.allocated));
+      return out;
+    };
+    const key = (teamExtra: Map<number, Money>) => `${version}|${extraKey(teamExtra)}|${aliasKey(aliases)}`;
+    if (previous && costFirst && previous.key === key(teamExtraOf(costFirst))) return previous.result;
     const [summary, cost, revenue] = await Promise.all([
       deps.costs.teamCustomerSummary({ from: window.from, to: window.to }),
-      deps.trueCost.periodCost(period, now),
+      costFirst ?? deps.trueCost.periodCost(period, now),
       deps.revenue.forMonths([month]),
     ]);
-    const teamExtra = new Map<number, Money>();
-    for (const [id, t] of cost.teams) teamExtra.set(id, add(t.hiddenTotal, t.allocated));
-    return customerMonth({
+    const teamExtra = teamExtraOf(cost);
+    const result = customerMonth({
       month,
       teamExtra,
       // Without aliases the rows are used as they are: a month of 10,000 customers × teams is 40,000 of them.
@@ -108,6 +140,12 @@ export function marginService(deps: MarginDeps) {
         : summary,
       revenue: aliases.size ? revenue.map((r) => ({ customer: aliases.get(r.customer) ?? r.customer, amount: r.amount, plan: r.plan })) : revenue,
     });
+    if (version !== null) {
+      kept.delete(month);
+      kept.set(month, { key: key(teamExtra), result });
+      for (const m of kept.keys()) if (kept.size > KEPT_MONTHS) kept.delete(m);
+    }
+    return result;
   }
 
   /**
@@ -186,6 +224,23 @@ export function marginService(deps: MarginDeps) {
     return { lo: one(direct, lo), hi: one(direct, hi) };
   }
 
+  /**
+   * One month's figures, computed once per computed month (a kept month is the same object until its inputs
+   * change) and frozen, so no reader can change what the next one is shown.
+   */
+  const figuresOf = new WeakMap<MonthResult, MarginFigures>();
+  function monthFigures(month: string, result: MonthResult): MarginFigures {
+    const known = figuresOf.get(result);
+    if (known && known.months[0] === month) return known;
+    const f = marginFigures([month], [result]);
+    for (const row of f.customers) Object.freeze(row);
+    for (const plan of f.plans) Object.freeze(plan);
+    for (const list of [f.months, f.customers, f.plans, f.costNoRevenue, f.revenueNoCost, f.totals]) Object.freeze(list);
+    Object.freeze(f);
+    figuresOf.set(result, f);
+    return f;
+  }
+
   async function results(months: string[], now: Date, aliases: Map<string, string>): Promise<Map<string, MonthResult>> {
     const out = new Map<string, MonthResult>();
     // One month at a time: each is a full true-cost computation, and the database serves others too.
@@ -253,15 +308,13 @@ export function marginService(deps: MarginDeps) {
       const aliases = await deps.revenue.aliases();
       const r = await results(months, now, aliases);
       const w = windowOf(months, now);
+      const list = months.flatMap((m) => (r.has(m) ? [r.get(m)!] : []));
       return {
         kind: 'margin',
         label: labelOf(months),
         asOf: w.to,
         running: w.running,
-        figures: marginFigures(
-          months,
-          months.flatMap((m) => (r.has(m) ? [r.get(m)!] : [])),
-        ),
+        figures: list.length === 1 && months.length === 1 ? monthFigures(months[0]!, list[0]!) : marginFigures(months, list),
       };
     },
 
