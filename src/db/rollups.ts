@@ -187,6 +187,9 @@ function upsertFrom(provider: Provider, c: Cube, grain: Grain, from: string, sig
   ON CONFLICT (${keyCols(c).map(q).join(', ')}) DO UPDATE SET ${set};`;
 }
 
+/** Counts a rebuild of the rollups ("DataVersion" scope 2; src/db/repositories/data-versions.ts). */
+export const BUMP_REBUILDS_SQL = `INSERT INTO "DataVersion" ("scope", "key", "version") VALUES (2, 0, 1) ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1`;
+
 /**
  * Bumps the ledger's change counter of every UTC day the rows `x` fall in ("DataVersion" scope 0), so a
  * month computed from the ledger can be reused while its days' counters are unchanged
@@ -516,6 +519,7 @@ export function localMonthsSql(provider: Provider, zone: string): string[] {
       zoneMonthRows(zone).map((r) => [r.fromSec, r.month]),
     ),
     ...rebuildLocalMonthsSql(provider),
+    BUMP_REBUILDS_SQL,
   ];
 }
 

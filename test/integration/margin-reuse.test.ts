@@ -4,6 +4,7 @@ import { customerRollupQueries } from '../../src/db/repositories/cost-rollups.ts
 import { customerCostQueries } from '../../src/db/repositories/customer-costs.ts';
 import { dataVersions } from '../../src/db/repositories/data-versions.ts';
 import { revenueRepository } from '../../src/db/repositories/revenue.ts';
+import { verifyRollups } from '../../src/db/repositories/rollup-check.ts';
 import { marginService, type MarginDeps } from '../../src/services/margin-service.ts';
 import type { Viewer } from '../../src/services/visibility.ts';
 import type { NormalizedCost } from '../../src/services/ports/source.ts';
@@ -119,6 +120,16 @@ describe.each(testProviders())('a month’s margin is reused until what it reads
     await write([call('2026-11-10T15:00:00Z', 'payments', 'acme', '99')]);
     expect(await ask()).toEqual(before);
     expect(computed).toBe(0);
+
+    // Rollups rebuilt by `aicost verify --repair` (after drift no write caused): computed again.
+    await h.db.db.prisma.$executeRawUnsafe(
+      `UPDATE "CustomerTeamRollup" SET "amount" = "amount" + 5000000000 WHERE "grain" = 5 AND "bucket" = ${(2026 - 1970) * 12 + 9} AND "customer" = 'acme'`,
+    );
+    expect(await ask()).toEqual(before);
+    expect(computed).toBe(0);
+    expect((await verifyRollups(h.db.db, { month: '2026-10', repair: true, timeZone: 'America/New_York' })).differences).toBeGreaterThan(0);
+    expect(await ask()).toEqual(before);
+    expect(computed).toBe(1);
   });
 
   it('computes a running month every time', async () => {

@@ -1,7 +1,18 @@
 import type { Database } from '../client.ts';
 import { monthPeriod } from '../../domain/periods.ts';
 import { applyRollupLog, localMonthScheme, rollupZone } from '../rollup-maintenance.ts';
-import { CUBES, DAY_MS, UTC_MONTHS, allGrainsOf, expectedRowsSql, insertExpectedSql, storedRowsSql, type Grain, type MonthScheme } from '../rollups.ts';
+import {
+  BUMP_REBUILDS_SQL,
+  CUBES,
+  DAY_MS,
+  UTC_MONTHS,
+  allGrainsOf,
+  expectedRowsSql,
+  insertExpectedSql,
+  storedRowsSql,
+  type Grain,
+  type MonthScheme,
+} from '../rollups.ts';
 import { dayNumbering, expectedWorkItemDaysSql, expectedWorkItemSpansSql, rebuildWorkItemsSql } from '../work-items.ts';
 import { ADVISORY_LOCK } from '../locks.ts';
 
@@ -121,6 +132,7 @@ export function rollupChecks(db: Database) {
               await tx.$executeRawUnsafe(insertExpectedSql(provider, c, g, time));
             }
           }
+          await tx.$executeRawUnsafe(BUMP_REBUILDS_SQL);
         },
         { timeout: 600_000, maxWait: 60_000 },
       );
