@@ -254,33 +254,43 @@ $$;`;
   ];
 }
 
-/** Revenue's change counter per month ("DataVersion" scope 1), bumped by row triggers on every write. */
+/**
+ * Revenue's change counter per month ("DataVersion" scope 1), bumped by triggers on every write: row
+ * triggers on SQLite; on PostgreSQL statement triggers over the transition tables, one upsert per month a
+ * statement touched (a row trigger upserted the same counter 150,000 times for a large file, and the
+ * import ran out of time).
+ */
 function revenueVersionTriggersSql(provider: Provider): string[] {
   const key = (row: string) =>
     provider === 'sqlite'
       ? `(CAST(substr(${row}."month", 1, 4) AS INTEGER) - 1970) * 12 + CAST(substr(${row}."month", 6, 2) AS INTEGER) - 1`
       : `(substr(${row}."month", 1, 4)::integer - 1970) * 12 + substr(${row}."month", 6, 2)::integer - 1`;
-  const bump = (row: string) =>
-    `INSERT INTO "DataVersion" ("scope", "key", "version") VALUES (1, ${key(row)}, 1) ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
-  if (provider === 'sqlite')
+  if (provider === 'sqlite') {
+    const bump = (row: string) =>
+      `INSERT INTO "DataVersion" ("scope", "key", "version") VALUES (1, ${key(row)}, 1) ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
     return [
       `CREATE TRIGGER "Revenue_version_insert" AFTER INSERT ON "Revenue" BEGIN\n  ${bump('NEW')}\nEND;`,
       `CREATE TRIGGER "Revenue_version_delete" AFTER DELETE ON "Revenue" BEGIN\n  ${bump('OLD')}\nEND;`,
       `CREATE TRIGGER "Revenue_version_update" AFTER UPDATE ON "Revenue" BEGIN\n  ${bump('OLD')}\n  ${bump('NEW')}\nEND;`,
     ];
+  }
+  const bump = (table: string) =>
+    `INSERT INTO "DataVersion" ("scope", "key", "version") SELECT 1, ${key('r')}, 1 FROM "${table}" r GROUP BY 2 ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
   return [
     `CREATE OR REPLACE FUNCTION "aicost_revenue_version"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN
-    ${bump('OLD')}
+    ${bump('old_rows')}
   END IF;
   IF TG_OP <> 'DELETE' THEN
-    ${bump('NEW')}
+    ${bump('new_rows')}
   END IF;
   RETURN NULL;
 END
 $$;`,
-    'CREATE TRIGGER "Revenue_version" AFTER INSERT OR UPDATE OR DELETE ON "Revenue" FOR EACH ROW EXECUTE FUNCTION "aicost_revenue_version"();',
+    'CREATE TRIGGER "Revenue_version_insert" AFTER INSERT ON "Revenue" REFERENCING NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_revenue_version"();',
+    'CREATE TRIGGER "Revenue_version_delete" AFTER DELETE ON "Revenue" REFERENCING OLD TABLE AS "old_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_revenue_version"();',
+    'CREATE TRIGGER "Revenue_version_update" AFTER UPDATE ON "Revenue" REFERENCING OLD TABLE AS "old_rows" NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_revenue_version"();',
   ];
 }
 

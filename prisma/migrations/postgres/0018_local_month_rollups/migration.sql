@@ -11,16 +11,20 @@ CREATE TABLE "DataVersion" ("scope" INTEGER NOT NULL, "key" INTEGER NOT NULL, "v
 CREATE OR REPLACE FUNCTION "aicost_revenue_version"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN
-    INSERT INTO "DataVersion" ("scope", "key", "version") VALUES (1, (substr(OLD."month", 1, 4)::integer - 1970) * 12 + substr(OLD."month", 6, 2)::integer - 1, 1) ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
+    INSERT INTO "DataVersion" ("scope", "key", "version") SELECT 1, (substr(r."month", 1, 4)::integer - 1970) * 12 + substr(r."month", 6, 2)::integer - 1, 1 FROM "old_rows" r GROUP BY 2 ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
   END IF;
   IF TG_OP <> 'DELETE' THEN
-    INSERT INTO "DataVersion" ("scope", "key", "version") VALUES (1, (substr(NEW."month", 1, 4)::integer - 1970) * 12 + substr(NEW."month", 6, 2)::integer - 1, 1) ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
+    INSERT INTO "DataVersion" ("scope", "key", "version") SELECT 1, (substr(r."month", 1, 4)::integer - 1970) * 12 + substr(r."month", 6, 2)::integer - 1, 1 FROM "new_rows" r GROUP BY 2 ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
   END IF;
   RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER "Revenue_version" AFTER INSERT OR UPDATE OR DELETE ON "Revenue" FOR EACH ROW EXECUTE FUNCTION "aicost_revenue_version"();
+CREATE TRIGGER "Revenue_version_insert" AFTER INSERT ON "Revenue" REFERENCING NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_revenue_version"();
+
+CREATE TRIGGER "Revenue_version_delete" AFTER DELETE ON "Revenue" REFERENCING OLD TABLE AS "old_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_revenue_version"();
+
+CREATE TRIGGER "Revenue_version_update" AFTER UPDATE ON "Revenue" REFERENCING OLD TABLE AS "old_rows" NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "aicost_revenue_version"();
 
 CREATE OR REPLACE FUNCTION "aicost_rollup_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
