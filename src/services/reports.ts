@@ -365,9 +365,9 @@ export function reportService(deps: ReportDeps) {
       const prevFilter = { from: prev.from, to: prev.to, ...scoped };
       const aliases = dim === 'customer' && deps.customerAliases ? await deps.customerAliases() : new Map<string, string>();
       const read = async (f: typeof filter) => {
-        const summary = await costs.teamFeatureSummary(f);
-        const rows =
-          dim === 'team' ? rollup(summary, 'teamId') : dim === 'feature' ? rollup(summary, 'featureId') : resolveAliases(await costs.groupBy(dim, f), aliases);
+        // Both at once: on PostgreSQL they run side by side (a ranking of 10,000 customers is most of it).
+        const [summary, grouped] = await Promise.all([costs.teamFeatureSummary(f), dim === 'team' || dim === 'feature' ? null : costs.groupBy(dim, f)]);
+        const rows = dim === 'team' ? rollup(summary, 'teamId') : dim === 'feature' ? rollup(summary, 'featureId') : resolveAliases(grouped!, aliases);
         return { summary, rows };
       };
       // Folded teams: the organisation's totals are the sums of every team's row (read once for the
