@@ -10,6 +10,7 @@ import type { Viewer } from '../../src/services/visibility.ts';
 import type { NormalizedCost } from '../../src/services/ports/source.ts';
 import { heliconeCall } from '../support/cost-records.ts';
 import { testProviders } from '../support/database.ts';
+import { recordSlack } from '../support/recording.ts';
 import { blocksText, startHarness, type Harness } from '../support/app-harness.ts';
 
 /**
@@ -71,7 +72,10 @@ describe.each(testProviders())('a month’s margin is reused until what it reads
       timeZone: 'America/New_York',
     };
   });
-  afterAll(async () => h?.stop());
+  afterAll(async () => {
+    if (h) recordSlack(h.slack, `margin-reuse-${provider}`);
+    await h?.stop();
+  });
 
   it('recomputes October after each change to what it reads, and only then', async () => {
     const kept = marginService(deps);
