@@ -169,10 +169,18 @@ function periodReader(provider: Provider) {
     const filter = rollupFilter(f, cube);
     const select = (sign: 1 | -1, side: 'rollup' | 'raw') =>
       raw(cols.map((c) => `${sign === -1 && c.measure ? `-(${c[side]})` : c[side]} AS "${c.name}"`).join(', '));
+    // A few customers in a customer rollup (key: grain, bucket, customer): the buckets listed, so the key
+    // is probed per bucket and customer instead of scanned for every customer of a run of buckets (the
+    // previous 30 days of the ten customers `top customers` shows: 14 → 3 ms at 10M on PostgreSQL).
+    const probe = f.customers !== undefined && cube.dims[0] === 'customer';
     for (const { piece: p, sign } of signed) {
       if (!('grain' in p)) continue;
+      const buckets =
+        probe && p.to - p.from <= 64
+          ? Prisma.sql`"bucket" IN (${Prisma.join(Array.from({ length: p.to - p.from }, (_, i) => p.from + i))})`
+          : Prisma.sql`"bucket" >= ${p.from} AND "bucket" < ${p.to}`;
       branches.push(Prisma.sql`SELECT ${select(sign, 'rollup')} FROM ${raw(`"${cube.table}"`)}
-      WHERE ${Prisma.join([Prisma.sql`"grain" = ${p.grain} AND "bucket" >= ${p.from} AND "bucket" < ${p.to}`, ...filter], ' AND ')}`);
+      WHERE ${Prisma.join([Prisma.sql`"grain" = ${p.grain}`, buckets, ...filter], ' AND ')}`);
     }
     for (const sign of [1, -1] as const) {
       const edges = rawRanges(signed.filter((x) => x.sign === sign).map((x) => x.piece));
