@@ -1,5 +1,5 @@
 import { TZDate, tz } from '@date-fns/tz';
-import { addDays, addMonths, differenceInCalendarDays, format, startOfDay, startOfMonth, subDays } from 'date-fns';
+import { addDays, differenceInCalendarDays, format, startOfDay, startOfMonth, subDays } from 'date-fns';
 import { addDays as addCalendarDays, assertMonth, isIsoDate as isDay, isMonth, previousMonth } from './calendar.ts';
 import { fail, ok, type Result } from './result.ts';
 
@@ -29,7 +29,9 @@ const MAX_YEAR = 2099;
 export function monthPeriod(month: string, timeZone: string): Period {
   const [y, m] = assertMonth(month).split('-').map(Number) as [number, number];
   const start = new TZDate(y, m - 1, 1, timeZone);
-  const end = addMonths(start, 1);
+  // The next month's first instant, not start + 1 month: where the clocks skip midnight on the 1st
+  // (America/Asuncion, October 2023) a month starts at 01:00, and the month before must end there too.
+  const end = new TZDate(y, m, 1, timeZone);
   return {
     from: new Date(start.getTime()),
     to: new Date(end.getTime()),

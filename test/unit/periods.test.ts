@@ -18,6 +18,20 @@ describe('periods', () => {
     expect(la.to.toISOString()).toBe('2026-04-01T07:00:00.000Z'); // PDT after the DST change
   });
 
+  it('ends a month where the next one starts, also where the clocks skip midnight on the 1st', () => {
+    // Asunción sprang forward at midnight on 1 October 2023: October starts at 01:00 local (04:00 UTC)
+    // and ends at midnight on 1 November (03:00 UTC), not at 01:00 (an hour of November counted twice).
+    expect(monthPeriod('2023-10', 'America/Asuncion').from.toISOString()).toBe('2023-10-01T04:00:00.000Z');
+    expect(monthPeriod('2023-10', 'America/Asuncion').to.toISOString()).toBe('2023-11-01T03:00:00.000Z');
+    expect(monthPeriod('2023-09', 'America/Asuncion').to.toISOString()).toBe('2023-10-01T04:00:00.000Z');
+    for (const [zone, month, next] of [
+      ['America/Havana', '2012-04', '2012-05'],
+      ['Africa/Casablanca', '2008-06', '2008-07'],
+      ['America/St_Johns', '2026-10', '2026-11'],
+    ] as const)
+      expect(monthPeriod(month, zone).to).toEqual(monthPeriod(next, zone).from);
+  });
+
   it('reads the month of an instant in the time zone, not in UTC', () => {
     const instant = new Date('2026-11-30T16:00:00Z');
     expect(monthOf(instant, 'UTC')).toBe('2026-11');
