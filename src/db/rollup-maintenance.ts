@@ -1,5 +1,6 @@
 import type { Database } from './client.ts';
-import { applyLogSql, localMonths, localMonthsSql, switchZoneSql, type MonthScheme } from './rollups.ts';
+import { applyLogSql, localMonths, localMonthsSql, switchZoneSql, zoneMonthRows, type MonthScheme } from './rollups.ts';
+import { zoneOffsetRows } from './work-items.ts';
 import { ADVISORY_LOCK } from './locks.ts';
 
 /**
@@ -23,39 +24,72 @@ export async function rollupZone(db: Database): Promise<string> {
 }
 
 /**
- * The numbering of the local-month buckets (LOCAL_MONTH_GRAIN) when they are built in a zone, else null
- * (they hold UTC months until the first start after migration 0018, and are not read then).
+ * Whether a zone table ("ZoneOffset", "ZoneMonth") holds exactly the rows the application computes for the
+ * zone from its own time zone database: after an upgrade of Node's zone data (a country changes its rules)
+ * they can differ, and the database would bucket by the old rules while the application plans reads by the
+ * new ones.
+ */
+async function zoneRowsMatch(db: Database, table: 'ZoneOffset' | 'ZoneMonth', rows: { fromSec: number; value: number }[]): Promise<boolean> {
+  const value = table === 'ZoneOffset' ? '"offsetSec"' : '"month"';
+  const stored = await db.prisma.$queryRawUnsafe<{ n: unknown; s: unknown; v: unknown }[]>(
+    `SELECT CAST(COUNT(*) AS TEXT) AS "n", CAST(COALESCE(SUM("fromSec"), 0) AS TEXT) AS "s", CAST(COALESCE(SUM(${value}), 0) AS TEXT) AS "v" FROM "${table}"`,
+  );
+  const r = stored[0];
+  const sum = (f: (x: { fromSec: number; value: number }) => number) => String(rows.reduce((a, x) => a + BigInt(f(x)), 0n));
+  return String(r?.n) === String(rows.length) && String(r?.s) === sum((x) => x.fromSec) && String(r?.v) === sum((x) => x.value);
+}
+const monthRowsOf = (zone: string) => zoneMonthRows(zone).map((r) => ({ fromSec: r.fromSec, value: r.month }));
+const offsetRowsOf = (zone: string) => zoneOffsetRows(zone).map((r) => ({ fromSec: r.fromSec, value: r.offsetSec }));
+
+/** Zones whose "ZoneMonth" this process found equal to its own numbering (checked once per zone). */
+const verifiedMonths = new Set<string>();
+
+/**
+ * The numbering of the local-month buckets (LOCAL_MONTH_GRAIN) when they are built in a zone and by the
+ * same rules as the application's, else null (they hold UTC months until the first start after migration
+ * 0018; after a change of zone data, until the next start rebuilds them): readers then use UTC months.
  */
 export async function localMonthScheme(db: Database): Promise<MonthScheme | null> {
   const rows = await db.prisma.$queryRawUnsafe<{ zone: string; built: unknown }[]>(
     'SELECT "zone", EXISTS (SELECT 1 FROM "ZoneMonth") AS "built" FROM "RollupZone" WHERE "id" = 1',
   );
   const r = rows[0];
-  return r?.zone && Number(r.built) ? localMonths(r.zone) : null;
+  if (!r?.zone || !Number(r.built)) return null;
+  if (!verifiedMonths.has(r.zone)) {
+    if (!(await zoneRowsMatch(db, 'ZoneMonth', monthRowsOf(r.zone)))) return null;
+    verifiedMonths.add(r.zone);
+  }
+  return localMonths(r.zone);
 }
 
 /**
  * Builds the rollups that hold local dates (the work-item tables, the local-month buckets) in `zone` when
- * they are in another one (or none): at start, after a change of REPORT_TIMEZONE, and once after migration
- * 0018 added the local-month buckets (only those are built then). Writers are held off meanwhile; readers
- * read the ledger, or UTC buckets, until it is done. Returns whether it rebuilt.
+ * they are in another one (or none), or by other rules than the application's zone data: at start, after
+ * a change of REPORT_TIMEZONE or of Node's zone data, and once after migration 0018 added the local-month
+ * buckets (only those are built then). Writers are held off meanwhile; readers read the ledger, or UTC
+ * buckets, until it is done. Returns whether it rebuilt.
  */
 export async function ensureRollupZone(db: Database, zone: string): Promise<boolean> {
   const current = await rollupZone(db);
-  const months = await db.prisma.$queryRawUnsafe<{ n: unknown }[]>('SELECT EXISTS (SELECT 1 FROM "ZoneMonth") AS "n"');
-  const monthsBuilt = Boolean(Number(months[0]?.n ?? 0));
-  if (current === zone && monthsBuilt) return false;
-  await applyRollupLog(db);
+  const offsetsOk = current === zone && (await zoneRowsMatch(db, 'ZoneOffset', offsetRowsOf(zone)));
+  const monthsOk = offsetsOk && (await zoneRowsMatch(db, 'ZoneMonth', monthRowsOf(zone)));
+  if (monthsOk) return false;
   await db.prisma.$transaction(
     async (tx) => {
       if (db.provider === 'postgresql') {
         await tx.$executeRawUnsafe('LOCK TABLE "CostEntry" IN SHARE ROW EXCLUSIVE MODE');
         await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK.workItems})`);
       }
-      const statements = current === zone ? localMonthsSql(db.provider, zone) : switchZoneSql(db.provider, zone);
+      // SQLite: what the log holds is folded in the same transaction, so a row written before the rebuild
+      // is not counted both by the rebuild (from the ledger) and later by the log.
+      const statements = [
+        ...(db.provider === 'sqlite' ? applyLogSql() : []),
+        ...(offsetsOk ? localMonthsSql(db.provider, zone) : switchZoneSql(db.provider, zone)),
+      ];
       for (const sql of statements) await tx.$executeRawUnsafe(sql);
     },
     { timeout: 3_600_000, maxWait: 60_000 },
   );
+  verifiedMonths.add(zone);
   return true;
 }

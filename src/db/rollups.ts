@@ -15,8 +15,9 @@ import { ADVISORY_LOCK } from './locks.ts';
  * Chatham +12:45), so every local midnight, local hour and month start falls on a quarter-hour boundary.
  * A period [from, to) is read as its largest aligned buckets (days in the middle, hours then quarters at
  * the edges) plus the raw ledger for what is not a whole quarter hour — which is only "up to now" of a
- * running period, at most 15 minutes of entries. Hence changing REPORT_TIMEZONE needs no rebuild: the
- * rollups hold no local dates at all.
+ * running period, at most 15 minutes of entries. Hence these grains hold no local dates, and changing
+ * REPORT_TIMEZONE needs no rebuild of them; only the customer rollups' local months (LOCAL_MONTH_GRAIN)
+ * are rebuilt, at start, with the work-item tables.
  *
  * Distinct work items stay exact in their own tables, by local day (src/db/work-items.ts).
  *
@@ -197,7 +198,7 @@ export const BUMP_REBUILDS_SQL = `INSERT INTO "DataVersion" ("scope", "key", "ve
  */
 function ledgerVersionSql(provider: Provider, from: string): string {
   return `INSERT INTO "DataVersion" ("scope", "key", "version")
-  SELECT 0, ${bucketExpr(provider, GRAINS[2])}, 1 FROM ${from} WHERE true GROUP BY 2
+  SELECT 0, ${bucketExpr(provider, GRAINS[2])}, 1 FROM ${from} WHERE true GROUP BY 2 ORDER BY 2
   ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
 }
 
@@ -275,7 +276,7 @@ function revenueVersionTriggersSql(provider: Provider): string[] {
     ];
   }
   const bump = (table: string) =>
-    `INSERT INTO "DataVersion" ("scope", "key", "version") SELECT 1, ${key('r')}, 1 FROM "${table}" r GROUP BY 2 ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
+    `INSERT INTO "DataVersion" ("scope", "key", "version") SELECT 1, ${key('r')}, 1 FROM "${table}" r GROUP BY 2 ORDER BY 2 ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
   return [
     `CREATE OR REPLACE FUNCTION "aicost_revenue_version"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -462,11 +463,14 @@ function byMonths(a: number, b: number, months: MonthScheme, fixed: readonly Gra
   return out;
 }
 
-/** The first instant (epoch seconds) of every local month of `zone` from 1970 to 2100, with its bucket; the first row starts far in the past. */
+/**
+ * The first instant (epoch seconds) of every local month of `zone` from 1900 to 2199, with its bucket; the
+ * first row starts far in the past (an instant before 1900 counts in December 1899).
+ */
 export function zoneMonthRows(zone: string): { fromSec: number; month: number }[] {
-  const rows = [{ fromSec: -1e12, month: -1 }];
-  for (let m = 0; m < (2101 - 1970) * 12; m++) {
-    const month = `${1970 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
+  const rows = [{ fromSec: -1e12, month: (1900 - 1970) * 12 - 1 }];
+  for (let m = (1900 - 1970) * 12; m < (2200 - 1970) * 12; m++) {
+    const month = `${1970 + Math.floor(m / 12)}-${String((((m % 12) + 12) % 12) + 1).padStart(2, '0')}`;
     rows.push({ fromSec: Math.floor(monthPeriod(month, zone).from.getTime() / 1000), month: m });
   }
   return rows;

@@ -127,7 +127,12 @@ export function marginService(deps: MarginDeps) {
       return out;
     };
     const key = (teamExtra: Map<number, Money>) => `${version}|${extraKey(teamExtra)}|${aliasKey(aliases)}`;
-    if (previous && costFirst && previous.key === key(teamExtraOf(costFirst))) return previous.result;
+    if (previous && costFirst && previous.key === key(teamExtraOf(costFirst))) {
+      // The least recently used month is the one dropped.
+      kept.delete(month);
+      kept.set(month, previous);
+      return previous.result;
+    }
     const [summary, cost, revenue] = await Promise.all([
       deps.costs.teamCustomerSummary({ from: window.from, to: window.to }),
       costFirst ?? deps.trueCost.periodCost(period, now),

@@ -372,6 +372,18 @@ describe.each(testProviders())('rollups on %s', { timeout: 180_000 }, (provider)
     expect(zones.map((z) => z.zone)).toEqual(['America/New_York']);
   });
 
+  it('zone tables built by other zone rules than the application has (its zone data was updated) are rebuilt at start', async () => {
+    expect(await ensureRollupZone(t.db, itemZone)).toBe(false);
+    // As if the country had moved a month's start since the tables were built.
+    await t.db.prisma.$executeRawUnsafe('UPDATE "ZoneMonth" SET "fromSec" = "fromSec" + 3600 WHERE "month" = 681');
+    expect(await ensureRollupZone(t.db, itemZone)).toBe(true);
+    expect(await ensureRollupZone(t.db, itemZone)).toBe(false);
+    await t.db.prisma.$executeRawUnsafe('UPDATE "ZoneOffset" SET "offsetSec" = "offsetSec" + 1800 WHERE "fromSec" = (SELECT MAX("fromSec") FROM "ZoneOffset")');
+    expect(await ensureRollupZone(t.db, itemZone)).toBe(true);
+    expect(await ensureRollupZone(t.db, itemZone)).toBe(false);
+    await expectSame();
+  });
+
   it("the migrations' backfill builds the rollups of a ledger that existed before them", async () => {
     const sql = readFileSync(`prisma/migrations/${provider === 'sqlite' ? 'sqlite' : 'postgres'}/0005_rollups/migration.sql`, 'utf8');
     const backfill = sql.slice(sql.indexOf('-- Backfill'));

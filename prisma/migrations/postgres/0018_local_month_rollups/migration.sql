@@ -11,10 +11,10 @@ CREATE TABLE "DataVersion" ("scope" INTEGER NOT NULL, "key" INTEGER NOT NULL, "v
 CREATE OR REPLACE FUNCTION "aicost_revenue_version"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN
-    INSERT INTO "DataVersion" ("scope", "key", "version") SELECT 1, (substr(r."month", 1, 4)::integer - 1970) * 12 + substr(r."month", 6, 2)::integer - 1, 1 FROM "old_rows" r GROUP BY 2 ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
+    INSERT INTO "DataVersion" ("scope", "key", "version") SELECT 1, (substr(r."month", 1, 4)::integer - 1970) * 12 + substr(r."month", 6, 2)::integer - 1, 1 FROM "old_rows" r GROUP BY 2 ORDER BY 2 ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
   END IF;
   IF TG_OP <> 'DELETE' THEN
-    INSERT INTO "DataVersion" ("scope", "key", "version") SELECT 1, (substr(r."month", 1, 4)::integer - 1970) * 12 + substr(r."month", 6, 2)::integer - 1, 1 FROM "new_rows" r GROUP BY 2 ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
+    INSERT INTO "DataVersion" ("scope", "key", "version") SELECT 1, (substr(r."month", 1, 4)::integer - 1970) * 12 + substr(r."month", 6, 2)::integer - 1, 1 FROM "new_rows" r GROUP BY 2 ORDER BY 2 ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
   END IF;
   RETURN NULL;
 END
@@ -74,7 +74,7 @@ BEGIN
   SELECT 5, COALESCE((SELECT zm."month" FROM "ZoneMonth" zm WHERE zm."fromSec" <= floor(extract(epoch from x."occurredAt"))::bigint ORDER BY zm."fromSec" DESC LIMIT 1), ((extract(year from x."occurredAt")::integer - 1970) * 12 + extract(month from x."occurredAt")::integer - 1)), COALESCE(x."customer", ''), COALESCE(x."teamId", 0), SUM(x."s" * x."amount"), SUM(x."s" * 1) FROM (SELECT n.*, 1 AS "s" FROM "new_rows" n) x WHERE true GROUP BY 1, 2, 3, 4 HAVING SUM(x."s" * x."amount") <> 0 OR SUM(x."s" * 1) <> 0 ORDER BY 1, 2, 3, 4
   ON CONFLICT ("grain", "bucket", "customer", "teamId") DO UPDATE SET "amount" = "CustomerTeamRollup"."amount" + excluded."amount", "calls" = "CustomerTeamRollup"."calls" + excluded."calls";
   INSERT INTO "DataVersion" ("scope", "key", "version")
-  SELECT 0, (floor(extract(epoch from x."occurredAt") / 86400)::integer), 1 FROM (SELECT n.*, 1 AS "s" FROM "new_rows" n) x WHERE true GROUP BY 2
+  SELECT 0, (floor(extract(epoch from x."occurredAt") / 86400)::integer), 1 FROM (SELECT n.*, 1 AS "s" FROM "new_rows" n) x WHERE true GROUP BY 2 ORDER BY 2
   ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
   PERFORM pg_advisory_xact_lock(7263010);
   INSERT INTO "WorkItemDelta" ("scope", "key", "workItem", "day", "delta")
@@ -159,7 +159,7 @@ BEGIN
   SELECT 5, COALESCE((SELECT zm."month" FROM "ZoneMonth" zm WHERE zm."fromSec" <= floor(extract(epoch from x."occurredAt"))::bigint ORDER BY zm."fromSec" DESC LIMIT 1), ((extract(year from x."occurredAt")::integer - 1970) * 12 + extract(month from x."occurredAt")::integer - 1)), COALESCE(x."customer", ''), COALESCE(x."teamId", 0), SUM(x."s" * x."amount"), SUM(x."s" * 1) FROM (SELECT o.*, -1 AS "s" FROM "old_rows" o) x WHERE true GROUP BY 1, 2, 3, 4 HAVING SUM(x."s" * x."amount") <> 0 OR SUM(x."s" * 1) <> 0 ORDER BY 1, 2, 3, 4
   ON CONFLICT ("grain", "bucket", "customer", "teamId") DO UPDATE SET "amount" = "CustomerTeamRollup"."amount" + excluded."amount", "calls" = "CustomerTeamRollup"."calls" + excluded."calls";
   INSERT INTO "DataVersion" ("scope", "key", "version")
-  SELECT 0, (floor(extract(epoch from x."occurredAt") / 86400)::integer), 1 FROM (SELECT o.*, -1 AS "s" FROM "old_rows" o) x WHERE true GROUP BY 2
+  SELECT 0, (floor(extract(epoch from x."occurredAt") / 86400)::integer), 1 FROM (SELECT o.*, -1 AS "s" FROM "old_rows" o) x WHERE true GROUP BY 2 ORDER BY 2
   ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
   PERFORM pg_advisory_xact_lock(7263010);
   INSERT INTO "WorkItemDelta" ("scope", "key", "workItem", "day", "delta")
@@ -244,7 +244,7 @@ BEGIN
   SELECT 5, COALESCE((SELECT zm."month" FROM "ZoneMonth" zm WHERE zm."fromSec" <= floor(extract(epoch from x."occurredAt"))::bigint ORDER BY zm."fromSec" DESC LIMIT 1), ((extract(year from x."occurredAt")::integer - 1970) * 12 + extract(month from x."occurredAt")::integer - 1)), COALESCE(x."customer", ''), COALESCE(x."teamId", 0), SUM(x."s" * x."amount"), SUM(x."s" * 1) FROM (SELECT n.*, 1 AS "s" FROM "new_rows" n UNION ALL SELECT o.*, -1 AS "s" FROM "old_rows" o) x WHERE true GROUP BY 1, 2, 3, 4 HAVING SUM(x."s" * x."amount") <> 0 OR SUM(x."s" * 1) <> 0 ORDER BY 1, 2, 3, 4
   ON CONFLICT ("grain", "bucket", "customer", "teamId") DO UPDATE SET "amount" = "CustomerTeamRollup"."amount" + excluded."amount", "calls" = "CustomerTeamRollup"."calls" + excluded."calls";
   INSERT INTO "DataVersion" ("scope", "key", "version")
-  SELECT 0, (floor(extract(epoch from x."occurredAt") / 86400)::integer), 1 FROM (SELECT n.*, 1 AS "s" FROM "new_rows" n UNION ALL SELECT o.*, -1 AS "s" FROM "old_rows" o) x WHERE true GROUP BY 2
+  SELECT 0, (floor(extract(epoch from x."occurredAt") / 86400)::integer), 1 FROM (SELECT n.*, 1 AS "s" FROM "new_rows" n UNION ALL SELECT o.*, -1 AS "s" FROM "old_rows" o) x WHERE true GROUP BY 2 ORDER BY 2
   ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
   PERFORM pg_advisory_xact_lock(7263010);
   INSERT INTO "WorkItemDelta" ("scope", "key", "workItem", "day", "delta")
