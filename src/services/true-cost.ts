@@ -67,7 +67,14 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
   async function periodCost(period: Period, now: Date, opts: { withUsage?: boolean } = {}): Promise<PeriodCost> {
     const window = elapsed(period, now);
     const filter = { from: window.from, to: window.to };
-    const [summary, entries, features, allTeams] = await Promise.all([costs.teamFeatureSummary(filter), hidden.active(), teams.listFeatures(), teams.list()]);
+    // Bills' derived lines depend on none of the others: read with them (PostgreSQL runs them at once).
+    const [summary, entries, features, allTeams, derived] = await Promise.all([
+      costs.teamFeatureSummary(filter),
+      hidden.active(),
+      teams.listFeatures(),
+      teams.list(),
+      deps.derived ? deps.derived.lines(window, now) : { lines: [], unassigned: [] },
+    ]);
     // Usage needs a scan the covering indexes cannot serve (distinct work items): only when a per-unit
     // cost, a usage-based allocation or a feature report needs it.
     const needsUsage = opts.withUsage || entries.some((e) => e.kind === 'per_unit' || (e.target.type === 'shared' && e.target.rule.type === 'usage'));
@@ -78,7 +85,6 @@ export function trueCostService(deps: { costs: CostQueries; hidden: HiddenCostsR
     for (const u of featureUsage) if (u.key !== null) volumes.set(u.key, { workItems: u.workItems, requests: u.requests });
     const complete = window.to.getTime() === period.to.getTime();
     const entered = period.month && complete ? hiddenCostsForMonth(entries, period.month, volumes) : hiddenCostsForPeriod(entries, window, volumes, timeZone);
-    const derived = deps.derived ? await deps.derived.lines(window, now) : { lines: [], unassigned: [] };
     const lines = [...entered, ...derived.lines];
 
     const directByTeam = new Map<number | null, Money>();
