@@ -1,6 +1,6 @@
 import type { Provider } from './client.ts';
 import { monthPeriod } from '../domain/periods.ts';
-import { applyDeltasSql, epochSecondsOf, rebuildWorkItemsSql, zoneOffsetRows } from './work-items.ts';
+import { applyDeltasSql, epochSecondsOf, rebuildWorkItemsSql, rowAt, zoneOffsetRows } from './work-items.ts';
 import { ADVISORY_LOCK } from './locks.ts';
 
 /**
@@ -467,12 +467,18 @@ function byMonths(a: number, b: number, months: MonthScheme, fixed: readonly Gra
  * The first instant (epoch seconds) of every local month of `zone` from 1900 to 2199, with its bucket; the
  * first row starts far in the past (an instant before 1900 counts in December 1899).
  */
-export function zoneMonthRows(zone: string): { fromSec: number; month: number }[] {
-  const rows = [{ fromSec: -1e12, month: (1900 - 1970) * 12 - 1 }];
+const monthRows = new Map<string, readonly { fromSec: number; month: number }[]>();
+export function zoneMonthRows(zone: string): readonly { fromSec: number; month: number }[] {
+  // 3,600 months through the time zone database take 130–180 ms: once per zone and process.
+  let rows = monthRows.get(zone);
+  if (rows) return rows;
+  const out = [{ fromSec: -1e12, month: (1900 - 1970) * 12 - 1 }];
   for (let m = (1900 - 1970) * 12; m < (2200 - 1970) * 12; m++) {
     const month = `${1970 + Math.floor(m / 12)}-${String((((m % 12) + 12) % 12) + 1).padStart(2, '0')}`;
-    rows.push({ fromSec: Math.floor(monthPeriod(month, zone).from.getTime() / 1000), month: m });
+    out.push({ fromSec: Math.floor(monthPeriod(month, zone).from.getTime() / 1000), month: m });
   }
+  rows = Object.freeze(out);
+  monthRows.set(zone, rows);
   return rows;
 }
 
@@ -485,17 +491,7 @@ export function localMonths(zone: string): MonthScheme {
   const starts = new Map(rows.map((r) => [r.month, r.fromSec * 1000]));
   scheme = {
     grain: LOCAL_MONTH_GRAIN.id,
-    of(at) {
-      const sec = Math.floor(at / 1000);
-      let lo = 0;
-      let hi = rows.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (rows[mid]!.fromSec <= sec) lo = mid;
-        else hi = mid - 1;
-      }
-      return rows[lo]!.month;
-    },
+    of: (at) => rowAt(rows, Math.floor(at / 1000)).month,
     start: (m) => starts.get(m) ?? (m < 0 ? -1e15 : 1e15),
   };
   localSchemes.set(zone, scheme);

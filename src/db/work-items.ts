@@ -56,19 +56,25 @@ export function zoneOffsetRows(zone: string): { fromSec: number; offsetSec: numb
   return rows;
 }
 
+/**
+ * The row in effect at `sec` of rows sorted by `fromSec` whose first row starts before any instant (what
+ * `"fromSec" <= sec ORDER BY "fromSec" DESC LIMIT 1` finds in SQL).
+ */
+export function rowAt<T extends { fromSec: number }>(rows: readonly T[], sec: number): T {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (rows[mid]!.fromSec <= sec) lo = mid;
+    else hi = mid - 1;
+  }
+  return rows[lo]!;
+}
+
 /** The same day numbering in the application, from the same rows. */
 export function dayNumbering(zone: string) {
   const rows = zoneOffsetRows(zone);
-  const offsetAt = (sec: number) => {
-    let lo = 0;
-    let hi = rows.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (rows[mid]!.fromSec <= sec) lo = mid;
-      else hi = mid - 1;
-    }
-    return rows[lo]!.offsetSec;
-  };
+  const offsetAt = (sec: number) => rowAt(rows, sec).offsetSec;
   const dayOf = (at: Date) => {
     const sec = Math.floor(at.getTime() / 1000);
     return Math.floor((sec + offsetAt(sec)) / DAY_S);

@@ -55,6 +55,8 @@ const rollupColumn: Record<Dimension, string> = {
 };
 
 type Col = { name: string; rollup: string; raw: string; measure?: boolean };
+const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true };
+const calls: Col = { name: 'calls', rollup: '"calls"', raw: '1', measure: true };
 
 /**
  * The signed pieces of consecutive intervals, as `intervalTotals` reads them: interval i is
@@ -202,8 +204,8 @@ function periodReader(provider: Provider) {
    */
   function summed(cube: Cube, f: PeriodFilter, keys: Col[], local?: MonthScheme | null): Sql {
     const list = (cs: string[]) => raw(cs.join(', '));
-    const sumText = (c: string) => (provider === 'sqlite' ? `CAST(COALESCE(SUM("${c}"), 0) AS TEXT)` : `COALESCE(SUM("${c}"), 0)::text`);
-    const asText = (c: string) => (provider === 'sqlite' ? `CAST("${c}" AS TEXT)` : `"${c}"::text`);
+    const sumText = (c: string) => sumAsText(provider, raw(`"${c}"`));
+    const asText = (c: string) => raw(provider === 'sqlite' ? `CAST("${c}" AS TEXT)` : `"${c}"::text`);
     const signed = decomposeWithMonths(f.from, f.to, allGrainsOf(cube), local);
     const only = signed.length === 1 ? signed[0]! : null;
     const keyed = new Set(keys.map((k) => k.rollup));
@@ -215,13 +217,13 @@ function periodReader(provider: Provider) {
       cube.dims.length === keys.length &&
       cube.dims.every((d) => keyed.has(dimRead(d)))
     ) {
-      return Prisma.sql`SELECT ${list([...keys.map((k) => `${k.rollup} AS "${k.name}"`), `${asText('amount')} AS "amount"`, `${asText('calls')} AS "count"`])}
+      return Prisma.sql`SELECT ${list(keys.map((k) => `${k.rollup} AS "${k.name}"`))}, ${asText('amount')} AS "amount", ${asText('calls')} AS "count"
         FROM ${raw(`"${cube.table}"`)}
         WHERE ${Prisma.join([Prisma.sql`"grain" = ${only.piece.grain} AND "bucket" = ${only.piece.from} AND "calls" <> 0`, ...rollupFilter(f, cube)], ' AND ')}`;
     }
     const names = keys.map((k) => `"${k.name}"`);
-    return Prisma.sql`SELECT ${list([...names, `${sumText('amount')} AS "amount"`, `${sumText('calls')} AS "count"`])}
-      FROM (${rows(cube, f, [...keys, { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true }, { name: 'calls', rollup: '"calls"', raw: '1', measure: true }], local)}) u
+    return Prisma.sql`SELECT ${list(names)}, ${sumText('amount')} AS "amount", ${sumText('calls')} AS "count"
+      FROM (${rows(cube, f, [...keys, amount, calls], local)}) u
       GROUP BY ${list(names)} HAVING SUM("calls") <> 0`;
   }
 
@@ -234,8 +236,6 @@ export function costQueries(db: Database): CostQueries {
 
   const { rows, summed, rollupFilter, rawFilter, rawRanges } = periodReader(provider);
 
-  const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true };
-  const calls: Col = { name: 'calls', rollup: '"calls"', raw: '1', measure: true };
   const sumText = (c: string) => sumAsText(provider, Prisma.raw(`"${c}"`));
   const key = (d: string): Col => ({
     name: d,
@@ -546,8 +546,6 @@ export function customerRollupQueries(db: Database) {
   const { rows, summed } = periodReader(provider);
   const sumText = (c: string) => sumAsText(provider, Prisma.raw(`"${c}"`));
   const key = (d: 'teamId' | 'featureId' | 'model' | 'customer'): Col => ({ name: d, rollup: dimRead(d), raw: `"${d}"` });
-  const amount: Col = { name: 'amount', rollup: '"amount"', raw: '"amount"', measure: true };
-  const calls: Col = { name: 'calls', rollup: '"calls"', raw: '1', measure: true };
   const num = (v: unknown) => (v === null ? null : Number(v));
   return {
     async teamCustomerSummary(f: { from: Date; to: Date }): Promise<{ teamId: number | null; customer: string | null; amount: Money; count: number }[]> {
