@@ -1,5 +1,5 @@
 import type { Database } from './client.ts';
-import { applyLogSql, localMonths, localMonthsSql, switchZoneSql, zoneMonthRows, type MonthScheme } from './rollups.ts';
+import { applyLogSql, localMonths, localMonthsSql, recordTzdataSql, switchZoneSql, TZDATA, zoneMonthRows, type MonthScheme } from './rollups.ts';
 import { zoneOffsetRows } from './work-items.ts';
 import { ADVISORY_LOCK } from './locks.ts';
 
@@ -41,6 +41,15 @@ async function zoneRowsMatch(db: Database, table: 'ZoneOffset' | 'ZoneMonth', ro
 const monthRowsOf = (zone: string) => zoneMonthRows(zone).map((r) => ({ fromSec: r.fromSec, value: r.month }));
 const offsetRowsOf = (zone: string) => zoneOffsetRows(zone).map((r) => ({ fromSec: r.fromSec, value: r.offsetSec }));
 
+/** The zone the rollups with local dates are built in, whether its months are, and with which zone database. */
+async function zoneState(db: Database): Promise<{ zone: string; built: boolean; tzdata: string }> {
+  const rows = await db.prisma.$queryRawUnsafe<{ zone: string; built: unknown; tzdata: string }[]>(
+    'SELECT "zone", EXISTS (SELECT 1 FROM "ZoneMonth") AS "built", "tzdata" FROM "RollupZone" WHERE "id" = 1',
+  );
+  const r = rows[0];
+  return { zone: r?.zone ?? '', built: Boolean(Number(r?.built ?? 0)), tzdata: r?.tzdata ?? '' };
+}
+
 /** Zones whose "ZoneMonth" this process found equal to its own numbering (checked once per zone). */
 const verifiedMonths = new Set<string>();
 
@@ -50,12 +59,9 @@ const verifiedMonths = new Set<string>();
  * 0018; after a change of zone data, until the next start rebuilds them): readers then use UTC months.
  */
 export async function localMonthScheme(db: Database): Promise<MonthScheme | null> {
-  const rows = await db.prisma.$queryRawUnsafe<{ zone: string; built: unknown }[]>(
-    'SELECT "zone", EXISTS (SELECT 1 FROM "ZoneMonth") AS "built" FROM "RollupZone" WHERE "id" = 1',
-  );
-  const r = rows[0];
-  if (!r?.zone || !Number(r.built)) return null;
-  if (!verifiedMonths.has(r.zone)) {
+  const r = await zoneState(db);
+  if (!r.zone || !r.built) return null;
+  if (r.tzdata !== TZDATA && !verifiedMonths.has(r.zone)) {
     if (!(await zoneRowsMatch(db, 'ZoneMonth', monthRowsOf(r.zone)))) return null;
     verifiedMonths.add(r.zone);
   }
@@ -70,10 +76,17 @@ export async function localMonthScheme(db: Database): Promise<MonthScheme | null
  * buckets, until it is done. Returns whether it rebuilt.
  */
 export async function ensureRollupZone(db: Database, zone: string): Promise<boolean> {
-  const current = await rollupZone(db);
+  const state = await zoneState(db);
+  const current = state.zone;
+  // Built in this zone with this zone database: nothing to compare.
+  if (current === zone && state.built && state.tzdata === TZDATA) return false;
   const offsetsOk = current === zone && (await zoneRowsMatch(db, 'ZoneOffset', offsetRowsOf(zone)));
-  const monthsOk = offsetsOk && (await zoneRowsMatch(db, 'ZoneMonth', monthRowsOf(zone)));
-  if (monthsOk) return false;
+  const monthsOk = offsetsOk && state.built && (await zoneRowsMatch(db, 'ZoneMonth', monthRowsOf(zone)));
+  if (monthsOk) {
+    // Another zone database that changed nothing in this zone.
+    await db.prisma.$executeRawUnsafe(recordTzdataSql());
+    return false;
+  }
   await db.prisma.$transaction(
     async (tx) => {
       if (db.provider === 'postgresql') {

@@ -317,6 +317,8 @@ export function migration0018Sql(provider: Provider): string {
       "-- rollups, and the revenue table's, bumped by its own triggers.",
     ].join('\n'),
     tables,
+    // The time zone database version the zone tables were written with (set when they are built).
+    `ALTER TABLE "RollupZone" ADD COLUMN "tzdata" TEXT NOT NULL DEFAULT '';`,
     ...revenueVersionTriggersSql(provider),
     ...(provider === 'postgresql' ? pgTriggerFunctionsSql() : []),
   ];
@@ -519,9 +521,18 @@ function valuesSql(table: string, cols: string[], rows: number[][]): string[] {
   return out;
 }
 
+/**
+ * The version of the time zone database the application computes zones with (Node's, e.g. "2025c"): the
+ * zone tables record the one they were written with, so a start with the same one need not compare them
+ * row by row (computing a zone's 3,600 month starts takes 130–180 ms).
+ */
+export const TZDATA = process.versions.tz ?? '';
+export const recordTzdataSql = (): string => `UPDATE "RollupZone" SET "tzdata" = '${TZDATA.replaceAll("'", "''")}' WHERE "id" = 1`;
+
 /** Statements that write `zone`'s month starts to "ZoneMonth" and rebuild the local-month buckets from the ledger. */
 export function localMonthsSql(provider: Provider, zone: string): string[] {
   return [
+    recordTzdataSql(),
     'DELETE FROM "ZoneMonth"',
     ...valuesSql(
       'ZoneMonth',

@@ -372,13 +372,22 @@ describe.each(testProviders())('rollups on %s', { timeout: 180_000 }, (provider)
     expect(zones.map((z) => z.zone)).toEqual(['America/New_York']);
   });
 
-  it('zone tables built by other zone rules than the application has (its zone data was updated) are rebuilt at start', async () => {
+  it('zone tables written with another zone database are compared at start and rebuilt when its rules differ', async () => {
     expect(await ensureRollupZone(t.db, itemZone)).toBe(false);
+    const tzdata = async () => (await t.db.prisma.$queryRawUnsafe<{ tzdata: string }[]>('SELECT "tzdata" FROM "RollupZone"'))[0]!.tzdata;
+    expect(await tzdata()).toBe(process.versions.tz);
+    const olderZoneData = 'UPDATE "RollupZone" SET "tzdata" = \'2019a\'';
+    // Another zone database that changed nothing here: compared, recorded, nothing rebuilt.
+    await t.db.prisma.$executeRawUnsafe(olderZoneData);
+    expect(await ensureRollupZone(t.db, itemZone)).toBe(false);
+    expect(await tzdata()).toBe(process.versions.tz);
     // As if the country had moved a month's start since the tables were built.
     await t.db.prisma.$executeRawUnsafe('UPDATE "ZoneMonth" SET "fromSec" = "fromSec" + 3600 WHERE "month" = 681');
+    await t.db.prisma.$executeRawUnsafe(olderZoneData);
     expect(await ensureRollupZone(t.db, itemZone)).toBe(true);
     expect(await ensureRollupZone(t.db, itemZone)).toBe(false);
     await t.db.prisma.$executeRawUnsafe('UPDATE "ZoneOffset" SET "offsetSec" = "offsetSec" + 1800 WHERE "fromSec" = (SELECT MAX("fromSec") FROM "ZoneOffset")');
+    await t.db.prisma.$executeRawUnsafe(olderZoneData);
     expect(await ensureRollupZone(t.db, itemZone)).toBe(true);
     expect(await ensureRollupZone(t.db, itemZone)).toBe(false);
     await expectSame();

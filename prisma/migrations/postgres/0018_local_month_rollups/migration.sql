@@ -8,6 +8,8 @@ CREATE TABLE "ZoneMonth" ("fromSec" BIGINT NOT NULL, "month" INTEGER NOT NULL, C
 
 CREATE TABLE "DataVersion" ("scope" INTEGER NOT NULL, "key" INTEGER NOT NULL, "version" BIGINT NOT NULL, CONSTRAINT "DataVersion_pkey" PRIMARY KEY ("scope", "key"));
 
+ALTER TABLE "RollupZone" ADD COLUMN "tzdata" TEXT NOT NULL DEFAULT '';
+
 CREATE OR REPLACE FUNCTION "aicost_revenue_version"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN

@@ -8,6 +8,8 @@ CREATE TABLE "ZoneMonth" ("fromSec" INTEGER NOT NULL, "month" INTEGER NOT NULL, 
 
 CREATE TABLE "DataVersion" ("scope" INTEGER NOT NULL, "key" INTEGER NOT NULL, "version" INTEGER NOT NULL, CONSTRAINT "DataVersion_pkey" PRIMARY KEY ("scope", "key"));
 
+ALTER TABLE "RollupZone" ADD COLUMN "tzdata" TEXT NOT NULL DEFAULT '';
+
 CREATE TRIGGER "Revenue_version_insert" AFTER INSERT ON "Revenue" BEGIN
   INSERT INTO "DataVersion" ("scope", "key", "version") VALUES (1, (CAST(substr(NEW."month", 1, 4) AS INTEGER) - 1970) * 12 + CAST(substr(NEW."month", 6, 2) AS INTEGER) - 1, 1) ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;
 END;
