@@ -121,9 +121,9 @@ export async function main(argv: string[]): Promise<number> {
           const spend: { month: string; customer: string; amount: Money }[] = [];
           for (let i = 0, m = previousMonth(monthOf(new Date(), s.timeZone)); i < Math.min(3, Math.floor(days / 31)); i++, m = previousMonth(m)) {
             const p = monthPeriod(m, s.timeZone);
-            const rows = await customerCostQueries(s.db).teamCustomerSummary({ from: p.from, to: p.to });
+            const rows = await customerCostQueries(s.db).customerSpend({ from: p.from, to: p.to });
             const byCustomer = new Map<string, Money>();
-            for (const r of rows) if (r.customer) byCustomer.set(r.customer, add(byCustomer.get(r.customer) ?? ZERO, r.amount));
+            for (const r of rows) if (r.customer) byCustomer.set(r.customer, add(byCustomer.get(r.customer) ?? ZERO, ...r.amounts));
             for (const [customer, amount] of byCustomer) spend.push({ month: m, customer, amount });
           }
           if (spend.length) {

@@ -1,4 +1,4 @@
-import { add, allocate, nanos, ratio, roundToCents, sub, sum, ZERO, type Money } from './money.ts';
+import { add, allocate, nanos, ratio, roundToCents, sub, ZERO, type Money } from './money.ts';
 
 /**
  * Revenue against AI cost to serve, per customer and per plan. Pure.
@@ -17,12 +17,22 @@ export const NO_PLAN = '(no plan)';
  */
 const byName = new Intl.Collator().compare;
 
+/**
+ * One customer's direct API spend in a month, per team (parallel arrays; team null: none). A customer may
+ * come in several rows (its aliases, resolved to it) and a team more than once; they are added up.
+ */
+export interface CustomerSpend {
+  customer: string | null;
+  teamIds: (number | null)[];
+  amounts: Money[];
+}
+
 export interface MonthInput {
   month: string;
   /** Hidden + allocated shared cost per team for the month (from the true cost). */
   teamExtra: Map<number, Money>;
-  /** Direct API spend per team and (canonical) customer; null customer = no customer id. */
-  spend: { teamId: number | null; customer: string | null; amount: Money }[];
+  /** Direct API spend per (canonical) customer and team; null customer = no customer id. */
+  spend: CustomerSpend[];
   revenue: { customer: string; amount: Money; plan: string | null }[];
 }
 
@@ -50,61 +60,115 @@ function byNameTotal(a: string | null, b: string | null): number {
 
 /**
  * One month: each customer's direct and shared cost, and its revenue. With 10,000 customers × teams this
- * is most of a margin's time (issue 25), so it sums in plain bigints, and splits each team's extra among
- * its customers in the order the database returned them, with `allocate` breaking ties in name order:
- * the same parts as splitting them sorted by name, without sorting 10,000 names with the collator (which
- * took 40 ms of a margin with hidden costs).
+ * is most of a margin's time (issue 25), so it works on arrays indexed by customer, sums in plain bigints,
+ * and splits each team's extra among its customers in the order the rows came, with `allocate` breaking
+ * ties in name order: the same parts as splitting them sorted by name, without sorting 10,000 names with
+ * the collator.
  */
 export function customerMonth(input: MonthInput): MonthResult {
-  const direct = new Map<string, bigint>();
-  const shared = new Map<string, bigint>();
-  let notCarried = 0n;
-  const splits = [...input.teamExtra].some(([, extra]) => extra !== 0n);
-  const byTeam = new Map<number | null, Map<string | null, bigint>>();
+  // One entry per customer: its teams and net spend in each (a customer's rows merged; the arrays of a
+  // customer that came in one row with distinct teams are used as they are, and never written to).
+  const index = new Map<string | null, number>();
+  const names: (string | null)[] = [];
+  const teamsOf: (number | null)[][] = [];
+  const amountsOf: bigint[][] = [];
+  const owned: boolean[] = [];
+  const distinct = (ts: (number | null)[]) => {
+    for (let k = 1; k < ts.length; k++) if (ts.lastIndexOf(ts[k]!, k - 1) >= 0) return false;
+    return true;
+  };
   for (const s of input.spend) {
-    if (splits) {
-      let t = byTeam.get(s.teamId);
-      if (!t) byTeam.set(s.teamId, (t = new Map()));
-      t.set(s.customer, (t.get(s.customer) ?? 0n) + s.amount);
+    let i = index.get(s.customer);
+    if (i === undefined && distinct(s.teamIds)) {
+      index.set(s.customer, names.length);
+      names.push(s.customer);
+      teamsOf.push(s.teamIds);
+      amountsOf.push(s.amounts);
+      owned.push(false);
+      continue;
     }
-    if (s.customer === null) notCarried += s.amount;
-    else direct.set(s.customer, (direct.get(s.customer) ?? 0n) + s.amount);
+    if (i === undefined) {
+      i = names.length;
+      index.set(s.customer, i);
+      names.push(s.customer);
+      teamsOf.push([]);
+      amountsOf.push([]);
+      owned.push(true);
+    } else if (!owned[i]) {
+      teamsOf[i] = [...teamsOf[i]!];
+      amountsOf[i] = [...amountsOf[i]!];
+      owned[i] = true;
+    }
+    const ts = teamsOf[i]!;
+    const as = amountsOf[i]!;
+    for (let k = 0; k < s.teamIds.length; k++) {
+      const j = ts.indexOf(s.teamIds[k]!);
+      if (j < 0) {
+        ts.push(s.teamIds[k]!);
+        as.push(s.amounts[k]!);
+      } else as[j] = as[j]! + s.amounts[k]!;
+    }
   }
-  for (const [teamId, extra] of input.teamExtra) {
-    if (extra === 0n) continue;
-    // The `direct_spend` rule of allocateShared (domain/allocation.ts): by each part's spend, a net credit
-    // counting as none; with no positive spend the whole extra stays unallocated.
-    const who: (string | null)[] = [];
-    const weights: bigint[] = [];
-    for (const [n, w] of byTeam.get(teamId) ?? []) {
-      if (w > 0n) {
-        who.push(n);
-        weights.push(w);
+  const n = names.length;
+  const direct: bigint[] = new Array(n);
+  const shared: bigint[] = new Array(n).fill(0n);
+  let notCarried = 0n;
+  // The teams with an extra to split, and each one's customers (index) with positive net spend there.
+  const split = new Map<number, { who: number[]; weights: bigint[] }>();
+  for (const [teamId, extra] of input.teamExtra) if (extra !== 0n) split.set(teamId, { who: [], weights: [] });
+  for (let i = 0; i < n; i++) {
+    const ts = teamsOf[i]!;
+    const as = amountsOf[i]!;
+    let d = 0n;
+    for (let k = 0; k < ts.length; k++) {
+      const w = as[k]!;
+      d += w;
+      const t = ts[k]!;
+      if (w > 0n && t !== null) {
+        const s = split.get(t);
+        if (s) {
+          s.who.push(i);
+          s.weights.push(w);
+        }
       }
     }
+    direct[i] = d;
+    if (names[i] === null) notCarried += d;
+  }
+  for (const [teamId, { who, weights }] of split) {
+    const extra = input.teamExtra.get(teamId)!;
+    // The `direct_spend` rule of allocateShared (domain/allocation.ts): by each part's spend, a net credit
+    // counting as none; with no positive spend the whole extra stays unallocated.
     if (!weights.length) {
       notCarried += extra;
       continue;
     }
-    const parts = allocate(extra, weights, (i, j) => byNameTotal(who[i]!, who[j]!));
-    for (let i = 0; i < who.length; i++) {
-      const c = who[i]!;
-      if (c === null) notCarried += parts[i]!;
-      else shared.set(c, (shared.get(c) ?? 0n) + parts[i]!);
+    const parts = allocate(extra, weights, (a, b) => byNameTotal(names[who[a]!]!, names[who[b]!]!));
+    for (let k = 0; k < who.length; k++) {
+      const i = who[k]!;
+      if (names[i] === null) notCarried += parts[k]!;
+      else shared[i] = shared[i]! + parts[k]!;
     }
   }
   const customers: MonthResult['customers'] = new Map();
-  const get = (c: string) => {
-    let v = customers.get(c);
-    if (!v) customers.set(c, (v = { direct: ZERO, shared: ZERO, revenue: null, plan: null }));
-    return v;
-  };
-  for (const [c, amount] of direct) get(c).direct = nanos(amount);
-  for (const [c, amount] of shared) get(c).shared = nanos(amount);
+  for (let i = 0; i < n; i++) {
+    const c = names[i]!;
+    if (c !== null) customers.set(c, { direct: direct[i] as Money, shared: shared[i] as Money, revenue: null, plan: null });
+  }
+  // A customer with several revenue rows in the month (ids merged as aliases) shows the plan of its
+  // largest (ties: the plan named last), whatever order the rows came in.
+  const planOf = new Map<string, bigint>();
   for (const r of input.revenue) {
-    const c = get(r.customer);
+    let c = customers.get(r.customer);
+    if (!c) customers.set(r.customer, (c = { direct: ZERO, shared: ZERO, revenue: null, plan: null }));
+    if (c.revenue === null) c.plan = r.plan;
+    else {
+      const best = planOf.get(r.customer) ?? c.revenue;
+      if (r.amount > best || (r.amount === best && (r.plan ?? '') > (c.plan ?? ''))) c.plan = r.plan;
+      if (r.amount > best) planOf.set(r.customer, r.amount);
+      else planOf.set(r.customer, best);
+    }
     c.revenue = add(c.revenue ?? ZERO, r.amount);
-    c.plan = r.plan;
   }
   return { customers, notCarried: nanos(notCarried) };
 }
@@ -177,117 +241,143 @@ export interface MarginFigures {
  * whose revenue was never imported is not a loss-maker, and ranking it as one hid the real ones.
  */
 export function marginFigures(months: string[], results: MonthResult[]): MarginFigures {
-  const acc = new Map<string, { direct: bigint; shared: bigint; revenue: bigint | null; plan: string | null; lastMonth: number }>();
+  // Each customer's exact figures over the months (one month's are read as they are: 10,000 customers).
+  type Exact = { direct: bigint; shared: bigint; revenue: bigint | null; plan: string | null };
+  let exact: Map<string, Exact>;
   let notCarried = 0n;
-  results.forEach((r, mi) => {
-    notCarried += r.notCarried;
-    for (const [customer, c] of r.customers) {
-      const a = acc.get(customer) ?? { direct: 0n, shared: 0n, revenue: null, plan: null, lastMonth: -1 };
-      a.direct += c.direct;
-      a.shared += c.shared;
-      if (c.revenue !== null) {
-        a.revenue = (a.revenue ?? 0n) + c.revenue;
-        // The plan shown is the one on the customer's latest revenue month.
-        if (mi >= a.lastMonth) {
-          a.plan = c.plan;
-          a.lastMonth = mi;
+  if (results.length === 1) {
+    exact = results[0]!.customers;
+    notCarried = results[0]!.notCarried;
+  } else {
+    const acc = new Map<string, Exact & { lastMonth: number }>();
+    results.forEach((r, mi) => {
+      notCarried += r.notCarried;
+      for (const [customer, c] of r.customers) {
+        const a = acc.get(customer) ?? { direct: 0n, shared: 0n, revenue: null, plan: null, lastMonth: -1 };
+        a.direct += c.direct;
+        a.shared += c.shared;
+        if (c.revenue !== null) {
+          a.revenue = (a.revenue ?? 0n) + c.revenue;
+          // The plan shown is the one on the customer's latest revenue month.
+          if (mi >= a.lastMonth) {
+            a.plan = c.plan;
+            a.lastMonth = mi;
+          }
         }
+        acc.set(customer, a);
       }
-      acc.set(customer, a);
-    }
-  });
+    });
+    exact = acc;
+  }
   // One figure per customer (decision 21): its cost is its exact cost rounded once, whatever the other
   // rows, so `customer <id>` can show the same cents from that customer's figures alone. Direct and
   // shared foot to it: the direct part rounds on its own, the shared part is the rest.
-  const rows: MarginRow[] = [];
-  for (const [customer, e] of acc) {
+  const n = exact.size;
+  const rows: MarginRow[] = new Array(n);
+  const exactCosts: bigint[] = new Array(n);
+  // The order's keys (see below): group, then a float of the first key (exact ties decided by `first`),
+  // then the cost share.
+  const group = new Uint8Array(n);
+  const key = new Float64Array(n);
+  const first: bigint[] = new Array(n);
+  let exactCostSum = 0n;
+  let exactRevenueSum = 0n;
+  let i = 0;
+  for (const [customer, e] of exact) {
     const exactCost = e.direct + e.shared;
     const c = roundToCents(nanos(exactCost));
     const d = roundToCents(nanos(e.direct));
     const rev = e.revenue === null ? null : roundToCents(nanos(e.revenue));
-    rows.push({
+    const margin = sub(rev ?? ZERO, c);
+    const costShare = e.revenue === null || e.revenue === 0n ? null : ratio(nanos(exactCost), nanos(e.revenue));
+    rows[i] = {
       customer,
       plan: e.revenue === null ? '(no revenue)' : (e.plan ?? NO_PLAN),
       revenue: rev,
       cost: c,
       direct: d,
       shared: sub(c, d),
-      margin: sub(rev ?? ZERO, c),
-      costShare: e.revenue === null || e.revenue === 0n ? null : ratio(nanos(exactCost), nanos(e.revenue)),
+      margin,
+      costShare,
       tier: tierOf(nanos(exactCost), e.revenue === null ? null : nanos(e.revenue)),
-    });
-  }
-  rows.sort((a, b) => {
-    const na = a.revenue === null,
-      nb = b.revenue === null;
-    if (na !== nb) return na ? 1 : -1;
-    if (na) return a.cost === b.cost ? byNameTotal(a.customer, b.customer) : a.cost > b.cost ? -1 : 1;
-    const la = a.margin < 0n,
-      lb = b.margin < 0n;
-    if (la !== lb) return la ? -1 : 1;
-    if (la && a.margin !== b.margin) return a.margin < b.margin ? -1 : 1;
-    const sa = a.costShare ?? Infinity,
-      sb = b.costShare ?? Infinity;
-    if (sa !== sb) return sb - sa;
-    // Names the collator finds equal (NFC and NFD spellings) by their code units: a total order.
-    return byNameTotal(a.customer, b.customer);
-  });
-  const planMap = new Map<string, PlanRow & { exactCost: bigint; exactRevenue: bigint }>();
-  for (const r of rows) {
-    const e = acc.get(r.customer)!;
-    const p = planMap.get(r.plan) ?? {
-      plan: r.plan,
-      customers: 0,
-      revenue: ZERO,
-      cost: ZERO,
-      margin: ZERO,
-      costShare: null,
-      tier: null,
-      exactCost: 0n,
-      exactRevenue: 0n,
     };
-    p.customers++;
-    p.revenue = add(p.revenue, r.revenue ?? ZERO);
-    p.cost = add(p.cost, r.cost);
-    p.margin = add(p.margin, r.margin);
-    p.exactCost += e.direct + e.shared;
-    p.exactRevenue += e.revenue ?? 0n;
-    planMap.set(r.plan, p);
+    exactCosts[i] = exactCost;
+    exactCostSum += exactCost;
+    exactRevenueSum += e.revenue ?? 0n;
+    // Customers served at a loss (largest loss first), then the others with revenue, then those with
+    // cost but no revenue imported (largest cost first).
+    if (rev === null) {
+      group[i] = 2;
+      first[i] = -c;
+    } else if (margin < 0n) {
+      group[i] = 0;
+      first[i] = margin;
+    } else {
+      group[i] = 1;
+      first[i] = 0n;
+    }
+    key[i] = Number(first[i]!);
+    i++;
   }
-  const plans = [...planMap.values()].map(({ exactCost, exactRevenue, ...p }) => ({
-    ...p,
-    costShare: exactRevenue > 0n ? ratio(nanos(exactCost), nanos(exactRevenue)) : null,
-    tier: tierOf(nanos(exactCost), exactRevenue > 0n ? nanos(exactRevenue) : null),
+  const order = Array.from({ length: n }, (_, k) => k);
+  order.sort((a, b) => {
+    if (group[a] !== group[b]) return group[a]! - group[b]!;
+    // A float of the key never reverses its order; only equal floats need the exact comparison.
+    if (key[a] !== key[b]) return key[a]! - key[b]!;
+    if (first[a] !== first[b]) return first[a]! < first[b]! ? -1 : 1;
+    if (group[a] !== 2) {
+      const sa = rows[a]!.costShare ?? Infinity;
+      const sb = rows[b]!.costShare ?? Infinity;
+      if (sa !== sb) return sb - sa;
+    }
+    // Names the collator finds equal (NFC and NFD spellings) by their code units: a total order.
+    return byNameTotal(rows[a]!.customer, rows[b]!.customer);
+  });
+  const customers = order.map((k) => rows[k]!);
+  const planMap = new Map<
+    string,
+    { plan: string; customers: number; revenue: bigint; cost: bigint; margin: bigint; exactCost: bigint; exactRevenue: bigint }
+  >();
+  let totalRevenue = 0n;
+  let totalCost = 0n;
+  for (const k of order) {
+    const r = rows[k]!;
+    let p = planMap.get(r.plan);
+    if (!p) planMap.set(r.plan, (p = { plan: r.plan, customers: 0, revenue: 0n, cost: 0n, margin: 0n, exactCost: 0n, exactRevenue: 0n }));
+    p.customers++;
+    p.revenue += r.revenue ?? 0n;
+    p.cost += r.cost;
+    p.margin += r.margin;
+    p.exactCost += exactCosts[k]!;
+    p.exactRevenue += exact.get(r.customer)!.revenue ?? 0n;
+    totalRevenue += r.revenue ?? 0n;
+    totalCost += r.cost;
+  }
+  const plans: PlanRow[] = [...planMap.values()].map((p) => ({
+    plan: p.plan,
+    customers: p.customers,
+    revenue: nanos(p.revenue),
+    cost: nanos(p.cost),
+    margin: nanos(p.margin),
+    costShare: p.exactRevenue > 0n ? ratio(nanos(p.exactCost), nanos(p.exactRevenue)) : null,
+    tier: tierOf(nanos(p.exactCost), p.exactRevenue > 0n ? nanos(p.exactRevenue) : null),
   }));
   plans.sort((a, b) => (a.margin === b.margin ? a.plan.localeCompare(b.plan) : a.margin < b.margin ? -1 : 1));
-  const totalRevenue = sum(rows.map((r) => r.revenue ?? ZERO));
-  const totalCost = sum(rows.map((r) => r.cost));
-  let exactCostSum = 0n;
-  let exactRevenueSum = 0n;
-  for (const e of acc.values()) {
-    exactCostSum += e.direct + e.shared;
-    exactRevenueSum += e.revenue ?? 0n;
-  }
   const exactCost = nanos(exactCostSum);
   const exactRevenue = nanos(exactRevenueSum);
   return {
     months,
-    customers: rows,
+    customers,
     plans,
     totals: {
-      revenue: totalRevenue,
-      cost: totalCost,
-      margin: sub(totalRevenue, totalCost),
+      revenue: nanos(totalRevenue),
+      cost: nanos(totalCost),
+      margin: nanos(totalRevenue - totalCost),
       costShare: exactRevenue > 0n ? ratio(exactCost, exactRevenue) : null,
       tier: tierOf(exactCost, exactRevenue > 0n ? exactRevenue : null),
     },
-    costNoRevenue: rows.filter((r) => r.revenue === null && r.cost !== 0n).map((r) => r.customer),
-    revenueNoCost: rows.filter((r) => r.revenue !== null && exactOf(acc, r.customer) === 0n).map((r) => r.customer),
+    costNoRevenue: order.filter((k) => rows[k]!.revenue === null && rows[k]!.cost !== 0n).map((k) => rows[k]!.customer),
+    revenueNoCost: order.filter((k) => rows[k]!.revenue !== null && exactCosts[k] === 0n).map((k) => rows[k]!.customer),
     notCarried: roundToCents(nanos(notCarried)),
   };
-}
-
-function exactOf(acc: Map<string, { direct: bigint; shared: bigint }>, customer: string): bigint {
-  const a = acc.get(customer)!;
-  return a.direct + a.shared;
 }

@@ -214,17 +214,52 @@ export function toChartNumber(m: Money): number {
  * first: the same split as of the parts sorted by `first`, without sorting them).
  */
 export function allocate(total: Money, weights: readonly bigint[], first: (i: number, j: number) => number = (i, j) => i - j): Money[] {
-  const weightSum = weights.reduce((a, b) => a + b, 0n);
-  if (weights.length === 0 || weightSum <= 0n) throw new RangeError('allocate needs positive weights');
+  const n = weights.length;
+  let weightSum = 0n;
+  let negative = false;
+  for (const w of weights) {
+    weightSum += w;
+    if (w < 0n) negative = true;
+  }
+  if (n === 0 || weightSum <= 0n) throw new RangeError('allocate needs positive weights');
   // A credit is split as the mirror of the same charge (the magnitude split, then negated), so a refund
   // takes back from each part exactly what the charge gave it, odd nanodollars included.
   if (total < 0n) return allocate(nanos(-total), weights, first).map((p) => nanos(-p));
-  const base = weights.map((w) => (total * w) / weightSum);
-  let remainder = total - base.reduce((a, b) => a + b, 0n);
-  const order = weights.map((w, i) => ({ i, rem: (total * w) % weightSum })).sort((a, b) => (a.rem === b.rem ? first(a.i, b.i) : a.rem > b.rem ? -1 : 1));
-  for (let k = 0; remainder > 0n; k = (k + 1) % order.length) {
-    base[order[k]!.i]! += 1n;
-    remainder -= 1n;
+  const base: bigint[] = new Array(n);
+  const rem: bigint[] = new Array(n);
+  let left: bigint = total;
+  for (let i = 0; i < n; i++) {
+    const p = total * weights[i]!;
+    const q = p / weightSum;
+    base[i] = q;
+    rem[i] = p - q * weightSum;
+    left -= q;
   }
-  return base.map(nanos);
+  const byRemainder = (a: number, b: number) => (rem[a] === rem[b] ? first(a, b) : rem[a]! > rem[b]! ? -1 : 1);
+  if (negative || left >= BigInt(n)) {
+    // Weights of both signs: the nanodollars left go round the parts in order of remainder, as often as needed.
+    const order = Array.from({ length: n }, (_, i) => i).sort(byRemainder);
+    for (let k = 0; left > 0n; k = (k + 1) % n, left -= 1n) base[order[k]!]! += 1n;
+    return base as Money[];
+  }
+  // Weights of one sign leave fewer nanodollars than parts: one each to the `left` largest remainders.
+  // Those are found without sorting every part (10,000 customers of a team, issue 25): the k-th largest
+  // remainder's value as a float (a conversion that never reverses an order) splits the parts into surely
+  // in, surely out and the few whose float equals it, and only those are ordered exactly.
+  const k = Number(left);
+  if (k === 0) return base as Money[];
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = Number(rem[i]!);
+  const threshold = keys.slice().sort()[n - k]!;
+  const tied: number[] = [];
+  let given = 0;
+  for (let i = 0; i < n; i++) {
+    if (keys[i]! > threshold) {
+      base[i]! += 1n;
+      given++;
+    } else if (keys[i] === threshold) tied.push(i);
+  }
+  tied.sort(byRemainder);
+  for (let j = 0; given < k; j++, given++) base[tied[j]!]! += 1n;
+  return base as Money[];
 }

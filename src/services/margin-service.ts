@@ -1,5 +1,5 @@
 import { footCents } from '../domain/footing.ts';
-import { customerMonth, marginFigures, type MarginFigures, type MarginRow, type MonthResult } from '../domain/margin.ts';
+import { customerMonth, marginFigures, type CustomerSpend, type MarginFigures, type MarginRow, type MonthResult } from '../domain/margin.ts';
 import { add, nanos, ZERO, type Money } from '../domain/money.ts';
 import { elapsed, monthPeriod, previousMonth, type Period } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';
@@ -12,8 +12,9 @@ import type { Viewer } from './visibility.ts';
  */
 export interface MarginDeps {
   revenue: {
+    /** The months' revenue, in any order (one row per customer and month). */
     forMonths(months: string[]): Promise<{ customer: string; month: string; amount: Money; plan: string | null }[]>;
-    /** `forMonths` of some customer ids only, in the same order (month, then customer). */
+    /** `forMonths` of some customer ids only, by month, then customer. */
     forCustomersInMonths(months: string[], customers: string[]): Promise<{ customer: string; month: string; amount: Money; plan: string | null }[]>;
     aliases(): Promise<Map<string, string>>;
     knownCustomers(): Promise<string[]>;
@@ -21,8 +22,9 @@ export interface MarginDeps {
     hasCustomer(names: string[]): Promise<boolean>;
   };
   costs: {
-    teamCustomerSummary(f: { from: Date; to: Date }): Promise<{ teamId: number | null; customer: string | null; amount: Money }[]>;
-    /** `teamCustomerSummary` of these customer ids only. */
+    /** Direct spend per customer id as the sources report it (aliases unresolved), per team. */
+    customerSpend(f: { from: Date; to: Date }): Promise<CustomerSpend[]>;
+    /** Direct spend per (team, customer) of these customer ids only. */
     teamCustomerSummaryOf(f: { from: Date; to: Date }, names: string[]): Promise<{ teamId: number | null; customer: string | null; amount: Money }[]>;
     /** The customer ids (null: none) that have a negative entry in the period. */
     negativeCustomers(f: { from: Date; to: Date }): Promise<(string | null)[]>;
@@ -134,7 +136,7 @@ export function marginService(deps: MarginDeps) {
       return previous.result;
     }
     const [summary, cost, revenue] = await Promise.all([
-      deps.costs.teamCustomerSummary({ from: window.from, to: window.to }),
+      deps.costs.customerSpend({ from: window.from, to: window.to }),
       costFirst ?? deps.trueCost.periodCost(period, now),
       deps.revenue.forMonths([month]),
     ]);
@@ -142,10 +144,8 @@ export function marginService(deps: MarginDeps) {
     const result = customerMonth({
       month,
       teamExtra,
-      // Without aliases the rows are used as they are: a month of 10,000 customers × teams is 40,000 of them.
-      spend: aliases.size
-        ? summary.map((s) => ({ teamId: s.teamId, customer: s.customer === null ? null : (aliases.get(s.customer) ?? s.customer), amount: s.amount }))
-        : summary,
+      // Without aliases the rows are used as they are: a month of 10,000 customers.
+      spend: aliases.size ? summary.map((s) => ({ ...s, customer: s.customer === null ? null : (aliases.get(s.customer) ?? s.customer) })) : summary,
       revenue: aliases.size ? revenue.map((r) => ({ customer: aliases.get(r.customer) ?? r.customer, amount: r.amount, plan: r.plan })) : revenue,
     });
     if (version !== null) {

@@ -61,9 +61,9 @@ describe.each(testProviders())('a month’s margin is reused until what it reads
       costs: {
         ...customerCostQueries(h.db.db),
         ...rollups,
-        teamCustomerSummary: async (f) => {
+        customerSpend: async (f) => {
           computed++;
-          return rollups.teamCustomerSummary(f);
+          return rollups.customerSpend(f);
         },
       },
       trueCost: h.services.trueCost,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/demo/prng.ts';
 import {
   add,
   allocate,
@@ -77,6 +78,35 @@ describe('money', () => {
       );
       const unsorted = allocate(total, weights, (i, j) => byName(names[i]!, names[j]!));
       expect(sorted.map((x) => unsorted[x.i])).toEqual(inOrder);
+    }
+  });
+
+  it('gives the odd nanodollars to the largest remainders exactly, also where floats cannot tell them apart', () => {
+    // The rule, written plainly: every part sorted by remainder (largest first, ties by index), one each.
+    const rule = (total: bigint, weights: bigint[]) => {
+      const s = weights.reduce((a, b) => a + b, 0n);
+      const base = weights.map((w) => (total * w) / s);
+      let left = total - base.reduce((a, b) => a + b, 0n);
+      const order = weights.map((w, i) => ({ i, rem: (total * w) % s })).sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
+      for (let k = 0; left > 0n; k++, left--) base[order[k]!.i]! += 1n;
+      return base;
+    };
+    // Remainders around 2^71 that differ by 3 units, equal as floats: the three largest are the last three.
+    const big = 2n ** 70n;
+    const close = [1n, 2n, 3n, 4n, 5n].map((d) => big + d);
+    expect(allocate(nanos(3n), close)).toEqual([0n, 0n, 1n, 1n, 1n]);
+    expect(allocate(nanos(3n), close)).toEqual(rule(3n, close));
+    const rnd = seededRandom(7);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    for (let c = 0; c < 400; c++) {
+      const n = 1 + Math.floor(rnd() * 300);
+      const scale = pick<bigint>([10n, 1_000_000_007n, 2n ** 60n, 2n ** 90n]);
+      const weights = Array.from({ length: n }, () =>
+        rnd() < 0.3 ? pick<bigint>([scale, scale / 3n + 1n]) : BigInt(Math.floor(rnd() * 1e15)) * (scale / 10n + 1n),
+      );
+      if (!weights.some((w) => w > 0n)) weights[0] = 1n;
+      const total = BigInt(Math.floor(rnd() * 1e15)) * pick<bigint>([1n, 7n, 2n ** 40n]);
+      expect(allocate(nanos(total), weights), `case ${c}`).toEqual(rule(total, weights));
     }
   });
 

@@ -8,6 +8,8 @@ import { Prisma, asJsonRows, countAsText, instant, parseRows, sumAsText, type Sq
 import { nanos, type Money } from '../../domain/money.ts';
 import type { CostFilter, CostQueries, Dimension } from '../../services/ports/costs.ts';
 import { intervalGroups } from './interval-groups.ts';
+import { customerSpendSql, parseCustomerSpend } from './customer-spend.ts';
+import type { CustomerSpend } from '../../domain/margin.ts';
 
 /**
  * The aggregates every report is built from, read from the exact rollups (src/db/rollups.ts) instead of
@@ -548,25 +550,16 @@ export function customerRollupQueries(db: Database) {
   const key = (d: 'teamId' | 'featureId' | 'model' | 'customer'): Col => ({ name: d, rollup: dimRead(d), raw: `"${d}"` });
   const num = (v: unknown) => (v === null ? null : Number(v));
   return {
-    async teamCustomerSummary(f: { from: Date; to: Date }): Promise<{ teamId: number | null; customer: string | null; amount: Money; count: number }[]> {
+    async customerSpend(f: { from: Date; to: Date }): Promise<CustomerSpend[]> {
       await applyRollupLog(db);
       const local = await localMonthScheme(db);
-      // A month of 10,000 customers × teams: one JSON text rather than 40,000 rows through Prisma.
-      const out = await prisma.$queryRaw<{ rows: unknown }[]>`${asJsonRows(
-        provider,
-        ['teamId', 'customer', 'amount', 'count'],
-        summed(customerTeams, f, [key('teamId'), key('customer')], local),
-      )}`;
-      return parseRows(out).map(([teamId, customer, sum, count]) => ({
-        teamId: num(teamId),
-        customer: customer as string | null,
-        amount: nanos(String(sum)),
-        count: Number(count),
-      }));
+      return parseCustomerSpend(
+        await prisma.$queryRaw<{ rows: unknown }[]>`${customerSpendSql(provider, summed(customerTeams, f, [key('teamId'), key('customer')], local))}`,
+      );
     },
 
     /**
-     * `teamCustomerSummary` of some customer ids only (`customer <id>`, issue 25): from the detail rollup
+     * Some customer ids' direct spend per (team, customer) (`customer <id>`, issue 25): from the detail rollup
      * through its index on the customer, so it reads that customer's buckets, not every customer's.
      */
     async teamCustomerSummaryOf(

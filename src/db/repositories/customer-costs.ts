@@ -2,6 +2,8 @@ import type { Database } from '../client.ts';
 import { Prisma, countAsText, instant, sumAsText, type Sql } from '../sql.ts';
 import { nanos, type Money } from '../../domain/money.ts';
 import type { WhatIfCall } from '../../services/whatif-service.ts';
+import type { CustomerSpend } from '../../domain/margin.ts';
+import { customerSpendSql, parseCustomerSpend } from './customer-spend.ts';
 
 /** One call with its tokens: the what-if service's own record shape. */
 type CallTokens = WhatIfCall;
@@ -17,20 +19,17 @@ export function customerCostQueries(db: Database) {
   const customerIn = (customers: string[]): Sql => (customers.length ? Prisma.sql`"customer" IN (${Prisma.join(customers)})` : Prisma.sql`1 = 0`);
 
   return {
-    /** Direct spend per (team, customer) as the sources report the customer (aliases are resolved by the caller). */
-    async teamCustomerSummary(f: { from: Date; to: Date }): Promise<{ teamId: number | null; customer: string | null; amount: Money; count: number }[]> {
-      const rows = await prisma.$queryRaw<{ teamId: unknown; customer: string | null; amount: string; count: string }[]>`
-        SELECT "teamId", "customer", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount", ${countAsText(provider)} AS "count"
-        FROM "CostEntry" WHERE ${range(f.from, f.to)} GROUP BY "teamId", "customer"`;
-      return rows.map((r) => ({
-        teamId: r.teamId === null ? null : Number(r.teamId),
-        customer: r.customer,
-        amount: nanos(r.amount),
-        count: Number(r.count),
-      }));
+    /** Direct spend per customer and team, as the sources report the customer (aliases are resolved by the caller). */
+    async customerSpend(f: { from: Date; to: Date }): Promise<CustomerSpend[]> {
+      return parseCustomerSpend(
+        await prisma.$queryRaw<{ rows: unknown }[]>`${customerSpendSql(
+          provider,
+          Prisma.sql`SELECT "teamId", "customer", ${sumAsText(provider, Prisma.sql`"amount"`)} AS "amount" FROM "CostEntry" WHERE ${range(f.from, f.to)} GROUP BY "teamId", "customer"`,
+        )}`,
+      );
     },
 
-    /** `teamCustomerSummary` of some customer ids only (`customer <id>`, issue 25). */
+    /** Some customer ids' direct spend per (team, customer) (`customer <id>`, issue 25). */
     async teamCustomerSummaryOf(
       f: { from: Date; to: Date },
       names: string[],

@@ -73,14 +73,17 @@ export function revenueRepository(db: Database) {
       );
     },
 
+    /**
+     * The months' revenue, in no particular order (each customer has one row a month). 10,000 customers a
+     * month: one JSON text rather than 10,000 rows through Prisma, unsorted (sorting them inside the JSON
+     * aggregate tripled the read on SQLite, 5 → 18 ms; issue 25).
+     */
     async forMonths(months: string[]): Promise<RevenueRecord[]> {
       if (!months.length) return [];
-      // 10,000 customers a month: one JSON text rather than 10,000 rows through Prisma (issue 25).
       const out = await prisma.$queryRaw<{ rows: unknown }[]>`${asJsonRows(
         db.provider,
         ['customer', 'month', 'amount', 'plan'],
         Prisma.sql`SELECT "customer", "month", CAST("amount" AS TEXT) AS "amount", "plan" FROM "Revenue" WHERE "month" IN (${Prisma.join(months)})`,
-        ['month', 'customer'],
       )}`;
       return parseRows(out).map(([customer, month, amount, plan]) => ({
         customer: customer as string,
@@ -90,7 +93,7 @@ export function revenueRepository(db: Database) {
       }));
     },
 
-    /** `forMonths` of some customer ids only, in the same order. */
+    /** `forMonths` of some customer ids only, by month, then customer. */
     async forCustomersInMonths(months: string[], customers: string[]): Promise<RevenueRecord[]> {
       if (!months.length || !customers.length) return [];
       const rows = await prisma.revenue.findMany({

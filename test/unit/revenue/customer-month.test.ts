@@ -15,7 +15,23 @@ import { seededRandom } from '../../../src/demo/prng.ts';
 const collator = new Intl.Collator().compare;
 const byName = (a: string | null, b: string | null) => collator(a ?? '', b ?? '') || ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
 
-function reference(input: MonthInput) {
+type Flat = { teamId: number | null; customer: string | null; amount: Money };
+type Generated = Omit<MonthInput, 'spend'> & { spend: Flat[] };
+
+/** Flat rows as customerMonth's input: one row each, or (grouped) each customer's rows in one entry (teams repeating). */
+function pivot(spend: Flat[], grouped: boolean): MonthInput['spend'] {
+  if (!grouped) return spend.map((s) => ({ customer: s.customer, teamIds: [s.teamId], amounts: [s.amount] }));
+  const by = new Map<string | null, MonthInput['spend'][number]>();
+  for (const s of spend) {
+    const e = by.get(s.customer) ?? { customer: s.customer, teamIds: [], amounts: [] };
+    e.teamIds.push(s.teamId);
+    e.amounts.push(s.amount);
+    by.set(s.customer, e);
+  }
+  return [...by.values()];
+}
+
+function reference(input: Generated) {
   const direct = new Map<string, bigint>();
   const shared = new Map<string, bigint>();
   let notCarried = 0n;
@@ -65,10 +81,10 @@ const NAMES = [
   'x',
 ];
 
-function generated(seed: number): MonthInput {
+function generated(seed: number): Generated {
   const rnd = seededRandom(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
-  const spend: MonthInput['spend'] = [];
+  const spend: Flat[] = [];
   const rows = 1 + Math.floor(rnd() * 60);
   const tied = rnd() < 0.5;
   for (let i = 0; i < rows; i++) {
@@ -93,7 +109,7 @@ describe('customerMonth', () => {
     for (let seed = 1; seed <= 500; seed++) {
       const input = generated(seed);
       const want = reference(input);
-      const got = customerMonth(input);
+      const got = customerMonth({ ...input, spend: pivot(input.spend, seed % 2 === 0) });
       expect(got.notCarried, `seed ${seed}`).toBe(want.notCarried);
       const names = new Set([...want.direct.keys(), ...want.shared.keys(), ...got.customers.keys()]);
       for (const c of names) {
@@ -101,7 +117,7 @@ describe('customerMonth', () => {
         expect(got.customers.get(c)?.shared ?? 0n, `seed ${seed} ${c} shared`).toBe(want.shared.get(c) ?? 0n);
       }
       // The same month in another row order gives the same figures.
-      const shuffled = customerMonth({ ...input, spend: [...input.spend].reverse() });
+      const shuffled = customerMonth({ ...input, spend: pivot([...input.spend].reverse(), seed % 2 === 1) });
       for (const [c, v] of got.customers) expect(shuffled.customers.get(c), `seed ${seed} ${c} reversed`).toEqual(v);
       expect(shuffled.notCarried).toBe(got.notCarried);
       if ([...input.teamExtra.values()].some((v) => v < 0n)) credits++;

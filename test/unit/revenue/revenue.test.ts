@@ -80,10 +80,10 @@ describe('margin', () => {
         [2, d('5')],
       ]),
       spend: [
-        { teamId: 1, customer: 'a', amount: d('10') },
-        { teamId: 1, customer: 'b', amount: d('20') },
-        { teamId: 1, customer: null, amount: d('60') },
-        { teamId: null, customer: 'a', amount: d('1') },
+        { customer: 'a', teamIds: [1], amounts: [d('10')] },
+        { customer: 'b', teamIds: [1], amounts: [d('20')] },
+        { customer: null, teamIds: [1], amounts: [d('60')] },
+        { customer: 'a', teamIds: [null], amounts: [d('1')] },
       ],
       revenue: [
         { customer: 'a', amount: d('100'), plan: 'pro' },
@@ -100,6 +100,18 @@ describe('margin', () => {
     expect(f.costNoRevenue).toEqual(['b']);
     expect(f.revenueNoCost).toEqual(['z']);
     expect(f.totals).toMatchObject({ revenue: d('105'), cost: d('61'), margin: d('44') });
+  });
+
+  it("shows a merged customer's revenue summed and the plan of its largest row, in any row order", () => {
+    const rows = [
+      { customer: 'acme', amount: d('40'), plan: 'starter' },
+      { customer: 'acme', amount: d('100'), plan: 'pro' },
+      { customer: 'acme', amount: d('60'), plan: 'growth' },
+      { customer: 'acme', amount: d('100'), plan: 'enterprise' },
+    ];
+    const month = (revenue: typeof rows) => customerMonth({ month: '2026-10', teamExtra: new Map(), spend: [], revenue }).customers.get('acme');
+    for (const order of [rows, [...rows].reverse(), [rows[2]!, rows[0]!, rows[3]!, rows[1]!]])
+      expect(month(order)).toEqual({ direct: 0n, shared: 0n, revenue: d('300'), plan: 'pro' });
   });
 
   it('reads the benchmark tiers at their boundaries exactly', () => {
