@@ -202,9 +202,12 @@ function periodReader(provider: Provider) {
    * `amount` and `calls` as text ("count"), keys whose calls net to zero left out. A period that is one
    * bucket of one grain, keyed by every dimension of the cube (a local month of the customer rollups), is
    * already one row per key: it is read as it is stored, without the grouping, which was most of the read
-   * (a local month of 10,000 customers × teams: SQLite 59 → 17 ms).
+   * (a local month of 10,000 customers × teams: SQLite 59 → 17 ms). With `stored`, such a bucket's keys
+   * come as stored (0 and '' for none, named as their columns) for a caller that groups on them: a
+   * grouping on the stored column follows the table's order, one on NULLIF of it is hashed (PostgreSQL:
+   * 10,000 groups spilled to disk, 35 against 18 ms).
    */
-  function summed(cube: Cube, f: PeriodFilter, keys: Col[], local?: MonthScheme | null): Sql {
+  function summed(cube: Cube, f: PeriodFilter, keys: Col[], local?: MonthScheme | null, stored = false): Sql {
     const list = (cs: string[]) => raw(cs.join(', '));
     const sumText = (c: string) => sumAsText(provider, raw(`"${c}"`));
     const asText = (c: string) => raw(provider === 'sqlite' ? `CAST("${c}" AS TEXT)` : `"${c}"::text`);
@@ -219,7 +222,7 @@ function periodReader(provider: Provider) {
       cube.dims.length === keys.length &&
       cube.dims.every((d) => keyed.has(dimRead(d)))
     ) {
-      return Prisma.sql`SELECT ${list(keys.map((k) => `${k.rollup} AS "${k.name}"`))}, ${asText('amount')} AS "amount", ${asText('calls')} AS "count"
+      return Prisma.sql`SELECT ${list(keys.map((k) => (stored ? `"${k.name}"` : `${k.rollup} AS "${k.name}"`)))}, ${asText('amount')} AS "amount", ${asText('calls')} AS "count"
         FROM ${raw(`"${cube.table}"`)}
         WHERE ${Prisma.join([Prisma.sql`"grain" = ${only.piece.grain} AND "bucket" = ${only.piece.from} AND "calls" <> 0`, ...rollupFilter(f, cube)], ' AND ')}`;
     }
@@ -554,7 +557,7 @@ export function customerRollupQueries(db: Database) {
       await applyRollupLog(db);
       const local = await localMonthScheme(db);
       return parseCustomerSpend(
-        await prisma.$queryRaw<{ rows: unknown }[]>`${customerSpendSql(provider, summed(customerTeams, f, [key('teamId'), key('customer')], local))}`,
+        await prisma.$queryRaw<{ rows: unknown }[]>`${customerSpendSql(provider, summed(customerTeams, f, [key('teamId'), key('customer')], local, true))}`,
       );
     },
 
