@@ -188,8 +188,15 @@ function upsertFrom(provider: Provider, c: Cube, grain: Grain, from: string, sig
   ON CONFLICT (${keyCols(c).map(q).join(', ')}) DO UPDATE SET ${set};`;
 }
 
-/** Counts a rebuild of the rollups ("DataVersion" scope 2; src/db/repositories/data-versions.ts). */
-export const BUMP_REBUILDS_SQL = `INSERT INTO "DataVersion" ("scope", "key", "version") VALUES (2, 0, 1) ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1`;
+/**
+ * What each "DataVersion" counter counts (src/db/repositories/data-versions.ts): writes to the ledger's
+ * entries of a UTC day (key: the day), to a month's revenue (key: months since 1970-01) and rebuilds of
+ * the rollups (key 0).
+ */
+export const VERSION_SCOPE = { ledgerDay: 0, revenueMonth: 1, rebuilds: 2 } as const;
+
+/** Counts a rebuild of the rollups. */
+export const BUMP_REBUILDS_SQL = `INSERT INTO "DataVersion" ("scope", "key", "version") VALUES (${VERSION_SCOPE.rebuilds}, 0, 1) ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1`;
 
 /**
  * Bumps the ledger's change counter of every UTC day the rows `x` fall in ("DataVersion" scope 0), so a
@@ -198,7 +205,7 @@ export const BUMP_REBUILDS_SQL = `INSERT INTO "DataVersion" ("scope", "key", "ve
  */
 function ledgerVersionSql(provider: Provider, from: string): string {
   return `INSERT INTO "DataVersion" ("scope", "key", "version")
-  SELECT 0, ${bucketExpr(provider, GRAINS[2])}, 1 FROM ${from} WHERE true GROUP BY 2 ORDER BY 2
+  SELECT ${VERSION_SCOPE.ledgerDay}, ${bucketExpr(provider, GRAINS[2])}, 1 FROM ${from} WHERE true GROUP BY 2 ORDER BY 2
   ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
 }
 
@@ -268,7 +275,7 @@ function revenueVersionTriggersSql(provider: Provider): string[] {
       : `(substr(${row}."month", 1, 4)::integer - 1970) * 12 + substr(${row}."month", 6, 2)::integer - 1`;
   if (provider === 'sqlite') {
     const bump = (row: string) =>
-      `INSERT INTO "DataVersion" ("scope", "key", "version") VALUES (1, ${key(row)}, 1) ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
+      `INSERT INTO "DataVersion" ("scope", "key", "version") VALUES (${VERSION_SCOPE.revenueMonth}, ${key(row)}, 1) ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
     return [
       `CREATE TRIGGER "Revenue_version_insert" AFTER INSERT ON "Revenue" BEGIN\n  ${bump('NEW')}\nEND;`,
       `CREATE TRIGGER "Revenue_version_delete" AFTER DELETE ON "Revenue" BEGIN\n  ${bump('OLD')}\nEND;`,
@@ -276,7 +283,7 @@ function revenueVersionTriggersSql(provider: Provider): string[] {
     ];
   }
   const bump = (table: string) =>
-    `INSERT INTO "DataVersion" ("scope", "key", "version") SELECT 1, ${key('r')}, 1 FROM "${table}" r GROUP BY 2 ORDER BY 2 ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
+    `INSERT INTO "DataVersion" ("scope", "key", "version") SELECT ${VERSION_SCOPE.revenueMonth}, ${key('r')}, 1 FROM "${table}" r GROUP BY 2 ORDER BY 2 ON CONFLICT ("scope", "key") DO UPDATE SET "version" = "DataVersion"."version" + 1;`;
   return [
     `CREATE OR REPLACE FUNCTION "aicost_revenue_version"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

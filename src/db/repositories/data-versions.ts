@@ -1,6 +1,6 @@
 import type { Database } from '../client.ts';
 import { applyRollupLog } from '../rollup-maintenance.ts';
-import { DAY_MS } from '../rollups.ts';
+import { DAY_MS, VERSION_SCOPE } from '../rollups.ts';
 import { Prisma } from '../sql.ts';
 
 /**
@@ -28,9 +28,9 @@ export function dataVersions(db: Database) {
       const last = Math.floor((f.to.getTime() - 1) / DAY_MS);
       const [y, m] = month.split('-').map(Number) as [number, number];
       const rows = await prisma.$queryRaw<{ ledger: string; revenue: string; rebuilds: string }[]>`
-        SELECT ${text(Prisma.sql`(SELECT COALESCE(SUM("version"), 0) FROM "DataVersion" WHERE "scope" = 0 AND "key" >= ${first} AND "key" <= ${last})`)} AS "ledger",
-               ${text(Prisma.sql`(SELECT COALESCE(MAX("version"), 0) FROM "DataVersion" WHERE "scope" = 1 AND "key" = ${(y - 1970) * 12 + m - 1})`)} AS "revenue",
-               ${text(Prisma.sql`(SELECT COALESCE(MAX("version"), 0) FROM "DataVersion" WHERE "scope" = 2 AND "key" = 0)`)} AS "rebuilds"`;
+        SELECT ${text(Prisma.sql`(SELECT COALESCE(SUM("version"), 0) FROM "DataVersion" WHERE "scope" = ${VERSION_SCOPE.ledgerDay} AND "key" >= ${first} AND "key" <= ${last})`)} AS "ledger",
+               ${text(Prisma.sql`(SELECT COALESCE(MAX("version"), 0) FROM "DataVersion" WHERE "scope" = ${VERSION_SCOPE.revenueMonth} AND "key" = ${(y - 1970) * 12 + m - 1})`)} AS "revenue",
+               ${text(Prisma.sql`(SELECT COALESCE(MAX("version"), 0) FROM "DataVersion" WHERE "scope" = ${VERSION_SCOPE.rebuilds} AND "key" = 0)`)} AS "rebuilds"`;
       const r = rows[0];
       return `${r?.ledger ?? '0'}:${r?.revenue ?? '0'}:${r?.rebuilds ?? '0'}`;
     },
