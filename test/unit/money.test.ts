@@ -124,6 +124,19 @@ describe('money', () => {
 
   it('rounds and prints decimals for exports', () => {
     expect(roundToCents(fromUsd(1.005))).toBe(fromUsd(1.01));
+    // Half away from zero on both sides, at and next to every half cent.
+    for (const [x, want] of [
+      [5_000_000n, 10_000_000n],
+      [4_999_999n, 0n],
+      [-5_000_000n, -10_000_000n],
+      [-4_999_999n, 0n],
+      [-15_000_000n, -20_000_000n],
+      [-14_999_999n, -10_000_000n],
+      [-10_000_000n, -10_000_000n],
+      [0n, 0n],
+      [2n ** 80n + 5_000_000n, 1_208_925_819_614_629_180_000_000n],
+    ] as const)
+      expect(roundToCents(nanos(x)), String(x)).toBe(want);
     expect(toDecimalString(fromUsd(0.000000001))).toBe('0.000000001');
     expect(toDecimalString(fromUsd(12.5), 2)).toBe('12.50');
     expect(toDecimalString(fromUsd(-0.004), 2)).toBe('-0.00');
