@@ -155,22 +155,28 @@ export function customerMonth(input: MonthInput): MonthResult {
     const c = names[i]!;
     if (c !== null) customers.set(c, { direct: direct[i] as Money, shared: shared[i] as Money, revenue: null, plan: null });
   }
-  // A customer with several revenue rows in the month (ids merged as aliases) shows the plan of its
-  // largest (ties: the plan named last), whatever order the rows came in.
-  const planOf = new Map<string, bigint>();
+  // The row naming the plan of a customer with several in the month (`namesPlan`).
+  const top = new Map<string, { amount: Money; plan: string | null }>();
   for (const r of input.revenue) {
     let c = customers.get(r.customer);
     if (!c) customers.set(r.customer, (c = { direct: ZERO, shared: ZERO, revenue: null, plan: null }));
-    if (c.revenue === null) c.plan = r.plan;
-    else {
-      const best = planOf.get(r.customer) ?? c.revenue;
-      if (r.amount > best || (r.amount === best && (r.plan ?? '') > (c.plan ?? ''))) c.plan = r.plan;
-      if (r.amount > best) planOf.set(r.customer, r.amount);
-      else planOf.set(r.customer, best);
-    }
+    const best = c.revenue === null ? null : (top.get(r.customer) ?? { amount: c.revenue, plan: c.plan });
+    if (best === null || namesPlan(r, best)) {
+      c.plan = r.plan;
+      if (best !== null) top.set(r.customer, r);
+    } else top.set(r.customer, best);
     c.revenue = add(c.revenue ?? ZERO, r.amount);
   }
   return { customers, notCarried: nanos(notCarried) };
+}
+
+/**
+ * Whether revenue row `a` rather than `b` names the plan of a customer with several in a month (ids merged
+ * as aliases): the larger amount; equal amounts, the plan that sorts last. Whatever order the rows come
+ * in, `margin` and `customer <id>` show the same plan.
+ */
+export function namesPlan(a: { amount: Money; plan: string | null }, b: { amount: Money; plan: string | null }): boolean {
+  return a.amount > b.amount || (a.amount === b.amount && (a.plan ?? '') > (b.plan ?? ''));
 }
 
 export type Tier = 'lean' | 'disciplined' | 'typical' | 'attribution gaps' | 'out of control';

@@ -1,5 +1,5 @@
 import { footCents } from '../domain/footing.ts';
-import { customerMonth, marginFigures, type CustomerSpend, type MarginFigures, type MarginRow, type MonthResult } from '../domain/margin.ts';
+import { customerMonth, marginFigures, namesPlan, type CustomerSpend, type MarginFigures, type MarginRow, type MonthResult } from '../domain/margin.ts';
 import { add, nanos, ZERO, type Money } from '../domain/money.ts';
 import { elapsed, monthPeriod, previousMonth, type Period } from '../domain/periods.ts';
 import { closest } from '../domain/suggest.ts';
@@ -184,10 +184,12 @@ export function marginService(deps: MarginDeps) {
       const customers: MonthResult['customers'] = new Map();
       if (own.length || mine.length) {
         const c = { direct: nanos(direct), shared: nanos(shared), revenue: null as Money | null, plan: null as string | null };
+        let top: (typeof mine)[number] | null = null;
         for (const r of mine) {
           c.revenue = add(c.revenue ?? ZERO, r.amount);
-          c.plan = r.plan;
+          if (top === null || namesPlan(r, top)) top = r;
         }
+        c.plan = top?.plan ?? null;
         customers.set(customer, c);
       }
       return { customers, notCarried: ZERO };

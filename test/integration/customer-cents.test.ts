@@ -217,4 +217,22 @@ describe.each(testProviders())('customer answers show the margin table’s cents
         `AI cost to serve ${cost} (API $0.00 + hidden and shared ${cost})`,
       );
   });
+
+  // Last: it adds revenue and an alias the tests above do not expect.
+  it('shows one plan for a customer whose month has revenue under two ids (an alias made after the import), in margin and customer', async () => {
+    const revenue = await h.services.revenue.importCsv(['customer,month,revenue,plan', 'hooli,2026-09,500,pro', 'hooli-uk,2026-09,200,basic'].join('\n'), {
+      actor: FINANCE,
+      source: 'test',
+      now: NOW,
+      slackUser: true,
+    });
+    expect(revenue.ok).toBe(true);
+    expect(blocksText((await h.command('admin customer alias hooli-uk hooli', { userId: FINANCE })).reply.blocks)).toContain('hooli-uk now counts as hooli');
+    // The larger row names the plan, whichever order the database returns them in.
+    const margin = table((await h.command('margin 2026-09', { userId: FINANCE })).reply, 'By customer (losses first)')!.find((r) => r[0] === 'hooli')!;
+    expect([margin[1], margin[2]]).toEqual(['pro', '$700.00']);
+    const customer = blocksText((await h.command('customer hooli 2026-09', { userId: FINANCE })).reply.blocks);
+    expect(customer).toContain('Revenue $700.00');
+    expect(customer).toContain('Plan: pro');
+  });
 });
